@@ -1,0 +1,1 @@
+pytest_plugins = ["medaid_shared.testing"]

@@ -1,0 +1,1 @@
+"""HTTP API: routers, request/response schemas, auth dependencies."""

@@ -1,0 +1,11 @@
+"""The settlement service's tables, all in its own PostgreSQL schema."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from medaid_shared.tables import kernel_tables
+
+SCHEMA = "settlement"
+metadata = MetaData(schema=SCHEMA)
+kernel = kernel_tables(metadata)

@@ -1,0 +1,7 @@
+"""HTTP routes of the settlement service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""Event handlers: translate incoming events into use-case calls."""

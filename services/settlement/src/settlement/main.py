@@ -1,0 +1,5 @@
+"""ASGI entry point: ``uvicorn settlement.main:app``."""
+
+from settlement.bootstrap import create_app
+
+app = create_app()

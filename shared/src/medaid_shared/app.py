@@ -1,0 +1,170 @@
+"""The FastAPI application every service is built from: problem details, metrics, tracing,
+``/healthz``, ``/readyz``, ``/metrics``, the calendar admin API and (tests only) the clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+
+from medaid_shared import clock
+from medaid_shared.auth import CurrentPrincipal, Role, TokenVerifier
+from medaid_shared.calendar import parse_year_notice
+from medaid_shared.deadlines import load_calendar, store_calendar_year
+from medaid_shared.observability import REQUEST_LATENCY, configure_logging, configure_tracing
+from medaid_shared.problems import Forbidden, ValidationFailed, install_problem_handlers
+from medaid_shared.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", description="Repeat a command safely: the same key returns the first answer."),
+]
+
+
+class CalendarYear(BaseModel):
+    """A yearly State Council holiday notice: holidays and make-up working days (调休上班日)."""
+
+    holidays: list[str] = Field(default_factory=list, examples=[["2027-01-01"]])
+    workdays: list[str] = Field(default_factory=list, examples=[["2027-02-07"]])
+    source: str = Field(default="State Council notice", max_length=300)
+
+
+class ClockSetting(BaseModel):
+    now: datetime
+
+
+def kernel_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz", tags=["operations"], summary="Alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", tags=["operations"], summary="Ready: database and broker reachable")
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
+        checks = await runtime.readiness()
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+        )
+
+    @router.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @router.put("/admin/calendar/{year}", tags=["administration"], summary="Load a year of official calendar data")
+    async def put_calendar_year(
+        year: int, body: CalendarYear, principal: CurrentPrincipal, runtime: RuntimeDep
+    ) -> dict[str, Any]:
+        if principal.role != Role.ADMIN:
+            raise Forbidden("only an administrator loads calendar data")
+        if not 2000 <= year <= 2100:
+            raise ValidationFailed("year out of range", field="year")
+        try:
+            days = parse_year_notice(year, body.model_dump())
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), field="holidays") from exc
+        await store_calendar_year(runtime.db, year, days, body.source)
+        runtime.calendar = await load_calendar(runtime.db)
+        return {"year": year, "days": len(days), "official": True}
+
+    @router.get("/calendar/{year}", tags=["administration"], summary="Working-day calendar of a year")
+    async def get_calendar_year(year: int, runtime: RuntimeDep) -> dict[str, Any]:
+        from datetime import date, timedelta
+
+        cal = runtime.calendar
+        day, non_working, make_up = date(year, 1, 1), [], []
+        while day.year == year:
+            working = cal.is_working_day(day)
+            if not working and day.weekday() < 5:
+                non_working.append(day.isoformat())
+            if working and day.weekday() >= 5:
+                make_up.append(day.isoformat())
+            day += timedelta(days=1)
+        return {
+            "year": year,
+            "official": cal.knows_year(year),
+            "holidays_on_weekdays": non_working,
+            "make_up_working_days": make_up,
+        }
+
+    return router
+
+
+def test_clock_router() -> APIRouter:
+    """Only mounted when ``MEDAID_TEST_CLOCK=true`` (refused in production)."""
+    router = APIRouter(prefix="/_test", tags=["test clock"])
+
+    @router.put("/clock")
+    async def set_clock(body: ClockSetting) -> dict[str, str]:
+        clock.set_offset(clock.ensure_utc(body.now) - (clock.now() - clock.get_offset()))
+        return {"now": clock.now().isoformat()}
+
+    @router.get("/clock")
+    async def get_clock() -> dict[str, str]:
+        return {"now": clock.now().isoformat()}
+
+    return router
+
+
+def create_service_app(
+    runtime_factory: Callable[[], Runtime],
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    version: str = "1.0.0",
+) -> FastAPI:
+    """Build a service's app. The runtime is created here and started in the lifespan."""
+    runtime = runtime_factory()
+    settings = runtime.settings
+    configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings.service_name, settings.otlp_endpoint)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier(settings)
+    install_problem_handlers(app)
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        started = time.perf_counter()
+        response: Response = await call_next(request)
+        route = request.scope.get("route")
+        REQUEST_LATENCY.labels(
+            settings.service_name, request.method, getattr(route, "path", "unmatched"), str(response.status_code)
+        ).observe(time.perf_counter() - started)
+        return response
+
+    app.include_router(kernel_router())
+    if settings.test_clock:
+        app.include_router(test_clock_router())
+    for router in routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    SQLAlchemyInstrumentor().instrument(engine=runtime.db.engine.sync_engine)
+    return app

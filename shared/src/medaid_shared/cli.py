@@ -1,0 +1,177 @@
+"""``medaid``: the operator's command line.
+
+While ``make up`` runs, commands pick up its database and broker from ``.medaid/local.env``;
+``DATABASE_URL`` / ``KAFKA_BOOTSTRAP_SERVERS`` in the environment take precedence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import track
+
+from medaid_shared.runtime import Runtime
+from medaid_shared.services import SERVICES
+
+app = typer.Typer(help="medaid operations", no_args_is_help=True)
+outbox_app = typer.Typer(help="The transactional outbox", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained decision log", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead-lettered events", no_args_is_help=True)
+calendar_app = typer.Typer(help="The official working-day calendar", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(audit_app, name="audit")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(calendar_app, name="calendar")
+console = Console()
+T = TypeVar("T")
+
+ServiceOpt = Annotated[list[str] | None, typer.Option("--service", "-s", help="Service name; repeat, or omit for all")]
+
+
+def _load_local_env() -> None:
+    env_file = Path(".medaid/local.env")
+    if env_file.exists():
+        for line in env_file.read_text().splitlines():
+            if "=" in line:
+                key, value = line.split("=", 1)
+                os.environ.setdefault(key.strip(), value.strip())
+
+
+def _services(names: list[str] | None) -> list[str]:
+    chosen = names or list(SERVICES)
+    unknown = [n for n in chosen if n not in SERVICES]
+    if unknown:
+        raise typer.BadParameter(f"unknown service(s): {', '.join(unknown)}; known: {', '.join(SERVICES)}")
+    return chosen
+
+
+def _with_runtime(name: str, action: Callable[[Runtime], Awaitable[T]], *, producer: bool = False) -> T:
+    _load_local_env()
+    bootstrap = SERVICES[name].bootstrap()
+    runtime: Runtime = bootstrap.build_runtime(bootstrap.Settings())
+
+    async def go() -> T:
+        if producer:
+            await runtime.producer.start()
+        try:
+            return await action(runtime)
+        finally:
+            if producer:
+                await runtime.producer.stop()
+            await runtime.db.dispose()
+
+    return asyncio.run(go())
+
+
+@app.command()
+def up() -> None:
+    """Run the whole system locally (embedded PostgreSQL + Tansu unless pointed elsewhere)."""
+    from medaid_shared.localstack import run
+
+    run()
+
+
+@app.command()
+def token(
+    role: Annotated[str, typer.Option(help="hospital, civil_affairs, police, … (SPEC 0.3)")],
+    scope: Annotated[list[str] | None, typer.Option(help="kind:id, e.g. facility:H001; repeat for more")] = None,
+    subject: Annotated[str | None, typer.Option(help="the user id (default: ROLE-dev)")] = None,
+    hours: int = 12,
+) -> None:
+    """Print a development bearer token."""
+    from datetime import timedelta
+
+    from medaid_shared.auth import issue_token
+    from medaid_shared.settings import ServiceSettings
+
+    _load_local_env()
+    typer.echo(
+        issue_token(
+            ServiceSettings(),
+            subject=subject or f"{role}-dev",
+            role=role,
+            scopes=scope or [],
+            ttl=timedelta(hours=hours),
+        )
+    )
+
+
+@app.command()
+def migrate(service: ServiceOpt = None) -> None:
+    """Upgrade each service's schema to its latest migration."""
+    from medaid_shared.migrations import upgrade
+
+    _load_local_env()
+    for name in track(_services(service), description="migrating"):
+        upgrade(SERVICES[name].migrations_dir(), os.environ["DATABASE_URL"])
+    console.print("migrated")
+
+
+@outbox_app.command("publish-pending")
+def publish_pending(service: ServiceOpt = None) -> None:
+    """Publish every unpublished outbox row now, including ones that exhausted their retries."""
+    for name in _services(service):
+        n = _with_runtime(name, lambda rt: rt.relay.publish_pending(), producer=True)  # type: ignore[union-attr]
+        console.print(f"{name}: {n} published")
+
+
+@app.command()
+def replay(service: ServiceOpt = None) -> None:
+    """Republish every retained outbox event (e.g. onto a fresh broker)."""
+    for name in _services(service):
+        n = _with_runtime(name, lambda rt: rt.relay.replay(), producer=True)  # type: ignore[union-attr]
+        console.print(f"{name}: {n} replayed")
+
+
+@audit_app.command("verify")
+def audit_verify(service: ServiceOpt = None) -> None:
+    """Check every service's decision log hash chain; exit 1 if one is broken."""
+    from medaid_shared.audit import verify_chain
+
+    broken = False
+    for name in _services(service):
+        report = _with_runtime(name, lambda rt: verify_chain(rt.db))
+        if report.ok:
+            console.print(f"{name}: [green]ok[/] ({report.entries} entries)")
+        else:
+            broken = True
+            console.print(f"{name}: [red]BROKEN[/] at entry {report.broken_at}: {report.reason}")
+    raise typer.Exit(1 if broken else 0)
+
+
+@dlq_app.command("redrive")
+def dlq_redrive(service: ServiceOpt = None, consumer: str | None = None) -> None:
+    """Send dead-lettered events back to their topics."""
+    from medaid_shared.consumer import redrive_dead_letters
+
+    for name in _services(service):
+        n = _with_runtime(name, lambda rt: redrive_dead_letters(rt.db, rt.producer, consumer), producer=True)
+        console.print(f"{name}: {n} re-driven")
+
+
+@calendar_app.command("load")
+def calendar_load(
+    year: int,
+    file: Annotated[Path, typer.Argument(help='JSON: {"holidays": [...], "workdays": [...]}')],
+    service: ServiceOpt = None,
+) -> None:
+    """Load a year's official holidays and make-up working days into every service."""
+    from medaid_shared.calendar import parse_year_notice
+    from medaid_shared.deadlines import store_calendar_year
+
+    data = json.loads(file.read_text())
+    days = parse_year_notice(year, data)
+    for name in _services(service):
+        _with_runtime(name, lambda rt: store_calendar_year(rt.db, year, days, data.get("source", str(file))))
+        console.print(f"{name}: {year} loaded ({len(days)} days)")
+
+
+if __name__ == "__main__":
+    app()

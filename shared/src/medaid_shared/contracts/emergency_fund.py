@@ -1,0 +1,93 @@
+"""Events published by the emergency-fund service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from medaid_shared.contracts.common import Money
+from medaid_shared.events import Event
+
+
+class FundApplicationSubmitted(Event):
+    """GD-20.1: a hospital's unit application (附件3) with its individual applications."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundApplicationSubmitted"
+    topic: ClassVar[str] = "emergency-fund.application"
+    key_field: ClassVar[str] = "application_id"
+
+    application_id: str
+    facility_id: str
+    city: str
+    case_ids: list[str]
+    amount: Money
+    submitted_at: datetime
+
+
+class FundApplicationReviewed(Event):
+    """GD-20.2: one step (agency, health, finance) decided."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundApplicationReviewed"
+    topic: ClassVar[str] = "emergency-fund.application"
+    key_field: ClassVar[str] = "application_id"
+
+    application_id: str
+    step: str  # agency | health | finance
+    outcome: str  # approved | rejected
+    approved_amount: Money | None = None
+    reviewer_id: str
+    reason: str | None = None
+    late: bool = False
+    reviewed_at: datetime
+
+
+class FundStepOverdue(Event):
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundStepOverdue"
+    topic: ClassVar[str] = "emergency-fund.application"
+    key_field: ClassVar[str] = "application_id"
+
+    application_id: str
+    step: str
+    due_at: datetime
+    calendar_provisional: bool = False
+
+
+class PublicNoticePublished(Event):
+    """GD-21: a masked public notice (公示) runs for at least 3 working days."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.PublicNoticePublished"
+    topic: ClassVar[str] = "emergency-fund.application"
+    key_field: ClassVar[str] = "application_id"
+
+    notice_id: str
+    application_id: str
+    publisher: str  # hospital | agency
+    starts_at: datetime
+    ends_at: datetime
+
+
+class FundDisbursed(Event):
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundDisbursed"
+    topic: ClassVar[str] = "emergency-fund.application"
+    key_field: ClassVar[str] = "application_id"
+
+    disbursement_id: str
+    application_id: str
+    facility_id: str
+    amount: Money
+    disbursed_at: datetime
+
+
+class FundRefundDemanded(Event):
+    """GD-16.4: a late identification: the hospital returns the fund money."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundRefundDemanded"
+    topic: ClassVar[str] = "emergency-fund.case"
+    key_field: ClassVar[str] = "case_id"
+
+    refund_id: str
+    case_id: str
+    facility_id: str
+    amount: Money
+    reason: str
+    demanded_at: datetime

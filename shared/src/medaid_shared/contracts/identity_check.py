@@ -1,0 +1,60 @@
+"""Events published by the identity-check service. No event ever carries a face photo."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from medaid_shared.events import Event
+
+
+class IdentityCheckRequested(Event):
+    """GD-16.1: the hospital's letter reached the county-level public security bureau."""
+
+    event_type: ClassVar[str] = "medaid.identity-check.IdentityCheckRequested"
+    topic: ClassVar[str] = "identity-check.request"
+    key_field: ClassVar[str] = "request_id"
+
+    request_id: str
+    reference_number: str
+    facility_id: str
+    bureau_id: str
+    patient_ref: str
+    received_at: datetime
+    reply_due_at: datetime
+    calendar_provisional: bool = False
+
+
+class IdentityVerified(Event):
+    """GD-16.2 / GD-16.4: the bureau's reply — identified or not — in time or late."""
+
+    event_type: ClassVar[str] = "medaid.identity-check.IdentityVerified"
+    topic: ClassVar[str] = "identity-check.request"
+    key_field: ClassVar[str] = "request_id"
+
+    request_id: str
+    reference_number: str
+    facility_id: str
+    bureau_id: str
+    patient_ref: str
+    outcome: str  # identified | not_identified
+    late: bool
+    name_masked: str | None = None
+    id_number_masked: str | None = None
+    id_number_digest: str | None = None
+    replied_at: datetime
+
+
+class IdentityCheckOverdue(Event):
+    """GD-16.3: no reply by the end of the third working day."""
+
+    event_type: ClassVar[str] = "medaid.identity-check.IdentityCheckOverdue"
+    topic: ClassVar[str] = "identity-check.request"
+    key_field: ClassVar[str] = "request_id"
+
+    request_id: str
+    reference_number: str
+    facility_id: str
+    bureau_id: str
+    patient_ref: str
+    due_at: datetime

@@ -1,0 +1,79 @@
+"""Events published by the settlement service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from medaid_shared.contracts.common import Money
+from medaid_shared.events import Event
+
+
+class SettlementCompleted(Event):
+    """A settlement statement (one-stop LJ-13.1 or manual LJ-13.2) and who pays what."""
+
+    event_type: ClassVar[str] = "medaid.settlement.SettlementCompleted"
+    topic: ClassVar[str] = "settlement.statement"
+    key_field: ClassVar[str] = "admission_id"
+
+    statement_id: str
+    admission_id: str
+    person_id: str
+    facility_id: str
+    mode: str  # one_stop | manual
+    total: Money
+    basic_insurance: Money
+    critical_illness: Money
+    medical_aid: Money
+    support_fund: Money
+    self_pay_support: Money  # LJ-14.1: approved self-pay from support money / temporary assistance
+    hospital_borne: Money  # LJ-7.4
+    personal_cash: Money
+    aid_year: int
+    completed_at: datetime
+
+
+class SettlementReversed(Event):
+    event_type: ClassVar[str] = "medaid.settlement.SettlementReversed"
+    topic: ClassVar[str] = "settlement.statement"
+    key_field: ClassVar[str] = "admission_id"
+
+    statement_id: str
+    reversed_statement_id: str
+    admission_id: str
+    person_id: str
+    medical_aid_released: Money
+    reason: str
+    reversed_at: datetime
+
+
+class ManualReimbursementRequested(Event):
+    """LJ-3.2b / LJ-13.2: the patient pays first; aid after review, application deadline."""
+
+    event_type: ClassVar[str] = "medaid.settlement.ManualReimbursementRequested"
+    topic: ClassVar[str] = "settlement.statement"
+    key_field: ClassVar[str] = "admission_id"
+
+    admission_id: str
+    person_id: str
+    facility_id: str
+    reason: str
+    application_due_at: datetime | None = None
+    calendar_provisional: bool = False
+
+
+class CostAnomalyFlagged(Event):
+    """LJ-8, LJ-9, LJ-15.4: a hospital or a case flagged for inspection."""
+
+    event_type: ClassVar[str] = "medaid.settlement.CostAnomalyFlagged"
+    topic: ClassVar[str] = "settlement.analytics"
+    key_field: ClassVar[str] = "facility_id"
+
+    flag_id: str
+    kind: str  # self_pay_share | high_cost_case | long_stay | unrelated_tests | bed_hanging | cost_above_average
+    rule: str
+    facility_id: str
+    admission_id: str | None = None
+    period: str
+    detail: str
+    flagged_at: datetime

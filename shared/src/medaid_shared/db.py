@@ -1,0 +1,182 @@
+"""Database access: one async engine per service, one schema per service, and the unit of
+work through which every command writes its state, its events (outbox), its deadlines and
+its audit entries in one PostgreSQL transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from opentelemetry import propagate
+from sqlalchemy import MetaData, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from medaid_shared import clock
+from medaid_shared.auth import Principal
+from medaid_shared.calendar import Due
+from medaid_shared.events import Event
+from medaid_shared.settings import ServiceSettings
+from medaid_shared.tables import KernelTables, kernel_tables
+
+GENESIS_HASH = "0" * 64
+
+
+def make_engine(url: str, pool_size: int = 5) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def audit_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(entry)).encode()).hexdigest()
+
+
+def current_traceparent() -> str | None:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+class UnitOfWork:
+    """One transaction: ``async with db.unit_of_work() as uow`` commits on success and
+    rolls everything back — state, events, deadlines, audit — on any exception."""
+
+    def __init__(self, session: AsyncSession, tables: KernelTables, settings: ServiceSettings) -> None:
+        self.session = session
+        self.tables = tables
+        self.schema = settings.db_schema
+        self._settings = settings
+
+    async def emit(self, event: Event, *, subject: str | None = None) -> uuid.UUID:
+        """Write an event to the outbox in this transaction (the relay publishes it)."""
+        event_id = uuid.uuid4()
+        await self.session.execute(
+            insert(self.tables.outbox).values(
+                id=event_id,
+                topic=self._settings.topic(event.topic),
+                key=event.partition_key(),
+                event_type=event.event_type,
+                dataschema=event.dataschema(),
+                subject=subject or event.partition_key(),
+                payload=event.model_dump(mode="json"),
+                occurred_at=clock.now(),
+                traceparent=current_traceparent(),
+            )
+        )
+        return event_id
+
+    async def schedule(
+        self, kind: str, subject: str, due: Due, *, basis: str, payload: dict[str, Any] | None = None
+    ) -> None:
+        """Start a deadline; the scheduler turns it into its event once, when due."""
+        await self.session.execute(
+            pg_insert(self.tables.deadline)
+            .values(
+                id=uuid.uuid4(),
+                kind=kind,
+                subject=subject,
+                due_at=due.at,
+                basis=basis,
+                calendar_provisional=due.calendar_provisional,
+                payload=payload or {},
+            )
+            .on_conflict_do_nothing(index_elements=["kind", "subject"])
+        )
+
+    async def close_deadline(self, kind: str, subject: str, state: str = "met") -> bool:
+        """Close an open deadline (met in time, or cancelled). True if one was open."""
+        result = await self.session.execute(
+            update(self.tables.deadline)
+            .where(
+                self.tables.deadline.c.kind == kind,
+                self.tables.deadline.c.subject == subject,
+                self.tables.deadline.c.state == "open",
+            )
+            .values(state=state, closed_at=clock.now())
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def audit(
+        self,
+        principal: Principal | None,
+        action: str,
+        subject: str,
+        *,
+        reason: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> str:
+        """Append to the hash-chained decision log. Appends are serialised per service by a
+        transaction-scoped advisory lock, so the chain never forks."""
+        t = self.tables.audit_log
+        await self.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{self.schema}.audit_log"}
+        )
+        prev = (await self.session.execute(select(t.c.hash).order_by(t.c.seq.desc()).limit(1))).scalar()
+        at = clock.now()
+        entry: dict[str, Any] = {
+            "at": at.isoformat(),
+            "actor": principal.subject if principal else "system",
+            "role": principal.role.value if principal else "system",
+            "action": action,
+            "subject": subject,
+            "reason": reason,
+            "details": details or {},
+        }
+        digest = audit_hash(prev or GENESIS_HASH, entry)
+        await self.session.execute(
+            insert(t).values(
+                at=at,
+                actor=entry["actor"],
+                role=entry["role"],
+                action=action,
+                subject=subject,
+                reason=reason,
+                details=entry["details"],
+                prev_hash=prev or GENESIS_HASH,
+                hash=digest,
+            )
+        )
+        return digest
+
+
+class Database:
+    """A service's engine, session factory, schema and kernel tables."""
+
+    def __init__(self, settings: ServiceSettings, metadata: MetaData) -> None:
+        if metadata.schema != settings.db_schema:
+            raise ValueError(f"metadata schema {metadata.schema} is not the service schema {settings.db_schema}")
+        self.settings = settings
+        self.schema = settings.db_schema
+        self.metadata = metadata
+        self.tables = kernel_tables(metadata)
+        self.engine = make_engine(settings.database_url, settings.db_pool_size)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        async with self.sessions() as session, session.begin():
+            yield UnitOfWork(session, self.tables, self.settings)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def outbox_backlog(self) -> int:
+        async with self.read() as s:
+            t = self.tables.outbox
+            return int((await s.execute(select(func.count()).where(t.c.state != "published"))).scalar_one())
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

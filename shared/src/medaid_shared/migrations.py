@@ -1,0 +1,89 @@
+"""Alembic per service: one history per service, its version table in its own schema, and
+autogenerate limited to that schema so one service's migration never touches another's."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, pool, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from medaid_shared.tables import kernel_tables
+
+
+def alembic_config(migrations_dir: Path, database_url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(migrations_dir, database_url), revision)
+
+
+def create_kernel_tables(schema: str) -> None:
+    """Used by each service's first migration: the kernel tables in its schema."""
+    from alembic import op
+
+    metadata = MetaData(schema=schema)
+    kernel_tables(metadata)
+    metadata.create_all(op.get_bind())
+
+
+def _include_name(schema: str) -> Any:
+    def include(name: str | None, type_: str, parent_names: Any) -> bool:
+        if type_ == "schema":
+            return name == schema
+        return True
+
+    return include
+
+
+def _run(connection: Connection, metadata: MetaData) -> None:
+    schema = metadata.schema
+    assert schema
+    connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        version_table_schema=schema,
+        include_schemas=True,
+        include_name=_include_name(schema),
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_env(metadata: MetaData) -> None:
+    """Body of every service's ``migrations/env.py``."""
+    url = context.config.attributes.get("database_url")
+    if not url:
+        from os import environ
+
+        url = environ["DATABASE_URL"]
+
+    async def go() -> None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        async with engine.begin() as conn:
+            await conn.run_sync(_run, metadata)
+        await engine.dispose()
+
+    if context.config.attributes.get("connection") is not None:
+        _run(context.config.attributes["connection"], metadata)
+    else:
+        asyncio.run(go())
+
+
+def drop_kernel_tables(schema: str) -> None:
+    from alembic import op
+
+    metadata = MetaData(schema=schema)
+    kernel_tables(metadata)
+    metadata.drop_all(op.get_bind())

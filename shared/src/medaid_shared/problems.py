@@ -1,0 +1,160 @@
+"""RFC 9457 problem details for every 4xx and 5xx answer.
+
+Domain and service code raise :class:`Problem` subclasses; the handlers installed by
+:func:`install_problem_handlers` turn them, FastAPI validation errors and any unexpected
+exception into ``application/problem+json`` with ``type``, ``title``, ``status``,
+``detail`` and, where a field is at fault, ``field``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger("medaid.problems")
+
+
+class Problem(Exception):
+    """A caller-facing error. ``rule`` names the SPEC rule that decided it, if any."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        rule: str | None = None,
+        extra: dict[str, Any] | None = None,
+        title: str | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.rule = rule
+        self.extra = extra or {}
+        if title:
+            self.title = title
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"/problems/{self.slug}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.field:
+            body["field"] = self.field
+        if self.rule:
+            body["rule"] = self.rule
+        body.update(self.extra)
+        return body
+
+
+class BadRequest(Problem):
+    pass
+
+
+class Unauthorized(Problem):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(Problem):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(Problem):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(Problem):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class RuleViolation(Problem):
+    """The request is well-formed but a SPEC rule forbids it."""
+
+    status, slug, title = 422, "rule-violation", "Rule violation"
+
+
+class ValidationFailed(Problem):
+    status, slug, title = 422, "validation-error", "Invalid request"
+
+
+def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
+    instance = str(request.url.path) if request is not None else None
+    return JSONResponse(problem.body(instance), status_code=problem.status, media_type=PROBLEM_JSON)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(exc, request)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field_path(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors()]
+    first = errors[0] if errors else {"field": "body", "message": "invalid"}
+    problem = ValidationFailed(f"{first['field']}: {first['message']}", field=first["field"], extra={"errors": errors})
+    return problem_response(problem, request)
+
+
+_HTTP_SLUGS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict with the current state"),
+    413: ("too-large", "Request too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug, title = _HTTP_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
+    body = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": exc.status_code,
+        "detail": str(exc.detail),
+        "instance": str(request.url.path),
+    }
+    return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_JSON, headers=exc.headers)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The detail stays generic: an internal error must never leak data (SPEC 0.4).
+    log.error("unhandled_error", path=request.url.path, error_type=type(exc).__name__)
+    body = {
+        "type": "/problems/internal-error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "The server failed to handle the request; it has been logged.",
+        "instance": str(request.url.path),
+    }
+    return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,117 @@
+"""A service's running parts, wired once in its composition root (``bootstrap.py``):
+settings, database, producer, calendar, cipher, policy, outbox relay, deadline scheduler
+and event consumers, plus the background loops that drive them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import structlog
+from sqlalchemy import MetaData
+
+from medaid_shared.auth import Policy
+from medaid_shared.calendar import WorkingCalendar
+from medaid_shared.consumer import EventConsumer, Handler
+from medaid_shared.crypto import FieldCipher
+from medaid_shared.db import Database
+from medaid_shared.deadlines import DeadlineHandler, DeadlineScheduler, load_calendar
+from medaid_shared.events import Event
+from medaid_shared.kafka import EventProducer
+from medaid_shared.outbox import OutboxRelay
+from medaid_shared.settings import ServiceSettings
+
+log = structlog.get_logger("medaid.runtime")
+
+
+@dataclass
+class ConsumerSpec:
+    """One consumer group of a service: a name and its handlers by event model."""
+
+    name: str
+    handlers: Mapping[type[Event], Handler]
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    db: Database
+    policy: Policy
+    producer: EventProducer
+    cipher: FieldCipher
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    relay: OutboxRelay | None = None
+    scheduler: DeadlineScheduler | None = None
+    consumers: list[EventConsumer] = field(default_factory=list)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        settings: ServiceSettings,
+        metadata: MetaData,
+        policy: Policy,
+        *,
+        deadline_handlers: Mapping[str, DeadlineHandler] | None = None,
+        consumers: list[ConsumerSpec] | None = None,
+    ) -> Runtime:
+        db = Database(settings, metadata)
+        producer = EventProducer(settings.kafka_bootstrap_servers)
+        rt = cls(
+            settings=settings,
+            db=db,
+            policy=policy,
+            producer=producer,
+            cipher=FieldCipher(settings.encryption_key.get_secret_value()),
+        )
+        rt.relay = OutboxRelay(db, producer)
+        rt.scheduler = DeadlineScheduler(db, deadline_handlers or {})
+        rt.consumers = [EventConsumer(db, producer, c.name, c.handlers) for c in consumers or []]
+        return rt
+
+    async def start(self) -> None:
+        await self.producer.start()
+        self.calendar = await load_calendar(self.db)
+        if self.settings.run_background:
+            self._stop.clear()
+            assert self.relay and self.scheduler
+            loops = [self.relay.run(self._stop), self.scheduler.run(self._stop), self._refresh_calendar()]
+            loops += [c.run(self._stop) for c in self.consumers]
+            self._tasks = [asyncio.create_task(self._guard(loop)) for loop in loops]
+
+    async def _guard(self, loop: object) -> None:
+        try:
+            await loop  # type: ignore[misc]
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a dead loop is logged; readiness reports it
+            log.error("background_loop_died", error=str(exc))
+
+    async def _refresh_calendar(self) -> None:
+        """Other replicas may load calendar data: pick it up within a minute."""
+        while not self._stop.is_set():
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=60)
+            except TimeoutError:
+                self.calendar = await load_calendar(self.db)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=10)
+            for task in pending:
+                task.cancel()
+        self._tasks = []
+        await self.producer.stop()
+        await self.db.dispose()
+
+    async def readiness(self) -> dict[str, bool]:
+        checks = {"database": True, "broker": await self.producer.reachable()}
+        try:
+            await self.db.ping()
+        except Exception:  # any failure means "not ready"
+            checks["database"] = False
+        checks["background"] = all(not t.done() for t in self._tasks)
+        return checks

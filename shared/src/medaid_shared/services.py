@@ -1,0 +1,40 @@
+"""The five services: name, package, port. Looked up by name (never imported here), so the
+kernel stays independent of the services it runs."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    name: str
+    package: str
+    port: int
+
+    @property
+    def schema(self) -> str:
+        return self.name.replace("-", "_")
+
+    def bootstrap(self) -> ModuleType:
+        return importlib.import_module(f"{self.package}.bootstrap")
+
+    def migrations_dir(self) -> Path:
+        module = importlib.import_module(self.package)
+        assert module.__file__
+        return Path(module.__file__).parent / "migrations"
+
+
+SERVICES: dict[str, ServiceInfo] = {
+    s.name: s
+    for s in (
+        ServiceInfo("referral", "referral", 8001),
+        ServiceInfo("consent", "consent", 8002),
+        ServiceInfo("settlement", "settlement", 8003),
+        ServiceInfo("emergency-fund", "emergency_fund", 8004),
+        ServiceInfo("identity-check", "identity_check", 8005),
+    )
+}

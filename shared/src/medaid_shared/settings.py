@@ -1,0 +1,97 @@
+"""Service settings: one pydantic-settings class per service, all sharing this base.
+
+Secrets have development defaults so a laptop runs with no set-up; outside development
+those defaults are refused at start-up, so a real deployment cannot run on them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "medaid-development-only-jwt-secret-change-me"
+# 32 zero-ish bytes, base64: only ever acceptable in development and tests.
+DEV_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1rZXktMzItYnl0ZXMhISE="
+
+DEV_MATCHING_KEY = "medaid-development-only-matching-key"
+
+Environment = Literal["development", "test", "production"]
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service reads. Environment variables: ``MEDAID_*`` plus the
+    conventional ``DATABASE_URL``, ``KAFKA_BOOTSTRAP_SERVERS`` and
+    ``OTEL_EXPORTER_OTLP_ENDPOINT``."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDAID_", extra="ignore")
+
+    service_name: ClassVar[str] = "medaid"
+    default_port: ClassVar[int] = 8000
+
+    environment: Environment = "development"
+    database_url: str = Field(
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/medaid",
+        validation_alias=AliasChoices("DATABASE_URL", "MEDAID_DATABASE_URL"),
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "MEDAID_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    topic_prefix: str = "medaid"
+    host: str = "127.0.0.1"
+    port: int = 0
+
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_issuer: str = "medaid-dev"
+    jwt_audience: str = "medaid"
+    jwks_url: str | None = None
+    encryption_key: SecretStr = SecretStr(DEV_ENCRYPTION_KEY)
+    # Shared by all services: keyed digests of ID numbers so services can match a person
+    # without ever exchanging the number itself.
+    matching_key: SecretStr = SecretStr(DEV_MATCHING_KEY)
+
+    run_background: bool = True
+    relay_interval_s: float = 0.2
+    scheduler_interval_s: float = 1.0
+    outbox_retention_days: int = 30
+    consumer_max_attempts: int = 3
+    test_clock: bool = False
+
+    otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "MEDAID_OTLP_ENDPOINT"),
+    )
+    log_level: str = "INFO"
+    db_pool_size: int = 5
+
+    @property
+    def db_schema(self) -> str:
+        """The PostgreSQL schema this service owns."""
+        return self.service_name.replace("-", "_")
+
+    @property
+    def listen_port(self) -> int:
+        return self.port or self.default_port
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> ServiceSettings:
+        if self.environment == "development" or self.environment == "test":
+            return self
+        if self.jwt_secret.get_secret_value() == DEV_JWT_SECRET and not self.jwks_url:
+            raise ValueError("MEDAID_JWT_SECRET (or MEDAID_JWKS_URL) must be set outside development")
+        if self.encryption_key.get_secret_value() == DEV_ENCRYPTION_KEY:
+            raise ValueError("MEDAID_ENCRYPTION_KEY must be set outside development")
+        if self.matching_key.get_secret_value() == DEV_MATCHING_KEY:
+            raise ValueError("MEDAID_MATCHING_KEY must be set outside development")
+        if self.test_clock:
+            raise ValueError("MEDAID_TEST_CLOCK is for tests only and is refused in production")
+        return self
+
+    def topic(self, logical: str) -> str:
+        """Physical Kafka topic for a logical topic such as ``referral.admission``."""
+        return f"{self.topic_prefix}.{logical}.v1"
+
+    def dead_letter_topic(self) -> str:
+        return f"{self.topic_prefix}.{self.service_name}.dead-letter.v1"

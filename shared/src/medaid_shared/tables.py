@@ -1,0 +1,154 @@
+"""The kernel's tables, created in every service's own schema.
+
+Each service calls :func:`kernel_tables` on its ``MetaData(schema=...)`` so its outbox,
+inbox, dead letters, deadlines, audit log, idempotency keys and calendar live beside its
+own tables and migrate with them (see :mod:`medaid_shared.migrations`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+
+@dataclass(frozen=True)
+class KernelTables:
+    outbox: Table
+    inbox: Table
+    dead_letter: Table
+    deadline: Table
+    audit_log: Table
+    idempotency_key: Table
+    calendar_day: Table
+    calendar_year: Table
+
+
+def kernel_tables(metadata: MetaData) -> KernelTables:
+    """Define (once per metadata) the kernel tables in ``metadata.schema``."""
+    existing: KernelTables | None = getattr(metadata, "_medaid_kernel", None)
+    if existing is not None:
+        return existing
+    ts = DateTime(timezone=True)
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("seq", BigInteger, Identity(), primary_key=True),
+        Column("id", UUID(as_uuid=True), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("dataschema", String(300), nullable=False),
+        Column("subject", String(200), nullable=True),
+        Column("payload", JSONB, nullable=False),
+        Column("occurred_at", ts, nullable=False),
+        Column("traceparent", String(100), nullable=True),
+        Column("state", String(20), nullable=False, server_default="pending"),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", Text, nullable=True),
+        Column("available_at", ts, nullable=False, server_default=text("now()")),
+        Column("published_at", ts, nullable=True),
+        Index(None, "state", "seq"),
+        Index(None, "key", "seq"),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", String(100), nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("received_at", ts, nullable=False, server_default=text("now()")),
+        PrimaryKeyConstraint("consumer", "event_id"),
+    )
+    dead_letter = Table(
+        "dead_letter",
+        metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("consumer", String(100), nullable=False),
+        Column("topic", String(200), nullable=False),
+        Column("partition", Integer, nullable=False),
+        Column("offset", BigInteger, nullable=False),
+        Column("key", LargeBinary, nullable=True),
+        Column("value", LargeBinary, nullable=True),
+        Column("headers", JSONB, nullable=False),
+        Column("error", Text, nullable=False),
+        Column("state", String(20), nullable=False, server_default="dead"),
+        Column("created_at", ts, nullable=False, server_default=text("now()")),
+        Column("redriven_at", ts, nullable=True),
+    )
+    deadline = Table(
+        "deadline",
+        metadata,
+        Column("id", UUID(as_uuid=True), primary_key=True),
+        Column("kind", String(100), nullable=False),
+        Column("subject", String(200), nullable=False),
+        Column("due_at", ts, nullable=False),
+        Column("basis", String(20), nullable=False),
+        Column("calendar_provisional", Boolean, nullable=False, server_default="false"),
+        Column("state", String(20), nullable=False, server_default="open"),
+        Column("payload", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+        Column("created_at", ts, nullable=False, server_default=text("now()")),
+        Column("closed_at", ts, nullable=True),
+        UniqueConstraint("kind", "subject"),
+        Index(None, "state", "due_at"),
+    )
+    audit_log = Table(
+        "audit_log",
+        metadata,
+        Column("seq", BigInteger, Identity(), primary_key=True),
+        Column("at", ts, nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("role", String(50), nullable=False),
+        Column("action", String(100), nullable=False),
+        Column("subject", String(200), nullable=False),
+        Column("reason", Text, nullable=True),
+        Column("details", JSONB, nullable=False),
+        Column("prev_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False, unique=True),
+    )
+    idempotency_key = Table(
+        "idempotency_key",
+        metadata,
+        Column("key", String(200), nullable=False),
+        Column("principal", String(200), nullable=False),
+        Column("fingerprint", String(64), nullable=False),
+        Column("status_code", Integer, nullable=False),
+        Column("response", JSONB, nullable=False),
+        Column("created_at", ts, nullable=False, server_default=text("now()")),
+        PrimaryKeyConstraint("principal", "key"),
+    )
+    calendar_day = Table(
+        "calendar_day",
+        metadata,
+        Column("day", Date, primary_key=True),
+        Column("is_working_day", Boolean, nullable=False),
+        Column("note", String(200), nullable=False, server_default=""),
+    )
+    calendar_year = Table(
+        "calendar_year",
+        metadata,
+        Column("year", Integer, primary_key=True),
+        Column("source", String(300), nullable=False),
+        Column("loaded_at", ts, nullable=False, server_default=text("now()")),
+    )
+    tables = KernelTables(outbox, inbox, dead_letter, deadline, audit_log, idempotency_key, calendar_day, calendar_year)
+    metadata._medaid_kernel = tables  # type: ignore[attr-defined]
+    return tables

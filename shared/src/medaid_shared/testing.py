@@ -1,0 +1,203 @@
+"""Test harness: real PostgreSQL and a real Kafka-protocol broker for every test session.
+
+By default a session starts the embedded PostgreSQL (shared by concurrent sessions, each
+in its own fresh database) and its own Tansu broker on a free port; ``DATABASE_URL`` and
+``KAFKA_BOOTSTRAP_SERVERS`` point the tests at other servers instead. Topic names get a
+per-session prefix so sessions never see each other's events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from medaid_shared.auth import issue_token
+from medaid_shared.kafka import ensure_topics
+from medaid_shared.localstack import all_topics, free_port, start_embedded_postgres, start_tansu
+from medaid_shared.runtime import Runtime
+from medaid_shared.services import SERVICES
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class Infrastructure:
+    database_url: str
+    kafka_bootstrap: str
+    topic_prefix: str
+    _procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Environment for a service process started by a test."""
+        return {
+            "DATABASE_URL": self.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "MEDAID_TOPIC_PREFIX": self.topic_prefix,
+            "MEDAID_ENVIRONMENT": "test",
+            **extra,
+        }
+
+
+def _create_database(base_url: str, name: str) -> str:
+    async def go() -> None:
+        engine = create_async_engine(base_url, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        await engine.dispose()
+
+    asyncio.run(go())
+    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def infrastructure() -> Iterator[Infrastructure]:
+    run_id = uuid.uuid4().hex[:10]
+    procs: list[subprocess.Popen[bytes]] = []
+    server = None
+    base_url = os.environ.get("DATABASE_URL")
+    if not base_url:
+        base_url, server = start_embedded_postgres(REPO_ROOT / ".medaid" / "test-pgdata", database="postgres")
+    db_url = _create_database(base_url, f"medaid_test_{run_id}")
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not bootstrap:
+        port = free_port()
+        logs = REPO_ROOT / ".medaid" / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        procs.append(start_tansu(port, logs / f"tansu-test-{run_id}.log"))
+        bootstrap = f"127.0.0.1:{port}"
+    infra = Infrastructure(db_url, bootstrap, f"t{run_id}", procs)
+    asyncio.run(ensure_topics(bootstrap, all_topics(infra.topic_prefix)))
+    try:
+        yield infra
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(10)
+        del server  # the embedded server stops when the last session using it ends
+
+
+_migrated: set[str] = set()
+
+
+@dataclass
+class ServiceHarness:
+    """One service in-process: its runtime, an HTTP client on its app, and helpers."""
+
+    name: str
+    infra: Infrastructure
+    app: Any
+    runtime: Runtime
+    client: httpx.AsyncClient
+
+    def token(self, role: str, *scopes: str, subject: str | None = None) -> dict[str, str]:
+        tok = issue_token(self.runtime.settings, subject=subject or f"{role}-1", role=role, scopes=scopes)
+        return {"Authorization": f"Bearer {tok}"}
+
+    async def truncate(self) -> None:
+        """Empty every table of the service (between tests)."""
+        schema = self.runtime.settings.db_schema
+        async with self.runtime.db.unit_of_work() as uow:
+            names = (
+                (
+                    await uow.session.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename <> 'alembic_version'"
+                        ),
+                        {"s": schema},
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if names:
+                joined = ", ".join(f'"{schema}"."{n}"' for n in names)
+                await uow.session.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
+        self.runtime.calendar = type(self.runtime.calendar)()
+
+    async def published(self, event_type: str | None = None) -> list[dict[str, Any]]:
+        """The outbox rows written so far (what the service has published or will)."""
+        t = self.runtime.db.tables.outbox
+        from sqlalchemy import select
+
+        query = select(t).order_by(t.c.seq)
+        if event_type:
+            query = query.where(t.c.event_type.like(f"%.{event_type}"))
+        async with self.runtime.db.read() as s:
+            return [dict(r) for r in (await s.execute(query)).mappings().all()]
+
+
+def service_settings(name: str, infra: Infrastructure, **overrides: Any) -> Any:
+    info = SERVICES[name]
+    bootstrap = info.bootstrap()
+    return bootstrap.Settings(
+        database_url=infra.database_url,
+        kafka_bootstrap_servers=infra.kafka_bootstrap,
+        topic_prefix=infra.topic_prefix,
+        environment="test",
+        run_background=False,
+        **overrides,
+    )
+
+
+def migrate(name: str, infra: Infrastructure) -> None:
+    if name in _migrated:
+        return
+    from medaid_shared.migrations import upgrade
+
+    upgrade(SERVICES[name].migrations_dir(), infra.database_url)
+    _migrated.add(name)
+
+
+async def start_harness(name: str, infra: Infrastructure, **overrides: Any) -> ServiceHarness:
+    await asyncio.to_thread(migrate, name, infra)
+    bootstrap = SERVICES[name].bootstrap()
+    app = bootstrap.create_app(service_settings(name, infra, **overrides))
+    runtime: Runtime = app.state.runtime
+    await runtime.start()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    return ServiceHarness(name, infra, app, runtime, client)
+
+
+async def stop_harness(h: ServiceHarness) -> None:
+    await h.client.aclose()
+    await h.runtime.stop()
+
+
+@pytest.fixture(scope="session")
+async def harness_pool(infrastructure: Infrastructure) -> AsyncIterator[dict[str, ServiceHarness]]:
+    """Each service's harness, started once per test session and stopped at its end."""
+    pool: dict[str, ServiceHarness] = {}
+    try:
+        yield pool
+    finally:
+        for h in pool.values():
+            await stop_harness(h)
+
+
+@pytest.fixture
+async def harness(
+    service_name: str, harness_pool: dict[str, ServiceHarness], infrastructure: Infrastructure
+) -> ServiceHarness:
+    """The service under test (each service's conftest names it with ``service_name``)."""
+    if service_name not in harness_pool:
+        harness_pool[service_name] = await start_harness(service_name, infrastructure)
+    return harness_pool[service_name]
+
+
+@pytest.fixture
+async def svc(harness: ServiceHarness) -> AsyncIterator[ServiceHarness]:
+    """The service with empty tables, for one test."""
+    await harness.truncate()
+    yield harness

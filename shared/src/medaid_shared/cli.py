@@ -173,5 +173,25 @@ def calendar_load(
         console.print(f"{name}: {year} loaded ({len(days)} days)")
 
 
+@app.command()
+def trace(
+    write: Annotated[bool, typer.Option(help="write docs/TRACEABILITY.md")] = False,
+    spec: Annotated[Path, typer.Option(help="the product specification")] = Path("../shared/SPEC.md"),
+) -> None:
+    """Build the rule → code → tests table; list rules without code or tests."""
+    from medaid_shared.traceability import collect, render, rules_in_table, spec_rules
+
+    target = Path("docs/TRACEABILITY.md")
+    rules = spec_rules(spec.read_text()) if spec.exists() else rules_in_table(target.read_text())
+    table = collect(Path("."), rules)
+    if write:
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(render(table))
+    missing = [r for r, t in table.items() if not t.code or not t.tests]
+    for rule in missing:
+        console.print(f"[red]{rule}[/]: code={len(table[rule].code)} tests={len(table[rule].tests)}")
+    console.print(f"{len(rules) - len(missing)}/{len(rules)} rules traced to code and tests")
+
+
 if __name__ == "__main__":
     app()

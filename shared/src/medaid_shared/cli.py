@@ -174,6 +174,16 @@ def calendar_load(
 
 
 @app.command()
+def contracts() -> None:
+    """Regenerate the committed event schemas, the AsyncAPI document and each OpenAPI."""
+    from medaid_shared.schemas import write_all
+
+    for path in write_all():
+        console.print(f"updated {path}")
+    console.print("contracts written")
+
+
+@app.command()
 def trace(
     write: Annotated[bool, typer.Option(help="write docs/TRACEABILITY.md")] = False,
     spec: Annotated[Path, typer.Option(help="the product specification")] = Path("../shared/SPEC.md"),

@@ -3,20 +3,50 @@ deadline handlers and routes."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi import FastAPI
 
 from medaid_shared.app import create_service_app
+from medaid_shared.db import UnitOfWork
 from medaid_shared.runtime import Runtime
+from referral.adapters.store import SqlStore
 from referral.adapters.tables import metadata
-from referral.api.routes import router
+from referral.api.routes import build_router
 from referral.domain.policy import POLICY
+from referral.service import followups
+from referral.service.context import Ctx, Wiring
 from referral.settings import ReferralSettings as Settings
 
-__all__ = ["Settings", "build_runtime", "create_app", "metadata"]
+__all__ = ["Settings", "build_runtime", "create_app", "metadata", "wiring"]
+
+wiring = Wiring(store_factory=SqlStore)
+
+DeadlineUse = Callable[[Ctx, Any], Awaitable[None]]
+
+DEADLINE_HANDLERS: dict[str, DeadlineUse] = {
+    followups.KIND: followups.on_visit_due,
+}
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    return Runtime.build(settings, metadata, POLICY)
+    bound: dict[str, Runtime] = {}
+
+    def bind(use: DeadlineUse) -> Callable[[UnitOfWork, Any], Awaitable[None]]:
+        async def handler(uow: UnitOfWork, row: Any) -> None:
+            await use(wiring.command(bound["runtime"], uow), row)
+
+        return handler
+
+    runtime = Runtime.build(
+        settings,
+        metadata,
+        POLICY,
+        deadline_handlers={kind: bind(use) for kind, use in DEADLINE_HANDLERS.items()},
+    )
+    bound["runtime"] = runtime
+    return runtime
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,5 +55,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lambda: build_runtime(s),
         title="medaid referral",
         description="Persons, facilities, referrals, outside-care filings, admissions, discharges, follow-up visits and the one-person external-care file (SPEC §1, §2, §7).",
-        routers=[router],
+        routers=[build_router(wiring)],
     )

@@ -1,12 +1,54 @@
-"""Settings of the referral service."""
+"""Settings of the referral service.
+
+Every value SPEC marks as an **interpretation** is a setting here (env prefix ``MEDAID_``),
+with ``policy_version`` naming the parameter set in force, so an administrator can change
+a default without a code change and every decision can say which version applied.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
+from medaid_shared.contracts.common import DisabilityLevel, Region
 from medaid_shared.settings import ServiceSettings
 
 
 class ReferralSettings(ServiceSettings):
     service_name: ClassVar[str] = "referral"
     default_port: ClassVar[int] = 8001
+
+    # Version label of the interpretation parameters below (recorded in audit details).
+    policy_version: str = "referral-2026.1"
+
+    # LJ-4.2b / LJ-11.3: clock hours for the outside-care filing after admission (or after
+    # being sent to hospital in an emergency). From the seed.
+    filing_hours: int = 24
+    # LJ-4.2d: the form follows a phone pre-report within this many working days. From the seed.
+    phone_form_working_days: int = 3
+    # LJ-4.2c (interpretation): the seed gives no deadline for the town government to pass a
+    # village committee's filing on to civil affairs; default 3 working days.
+    town_forward_working_days: int = 3
+    # LJ-4.2b (interpretation): how many days before admission a filing made "before the
+    # person leaves" still matches the admission at the same facility.
+    pre_filing_match_days: int = 30
+    # LJ-4.3a (interpretation): facility regions that need the medical-insurance transfer
+    # approval. The seed says "柳州市区或自治区外": Liuzhou city, elsewhere in Guangxi and outside
+    # Guangxi all count as outside care beyond the district.
+    approval_regions: list[Region] = Field(
+        default_factory=lambda: [Region.LIUZHOU, Region.GUANGXI, Region.OUTSIDE_GUANGXI]
+    )
+    # LJ-3.2a / LJ-4.2a (interpretation): an emergency admission (LJ-11.3, treat first) is not
+    # held to the primary first visit and the referral slip. Out-of-region approval still applies.
+    emergency_exempt_from_referral: bool = True
+    # LJ-12: discharge documents due within this many clock hours of discharge. From the seed.
+    discharge_documents_hours: int = 24
+    # LJ-12 / LJ-17 (interpretation): "promptly" — a discharge later than this many hours after
+    # the patient was found fit is recorded as a late-discharge violation.
+    discharge_delay_hours: int = 24
+    # LJ-16: follow-up visit interval by disability level, in months (monthly / quarterly /
+    # yearly from the seed; counting from the last visit is an interpretation).
+    followup_interval_months: dict[DisabilityLevel, int] = Field(
+        default_factory=lambda: {DisabilityLevel.FULL: 1, DisabilityLevel.SEMI: 3, DisabilityLevel.SELF_CARE: 12}
+    )

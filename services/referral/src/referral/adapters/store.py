@@ -1,0 +1,84 @@
+"""The storage port (``service.ports.Store``) on PostgreSQL, with SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, exists, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral.adapters.tables import TABLES
+from referral.service.ports import Record
+
+
+def _conditions(table: Table, where: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    for key, value in where.items():
+        name, _, op = key.partition("__")
+        column = table.c[name]
+        if op == "gte":
+            conditions.append(column >= value)
+        elif op == "lte":
+            conditions.append(column <= value)
+        elif op == "ne":
+            conditions.append(column.is_not(None) if value is None else column != value)
+        elif op:
+            raise ValueError(f"unknown filter operator {op!r}")
+        elif value is None:
+            conditions.append(column.is_(None))
+        elif isinstance(value, (set, frozenset, list, tuple)):
+            conditions.append(column.in_(list(value)))
+        else:
+            conditions.append(column == value)
+    return conditions
+
+
+def _primary_key(table: Table) -> Any:
+    (column,) = table.primary_key.columns
+    return column
+
+
+class SqlStore:
+    """One store per unit of work (or read session)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, entity: str, key: str, *, for_update: bool = False) -> Record | None:
+        table = TABLES[entity]
+        query = select(table).where(_primary_key(table) == key)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row is not None else None
+
+    async def insert(self, entity: str, values: Mapping[str, Any]) -> None:
+        await self.session.execute(insert(TABLES[entity]).values(**values))
+
+    async def update(self, entity: str, key: str, values: Mapping[str, Any]) -> None:
+        table = TABLES[entity]
+        await self.session.execute(update(table).where(_primary_key(table) == key).values(**values))
+
+    async def find(
+        self,
+        entity: str,
+        where: Mapping[str, Any] | None = None,
+        *,
+        order_by: Sequence[str] = (),
+        limit: int | None = None,
+        for_update: bool = False,
+    ) -> list[Record]:
+        table = TABLES[entity]
+        query = select(table).where(*_conditions(table, where or {}))
+        for name in order_by:
+            query = query.order_by(table.c[name[1:]].desc() if name.startswith("-") else table.c[name])
+        if limit is not None:
+            query = query.limit(limit)
+        if for_update:
+            query = query.with_for_update()
+        return [dict(r) for r in (await self.session.execute(query)).mappings().all()]
+
+    async def exists(self, entity: str, where: Mapping[str, Any]) -> bool:
+        table = TABLES[entity]
+        return bool((await self.session.execute(select(exists().where(*_conditions(table, where))))).scalar())

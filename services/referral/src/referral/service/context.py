@@ -1,0 +1,76 @@
+"""What every use case works with: the store, the unit of work (for commands), the
+settings, the live working calendar and the field cipher."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medaid_shared.calendar import WorkingCalendar
+from medaid_shared.crypto import FieldCipher
+from medaid_shared.db import UnitOfWork
+from medaid_shared.problems import RuleViolation, ValidationFailed
+from medaid_shared.runtime import Runtime
+from referral.domain.persons import PersonRuleError
+from referral.service.ports import Store
+from referral.settings import ReferralSettings
+
+StoreFactory = Callable[[AsyncSession], Store]
+
+
+@dataclass
+class Ctx:
+    store: Store
+    settings: ReferralSettings
+    calendar: WorkingCalendar
+    cipher: FieldCipher
+    _uow: UnitOfWork | None = None
+
+    @property
+    def uow(self) -> UnitOfWork:
+        if self._uow is None:
+            raise RuntimeError("a command needs a unit of work")
+        return self._uow
+
+    @property
+    def matching_key(self) -> str:
+        return self.settings.matching_key.get_secret_value()
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """Built once in bootstrap: how to get a store for a session."""
+
+    store_factory: StoreFactory
+
+    def command(self, runtime: Runtime, uow: UnitOfWork) -> Ctx:
+        return Ctx(self.store_factory(uow.session), _settings(runtime), runtime.calendar, runtime.cipher, uow)
+
+    def query(self, runtime: Runtime, session: AsyncSession) -> Ctx:
+        return Ctx(self.store_factory(session), _settings(runtime), runtime.calendar, runtime.cipher)
+
+
+def _settings(runtime: Runtime) -> ReferralSettings:
+    return cast(ReferralSettings, runtime.settings)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def rule_problem(error: PersonRuleError) -> ValidationFailed | RuleViolation:
+    """A domain rule error as a problem-details answer (422, naming field and rule)."""
+    if error.rule:
+        return RuleViolation(error.detail, field=error.field, rule=error.rule)
+    return ValidationFailed(error.detail, field=error.field)
+
+
+def jsonable(value: Any) -> Any:
+    """Pydantic models and dates as JSON-ready values for JSONB columns."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return value

@@ -15,6 +15,19 @@ from medaid_shared.events import Event
 class SkippedRank(BaseModel):
     rank: int
     reason: str
+    holder: str | None = None  # person | guardian | written_agent
+    reasons: list[str] = []  # machine-readable skip reason codes (LJ-10)
+
+
+class TrailStep(BaseModel):
+    """One step of a self-pay item's history: who, in which role, when, what and why."""
+
+    step: str  # proposed | consent_form | initial | civil_affairs_filing | civil_affairs | decided
+    actor: str
+    role: str
+    at: datetime
+    outcome: str
+    reason: str | None = None
 
 
 class ConsentSigned(Event):
@@ -33,6 +46,10 @@ class ConsentSigned(Event):
     signer_role: str
     signed_at: datetime
     skipped_ranks: list[SkippedRank] = []
+    treatment_id: str | None = None
+    item_id: str | None = None
+    filed_with_civil_affairs: bool = False  # LJ-10: a rank-4 signature is filed with civil affairs
+    major_public_interest: bool = False
 
 
 class SelfPayProposed(Event):
@@ -53,6 +70,9 @@ class SelfPayProposed(Event):
     needs_review: bool
     needs_civil_affairs_filing: bool
     proposed_at: datetime
+    cumulative_scope: str | None = None  # admission | calendar_year (LJ-7.3 interpretation)
+    cumulative_amount: Money | None = None  # cumulative self-pay including this item
+    parameters_version: str | None = None
 
 
 class SelfPayReviewed(Event):
@@ -87,6 +107,8 @@ class SelfPayDecided(Event):
     outcome: str  # approved | rejected | emergency | below_threshold
     decided_at: datetime
     rules: list[str] = []
+    trail: list[TrailStep] = []
+    parameters_version: str | None = None
 
 
 class MajorTreatmentEvaluated(Event):
@@ -105,3 +127,39 @@ class MajorTreatmentEvaluated(Event):
     expert_hospital_id: str
     conclusion: str  # proceed | do_not_proceed
     evaluated_at: datetime
+    treatment_id: str | None = None
+    rotation: str | None = None  # how the expert was chosen (fair rotation)
+
+
+class TreatmentRecorded(Event):
+    """LJ-11 / LJ-5: a treatment the hospital records, and whether it needs a consent first
+    (emergency rescue is treated without prior signature, LJ-11.3)."""
+
+    event_type: ClassVar[str] = "medaid.consent.TreatmentRecorded"
+    topic: ClassVar[str] = "consent.admission"
+    key_field: ClassVar[str] = "admission_id"
+
+    treatment_id: str
+    admission_id: str
+    person_id: str
+    kind: str  # routine | major | emergency
+    category: str | None = None
+    status: str
+    consent_required: bool
+    trusteeship_covered: bool = False
+    recorded_at: datetime
+
+
+class GuardianAbsenceVerified(Event):
+    """LJ-10: it is verified, with evidence, that the person has no legal guardian/obligor."""
+
+    event_type: ClassVar[str] = "medaid.consent.GuardianAbsenceVerified"
+    topic: ClassVar[str] = "consent.person"
+    key_field: ClassVar[str] = "person_id"
+
+    person_id: str
+    absence_id: str
+    evidence_ref: str
+    verified_by: str
+    verified_role: str
+    verified_at: datetime

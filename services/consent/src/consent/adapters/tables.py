@@ -2,10 +2,244 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 from medaid_shared.tables import kernel_tables
 
 SCHEMA = "consent"
 metadata = MetaData(schema=SCHEMA)
 kernel = kernel_tables(metadata)
+
+ts = DateTime(timezone=True)
+money = Numeric(14, 2)
+
+# --- local read model, fed by referral's events (never referral's tables) --------------
+
+person = Table(
+    "person",
+    metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("name_masked", String(100), nullable=False),
+    Column("support_type", String(20), nullable=False),
+    Column("institution_id", String(64), nullable=True),
+    Column("village_id", String(64), nullable=True),
+    Column("town_id", String(64), nullable=True),
+    Column("capacity", JSONB, nullable=True),
+    Column("guardian", JSONB, nullable=True),
+    Column("agents", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("trusteeship", JSONB, nullable=True),
+    Column("disability_level", String(20), nullable=True),
+    Column("source_event_id", String(100), nullable=False),
+    Column("source_time", ts, nullable=True),
+    Column("updated_at", ts, nullable=False),
+)
+
+admission = Table(
+    "admission",
+    metadata,
+    Column("admission_id", String(64), primary_key=True),
+    Column("person_id", String(64), nullable=False, index=True),
+    Column("facility_id", String(64), nullable=False),
+    Column("admitted_at", ts, nullable=False),
+    Column("emergency", Boolean, nullable=False),
+    Column("support_type", String(20), nullable=False),
+    Column("institution_id", String(64), nullable=True),
+    Column("village_id", String(64), nullable=True),
+    Column("town_id", String(64), nullable=True),
+    Column("updated_at", ts, nullable=False),
+)
+
+facility = Table(
+    "facility",
+    metadata,
+    Column("facility_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("level", String(40), nullable=False),
+    Column("designated", Boolean, nullable=False),
+    Column("region", String(40), nullable=False),
+    Column("updated_at", ts, nullable=False),
+)
+
+# --- LJ-10 verified absence of a guardian ---------------------------------------------
+
+guardian_absence = Table(
+    "guardian_absence",
+    metadata,
+    Column("absence_id", String(64), primary_key=True),
+    Column("person_id", String(64), nullable=False, index=True),
+    Column("evidence_ref", String(200), nullable=False),
+    Column("evidence_note", LargeBinary, nullable=True),  # encrypted
+    Column("verified_by", String(200), nullable=False),
+    Column("verified_role", String(40), nullable=False),
+    Column("verified_at", ts, nullable=False),
+)
+
+# --- treatments and consents (LJ-11, LJ-10) -------------------------------------------
+
+treatment = Table(
+    "treatment",
+    metadata,
+    Column("treatment_id", String(64), primary_key=True),
+    Column("admission_id", String(64), nullable=False, index=True),
+    Column("person_id", String(64), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("category", String(40), nullable=True),
+    Column("description", LargeBinary, nullable=False),  # encrypted (may reveal a diagnosis)
+    Column("attending_doctor", String(200), nullable=False),
+    Column("status", String(40), nullable=False),
+    Column("consent_required", Boolean, nullable=False),
+    Column("trusteeship_covered", Boolean, nullable=False),
+    Column("emergency_reason", Text, nullable=True),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", ts, nullable=False),
+    Column("updated_at", ts, nullable=False),
+)
+
+consent = Table(
+    "consent",
+    metadata,
+    Column("consent_id", String(64), primary_key=True),
+    Column("admission_id", String(64), nullable=False, index=True),
+    Column("person_id", String(64), nullable=False),
+    Column("treatment_id", String(64), nullable=True, unique=True),
+    Column("item_id", String(64), nullable=True, unique=True),
+    Column("decision", String(40), nullable=False),
+    Column("signer_id", String(200), nullable=False),
+    Column("signer_role", String(40), nullable=False),
+    Column("signer_rank", Integer, nullable=False),
+    Column("signer_holder", String(40), nullable=False),
+    Column("skipped_ranks", JSONB, nullable=False),
+    Column("major_public_interest_reason", Text, nullable=True),
+    Column("filed_with_civil_affairs", Boolean, nullable=False),
+    Column("signature_ref", String(200), nullable=True),
+    Column("signed_at", ts, nullable=False),
+    CheckConstraint("(treatment_id IS NULL) <> (item_id IS NULL)", name="consent_one_subject"),
+    CheckConstraint("signer_rank BETWEEN 1 AND 4", name="consent_rank"),
+)
+
+# --- LJ-11.2 expert pool, assignment, evaluation record -------------------------------
+
+expert = Table(
+    "expert",
+    metadata,
+    Column("expert_id", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("hospital_id", String(64), nullable=False),
+    Column("specialty", String(100), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", ts, nullable=False),
+    Column("updated_at", ts, nullable=False),
+)
+
+expert_assignment = Table(
+    "expert_assignment",
+    metadata,
+    Column("treatment_id", String(64), ForeignKey(f"{SCHEMA}.treatment.treatment_id"), primary_key=True),
+    Column("expert_id", String(64), ForeignKey(f"{SCHEMA}.expert.expert_id"), nullable=False, index=True),
+    Column("specialty", String(100), nullable=True),
+    Column("rotation", JSONB, nullable=False),
+    Column("assigned_by", String(200), nullable=False),
+    Column("assigned_at", ts, nullable=False),
+)
+
+evaluation = Table(
+    "evaluation",
+    metadata,
+    Column("evaluation_id", String(64), primary_key=True),
+    Column("treatment_id", String(64), ForeignKey(f"{SCHEMA}.treatment.treatment_id"), nullable=False, unique=True),
+    Column("attending_doctor", String(200), nullable=True),
+    Column("attending_opinion", LargeBinary, nullable=True),  # encrypted
+    Column("attending_recommendation", String(20), nullable=True),
+    Column("attending_at", ts, nullable=True),
+    Column("expert_id", String(64), nullable=True),
+    Column("expert_opinion", LargeBinary, nullable=True),  # encrypted
+    Column("expert_recommendation", String(20), nullable=True),
+    Column("expert_at", ts, nullable=True),
+    Column("conclusion", String(20), nullable=True),
+    Column("completed_at", ts, nullable=True),
+)
+
+# --- LJ-7 self-pay items and their reviews --------------------------------------------
+
+policy_parameters = Table(
+    "policy_parameters",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("effective_from", ts, nullable=False, unique=True),
+    Column("review_threshold", money, nullable=False),
+    Column("civil_affairs_single_threshold", money, nullable=False),
+    Column("civil_affairs_cumulative_threshold", money, nullable=False),
+    Column("cumulative_scope", String(20), nullable=False),
+    Column("expert_from_other_hospital", Boolean, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", ts, nullable=False),
+)
+
+self_pay_item = Table(
+    "self_pay_item",
+    metadata,
+    Column("item_id", String(64), primary_key=True),
+    Column("admission_id", String(64), nullable=False),
+    Column("person_id", String(64), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("item_name", String(200), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("unit_price", money, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("amount", money, nullable=False),
+    Column("necessity", LargeBinary, nullable=False),  # encrypted
+    Column("attending_doctor", String(200), nullable=False),
+    Column("emergency", Boolean, nullable=False),
+    Column("needs_review", Boolean, nullable=False),
+    Column("needs_civil_affairs", Boolean, nullable=False),
+    Column("cumulative_scope", String(20), nullable=False),
+    Column("cumulative_before", money, nullable=False),
+    Column("cumulative_after", money, nullable=False),
+    Column("local_year", Integer, nullable=False),
+    Column("parameters_version", String(64), nullable=False),
+    Column("triage", JSONB, nullable=False),
+    Column("status", String(40), nullable=False),
+    Column("outcome", String(20), nullable=True),
+    Column("proposed_by", String(200), nullable=False),
+    Column("proposed_at", ts, nullable=False),
+    Column("decided_at", ts, nullable=True),
+    CheckConstraint("amount > 0 AND unit_price > 0 AND quantity > 0", name="self_pay_positive"),
+    Index(None, "admission_id", "proposed_at"),
+    Index(None, "person_id", "local_year"),
+)
+
+self_pay_review = Table(
+    "self_pay_review",
+    metadata,
+    Column("review_id", String(64), primary_key=True),
+    Column("item_id", String(64), ForeignKey(f"{SCHEMA}.self_pay_item.item_id"), nullable=False),
+    Column("stage", String(20), nullable=False),  # initial | civil_affairs_filing | civil_affairs
+    Column("participant", String(40), nullable=False),
+    Column("outcome", String(20), nullable=False),  # approved | objected | filed
+    Column("reviewer_id", String(200), nullable=False),
+    Column("reviewer_role", String(40), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("reviewed_at", ts, nullable=False),
+    UniqueConstraint("item_id", "stage", "participant"),
+)

@@ -1,0 +1,275 @@
+"""SQLAlchemy implementation of the service layer's :class:`~consent.service.ports.Store`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from consent.adapters import tables as t
+from consent.domain.model import (
+    Admission,
+    Capacity,
+    Expert,
+    Facility,
+    Guardian,
+    GuardianAbsence,
+    Person,
+    Trusteeship,
+    WrittenAgent,
+)
+from consent.domain.parameters import CumulativeScope, PolicyParameters
+from medaid_shared.db import UnitOfWork
+
+TABLES: dict[str, tuple[Table, str]] = {
+    "guardian_absence": (t.guardian_absence, "absence_id"),
+    "treatment": (t.treatment, "treatment_id"),
+    "consent": (t.consent, "consent_id"),
+    "expert": (t.expert, "expert_id"),
+    "expert_assignment": (t.expert_assignment, "treatment_id"),
+    "evaluation": (t.evaluation, "treatment_id"),
+    "policy_parameters": (t.policy_parameters, "version"),
+    "self_pay_item": (t.self_pay_item, "item_id"),
+    "self_pay_review": (t.self_pay_review, "review_id"),
+}
+
+
+def _dt(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def _d(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+class SqlStore:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.session = uow.session
+
+    # -- generic rows -----------------------------------------------------------------
+    async def insert(self, table: str, values: Mapping[str, Any]) -> None:
+        tbl, _ = TABLES[table]
+        await self.session.execute(tbl.insert().values(**values))
+
+    async def get(self, table: str, key: str, *, lock: bool = False) -> Mapping[str, Any] | None:
+        tbl, pk = TABLES[table]
+        q = select(tbl).where(tbl.c[pk] == key)
+        if lock:
+            q = q.with_for_update()
+        row = (await self.session.execute(q)).mappings().first()
+        return dict(row) if row is not None else None
+
+    async def update(self, table: str, key: str, values: Mapping[str, Any]) -> None:
+        tbl, pk = TABLES[table]
+        await self.session.execute(update(tbl).where(tbl.c[pk] == key).values(**values))
+
+    async def find(self, table: str, order_by: str | None = None, **equals: Any) -> list[Mapping[str, Any]]:
+        tbl, pk = TABLES[table]
+        q = select(tbl)
+        for col, value in equals.items():
+            q = q.where(tbl.c[col] == value)
+        q = q.order_by(tbl.c[order_by or pk], tbl.c[pk])
+        return [dict(r) for r in (await self.session.execute(q)).mappings().all()]
+
+    # -- read model ---------------------------------------------------------------------
+    async def upsert_person(self, values: Mapping[str, Any]) -> bool:
+        """Insert or replace the person's state; an event older than the stored one is ignored."""
+        ins = pg_insert(t.person).values(**values)
+        cols = {k: ins.excluded[k] for k in values if k != "person_id"}
+        stmt = ins.on_conflict_do_update(
+            index_elements=["person_id"],
+            set_=cols,
+            where=(t.person.c.source_time.is_(None))
+            | (ins.excluded.source_time.is_(None))
+            | (t.person.c.source_time <= ins.excluded.source_time),
+        ).returning(t.person.c.person_id)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def upsert_admission(self, values: Mapping[str, Any]) -> None:
+        stmt = pg_insert(t.admission).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["admission_id"], set_={k: stmt.excluded[k] for k in values if k != "admission_id"}
+        )
+        await self.session.execute(stmt)
+
+    async def upsert_facility(self, values: Mapping[str, Any]) -> None:
+        stmt = pg_insert(t.facility).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["facility_id"], set_={k: stmt.excluded[k] for k in values if k != "facility_id"}
+        )
+        await self.session.execute(stmt)
+
+    async def person(self, person_id: str, *, lock: bool = False) -> Person | None:
+        q = select(t.person).where(t.person.c.person_id == person_id)
+        if lock:
+            q = q.with_for_update()
+        row = (await self.session.execute(q)).mappings().first()
+        if row is None:
+            return None
+        absence_row = (
+            (
+                await self.session.execute(
+                    select(t.guardian_absence)
+                    .where(t.guardian_absence.c.person_id == person_id)
+                    .order_by(t.guardian_absence.c.verified_at.desc())
+                    .limit(1)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        cap = row["capacity"]
+        g = row["guardian"]
+        tr = row["trusteeship"]
+        return Person(
+            person_id=row["person_id"],
+            name_masked=row["name_masked"],
+            support_type=row["support_type"],
+            institution_id=row["institution_id"],
+            village_id=row["village_id"],
+            town_id=row["town_id"],
+            capacity=Capacity(bool(cap["full_capacity_and_lucid"]), _dt(cap["assessed_at"]), str(cap["assessed_by"]))
+            if cap
+            else None,
+            guardian=Guardian(
+                guardian_id=g.get("guardian_id"),
+                name_masked=g.get("name_masked"),
+                relation=g.get("relation"),
+                verified_none=bool(g.get("verified_none")),
+                evidence_ref=g.get("evidence_ref"),
+            )
+            if g
+            else None,
+            agents=tuple(
+                WrittenAgent(
+                    agent_id=a["agent_id"],
+                    name_masked=a["name_masked"],
+                    delegated_by=a["delegated_by"],
+                    document_ref=a["document_ref"],
+                    valid_from=_d(a["valid_from"]),
+                    valid_until=_d(a["valid_until"]),
+                )
+                for a in row["agents"] or []
+            ),
+            trusteeship=Trusteeship(
+                agreement_hospital_id=tr["agreement_hospital_id"],
+                disease_category=tr["disease_category"],
+                valid_from=_d(tr["valid_from"]),
+                valid_until=_d(tr["valid_until"]),
+            )
+            if tr
+            else None,
+            absence=GuardianAbsence(
+                absence_id=absence_row["absence_id"],
+                person_id=person_id,
+                evidence_ref=absence_row["evidence_ref"],
+                verified_by=absence_row["verified_by"],
+                verified_role=absence_row["verified_role"],
+                verified_at=absence_row["verified_at"],
+            )
+            if absence_row
+            else None,
+        )
+
+    async def admission(self, admission_id: str) -> Admission | None:
+        row = (
+            (await self.session.execute(select(t.admission).where(t.admission.c.admission_id == admission_id)))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return Admission(
+            admission_id=row["admission_id"],
+            person_id=row["person_id"],
+            facility_id=row["facility_id"],
+            admitted_at=row["admitted_at"],
+            emergency=row["emergency"],
+            support_type=row["support_type"],
+            institution_id=row["institution_id"],
+            village_id=row["village_id"],
+            town_id=row["town_id"],
+        )
+
+    async def facility(self, facility_id: str) -> Facility | None:
+        row = (
+            (await self.session.execute(select(t.facility).where(t.facility.c.facility_id == facility_id)))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return Facility(row["facility_id"], row["name"], row["level"], row["designated"], row["region"])
+
+    async def person_facilities(self, person_id: str) -> set[str]:
+        rows = await self.session.execute(
+            select(t.admission.c.facility_id).where(t.admission.c.person_id == person_id).distinct()
+        )
+        return {str(r) for r in rows.scalars()}
+
+    # -- LJ-11.2 expert pool ----------------------------------------------------------
+    async def expert_pool(self) -> list[Expert]:
+        a = t.expert_assignment
+        load = (
+            select(a.c.expert_id, func.count().label("n"), func.max(a.c.assigned_at).label("last"))
+            .group_by(a.c.expert_id)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(t.expert, load.c.n, load.c.last)
+            .select_from(t.expert.outerjoin(load, load.c.expert_id == t.expert.c.expert_id))
+            .order_by(t.expert.c.expert_id)
+        )
+        return [
+            Expert(
+                expert_id=r["expert_id"],
+                name=r["name"],
+                hospital_id=r["hospital_id"],
+                specialty=r["specialty"],
+                active=r["active"],
+                assignments=int(r["n"] or 0),
+                last_assigned_at=r["last"],
+            )
+            for r in rows.mappings().all()
+        ]
+
+    async def lock_rotation(self) -> None:
+        """Serialise expert assignments so two at once never pick the same "next" expert."""
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('consent.expert_rotation'))"))
+
+    # -- policy parameters --------------------------------------------------------------
+    async def parameter_versions(self) -> list[PolicyParameters]:
+        rows = await self.session.execute(select(t.policy_parameters).order_by(t.policy_parameters.c.effective_from))
+        return [
+            PolicyParameters(
+                version=r["version"],
+                effective_from=r["effective_from"],
+                review_threshold=r["review_threshold"],
+                civil_affairs_single_threshold=r["civil_affairs_single_threshold"],
+                civil_affairs_cumulative_threshold=r["civil_affairs_cumulative_threshold"],
+                cumulative_scope=CumulativeScope(r["cumulative_scope"]),
+                expert_from_other_hospital=r["expert_from_other_hospital"],
+                note=r["note"],
+            )
+            for r in rows.mappings().all()
+        ]
+
+    # -- LJ-7.3 cumulative self-pay -----------------------------------------------------
+    async def cumulative_for_admission(self, admission_id: str) -> Decimal:
+        i = t.self_pay_item
+        q = select(func.coalesce(func.sum(i.c.amount), 0)).where(
+            i.c.admission_id == admission_id, i.c.status != "rejected"
+        )
+        return Decimal((await self.session.execute(q)).scalar_one())
+
+    async def cumulative_for_year(self, person_id: str, year: int) -> Decimal:
+        i = t.self_pay_item
+        q = select(func.coalesce(func.sum(i.c.amount), 0)).where(
+            i.c.person_id == person_id, i.c.local_year == year, i.c.status != "rejected"
+        )
+        return Decimal((await self.session.execute(q)).scalar_one())

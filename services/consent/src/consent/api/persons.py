@@ -1,0 +1,62 @@
+"""LJ-10 endpoints: who may sign now; the verified absence of a guardian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from consent.api.deps import Services, answer
+from consent.service import persons
+from medaid_shared.app import IdempotencyKey
+from medaid_shared.auth import CurrentPrincipal
+
+router = APIRouter(tags=["signing authority (LJ-10)"])
+
+
+class GuardianAbsenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    evidence_ref: str = Field(min_length=1, max_length=200, description="Reference of the verification document")
+    evidence_note: str | None = Field(default=None, max_length=2000, description="What was checked (stored encrypted)")
+
+
+@router.get(
+    "/persons/{person_id}/signing-authority",
+    summary="LJ-10: who may sign for the person now, and why each higher rank is skipped",
+)
+async def get_signing_authority(
+    person_id: str, principal: CurrentPrincipal, services: Services, major_public_interest: bool = False
+) -> dict[str, Any]:
+    services.runtime.policy.authorize(principal, "person.signing_authority")
+    result: dict[str, Any] = await services.query(
+        lambda ctx: persons.signing_authority(ctx, principal, person_id, major_public_interest=major_public_interest)
+    )
+    return result
+
+
+@router.post(
+    "/persons/{person_id}/guardian-absence",
+    status_code=201,
+    summary="LJ-10: record the verified absence of a legal guardian / obligor, with evidence",
+)
+async def post_guardian_absence(
+    person_id: str,
+    body: GuardianAbsenceIn,
+    principal: CurrentPrincipal,
+    services: Services,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    services.runtime.policy.authorize(principal, "person.verify_guardian_absence")
+    return answer(
+        await services.command(
+            principal,
+            idempotency_key,
+            {"person_id": person_id, **body.model_dump()},
+            lambda ctx: persons.record_guardian_absence(
+                ctx, principal, person_id, evidence_ref=body.evidence_ref, evidence_note=body.evidence_note
+            ),
+        )
+    )

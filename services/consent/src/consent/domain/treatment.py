@@ -1,0 +1,91 @@
+"""Treatments and what each needs before it is carried out (LJ-11, LJ-5).
+
+- LJ-11.1 routine treatment: carried out after the eligible signer (LJ-10) signs.
+- LJ-11.2 major treatment (surgery, high-risk procedure, high self-pay item): the
+  major-treatment evaluation record (重大治疗评估备案表) by the attending doctor and a
+  third-party expert first; only then is a consent accepted (still signed per LJ-10).
+- LJ-11.3 emergency rescue: treated first, no prior signature; a later signature is accepted.
+- LJ-5 special trusteeship: routine treatment at the agreement hospital under a valid
+  agreement follows the agreement (no per-treatment consent); major treatment does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from consent.domain.model import Person
+from medaid_shared.problems import Conflict, RuleViolation
+
+
+class Kind(StrEnum):
+    ROUTINE = "routine"
+    MAJOR = "major"
+    EMERGENCY = "emergency"
+
+
+class MajorCategory(StrEnum):
+    SURGERY = "surgery"
+    HIGH_RISK_PROCEDURE = "high_risk_procedure"
+    HIGH_SELF_PAY_ITEM = "high_self_pay_item"
+
+
+class TreatmentStatus(StrEnum):
+    AWAITING_CONSENT = "awaiting_consent"
+    AWAITING_EVALUATION = "awaiting_evaluation"
+    NOT_TO_PROCEED = "not_to_proceed"
+    COVERED_BY_TRUSTEESHIP = "covered_by_trusteeship"
+    EMERGENCY_TREATED = "emergency_treated"
+    CONSENTED = "consented"
+
+
+class Decision(StrEnum):
+    """ConsentSigned.decision."""
+
+    ROUTINE = "routine"
+    MAJOR = "major"
+    EMERGENCY_FOLLOWUP = "emergency_followup"
+    SELF_PAY_FORM = "self_pay_form"
+
+
+@dataclass(frozen=True)
+class Intake:
+    status: TreatmentStatus
+    consent_required: bool
+    trusteeship_covered: bool
+    rules: tuple[str, ...]
+
+
+def intake(kind: Kind, person: Person, facility_id: str, day: date) -> Intake:
+    """The status a newly recorded treatment starts in."""
+    if kind == Kind.EMERGENCY:
+        # LJ-11.3: the hospital treats first; no prior signature.
+        return Intake(TreatmentStatus.EMERGENCY_TREATED, False, False, ("LJ-11.3",))
+    if kind == Kind.MAJOR:
+        # LJ-11.2 (and LJ-5: a trusteeship does not exempt a major treatment).
+        return Intake(TreatmentStatus.AWAITING_EVALUATION, True, False, ("LJ-11.2", "LJ-10"))
+    if person.trusteeship is not None and person.trusteeship.covers(facility_id, day):
+        # LJ-5: routine treatment follows the special-trusteeship agreement.
+        return Intake(TreatmentStatus.COVERED_BY_TRUSTEESHIP, False, True, ("LJ-5",))
+    return Intake(TreatmentStatus.AWAITING_CONSENT, True, False, ("LJ-11.1", "LJ-10"))
+
+
+def consent_decision(kind: Kind, status: TreatmentStatus) -> Decision:
+    """Whether a signature is accepted for a treatment in ``status``, and as what."""
+    if status == TreatmentStatus.CONSENTED:
+        raise Conflict("this treatment is already consented; a consent is immutable")
+    if status == TreatmentStatus.COVERED_BY_TRUSTEESHIP:
+        raise Conflict(
+            "routine treatment under the special-trusteeship agreement needs no per-treatment consent (LJ-5)"
+        )
+    if status == TreatmentStatus.AWAITING_EVALUATION:
+        raise RuleViolation(
+            "the major-treatment evaluation record (重大治疗评估备案表) is not complete: no consent before it",
+            rule="LJ-11.2",
+        )
+    if status == TreatmentStatus.NOT_TO_PROCEED:
+        raise RuleViolation("the major-treatment evaluation concluded not to proceed", rule="LJ-11.2")
+    if status == TreatmentStatus.EMERGENCY_TREATED:
+        return Decision.EMERGENCY_FOLLOWUP  # LJ-11.3: the later signature is accepted
+    return Decision.MAJOR if kind == Kind.MAJOR else Decision.ROUTINE

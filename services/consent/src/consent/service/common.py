@@ -1,0 +1,40 @@
+"""Helpers shared by the use cases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from consent.domain.model import Admission, Person, local_date
+from consent.domain.parameters import PolicyParameters, effective
+from consent.service.ports import Ctx
+from medaid_shared import clock
+from medaid_shared.problems import NotFound
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+
+def today() -> date:
+    """Today in Asia/Shanghai (validity dates are local days)."""
+    return local_date(clock.now())
+
+
+async def load_person(ctx: Ctx, person_id: str, *, lock: bool = False) -> Person:
+    person = await ctx.store.person(person_id, lock=lock)
+    if person is None:
+        raise NotFound(f"unknown person {person_id} (not yet registered by referral)")
+    return person
+
+
+async def load_admission(ctx: Ctx, admission_id: str) -> Admission:
+    adm = await ctx.store.admission(admission_id)
+    if adm is None:
+        raise NotFound(f"unknown admission {admission_id} (not yet filed by referral)")
+    return adm
+
+
+async def parameters_now(ctx: Ctx) -> PolicyParameters:
+    """The policy parameter version in force now."""
+    return effective(await ctx.store.parameter_versions(), clock.now(), ctx.default_parameters)

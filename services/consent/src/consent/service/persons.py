@@ -1,0 +1,101 @@
+"""LJ-10 use cases: who may sign now, and the verified absence of a guardian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consent.domain import signing
+from consent.domain.access import require_view_person
+from consent.domain.model import Person
+from consent.service.common import load_person, new_id, today
+from consent.service.ports import Ctx
+from medaid_shared import clock
+from medaid_shared.auth import Principal, Role
+from medaid_shared.contracts.consent import GuardianAbsenceVerified
+from medaid_shared.problems import Conflict, Forbidden
+
+
+async def signing_authority(
+    ctx: Ctx, principal: Principal, person_id: str, *, major_public_interest: bool = False
+) -> dict[str, Any]:
+    """LJ-10: who may sign for the person now, and why each higher rank is skipped."""
+    person = await load_person(ctx, person_id)
+    require_view_person(principal, person, await ctx.store.person_facilities(person_id))
+    authority = signing.assess(person, today(), major_public_interest=major_public_interest)
+    return authority.as_dict()
+
+
+def _require_absence_verifier(principal: Principal, person: Person) -> None:
+    """Who may record that a person has no guardian: district civil affairs, the person's
+    town government, or the institution / village committee responsible for them."""
+    role = principal.role
+    if role == Role.CIVIL_AFFAIRS:
+        return
+    if role == Role.TOWN_GOVERNMENT:
+        principal.require_scope("town", person.town_id, "this person's town")
+        return
+    if role == Role.INSTITUTION:
+        if not person.centralized:
+            raise Forbidden("an institution verifies only for its (centralized) residents")
+        principal.require_scope("institution", person.institution_id, "this person's institution")
+        return
+    if role == Role.VILLAGE_COMMITTEE:
+        if person.centralized:
+            raise Forbidden("a village committee verifies only for its (decentralized) villagers")
+        principal.require_scope("village", person.village_id, "this person's village")
+        return
+    raise Forbidden(f"role {role.value} may not record a verified absence of a guardian")
+
+
+async def record_guardian_absence(
+    ctx: Ctx, principal: Principal, person_id: str, *, evidence_ref: str, evidence_note: str | None
+) -> dict[str, Any]:
+    """LJ-10 rank 2: record, with its evidence, that no legal guardian / obligor exists."""
+    person = await load_person(ctx, person_id, lock=True)
+    _require_absence_verifier(principal, person)
+    if person.guardian_id:
+        raise Conflict(
+            f"person {person_id} has a legal guardian on file ({person.guardian_id}); "
+            "an absence cannot be verified while referral records one",
+            rule="LJ-10",
+        )
+    absence_id = new_id("abs")
+    now = clock.now()
+    await ctx.store.insert(
+        "guardian_absence",
+        {
+            "absence_id": absence_id,
+            "person_id": person_id,
+            "evidence_ref": evidence_ref,
+            "evidence_note": ctx.encrypt(evidence_note, f"guardian_absence:{absence_id}") if evidence_note else None,
+            "verified_by": principal.subject,
+            "verified_role": principal.role.value,
+            "verified_at": now,
+        },
+    )
+    await ctx.uow.emit(
+        GuardianAbsenceVerified(
+            person_id=person_id,
+            absence_id=absence_id,
+            evidence_ref=evidence_ref,
+            verified_by=principal.subject,
+            verified_role=principal.role.value,
+            verified_at=now,
+        )
+    )
+    await ctx.uow.audit(
+        principal,
+        "guardian_absence.verify",
+        person_id,
+        reason="LJ-10: verified that no legal guardian / obligor exists",
+        details={"absence_id": absence_id, "evidence_ref": evidence_ref},
+    )
+    return {
+        "absence_id": absence_id,
+        "person_id": person_id,
+        "evidence_ref": evidence_ref,
+        "verified_by": principal.subject,
+        "verified_role": principal.role.value,
+        "verified_at": now,
+        "rule": "LJ-10",
+    }

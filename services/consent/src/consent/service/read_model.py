@@ -1,0 +1,62 @@
+"""The local read model of persons, admissions and facilities, fed by referral's events
+(the consent service never reads referral's tables)."""
+
+from __future__ import annotations
+
+from consent.service.ports import Store
+from medaid_shared import clock
+from medaid_shared.contracts.referral import AdmissionFiled, FacilityRegistered, PersonRegistered
+from medaid_shared.events import EventMeta
+
+
+async def apply_person(store: Store, event: PersonRegistered, meta: EventMeta) -> bool:
+    """PersonRegistered / PersonUpdated carry the person's full state: replace ours, unless
+    the stored state comes from a later event. Returns whether the state was applied."""
+    return await store.upsert_person(
+        {
+            "person_id": event.person_id,
+            "name_masked": event.name_masked,
+            "support_type": event.support_type.value,
+            "institution_id": event.institution_id,
+            "village_id": event.village_id,
+            "town_id": event.town_id,
+            "capacity": event.capacity.model_dump(mode="json") if event.capacity else None,
+            "guardian": event.guardian.model_dump(mode="json") if event.guardian else None,
+            "agents": [a.model_dump(mode="json") for a in event.agents],
+            "trusteeship": event.trusteeship.model_dump(mode="json") if event.trusteeship else None,
+            "disability_level": event.disability_level.value if event.disability_level else None,
+            "source_event_id": meta.id,
+            "source_time": meta.time,
+            "updated_at": clock.now(),
+        }
+    )
+
+
+async def apply_admission(store: Store, event: AdmissionFiled, meta: EventMeta) -> None:
+    await store.upsert_admission(
+        {
+            "admission_id": event.admission_id,
+            "person_id": event.person_id,
+            "facility_id": event.facility_id,
+            "admitted_at": event.admitted_at,
+            "emergency": event.emergency,
+            "support_type": event.support_type.value,
+            "institution_id": event.institution_id,
+            "village_id": event.village_id,
+            "town_id": event.town_id,
+            "updated_at": clock.now(),
+        }
+    )
+
+
+async def apply_facility(store: Store, event: FacilityRegistered, meta: EventMeta) -> None:
+    await store.upsert_facility(
+        {
+            "facility_id": event.facility_id,
+            "name": event.name,
+            "level": event.level.value,
+            "designated": event.designated,
+            "region": event.region.value,
+            "updated_at": clock.now(),
+        }
+    )

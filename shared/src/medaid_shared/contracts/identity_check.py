@@ -43,6 +43,10 @@ class IdentityVerified(Event):
     id_number_masked: str | None = None
     id_number_digest: str | None = None
     replied_at: datetime
+    # Added (optional): GD-16.4 — the identification came after the deadline or after a
+    # "not identified" reply (emergency-fund turns it into a refund demand).
+    late_identification: bool = False
+    reply_due_at: datetime | None = None
 
 
 class IdentityCheckOverdue(Event):
@@ -58,3 +62,4 @@ class IdentityCheckOverdue(Event):
     bureau_id: str
     patient_ref: str
     due_at: datetime
+    calendar_provisional: bool = False

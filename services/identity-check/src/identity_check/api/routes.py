@@ -1,7 +1,352 @@
-"""HTTP routes of the identity-check service."""
+"""HTTP routes of the identity-check service (thin: parse, call the use case, answer)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import base64
+import binascii
+import hashlib
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from identity_check.api.letter import render_letter
+from identity_check.api.schemas import (
+    CloseIn,
+    FileRequestJson,
+    IdentityOut,
+    LateIdentificationIn,
+    ReplyIn,
+    RequestFields,
+    RequestList,
+    RequestOut,
+    identity_out,
+    request_body,
+    request_out,
+    validation_problem,
+)
+from identity_check.domain import policy
+from identity_check.domain.model import Outcome, RequestStatus
+from identity_check.service.checks import FileRequest, IdentityChecks, Reply, Upload
+from medaid_shared.app import IdempotencyKey, RuntimeDep
+from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.idempotency import run_command
+from medaid_shared.problems import Problem, ValidationFailed
+
+router = APIRouter(prefix="/identity-checks", tags=["identity checks"])
+admin_router = APIRouter(prefix="/admin/identity-checks", tags=["administration"])
+
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+class PayloadTooLarge(Problem):
+    status, slug, title = 413, "too-large", "Request too large"
+
+
+class UnsupportedMediaType(Problem):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+def get_checks(request: Request) -> IdentityChecks:
+    checks: IdentityChecks = request.app.state.identity_checks
+    return checks
+
+
+Checks = Annotated[IdentityChecks, Depends(get_checks)]
+Reason = Annotated[
+    str | None,
+    Query(max_length=500, description="why the caller reads this (required; audit-logged, SPEC 0.4)"),
+]
+
+_FILE_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "Either multipart/form-data (fields of RequestFields; files in `photos` (≥1, JPEG/PNG) and "
+            "`document_scans`; `found_documents` repeated) or application/json (FileRequestJson: images as "
+            "base64 in `photos[].content_base64`)."
+        ),
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["patient_ref", "photos"],
+                    "properties": {
+                        "facility_id": {"type": "string"},
+                        "patient_ref": {"type": "string"},
+                        "patient_description": {"type": "string"},
+                        "statement": {"type": "string"},
+                        "found_documents": {"type": "array", "items": {"type": "string"}},
+                        "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "document_scans": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
+            "application/json": {"schema": {"$ref": "#/components/schemas/FileRequestJson"}},
+        },
+    }
+}
+
+
+def _decode_base64(value: str, field: str) -> bytes:
+    text = value.strip()
+    if text.startswith("data:") and "," in text:
+        text = text.split(",", 1)[1]
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(f"{field}: not valid base64", field=field) from None
+
+
+async def _read_file(item: Any, field: str, limit: int) -> bytes:
+    if not isinstance(item, UploadFile):
+        raise ValidationFailed(f"{field}: must be an uploaded file", field=field)
+    data = await item.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationFailed(f"{field}: the file is larger than {limit} bytes", field=field, rule="GD-16.1")
+    return data
+
+
+async def parse_file_request(request: Request, checks: IdentityChecks) -> FileRequest:
+    """Multipart upload or JSON with base64 images; the body size is bounded."""
+    s = checks.settings
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > s.max_request_bytes:
+        raise PayloadTooLarge(f"the request is larger than {s.max_request_bytes} bytes")
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith("application/json"):
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw.extend(chunk)
+            if len(raw) > s.max_request_bytes:
+                raise PayloadTooLarge(f"the request is larger than {s.max_request_bytes} bytes")
+        try:
+            body = FileRequestJson.model_validate_json(bytes(raw))
+        except ValidationError as exc:
+            raise validation_problem(exc) from None
+        fields: RequestFields = body
+        photos = [
+            Upload(_decode_base64(p.content_base64, f"photos[{i}]"), f"photos[{i}]") for i, p in enumerate(body.photos)
+        ]
+        scans = [
+            Upload(_decode_base64(p.content_base64, f"document_scans[{i}]"), f"document_scans[{i}]")
+            for i, p in enumerate(body.document_scans)
+        ]
+    elif content_type.startswith("multipart/form-data"):
+        max_files = s.max_face_photos + s.max_document_scans
+        async with request.form(max_files=max_files, max_fields=50, max_part_size=64 * 1024) as form:
+            plain = {
+                k: form.get(k)
+                for k in ("facility_id", "patient_ref", "patient_description", "statement")
+                if form.get(k) is not None
+            }
+            known = {"facility_id", "patient_ref", "patient_description", "statement", "found_documents"}
+            unknown = [k for k in form if k not in known | {"photos", "document_scans"}]
+            if unknown:
+                raise ValidationFailed(f"{unknown[0]}: unknown form field", field=unknown[0])
+            try:
+                fields = RequestFields.model_validate({**plain, "found_documents": form.getlist("found_documents")})
+            except ValidationError as exc:
+                raise validation_problem(exc) from None
+            # One file more than allowed is read only to be refused by the count check.
+            photos = [
+                Upload(await _read_file(f, f"photos[{i}]", s.photo_max_bytes), f"photos[{i}]")
+                for i, f in enumerate(form.getlist("photos"))
+            ]
+            scans = [
+                Upload(await _read_file(f, f"document_scans[{i}]", s.photo_max_bytes), f"document_scans[{i}]")
+                for i, f in enumerate(form.getlist("document_scans"))
+            ]
+    else:
+        raise UnsupportedMediaType("send multipart/form-data or application/json")
+    return FileRequest(
+        facility_id=fields.facility_id,
+        patient_ref=fields.patient_ref,
+        patient_description=fields.patient_description,
+        statement=fields.statement,
+        found_documents=tuple(fields.found_documents),
+        face_photos=photos,
+        document_scans=scans,
+    )
+
+
+def _reply_fingerprint(checks: IdentityChecks, request_id: str, body: ReplyIn | LateIdentificationIn) -> dict[str, Any]:
+    """An Idempotency-Key compares requests by a fingerprint; the ID number enters it only as
+    a keyed blind index, so even the stored hash rests on no plain ID number."""
+    data = body.model_dump()
+    if data.get("id_number"):
+        data["id_number"] = checks.runtime.cipher.blind_index(str(data["id_number"]).strip().upper())
+    return {"request_id": request_id, **data}
+
+
+def _fingerprint(cmd: FileRequest) -> dict[str, Any]:
+    """What an Idempotency-Key is compared on: the fields and the images' digests."""
+    return {
+        "facility_id": cmd.facility_id,
+        "patient_ref": cmd.patient_ref,
+        "patient_description": cmd.patient_description,
+        "statement": cmd.statement,
+        "found_documents": list(cmd.found_documents),
+        "photos": [hashlib.sha256(u.data).hexdigest() for u in cmd.face_photos],
+        "document_scans": [hashlib.sha256(u.data).hexdigest() for u in cmd.document_scans],
+    }
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=RequestOut,
+    summary="File the letter for an unidentified emergency patient (GD-16.1)",
+    openapi_extra=_FILE_BODY_DOC,
+)
+async def file_request(
+    request: Request,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    checks: Checks,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    runtime.policy.authorize(principal, policy.FILE)
+    cmd = await parse_file_request(request, checks)
+
+    async def command(uow: Any) -> tuple[int, Any]:
+        return 201, request_body(await checks.file_request(uow, principal, cmd))
+
+    status, body = await run_command(runtime.db, principal, idempotency_key, _fingerprint(cmd), command)
+    return JSONResponse(body, status_code=status)
+
+
+@router.get("", response_model=RequestList, summary="A hospital's own requests, or those addressed to a bureau")
+async def list_requests(
+    principal: CurrentPrincipal, checks: Checks, status: Annotated[list[RequestStatus] | None, Query()] = None
+) -> RequestList:
+    found = await checks.list_requests(principal, set(status) if status else None)
+    return RequestList(count=len(found), items=[request_out(d) for d in found])
+
+
+@router.get("/queue", response_model=RequestList, summary="The bureau's work queue: awaiting reply, overdue first")
+async def queue(principal: CurrentPrincipal, checks: Checks) -> RequestList:
+    found = await checks.queue(principal)
+    return RequestList(count=len(found), items=[request_out(d) for d in found])
+
+
+@router.get("/{request_id}", response_model=RequestOut, summary="One request (masked; photos are separate reads)")
+async def get_request(request_id: str, principal: CurrentPrincipal, checks: Checks) -> RequestOut:
+    return request_out(await checks.details(principal, request_id))
+
+
+@router.get(
+    "/{request_id}/letter",
+    response_class=HTMLResponse,
+    summary="The official letter, print-ready HTML (GD-16.1); include_photos embeds the images (audited)",
+)
+async def get_letter(
+    request_id: str,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    checks: Checks,
+    reason: Reason = None,
+    include_photos: bool = False,
+) -> HTMLResponse:
+    async with runtime.db.unit_of_work() as uow:
+        letter = await checks.letter(uow, principal, request_id, include_photos=include_photos, reason=reason)
+    return HTMLResponse(render_letter(letter), headers=NO_STORE)
+
+
+@router.get(
+    "/{request_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}},
+    summary="A face photo or document scan (requesting hospital or addressed bureau; reason required, audited)",
+)
+async def get_attachment(
+    request_id: str,
+    attachment_id: str,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    checks: Checks,
+    reason: Reason = None,
+) -> Response:
+    async with runtime.db.unit_of_work() as uow:
+        att, data = await checks.read_attachment(uow, principal, request_id, attachment_id, reason)
+    extension = "png" if att.media_type == "image/png" else "jpg"
+    return Response(
+        data,
+        media_type=att.media_type,
+        headers={**NO_STORE, "Content-Disposition": f'inline; filename="{att.id}.{extension}"'},
+    )
+
+
+@router.get(
+    "/{request_id}/identity",
+    response_model=IdentityOut,
+    summary="The full identity found by the bureau (reason required, audited)",
+)
+async def get_identity(
+    request_id: str, principal: CurrentPrincipal, runtime: RuntimeDep, checks: Checks, reason: Reason = None
+) -> JSONResponse:
+    async with runtime.db.unit_of_work() as uow:
+        identity = await checks.read_identity(uow, principal, request_id, reason)
+    return JSONResponse(identity_out(identity).model_dump(mode="json"), headers=NO_STORE)
+
+
+@router.post("/{request_id}/reply", response_model=RequestOut, summary="The bureau's final reply (GD-16.2)")
+async def reply(
+    request_id: str,
+    body: ReplyIn,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    checks: Checks,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    cmd = Reply(body.outcome, body.id_number, body.name, body.household_registration, body.remarks)
+
+    async def command(uow: Any) -> tuple[int, Any]:
+        return 200, request_body(await checks.reply(uow, principal, request_id, cmd))
+
+    status, out = await run_command(
+        runtime.db, principal, idempotency_key, _reply_fingerprint(checks, request_id, body), command
+    )
+    return JSONResponse(out, status_code=status)
+
+
+@router.post(
+    "/{request_id}/late-identification",
+    response_model=RequestOut,
+    summary="Identity found after the deadline or after 'not identified' (GD-16.4)",
+)
+async def late_identification(
+    request_id: str,
+    body: LateIdentificationIn,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    checks: Checks,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    cmd = Reply(Outcome.IDENTIFIED, body.id_number, body.name, body.household_registration, body.remarks)
+
+    async def command(uow: Any) -> tuple[int, Any]:
+        return 200, request_body(await checks.report_late_identification(uow, principal, request_id, cmd))
+
+    status, out = await run_command(
+        runtime.db, principal, idempotency_key, _reply_fingerprint(checks, request_id, body), command
+    )
+    return JSONResponse(out, status_code=status)
+
+
+@router.post("/{request_id}/close", response_model=RequestOut, summary="Close the case; photo retention starts")
+async def close(
+    request_id: str, body: CloseIn, principal: CurrentPrincipal, runtime: RuntimeDep, checks: Checks
+) -> RequestOut:
+    async with runtime.db.unit_of_work() as uow:
+        details = await checks.close(uow, principal, request_id, body.reason)
+    return request_out(details)
+
+
+@admin_router.post("/photo-retention/run", summary="Delete photos of cases closed longer than the retention period")
+async def run_retention(principal: CurrentPrincipal, runtime: RuntimeDep, checks: Checks) -> dict[str, int]:
+    async with runtime.db.unit_of_work() as uow:
+        purged = await checks.purge_expired(uow, principal)
+    return {"purged_requests": purged, "retention_days": checks.settings.photo_retention_days}

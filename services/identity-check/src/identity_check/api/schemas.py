@@ -1,0 +1,225 @@
+"""Request and response bodies of the identity-check API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from identity_check.domain.model import PATIENT_REF_PATTERN, Outcome, RequestStatus
+from identity_check.service.checks import Details, Identity
+from medaid_shared import clock
+from medaid_shared.problems import ValidationFailed
+
+TEXT = 5000
+
+
+class RequestFields(BaseModel):
+    """The letter's fields besides the images (JSON body and multipart form alike)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    facility_id: str | None = Field(default=None, max_length=64, description="defaults to the caller's facility scope")
+    patient_ref: str = Field(
+        max_length=64, pattern=PATIENT_REF_PATTERN, description="the hospital's admission number (GD-15)"
+    )
+    patient_description: str | None = Field(
+        default=None, max_length=TEXT, description="apparent sex/age, features, where and how the patient was found"
+    )
+    statement: str | None = Field(default=None, max_length=TEXT, description="the patient's own statement (自述材料)")
+    found_documents: list[str] = Field(
+        default_factory=list, max_length=20, description="documents found on the patient (随身携带证件), described"
+    )
+
+
+class ImageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content_base64: str = Field(description="the JPEG or PNG file, base64 (a data: URI prefix is accepted)")
+
+
+class FileRequestJson(RequestFields):
+    """JSON variant of ``POST /identity-checks``: images as base64."""
+
+    photos: list[ImageIn] = Field(default_factory=list, description="at least one clear frontal face photo (GD-16.1)")
+    document_scans: list[ImageIn] = Field(default_factory=list, description="scans of documents found on the patient")
+
+
+class ReplyIn(BaseModel):
+    """GD-16.2: the bureau's standard reply template."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome
+    id_number: str | None = Field(default=None, max_length=32, description="identified: GB 11643 resident ID number")
+    name: str | None = Field(default=None, max_length=50)
+    household_registration: str | None = Field(default=None, max_length=200, description="户籍地")
+    remarks: str | None = Field(default=None, max_length=2000)
+
+
+class LateIdentificationIn(BaseModel):
+    """GD-16.4: the identity found after the deadline or after a "not identified" reply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: str = Field(max_length=32)
+    name: str = Field(max_length=50)
+    household_registration: str = Field(max_length=200)
+    remarks: str | None = Field(default=None, max_length=2000)
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500, description="why the case is closed (e.g. fund case settled)")
+
+
+class AttachmentOut(BaseModel):
+    id: str
+    kind: str
+    position: int
+    media_type: str
+    width: int
+    height: int
+    size_bytes: int
+    uploaded_at: datetime
+    deleted: bool
+    deleted_at: datetime | None
+    href: str
+
+
+class FindingOut(BaseModel):
+    """A reply or late identification, masked (SPEC 0.4); the full identity is a separate,
+    audited read."""
+
+    kind: str
+    outcome: str
+    recorded_at: datetime
+    recorded_by: str
+    late: bool
+    name_masked: str | None
+    id_number_masked: str | None
+
+
+class RequestOut(BaseModel):
+    id: str
+    reference_number: str
+    facility_id: str
+    facility_name: str
+    bureau_id: str
+    patient_ref: str
+    status: RequestStatus
+    filed_by: str
+    received_at: datetime
+    reply_due_at: datetime
+    reply_due_local: str = Field(description="the reply deadline in Asia/Shanghai")
+    calendar_provisional: bool
+    overdue: bool = Field(description="no reply and the end of the 3rd working day has passed (GD-16.3)")
+    attachments: list[AttachmentOut]
+    reply: FindingOut | None
+    late_identification: FindingOut | None
+    closed_at: datetime | None
+    close_reason: str | None
+    photos_deleted_at: datetime | None
+    letter_href: str
+
+
+class RequestList(BaseModel):
+    count: int
+    items: list[RequestOut]
+
+
+class IdentityOut(BaseModel):
+    request_id: str
+    reference_number: str
+    id_number: str
+    name: str
+    household_registration: str
+    recorded_at: datetime
+    late: bool
+
+
+def _finding(f: Any) -> FindingOut | None:
+    if f is None:
+        return None
+    return FindingOut(
+        kind=f.kind.value,
+        outcome=f.outcome.value,
+        recorded_at=f.recorded_at,
+        recorded_by=f.recorded_by,
+        late=f.late,
+        name_masked=f.name_masked,
+        id_number_masked=f.id_number_masked,
+    )
+
+
+def request_out(d: Details) -> RequestOut:
+    r = d.request
+    base = f"/identity-checks/{r.id}"
+    overdue = r.status == RequestStatus.OVERDUE or (
+        r.status == RequestStatus.AWAITING_REPLY and clock.now() > r.reply_due_at
+    )
+    return RequestOut(
+        id=r.id,
+        reference_number=r.reference_number,
+        facility_id=r.facility_id,
+        facility_name=r.facility_name,
+        bureau_id=r.bureau_id,
+        patient_ref=r.patient_ref,
+        status=r.status,
+        filed_by=r.filed_by,
+        received_at=r.received_at,
+        reply_due_at=r.reply_due_at,
+        reply_due_local=clock.to_local(r.reply_due_at).isoformat(),
+        calendar_provisional=r.calendar_provisional,
+        overdue=overdue,
+        attachments=[
+            AttachmentOut(
+                id=a.id,
+                kind=a.kind.value,
+                position=a.position,
+                media_type=a.media_type,
+                width=a.width,
+                height=a.height,
+                size_bytes=a.size_bytes,
+                uploaded_at=a.uploaded_at,
+                deleted=a.deleted_at is not None,
+                deleted_at=a.deleted_at,
+                href=f"{base}/attachments/{a.id}",
+            )
+            for a in d.attachments
+        ],
+        reply=_finding(d.reply),
+        late_identification=_finding(d.late_identification),
+        closed_at=r.closed_at,
+        close_reason=r.close_reason,
+        photos_deleted_at=r.photos_deleted_at,
+        letter_href=f"{base}/letter",
+    )
+
+
+def request_body(d: Details) -> dict[str, Any]:
+    return request_out(d).model_dump(mode="json")
+
+
+def identity_out(i: Identity) -> IdentityOut:
+    return IdentityOut(
+        request_id=i.request_id,
+        reference_number=i.reference_number,
+        id_number=i.id_number,
+        name=i.name,
+        household_registration=i.household_registration,
+        recorded_at=i.recorded_at,
+        late=i.late,
+    )
+
+
+def validation_problem(exc: ValidationError) -> ValidationFailed:
+    """A pydantic error as problem details — field and message only, never the input."""
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())) or "body", "message": e.get("msg", "invalid")}
+        for e in exc.errors(include_input=False, include_url=False)
+    ]
+    first = errors[0] if errors else {"field": "body", "message": "invalid"}
+    return ValidationFailed(f"{first['field']}: {first['message']}", field=first["field"], extra={"errors": errors})

@@ -1,0 +1,17 @@
+"""Consumer of referral's facility events: the local read model that tells each hospital's
+county-level public security bureau (GD-16.1)."""
+
+from __future__ import annotations
+
+from identity_check.service.checks import IdentityChecks
+from medaid_shared.consumer import Handler
+from medaid_shared.contracts.referral import FacilityRegistered, FacilityUpdated
+from medaid_shared.db import UnitOfWork
+from medaid_shared.events import Event, EventMeta
+
+
+def facility_handlers(checks: IdentityChecks) -> dict[type[Event], Handler]:
+    async def on_facility(uow: UnitOfWork, event: FacilityRegistered, meta: EventMeta) -> None:
+        await checks.record_facility(uow, event, meta.time)
+
+    return {FacilityRegistered: on_facility, FacilityUpdated: on_facility}

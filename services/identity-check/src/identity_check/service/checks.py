@@ -1,0 +1,726 @@
+"""Use cases of the identity-check service: one method per command, each inside the caller's
+unit of work (SPEC §6.3 GD-15, GD-16.1 … GD-16.4; SPEC 0.4 for the photos).
+
+The face photo is the most sensitive thing in the system. It is encrypted before it reaches
+the database, it is never put into an event, an audit entry, a log line or an error message,
+only the two parties to the letter (the requesting hospital and the addressed bureau) can
+read it, every read is audit-logged with who and why, and it is deleted a configurable
+period after the case closes.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity_check.domain import model, policy
+from identity_check.domain.identity import IdentifiedPerson, identified_person
+from identity_check.domain.model import (
+    Attachment,
+    AttachmentKind,
+    CheckRequest,
+    Facility,
+    Finding,
+    FindingKind,
+    Outcome,
+    RequestStatus,
+)
+from identity_check.domain.photos import PhotoLimits, PhotoRejected, inspect_image
+from identity_check.service.ports import Repository, RepositoryFactory
+from identity_check.settings import IdentityCheckSettings
+from medaid_shared import clock
+from medaid_shared.auth import Principal, Role
+from medaid_shared.calendar import Due
+from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityCheckRequested, IdentityVerified
+from medaid_shared.contracts.referral import FacilityRegistered
+from medaid_shared.crypto import id_number_digest
+from medaid_shared.db import UnitOfWork
+from medaid_shared.problems import Forbidden, NotFound, Problem, RuleViolation, ValidationFailed
+from medaid_shared.runtime import Runtime
+
+log = structlog.get_logger("medaid.identity_check")
+
+REPLY_DEADLINE = "identity_check.reply_due"  # GD-16.2 / GD-16.3
+PHOTO_RETENTION = "identity_check.photo_retention"  # SPEC 0.4
+
+
+class Gone(Problem):
+    """The photo existed but was deleted under the retention rule (SPEC 0.4)."""
+
+    status, slug, title = 410, "gone", "Deleted under the retention rule"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded image; ``field`` names it in errors (``photos[0]``) — never its bytes."""
+
+    data: bytes
+    field: str
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    patient_ref: str
+    face_photos: Sequence[Upload]
+    document_scans: Sequence[Upload] = ()
+    facility_id: str | None = None
+    patient_description: str | None = None
+    statement: str | None = None
+    found_documents: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    outcome: Outcome
+    id_number: str | None = None
+    name: str | None = None
+    household_registration: str | None = None
+    remarks: str | None = None
+
+
+@dataclass(frozen=True)
+class Particulars:
+    """What the letter says about the patient besides the photos (encrypted at rest)."""
+
+    patient_description: str | None = None
+    statement: str | None = None
+    found_documents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Details:
+    request: CheckRequest
+    attachments: list[Attachment] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def reply(self) -> Finding | None:
+        return next((f for f in self.findings if f.kind == FindingKind.REPLY), None)
+
+    @property
+    def late_identification(self) -> Finding | None:
+        return next((f for f in self.findings if f.kind == FindingKind.LATE_IDENTIFICATION), None)
+
+
+@dataclass(frozen=True)
+class Letter:
+    details: Details
+    particulars: Particulars
+    images: list[tuple[Attachment, bytes]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Identity:
+    request_id: str
+    reference_number: str
+    id_number: str
+    name: str
+    household_registration: str
+    recorded_at: datetime
+    late: bool
+
+
+def _particulars_aad(request_id: str) -> str:
+    return f"identity_check.check_request.particulars:{request_id}"
+
+
+def _attachment_aad(attachment_id: str, request_id: str) -> str:
+    return f"identity_check.attachment:{attachment_id}:{request_id}"
+
+
+def _identity_aad(finding_id: str) -> str:
+    return f"identity_check.finding.identity:{finding_id}"
+
+
+def _remarks_aad(finding_id: str) -> str:
+    return f"identity_check.finding.remarks:{finding_id}"
+
+
+def require_party(principal: Principal, request: CheckRequest) -> None:
+    """SPEC 0.3 / 0.4: only the requesting hospital and the addressed bureau see a request."""
+    if principal.role == Role.HOSPITAL:
+        principal.require_scope("facility", request.facility_id, "this identity-check request")
+    elif principal.role == Role.POLICE:
+        principal.require_scope("jurisdiction", request.bureau_id, "this identity-check request")
+    else:
+        raise Forbidden(f"role {principal.role.value} is not a party to identity-check requests")
+
+
+def require_reason(reason: str | None) -> str:
+    """SPEC 0.4: every read of a face photo or a full ID number says why."""
+    text = (reason or "").strip()
+    if len(text) < 3:
+        raise ValidationFailed("a reason (at least 3 characters) is required to read this", field="reason")
+    return text
+
+
+class IdentityChecks:
+    """The service's use cases; bound to the runtime (cipher, calendar) in ``bootstrap``."""
+
+    def __init__(self, settings: IdentityCheckSettings, repositories: RepositoryFactory) -> None:
+        self.settings = settings
+        self.repositories = repositories
+        self._runtime: Runtime | None = None
+
+    def bind(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            raise RuntimeError("IdentityChecks is not bound to a runtime")
+        return self._runtime
+
+    def repo(self, session: AsyncSession) -> Repository:
+        return self.repositories(session)
+
+    @property
+    def photo_limits(self) -> PhotoLimits:
+        s = self.settings
+        return PhotoLimits(
+            s.photo_max_bytes, s.photo_min_width, s.photo_min_height, s.photo_max_pixels, s.photo_min_contrast
+        )
+
+    # ------------------------------------------------------------------ facility read model
+
+    async def record_facility(self, uow: UnitOfWork, event: FacilityRegistered, source_time: datetime | None) -> None:
+        """FacilityRegistered / FacilityUpdated → the hospital's county-level bureau (GD-16.1)."""
+        fac = Facility(event.facility_id, event.name, event.police_jurisdiction, event.city)
+        applied = await self.repo(uow.session).upsert_facility(fac, source_time, clock.now())
+        log.info("facility_recorded", facility_id=fac.facility_id, applied=applied)
+
+    # ------------------------------------------------------------------ GD-16.1: the letter
+
+    def _check_uploads(self, uploads: Sequence[Upload]) -> list[tuple[Upload, Any]]:
+        checked = []
+        for upload in uploads:
+            try:
+                checked.append((upload, inspect_image(upload.data, self.photo_limits)))
+            except PhotoRejected as exc:
+                raise ValidationFailed(f"{upload.field}: {exc.reason}", field=upload.field, rule="GD-16.1") from None
+        return checked
+
+    def _facility_of(self, principal: Principal, facility_id: str | None) -> str:
+        mine = principal.scope_ids("facility")
+        if facility_id is None:
+            if len(mine) != 1:
+                raise ValidationFailed(
+                    "facility_id is required when the caller is scoped to several facilities", field="facility_id"
+                )
+            return next(iter(mine))
+        principal.require_scope("facility", facility_id, "this facility")
+        return facility_id
+
+    async def file_request(self, uow: UnitOfWork, principal: Principal, cmd: FileRequest) -> Details:
+        """GD-16.1: the hospital immediately sends an official letter to the county-level bureau
+        of its own jurisdiction, with at least one clear frontal face photo and, where
+        available, the patient's statement and the documents found on them.
+        GD-15: nothing here gates treatment — the patient is named by the admission number."""
+        self.runtime.policy.authorize(principal, policy.FILE)
+        facility_id = self._facility_of(principal, cmd.facility_id)
+        try:
+            patient_ref = model.check_patient_ref(cmd.patient_ref)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), field="patient_ref") from None
+        if not cmd.face_photos:
+            raise RuleViolation(
+                "the letter must carry at least one clear frontal face photo", rule="GD-16.1", field="photos"
+            )
+        if len(cmd.face_photos) > self.settings.max_face_photos:
+            raise ValidationFailed(f"at most {self.settings.max_face_photos} face photos", field="photos")
+        if len(cmd.document_scans) > self.settings.max_document_scans:
+            raise ValidationFailed(f"at most {self.settings.max_document_scans} document scans", field="document_scans")
+        photos = self._check_uploads(cmd.face_photos)
+        scans = self._check_uploads(cmd.document_scans)
+
+        repo = self.repo(uow.session)
+        facility = await repo.get_facility(facility_id)
+        bureau_id = model.addressed_bureau(facility, facility_id)
+        assert facility is not None
+        existing = await repo.find_by_patient_ref(facility_id, patient_ref)
+        if existing is not None:
+            raise RuleViolation(
+                f"admission {patient_ref} already has identity-check request {existing.reference_number}",
+                rule="GD-16.1",
+                field="patient_ref",
+            )
+
+        now = clock.now()
+        # The letter is delivered electronically on filing: received = filed.
+        due = model.reply_deadline(self.runtime.calendar, now)
+        seq = await repo.next_reference_seq(facility_id, clock.to_local(now).year)
+        request_id = str(uuid.uuid4())
+        particulars = {
+            "patient_description": cmd.patient_description,
+            "statement": cmd.statement,
+            "found_documents": list(cmd.found_documents),
+        }
+        request = CheckRequest(
+            id=request_id,
+            reference_number=model.reference_number(clock.to_local(now), facility_id, seq),
+            facility_id=facility_id,
+            facility_name=facility.name,
+            bureau_id=bureau_id,
+            patient_ref=patient_ref,
+            filed_by=principal.subject,
+            received_at=now,
+            reply_due_at=due.at,
+            calendar_provisional=due.calendar_provisional,
+            status=RequestStatus.AWAITING_REPLY,
+            particulars_enc=self.runtime.cipher.encrypt_text(json.dumps(particulars), _particulars_aad(request_id)),
+        )
+        await repo.add_request(request)
+        attachments: list[Attachment] = []
+        for kind, items in ((AttachmentKind.FACE_PHOTO, photos), (AttachmentKind.DOCUMENT_SCAN, scans)):
+            for position, (upload, info) in enumerate(items):
+                att = Attachment(
+                    id=str(uuid.uuid4()),
+                    request_id=request_id,
+                    kind=kind,
+                    position=position,
+                    media_type=info.media_type,
+                    width=info.width,
+                    height=info.height,
+                    size_bytes=info.size_bytes,
+                    uploaded_at=now,
+                )
+                # SPEC 0.4: AES-GCM at rest, bound to this attachment and request.
+                content = self.runtime.cipher.encrypt(upload.data, _attachment_aad(att.id, request_id).encode())
+                await repo.add_attachment(att, content)
+                attachments.append(att)
+
+        # GD-16.2 / GD-16.3: the reply window; the overdue event fires right after it ends.
+        await uow.schedule(
+            REPLY_DEADLINE,
+            request_id,
+            Due(model.overdue_fire_at(due.at), due.calendar_provisional),
+            basis="working_days",
+            payload={"reference_number": request.reference_number, "reply_due_at": due.at.isoformat()},
+        )
+        await uow.emit(
+            IdentityCheckRequested(
+                request_id=request_id,
+                reference_number=request.reference_number,
+                facility_id=facility_id,
+                bureau_id=bureau_id,
+                patient_ref=patient_ref,
+                received_at=now,
+                reply_due_at=due.at,
+                calendar_provisional=due.calendar_provisional,
+            )
+        )
+        await uow.audit(
+            principal,
+            "identity_check.filed",
+            request_id,
+            reason="GD-16.1 identity check of an unidentified emergency patient",
+            details={
+                "reference_number": request.reference_number,
+                "bureau_id": bureau_id,
+                "patient_ref": patient_ref,
+                "face_photos": len(photos),
+                "document_scans": len(scans),
+                "reply_due_at": due.at.isoformat(),
+            },
+        )
+        log.info(
+            "identity_check_filed",
+            request_id=request_id,
+            reference_number=request.reference_number,
+            bureau_id=bureau_id,
+            face_photos=len(photos),
+            document_scans=len(scans),
+        )
+        return Details(request, attachments, [])
+
+    # ------------------------------------------------------------------ GD-16.2: the reply
+
+    async def _addressed_request(self, uow: UnitOfWork, principal: Principal, request_id: str) -> CheckRequest:
+        request = await self.repo(uow.session).get_request(request_id, for_update=True)
+        if request is None:
+            raise NotFound(f"identity-check request {request_id} not found")
+        require_party(principal, request)
+        return request
+
+    def _identity(self, cmd: Reply) -> IdentifiedPerson | None:
+        if cmd.outcome == Outcome.IDENTIFIED:
+            return identified_person(
+                cmd.id_number or "",
+                cmd.name or "",
+                cmd.household_registration or "",
+                clock.to_local(clock.now()).date(),
+            )
+        for name in ("id_number", "name", "household_registration"):
+            if getattr(cmd, name):
+                raise ValidationFailed(f"{name} belongs only to an 'identified' reply", field=name, rule="GD-16.2")
+        return None
+
+    def _finding(
+        self,
+        request: CheckRequest,
+        principal: Principal,
+        kind: FindingKind,
+        outcome: Outcome,
+        person: IdentifiedPerson | None,
+        remarks: str | None,
+        late: bool,
+    ) -> Finding:
+        finding_id = str(uuid.uuid4())
+        cipher = self.runtime.cipher
+        identity_enc = None
+        if person is not None:
+            identity_enc = cipher.encrypt_text(
+                json.dumps(
+                    {
+                        "id_number": person.id_number,
+                        "name": person.name,
+                        "household_registration": person.household_registration,
+                    },
+                    ensure_ascii=False,
+                ),
+                _identity_aad(finding_id),
+            )
+        return Finding(
+            id=finding_id,
+            request_id=request.id,
+            kind=kind,
+            outcome=outcome,
+            recorded_at=clock.now(),
+            recorded_by=principal.subject,
+            late=late,
+            name_masked=person.name_masked if person else None,
+            id_number_masked=person.id_number_masked if person else None,
+            id_number_digest=(
+                id_number_digest(person.id_number, self.settings.matching_key.get_secret_value()) if person else None
+            ),
+            identity_enc=identity_enc,
+            remarks_enc=cipher.encrypt_text(remarks, _remarks_aad(finding_id)) if remarks else None,
+        )
+
+    async def _record_finding(
+        self, uow: UnitOfWork, principal: Principal, request: CheckRequest, finding: Finding, *, action: str
+    ) -> None:
+        repo = self.repo(uow.session)
+        await repo.add_finding(finding)
+        changes: dict[str, object] = {"status": model.status_after(finding.outcome)}
+        if finding.outcome == Outcome.IDENTIFIED and request.closed_at is None:
+            # An identification ends the case: the photo's retention period starts (SPEC 0.4).
+            changes |= {"closed_at": finding.recorded_at, "closed_by": principal.subject, "close_reason": "identified"}
+            await self._schedule_retention(uow, request.id, finding.recorded_at)
+        await repo.update_request(request.id, **changes)
+        await uow.close_deadline(REPLY_DEADLINE, request.id)
+        await uow.emit(
+            IdentityVerified(
+                request_id=request.id,
+                reference_number=request.reference_number,
+                facility_id=request.facility_id,
+                bureau_id=request.bureau_id,
+                patient_ref=request.patient_ref,
+                outcome=finding.outcome.value,
+                late=finding.late,
+                name_masked=finding.name_masked,
+                id_number_masked=finding.id_number_masked,
+                id_number_digest=finding.id_number_digest,
+                replied_at=finding.recorded_at,
+                late_identification=finding.kind == FindingKind.LATE_IDENTIFICATION,
+                reply_due_at=request.reply_due_at,
+            )
+        )
+        await uow.audit(
+            principal,
+            action,
+            request.id,
+            reason=f"{finding.outcome.value}{' (late)' if finding.late else ''}",
+            details={
+                "reference_number": request.reference_number,
+                "finding_id": finding.id,
+                "outcome": finding.outcome.value,
+                "late": finding.late,
+                "id_number_masked": finding.id_number_masked,
+            },
+        )
+        log.info(
+            "identity_check_finding",
+            request_id=request.id,
+            kind=finding.kind.value,
+            outcome=finding.outcome.value,
+            late=finding.late,
+        )
+
+    async def reply(self, uow: UnitOfWork, principal: Principal, request_id: str, cmd: Reply) -> Details:
+        """GD-16.2: the bureau answers with the standard template — identified (valid ID
+        number, name, household registration place) or not identified — once; in time if
+        by the end of the 3rd working day, else late."""
+        self.runtime.policy.authorize(principal, policy.REPLY)
+        request = await self._addressed_request(uow, principal, request_id)
+        repo = self.repo(uow.session)
+        model.check_can_reply(request, await repo.list_findings([request.id]))
+        person = self._identity(cmd)
+        late = model.is_late(clock.now(), request.reply_due_at)
+        finding = self._finding(request, principal, FindingKind.REPLY, cmd.outcome, person, cmd.remarks, late)
+        await self._record_finding(uow, principal, request, finding, action="identity_check.replied")
+        return await self._details(repo, request.id)
+
+    async def report_late_identification(
+        self, uow: UnitOfWork, principal: Principal, request_id: str, cmd: Reply
+    ) -> Details:
+        """GD-16.4: the identity found after the deadline or after a "not identified" reply;
+        IdentityVerified with late = true (emergency-fund demands the fund money back)."""
+        self.runtime.policy.authorize(principal, policy.LATE_IDENTIFICATION)
+        request = await self._addressed_request(uow, principal, request_id)
+        repo = self.repo(uow.session)
+        model.check_can_report_late_identification(request, await repo.list_findings([request.id]), clock.now())
+        person = self._identity(Reply(Outcome.IDENTIFIED, cmd.id_number, cmd.name, cmd.household_registration))
+        finding = self._finding(
+            request, principal, FindingKind.LATE_IDENTIFICATION, Outcome.IDENTIFIED, person, cmd.remarks, True
+        )
+        await self._record_finding(uow, principal, request, finding, action="identity_check.late_identification")
+        return await self._details(repo, request.id)
+
+    # ------------------------------------------------------------------ GD-16.3: overdue
+
+    async def on_reply_due(self, uow: UnitOfWork, row: Any) -> None:
+        """GD-16.3: no reply by the end of the 3rd working day — the request is overdue and
+        the hospital may apply to the fund as unidentified (IdentityCheckOverdue)."""
+        repo = self.repo(uow.session)
+        request = await repo.get_request(row.subject, for_update=True)
+        if request is None or request.status != RequestStatus.AWAITING_REPLY:
+            return
+        await repo.update_request(request.id, status=RequestStatus.OVERDUE)
+        await uow.emit(
+            IdentityCheckOverdue(
+                request_id=request.id,
+                reference_number=request.reference_number,
+                facility_id=request.facility_id,
+                bureau_id=request.bureau_id,
+                patient_ref=request.patient_ref,
+                due_at=request.reply_due_at,
+                calendar_provisional=request.calendar_provisional,
+            )
+        )
+        await uow.audit(
+            None,
+            "identity_check.overdue",
+            request.id,
+            reason="GD-16.3 no reply by the end of the third working day",
+            details={"reference_number": request.reference_number, "due_at": request.reply_due_at.isoformat()},
+        )
+        log.info("identity_check_overdue", request_id=request.id, reference_number=request.reference_number)
+
+    # ------------------------------------------------------------------ closing and retention
+
+    async def _schedule_retention(self, uow: UnitOfWork, request_id: str, closed_at: datetime) -> None:
+        due = model.photo_purge_at(closed_at, self.settings.photo_retention_days)
+        await uow.schedule(PHOTO_RETENTION, request_id, Due(due), basis="clock")
+
+    async def close(self, uow: UnitOfWork, principal: Principal, request_id: str, reason: str) -> Details:
+        """SPEC 0.4: the hospital closes the case (after the reply or the deadline); the photo
+        retention period starts."""
+        self.runtime.policy.authorize(principal, policy.CLOSE)
+        request = await self._addressed_request(uow, principal, request_id)
+        why = reason.strip()
+        if not why:
+            raise ValidationFailed("a reason is required to close a case", field="reason")
+        model.check_can_close(request)
+        now = clock.now()
+        repo = self.repo(uow.session)
+        await repo.update_request(request.id, closed_at=now, closed_by=principal.subject, close_reason=why)
+        await self._schedule_retention(uow, request.id, now)
+        await uow.audit(
+            principal,
+            "identity_check.closed",
+            request.id,
+            reason=why,
+            details={"reference_number": request.reference_number, "status": request.status.value},
+        )
+        return await self._details(repo, request.id)
+
+    async def _purge(self, uow: UnitOfWork, principal: Principal | None, request: CheckRequest) -> int:
+        now = clock.now()
+        repo = self.repo(uow.session)
+        count = await repo.purge_attachments(request.id, now)
+        await repo.update_request(request.id, photos_deleted_at=now)
+        await uow.audit(
+            principal,
+            "identity_check.photos.deleted",
+            request.id,
+            reason=f"SPEC 0.4 retention: {self.settings.photo_retention_days} days after the case closed",
+            details={"reference_number": request.reference_number, "attachments": count},
+        )
+        log.info("identity_check_photos_deleted", request_id=request.id, attachments=count)
+        return count
+
+    async def on_retention_due(self, uow: UnitOfWork, row: Any) -> None:
+        """SPEC 0.4: the retention period after closing ended — delete the photos and scans."""
+        request = await self.repo(uow.session).get_request(row.subject, for_update=True)
+        if request is None or request.closed_at is None or request.photos_deleted_at is not None:
+            return
+        if model.photo_purge_at(request.closed_at, self.settings.photo_retention_days) > clock.now():
+            return  # the period was lengthened since; the periodic sweep deletes them later
+        await self._purge(uow, None, request)
+
+    async def purge_expired(self, uow: UnitOfWork, principal: Principal | None) -> int:
+        """SPEC 0.4: the periodic sweep — every case closed longer than the retention period."""
+        if principal is not None:
+            self.runtime.policy.authorize(principal, policy.RUN_RETENTION)
+        repo = self.repo(uow.session)
+        cutoff = clock.now() - timedelta(days=self.settings.photo_retention_days)
+        purged = 0
+        for request_id in await repo.closed_before(cutoff):
+            request = await repo.get_request(request_id, for_update=True)
+            if request is not None:
+                await self._purge(uow, principal, request)
+                await uow.close_deadline(PHOTO_RETENTION, request.id, state="fired")
+                purged += 1
+        return purged
+
+    # ------------------------------------------------------------------ reads (audited)
+
+    async def read_attachment(
+        self, uow: UnitOfWork, principal: Principal, request_id: str, attachment_id: str, reason: str | None
+    ) -> tuple[Attachment, bytes]:
+        """SPEC 0.4: only the requesting hospital and the addressed bureau read a photo; every
+        read is audit-logged with who and why."""
+        self.runtime.policy.authorize(principal, policy.READ_ATTACHMENT)
+        why = require_reason(reason)
+        request = await self._addressed_request(uow, principal, request_id)
+        repo = self.repo(uow.session)
+        att = next((a for a in await repo.list_attachments([request.id]) if a.id == attachment_id), None)
+        if att is None:
+            raise NotFound(f"attachment {attachment_id} not found on this request")
+        data = await self._decrypt_attachment(repo, att)
+        await self._audit_attachment_read(uow, principal, att, why)
+        return att, data
+
+    async def _decrypt_attachment(self, repo: Repository, att: Attachment) -> bytes:
+        content = await repo.attachment_content(att.id)
+        if content is None:
+            raise Gone(f"attachment {att.id} was deleted under the retention rule")
+        return self.runtime.cipher.decrypt(content, _attachment_aad(att.id, att.request_id).encode())
+
+    async def _audit_attachment_read(self, uow: UnitOfWork, principal: Principal, att: Attachment, why: str) -> None:
+        await uow.audit(
+            principal,
+            "identity_check.attachment.read",
+            att.id,
+            reason=why,
+            details={"request_id": att.request_id, "kind": att.kind.value},
+        )
+
+    async def read_identity(
+        self, uow: UnitOfWork, principal: Principal, request_id: str, reason: str | None
+    ) -> Identity:
+        """SPEC 0.4: the full identity (ID number, name, household registration place) found by
+        the bureau; the hospital needs it to pursue the debt (GD-15, GD-16.4). Audit-logged."""
+        self.runtime.policy.authorize(principal, policy.READ_IDENTITY)
+        why = require_reason(reason)
+        request = await self._addressed_request(uow, principal, request_id)
+        findings = await self.repo(uow.session).list_findings([request.id])
+        found = next((f for f in reversed(findings) if f.identity_enc is not None), None)
+        if found is None or found.identity_enc is None:
+            raise NotFound(f"request {request.reference_number} has no identification")
+        data = json.loads(self.runtime.cipher.decrypt_text(found.identity_enc, _identity_aad(found.id)))
+        await uow.audit(
+            principal,
+            "identity_check.identity.read",
+            request.id,
+            reason=why,
+            details={"finding_id": found.id, "id_number_masked": found.id_number_masked},
+        )
+        return Identity(
+            request.id,
+            request.reference_number,
+            data["id_number"],
+            data["name"],
+            data["household_registration"],
+            found.recorded_at,
+            found.late,
+        )
+
+    async def letter(
+        self, uow: UnitOfWork, principal: Principal, request_id: str, *, include_photos: bool, reason: str | None
+    ) -> Letter:
+        """GD-16.1: the official letter, print-ready. With ``include_photos`` the images are
+        embedded — each one an audited photo read (SPEC 0.4)."""
+        self.runtime.policy.authorize(principal, policy.VIEW)
+        why = require_reason(reason) if include_photos else None
+        request = await self._addressed_request(uow, principal, request_id)
+        repo = self.repo(uow.session)
+        details = await self._details(repo, request.id)
+        raw = json.loads(self.runtime.cipher.decrypt_text(request.particulars_enc, _particulars_aad(request.id)))
+        particulars = Particulars(
+            raw.get("patient_description"), raw.get("statement"), tuple(raw.get("found_documents") or ())
+        )
+        images: list[tuple[Attachment, bytes]] = []
+        if include_photos:
+            self.runtime.policy.authorize(principal, policy.READ_ATTACHMENT)
+            assert why is not None
+            for att in details.attachments:
+                if att.deleted_at is None:
+                    images.append((att, await self._decrypt_attachment(repo, att)))
+                    await self._audit_attachment_read(uow, principal, att, why)
+        await uow.audit(
+            principal,
+            "identity_check.letter.viewed",
+            request.id,
+            reason=why,
+            details={"reference_number": request.reference_number, "photos_embedded": len(images)},
+        )
+        return Letter(details, particulars, images)
+
+    async def _details(self, repo: Repository, request_id: str) -> Details:
+        request = await repo.get_request(request_id)
+        if request is None:
+            raise NotFound(f"identity-check request {request_id} not found")
+        return Details(request, await repo.list_attachments([request_id]), await repo.list_findings([request_id]))
+
+    async def details(self, principal: Principal, request_id: str) -> Details:
+        self.runtime.policy.authorize(principal, policy.VIEW)
+        async with self.runtime.db.read() as session:
+            repo = self.repo(session)
+            details = await self._details(repo, request_id)
+        require_party(principal, details.request)
+        return details
+
+    async def _bulk(self, repo: Repository, requests: list[CheckRequest]) -> list[Details]:
+        ids = [r.id for r in requests]
+        attachments = await repo.list_attachments(ids)
+        findings = await repo.list_findings(ids)
+        return [
+            Details(
+                r,
+                [a for a in attachments if a.request_id == r.id],
+                [f for f in findings if f.request_id == r.id],
+            )
+            for r in requests
+        ]
+
+    async def list_requests(self, principal: Principal, statuses: set[RequestStatus] | None) -> list[Details]:
+        """A hospital's own requests, or the requests addressed to a bureau (newest first)."""
+        self.runtime.policy.authorize(principal, policy.VIEW)
+        async with self.runtime.db.read() as session:
+            repo = self.repo(session)
+            if principal.role == Role.HOSPITAL:
+                found = await repo.list_requests(facility_ids=principal.scope_ids("facility"), statuses=statuses)
+            elif principal.role == Role.POLICE:
+                found = await repo.list_requests(bureau_ids=principal.scope_ids("jurisdiction"), statuses=statuses)
+            else:
+                raise Forbidden(f"role {principal.role.value} is not a party to identity-check requests")
+            return await self._bulk(repo, found)
+
+    async def queue(self, principal: Principal) -> list[Details]:
+        """The bureau's work queue: requests awaiting its reply, overdue first, then by due date."""
+        self.runtime.policy.authorize(principal, policy.QUEUE)
+        async with self.runtime.db.read() as session:
+            repo = self.repo(session)
+            found = await repo.list_requests(
+                bureau_ids=principal.scope_ids("jurisdiction"), statuses=model.PENDING_STATUSES, due_first=True
+            )
+            return await self._bulk(repo, found)

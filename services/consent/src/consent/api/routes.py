@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from consent.api import persons
+from consent.api import persons, treatments
 
 router = APIRouter()
 router.include_router(persons.router)
+router.include_router(treatments.router)

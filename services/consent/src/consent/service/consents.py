@@ -1,0 +1,108 @@
+"""Storing a signature (LJ-10, LJ-11.1): immutable, with signer, rank, role, time and the
+reasons every higher rank was skipped; ConsentSigned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consent.domain.signing import AcceptedSigner
+from consent.domain.treatment import Decision
+from consent.service.common import new_id
+from consent.service.ports import Ctx, Row
+from medaid_shared import clock
+from medaid_shared.auth import Principal
+from medaid_shared.contracts.consent import ConsentSigned, SkippedRank
+
+
+async def store_consent(
+    ctx: Ctx,
+    principal: Principal,
+    *,
+    person_id: str,
+    admission_id: str,
+    decision: Decision,
+    signer: AcceptedSigner,
+    treatment_id: str | None = None,
+    item_id: str | None = None,
+    signature_ref: str | None = None,
+) -> dict[str, Any]:
+    consent_id = new_id("con")
+    now = clock.now()
+    skipped = [s.as_dict() for s in signer.skipped]
+    row = {
+        "consent_id": consent_id,
+        "admission_id": admission_id,
+        "person_id": person_id,
+        "treatment_id": treatment_id,
+        "item_id": item_id,
+        "decision": decision.value,
+        "signer_id": signer.signer_id,
+        "signer_role": signer.role.value,
+        "signer_rank": int(signer.rank),
+        "signer_holder": signer.holder,
+        "skipped_ranks": skipped,
+        "major_public_interest_reason": signer.major_public_interest_reason,
+        "filed_with_civil_affairs": signer.filed_with_civil_affairs,
+        "signature_ref": signature_ref,
+        "signed_at": now,
+    }
+    await ctx.store.insert("consent", row)
+    await ctx.uow.emit(
+        ConsentSigned(
+            consent_id=consent_id,
+            admission_id=admission_id,
+            person_id=person_id,
+            decision=decision.value,
+            signer_id=signer.signer_id,
+            signer_rank=int(signer.rank),
+            signer_role=signer.role.value,
+            signed_at=now,
+            skipped_ranks=[
+                SkippedRank(
+                    rank=int(s.rank), reason=s.reason_text, holder=s.holder, reasons=[r.value for r in s.reasons]
+                )
+                for s in signer.skipped
+            ],
+            treatment_id=treatment_id,
+            item_id=item_id,
+            filed_with_civil_affairs=signer.filed_with_civil_affairs,
+            major_public_interest=signer.major_public_interest_reason is not None,
+        )
+    )
+    await ctx.uow.audit(
+        principal,
+        "consent.sign",
+        consent_id,
+        reason=signer.major_public_interest_reason or f"LJ-10 rank {int(signer.rank)} ({signer.holder})",
+        details={
+            "decision": decision.value,
+            "treatment_id": treatment_id,
+            "item_id": item_id,
+            "rank": int(signer.rank),
+            "skipped_ranks": skipped,
+        },
+    )
+    return consent_view(row)
+
+
+def consent_view(row: Row) -> dict[str, Any]:
+    return {
+        "consent_id": row["consent_id"],
+        "admission_id": row["admission_id"],
+        "person_id": row["person_id"],
+        "treatment_id": row["treatment_id"],
+        "item_id": row["item_id"],
+        "decision": row["decision"],
+        "signer": {
+            "id": row["signer_id"],
+            "role": row["signer_role"],
+            "rank": row["signer_rank"],
+            "holder": row["signer_holder"],
+        },
+        "skipped_ranks": row["skipped_ranks"],
+        "major_public_interest_reason": row["major_public_interest_reason"],
+        "filed_with_civil_affairs": row["filed_with_civil_affairs"],
+        "signature_ref": row["signature_ref"],
+        "signed_at": row["signed_at"],
+        "rule": "LJ-10",
+    }

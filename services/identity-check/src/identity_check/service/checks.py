@@ -156,8 +156,8 @@ def require_party(principal: Principal, request: CheckRequest) -> None:
 def require_reason(reason: str | None) -> str:
     """SPEC 0.4: every read of a face photo or a full ID number says why."""
     text = (reason or "").strip()
-    if len(text) < 3:
-        raise ValidationFailed("a reason (at least 3 characters) is required to read this", field="reason")
+    if len(text) < 2:
+        raise ValidationFailed("a reason (at least 2 characters) is required to read this", field="reason")
     return text
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from emergency_fund.adapters.store import SqlStore
 from emergency_fund.adapters.tables import metadata
 from emergency_fund.api.routes import router
+from emergency_fund.consumers.handlers import consumers, deadline_handlers
 from emergency_fund.domain.policy import POLICY
+from emergency_fund.service.base import FundService
 from emergency_fund.settings import EmergencyFundSettings as Settings
 from medaid_shared.app import create_service_app
 from medaid_shared.runtime import Runtime
@@ -16,14 +19,31 @@ __all__ = ["Settings", "build_runtime", "create_app", "metadata"]
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    return Runtime.build(settings, metadata, POLICY)
+    """The runtime, with consumers and deadline handlers bound to the service facade (which
+    itself needs the runtime: the facade is filled in once the runtime exists)."""
+    holder: list[FundService] = []
+
+    def service() -> FundService:
+        return holder[0]
+
+    runtime = Runtime.build(
+        settings,
+        metadata,
+        POLICY,
+        consumers=consumers(service),
+        deadline_handlers=deadline_handlers(service),
+    )
+    holder.append(FundService(runtime, SqlStore))
+    return runtime
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     s = settings or Settings()
-    return create_service_app(
+    app = create_service_app(
         lambda: build_runtime(s),
         title="medaid emergency-fund",
         description="The emergency medical assistance fund: ledger, cases, applications, public notice, disbursement, refund, blacklist (SPEC §6).",
         routers=[router],
     )
+    app.state.fund = FundService(app.state.runtime, SqlStore)
+    return app

@@ -1,7 +1,13 @@
-"""Settings of the emergency-fund service."""
+"""Settings of the emergency-fund service.
+
+The ``param_*`` fields are the *defaults* of the policy parameters (SPEC §6). An
+administrator overrides any of them from a given instant through ``PUT /parameters/{name}``
+(a versioned parameters table with effective dates); the defaults apply until then.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
 from medaid_shared.settings import ServiceSettings
@@ -10,3 +16,43 @@ from medaid_shared.settings import ServiceSettings
 class EmergencyFundSettings(ServiceSettings):
     service_name: ClassVar[str] = "emergency-fund"
     default_port: ClassVar[int] = 8004
+
+    # GD-13.3: the emergency period, normally within 72 hours from admission.
+    param_emergency_period_hours: int = 72
+    # GD-13.3: who may have the period extended (poor critically ill pregnant women, newborns).
+    param_emergency_extension_categories: list[str] = [
+        "poor_critically_ill_pregnant_woman",
+        "critically_ill_newborn",
+    ]
+    # GD-13.3 (interpretation): an upper bound on an extended period, hours from admission.
+    param_emergency_extension_max_hours: int = 720
+    # GD-13.5 (interpretation): the monthly urban minimum-living standard / this = daily amount.
+    param_living_cost_days_per_month: int = 30
+    # GD-13.4 (interpretation): when the reference table has no row for the admission year,
+    # the latest earlier year up to this many years back is used.
+    param_cost_reference_fallback_years: int = 1
+    # GD-17: what counts as "unable to pay" is set locally; the GD-22.3 statuses by default.
+    param_unable_to_pay_criteria: list[str] = [
+        "destitute",
+        "orphan",
+        "de_facto_unsupported_child",
+        "minimum_living",
+        "marginal_family",
+        "hardship_family",
+        "homeless_vagrant",
+    ]
+    # GD-20.2 step deadlines, working days.
+    param_agency_review_working_days: int = 10
+    param_health_forward_working_days: int = 5
+    param_finance_disburse_working_days: int = 20
+    # GD-21: each public notice runs at least this many working days.
+    param_notice_working_days: int = 3
+    # GD-7: the year's pre-allocations reach at least this share of central + provincial transfers.
+    param_preallocation_min_share: Decimal = Decimal("0.80")
+    # GD-7 (interpretation): suggested pre-allocation = last cycle's use × this ratio.
+    param_preallocation_ratio: Decimal = Decimal("0.80")
+    # GD-8 (interpretation): the yearly training reminder fires on this day (MM-DD, Asia/Shanghai)
+    # when no training has been recorded for the year.
+    param_training_reminder_day: str = "11-01"
+    # The public notice page shows notices that ended up to this many days ago.
+    param_public_notice_history_days: int = 30

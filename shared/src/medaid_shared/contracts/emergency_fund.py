@@ -22,6 +22,10 @@ class FundApplicationSubmitted(Event):
     case_ids: list[str]
     amount: Money
     submitted_at: datetime
+    # GD-24: cases of blacklisted persons, flagged for the agency's review.
+    flagged_case_ids: list[str] = []
+    review_due_at: datetime | None = None
+    calendar_provisional: bool = False
 
 
 class FundApplicationReviewed(Event):
@@ -76,6 +80,12 @@ class FundDisbursed(Event):
     facility_id: str
     amount: Money
     disbursed_at: datetime
+    city: str | None = None
+    case_ids: list[str] = []
+    # GD-7: the part set against the hospital's pre-allocated money, and the part paid in cash.
+    from_preallocation: Money | None = None
+    from_fund_cash: Money | None = None
+    late: bool = False
 
 
 class FundRefundDemanded(Event):
@@ -91,3 +101,45 @@ class FundRefundDemanded(Event):
     amount: Money
     reason: str
     demanded_at: datetime
+
+
+class FundWrittenOff(Event):
+    """GD-21: a disbursement written off (核销) after the hospital's vouchers were checked."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundWrittenOff"
+    topic: ClassVar[str] = "emergency-fund.application"
+    key_field: ClassVar[str] = "application_id"
+
+    application_id: str
+    disbursement_id: str
+    facility_id: str
+    amount: Money
+    written_off_at: datetime
+
+
+class FundRefundRecorded(Event):
+    """GD-16.4: the hospital returned (part of) the money a refund demand asked for."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundRefundRecorded"
+    topic: ClassVar[str] = "emergency-fund.case"
+    key_field: ClassVar[str] = "case_id"
+
+    refund_id: str
+    case_id: str
+    facility_id: str
+    amount: Money
+    refunded_total: Money
+    outstanding: Money
+    recorded_at: datetime
+
+
+class FundTrainingDue(Event):
+    """GD-8 / GD-11: no training of the city's hospitals is recorded for the year yet."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundTrainingDue"
+    topic: ClassVar[str] = "emergency-fund.fund"
+    key_field: ClassVar[str] = "city"
+
+    city: str
+    year: int
+    due_at: datetime

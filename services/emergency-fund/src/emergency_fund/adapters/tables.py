@@ -2,10 +2,508 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 from medaid_shared.tables import kernel_tables
 
 SCHEMA = "emergency_fund"
 metadata = MetaData(schema=SCHEMA)
 kernel = kernel_tables(metadata)
+
+
+def ts(name: str, nullable: bool = False) -> Column[Any]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+def money(name: str, nullable: bool = False) -> Column[Any]:
+    return Column(name, Numeric(14, 2), nullable=nullable)
+
+
+def ident(name: str = "id") -> Column[Any]:
+    return Column(name, String(64), primary_key=True)
+
+
+# ------------------------------------------------------------------ fund and ledger (GD-3, GD-7, GD-8)
+
+fund = Table(
+    "fund",
+    metadata,
+    Column("city", String(50), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("agency_name", String(200), nullable=False),
+    ts("created_at"),
+    Column("created_by", String(200), nullable=False),
+)
+
+ledger_txn = Table(
+    "ledger_txn",
+    metadata,
+    ident(),
+    Column("city", String(50), ForeignKey(f"{SCHEMA}.fund.city"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("ref", String(200), nullable=True),
+    Column("source_ref", String(200), nullable=True),
+    Column("memo", Text, nullable=False, server_default=""),
+    ts("created_at"),
+    Column("created_by", String(200), nullable=False),
+    Column("created_role", String(50), nullable=False),
+    UniqueConstraint("kind", "ref"),
+    Index(None, "city", "kind", "fiscal_year"),
+)
+
+ledger_entry = Table(
+    "ledger_entry",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("txn_id", String(64), ForeignKey(f"{SCHEMA}.ledger_txn.id"), nullable=False),
+    Column("city", String(50), nullable=False),
+    Column("account", String(200), nullable=False),
+    money("amount"),
+    CheckConstraint("amount <> 0", name="ledger_entry_nonzero"),
+    Index(None, "city", "account"),
+    Index(None, "txn_id"),
+)
+
+preallocation = Table(
+    "preallocation",
+    metadata,
+    ident(),
+    Column("city", String(50), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),  # allocation | return
+    money("amount"),
+    money("last_cycle_use", nullable=True),
+    Column("basis", Text, nullable=False, server_default=""),
+    Column("txn_id", String(64), nullable=False),
+    ts("created_at"),
+    Column("created_by", String(200), nullable=False),
+    Index(None, "city", "year"),
+)
+
+committee_member = Table(
+    "committee_member",
+    metadata,
+    ident(),
+    Column("city", String(50), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("affiliation", String(50), nullable=False),
+    Column("appointed_on", Date, nullable=False),
+    ts("created_at"),
+    Column("created_by", String(200), nullable=False),
+)
+
+training = Table(
+    "training",
+    metadata,
+    ident(),
+    Column("city", String(50), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("topic", String(300), nullable=False),
+    Column("facility_ids", JSONB, nullable=False),
+    ts("recorded_at"),
+    Column("recorded_by", String(200), nullable=False),
+    Index(None, "city", "year"),
+)
+
+# ------------------------------------------------------------------ read models from other services' events
+
+facility = Table(
+    "facility",
+    metadata,
+    Column("facility_id", String(64), primary_key=True),
+    Column("city", String(50), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("ownership", String(20), nullable=False, server_default="unknown"),  # public | non_public | unknown
+    Column("police_jurisdiction", String(64), nullable=True),
+    Column("source", String(20), nullable=False),  # referral | agency
+    ts("updated_at"),
+)
+
+person = Table(
+    "person",
+    metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("id_digest", String(64), nullable=False, index=True),
+    Column("name_masked", String(100), nullable=False),
+    Column("id_masked", String(30), nullable=False),
+    Column("support_type", String(20), nullable=False),
+    ts("updated_at"),
+)
+
+settlement = Table(
+    "settlement",
+    metadata,
+    Column("statement_id", String(64), primary_key=True),
+    Column("admission_id", String(64), nullable=False, index=True),
+    Column("person_id", String(64), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    money("total"),
+    money("medical_aid"),
+    ts("completed_at"),
+    Column("reversed", Boolean, nullable=False, server_default="false"),
+)
+
+identity_signal = Table(
+    "identity_signal",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("facility_id", String(64), nullable=False),
+    Column("patient_ref", String(100), nullable=False),
+    Column("reference_number", String(100), nullable=False),
+    ts("overdue_at", nullable=True),
+    Column("outcome", String(20), nullable=True),
+    Column("late", Boolean, nullable=False, server_default="false"),
+    ts("replied_at", nullable=True),
+    Column("name_masked", String(100), nullable=True),
+    Column("id_masked", String(30), nullable=True),
+    Column("id_digest", String(64), nullable=True),
+    Index(None, "facility_id", "patient_ref"),
+)
+
+# ------------------------------------------------------------------ reference data and parameters
+
+disease = Table(
+    "disease",
+    metadata,
+    ident(),
+    Column("code", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("scope", String(50), nullable=False),  # national | <city>
+    Column("urgent_critical", Boolean, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=True),
+    Column("basis", String(300), nullable=False),
+    ts("created_at"),
+    Column("created_by", String(200), nullable=False),
+    UniqueConstraint("scope", "code", "effective_from"),
+)
+
+cost_average = Table(
+    "cost_average",
+    metadata,
+    Column("facility_id", String(64), nullable=False),
+    Column("disease_code", String(40), nullable=False),
+    Column("year", Integer, nullable=False),
+    money("average_cost"),
+    Column("source", String(300), nullable=False),
+    ts("imported_at"),
+    Column("imported_by", String(200), nullable=False),
+    PrimaryKeyConstraint("facility_id", "disease_code", "year"),
+)
+
+living_standard = Table(
+    "living_standard",
+    metadata,
+    Column("city", String(50), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    money("monthly_amount"),
+    Column("source", String(300), nullable=False),
+    ts("set_at"),
+    Column("set_by", String(200), nullable=False),
+    PrimaryKeyConstraint("city", "effective_from"),
+)
+
+parameter = Table(
+    "parameter",
+    metadata,
+    Column("name", String(60), nullable=False),
+    ts("effective_from"),
+    Column("value", JSONB, nullable=False),
+    Column("reason", Text, nullable=False),
+    ts("set_at"),
+    Column("set_by", String(200), nullable=False),
+    PrimaryKeyConstraint("name", "effective_from"),
+)
+
+# ------------------------------------------------------------------ cases (GD-12 … GD-18, GD-22.3, GD-23)
+
+case = Table(
+    "case",
+    metadata,
+    ident(),
+    Column("city", String(50), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("source", String(20), nullable=False),  # hospital | referral (LJ-11.4)
+    Column("admission_id", String(64), nullable=True),
+    Column("person_id", String(64), nullable=True),
+    Column("patient_ref", String(100), nullable=False),
+    ts("admitted_at"),
+    Column("identity_status", String(20), nullable=False),
+    Column("name_enc", LargeBinary, nullable=True),
+    Column("id_number_enc", LargeBinary, nullable=True),
+    Column("id_digest", String(64), nullable=True, index=True),
+    Column("name_masked", String(100), nullable=True),
+    Column("id_masked", String(30), nullable=True),
+    Column("destitute", Boolean, nullable=False, server_default="false"),
+    Column("disease_code", String(40), nullable=True),
+    Column("emergency_hours", Integer, nullable=False),
+    Column("extension_category", String(60), nullable=True),
+    Column("extension_reason", Text, nullable=True),
+    Column("unable_to_pay_basis", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("civil_affairs_statuses", JSONB, nullable=True),
+    Column("waiver_amount", Numeric(14, 2), nullable=False, server_default="0"),
+    Column("waiver_reason", Text, nullable=True),
+    Column("excluded", String(40), nullable=True),
+    Column("excluded_reason", Text, nullable=True),
+    Column("identity_gate", String(40), nullable=True),
+    Column("identified_late", Boolean, nullable=False, server_default="false"),
+    Column("blacklist_flag", Boolean, nullable=False, server_default="false"),
+    money("claim_medical", nullable=True),
+    money("claim_living", nullable=True),
+    ts("claimed_at", nullable=True),
+    Column("application_id", String(64), nullable=True),
+    money("paid_amount", nullable=True),
+    Column("state", String(30), nullable=False),
+    ts("created_at"),
+    Column("created_by", String(200), nullable=False),
+    ts("updated_at"),
+    Index(None, "facility_id", "patient_ref"),
+    Index(None, "city", "state"),
+    Index("uq_case_admission", "admission_id", unique=True, postgresql_where=text("admission_id IS NOT NULL")),
+)
+
+cost_item = Table(
+    "cost_item",
+    metadata,
+    ident(),
+    Column("case_id", String(64), ForeignKey(f"{SCHEMA}.case.id"), nullable=False, index=True),
+    ts("occurred_at"),
+    Column("category", String(40), nullable=False),
+    Column("description", String(300), nullable=False),
+    Column("in_catalogue", Boolean, nullable=False),
+    money("amount"),
+    Column("exclusion", String(60), nullable=True),
+    Column("exclusion_note", Text, nullable=True),
+    ts("recorded_at"),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+channel_payment = Table(
+    "channel_payment",
+    metadata,
+    Column("case_id", String(64), ForeignKey(f"{SCHEMA}.case.id"), nullable=False),
+    Column("channel", String(40), nullable=False),
+    money("amount"),
+    Column("reference", String(200), nullable=False, server_default=""),
+    Column("source", String(20), nullable=False),  # hospital | settlement
+    ts("recorded_at"),
+    Column("recorded_by", String(200), nullable=False),
+    PrimaryKeyConstraint("case_id", "channel"),
+)
+
+civil_affairs_check = Table(
+    "civil_affairs_check",
+    metadata,
+    ident(),
+    Column("case_id", String(64), ForeignKey(f"{SCHEMA}.case.id"), nullable=False, index=True),
+    Column("statuses", JSONB, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("source", String(20), nullable=False),  # civil_affairs | referral
+    ts("checked_at"),
+    Column("checked_by", String(200), nullable=False),
+)
+
+vagrant_registration = Table(
+    "vagrant_registration",
+    metadata,
+    Column("case_id", String(64), ForeignKey(f"{SCHEMA}.case.id"), primary_key=True),
+    Column("registration_no", String(100), nullable=False),
+    Column("agency", String(200), nullable=False),
+    ts("registered_at"),
+    Column("registered_by", String(200), nullable=False),
+)
+
+# ------------------------------------------------------------------ applications (GD-20.1, GD-20.2), notices (GD-21)
+
+application = Table(
+    "application",
+    metadata,
+    ident(),
+    Column("city", String(50), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("state", String(30), nullable=False),
+    money("requested_amount"),
+    money("approved_amount", nullable=True),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("flagged", Boolean, nullable=False, server_default="false"),
+    ts("submitted_at"),
+    Column("submitted_by", String(200), nullable=False),
+    ts("updated_at"),
+    Index(None, "city", "state"),
+    Index(None, "facility_id"),
+)
+
+application_case = Table(
+    "application_case",
+    metadata,
+    Column("application_id", String(64), ForeignKey(f"{SCHEMA}.application.id"), nullable=False),
+    Column("case_id", String(64), ForeignKey(f"{SCHEMA}.case.id"), nullable=False),
+    money("medical_amount"),
+    money("living_amount"),
+    money("claimed_amount"),
+    money("approved_amount", nullable=True),
+    Column("blacklist_flag", Boolean, nullable=False, server_default="false"),
+    Column("withdrawn_reason", Text, nullable=True),
+    PrimaryKeyConstraint("application_id", "case_id"),
+)
+
+application_step = Table(
+    "application_step",
+    metadata,
+    Column("application_id", String(64), ForeignKey(f"{SCHEMA}.application.id"), nullable=False),
+    Column("step", String(20), nullable=False),
+    ts("started_at"),
+    ts("due_at"),
+    Column("calendar_provisional", Boolean, nullable=False, server_default="false"),
+    Column("overdue", Boolean, nullable=False, server_default="false"),
+    ts("decided_at", nullable=True),
+    Column("outcome", String(20), nullable=True),
+    Column("reviewer_id", String(200), nullable=True),
+    Column("reviewer_role", String(50), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("late", Boolean, nullable=False, server_default="false"),
+    PrimaryKeyConstraint("application_id", "step"),
+)
+
+co_review_note = Table(
+    "co_review_note",
+    metadata,
+    ident(),
+    Column("application_id", String(64), ForeignKey(f"{SCHEMA}.application.id"), nullable=False, index=True),
+    Column("case_id", String(64), nullable=True),
+    Column("role", String(50), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("note", Text, nullable=False),
+    ts("created_at"),
+)
+
+notice = Table(
+    "notice",
+    metadata,
+    ident(),
+    Column("application_id", String(64), ForeignKey(f"{SCHEMA}.application.id"), nullable=False),
+    Column("city", String(50), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("publisher", String(20), nullable=False),
+    ts("starts_at"),
+    ts("ends_at"),
+    Column("working_days", Integer, nullable=False),
+    Column("calendar_provisional", Boolean, nullable=False, server_default="false"),
+    Column("entries", JSONB, nullable=False),
+    money("total"),
+    Column("published_by", String(200), nullable=False),
+    UniqueConstraint("application_id", "publisher"),
+    Index(None, "ends_at"),
+)
+
+# ------------------------------------------------------------------ money out: disbursement, write-off, refund
+
+disbursement = Table(
+    "disbursement",
+    metadata,
+    ident(),
+    Column("application_id", String(64), ForeignKey(f"{SCHEMA}.application.id"), nullable=False, unique=True),
+    Column("city", String(50), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    money("amount"),
+    money("from_preallocation"),
+    money("from_fund_cash"),
+    Column("txn_id", String(64), nullable=False),
+    ts("disbursed_at"),
+    Column("disbursed_by", String(200), nullable=False),
+    ts("written_off_at", nullable=True),
+    Column("written_off_by", String(200), nullable=True),
+    Column("write_off_vouchers", JSONB, nullable=True),
+    Column("write_off_txn_id", String(64), nullable=True),
+    CheckConstraint("amount > 0", name="disbursement_positive"),
+)
+
+refund_demand = Table(
+    "refund_demand",
+    metadata,
+    ident(),
+    Column("case_id", String(64), ForeignKey(f"{SCHEMA}.case.id"), nullable=False, unique=True),
+    Column("application_id", String(64), nullable=False),
+    Column("city", String(50), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    money("amount"),
+    money("refunded"),
+    Column("reason", Text, nullable=False),
+    Column("identity_request_id", String(64), nullable=True),
+    Column("state", String(20), nullable=False),  # open | refunded
+    ts("demanded_at"),
+    Column("demanded_by", String(200), nullable=False),
+    CheckConstraint("refunded <= amount", name="refund_not_above_demand"),
+)
+
+refund_payment = Table(
+    "refund_payment",
+    metadata,
+    ident(),
+    Column("refund_id", String(64), ForeignKey(f"{SCHEMA}.refund_demand.id"), nullable=False, index=True),
+    money("amount"),
+    Column("reference", String(200), nullable=False),
+    Column("txn_id", String(64), nullable=False),
+    ts("paid_at"),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+pursuit = Table(
+    "pursuit",
+    metadata,
+    ident(),
+    Column("refund_id", String(64), ForeignKey(f"{SCHEMA}.refund_demand.id"), nullable=False, index=True),
+    Column("action", String(40), nullable=False),
+    Column("note", Text, nullable=False),
+    money("recovered_from_patient", nullable=True),
+    ts("recorded_at"),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+# ------------------------------------------------------------------ blacklist (GD-24)
+
+blacklist = Table(
+    "blacklist",
+    metadata,
+    ident(),
+    Column("city", String(50), nullable=False),
+    Column("id_digest", String(64), nullable=False, index=True),
+    Column("name_masked", String(100), nullable=True),
+    Column("id_masked", String(30), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("evidence", JSONB, nullable=False),
+    Column("case_id", String(64), nullable=True),
+    ts("listed_at"),
+    Column("listed_by", String(200), nullable=False),
+    ts("lifted_at", nullable=True),
+    Column("lifted_by", String(200), nullable=True),
+    Column("lift_reason", Text, nullable=True),
+)
+
+TABLES = {t.name: t for t in metadata.tables.values()}

@@ -1,0 +1,348 @@
+"""Who and what the fund pays for (GD-12 … GD-14, GD-16.3, GD-17, GD-18, GD-22.3, GD-23).
+
+Pure rules: the service layer loads the facts (case, cost lines, reference tables, signals
+from identity-check, channel payments) and these functions decide.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from emergency_fund.domain.money import ZERO, cents
+from emergency_fund.domain.params import Params
+from medaid_shared.problems import RuleViolation
+
+
+class IdentityStatus(StrEnum):
+    UNIDENTIFIED = "unidentified"  # GD-13.1
+    IDENTIFIED = "identified"  # GD-13.2
+
+
+class Channel(StrEnum):
+    """GD-18.1: the existing channels that pay before the fund (the fund pays only the gap)."""
+
+    LIABLE_PARTY = "liable_party"  # 责任人
+    WORK_INJURY_INSURANCE = "work_injury_insurance"  # 工伤保险
+    BASIC_MEDICAL_INSURANCE = "basic_medical_insurance"  # 基本医疗保险
+    PUBLIC_HEALTH_FUNDS = "public_health_funds"  # 公共卫生经费
+    MEDICAL_AID = "medical_aid"  # 医疗救助
+    ROAD_TRAFFIC_ACCIDENT_FUND = "road_traffic_accident_fund"  # 道路交通事故社会救助基金
+    RED_CROSS = "red_cross"  # 红十字疾病医疗救助基金
+
+
+class CivilAffairsStatus(StrEnum):
+    """GD-22.3: the statuses civil affairs checks for a patient."""
+
+    DESTITUTE = "destitute"  # 特困人员 (the LJ population)
+    ORPHAN = "orphan"  # 孤儿
+    DE_FACTO_UNSUPPORTED_CHILD = "de_facto_unsupported_child"  # 事实无人抚养儿童
+    MINIMUM_LIVING = "minimum_living"  # 最低生活保障对象
+    MARGINAL_FAMILY = "marginal_family"  # 低保边缘家庭成员
+    HARDSHIP_FAMILY = "hardship_family"  # 刚性支出困难家庭成员
+    NONE = "none"  # none of the above
+
+
+HOMELESS_VAGRANT = "homeless_vagrant"  # GD-18.2, confirmed by civil affairs' registration
+
+
+class ItemExclusion(StrEnum):
+    """GD-14 (and GD-13.3 / GD-18.2 for costs after the emergency period): not payable."""
+
+    BEYOND_TREATMENT_NEED = "beyond_treatment_need"  # 超出疾病救治需要的不合理费用
+    STABLE_LONG_STAY = "stable_long_stay_non_emergency"  # 病情平稳但长期住院的非急救费用
+    AFTER_EMERGENCY_PERIOD = "after_emergency_period"  # paid by the normal channels (GD-18.2)
+
+
+class CaseExclusion(StrEnum):
+    """GD-14: a whole case is not payable."""
+
+    ABLE_TO_PAY_REFUSES = "able_to_pay_refuses"  # 经查实身份、有负担能力但拒绝付费
+
+
+# ---------------------------------------------------------------- emergency period (GD-13.3)
+
+
+def emergency_period_end(admitted_at: datetime, hours: int) -> datetime:
+    """GD-13.3: the emergency period runs ``hours`` (72 by default) from admission."""
+    return admitted_at + timedelta(hours=hours)
+
+
+def check_extension(category: str, reason: str, hours: int, params: Params) -> None:
+    """GD-13.3: only poor critically ill pregnant women and newborns (configurable) may have
+    the period extended, with a recorded reason, beyond the normal period."""
+    if category not in params.emergency_extension_categories:
+        raise RuleViolation(
+            f"the emergency period may be extended only for {', '.join(params.emergency_extension_categories)}",
+            rule="GD-13.3",
+            field="category",
+        )
+    if not reason.strip():
+        raise RuleViolation("an extension needs a recorded reason", rule="GD-13.3", field="reason")
+    if hours <= params.emergency_period_hours:
+        raise RuleViolation(
+            f"an extension must exceed the normal {params.emergency_period_hours} hours", rule="GD-13.3", field="hours"
+        )
+    if hours > params.emergency_extension_max_hours:
+        raise RuleViolation(
+            f"an extended period may not exceed {params.emergency_extension_max_hours} hours",
+            rule="GD-13.3",
+            field="hours",
+        )
+
+
+# ---------------------------------------------------------------- living cost (GD-13.5)
+
+
+def living_days(hours: int) -> int:
+    """GD-13.5 (interpretation): every started 24 hours of the emergency period is a day."""
+    return max(1, math.ceil(hours / 24))
+
+
+def daily_living_amount(monthly_standard: Decimal, days_per_month: int) -> Decimal:
+    """GD-13.5: the city's urban minimum-living standard converted to a daily amount."""
+    return cents(monthly_standard / days_per_month)
+
+
+# ---------------------------------------------------------------- diseases (GD-12)
+
+
+@dataclass(frozen=True)
+class DiseaseEntry:
+    code: str
+    scope: str  # "national" or a city code
+    urgent_critical: bool
+    effective_from: date
+    effective_to: date | None
+
+
+def disease_eligible(code: str, city: str, on: date, entries: Iterable[DiseaseEntry]) -> bool:
+    """GD-12: the national list (国卫办医发〔2013〕32号) plus the city's own "urgent, critical"
+    additions, in force on the admission day."""
+    for e in entries:
+        if e.code != code or e.scope not in ("national", city):
+            continue
+        if e.effective_from <= on and (e.effective_to is None or on <= e.effective_to) and e.urgent_critical:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- identity path (GD-16.3)
+
+
+@dataclass(frozen=True)
+class IdentitySignal:
+    """What identity-check told us about one police letter for this patient."""
+
+    overdue: bool
+    outcome: str | None  # identified | not_identified | None (no reply yet)
+    late: bool = False
+
+
+def unidentified_gate(signals: Sequence[IdentitySignal]) -> str | None:
+    """GD-16.3: an unidentified patient's application is allowed only once the police's
+    3 working days have passed without a result (IdentityCheckOverdue) or the reply says
+    "not identified". Returns the basis, or None while the check is still running."""
+    if any(s.outcome == "not_identified" for s in signals):
+        return "not_identified"
+    if any(s.overdue for s in signals):
+        return "identity_check_overdue"
+    return None
+
+
+# ---------------------------------------------------------------- assessment (GD-13, GD-14, GD-18.1, GD-23)
+
+
+@dataclass(frozen=True)
+class CostLine:
+    occurred_at: datetime
+    amount: Decimal
+    exclusion: str | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The most the fund may pay for one case, and why."""
+
+    identity_status: IdentityStatus
+    emergency_hours: int
+    period_end: datetime
+    billed: Decimal
+    excluded: dict[str, Decimal]
+    waiver: Decimal
+    eligible_medical: Decimal
+    channels_paid: Decimal
+    medical_gap: Decimal
+    average_cost_cap: Decimal | None
+    medical_max: Decimal
+    living_daily: Decimal | None
+    living_days: int
+    living_max: Decimal
+    total_max: Decimal
+    rules: list[str] = field(default_factory=list)
+
+
+def assess(
+    *,
+    identity_status: IdentityStatus,
+    lines: Sequence[CostLine],
+    admitted_at: datetime,
+    emergency_hours: int,
+    waiver: Decimal,
+    channels_paid: Decimal,
+    average_cost: Decimal | None,
+    living_daily: Decimal | None,
+) -> Assessment:
+    period_end = emergency_period_end(admitted_at, emergency_hours)
+    rules = ["GD-13.3"]
+    excluded: dict[str, Decimal] = {}
+    eligible = ZERO
+    billed = ZERO
+    for line in lines:
+        billed += line.amount
+        reason = line.exclusion
+        if reason is None and line.occurred_at > period_end:
+            reason = ItemExclusion.AFTER_EMERGENCY_PERIOD.value  # GD-13.3 / GD-18.2
+        if reason is not None:
+            excluded[reason] = cents(excluded.get(reason, ZERO) + line.amount)  # GD-14
+        else:
+            eligible += line.amount
+    if excluded:
+        rules.append("GD-14")
+    after_waiver = max(ZERO, eligible - waiver)  # GD-23: a waiver reduces the claim
+    if waiver > 0:
+        rules.append("GD-23")
+    if identity_status is IdentityStatus.IDENTIFIED:
+        rules += ["GD-13.2", "GD-18.1"]  # existing channels first; the fund pays the gap
+        gap = max(ZERO, after_waiver - channels_paid)
+    else:
+        rules.append("GD-13.1")
+        gap = max(ZERO, after_waiver - channels_paid)
+    medical_max = gap if average_cost is None else min(gap, average_cost)  # GD-13.4
+    rules.append("GD-13.4")
+    days = living_days(emergency_hours)
+    living_max = cents(living_daily * days) if living_daily is not None else ZERO  # GD-13.5
+    rules.append("GD-13.5")
+    return Assessment(
+        identity_status=identity_status,
+        emergency_hours=emergency_hours,
+        period_end=period_end,
+        billed=cents(billed),
+        excluded=excluded,
+        waiver=cents(waiver),
+        eligible_medical=cents(eligible),
+        channels_paid=cents(channels_paid),
+        medical_gap=cents(gap),
+        average_cost_cap=average_cost,
+        medical_max=cents(medical_max),
+        living_daily=living_daily,
+        living_days=days,
+        living_max=living_max,
+        total_max=cents(medical_max + living_max),
+        rules=rules,
+    )
+
+
+# ---------------------------------------------------------------- readiness of a claim
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    identity_status: IdentityStatus
+    identity_gate: str | None
+    disease_code: str | None
+    disease_eligible: bool
+    excluded: str | None
+    unable_to_pay_basis: list[str]
+    channels_recorded: set[str]
+    civil_affairs_statuses: set[str] | None  # None: civil affairs has not checked yet
+    vagrant_registered: bool
+    has_cost_reference: bool
+    has_living_standard: bool
+    blacklisted: bool = False
+
+
+@dataclass(frozen=True)
+class Blocker:
+    rule: str
+    detail: str
+    field: str | None = None
+
+
+def claim_blockers(facts: CaseFacts, params: Params) -> list[Blocker]:
+    """Everything that stops an individual application (附件2) from being filed."""
+    out: list[Blocker] = []
+    if facts.excluded is not None:
+        out.append(Blocker("GD-14", f"the case is excluded: {facts.excluded}"))
+    if facts.disease_code is None:
+        out.append(Blocker("GD-12", "the case has no disease code yet", "disease_code"))
+    elif not facts.disease_eligible:
+        out.append(
+            Blocker("GD-12", f"disease {facts.disease_code} is not on the national list or the city's additions")
+        )
+    if facts.identity_status is IdentityStatus.UNIDENTIFIED:
+        if facts.identity_gate is None:
+            out.append(
+                Blocker(
+                    "GD-16.3",
+                    "an unidentified patient may be applied for only after the police's 3 working days "
+                    "passed without a result or the reply says 'not identified'",
+                )
+            )
+    else:
+        out.extend(_identified_blockers(facts, params))
+    if not facts.has_cost_reference:
+        out.append(Blocker("GD-13.4", "no average cost per case for this hospital, disease and year"))
+    if not facts.has_living_standard:
+        out.append(Blocker("GD-13.5", "no urban minimum-living standard for the city"))
+    return out
+
+
+def _identified_blockers(facts: CaseFacts, params: Params) -> list[Blocker]:
+    out: list[Blocker] = []
+    basis = facts.unable_to_pay_basis
+    if not basis:
+        out.append(Blocker("GD-17", "an identified patient needs an 'unable to pay' basis", "unable_to_pay_basis"))
+    unknown = [b for b in basis if b not in params.unable_to_pay_criteria]
+    if unknown:
+        out.append(Blocker("GD-17", f"not a local 'unable to pay' criterion: {', '.join(unknown)}"))
+    missing = [c.value for c in Channel if c.value not in facts.channels_recorded]
+    if missing:
+        out.append(Blocker("GD-18.1", f"existing channels not yet recorded: {', '.join(missing)}"))
+    if facts.civil_affairs_statuses is None:
+        out.append(Blocker("GD-22.3", "civil affairs has not checked the patient's status"))
+    else:
+        statuses = {s.value for s in CivilAffairsStatus} - {CivilAffairsStatus.NONE.value}
+        unconfirmed = [b for b in basis if b in statuses and b not in facts.civil_affairs_statuses]
+        if unconfirmed:
+            out.append(Blocker("GD-22.3", f"civil affairs did not confirm: {', '.join(unconfirmed)}"))
+    if HOMELESS_VAGRANT in basis and not facts.vagrant_registered:
+        out.append(Blocker("GD-18.2", "a homeless vagrant must be registered by civil affairs' assistance agency"))
+    return out
+
+
+def check_claim(medical: Decimal, living: Decimal, assessment: Assessment) -> None:
+    """The claimed amounts stay within the caps (GD-13.4, GD-13.5, GD-18.1)."""
+    if medical > assessment.medical_max:
+        rule = "GD-13.4" if assessment.average_cost_cap is not None and medical > assessment.average_cost_cap else ""
+        if not rule:
+            rule = "GD-18.1" if assessment.identity_status is IdentityStatus.IDENTIFIED else "GD-13.1"
+        raise RuleViolation(
+            f"medical amount {medical} exceeds the payable maximum {assessment.medical_max}",
+            rule=rule,
+            field="medical_amount",
+            extra={"medical_max": str(assessment.medical_max)},
+        )
+    if living > assessment.living_max:
+        raise RuleViolation(
+            f"living amount {living} exceeds {assessment.living_max} "
+            f"({assessment.living_daily} a day × {assessment.living_days} days)",
+            rule="GD-13.5",
+            field="living_amount",
+        )
+    if medical + living <= 0:
+        raise RuleViolation("a claim must ask for a positive amount", field="medical_amount")

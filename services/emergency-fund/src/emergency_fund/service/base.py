@@ -1,0 +1,225 @@
+"""What every use case shares: the environment of one command or read, scope checks,
+parameters in force, ledger posting and the facade the API calls."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from emergency_fund.domain.ledger import LedgerTransaction
+from emergency_fund.domain.params import PARAMS, Params
+from emergency_fund.service.ports import Row, Store
+from medaid_shared import clock
+from medaid_shared.auth import Principal, Role
+from medaid_shared.db import UnitOfWork
+from medaid_shared.events import Event
+from medaid_shared.idempotency import fingerprint, run_command
+from medaid_shared.problems import Conflict, Forbidden, NotFound
+from medaid_shared.runtime import Runtime
+
+StoreFactory = Callable[[AsyncSession], Store]
+
+SYSTEM = Principal(subject="system", role=Role.ADMIN)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+
+@dataclass
+class Env:
+    """One command (with a unit of work) or one read (without)."""
+
+    rt: Runtime
+    store: Store
+    principal: Principal
+    now: datetime
+    uow: UnitOfWork | None = None
+
+    @property
+    def w(self) -> UnitOfWork:
+        if self.uow is None:  # pragma: no cover - a programming error
+            raise RuntimeError("this use case writes and needs a unit of work")
+        return self.uow
+
+    def authorize(self, action: str) -> None:
+        self.rt.policy.authorize(self.principal, action)
+
+    async def emit(self, event: Event) -> None:
+        await self.w.emit(event)
+
+    async def audit(self, action: str, subject: str, *, reason: str | None = None, **details: Any) -> None:
+        await self.w.audit(self.principal, action, subject, reason=reason, details=_jsonable(details))
+
+    async def params(self, at: datetime | None = None) -> Params:
+        return await load_params(self.store, self.rt, at or self.now)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal | datetime):
+        return str(value)
+    return value
+
+
+# ---------------------------------------------------------------- scope
+
+
+def is_hospital(p: Principal) -> bool:
+    return p.role is Role.HOSPITAL
+
+
+def require_city(p: Principal, city: str) -> None:
+    """City bodies act on their own city's fund only (scope ``city:<code>``)."""
+    p.require_scope("city", city, "this city's fund")
+
+
+def require_record_scope(p: Principal, facility_id: str, city: str) -> None:
+    """Hospitals see only their own facility's records; everyone else their city's."""
+    if is_hospital(p):
+        p.require_scope("facility", facility_id, "this hospital's records")
+    else:
+        require_city(p, city)
+
+
+def scope_filter(p: Principal) -> dict[str, Any]:
+    """The list filter of a caller: its facilities (hospital) or its cities."""
+    if is_hospital(p):
+        return {"facility_id__in": sorted(p.scope_ids("facility"))}
+    return {"city__in": sorted(p.scope_ids("city"))}
+
+
+def cities_of(p: Principal, city: str | None) -> list[str]:
+    allowed = sorted(p.scope_ids("city"))
+    if city is None:
+        return allowed
+    if city not in allowed:
+        raise Forbidden(f"{p.role.value} {p.subject} is not scoped to city {city}")
+    return [city]
+
+
+async def get_or_404(env: Env, table: str, key: str, *, lock: bool = False, what: str | None = None) -> Row:
+    row = await env.store.one(table, {"id": key}, lock=lock)
+    if row is None:
+        raise NotFound(f"no {what or table} {key}")
+    return row
+
+
+# ---------------------------------------------------------------- parameters
+
+
+async def load_params(store: Store, rt: Runtime, at: datetime) -> Params:
+    """The parameters in force at ``at``: the latest override effective by then, else the default."""
+    rows = await store.many("parameter", {"effective_from__le": at}, order_by=["name", "effective_from"])
+    overrides = {r["name"]: r["value"] for r in rows}  # later rows of a name win
+    defaults = {name: getattr(rt.settings, f"param_{name}") for name in PARAMS}
+    return Params.resolve(defaults, overrides)
+
+
+# ---------------------------------------------------------------- ledger
+
+
+async def require_fund(env: Env, city: str, *, lock: bool = False) -> Row:
+    fund = await env.store.one("fund", {"city": city})
+    if fund is None:
+        raise NotFound(f"no emergency fund for city {city}", rule="GD-3")
+    if lock:
+        await env.store.lock(f"fund.{city}")
+    return fund
+
+
+async def post(env: Env, city: str, txn: LedgerTransaction, source_ref: str | None = None) -> str:
+    """GD-3: write one balanced transaction (the domain checked balance; the database checks
+    it again at commit). Callers hold the city's fund lock when they read balances first."""
+    txn_id = new_id("TX")
+    await env.store.insert(
+        "ledger_txn",
+        {
+            "id": txn_id,
+            "city": city,
+            "kind": txn.kind.value,
+            "fiscal_year": txn.fiscal_year,
+            "ref": txn.ref,
+            "source_ref": source_ref,
+            "memo": txn.memo,
+            "created_at": env.now,
+            "created_by": env.principal.subject,
+            "created_role": env.principal.role.value,
+        },
+    )
+    for p in txn.postings:
+        await env.store.insert(
+            "ledger_entry", {"txn_id": txn_id, "city": city, "account": p.account, "amount": p.amount}
+        )
+    return txn_id
+
+
+async def balance(env: Env, city: str, account: str) -> Decimal:
+    return (await env.store.balances(city, [account])).get(account, Decimal("0.00"))
+
+
+# ---------------------------------------------------------------- facade
+
+
+Command = Callable[[Env], Awaitable[tuple[int, Any]]]
+Query = Callable[[Env], Awaitable[Any]]
+
+
+class FundService:
+    """The API's entry point: runs a use case in a unit of work (idempotently when the caller
+    sends an Idempotency-Key) or on a read session."""
+
+    def __init__(self, runtime: Runtime, store_for: StoreFactory) -> None:
+        self.rt = runtime
+        self.store_for = store_for
+
+    def env(self, uow: UnitOfWork, principal: Principal = SYSTEM) -> Env:
+        return Env(self.rt, self.store_for(uow.session), principal, clock.now(), uow)
+
+    async def command(self, principal: Principal, key: str | None, request: Any, fn: Command) -> tuple[int, Any]:
+        async def run(uow: UnitOfWork) -> tuple[int, Any]:
+            return await fn(self.env(uow, principal))
+
+        try:
+            return await run_command(self.rt.db, principal, key, request, run)
+        except Conflict:
+            # A concurrent retry with the same key may have committed while this one waited
+            # on a lock and then found the work done: answer with what the first one stored.
+            if key:
+                async with self.rt.db.read() as session:
+                    stored = await self.store_for(session).stored_answer(principal.subject, key, fingerprint(request))
+                if stored is not None:
+                    return stored
+            raise
+
+    async def query(self, principal: Principal, fn: Query) -> Any:
+        async with self.rt.db.read() as session:
+            return await fn(Env(self.rt, self.store_for(session), principal, clock.now()))
+
+
+def out(row: Row, *, drop: Iterable[str] = ()) -> dict[str, Any]:
+    """A row as JSON-ready data: money as strings (never floats), instants in ISO 8601, no
+    ciphertexts."""
+    skip = set(drop)
+    return {k: _plain(v) for k, v in row.items() if k not in skip and not isinstance(v, bytes)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

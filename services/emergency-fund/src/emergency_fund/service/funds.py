@@ -1,0 +1,372 @@
+"""The city fund: creation, inflows, ledger and balances (GD-3), pre-allocation and its
+reconciliation (GD-7), the supervisory committee and the yearly training (GD-8)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from emergency_fund.domain import ledger, preallocation
+from emergency_fund.domain.ledger import (
+    FUND_CASH,
+    UPPER_LEVEL_SOURCES,
+    TxnKind,
+    income_account,
+    preallocated_account,
+)
+from emergency_fund.domain.money import ZERO, cents
+from emergency_fund.service.base import (
+    Env,
+    balance,
+    new_id,
+    out,
+    post,
+    require_city,
+    require_fund,
+)
+from emergency_fund.service.commands import (
+    CommitteeMemberCmd,
+    FundCreate,
+    InflowCmd,
+    PreallocationCmd,
+    PreallocationReturnCmd,
+    TrainingCmd,
+)
+from emergency_fund.service.ports import Row
+from medaid_shared.calendar import Due
+from medaid_shared.clock import SHANGHAI, to_local
+from medaid_shared.contracts.emergency_fund import FundTrainingDue
+from medaid_shared.problems import Conflict, RuleViolation
+
+TRAINING_KIND = "fund.training"
+
+
+async def create_fund(env: Env, cmd: FundCreate) -> tuple[int, Any]:
+    """GD-3: each prefecture-level city has its own fund (one per city)."""
+    env.authorize("fund.create")
+    require_city(env.principal, cmd.city)
+    row = {
+        "city": cmd.city,
+        "name": cmd.name,
+        "agency_name": cmd.agency_name,
+        "created_at": env.now,
+        "created_by": env.principal.subject,
+    }
+    if not await env.store.insert_ignore("fund", row):
+        raise Conflict(f"city {cmd.city} already has its emergency fund", rule="GD-3", field="city")
+    await env.audit("fund.create", cmd.city, agency=cmd.agency_name)
+    await schedule_training_reminder(env, cmd.city, to_local(env.now).year)
+    return 201, out(row)
+
+
+async def fund_summary(env: Env, city: str) -> dict[str, Any]:
+    """GD-3: balances come only from the ledger; the trial balance of all accounts is zero."""
+    env.authorize("fund.read")
+    require_city(env.principal, city)
+    fund = await require_fund(env, city)
+    balances = await env.store.balances(city)
+    return {
+        **out(fund),
+        "cash": str(balances.get(FUND_CASH, ZERO)),
+        "preallocated": {
+            a.split(":", 1)[1]: str(v) for a, v in sorted(balances.items()) if a.startswith("preallocated:") and v
+        },
+        "income": {a.split(":", 1)[1]: str(-v) for a, v in sorted(balances.items()) if a.startswith("income:")},
+        "balances": {a: str(v) for a, v in sorted(balances.items())},
+        "trial_balance": str(sum(balances.values(), ZERO)),
+    }
+
+
+async def record_inflow(env: Env, city: str, cmd: InflowCmd) -> tuple[int, Any]:
+    """GD-3: an upper-level transfer, the city budget or a donation enters the fund."""
+    env.authorize("fund.inflow")
+    require_city(env.principal, city)
+    await require_fund(env, city, lock=True)
+    ref = f"{city}:{cmd.source.value}:{cmd.reference}"
+    if await env.store.one("ledger_txn", {"kind": TxnKind.INFLOW.value, "ref": ref}):
+        raise Conflict(f"inflow {cmd.reference} is already booked", rule="GD-3", field="reference")
+    txn = ledger.inflow(cmd.source, cmd.amount, cmd.fiscal_year, cmd.memo, ref)
+    txn_id = await post(env, city, txn, cmd.reference)
+    await env.audit("fund.inflow", city, source=cmd.source.value, amount=cmd.amount, reference=cmd.reference)
+    return 201, {
+        "txn_id": txn_id,
+        "city": city,
+        "source": cmd.source.value,
+        "amount": str(cmd.amount),
+        "fiscal_year": cmd.fiscal_year,
+        "cash": str(await balance(env, city, FUND_CASH)),
+    }
+
+
+async def ledger_view(env: Env, city: str, account: str | None, limit: int) -> dict[str, Any]:
+    env.authorize("fund.read")
+    require_city(env.principal, city)
+    await require_fund(env, city)
+    txns = await env.store.many("ledger_txn", {"city": city}, order_by=["-created_at", "-id"], limit=limit)
+    entries = await env.store.many("ledger_entry", {"txn_id__in": [t["id"] for t in txns]}, order_by=["id"])
+    by_txn: dict[str, list[Row]] = defaultdict(list)
+    for e in entries:
+        by_txn[e["txn_id"]].append({"account": e["account"], "amount": str(e["amount"])})
+    items = [
+        {**out(t), "entries": by_txn[t["id"]]}
+        for t in txns
+        if account is None or any(e["account"] == account for e in by_txn[t["id"]])
+    ]
+    return {"city": city, "transactions": items}
+
+
+# ---------------------------------------------------------------- pre-allocation (GD-7)
+
+
+async def _facility_in_city(env: Env, city: str, facility_id: str) -> Row:
+    fac = await env.store.one("facility", {"facility_id": facility_id})
+    if fac is None or fac["city"] != city:
+        raise RuleViolation(f"facility {facility_id} is not a hospital of {city}", rule="GD-7", field="facility_id")
+    return fac
+
+
+async def _per_facility(env: Env, city: str, kind: TxnKind, year: int, prefix: str) -> dict[str, Decimal]:
+    totals = await env.store.txn_totals(city, kind.value, year)
+    return {a.split(":", 1)[1]: v for a, v in totals.items() if a.startswith(prefix)}
+
+
+async def _upper_level_transfers(env: Env, city: str, year: int) -> Decimal:
+    totals = await env.store.txn_totals(city, TxnKind.INFLOW.value, year)
+    return -sum((totals.get(income_account(s), ZERO) for s in UPPER_LEVEL_SOURCES), ZERO)
+
+
+async def _net_preallocated(env: Env, city: str, year: int) -> dict[str, Decimal]:
+    given = await _per_facility(env, city, TxnKind.PREALLOCATION, year, "preallocated:")
+    returned = await _per_facility(env, city, TxnKind.PREALLOCATION_RETURN, year, "preallocated:")
+    return {f: given.get(f, ZERO) + returned.get(f, ZERO) for f in set(given) | set(returned)}
+
+
+async def preallocation_plan(env: Env, city: str, year: int) -> dict[str, Any]:
+    """GD-7: suggestions from last cycle's use (disbursements of the previous fiscal year)."""
+    env.authorize("fund.read")
+    require_city(env.principal, city)
+    await require_fund(env, city)
+    params = await env.params()
+    used = await _per_facility(env, city, TxnKind.DISBURSEMENT, year - 1, "assistance_paid:")
+    suggested = preallocation.suggest(used, params.preallocation_ratio)
+    planned_total = sum(suggested.values(), ZERO)
+    transfers = await _upper_level_transfers(env, city, year)
+    check = preallocation.check_minimum(year, transfers, planned_total, params.preallocation_min_share)
+    return {
+        "city": city,
+        "year": year,
+        "ratio": str(params.preallocation_ratio),
+        "rule": "GD-7",
+        "hospitals": [
+            {"facility_id": f, "last_cycle_use": str(cents(used[f])), "suggested": str(a)} for f, a in suggested.items()
+        ],
+        "suggested_total": str(cents(planned_total)),
+        "minimum_check_if_applied": _check_out(check),
+    }
+
+
+async def preallocate(env: Env, city: str, cmd: PreallocationCmd) -> tuple[int, Any]:
+    """GD-7: pre-allocate to a hospital; the money leaves the fund's cash as an advance."""
+    env.authorize("fund.preallocate")
+    require_city(env.principal, city)
+    await require_fund(env, city, lock=True)
+    await _facility_in_city(env, city, cmd.facility_id)
+    used = await _per_facility(env, city, TxnKind.DISBURSEMENT, cmd.year - 1, "assistance_paid:")
+    pid = new_id("PA")
+    cash = await balance(env, city, FUND_CASH)
+    txn = ledger.preallocate(cmd.facility_id, cmd.amount, cmd.year, cash, pid)
+    txn_id = await post(env, city, txn)
+    row = {
+        "id": pid,
+        "city": city,
+        "facility_id": cmd.facility_id,
+        "year": cmd.year,
+        "kind": "allocation",
+        "amount": cmd.amount,
+        "last_cycle_use": cents(used.get(cmd.facility_id, ZERO)),
+        "basis": cmd.basis,
+        "txn_id": txn_id,
+        "created_at": env.now,
+        "created_by": env.principal.subject,
+    }
+    await env.store.insert("preallocation", row)
+    await env.audit("fund.preallocate", pid, reason=cmd.basis or None, facility=cmd.facility_id, amount=cmd.amount)
+    return 201, out(row)
+
+
+async def return_preallocation(env: Env, city: str, cmd: PreallocationReturnCmd) -> tuple[int, Any]:
+    """GD-7: unused pre-allocated money returns to the fund."""
+    env.authorize("fund.preallocate")
+    require_city(env.principal, city)
+    await require_fund(env, city, lock=True)
+    await _facility_in_city(env, city, cmd.facility_id)
+    pid = new_id("PR")
+    advance = await balance(env, city, preallocated_account(cmd.facility_id))
+    txn = ledger.return_preallocation(cmd.facility_id, cmd.amount, cmd.year, advance, pid)
+    txn_id = await post(env, city, txn)
+    row = {
+        "id": pid,
+        "city": city,
+        "facility_id": cmd.facility_id,
+        "year": cmd.year,
+        "kind": "return",
+        "amount": cmd.amount,
+        "last_cycle_use": None,
+        "basis": cmd.note,
+        "txn_id": txn_id,
+        "created_at": env.now,
+        "created_by": env.principal.subject,
+    }
+    await env.store.insert("preallocation", row)
+    await env.audit("fund.preallocation_return", pid, reason=cmd.note or None, amount=cmd.amount)
+    return 201, out(row)
+
+
+def _check_out(check: preallocation.MinimumCheck) -> dict[str, Any]:
+    return {
+        "year": check.year,
+        "upper_level_transfers": str(check.upper_level_transfers),
+        "min_share": str(check.min_share),
+        "required_minimum": str(check.required_minimum),
+        "preallocated": str(check.preallocated),
+        "compliant": check.compliant,
+        "shortfall": str(check.shortfall),
+        "rule": "GD-7",
+    }
+
+
+async def minimum_check(env: Env, city: str, year: int) -> dict[str, Any]:
+    """GD-7: the year's pre-allocations (net of returns) against 80 % of central + provincial transfers."""
+    env.authorize("fund.read")
+    require_city(env.principal, city)
+    await require_fund(env, city)
+    params = await env.params()
+    net = sum((await _net_preallocated(env, city, year)).values(), ZERO)
+    transfers = await _upper_level_transfers(env, city, year)
+    return _check_out(preallocation.check_minimum(year, transfers, net, params.preallocation_min_share))
+
+
+async def reconciliation(env: Env, city: str, year: int) -> dict[str, Any]:
+    """GD-7: per hospital, pre-allocated money against approved (disbursed) claims of the year."""
+    env.authorize("fund.read")
+    require_city(env.principal, city)
+    await require_fund(env, city)
+    given = await _per_facility(env, city, TxnKind.PREALLOCATION, year, "preallocated:")
+    returned = await _per_facility(env, city, TxnKind.PREALLOCATION_RETURN, year, "preallocated:")
+    claims = await _per_facility(env, city, TxnKind.DISBURSEMENT, year, "assistance_paid:")
+    offset = await _per_facility(env, city, TxnKind.DISBURSEMENT, year, "preallocated:")
+    rows = []
+    for f in sorted(set(given) | set(returned) | set(claims)):
+        r = preallocation.reconcile(
+            f, given.get(f, ZERO), -returned.get(f, ZERO), claims.get(f, ZERO), -offset.get(f, ZERO)
+        )
+        rows.append({k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.__dict__.items()})
+    return {"city": city, "year": year, "rule": "GD-7", "hospitals": rows}
+
+
+# ---------------------------------------------------------------- organisation (GD-8)
+
+
+async def add_committee_member(env: Env, city: str, cmd: CommitteeMemberCmd) -> tuple[int, Any]:
+    """GD-8: the health department forms the supervisory committee (监督管理委员会)."""
+    env.authorize("fund.committee")
+    require_city(env.principal, city)
+    await require_fund(env, city)
+    member_id = new_id("CM")
+    row = {
+        "id": member_id,
+        "city": city,
+        "name": cmd.name,
+        "affiliation": cmd.affiliation,
+        "appointed_on": cmd.appointed_on,
+        "created_at": env.now,
+        "created_by": env.principal.subject,
+    }
+    await env.store.insert("committee_member", row)
+    await env.audit("fund.committee_member", member_id, affiliation=cmd.affiliation)
+    return 201, out(row)
+
+
+async def organisation(env: Env, city: str) -> dict[str, Any]:
+    """GD-8: who supervises (committee) and who runs (handling agency) the fund."""
+    env.authorize("fund.organisation.read")
+    if env.principal.role.value != "hospital":
+        require_city(env.principal, city)
+    fund = await require_fund(env, city)
+    members = await env.store.many("committee_member", {"city": city}, order_by=["appointed_on", "id"])
+    return {
+        "city": city,
+        "handling_agency": fund["agency_name"],
+        "supervisory_committee": [out(m, drop=["created_by"]) for m in members],
+    }
+
+
+async def record_training(env: Env, city: str, cmd: TrainingCmd) -> tuple[int, Any]:
+    """GD-8 / GD-11: a training of the city's hospitals (at least once a year); closes the
+    year's reminder."""
+    env.authorize("fund.training")
+    require_city(env.principal, city)
+    await require_fund(env, city)
+    if cmd.held_on > to_local(env.now).date():
+        raise RuleViolation("a training is recorded once it was held", rule="GD-8", field="held_on")
+    training_id = new_id("TR")
+    row = {
+        "id": training_id,
+        "city": city,
+        "year": cmd.held_on.year,
+        "held_on": cmd.held_on,
+        "topic": cmd.topic,
+        "facility_ids": list(cmd.facility_ids),
+        "recorded_at": env.now,
+        "recorded_by": env.principal.subject,
+    }
+    await env.store.insert("training", row)
+    await env.w.close_deadline(TRAINING_KIND, f"{city}:{cmd.held_on.year}")
+    await env.audit("fund.training", training_id, facilities=len(cmd.facility_ids))
+    return 201, out(row)
+
+
+async def training_status(env: Env, city: str, year: int) -> dict[str, Any]:
+    env.authorize("fund.organisation.read")
+    if env.principal.role.value != "hospital":
+        require_city(env.principal, city)
+    await require_fund(env, city)
+    params = await env.params()
+    trainings = await env.store.many("training", {"city": city, "year": year}, order_by=["held_on"])
+    due = _reminder_due(year, params.training_reminder_day)
+    return {
+        "city": city,
+        "year": year,
+        "rule": "GD-8",
+        "trainings": [out(t) for t in trainings],
+        "held": bool(trainings),
+        "reminder_at": due.isoformat(),
+        "reminder_due": not trainings and env.now >= due,
+    }
+
+
+def _reminder_due(year: int, month_day: str) -> datetime:
+    month, day = (int(x) for x in month_day.split("-"))
+    return datetime.combine(datetime(year, month, day).date(), time(9, 0), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+async def schedule_training_reminder(env: Env, city: str, year: int) -> None:
+    """GD-8: remind the agency when no training is recorded for the year by the reminder day."""
+    params = await env.params()
+    await env.w.schedule(
+        TRAINING_KIND,
+        f"{city}:{year}",
+        Due(_reminder_due(year, params.training_reminder_day)),
+        basis="clock",
+        payload={"city": city, "year": year},
+    )
+
+
+async def on_training_due(env: Env, row: Any) -> None:
+    """Deadline handler: emits FundTrainingDue unless a training was held; schedules next year's."""
+    city, year = row["payload"]["city"], int(row["payload"]["year"])
+    if not await env.store.many("training", {"city": city, "year": year}, limit=1):
+        await env.emit(FundTrainingDue(city=city, year=year, due_at=row["due_at"]))
+    await schedule_training_reminder(env, city, year + 1)

@@ -1,0 +1,235 @@
+"""Reference data: hospitals, eligible diseases (GD-12), average cost per case (GD-13.4),
+urban minimum-living standards (GD-13.5), and the policy parameters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from emergency_fund.domain.params import PARAMS, coerce, to_json
+from emergency_fund.service.base import Env, load_params, new_id, out, require_city
+from emergency_fund.service.commands import (
+    CostAverageImport,
+    DiseaseCmd,
+    FacilityCmd,
+    LivingStandardCmd,
+    ParameterCmd,
+)
+from emergency_fund.service.ports import Row
+from medaid_shared.problems import Conflict, RuleViolation, ValidationFailed
+
+# ---------------------------------------------------------------- facilities
+
+
+async def put_facility(env: Env, facility_id: str, cmd: FacilityCmd) -> tuple[int, Any]:
+    """The agency registers a hospital of its city (the fund covers every hospital of the
+    city, not only those referral knows)."""
+    env.authorize("reference.facility")
+    require_city(env.principal, cmd.city)
+    existing = await env.store.one("facility", {"facility_id": facility_id}, lock=True)
+    if existing is not None and existing["city"] != cmd.city:
+        require_city(env.principal, existing["city"])
+    row = {
+        "facility_id": facility_id,
+        "city": cmd.city,
+        "name": cmd.name,
+        "ownership": cmd.ownership,
+        "police_jurisdiction": cmd.police_jurisdiction,
+        "source": "agency",
+        "updated_at": env.now,
+    }
+    await env.store.upsert("facility", row, ["facility_id"])
+    await env.audit("reference.facility", facility_id, city=cmd.city, ownership=cmd.ownership)
+    return (200 if existing else 201), out(row)
+
+
+async def list_facilities(env: Env, city: str) -> list[dict[str, Any]]:
+    env.authorize("reference.read")
+    if env.principal.role.value != "hospital":
+        require_city(env.principal, city)
+    return [out(r) for r in await env.store.many("facility", {"city": city}, order_by=["facility_id"])]
+
+
+# ---------------------------------------------------------------- diseases (GD-12)
+
+
+async def add_disease(env: Env, cmd: DiseaseCmd) -> tuple[int, Any]:
+    """GD-12: the national list, or a city's addition — which must be "urgent, critical" and
+    rest on the supervisory committee's resolution, published by the health department."""
+    env.authorize("reference.disease")
+    if cmd.scope != "national":
+        require_city(env.principal, cmd.scope)
+    if not cmd.urgent_critical:
+        raise RuleViolation(
+            "only urgent, critical (急危重) diseases are eligible; a city's addition must be one too",
+            rule="GD-12",
+            field="urgent_critical",
+        )
+    if cmd.effective_to is not None and cmd.effective_to < cmd.effective_from:
+        raise ValidationFailed("effective_to precedes effective_from", field="effective_to")
+    row = {
+        "id": new_id("DZ"),
+        "code": cmd.code,
+        "name": cmd.name,
+        "scope": cmd.scope,
+        "urgent_critical": cmd.urgent_critical,
+        "effective_from": cmd.effective_from,
+        "effective_to": cmd.effective_to,
+        "basis": cmd.basis,
+        "created_at": env.now,
+        "created_by": env.principal.subject,
+    }
+    if not await env.store.insert_ignore("disease", row):
+        raise Conflict(f"{cmd.code} is already listed for {cmd.scope} from {cmd.effective_from}", field="code")
+    await env.audit("reference.disease", cmd.code, reason=cmd.basis, scope=cmd.scope)
+    return 201, out(row)
+
+
+async def list_diseases(env: Env, city: str | None) -> list[dict[str, Any]]:
+    env.authorize("reference.read")
+    scopes = ["national"] + ([city] if city else [])
+    return [out(r) for r in await env.store.many("disease", {"scope__in": scopes}, order_by=["scope", "code"])]
+
+
+# ---------------------------------------------------------------- average cost per case (GD-13.4)
+
+
+async def import_cost_averages(env: Env, cmd: CostAverageImport) -> tuple[int, Any]:
+    """GD-13.4: the reference table, imported per hospital, disease and year. Every hospital
+    must belong to a city the caller is scoped to; a row re-imported replaces the old one."""
+    env.authorize("reference.cost_average")
+    keys = [(r.facility_id, r.disease_code) for r in cmd.rows]
+    if len(set(keys)) != len(keys):
+        raise ValidationFailed("a hospital and disease appear twice in the import", field="rows")
+    facilities = {
+        f["facility_id"]: f
+        for f in await env.store.many("facility", {"facility_id__in": sorted({r.facility_id for r in cmd.rows})})
+    }
+    for i, r in enumerate(cmd.rows):
+        fac = facilities.get(r.facility_id)
+        if fac is None:
+            raise ValidationFailed(f"unknown hospital {r.facility_id}", field=f"rows.{i}.facility_id")
+        require_city(env.principal, fac["city"])
+    for r in cmd.rows:
+        await env.store.upsert(
+            "cost_average",
+            {
+                "facility_id": r.facility_id,
+                "disease_code": r.disease_code,
+                "year": cmd.year,
+                "average_cost": r.average_cost,
+                "source": cmd.source,
+                "imported_at": env.now,
+                "imported_by": env.principal.subject,
+            },
+            ["facility_id", "disease_code", "year"],
+        )
+    await env.audit("reference.cost_average", str(cmd.year), reason=cmd.source, rows=len(cmd.rows))
+    return 201, {"year": cmd.year, "imported": len(cmd.rows)}
+
+
+async def list_cost_averages(env: Env, facility_id: str, year: int | None) -> list[dict[str, Any]]:
+    env.authorize("reference.read")
+    fac = await env.store.one("facility", {"facility_id": facility_id})
+    if env.principal.role.value == "hospital":
+        env.principal.require_scope("facility", facility_id)
+    elif fac is not None:
+        require_city(env.principal, fac["city"])
+    else:
+        return []
+    where: dict[str, Any] = {"facility_id": facility_id}
+    if year is not None:
+        where["year"] = year
+    return [out(r) for r in await env.store.many("cost_average", where, order_by=["year", "disease_code"])]
+
+
+async def average_cost(env: Env, facility_id: str, disease_code: str, year: int, fallback_years: int) -> Row | None:
+    """GD-13.4: the hospital's average cost per case for the disease in the admission year,
+    else the latest of the ``fallback_years`` before (interpretation)."""
+    rows = await env.store.many(
+        "cost_average",
+        {"facility_id": facility_id, "disease_code": disease_code, "year__le": year, "year__ge": year - fallback_years},
+        order_by=["-year"],
+        limit=1,
+    )
+    return rows[0] if rows else None
+
+
+# ---------------------------------------------------------------- living standard (GD-13.5)
+
+
+async def set_living_standard(env: Env, city: str, cmd: LivingStandardCmd) -> tuple[int, Any]:
+    env.authorize("reference.living_standard")
+    require_city(env.principal, city)
+    row = {
+        "city": city,
+        "effective_from": cmd.effective_from,
+        "monthly_amount": cmd.monthly_amount,
+        "source": cmd.source,
+        "set_at": env.now,
+        "set_by": env.principal.subject,
+    }
+    await env.store.upsert("living_standard", row, ["city", "effective_from"])
+    await env.audit("reference.living_standard", city, reason=cmd.source, monthly=cmd.monthly_amount)
+    return 201, out(row)
+
+
+async def living_standard_on(env: Env, city: str, on: date) -> Row | None:
+    rows = await env.store.many(
+        "living_standard", {"city": city, "effective_from__le": on}, order_by=["-effective_from"], limit=1
+    )
+    return rows[0] if rows else None
+
+
+async def list_living_standards(env: Env, city: str) -> list[dict[str, Any]]:
+    env.authorize("reference.read")
+    if env.principal.role.value != "hospital":
+        require_city(env.principal, city)
+    return [out(r) for r in await env.store.many("living_standard", {"city": city}, order_by=["effective_from"])]
+
+
+# ---------------------------------------------------------------- parameters
+
+
+async def set_parameter(env: Env, name: str, cmd: ParameterCmd) -> tuple[int, Any]:
+    """A new version of a policy parameter from ``effective_from`` (never retroactive)."""
+    env.authorize("parameters.set")
+    value = coerce(name, cmd.value)
+    if cmd.effective_from < env.now:
+        raise ValidationFailed(
+            "a parameter version takes effect now or later, never in the past", field="effective_from"
+        )
+    row = {
+        "name": name,
+        "effective_from": cmd.effective_from,
+        "value": to_json(value),
+        "reason": cmd.reason,
+        "set_at": env.now,
+        "set_by": env.principal.subject,
+    }
+    if not await env.store.insert_ignore("parameter", row):
+        raise Conflict(f"{name} already has a version from {cmd.effective_from.isoformat()}", field="effective_from")
+    await env.audit("parameters.set", name, reason=cmd.reason, value=to_json(value), effective_from=cmd.effective_from)
+    return 201, out(row)
+
+
+async def list_parameters(env: Env, at: datetime | None) -> dict[str, Any]:
+    env.authorize("parameters.read")
+    if at is not None and at.tzinfo is None:
+        raise ValidationFailed("an instant must carry its timezone", field="at")
+    when = at or env.now
+    params = await load_params(env.store, env.rt, when)
+    versions = await env.store.many("parameter", order_by=["name", "effective_from"])
+    return {
+        "at": when.isoformat(),
+        "values": {
+            name: {
+                "value": to_json(getattr(params, name)),
+                "rule": spec.rule,
+                "interpretation": spec.interpretation,
+                "description": spec.description,
+            }
+            for name, spec in PARAMS.items()
+        },
+        "versions": [out(v) for v in versions],
+    }

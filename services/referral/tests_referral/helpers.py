@@ -121,3 +121,33 @@ def assert_problem(r: Any, status: int, *, field: str | None = None, rule: str |
     if rule is not None:
         assert body.get("rule") == rule, body
     return body
+
+
+async def world(svc: ServiceHarness) -> dict[str, str]:
+    """Facilities (primary, district, city, outside Guangxi) and two persons: one
+    centralized in I01, one decentralized in V01 / T01."""
+    await add_facility(svc, "TH01", level="township_health_centre")
+    await add_facility(svc, "H001")
+    await add_facility(svc, "C001", level="city", region="liuzhou")
+    await add_facility(svc, "G001", level="provincial", region="outside_guangxi")
+    a = await add_person(svc, centralized(1, inst="I01"))
+    b = await add_person(svc, decentralized(2, village_id="V01", town_id="T01"))
+    return {"central": a["person_id"], "decentral": b["person_id"]}
+
+
+async def admit(
+    svc: ServiceHarness, person_id: str, admitted_at: str, facility_id: str = "H001", **extra: Any
+) -> dict[str, Any]:
+    body = {"person_id": person_id, "facility_id": facility_id, "admitted_at": admitted_at, **extra}
+    r = await svc.client.post("/admissions", json=body, headers=hospital(svc, facility_id))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def fire(svc: ServiceHarness) -> int:
+    assert svc.runtime.scheduler is not None
+    return await svc.runtime.scheduler.fire_due()
+
+
+def payloads(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r["payload"] for r in rows]

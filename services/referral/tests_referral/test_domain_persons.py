@@ -32,6 +32,7 @@ def test_id_facts_sex_and_birth() -> None:
 
 
 def test_lj_2_1_placement() -> None:
+    """LJ-2.1: centralized in an institution, decentralized in a village and town."""
     rules.check_placement(SupportType.CENTRALIZED, "I01", None, None)
     rules.check_placement(SupportType.DECENTRALIZED, None, "V01", "T01")
     with pytest.raises(rules.PersonRuleError) as err:
@@ -40,6 +41,7 @@ def test_lj_2_1_placement() -> None:
 
 
 def test_lj_10_guardian_and_agent_inputs() -> None:
+    """LJ-10: guardian or verified absence; agents delegated by person, guardian or town."""
     rules.check_guardian(True, None, "cert")
     rules.check_guardian(False, "李大", None)
     for args in ((True, "李大", "cert"), (True, None, None), (False, None, None)):

@@ -88,6 +88,7 @@ async def test_facility_update_publishes_and_reads(svc: ServiceHarness) -> None:
 
 
 async def test_lj_2_1_register_person_masks_encrypts_and_publishes(svc: ServiceHarness) -> None:
+    """LJ-2.1: civil affairs registers a destitute person; SPEC 0.4 masking and encryption."""
     number = id_number(7)
     body = centralized(
         7,
@@ -138,6 +139,7 @@ async def test_duplicate_person_and_wrong_role(svc: ServiceHarness) -> None:
 
 
 async def test_lj_2_1_placement_and_lj_10_guardian_rules(svc: ServiceHarness) -> None:
+    """LJ-2.1 placement by support type; LJ-10 guardian (or verified none) and written agents."""
     no_inst = {**centralized(1), "institution_id": None}
     assert_problem(
         await svc.client.post("/persons", json=no_inst, headers=ca(svc)), 422, field="institution_id", rule="LJ-2.1"
@@ -191,6 +193,7 @@ async def test_lj_2_1_placement_and_lj_10_guardian_rules(svc: ServiceHarness) ->
 
 
 async def test_lj_5_trusteeship_recorded_and_published(svc: ServiceHarness) -> None:
+    """LJ-5: the special-trusteeship agreement names a registered agreement hospital."""
     await add_facility(svc, "MH1", level="city", region="liuzhou")
     body = centralized(
         1,

@@ -150,6 +150,10 @@ filing = Table(
     Column("submitted_by", String(200), nullable=False),
     Column("submitted_role", String(40), nullable=False),
     Column("submitted_unit", ID, nullable=False),  # institution or village committee
+    # the person's placement when filed (scope of institution / village / town)
+    Column("institution_id", ID, nullable=True, index=True),
+    Column("village_id", ID, nullable=True, index=True),
+    Column("town_id", ID, nullable=True, index=True),
     Column("submitted_at", TS, nullable=False),
     Column("forward_due_at", TS, nullable=True),
     Column("forwarded_by", String(200), nullable=True),

@@ -10,17 +10,23 @@ from fastapi.responses import JSONResponse
 
 from medaid_shared.app import IdempotencyKey, RuntimeDep
 from medaid_shared.auth import CurrentPrincipal, Principal
-from medaid_shared.contracts.common import FacilityLevel, Region, SupportType
+from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, SupportType
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import run_command
 from medaid_shared.runtime import Runtime
-from referral.service import facilities, followups, persons
+from referral.service import admissions, facilities, filings, followups, persons, referrals
 from referral.service.commands import (
+    AdmissionIn,
+    ApprovalIn,
     FacilityIn,
     FacilityPatch,
+    FilingIn,
+    ForwardIn,
     PersonIn,
     PersonLookup,
     PersonPatch,
+    PhoneReportIn,
+    ReferralIn,
     VisitIn,
 )
 from referral.service.context import Ctx, Wiring
@@ -177,6 +183,145 @@ def build_router(wiring: Wiring) -> APIRouter:
         return await api.command(
             runtime, principal, request, None, None, lambda c: persons.read_id_number(c, principal, person_id, purpose)
         )
+
+    # ---- §2 referrals ----------------------------------------------------------------
+
+    @router.post("/referrals", status_code=201, tags=["referrals"], summary="Refer from the first visit (LJ-4.2a)")
+    async def create_referral(
+        body: Annotated[ReferralIn, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        request: Request,
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "referral.create")
+        return await api.command(
+            runtime, principal, request, key, body, lambda c: referrals.create(c, principal, body), 201
+        )
+
+    @router.post(
+        "/referrals/{referral_id}/approval",
+        tags=["referrals"],
+        summary="Approve or reject a transfer beyond the district (LJ-4.3a)",
+    )
+    async def decide_referral(
+        referral_id: str,
+        body: Annotated[ApprovalIn, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        request: Request,
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "referral.approve")
+        return await api.command(
+            runtime, principal, request, key, body, lambda c: referrals.decide(c, principal, referral_id, body)
+        )
+
+    @router.get("/referrals", tags=["referrals"], summary="Referrals in your scope")
+    async def list_referrals(
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        person_id: str | None = None,
+        pending: bool | None = None,
+    ) -> Any:
+        runtime.policy.authorize(principal, "referral.read")
+        return await api.query(runtime, lambda c: referrals.listing(c, principal, person_id=person_id, pending=pending))
+
+    @router.get("/referrals/{referral_id}", tags=["referrals"], summary="One referral")
+    async def get_referral(referral_id: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> Any:
+        runtime.policy.authorize(principal, "referral.read")
+        return await api.query(runtime, lambda c: referrals.get(c, principal, referral_id))
+
+    # ---- §2 admissions -----------------------------------------------------------------
+
+    @router.post("/admissions", status_code=201, tags=["admissions"], summary="File an admission (AdmissionFiled)")
+    async def file_admission(
+        body: Annotated[AdmissionIn, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        request: Request,
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "admission.file")
+        return await api.command(
+            runtime, principal, request, key, body, lambda c: admissions.file(c, principal, body), 201
+        )
+
+    @router.get("/admissions", tags=["admissions"], summary="Admissions in your scope")
+    async def list_admissions(
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        person_id: str | None = None,
+        filing_state: FilingState | None = None,
+        open: bool | None = None,
+    ) -> Any:
+        runtime.policy.authorize(principal, "admission.read")
+        return await api.query(
+            runtime,
+            lambda c: admissions.listing(c, principal, person_id=person_id, filing_state=filing_state, open_only=open),
+        )
+
+    @router.get("/admissions/{admission_id}", tags=["admissions"], summary="One admission with its compliance")
+    async def get_admission(admission_id: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> Any:
+        runtime.policy.authorize(principal, "admission.read")
+        return await api.query(runtime, lambda c: admissions.get(c, principal, admission_id))
+
+    # ---- §2 outside-care filings -------------------------------------------------------
+
+    @router.post("/filings", status_code=201, tags=["filings"], summary="File the outside-care form (LJ-4.2b/c)")
+    async def submit_filing(
+        body: Annotated[FilingIn, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        request: Request,
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "filing.submit")
+        return await api.command(
+            runtime, principal, request, key, body, lambda c: filings.submit(c, principal, body), 201
+        )
+
+    @router.post("/admissions/{admission_id}/phone-report", tags=["filings"], summary="Phone pre-report (LJ-4.2d)")
+    async def phone_report(
+        admission_id: str,
+        body: Annotated[PhoneReportIn, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        request: Request,
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "filing.phone_report")
+        return await api.command(
+            runtime, principal, request, key, body, lambda c: filings.phone_report(c, principal, admission_id, body)
+        )
+
+    @router.post(
+        "/filings/{filing_id}/forward", tags=["filings"], summary="Town passes the filing to civil affairs (LJ-4.2c)"
+    )
+    async def forward_filing(
+        filing_id: str,
+        body: Annotated[ForwardIn, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        request: Request,
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "filing.forward")
+        return await api.command(
+            runtime, principal, request, key, body, lambda c: filings.forward(c, principal, filing_id, body)
+        )
+
+    @router.get("/filings", tags=["filings"], summary="Filings in your scope")
+    async def list_filings(
+        principal: CurrentPrincipal, runtime: RuntimeDep, awaiting_forward: bool | None = None
+    ) -> Any:
+        runtime.policy.authorize(principal, "filing.read")
+        return await api.query(runtime, lambda c: filings.listing(c, principal, awaiting_forward=awaiting_forward))
+
+    @router.get("/filings/{filing_id}", tags=["filings"], summary="One filing")
+    async def get_filing(filing_id: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> Any:
+        runtime.policy.authorize(principal, "filing.read")
+        return await api.query(runtime, lambda c: filings.get(c, principal, filing_id))
 
     # ---- LJ-16 follow-up visits --------------------------------------------------------
 

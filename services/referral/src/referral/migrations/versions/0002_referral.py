@@ -114,6 +114,9 @@ def upgrade() -> None:
         sa.Column("submitted_by", sa.String(length=200), nullable=False),
         sa.Column("submitted_role", sa.String(length=40), nullable=False),
         sa.Column("submitted_unit", sa.String(length=64), nullable=False),
+        sa.Column("institution_id", sa.String(length=64), nullable=True),
+        sa.Column("village_id", sa.String(length=64), nullable=True),
+        sa.Column("town_id", sa.String(length=64), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("forward_due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("forwarded_by", sa.String(length=200), nullable=True),
@@ -123,7 +126,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("admission_id"),
         schema="referral",
     )
+    op.create_index(
+        op.f("ix_referral_filing_institution_id"), "filing", ["institution_id"], unique=False, schema="referral"
+    )
     op.create_index(op.f("ix_referral_filing_person_id"), "filing", ["person_id"], unique=False, schema="referral")
+    op.create_index(op.f("ix_referral_filing_town_id"), "filing", ["town_id"], unique=False, schema="referral")
+    op.create_index(op.f("ix_referral_filing_village_id"), "filing", ["village_id"], unique=False, schema="referral")
     op.create_table(
         "followup",
         sa.Column("person_id", sa.String(length=64), nullable=False),

@@ -1,0 +1,375 @@
+"""Outside-care filings (外出就医备案表) and their deadlines.
+
+- LJ-4.2b centralized: the institution files with civil affairs before the person leaves or
+  within 24 hours of admission; the filing is complete when submitted.
+- LJ-4.2c decentralized: the village committee files with the town government, which passes
+  it on to civil affairs; complete when civil affairs has it.
+- LJ-4.2d a phone pre-report within the 24 hours, then the form within 3 working days.
+- LJ-11.3 emergency: the same 24 hours, counted from being sent to hospital.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from medaid_shared import clock
+from medaid_shared.auth import Principal, Role
+from medaid_shared.contracts.common import FilingState, SupportType
+from medaid_shared.contracts.referral import FilingOverdue
+from medaid_shared.problems import Conflict, NotFound, RuleViolation, ValidationFailed
+from referral.service import admissions, facilities, persons, timeline
+from referral.service.admissions import FIRST_DEADLINE, PHONE_FORM_DEADLINE
+from referral.service.commands import FilingIn, ForwardIn, PhoneReportIn
+from referral.service.context import Ctx, new_id
+from referral.service.ports import Record
+from referral.service.scope import list_filter, require, sees_person
+
+FORWARD_DEADLINE = "filing.forward"  # LJ-4.2c (interpretation): town → civil affairs
+
+# who files for whom: LJ-4.2b (centralized → institution), LJ-4.2c (decentralized → village committee)
+FILER = {
+    SupportType.CENTRALIZED: (Role.INSTITUTION, "institution_id", "institution", "LJ-4.2b"),
+    SupportType.DECENTRALIZED: (Role.VILLAGE_COMMITTEE, "village_id", "village", "LJ-4.2c"),
+}
+
+
+def check_filer(principal: Principal, placement: Record) -> str:
+    """The right actor for this person's filing, within its scope; returns the unit id."""
+    support = SupportType(placement["support_type"])
+    role, field, kind, rule = FILER[support]
+    if principal.role != role:
+        raise RuleViolation(
+            f"a {support.value} person's outside-care filing is made by the {role.value.replace('_', ' ')}",
+            rule=rule,
+            field="person_id",
+        )
+    principal.require_scope(kind, placement[field], "this person")
+    return str(placement[field])
+
+
+async def load(ctx: Ctx, filing_id: str, *, for_update: bool = False) -> Record:
+    row = await ctx.store.get("filing", filing_id, for_update=for_update)
+    if row is None:
+        raise NotFound(f"no filing {filing_id}", field="filing_id")
+    return row
+
+
+def reason_text(ctx: Ctx, row: Record) -> str:
+    return ctx.cipher.decrypt_text(row["reason_enc"], f"referral.filing:{row['filing_id']}:reason")
+
+
+async def submit(ctx: Ctx, principal: Principal, cmd: FilingIn) -> dict[str, Any]:
+    """The institution (LJ-4.2b) or the village committee (LJ-4.2c) files the form — before
+    the person leaves (a pre-filing, matched to the admission later) or for an admission."""
+    person = await persons.known_person(ctx, cmd.person_id)
+    unit = check_filer(principal, person)
+    await facilities.known(ctx, cmd.facility_id, "facility_id")
+    adm = await _admission_for(ctx, cmd, person)
+    if cmd.referral_id is not None:
+        referral = await ctx.store.get("referral", cmd.referral_id)
+        if referral is None or referral["person_id"] != person["person_id"]:
+            raise ValidationFailed(f"unknown referral {cmd.referral_id} for this person", field="referral_id")
+    now = clock.now()
+    support = SupportType(person["support_type"])
+    filing_id = new_id()
+    row: Record = {
+        "filing_id": filing_id,
+        "person_id": person["person_id"],
+        "admission_id": adm["admission_id"] if adm else None,
+        "facility_id": cmd.facility_id,
+        "referral_id": cmd.referral_id or (adm["referral_id"] if adm else None),
+        "route": support.value,
+        "reason_enc": ctx.cipher.encrypt_text(cmd.reason, f"referral.filing:{filing_id}:reason"),
+        "planned_departure_at": cmd.planned_departure_at,
+        "escort": cmd.escort,
+        "notes": cmd.notes,
+        "submitted_by": principal.subject,
+        "submitted_role": principal.role.value,
+        "submitted_unit": unit,
+        "institution_id": person["institution_id"],
+        "village_id": person["village_id"],
+        "town_id": person["town_id"],
+        "submitted_at": now,
+        "forward_due_at": None,
+        "forwarded_by": None,
+        "forwarded_at": None,
+        "town_opinion": None,
+    }
+    if support == SupportType.DECENTRALIZED:
+        due = ctx.calendar.add_working_days(now, ctx.settings.town_forward_working_days)
+        row["forward_due_at"] = due.at
+        await ctx.uow.schedule(FORWARD_DEADLINE, filing_id, due, basis="working_days", payload={"filing_id": filing_id})
+    await ctx.store.insert("filing", row)
+    state = None
+    if adm is not None:
+        await ctx.store.update("admission", adm["admission_id"], {"filing_id": filing_id})
+        adm = {**adm, "filing_id": filing_id}
+        await ctx.uow.close_deadline(FIRST_DEADLINE, adm["admission_id"])
+        await ctx.uow.close_deadline(PHONE_FORM_DEADLINE, adm["admission_id"])
+        adm = await admissions.refresh(ctx, adm, filing=row)
+        state = adm["filing_state"]
+    await timeline.record(
+        ctx,
+        person["person_id"],
+        now,
+        "filing_submitted",
+        filing_id,
+        admission_id=row["admission_id"],
+        summary={"route": support.value, "by": principal.role.value, "facility_id": cmd.facility_id},
+    )
+    await ctx.uow.audit(
+        principal,
+        "filing.submit",
+        filing_id,
+        reason=FILER[support][3],
+        details={"admission_id": row["admission_id"], "filing_state": state},
+    )
+    return view(ctx, row, state)
+
+
+async def _admission_for(ctx: Ctx, cmd: FilingIn, person: Record) -> Record | None:
+    if cmd.admission_id is not None:
+        adm = await ctx.store.get("admission", cmd.admission_id, for_update=True)
+        if adm is None:
+            raise ValidationFailed(f"unknown admission {cmd.admission_id}", field="admission_id")
+        if adm["person_id"] != person["person_id"] or adm["facility_id"] != cmd.facility_id:
+            raise ValidationFailed("the admission is for another person or facility", field="admission_id")
+    else:
+        open_ = await ctx.store.find(
+            "admission",
+            {"person_id": person["person_id"], "facility_id": cmd.facility_id, "discharged_at": None},
+            for_update=True,
+        )
+        adm = open_[0] if open_ else None
+        if adm is None and await ctx.store.exists(
+            "filing",
+            {
+                "person_id": person["person_id"],
+                "facility_id": cmd.facility_id,
+                "admission_id": None,
+                "submitted_at__gte": clock.now() - timedelta(days=ctx.settings.pre_filing_match_days),
+            },
+        ):
+            raise Conflict("a filing for this outside care is already in", field="facility_id")
+    if adm is not None and adm["filing_id"] is not None:
+        raise Conflict("this admission is already filed", field="admission_id")
+    return adm
+
+
+async def phone_report(ctx: Ctx, principal: Principal, admission_id: str, cmd: PhoneReportIn) -> dict[str, Any]:
+    """LJ-4.2d: a phone pre-report within the 24 hours; the form is then due within 3
+    working days of the call (official calendar)."""
+    adm = await admissions.load(ctx, admission_id, for_update=True)
+    check_filer(principal, adm)
+    if adm["filing_id"] is not None:
+        raise Conflict("the form is already filed", field="admission_id")
+    if adm["phone_reported_at"] is not None:
+        raise Conflict("the phone pre-report is already recorded", field="admission_id")
+    now = clock.now()
+    if now > adm["filing_due_at"]:
+        raise RuleViolation(
+            "a phone pre-report must be made within the 24 hours; file the form instead", rule="LJ-4.2d"
+        )
+    due = ctx.calendar.add_working_days(now, ctx.settings.phone_form_working_days)
+    changes = {"phone_reported_at": now, "phone_reported_by": principal.subject, "phone_form_due_at": due.at}
+    await ctx.store.update("admission", admission_id, changes)
+    adm = {**adm, **changes}
+    await ctx.uow.close_deadline(FIRST_DEADLINE, admission_id)
+    await ctx.uow.schedule(
+        PHONE_FORM_DEADLINE, admission_id, due, basis="working_days", payload={"admission_id": admission_id}
+    )
+    adm = await admissions.refresh(ctx, adm)
+    await timeline.record(
+        ctx,
+        adm["person_id"],
+        now,
+        "filing_phone_report",
+        admission_id,
+        admission_id=admission_id,
+        summary={"reported_to": cmd.reported_to, "form_due_at": due.at.isoformat()},
+    )
+    await ctx.uow.audit(
+        principal,
+        "filing.phone_report",
+        admission_id,
+        reason="LJ-4.2d",
+        details={"reported_to": cmd.reported_to, "form_due_at": due.at.isoformat(), "notes": cmd.notes},
+    )
+    return {
+        **admissions.view(adm),
+        "phone_form_due_at_local": clock.to_local(due.at).isoformat(),
+        "calendar_provisional": due.calendar_provisional,
+    }
+
+
+async def forward(ctx: Ctx, principal: Principal, filing_id: str, cmd: ForwardIn) -> dict[str, Any]:
+    """LJ-4.2c: the town government passes the village committee's filing to civil affairs;
+    the filing is then complete."""
+    row = await load(ctx, filing_id, for_update=True)
+    if row["route"] != SupportType.DECENTRALIZED.value:
+        raise RuleViolation("an institution's filing goes to civil affairs directly", rule="LJ-4.2b")
+    principal.require_scope("town", row["town_id"], "this filing")
+    if row["forwarded_at"] is not None:
+        raise Conflict("this filing is already with civil affairs")
+    now = clock.now()
+    changes = {"forwarded_at": now, "forwarded_by": principal.subject, "town_opinion": cmd.opinion}
+    await ctx.store.update("filing", filing_id, changes)
+    row = {**row, **changes}
+    await ctx.uow.close_deadline(FORWARD_DEADLINE, filing_id)
+    state = None
+    if row["admission_id"] is not None:
+        adm = await admissions.load(ctx, row["admission_id"], for_update=True)
+        adm = await admissions.refresh(ctx, adm, filing=row)
+        state = adm["filing_state"]
+    await timeline.record(
+        ctx,
+        row["person_id"],
+        now,
+        "filing_forwarded",
+        filing_id,
+        admission_id=row["admission_id"],
+        summary={"town_id": row["town_id"], "late": bool(row["forward_due_at"] and now > row["forward_due_at"])},
+    )
+    await ctx.uow.audit(principal, "filing.forward", filing_id, reason="LJ-4.2c", details={"filing_state": state})
+    return view(ctx, row, state)
+
+
+# ---- deadlines (scheduler) --------------------------------------------------------------
+
+
+async def on_first_due(ctx: Ctx, row: Any) -> None:
+    """LJ-4.2b / LJ-4.2c / LJ-11.3: 24 hours passed with neither form nor phone report →
+    the admission is ``unfiled``; FilingOverdue."""
+    adm = await ctx.store.get("admission", row["subject"], for_update=True)
+    if adm is None or adm["filing_id"] is not None or adm["phone_reported_at"] is not None:
+        return
+    adm = await admissions.refresh(ctx, adm)
+    await ctx.uow.emit(
+        FilingOverdue(
+            admission_id=adm["admission_id"],
+            person_id=adm["person_id"],
+            stage="filing",
+            due_at=row["due_at"],
+            calendar_provisional=row["calendar_provisional"],
+            filing_state=FilingState(adm["filing_state"]),
+        )
+    )
+    await _overdue_trail(ctx, adm, "filing", adm["filing_rule"], row["due_at"])
+
+
+async def on_phone_form_due(ctx: Ctx, row: Any) -> None:
+    """LJ-4.2d: the form did not follow the phone report within 3 working days."""
+    adm = await ctx.store.get("admission", row["subject"], for_update=True)
+    if adm is None or adm["filing_id"] is not None:
+        return
+    await ctx.uow.emit(
+        FilingOverdue(
+            admission_id=adm["admission_id"],
+            person_id=adm["person_id"],
+            stage="phone_form",
+            due_at=row["due_at"],
+            calendar_provisional=row["calendar_provisional"],
+            filing_state=FilingState(adm["filing_state"]),
+        )
+    )
+    await _overdue_trail(ctx, adm, "phone_form", "LJ-4.2d", row["due_at"])
+
+
+async def on_forward_due(ctx: Ctx, row: Any) -> None:
+    """LJ-4.2c: the town has not passed the village committee's filing to civil affairs."""
+    filing = await ctx.store.get("filing", row["subject"], for_update=True)
+    if filing is None or filing["forwarded_at"] is not None:
+        return
+    if filing["admission_id"] is None:
+        # a pre-filing not yet matched to an admission: flagged in the audit log only
+        await ctx.uow.audit(
+            None, "filing.overdue", filing["filing_id"], reason="LJ-4.2c", details={"stage": "town_forward"}
+        )
+        return
+    adm = await ctx.store.get("admission", filing["admission_id"])
+    assert adm is not None
+    await ctx.uow.emit(
+        FilingOverdue(
+            admission_id=adm["admission_id"],
+            person_id=adm["person_id"],
+            stage="town_forward",
+            due_at=row["due_at"],
+            calendar_provisional=row["calendar_provisional"],
+            filing_state=FilingState(adm["filing_state"]),
+        )
+    )
+    await _overdue_trail(ctx, adm, "town_forward", "LJ-4.2c", row["due_at"])
+
+
+async def _overdue_trail(ctx: Ctx, adm: Record, stage: str, rule: str, due_at: Any) -> None:
+    await ctx.uow.audit(
+        None, "filing.overdue", adm["admission_id"], reason=rule, details={"stage": stage, "due_at": due_at.isoformat()}
+    )
+    await timeline.record(
+        ctx,
+        adm["person_id"],
+        due_at,
+        "filing_overdue",
+        adm["admission_id"],
+        admission_id=adm["admission_id"],
+        summary={"stage": stage, "rule": rule},
+    )
+
+
+# ---- reads ------------------------------------------------------------------------------
+
+
+def view(ctx: Ctx, row: Record, state: str | None = None, *, with_reason: bool = True) -> dict[str, Any]:
+    out = {
+        k: row[k]
+        for k in (
+            "filing_id",
+            "person_id",
+            "admission_id",
+            "facility_id",
+            "referral_id",
+            "route",
+            "planned_departure_at",
+            "escort",
+            "notes",
+            "submitted_by",
+            "submitted_role",
+            "submitted_unit",
+            "submitted_at",
+            "forward_due_at",
+            "forwarded_by",
+            "forwarded_at",
+            "town_opinion",
+        )
+    }
+    out["complete"] = row["route"] == SupportType.CENTRALIZED.value or row["forwarded_at"] is not None
+    if state is not None:
+        out["filing_state"] = state
+    if with_reason:
+        out["reason"] = reason_text(ctx, row)
+    return out
+
+
+async def visible(ctx: Ctx, principal: Principal, filing_id: str) -> Record:
+    row = await load(ctx, filing_id)
+    require(sees_person(principal, row), f"filing {filing_id}")
+    return row
+
+
+async def get(ctx: Ctx, principal: Principal, filing_id: str) -> dict[str, Any]:
+    row = await visible(ctx, principal, filing_id)
+    state = None
+    if row["admission_id"]:
+        adm = await ctx.store.get("admission", row["admission_id"])
+        state = adm["filing_state"] if adm else None
+    return view(ctx, row, state)
+
+
+async def listing(ctx: Ctx, principal: Principal, *, awaiting_forward: bool | None) -> list[dict[str, Any]]:
+    """Filings in scope (civil affairs: all); ``awaiting_forward`` lists a town's inbox."""
+    where = list_filter(principal)
+    if awaiting_forward is True:
+        where.update(route=SupportType.DECENTRALIZED.value, forwarded_at=None)
+    rows = await ctx.store.find("filing", where, order_by=["-submitted_at"], limit=500)
+    return [view(ctx, r, with_reason=False) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import ClassVar
 
 from medaid_shared.contracts.common import Money
@@ -31,6 +32,12 @@ class SettlementCompleted(Event):
     personal_cash: Money
     aid_year: int
     completed_at: datetime
+    # Additive, optional: what a reader of the statement needs without asking back.
+    patient_advance: Money | None = None  # LJ-3.2b: paid first by the patient in manual mode
+    manual_reasons: list[str] = []
+    parameter_versions: list[str] = []
+    example_parameters: bool = False
+    gates_applied: list[str] = []  # e.g. LJ-4.3c, LJ-4.3b
 
 
 class SettlementReversed(Event):
@@ -60,6 +67,25 @@ class ManualReimbursementRequested(Event):
     reason: str
     application_due_at: datetime | None = None
     calendar_provisional: bool = False
+    statement_id: str | None = None
+    reimbursable: Money | None = None
+    support_type: str | None = None
+
+
+class ManualReimbursementOverdue(Event):
+    """LJ-13.2: a centralized person's institution did not apply within 15 working days."""
+
+    event_type: ClassVar[str] = "medaid.settlement.ManualReimbursementOverdue"
+    topic: ClassVar[str] = "settlement.statement"
+    key_field: ClassVar[str] = "admission_id"
+
+    statement_id: str
+    admission_id: str
+    person_id: str
+    facility_id: str
+    institution_id: str | None = None
+    due_at: datetime
+    calendar_provisional: bool = False
 
 
 class CostAnomalyFlagged(Event):
@@ -77,3 +103,5 @@ class CostAnomalyFlagged(Event):
     period: str
     detail: str
     flagged_at: datetime
+    metric: Decimal | None = None
+    threshold: Decimal | None = None

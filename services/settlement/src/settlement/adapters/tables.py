@@ -1,11 +1,297 @@
-"""The settlement service's tables, all in its own PostgreSQL schema."""
+"""The settlement service's tables, all in its own PostgreSQL schema.
+
+Read model (from referral's and consent's events): person, facility, admission,
+self_pay_decision. Own records: bill + bill_line (never edited: a correction is a new bill
+that replaces the old one), statement + statement_line (immutable: a correction is a
+reversal plus a new statement; a trigger refuses UPDATE and DELETE), the medical-aid ledger
+per person and year with its entries, policy parameter versions, manual reimbursements,
+cost flags and the diagnosis-group test rules of LJ-9.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 from medaid_shared.tables import kernel_tables
 
 SCHEMA = "settlement"
 metadata = MetaData(schema=SCHEMA)
 kernel = kernel_tables(metadata)
+
+TS = DateTime(timezone=True)
+ID = String(100)
+
+
+def money(name: str, nullable: bool = False) -> Column[Any]:
+    return Column(name, Numeric(14, 2), nullable=nullable)
+
+
+person = Table(
+    "person",
+    metadata,
+    Column("person_id", ID, primary_key=True),
+    Column("support_type", String(20), nullable=False),
+    Column("institution_id", ID, nullable=True),
+    Column("village_id", ID, nullable=True),
+    Column("town_id", ID, nullable=True),
+    Column("basic_insurance_enrolled", Boolean, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+facility = Table(
+    "facility",
+    metadata,
+    Column("facility_id", ID, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("level", String(40), nullable=False),
+    Column("designated", Boolean, nullable=False),
+    Column("region", String(40), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+admission = Table(
+    "admission",
+    metadata,
+    Column("admission_id", ID, primary_key=True),
+    Column("person_id", ID, nullable=False, index=True),
+    Column("facility_id", ID, nullable=False, index=True),
+    Column("admitted_at", TS, nullable=False),
+    Column("emergency", Boolean, nullable=False),
+    Column("support_type", String(20), nullable=False),
+    Column("institution_id", ID, nullable=True),
+    Column("village_id", ID, nullable=True),
+    Column("town_id", ID, nullable=True),
+    Column("facility_level", String(40), nullable=False),
+    Column("facility_designated", Boolean, nullable=False),
+    Column("facility_region", String(40), nullable=False),
+    Column("primary_first_visit", Boolean, nullable=False),
+    Column("referral_slip", Boolean, nullable=False),
+    Column("out_of_region_approved", Boolean, nullable=True),
+    Column("referral_compliant", Boolean, nullable=False),
+    Column("filing_state", String(30), nullable=False),
+    Column("discharged_at", TS, nullable=True),
+    # SPEC 0.4: the diagnosis group is encrypted; the blind index groups and joins in SQL.
+    Column("diagnosis_group_enc", LargeBinary, nullable=True),
+    Column("diagnosis_group_idx", String(64), nullable=True, index=True),
+    Column("updated_at", TS, nullable=False),
+)
+
+self_pay_decision = Table(
+    "self_pay_decision",
+    metadata,
+    Column("item_id", ID, primary_key=True),
+    Column("admission_id", ID, nullable=False, index=True),
+    Column("person_id", ID, nullable=False),
+    Column("item_code", String(100), nullable=False),
+    money("amount"),
+    Column("outcome", String(30), nullable=False),
+    Column("decided_at", TS, nullable=False),
+)
+
+bill = Table(
+    "bill",
+    metadata,
+    Column("bill_id", ID, primary_key=True),
+    Column("facility_id", ID, nullable=False),
+    Column("bill_number", String(100), nullable=False),
+    Column("admission_id", ID, nullable=False, index=True),
+    Column("kind", String(10), nullable=False),
+    Column("replaces_bill_id", ID, ForeignKey(f"{SCHEMA}.bill.bill_id"), nullable=True, unique=True),
+    money("total"),
+    Column("line_count", Integer, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("submitted_by", String(200), nullable=False),
+    Column("submitted_at", TS, nullable=False),
+    UniqueConstraint("facility_id", "bill_number"),
+    CheckConstraint("kind IN ('interim', 'final')", name="bill_kind"),
+)
+
+bill_line = Table(
+    "bill_line",
+    metadata,
+    Column("bill_id", ID, ForeignKey(f"{SCHEMA}.bill.bill_id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("admission_id", ID, nullable=False),
+    Column("facility_id", ID, nullable=False),
+    Column("item_code", String(100), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("in_catalogue", Boolean, nullable=False),
+    Column("quantity", Numeric(12, 3), nullable=False),
+    money("unit_price"),
+    money("amount"),
+    Column("service_date", Date, nullable=False),
+    Column("self_pay_item_id", ID, nullable=True),
+    Column("emergency", Boolean, nullable=False),
+    PrimaryKeyConstraint("bill_id", "line_no"),
+    Index("ix_bill_line_admission_date", "admission_id", "service_date"),
+    Index("ix_bill_line_facility_date", "facility_id", "service_date"),
+    CheckConstraint("amount > 0 AND unit_price > 0 AND quantity > 0", name="bill_line_positive"),
+)
+
+statement = Table(
+    "statement",
+    metadata,
+    Column("statement_id", ID, primary_key=True),
+    Column("kind", String(12), nullable=False),  # settlement | reversal
+    Column("reverses_statement_id", ID, ForeignKey(f"{SCHEMA}.statement.statement_id"), nullable=True, unique=True),
+    Column("admission_id", ID, nullable=False, index=True),
+    Column("person_id", ID, nullable=False, index=True),
+    Column("facility_id", ID, nullable=False, index=True),
+    Column("mode", String(10), nullable=False),
+    Column("aid_year", Integer, nullable=False),
+    money("total"),
+    money("in_catalogue_total"),
+    money("out_of_catalogue_total"),
+    money("deductible_applied"),
+    money("basic_insurance"),
+    money("critical_illness"),
+    money("medical_aid"),
+    money("support_fund"),
+    money("self_pay_support"),
+    money("hospital_borne"),
+    money("personal_cash"),
+    money("patient_advance"),
+    money("critical_base"),
+    Column("bill_ids", JSONB, nullable=False),
+    Column("parameter_versions", JSONB, nullable=False),
+    Column("example_parameters", Boolean, nullable=False),
+    Column("manual_reasons", JSONB, nullable=False),
+    Column("gates_applied", JSONB, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_role", String(50), nullable=False),
+    Column("completed_at", TS, nullable=False),
+    CheckConstraint("kind IN ('settlement', 'reversal')", name="statement_kind"),
+    CheckConstraint("mode IN ('one_stop', 'manual')", name="statement_mode"),
+)
+
+statement_line = Table(
+    "statement_line",
+    metadata,
+    Column("statement_id", ID, ForeignKey(f"{SCHEMA}.statement.statement_id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("payer", String(30), nullable=False),
+    money("amount"),
+    Column("rule", String(20), nullable=False),
+    Column("parameter_version", String(200), nullable=True),
+    Column("basis", Text, nullable=False),
+    Column("bill_ref", String(200), nullable=True),
+    PrimaryKeyConstraint("statement_id", "seq"),
+)
+
+aid_ledger = Table(
+    "aid_ledger",
+    metadata,
+    Column("person_id", ID, nullable=False),
+    Column("year", Integer, nullable=False),
+    money("basic_paid"),
+    money("critical_base"),
+    money("critical_paid"),
+    money("aid_used"),
+    money("aid_ceiling"),
+    Column("updated_at", TS, nullable=False),
+    PrimaryKeyConstraint("person_id", "year"),
+    # LJ-6.2: the database itself refuses a year's aid above the ceiling.
+    CheckConstraint("aid_used >= 0 AND aid_used <= aid_ceiling", name="aid_within_ceiling"),
+)
+
+aid_ledger_entry = Table(
+    "aid_ledger_entry",
+    metadata,
+    Column("entry_id", BigInteger, Identity(), primary_key=True),
+    Column("person_id", ID, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("statement_id", ID, nullable=False, unique=True),
+    money("basic_paid"),
+    money("critical_base"),
+    money("critical_paid"),
+    money("aid_used"),
+    Column("at", TS, nullable=False),
+    Index("ix_aid_ledger_entry_person_year", "person_id", "year"),
+)
+
+parameter_version = Table(
+    "parameter_version",
+    metadata,
+    Column("version_id", String(200), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("region", String(40), nullable=False),
+    Column("facility_level", String(40), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=True),
+    Column("values", JSONB, nullable=False),
+    Column("example", Boolean, nullable=False),
+    Column("source", String(300), nullable=False),
+    Column("loaded_by", String(200), nullable=False),
+    Column("loaded_at", TS, nullable=False),
+    Index("ix_parameter_version_key", "kind", "region", "facility_level"),
+)
+
+manual_reimbursement = Table(
+    "manual_reimbursement",
+    metadata,
+    Column("statement_id", ID, ForeignKey(f"{SCHEMA}.statement.statement_id"), primary_key=True),
+    Column("admission_id", ID, nullable=False, index=True),
+    Column("person_id", ID, nullable=False),
+    Column("facility_id", ID, nullable=False),
+    Column("support_type", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    money("reimbursable"),
+    Column("application_due_at", TS, nullable=True),
+    Column("calendar_provisional", Boolean, nullable=False),
+    Column("requested_at", TS, nullable=False),
+    Column("applied_at", TS, nullable=True),
+    Column("applied_by", String(200), nullable=True),
+    Column("applied_late", Boolean, nullable=True),
+)
+
+cost_flag = Table(
+    "cost_flag",
+    metadata,
+    Column("flag_id", ID, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("rule", String(20), nullable=False),
+    Column("facility_id", ID, nullable=False, index=True),
+    Column("admission_id", ID, nullable=True),
+    Column("subject", ID, nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("metric", Numeric(18, 4), nullable=False),
+    Column("threshold", Numeric(18, 4), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("flagged_at", TS, nullable=False),
+    UniqueConstraint("kind", "subject", "period"),
+    Index("ix_cost_flag_period", "period", "kind"),
+)
+
+diagnosis_test_rule = Table(
+    "diagnosis_test_rule",
+    metadata,
+    Column("diagnosis_group_idx", String(64), nullable=False),
+    Column("item_code_prefix", String(100), nullable=False),
+    Column("loaded_by", String(200), nullable=False),
+    Column("loaded_at", TS, nullable=False),
+    PrimaryKeyConstraint("diagnosis_group_idx", "item_code_prefix"),
+)

@@ -168,36 +168,63 @@ class Settlement:
 
     @property
     def patient_advance(self) -> Decimal:
-        """LJ-3.2b: in manual reimbursement the patient pays first what aid, the support fund
-        and support money will reimburse after review."""
-        if self.mode is Mode.ONE_STOP:
-            return ZERO
-        return self.amount(Payer.MEDICAL_AID) + self.amount(Payer.SUPPORT_FUND) + self.amount(Payer.SELF_PAY_SUPPORT)
+        return patient_advance(self.mode, self.amounts)
 
     def national_fields(self) -> dict[str, Decimal]:
-        """The fields of a national medical-security platform settlement (2207 output) so
-        HIS integrators map the statement without guesswork. In manual mode the aid and
-        support parts are not settled at the counter: the patient advances them."""
-        one_stop = self.mode is Mode.ONE_STOP
-        hifp = self.amount(Payer.BASIC_INSURANCE)
-        hifmi = self.amount(Payer.CRITICAL_ILLNESS)
-        maf = self.amount(Payer.MEDICAL_AID) if one_stop else ZERO
-        oth = (self.amount(Payer.SUPPORT_FUND) + self.amount(Payer.SELF_PAY_SUPPORT)) if one_stop else ZERO
-        cash = self.amount(Payer.PERSONAL_CASH) + self.patient_advance
-        return {
-            "medfee_sumamt": self.total,
-            "inscp_scp_amt": self.in_catalogue_total,
-            "fulamt_ownpay_amt": self.out_of_catalogue_total,
-            "act_pay_dedc": self.deductible_applied,
-            "hifp_pay": hifp,
-            "hifmi_pay": hifmi,
-            "maf_pay": maf,
-            "oth_pay": oth,
-            "fund_pay_sumamt": hifp + hifmi + maf + oth,
-            "hosp_part_amt": self.amount(Payer.HOSPITAL_BORNE),
-            "psn_part_amt": cash,
-            "psn_cash_pay": cash,
-        }
+        return national_fields(
+            self.mode,
+            self.total,
+            self.in_catalogue_total,
+            self.out_of_catalogue_total,
+            self.deductible_applied,
+            self.amounts,
+        )
+
+
+def patient_advance(mode: Mode, amounts: Mapping[Payer, Decimal]) -> Decimal:
+    """LJ-3.2b: in manual reimbursement the patient pays first what aid, the support fund
+    and support money will reimburse after review (LJ-13.2)."""
+    if mode is Mode.ONE_STOP:
+        return ZERO
+    return (
+        amounts.get(Payer.MEDICAL_AID, ZERO)
+        + amounts.get(Payer.SUPPORT_FUND, ZERO)
+        + amounts.get(Payer.SELF_PAY_SUPPORT, ZERO)
+    )
+
+
+def national_fields(
+    mode: Mode,
+    total: Decimal,
+    in_catalogue_total: Decimal,
+    out_of_catalogue_total: Decimal,
+    deductible_applied: Decimal,
+    amounts: Mapping[Payer, Decimal],
+) -> dict[str, Decimal]:
+    """The fields of a national medical-security platform settlement (2207 output), so HIS
+    integrators map the statement without guesswork: medfee_sumamt = fund_pay_sumamt +
+    psn_part_amt + hosp_part_amt. In manual mode (LJ-13.2) aid and support are not settled
+    at the counter: the patient advances them and is reimbursed after review."""
+    one_stop = mode is Mode.ONE_STOP
+    hifp = amounts.get(Payer.BASIC_INSURANCE, ZERO)
+    hifmi = amounts.get(Payer.CRITICAL_ILLNESS, ZERO)
+    maf = amounts.get(Payer.MEDICAL_AID, ZERO) if one_stop else ZERO
+    oth = (amounts.get(Payer.SUPPORT_FUND, ZERO) + amounts.get(Payer.SELF_PAY_SUPPORT, ZERO)) if one_stop else ZERO
+    cash = amounts.get(Payer.PERSONAL_CASH, ZERO) + patient_advance(mode, amounts)
+    return {
+        "medfee_sumamt": total,
+        "inscp_scp_amt": in_catalogue_total,
+        "fulamt_ownpay_amt": out_of_catalogue_total,
+        "act_pay_dedc": deductible_applied,
+        "hifp_pay": hifp,
+        "hifmi_pay": hifmi,
+        "maf_pay": maf,
+        "oth_pay": oth,
+        "fund_pay_sumamt": hifp + hifmi + maf + oth,
+        "hosp_part_amt": amounts.get(Payer.HOSPITAL_BORNE, ZERO),
+        "psn_part_amt": cash,
+        "psn_cash_pay": cash,
+    }
 
 
 def settlement_mode(gates: Gates, rules: GateRules) -> tuple[Mode, tuple[str, ...]]:

@@ -1,7 +1,29 @@
-"""Who may do what in the settlement service (role × action), as data."""
+"""Who may do what in the settlement service (role × action), as data. Scope (a hospital
+sees only its own facility's bills and statements) is checked by the use cases."""
 
 from __future__ import annotations
 
 from medaid_shared.auth import Policy
 
-POLICY = Policy.from_mapping({})
+READERS = ["hospital", "medical_insurance", "civil_affairs", "auditor"]
+ANALYSTS = ["civil_affairs", "medical_insurance"]  # LJ-15.4: quarterly analysis
+
+POLICY = Policy.from_mapping(
+    {
+        "bill.submit": ["hospital"],
+        "bill.read": READERS,
+        "settlement.settle": ["hospital", "medical_insurance"],
+        "settlement.reverse": ["hospital", "medical_insurance"],
+        "statement.read": READERS,
+        "reimbursement.apply": ["medical_insurance", "institution", "village_committee"],
+        "reimbursement.read": ["medical_insurance", "civil_affairs", "auditor"],
+        "ledger.read": ["medical_insurance", "civil_affairs", "auditor"],
+        "parameters.change": ["admin"],
+        "parameters.read": ["admin", "hospital", "medical_insurance", "civil_affairs", "auditor"],
+        "analytics.run": ANALYSTS,
+        "report.read": [*ANALYSTS, "health_bureau", "auditor"],
+    }
+)
+
+# Roles that read every facility's records (the hospital is limited to its own facility).
+READ_ALL_ROLES = frozenset({"medical_insurance", "civil_affairs", "auditor"})

@@ -1,0 +1,411 @@
+"""The repository port on PostgreSQL (SQLAlchemy Core, async)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, exists, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+from medaid_shared import clock
+from settlement.adapters import tables as t
+from settlement.service.ports import Record
+
+S = t.SCHEMA
+
+
+def _rows(result: Any) -> list[Record]:
+    return [dict(r) for r in result.mappings().all()]
+
+
+class SqlRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _one(self, query: Select[Any]) -> Record | None:
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row is not None else None
+
+    async def _all(self, query: Any, params: Mapping[str, Any] | None = None) -> list[Record]:
+        return _rows(await self.session.execute(query, params or {}))
+
+    # --- read model -------------------------------------------------------------------------
+    async def _upsert(self, table: Any, key: str, values: Record) -> None:
+        stmt = pg_insert(table).values(**values)
+        await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=[key], set_={k: stmt.excluded[k] for k in values if k != key})
+        )
+
+    async def upsert_person(self, values: Record) -> None:
+        await self._upsert(t.person, "person_id", values)
+
+    async def upsert_facility(self, values: Record) -> None:
+        await self._upsert(t.facility, "facility_id", values)
+
+    async def upsert_admission(self, values: Record) -> None:
+        await self._upsert(t.admission, "admission_id", values)
+
+    async def update_admission(self, admission_id: str, values: Record) -> bool:
+        result = await self.session.execute(
+            update(t.admission).where(t.admission.c.admission_id == admission_id).values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def upsert_self_pay_decision(self, values: Record) -> None:
+        await self._upsert(t.self_pay_decision, "item_id", values)
+
+    async def get_admission(self, admission_id: str, *, for_update: bool = False) -> Record | None:
+        query = select(t.admission).where(t.admission.c.admission_id == admission_id)
+        return await self._one(query.with_for_update() if for_update else query)
+
+    async def get_person(self, person_id: str) -> Record | None:
+        return await self._one(select(t.person).where(t.person.c.person_id == person_id))
+
+    async def decisions_for(self, admission_id: str) -> list[Record]:
+        d = t.self_pay_decision
+        return await self._all(select(d).where(d.c.admission_id == admission_id).order_by(d.c.item_id))
+
+    # --- bills ---------------------------------------------------------------------------------
+    async def find_bill(self, facility_id: str, bill_number: str) -> Record | None:
+        b = t.bill
+        return await self._one(select(b).where(b.c.facility_id == facility_id, b.c.bill_number == bill_number))
+
+    async def get_bill(self, bill_id: str) -> Record | None:
+        return await self._one(select(t.bill).where(t.bill.c.bill_id == bill_id))
+
+    async def replacement_of(self, bill_id: str) -> Record | None:
+        return await self._one(select(t.bill).where(t.bill.c.replaces_bill_id == bill_id))
+
+    def _active(self) -> Any:
+        newer = t.bill.alias("newer")
+        return ~exists().where(newer.c.replaces_bill_id == t.bill.c.bill_id)
+
+    async def active_bills(self, admission_id: str) -> list[Record]:
+        b = t.bill
+        query = select(b).where(b.c.admission_id == admission_id, self._active())
+        return await self._all(query.order_by(b.c.submitted_at, b.c.bill_number))
+
+    async def bill_lines(self, bill_ids: Sequence[str]) -> list[Record]:
+        ln = t.bill_line
+        return await self._all(select(ln).where(ln.c.bill_id.in_(list(bill_ids))).order_by(ln.c.bill_id, ln.c.line_no))
+
+    async def insert_bill(self, bill: Record, lines: Sequence[Record]) -> None:
+        await self.session.execute(insert(t.bill).values(**bill))
+        if lines:
+            await self.session.execute(insert(t.bill_line), [dict(x) for x in lines])
+
+    async def list_bills(self, *, admission_id: str | None, facility_ids: set[str] | None, limit: int) -> list[Record]:
+        b = t.bill
+        newer = t.bill.alias("newer")
+        replaced_by = select(newer.c.bill_id).where(newer.c.replaces_bill_id == b.c.bill_id).scalar_subquery()
+        query = select(b, replaced_by.label("replaced_by_bill_id"))
+        if admission_id is not None:
+            query = query.where(b.c.admission_id == admission_id)
+        if facility_ids is not None:
+            query = query.where(b.c.facility_id.in_(facility_ids))
+        return await self._all(query.order_by(b.c.submitted_at.desc()).limit(limit))
+
+    # --- statements ----------------------------------------------------------------------------
+    async def active_statement(self, admission_id: str) -> Record | None:
+        st = t.statement
+        rev = t.statement.alias("rev")
+        query = select(st).where(
+            st.c.admission_id == admission_id,
+            st.c.kind == "settlement",
+            ~exists().where(rev.c.reverses_statement_id == st.c.statement_id),
+        )
+        return await self._one(query)
+
+    async def get_statement(self, statement_id: str) -> Record | None:
+        return await self._one(select(t.statement).where(t.statement.c.statement_id == statement_id))
+
+    async def reversal_of(self, statement_id: str) -> Record | None:
+        return await self._one(select(t.statement).where(t.statement.c.reverses_statement_id == statement_id))
+
+    async def statement_lines(self, statement_id: str) -> list[Record]:
+        sl = t.statement_line
+        return await self._all(select(sl).where(sl.c.statement_id == statement_id).order_by(sl.c.seq))
+
+    async def insert_statement(self, statement: Record, lines: Sequence[Record]) -> None:
+        await self.session.execute(insert(t.statement).values(**statement))
+        if lines:
+            await self.session.execute(insert(t.statement_line), [dict(x) for x in lines])
+
+    async def list_statements(
+        self, *, admission_id: str | None, person_id: str | None, facility_ids: set[str] | None, limit: int
+    ) -> list[Record]:
+        st = t.statement
+        query = select(st)
+        if admission_id is not None:
+            query = query.where(st.c.admission_id == admission_id)
+        if person_id is not None:
+            query = query.where(st.c.person_id == person_id)
+        if facility_ids is not None:
+            query = query.where(st.c.facility_id.in_(facility_ids))
+        return await self._all(query.order_by(st.c.completed_at.desc(), st.c.statement_id).limit(limit))
+
+    # --- the medical-aid ledger (LJ-6.2) ---------------------------------------------------------
+    async def lock_ledger(self, person_id: str, year: int, ceiling: Decimal) -> Record:
+        """Create the person's year row if missing, then lock it: concurrent settlements of
+        the same person queue here, so each sees what the other consumed (LJ-6.2)."""
+        led = t.aid_ledger
+        zero = Decimal("0.00")
+        await self.session.execute(
+            pg_insert(led)
+            .values(
+                person_id=person_id,
+                year=year,
+                basic_paid=zero,
+                critical_base=zero,
+                critical_paid=zero,
+                aid_used=zero,
+                aid_ceiling=ceiling,
+                updated_at=clock.now(),
+            )
+            .on_conflict_do_nothing()
+        )
+        row = await self._one(select(led).where(led.c.person_id == person_id, led.c.year == year).with_for_update())
+        assert row is not None
+        return row
+
+    async def apply_ledger(self, person_id: str, year: int, statement_id: str, delta: Record, ceiling: Decimal) -> None:
+        led = t.aid_ledger
+        await self.session.execute(
+            update(led)
+            .where(led.c.person_id == person_id, led.c.year == year)
+            .values(
+                basic_paid=led.c.basic_paid + delta["basic_paid"],
+                critical_base=led.c.critical_base + delta["critical_base"],
+                critical_paid=led.c.critical_paid + delta["critical_paid"],
+                aid_used=led.c.aid_used + delta["aid_used"],
+                # never below what was already used (a lowered ceiling must not block a reversal)
+                aid_ceiling=func.greatest(ceiling, led.c.aid_used),
+                updated_at=clock.now(),
+            )
+        )
+        await self.session.execute(
+            insert(t.aid_ledger_entry).values(
+                person_id=person_id, year=year, statement_id=statement_id, at=clock.now(), **dict(delta)
+            )
+        )
+
+    async def get_ledger(self, person_id: str, year: int) -> Record | None:
+        led = t.aid_ledger
+        return await self._one(select(led).where(led.c.person_id == person_id, led.c.year == year))
+
+    # --- policy parameters -----------------------------------------------------------------------
+    async def lock_parameters(self) -> None:
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{S}.parameter_version"})
+
+    async def parameter_versions(self) -> list[Record]:
+        p = t.parameter_version
+        return await self._all(select(p).order_by(p.c.kind, p.c.region, p.c.facility_level, p.c.effective_from))
+
+    async def insert_parameter_versions(self, versions: Sequence[Record]) -> None:
+        await self.session.execute(insert(t.parameter_version), [dict(v) for v in versions])
+
+    # --- manual reimbursement (LJ-13.2) ----------------------------------------------------------
+    async def insert_manual(self, values: Record) -> None:
+        await self.session.execute(insert(t.manual_reimbursement).values(**values))
+
+    async def get_manual(self, statement_id: str, *, for_update: bool = False) -> Record | None:
+        m = t.manual_reimbursement
+        query = select(m).where(m.c.statement_id == statement_id)
+        return await self._one(query.with_for_update() if for_update else query)
+
+    async def mark_manual_applied(self, statement_id: str, values: Record) -> None:
+        m = t.manual_reimbursement
+        await self.session.execute(update(m).where(m.c.statement_id == statement_id).values(**values))
+
+    async def list_manual(self, *, pending_only: bool, limit: int) -> list[Record]:
+        m = t.manual_reimbursement
+        query = select(m)
+        if pending_only:
+            query = query.where(m.c.applied_at.is_(None))
+        return await self._all(query.order_by(m.c.requested_at.desc()).limit(limit))
+
+    # --- analytics (LJ-8, LJ-9, LJ-15.4): aggregation in SQL --------------------------------------
+    _ACTIVE_LINES = f"""
+        SELECT l.* FROM {S}.bill_line l
+        WHERE NOT EXISTS (SELECT 1 FROM {S}.bill n WHERE n.replaces_bill_id = l.bill_id)
+    """
+    # Admissions discharged in the period, with their active-bill totals and length of stay.
+    _CASES = f"""
+        SELECT a.admission_id, a.facility_id, a.diagnosis_group_idx,
+               a.admitted_at, a.discharged_at,
+               GREATEST(1, (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date
+                           - (a.admitted_at AT TIME ZONE 'Asia/Shanghai')::date) AS stay_days,
+               COALESCE(c.total, 0) AS total
+        FROM {S}.admission a
+        LEFT JOIN (
+            SELECT l.admission_id, SUM(l.amount) AS total FROM ({_ACTIVE_LINES}) l GROUP BY l.admission_id
+        ) c ON c.admission_id = a.admission_id
+        WHERE a.discharged_at IS NOT NULL
+          AND (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date >= :start
+          AND (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date < :end
+    """
+
+    async def self_pay_shares(self, start: date, end: date) -> list[Record]:
+        """LJ-8: out-of-catalogue ÷ total per hospital over the lines served in the period,
+        with the district median and IQR across hospitals."""
+        sql = f"""
+            WITH per AS (
+                SELECT l.facility_id,
+                       SUM(l.amount) AS total,
+                       SUM(l.amount) FILTER (WHERE NOT l.in_catalogue) AS self_pay,
+                       COUNT(DISTINCT l.admission_id) AS admissions
+                FROM ({self._ACTIVE_LINES}) l
+                WHERE l.service_date >= :start AND l.service_date < :end
+                GROUP BY l.facility_id
+            ), shares AS (
+                SELECT facility_id, total, COALESCE(self_pay, 0) AS self_pay, admissions,
+                       ROUND(COALESCE(self_pay, 0) / total, 6) AS share
+                FROM per WHERE total > 0
+            ), stats AS (
+                SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY share) AS median,
+                       percentile_cont(0.75) WITHIN GROUP (ORDER BY share)
+                         - percentile_cont(0.25) WITHIN GROUP (ORDER BY share) AS iqr
+                FROM shares
+            )
+            SELECT s.facility_id, f.name AS facility_name, s.total, s.self_pay, s.admissions, s.share,
+                   st.median::numeric(18, 6) AS median, st.iqr::numeric(18, 6) AS iqr
+            FROM shares s CROSS JOIN stats st
+            LEFT JOIN {S}.facility f ON f.facility_id = s.facility_id
+            ORDER BY s.share DESC, s.facility_id
+        """
+        return await self._all(text(sql), {"start": start, "end": end})
+
+    async def high_cost_cases(self, start: date, end: date, k: Decimal, min_n: int) -> list[Record]:
+        """LJ-15.4: the quarter's cases above Q3 + k × IQR of the quarter's case costs."""
+        sql = f"""
+            WITH cases AS ({self._CASES}),
+            stats AS (
+                SELECT percentile_cont(0.75) WITHIN GROUP (ORDER BY total) AS q3,
+                       percentile_cont(0.75) WITHIN GROUP (ORDER BY total)
+                         - percentile_cont(0.25) WITHIN GROUP (ORDER BY total) AS iqr,
+                       COUNT(*) AS n
+                FROM cases
+            )
+            SELECT c.admission_id, c.facility_id, c.total AS metric,
+                   (st.q3 + :k * st.iqr)::numeric(18, 4) AS threshold, st.n
+            FROM cases c CROSS JOIN stats st
+            WHERE st.n >= :min_n AND c.total > st.q3 + :k * st.iqr
+            ORDER BY c.total DESC
+        """
+        return await self._all(text(sql), {"start": start, "end": end, "k": k, "min_n": min_n})
+
+    async def long_stays(self, start: date, end: date, k: Decimal, min_days: int, min_n: int) -> list[Record]:
+        """LJ-15.4: stays above Q3 + k × IQR of the same diagnosis group's stays in the
+        quarter (and at least ``min_days``)."""
+        sql = f"""
+            WITH cases AS ({self._CASES}),
+            stats AS (
+                SELECT COALESCE(diagnosis_group_idx, '') AS grp,
+                       percentile_cont(0.75) WITHIN GROUP (ORDER BY stay_days) AS q3,
+                       percentile_cont(0.75) WITHIN GROUP (ORDER BY stay_days)
+                         - percentile_cont(0.25) WITHIN GROUP (ORDER BY stay_days) AS iqr,
+                       COUNT(*) AS n
+                FROM cases GROUP BY 1
+            )
+            SELECT c.admission_id, c.facility_id, c.stay_days AS metric,
+                   GREATEST(:min_days, CASE WHEN st.n >= :min_n THEN st.q3 + :k * st.iqr ELSE :min_days END)::numeric(18, 4)
+                     AS threshold
+            FROM cases c JOIN stats st ON st.grp = COALESCE(c.diagnosis_group_idx, '')
+            WHERE c.stay_days > GREATEST(:min_days, CASE WHEN st.n >= :min_n THEN st.q3 + :k * st.iqr ELSE :min_days END)
+            ORDER BY c.stay_days DESC
+        """
+        return await self._all(text(sql), {"start": start, "end": end, "k": k, "min_days": min_days, "min_n": min_n})
+
+    async def unrelated_tests(self, start: date, end: date) -> list[Record]:
+        """LJ-9: test lines whose item code matches none of the prefixes listed for the
+        admission's diagnosis group (groups without a list are not judged)."""
+        sql = f"""
+            WITH cases AS ({self._CASES})
+            SELECT c.admission_id, c.facility_id,
+                   COUNT(*) AS metric, SUM(l.amount) AS amount,
+                   string_agg(DISTINCT l.item_code, ', ' ORDER BY l.item_code) AS items
+            FROM cases c
+            JOIN ({self._ACTIVE_LINES}) l ON l.admission_id = c.admission_id
+            WHERE l.category = 'test'
+              AND EXISTS (SELECT 1 FROM {S}.diagnosis_test_rule r WHERE r.diagnosis_group_idx = c.diagnosis_group_idx)
+              AND NOT EXISTS (
+                  SELECT 1 FROM {S}.diagnosis_test_rule r
+                  WHERE r.diagnosis_group_idx = c.diagnosis_group_idx
+                    AND l.item_code LIKE r.item_code_prefix || '%'
+              )
+            GROUP BY c.admission_id, c.facility_id
+            ORDER BY c.admission_id
+        """
+        return await self._all(text(sql), {"start": start, "end": end})
+
+    async def bed_hanging(self, start: date, end: date, bed_categories: Sequence[str], min_days: int) -> list[Record]:
+        """LJ-9: in-stay days on which nothing but bed, nursing or board was billed."""
+        sql = f"""
+            WITH cases AS ({self._CASES}),
+            days AS (
+                SELECT c.admission_id, c.facility_id, d::date AS day
+                FROM cases c,
+                     generate_series((c.admitted_at AT TIME ZONE 'Asia/Shanghai')::date,
+                                     (c.discharged_at AT TIME ZONE 'Asia/Shanghai')::date - 1,
+                                     interval '1 day') AS d
+            ),
+            served AS (
+                SELECT DISTINCT l.admission_id, l.service_date
+                FROM ({self._ACTIVE_LINES}) l
+                JOIN cases c ON c.admission_id = l.admission_id
+                WHERE l.category <> ALL(:beds)
+            )
+            SELECT days.admission_id, days.facility_id, COUNT(*) AS metric,
+                   string_agg(days.day::text, ', ' ORDER BY days.day) AS idle_days
+            FROM days
+            LEFT JOIN served s ON s.admission_id = days.admission_id AND s.service_date = days.day
+            WHERE s.admission_id IS NULL
+            GROUP BY days.admission_id, days.facility_id
+            HAVING COUNT(*) >= :min_days
+            ORDER BY days.admission_id
+        """
+        params = {"start": start, "end": end, "beds": list(bed_categories), "min_days": min_days}
+        return await self._all(text(sql), params)
+
+    async def cost_above_average(self, start: date, end: date, factor: Decimal, min_cases: int) -> list[Record]:
+        """LJ-9: a case costing more than ``factor`` × the district average of its
+        diagnosis group in the period."""
+        sql = f"""
+            WITH cases AS ({self._CASES}),
+            avgs AS (
+                SELECT diagnosis_group_idx, AVG(total) AS avg_total, COUNT(*) AS n
+                FROM cases WHERE diagnosis_group_idx IS NOT NULL GROUP BY diagnosis_group_idx
+            )
+            SELECT c.admission_id, c.facility_id, c.total AS metric,
+                   (a.avg_total * :factor)::numeric(18, 4) AS threshold, a.avg_total::numeric(18, 2) AS average
+            FROM cases c JOIN avgs a ON a.diagnosis_group_idx = c.diagnosis_group_idx
+            WHERE a.n >= :min_cases AND c.total > a.avg_total * :factor
+            ORDER BY c.total DESC
+        """
+        return await self._all(text(sql), {"start": start, "end": end, "factor": factor, "min_cases": min_cases})
+
+    async def insert_flag(self, values: Record) -> bool:
+        result = await self.session.execute(
+            pg_insert(t.cost_flag).values(**values).on_conflict_do_nothing().returning(t.cost_flag.c.flag_id)
+        )
+        return result.first() is not None
+
+    async def list_flags(self, period: str, kind: str | None) -> list[Record]:
+        f = t.cost_flag
+        query = select(f).where(f.c.period == period)
+        if kind is not None:
+            query = query.where(f.c.kind == kind)
+        return await self._all(query.order_by(f.c.kind, f.c.facility_id, f.c.subject))
+
+    async def replace_diagnosis_test_rules(self, rules: Sequence[Record]) -> int:
+        r = t.diagnosis_test_rule
+        groups = {x["diagnosis_group_idx"] for x in rules}
+        if groups:
+            await self.session.execute(delete(r).where(r.c.diagnosis_group_idx.in_(groups)))
+            await self.session.execute(insert(r), [dict(x) for x in rules])
+        return len(rules)

@@ -1,0 +1,203 @@
+"""Quarterly cost analytics (LJ-8, LJ-9, LJ-15.4). The aggregation runs in SQL (the
+repository); this layer decides what is abnormal, stores each flag once and publishes
+CostAnomalyFlagged for it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from medaid_shared import clock
+from medaid_shared.auth import Principal
+from medaid_shared.contracts.settlement import CostAnomalyFlagged
+from medaid_shared.problems import ValidationFailed
+from settlement.service.context import Ctx, new_id
+
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+FLAG_KINDS = ("self_pay_share", "high_cost_case", "long_stay", "unrelated_tests", "bed_hanging", "cost_above_average")
+
+
+@dataclass(frozen=True)
+class Quarter:
+    label: str
+    start: date
+    end: date  # exclusive
+
+
+def parse_quarter(label: str) -> Quarter:
+    m = QUARTER.match(label)
+    if not m:
+        raise ValidationFailed("a quarter is written like 2026Q1", field="quarter")
+    year, q = int(m.group(1)), int(m.group(2))
+    start = date(year, 3 * q - 2, 1)
+    end = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
+    return Quarter(label, start, end)
+
+
+def _share_threshold(median: Decimal, iqr: Decimal, k: Decimal) -> Decimal:
+    """LJ-8 (interpretation): abnormal = above the district median by more than k × IQR."""
+    return median + k * iqr
+
+
+async def self_pay_report(ctx: Ctx, quarter: Quarter) -> list[dict[str, Any]]:
+    """LJ-8: the self-pay share (out-of-catalogue ÷ total) per hospital in the quarter, with
+    the abnormal-hospital flag."""
+    k = ctx.settings.self_pay_iqr_multiplier
+    rows = await ctx.repo.self_pay_shares(quarter.start, quarter.end)
+    report = []
+    for r in rows:
+        threshold = _share_threshold(Decimal(r["median"]), Decimal(r["iqr"]), k)
+        report.append(
+            {
+                "quarter": quarter.label,
+                "facility_id": r["facility_id"],
+                "facility_name": r["facility_name"],
+                "admissions": r["admissions"],
+                "total": r["total"],
+                "self_pay": r["self_pay"],
+                "share": r["share"],
+                "district_median": r["median"],
+                "iqr": r["iqr"],
+                "threshold": threshold.quantize(Decimal("0.000001")),
+                "abnormal": Decimal(r["share"]) > threshold and len(rows) >= ctx.settings.quartile_min_count,
+            }
+        )
+    return report
+
+
+async def run_quarter(ctx: Ctx, principal: Principal, quarter: Quarter) -> dict[str, Any]:
+    """LJ-15.4: the quarterly analysis. Each flag is stored once per quarter (re-running the
+    analysis adds only new flags) and published as CostAnomalyFlagged."""
+    s = ctx.settings
+    repo = ctx.repo
+    candidates: list[dict[str, Any]] = []
+    r: Any
+    for r in await self_pay_report(ctx, quarter):
+        if r["abnormal"]:
+            candidates.append(
+                _flag("self_pay_share", "LJ-8", r["facility_id"], None, r["share"], r["threshold"],
+                      f"self-pay share {r['share']} above median {r['district_median']} + {s.self_pay_iqr_multiplier} × IQR {r['iqr']}")
+            )  # fmt: skip
+    for r in await repo.high_cost_cases(quarter.start, quarter.end, s.high_cost_iqr_multiplier, s.quartile_min_count):
+        candidates.append(
+            _flag("high_cost_case", "LJ-15.4", r["facility_id"], r["admission_id"], r["metric"], r["threshold"],
+                  f"case cost {r['metric']} above Q3 + {s.high_cost_iqr_multiplier} × IQR of the quarter ({r['threshold']})")
+        )  # fmt: skip
+    for r in await repo.long_stays(
+        quarter.start, quarter.end, s.long_stay_iqr_multiplier, s.long_stay_min_days, s.quartile_min_count
+    ):
+        candidates.append(
+            _flag("long_stay", "LJ-15.4", r["facility_id"], r["admission_id"], r["metric"], r["threshold"],
+                  f"stay of {r['metric']} days above {r['threshold']} for its diagnosis group")
+        )  # fmt: skip
+    for r in await repo.unrelated_tests(quarter.start, quarter.end):
+        candidates.append(
+            _flag("unrelated_tests", "LJ-9", r["facility_id"], r["admission_id"], r["metric"], Decimal(0),
+                  f"{r['metric']} test line(s) unrelated to the diagnosis group ({r['amount']} CNY): {r['items']}")
+        )  # fmt: skip
+    for r in await repo.bed_hanging(quarter.start, quarter.end, s.bed_only_categories, s.bed_hanging_min_days):
+        candidates.append(
+            _flag("bed_hanging", "LJ-9", r["facility_id"], r["admission_id"], r["metric"], Decimal(s.bed_hanging_min_days),
+                  f"{r['metric']} in-stay day(s) without any service: {r['idle_days']}")
+        )  # fmt: skip
+    for r in await repo.cost_above_average(
+        quarter.start, quarter.end, s.cost_above_average_factor, s.cost_average_min_cases
+    ):
+        candidates.append(
+            _flag("cost_above_average", "LJ-9", r["facility_id"], r["admission_id"], r["metric"], r["threshold"],
+                  f"case cost {r['metric']} above {s.cost_above_average_factor} × the district average {r['average']} for its diagnosis group")
+        )  # fmt: skip
+
+    now = clock.now()
+    new: list[dict[str, Any]] = []
+    for c in candidates:
+        values = {**c, "period": quarter.label, "flagged_at": now}
+        if await repo.insert_flag(values):
+            new.append(values)
+            await ctx.uow.emit(
+                CostAnomalyFlagged(
+                    flag_id=c["flag_id"],
+                    kind=c["kind"],
+                    rule=c["rule"],
+                    facility_id=c["facility_id"],
+                    admission_id=c["admission_id"],
+                    period=quarter.label,
+                    detail=c["detail"],
+                    flagged_at=now,
+                    metric=c["metric"],
+                    threshold=c["threshold"],
+                )
+            )
+    await ctx.uow.audit(
+        principal,
+        "analytics.run",
+        f"quarter:{quarter.label}",
+        reason="LJ-15.4 quarterly analysis",
+        details={"candidates": len(candidates), "new_flags": len(new)},
+    )
+    by_kind = {k: sum(1 for c in candidates if c["kind"] == k) for k in FLAG_KINDS}
+    return {"quarter": quarter.label, "flags": len(candidates), "new_flags": len(new), "by_kind": by_kind}
+
+
+def _flag(
+    kind: str, rule: str, facility_id: str, admission_id: str | None, metric: Any, threshold: Any, detail: str
+) -> dict[str, Any]:
+    return {
+        "flag_id": new_id(),
+        "kind": kind,
+        "rule": rule,
+        "facility_id": facility_id,
+        "admission_id": admission_id,
+        "subject": admission_id or facility_id,
+        "metric": Decimal(metric),
+        "threshold": Decimal(threshold),
+        "detail": detail,
+    }
+
+
+async def flags_report(ctx: Ctx, quarter: Quarter, kind: str | None) -> list[dict[str, Any]]:
+    if kind is not None and kind not in FLAG_KINDS:
+        raise ValidationFailed(f"kind must be one of {', '.join(FLAG_KINDS)}", field="kind")
+    return [
+        {
+            "quarter": r["period"],
+            "kind": r["kind"],
+            "rule": r["rule"],
+            "facility_id": r["facility_id"],
+            "admission_id": r["admission_id"],
+            "metric": r["metric"],
+            "threshold": r["threshold"],
+            "detail": r["detail"],
+            "flag_id": r["flag_id"],
+            "flagged_at": r["flagged_at"],
+        }
+        for r in await ctx.repo.list_flags(quarter.label, kind)
+    ]
+
+
+async def load_diagnosis_test_rules(ctx: Ctx, principal: Principal, rules: dict[str, list[str]]) -> dict[str, Any]:
+    """LJ-9 (interpretation): for each diagnosis group, the item-code prefixes of the tests
+    related to it. Stored by the group's blind index (the group itself is sensitive)."""
+    now = clock.now()
+    rows = [
+        {
+            "diagnosis_group_idx": ctx.cipher.blind_index(group),
+            "item_code_prefix": prefix,
+            "loaded_by": principal.subject,
+            "loaded_at": now,
+        }
+        for group, prefixes in rules.items()
+        for prefix in sorted(set(prefixes))
+    ]
+    n = await ctx.repo.replace_diagnosis_test_rules(rows)
+    await ctx.uow.audit(
+        principal,
+        "analytics.test_rules",
+        "diagnosis_test_rules",
+        reason="LJ-9 test relevance rules",
+        details={"groups": len(rules), "rules": n},
+    )
+    return {"groups": len(rules), "rules": n}

@@ -1,0 +1,217 @@
+"""Itemised bills per admission: interim and final, idempotent by bill number, corrected only
+by a replacing bill (never edited)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from medaid_shared import clock
+from medaid_shared.auth import Principal
+from medaid_shared.problems import Conflict, NotFound, ValidationFailed
+from settlement.domain.money import cents
+from settlement.service.context import Ctx, new_id
+from settlement.service.ports import Record
+from settlement.service.scope import facility_filter, require_facility
+
+PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2, description="CNY, 2 decimals, > 0")]
+Quantity = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
+Code = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._\-/]+$")]
+
+
+class BillKind(StrEnum):
+    INTERIM = "interim"
+    FINAL = "final"
+
+
+class Category(StrEnum):
+    DRUG = "drug"
+    CONSUMABLE = "consumable"
+    TEST = "test"
+    TREATMENT = "treatment"
+    SURGERY = "surgery"
+    BED = "bed"
+    NURSING = "nursing"
+    BOARD = "board"
+    OTHER = "other"
+
+
+class BillLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item_code: Code
+    category: Category
+    in_catalogue: bool = Field(description="in the insurance catalogue (医保目录内)")
+    quantity: Quantity
+    unit_price: PositiveMoney
+    amount: PositiveMoney
+    service_date: date
+    self_pay_item_id: Code | None = Field(
+        default=None, description="out of catalogue: the self-pay item (consent service) this line belongs to"
+    )
+    emergency: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> BillLineIn:
+        if self.amount != cents(self.quantity * self.unit_price):
+            raise ValueError(
+                f"amount {self.amount} is not quantity × unit price ({cents(self.quantity * self.unit_price)})"
+            )
+        if self.in_catalogue and self.self_pay_item_id:
+            raise ValueError("an in-catalogue line has no self-pay item")
+        return self
+
+
+class BillIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bill_number: Code
+    admission_id: Code
+    kind: BillKind
+    replaces: Code | None = Field(default=None, description="bill number this bill corrects")
+    reason: str | None = Field(default=None, max_length=500)
+    lines: list[BillLineIn] = Field(min_length=1, max_length=5000)
+
+    @model_validator(mode="after")
+    def _check(self) -> BillIn:
+        if self.replaces is not None and not self.reason:
+            raise ValueError("a replacing bill gives the reason of the correction")
+        if self.replaces == self.bill_number:
+            raise ValueError("a bill cannot replace itself")
+        return self
+
+
+def fingerprint(body: BillIn) -> str:
+    return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def bill_view(bill: Record, lines: Sequence[Record] | None = None, replaced_by: str | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "bill_id": bill["bill_id"],
+        "bill_number": bill["bill_number"],
+        "admission_id": bill["admission_id"],
+        "facility_id": bill["facility_id"],
+        "kind": bill["kind"],
+        "replaces_bill_id": bill["replaces_bill_id"],
+        "replaced_by_bill_id": replaced_by if replaced_by is not None else bill.get("replaced_by_bill_id"),
+        "total": bill["total"],
+        "line_count": bill["line_count"],
+        "reason": bill["reason"],
+        "submitted_by": bill["submitted_by"],
+        "submitted_at": bill["submitted_at"],
+    }
+    if lines is not None:
+        view["lines"] = [
+            {k: ln[k] for k in ("line_no", "item_code", "category", "in_catalogue", "quantity", "unit_price", "amount",
+                                "service_date", "self_pay_item_id", "emergency")}
+            for ln in lines
+        ]  # fmt: skip
+    return view
+
+
+async def submit_bill(ctx: Ctx, principal: Principal, body: BillIn) -> tuple[int, dict[str, Any]]:
+    """201 with the new bill; 200 with the stored one when the same bill number comes again
+    with the same content (idempotent); 409 when the number was used for other content, when
+    a final bill already stands, or when the admission is already settled."""
+    repo = ctx.repo
+    adm = await repo.get_admission(body.admission_id, for_update=True)  # bills of one admission queue here
+    if adm is None:
+        raise NotFound(f"unknown admission {body.admission_id}", field="admission_id")
+    require_facility(principal, adm["facility_id"], f"admission {body.admission_id}")
+    fp = fingerprint(body)
+    same = await repo.find_bill(adm["facility_id"], body.bill_number)
+    if same is not None:
+        if same["fingerprint"] != fp:
+            raise Conflict(
+                f"bill number {body.bill_number} was already submitted with other content", field="bill_number"
+            )
+        replaced = await repo.replacement_of(same["bill_id"])
+        return 200, bill_view(same, await repo.bill_lines([same["bill_id"]]), replaced["bill_id"] if replaced else None)
+
+    if await repo.active_statement(body.admission_id) is not None:
+        raise Conflict(
+            "the admission is settled: reverse its statement before correcting or adding bills", field="admission_id"
+        )
+    active = await repo.active_bills(body.admission_id)
+    replaces_id: str | None = None
+    if body.replaces is not None:
+        target = next((b for b in active if b["bill_number"] == body.replaces), None)
+        if target is None:
+            raise Conflict(
+                f"bill {body.replaces} is not a current bill of admission {body.admission_id} "
+                "(unknown, of another admission, or already replaced)",
+                field="replaces",
+            )
+        replaces_id = target["bill_id"]
+    elif any(b["kind"] == BillKind.FINAL for b in active):
+        raise Conflict("a final bill already stands for this admission: correct it by replacement", field="kind")
+
+    _check_service_dates(adm, body)
+    bill_id = new_id()
+    total = sum((ln.amount for ln in body.lines), Decimal("0.00"))
+    bill = {
+        "bill_id": bill_id,
+        "facility_id": adm["facility_id"],
+        "bill_number": body.bill_number,
+        "admission_id": body.admission_id,
+        "kind": body.kind.value,
+        "replaces_bill_id": replaces_id,
+        "total": total,
+        "line_count": len(body.lines),
+        "fingerprint": fp,
+        "reason": body.reason,
+        "submitted_by": principal.subject,
+        "submitted_at": clock.now(),
+    }
+    lines = [
+        {
+            "bill_id": bill_id,
+            "line_no": i,
+            "admission_id": body.admission_id,
+            "facility_id": adm["facility_id"],
+            **ln.model_dump(),
+            "category": ln.category.value,
+        }
+        for i, ln in enumerate(body.lines, start=1)
+    ]
+    await repo.insert_bill(bill, lines)
+    await ctx.uow.audit(
+        principal,
+        "bill.replace" if replaces_id else "bill.submit",
+        f"bill:{bill_id}",
+        reason=body.reason or f"{body.kind.value} bill {body.bill_number}",
+        details={"admission_id": body.admission_id, "total": str(total), "replaces": body.replaces},
+    )
+    return 201, bill_view(bill, lines)
+
+
+def _check_service_dates(adm: Record, body: BillIn) -> None:
+    first = clock.to_local(adm["admitted_at"]).date()
+    last = clock.to_local(adm["discharged_at"] or clock.now()).date()
+    for i, ln in enumerate(body.lines):
+        if not first <= ln.service_date <= last:
+            raise ValidationFailed(
+                f"service date {ln.service_date} is outside the stay ({first} – {last})",
+                field=f"lines.{i}.service_date",
+            )
+
+
+async def get_bill(ctx: Ctx, principal: Principal, bill_id: str) -> dict[str, Any]:
+    bill = await ctx.repo.get_bill(bill_id)
+    if bill is None:
+        raise NotFound(f"no bill {bill_id}")
+    require_facility(principal, bill["facility_id"], f"bill {bill_id}")
+    replaced = await ctx.repo.replacement_of(bill_id)
+    return bill_view(bill, await ctx.repo.bill_lines([bill_id]), replaced["bill_id"] if replaced else None)
+
+
+async def list_bills(ctx: Ctx, principal: Principal, admission_id: str | None, limit: int) -> list[dict[str, Any]]:
+    rows = await ctx.repo.list_bills(admission_id=admission_id, facility_ids=facility_filter(principal), limit=limit)
+    return [bill_view(r) for r in rows]

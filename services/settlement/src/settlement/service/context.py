@@ -1,0 +1,66 @@
+"""What every use case works with: the repository, the unit of work (for commands), the
+settings, the live working calendar and the field cipher."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medaid_shared.calendar import WorkingCalendar
+from medaid_shared.crypto import FieldCipher
+from medaid_shared.db import UnitOfWork
+from medaid_shared.runtime import Runtime
+from settlement.domain.engine import GateRules
+from settlement.service.ports import Repository
+from settlement.settings import SettlementSettings
+
+RepositoryFactory = Callable[[AsyncSession], Repository]
+
+
+@dataclass
+class Ctx:
+    repo: Repository
+    settings: SettlementSettings
+    calendar: WorkingCalendar
+    cipher: FieldCipher
+    _uow: UnitOfWork | None = None
+
+    @property
+    def uow(self) -> UnitOfWork:
+        if self._uow is None:
+            raise RuntimeError("a command needs a unit of work")
+        return self._uow
+
+    @property
+    def gate_rules(self) -> GateRules:
+        s = self.settings
+        return GateRules(
+            designated_required_from=s.designated_required_from,
+            emergency_exempt_from_referral=s.emergency_exempt_from_referral,
+            support_fund_when_aid_refused_out_of_guangxi=s.support_fund_when_aid_refused_out_of_guangxi,
+        )
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """Built once in bootstrap: how to get a repository for a session."""
+
+    repository: RepositoryFactory
+
+    def command(self, runtime: Runtime, uow: UnitOfWork) -> Ctx:
+        return Ctx(self.repository(uow.session), settings_of(runtime), runtime.calendar, runtime.cipher, uow)
+
+    def query(self, runtime: Runtime, session: AsyncSession) -> Ctx:
+        return Ctx(self.repository(session), settings_of(runtime), runtime.calendar, runtime.cipher)
+
+
+def settings_of(runtime: Runtime) -> SettlementSettings:
+    return cast(SettlementSettings, runtime.settings)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

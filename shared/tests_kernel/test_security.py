@@ -44,8 +44,10 @@ def test_policy_is_a_role_by_action_matrix() -> None:
     policy = Policy.from_mapping({"person.register": ["civil_affairs"], "person.read": ["civil_affairs", "auditor"]})
     for role in Role:
         p = Principal("u", role)
-        for action, allowed in (("person.register", {Role.CIVIL_AFFAIRS}),
-                                ("person.read", {Role.CIVIL_AFFAIRS, Role.AUDITOR})):
+        for action, allowed in (
+            ("person.register", {Role.CIVIL_AFFAIRS}),
+            ("person.read", {Role.CIVIL_AFFAIRS, Role.AUDITOR}),
+        ):
             if role in allowed:
                 policy.authorize(p, action)
             else:
@@ -60,13 +62,21 @@ def test_settings_refuse_default_secrets_outside_development() -> None:
         ServiceSettings(environment="production")
     with pytest.raises(ValidationError, match="MEDAID_ENCRYPTION_KEY"):
         ServiceSettings(environment="production", jwt_secret="a-real-secret-from-the-vault-0123456789")
-    ok = ServiceSettings(environment="production", jwt_secret="a-real-secret-from-the-vault-0123456789",
-                         encryption_key="c2VjcmV0LWtleS1mcm9tLXRoZS1rbXMtMzItYnl0ZXM=", matching_key="m-key")
+    ok = ServiceSettings(
+        environment="production",
+        jwt_secret="a-real-secret-from-the-vault-0123456789",
+        encryption_key="c2VjcmV0LWtleS1mcm9tLXRoZS1rbXMtMzItYnl0ZXM=",
+        matching_key="m-key",
+    )
     assert ok.environment == "production"
     with pytest.raises(ValidationError, match="TEST_CLOCK"):
-        ServiceSettings(environment="production", jwt_secret="a-real-secret-from-the-vault-0123456789",
-                        encryption_key="c2VjcmV0LWtleS1mcm9tLXRoZS1rbXMtMzItYnl0ZXM=", matching_key="m-key",
-                        test_clock=True)
+        ServiceSettings(
+            environment="production",
+            jwt_secret="a-real-secret-from-the-vault-0123456789",
+            encryption_key="c2VjcmV0LWtleS1mcm9tLXRoZS1rbXMtMzItYnl0ZXM=",
+            matching_key="m-key",
+            test_clock=True,
+        )
 
 
 def test_field_cipher_round_trip_binds_to_its_context() -> None:

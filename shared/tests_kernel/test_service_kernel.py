@@ -38,8 +38,9 @@ def item_router() -> APIRouter:
     router = APIRouter()
 
     @router.post("/items", status_code=201)
-    async def count_item(body: Annotated[CountItem, Body()], principal: CurrentPrincipal, runtime: RuntimeDep,
-                         key: IdempotencyKey = None) -> Any:
+    async def count_item(
+        body: Annotated[CountItem, Body()], principal: CurrentPrincipal, runtime: RuntimeDep, key: IdempotencyKey = None
+    ) -> Any:
         runtime.policy.authorize(principal, "item.count")
 
         async def command(uow: UnitOfWork) -> tuple[int, Any]:
@@ -56,7 +57,9 @@ def item_router() -> APIRouter:
 @pytest.fixture
 async def app_client(runtime: Runtime) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
     runtime.policy = POLICY
-    app = create_service_app(lambda: runtime, title="medaid kerneltest", description="kernel test", routers=[item_router()])
+    app = create_service_app(
+        lambda: runtime, title="medaid kerneltest", description="kernel test", routers=[item_router()]
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         yield runtime, client
 
@@ -88,8 +91,9 @@ async def test_a_repeated_command_changes_nothing_twice(app_client: Any) -> None
     assert await rt.db.outbox_backlog() == 1
     clash = await client.post("/items", json={"item": "b", "n": 1}, headers=headers)
     assert clash.status_code == 409 and clash.json()["field"] == "Idempotency-Key"
-    other_caller = await client.post("/items", json={"item": "a", "n": 1},
-                                     headers={**auth(rt, subject="h-2"), "Idempotency-Key": "req-1"})
+    other_caller = await client.post(
+        "/items", json={"item": "a", "n": 1}, headers={**auth(rt, subject="h-2"), "Idempotency-Key": "req-1"}
+    )
     assert other_caller.json()["event_id"] != first.json()["event_id"]
 
 

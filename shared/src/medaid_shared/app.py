@@ -20,6 +20,7 @@ from medaid_shared import clock
 from medaid_shared.auth import CurrentPrincipal, Role, TokenVerifier
 from medaid_shared.calendar import parse_year_notice
 from medaid_shared.deadlines import load_calendar, store_calendar_year
+from medaid_shared.feed import feed_router
 from medaid_shared.observability import REQUEST_LATENCY, configure_logging, configure_tracing
 from medaid_shared.problems import Forbidden, ValidationFailed, install_problem_handlers
 from medaid_shared.runtime import Runtime
@@ -161,6 +162,7 @@ def create_service_app(
         return response
 
     app.include_router(kernel_router())
+    app.include_router(feed_router())
     if settings.test_clock:
         app.include_router(test_clock_router())
     for router in routers:

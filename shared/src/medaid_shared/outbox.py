@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 from opentelemetry import propagate, trace
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 
 from medaid_shared import clock
 from medaid_shared.db import Database
@@ -106,10 +106,20 @@ class OutboxRelay:
 
     async def _mark_published(self, session: Any, row: Any) -> None:
         t = self.db.tables.outbox
+        # The lock is held until this transaction commits, so feed positions are handed
+        # out in commit order: a reader's cursor never passes an event still to commit.
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{self.db.schema}.feed"})
+        position = select(func.coalesce(func.max(t.c.feed_position), 0) + 1).scalar_subquery()
         await session.execute(
             update(t)
             .where(t.c.seq == row["seq"])
-            .values(state="published", published_at=clock.now(), attempts=row["attempts"] + 1, last_error=None)
+            .values(
+                state="published",
+                published_at=clock.now(),
+                attempts=row["attempts"] + 1,
+                last_error=None,
+                feed_position=position,
+            )
         )
 
     async def _mark_failed(self, session: Any, row: Any, exc: Exception) -> None:

@@ -38,8 +38,9 @@ def schema_path(model: type[Event]) -> Path:
 def all_event_models() -> list[type[Event]]:
     import medaid_shared.contracts  # noqa: F401  (registers every event model)
 
-    return sorted((m for m in REGISTRY.values() if m.__module__.startswith("medaid_shared.contracts")),
-                  key=lambda m: m.event_type)
+    return sorted(
+        (m for m in REGISTRY.values() if m.__module__.startswith("medaid_shared.contracts")), key=lambda m: m.event_type
+    )
 
 
 def dump(value: Any) -> str:
@@ -103,25 +104,37 @@ def asyncapi_document(topic_prefix: str = "medaid") -> dict[str, Any]:
             "title": model.event_type,
             "summary": (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else name,
             "contentType": "application/json",
-            "headers": {"type": "object", "properties": {
-                "ce_id": {"type": "string"}, "ce_source": {"type": "string"},
-                "ce_type": {"const": model.event_type}, "ce_specversion": {"const": "1.0"},
-                "ce_time": {"type": "string"}, "ce_subject": {"type": "string"},
-                "ce_dataschema": {"const": model.dataschema()}, "traceparent": {"type": "string"}}},
+            "headers": {
+                "type": "object",
+                "properties": {
+                    "ce_id": {"type": "string"},
+                    "ce_source": {"type": "string"},
+                    "ce_type": {"const": model.event_type},
+                    "ce_specversion": {"const": "1.0"},
+                    "ce_time": {"type": "string"},
+                    "ce_subject": {"type": "string"},
+                    "ce_dataschema": {"const": model.dataschema()},
+                    "traceparent": {"type": "string"},
+                },
+            },
             "payload": {"$ref": f"./events/{schema_path(model).name}"},
             "bindings": {"kafka": {"key": {"type": "string", "description": f"the {model.key_field}"}}},
         }
         channel_id = model.topic.replace(".", "-")
-        channel = channels.setdefault(channel_id, {
-            "address": f"{topic_prefix}.{model.topic}.v1", "messages": {}})
+        channel = channels.setdefault(channel_id, {"address": f"{topic_prefix}.{model.topic}.v1", "messages": {}})
         channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
         operations[f"publish{name}"] = {
-            "action": "send", "channel": {"$ref": f"#/channels/{channel_id}"},
-            "messages": [{"$ref": f"#/channels/{channel_id}/messages/{name}"}]}
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{channel_id}"},
+            "messages": [{"$ref": f"#/channels/{channel_id}/messages/{name}"}],
+        }
     return {
         "asyncapi": "3.0.0",
-        "info": {"title": "medaid events", "version": "1.0.0",
-                 "description": "CloudEvents 1.0 in Kafka binary mode; key = aggregate id."},
+        "info": {
+            "title": "medaid events",
+            "version": "1.0.0",
+            "description": "CloudEvents 1.0 in Kafka binary mode; key = aggregate id.",
+        },
         "defaultContentType": "application/json",
         "channels": channels,
         "operations": operations,

@@ -66,6 +66,9 @@ def kernel_tables(metadata: MetaData) -> KernelTables:
         Column("last_error", Text, nullable=True),
         Column("available_at", ts, nullable=False, server_default=text("now()")),
         Column("published_at", ts, nullable=True),
+        # Position in the information-sharing feed (LJ-18): assigned in commit order when
+        # the row is published, so a cursor over it never skips a late-committed event.
+        Column("feed_position", BigInteger, nullable=True, unique=True),
         Index(None, "state", "seq"),
         Index(None, "key", "seq"),
     )

@@ -1,0 +1,251 @@
+"""The inter-department information-sharing feed (LJ-18).
+
+Every service serves, per department, the events it published that the department is
+entitled to, masked for that department: ``GET /feed/{department}?after=<cursor>`` pages
+through them in commit order (the cursor is the feed position the relay assigns when it
+publishes, so a poller never misses or repeats an event), and
+``GET /feed/{department}/stream`` pushes them live as server-sent events. Events never
+carry full ID numbers, names or photos to begin with (SPEC 0.4); the feed removes what a
+department has no need for on top of that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import select
+from sse_starlette.sse import EventSourceResponse
+
+from medaid_shared.auth import CurrentPrincipal, Role
+from medaid_shared.problems import Forbidden, NotFound
+from medaid_shared.runtime import Runtime
+
+PERSON_FIELDS = frozenset({"name_masked", "id_number_masked", "id_number_digest", "guardian", "agents"})
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """What one department sees: event types (by name, ``*`` for all) and fields removed."""
+
+    role: Role
+    events: frozenset[str]
+    redact: frozenset[str] = frozenset()
+
+    def allows(self, event_type: str) -> bool:
+        return "*" in self.events or event_type.rsplit(".", 1)[-1] in self.events
+
+
+# LJ-18: each department sees only what it is entitled to. Data, not code paths.
+DEPARTMENTS: Mapping[str, Entitlement] = {
+    "civil_affairs": Entitlement(
+        Role.CIVIL_AFFAIRS,
+        frozenset(
+            {
+                "PersonRegistered",
+                "PersonUpdated",
+                "FacilityRegistered",
+                "FacilityUpdated",
+                "AdmissionFiled",
+                "AdmissionComplianceChanged",
+                "FilingCompleted",
+                "FilingOverdue",
+                "EmergencyAssistanceReferred",
+                "DischargeRecorded",
+                "DischargeDocumentsOverdue",
+                "FollowUpOverdue",
+                "ConsentSigned",
+                "SelfPayProposed",
+                "SelfPayReviewed",
+                "SelfPayDecided",
+                "MajorTreatmentEvaluated",
+                "SettlementCompleted",
+                "SettlementReversed",
+                "ManualReimbursementRequested",
+                "CostAnomalyFlagged",
+                "IdentityVerified",
+                "FundApplicationSubmitted",
+                "FundApplicationReviewed",
+                "PublicNoticePublished",
+                "FundDisbursed",
+                "FundRefundDemanded",
+            }
+        ),
+    ),
+    "medical_insurance": Entitlement(
+        Role.MEDICAL_INSURANCE,
+        frozenset(
+            {
+                "FacilityRegistered",
+                "FacilityUpdated",
+                "AdmissionFiled",
+                "AdmissionComplianceChanged",
+                "FilingCompleted",
+                "DischargeRecorded",
+                "DischargeDocumentsOverdue",
+                "SelfPayDecided",
+                "SettlementCompleted",
+                "SettlementReversed",
+                "ManualReimbursementRequested",
+                "CostAnomalyFlagged",
+                "FundApplicationSubmitted",
+                "FundApplicationReviewed",
+                "FundDisbursed",
+            }
+        ),
+        frozenset({"guardian", "agents"}),
+    ),
+    "health": Entitlement(
+        Role.HEALTH_BUREAU,
+        frozenset(
+            {
+                "FacilityRegistered",
+                "FacilityUpdated",
+                "DischargeRecorded",
+                "DischargeDocumentsOverdue",
+                "MajorTreatmentEvaluated",
+                "CostAnomalyFlagged",
+                "FundApplicationSubmitted",
+                "FundApplicationReviewed",
+                "FundStepOverdue",
+                "PublicNoticePublished",
+                "FundDisbursed",
+            }
+        ),
+        PERSON_FIELDS,
+    ),
+    "police": Entitlement(
+        Role.POLICE,
+        frozenset({"IdentityCheckRequested", "IdentityVerified", "IdentityCheckOverdue", "FundRefundDemanded"}),
+        frozenset({"guardian", "agents"}),
+    ),
+    "finance": Entitlement(
+        Role.FINANCE,
+        frozenset(
+            {
+                "FundApplicationReviewed",
+                "FundStepOverdue",
+                "PublicNoticePublished",
+                "FundDisbursed",
+                "FundRefundDemanded",
+                "SettlementCompleted",
+                "SettlementReversed",
+            }
+        ),
+        PERSON_FIELDS,
+    ),
+    "auditor": Entitlement(Role.AUDITOR, frozenset({"*"})),
+}
+
+
+class FeedEvent(BaseModel):
+    position: int
+    id: str
+    type: str
+    source: str
+    time: str
+    subject: str | None
+    data: dict[str, Any]
+
+
+class FeedPage(BaseModel):
+    department: str
+    events: list[FeedEvent]
+    next_cursor: int
+    has_more: bool
+
+
+def redact(data: Any, fields: frozenset[str]) -> Any:
+    if isinstance(data, dict):
+        return {k: redact(v, fields) for k, v in data.items() if k not in fields}
+    if isinstance(data, list):
+        return [redact(v, fields) for v in data]
+    return data
+
+
+def entitlement_for(department: str, role: Role) -> Entitlement:
+    ent = DEPARTMENTS.get(department)
+    if ent is None:
+        raise NotFound(f"no feed for department {department!r}; known: {', '.join(DEPARTMENTS)}", field="department")
+    if role != ent.role:
+        raise Forbidden(f"the {department} feed is for role {ent.role.value}, not {role.value}")
+    return ent
+
+
+async def read_feed(runtime: Runtime, ent: Entitlement, department: str, after: int, limit: int) -> FeedPage:
+    t = runtime.db.tables.outbox
+    source = f"/medaid/{runtime.settings.service_name}"
+    events: list[FeedEvent] = []
+    cursor = after
+    async with runtime.db.read() as s:
+        # Scan in position order; entitlement filtering in SQL would need the type list per
+        # department, which is small, so it is pushed down as an IN list.
+        query = select(t).where(t.c.feed_position > after).order_by(t.c.feed_position).limit(limit + 1)
+        if "*" not in ent.events:
+            types = [f"medaid.{runtime.settings.service_name}.{name}" for name in ent.events]
+            query = query.where(t.c.event_type.in_(types))
+        rows = (await s.execute(query)).mappings().all()
+    for row in rows[:limit]:
+        cursor = row["feed_position"]
+        events.append(
+            FeedEvent(
+                position=row["feed_position"],
+                id=str(row["id"]),
+                type=row["event_type"],
+                source=source,
+                time=row["occurred_at"].isoformat(),
+                subject=row["subject"],
+                data=redact(row["payload"], ent.redact),
+            )
+        )
+    return FeedPage(department=department, events=events, next_cursor=cursor, has_more=len(rows) > limit)
+
+
+def feed_router() -> APIRouter:
+    router = APIRouter(prefix="/feed", tags=["information-sharing feed (LJ-18)"])
+
+    @router.get("/{department}", response_model=FeedPage, summary="Page through a department's feed")
+    async def get_feed(
+        department: str,
+        principal: CurrentPrincipal,
+        request: Request,
+        after: Annotated[int, Query(ge=0, description="the next_cursor of the previous page; 0 to start")] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> FeedPage:
+        """Events in commit order after the cursor. Poll with the returned ``next_cursor``:
+        nothing is missed or repeated."""
+        ent = entitlement_for(department, principal.role)
+        return await read_feed(request.app.state.runtime, ent, department, after, limit)
+
+    @router.get("/{department}/stream", summary="Live feed (server-sent events)")
+    async def stream_feed(
+        department: str,
+        principal: CurrentPrincipal,
+        request: Request,
+        after: Annotated[int, Query(ge=0)] = 0,
+    ) -> EventSourceResponse:
+        """Server-sent events: one ``event`` per feed event, ``id`` = its position (a client
+        reconnecting with ``Last-Event-ID`` resumes after it)."""
+        ent = entitlement_for(department, principal.role)
+        runtime: Runtime = request.app.state.runtime
+        last_id = request.headers.get("last-event-id")
+        start = int(last_id) if last_id and last_id.isdigit() else after
+
+        async def events() -> AsyncIterator[dict[str, str]]:
+            cursor = start
+            while not await request.is_disconnected():
+                page = await read_feed(runtime, ent, department, cursor, 100)
+                for event in page.events:
+                    yield {"id": str(event.position), "event": event.type, "data": json.dumps(event.model_dump())}
+                cursor = page.next_cursor
+                if not page.has_more:
+                    await asyncio.sleep(1.0)
+
+        return EventSourceResponse(events())
+
+    return router

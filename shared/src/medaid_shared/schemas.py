@@ -151,7 +151,7 @@ def openapi_document(service: str) -> dict[str, Any]:
 
     bootstrap = SERVICES[service].bootstrap()
     app = bootstrap.create_app(bootstrap.Settings(run_background=False))
-    return app.openapi()  # type: ignore[no-any-return]
+    return app.openapi()
 
 
 def openapi_path(service: str) -> Path:

@@ -1,0 +1,195 @@
+"""End-to-end journeys: the five services as separate processes on the real PostgreSQL and
+broker, driven only over HTTP. Time moves through each service's test clock
+(``MEDAID_TEST_CLOCK=true`` → ``PUT /_test/clock``), never by sleeping through days; the
+test waits on events by reading the topics like any other consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from medaid_shared import clock
+from medaid_shared.auth import issue_token
+from medaid_shared.events import from_kafka
+from medaid_shared.localstack import all_topics, free_port
+from medaid_shared.migrations import upgrade
+from medaid_shared.services import SERVICES
+from medaid_shared.settings import ServiceSettings
+from medaid_shared.testing import Infrastructure
+
+LOGS = Path(__file__).resolve().parents[2] / ".medaid" / "logs"
+
+
+@dataclass
+class Stack:
+    infra: Infrastructure
+    ports: dict[str, int]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    settings: ServiceSettings = field(default_factory=ServiceSettings)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def client(self, service: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url(service), timeout=30)
+
+    def auth(self, role: str, *scopes: str, subject: str | None = None) -> dict[str, str]:
+        token = issue_token(self.settings, subject=subject or f"{role}-1", role=role, scopes=scopes)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        role: str,
+        scopes: tuple[str, ...] = (),
+        subject: str | None = None,
+        expect: int | tuple[int, ...] = (200, 201),
+        **kwargs: Any,
+    ) -> Any:
+        headers = {**self.auth(role, *scopes, subject=subject), **kwargs.pop("headers", {})}
+        async with self.client(service) as c:
+            r = await c.request(method, path, headers=headers, **kwargs)
+        wanted = (expect,) if isinstance(expect, int) else expect
+        assert r.status_code in wanted, f"{method} {service}{path} → {r.status_code}: {r.text}"
+        return r.json() if r.headers.get("content-type", "").endswith("json") else r.text
+
+    async def set_clock(self, when: datetime) -> None:
+        """Move every service's clock (and this test's, for tokens) to ``when``."""
+        clock.set_offset(clock.ensure_utc(when) - (clock.now() - clock.get_offset()))
+        for service in self.ports:
+            async with self.client(service) as c:
+                r = await c.put("/_test/clock", json={"now": when.isoformat()})
+                assert r.status_code == 200, r.text
+
+    async def wait_event(self, event_type: str, timeout: float = 60, **match: Any) -> dict[str, Any]:
+        """The first event of ``event_type`` whose data has the given field values."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for e in self.events:
+                    if e["type"].endswith(f".{event_type}") and all(e["data"].get(k) == v for k, v in match.items()):
+                        return e
+                await asyncio.sleep(0.1)
+
+    async def wait_until(self, check: Callable[[], Awaitable[Any]], timeout: float = 60) -> Any:
+        async with asyncio.timeout(timeout):
+            while True:
+                result = await check()
+                if result:
+                    return result
+                await asyncio.sleep(0.2)
+
+
+def _start(service: str, port: int, infra: Infrastructure) -> subprocess.Popen[bytes]:
+    info = SERVICES[service]
+    env = {
+        **os.environ,
+        **infra.env(
+            MEDAID_TEST_CLOCK="true",
+            MEDAID_RELAY_INTERVAL_S="0.1",
+            MEDAID_SCHEDULER_INTERVAL_S="0.2",
+            MEDAID_PORT=str(port),
+        ),
+    }
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = (LOGS / f"journey-{service}.log").open("ab")
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"{info.package}.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def journey_infra(infrastructure: Infrastructure) -> Iterator[Infrastructure]:
+    """A database of the journeys' own (fresh schemas, migrated like production)."""
+    from sqlalchemy.engine import make_url
+
+    from medaid_shared.testing import _create_database
+
+    base = make_url(infrastructure.database_url).set(database="postgres").render_as_string(hide_password=False)
+    url = _create_database(base, f"medaid_journey_{uuid.uuid4().hex[:8]}")
+    for info in SERVICES.values():
+        upgrade(info.migrations_dir(), url)
+    yield Infrastructure(url, infrastructure.kafka_bootstrap, infrastructure.topic_prefix)
+
+
+@pytest.fixture(scope="session")
+async def stack(journey_infra: Infrastructure) -> AsyncIterator[Stack]:
+    ports = {name: free_port() for name in SERVICES}
+    procs = [_start(name, port, journey_infra) for name, port in ports.items()]
+    s = Stack(journey_infra, ports)
+    consumer = AIOKafkaConsumer(
+        *[t for t in all_topics(journey_infra.topic_prefix) if "dead-letter" not in t],
+        bootstrap_servers=journey_infra.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+
+    async def record() -> None:
+        async for msg in consumer:
+            meta, data = from_kafka(
+                key=msg.key,
+                value=msg.value,
+                headers=msg.headers,
+                topic=msg.topic,
+                partition=msg.partition,
+                offset=msg.offset,
+            )
+            s.events.append(
+                {"type": meta.type, "data": data, "id": meta.id, "topic": msg.topic, "traceparent": meta.traceparent}
+            )
+
+    recorder = asyncio.create_task(record())
+    try:
+        async with asyncio.timeout(90):
+            for name in SERVICES:
+                while True:
+                    try:
+                        async with s.client(name) as c:
+                            if (await c.get("/readyz")).status_code == 200:
+                                break
+                    except httpx.HTTPError:
+                        pass
+                    for p in procs:
+                        assert p.poll() is None, f"a service exited; see {LOGS}/journey-*.log"
+                    await asyncio.sleep(0.3)
+        yield s
+    finally:
+        recorder.cancel()
+        await consumer.stop()
+        clock.set_offset(clock.get_offset() * 0)
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            p.wait(20)

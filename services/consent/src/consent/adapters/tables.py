@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -233,6 +235,7 @@ self_pay_review = Table(
     "self_pay_review",
     metadata,
     Column("review_id", String(64), primary_key=True),
+    Column("seq", BigInteger, Identity(), nullable=False, unique=True),
     Column("item_id", String(64), ForeignKey(f"{SCHEMA}.self_pay_item.item_id"), nullable=False),
     Column("stage", String(20), nullable=False),  # initial | civil_affairs_filing | civil_affairs
     Column("participant", String(40), nullable=False),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from consent.api import persons, treatments
+from consent.api import persons, selfpay, treatments
 
 router = APIRouter()
 router.include_router(persons.router)
 router.include_router(treatments.router)
+router.include_router(selfpay.router)

@@ -37,6 +37,14 @@ class PolicyParameters:
         d["cumulative_scope"] = self.cumulative_scope.value
         return d
 
+    def as_json(self) -> dict[str, Any]:
+        """JSON-safe: amounts as 2-decimal strings, the instant in ISO 8601."""
+        d = self.as_dict()
+        d["effective_from"] = self.effective_from.isoformat()
+        for k in ("review_threshold", "civil_affairs_single_threshold", "civil_affairs_cumulative_threshold"):
+            d[k] = f"{d[k]:.2f}"
+        return d
+
 
 def effective(versions: Iterable[PolicyParameters], at: datetime, default: PolicyParameters) -> PolicyParameters:
     """The version in force at ``at``: the latest ``effective_from`` not after ``at``."""

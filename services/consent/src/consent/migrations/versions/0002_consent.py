@@ -228,6 +228,7 @@ def upgrade() -> None:
     op.create_table(
         "self_pay_review",
         sa.Column("review_id", sa.String(64), primary_key=True),
+        sa.Column("seq", sa.BigInteger, sa.Identity(), nullable=False, unique=True),
         sa.Column("item_id", sa.String(64), sa.ForeignKey(f"{S}.self_pay_item.item_id"), nullable=False),
         sa.Column("stage", sa.String(20), nullable=False),
         sa.Column("participant", sa.String(40), nullable=False),

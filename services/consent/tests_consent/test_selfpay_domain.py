@@ -1,0 +1,100 @@
+"""LJ-7 thresholds as pure domain: 199.99 / 200.00 / 1000.00 / 1000.01 and the cumulative 2,000."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from consent.domain.parameters import CumulativeScope, PolicyParameters, effective
+from consent.domain.selfpay import (
+    Participant,
+    Status,
+    after_initial,
+    check_money,
+    estimate,
+    initial_status,
+    require_open,
+    triage,
+)
+from medaid_shared.problems import Conflict, ValidationFailed
+
+P = PolicyParameters(
+    version="v1",
+    effective_from=datetime(2026, 1, 1, tzinfo=UTC),
+    review_threshold=Decimal("200.00"),
+    civil_affairs_single_threshold=Decimal("1000.00"),
+    civil_affairs_cumulative_threshold=Decimal("2000.00"),
+    cumulative_scope=CumulativeScope.ADMISSION,
+    expert_from_other_hospital=True,
+)
+ZERO = Decimal("0.00")
+
+
+def test_lj_7_0_199_99_is_recorded_without_review() -> None:
+    t = triage(Decimal("199.99"), ZERO, P)
+    assert not t.needs_review and not t.needs_civil_affairs
+    assert initial_status(t, emergency=False) == Status.RECORDED_BELOW_THRESHOLD
+
+
+def test_lj_7_0_200_00_needs_the_double_review() -> None:
+    t = triage(Decimal("200.00"), ZERO, P)
+    assert t.needs_review and not t.needs_civil_affairs
+    assert initial_status(t, emergency=False) == Status.AWAITING_CONSENT_FORM
+    assert t.rules == ("LJ-7.0", "LJ-7.1", "LJ-7.2")
+
+
+def test_lj_7_3_single_1000_00_does_not_need_civil_affairs() -> None:
+    assert not triage(Decimal("1000.00"), ZERO, P).needs_civil_affairs
+
+
+def test_lj_7_3_single_1000_01_needs_civil_affairs() -> None:
+    t = triage(Decimal("1000.01"), ZERO, P)
+    assert t.needs_civil_affairs and "LJ-7.3" in t.rules
+
+
+def test_lj_7_3_cumulative_crossing_2000() -> None:
+    assert not triage(Decimal("200.00"), Decimal("1800.00"), P).needs_civil_affairs  # exactly 2,000.00
+    t = triage(Decimal("200.00"), Decimal("1800.01"), P)
+    assert t.needs_civil_affairs and t.cumulative_after == Decimal("2000.01")
+    # A below-threshold item is not reviewed at all, even past 2,000.
+    assert not triage(Decimal("150.00"), Decimal("1900.00"), P).needs_civil_affairs
+
+
+def test_lj_11_3_emergency_item_is_not_held_for_review() -> None:
+    assert initial_status(triage(Decimal("5000.00"), ZERO, P), emergency=True) == Status.EMERGENCY
+
+
+def test_money_edge_rejects_zero_negative_and_three_decimals() -> None:
+    for bad in ("0", "-1.00", "10.001", "NaN"):
+        with pytest.raises(ValidationFailed):
+            check_money(Decimal(bad), "unit_price")
+    assert estimate(Decimal("66.67"), 3) == Decimal("200.01")
+    with pytest.raises(ValidationFailed):
+        estimate(Decimal("10.00"), 0)
+
+
+def test_lj_7_2_initial_review_completion() -> None:
+    both = {Participant.VILLAGE_COMMITTEE_HEAD, Participant.GUARDIAN_OR_AGENT}
+    one = {Participant.VILLAGE_COMMITTEE_HEAD}
+    assert after_initial(both, one, needs_civil_affairs=False, centralized=False) == Status.AWAITING_INITIAL_REVIEW
+    assert after_initial(both, both, needs_civil_affairs=False, centralized=False) == Status.APPROVED
+    assert (
+        after_initial(both, both, needs_civil_affairs=True, centralized=False) == Status.AWAITING_CIVIL_AFFAIRS_FILING
+    )
+    inst = {Participant.INSTITUTION_HEAD}
+    assert after_initial(inst, inst, needs_civil_affairs=True, centralized=True) == Status.AWAITING_CIVIL_AFFAIRS_REVIEW
+
+
+def test_second_decision_on_a_decided_item_is_a_conflict() -> None:
+    with pytest.raises(Conflict, match="already decided"):
+        require_open(Status.APPROVED, Status.AWAITING_INITIAL_REVIEW, "the initial review")
+    with pytest.raises(Conflict, match="needs it to be"):
+        require_open(Status.AWAITING_INITIAL_REVIEW, Status.AWAITING_CIVIL_AFFAIRS_REVIEW, "the review")
+
+
+def test_parameter_versions_by_effective_date() -> None:
+    later = PolicyParameters(**{**P.__dict__, "version": "v2", "effective_from": datetime(2026, 7, 1, tzinfo=UTC)})
+    assert effective([later], datetime(2026, 6, 30, tzinfo=UTC), P).version == "v1"
+    assert effective([later], datetime(2026, 7, 1, tzinfo=UTC), P).version == "v2"

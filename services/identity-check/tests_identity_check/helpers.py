@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import jwt
 from PIL import Image
 
 from medaid_shared.contracts.common import FacilityLevel, Region
@@ -69,12 +70,27 @@ async def register_facility(
     return await consumer._apply(event, meta(model.event_type, time))
 
 
+def token(svc: ServiceHarness, role: str, *scopes: str, subject: str | None = None) -> dict[str, str]:
+    """A bearer token valid across every instant the tests travel to (2020–2040)."""
+    s = svc.runtime.settings
+    claims = {
+        "sub": subject or f"{role}-1",
+        "role": role,
+        "scope": " ".join(scopes),
+        "iss": s.jwt_issuer,
+        "aud": s.jwt_audience,
+        "iat": int(datetime(2020, 1, 1, tzinfo=UTC).timestamp()),
+        "exp": int(datetime(2040, 1, 1, tzinfo=UTC).timestamp()),
+    }
+    return {"Authorization": "Bearer " + jwt.encode(claims, s.jwt_secret.get_secret_value(), algorithm="HS256")}
+
+
 def hospital(svc: ServiceHarness, facility_id: str = "H001") -> dict[str, str]:
-    return svc.token("hospital", f"facility:{facility_id}", subject=f"doctor-{facility_id}")
+    return token(svc, "hospital", f"facility:{facility_id}", subject=f"doctor-{facility_id}")
 
 
 def police(svc: ServiceHarness, jurisdiction: str = "PSB01") -> dict[str, str]:
-    return svc.token("police", f"jurisdiction:{jurisdiction}", subject=f"officer-{jurisdiction}")
+    return token(svc, "police", f"jurisdiction:{jurisdiction}", subject=f"officer-{jurisdiction}")
 
 
 async def file_letter(

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from identity_check.adapters.tables import attachment, check_request
 from medaid_shared.testing import ServiceHarness
 
-from .helpers import file_letter, filed, hospital, image_bytes, police, register_facility
+from .helpers import file_letter, filed, hospital, image_bytes, police, register_facility, token
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -193,11 +193,11 @@ async def test_filing_authorization_wrong_role_and_wrong_facility(svc: ServiceHa
     await register_facility(svc, "H002")
     r = await file_letter(svc, headers=police(svc))
     assert r.status_code == 403
-    r = await file_letter(svc, headers=svc.token("civil_affairs", "city:liuzhou"))
+    r = await file_letter(svc, headers=token(svc, "civil_affairs", "city:liuzhou"))
     assert r.status_code == 403
     r = await file_letter(svc, headers=hospital(svc, "H001"), extra={"facility_id": "H002"})
     assert r.status_code == 403
-    both = svc.token("hospital", "facility:H001", "facility:H002")
+    both = token(svc, "hospital", "facility:H001", "facility:H002")
     r = await file_letter(svc, headers=both)
     assert r.status_code == 422 and r.json()["field"] == "facility_id"
     r = await svc.client.post("/identity-checks", json={"patient_ref": "A1", "photos": []})
@@ -223,7 +223,7 @@ async def test_gd_16_1_print_ready_letter_escapes_text_and_is_visible_to_both_pa
     assert r.headers["cache-control"] == "no-store"
     mine = await svc.client.get(f"/identity-checks/{body['id']}/letter", headers=hospital(svc))
     assert mine.status_code == 200
-    for headers in (police(svc, "PSB02"), hospital(svc, "H002"), svc.token("fund_agency", "city:liuzhou")):
+    for headers in (police(svc, "PSB02"), hospital(svc, "H002"), token(svc, "fund_agency", "city:liuzhou")):
         denied = await svc.client.get(f"/identity-checks/{body['id']}/letter", headers=headers)
         assert denied.status_code == 403, headers
     missing = await svc.client.get("/identity-checks/no-such-id/letter", headers=police(svc))

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from identity_check.adapters.tables import attachment, check_request
 from medaid_shared.testing import ServiceHarness
 
-from .helpers import filed, hospital, identified, image_bytes, police, register_facility
+from .helpers import filed, hospital, identified, image_bytes, police, register_facility, token
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -84,10 +84,10 @@ async def test_spec_0_4_photo_reads_denied_to_everyone_else_and_without_reason(s
     denied = [
         police(svc, "PSB02"),  # another bureau
         hospital(svc, "H002"),  # another hospital
-        svc.token("fund_agency", "city:liuzhou"),
-        svc.token("auditor", "city:liuzhou"),
-        svc.token("admin"),
-        svc.token("police"),  # a bureau token without jurisdiction
+        token(svc, "fund_agency", "city:liuzhou"),
+        token(svc, "auditor", "city:liuzhou"),
+        token(svc, "admin"),
+        token(svc, "police"),  # a bureau token without jurisdiction
     ]
     for headers in denied:
         r = await svc.client.get(href, params={"reason": "想看看"}, headers=headers)
@@ -247,14 +247,14 @@ async def test_spec_0_4_retention_period_is_a_setting_and_the_sweep_applies_it(s
     settings.photo_retention_days = 30  # type: ignore[misc]
     try:
         with time_machine.travel(closed_at + timedelta(days=29), tick=False):
-            r = await svc.client.post("/admin/identity-checks/photo-retention/run", headers=svc.token("admin"))
+            r = await svc.client.post("/admin/identity-checks/photo-retention/run", headers=token(svc, "admin"))
             assert r.json() == {"purged_requests": 0, "retention_days": 30}
         with time_machine.travel(closed_at + timedelta(days=30, seconds=1), tick=False):
-            for headers in (police(svc), hospital(svc), svc.token("auditor")):
+            for headers in (police(svc), hospital(svc), token(svc, "auditor")):
                 denied = await svc.client.post("/admin/identity-checks/photo-retention/run", headers=headers)
                 assert denied.status_code == 403
             assert await _contents(svc) != [None]
-            r = await svc.client.post("/admin/identity-checks/photo-retention/run", headers=svc.token("admin"))
+            r = await svc.client.post("/admin/identity-checks/photo-retention/run", headers=token(svc, "admin"))
             assert r.status_code == 200 and r.json()["purged_requests"] == 1
             assert await _contents(svc) == [None]
             # the per-case deadline no longer fires on it

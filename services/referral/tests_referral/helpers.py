@@ -151,3 +151,16 @@ async def fire(svc: ServiceHarness) -> int:
 
 def payloads(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r["payload"] for r in rows]
+
+
+async def file_centralized(svc: ServiceHarness, person_id: str, admission: dict[str, Any]) -> dict[str, Any]:
+    """The institution files the outside-care form for an admission (LJ-4.2b)."""
+    body = {
+        "person_id": person_id,
+        "facility_id": admission["facility_id"],
+        "admission_id": admission["admission_id"],
+        "reason": "pneumonia",
+    }
+    r = await svc.client.post("/filings", json=body, headers=institution(svc, "I01"))
+    assert r.status_code == 201, r.text
+    return r.json()

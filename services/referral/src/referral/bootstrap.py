@@ -15,7 +15,7 @@ from referral.adapters.store import SqlStore
 from referral.adapters.tables import metadata
 from referral.api.routes import build_router
 from referral.domain.policy import POLICY
-from referral.service import admissions, filings, followups
+from referral.service import admissions, discharge, filings, followups
 from referral.service.context import Ctx, Wiring
 from referral.settings import ReferralSettings as Settings
 
@@ -29,6 +29,7 @@ DEADLINE_HANDLERS: dict[str, DeadlineUse] = {
     admissions.FIRST_DEADLINE: filings.on_first_due,
     admissions.PHONE_FORM_DEADLINE: filings.on_phone_form_due,
     filings.FORWARD_DEADLINE: filings.on_forward_due,
+    discharge.DOCUMENTS_DEADLINE: discharge.on_documents_due,
     followups.KIND: followups.on_visit_due,
 }
 

@@ -14,13 +14,17 @@ from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, S
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import run_command
 from medaid_shared.runtime import Runtime
-from referral.service import admissions, facilities, filings, followups, persons, referrals
+from referral.domain.discharge import ViolationKind
+from referral.service import admissions, discharge, facilities, filings, followups, persons, referrals
 from referral.service.commands import (
     AdmissionIn,
     ApprovalIn,
+    DischargeIn,
+    DocumentIn,
     FacilityIn,
     FacilityPatch,
     FilingIn,
+    FitnessIn,
     ForwardIn,
     PersonIn,
     PersonLookup,
@@ -322,6 +326,79 @@ def build_router(wiring: Wiring) -> APIRouter:
     async def get_filing(filing_id: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> Any:
         runtime.policy.authorize(principal, "filing.read")
         return await api.query(runtime, lambda c: filings.get(c, principal, filing_id))
+
+    # ---- LJ-12 / LJ-17 discharge and violations ----------------------------------------
+
+    @router.post("/admissions/{admission_id}/fitness", tags=["discharge"], summary="Fit for discharge (LJ-12)")
+    async def record_fitness(
+        admission_id: str,
+        body: Annotated[FitnessIn, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        request: Request,
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "discharge.record")
+        return await api.command(
+            runtime, principal, request, key, body, lambda c: discharge.fitness(c, principal, admission_id, body)
+        )
+
+    @router.post(
+        "/admissions/{admission_id}/discharge", tags=["discharge"], summary="Discharge (DischargeRecorded, LJ-12)"
+    )
+    async def record_discharge(
+        admission_id: str,
+        body: Annotated[DischargeIn, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        request: Request,
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "discharge.record")
+        return await api.command(
+            runtime, principal, request, key, body, lambda c: discharge.discharge(c, principal, admission_id, body)
+        )
+
+    @router.post(
+        "/admissions/{admission_id}/documents",
+        status_code=201,
+        tags=["discharge"],
+        summary="Issue a discharge document (LJ-12)",
+    )
+    async def issue_document(
+        admission_id: str,
+        body: Annotated[DocumentIn, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        request: Request,
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "discharge.record")
+        return await api.command(
+            runtime, principal, request, key, body, lambda c: discharge.document(c, principal, admission_id, body), 201
+        )
+
+    @router.get("/violations", tags=["discharge"], summary="Violation records (LJ-17)")
+    async def list_violations(
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        facility_id: str | None = None,
+        kind: ViolationKind | None = None,
+        year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    ) -> Any:
+        runtime.policy.authorize(principal, "violation.read")
+        return await api.query(
+            runtime, lambda c: discharge.violations(c, principal, facility_id=facility_id, kind=kind, year=year)
+        )
+
+    @router.get("/violations/report", tags=["discharge"], summary="Violations per hospital (LJ-17)")
+    async def violations_report(
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    ) -> Any:
+        runtime.policy.authorize(principal, "violation.report")
+        return await api.query(runtime, lambda c: discharge.report(c, year))
 
     # ---- LJ-16 follow-up visits --------------------------------------------------------
 

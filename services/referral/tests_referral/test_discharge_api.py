@@ -1,0 +1,203 @@
+"""LJ-12 / LJ-17 over HTTP: fitness, discharge, the three documents within 24 hours,
+violations and the per-hospital report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import time_machine
+
+from medaid_shared.clock import SHANGHAI
+from medaid_shared.testing import ServiceHarness
+
+from .helpers import (
+    admit,
+    assert_problem,
+    audit_actions,
+    ca,
+    count,
+    file_centralized,
+    fire,
+    health,
+    hospital,
+    institution,
+    mi,
+    payloads,
+    world,
+)
+
+DOCS = ("diagnosis_certificate", "discharge_summary", "itemised_cost_list")
+
+
+def sh(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+
+
+async def test_lj_12_discharge_with_all_documents_in_time(svc: ServiceHarness) -> None:
+    """LJ-12: fit → discharged → DischargeRecorded; all three documents within 24 hours → no violation."""
+    with time_machine.travel(sh(2026, 10, 12, 9), tick=False):
+        w = await world(svc)
+        adm = await admit(svc, w["central"], "2026-10-12T08:00:00+08:00")
+        await file_centralized(svc, w["central"], adm)
+        aid = adm["admission_id"]
+    with time_machine.travel(sh(2026, 10, 20, 11), tick=False):
+        r = await svc.client.post(f"/admissions/{aid}/fitness", json={"doctor": "Dr Qin"}, headers=hospital(svc))
+        assert r.status_code == 200 and r.json()["fit_at"] is not None
+        assert_problem(
+            await svc.client.post(f"/admissions/{aid}/fitness", json={"doctor": "x"}, headers=hospital(svc)), 409
+        )
+        d = await svc.client.post(
+            f"/admissions/{aid}/discharge",
+            json={"discharged_at": "2026-10-20T10:00:00+08:00", "diagnosis_group": "J18"},
+            headers=hospital(svc),
+        )
+        assert d.status_code == 200, d.text
+        (rec,) = payloads(await svc.published("DischargeRecorded"))
+        assert rec["admission_id"] == aid and rec["diagnosis_group"] == "J18"
+        assert datetime.fromisoformat(rec["documents_due_at"]) == sh(2026, 10, 21, 10)
+    with time_machine.travel(sh(2026, 10, 21, 9), tick=False):
+        for kind in DOCS:
+            r = await svc.client.post(
+                f"/admissions/{aid}/documents", json={"kind": kind, "document_ref": f"D-{kind}"}, headers=hospital(svc)
+            )
+            assert r.status_code == 201 and r.json()["late"] is False
+        assert r.json()["missing"] == []
+    with time_machine.travel(sh(2026, 10, 22, 9), tick=False):
+        assert await fire(svc) == 0
+        assert await svc.published("DischargeDocumentsOverdue") == []
+        assert await count(svc, "violation") == 0
+        got = await svc.client.get(f"/admissions/{aid}", headers=institution(svc, "I01"))
+        assert [x["kind"] for x in got.json()["documents"]] == list(DOCS)
+
+
+async def test_lj_12_lj_17_overdue_documents_become_a_violation(svc: ServiceHarness) -> None:
+    """LJ-12 / LJ-17: a document missing at 24 hours → violation record + DischargeDocumentsOverdue;
+    the report per hospital lists it for health and medical insurance."""
+    with time_machine.travel(sh(2026, 10, 12, 9), tick=False):
+        w = await world(svc)
+        adm = await admit(svc, w["central"], "2026-10-12T08:00:00+08:00")
+        await file_centralized(svc, w["central"], adm)
+        aid = adm["admission_id"]
+        await svc.client.post(
+            f"/admissions/{aid}/discharge", json={"discharged_at": "2026-10-12T08:30:00+08:00"}, headers=hospital(svc)
+        )
+        await svc.client.post(
+            f"/admissions/{aid}/documents",
+            json={"kind": "discharge_summary", "document_ref": "S"},
+            headers=hospital(svc),
+        )
+    with time_machine.travel(sh(2026, 10, 13, 8, 29), tick=False):
+        assert await fire(svc) == 0
+    with time_machine.travel(sh(2026, 10, 13, 8, 31), tick=False):
+        assert await fire(svc) == 1
+        (over,) = payloads(await svc.published("DischargeDocumentsOverdue"))
+        assert over["missing_documents"] == ["diagnosis_certificate", "itemised_cost_list"]
+        assert over["facility_id"] == "H001"
+        vs = await svc.client.get("/violations", headers=health(svc))
+        assert [v["violation_id"] for v in vs.json()] == [over["violation_id"]]
+        assert vs.json()[0]["rule"] == "LJ-12" and vs.json()[0]["kind"] == "documents_overdue"
+        late = await svc.client.post(
+            f"/admissions/{aid}/documents",
+            json={"kind": "itemised_cost_list", "document_ref": "C"},
+            headers=hospital(svc),
+        )
+        assert late.json()["late"] is True
+        for headers in (health(svc), mi(svc), ca(svc)):
+            rep = await svc.client.get("/violations/report?year=2026", headers=headers)
+            assert rep.status_code == 200
+            assert rep.json() == [
+                {
+                    "facility_id": "H001",
+                    "documents_overdue": 1,
+                    "late_discharge": 0,
+                    "total": 1,
+                    "name": "Hospital H001",
+                    "level": "district",
+                }
+            ]
+        assert (await svc.client.get("/violations/report?year=2025", headers=mi(svc))).json() == []
+        assert_problem(await svc.client.get("/violations/report", headers=hospital(svc)), 403)
+        assert_problem(await svc.client.get("/violations/report", headers=institution(svc)), 403)
+        # a hospital sees its own violation records only
+        assert len((await svc.client.get("/violations", headers=hospital(svc, "H001"))).json()) == 1
+        assert (await svc.client.get("/violations", headers=hospital(svc, "C001"))).json() == []
+        assert (await svc.client.get("/violations?facility_id=H001", headers=hospital(svc, "C001"))).json() == []
+        assert_problem(await svc.client.get("/violations", headers=institution(svc)), 403)
+        assert any(a[0] == "violation.record" for a in await audit_actions(svc))
+
+
+async def test_lj_12_late_discharge_after_fitness_is_a_violation(svc: ServiceHarness) -> None:
+    """LJ-12 (interpretation: 24 hours): held in hospital two days after being fit → late_discharge (LJ-17)."""
+    with time_machine.travel(sh(2026, 10, 12, 9), tick=False):
+        w = await world(svc)
+        aid = (await admit(svc, w["central"], "2026-10-12T08:00:00+08:00"))["admission_id"]
+        await svc.client.post(f"/admissions/{aid}/fitness", json={"doctor": "Dr Qin"}, headers=hospital(svc))
+    with time_machine.travel(sh(2026, 10, 14, 12), tick=False):
+        r = await svc.client.post(
+            f"/admissions/{aid}/discharge", json={"discharged_at": "2026-10-14T11:00:00+08:00"}, headers=hospital(svc)
+        )
+        assert r.status_code == 200
+        (v,) = (await svc.client.get("/violations?kind=late_discharge", headers=mi(svc))).json()
+        assert v["admission_id"] == aid and v["details"]["delay_hours_allowed"] == 24
+
+
+async def test_discharge_bad_input_and_denials_change_nothing(svc: ServiceHarness) -> None:
+    """Discharge before admission, twice, in the future, by another hospital, documents before discharge."""
+    with time_machine.travel(sh(2026, 10, 12, 9), tick=False):
+        w = await world(svc)
+        aid = (await admit(svc, w["central"], "2026-10-12T08:00:00+08:00"))["admission_id"]
+        url = f"/admissions/{aid}/discharge"
+        assert_problem(
+            await svc.client.post(url, json={"discharged_at": "2026-10-11T08:00:00+08:00"}, headers=hospital(svc)),
+            422,
+            field="discharged_at",
+        )
+        assert_problem(
+            await svc.client.post(url, json={"discharged_at": "2026-10-13T08:00:00+08:00"}, headers=hospital(svc)),
+            422,
+            field="discharged_at",
+        )
+        assert_problem(
+            await svc.client.post(
+                url, json={"discharged_at": "2026-10-12T08:30:00+08:00"}, headers=hospital(svc, "C001")
+            ),
+            403,
+        )
+        assert_problem(
+            await svc.client.post(url, json={"discharged_at": "2026-10-12T08:30:00+08:00"}, headers=institution(svc)),
+            403,
+        )
+        assert_problem(
+            await svc.client.post(
+                "/admissions/nope/discharge", json={"discharged_at": "2026-10-12T08:30:00+08:00"}, headers=hospital(svc)
+            ),
+            404,
+        )
+        doc = {"kind": "discharge_summary", "document_ref": "S"}
+        assert_problem(
+            await svc.client.post(f"/admissions/{aid}/documents", json=doc, headers=hospital(svc)), 422, rule="LJ-12"
+        )
+        assert_problem(
+            await svc.client.post(f"/admissions/{aid}/documents", json={**doc, "kind": "x-ray"}, headers=hospital(svc)),
+            422,
+            field="kind",
+        )
+        assert_problem(
+            await svc.client.post(f"/admissions/{aid}/fitness", json={"doctor": "x"}, headers=hospital(svc, "C001")),
+            403,
+        )
+        assert await svc.published("DischargeRecorded") == []
+        ok = await svc.client.post(url, json={"discharged_at": "2026-10-12T08:30:00+08:00"}, headers=hospital(svc))
+        assert ok.status_code == 200
+        assert_problem(
+            await svc.client.post(url, json={"discharged_at": "2026-10-12T08:30:00+08:00"}, headers=hospital(svc)), 409
+        )
+        assert_problem(
+            await svc.client.post(f"/admissions/{aid}/fitness", json={"doctor": "x"}, headers=hospital(svc)), 409
+        )
+        await svc.client.post(f"/admissions/{aid}/documents", json=doc, headers=hospital(svc))
+        assert_problem(await svc.client.post(f"/admissions/{aid}/documents", json=doc, headers=hospital(svc)), 409)
+        # discharged: the person may be admitted again
+        again = await admit(svc, w["central"], "2026-10-12T08:45:00+08:00")
+        assert again["admission_id"] != aid
+        assert len(await svc.published("DischargeRecorded")) == 1

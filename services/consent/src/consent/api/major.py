@@ -1,0 +1,170 @@
+"""LJ-11.2 endpoints: expert pool, assignment, the evaluation record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from consent.api.deps import Services, answer
+from consent.domain.major import Recommendation
+from consent.service import major
+from medaid_shared.app import IdempotencyKey
+from medaid_shared.auth import CurrentPrincipal
+
+router = APIRouter(tags=["major treatment (LJ-11.2)"])
+
+
+class ExpertIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expert_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=100)
+    hospital_id: str = Field(min_length=1, max_length=64)
+    specialty: str = Field(min_length=1, max_length=100)
+
+
+class ExpertPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    hospital_id: str | None = Field(default=None, min_length=1, max_length=64)
+    specialty: str | None = Field(default=None, min_length=1, max_length=100)
+    active: bool | None = None
+
+
+class AssignmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    specialty: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class AttendingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    attending_doctor: str = Field(min_length=1, max_length=200)
+    opinion: str = Field(min_length=1, max_length=4000, description="Stored encrypted")
+    recommendation: Recommendation
+
+
+class ExpertOpinionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    opinion: str = Field(min_length=1, max_length=4000, description="Stored encrypted")
+    recommendation: Recommendation
+
+
+@router.post("/experts", status_code=201, summary="Add a quality-control expert to the health bureau's pool")
+async def post_expert(
+    body: ExpertIn, principal: CurrentPrincipal, services: Services, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    services.runtime.policy.authorize(principal, "expert.manage")
+    return answer(
+        await services.command(
+            principal,
+            idempotency_key,
+            body.model_dump(),
+            lambda ctx: major.add_expert(ctx, principal, **body.model_dump()),
+        )
+    )
+
+
+@router.patch("/experts/{expert_id}", summary="Change or deactivate an expert")
+async def patch_expert(
+    expert_id: str, body: ExpertPatch, principal: CurrentPrincipal, services: Services
+) -> JSONResponse:
+    services.runtime.policy.authorize(principal, "expert.manage")
+    return answer(
+        await services.command(
+            principal,
+            None,
+            body.model_dump(),
+            lambda ctx: major.update_expert(ctx, principal, expert_id, body.model_dump()),
+            status=200,
+        )
+    )
+
+
+@router.get("/experts", summary="The expert pool with each expert's assignment load")
+async def get_experts(principal: CurrentPrincipal, services: Services) -> dict[str, Any]:
+    services.runtime.policy.authorize(principal, "expert.read")
+    result: dict[str, Any] = await services.query(major.list_experts)
+    return result
+
+
+@router.post(
+    "/treatments/{treatment_id}/expert-assignment",
+    status_code=201,
+    summary="Assign the next expert by fair rotation, not from the treating hospital (LJ-11.2)",
+)
+async def post_assignment(
+    treatment_id: str,
+    body: AssignmentIn,
+    principal: CurrentPrincipal,
+    services: Services,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    services.runtime.policy.authorize(principal, "expert.assign")
+    return answer(
+        await services.command(
+            principal,
+            idempotency_key,
+            {"treatment_id": treatment_id, **body.model_dump()},
+            lambda ctx: major.assign_expert(ctx, principal, treatment_id, specialty=body.specialty),
+        )
+    )
+
+
+@router.post(
+    "/treatments/{treatment_id}/evaluation/attending",
+    summary="The attending doctor's part of the major-treatment evaluation record",
+)
+async def post_attending(
+    treatment_id: str,
+    body: AttendingIn,
+    principal: CurrentPrincipal,
+    services: Services,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    services.runtime.policy.authorize(principal, "evaluation.attending")
+    return answer(
+        await services.command(
+            principal,
+            idempotency_key,
+            {"treatment_id": treatment_id, **body.model_dump()},
+            lambda ctx: major.attending_part(ctx, principal, treatment_id, **body.model_dump()),
+            status=200,
+        )
+    )
+
+
+@router.post(
+    "/treatments/{treatment_id}/evaluation/expert",
+    summary="The assigned expert's part of the major-treatment evaluation record",
+)
+async def post_expert_part(
+    treatment_id: str,
+    body: ExpertOpinionIn,
+    principal: CurrentPrincipal,
+    services: Services,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    services.runtime.policy.authorize(principal, "evaluation.expert")
+    return answer(
+        await services.command(
+            principal,
+            idempotency_key,
+            {"treatment_id": treatment_id, **body.model_dump()},
+            lambda ctx: major.expert_part(ctx, principal, treatment_id, **body.model_dump()),
+            status=200,
+        )
+    )
+
+
+@router.get("/treatments/{treatment_id}/evaluation", summary="The major-treatment evaluation record")
+async def get_evaluation(treatment_id: str, principal: CurrentPrincipal, services: Services) -> dict[str, Any]:
+    services.runtime.policy.authorize(principal, "treatment.read")
+    result: dict[str, Any] = await services.query(lambda ctx: major.get_evaluation(ctx, principal, treatment_id))
+    return result

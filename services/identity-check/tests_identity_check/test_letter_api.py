@@ -228,3 +228,13 @@ async def test_gd_16_1_print_ready_letter_escapes_text_and_is_visible_to_both_pa
         assert denied.status_code == 403, headers
     missing = await svc.client.get("/identity-checks/no-such-id/letter", headers=police(svc))
     assert missing.status_code == 404
+
+
+async def test_gd_16_1_openapi_documents_multipart_and_base64_json_upload(svc: ServiceHarness) -> None:
+    doc = (await svc.client.get("/openapi.json")).json()
+    content = doc["paths"]["/identity-checks"]["post"]["requestBody"]["content"]
+    multipart = content["multipart/form-data"]["schema"]["properties"]
+    assert multipart["photos"]["items"]["format"] == "binary"
+    as_json = content["application/json"]["schema"]
+    assert "$ref" not in str(as_json)
+    assert "content_base64" in as_json["properties"]["photos"]["items"]["properties"]

@@ -60,6 +60,26 @@ Reason = Annotated[
     Query(max_length=500, description="why the caller reads this (required; audit-logged, SPEC 0.4)"),
 ]
 
+
+def _inline_schema(model: type[FileRequestJson]) -> dict[str, Any]:
+    """The model's JSON Schema with its ``$defs`` inlined (it is not otherwise a component)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(defs[ref.rsplit("/", 1)[-1]])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
 _FILE_BODY_DOC: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -84,7 +104,7 @@ _FILE_BODY_DOC: dict[str, Any] = {
                     },
                 }
             },
-            "application/json": {"schema": {"$ref": "#/components/schemas/FileRequestJson"}},
+            "application/json": {"schema": _inline_schema(FileRequestJson)},
         },
     }
 }

@@ -1,0 +1,279 @@
+"""Statements through the API: one-stop at discharge, manual reimbursement, reversal and
+re-settlement, scope and bad input (SPEC §5)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import time_machine
+
+from medaid_shared.contracts.common import FilingState, Region, SupportType
+from medaid_shared.testing import ServiceHarness
+from tests_settlement.world import (
+    admit,
+    bill,
+    compliance,
+    decide,
+    discharge,
+    hospital,
+    insurance,
+    line,
+    load_parameters,
+    register_person,
+    settled,
+)
+
+D = Decimal
+
+
+async def test_lj_13_1_lj_3_4_one_stop_settlement_at_discharge(svc: ServiceHarness) -> None:
+    """LJ-13.1 / LJ-3.4 / LJ-6.1: at a designated facility one statement settles basic
+    insurance, critical illness and aid; the patient pays only the personal share (none)."""
+    await load_parameters(svc)
+    await register_person(svc)
+    await decide(svc, "SP1", "300.00", "approved")
+    st = await settled(
+        svc, [line("20000.00"), line("300.00", in_catalogue=False, item="SP1"), line("99.99", in_catalogue=False)]
+    )
+    assert st["mode"] == "one_stop"
+    assert st["amounts"] == {
+        "basic_insurance": "15600.00",
+        "critical_illness": "0.00",
+        "medical_aid": "4400.00",
+        "support_fund": "0.00",
+        "self_pay_support": "300.00",
+        "hospital_borne": "99.99",
+        "personal_cash": "0.00",
+    }
+    f = st["national_fields"]
+    assert (f["medfee_sumamt"], f["hifp_pay"], f["maf_pay"], f["oth_pay"], f["hosp_part_amt"], f["psn_cash_pay"]) == (
+        "20399.99", "15600.00", "4400.00", "300.00", "99.99", "0.00",
+    )  # fmt: skip
+    assert st["example_parameters"] is True
+    rules = {(ln["payer"], ln["rule"]) for ln in st["lines"]}
+    assert {("basic_insurance", "LJ-6.1"), ("medical_aid", "LJ-6.2"), ("self_pay_support", "LJ-14.1")} <= rules
+    assert ("hospital_borne", "LJ-7.4") in rules
+    assert any(ln["bill_ref"] == "B-A1#2" for ln in st["lines"])
+    (event,) = await svc.published("SettlementCompleted")
+    assert event["payload"]["medical_aid"] == "4400.00"
+    assert event["payload"]["statement_id"] == st["statement_id"]
+    ledger = await svc.client.get("/ledger/P1/2026", headers=svc.token("civil_affairs"))
+    assert ledger.json()["aid_used"] == "4400.00"
+    assert ledger.json()["aid_remaining"] == "55600.00"
+
+
+async def test_re_settling_the_same_admission_changes_nothing(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    st = await settled(svc, [line("5000.00")])
+    again = await svc.client.post("/admissions/A1/settlement", headers=hospital(svc))
+    assert again.status_code == 200
+    assert again.json()["statement_id"] == st["statement_id"]
+    assert len(await svc.published("SettlementCompleted")) == 1
+    ledger = (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()
+    assert ledger["aid_used"] == st["amounts"]["medical_aid"]
+
+
+async def test_lj_13_1_settlement_waits_for_discharge_and_a_final_bill(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    await admit(svc)
+    r = await svc.client.post("/bills", json=bill("B1", [line("100.00")], kind="interim"), headers=hospital(svc))
+    assert r.status_code == 201
+    r = await svc.client.post("/admissions/A1/settlement", headers=hospital(svc))
+    assert r.status_code == 409
+    assert r.json()["rule"] == "LJ-13.1"
+    await discharge(svc)
+    r = await svc.client.post("/admissions/A1/settlement", headers=hospital(svc))
+    assert r.status_code == 409
+    assert "final bill" in r.json()["detail"]
+    assert (await svc.client.post("/admissions/NOPE/settlement", headers=hospital(svc))).status_code == 404
+    assert await svc.published("SettlementCompleted") == []
+
+
+async def test_settlement_without_parameters_in_force_is_a_rule_violation(svc: ServiceHarness) -> None:
+    await admit(svc)
+    await discharge(svc)
+    await svc.client.post("/bills", json=bill("B1", [line("100.00")]), headers=hospital(svc))
+    r = await svc.client.post("/admissions/A1/settlement", headers=hospital(svc))
+    assert r.status_code == 422
+    assert r.json()["rule"] == "LJ-6.1"
+    ledger = (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()
+    assert ledger["aid_ceiling"] is None  # nothing changed, not even a ledger row
+
+
+async def test_settlement_scope_and_roles(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    st = await settled(svc, [line("100.00")])
+    await admit(svc, "A2", facility_id="H002")
+    await discharge(svc, "A2", facility_id="H002")
+    r = await svc.client.post(
+        "/bills", json=bill("B2", [line("10.00")], admission_id="A2"), headers=hospital(svc, "H002")
+    )
+    assert r.status_code == 201
+    assert (await svc.client.post("/admissions/A2/settlement", headers=hospital(svc))).status_code == 403
+    for role in ("civil_affairs", "auditor", "institution"):
+        r = await svc.client.post("/admissions/A2/settlement", headers=svc.token(role, "institution:I01"))
+        assert r.status_code == 403, role
+    assert (await svc.client.get(f"/statements/{st['statement_id']}", headers=hospital(svc, "H002"))).status_code == 403
+    assert (
+        await svc.client.get(f"/statements/{st['statement_id']}", headers=svc.token("civil_affairs"))
+    ).status_code == 200
+    assert (await svc.client.get("/statements", headers=hospital(svc, "H002"))).json() == []
+    assert len((await svc.client.get("/statements?person_id=P1", headers=insurance(svc))).json()) == 1
+    assert (await svc.client.get("/ledger/P1/2026", headers=hospital(svc))).status_code == 403
+    assert (await svc.client.get("/statements/none", headers=insurance(svc))).status_code == 404
+    # medical insurance may settle any facility's admission (e.g. at the district office)
+    r = await svc.client.post("/admissions/A2/settlement", headers=insurance(svc))
+    assert r.status_code == 201
+
+
+async def test_lj_4_3c_unfiled_admission_settles_without_aid_or_support_fund(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    await admit(svc)
+    await compliance(svc, "A1", FilingState.UNFILED)
+    await discharge(svc)
+    await svc.client.post("/bills", json=bill("B1", [line("20000.00")]), headers=hospital(svc))
+    st = (await svc.client.post("/admissions/A1/settlement", headers=hospital(svc))).json()
+    assert st["amounts"]["medical_aid"] == "0.00"
+    assert st["amounts"]["support_fund"] == "0.00"
+    assert st["amounts"]["personal_cash"] == "4400.00"
+    assert st["gates_applied"] == ["LJ-4.3c"]
+
+
+async def test_lj_4_3b_out_of_guangxi_without_approval_settles_without_aid(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    st = await settled(svc, [line("20000.00")], region=Region.OUTSIDE_GUANGXI, out_of_region_approved=False)
+    assert st["amounts"]["medical_aid"] == "0.00"
+    assert st["gates_applied"] == ["LJ-4.3b"]
+
+
+async def test_lj_3_2b_lj_13_2_non_designated_is_manual_with_15_working_day_deadline(svc: ServiceHarness) -> None:
+    """LJ-3.2b / LJ-13.2: the patient pays first; a centralized person's institution applies
+    within 15 working days after discharge (2026-03-10 → 2026-03-31), or it is overdue."""
+    await load_parameters(svc)
+    st = await settled(svc, [line("20000.00")], designated=False)
+    assert st["mode"] == "manual"
+    assert st["national_fields"]["maf_pay"] == "0.00"
+    assert st["national_fields"]["psn_cash_pay"] == "4400.00" == st["patient_advance"]
+    (req,) = await svc.published("ManualReimbursementRequested")
+    assert req["payload"]["application_due_at"].startswith("2026-03-31T15:59:59")
+    assert req["payload"]["reimbursable"] == "4400.00"
+    assert "LJ-3.2b" in req["payload"]["reason"]
+    with time_machine.travel(datetime(2026, 3, 31, 15, 0, tzinfo=UTC), tick=False):
+        assert await svc.runtime.scheduler.fire_due() == 0  # type: ignore[union-attr]
+    with time_machine.travel(datetime(2026, 3, 31, 16, 0, 1, tzinfo=UTC), tick=False):
+        assert await svc.runtime.scheduler.fire_due() == 1  # type: ignore[union-attr]
+    (overdue,) = await svc.published("ManualReimbursementOverdue")
+    assert overdue["payload"]["statement_id"] == st["statement_id"]
+    assert overdue["payload"]["institution_id"] == "I01"
+    pending = await svc.client.get("/reimbursements?pending=true", headers=insurance(svc))
+    assert [m["statement_id"] for m in pending.json()] == [st["statement_id"]]
+
+
+async def test_lj_13_2_recording_the_application_closes_the_deadline(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    st = await settled(svc, [line("1000.00")], referred=False)  # district hospital without referral
+    assert st["manual_reasons"] == ["LJ-3.2b: level-2+ facility without referral from primary care"]
+    sid = st["statement_id"]
+    assert (await svc.client.post(f"/reimbursements/{sid}/application", headers=hospital(svc))).status_code == 403
+    wrong = svc.token("institution", "institution:I99")
+    assert (await svc.client.post(f"/reimbursements/{sid}/application", headers=wrong)).status_code == 403
+    with time_machine.travel(datetime(2026, 3, 20, 2, 0, tzinfo=UTC), tick=False):
+        ok = await svc.client.post(
+            f"/reimbursements/{sid}/application", headers=svc.token("institution", "institution:I01")
+        )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["applied_late"] is False
+    again = await svc.client.post(f"/reimbursements/{sid}/application", headers=insurance(svc))
+    assert again.status_code == 409
+    with time_machine.travel(datetime(2026, 5, 1, tzinfo=UTC), tick=False):
+        assert await svc.runtime.scheduler.fire_due() == 0  # type: ignore[union-attr]
+    assert (await svc.client.get("/reimbursements?pending=true", headers=insurance(svc))).json() == []
+    assert (await svc.client.post("/reimbursements/none/application", headers=insurance(svc))).status_code == 404
+
+
+async def test_lj_13_2_decentralized_manual_reimbursement_has_no_deadline(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    await settled(svc, [line("1000.00")], designated=False, support=SupportType.DECENTRALIZED)
+    (req,) = await svc.published("ManualReimbursementRequested")
+    assert req["payload"]["application_due_at"] is None
+    assert req["payload"]["support_type"] == "decentralized"
+
+
+async def test_correction_is_a_reversal_plus_a_new_statement(svc: ServiceHarness) -> None:
+    """SPEC §5: a statement is immutable; a correction reverses it (releasing the aid it
+    consumed from the LJ-6.2 ledger) and a new statement follows the corrected bill."""
+    await load_parameters(svc)
+    st = await settled(svc, [line("20000.00")])
+    sid = st["statement_id"]
+    fix = bill("B-A1-c", [line("10000.00")], replaces="B-A1", reason="double-billed surgery")
+    assert (await svc.client.post("/bills", json=fix, headers=hospital(svc))).status_code == 409  # settled
+    assert (
+        await svc.client.post(f"/statements/{sid}/reversal", json={"reason": "x"}, headers=hospital(svc))
+    ).status_code == 422
+    assert (
+        await svc.client.post(
+            f"/statements/{sid}/reversal", json={"reason": "wrong bill"}, headers=svc.token("civil_affairs")
+        )
+    ).status_code == 403
+    assert (
+        await svc.client.post(
+            f"/statements/{sid}/reversal", json={"reason": "wrong bill"}, headers=hospital(svc, "H002")
+        )
+    ).status_code == 403
+    rev = await svc.client.post(
+        f"/statements/{sid}/reversal", json={"reason": "double-billed surgery"}, headers=hospital(svc)
+    )
+    assert rev.status_code == 201, rev.text
+    r = rev.json()
+    assert (r["kind"], r["reverses_statement_id"], r["total"]) == ("reversal", sid, "-20000.00")
+    assert r["amounts"]["medical_aid"] == "-4400.00"
+    assert r["amounts"]["critical_illness"] == "0.00"
+    assert (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()["aid_used"] == "0.00"
+    (reversed_event,) = await svc.published("SettlementReversed")
+    assert reversed_event["payload"]["medical_aid_released"] == "4400.00"
+    again = await svc.client.post(f"/statements/{sid}/reversal", json={"reason": "twice"}, headers=hospital(svc))
+    assert again.status_code == 409
+    of_reversal = await svc.client.post(
+        f"/statements/{r['statement_id']}/reversal", json={"reason": "undo"}, headers=insurance(svc)
+    )
+    assert of_reversal.status_code == 409
+    original = (await svc.client.get(f"/statements/{sid}", headers=hospital(svc))).json()
+    assert original["total"] == "20000.00"  # untouched
+    assert original["reversed_by_statement_id"] == r["statement_id"]
+    assert (await svc.client.post("/bills", json=fix, headers=hospital(svc))).status_code == 201
+    new = await svc.client.post("/admissions/A1/settlement", headers=hospital(svc))
+    assert new.status_code == 201
+    assert new.json()["statement_id"] != sid
+    assert new.json()["total"] == "10000.00"
+    assert new.json()["amounts"]["medical_aid"] == "2400.00"  # 10000 − (10000 − 500) × 80 %
+    assert (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()["aid_used"] == "2400.00"
+    assert (
+        await svc.client.post("/statements/none/reversal", json={"reason": "none"}, headers=insurance(svc))
+    ).status_code == 404
+
+
+async def test_lj_7_4_lj_14_1_self_pay_decisions_from_consent_drive_the_split(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    await decide(svc, "SP1", "1500.00", "approved")
+    await decide(svc, "SP2", "800.00", "rejected")
+    await decide(svc, "SP3", "150.00", "below_threshold")
+    lines = [
+        line("1500.00", in_catalogue=False, item="SP1"),
+        line("800.00", in_catalogue=False, item="SP2"),
+        line("150.00", in_catalogue=False, item="SP3"),
+        line("400.00", in_catalogue=False),  # never proposed
+    ]
+    st = await settled(svc, lines)
+    assert st["amounts"]["self_pay_support"] == "1650.00"
+    assert st["amounts"]["hospital_borne"] == "1200.00"
+    assert st["national_fields"]["fulamt_ownpay_amt"] == "2850.00"
+
+
+async def test_lj_6_2_person_not_enrolled_in_basic_insurance(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    await register_person(svc, enrolled=False)
+    st = await settled(svc, [line("1000.00")])
+    assert st["amounts"]["basic_insurance"] == "0.00"
+    assert st["amounts"]["medical_aid"] == "1000.00"
+    assert D(st["national_fields"]["fund_pay_sumamt"]) == D("1000.00")

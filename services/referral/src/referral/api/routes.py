@@ -15,7 +15,16 @@ from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import run_command
 from medaid_shared.runtime import Runtime
 from referral.domain.discharge import ViolationKind
-from referral.service import admissions, discharge, facilities, filings, followups, persons, referrals
+from referral.service import (
+    admissions,
+    discharge,
+    facilities,
+    filings,
+    followups,
+    health_plans,
+    persons,
+    referrals,
+)
 from referral.service.commands import (
     AdmissionIn,
     ApprovalIn,
@@ -26,6 +35,7 @@ from referral.service.commands import (
     FilingIn,
     FitnessIn,
     ForwardIn,
+    HealthPlanIn,
     PersonIn,
     PersonLookup,
     PersonPatch,
@@ -399,6 +409,38 @@ def build_router(wiring: Wiring) -> APIRouter:
     ) -> Any:
         runtime.policy.authorize(principal, "violation.report")
         return await api.query(runtime, lambda c: discharge.report(c, year))
+
+    # ---- LJ-15.1 health plans ------------------------------------------------------------
+
+    @router.post(
+        "/persons/{person_id}/health-plans",
+        status_code=201,
+        tags=["after discharge"],
+        summary="Make or adjust the health plan after discharge (LJ-15.1)",
+    )
+    async def make_health_plan(
+        person_id: str,
+        body: Annotated[HealthPlanIn, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        request: Request,
+        key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "health_plan.write")
+
+        async def use(c: Ctx) -> Any:
+            return await health_plans.make(c, principal, await persons.load_person(c, person_id), body)
+
+        return await api.command(runtime, principal, request, key, body, use, 201)
+
+    @router.get("/persons/{person_id}/health-plans", tags=["after discharge"], summary="A person's health plans")
+    async def list_health_plans(person_id: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> Any:
+        runtime.policy.authorize(principal, "health_plan.read")
+
+        async def use(c: Ctx) -> Any:
+            return await health_plans.listing(c, principal, await persons.load_person(c, person_id))
+
+        return await api.query(runtime, use)
 
     # ---- LJ-16 follow-up visits --------------------------------------------------------
 

@@ -72,7 +72,6 @@ def to_kafka(
     occurred_at: datetime,
     payload: dict[str, Any],
     key: str,
-    traceparent: str | None,
 ) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     """Build a binary-mode Kafka record: (key, value, headers)."""
     attributes: dict[str, Any] = {
@@ -88,9 +87,9 @@ def to_kafka(
     if subject:
         attributes["subject"] = subject
     message = ce_kafka.to_binary_event(CloudEvent(attributes=attributes, data=payload))
+    # The W3C traceparent header is added by the instrumented producer, from the span the
+    # relay opens under the context the command stored with the event.
     headers = [(k, v) for k, v in message.headers.items()]
-    if traceparent:
-        headers.append(("traceparent", traceparent.encode()))
     return key.encode(), message.value, headers
 
 

@@ -65,4 +65,8 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> TracerProvider
 
             _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces")))
         trace.set_tracer_provider(_provider)
+        # Producer spans inject the W3C traceparent header into every Kafka record.
+        from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
+
+        AIOKafkaInstrumentor().instrument(tracer_provider=_provider)
     return _provider

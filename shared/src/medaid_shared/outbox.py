@@ -100,7 +100,6 @@ class OutboxRelay:
                 occurred_at=row["occurred_at"],
                 payload=row["payload"],
                 key=row["key"],
-                traceparent=row["traceparent"],
             )
             await self.producer.send_and_wait(row["topic"], value=value, key=key, headers=headers)
 

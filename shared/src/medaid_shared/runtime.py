@@ -19,6 +19,7 @@ from medaid_shared.db import Database
 from medaid_shared.deadlines import DeadlineHandler, DeadlineScheduler, load_calendar
 from medaid_shared.events import Event
 from medaid_shared.kafka import EventProducer
+from medaid_shared.observability import configure_tracing
 from medaid_shared.outbox import OutboxRelay
 from medaid_shared.settings import ServiceSettings
 
@@ -57,6 +58,7 @@ class Runtime:
         deadline_handlers: Mapping[str, DeadlineHandler] | None = None,
         consumers: list[ConsumerSpec] | None = None,
     ) -> Runtime:
+        configure_tracing(settings.service_name, settings.otlp_endpoint)
         db = Database(settings, metadata)
         producer = EventProducer(settings.kafka_bootstrap_servers)
         rt = cls(

@@ -84,3 +84,192 @@ async def inflow(
 
 def D(value: Any) -> Decimal:
     return Decimal(str(value))
+
+
+# ---------------------------------------------------------------- events from other services
+
+
+async def deliver(svc: ServiceHarness, event: Any, event_id: str | None = None) -> str:
+    """Hand an event to the service's consumer exactly as the inbox would (Kafka delivery
+    itself is proven by the kernel's tests)."""
+    import uuid
+
+    from medaid_shared.events import EventMeta
+
+    meta = EventMeta(
+        id=event_id or str(uuid.uuid4()),
+        source="test",
+        type=event.event_type,
+        subject=None,
+        time=None,
+        traceparent=None,
+        topic="test",
+        partition=0,
+        offset=0,
+    )
+    return await svc.runtime.consumers[0]._apply(event, meta)
+
+
+# ---------------------------------------------------------------- a prepared city
+
+ADMITTED = local(2026, 9, 14, 8)  # a Monday
+NOW = local(2026, 9, 18, 10)  # the Friday after
+VALID_ID = "11010519491231002X"
+VALID_ID_2 = "110105194912310038"
+
+
+def valid_id(seq: int) -> str:
+    from medaid_shared.crypto import id_number_check_char
+
+    first17 = f"45020119900101{seq:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+async def prepare_city(svc: ServiceHarness, cash: str = "1000000.00") -> None:
+    await make_fund(svc)
+    await register_facility(svc, H1)
+    await register_facility(svc, H2, ownership="non_public")
+    await ok(
+        svc,
+        "POST",
+        "/reference/diseases",
+        "health",
+        {
+            "code": "I21",
+            "name": "急性心肌梗死",
+            "scope": "national",
+            "urgent_critical": True,
+            "effective_from": "2013-01-01",
+            "basis": "国卫办医发〔2013〕32号",
+        },
+    )
+    await ok(
+        svc,
+        "POST",
+        "/reference/cost-averages",
+        "health",
+        {
+            "year": 2026,
+            "source": "2025 statistics",
+            "rows": [
+                {"facility_id": H1, "disease_code": "I21", "average_cost": "20000.00"},
+                {"facility_id": H2, "disease_code": "I21", "average_cost": "20000.00"},
+            ],
+        },
+    )
+    await ok(
+        svc,
+        "PUT",
+        f"/reference/living-standards/{CITY}",
+        "civil",
+        {"monthly_amount": "900.00", "effective_from": "2026-01-01", "source": "柳州市 2026 城市低保"},
+    )
+    await inflow(svc, "central_transfer", cash, 2026, "C-PREP")
+
+
+async def open_case(
+    svc: ServiceHarness,
+    *,
+    patient_ref: str = "P-1",
+    facility: str = H1,
+    as_: str = "hospital",
+    identity: str = "unidentified",
+    id_number: str | None = None,
+    name: str | None = None,
+    admitted_at: datetime = ADMITTED,
+    disease: str | None = "I21",
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "facility_id": facility,
+        "patient_ref": patient_ref,
+        "admitted_at": admitted_at.isoformat(),
+        "identity": identity,
+        "disease_code": disease,
+    }
+    if identity == "identified":
+        body |= {"name": name or "张小三", "id_number": id_number or VALID_ID}
+    return dict(await ok(svc, "POST", "/cases", as_, body))
+
+
+async def add_costs(
+    svc: ServiceHarness, case_id: str, *items: tuple[float, str], as_: str = "hospital", start: datetime = ADMITTED
+) -> None:
+    from datetime import timedelta
+
+    await ok(
+        svc,
+        "POST",
+        f"/cases/{case_id}/cost-items",
+        as_,
+        {
+            "items": [
+                {
+                    "occurred_at": (start + timedelta(hours=h)).isoformat(),
+                    "category": "treatment",
+                    "description": "急诊抢救",
+                    "in_catalogue": True,
+                    "amount": amount,
+                }
+                for h, amount in items
+            ]
+        },
+    )
+
+
+def overdue_event(patient_ref: str = "P-1", facility: str = H1, request_id: str = "R-1") -> Any:
+    from medaid_shared.contracts.identity_check import IdentityCheckOverdue
+
+    return IdentityCheckOverdue(
+        request_id=request_id,
+        reference_number=f"LETTER-{request_id}",
+        facility_id=facility,
+        bureau_id="PSB01",
+        patient_ref=patient_ref,
+        due_at=local(2026, 9, 17, 23, 59),
+    )
+
+
+def verified_event(
+    outcome: str,
+    *,
+    late: bool = False,
+    patient_ref: str = "P-1",
+    facility: str = H1,
+    request_id: str = "R-1",
+    id_number: str = VALID_ID_2,
+) -> Any:
+    from medaid_shared.contracts.identity_check import IdentityVerified
+    from medaid_shared.crypto import id_number_digest, mask_id_number
+    from medaid_shared.settings import DEV_MATCHING_KEY
+
+    identified = outcome == "identified"
+    return IdentityVerified(
+        request_id=request_id,
+        reference_number=f"LETTER-{request_id}",
+        facility_id=facility,
+        bureau_id="PSB01",
+        patient_ref=patient_ref,
+        outcome=outcome,
+        late=late,
+        name_masked="李*四" if identified else None,
+        id_number_masked=mask_id_number(id_number) if identified else None,
+        id_number_digest=id_number_digest(id_number, DEV_MATCHING_KEY) if identified else None,
+        replied_at=local(2026, 9, 16, 9),
+    )
+
+
+async def ready_unidentified_case(
+    svc: ServiceHarness, patient_ref: str = "P-1", facility: str = H1, as_: str = "hospital", claim: str = "15000.00"
+) -> str:
+    """An unidentified case whose police check is overdue, with costs and a filed claim."""
+    case = await open_case(svc, patient_ref=patient_ref, facility=facility, as_=as_)
+    await add_costs(svc, case["id"], (1, "15000.00"), as_=as_)
+    await deliver(svc, overdue_event(patient_ref, facility, request_id=f"R-{patient_ref}"))
+    await ok(
+        svc,
+        "POST",
+        f"/cases/{case['id']}/claim",
+        as_,
+        {"medical_amount": claim, "living_amount": "90.00", "declaration": "情况属实"},
+    )
+    return str(case["id"])

@@ -164,6 +164,7 @@ settlement = Table(
     Column("person_id", String(64), nullable=False),
     Column("facility_id", String(64), nullable=False),
     money("total"),
+    money("basic_insurance"),  # basic + critical-illness insurance
     money("medical_aid"),
     ts("completed_at"),
     Column("reversed", Boolean, nullable=False, server_default="false"),

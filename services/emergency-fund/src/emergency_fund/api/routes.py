@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from emergency_fund.api import funds, reference
+from emergency_fund.api import applications, blacklist, cases, funds, reference, refunds
 
 router = APIRouter()
 router.include_router(funds.router)
 router.include_router(reference.router)
+router.include_router(cases.router)
+router.include_router(applications.router)
+router.include_router(refunds.router)
+router.include_router(blacklist.router)

@@ -3,24 +3,57 @@ use-case calls (each runs inside the kernel's inbox / scheduler transaction)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from emergency_fund.service import funds
-from emergency_fund.service.base import FundService
+from emergency_fund.domain.workflow import Step, deadline_kind
+from emergency_fund.service import applications, funds, inbound
+from emergency_fund.service.base import Env, FundService
+from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityVerified
+from medaid_shared.contracts.referral import (
+    EmergencyAssistanceReferred,
+    FacilityRegistered,
+    FacilityUpdated,
+    PersonRegistered,
+    PersonUpdated,
+)
+from medaid_shared.contracts.settlement import SettlementCompleted, SettlementReversed
 from medaid_shared.db import UnitOfWork
 from medaid_shared.deadlines import DeadlineHandler
+from medaid_shared.events import Event, EventMeta
 from medaid_shared.runtime import ConsumerSpec
 
 ServiceRef = Callable[[], FundService]
+CONSUMER = "emergency-fund"
+
+HANDLERS: dict[type[Event], Callable[[Env, Any], Awaitable[None]]] = {
+    PersonRegistered: inbound.on_person,
+    PersonUpdated: inbound.on_person,
+    FacilityRegistered: inbound.on_facility,
+    FacilityUpdated: inbound.on_facility,
+    EmergencyAssistanceReferred: inbound.on_referred,
+    SettlementCompleted: inbound.on_settlement,
+    SettlementReversed: inbound.on_settlement_reversed,
+    IdentityCheckOverdue: inbound.on_identity_overdue,
+    IdentityVerified: inbound.on_identity_verified,
+}
 
 
 def consumers(service: ServiceRef) -> list[ConsumerSpec]:
-    return []
+    def bind(fn: Callable[[Env, Any], Awaitable[None]]) -> Callable[[UnitOfWork, Any, EventMeta], Awaitable[None]]:
+        async def handle(uow: UnitOfWork, event: Any, meta: EventMeta) -> None:
+            await fn(service().env(uow), event)
+
+        return handle
+
+    return [ConsumerSpec(CONSUMER, {model: bind(fn) for model, fn in HANDLERS.items()})]
 
 
 def deadline_handlers(service: ServiceRef) -> dict[str, DeadlineHandler]:
     async def training_due(uow: UnitOfWork, row: Any) -> None:
         await funds.on_training_due(service().env(uow), row)
 
-    return {funds.TRAINING_KIND: training_due}
+    async def step_overdue(uow: UnitOfWork, row: Any) -> None:
+        await applications.on_step_overdue(service().env(uow), row)
+
+    return {funds.TRAINING_KIND: training_due, **{deadline_kind(step): step_overdue for step in Step}}

@@ -158,6 +158,18 @@ class CaseCreate(Cmd):
     admission_id: Ref | None = None
 
 
+class IdentifyCmd(Cmd):
+    """GD-18: the identity became known after the emergency treatment."""
+
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    id_number: Annotated[str, Field(min_length=18, max_length=18)]
+    how: Text
+
+
+class IdentityReadCmd(Cmd):
+    reason: Text
+
+
 class DiseaseUpdate(Cmd):
     disease_code: Code
 

@@ -1,0 +1,591 @@
+"""Unit applications and their review (GD-20.1, GD-20.2), public notices (GD-21),
+disbursement and write-off (GD-21), with the step deadlines on the official calendar."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from emergency_fund.domain import ledger
+from emergency_fund.domain.ledger import FUND_CASH, preallocated_account
+from emergency_fund.domain.money import ZERO, cents
+from emergency_fund.domain.workflow import (
+    AppState,
+    NoticeTerm,
+    Publisher,
+    Step,
+    deadline_kind,
+    mask_unidentified,
+    require_notice_allowed,
+    require_notices_complete,
+    require_step,
+    step_working_days,
+)
+from emergency_fund.service.base import (
+    Env,
+    get_or_404,
+    is_hospital,
+    new_id,
+    out,
+    post,
+    require_fund,
+    require_record_scope,
+    scope_filter,
+)
+from emergency_fund.service.cases import CaseState, blacklisted
+from emergency_fund.service.commands import (
+    AgencyReviewCmd,
+    ApplicationCreate,
+    CoReviewCmd,
+    FinanceRejectCmd,
+    ReviewCmd,
+    WriteOffCmd,
+)
+from emergency_fund.service.ports import Row
+from medaid_shared.clock import to_local
+from medaid_shared.contracts.emergency_fund import (
+    FundApplicationReviewed,
+    FundApplicationSubmitted,
+    FundDisbursed,
+    FundStepOverdue,
+    FundWrittenOff,
+    PublicNoticePublished,
+)
+from medaid_shared.problems import Conflict, RuleViolation, ValidationFailed
+
+OPEN_STATES = {AppState.SUBMITTED.value, AppState.AGENCY_APPROVED.value, AppState.FORWARDED_TO_FINANCE.value}
+
+
+async def load_application(env: Env, app_id: str, *, lock: bool = False) -> Row:
+    app = await get_or_404(env, "application", app_id, lock=lock, what="application")
+    require_record_scope(env.principal, app["facility_id"], app["city"])
+    return app
+
+
+async def active_cases(env: Env, app_id: str) -> list[Row]:
+    return await env.store.many(
+        "application_case", {"application_id": app_id, "withdrawn_reason__isnull": True}, order_by=["case_id"]
+    )
+
+
+async def _start_step(env: Env, app_id: str, step: Step) -> Row:
+    """GD-20.2: a step's deadline in working days on the official calendar (SPEC 0.1)."""
+    params = await env.params()
+    due = env.rt.calendar.add_working_days(env.now, step_working_days(step, params))
+    row = {
+        "application_id": app_id,
+        "step": step.value,
+        "started_at": env.now,
+        "due_at": due.at,
+        "calendar_provisional": due.calendar_provisional,
+    }
+    await env.store.insert("application_step", row)
+    await env.w.schedule(
+        deadline_kind(step), app_id, due, basis="working_days", payload={"application_id": app_id, "step": step.value}
+    )
+    return row
+
+
+async def _decide_step(env: Env, app_id: str, step: Step, outcome: str, reason: str | None) -> bool:
+    """Close a step with who/role/when/why; returns whether it was decided late."""
+    row = await env.store.one("application_step", {"application_id": app_id, "step": step.value}, lock=True)
+    assert row is not None
+    late = env.now > row["due_at"]
+    await env.store.update(
+        "application_step",
+        {"application_id": app_id, "step": step.value},
+        {
+            "decided_at": env.now,
+            "outcome": outcome,
+            "reviewer_id": env.principal.subject,
+            "reviewer_role": env.principal.role.value,
+            "reason": reason,
+            "late": late,
+        },
+    )
+    await env.w.close_deadline(deadline_kind(step), app_id)
+    return late
+
+
+async def _set_state(env: Env, app_id: str, state: AppState, **values: Any) -> None:
+    await env.store.update("application", {"id": app_id}, {"state": state.value, "updated_at": env.now, **values})
+
+
+# ---------------------------------------------------------------- submission (GD-20.1)
+
+
+async def submit(env: Env, cmd: ApplicationCreate) -> tuple[int, Any]:
+    """GD-20.1: the hospital gathers its individual applications (附件2) into a unit
+    application (附件3) with the cost lists, to the city's handling agency."""
+    env.authorize("application.submit")
+    env.principal.require_scope("facility", cmd.facility_id, "this hospital")
+    if len(set(cmd.case_ids)) != len(cmd.case_ids):
+        raise ValidationFailed("a case is listed twice", field="case_ids")
+    cases = []
+    for i, case_id in enumerate(sorted(cmd.case_ids)):  # sorted: a stable lock order
+        case = await env.store.one("case", {"id": case_id}, lock=True)
+        if case is None or case["facility_id"] != cmd.facility_id:
+            raise ValidationFailed(f"no case {case_id} of {cmd.facility_id}", field=f"case_ids.{i}")
+        if case["state"] != CaseState.CLAIMED:
+            raise Conflict(
+                f"case {case_id} is {case['state']}: only cases with a filed individual application (附件2) "
+                "can be gathered",
+                rule="GD-20.1",
+                field="case_ids",
+            )
+        cases.append(case)
+    city = cases[0]["city"]
+    await require_fund(env, city)
+    app_id = new_id("FA")
+    flagged = []
+    for case in cases:
+        if case["blacklist_flag"] or await blacklisted(env, case["id_digest"]):
+            flagged.append(case["id"])  # GD-24: flagged for the agency's review
+    requested = cents(sum((c["claim_medical"] + c["claim_living"] for c in cases), ZERO))
+    await env.store.insert(
+        "application",
+        {
+            "id": app_id,
+            "city": city,
+            "facility_id": cmd.facility_id,
+            "state": AppState.SUBMITTED.value,
+            "requested_amount": requested,
+            "note": cmd.note,
+            "flagged": bool(flagged),
+            "submitted_at": env.now,
+            "submitted_by": env.principal.subject,
+            "updated_at": env.now,
+        },
+    )
+    for case in cases:
+        await env.store.insert(
+            "application_case",
+            {
+                "application_id": app_id,
+                "case_id": case["id"],
+                "medical_amount": case["claim_medical"],
+                "living_amount": case["claim_living"],
+                "claimed_amount": case["claim_medical"] + case["claim_living"],
+                "blacklist_flag": case["id"] in flagged,
+            },
+        )
+        await env.store.update(
+            "case",
+            {"id": case["id"]},
+            {
+                "state": CaseState.IN_APPLICATION,
+                "application_id": app_id,
+                "blacklist_flag": case["id"] in flagged,
+                "updated_at": env.now,
+            },
+        )
+    step = await _start_step(env, app_id, Step.AGENCY)
+    await env.emit(
+        FundApplicationSubmitted(
+            application_id=app_id,
+            facility_id=cmd.facility_id,
+            city=city,
+            case_ids=[c["id"] for c in cases],
+            amount=requested,
+            submitted_at=env.now,
+            flagged_case_ids=flagged,
+            review_due_at=step["due_at"],
+            calendar_provisional=step["calendar_provisional"],
+        )
+    )
+    await env.audit("application.submit", app_id, rule="GD-20.1", cases=[c["id"] for c in cases], flagged=flagged)
+    return 201, await application_view(env, app_id)
+
+
+# ---------------------------------------------------------------- review (GD-20.2)
+
+
+async def co_review(env: Env, app_id: str, cmd: CoReviewCmd) -> tuple[int, Any]:
+    """GD-20.2: police, civil affairs and medical insurance may join the review with notes."""
+    env.authorize("application.co_review")
+    app = await load_application(env, app_id)
+    if app["state"] not in OPEN_STATES:
+        raise Conflict(f"the application is {app['state']}; its review is over", rule="GD-20.2")
+    if cmd.case_id and not await env.store.one("application_case", {"application_id": app_id, "case_id": cmd.case_id}):
+        raise ValidationFailed(f"case {cmd.case_id} is not in this application", field="case_id")
+    row = {
+        "id": new_id("CR"),
+        "application_id": app_id,
+        "case_id": cmd.case_id,
+        "role": env.principal.role.value,
+        "author": env.principal.subject,
+        "note": cmd.note,
+        "created_at": env.now,
+    }
+    await env.store.insert("co_review_note", row)
+    await env.audit("application.co_review", app_id, reason=cmd.note, rule="GD-20.2")
+    return 201, out(row)
+
+
+async def _reject(env: Env, app: Row, step: Step, reason: str | None) -> bool:
+    if not (reason or "").strip():
+        raise ValidationFailed("a rejection states its reason", field="reason")
+    late = await _decide_step(env, app["id"], step, "rejected", reason)
+    await _set_state(env, app["id"], AppState.REJECTED)
+    for ac in await active_cases(env, app["id"]):
+        # the hospital may correct the case and file again
+        await env.store.update(
+            "case",
+            {"id": ac["case_id"]},
+            {
+                "state": CaseState.OPEN,
+                "application_id": None,
+                "claim_medical": None,
+                "claim_living": None,
+                "claimed_at": None,
+                "updated_at": env.now,
+            },
+        )
+    return late
+
+
+async def agency_review(env: Env, app_id: str, cmd: AgencyReviewCmd) -> tuple[int, Any]:
+    """GD-20.2: the city agency reviews within 10 working days; approved amounts may be lower
+    than claimed (with the reason); blacklisted persons' cases need a review note (GD-24)."""
+    env.authorize("application.review.agency")
+    app = await load_application(env, app_id, lock=True)
+    require_step(app["state"], Step.AGENCY)
+    approved_total: Decimal | None = None
+    if cmd.outcome == "rejected":
+        late = await _reject(env, app, Step.AGENCY, cmd.reason)
+    else:
+        if app["flagged"] and not (cmd.flag_review_note or "").strip():
+            raise RuleViolation(
+                "the application holds a blacklisted person's case: the review needs a note on it",
+                rule="GD-24",
+                field="flag_review_note",
+            )
+        cases = {ac["case_id"]: ac for ac in await active_cases(env, app_id)}
+        approvals = {c.case_id: c.approved_amount for c in cmd.cases or []}
+        unknown = sorted(set(approvals) - set(cases))
+        if unknown:
+            raise ValidationFailed(f"not in this application: {', '.join(unknown)}", field="cases")
+        approved: dict[str, Decimal] = {}
+        for case_id, ac in cases.items():
+            amount: Decimal = approvals[case_id] if case_id in approvals else ac["claimed_amount"]
+            approved[case_id] = amount
+            if amount > ac["claimed_amount"]:
+                raise RuleViolation(
+                    f"case {case_id}: cannot approve {amount}, more than the claimed {ac['claimed_amount']}",
+                    rule="GD-20.2",
+                    field="cases",
+                )
+            if amount < ac["claimed_amount"] and not (cmd.reason or "").strip():
+                raise ValidationFailed("approving less than claimed states the reason", field="reason")
+            await env.store.update(
+                "application_case", {"application_id": app_id, "case_id": case_id}, {"approved_amount": amount}
+            )
+        approved_total = cents(sum(approved.values(), ZERO))
+        if approved_total <= 0:
+            raise ValidationFailed("nothing approved: reject the application instead", field="cases")
+        late = await _decide_step(env, app_id, Step.AGENCY, "approved", cmd.reason or cmd.flag_review_note)
+        await _set_state(env, app_id, AppState.AGENCY_APPROVED, approved_amount=approved_total)
+        await _start_step(env, app_id, Step.HEALTH)
+    await _reviewed(env, app_id, Step.AGENCY, cmd.outcome, approved_total, cmd.reason, late)
+    if cmd.flag_review_note:
+        await env.audit("application.flag_review", app_id, reason=cmd.flag_review_note, rule="GD-24")
+    return 200, await application_view(env, app_id)
+
+
+async def health_review(env: Env, app_id: str, cmd: ReviewCmd) -> tuple[int, Any]:
+    """GD-20.2: the health department applies to finance within 5 working days."""
+    env.authorize("application.review.health")
+    app = await load_application(env, app_id, lock=True)
+    require_step(app["state"], Step.HEALTH)
+    if cmd.outcome == "rejected":
+        late = await _reject(env, app, Step.HEALTH, cmd.reason)
+    else:
+        late = await _decide_step(env, app_id, Step.HEALTH, "approved", cmd.reason)
+        await _set_state(env, app_id, AppState.FORWARDED_TO_FINANCE)
+        await _start_step(env, app_id, Step.FINANCE)
+    await _reviewed(env, app_id, Step.HEALTH, cmd.outcome, app["approved_amount"], cmd.reason, late)
+    return 200, await application_view(env, app_id)
+
+
+async def finance_reject(env: Env, app_id: str, cmd: FinanceRejectCmd) -> tuple[int, Any]:
+    """GD-20.2: finance refuses to disburse, with the reason."""
+    env.authorize("application.review.finance")
+    app = await load_application(env, app_id, lock=True)
+    require_step(app["state"], Step.FINANCE)
+    late = await _reject(env, app, Step.FINANCE, cmd.reason)
+    await _reviewed(env, app_id, Step.FINANCE, "rejected", None, cmd.reason, late)
+    return 200, await application_view(env, app_id)
+
+
+async def _reviewed(
+    env: Env, app_id: str, step: Step, outcome: str, approved: Decimal | None, reason: str | None, late: bool
+) -> None:
+    await env.emit(
+        FundApplicationReviewed(
+            application_id=app_id,
+            step=step.value,
+            outcome=outcome,
+            approved_amount=approved,
+            reviewer_id=env.principal.subject,
+            reason=reason,
+            late=late,
+            reviewed_at=env.now,
+        )
+    )
+    await env.audit(f"application.review.{step.value}", app_id, reason=reason, outcome=outcome, late=late)
+
+
+async def on_step_overdue(env: Env, row: Any) -> None:
+    """GD-20.2: a step not decided in time is flagged and announced (FundStepOverdue)."""
+    app_id, step = row["payload"]["application_id"], row["payload"]["step"]
+    await env.store.update("application_step", {"application_id": app_id, "step": step}, {"overdue": True})
+    await env.emit(
+        FundStepOverdue(
+            application_id=app_id,
+            step=step,
+            due_at=row["due_at"],
+            calendar_provisional=bool(row["calendar_provisional"]),
+        )
+    )
+
+
+# ---------------------------------------------------------------- public notice (GD-21)
+
+
+async def publish_notice(env: Env, app_id: str) -> tuple[int, Any]:
+    """GD-21: the hospital and the agency each publish the recipients and amounts, masked,
+    for at least 3 working days."""
+    env.authorize("notice.publish")
+    app = await load_application(env, app_id, lock=True)
+    publisher = Publisher.HOSPITAL if is_hospital(env.principal) else Publisher.AGENCY
+    require_notice_allowed(app["state"], publisher)
+    entries = []
+    total = ZERO
+    for ac in await active_cases(env, app_id):
+        amount = ac["claimed_amount"] if publisher is Publisher.HOSPITAL else ac["approved_amount"]
+        if not amount:
+            continue
+        case = await env.store.one("case", {"id": ac["case_id"]})
+        assert case is not None
+        entries.append(
+            {
+                "recipient": case["name_masked"] or mask_unidentified(case["id"]),
+                "id_number": case["id_masked"],
+                "admitted_on": to_local(case["admitted_at"]).date().isoformat(),
+                "amount": str(amount),
+            }
+        )
+        total += amount
+    params = await env.params()
+    due = env.rt.calendar.add_working_days(env.now, params.notice_working_days)
+    notice_id = new_id("PN")
+    row = {
+        "id": notice_id,
+        "application_id": app_id,
+        "city": app["city"],
+        "facility_id": app["facility_id"],
+        "publisher": publisher.value,
+        "starts_at": env.now,
+        "ends_at": due.at,
+        "working_days": params.notice_working_days,
+        "calendar_provisional": due.calendar_provisional,
+        "entries": entries,
+        "total": cents(total),
+        "published_by": env.principal.subject,
+    }
+    if not await env.store.insert_ignore("notice", row):
+        raise Conflict(f"the {publisher.value} has already published this application's notice", rule="GD-21")
+    await env.emit(
+        PublicNoticePublished(
+            notice_id=notice_id,
+            application_id=app_id,
+            publisher=publisher.value,
+            starts_at=env.now,
+            ends_at=due.at,
+        )
+    )
+    await env.audit("notice.publish", app_id, rule="GD-21", publisher=publisher.value, ends_at=due.at)
+    return 201, out(row)
+
+
+# ---------------------------------------------------------------- disbursement and write-off
+
+
+async def disburse(env: Env, app_id: str) -> tuple[int, Any]:
+    """Finance disburses an approved application: GD-21 no money before both notices ran
+    their full term; never twice (the row lock, the unique disbursement per application and
+    the unique ledger reference each forbid it); a ledger entry (GD-3), set against the
+    hospital's pre-allocated money first (GD-7)."""
+    env.authorize("application.disburse")
+    app = await load_application(env, app_id, lock=True)
+    if app["state"] in (AppState.DISBURSED.value, AppState.WRITTEN_OFF.value):
+        raise Conflict(f"application {app_id} is already disbursed", rule="GD-21")
+    require_step(app["state"], Step.FINANCE)
+    notices = await env.store.many("notice", {"application_id": app_id})
+    require_notices_complete([NoticeTerm(n["publisher"], n["starts_at"], n["ends_at"]) for n in notices], env.now)
+    cases = [ac for ac in await active_cases(env, app_id) if ac["approved_amount"]]
+    amount = cents(sum((ac["approved_amount"] for ac in cases), ZERO))
+    if amount <= 0:
+        raise Conflict("nothing left to disburse in this application", rule="GD-21")
+    city, facility_id = app["city"], app["facility_id"]
+    await require_fund(env, city, lock=True)
+    balances = await env.store.balances(city, [FUND_CASH, preallocated_account(facility_id)])
+    split = ledger.disburse(
+        facility_id,
+        amount,
+        to_local(env.now).year,
+        balances.get(preallocated_account(facility_id), ZERO),
+        balances.get(FUND_CASH, ZERO),
+        app_id,
+    )
+    txn_id = await post(env, city, split.transaction)
+    disbursement_id = new_id("FD")
+    row = {
+        "id": disbursement_id,
+        "application_id": app_id,
+        "city": city,
+        "facility_id": facility_id,
+        "amount": amount,
+        "from_preallocation": split.from_preallocation,
+        "from_fund_cash": split.from_fund_cash,
+        "txn_id": txn_id,
+        "disbursed_at": env.now,
+        "disbursed_by": env.principal.subject,
+    }
+    await env.store.insert("disbursement", row)
+    for ac in cases:
+        await env.store.update(
+            "case",
+            {"id": ac["case_id"]},
+            {"state": CaseState.PAID, "paid_amount": ac["approved_amount"], "updated_at": env.now},
+        )
+    late = await _decide_step(env, app_id, Step.FINANCE, "disbursed", None)
+    await _set_state(env, app_id, AppState.DISBURSED)
+    await env.emit(
+        FundDisbursed(
+            disbursement_id=disbursement_id,
+            application_id=app_id,
+            facility_id=facility_id,
+            amount=amount,
+            disbursed_at=env.now,
+            city=city,
+            case_ids=[ac["case_id"] for ac in cases],
+            from_preallocation=split.from_preallocation,
+            from_fund_cash=split.from_fund_cash,
+            late=late,
+        )
+    )
+    await env.audit(
+        "application.disburse",
+        app_id,
+        rule="GD-21",
+        amount=amount,
+        from_preallocation=split.from_preallocation,
+        txn=txn_id,
+        late=late,
+    )
+    return 201, out(row)
+
+
+async def write_off(env: Env, app_id: str, cmd: WriteOffCmd) -> tuple[int, Any]:
+    """GD-21: the disbursement is written off (核销) against the hospital's vouchers."""
+    env.authorize("application.write_off")
+    app = await load_application(env, app_id, lock=True)
+    if app["state"] != AppState.DISBURSED.value:
+        raise Conflict(f"the application is {app['state']}; only a disbursed application is written off", rule="GD-21")
+    d = await env.store.one("disbursement", {"application_id": app_id}, lock=True)
+    assert d is not None
+    await require_fund(env, app["city"], lock=True)
+    txn_id = await post(
+        env, app["city"], ledger.write_off(app["facility_id"], d["amount"], to_local(env.now).year, app_id)
+    )
+    await env.store.update(
+        "disbursement",
+        {"id": d["id"]},
+        {
+            "written_off_at": env.now,
+            "written_off_by": env.principal.subject,
+            "write_off_vouchers": list(cmd.vouchers),
+            "write_off_txn_id": txn_id,
+        },
+    )
+    await _set_state(env, app_id, AppState.WRITTEN_OFF)
+    await env.emit(
+        FundWrittenOff(
+            application_id=app_id,
+            disbursement_id=d["id"],
+            facility_id=app["facility_id"],
+            amount=d["amount"],
+            written_off_at=env.now,
+        )
+    )
+    await env.audit("application.write_off", app_id, reason=cmd.note or None, rule="GD-21", vouchers=cmd.vouchers)
+    return 200, await application_view(env, app_id)
+
+
+async def withdraw_case(env: Env, case: Row, reason: str) -> None:
+    """GD-16.4: a patient identified before the money was paid leaves the pending application
+    (the application is withdrawn when no case is left)."""
+    app_id = case["application_id"]
+    app = await env.store.one("application", {"id": app_id}, lock=True)
+    assert app is not None
+    if app["state"] not in OPEN_STATES:
+        return
+    await env.store.update(
+        "application_case",
+        {"application_id": app_id, "case_id": case["id"]},
+        {"withdrawn_reason": reason, "approved_amount": ZERO if app["approved_amount"] is not None else None},
+    )
+    remaining = await active_cases(env, app_id)
+    requested = cents(sum((ac["claimed_amount"] for ac in remaining), ZERO))
+    approved = (
+        cents(sum((ac["approved_amount"] or ZERO for ac in remaining), ZERO))
+        if app["approved_amount"] is not None
+        else None
+    )
+    if remaining:
+        await env.store.update(
+            "application",
+            {"id": app_id},
+            {"requested_amount": requested, "approved_amount": approved, "updated_at": env.now},
+        )
+    else:
+        for step in Step:
+            await env.w.close_deadline(deadline_kind(step), app_id, state="cancelled")
+        await _set_state(env, app_id, AppState.WITHDRAWN)
+    await env.audit("application.case_withdrawn", app_id, reason=reason, rule="GD-16.4", case=case["id"])
+
+
+# ---------------------------------------------------------------- reads
+
+
+async def application_view(env: Env, app_id: str) -> dict[str, Any]:
+    app = await env.store.one("application", {"id": app_id})
+    assert app is not None
+    cases = await env.store.many("application_case", {"application_id": app_id}, order_by=["case_id"])
+    steps = await env.store.many("application_step", {"application_id": app_id}, order_by=["started_at"])
+    notes = await env.store.many("co_review_note", {"application_id": app_id}, order_by=["created_at", "id"])
+    notices = await env.store.many("notice", {"application_id": app_id}, order_by=["starts_at"])
+    d = await env.store.one("disbursement", {"application_id": app_id})
+    return {
+        **out(app),
+        "cases": [out(c) for c in cases],
+        "steps": [out(s) for s in steps],
+        "co_review_notes": [out(n) for n in notes],
+        "notices": [out(n) for n in notices],
+        "disbursement": out(d) if d else None,
+    }
+
+
+async def get_application(env: Env, app_id: str) -> dict[str, Any]:
+    env.authorize("application.read")
+    await load_application(env, app_id)
+    return await application_view(env, app_id)
+
+
+async def list_applications(env: Env, state: str | None) -> list[dict[str, Any]]:
+    env.authorize("application.read")
+    where: dict[str, Any] = scope_filter(env.principal)
+    if state:
+        where["state"] = state
+    return [out(a) for a in await env.store.many("application", where, order_by=["submitted_at", "id"], limit=1000)]

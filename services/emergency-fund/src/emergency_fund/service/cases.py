@@ -1,0 +1,671 @@
+"""Cases and eligibility (GD-12 … GD-14, GD-16.3, GD-17, GD-18, GD-22.3, GD-23, LJ-11.4).
+
+A case is one emergency patient at one hospital. It opens from the hospital's request or
+from referral's signal (LJ-11.4), gathers the cost list, the identity path's evidence
+(police signals, channel payments, civil affairs' check) and ends in an individual
+application (附件2) whose amounts stay within the caps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from emergency_fund.domain import eligibility as el
+from emergency_fund.domain.money import ZERO, cents
+from emergency_fund.domain.params import Params
+from emergency_fund.service.base import (
+    Env,
+    get_or_404,
+    load_params,
+    new_id,
+    out,
+    require_fund,
+    require_record_scope,
+    scope_filter,
+)
+from emergency_fund.service.commands import (
+    CaseCreate,
+    ChannelPaymentCmd,
+    CivilAffairsCheckCmd,
+    ClaimCmd,
+    CostItemsCmd,
+    DiseaseUpdate,
+    ExclusionCmd,
+    ExtensionCmd,
+    IdentifyCmd,
+    UnableToPayCmd,
+    VagrantRegistrationCmd,
+    WaiverCmd,
+)
+from emergency_fund.service.ports import Row
+from emergency_fund.service.reference import average_cost, living_standard_on
+from medaid_shared.clock import to_local
+from medaid_shared.crypto import id_number_digest, is_valid_id_number, mask_id_number, mask_name
+from medaid_shared.problems import Conflict, RuleViolation, ValidationFailed
+
+
+class CaseState:
+    OPEN = "open"
+    CLAIMED = "claimed"  # the individual application (附件2) is filed
+    IN_APPLICATION = "in_application"
+    PAID = "paid"
+    EXCLUDED = "excluded"
+    REFUND_DEMANDED = "refund_demanded"
+    REFUNDED = "refunded"
+
+
+EDITABLE = {CaseState.OPEN, CaseState.CLAIMED}
+SETTLEMENT_CHANNELS = {el.Channel.MEDICAL_AID.value, el.Channel.BASIC_MEDICAL_INSURANCE.value}
+
+
+# ---------------------------------------------------------------- loading and scope
+
+
+async def load_case(env: Env, case_id: str, *, lock: bool = False) -> Row:
+    case = await get_or_404(env, "case", case_id, lock=lock, what="case")
+    require_record_scope(env.principal, case["facility_id"], case["city"])
+    return case
+
+
+async def editable_case(env: Env, case_id: str) -> Row:
+    """A case the hospital may still change; changing a filed claim withdraws the claim."""
+    case = await load_case(env, case_id, lock=True)
+    if case["state"] not in EDITABLE:
+        raise Conflict(f"case {case_id} is {case['state']} and can no longer be changed")
+    if case["state"] == CaseState.CLAIMED:
+        await env.store.update(
+            "case",
+            {"id": case_id},
+            {"state": CaseState.OPEN, "claim_medical": None, "claim_living": None, "claimed_at": None},
+        )
+        await env.audit("case.claim_withdrawn", case_id, reason="the case changed after its claim was filed")
+        case = {**case, "state": CaseState.OPEN}
+    return case
+
+
+async def touch(env: Env, case_id: str, **values: Any) -> None:
+    await env.store.update("case", {"id": case_id}, {**values, "updated_at": env.now})
+
+
+async def blacklisted(env: Env, id_digest: str | None) -> bool:
+    if not id_digest:
+        return False
+    return bool(await env.store.many("blacklist", {"id_digest": id_digest, "lifted_at__isnull": True}, limit=1))
+
+
+# ---------------------------------------------------------------- opening a case
+
+
+async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
+    """GD-12: the hospital opens a case for an emergency patient whose identity is unknown
+    (GD-13.1) or who cannot pay (GD-13.2)."""
+    env.authorize("case.create")
+    env.principal.require_scope("facility", cmd.facility_id, "this hospital")
+    facility = await env.store.one("facility", {"facility_id": cmd.facility_id})
+    if facility is None:
+        raise RuleViolation(
+            f"hospital {cmd.facility_id} is not registered with a city's fund", rule="GD-3", field="facility_id"
+        )
+    city = facility["city"]
+    await require_fund(env, city)
+    if cmd.admitted_at > env.now:
+        raise ValidationFailed("admission cannot be in the future", field="admitted_at")
+    if cmd.admission_id and await env.store.one("case", {"admission_id": cmd.admission_id}):
+        raise Conflict(f"admission {cmd.admission_id} already has a case", field="admission_id")
+    case_id = new_id("EC")
+    identity: dict[str, Any] = {"identity_status": el.IdentityStatus.UNIDENTIFIED.value}
+    if cmd.identity == "identified":
+        identity = _identity_fields(env, case_id, cmd.name, cmd.id_number)
+    elif cmd.name or cmd.id_number:
+        raise ValidationFailed("an unidentified patient has no name or ID number", field="identity")
+    params = await load_params(env.store, env.rt, cmd.admitted_at)
+    row = {
+        "id": case_id,
+        "city": city,
+        "facility_id": cmd.facility_id,
+        "source": "hospital",
+        "admission_id": cmd.admission_id,
+        "person_id": None,
+        "patient_ref": cmd.patient_ref,
+        "admitted_at": cmd.admitted_at,
+        "disease_code": cmd.disease_code,
+        "emergency_hours": params.emergency_period_hours,  # GD-13.3
+        "unable_to_pay_basis": [],
+        "waiver_amount": ZERO,
+        "state": CaseState.OPEN,
+        "created_at": env.now,
+        "created_by": env.principal.subject,
+        "updated_at": env.now,
+        **identity,
+    }
+    await env.store.insert("case", row)
+    await env.audit("case.open", case_id, facility=cmd.facility_id, identity=row["identity_status"])
+    await _after_identity_known(env, case_id)
+    await apply_identity_signals(env, case_id)
+    return 201, await case_view(env, case_id)
+
+
+def _identity_fields(env: Env, case_id: str, name: str | None, id_number: str | None) -> dict[str, Any]:
+    if not name or not id_number:
+        raise ValidationFailed("an identified patient needs a name and an ID number", field="id_number")
+    if not is_valid_id_number(id_number):
+        raise ValidationFailed("not a valid resident ID number (GB 11643)", field="id_number")
+    cipher = env.rt.cipher
+    return {
+        "identity_status": el.IdentityStatus.IDENTIFIED.value,
+        "name_enc": cipher.encrypt_text(name, f"case:{case_id}:name"),
+        "id_number_enc": cipher.encrypt_text(id_number.upper(), f"case:{case_id}:id_number"),
+        "id_digest": id_number_digest(id_number, env.rt.settings.matching_key.get_secret_value()),
+        "name_masked": mask_name(name),
+        "id_masked": mask_id_number(id_number.upper()),
+    }
+
+
+async def _after_identity_known(env: Env, case_id: str) -> None:
+    """Once a digest is known: a destitute person known to referral (GD-22.3) and the
+    blacklist (GD-24)."""
+    case = await env.store.one("case", {"id": case_id})
+    assert case is not None
+    digest = case["id_digest"]
+    if not digest:
+        return
+    if await blacklisted(env, digest):
+        await touch(env, case_id, blacklist_flag=True)
+    person = await env.store.one("person", {"id_digest": digest})
+    if person is not None and not case["destitute"]:
+        await mark_destitute(env, case_id, person)
+
+
+async def mark_destitute(env: Env, case_id: str, person: Row) -> None:
+    """GD-22.3: referral's persons are destitute persons (特困, the LJ population); civil
+    affairs' check is on record, and their medical-aid channel comes from settlement."""
+    await touch(env, case_id, destitute=True, person_id=person["person_id"])
+    await env.store.insert(
+        "civil_affairs_check",
+        {
+            "id": new_id("CA"),
+            "case_id": case_id,
+            "statuses": [el.CivilAffairsStatus.DESTITUTE.value],
+            "note": f"destitute person {person['person_id']} registered by civil affairs (referral)",
+            "source": "referral",
+            "checked_at": env.now,
+            "checked_by": "referral",
+        },
+    )
+    await refresh_settlement_channels(env, case_id)
+
+
+async def open_referred_case(env: Env, *, event: Any) -> None:
+    """LJ-11.4: referral's signal — an eligible emergency patient unable to pay — opens a case.
+    The patient is a destitute person (GD-22.3) with a known identity (GD-13.2)."""
+    existing = await env.store.one("case", {"admission_id": event.admission_id})
+    if existing is not None:
+        return
+    params = await load_params(env.store, env.rt, event.admitted_at)
+    person = await env.store.one("person", {"person_id": event.person_id})
+    case_id = new_id("EC")
+    basis = ["destitute"] if "destitute" in params.unable_to_pay_criteria else []
+    await env.store.insert(
+        "case",
+        {
+            "id": case_id,
+            "city": event.city,
+            "facility_id": event.facility_id,
+            "source": "referral",
+            "admission_id": event.admission_id,
+            "person_id": event.person_id,
+            "patient_ref": event.admission_id,
+            "admitted_at": event.admitted_at,
+            "identity_status": el.IdentityStatus.IDENTIFIED.value,
+            "id_digest": event.id_number_digest,
+            "name_masked": event.name_masked,
+            "id_masked": person["id_masked"] if person else None,
+            "emergency_hours": params.emergency_period_hours,
+            "unable_to_pay_basis": basis,
+            "waiver_amount": ZERO,
+            "state": CaseState.OPEN,
+            "created_at": env.now,
+            "created_by": "referral",
+            "updated_at": env.now,
+        },
+    )
+    await env.audit("case.open_from_referral", case_id, rule="LJ-11.4", admission=event.admission_id)
+    await mark_destitute(env, case_id, person or {"person_id": event.person_id})
+    if await blacklisted(env, event.id_number_digest):
+        await touch(env, case_id, blacklist_flag=True)
+
+
+# ---------------------------------------------------------------- identity path (GD-16.3)
+
+
+async def apply_identity_signals(env: Env, case_id: str) -> None:
+    """GD-16.3: what the police said about this patient opens (or not) the unidentified path;
+    an identification in time puts the case on the identified path (GD-17, GD-18)."""
+    case = await env.store.one("case", {"id": case_id})
+    assert case is not None
+    if case["identity_status"] != el.IdentityStatus.UNIDENTIFIED.value:
+        return
+    rows = await env.store.many(
+        "identity_signal", {"facility_id": case["facility_id"], "patient_ref": case["patient_ref"]}
+    )
+    identified = next((r for r in rows if r["outcome"] == "identified"), None)
+    if identified is not None and case["state"] in EDITABLE:
+        await identify_from_police(env, case, identified)
+        return
+    signals = [el.IdentitySignal(r["overdue_at"] is not None, r["outcome"], r["late"]) for r in rows]
+    gate = el.unidentified_gate(signals)
+    if gate != case["identity_gate"]:
+        await touch(env, case_id, identity_gate=gate)
+        await env.audit("case.identity_gate", case_id, reason=gate, rule="GD-16.3")
+
+
+async def identify_from_police(env: Env, case: Row, signal: Row) -> None:
+    """The bureau identified the patient before any money was paid: the identified path applies."""
+    await touch(
+        env,
+        case["id"],
+        identity_status=el.IdentityStatus.IDENTIFIED.value,
+        id_digest=signal["id_digest"],
+        name_masked=signal["name_masked"],
+        id_masked=signal["id_masked"],
+        identified_late=bool(signal["late"]),
+        identity_gate=None,
+        state=CaseState.OPEN,
+        claim_medical=None,
+        claim_living=None,
+        claimed_at=None,
+    )
+    await env.audit("case.identified", case["id"], reason="police identified the patient", request=signal["request_id"])
+    await _after_identity_known(env, case["id"])
+
+
+async def identify(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple[int, Any]:
+    """GD-18: the identity became known after the emergency treatment (e.g. the patient could
+    speak again): the case moves to the identified path."""
+    env.authorize("case.update")
+    case = await editable_case(env, case_id)
+    if case["identity_status"] == el.IdentityStatus.IDENTIFIED.value:
+        raise Conflict("the patient is already identified")
+    fields = _identity_fields(env, case_id, cmd.name, cmd.id_number)
+    await touch(env, case_id, **fields, identity_gate=None)
+    await env.audit("case.identified", case_id, reason=cmd.how)
+    await _after_identity_known(env, case_id)
+    return 200, await case_view(env, case_id)
+
+
+# ---------------------------------------------------------------- cost list and period
+
+
+async def add_cost_items(env: Env, case_id: str, cmd: CostItemsCmd) -> tuple[int, Any]:
+    """GD-20.1: the cost list; GD-14: items not payable are marked with their reason."""
+    env.authorize("case.update")
+    case = await editable_case(env, case_id)
+    for i, item in enumerate(cmd.items):
+        if item.occurred_at < case["admitted_at"] or item.occurred_at > env.now:
+            raise ValidationFailed("a cost occurs between admission and now", field=f"items.{i}.occurred_at")
+        if item.exclusion and not (item.exclusion_note or "").strip():
+            raise RuleViolation("an excluded cost needs its reason", rule="GD-14", field=f"items.{i}.exclusion_note")
+    for item in cmd.items:
+        await env.store.insert(
+            "cost_item",
+            {
+                "id": new_id("CI"),
+                "case_id": case_id,
+                "occurred_at": item.occurred_at,
+                "category": item.category,
+                "description": item.description,
+                "in_catalogue": item.in_catalogue,
+                "amount": item.amount,
+                "exclusion": item.exclusion.value if item.exclusion else None,
+                "exclusion_note": item.exclusion_note,
+                "recorded_at": env.now,
+                "recorded_by": env.principal.subject,
+            },
+        )
+    await touch(env, case_id)
+    await env.audit("case.cost_items", case_id, items=len(cmd.items), total=sum(i.amount for i in cmd.items))
+    return 201, await case_view(env, case_id)
+
+
+async def set_disease(env: Env, case_id: str, cmd: DiseaseUpdate) -> tuple[int, Any]:
+    env.authorize("case.update")
+    await editable_case(env, case_id)
+    await touch(env, case_id, disease_code=cmd.disease_code)
+    await env.audit("case.disease", case_id, disease=cmd.disease_code)
+    return 200, await case_view(env, case_id)
+
+
+async def extend_period(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[int, Any]:
+    """GD-13.3: extend the emergency period for a poor critically ill pregnant woman or a
+    newborn, with the recorded reason."""
+    env.authorize("case.update")
+    case = await editable_case(env, case_id)
+    params = await load_params(env.store, env.rt, case["admitted_at"])
+    el.check_extension(cmd.category, cmd.reason, cmd.hours, params)
+    await touch(env, case_id, emergency_hours=cmd.hours, extension_category=cmd.category, extension_reason=cmd.reason)
+    await env.audit("case.extend_period", case_id, reason=cmd.reason, rule="GD-13.3", hours=cmd.hours)
+    return 200, await case_view(env, case_id)
+
+
+# ---------------------------------------------------------------- identified but unable to pay (GD-17, GD-18)
+
+
+async def record_channel(env: Env, case_id: str, cmd: ChannelPaymentCmd) -> tuple[int, Any]:
+    """GD-18.1: what an existing channel paid (0 when it pays nothing); the fund pays the gap."""
+    env.authorize("case.update")
+    case = await editable_case(env, case_id)
+    if case["destitute"] and case["admission_id"] and cmd.channel.value in SETTLEMENT_CHANNELS:
+        raise Conflict(
+            f"{cmd.channel.value} of a destitute person comes from settlement's statements",
+            rule="GD-22.3",
+            field="channel",
+        )
+    await env.store.upsert(
+        "channel_payment",
+        {
+            "case_id": case_id,
+            "channel": cmd.channel.value,
+            "amount": cmd.amount,
+            "reference": cmd.reference,
+            "source": "hospital",
+            "recorded_at": env.now,
+            "recorded_by": env.principal.subject,
+        },
+        ["case_id", "channel"],
+    )
+    await touch(env, case_id)
+    await env.audit("case.channel", case_id, rule="GD-18.1", channel=cmd.channel.value, amount=cmd.amount)
+    return 201, await case_view(env, case_id)
+
+
+async def refresh_settlement_channels(env: Env, case_id: str) -> None:
+    """GD-22.3 / GD-18.1: a destitute person's medical aid (and basic insurance) are what
+    settlement's statements for the admission say, net of reversals."""
+    case = await env.store.one("case", {"id": case_id})
+    if case is None or not case["destitute"] or not case["admission_id"]:
+        return
+    rows = await env.store.many("settlement", {"admission_id": case["admission_id"], "reversed": False})
+    amounts = {
+        el.Channel.MEDICAL_AID.value: cents(sum((r["medical_aid"] for r in rows), ZERO)),
+        el.Channel.BASIC_MEDICAL_INSURANCE.value: cents(sum((r["basic_insurance"] for r in rows), ZERO)),
+    }
+    if not rows:
+        for channel in amounts:
+            await env.store.update("channel_payment", {"case_id": case_id, "channel": channel}, {"amount": ZERO})
+        return
+    for channel, amount in amounts.items():
+        await env.store.upsert(
+            "channel_payment",
+            {
+                "case_id": case_id,
+                "channel": channel,
+                "amount": amount,
+                "reference": ",".join(sorted(r["statement_id"] for r in rows)),
+                "source": "settlement",
+                "recorded_at": env.now,
+                "recorded_by": "settlement",
+            },
+            ["case_id", "channel"],
+        )
+
+
+async def set_unable_to_pay(env: Env, case_id: str, cmd: UnableToPayCmd) -> tuple[int, Any]:
+    """GD-17: the local criteria under which an identified patient counts as unable to pay."""
+    env.authorize("case.update")
+    case = await editable_case(env, case_id)
+    if case["identity_status"] != el.IdentityStatus.IDENTIFIED.value:
+        raise Conflict("'unable to pay' concerns identified patients", rule="GD-17")
+    params = await load_params(env.store, env.rt, env.now)
+    unknown = [c for c in cmd.criteria if c not in params.unable_to_pay_criteria]
+    if unknown:
+        raise RuleViolation(
+            f"not a local 'unable to pay' criterion: {', '.join(unknown)}",
+            rule="GD-17",
+            field="criteria",
+            extra={"criteria": params.unable_to_pay_criteria},
+        )
+    await touch(env, case_id, unable_to_pay_basis=list(dict.fromkeys(cmd.criteria)))
+    await env.audit("case.unable_to_pay", case_id, reason=cmd.note or None, rule="GD-17", criteria=cmd.criteria)
+    return 200, await case_view(env, case_id)
+
+
+async def civil_affairs_check(env: Env, case_id: str, cmd: CivilAffairsCheckCmd) -> tuple[int, Any]:
+    """GD-22.3: civil affairs checks whether the patient is destitute, an orphan, a de-facto
+    unsupported child, on minimum living, marginal or a hardship family member."""
+    env.authorize("case.civil_affairs")
+    case = await load_case(env, case_id, lock=True)
+    if case["identity_status"] != el.IdentityStatus.IDENTIFIED.value:
+        raise Conflict("civil affairs checks an identified patient's status", rule="GD-22.3")
+    statuses = list(dict.fromkeys(s.value for s in cmd.statuses))
+    if el.CivilAffairsStatus.NONE.value in statuses and len(statuses) > 1:
+        raise ValidationFailed("'none' excludes every other status", field="statuses")
+    await env.store.insert(
+        "civil_affairs_check",
+        {
+            "id": new_id("CA"),
+            "case_id": case_id,
+            "statuses": statuses,
+            "note": cmd.note,
+            "source": "civil_affairs",
+            "checked_at": env.now,
+            "checked_by": env.principal.subject,
+        },
+    )
+    await touch(env, case_id)
+    await env.audit("case.civil_affairs_check", case_id, reason=cmd.note or None, rule="GD-22.3", statuses=statuses)
+    return 201, await case_view(env, case_id)
+
+
+async def register_vagrant(env: Env, case_id: str, cmd: VagrantRegistrationCmd) -> tuple[int, Any]:
+    """GD-18.2: civil affairs' assistance agency registers a homeless vagrant (生活无着的流浪乞讨人员)."""
+    env.authorize("case.civil_affairs")
+    await load_case(env, case_id, lock=True)
+    row = {
+        "case_id": case_id,
+        "registration_no": cmd.registration_no,
+        "agency": cmd.agency,
+        "registered_at": env.now,
+        "registered_by": env.principal.subject,
+    }
+    if not await env.store.insert_ignore("vagrant_registration", row):
+        raise Conflict("the patient is already registered", rule="GD-18.2")
+    await touch(env, case_id)
+    await env.audit("case.vagrant_registration", case_id, rule="GD-18.2", registration=cmd.registration_no)
+    return 201, await case_view(env, case_id)
+
+
+async def waive(env: Env, case_id: str, cmd: WaiverCmd) -> tuple[int, Any]:
+    """GD-23: the hospital (non-public hospitals are encouraged to) waives part of the cost;
+    the waiver reduces the claim."""
+    env.authorize("case.update")
+    await editable_case(env, case_id)
+    items = await env.store.many("cost_item", {"case_id": case_id})
+    billed = sum((i["amount"] for i in items), ZERO)
+    if cmd.amount > billed:
+        raise RuleViolation(f"a waiver cannot exceed the billed {billed}", rule="GD-23", field="amount")
+    await touch(env, case_id, waiver_amount=cmd.amount, waiver_reason=cmd.reason)
+    await env.audit("case.waiver", case_id, reason=cmd.reason, rule="GD-23", amount=cmd.amount)
+    return 200, await case_view(env, case_id)
+
+
+async def exclude(env: Env, case_id: str, cmd: ExclusionCmd) -> tuple[int, Any]:
+    """GD-14: the debt of an identified patient able to pay who refuses is not payable."""
+    env.authorize("case.exclude")
+    case = await load_case(env, case_id, lock=True)
+    if case["state"] not in EDITABLE:
+        raise Conflict(f"case {case_id} is {case['state']}; it can no longer be excluded")
+    if case["identity_status"] != el.IdentityStatus.IDENTIFIED.value:
+        raise RuleViolation("only an identified patient able to pay can refuse", rule="GD-14", field="exclusion")
+    await touch(
+        env,
+        case_id,
+        excluded=cmd.exclusion.value,
+        excluded_reason=cmd.reason,
+        state=CaseState.EXCLUDED,
+        claim_medical=None,
+        claim_living=None,
+        claimed_at=None,
+    )
+    await env.audit("case.exclude", case_id, reason=cmd.reason, rule="GD-14", exclusion=cmd.exclusion.value)
+    return 200, await case_view(env, case_id)
+
+
+# ---------------------------------------------------------------- assessment and claim
+
+
+async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker], Params]:
+    """All facts of a case → the most the fund may pay, and what still blocks a claim."""
+    params = await load_params(env.store, env.rt, case["admitted_at"])
+    admitted_local = to_local(case["admitted_at"])
+    items = await env.store.many("cost_item", {"case_id": case["id"]}, order_by=["occurred_at"])
+    channels = await env.store.many("channel_payment", {"case_id": case["id"]})
+    code = case["disease_code"]
+    diseases = await env.store.many("disease", {"code": code}) if code else []
+    entries = [
+        el.DiseaseEntry(d["code"], d["scope"], d["urgent_critical"], d["effective_from"], d["effective_to"])
+        for d in diseases
+    ]
+    reference = (
+        await average_cost(env, case["facility_id"], code, admitted_local.year, params.cost_reference_fallback_years)
+        if code
+        else None
+    )
+    standard = await living_standard_on(env, case["city"], admitted_local.date())
+    checks = await env.store.many("civil_affairs_check", {"case_id": case["id"]}, order_by=["checked_at", "id"])
+    vagrant = await env.store.one("vagrant_registration", {"case_id": case["id"]})
+    daily = el.daily_living_amount(standard["monthly_amount"], params.living_cost_days_per_month) if standard else None
+    assessment = el.assess(
+        identity_status=el.IdentityStatus(case["identity_status"]),
+        lines=[el.CostLine(i["occurred_at"], i["amount"], i["exclusion"]) for i in items],
+        admitted_at=case["admitted_at"],
+        emergency_hours=case["emergency_hours"],
+        waiver=case["waiver_amount"],
+        channels_paid=sum((c["amount"] for c in channels), ZERO),
+        average_cost=reference["average_cost"] if reference else None,
+        living_daily=daily,
+    )
+    facts = el.CaseFacts(
+        identity_status=el.IdentityStatus(case["identity_status"]),
+        identity_gate=case["identity_gate"],
+        disease_code=code,
+        disease_eligible=bool(code) and el.disease_eligible(code, case["city"], admitted_local.date(), entries),
+        excluded=case["excluded"],
+        unable_to_pay_basis=list(case["unable_to_pay_basis"] or []),
+        channels_recorded={c["channel"] for c in channels},
+        civil_affairs_statuses=set(checks[-1]["statuses"]) if checks else None,
+        vagrant_registered=vagrant is not None,
+        has_cost_reference=reference is not None,
+        has_living_standard=standard is not None,
+        blacklisted=bool(case["blacklist_flag"]),
+    )
+    return assessment, el.claim_blockers(facts, params), params
+
+
+def assessment_out(a: el.Assessment, blockers: list[el.Blocker]) -> dict[str, Any]:
+    data = asdict(a)
+    return {
+        **out(data),
+        "blockers": [asdict(b) for b in blockers],
+        "ready": not blockers,
+    }
+
+
+async def assessment(env: Env, case_id: str) -> dict[str, Any]:
+    env.authorize("case.read")
+    case = await load_case(env, case_id)
+    a, blockers, _ = await evaluate(env, case)
+    return assessment_out(a, blockers)
+
+
+async def claim(env: Env, case_id: str, cmd: ClaimCmd) -> tuple[int, Any]:
+    """GD-20.1: the individual application (附件2). Refused while the identity path does not
+    allow it (GD-16.3, GD-17, GD-18.1, GD-22.3), for an ineligible disease (GD-12), an
+    excluded case (GD-14), or amounts above the caps (GD-13.4, GD-13.5)."""
+    env.authorize("case.claim")
+    case = await load_case(env, case_id, lock=True)
+    if case["state"] != CaseState.OPEN:
+        raise Conflict(f"case {case_id} is {case['state']}; a claim is filed for an open case")
+    a, blockers, _ = await evaluate(env, case)
+    if blockers:
+        first = blockers[0]
+        raise RuleViolation(
+            first.detail,
+            rule=first.rule,
+            field=first.field,
+            extra={"blockers": [asdict(b) for b in blockers]},
+        )
+    el.check_claim(cmd.medical_amount, cmd.living_amount, a)
+    await touch(
+        env,
+        case_id,
+        claim_medical=cmd.medical_amount,
+        claim_living=cmd.living_amount,
+        claimed_at=env.now,
+        state=CaseState.CLAIMED,
+    )
+    await env.audit(
+        "case.claim",
+        case_id,
+        reason=cmd.declaration,
+        rules=a.rules,
+        medical=cmd.medical_amount,
+        living=cmd.living_amount,
+        blacklisted=bool(case["blacklist_flag"]),
+    )
+    return 201, await case_view(env, case_id)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def case_out(case: Row) -> dict[str, Any]:
+    return out(case, drop=["id_digest"])
+
+
+async def case_view(env: Env, case_id: str) -> dict[str, Any]:
+    case = await env.store.one("case", {"id": case_id})
+    assert case is not None
+    items = await env.store.many("cost_item", {"case_id": case_id}, order_by=["occurred_at", "id"])
+    channels = await env.store.many("channel_payment", {"case_id": case_id}, order_by=["channel"])
+    checks = await env.store.many("civil_affairs_check", {"case_id": case_id}, order_by=["checked_at", "id"])
+    vagrant = await env.store.one("vagrant_registration", {"case_id": case_id})
+    return {
+        **case_out(case),
+        "cost_items": [out(i) for i in items],
+        "channel_payments": [out(c) for c in channels],
+        "civil_affairs_checks": [out(c) for c in checks],
+        "vagrant_registration": out(vagrant) if vagrant else None,
+    }
+
+
+async def get_case(env: Env, case_id: str) -> dict[str, Any]:
+    env.authorize("case.read")
+    await load_case(env, case_id)
+    return await case_view(env, case_id)
+
+
+async def list_cases(env: Env, state: str | None, facility_id: str | None) -> list[dict[str, Any]]:
+    env.authorize("case.read")
+    where: dict[str, Any] = scope_filter(env.principal)
+    if state:
+        where["state"] = state
+    if facility_id:
+        where["facility_id"] = facility_id
+    rows = await env.store.many("case", where, order_by=["created_at", "id"], limit=1000)
+    return [case_out(r) for r in rows]
+
+
+async def read_identity(env: Env, case_id: str, reason: str) -> dict[str, Any]:
+    """SPEC 0.4: the full name and ID number, for the agency, audit-logged with the reason."""
+    env.authorize("case.identity.read")
+    case = await load_case(env, case_id)
+    if case["id_number_enc"] is None:
+        raise Conflict("no full identity is stored for this case (unidentified, or known only masked)")
+    cipher = env.rt.cipher
+    await env.audit("case.identity_read", case_id, reason=reason)
+    return {
+        "case_id": case_id,
+        "name": cipher.decrypt_text(case["name_enc"], f"case:{case_id}:name"),
+        "id_number": cipher.decrypt_text(case["id_number_enc"], f"case:{case_id}:id_number"),
+    }

@@ -1,0 +1,145 @@
+"""Facts learnt from other services' events (never from their tables): the local read models
+and what they change in cases."""
+
+from __future__ import annotations
+
+from emergency_fund.domain.eligibility import IdentityStatus
+from emergency_fund.service import refunds
+from emergency_fund.service.base import Env
+from emergency_fund.service.cases import (
+    apply_identity_signals,
+    mark_destitute,
+    open_referred_case,
+    refresh_settlement_channels,
+)
+from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityVerified
+from medaid_shared.contracts.referral import (
+    EmergencyAssistanceReferred,
+    FacilityRegistered,
+    PersonRegistered,
+)
+from medaid_shared.contracts.settlement import SettlementCompleted, SettlementReversed
+
+
+async def on_person(env: Env, event: PersonRegistered) -> None:
+    """Referral's persons are destitute persons (GD-22.3); matched to cases by the keyed
+    digest of the ID number, never by the number itself."""
+    await env.store.upsert(
+        "person",
+        {
+            "person_id": event.person_id,
+            "id_digest": event.id_number_digest,
+            "name_masked": event.name_masked,
+            "id_masked": event.id_number_masked,
+            "support_type": event.support_type.value,
+            "updated_at": env.now,
+        },
+        ["person_id"],
+    )
+    person = await env.store.one("person", {"person_id": event.person_id})
+    assert person is not None
+    for case in await env.store.many("case", {"id_digest": event.id_number_digest, "destitute": False}):
+        await mark_destitute(env, case["id"], person)
+
+
+async def on_facility(env: Env, event: FacilityRegistered) -> None:
+    """A hospital's city (the fund it belongs to) as referral registered it; an ownership the
+    agency recorded is kept."""
+    existing = await env.store.one("facility", {"facility_id": event.facility_id})
+    await env.store.upsert(
+        "facility",
+        {
+            "facility_id": event.facility_id,
+            "city": event.city,
+            "name": event.name,
+            "ownership": existing["ownership"] if existing else "unknown",
+            "police_jurisdiction": event.police_jurisdiction,
+            "source": "referral",
+            "updated_at": env.now,
+        },
+        ["facility_id"],
+    )
+
+
+async def on_referred(env: Env, event: EmergencyAssistanceReferred) -> None:
+    """LJ-11.4: referral's emergency-and-unable-to-pay signal opens a case."""
+    await open_referred_case(env, event=event)
+
+
+async def on_settlement(env: Env, event: SettlementCompleted) -> None:
+    """GD-22.3 / GD-18.1: a destitute person's medical aid comes from settlement's statement."""
+    inserted = await env.store.insert_ignore(
+        "settlement",
+        {
+            "statement_id": event.statement_id,
+            "admission_id": event.admission_id,
+            "person_id": event.person_id,
+            "facility_id": event.facility_id,
+            "total": event.total,
+            "basic_insurance": event.basic_insurance + event.critical_illness,
+            "medical_aid": event.medical_aid,
+            "completed_at": event.completed_at,
+            "reversed": False,
+        },
+    )
+    if inserted:
+        await _refresh_admission(env, event.admission_id)
+
+
+async def on_settlement_reversed(env: Env, event: SettlementReversed) -> None:
+    await env.store.update("settlement", {"statement_id": event.reversed_statement_id}, {"reversed": True})
+    await _refresh_admission(env, event.admission_id)
+
+
+async def _refresh_admission(env: Env, admission_id: str) -> None:
+    for case in await env.store.many("case", {"admission_id": admission_id}):
+        if case["state"] in ("open", "claimed"):
+            await refresh_settlement_channels(env, case["id"])
+
+
+async def on_identity_overdue(env: Env, event: IdentityCheckOverdue) -> None:
+    """GD-16.3: the police's 3 working days passed without a reply."""
+    await env.store.upsert(
+        "identity_signal",
+        {
+            "request_id": event.request_id,
+            "facility_id": event.facility_id,
+            "patient_ref": event.patient_ref,
+            "reference_number": event.reference_number,
+            "overdue_at": event.due_at,
+        },
+        ["request_id"],
+    )
+    await _apply_signals(env, event.facility_id, event.patient_ref)
+
+
+async def on_identity_verified(env: Env, event: IdentityVerified) -> None:
+    """GD-16.2 / GD-16.3 / GD-16.4: the bureau's reply, in time or late."""
+    row = {
+        "request_id": event.request_id,
+        "facility_id": event.facility_id,
+        "patient_ref": event.patient_ref,
+        "reference_number": event.reference_number,
+        "outcome": event.outcome,
+        "late": event.late,
+        "replied_at": event.replied_at,
+        "name_masked": event.name_masked,
+        "id_masked": event.id_number_masked,
+        "id_digest": event.id_number_digest,
+    }
+    await env.store.upsert("identity_signal", row, ["request_id"])
+    if event.outcome == "identified" and event.late:
+        signal = await env.store.one("identity_signal", {"request_id": event.request_id})
+        assert signal is not None
+        await refunds.on_late_identification(env, signal)
+    else:
+        await _apply_signals(env, event.facility_id, event.patient_ref)
+
+
+async def _apply_signals(env: Env, facility_id: str, patient_ref: str) -> None:
+    cases = await env.store.many(
+        "case",
+        {"facility_id": facility_id, "patient_ref": patient_ref, "identity_status": IdentityStatus.UNIDENTIFIED.value},
+    )
+    for case in cases:
+        await apply_identity_signals(env, case["id"])

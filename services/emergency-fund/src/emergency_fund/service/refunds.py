@@ -1,0 +1,213 @@
+"""Refunds (GD-16.4): a patient identified after the fund paid — the hospital returns the
+money (a ledger entry) and pursues the patient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emergency_fund.domain import ledger
+from emergency_fund.domain.eligibility import IdentityStatus
+from emergency_fund.domain.money import ZERO, cents
+from emergency_fund.service import applications
+from emergency_fund.service.base import (
+    Env,
+    get_or_404,
+    new_id,
+    out,
+    post,
+    require_fund,
+    require_record_scope,
+    scope_filter,
+)
+from emergency_fund.service.cases import CaseState, identify_from_police, load_case
+from emergency_fund.service.commands import PursuitCmd, RefundDemandCmd, RefundPaymentCmd
+from emergency_fund.service.ports import Row
+from medaid_shared.clock import to_local
+from medaid_shared.contracts.emergency_fund import FundRefundDemanded, FundRefundRecorded
+from medaid_shared.problems import Conflict, RuleViolation
+
+PAID_STATES = {CaseState.PAID}
+
+
+async def on_late_identification(env: Env, signal: Row) -> None:
+    """GD-16.4: the bureau identified the patient after its 3 working days. Money already paid
+    is demanded back from the hospital; a case still in review leaves its application; a case
+    not yet applied for moves to the identified path."""
+    cases = await env.store.many(
+        "case",
+        {
+            "facility_id": signal["facility_id"],
+            "patient_ref": signal["patient_ref"],
+            "identity_status": IdentityStatus.UNIDENTIFIED.value,
+        },
+        lock=True,
+    )
+    for case in cases:
+        if case["state"] in PAID_STATES:
+            await env.store.update(
+                "case",
+                {"id": case["id"]},
+                {
+                    "identity_status": IdentityStatus.IDENTIFIED.value,
+                    "id_digest": signal["id_digest"],
+                    "name_masked": signal["name_masked"],
+                    "id_masked": signal["id_masked"],
+                    "identified_late": True,
+                    "updated_at": env.now,
+                },
+            )
+            await demand(
+                env, case, "GD-16.4: the police identified the patient after the fund paid", signal["request_id"]
+            )
+        elif case["state"] == CaseState.IN_APPLICATION:
+            await applications.withdraw_case(env, case, "GD-16.4: identified by the police before payment")
+            await identify_from_police(env, case, signal)
+        elif case["state"] in (CaseState.OPEN, CaseState.CLAIMED):
+            await identify_from_police(env, case, signal)
+
+
+async def demand(env: Env, case: Row, reason: str, request_id: str | None) -> Row:
+    amount = case["paid_amount"]
+    refund_id = new_id("RF")
+    row = {
+        "id": refund_id,
+        "case_id": case["id"],
+        "application_id": case["application_id"],
+        "city": case["city"],
+        "facility_id": case["facility_id"],
+        "amount": amount,
+        "refunded": ZERO,
+        "reason": reason,
+        "identity_request_id": request_id,
+        "state": "open",
+        "demanded_at": env.now,
+        "demanded_by": env.principal.subject,
+    }
+    if not await env.store.insert_ignore("refund_demand", row):
+        raise Conflict(f"case {case['id']} already has a refund demand", rule="GD-16.4")
+    await env.store.update("case", {"id": case["id"]}, {"state": CaseState.REFUND_DEMANDED, "updated_at": env.now})
+    await env.emit(
+        FundRefundDemanded(
+            refund_id=refund_id,
+            case_id=case["id"],
+            facility_id=case["facility_id"],
+            amount=amount,
+            reason=reason,
+            demanded_at=env.now,
+        )
+    )
+    await env.audit("refund.demand", case["id"], reason=reason, rule="GD-16.4", amount=amount)
+    return row
+
+
+async def demand_manually(env: Env, case_id: str, cmd: RefundDemandCmd) -> tuple[int, Any]:
+    """The agency demands the money of a paid case back (e.g. the identity turned up another way)."""
+    env.authorize("refund.demand")
+    case = await load_case(env, case_id, lock=True)
+    if case["state"] not in PAID_STATES:
+        raise Conflict(f"case {case_id} is {case['state']}: only money paid can be demanded back", rule="GD-16.4")
+    return 201, out(await demand(env, case, cmd.reason, None))
+
+
+async def load_refund(env: Env, refund_id: str, *, lock: bool = False) -> Row:
+    refund = await get_or_404(env, "refund_demand", refund_id, lock=lock, what="refund demand")
+    require_record_scope(env.principal, refund["facility_id"], refund["city"])
+    return refund
+
+
+async def record_payment(env: Env, refund_id: str, cmd: RefundPaymentCmd) -> tuple[int, Any]:
+    """GD-16.4: the hospital returns the money (a ledger entry); never more than was paid."""
+    env.authorize("refund.record")
+    refund = await load_refund(env, refund_id, lock=True)
+    outstanding = refund["amount"] - refund["refunded"]
+    if refund["state"] != "open":
+        raise Conflict("this refund is complete", rule="GD-16.4")
+    if cmd.amount > outstanding:
+        raise RuleViolation(
+            f"a refund of {cmd.amount} is larger than the {outstanding} still owed of the {refund['amount']} paid",
+            rule="GD-16.4",
+            field="amount",
+        )
+    await require_fund(env, refund["city"], lock=True)
+    txn_id = await post(
+        env, refund["city"], ledger.refund(cmd.amount, to_local(env.now).year, f"{refund_id}:{cmd.reference}")
+    )
+    await env.store.insert(
+        "refund_payment",
+        {
+            "id": new_id("RP"),
+            "refund_id": refund_id,
+            "amount": cmd.amount,
+            "reference": cmd.reference,
+            "txn_id": txn_id,
+            "paid_at": env.now,
+            "recorded_by": env.principal.subject,
+        },
+    )
+    refunded = cents(refund["refunded"] + cmd.amount)
+    done = refunded == refund["amount"]
+    await env.store.update(
+        "refund_demand", {"id": refund_id}, {"refunded": refunded, "state": "refunded" if done else "open"}
+    )
+    if done:
+        await env.store.update("case", {"id": refund["case_id"]}, {"state": CaseState.REFUNDED, "updated_at": env.now})
+    await env.emit(
+        FundRefundRecorded(
+            refund_id=refund_id,
+            case_id=refund["case_id"],
+            facility_id=refund["facility_id"],
+            amount=cmd.amount,
+            refunded_total=refunded,
+            outstanding=cents(refund["amount"] - refunded),
+            recorded_at=env.now,
+        )
+    )
+    await env.audit("refund.payment", refund_id, rule="GD-16.4", amount=cmd.amount, reference=cmd.reference)
+    return 201, await refund_view(env, refund_id)
+
+
+async def record_pursuit(env: Env, refund_id: str, cmd: PursuitCmd) -> tuple[int, Any]:
+    """GD-16.4: the hospital's pursuit of the patient (追缴), step by step."""
+    env.authorize("refund.record")
+    await load_refund(env, refund_id, lock=True)
+    await env.store.insert(
+        "pursuit",
+        {
+            "id": new_id("PU"),
+            "refund_id": refund_id,
+            "action": cmd.action,
+            "note": cmd.note,
+            "recovered_from_patient": cmd.recovered_from_patient,
+            "recorded_at": env.now,
+            "recorded_by": env.principal.subject,
+        },
+    )
+    await env.audit("refund.pursuit", refund_id, reason=cmd.note, step=cmd.action)
+    return 201, await refund_view(env, refund_id)
+
+
+async def refund_view(env: Env, refund_id: str) -> dict[str, Any]:
+    refund = await env.store.one("refund_demand", {"id": refund_id})
+    assert refund is not None
+    payments = await env.store.many("refund_payment", {"refund_id": refund_id}, order_by=["paid_at", "id"])
+    pursuit = await env.store.many("pursuit", {"refund_id": refund_id}, order_by=["recorded_at", "id"])
+    return {
+        **out(refund),
+        "outstanding": str(refund["amount"] - refund["refunded"]),
+        "payments": [out(p) for p in payments],
+        "pursuit": [out(p) for p in pursuit],
+    }
+
+
+async def get_refund(env: Env, refund_id: str) -> dict[str, Any]:
+    env.authorize("refund.read")
+    await load_refund(env, refund_id)
+    return await refund_view(env, refund_id)
+
+
+async def list_refunds(env: Env, state: str | None) -> list[dict[str, Any]]:
+    env.authorize("refund.read")
+    where: dict[str, Any] = scope_filter(env.principal)
+    if state:
+        where["state"] = state
+    return [out(r) for r in await env.store.many("refund_demand", where, order_by=["demanded_at", "id"])]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from consent.api.deps import Services, answer
 from consent.domain.major import Recommendation
-from consent.service import major
+from consent.service import forms, major
 from medaid_shared.app import IdempotencyKey
 from medaid_shared.auth import CurrentPrincipal
 
@@ -168,3 +168,16 @@ async def get_evaluation(treatment_id: str, principal: CurrentPrincipal, service
     services.runtime.policy.authorize(principal, "treatment.read")
     result: dict[str, Any] = await services.query(lambda ctx: major.get_evaluation(ctx, principal, treatment_id))
     return result
+
+
+@router.get(
+    "/treatments/{treatment_id}/evaluation-record.html",
+    response_class=HTMLResponse,
+    summary="Annex 4: the major-treatment evaluation record (重大治疗评估备案表), print-ready",
+)
+async def get_evaluation_record_html(
+    treatment_id: str, principal: CurrentPrincipal, services: Services
+) -> HTMLResponse:
+    services.runtime.policy.authorize(principal, "treatment.read")
+    html: str = await services.query(lambda ctx: forms.evaluation_record(ctx, principal, treatment_id))
+    return HTMLResponse(html)

@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from consent.api.deps import Services, answer
 from consent.api.treatments import SignatureIn
 from consent.domain.parameters import CumulativeScope
-from consent.service import parameters, selfpay
+from consent.service import forms, parameters, selfpay
 from consent.service.selfpay import ItemCategory, ReviewOutcome
 from medaid_shared.app import IdempotencyKey
 from medaid_shared.auth import CurrentPrincipal
@@ -91,6 +91,17 @@ async def get_item(item_id: str, principal: CurrentPrincipal, services: Services
     services.runtime.policy.authorize(principal, "self_pay.read")
     result: dict[str, Any] = await services.query(lambda ctx: selfpay.get_item(ctx, principal, item_id))
     return result
+
+
+@router.get(
+    "/self-pay-items/{item_id}/consent-form.html",
+    response_class=HTMLResponse,
+    summary="Annex 3: the informed-consent form for self-pay items, print-ready (LJ-7.1)",
+)
+async def get_consent_form_html(item_id: str, principal: CurrentPrincipal, services: Services) -> HTMLResponse:
+    services.runtime.policy.authorize(principal, "self_pay.read")
+    html: str = await services.query(lambda ctx: forms.self_pay_form(ctx, principal, item_id))
+    return HTMLResponse(html)
 
 
 @router.post(

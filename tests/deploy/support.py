@@ -3,6 +3,7 @@ Kubernetes overlays, the schemas in data/, and the services' settings classes.""
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import shutil
@@ -25,6 +26,7 @@ COMPOSE_FILE = REPO / "docker-compose.yml"
 SERVICE_NAMES = tuple(SERVICES)
 
 Doc = dict[str, Any]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 # ---------------------------------------------------------------- Kubernetes
@@ -38,7 +40,7 @@ def kubectl() -> str:
 
 
 @functools.cache
-def _rendered(overlay: str) -> str:
+def _rendered(overlay: str) -> tuple[Doc, ...]:
     result = subprocess.run(
         [kubectl(), "kustomize", str(K8S / "overlays" / overlay)],
         capture_output=True,
@@ -47,12 +49,12 @@ def _rendered(overlay: str) -> str:
     )
     if result.returncode != 0:
         raise AssertionError(f"kubectl kustomize deploy/k8s/overlays/{overlay} failed:\n{result.stderr}")
-    return result.stdout
+    return tuple(doc for doc in yaml.load_all(result.stdout, Loader=_LOADER) if doc)
 
 
 def rendered(overlay: str) -> list[Doc]:
     """The overlay as the cluster would receive it (a fresh copy: tests may not share edits)."""
-    return [doc for doc in yaml.safe_load_all(_rendered(overlay)) if doc]
+    return copy.deepcopy(list(_rendered(overlay)))
 
 
 def of_kind(docs: Iterable[Doc], kind: str) -> list[Doc]:

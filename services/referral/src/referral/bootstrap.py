@@ -10,10 +10,12 @@ from fastapi import FastAPI
 
 from medaid_shared.app import create_service_app
 from medaid_shared.db import UnitOfWork
-from medaid_shared.runtime import Runtime
+from medaid_shared.events import EventMeta
+from medaid_shared.runtime import ConsumerSpec, Runtime
 from referral.adapters.store import SqlStore
 from referral.adapters.tables import metadata
 from referral.api.routes import build_router
+from referral.consumers import care_file
 from referral.domain.policy import POLICY
 from referral.service import admissions, discharge, filings, followups
 from referral.service.context import Ctx, Wiring
@@ -43,11 +45,20 @@ def build_runtime(settings: Settings) -> Runtime:
 
         return handler
 
+    def on_event(use: care_file.Use) -> Callable[[UnitOfWork, Any, EventMeta], Awaitable[None]]:
+        async def handler(uow: UnitOfWork, event: Any, meta: EventMeta) -> None:
+            await use(wiring.command(bound["runtime"], uow), event, meta)
+
+        return handler
+
     runtime = Runtime.build(
         settings,
         metadata,
         POLICY,
         deadline_handlers={kind: bind(use) for kind, use in DEADLINE_HANDLERS.items()},
+        consumers=[
+            ConsumerSpec(care_file.CONSUMER_NAME, {model: on_event(use) for model, use in care_file.HANDLERS.items()})
+        ],
     )
     bound["runtime"] = runtime
     return runtime

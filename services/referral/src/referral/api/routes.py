@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from medaid_shared.app import IdempotencyKey, RuntimeDep
 from medaid_shared.auth import CurrentPrincipal, Principal
@@ -17,6 +17,7 @@ from medaid_shared.runtime import Runtime
 from referral.domain.discharge import ViolationKind
 from referral.service import (
     admissions,
+    care_file,
     discharge,
     facilities,
     filings,
@@ -24,6 +25,7 @@ from referral.service import (
     health_plans,
     persons,
     referrals,
+    timeline,
 )
 from referral.service.commands import (
     AdmissionIn,
@@ -441,6 +443,33 @@ def build_router(wiring: Wiring) -> APIRouter:
             return await health_plans.listing(c, principal, await persons.load_person(c, person_id))
 
         return await api.query(runtime, use)
+
+    # ---- LJ-15.3 one-person external-care file -------------------------------------------
+
+    @router.get("/persons/{person_id}/care-file", tags=["care file"], summary="The one-person file (LJ-15.3)")
+    async def read_care_file(
+        person_id: str, principal: CurrentPrincipal, runtime: RuntimeDep, request: Request
+    ) -> JSONResponse:
+        runtime.policy.authorize(principal, "care_file.read")
+        return await api.command(
+            runtime, principal, request, None, None, lambda c: care_file.read(c, principal, person_id, export="json")
+        )
+
+    @router.get(
+        "/persons/{person_id}/care-file.csv",
+        tags=["care file"],
+        summary="The one-person file as CSV (LJ-15.3)",
+        response_class=Response,
+    )
+    async def export_care_file(person_id: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> Response:
+        runtime.policy.authorize(principal, "care_file.read")
+        async with runtime.db.unit_of_work() as uow:
+            result = await care_file.read(wiring.command(runtime, uow), principal, person_id, export="csv")
+        return Response(
+            timeline.to_csv(result["entries"]),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="care-file-{person_id}.csv"'},
+        )
 
     # ---- LJ-16 follow-up visits --------------------------------------------------------
 

@@ -238,3 +238,54 @@ async def test_gd_16_1_openapi_documents_multipart_and_base64_json_upload(svc: S
     as_json = content["application/json"]["schema"]
     assert "$ref" not in str(as_json)
     assert "content_base64" in as_json["properties"]["photos"]["items"]["properties"]
+
+
+async def test_gd_16_1_concurrent_letters_for_one_admission_give_one_request_never_a_500(
+    svc: ServiceHarness,
+) -> None:
+    import asyncio
+
+    await register_facility(svc)
+    answers = await asyncio.gather(*(file_letter(svc, patient_ref="RACE-1") for _ in range(3)))
+    codes = sorted(r.status_code for r in answers)
+    assert codes.count(201) == 1 and set(codes) <= {201, 409, 422}, codes
+    assert len(await svc.published("IdentityCheckRequested")) == 1
+
+
+async def test_spec_0_4_multipart_photos_stay_in_memory_never_spooled_to_disk(svc: ServiceHarness) -> None:
+    """Starlette spools uploads over 1 MB to a temporary file; ours stay in memory."""
+    import httpx
+    from starlette.requests import Request
+
+    from identity_check.api.routes import _InMemoryMultiPartParser
+
+    big = image_bytes(1200, 1200, "PNG", seed=5)
+    assert len(big) > 1024 * 1024
+    built = httpx.Request(
+        "POST",
+        "http://test/identity-checks",
+        data={"patient_ref": "A"},
+        files=[("photos", ("a.png", big, "image/png"))],
+    )
+    body = built.read()
+    sent = False
+
+    async def receive() -> dict[str, object]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/identity-checks",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in built.headers.items()],
+        "query_string": b"",
+    }
+    form = await _InMemoryMultiPartParser(Request(scope, receive), svc.runtime.settings).parse()
+    upload = form.getlist("photos")[0]
+    assert not upload.file._rolled  # type: ignore[union-attr]
+    assert await upload.read() == big  # type: ignore[union-attr]
+    await form.close()

@@ -281,3 +281,23 @@ async def test_closing_rules_and_authorization(svc: ServiceHarness) -> None:
     assert again.status_code == 409
     [closed] = await _audit(svc, "identity_check.closed")
     assert closed["reason"] == "患者出院" and closed["actor"] == "doctor-H001"
+
+
+async def test_spec_0_4_lengthened_retention_waits_for_the_new_end(svc: ServiceHarness) -> None:
+    await register_facility(svc)
+    settings = svc.runtime.settings
+    closed_at = datetime(2026, 10, 12, 9, 0, tzinfo=SH)
+    with time_machine.travel(datetime(2026, 10, 9, 9, 0, tzinfo=SH), tick=False):
+        body = await filed(svc)
+    with time_machine.travel(closed_at, tick=False):
+        await _close_not_identified(svc, body)
+    settings.photo_retention_days = 200  # type: ignore[misc]
+    try:
+        with time_machine.travel(closed_at + timedelta(days=180, seconds=1), tick=False):
+            assert await svc.runtime.scheduler.fire_due() == 1  # the old deadline: re-planned
+            assert await _contents(svc) != [None]
+        with time_machine.travel(closed_at + timedelta(days=200, seconds=1), tick=False):
+            assert await svc.runtime.scheduler.fire_due() == 1
+            assert await _contents(svc) == [None]
+    finally:
+        settings.photo_retention_days = 180  # type: ignore[misc]

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import case, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_check.adapters.tables import attachment, check_request, facility, finding, reference_counter
@@ -21,6 +22,7 @@ from identity_check.domain.model import (
     Outcome,
     RequestStatus,
 )
+from medaid_shared.problems import Conflict
 
 
 def _request(row: Any) -> CheckRequest:
@@ -136,6 +138,18 @@ class SqlRepository:
         return _request(row) if row else None
 
     async def add_request(self, request: CheckRequest) -> None:
+        try:
+            async with self.session.begin_nested():
+                await self._insert_request(request)
+        except IntegrityError:
+            # A concurrent letter for the same admission committed first (GD-16.1).
+            raise Conflict(
+                f"admission {request.patient_ref} already has an identity-check request",
+                rule="GD-16.1",
+                field="patient_ref",
+            ) from None
+
+    async def _insert_request(self, request: CheckRequest) -> None:
         await self.session.execute(
             insert(check_request).values(
                 id=request.id,

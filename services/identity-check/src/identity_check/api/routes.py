@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from identity_check.api.letter import render_letter
 from identity_check.api.schemas import (
@@ -30,6 +32,7 @@ from identity_check.api.schemas import (
 from identity_check.domain import policy
 from identity_check.domain.model import Outcome, RequestStatus
 from identity_check.service.checks import FileRequest, IdentityChecks, Reply, Upload
+from identity_check.settings import IdentityCheckSettings
 from medaid_shared.app import IdempotencyKey, RuntimeDep
 from medaid_shared.auth import CurrentPrincipal
 from medaid_shared.idempotency import run_command
@@ -129,6 +132,35 @@ async def _read_file(item: Any, field: str, limit: int) -> bytes:
     return data
 
 
+def _bounded_stream(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
+    """The request body, refused as soon as it passes ``limit`` bytes (chunked uploads too)."""
+
+    async def stream() -> AsyncGenerator[bytes, None]:
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise PayloadTooLarge(f"the request is larger than {limit} bytes")
+            yield chunk
+
+    return stream()
+
+
+class _InMemoryMultiPartParser(MultiPartParser):
+    """SPEC 0.4: uploaded photos never touch the disk unencrypted — the body is bounded by
+    ``max_request_bytes`` and every file part stays in memory below that size."""
+
+    def __init__(self, request: Request, settings: IdentityCheckSettings) -> None:
+        super().__init__(
+            request.headers,
+            _bounded_stream(request, settings.max_request_bytes),
+            max_files=settings.max_face_photos + settings.max_document_scans + 1,
+            max_fields=50,
+            max_part_size=64 * 1024,
+        )
+        self.spool_max_size = settings.max_request_bytes + 1
+
+
 async def parse_file_request(request: Request, checks: IdentityChecks) -> FileRequest:
     """Multipart upload or JSON with base64 images; the body size is bounded."""
     s = checks.settings
@@ -138,10 +170,8 @@ async def parse_file_request(request: Request, checks: IdentityChecks) -> FileRe
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith("application/json"):
         raw = bytearray()
-        async for chunk in request.stream():
+        async for chunk in _bounded_stream(request, s.max_request_bytes):
             raw.extend(chunk)
-            if len(raw) > s.max_request_bytes:
-                raise PayloadTooLarge(f"the request is larger than {s.max_request_bytes} bytes")
         try:
             body = FileRequestJson.model_validate_json(bytes(raw))
         except ValidationError as exc:
@@ -155,8 +185,11 @@ async def parse_file_request(request: Request, checks: IdentityChecks) -> FileRe
             for i, p in enumerate(body.document_scans)
         ]
     elif content_type.startswith("multipart/form-data"):
-        max_files = s.max_face_photos + s.max_document_scans
-        async with request.form(max_files=max_files, max_fields=50, max_part_size=64 * 1024) as form:
+        try:
+            form = await _InMemoryMultiPartParser(request, s).parse()
+        except MultiPartException as exc:
+            raise ValidationFailed(f"malformed multipart body: {exc.message}", field="body") from None
+        try:
             plain = {
                 k: form.get(k)
                 for k in ("facility_id", "patient_ref", "patient_description", "statement")
@@ -170,7 +203,6 @@ async def parse_file_request(request: Request, checks: IdentityChecks) -> FileRe
                 fields = RequestFields.model_validate({**plain, "found_documents": form.getlist("found_documents")})
             except ValidationError as exc:
                 raise validation_problem(exc) from None
-            # One file more than allowed is read only to be refused by the count check.
             photos = [
                 Upload(await _read_file(f, f"photos[{i}]", s.photo_max_bytes), f"photos[{i}]")
                 for i, f in enumerate(form.getlist("photos"))
@@ -179,6 +211,8 @@ async def parse_file_request(request: Request, checks: IdentityChecks) -> FileRe
                 Upload(await _read_file(f, f"document_scans[{i}]", s.photo_max_bytes), f"document_scans[{i}]")
                 for i, f in enumerate(form.getlist("document_scans"))
             ]
+        finally:
+            await form.close()
     else:
         raise UnsupportedMediaType("send multipart/form-data or application/json")
     return FileRequest(

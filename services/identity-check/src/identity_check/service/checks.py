@@ -10,6 +10,7 @@ period after the case closes.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Sequence
@@ -237,8 +238,9 @@ class IdentityChecks:
             raise ValidationFailed(f"at most {self.settings.max_face_photos} face photos", field="photos")
         if len(cmd.document_scans) > self.settings.max_document_scans:
             raise ValidationFailed(f"at most {self.settings.max_document_scans} document scans", field="document_scans")
-        photos = self._check_uploads(cmd.face_photos)
-        scans = self._check_uploads(cmd.document_scans)
+        # Decoding is CPU work: off the event loop.
+        photos = await asyncio.to_thread(self._check_uploads, cmd.face_photos)
+        scans = await asyncio.to_thread(self._check_uploads, cmd.document_scans)
 
         repo = self.repo(uow.session)
         facility = await repo.get_facility(facility_id)
@@ -559,11 +561,15 @@ class IdentityChecks:
 
     async def on_retention_due(self, uow: UnitOfWork, row: Any) -> None:
         """SPEC 0.4: the retention period after closing ended — delete the photos and scans."""
-        request = await self.repo(uow.session).get_request(row.subject, for_update=True)
+        request_id = str(row.subject).split("#", 1)[0]
+        request = await self.repo(uow.session).get_request(request_id, for_update=True)
         if request is None or request.closed_at is None or request.photos_deleted_at is not None:
             return
-        if model.photo_purge_at(request.closed_at, self.settings.photo_retention_days) > clock.now():
-            return  # the period was lengthened since; the periodic sweep deletes them later
+        purge_at = model.photo_purge_at(request.closed_at, self.settings.photo_retention_days)
+        if purge_at > clock.now():
+            # The period was lengthened since the case closed: wait for the new end.
+            await uow.schedule(PHOTO_RETENTION, f"{request.id}#{purge_at.isoformat()}", Due(purge_at), basis="clock")
+            return
         await self._purge(uow, None, request)
 
     async def purge_expired(self, uow: UnitOfWork, principal: Principal | None) -> int:

@@ -189,8 +189,50 @@ async def test_read_treatment_consent_and_records_with_denials(svc: ServiceHarne
             assert (await svc.client.get(path, headers=headers)).status_code == 200, path
         for headers in denied:
             assert (await svc.client.get(path, headers=headers)).status_code == 403, path
+    await svc.client.post(
+        "/admissions/A1/self-pay-items",
+        json={
+            "item_code": "Y",
+            "item_name": "n",
+            "category": "test",
+            "unit_price": "99.90",
+            "quantity": 1,
+            "necessity": "x",
+            "attending_doctor": "d",
+        },
+        headers=svc.token(*HOSPITAL),
+    )
     records = (await svc.client.get("/admissions/A1/records", headers=svc.token("civil_affairs"))).json()
+    assert [(x["amount"], x["outcome"]) for x in records["self_pay_items"]] == [("99.90", "below_threshold")]
     assert [x["treatment_id"] for x in records["treatments"]] == [t["treatment_id"]]
     assert [x["consent_id"] for x in records["consents"]] == [c["consent_id"]]
     for path in ("/treatments/nope", "/consents/nope", "/admissions/nope/records"):
         assert (await svc.client.get(path, headers=svc.token("civil_affairs"))).status_code == 404
+
+
+async def test_admission_of_an_unknown_person_is_problem_details(svc: ServiceHarness) -> None:
+    """Referral's AdmissionFiled arrived before PersonRegistered: nothing is recorded."""
+    from .helpers import admission_event, feed
+
+    await feed(svc, admission_event("A9", "P-UNKNOWN"))
+    r = await svc.client.post(
+        "/admissions/A9/treatments",
+        json={"kind": "routine", "description": "x", "attending_doctor": "doc-1"},
+        headers=svc.token(*HOSPITAL),
+    )
+    assert r.status_code == 404 and "unknown person" in r.json()["detail"]
+    r = await svc.client.post(
+        "/admissions/A9/self-pay-items",
+        json={
+            "item_code": "Y",
+            "item_name": "n",
+            "category": "drug",
+            "unit_price": "300.00",
+            "quantity": 1,
+            "necessity": "x",
+            "attending_doctor": "d",
+        },
+        headers=svc.token(*HOSPITAL),
+    )
+    assert r.status_code == 404
+    assert await svc.published() == []

@@ -4,9 +4,8 @@ policy parameters come back as domain objects."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -71,14 +70,9 @@ class Ctx:
     store: Store
     cipher: FieldCipher
     default_parameters: PolicyParameters
-    today: date | None = None
 
     def encrypt(self, text: str, aad: str) -> bytes:
         return self.cipher.encrypt_text(text, aad)
 
     def decrypt(self, token: bytes | None, aad: str) -> str | None:
         return None if token is None else self.cipher.decrypt_text(token, aad)
-
-
-def ids_of(rows: Sequence[Row], key: str) -> list[str]:
-    return [str(r[key]) for r in rows]

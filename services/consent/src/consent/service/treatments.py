@@ -150,7 +150,15 @@ async def admission_records(ctx: Ctx, principal: Principal, admission_id: str) -
         "treatments": [treatment_view(ctx, t) for t in treatments],
         "consents": [consent_view(c) for c in consents],
         "self_pay_items": [
-            {k: i[k] for k in ("item_id", "item_code", "amount", "status", "outcome", "proposed_at")} for i in items
+            {
+                "item_id": i["item_id"],
+                "item_code": i["item_code"],
+                "amount": f"{i['amount']:.2f}",
+                "status": i["status"],
+                "outcome": i["outcome"],
+                "proposed_at": i["proposed_at"],
+            }
+            for i in items
         ],
     }
 

@@ -17,6 +17,7 @@ from .helpers import (
     ca,
     count,
     fire,
+    health,
     hospital,
     institution,
     mi,
@@ -240,6 +241,9 @@ async def test_lj_4_2b_centralized_filed_in_time_completes_at_once(svc: ServiceH
         assert_problem(await svc.client.get(f"/filings/{r.json()['filing_id']}", headers=institution(svc, "I02")), 403)
         assert_problem(await svc.client.get(f"/filings/{r.json()['filing_id']}", headers=hospital(svc)), 403)
         assert_problem(await svc.client.get("/filings/nope", headers=ca(svc)), 404)
+        assert_problem(await svc.client.get("/filings", headers=hospital(svc)), 403)
+        assert_problem(await svc.client.get("/filings", headers=health(svc)), 403)
+        assert (await svc.client.get("/filings", headers=institution(svc, "I02"))).json() == []
         listed = await svc.client.get("/filings", headers=institution(svc, "I01"))
         assert [f["filing_id"] for f in listed.json()] == [r.json()["filing_id"]] and "reason" not in listed.json()[0]
 

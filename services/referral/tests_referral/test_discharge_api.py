@@ -195,6 +195,10 @@ async def test_discharge_bad_input_and_denials_change_nothing(svc: ServiceHarnes
         assert_problem(
             await svc.client.post(f"/admissions/{aid}/fitness", json={"doctor": "x"}, headers=hospital(svc)), 409
         )
+        assert_problem(
+            await svc.client.post(f"/admissions/{aid}/documents", json=doc, headers=hospital(svc, "C001")), 403
+        )
+        assert_problem(await svc.client.post(f"/admissions/{aid}/documents", json=doc, headers=ca(svc)), 403)
         await svc.client.post(f"/admissions/{aid}/documents", json=doc, headers=hospital(svc))
         assert_problem(await svc.client.post(f"/admissions/{aid}/documents", json=doc, headers=hospital(svc)), 409)
         # discharged: the person may be admitted again

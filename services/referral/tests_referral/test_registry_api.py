@@ -82,6 +82,7 @@ async def test_facility_update_publishes_and_reads(svc: ServiceHarness) -> None:
     assert [f["facility_id"] for f in listed.json()] == ["H1"]
     assert_problem(await svc.client.get("/facilities", headers=svc.token("patient")), 403)
     assert_problem(await svc.client.get("/facilities/NOPE", headers=ca(svc)), 404)
+    assert_problem(await svc.client.get("/facilities/H1", headers=svc.token("guardian")), 403)
 
 
 # ---- persons ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from medaid_shared.app import IdempotencyKey, RuntimeDep
 from medaid_shared.auth import CurrentPrincipal, Principal
@@ -14,6 +14,7 @@ from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, S
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import run_command
 from medaid_shared.runtime import Runtime
+from referral.api.forms import filing_form_html
 from referral.domain.discharge import ViolationKind
 from referral.service import (
     admissions,
@@ -338,6 +339,18 @@ def build_router(wiring: Wiring) -> APIRouter:
     async def get_filing(filing_id: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> Any:
         runtime.policy.authorize(principal, "filing.read")
         return await api.query(runtime, lambda c: filings.get(c, principal, filing_id))
+
+    @router.get(
+        "/filings/{filing_id}/form",
+        tags=["filings"],
+        summary="Print-ready outside-care filing form (外出就医备案表, annex 1)",
+        response_class=HTMLResponse,
+    )
+    async def print_filing_form(filing_id: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> HTMLResponse:
+        runtime.policy.authorize(principal, "filing.print")
+        async with runtime.db.unit_of_work() as uow:
+            data = await filings.form_data(wiring.command(runtime, uow), principal, filing_id)
+        return HTMLResponse(filing_form_html(data))
 
     # ---- LJ-12 / LJ-17 discharge and violations ----------------------------------------
 

@@ -18,6 +18,7 @@ from medaid_shared.auth import Principal, Role
 from medaid_shared.contracts.common import FilingState, SupportType
 from medaid_shared.contracts.referral import FilingOverdue
 from medaid_shared.problems import Conflict, NotFound, RuleViolation, ValidationFailed
+from referral.domain.persons import id_facts
 from referral.service import admissions, facilities, persons, timeline
 from referral.service.admissions import FIRST_DEADLINE, PHONE_FORM_DEADLINE
 from referral.service.commands import FilingIn, ForwardIn, PhoneReportIn
@@ -373,3 +374,44 @@ async def listing(ctx: Ctx, principal: Principal, *, awaiting_forward: bool | No
         where.update(route=SupportType.DECENTRALIZED.value, forwarded_at=None)
     rows = await ctx.store.find("filing", where, order_by=["-submitted_at"], limit=500)
     return [view(ctx, r, with_reason=False) for r in rows]
+
+
+# ---- printable form (annex 1) -------------------------------------------------------------
+
+
+async def form_data(ctx: Ctx, principal: Principal, filing_id: str) -> dict[str, Any]:
+    """Everything the printable outside-care filing form (外出就医备案表, LJ annex 1) shows,
+    filled from the record. The form carries the full ID number, so rendering it is an
+    audit-logged read (SPEC 0.4)."""
+    row = await visible(ctx, principal, filing_id)
+    person = await persons.load_person(ctx, row["person_id"])
+    number = persons.person_id_number(ctx, person)
+    facts = id_facts(number)
+    contacts = persons.person_contacts(ctx, person)
+    facility = await ctx.store.get("facility", row["facility_id"])
+    referral = await ctx.store.get("referral", row["referral_id"]) if row["referral_id"] else None
+    origin = await ctx.store.get("facility", referral["from_facility_id"]) if referral else None
+    adm = await ctx.store.get("admission", row["admission_id"]) if row["admission_id"] else None
+    await ctx.uow.audit(principal, "person.read_id_number", person["person_id"], reason=f"filing form {filing_id}")
+    return {
+        "filing": {**view(ctx, row), "filing_state": adm["filing_state"] if adm else None},
+        "person": {
+            "name": persons.person_name(ctx, person),
+            "sex": facts.sex,
+            "birth_date": facts.birth_date,
+            "id_number": number,
+            "support_type": person["support_type"],
+            "institution_id": person["institution_id"],
+            "village_id": person["village_id"],
+            "town_id": person["town_id"],
+            "disability_level": person["disability_level"],
+            "basic_insurance_enrolled": person["basic_insurance_enrolled"],
+            "guardian": person["guardian"],
+            "guardian_name": contacts.get("guardian_name"),
+        },
+        "facility": facility,
+        "referral": referral,
+        "origin": origin,
+        "admission": adm,
+        "printed_at": clock.now(),
+    }

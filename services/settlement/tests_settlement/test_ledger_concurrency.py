@@ -57,7 +57,9 @@ async def test_lj_6_2_two_concurrent_settlements_of_one_person_never_exceed_6000
         # an earlier settlement this year: the person's ledger row already exists, so nothing
         # but the row lock keeps the two concurrent settlements apart
         await _prepare(svc, f"A{i}0", person, "H003", "1000.00")
-        assert (await svc.client.post(f"/admissions/A{i}0/settlement", headers=hospital(svc, "H003"))).status_code == 201
+        assert (
+            await svc.client.post(f"/admissions/A{i}0/settlement", headers=hospital(svc, "H003"))
+        ).status_code == 201
         await _prepare(svc, f"A{i}a", person, "H001", "40000.00")
         await _prepare(svc, f"A{i}b", person, "H002", "40000.00")
 

@@ -452,3 +452,20 @@ async def test_lj_11_3_emergency_counts_from_sending_and_lj_11_4_referral_to_fun
         assert await fire(svc) == 1  # only the decentralized one is past its 24 hours
         (over,) = payloads(await svc.published("FilingOverdue"))
         assert over["admission_id"] == adm["admission_id"]
+
+
+async def test_concurrent_admissions_of_one_person_one_wins(svc: ServiceHarness) -> None:
+    """Two hospitals file the same person at once: one admission, the other a 409 (never a 500)."""
+    import asyncio
+
+    with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
+        w = await world(svc)
+        bodies = [
+            {"person_id": w["central"], "facility_id": f, "admitted_at": "2026-09-29T09:00:00+08:00"}
+            for f in ("H001", "C001")
+        ]
+        results = await asyncio.gather(
+            *(svc.client.post("/admissions", json=b, headers=hospital(svc, b["facility_id"])) for b in bodies)
+        )
+        assert sorted(r.status_code for r in results) == [201, 409]
+        assert await count(svc, "admission") == 1 and len(await svc.published("AdmissionFiled")) == 1

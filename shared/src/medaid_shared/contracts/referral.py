@@ -156,7 +156,7 @@ class FilingOverdue(Event):
 
     admission_id: str
     person_id: str
-    stage: str  # filing | phone_form
+    stage: str  # filing | phone_form | town_forward (LJ-4.2c)
     due_at: datetime
     calendar_provisional: bool = False
     filing_state: FilingState

@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 
 from medaid_shared.app import IdempotencyKey, RuntimeDep
 from medaid_shared.auth import CurrentPrincipal, Principal
 from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, SupportType
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import run_command
+from medaid_shared.problems import Conflict
 from medaid_shared.runtime import Runtime
 from referral.api.forms import filing_form_html
 from referral.domain.discharge import ViolationKind
@@ -72,7 +74,11 @@ class Api:
             return status, await use(self.wiring.command(runtime, uow))
 
         fingerprint = {"path": request.url.path, "body": body}
-        code, result = await run_command(runtime.db, principal, key, fingerprint, run)
+        try:
+            code, result = await run_command(runtime.db, principal, key, fingerprint, run)
+        except IntegrityError as exc:
+            # a concurrent twin won the race on a unique key (e.g. one open admission per person)
+            raise Conflict("a concurrent request changed this record first; reload and retry") from exc
         return JSONResponse(result, status_code=code)
 
     async def query(self, runtime: Runtime, use: Use) -> Any:

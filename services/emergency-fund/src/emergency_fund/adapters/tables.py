@@ -322,6 +322,7 @@ civil_affairs_check = Table(
     "civil_affairs_check",
     metadata,
     ident(),
+    Column("seq", BigInteger, Identity(), nullable=False, unique=True),  # the latest check decides
     Column("case_id", String(64), ForeignKey(f"{SCHEMA}.case.id"), nullable=False, index=True),
     Column("statuses", JSONB, nullable=False),
     Column("note", Text, nullable=False, server_default=""),

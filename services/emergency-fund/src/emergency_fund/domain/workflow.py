@@ -98,13 +98,14 @@ def require_notices_complete(notices: Sequence[NoticeTerm], now: datetime) -> No
     """GD-21: no disbursement before the hospital's and the agency's notices have both run
     their full term (at least 3 working days each)."""
     by_publisher = {n.publisher: n for n in notices}
+    missing = [p.value for p in Publisher if p.value not in by_publisher]
+    if missing:
+        raise RuleViolation(
+            f"no disbursement without a completed public notice: not yet published by the {' and the '.join(missing)}",
+            rule="GD-21",
+        )
     for publisher in Publisher:
-        notice = by_publisher.get(publisher.value)
-        if notice is None:
-            raise RuleViolation(
-                f"no disbursement without a completed public notice: the {publisher.value} has not published one",
-                rule="GD-21",
-            )
+        notice = by_publisher[publisher.value]
         if now < notice.ends_at:
             raise RuleViolation(
                 f"no disbursement before the {publisher.value}'s public notice ends at {notice.ends_at.isoformat()}",

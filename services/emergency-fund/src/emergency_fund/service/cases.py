@@ -532,7 +532,7 @@ async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker]
         else None
     )
     standard = await living_standard_on(env, case["city"], admitted_local.date())
-    checks = await env.store.many("civil_affairs_check", {"case_id": case["id"]}, order_by=["checked_at", "id"])
+    checks = await env.store.many("civil_affairs_check", {"case_id": case["id"]}, order_by=["seq"])
     vagrant = await env.store.one("vagrant_registration", {"case_id": case["id"]})
     daily = el.daily_living_amount(standard["monthly_amount"], params.living_cost_days_per_month) if standard else None
     assessment = el.assess(
@@ -628,7 +628,7 @@ async def case_view(env: Env, case_id: str) -> dict[str, Any]:
     assert case is not None
     items = await env.store.many("cost_item", {"case_id": case_id}, order_by=["occurred_at", "id"])
     channels = await env.store.many("channel_payment", {"case_id": case_id}, order_by=["channel"])
-    checks = await env.store.many("civil_affairs_check", {"case_id": case_id}, order_by=["checked_at", "id"])
+    checks = await env.store.many("civil_affairs_check", {"case_id": case_id}, order_by=["seq"])
     vagrant = await env.store.one("vagrant_registration", {"case_id": case_id})
     return {
         **case_out(case),

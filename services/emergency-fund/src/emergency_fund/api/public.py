@@ -1,0 +1,25 @@
+"""The public notice board (GD-21): no login, read-only, masked data only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from emergency_fund.api.deps import FundDep
+from emergency_fund.service import public
+from emergency_fund.service.base import SYSTEM
+
+router = APIRouter(prefix="/public", tags=["public notice"])
+
+
+@router.get("/notices", summary="JSON feed of public notices (GD-21), no login")
+async def notices_json(fund: FundDep, city: str | None = None, include_ended: bool = True) -> Any:
+    return await fund.query(SYSTEM, lambda env: public.notices(env, city, include_ended))
+
+
+@router.get("/notices.html", response_class=HTMLResponse, summary="Public notice page (GD-21), no login")
+async def notices_html(fund: FundDep, city: str | None = None, include_ended: bool = True) -> HTMLResponse:
+    feed = await fund.query(SYSTEM, lambda env: public.notices(env, city, include_ended))
+    return HTMLResponse(public.render_html(feed))

@@ -1,0 +1,68 @@
+"""The public notice board (GD-21): read-only, no login, masked data only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+from typing import Any
+
+from emergency_fund.service.base import Env, out
+from medaid_shared.clock import to_local
+
+PUBLISHERS = {"hospital": "医疗机构公示", "agency": "经办机构公示"}
+
+
+async def notices(env: Env, city: str | None, include_ended: bool) -> dict[str, Any]:
+    """Running notices, and (``include_ended``) those that ended within the history window."""
+    params = await env.params()
+    where: dict[str, Any] = {"starts_at__le": env.now}
+    where["ends_at__ge"] = env.now - timedelta(days=params.public_notice_history_days) if include_ended else env.now
+    if city:
+        where["city"] = city
+    rows = await env.store.many("notice", where, order_by=["-starts_at", "id"], limit=500)
+    names = {
+        f["facility_id"]: f["name"]
+        for f in await env.store.many("facility", {"facility_id__in": sorted({r["facility_id"] for r in rows})})
+    }
+    items = []
+    for r in rows:
+        items.append(
+            {
+                **out(r, drop=["published_by", "calendar_provisional"]),
+                "facility_name": names.get(r["facility_id"], r["facility_id"]),
+                "status": "running" if r["ends_at"] > env.now else "ended",
+                "starts_local": to_local(r["starts_at"]).isoformat(),
+                "ends_local": to_local(r["ends_at"]).isoformat(),
+            }
+        )
+    return {"generated_at": env.now.isoformat(), "rule": "GD-21", "notices": items}
+
+
+def render_html(feed: dict[str, Any]) -> str:
+    """A plain, self-contained page; every value is escaped."""
+    parts = [
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
+        "<title>疾病应急救助基金公示</title>",
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
+        "td,th{border:1px solid #999;padding:.3em .6em}th{background:#eee}</style></head><body>",
+        "<h1>疾病应急救助基金 救助对象及金额公示</h1>",
+        f"<p>生成时间 {escape(feed['generated_at'])}。公示期不少于 3 个工作日，个人信息已脱敏。</p>",
+    ]
+    if not feed["notices"]:
+        parts.append("<p>目前没有公示。</p>")
+    for n in feed["notices"]:
+        parts.append(
+            f"<h2>{escape(PUBLISHERS.get(n['publisher'], n['publisher']))} · {escape(n['facility_name'])}"
+            f" · 申请 {escape(n['application_id'])}</h2>"
+            f"<p>公示期 {escape(n['starts_local'])} 至 {escape(n['ends_local'])}"
+            f"（{'公示中' if n['status'] == 'running' else '已结束'}），合计 {escape(n['total'])} 元</p>"
+            "<table><tr><th>救助对象</th><th>身份证号</th><th>入院日期</th><th>金额（元）</th></tr>"
+        )
+        for e in n["entries"]:
+            parts.append(
+                f"<tr><td>{escape(e['recipient'])}</td><td>{escape(e['id_number'] or '—')}</td>"
+                f"<td>{escape(e['admitted_on'])}</td><td>{escape(e['amount'])}</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "".join(parts)

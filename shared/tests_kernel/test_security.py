@@ -97,3 +97,14 @@ def test_id_number_check_digit_and_masking() -> None:
     assert mask_name("张小三") == "张*三"
     assert mask_name("张三") == "张*"
     assert id_number_digest(VALID_ID, "k") == id_number_digest(VALID_ID.lower(), "k")
+
+
+def test_command_responses_keep_money_exact() -> None:
+    from decimal import Decimal
+
+    from medaid_shared.idempotency import encode
+
+    assert encode({"amount": Decimal("1000.10"), "items": [Decimal("0.01")]}) == {
+        "amount": "1000.10",
+        "items": ["0.01"],
+    }

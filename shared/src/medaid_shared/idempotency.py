@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
@@ -23,8 +24,13 @@ Command = Callable[[UnitOfWork], Awaitable[tuple[int, Any]]]
 MAX_KEY_LENGTH = 200
 
 
+def encode(value: Any) -> Any:
+    """JSON-ready, with money kept exact: Decimal becomes its string, never a float."""
+    return jsonable_encoder(value, custom_encoder={Decimal: str})
+
+
 def fingerprint(request: Any) -> str:
-    return hashlib.sha256(canonical_json(jsonable_encoder(request)).encode()).hexdigest()
+    return hashlib.sha256(canonical_json(encode(request)).encode()).hexdigest()
 
 
 async def run_command(
@@ -34,7 +40,7 @@ async def run_command(
     if key is None:
         async with db.unit_of_work() as uow:
             status, body = await command(uow)
-            return status, jsonable_encoder(body)
+            return status, encode(body)
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed(f"Idempotency-Key must be 1–{MAX_KEY_LENGTH} characters", field="Idempotency-Key")
     fp = fingerprint(request)
@@ -45,7 +51,7 @@ async def run_command(
             if stored is not None:
                 return stored
             status, body = await command(uow)
-            encoded = jsonable_encoder(body)
+            encoded = encode(body)
             await uow.session.execute(
                 insert(t).values(
                     key=key, principal=principal.subject, fingerprint=fp, status_code=status, response=encoded

@@ -153,8 +153,18 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)
 
 
+async def _on_integrity(request: Request, exc: Exception) -> JSONResponse:
+    # A unique key hit by a concurrent twin: the caller's request clashes with a record
+    # that now exists. No database detail is echoed (it may hold personal data).
+    log.warning("integrity_conflict", path=request.url.path)
+    return problem_response(Conflict("the request conflicts with a record that already exists"), request)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    from sqlalchemy.exc import IntegrityError
+
     app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(IntegrityError, _on_integrity)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

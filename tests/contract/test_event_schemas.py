@@ -82,10 +82,14 @@ def test_compatibility_check_accepts_additive_changes() -> None:
     [
         (lambda s: s["properties"].pop("amount"), "amount: removed"),
         (lambda s: s["properties"].__setitem__("admission_id", {"type": "integer"}), "admission_id: type"),
-        (lambda s: s["properties"].__setitem__("admission_id", {"anyOf": [{"type": "string"}, {"type": "null"}]}),
-         "admission_id: may now be null"),
-        (lambda s: (s["properties"].__setitem__("x", {"type": "string"}), s["required"].append("x")),
-         "x: new required field"),
+        (
+            lambda s: s["properties"].__setitem__("admission_id", {"anyOf": [{"type": "string"}, {"type": "null"}]}),
+            "admission_id: may now be null",
+        ),
+        (
+            lambda s: (s["properties"].__setitem__("x", {"type": "string"}), s["required"].append("x")),
+            "x: new required field",
+        ),
         (lambda s: s["$defs"]["Nested"]["properties"].pop("rank"), "nested.rank: removed"),
     ],
 )

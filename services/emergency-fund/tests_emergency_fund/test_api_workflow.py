@@ -14,46 +14,23 @@ from emergency_fund.adapters.tables import disbursement, ledger_txn
 from medaid_shared.testing import ServiceHarness
 
 from .helpers import (
+    AGENCY,
     CITY,
+    EARLY,
     H1,
     H2,
+    HEALTH,
+    PAY,
+    SUBMIT,
     call,
     local,
     ok,
     prepare_city,
     ready_unidentified_case,
     register_facility,
+    submitted,
+    through_review,
 )
-
-SUBMIT = local(2026, 9, 18, 10)  # Friday; Sunday 2026-09-20 is a make-up working day
-AGENCY = local(2026, 9, 21, 10)
-HEALTH = local(2026, 9, 22, 10)
-EARLY = local(2026, 9, 24, 12)  # the agency's notice runs until the end of 2026-09-24
-PAY = local(2026, 9, 25, 10)  # Mid-Autumn: a holiday, and money may still move
-
-
-async def submitted(
-    svc: ServiceHarness, cases: int = 1, facility: str = H1, as_: str = "hospital"
-) -> tuple[str, list[str]]:
-    ids = [
-        await ready_unidentified_case(svc, patient_ref=f"P-{facility}-{i}", facility=facility, as_=as_)
-        for i in range(cases)
-    ]
-    app = await ok(
-        svc, "POST", "/applications", as_, {"facility_id": facility, "case_ids": ids, "note": "2026 年 9 月"}
-    )
-    return app["id"], ids
-
-
-async def through_review(svc: ServiceHarness, app_id: str) -> None:
-    """From submission: hospital notice, agency approval and notice, health forward."""
-    with time_machine.travel(SUBMIT, tick=False):
-        await ok(svc, "POST", f"/applications/{app_id}/notices", "hospital")
-    with time_machine.travel(AGENCY, tick=False):
-        await ok(svc, "POST", f"/applications/{app_id}/agency-review", "agency", {"outcome": "approved"})
-        await ok(svc, "POST", f"/applications/{app_id}/notices", "agency")
-    with time_machine.travel(HEALTH, tick=False):
-        await ok(svc, "POST", f"/applications/{app_id}/health-review", "health", {"outcome": "approved"})
 
 
 async def counts(svc: ServiceHarness) -> tuple[int, int, int]:

@@ -159,7 +159,7 @@ def openapi_path(service: str) -> Path:
 
 
 def write_all(root: Path = Path(".")) -> list[str]:
-    """Regenerate every committed contract; refuses to overwrite an event schema with a
+    """Regenerate every committed contract (event schemas, AsyncAPI, consumer pacts, OpenAPI); refuses to overwrite an event schema with a
     breaking change (bump the model's ``schema_version`` instead)."""
     from medaid_shared.services import SERVICES
 
@@ -176,6 +176,9 @@ def write_all(root: Path = Path(".")) -> list[str]:
             target.write_text(dump(new))
             written.append(str(target))
     (root / ASYNCAPI).write_text(render_asyncapi())
+    from medaid_shared.pacts import PACTS, derive
+
+    (root / PACTS).write_text(dump(derive()))
     for name in SERVICES:
         (root / openapi_path(name)).write_text(dump(openapi_document(name)))
     return written

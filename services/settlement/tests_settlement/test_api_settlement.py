@@ -277,3 +277,31 @@ async def test_lj_6_2_person_not_enrolled_in_basic_insurance(svc: ServiceHarness
     assert st["amounts"]["basic_insurance"] == "0.00"
     assert st["amounts"]["medical_aid"] == "1000.00"
     assert D(st["national_fields"]["fund_pay_sumamt"]) == D("1000.00")
+
+
+async def test_read_endpoints_deny_roles_outside_the_policy(svc: ServiceHarness) -> None:
+    police = svc.token("police", "jurisdiction:PSB01")
+    for path in ("/statements", "/statements/x", "/reimbursements", "/ledger/P1/2026", "/bills", "/parameters"):
+        assert (await svc.client.get(path, headers=police)).status_code == 403, path
+        assert (await svc.client.get(path)).status_code == 401, path
+    assert (await svc.client.get("/reimbursements", headers=hospital(svc))).status_code == 403
+    assert (await svc.client.get("/ledger/P1/1999", headers=insurance(svc))).status_code == 422
+
+
+async def test_an_idempotency_key_repeats_the_first_answer(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    await admit(svc)
+    await discharge(svc)
+    h = {**hospital(svc), "Idempotency-Key": "bill-B1-once"}
+    first = await svc.client.post("/bills", json=bill("B1", [line("100.00")]), headers=h)
+    again = await svc.client.post("/bills", json=bill("B1", [line("100.00")]), headers=h)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    other = await svc.client.post("/bills", json=bill("B2", [line("1.00")]), headers=h)
+    assert other.status_code == 409
+    s = {**hospital(svc), "Idempotency-Key": "settle-A1"}
+    one = await svc.client.post("/admissions/A1/settlement", headers=s)
+    two = await svc.client.post("/admissions/A1/settlement", headers=s)
+    assert one.status_code == two.status_code == 201
+    assert one.json()["statement_id"] == two.json()["statement_id"]
+    assert len(await svc.published("SettlementCompleted")) == 1

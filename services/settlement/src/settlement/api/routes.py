@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -40,8 +40,19 @@ WiringDep = Annotated[Wiring, Depends(get_wiring)]
 
 
 def encode(body: Any) -> Any:
-    """JSON-ready, money as exact strings ("219.50"), never floats (SPEC 0.2)."""
-    return jsonable_encoder(body, custom_encoder={Decimal: lambda d: str(d + 0)})  # + 0 drops a "-0.00"
+    """JSON-ready, money as exact strings ("219.50"), never floats (SPEC 0.2). A small
+    walker: the records here are plain dicts, lists and scalars."""
+    if isinstance(body, dict):
+        return {str(k): encode(v) for k, v in body.items()}
+    if isinstance(body, (list, tuple)):
+        return [encode(v) for v in body]
+    if isinstance(body, Decimal):
+        return str(body + 0)  # + 0 turns a "-0.00" into "0.00"
+    if isinstance(body, (datetime, date)):
+        return body.isoformat()
+    if body is None or isinstance(body, (str, int, float, bool)):
+        return body
+    return jsonable_encoder(body, custom_encoder={Decimal: lambda d: str(d + 0)})
 
 
 async def _read(runtime: Runtime, wiring: Wiring, use: Callable[[Ctx], Awaitable[T]]) -> T:
@@ -61,6 +72,11 @@ async def _command(
     request: Any,
     use: Callable[[Ctx], Awaitable[tuple[int, Any]]],
 ) -> JSONResponse:
+    if key is None:  # no idempotency key: one unit of work, no stored answer
+        async with runtime.db.unit_of_work() as uow:
+            status, body = await use(wiring.command(runtime, uow))
+        return JSONResponse(encode(body), status_code=status)
+
     async def command(uow: UnitOfWork) -> tuple[int, Any]:
         status, body = await use(wiring.command(runtime, uow))
         return status, encode(body)

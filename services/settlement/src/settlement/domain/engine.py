@@ -182,8 +182,9 @@ class Settlement:
 
 
 def patient_advance(mode: Mode, amounts: Mapping[Payer, Decimal]) -> Decimal:
-    """LJ-3.2b: in manual reimbursement the patient pays first what aid, the support fund
-    and support money will reimburse after review (LJ-13.2)."""
+    """LJ-3.4: one-stop at a designated facility, the patient advances nothing (no deposit)
+    and pays only the personal share. LJ-3.2b: in manual reimbursement the patient pays
+    first what aid, the support fund and support money will reimburse after review (LJ-13.2)."""
     if mode is Mode.ONE_STOP:
         return ZERO
     return (

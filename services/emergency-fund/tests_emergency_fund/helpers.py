@@ -319,3 +319,26 @@ async def paid(svc: ServiceHarness, cases: int = 1) -> tuple[str, list[str]]:
     with time_machine.travel(PAY, tick=False):
         await ok(svc, "POST", f"/applications/{app_id}/disbursement", "finance")
     return app_id, case_ids
+
+
+CHANNELS = [
+    "liable_party",
+    "work_injury_insurance",
+    "basic_medical_insurance",
+    "public_health_funds",
+    "medical_aid",
+    "road_traffic_accident_fund",
+    "red_cross",
+]
+
+
+async def claimed_identified(svc: ServiceHarness, id_number: str, patient_ref: str) -> str:
+    cid = (await open_case(svc, identity="identified", id_number=id_number, patient_ref=patient_ref))["id"]
+    await add_costs(svc, cid, (1, "1000.00"))
+    await ok(svc, "POST", f"/cases/{cid}/unable-to-pay", "hospital", {"criteria": ["minimum_living"]})
+    for channel in CHANNELS:
+        await ok(svc, "POST", f"/cases/{cid}/channel-payments", "hospital", {"channel": channel, "amount": "0.00"})
+    await ok(svc, "POST", f"/cases/{cid}/civil-affairs-check", "civil", {"statuses": ["minimum_living"]})
+    body = {"medical_amount": "1000.00", "living_amount": "90.00", "declaration": "属实"}
+    await ok(svc, "POST", f"/cases/{cid}/claim", "hospital", body)
+    return cid

@@ -6,29 +6,19 @@ import time_machine
 
 from medaid_shared.testing import ServiceHarness
 
-from .helpers import CITY, H1, NOW, OTHER_CITY, VALID_ID, add_costs, call, ok, open_case, prepare_city, valid_id
-
-CHANNELS = [
-    "liable_party",
-    "work_injury_insurance",
-    "basic_medical_insurance",
-    "public_health_funds",
-    "medical_aid",
-    "road_traffic_accident_fund",
-    "red_cross",
-]
-
-
-async def claimed_identified(svc: ServiceHarness, id_number: str, patient_ref: str) -> str:
-    cid = (await open_case(svc, identity="identified", id_number=id_number, patient_ref=patient_ref))["id"]
-    await add_costs(svc, cid, (1, "1000.00"))
-    await ok(svc, "POST", f"/cases/{cid}/unable-to-pay", "hospital", {"criteria": ["minimum_living"]})
-    for channel in CHANNELS:
-        await ok(svc, "POST", f"/cases/{cid}/channel-payments", "hospital", {"channel": channel, "amount": "0.00"})
-    await ok(svc, "POST", f"/cases/{cid}/civil-affairs-check", "civil", {"statuses": ["minimum_living"]})
-    body = {"medical_amount": "1000.00", "living_amount": "90.00", "declaration": "属实"}
-    await ok(svc, "POST", f"/cases/{cid}/claim", "hospital", body)
-    return cid
+from .helpers import (
+    CITY,
+    H1,
+    NOW,
+    OTHER_CITY,
+    VALID_ID,
+    call,
+    claimed_identified,
+    ok,
+    open_case,
+    prepare_city,
+    valid_id,
+)
 
 
 async def test_gd_24_blacklisted_persons_new_applications_are_flagged(svc: ServiceHarness) -> None:

@@ -22,7 +22,9 @@ from .helpers import (
     HEALTH,
     PAY,
     SUBMIT,
+    VALID_ID,
     call,
+    claimed_identified,
     local,
     ok,
     prepare_city,
@@ -132,6 +134,8 @@ async def test_gd_20_1_gd_20_2_gd_21_the_whole_way(svc: ServiceHarness) -> None:
         done = await ok(svc, "POST", f"/applications/{app_id}/write-off", "agency", body)
         assert done["state"] == "written_off" and done["disbursement"]["write_off_vouchers"] == ["V-2026-001"]
         assert (await call(svc, "POST", f"/applications/{app_id}/write-off", "agency", body)).status_code == 409
+        late_note = await call(svc, "POST", f"/applications/{app_id}/co-review-notes", "civil", {"note": "补充意见"})
+        assert late_note.status_code == 409 and late_note.json()["rule"] == "GD-20.2"
         fund = await ok(svc, "GET", f"/funds/{CITY}", "auditor")
         assert fund["balances"]["assistance_written_off"] == "29090.00" and fund["trial_balance"] == "0.00"
         assert len(await svc.published("FundWrittenOff")) == 1
@@ -402,3 +406,17 @@ async def test_gd_21_public_notice_page_and_feed_without_login(svc: ServiceHarne
         feed = (await svc.client.get("/public/notices", params={"include_ended": "false"})).json()
         assert feed["notices"] == []
         assert len((await svc.client.get("/public/notices")).json()["notices"]) == 1
+
+
+async def test_gd_21_notice_masks_identified_recipients(svc: ServiceHarness) -> None:
+    with time_machine.travel(SUBMIT, tick=False):
+        await prepare_city(svc)
+        case_id = await claimed_identified(svc, VALID_ID, "P-ID")
+        app = await ok(svc, "POST", "/applications", "hospital", {"facility_id": H1, "case_ids": [case_id]})
+        await ok(svc, "POST", f"/applications/{app['id']}/notices", "hospital")
+        feed = await svc.client.get("/public/notices")
+        page = await svc.client.get("/public/notices.html")
+        [entry] = feed.json()["notices"][0]["entries"]
+        assert entry["recipient"] == "张*三" and entry["id_number"] == "1101**********002X"
+        for body in (feed.text, page.text):
+            assert VALID_ID not in body and "张小三" not in body and "id_digest" not in body

@@ -41,6 +41,7 @@ from emergency_fund.service.commands import (
 from emergency_fund.service.ports import Row
 from emergency_fund.service.reference import average_cost, living_standard_on
 from medaid_shared.clock import to_local
+from medaid_shared.contracts.referral import EmergencyAssistanceReferred
 from medaid_shared.crypto import id_number_digest, is_valid_id_number, mask_id_number, mask_name
 from medaid_shared.problems import Conflict, RuleViolation, ValidationFailed
 
@@ -196,7 +197,7 @@ async def mark_destitute(env: Env, case_id: str, person: Row) -> None:
     await refresh_settlement_channels(env, case_id)
 
 
-async def open_referred_case(env: Env, *, event: Any) -> None:
+async def open_referred_case(env: Env, *, event: EmergencyAssistanceReferred) -> None:
     """LJ-11.4: referral's signal — an eligible emergency patient unable to pay — opens a case.
     The patient is a destitute person (GD-22.3) with a known identity (GD-13.2)."""
     existing = await env.store.one("case", {"admission_id": event.admission_id})

@@ -67,6 +67,8 @@ class UnitOfWork:
                 subject=subject or event.partition_key(),
                 payload=event.model_dump(mode="json"),
                 occurred_at=clock.now(),
+                # due by the service clock the relay compares with, not the database server's
+                available_at=clock.now(),
                 traceparent=current_traceparent(),
             )
         )

@@ -58,6 +58,7 @@ def test_gd_13_4_medical_cost_capped_at_the_hospitals_average() -> None:
 def test_gd_13_5_living_cost_daily_standard_times_days() -> None:
     assert el.daily_living_amount(Decimal("1000.00"), 30) == Decimal("33.33")
     assert el.living_days(72) == 3 and el.living_days(73) == 4 and el.living_days(1) == 1
+    assert el.living_days(73, "completed") == 3 and el.living_days(5, "completed") == 1
     a = assess(living_daily=Decimal("33.33"), emergency_hours=120)
     assert a.living_max == Decimal("166.65")
     with pytest.raises(RuleViolation) as exc:

@@ -40,6 +40,7 @@ def test_gd_17_unable_to_pay_criteria_are_configurable() -> None:
         ("unable_to_pay_criteria", ["a", "a"]),
         ("training_reminder_day", "13-01"),
         ("training_reminder_day", "02-30"),
+        ("living_cost_day_counting", "half"),
         ("no_such_parameter", 1),
     ],
 )

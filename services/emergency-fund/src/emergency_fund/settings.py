@@ -28,6 +28,9 @@ class EmergencyFundSettings(ServiceSettings):
     param_emergency_extension_max_hours: int = 720
     # GD-13.5 (interpretation): the monthly urban minimum-living standard / this = daily amount.
     param_living_cost_days_per_month: int = 30
+    # GD-13.5 (interpretation): "started" counts every started 24 hours of the period as a
+    # day, "completed" only every completed 24 hours (at least one day either way).
+    param_living_cost_day_counting: str = "started"
     # GD-13.4 (interpretation): when the reference table has no row for the admission year,
     # the latest earlier year up to this many years back is used.
     param_cost_reference_fallback_years: int = 1

@@ -98,9 +98,12 @@ def check_extension(category: str, reason: str, hours: int, params: Params) -> N
 # ---------------------------------------------------------------- living cost (GD-13.5)
 
 
-def living_days(hours: int) -> int:
-    """GD-13.5 (interpretation): every started 24 hours of the emergency period is a day."""
-    return max(1, math.ceil(hours / 24))
+def living_days(hours: int, counting: str = "started") -> int:
+    """GD-13.5 (interpretation, parameter ``living_cost_day_counting``): every started 24 hours
+    of the emergency period is a day (``started``), or only every completed 24 hours
+    (``completed``); at least one day."""
+    days = math.ceil(hours / 24) if counting == "started" else hours // 24
+    return max(1, days)
 
 
 def daily_living_amount(monthly_standard: Decimal, days_per_month: int) -> Decimal:
@@ -196,6 +199,7 @@ def assess(
     channels_paid: Decimal,
     average_cost: Decimal | None,
     living_daily: Decimal | None,
+    day_counting: str = "started",
 ) -> Assessment:
     period_end = emergency_period_end(admitted_at, emergency_hours)
     rules = ["GD-13.3"]
@@ -224,7 +228,7 @@ def assess(
         gap = max(ZERO, after_waiver - channels_paid)
     medical_max = gap if average_cost is None else min(gap, average_cost)  # GD-13.4
     rules.append("GD-13.4")
-    days = living_days(emergency_hours)
+    days = living_days(emergency_hours, day_counting)
     living_max = cents(living_daily * days) if living_daily is not None else ZERO  # GD-13.5
     rules.append("GD-13.5")
     return Assessment(

@@ -19,7 +19,7 @@ from medaid_shared.problems import ValidationFailed
 @dataclass(frozen=True)
 class ParamSpec:
     name: str
-    kind: str  # int | decimal_share | str_list | month_day
+    kind: str  # int | decimal_share | str_list | month_day | choice:a,b
     rule: str
     interpretation: bool
     description: str
@@ -38,6 +38,13 @@ PARAMS: dict[str, ParamSpec] = {
         ),
         ParamSpec("emergency_extension_max_hours", "int", "GD-13.3", True, "Upper bound of an extended period, hours"),
         ParamSpec("living_cost_days_per_month", "int", "GD-13.5", True, "Days a monthly living standard is divided by"),
+        ParamSpec(
+            "living_cost_day_counting",
+            "choice:started,completed",
+            "GD-13.5",
+            True,
+            "Days of the period: every started (or only every completed) 24 hours",
+        ),
         ParamSpec(
             "cost_reference_fallback_years",
             "int",
@@ -93,6 +100,11 @@ def coerce(name: str, value: Any) -> Any:
         ):
             raise ValidationFailed(f"{name} must be a non-empty list of distinct short strings", field="value")
         return list(value)
+    if spec.kind.startswith("choice:"):
+        choices = spec.kind.split(":", 1)[1].split(",")
+        if value not in choices:
+            raise ValidationFailed(f"{name} must be one of {', '.join(choices)}", field="value")
+        return value
     if spec.kind == "month_day":
         if not isinstance(value, str) or not _MONTH_DAY.match(value):
             raise ValidationFailed(f"{name} must be MM-DD", field="value")
@@ -116,6 +128,7 @@ class Params:
     emergency_extension_categories: list[str]
     emergency_extension_max_hours: int
     living_cost_days_per_month: int
+    living_cost_day_counting: str
     cost_reference_fallback_years: int
     unable_to_pay_criteria: list[str]
     agency_review_working_days: int

@@ -545,6 +545,7 @@ async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker]
         channels_paid=sum((c["amount"] for c in channels), ZERO),
         average_cost=reference["average_cost"] if reference else None,
         living_daily=daily,
+        day_counting=params.living_cost_day_counting,
     )
     facts = el.CaseFacts(
         identity_status=el.IdentityStatus(case["identity_status"]),

@@ -55,6 +55,10 @@ async def test_gd_20_1_gd_20_2_gd_21_the_whole_way(svc: ServiceHarness) -> None:
         app_id, case_ids = await submitted(svc, cases=2)
         app = await ok(svc, "GET", f"/applications/{app_id}", "hospital")
         assert app["state"] == "submitted" and app["requested_amount"] == "30180.00"
+        # GD-20.1: the unit application carries the cost lists
+        assert [(c["billed"], c["in_catalogue"], len(c["cost_list"])) for c in app["cases"]] == [
+            ("15000.00", "15000.00", 1)
+        ] * 2
         step = app["steps"][0]
         # GD-20.2: 10 working days on the official calendar: Sun 09-20 is a make-up working day,
         # Fri 09-25 (Mid-Autumn) and 10-01 … 10-07 (National Day) are holidays → the end of Fri 2026-10-09.

@@ -567,13 +567,29 @@ async def application_view(env: Env, app_id: str) -> dict[str, Any]:
     notes = await env.store.many("co_review_note", {"application_id": app_id}, order_by=["created_at", "id"])
     notices = await env.store.many("notice", {"application_id": app_id}, order_by=["starts_at"])
     d = await env.store.one("disbursement", {"application_id": app_id})
+    items = await env.store.many(
+        "cost_item", {"case_id__in": [c["case_id"] for c in cases]}, order_by=["occurred_at", "id"]
+    )
     return {
         **out(app),
-        "cases": [out(c) for c in cases],
+        "cases": [_with_cost_list(c, [i for i in items if i["case_id"] == c["case_id"]]) for c in cases],
         "steps": [out(s) for s in steps],
         "co_review_notes": [out(n) for n in notes],
         "notices": [out(n) for n in notices],
         "disbursement": out(d) if d else None,
+    }
+
+
+def _with_cost_list(link: Row, items: list[Row]) -> dict[str, Any]:
+    """GD-20.1: the unit application carries each case's cost list; GD-23: the share of
+    catalogue items shows whether the hospital preferred catalogue drugs and consumables."""
+    billed = cents(sum((i["amount"] for i in items), ZERO))
+    in_catalogue = cents(sum((i["amount"] for i in items if i["in_catalogue"]), ZERO))
+    return {
+        **out(link),
+        "billed": str(billed),
+        "in_catalogue": str(in_catalogue),
+        "cost_list": [out(i, drop=["case_id", "recorded_by"]) for i in items],
     }
 
 

@@ -95,6 +95,8 @@ class SqlStore:
 
     async def update(self, table: str, where: Mapping[str, Any], values: Mapping[str, Any]) -> int:
         t = _table(table)
+        if not where:
+            raise ValueError(f"an update of {table} needs a condition")
         result = await self.session.execute(update(t).where(*_conditions(t, where)).values(**values))
         return int(result.rowcount)  # type: ignore[attr-defined]
 

@@ -285,7 +285,7 @@ FROM generate_series(1, :n) AS i;
 INSERT INTO {t.SCHEMA}.bill_line
 SELECT 'BN' || i, l, 'AN' || i, 'HA' || lpad((i % 25)::text, 2, '0'), 'I' || (l % 50),
        CASE WHEN l % 10 = 0 THEN 'test' WHEN l % 10 = 1 THEN 'bed' ELSE 'drug' END,
-       (l % 7 <> 0 OR i % 25 = 3), 1, 10 + (l * 7 + i) % 300 + CASE WHEN i % 1999 = 0 THEN 5000 ELSE 0 END,
+       (l % 7 <> 0 AND NOT (i % 25 = 3 AND l % 3 = 0)), 1, 10 + (l * 7 + i) % 300 + CASE WHEN i % 1999 = 0 THEN 5000 ELSE 0 END,
        10 + (l * 7 + i) % 300 + CASE WHEN i % 1999 = 0 THEN 5000 ELSE 0 END,
        date '2026-01-01' + (i % 75) + (l % (2 + (i % 9))), NULL, false
 FROM generate_series(1, :n) AS i, generate_series(1, :per) AS l;

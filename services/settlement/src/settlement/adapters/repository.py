@@ -151,30 +151,37 @@ class SqlRepository:
 
     # --- the medical-aid ledger (LJ-6.2) ---------------------------------------------------------
     async def lock_ledger(self, person_id: str, year: int, ceiling: Decimal) -> Record:
-        """Create the person's year row if missing, then lock it: concurrent settlements of
-        the same person queue here, so each sees what the other consumed (LJ-6.2)."""
+        """Create the person's year row if missing and lock it, in one statement (an upsert
+        whose no-op update takes the row lock and returns the current row). Concurrent
+        settlements of the same person queue here, so each sees what the other consumed
+        (LJ-6.2)."""
         led = t.aid_ledger
         zero = Decimal("0.00")
-        await self.session.execute(
-            pg_insert(led)
-            .values(
-                person_id=person_id,
-                year=year,
-                basic_paid=zero,
-                critical_base=zero,
-                critical_paid=zero,
-                aid_used=zero,
-                aid_ceiling=ceiling,
-                updated_at=clock.now(),
-            )
-            .on_conflict_do_nothing()
+        stmt = pg_insert(led).values(
+            person_id=person_id,
+            year=year,
+            basic_paid=zero,
+            critical_base=zero,
+            critical_paid=zero,
+            aid_used=zero,
+            aid_ceiling=ceiling,
+            updated_at=clock.now(),
         )
-        row = await self._one(select(led).where(led.c.person_id == person_id, led.c.year == year).with_for_update())
-        assert row is not None
-        return row
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[led.c.person_id, led.c.year], set_={"person_id": stmt.excluded.person_id}
+        )
+        row = (await self.session.execute(stmt.returning(*led.c))).mappings().one()
+        return dict(row)
 
     async def apply_ledger(self, person_id: str, year: int, statement_id: str, delta: Record, ceiling: Decimal) -> None:
+        """Add a statement's year-to-date amounts to the ledger row and append the entry,
+        in one statement (a data-modifying CTE)."""
         led = t.aid_ledger
+        entry = (
+            insert(t.aid_ledger_entry)
+            .values(person_id=person_id, year=year, statement_id=statement_id, at=clock.now(), **dict(delta))
+            .cte("entry")
+        )
         await self.session.execute(
             update(led)
             .where(led.c.person_id == person_id, led.c.year == year)
@@ -187,11 +194,7 @@ class SqlRepository:
                 aid_ceiling=func.greatest(ceiling, led.c.aid_used),
                 updated_at=clock.now(),
             )
-        )
-        await self.session.execute(
-            insert(t.aid_ledger_entry).values(
-                person_id=person_id, year=year, statement_id=statement_id, at=clock.now(), **dict(delta)
-            )
+            .add_cte(entry)
         )
 
     async def get_ledger(self, person_id: str, year: int) -> Record | None:

@@ -131,7 +131,8 @@ async def settle_admission(ctx: Ctx, principal: Principal, admission_id: str) ->
 
     bill_numbers = {b["bill_id"]: b["bill_number"] for b in bills}
     rows = await repo.bill_lines(list(bill_numbers))
-    rows.sort(key=lambda r: ([*bill_numbers].index(r["bill_id"]), r["line_no"]))
+    order = {bill_id: i for i, bill_id in enumerate(bill_numbers)}  # bills in submission order
+    rows.sort(key=lambda r: (order[r["bill_id"]], r["line_no"]))
     lines = [
         Line(i, r["item_code"], r["in_catalogue"], r["amount"], r["self_pay_item_id"], r["emergency"])
         for i, r in enumerate(rows, start=1)

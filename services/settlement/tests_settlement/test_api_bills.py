@@ -101,6 +101,8 @@ async def test_bad_amounts_and_unknown_admission_are_problem_details_and_nothing
         assert r.status_code == status, (bad_line, r.text)
         assert r.headers["content-type"] == "application/problem+json"
         assert r.json().get("field"), r.text
+    huge = [line("999999999999.99"), line("1.00")]  # the total would overflow numeric(14,2)
+    assert (await svc.client.post("/bills", json=bill("B1", huge), headers=hospital(svc))).status_code == 422
     r = await svc.client.post("/bills", json=bill("B1", [line("1.00")], admission_id="NOPE"), headers=hospital(svc))
     assert r.status_code == 404
     assert await _bill_rows(svc) == (0, 0)

@@ -305,3 +305,17 @@ async def test_an_idempotency_key_repeats_the_first_answer(svc: ServiceHarness) 
     assert one.status_code == two.status_code == 201
     assert one.json()["statement_id"] == two.json()["statement_id"]
     assert len(await svc.published("SettlementCompleted")) == 1
+
+
+async def test_bills_too_large_to_settle_are_refused_and_nothing_changes(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    await admit(svc)
+    await discharge(svc)
+    big = bill("B1", [line("999999999999.99")], kind="interim")
+    assert (await svc.client.post("/bills", json=big, headers=hospital(svc))).status_code == 201
+    assert (await svc.client.post("/bills", json=bill("B2", [line("1.00")]), headers=hospital(svc))).status_code == 201
+    r = await svc.client.post("/admissions/A1/settlement", headers=hospital(svc))
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    assert await svc.published("SettlementCompleted") == []
+    assert (await svc.client.get("/statements", headers=insurance(svc))).json() == []

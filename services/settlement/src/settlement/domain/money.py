@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("999999999999.99")  # numeric(14,2)
 
 
 def cents(value: Decimal) -> Decimal:

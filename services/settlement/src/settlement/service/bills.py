@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from medaid_shared import clock
 from medaid_shared.auth import Principal
 from medaid_shared.problems import Conflict, NotFound, ValidationFailed
-from settlement.domain.money import cents
+from settlement.domain.money import MAX_AMOUNT, cents
 from settlement.service.context import Ctx, new_id
 from settlement.service.ports import Record
 from settlement.service.scope import facility_filter, require_facility
@@ -85,6 +85,8 @@ class BillIn(BaseModel):
             raise ValueError("a replacing bill gives the reason of the correction")
         if self.replaces == self.bill_number:
             raise ValueError("a bill cannot replace itself")
+        if sum(ln.amount for ln in self.lines) > MAX_AMOUNT:
+            raise ValueError(f"the bill's total exceeds {MAX_AMOUNT}")
         return self
 
 

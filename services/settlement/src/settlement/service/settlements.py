@@ -22,7 +22,7 @@ from medaid_shared.contracts.settlement import (
     SettlementReversed,
 )
 from medaid_shared.db import UnitOfWork
-from medaid_shared.problems import Conflict, Forbidden, NotFound
+from medaid_shared.problems import Conflict, Forbidden, NotFound, ValidationFailed
 from settlement.domain.engine import (
     Gates,
     Line,
@@ -34,7 +34,7 @@ from settlement.domain.engine import (
     national_fields,
     settle,
 )
-from settlement.domain.money import ZERO
+from settlement.domain.money import MAX_AMOUNT, ZERO
 from settlement.service.context import Ctx, new_id
 from settlement.service.parameters import parameters_for
 from settlement.service.ports import Record
@@ -138,6 +138,8 @@ async def settle_admission(ctx: Ctx, principal: Principal, admission_id: str) ->
         for i, r in enumerate(rows, start=1)
     ]
     refs = {i: f"{bill_numbers[r['bill_id']]}#{r['line_no']}" for i, r in enumerate(rows, start=1)}
+    if sum((ln.amount for ln in lines), ZERO) > MAX_AMOUNT:
+        raise ValidationFailed(f"the admission's bills exceed {MAX_AMOUNT} in total", field="admission_id")
 
     person = await repo.get_person(adm["person_id"])
     gates = _gates(adm, person)

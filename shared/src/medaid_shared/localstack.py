@@ -95,7 +95,8 @@ def all_topics(topic_prefix: str) -> list[str]:
     import medaid_shared.contracts  # noqa: F401  (registers every event model)
     from medaid_shared.events import REGISTRY
 
-    topics = {f"{topic_prefix}.{m.topic}.v1" for m in REGISTRY.values()}
+    contracts = [m for m in REGISTRY.values() if m.__module__.startswith("medaid_shared.contracts")]
+    topics = {f"{topic_prefix}.{m.topic}.v1" for m in contracts}
     topics |= {f"{topic_prefix}.{s.name}.dead-letter.v1" for s in SERVICES.values()}
     return sorted(topics)
 

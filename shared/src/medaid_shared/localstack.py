@@ -229,8 +229,11 @@ def run() -> None:
 
 def stop_embedded_postgres(server: object) -> None:
     """Stop the local stack's own PostgreSQL, even one an earlier unclean exit left behind."""
+    import atexit
+
     from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
+    atexit.unregister(server._cleanup)  # type: ignore[attr-defined]  # stopped here, not again at exit
     pgdata = server.pgdata  # type: ignore[attr-defined]
     with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ and event consumers, plus the background loops that drive them."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import structlog
@@ -55,9 +55,13 @@ class Runtime:
         metadata: MetaData,
         policy: Policy,
         *,
-        deadline_handlers: Mapping[str, DeadlineHandler] | None = None,
-        consumers: list[ConsumerSpec] | None = None,
+        deadline_handlers: Mapping[str, DeadlineHandler]
+        | Callable[[Runtime], Mapping[str, DeadlineHandler]]
+        | None = None,
+        consumers: list[ConsumerSpec] | Callable[[Runtime], list[ConsumerSpec]] | None = None,
     ) -> Runtime:
+        """Wire a service. Handlers that need the runtime itself (its cipher, calendar,
+        settings) are given as a function of the runtime, called once it exists."""
         configure_tracing(settings.service_name, settings.otlp_endpoint)
         db = Database(settings, metadata)
         producer = EventProducer(settings.kafka_bootstrap_servers)
@@ -69,8 +73,10 @@ class Runtime:
             cipher=FieldCipher(settings.encryption_key.get_secret_value()),
         )
         rt.relay = OutboxRelay(db, producer)
-        rt.scheduler = DeadlineScheduler(db, deadline_handlers or {})
-        rt.consumers = [EventConsumer(db, producer, c.name, c.handlers) for c in consumers or []]
+        handlers = deadline_handlers(rt) if callable(deadline_handlers) else deadline_handlers
+        specs = consumers(rt) if callable(consumers) else consumers
+        rt.scheduler = DeadlineScheduler(db, handlers or {})
+        rt.consumers = [EventConsumer(db, producer, c.name, c.handlers) for c in specs or []]
         return rt
 
     async def start(self) -> None:

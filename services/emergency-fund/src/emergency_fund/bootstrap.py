@@ -19,22 +19,14 @@ __all__ = ["Settings", "build_runtime", "create_app", "metadata"]
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """The runtime, with consumers and deadline handlers bound to the service facade (which
-    itself needs the runtime: the facade is filled in once the runtime exists)."""
-    holder: list[FundService] = []
-
-    def service() -> FundService:
-        return holder[0]
-
-    runtime = Runtime.build(
+    """The runtime, with consumers and deadline handlers bound to the service facade."""
+    return Runtime.build(
         settings,
         metadata,
         POLICY,
-        consumers=consumers(service),
-        deadline_handlers=deadline_handlers(service),
+        consumers=lambda rt: consumers(lambda: FundService(rt, SqlStore)),
+        deadline_handlers=lambda rt: deadline_handlers(lambda: FundService(rt, SqlStore)),
     )
-    holder.append(FundService(runtime, SqlStore))
-    return runtime
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

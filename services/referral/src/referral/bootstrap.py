@@ -37,31 +37,29 @@ DEADLINE_HANDLERS: dict[str, DeadlineUse] = {
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    bound: dict[str, Runtime] = {}
-
-    def bind(use: DeadlineUse) -> Callable[[UnitOfWork, Any], Awaitable[None]]:
+    def bind(runtime: Runtime, use: DeadlineUse) -> Callable[[UnitOfWork, Any], Awaitable[None]]:
         async def handler(uow: UnitOfWork, row: Any) -> None:
-            await use(wiring.command(bound["runtime"], uow), row)
+            await use(wiring.command(runtime, uow), row)
 
         return handler
 
-    def on_event(use: care_file.Use) -> Callable[[UnitOfWork, Any, EventMeta], Awaitable[None]]:
+    def on_event(runtime: Runtime, use: care_file.Use) -> Callable[[UnitOfWork, Any, EventMeta], Awaitable[None]]:
         async def handler(uow: UnitOfWork, event: Any, meta: EventMeta) -> None:
-            await use(wiring.command(bound["runtime"], uow), event, meta)
+            await use(wiring.command(runtime, uow), event, meta)
 
         return handler
 
-    runtime = Runtime.build(
+    return Runtime.build(
         settings,
         metadata,
         POLICY,
-        deadline_handlers={kind: bind(use) for kind, use in DEADLINE_HANDLERS.items()},
-        consumers=[
-            ConsumerSpec(care_file.CONSUMER_NAME, {model: on_event(use) for model, use in care_file.HANDLERS.items()})
+        deadline_handlers=lambda rt: {kind: bind(rt, use) for kind, use in DEADLINE_HANDLERS.items()},
+        consumers=lambda rt: [
+            ConsumerSpec(
+                care_file.CONSUMER_NAME, {model: on_event(rt, use) for model, use in care_file.HANDLERS.items()}
+            )
         ],
     )
-    bound["runtime"] = runtime
-    return runtime
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

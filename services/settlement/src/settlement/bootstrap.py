@@ -22,16 +22,13 @@ WIRING = Wiring(repository=SqlRepository)
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    ref: list[Runtime] = []
-    runtime = Runtime.build(
+    return Runtime.build(
         settings,
         metadata,
         POLICY,
-        consumers=[read_model_consumer(WIRING, lambda: ref[0])],
+        consumers=lambda runtime: [read_model_consumer(WIRING, lambda: runtime)],
         deadline_handlers={MANUAL_APPLICATION: manual_application_overdue},
     )
-    ref.append(runtime)
-    return runtime
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

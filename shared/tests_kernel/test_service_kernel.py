@@ -167,3 +167,13 @@ async def test_audit_chain_verifies_and_detects_tampering(runtime: Runtime) -> N
         await uow.session.execute(update(t).where(t.c.seq == 2).values(reason="changed afterwards"))
     report = await verify_chain(runtime.db)
     assert not report.ok and report.broken_at == 2
+
+
+async def test_values_the_database_cannot_store_are_the_callers_mistake(app_client: Any) -> None:
+    """A NUL character reaches PostgreSQL as a data exception (SQLSTATE 22): 422, not 500."""
+    rt, client = app_client
+    r = await client.post("/items", json={"item": "bad\u0000item", "n": 1}, headers=auth(rt))
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert await rt.db.outbox_backlog() == 0
+    r = await client.get("/calendar/573902855")
+    assert r.status_code == 422 and r.json()["field"] == "year"

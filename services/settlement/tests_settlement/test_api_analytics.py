@@ -148,3 +148,11 @@ async def test_analytics_authorization_and_bad_input(svc: ServiceHarness) -> Non
         assert r.status_code == 403, role
     r = await svc.client.put("/admin/diagnosis-test-rules", json={"rules": {"ES1": [""]}}, headers=svc.token("admin"))
     assert r.status_code == 422
+
+
+async def test_a_quarter_outside_the_calendar_is_a_bad_request(svc: ServiceHarness) -> None:
+    for path in ("/reports/0000Q1/self-pay-share", "/reports/0000Q1/flags"):
+        r = await svc.client.get(path, headers=svc.token("medical_insurance"))
+        assert r.status_code == 422 and r.json()["field"] == "quarter"
+    r = await svc.client.post("/analytics/0000Q1/run", headers=svc.token("medical_insurance"))
+    assert r.status_code == 422

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
@@ -36,6 +36,9 @@ IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", description="Repeat a command safely: the same key returns the first answer."),
 ]
+
+
+CalendarYearNumber = Annotated[int, Path(ge=2000, le=2100, description="calendar year")]
 
 
 class CalendarYear(BaseModel):
@@ -75,8 +78,6 @@ def kernel_router() -> APIRouter:
     ) -> dict[str, Any]:
         if principal.role != Role.ADMIN:
             raise Forbidden("only an administrator loads calendar data")
-        if not 2000 <= year <= 2100:
-            raise ValidationFailed("year out of range", field="year")
         try:
             days = parse_year_notice(year, body.model_dump())
         except ValueError as exc:
@@ -86,7 +87,7 @@ def kernel_router() -> APIRouter:
         return {"year": year, "days": len(days), "official": True}
 
     @router.get("/calendar/{year}", tags=["administration"], summary="Working-day calendar of a year")
-    async def get_calendar_year(year: int, runtime: RuntimeDep) -> dict[str, Any]:
+    async def get_calendar_year(year: CalendarYearNumber, runtime: RuntimeDep) -> dict[str, Any]:
         from datetime import date, timedelta
 
         cal = runtime.calendar

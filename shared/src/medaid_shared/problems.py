@@ -160,11 +160,36 @@ async def _on_integrity(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(Conflict("the request conflicts with a record that already exists"), request)
 
 
+def _sqlstate(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        state = getattr(candidate, "sqlstate", None)
+        if isinstance(state, str):
+            return state
+    return ""
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    # SQLSTATE class 22 (data exception): a value the database cannot store, such as a NUL
+    # character in text. That is the caller's input, not a server fault.
+    if _sqlstate(exc).startswith("22"):
+        return problem_response(
+            ValidationFailed("a value in the request cannot be stored (e.g. a NUL character)"), request
+        )
+    return await _on_unexpected(request, exc)
+
+
+async def _on_unencodable(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(ValidationFailed("the request contains text that is not valid Unicode"), request)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import DBAPIError, IntegrityError
 
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(IntegrityError, _on_integrity)
+    app.add_exception_handler(DBAPIError, _on_database_error)
+    app.add_exception_handler(UnicodeEncodeError, _on_unencodable)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -283,7 +283,7 @@ async def put_test_rules(
 
 
 # --- analytics (LJ-8, LJ-9, LJ-15.4) ---------------------------------------------------------------
-Quarter = Annotated[str, Path(pattern=r"^\d{4}Q[1-4]$", examples=["2026Q1"])]
+Quarter = Annotated[str, Path(pattern=r"^20\d{2}Q[1-4]$", examples=["2026Q1"])]
 
 
 @router.post("/analytics/{quarter}/run", tags=["analytics"], summary="Run the quarterly analysis (LJ-15.4)")

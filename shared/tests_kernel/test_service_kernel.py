@@ -177,3 +177,28 @@ async def test_values_the_database_cannot_store_are_the_callers_mistake(app_clie
     assert await rt.db.outbox_backlog() == 0
     r = await client.get("/calendar/573902855")
     assert r.status_code == 422 and r.json()["field"] == "year"
+
+
+async def test_migration_drift_reports_tables_the_database_lacks(
+    infrastructure: Infrastructure, kernel_schema: None
+) -> None:
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    from medaid_shared.auth import Policy
+    from medaid_shared.tables import kernel_tables
+    from medaid_shared.testing import migration_drift
+
+    from .conftest import KernelTestSettings, metadata
+
+    assert await migration_drift(build(infrastructure)) == []
+    drifted = MetaData(schema="kerneltest")
+    kernel_tables(drifted)
+    for table in metadata.tables.values():
+        if table.name == "applied":
+            table.to_metadata(drifted)
+    Table("never_migrated", drifted, Column("id", Integer, primary_key=True))
+    settings = KernelTestSettings(database_url=infrastructure.database_url, environment="test", run_background=False)
+    rt = Runtime.build(settings, drifted, Policy.from_mapping({}))
+    diff = await migration_drift(rt)
+    assert [d[0] for d in diff] == ["add_table"] and diff[0][1].name == "never_migrated"
+    await rt.db.dispose()

@@ -1,28 +1,13 @@
 """The hand-written migrations create exactly the tables the code declares."""
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from medaid_shared.testing import ServiceHarness
+from medaid_shared.testing import ServiceHarness, migration_drift
 
 
 async def test_migrations_match_tables(svc: ServiceHarness) -> None:
-    def diff(conn):  # type: ignore[no-untyped-def]
-        ctx = MigrationContext.configure(
-            conn,
-            opts={
-                "include_schemas": True,
-                "include_name": lambda n, t, p: (
-                    (t != "schema" or n == svc.runtime.settings.db_schema)
-                    and not (t == "table" and n == "alembic_version")
-                ),
-            },
-        )
-        return compare_metadata(ctx, svc.runtime.db.metadata)
-
-    async with svc.runtime.db.engine.connect() as conn:
-        assert await conn.run_sync(diff) == []
+    """The hand-written migrations build exactly the tables the code declares."""
+    assert await migration_drift(svc.runtime) == []
 
 
 async def test_consent_rows_are_immutable_in_the_database(svc: ServiceHarness) -> None:

@@ -201,3 +201,26 @@ async def svc(harness: ServiceHarness) -> AsyncIterator[ServiceHarness]:
     """The service with empty tables, for one test."""
     await harness.truncate()
     yield harness
+
+
+async def migration_drift(runtime: Runtime) -> list[Any]:
+    """Differences between a service's tables in code and what its migrations built (its
+    own schema only; Alembic's version table is bookkeeping, not a model). Empty = agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    schema = runtime.settings.db_schema
+
+    def diff(conn: Any) -> list[Any]:
+        ctx = MigrationContext.configure(
+            conn,
+            opts={
+                "include_schemas": True,
+                "version_table_schema": schema,
+                "include_name": lambda name, kind, parents: kind != "schema" or name == schema,
+            },
+        )
+        return list(compare_metadata(ctx, runtime.db.metadata))
+
+    async with runtime.db.engine.connect() as conn:
+        return await conn.run_sync(diff)

@@ -202,3 +202,16 @@ async def test_migration_drift_reports_tables_the_database_lacks(
     diff = await migration_drift(rt)
     assert [d[0] for d in diff] == ["add_table"] and diff[0][1].name == "never_migrated"
     await rt.db.dispose()
+
+
+async def test_concurrent_retries_with_one_key_run_the_command_once(app_client: Any) -> None:
+    import asyncio
+
+    rt, client = app_client
+    headers = {**auth(rt), "Idempotency-Key": "burst-1"}
+    answers = await asyncio.gather(
+        *[client.post("/items", json={"item": "burst", "n": 1}, headers=headers) for _ in range(8)]
+    )
+    assert {r.status_code for r in answers} == {201}
+    assert len({r.json()["event_id"] for r in answers}) == 1
+    assert await rt.db.outbox_backlog() == 1

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from medaid_shared.auth import Principal
@@ -47,6 +47,11 @@ async def run_command(
     t = db.tables.idempotency_key
     try:
         async with db.unit_of_work() as uow:
+            # A concurrent twin with the same key waits here until this one commits, then
+            # answers with what it stored instead of running the command again.
+            await uow.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"idempotency:{principal.subject}:{key}"}
+            )
             stored = await _stored(uow, t, principal, key, fp)
             if stored is not None:
                 return stored

@@ -215,3 +215,25 @@ async def test_concurrent_retries_with_one_key_run_the_command_once(app_client: 
     assert {r.status_code for r in answers} == {201}
     assert len({r.json()["event_id"] for r in answers}) == 1
     assert await rt.db.outbox_backlog() == 1
+
+
+async def test_spec_0_4_stored_answers_are_ciphertext_and_expire_after_the_retention(app_client: Any) -> None:
+    """Issue scenario: the stored answer of a command run with an Idempotency-Key holds no
+    personal data in clear, still answers a retry, and is purged after the retention."""
+    from medaid_shared.idempotency import purge_expired
+
+    rt, client = app_client
+    headers = {**auth(rt), "Idempotency-Key": "name-1"}
+    first = await client.post("/items", json={"item": "张小三", "n": 1}, headers=headers)
+    t = rt.db.tables.idempotency_key
+    async with rt.db.read() as s:
+        stored = str((await s.execute(select(t.c.response))).scalars().all())
+    assert "张小三" not in stored and "item" not in stored
+    assert (await client.post("/items", json={"item": "张小三", "n": 1}, headers=headers)).json() == first.json()
+    days = rt.settings.idempotency_retention_days
+    with time_machine.travel(clock.now() + timedelta(days=days) - timedelta(minutes=1), tick=False):
+        assert await purge_expired(rt.db) == 0
+    with time_machine.travel(clock.now() + timedelta(days=days, minutes=1), tick=False):
+        assert await purge_expired(rt.db) == 1
+    async with rt.db.read() as s:
+        assert (await s.execute(select(t))).first() is None

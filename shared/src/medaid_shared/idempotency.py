@@ -3,20 +3,30 @@
 The key is stored with the command's response in the command's own transaction, keyed by
 (principal, key) — a unique key, not a check-then-insert. A repeat with the same request
 gets the stored answer; the same key with a different request is a conflict.
+
+The stored answer can hold personal data (a registered person's full name, a self-pay
+necessity text), so it is kept only as the kernel cipher's ciphertext, bound to its
+(principal, key), and purged after the idempotency retention period (SPEC 0.4).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import insert, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from medaid_shared import clock
 from medaid_shared.auth import Principal
+from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Database, UnitOfWork, canonical_json
 from medaid_shared.problems import Conflict, ValidationFailed
 
@@ -54,12 +64,17 @@ async def run_command(
             )
             stored = await _stored(uow, t, principal, key, fp)
             if stored is not None:
-                return stored
+                return stored[0], open_response(db, principal.subject, key, stored[1])
             status, body = await command(uow)
             encoded = encode(body)
             await uow.session.execute(
                 insert(t).values(
-                    key=key, principal=principal.subject, fingerprint=fp, status_code=status, response=encoded
+                    key=key,
+                    principal=principal.subject,
+                    fingerprint=fp,
+                    status_code=status,
+                    response=seal_response(db, principal.subject, key, encoded),
+                    created_at=clock.now(),
                 )
             )
             return status, encoded
@@ -69,7 +84,7 @@ async def run_command(
             stored = await _stored(uow, t, principal, key, fp)
         if stored is None:
             raise
-        return stored
+        return stored[0], open_response(db, principal.subject, key, stored[1])
 
 
 async def _stored(uow: UnitOfWork, t: Any, principal: Principal, key: str, fp: str) -> tuple[int, Any] | None:
@@ -83,3 +98,35 @@ async def _stored(uow: UnitOfWork, t: Any, principal: Principal, key: str, fp: s
     if row["fingerprint"] != fp:
         raise Conflict("this Idempotency-Key was already used for a different request", field="Idempotency-Key")
     return int(row["status_code"]), row["response"]
+
+
+@cache
+def _cipher(key_b64: str) -> FieldCipher:
+    return FieldCipher(key_b64)
+
+
+def _aad(principal: str, key: str) -> str:
+    return f"idempotency:{principal}:{key}"
+
+
+def seal_response(db: Database, principal: str, key: str, body: Any) -> dict[str, str]:
+    """SPEC 0.4: the stored answer as ciphertext only; a database reader or a backup sees
+    no name, ID number or medical text in it."""
+    cipher = _cipher(db.settings.encryption_key.get_secret_value())
+    token = cipher.encrypt_text(json.dumps(body, ensure_ascii=False), _aad(principal, key))
+    return {"enc": base64.b64encode(token).decode()}
+
+
+def open_response(db: Database, principal: str, key: str, stored: Any) -> Any:
+    cipher = _cipher(db.settings.encryption_key.get_secret_value())
+    return json.loads(cipher.decrypt_text(base64.b64decode(stored["enc"]), _aad(principal, key)))
+
+
+async def purge_expired(db: Database) -> int:
+    """SPEC 0.4: stored answers older than the retention period are deleted (a retry after
+    that long is a new command, answered by the command's own rules)."""
+    t = db.tables.idempotency_key
+    cutoff = clock.now() - timedelta(days=db.settings.idempotency_retention_days)
+    async with db.unit_of_work() as uow:
+        result = await uow.session.execute(delete(t).where(t.c.created_at < cutoff))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

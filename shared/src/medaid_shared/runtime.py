@@ -5,7 +5,8 @@ and event consumers, plus the background loops that drive them."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import structlog
@@ -18,12 +19,16 @@ from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Database
 from medaid_shared.deadlines import DeadlineHandler, DeadlineScheduler, load_calendar
 from medaid_shared.events import Event
+from medaid_shared.idempotency import purge_expired
 from medaid_shared.kafka import EventProducer
 from medaid_shared.observability import configure_tracing
 from medaid_shared.outbox import OutboxRelay
 from medaid_shared.settings import ServiceSettings
 
 log = structlog.get_logger("medaid.runtime")
+
+# A periodic retention job (SPEC 0.4): deletes what is past its retention, returns how many.
+RetentionJob = Callable[[], Awaitable[int]]
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Runtime:
     relay: OutboxRelay | None = None
     scheduler: DeadlineScheduler | None = None
     consumers: list[EventConsumer] = field(default_factory=list)
+    retention_jobs: dict[str, RetentionJob] = field(default_factory=dict)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -59,6 +65,7 @@ class Runtime:
         | Callable[[Runtime], Mapping[str, DeadlineHandler]]
         | None = None,
         consumers: list[ConsumerSpec] | Callable[[Runtime], list[ConsumerSpec]] | None = None,
+        retention_jobs: Callable[[Runtime], Mapping[str, RetentionJob]] | None = None,
     ) -> Runtime:
         """Wire a service. Handlers that need the runtime itself (its cipher, calendar,
         settings) are given as a function of the runtime, called once it exists."""
@@ -77,6 +84,8 @@ class Runtime:
         specs = consumers(rt) if callable(consumers) else consumers
         rt.scheduler = DeadlineScheduler(db, handlers or {})
         rt.consumers = [EventConsumer(db, producer, c.name, c.handlers) for c in specs or []]
+        # SPEC 0.4: stored command answers expire in every service.
+        rt.retention_jobs = {"idempotency": lambda: purge_expired(db), **(retention_jobs(rt) if retention_jobs else {})}
         return rt
 
     async def start(self) -> None:
@@ -85,7 +94,12 @@ class Runtime:
         if self.settings.run_background:
             self._stop.clear()
             assert self.relay and self.scheduler
-            loops = [self.relay.run(self._stop), self.scheduler.run(self._stop), self._refresh_calendar()]
+            loops = [
+                self.relay.run(self._stop),
+                self.scheduler.run(self._stop),
+                self._refresh_calendar(),
+                self._run_retention(),
+            ]
             loops += [c.run(self._stop) for c in self.consumers]
             self._tasks = [asyncio.create_task(self._guard(loop)) for loop in loops]
 
@@ -104,6 +118,22 @@ class Runtime:
                 await asyncio.wait_for(self._stop.wait(), timeout=60)
             except TimeoutError:
                 self.calendar = await load_calendar(self.db)
+
+    async def run_retention_jobs(self) -> dict[str, int]:
+        """Run every retention job once; one failing job does not stop the others."""
+        done: dict[str, int] = {}
+        for name, job in self.retention_jobs.items():
+            try:
+                done[name] = await job()
+            except Exception as exc:  # logged and retried on the next round
+                log.error("retention_job_failed", job=name, error=type(exc).__name__)
+        return done
+
+    async def _run_retention(self) -> None:
+        while not self._stop.is_set():
+            await self.run_retention_jobs()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.settings.retention_interval_s)
 
     async def stop(self) -> None:
         self._stop.set()

@@ -56,6 +56,9 @@ class ServiceSettings(BaseSettings):
     relay_interval_s: float = 0.2
     scheduler_interval_s: float = 1.0
     outbox_retention_days: int = 30
+    # SPEC 0.4: how long a command's stored answer serves retries before it is purged.
+    idempotency_retention_days: int = 7
+    retention_interval_s: float = 3600.0
     consumer_max_attempts: int = 3
     test_clock: bool = False
 

@@ -19,7 +19,7 @@ from medaid_shared import clock
 from medaid_shared.auth import Principal, Role
 from medaid_shared.db import UnitOfWork
 from medaid_shared.events import Event
-from medaid_shared.idempotency import fingerprint, run_command
+from medaid_shared.idempotency import fingerprint, open_response, run_command
 from medaid_shared.problems import Conflict, Forbidden, NotFound
 from medaid_shared.runtime import Runtime
 
@@ -198,7 +198,7 @@ class FundService:
                 async with self.rt.db.read() as session:
                     stored = await self.store_for(session).stored_answer(principal.subject, key, fingerprint(request))
                 if stored is not None:
-                    return stored
+                    return stored[0], open_response(self.rt.db, principal.subject, key, stored[1])
             raise
 
     async def query(self, principal: Principal, fn: Query) -> Any:

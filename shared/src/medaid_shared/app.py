@@ -56,16 +56,20 @@ class ClockSetting(BaseModel):
 def kernel_router() -> APIRouter:
     router = APIRouter()
 
-    @router.get("/healthz", tags=["operations"], summary="Alive")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @router.get("/healthz", tags=["operations"], summary="Alive: no background loop down past its limit")
+    async def healthz(runtime: RuntimeDep) -> JSONResponse:
+        if runtime.alive():
+            return JSONResponse({"status": "ok"})
+        down = [name for name, loop in runtime.loops().items() if loop["down_for_s"] > 0]
+        return JSONResponse({"status": "failing", "loops_down": down}, status_code=503)
 
-    @router.get("/readyz", tags=["operations"], summary="Ready: database and broker reachable")
+    @router.get("/readyz", tags=["operations"], summary="Ready: database and broker reachable, loops running")
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = await runtime.readiness()
         ok = all(checks.values())
         return JSONResponse(
-            {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+            {"status": "ready" if ok else "not ready", "checks": checks, "loops": runtime.loops()},
+            status_code=200 if ok else 503,
         )
 
     @router.get("/metrics", tags=["operations"], summary="Prometheus metrics")

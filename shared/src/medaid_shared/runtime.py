@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import structlog
+from prometheus_client import Counter
+from prometheus_client import Enum as StateMetric
 from sqlalchemy import MetaData
+from tenacity import RetryCallState, wait_exponential_jitter
 
 from medaid_shared.auth import Policy
 from medaid_shared.calendar import WorkingCalendar
@@ -29,6 +34,178 @@ log = structlog.get_logger("medaid.runtime")
 
 # A periodic retention job (SPEC 0.4): deletes what is past its retention, returns how many.
 RetentionJob = Callable[[], Awaitable[int]]
+
+LOOP_STATES = ("running", "backing_off", "stopped")
+LOOP_RESTARTS = Counter(
+    "medaid_background_loop_restarts_total", "Background loop restarts after a failure", ["service", "loop"]
+)
+LOOP_STATE = StateMetric(
+    "medaid_background_loop_state", "State of a background loop", ["service", "loop"], states=list(LOOP_STATES)
+)
+
+LoopFunction = Callable[[asyncio.Event], Awaitable[None]]
+"""A background loop: runs until the event is set; raising (or returning early) is a failure."""
+
+
+class Backoff:
+    """Capped exponential back-off with jitter (tenacity's ``wait_exponential_jitter``)."""
+
+    def __init__(self, initial: float, maximum: float, jitter: float) -> None:
+        self._wait = wait_exponential_jitter(initial=initial, max=maximum, jitter=jitter)
+
+    def delay(self, failures: int) -> float:
+        """Seconds to wait after the ``failures``-th consecutive failure (1, 2, …)."""
+        state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+        state.attempt_number = max(1, failures)
+        return float(self._wait(state))
+
+
+async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep ``seconds`` unless ``stop`` is set first (shutdown never waits out a back-off)."""
+    if seconds <= 0 or stop.is_set():
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+@dataclass
+class LoopStatus:
+    """What the supervisor knows of one loop (``/readyz`` shows it)."""
+
+    name: str
+    state: Literal["running", "backing_off", "stopped"] = "stopped"
+    restarts: int = 0
+    failures: int = 0  # consecutive, reset once the loop has run for the settle time
+    last_error: str | None = None
+    running_since: float | None = None
+    down_since: float | None = None
+
+
+class Supervisor:
+    """Runs every background loop of a service and restarts the ones that fail.
+
+    A loop that raises (or returns while the service runs) is restarted after a capped,
+    jittered exponential back-off. It counts as *down* from its first failure until it has
+    run for ``settle_s`` without failing again; a loop down longer than ``down_limit_s``
+    makes :meth:`alive` false, which fails ``/healthz`` so the orchestrator restarts the
+    process. ``now`` is the monotonic clock (tests replace it)."""
+
+    def __init__(
+        self,
+        service: str,
+        *,
+        backoff: Backoff,
+        settle_s: float,
+        down_limit_s: float,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.service = service
+        self.backoff = backoff
+        self.settle_s = settle_s
+        self.down_limit_s = down_limit_s
+        self.now = now
+        self._loops: dict[str, LoopFunction] = {}
+        self._status: dict[str, LoopStatus] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._stop = asyncio.Event()
+        self._running = False
+
+    def register(self, name: str, loop: LoopFunction) -> None:
+        """Add a loop; when the supervisor already runs, it starts at once."""
+        if name in self._loops:
+            raise ValueError(f"a background loop named {name!r} is already registered")
+        self._loops[name] = loop
+        self._status[name] = LoopStatus(name)
+        LOOP_STATE.labels(self.service, name).state("stopped")
+        if self._running:
+            self._tasks[name] = asyncio.create_task(self._supervise(name), name=f"loop:{name}")
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._running = True
+        for name in self._loops:
+            if name not in self._tasks or self._tasks[name].done():
+                self._tasks[name] = asyncio.create_task(self._supervise(name), name=f"loop:{name}")
+
+    async def stop(self, grace_s: float = 10) -> None:
+        self._running = False
+        self._stop.set()
+        tasks = list(self._tasks.values())
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace_s)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        self._tasks = {}
+
+    def _set_state(self, status: LoopStatus, state: Literal["running", "backing_off", "stopped"]) -> None:
+        status.state = state
+        LOOP_STATE.labels(self.service, status.name).state(state)
+
+    async def _supervise(self, name: str) -> None:
+        status, loop = self._status[name], self._loops[name]
+        while not self._stop.is_set():
+            self._set_state(status, "running")
+            status.running_since = self.now()
+            try:
+                await loop(self._stop)
+            except asyncio.CancelledError:
+                self._set_state(status, "stopped")
+                raise
+            except Exception as exc:  # any failure of a loop is restarted, never fatal
+                error = f"{type(exc).__name__}: {exc}"
+            else:
+                if self._stop.is_set():
+                    break
+                error = "the loop returned while the service was running"
+            self._settled(status)
+            now = self.now()
+            status.failures += 1
+            status.last_error = error[:500]
+            if status.down_since is None:
+                status.down_since = now
+            status.running_since = None
+            delay = self.backoff.delay(status.failures)
+            log.error("background_loop_failed", loop=name, error=status.last_error, retry_in_s=round(delay, 2))
+            self._set_state(status, "backing_off")
+            await wait_or_stop(self._stop, delay)
+            if not self._stop.is_set():
+                status.restarts += 1
+                LOOP_RESTARTS.labels(self.service, name).inc()
+        self._set_state(status, "stopped")
+        status.running_since = None
+
+    def _settled(self, status: LoopStatus) -> None:
+        """A loop that has run for the settle time is up again: back-off starts afresh."""
+        if status.running_since is not None and self.now() - status.running_since >= self.settle_s:
+            status.failures = 0
+            status.down_since = None
+
+    def down_for(self, name: str) -> float:
+        """Seconds the loop has been down (0 when up)."""
+        status = self._status[name]
+        self._settled(status)
+        return 0.0 if status.down_since is None else self.now() - status.down_since
+
+    def alive(self) -> bool:
+        """False once a loop has stayed down past the limit (or died for good)."""
+        if not self._running:
+            return True
+        return not any(task.done() or self.down_for(name) > self.down_limit_s for name, task in self._tasks.items())
+
+    def report(self) -> dict[str, dict[str, Any]]:
+        """Each loop's state, for ``/readyz`` and operators."""
+        out: dict[str, dict[str, Any]] = {}
+        for name, status in self._status.items():
+            down = self.down_for(name)
+            out[name] = {
+                "state": status.state,
+                "up": status.state == "running",
+                "restarts": status.restarts,
+                "down_for_s": round(down, 3),
+                "last_error": status.last_error,
+            }
+        return out
 
 
 @dataclass
@@ -51,8 +228,7 @@ class Runtime:
     scheduler: DeadlineScheduler | None = None
     consumers: list[EventConsumer] = field(default_factory=list)
     retention_jobs: dict[str, RetentionJob] = field(default_factory=dict)
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    supervisor: Supervisor | None = None
 
     @classmethod
     def build(
@@ -86,37 +262,41 @@ class Runtime:
         rt.consumers = [EventConsumer(db, producer, c.name, c.handlers) for c in specs or []]
         # SPEC 0.4: stored command answers expire in every service.
         rt.retention_jobs = {"idempotency": lambda: purge_expired(db), **(retention_jobs(rt) if retention_jobs else {})}
+        rt.supervisor = Supervisor(
+            settings.service_name,
+            backoff=Backoff(
+                settings.loop_restart_initial_s, settings.loop_restart_max_s, settings.loop_restart_jitter_s
+            ),
+            settle_s=settings.loop_settle_s,
+            down_limit_s=settings.loop_down_limit_s,
+        )
+        rt.supervisor.register("relay", rt.relay.run)
+        rt.supervisor.register("scheduler", rt.scheduler.run)
+        rt.supervisor.register("calendar-refresh", rt._refresh_calendar)
+        rt.supervisor.register("retention", rt._run_retention)
+        for consumer in rt.consumers:
+            rt.supervisor.register(f"consumer:{consumer.name}", consumer.run)
         return rt
+
+    def add_loop(self, name: str, loop: LoopFunction) -> None:
+        """Run another background loop under the supervisor (restarted when it fails,
+        reported in ``/readyz``, counted by ``/healthz``). ``loop(stop)`` must return
+        once ``stop`` is set. Register before :meth:`start`, or after: it starts at once."""
+        assert self.supervisor is not None
+        self.supervisor.register(name, loop)
 
     async def start(self) -> None:
         await self.producer.start()
         self.calendar = await load_calendar(self.db)
         if self.settings.run_background:
-            self._stop.clear()
-            assert self.relay and self.scheduler
-            loops = [
-                self.relay.run(self._stop),
-                self.scheduler.run(self._stop),
-                self._refresh_calendar(),
-                self._run_retention(),
-            ]
-            loops += [c.run(self._stop) for c in self.consumers]
-            self._tasks = [asyncio.create_task(self._guard(loop)) for loop in loops]
+            assert self.supervisor is not None
+            self.supervisor.start()
 
-    async def _guard(self, loop: object) -> None:
-        try:
-            await loop  # type: ignore[misc]
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a dead loop is logged; readiness reports it
-            log.error("background_loop_died", error=str(exc))
-
-    async def _refresh_calendar(self) -> None:
+    async def _refresh_calendar(self, stop: asyncio.Event) -> None:
         """Other replicas may load calendar data: pick it up within a minute."""
-        while not self._stop.is_set():
-            try:
-                await asyncio.wait_for(self._stop.wait(), timeout=60)
-            except TimeoutError:
+        while not stop.is_set():
+            await wait_or_stop(stop, 60)
+            if not stop.is_set():
                 self.calendar = await load_calendar(self.db)
 
     async def run_retention_jobs(self) -> dict[str, int]:
@@ -129,21 +309,23 @@ class Runtime:
                 log.error("retention_job_failed", job=name, error=type(exc).__name__)
         return done
 
-    async def _run_retention(self) -> None:
-        while not self._stop.is_set():
+    async def _run_retention(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             await self.run_retention_jobs()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=self.settings.retention_interval_s)
+            await wait_or_stop(stop, self.settings.retention_interval_s)
 
     async def stop(self) -> None:
-        self._stop.set()
-        if self._tasks:
-            _, pending = await asyncio.wait(self._tasks, timeout=10)
-            for task in pending:
-                task.cancel()
-        self._tasks = []
+        if self.supervisor is not None:
+            await self.supervisor.stop()
         await self.producer.stop()
         await self.db.dispose()
+
+    def alive(self) -> bool:
+        """Liveness: no background loop has stayed down past its limit."""
+        return self.supervisor is None or self.supervisor.alive()
+
+    def loops(self) -> dict[str, dict[str, Any]]:
+        return {} if self.supervisor is None else self.supervisor.report()
 
     async def readiness(self) -> dict[str, bool]:
         checks = {"database": True, "broker": await self.producer.reachable()}
@@ -151,5 +333,6 @@ class Runtime:
             await self.db.ping()
         except Exception:  # any failure means "not ready"
             checks["database"] = False
-        checks["background"] = all(not t.done() for t in self._tasks)
+        # Without background loops (a test harness, a one-off command) there is none to wait for.
+        checks["background"] = not self.settings.run_background or all(loop["up"] for loop in self.loops().values())
         return checks

@@ -60,6 +60,17 @@ class ServiceSettings(BaseSettings):
     idempotency_retention_days: int = 7
     retention_interval_s: float = 3600.0
     consumer_max_attempts: int = 3
+    # Supervised background loops: a loop that fails is restarted after a capped,
+    # jittered exponential back-off; one that stays down longer than the limit fails
+    # /healthz so the orchestrator restarts the process.
+    loop_restart_initial_s: float = 0.5
+    loop_restart_max_s: float = 30.0
+    loop_restart_jitter_s: float = 1.0
+    loop_settle_s: float = 10.0
+    loop_down_limit_s: float = 300.0
+    # Database or broker unavailable: the same back-off, for as long as the outage lasts.
+    transient_retry_initial_s: float = 0.2
+    transient_retry_max_s: float = 10.0
     test_clock: bool = False
 
     otlp_endpoint: str | None = Field(

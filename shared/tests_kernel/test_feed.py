@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
 
 from medaid_shared.app import create_service_app
 from medaid_shared.auth import Role, issue_token
+from medaid_shared.events import Event
 from medaid_shared.feed import DEPARTMENTS, Entitlement, read_feed, redact
 from medaid_shared.runtime import Runtime
 
@@ -121,3 +122,124 @@ async def test_lj_18_live_stream_pushes_server_sent_events(runtime: Runtime) -> 
         await serving
     assert [e["data"]["n"] for e in received] == [1, 2]
     assert received[0]["position"] < received[1]["position"]
+
+
+class IdentityVerified(Event):
+    """A stand-in for identity-check's reply, with the fields the police feed scopes by."""
+
+    event_type: ClassVar[str] = "medaid.kerneltest.IdentityVerified"
+    topic: ClassVar[str] = "kerneltest.item"
+    key_field: ClassVar[str] = "request_id"
+
+    request_id: str
+    bureau_id: str
+    name_masked: str | None = None
+
+
+class PersonRegistered(Event):
+    event_type: ClassVar[str] = "medaid.kerneltest.PersonRegistered"
+    topic: ClassVar[str] = "kerneltest.item"
+    key_field: ClassVar[str] = "person_id"
+
+    person_id: str
+    district: str | None = None
+    guardian: dict[str, str] | None = None
+
+
+class FundDisbursed(Event):
+    event_type: ClassVar[str] = "medaid.kerneltest.FundDisbursed"
+    topic: ClassVar[str] = "kerneltest.item"
+    key_field: ClassVar[str] = "disbursement_id"
+
+    disbursement_id: str
+    city: str | None = None
+
+
+class FacilityRegistered(Event):
+    event_type: ClassVar[str] = "medaid.kerneltest.FacilityRegistered"
+    topic: ClassVar[str] = "kerneltest.item"
+    key_field: ClassVar[str] = "facility_id"
+
+    facility_id: str
+
+
+async def _publish(rt: Runtime, *events: Event) -> None:
+    async with rt.db.unit_of_work() as uow:
+        for event in events:
+            await uow.emit(event)
+    await rt.relay.publish_batch()
+
+
+def scoped(rt: Runtime, role: str, *scopes: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(rt.settings, subject=f'{role}-1', role=role, scopes=scopes)}"}
+
+
+async def _seen(client: httpx.AsyncClient, department: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+    r = await client.get(f"/feed/{department}", headers=headers)
+    assert r.status_code == 200, r.text
+    return [e["data"] for e in r.json()["events"]]
+
+
+async def test_lj_18_police_bureau_sees_its_jurisdiction_only(feed_client: Any) -> None:
+    """Issue scenario: an officer of bureau PSB02 no longer reads every bureau's results."""
+    rt, client = feed_client
+    await _publish(
+        rt,
+        IdentityVerified(request_id="R1", bureau_id="PSB01", name_masked="张*三"),
+        IdentityVerified(request_id="R2", bureau_id="PSB02"),
+    )
+    assert [e["request_id"] for e in await _seen(client, "police", scoped(rt, "police", "jurisdiction:PSB02"))] == [
+        "R2"
+    ]
+    both = scoped(rt, "police", "jurisdiction:PSB01", "jurisdiction:PSB02")
+    assert [e["request_id"] for e in await _seen(client, "police", both)] == ["R1", "R2"]
+    unscoped = await client.get("/feed/police", headers=scoped(rt, "police"))
+    assert unscoped.status_code == 403 and unscoped.headers["content-type"] == "application/problem+json"
+
+
+async def test_lj_18_civil_affairs_sees_its_district_only(feed_client: Any) -> None:
+    """Issue scenario: one district's civil affairs no longer reads all districts'. An event
+    naming no district belongs to the district the service serves."""
+    rt, client = feed_client
+    rt.settings.district = "liujiang"
+    await _publish(
+        rt,
+        PersonRegistered(person_id="P1"),
+        PersonRegistered(person_id="P2", district="liubei"),
+        FacilityRegistered(facility_id="H1"),
+    )
+    liujiang = await _seen(client, "civil_affairs", scoped(rt, "civil_affairs", "district:liujiang"))
+    assert [e.get("person_id", e.get("facility_id")) for e in liujiang] == ["P1", "H1"]
+    liubei = await _seen(client, "civil_affairs", scoped(rt, "civil_affairs", "district:liubei"))
+    assert [e.get("person_id", e.get("facility_id")) for e in liubei] == ["P2", "H1"]
+    rt.settings.district = None
+    assert [e.get("facility_id") for e in await _seen(client, "civil_affairs", scoped(rt, "civil_affairs", "district:liujiang"))] == ["H1"]  # fmt: skip
+
+
+async def test_lj_18_city_fund_agency_and_finance_see_their_city_only(feed_client: Any) -> None:
+    rt, client = feed_client
+    await _publish(
+        rt, FundDisbursed(disbursement_id="D1", city="liuzhou"), FundDisbursed(disbursement_id="D2", city="guangzhou")
+    )
+    for role, department in (("fund_agency", "fund_agency"), ("finance", "finance")):
+        seen = await _seen(client, department, scoped(rt, role, "city:guangzhou"))
+        assert [e["disbursement_id"] for e in seen] == ["D2"]
+
+
+async def test_spec_0_4_feed_removes_what_the_minimisation_table_does_not_keep(feed_client: Any) -> None:
+    """The feed's removals are the table's: police keep the masked name, civil affairs the
+    guardian; health and finance neither."""
+    from medaid_shared.minimisation import EVENT_FIELDS, feed_redactions
+
+    for department, ent in DEPARTMENTS.items():
+        kept = {f.field for f in EVENT_FIELDS if department in f.feeds or "*" in f.feeds}
+        assert ent.redact == {f.field for f in EVENT_FIELDS} - kept == feed_redactions(department)
+    assert "name_masked" not in DEPARTMENTS["police"].redact and "guardian" in DEPARTMENTS["police"].redact
+    assert {"name_masked", "id_number_masked", "guardian", "diagnosis_group"} <= DEPARTMENTS["health"].redact
+    for department in DEPARTMENTS:
+        assert "diagnosis_group" in DEPARTMENTS[department].redact
+    rt, client = feed_client
+    rt.settings.district = "liujiang"
+    await _publish(rt, PersonRegistered(person_id="P1", guardian={"name_masked": "李*"}))
+    [data] = await _seen(client, "civil_affairs", scoped(rt, "civil_affairs", "district:liujiang"))
+    assert data["guardian"] == {"name_masked": "李*"}

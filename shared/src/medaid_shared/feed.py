@@ -6,7 +6,9 @@ through them in commit order (the cursor is the feed position the relay assigns 
 publishes, so a poller never misses or repeats an event), and
 ``GET /feed/{department}/stream`` pushes them live as server-sent events. Events never
 carry full ID numbers, names or photos to begin with (SPEC 0.4); the feed removes what a
-department has no need for on top of that.
+department has no need for on top of that (the data-minimisation table,
+:mod:`medaid_shared.minimisation`), and shows a scoped department only its jurisdiction,
+district or city.
 """
 
 from __future__ import annotations
@@ -19,127 +21,148 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sse_starlette.sse import EventSourceResponse
 
-from medaid_shared.auth import CurrentPrincipal, Role
+from medaid_shared.auth import CurrentPrincipal, Principal, Role
+from medaid_shared.minimisation import REFERENCE_EVENTS, feed_redactions
 from medaid_shared.problems import Forbidden, NotFound
 from medaid_shared.runtime import Runtime
-
-PERSON_FIELDS = frozenset({"name_masked", "id_number_masked", "id_number_digest", "guardian", "agents"})
 
 
 @dataclass(frozen=True)
 class Entitlement:
-    """What one department sees: event types (by name, ``*`` for all) and fields removed."""
+    """What one department sees: event types (by name, ``*`` for all), fields removed, and
+    the scope kind (``jurisdiction``, ``district``, ``city``) its callers are limited to."""
 
     role: Role
     events: frozenset[str]
     redact: frozenset[str] = frozenset()
+    scope: str | None = None
 
     def allows(self, event_type: str) -> bool:
         return "*" in self.events or event_type.rsplit(".", 1)[-1] in self.events
 
 
-# LJ-18: each department sees only what it is entitled to. Data, not code paths.
+# LJ-18: where an event says which jurisdiction, district or city it belongs to.
+SCOPE_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "jurisdiction": ("bureau_id", "police_jurisdiction"),
+    "district": ("district",),
+    "city": ("city",),
+}
+
+
+def _entitled(role: Role, department: str, events: set[str], scope: str | None = None) -> Entitlement:
+    # SPEC 0.4: what the feed removes comes from the data-minimisation table.
+    return Entitlement(role, frozenset(events), feed_redactions(department), scope)
+
+
+_CIVIL_AFFAIRS_EVENTS = {
+    "PersonRegistered",
+    "PersonUpdated",
+    "FacilityRegistered",
+    "FacilityUpdated",
+    "AdmissionFiled",
+    "AdmissionComplianceChanged",
+    "FilingCompleted",
+    "FilingOverdue",
+    "EmergencyAssistanceReferred",
+    "DischargeRecorded",
+    "DischargeDocumentsOverdue",
+    "FollowUpOverdue",
+    "ConsentSigned",
+    "SelfPayProposed",
+    "SelfPayReviewed",
+    "SelfPayDecided",
+    "MajorTreatmentEvaluated",
+    "SettlementCompleted",
+    "SettlementReversed",
+    "ManualReimbursementRequested",
+    "CostAnomalyFlagged",
+    "IdentityVerified",
+    "FundApplicationSubmitted",
+    "FundApplicationReviewed",
+    "PublicNoticePublished",
+    "FundDisbursed",
+    "FundRefundDemanded",
+}
+_FUND_EVENTS = {
+    "FundApplicationSubmitted",
+    "FundApplicationReviewed",
+    "FundStepOverdue",
+    "PublicNoticePublished",
+    "FundDisbursed",
+    "FundRefundDemanded",
+    "FundRefundRecorded",
+    "FundWrittenOff",
+    "FundTrainingDue",
+}
+
+# LJ-18: each department sees only what it is entitled to, and only within its scope: a
+# police bureau its jurisdiction, a district's civil affairs its district, a city's fund
+# agency and finance bureau their city. Data, not code paths.
 DEPARTMENTS: Mapping[str, Entitlement] = {
-    "civil_affairs": Entitlement(
-        Role.CIVIL_AFFAIRS,
-        frozenset(
-            {
-                "PersonRegistered",
-                "PersonUpdated",
-                "FacilityRegistered",
-                "FacilityUpdated",
-                "AdmissionFiled",
-                "AdmissionComplianceChanged",
-                "FilingCompleted",
-                "FilingOverdue",
-                "EmergencyAssistanceReferred",
-                "DischargeRecorded",
-                "DischargeDocumentsOverdue",
-                "FollowUpOverdue",
-                "ConsentSigned",
-                "SelfPayProposed",
-                "SelfPayReviewed",
-                "SelfPayDecided",
-                "MajorTreatmentEvaluated",
-                "SettlementCompleted",
-                "SettlementReversed",
-                "ManualReimbursementRequested",
-                "CostAnomalyFlagged",
-                "IdentityVerified",
-                "FundApplicationSubmitted",
-                "FundApplicationReviewed",
-                "PublicNoticePublished",
-                "FundDisbursed",
-                "FundRefundDemanded",
-            }
-        ),
-    ),
-    "medical_insurance": Entitlement(
+    "civil_affairs": _entitled(Role.CIVIL_AFFAIRS, "civil_affairs", _CIVIL_AFFAIRS_EVENTS, "district"),
+    "medical_insurance": _entitled(
         Role.MEDICAL_INSURANCE,
-        frozenset(
-            {
-                "FacilityRegistered",
-                "FacilityUpdated",
-                "AdmissionFiled",
-                "AdmissionComplianceChanged",
-                "FilingCompleted",
-                "DischargeRecorded",
-                "DischargeDocumentsOverdue",
-                "SelfPayDecided",
-                "SettlementCompleted",
-                "SettlementReversed",
-                "ManualReimbursementRequested",
-                "CostAnomalyFlagged",
-                "FundApplicationSubmitted",
-                "FundApplicationReviewed",
-                "FundDisbursed",
-            }
-        ),
-        frozenset({"guardian", "agents"}),
+        "medical_insurance",
+        {
+            "FacilityRegistered",
+            "FacilityUpdated",
+            "AdmissionFiled",
+            "AdmissionComplianceChanged",
+            "FilingCompleted",
+            "DischargeRecorded",
+            "DischargeDocumentsOverdue",
+            "SelfPayDecided",
+            "SettlementCompleted",
+            "SettlementReversed",
+            "ManualReimbursementRequested",
+            "CostAnomalyFlagged",
+            "FundApplicationSubmitted",
+            "FundApplicationReviewed",
+            "FundDisbursed",
+        },
     ),
-    "health": Entitlement(
+    "health": _entitled(
         Role.HEALTH_BUREAU,
-        frozenset(
-            {
-                "FacilityRegistered",
-                "FacilityUpdated",
-                "DischargeRecorded",
-                "DischargeDocumentsOverdue",
-                "MajorTreatmentEvaluated",
-                "CostAnomalyFlagged",
-                "FundApplicationSubmitted",
-                "FundApplicationReviewed",
-                "FundStepOverdue",
-                "PublicNoticePublished",
-                "FundDisbursed",
-            }
-        ),
-        PERSON_FIELDS,
+        "health",
+        {
+            "FacilityRegistered",
+            "FacilityUpdated",
+            "DischargeRecorded",
+            "DischargeDocumentsOverdue",
+            "MajorTreatmentEvaluated",
+            "CostAnomalyFlagged",
+            "FundApplicationSubmitted",
+            "FundApplicationReviewed",
+            "FundStepOverdue",
+            "PublicNoticePublished",
+            "FundDisbursed",
+        },
     ),
-    "police": Entitlement(
+    "police": _entitled(
         Role.POLICE,
-        frozenset({"IdentityCheckRequested", "IdentityVerified", "IdentityCheckOverdue", "FundRefundDemanded"}),
-        frozenset({"guardian", "agents"}),
+        "police",
+        {"IdentityCheckRequested", "IdentityVerified", "IdentityCheckOverdue", "FundRefundDemanded"},
+        "jurisdiction",
     ),
-    "finance": Entitlement(
+    "fund_agency": _entitled(Role.FUND_AGENCY, "fund_agency", _FUND_EVENTS, "city"),
+    "finance": _entitled(
         Role.FINANCE,
-        frozenset(
-            {
-                "FundApplicationReviewed",
-                "FundStepOverdue",
-                "PublicNoticePublished",
-                "FundDisbursed",
-                "FundRefundDemanded",
-                "SettlementCompleted",
-                "SettlementReversed",
-            }
-        ),
-        PERSON_FIELDS,
+        "finance",
+        {
+            "FundApplicationReviewed",
+            "FundStepOverdue",
+            "PublicNoticePublished",
+            "FundDisbursed",
+            "FundRefundDemanded",
+            "SettlementCompleted",
+            "SettlementReversed",
+        },
+        "city",
     ),
-    "auditor": Entitlement(Role.AUDITOR, frozenset({"*"})),
+    "auditor": _entitled(Role.AUDITOR, "auditor", {"*"}),
 }
 
 
@@ -168,16 +191,44 @@ def redact(data: Any, fields: frozenset[str]) -> Any:
     return data
 
 
-def entitlement_for(department: str, role: Role) -> Entitlement:
+def entitlement_for(department: str, principal: Principal) -> tuple[Entitlement, frozenset[str] | None]:
+    """The department's entitlement and the caller's scope ids (``None``: not scoped)."""
     ent = DEPARTMENTS.get(department)
     if ent is None:
         raise NotFound(f"no feed for department {department!r}; known: {', '.join(DEPARTMENTS)}", field="department")
-    if role != ent.role:
-        raise Forbidden(f"the {department} feed is for role {ent.role.value}, not {role.value}")
-    return ent
+    if principal.role != ent.role:
+        raise Forbidden(f"the {department} feed is for role {ent.role.value}, not {principal.role.value}")
+    if ent.scope is None:
+        return ent, None
+    ids = frozenset(principal.scope_ids(ent.scope))
+    if not ids:
+        # LJ-18: a scoped department's caller without a scope sees nothing, not everything.
+        raise Forbidden(f"the {department} feed needs a {ent.scope} scope in the token")
+    return ent, ids
 
 
-async def read_feed(runtime: Runtime, ent: Entitlement, department: str, after: int, limit: int) -> FeedPage:
+def _in_scope(runtime: Runtime, t: Any, kind: str, ids: frozenset[str]) -> ColumnElement[bool]:
+    """LJ-18: an event is in the caller's scope when it names one of the caller's ids; an
+    event naming none is in the scope the service itself serves (its configured district or
+    city), if any; events about no one (reference data) are in every scope."""
+    fields = SCOPE_FIELDS[kind]
+    service = runtime.settings.feed_scopes().get(kind)
+    service_types = f"medaid.{runtime.settings.service_name}."
+    conds: list[ColumnElement[bool]] = [t.c.payload[f].astext.in_(sorted(ids)) for f in fields]
+    conds.append(t.c.event_type.in_([service_types + name for name in REFERENCE_EVENTS]))
+    if service is not None and service in ids:
+        conds.append(and_(*[t.c.payload[f].astext.is_(None) for f in fields]))
+    return or_(*conds)
+
+
+async def read_feed(
+    runtime: Runtime,
+    ent: Entitlement,
+    department: str,
+    after: int,
+    limit: int,
+    scope_ids: frozenset[str] | None = None,
+) -> FeedPage:
     t = runtime.db.tables.outbox
     source = f"/medaid/{runtime.settings.service_name}"
     events: list[FeedEvent] = []
@@ -189,6 +240,8 @@ async def read_feed(runtime: Runtime, ent: Entitlement, department: str, after: 
         if "*" not in ent.events:
             types = [f"medaid.{runtime.settings.service_name}.{name}" for name in ent.events]
             query = query.where(t.c.event_type.in_(types))
+        if ent.scope is not None:
+            query = query.where(_in_scope(runtime, t, ent.scope, scope_ids or frozenset()))
         rows = (await s.execute(query)).mappings().all()
     for row in rows[:limit]:
         cursor = row["feed_position"]
@@ -219,8 +272,8 @@ def feed_router() -> APIRouter:
     ) -> FeedPage:
         """Events in commit order after the cursor. Poll with the returned ``next_cursor``:
         nothing is missed or repeated."""
-        ent = entitlement_for(department, principal.role)
-        return await read_feed(request.app.state.runtime, ent, department, after, limit)
+        ent, ids = entitlement_for(department, principal)
+        return await read_feed(request.app.state.runtime, ent, department, after, limit, ids)
 
     @router.get("/{department}/stream", summary="Live feed (server-sent events)")
     async def stream_feed(
@@ -231,7 +284,7 @@ def feed_router() -> APIRouter:
     ) -> EventSourceResponse:
         """Server-sent events: one ``event`` per feed event, ``id`` = its position (a client
         reconnecting with ``Last-Event-ID`` resumes after it)."""
-        ent = entitlement_for(department, principal.role)
+        ent, ids = entitlement_for(department, principal)
         runtime: Runtime = request.app.state.runtime
         last_id = request.headers.get("last-event-id")
         start = int(last_id) if last_id and last_id.isdigit() else after
@@ -239,7 +292,7 @@ def feed_router() -> APIRouter:
         async def events() -> AsyncIterator[dict[str, str]]:
             cursor = start
             while not await request.is_disconnected():
-                page = await read_feed(runtime, ent, department, cursor, 100)
+                page = await read_feed(runtime, ent, department, cursor, 100, ids)
                 for event in page.events:
                     yield {"id": str(event.position), "event": event.type, "data": json.dumps(event.model_dump())}
                 cursor = page.next_cursor

@@ -52,6 +52,11 @@ class ServiceSettings(BaseSettings):
     # without ever exchanging the number itself.
     matching_key: SecretStr = SecretStr(DEV_MATCHING_KEY)
 
+    # LJ-18: the district and city this service serves, for events that name neither (a
+    # scoped department's feed shows them only to callers of that district or city).
+    district: str | None = None
+    city: str | None = None
+
     run_background: bool = True
     relay_interval_s: float = 0.2
     scheduler_interval_s: float = 1.0
@@ -102,6 +107,9 @@ class ServiceSettings(BaseSettings):
         if self.test_clock:
             raise ValueError("MEDAID_TEST_CLOCK is for tests only and is refused in production")
         return self
+
+    def feed_scopes(self) -> dict[str, str]:
+        return {k: v for k, v in (("district", self.district), ("city", self.city)) if v is not None}
 
     def topic(self, logical: str) -> str:
         """Physical Kafka topic for a logical topic such as ``referral.admission``."""

@@ -16,6 +16,10 @@ class ConsentSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "consent"
     default_port: ClassVar[int] = 8002
+    # LJ-18: the LJ measures are Liujiang district's (in Liuzhou city): a scoped department's
+    # feed shows this service's events to that district's and city's callers.
+    district: str | None = "liujiang"
+    city: str | None = "liuzhou"
 
     # LJ-7.0: single cost ≥ this needs the double review.
     self_pay_review_threshold: Decimal = Decimal("200.00")

@@ -18,6 +18,10 @@ from medaid_shared.settings import ServiceSettings
 class ReferralSettings(ServiceSettings):
     service_name: ClassVar[str] = "referral"
     default_port: ClassVar[int] = 8001
+    # LJ-18: the LJ measures are Liujiang district's (in Liuzhou city): a scoped department's
+    # feed shows this service's events to that district's and city's callers.
+    district: str | None = "liujiang"
+    city: str | None = "liuzhou"
 
     # Version label of the interpretation parameters below (recorded in audit details).
     policy_version: str = "referral-2026.1"

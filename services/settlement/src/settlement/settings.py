@@ -19,6 +19,10 @@ from medaid_shared.settings import ServiceSettings
 class SettlementSettings(ServiceSettings):
     service_name: ClassVar[str] = "settlement"
     default_port: ClassVar[int] = 8003
+    # LJ-18: the LJ measures are Liujiang district's (in Liuzhou city): a scoped department's
+    # feed shows this service's events to that district's and city's callers.
+    district: str | None = "liujiang"
+    city: str | None = "liuzhou"
 
     # LJ-3.2b: from this date aid recipients must use designated facilities, referred by primary care.
     designated_required_from: date = date(2026, 1, 1)

@@ -43,6 +43,8 @@ class FundApplicationReviewed(Event):
     reason: str | None = None
     late: bool = False
     reviewed_at: datetime
+    # LJ-18: the city whose fund this is (scopes the fund agency's and finance's feeds).
+    city: str | None = None
 
 
 class FundStepOverdue(Event):
@@ -54,6 +56,8 @@ class FundStepOverdue(Event):
     step: str
     due_at: datetime
     calendar_provisional: bool = False
+    # LJ-18: the city whose fund this is (scopes the fund agency's and finance's feeds).
+    city: str | None = None
 
 
 class PublicNoticePublished(Event):
@@ -68,6 +72,8 @@ class PublicNoticePublished(Event):
     publisher: str  # hospital | agency
     starts_at: datetime
     ends_at: datetime
+    # LJ-18: the city whose fund this is (scopes the fund agency's and finance's feeds).
+    city: str | None = None
 
 
 class FundDisbursed(Event):
@@ -101,6 +107,10 @@ class FundRefundDemanded(Event):
     amount: Money
     reason: str
     demanded_at: datetime
+    # LJ-18: the city whose fund this is (scopes the fund agency's and finance's feeds).
+    city: str | None = None
+    # LJ-18: the police jurisdiction of the hospital (scopes the police feed).
+    police_jurisdiction: str | None = None
 
 
 class FundWrittenOff(Event):
@@ -115,6 +125,8 @@ class FundWrittenOff(Event):
     facility_id: str
     amount: Money
     written_off_at: datetime
+    # LJ-18: the city whose fund this is (scopes the fund agency's and finance's feeds).
+    city: str | None = None
 
 
 class FundRefundRecorded(Event):
@@ -131,6 +143,8 @@ class FundRefundRecorded(Event):
     refunded_total: Money
     outstanding: Money
     recorded_at: datetime
+    # LJ-18: the city whose fund this is (scopes the fund agency's and finance's feeds).
+    city: str | None = None
 
 
 class FundTrainingDue(Event):

@@ -320,9 +320,11 @@ async def finance_reject(env: Env, app_id: str, cmd: FinanceRejectCmd) -> tuple[
 async def _reviewed(
     env: Env, app_id: str, step: Step, outcome: str, approved: Decimal | None, reason: str | None, late: bool
 ) -> None:
+    app = await env.store.one("application", {"id": app_id})
     await env.emit(
         FundApplicationReviewed(
             application_id=app_id,
+            city=app["city"] if app else None,
             step=step.value,
             outcome=outcome,
             approved_amount=approved,
@@ -339,9 +341,11 @@ async def on_step_overdue(env: Env, row: Any) -> None:
     """GD-20.2: a step not decided in time is flagged and announced (FundStepOverdue)."""
     app_id, step = row["payload"]["application_id"], row["payload"]["step"]
     await env.store.update("application_step", {"application_id": app_id, "step": step}, {"overdue": True})
+    app = await env.store.one("application", {"id": app_id})
     await env.emit(
         FundStepOverdue(
             application_id=app_id,
+            city=app["city"] if app else None,
             step=step,
             due_at=row["due_at"],
             calendar_provisional=bool(row["calendar_provisional"]),
@@ -398,6 +402,7 @@ async def publish_notice(env: Env, app_id: str) -> tuple[int, Any]:
     await env.emit(
         PublicNoticePublished(
             notice_id=notice_id,
+            city=app["city"],
             application_id=app_id,
             publisher=publisher.value,
             starts_at=env.now,
@@ -513,6 +518,7 @@ async def write_off(env: Env, app_id: str, cmd: WriteOffCmd) -> tuple[int, Any]:
     await env.emit(
         FundWrittenOff(
             application_id=app_id,
+            city=app["city"],
             disbursement_id=d["id"],
             facility_id=app["facility_id"],
             amount=d["amount"],

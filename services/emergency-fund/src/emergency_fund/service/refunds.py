@@ -86,9 +86,12 @@ async def demand(env: Env, case: Row, reason: str, request_id: str | None) -> Ro
     if not await env.store.insert_ignore("refund_demand", row):
         raise Conflict(f"case {case['id']} already has a refund demand", rule="GD-16.4")
     await env.store.update("case", {"id": case["id"]}, {"state": CaseState.REFUND_DEMANDED, "updated_at": env.now})
+    facility = await env.store.one("facility", {"facility_id": case["facility_id"]})
     await env.emit(
         FundRefundDemanded(
             refund_id=refund_id,
+            city=case["city"],
+            police_jurisdiction=facility["police_jurisdiction"] if facility else None,
             case_id=case["id"],
             facility_id=case["facility_id"],
             amount=amount,
@@ -154,6 +157,7 @@ async def record_payment(env: Env, refund_id: str, cmd: RefundPaymentCmd) -> tup
     await env.emit(
         FundRefundRecorded(
             refund_id=refund_id,
+            city=refund["city"],
             case_id=refund["case_id"],
             facility_id=refund["facility_id"],
             amount=cmd.amount,

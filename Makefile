@@ -7,7 +7,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: up test lint typecheck importlint unit bench clean
+.PHONY: up test lint typecheck importlint unit bench chaos clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -37,6 +37,11 @@ test: lint typecheck importlint unit
 
 bench: $(VENV)/.synced
 	$(BIN)/python -m bench
+
+# Every fault scenario against a private stack (its own PostgreSQL and broker): prints
+# the table and writes .medaid/chaos-report.json; fails unless every count is 0.
+chaos: $(VENV)/.synced
+	$(BIN)/python -m tests.chaos
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .medaid

@@ -217,7 +217,7 @@ async def http_bench(url: str, n: int, concurrency: int, warmup: int) -> dict[st
     settings = Settings(database_url=url, run_background=False, environment="test", db_pool_size=5)
     app = create_app(settings)
     runtime = app.state.runtime
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench/v1", timeout=120)
     admin = {"Authorization": f"Bearer {issue_token(settings, subject='bench-admin', role='admin')}"}
     hospital = {
         "Authorization": f"Bearer {issue_token(settings, subject='bench-his', role='hospital', scopes=['facility:H001'])}"
@@ -299,7 +299,7 @@ async def analytics_bench(url: str, lines: int) -> dict[str, Any]:
     settings = Settings(database_url=url, run_background=False, environment="test")
     app = create_app(settings)
     runtime = app.state.runtime
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench/v1", timeout=600)
     analyst = {"Authorization": f"Bearer {issue_token(settings, subject='bench-ca', role='civil_affairs')}"}
     per = 20
     try:

@@ -23,7 +23,7 @@ from .conftest import emit_items
 @pytest.fixture
 async def feed_client(runtime: Runtime) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
     app = create_service_app(lambda: runtime, title="medaid kerneltest", description="feed test", routers=[])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test/v1") as client:
         yield runtime, client
 
 
@@ -104,7 +104,7 @@ async def test_lj_18_live_stream_pushes_server_sent_events(runtime: Runtime) -> 
             while not server.started:  # noqa: ASYNC110 - uvicorn exposes no start event
                 await asyncio.sleep(0.05)
         async with (
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/v1", timeout=10) as client,
             client.stream("GET", "/feed/auditor/stream", headers=as_role(runtime, "auditor")) as response,
         ):
             assert response.status_code == 200

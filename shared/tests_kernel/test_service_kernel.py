@@ -60,7 +60,7 @@ async def app_client(runtime: Runtime) -> AsyncIterator[tuple[Runtime, httpx.Asy
     app = create_service_app(
         lambda: runtime, title="medaid kerneltest", description="kernel test", routers=[item_router()]
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test/v1") as client:
         yield runtime, client
 
 

@@ -22,6 +22,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from medaid_shared import clock
+from medaid_shared.app import API_PREFIX
 from medaid_shared.auth import issue_token
 from medaid_shared.events import from_kafka
 from medaid_shared.localstack import all_topics, free_port
@@ -44,7 +45,8 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def client(self, service: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url(service), timeout=30)
+        """A client of the service's versioned API (paths relative to ``/v1``)."""
+        return httpx.AsyncClient(base_url=self.url(service) + API_PREFIX, timeout=30)
 
     def auth(self, role: str, *scopes: str, subject: str | None = None) -> dict[str, str]:
         token = issue_token(self.settings, subject=subject or f"{role}-1", role=role, scopes=scopes)
@@ -73,7 +75,7 @@ class Stack:
         """Move every service's clock (and this test's, for tokens) to ``when``."""
         clock.set_offset(clock.ensure_utc(when) - (clock.now() - clock.get_offset()))
         for service in self.ports:
-            async with self.client(service) as c:
+            async with httpx.AsyncClient(base_url=self.url(service), timeout=30) as c:
                 r = await c.put("/_test/clock", json={"now": when.isoformat()})
                 assert r.status_code == 200, r.text
 
@@ -175,7 +177,7 @@ async def stack(journey_infra: Infrastructure) -> AsyncIterator[Stack]:
             for name in SERVICES:
                 while True:
                     try:
-                        async with s.client(name) as c:
+                        async with httpx.AsyncClient(base_url=s.url(name), timeout=30) as c:
                             if (await c.get("/readyz")).status_code == 200:
                                 break
                     except httpx.HTTPError:

@@ -13,7 +13,7 @@ async def test_five_services_run_as_processes_and_share_the_moved_clock(stack: S
     when = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
     await stack.set_clock(when)
     for service in stack.ports:
-        async with stack.client(service) as c:
+        async with httpx.AsyncClient(base_url=stack.url(service)) as c:
             ready = (await c.get("/readyz")).json()
             assert ready["status"] == "ready", (service, ready)
             now = datetime.fromisoformat((await c.get("/_test/clock")).json()["now"])

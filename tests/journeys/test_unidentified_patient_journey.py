@@ -594,7 +594,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
     )
     assert as_local(agency_notice["ends_at"]) == local(2026, 11, 17, 23, 59, 59), agency_notice
     # The public board, no login: both notices run, the patient shown only as unidentified.
-    async with httpx.AsyncClient(base_url=stack.url("emergency-fund"), timeout=30) as c:
+    async with stack.client("emergency-fund") as c:
         board = (await c.get("/public/notices", params={"city": CITY})).json()
     running = [n for n in board["notices"] if n["application_id"] == app_id]
     assert sorted(n["publisher"] for n in running) == ["agency", "hospital"], board

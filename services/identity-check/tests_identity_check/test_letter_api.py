@@ -231,8 +231,8 @@ async def test_gd_16_1_print_ready_letter_escapes_text_and_is_visible_to_both_pa
 
 
 async def test_gd_16_1_openapi_documents_multipart_and_base64_json_upload(svc: ServiceHarness) -> None:
-    doc = (await svc.client.get("/openapi.json")).json()
-    content = doc["paths"]["/identity-checks"]["post"]["requestBody"]["content"]
+    doc = (await svc.client.get("http://test/openapi.json")).json()
+    content = doc["paths"]["/v1/identity-checks"]["post"]["requestBody"]["content"]
     multipart = content["multipart/form-data"]["schema"]["properties"]
     assert multipart["photos"]["items"]["format"] == "binary"
     as_json = content["application/json"]["schema"]

@@ -53,7 +53,12 @@ class ClockSetting(BaseModel):
     now: datetime
 
 
-def kernel_router() -> APIRouter:
+API_PREFIX = "/v1"
+"""Business routes live under a version prefix; operations (health, readiness, metrics, docs)
+stay at the root, where orchestrators and scrapers expect them."""
+
+
+def operations_router() -> APIRouter:
     router = APIRouter()
 
     @router.get("/healthz", tags=["operations"], summary="Alive: no background loop down past its limit")
@@ -75,6 +80,12 @@ def kernel_router() -> APIRouter:
     @router.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def calendar_router() -> APIRouter:
+    router = APIRouter()
 
     @router.put("/admin/calendar/{year}", tags=["administration"], summary="Load a year of official calendar data")
     async def put_calendar_year(
@@ -166,12 +177,11 @@ def create_service_app(
         ).observe(time.perf_counter() - started)
         return response
 
-    app.include_router(kernel_router())
-    app.include_router(feed_router())
+    app.include_router(operations_router())
     if settings.test_clock:
         app.include_router(test_clock_router())
-    for router in routers:
-        app.include_router(router)
+    for router in (calendar_router(), feed_router(), *routers):
+        app.include_router(router, prefix=API_PREFIX)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     SQLAlchemyInstrumentor().instrument(engine=runtime.db.engine.sync_engine)
     return app

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from medaid_shared.app import API_PREFIX
 from medaid_shared.auth import issue_token
 from medaid_shared.kafka import ensure_topics
 from medaid_shared.localstack import all_topics, free_port, start_embedded_postgres, start_tansu
@@ -30,6 +31,8 @@ from medaid_shared.runtime import Runtime
 from medaid_shared.services import SERVICES
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+ROOT = "http://test"
+"""The in-process test client's origin: ``ROOT + "/healthz"`` reaches the operations endpoints."""
 
 
 @dataclass
@@ -166,7 +169,9 @@ async def start_harness(name: str, infra: Infrastructure, **overrides: Any) -> S
     app = bootstrap.create_app(service_settings(name, infra, **overrides))
     runtime: Runtime = app.state.runtime
     await runtime.start()
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    # The client speaks the service's versioned API: paths in tests are relative to /v1;
+    # operations endpoints are reached with an absolute URL (ROOT + "/healthz").
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"{ROOT}{API_PREFIX}")
     return ServiceHarness(name, infra, app, runtime, client)
 
 

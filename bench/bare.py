@@ -1,16 +1,21 @@
-"""The baseline: a bare FastAPI + asyncpg endpoint doing the same writes per settlement as
-the settlement service (statement, its explanation lines, the ledger row upsert + lock +
-update, a ledger entry, an outbox row, an audit row), with the same pure payer-chain engine —
-and nothing else: no auth, no SQLAlchemy, no unit of work, no idempotency, no hash chain."""
+"""The baselines: bare FastAPI + asyncpg endpoints doing the same writes as the services.
+
+The settlement twin does what a settlement writes (statement, its explanation lines, the
+ledger row upsert + lock + update, a ledger entry, an outbox row, an audit row, an
+idempotency row) with the same pure payer-chain engine; the generic twin of the other write
+endpoints locks a row of its own and writes as many rows into each table as the service
+wrote into the table of that name. Nothing else: no auth, no SQLAlchemy, no unit of work,
+no hash chain."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import asyncpg
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from medaid_shared.clock import to_local
@@ -39,6 +44,7 @@ CREATE TABLE {BARE_SCHEMA}.aid_ledger_entry (
     aid_used numeric(14,2) NOT NULL);
 CREATE TABLE {BARE_SCHEMA}.outbox (seq bigserial PRIMARY KEY, id uuid NOT NULL, payload jsonb NOT NULL);
 CREATE TABLE {BARE_SCHEMA}.audit (seq bigserial PRIMARY KEY, subject text NOT NULL, details jsonb NOT NULL);
+CREATE TABLE {BARE_SCHEMA}.idempotency (key text PRIMARY KEY, response jsonb NOT NULL);
 """
 
 
@@ -47,7 +53,7 @@ def create_bare_app(pool: asyncpg.Pool, params: Parameters, schema: str) -> Fast
     app = FastAPI()
 
     @app.post("/settle/{admission_id}", status_code=201)
-    async def settle_one(admission_id: str) -> JSONResponse:
+    async def settle_one(admission_id: str, request: Request) -> JSONResponse:
         async with pool.acquire() as conn, conn.transaction():
             adm = await conn.fetchrow(
                 f"SELECT * FROM {schema}.admission WHERE admission_id = $1 FOR UPDATE", admission_id
@@ -106,6 +112,52 @@ def create_bare_app(pool: asyncpg.Pool, params: Parameters, schema: str) -> Fast
             payload = json.dumps({"statement_id": sid, "total": str(result.total)})
             await conn.execute(f"INSERT INTO {BARE_SCHEMA}.outbox (id, payload) VALUES ($1, $2)", uuid.uuid4(), payload)
             await conn.execute(f"INSERT INTO {BARE_SCHEMA}.audit (subject, details) VALUES ($1, $2)", sid, payload)
+            await conn.execute(
+                f"INSERT INTO {BARE_SCHEMA}.idempotency VALUES ($1, $2)", request.headers["idempotency-key"], payload
+            )
         return JSONResponse({"statement_id": sid, "total": str(result.total)}, status_code=201)
+
+    return app
+
+
+GENERIC_SCHEMA = "bench_generic"
+
+
+def generic_ddl(scenario: str, plan: Mapping[str, int]) -> list[str]:
+    """A table per service table the endpoint writes, and the rows its requests act on."""
+    statements = [
+        f"CREATE SCHEMA IF NOT EXISTS {GENERIC_SCHEMA}",
+        f"CREATE TABLE {GENERIC_SCHEMA}.{scenario}_ref (ref text PRIMARY KEY, version int NOT NULL DEFAULT 0)",
+    ]
+    for table in plan:
+        statements.append(
+            f"CREATE TABLE {GENERIC_SCHEMA}.{scenario}__{table} "
+            "(id bigserial PRIMARY KEY, ref text NOT NULL, doc jsonb NOT NULL, body bytea)"
+        )
+    return statements
+
+
+def create_generic_bare_app(pool: asyncpg.Pool, scenario: str, plan: Mapping[str, int]) -> FastAPI:
+    """``POST /w/{ref}``: lock and bump the ref's row, write ``plan[table]`` rows into each
+    table (the first carries the request body), in one transaction."""
+    app = FastAPI()
+    inserts = [
+        (
+            f"INSERT INTO {GENERIC_SCHEMA}.{scenario}__{table} (ref, doc, body) "
+            "SELECT $1, jsonb_build_object('ref', $1::text, 'n', i), CASE WHEN i = 1 THEN $2::bytea END "
+            f"FROM generate_series(1, {rows}) i"
+        )
+        for table, rows in plan.items()
+    ]
+    lock = f"UPDATE {GENERIC_SCHEMA}.{scenario}_ref SET version = version + 1 WHERE ref = $1 RETURNING version"
+
+    @app.post("/w/{ref}", status_code=201)
+    async def write(ref: str, request: Request) -> JSONResponse:
+        body = await request.body()
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.fetchrow(lock, ref)
+            for statement in inserts:
+                await conn.execute(statement, ref, body)
+        return JSONResponse({"ref": ref}, status_code=201)
 
     return app

@@ -56,6 +56,7 @@ GOALS = {
 
 def quiet() -> None:
     """The services log every command at INFO; a benchmark wants only its table."""
+    os.environ.setdefault("MEDAID_LOG_LEVEL", "ERROR")
     logging.disable(logging.WARNING)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
 

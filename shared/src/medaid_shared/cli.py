@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import track
 
+from medaid_shared.parameter_cli import parameters_app
 from medaid_shared.runtime import Runtime
 from medaid_shared.services import SERVICES
 
@@ -29,6 +30,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(audit_app, name="audit")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(parameters_app, name="parameters")
 console = Console()
 T = TypeVar("T")
 

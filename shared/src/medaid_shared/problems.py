@@ -1,6 +1,7 @@
 """RFC 9457 problem details for every 4xx and 5xx answer.
 
-Domain and service code raise :class:`Problem` subclasses; the handlers installed by
+Domain and service code raise the pure error types of :mod:`medaid_shared.errors`
+(re-exported here for the HTTP edge); the handlers installed by
 :func:`install_problem_handlers` turn them, FastAPI validation errors and any unexpected
 exception into ``application/problem+json`` with ``type``, ``title``, ``status``,
 ``detail`` and, where a field is at fault, ``field``.
@@ -16,79 +17,33 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from medaid_shared.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Problem,
+    RuleViolation,
+    Unauthorized,
+    ValidationFailed,
+)
+
+__all__ = [
+    "PROBLEM_JSON",
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "NotFound",
+    "Problem",
+    "RuleViolation",
+    "Unauthorized",
+    "ValidationFailed",
+    "install_problem_handlers",
+    "problem_response",
+]
+
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger("medaid.problems")
-
-
-class Problem(Exception):
-    """A caller-facing error. ``rule`` names the SPEC rule that decided it, if any."""
-
-    status: int = 400
-    slug: str = "bad-request"
-    title: str = "Bad request"
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        field: str | None = None,
-        rule: str | None = None,
-        extra: dict[str, Any] | None = None,
-        title: str | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
-        self.rule = rule
-        self.extra = extra or {}
-        if title:
-            self.title = title
-
-    def body(self, instance: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "type": f"/problems/{self.slug}",
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
-        if instance:
-            body["instance"] = instance
-        if self.field:
-            body["field"] = self.field
-        if self.rule:
-            body["rule"] = self.rule
-        body.update(self.extra)
-        return body
-
-
-class BadRequest(Problem):
-    pass
-
-
-class Unauthorized(Problem):
-    status, slug, title = 401, "unauthorized", "Authentication required"
-
-
-class Forbidden(Problem):
-    status, slug, title = 403, "forbidden", "Not allowed"
-
-
-class NotFound(Problem):
-    status, slug, title = 404, "not-found", "Not found"
-
-
-class Conflict(Problem):
-    status, slug, title = 409, "conflict", "Conflict with the current state"
-
-
-class RuleViolation(Problem):
-    """The request is well-formed but a SPEC rule forbids it."""
-
-    status, slug, title = 422, "rule-violation", "Rule violation"
-
-
-class ValidationFailed(Problem):
-    status, slug, title = 422, "validation-error", "Invalid request"
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:

@@ -11,19 +11,23 @@ from fastapi import FastAPI
 from medaid_shared.app import create_service_app
 from medaid_shared.db import UnitOfWork
 from medaid_shared.events import EventMeta
+from medaid_shared.parameter_api import parameter_router
+from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import ConsumerSpec, Runtime
 from referral.adapters.store import SqlStore
-from referral.adapters.tables import metadata
+from referral.adapters.tables import metadata, parameter_version
 from referral.api.routes import build_router
 from referral.consumers import care_file
+from referral.domain.parameters import CATALOGUE
 from referral.domain.policy import POLICY
-from referral.service import admissions, discharge, filings, followups
+from referral.service import admissions, discharge, filings, followups, parameters
 from referral.service.context import Ctx, Wiring
 from referral.settings import ReferralSettings as Settings
 
-__all__ = ["Settings", "build_runtime", "create_app", "metadata", "wiring"]
+__all__ = ["PARAMETERS", "Settings", "build_runtime", "create_app", "metadata", "wiring"]
 
 wiring = Wiring(store_factory=SqlStore)
+PARAMETERS = ServiceParameters(CATALOGUE, parameter_version, defaults_from=parameters.defaults)
 
 DeadlineUse = Callable[[Ctx, Any], Awaitable[None]]
 
@@ -68,5 +72,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lambda: build_runtime(s),
         title="medaid referral",
         description="Persons, facilities, referrals, outside-care filings, admissions, discharges, follow-up visits and the one-person external-care file (SPEC §1, §2, §7).",
-        routers=[build_router(wiring)],
+        routers=[build_router(wiring), parameter_router(PARAMETERS)],
     )

@@ -1,8 +1,9 @@
 """Settings of the referral service.
 
-Every value SPEC marks as an **interpretation** is a setting here (env prefix ``MEDAID_``),
-with ``policy_version`` naming the parameter set in force, so an administrator can change
-a default without a code change and every decision can say which version applied.
+Every value SPEC marks as an **interpretation** is a setting here (env prefix ``MEDAID_``).
+The filing and discharge windows are the defaults of versioned parameters
+(``referral.domain.parameters``): an administrator loads a version with effective dates
+through ``POST /admin/parameters`` and every decision cites the version it applied.
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ class ReferralSettings(ServiceSettings):
     # feed shows this service's events to that district's and city's callers.
     district: str | None = "liujiang"
     city: str | None = "liuzhou"
-
-    # Version label of the interpretation parameters below (recorded in audit details).
-    policy_version: str = "referral-2026.1"
 
     # LJ-4.2b / LJ-11.3: clock hours for the outside-care filing after admission (or after
     # being sent to hospital in an emergency). From the seed.

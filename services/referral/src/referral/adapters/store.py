@@ -8,7 +8,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from referral.adapters.tables import TABLES
+from medaid_shared.parameter_store import ParameterStore
+from medaid_shared.parameters import ParameterVersion
+from referral.adapters.tables import TABLES, parameter_version
+from referral.domain.parameters import CATALOGUE
 from referral.service.ports import Record
 
 
@@ -44,6 +47,9 @@ class SqlStore:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def parameter_versions(self) -> list[ParameterVersion]:
+        return await ParameterStore(self.session, parameter_version, CATALOGUE).versions()
 
     async def get(self, entity: str, key: str, *, for_update: bool = False) -> Record | None:
         table = TABLES[entity]

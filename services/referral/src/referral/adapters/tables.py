@@ -24,11 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from medaid_shared.parameter_store import parameter_table
 from medaid_shared.tables import kernel_tables
 
 SCHEMA = "referral"
 metadata = MetaData(schema=SCHEMA)
 kernel = kernel_tables(metadata)
+# The kernel's versioned parameters: filing and discharge windows (LJ-4.2, LJ-12).
+parameter_version = parameter_table(metadata)
 
 TS = DateTime(timezone=True)
 ID = String(64)

@@ -46,5 +46,8 @@ POLICY = Policy.from_mapping(
         "followup.read": ["civil_affairs", "town_government"],
         # LJ-15.3 one-person external-care file
         "care_file.read": ["civil_affairs"],
+        # versioned parameters: the filing and discharge windows (LJ-4.2, LJ-12)
+        "parameters.change": ["admin"],
+        "parameters.read": ["admin", *OVERSIGHT, *CARERS, "hospital"],
     }
 )

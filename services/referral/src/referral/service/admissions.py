@@ -28,7 +28,8 @@ from referral.domain.compliance import (
     filing_state,
     referral_compliance,
 )
-from referral.service import facilities, persons, timeline
+from referral.domain.parameters import FILING_WINDOWS
+from referral.service import facilities, parameters, persons, timeline
 from referral.service.commands import AdmissionIn
 from referral.service.context import Ctx, new_id
 from referral.service.ports import Record
@@ -184,7 +185,8 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
         "created_at": now,
     }
     start = filing_start(adm)
-    due = clock_deadline(start, ctx.settings.filing_hours)
+    windows = await parameters.in_force(ctx, FILING_WINDOWS, start)
+    due = clock_deadline(start, windows.values.filing_hours)
     adm["filing_due_at"] = due.at
     prefiling = await _matching_prefiling(ctx, adm)
     if prefiling is not None:
@@ -270,7 +272,7 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
             "emergency": cmd.emergency,
             "able_to_pay": cmd.able_to_pay,
             "filing_due_at": due.at.isoformat(),
-            "policy_version": ctx.settings.policy_version,
+            "policy_version": windows.version_id,
         },
     )
     return view(adm)
@@ -285,7 +287,8 @@ async def _referral_for(ctx: Ctx, cmd: AdmissionIn, person: Record) -> Record | 
         if referral["person_id"] != person["person_id"] or referral["to_facility_id"] != cmd.facility_id:
             raise ValidationFailed("the referral is for another person or facility", field="referral_id")
         return referral
-    window = cmd.admitted_at - timedelta(days=ctx.settings.pre_filing_match_days)
+    windows = await parameters.in_force(ctx, FILING_WINDOWS, cmd.admitted_at)
+    window = cmd.admitted_at - timedelta(days=windows.values.pre_filing_match_days)
     found = await ctx.store.find(
         "referral",
         {"person_id": person["person_id"], "to_facility_id": cmd.facility_id, "first_visit_at__gte": window},
@@ -297,7 +300,8 @@ async def _referral_for(ctx: Ctx, cmd: AdmissionIn, person: Record) -> Record | 
 
 async def _matching_prefiling(ctx: Ctx, adm: Record) -> Record | None:
     """LJ-4.2b: a filing made before the person left, for this facility, not yet used."""
-    window = adm["admitted_at"] - timedelta(days=ctx.settings.pre_filing_match_days)
+    windows = await parameters.in_force(ctx, FILING_WINDOWS, adm["admitted_at"])
+    window = adm["admitted_at"] - timedelta(days=windows.values.pre_filing_match_days)
     found = await ctx.store.find(
         "filing",
         {

@@ -17,7 +17,8 @@ from medaid_shared.calendar import clock_deadline
 from medaid_shared.contracts.referral import DischargeDocumentsOverdue, DischargeRecorded
 from medaid_shared.problems import Conflict, RuleViolation, ValidationFailed
 from referral.domain.discharge import ViolationKind, discharge_is_late, missing_documents
-from referral.service import admissions, timeline
+from referral.domain.parameters import DISCHARGE_WINDOWS
+from referral.service import admissions, parameters, timeline
 from referral.service.commands import DischargeIn, DocumentIn, FitnessIn
 from referral.service.context import Ctx, new_id
 from referral.service.ports import Record
@@ -61,7 +62,8 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
         raise ValidationFailed("the discharge is in the future", field="discharged_at")
     if cmd.discharged_at < adm["admitted_at"]:
         raise ValidationFailed("the discharge is before the admission", field="discharged_at")
-    due = clock_deadline(cmd.discharged_at, ctx.settings.discharge_documents_hours)
+    windows = await parameters.in_force(ctx, DISCHARGE_WINDOWS, cmd.discharged_at)
+    due = clock_deadline(cmd.discharged_at, windows.values.documents_hours)
     changes = {
         "discharged_at": cmd.discharged_at,
         "documents_due_at": due.at,
@@ -88,7 +90,7 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
             documents_due_at=due.at,
         )
     )
-    if discharge_is_late(adm["fit_at"], cmd.discharged_at, ctx.settings.discharge_delay_hours):
+    if discharge_is_late(adm["fit_at"], cmd.discharged_at, windows.values.delay_hours):
         await _violation(
             ctx,
             adm,
@@ -97,8 +99,8 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
             {
                 "fit_at": adm["fit_at"].isoformat(),
                 "discharged_at": cmd.discharged_at.isoformat(),
-                "delay_hours_allowed": ctx.settings.discharge_delay_hours,
-                "policy_version": ctx.settings.policy_version,
+                "delay_hours_allowed": windows.values.delay_hours,
+                "policy_version": windows.version_id,
             },
         )
     await timeline.record(

@@ -18,8 +18,9 @@ from medaid_shared.auth import Principal, Role
 from medaid_shared.contracts.common import FilingState, SupportType
 from medaid_shared.contracts.referral import FilingOverdue
 from medaid_shared.problems import Conflict, NotFound, RuleViolation, ValidationFailed
+from referral.domain.parameters import FILING_WINDOWS
 from referral.domain.persons import id_facts
-from referral.service import admissions, facilities, persons, timeline
+from referral.service import admissions, facilities, parameters, persons, timeline
 from referral.service.admissions import FIRST_DEADLINE, PHONE_FORM_DEADLINE
 from referral.service.commands import FilingIn, ForwardIn, PhoneReportIn
 from referral.service.context import Ctx, new_id
@@ -98,7 +99,8 @@ async def submit(ctx: Ctx, principal: Principal, cmd: FilingIn) -> dict[str, Any
         "town_opinion": None,
     }
     if support == SupportType.DECENTRALIZED:
-        due = ctx.calendar.add_working_days(now, ctx.settings.town_forward_working_days)
+        windows = await parameters.in_force(ctx, FILING_WINDOWS, now)
+        due = ctx.calendar.add_working_days(now, windows.values.town_forward_working_days)
         row["forward_due_at"] = due.at
         await ctx.uow.schedule(FORWARD_DEADLINE, filing_id, due, basis="working_days", payload={"filing_id": filing_id})
     await ctx.store.insert("filing", row)
@@ -143,13 +145,14 @@ async def _admission_for(ctx: Ctx, cmd: FilingIn, person: Record) -> Record | No
             for_update=True,
         )
         adm = open_[0] if open_ else None
+        match_days = (await parameters.in_force(ctx, FILING_WINDOWS, clock.now())).values.pre_filing_match_days
         if adm is None and await ctx.store.exists(
             "filing",
             {
                 "person_id": person["person_id"],
                 "facility_id": cmd.facility_id,
                 "admission_id": None,
-                "submitted_at__gte": clock.now() - timedelta(days=ctx.settings.pre_filing_match_days),
+                "submitted_at__gte": clock.now() - timedelta(days=match_days),
             },
         ):
             raise Conflict("a filing for this outside care is already in", field="facility_id")
@@ -172,7 +175,8 @@ async def phone_report(ctx: Ctx, principal: Principal, admission_id: str, cmd: P
         raise RuleViolation(
             "a phone pre-report must be made within the 24 hours; file the form instead", rule="LJ-4.2d"
         )
-    due = ctx.calendar.add_working_days(now, ctx.settings.phone_form_working_days)
+    windows = await parameters.in_force(ctx, FILING_WINDOWS, now)
+    due = ctx.calendar.add_working_days(now, windows.values.phone_form_working_days)
     changes = {"phone_reported_at": now, "phone_reported_by": principal.subject, "phone_form_due_at": due.at}
     await ctx.store.update("admission", admission_id, changes)
     adm = {**adm, **changes}

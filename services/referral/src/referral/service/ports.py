@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from medaid_shared.parameters import ParameterVersion
+
 Record = dict[str, Any]
 
 
 class Store(Protocol):
+    async def parameter_versions(self) -> list[ParameterVersion]: ...
+
     async def get(self, entity: str, key: str, *, for_update: bool = False) -> Record | None: ...
 
     async def insert(self, entity: str, values: Mapping[str, Any]) -> None: ...

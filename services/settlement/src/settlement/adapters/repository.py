@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from medaid_shared import clock
+from medaid_shared.parameter_store import ParameterStore
+from medaid_shared.parameters import ParameterVersion
 from settlement.adapters import tables as t
+from settlement.domain.parameters import CATALOGUE
 from settlement.service.ports import Record
 
 S = t.SCHEMA
@@ -202,15 +205,8 @@ class SqlRepository:
         return await self._one(select(led).where(led.c.person_id == person_id, led.c.year == year))
 
     # --- policy parameters -----------------------------------------------------------------------
-    async def lock_parameters(self) -> None:
-        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{S}.parameter_version"})
-
-    async def parameter_versions(self) -> list[Record]:
-        p = t.parameter_version
-        return await self._all(select(p).order_by(p.c.kind, p.c.region, p.c.facility_level, p.c.effective_from))
-
-    async def insert_parameter_versions(self, versions: Sequence[Record]) -> None:
-        await self.session.execute(insert(t.parameter_version), [dict(v) for v in versions])
+    async def parameter_versions(self) -> list[ParameterVersion]:
+        return await ParameterStore(self.session, t.parameter_version, CATALOGUE).versions()
 
     # --- manual reimbursement (LJ-13.2) ----------------------------------------------------------
     async def insert_manual(self, values: Record) -> None:

@@ -34,7 +34,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from medaid_shared.parameter_store import ServiceParameters, parameter_table
 from medaid_shared.tables import kernel_tables
+from settlement.domain.parameters import CATALOGUE
 
 SCHEMA = "settlement"
 metadata = MetaData(schema=SCHEMA)
@@ -233,22 +235,8 @@ aid_ledger_entry = Table(
     Index("ix_aid_ledger_entry_person_year", "person_id", "year"),
 )
 
-parameter_version = Table(
-    "parameter_version",
-    metadata,
-    Column("version_id", String(200), primary_key=True),
-    Column("kind", String(40), nullable=False),
-    Column("region", String(40), nullable=False),
-    Column("facility_level", String(40), nullable=False),
-    Column("effective_from", Date, nullable=False),
-    Column("effective_to", Date, nullable=True),
-    Column("values", JSONB, nullable=False),
-    Column("example", Boolean, nullable=False),
-    Column("source", String(300), nullable=False),
-    Column("loaded_by", String(200), nullable=False),
-    Column("loaded_at", TS, nullable=False),
-    Index("ix_parameter_version_key", "kind", "region", "facility_level"),
-)
+parameter_version = parameter_table(metadata)  # the kernel's versioned parameters (LJ-6.1, LJ-6.2)
+PARAMETERS = ServiceParameters(CATALOGUE, parameter_version)
 
 manual_reimbursement = Table(
     "manual_reimbursement",

@@ -19,8 +19,7 @@ from medaid_shared.auth import CurrentPrincipal, Principal
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import run_command
 from medaid_shared.runtime import Runtime
-from settlement.domain.parameters import ParameterKind, ParameterVersion
-from settlement.service import analytics, bills, parameters, settlements
+from settlement.service import analytics, bills, settlements
 from settlement.service.context import Ctx, Wiring
 
 router = APIRouter()
@@ -234,36 +233,7 @@ async def list_reimbursements(
     return await _query(runtime, wiring, lambda ctx: settlements.list_manual(ctx, pending, limit))
 
 
-# --- policy parameters ---------------------------------------------------------------------------
-class ParametersIn(BaseModel):
-    versions: list[ParameterVersion] = Field(min_length=1, max_length=500)
-
-
-@router.post("/admin/parameters", tags=["administration"], status_code=201, summary="Load policy parameter versions")
-async def load_parameters(
-    body: ParametersIn, principal: CurrentPrincipal, runtime: RuntimeDep, wiring: WiringDep
-) -> JSONResponse:
-    """All or nothing; overlapping versions of the same kind, region and level are refused."""
-    runtime.policy.authorize(principal, "parameters.change")
-
-    async def use(ctx: Ctx) -> tuple[int, Any]:
-        return 201, await parameters.load_parameters(ctx, principal, body.versions)
-
-    return await _command(runtime, wiring, principal, None, None, use)
-
-
-@router.get("/parameters", tags=["administration"], summary="Policy parameter versions")
-async def list_parameters(
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-    wiring: WiringDep,
-    kind: ParameterKind | None = None,
-    on: date | None = None,
-) -> Any:
-    runtime.policy.authorize(principal, "parameters.read")
-    return await _query(runtime, wiring, lambda ctx: parameters.list_parameters(ctx, kind, on))
-
-
+# --- policy parameters: the kernel's admin API (bootstrap mounts it); diagnosis test rules ---------
 class TestRulesIn(BaseModel):
     rules: dict[
         Annotated[str, Field(min_length=1, max_length=100)], list[Annotated[str, Field(min_length=1, max_length=100)]]

@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
+from medaid_shared.parameters import ParameterVersion
+
 Record = Mapping[str, Any]
 
 
@@ -52,9 +54,7 @@ class Repository(Protocol):
     async def get_ledger(self, person_id: str, year: int) -> Record | None: ...
 
     # --- policy parameters -----------------------------------------------------------------------
-    async def lock_parameters(self) -> None: ...
-    async def parameter_versions(self) -> list[Record]: ...
-    async def insert_parameter_versions(self, versions: Sequence[Record]) -> None: ...
+    async def parameter_versions(self) -> list[ParameterVersion]: ...
 
     # --- manual reimbursement (LJ-13.2) ----------------------------------------------------------
     async def insert_manual(self, values: Record) -> None: ...

@@ -1,0 +1,81 @@
+"""The one error vocabulary of the domain and the use cases, free of any web framework.
+
+Domain and service code raise these; the HTTP edge (:mod:`medaid_shared.problems`) turns
+each into RFC 9457 problem details with its ``status``, ``type`` (from ``slug``), ``title``,
+``detail`` and, where a field or a SPEC rule decided it, ``field`` and ``rule``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Problem(Exception):
+    """A caller-facing error. ``rule`` names the SPEC rule that decided it, if any."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        rule: str | None = None,
+        extra: dict[str, Any] | None = None,
+        title: str | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.rule = rule
+        self.extra = extra or {}
+        if title:
+            self.title = title
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"/problems/{self.slug}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.field:
+            body["field"] = self.field
+        if self.rule:
+            body["rule"] = self.rule
+        body.update(self.extra)
+        return body
+
+
+class BadRequest(Problem):
+    pass
+
+
+class Unauthorized(Problem):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(Problem):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(Problem):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(Problem):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class RuleViolation(Problem):
+    """The request is well-formed but a SPEC rule forbids it."""
+
+    status, slug, title = 422, "rule-violation", "Rule violation"
+
+
+class ValidationFailed(Problem):
+    status, slug, title = 422, "validation-error", "Invalid request"

@@ -1,0 +1,71 @@
+"""The admin API of a service's versioned parameters: load versions (administrator, all
+or nothing), list the stored versions, and describe the declared kinds with their defaults
+and statutory bounds. Mounted by every service that declares parameters."""
+
+# No postponed annotations here: the routes are typed by models made per service at run time.
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, create_model
+
+from medaid_shared.app import IdempotencyKey, RuntimeDep
+from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.db import UnitOfWork
+from medaid_shared.idempotency import encode, run_command
+from medaid_shared.parameter_store import ServiceParameters
+from medaid_shared.parameters import ParameterVersion
+
+CHANGE = "parameters.change"
+READ = "parameters.read"
+TAGS: list[str | Any] = ["administration"]
+
+
+def parameter_router(parameters: ServiceParameters) -> APIRouter:
+    """``POST /admin/parameters``, ``GET /parameters``, ``GET /parameters/kinds``."""
+    router = APIRouter()
+    version_model = parameters.catalogue.version_model
+    kind_enum = version_model.model_fields["kind"].annotation
+    body_model: type[BaseModel] = create_model(
+        "ParametersIn",
+        versions=(list[version_model], Field(min_length=1, max_length=500)),  # type: ignore[valid-type]
+    )
+
+    @router.post("/admin/parameters", tags=TAGS, status_code=201, summary="Load policy parameter versions")
+    async def load_parameters(
+        body: Annotated[body_model, Body()],
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """All or nothing; overlapping versions of the same kind, region and level are
+        refused, and so is a version weaker than a statutory bound of its kind."""
+        runtime.policy.authorize(principal, CHANGE)
+        versions: list[ParameterVersion] = body.versions  # type: ignore[attr-defined]
+
+        async def command(uow: UnitOfWork) -> tuple[int, Any]:
+            return 201, await parameters.store(uow.session, runtime.settings).load(uow, principal, versions)
+
+        request = {"method": "POST", "path": "/admin/parameters", "body": body.model_dump(mode="json")}
+        status, answer = await run_command(runtime.db, principal, idempotency_key, request, command)
+        return JSONResponse(answer, status_code=status)
+
+    @router.get("/parameters", tags=TAGS, summary="Policy parameter versions")
+    async def list_parameters(
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        kind: Annotated[kind_enum | None, Query()] = None,  # type: ignore[valid-type]
+        on: date | None = None,
+    ) -> Any:
+        runtime.policy.authorize(principal, READ)
+        async with runtime.db.read() as session:
+            return await parameters.store(session, runtime.settings).listing(kind, on)
+
+    @router.get("/parameters/kinds", tags=TAGS, summary="Declared parameter kinds, defaults and statutory bounds")
+    async def parameter_kinds(principal: CurrentPrincipal, runtime: RuntimeDep) -> Any:
+        runtime.policy.authorize(principal, READ)
+        return JSONResponse(encode(parameters.catalogue_for(runtime.settings).describe()))
+
+    return router

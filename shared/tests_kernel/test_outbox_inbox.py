@@ -55,8 +55,8 @@ async def test_relay_dies_after_publishing_before_marking_event_applied_once(run
     outcomes: list[str] = []
     original = consumer.handle_record
 
-    async def spy(record: Any) -> str:
-        outcomes.append(await original(record))
+    async def spy(record: Any, *args: Any) -> str:
+        outcomes.append(await original(record, *args))
         return outcomes[-1]
 
     consumer.handle_record = spy
@@ -186,8 +186,8 @@ async def test_replay_onto_a_fresh_broker_delivers_every_event_once(
         outcomes: list[str] = []
         original = consumer.handle_record
 
-        async def spy(record: Any) -> str:
-            outcomes.append(await original(record))
+        async def spy(record: Any, *args: Any) -> str:
+            outcomes.append(await original(record, *args))
             return outcomes[-1]
 
         consumer.handle_record = spy

@@ -2,34 +2,56 @@
 
 For each record the consumer opens a transaction, inserts ``(consumer, event id)`` into the
 inbox — a duplicate key means the event was already applied, so nothing happens — runs the
-handler, and commits; only then is the Kafka offset committed. A record that cannot be
-decoded, or whose handler keeps failing, is written to the dead-letter topic and the
-``dead_letter`` table with its error, and the partition moves on; ``medaid dlq redrive``
-sends it back to its topic.
+handler, and commits; the Kafka offsets are committed per batch, after every record's
+transaction. A database or broker outage is not the event's fault: the partition waits and
+retries with back-off for as long as it lasts. A record that cannot be decoded, or whose
+handler keeps failing on a database that answers, is written to the dead-letter topic and
+the ``dead_letter`` table with its error, and the partition moves on; ``medaid dlq
+redrive`` sends it back to its topic.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import errors as kafka_errors
 from opentelemetry import propagate, trace
+from prometheus_client import Counter
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from medaid_shared import clock
+from medaid_shared.backoff import Backoff, wait_or_stop
 from medaid_shared.db import Database, UnitOfWork
 from medaid_shared.events import Event, EventMeta, UndecodableEvent, from_kafka, parse_payload
 from medaid_shared.kafka import Producer
 from medaid_shared.observability import CONSUMER_LAG, EVENTS_CONSUMED
+from medaid_shared.transient import Stopped, is_transient, retry_transient
 
 log = structlog.get_logger("medaid.consumer")
 tracer = trace.get_tracer("medaid.consumer")
 
 Handler = Callable[[UnitOfWork, Any, EventMeta], Awaitable[None]]
+
+TRANSIENT_WAITS = Counter(
+    "medaid_consumer_transient_retries_total",
+    "Retries of a record while the database or broker was unavailable",
+    ["service", "consumer"],
+)
+
+# The group moved on without this member (a rebalance): its commit is refused.
+REBALANCED: tuple[type[BaseException], ...] = (
+    kafka_errors.CommitFailedError,
+    kafka_errors.IllegalStateError,
+    kafka_errors.RebalanceInProgressError,
+    kafka_errors.UnknownMemberIdError,
+    kafka_errors.IllegalGenerationError,
+)
 
 
 class EventConsumer:
@@ -43,10 +65,26 @@ class EventConsumer:
         self.handlers = {model.event_type: handler for model, handler in handlers.items()}
         self.topics = sorted({self.settings.topic(model.topic) for model in handlers})
         self.group_id = f"{self.settings.topic_prefix}.{self.settings.service_name}.{name}"
+        self.backoff = Backoff(self.settings.transient_retry_initial_s, self.settings.transient_retry_max_s, 0.5)
+        self.transient_retries = 0  # how often a record waited for the database or broker
         self._kafka: AIOKafkaConsumer | None = None
 
-    async def handle_record(self, record: ConsumerRecord) -> str:
-        """Apply one record exactly once; returns the outcome (applied/duplicate/ignored/dead)."""
+    def _waited(self, _: BaseException) -> None:
+        self.transient_retries += 1
+        TRANSIENT_WAITS.labels(self.settings.service_name, self.name).inc()
+
+    def max_attempts(self) -> int:
+        """How often a handler's own failure is tried before its event is dead-lettered.
+        A service setting (``MEDAID_CONSUMER_MAX_ATTEMPTS``)."""
+        return max(1, self.settings.consumer_max_attempts)
+
+    async def handle_record(self, record: ConsumerRecord, stop: asyncio.Event | None = None) -> str:
+        """Apply one record exactly once; returns the outcome (applied/duplicate/ignored/dead).
+
+        A database or broker that is unavailable is waited for, however long it takes
+        (nothing is dead-lettered for it); only the handler's own failure, on a database
+        that answers, is tried ``max_attempts`` times and then dead-lettered. Raises
+        :class:`Stopped` when ``stop`` is set while waiting: the record stays uncommitted."""
         try:
             meta, data = from_kafka(
                 key=record.key,
@@ -58,22 +96,45 @@ class EventConsumer:
             )
             event = parse_payload(meta, data) if meta.type in self.handlers else None
         except UndecodableEvent as exc:
-            await self._dead_letter(record, str(exc))
+            await self._dead_letter(record, str(exc), stop)
             return "dead"
         if event is None:
             return "ignored"
         ctx = propagate.extract({"traceparent": meta.traceparent} if meta.traceparent else {})
         last_error = ""
-        for attempt in range(1, self.settings.consumer_max_attempts + 1):
+        attempts = self.max_attempts()
+        for attempt in range(1, attempts + 1):
             with tracer.start_as_current_span(f"consume {meta.type}", context=ctx, kind=trace.SpanKind.CONSUMER):
                 try:
-                    return await self._apply(event, meta)
-                except Exception as exc:  # a handler may fail any way; retry, then dead-letter
+                    return await retry_transient(
+                        lambda: self._apply(event, meta),
+                        stop=stop,
+                        backoff=self.backoff,
+                        what=f"consume {meta.type}",
+                        on_retry=self._waited,
+                    )
+                except Stopped:
+                    raise
+                except Exception as exc:  # the handler's own failure: retried, then dead-lettered
                     last_error = f"{type(exc).__name__}: {exc}"
                     log.warning("event_handler_failed", event_type=meta.type, attempt=attempt, error=last_error)
-                    await asyncio.sleep(0.05 * attempt)
-        await self._dead_letter(record, last_error)
+            if attempt < attempts:
+                await self._pause(stop, self.backoff.delay(attempt))
+        # A failure the classifier did not recognise may still be an outage: dead-letter
+        # only once the database is seen to answer.
+        await retry_transient(
+            lambda: self.db.ping(), stop=stop, backoff=self.backoff, what="database ping", on_retry=self._waited
+        )
+        await self._dead_letter(record, last_error, stop)
         return "dead"
+
+    async def _pause(self, stop: asyncio.Event | None, seconds: float) -> None:
+        if stop is None:
+            await asyncio.sleep(seconds)
+            return
+        await wait_or_stop(stop, seconds)
+        if stop.is_set():
+            raise Stopped("consumer stopping")
 
     async def _apply(self, event: Event, meta: EventMeta) -> str:
         inbox = self.db.tables.inbox
@@ -89,32 +150,57 @@ class EventConsumer:
             await self.handlers[meta.type](uow, event, meta)
         return "applied"
 
-    async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
+    async def _dead_letter(self, record: ConsumerRecord, error: str, stop: asyncio.Event | None) -> None:
+        """Record the dead letter (table and topic) in one transaction, waiting out outages.
+        A record already dead-lettered by this consumer (re-delivered after a rebalance)
+        is not recorded twice."""
+        t = self.db.tables.dead_letter
         headers = [
             *list(record.headers or ()),
             ("medaid_error", error[:1000].encode()),
             ("medaid_original_topic", record.topic.encode()),
             ("medaid_consumer", self.name.encode()),
         ]
-        await self.producer.send_and_wait(
-            self.settings.dead_letter_topic(), value=record.value, key=record.key, headers=headers
-        )
-        async with self.db.unit_of_work() as uow:
-            await uow.session.execute(
-                insert(self.db.tables.dead_letter).values(
-                    consumer=self.name,
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    key=record.key,
-                    value=record.value,
-                    headers=[[k, v.decode(errors="replace")] for k, v in (record.headers or ())],
-                    error=error[:4000],
+
+        async def write() -> None:
+            async with self.db.unit_of_work() as uow:
+                existing = await uow.session.execute(
+                    select(t.c.id).where(
+                        t.c.consumer == self.name,
+                        t.c.topic == record.topic,
+                        t.c.partition == record.partition,
+                        t.c.offset == record.offset,
+                        t.c.state == "dead",
+                    )
                 )
-            )
+                if existing.first() is not None:
+                    return
+                await uow.session.execute(
+                    insert(t).values(
+                        consumer=self.name,
+                        topic=record.topic,
+                        partition=record.partition,
+                        offset=record.offset,
+                        key=record.key,
+                        value=record.value,
+                        headers=[[k, v.decode(errors="replace")] for k, v in (record.headers or ())],
+                        error=error[:4000],
+                    )
+                )
+                # Sent inside the transaction: a failed send leaves no row, and a failed
+                # commit only repeats the send (the table is what redrive reads).
+                await self.producer.send_and_wait(
+                    self.settings.dead_letter_topic(), value=record.value, key=record.key, headers=headers
+                )
+
+        await retry_transient(write, stop=stop, backoff=self.backoff, what="dead-letter", on_retry=self._waited)
         log.error("event_dead_lettered", topic=record.topic, offset=record.offset, consumer=self.name)
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Consume until ``stop`` is set. Offsets are committed per batch, after every
+        record of the batch has been applied (its inbox transaction committed). Losing the
+        partitions in a rebalance is not fatal: the uncommitted records go to the member
+        that now owns them (its inbox absorbs any repeat) and this one rejoins."""
         kafka = AIOKafkaConsumer(
             *self.topics,
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
@@ -125,18 +211,45 @@ class EventConsumer:
         )
         self._kafka = kafka
         await kafka.start()
+        done: dict[TopicPartition, int] = {}
         try:
             while not stop.is_set():
                 batches = await kafka.getmany(timeout_ms=500, max_records=100)
-                for tp, records in batches.items():
-                    for record in records:
-                        outcome = await self.handle_record(record)
-                        EVENTS_CONSUMED.labels(self.settings.service_name, self.name, outcome).inc()
-                        # Commit only after the handler's transaction committed.
-                        await kafka.commit({tp: record.offset + 1})
-                    self._record_lag(kafka, tp, records[-1].offset + 1)
+                try:
+                    for tp, records in batches.items():
+                        for record in records:
+                            if tp not in kafka.assignment():
+                                break  # revoked while this batch ran: its new owner has it
+                            outcome = await self.handle_record(record, stop)
+                            EVENTS_CONSUMED.labels(self.settings.service_name, self.name, outcome).inc()
+                            done[tp] = record.offset + 1
+                        self._record_lag(kafka, tp, records[-1].offset + 1)
+                except Stopped:
+                    break
+                await self._commit(kafka, done)
         finally:
+            with contextlib.suppress(Exception):  # best effort: what is not committed is re-applied as duplicates
+                await self._commit(kafka, done)
             await kafka.stop()
+
+    async def _commit(self, kafka: AIOKafkaConsumer, done: dict[TopicPartition, int]) -> None:
+        """Commit the offsets of applied records. A rebalance drops them (the partitions'
+        new owners start from the last commit); an unreachable broker keeps them for the
+        next batch's commit."""
+        owned = {tp: offset for tp, offset in done.items() if tp in kafka.assignment()}
+        if not owned:
+            done.clear()
+            return
+        try:
+            await kafka.commit(owned)
+            done.clear()
+        except REBALANCED as exc:
+            log.warning("consumer_rebalanced", consumer=self.name, error=f"{type(exc).__name__}: {exc}"[:300])
+            done.clear()
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            log.warning("offset_commit_deferred", consumer=self.name, error=f"{type(exc).__name__}: {exc}"[:300])
 
     def _record_lag(self, kafka: AIOKafkaConsumer, tp: TopicPartition, position: int) -> None:
         end = kafka.highwater(tp)

@@ -5,7 +5,6 @@ and event consumers, plus the background loops that drive them."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,9 +14,9 @@ import structlog
 from prometheus_client import Counter
 from prometheus_client import Enum as StateMetric
 from sqlalchemy import MetaData
-from tenacity import RetryCallState, wait_exponential_jitter
 
 from medaid_shared.auth import Policy
+from medaid_shared.backoff import Backoff, wait_or_stop
 from medaid_shared.calendar import WorkingCalendar
 from medaid_shared.consumer import EventConsumer, Handler
 from medaid_shared.crypto import FieldCipher
@@ -45,27 +44,6 @@ LOOP_STATE = StateMetric(
 
 LoopFunction = Callable[[asyncio.Event], Awaitable[None]]
 """A background loop: runs until the event is set; raising (or returning early) is a failure."""
-
-
-class Backoff:
-    """Capped exponential back-off with jitter (tenacity's ``wait_exponential_jitter``)."""
-
-    def __init__(self, initial: float, maximum: float, jitter: float) -> None:
-        self._wait = wait_exponential_jitter(initial=initial, max=maximum, jitter=jitter)
-
-    def delay(self, failures: int) -> float:
-        """Seconds to wait after the ``failures``-th consecutive failure (1, 2, …)."""
-        state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
-        state.attempt_number = max(1, failures)
-        return float(self._wait(state))
-
-
-async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    """Sleep ``seconds`` unless ``stop`` is set first (shutdown never waits out a back-off)."""
-    if seconds <= 0 or stop.is_set():
-        return
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from medaid_shared.auth import Policy
+from medaid_shared.authz import Policy
 from medaid_shared.db import UnitOfWork
 from medaid_shared.events import Event, EventMeta
 from medaid_shared.kafka import ensure_topics

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from medaid_shared.app import create_service_app
-from medaid_shared.auth import Role, issue_token
+from medaid_shared.auth import issue_token
+from medaid_shared.authz import Role
 from medaid_shared.events import Event
 from medaid_shared.feed import DEPARTMENTS, Entitlement, read_feed, redact
 from medaid_shared.runtime import Runtime

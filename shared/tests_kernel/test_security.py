@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from pydantic import ValidationError
 
-from medaid_shared.auth import Policy, Principal, Role, TokenVerifier, issue_token
+from medaid_shared.auth import TokenVerifier, issue_token
+from medaid_shared.authz import Policy, Principal, Role
 from medaid_shared.crypto import FieldCipher, id_number_digest, is_valid_id_number, mask_id_number, mask_name
-from medaid_shared.problems import Forbidden, Unauthorized
+from medaid_shared.errors import Forbidden, Unauthorized
 from medaid_shared.settings import DEV_ENCRYPTION_KEY, ServiceSettings
 
 VALID_ID = "11010519491231002X"

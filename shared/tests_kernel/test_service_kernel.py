@@ -17,7 +17,8 @@ from sqlalchemy import select, text, update
 from medaid_shared import clock
 from medaid_shared.app import IdempotencyKey, RuntimeDep, create_service_app
 from medaid_shared.audit import verify_chain
-from medaid_shared.auth import CurrentPrincipal, Policy, issue_token
+from medaid_shared.auth import CurrentPrincipal, issue_token
+from medaid_shared.authz import Policy
 from medaid_shared.calendar import clock_deadline
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import run_command

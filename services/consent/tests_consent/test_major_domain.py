@@ -8,7 +8,7 @@ import pytest
 
 from consent.domain.major import Recommendation, conclusion, pick_expert
 from consent.domain.model import Expert
-from medaid_shared.problems import RuleViolation
+from medaid_shared.errors import RuleViolation
 
 T1 = datetime(2026, 6, 1, tzinfo=UTC)
 T2 = datetime(2026, 6, 2, tzinfo=UTC)

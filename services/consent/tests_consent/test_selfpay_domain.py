@@ -18,7 +18,7 @@ from consent.domain.selfpay import (
     require_open,
     triage,
 )
-from medaid_shared.problems import Conflict, ValidationFailed
+from medaid_shared.errors import Conflict, ValidationFailed
 
 P = PolicyParameters(
     version="v1",

@@ -9,8 +9,8 @@ import pytest
 
 from consent.domain.model import Capacity, Guardian, GuardianAbsence, Person, WrittenAgent
 from consent.domain.signing import Rank, RankState, SkipReason, assess, check_signer
-from medaid_shared.auth import Principal, Role
-from medaid_shared.problems import Forbidden, RuleViolation
+from medaid_shared.authz import Principal, Role
+from medaid_shared.errors import Forbidden, RuleViolation
 
 DAY = date(2026, 6, 15)
 AT = datetime(2026, 3, 1, tzinfo=UTC)

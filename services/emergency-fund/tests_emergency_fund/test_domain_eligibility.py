@@ -8,7 +8,7 @@ import pytest
 from emergency_fund.domain import eligibility as el
 from emergency_fund.domain.params import PARAMS, Params
 from emergency_fund.settings import EmergencyFundSettings
-from medaid_shared.problems import RuleViolation
+from medaid_shared.errors import RuleViolation
 
 ADMITTED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 PARAMS_NOW = Params.resolve({n: getattr(EmergencyFundSettings(), f"param_{n}") for n in PARAMS}, {})

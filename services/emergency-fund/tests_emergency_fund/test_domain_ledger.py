@@ -15,7 +15,7 @@ from emergency_fund.domain.ledger import (
     TxnKind,
     UnbalancedTransaction,
 )
-from medaid_shared.problems import Conflict
+from medaid_shared.errors import Conflict
 
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99"), places=2)
 

@@ -6,7 +6,7 @@ import pytest
 
 from emergency_fund.domain.params import PARAMS, Params, coerce
 from emergency_fund.settings import EmergencyFundSettings
-from medaid_shared.problems import ValidationFailed
+from medaid_shared.errors import ValidationFailed
 
 
 def defaults() -> dict[str, object]:

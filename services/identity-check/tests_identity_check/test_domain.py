@@ -21,7 +21,7 @@ from identity_check.domain.model import (
 )
 from identity_check.domain.photos import PhotoLimits, PhotoRejected, inspect_image
 from medaid_shared.calendar import WorkingCalendar
-from medaid_shared.problems import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
 
 from .helpers import VALID_ID, image_bytes
 

@@ -17,12 +17,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from medaid_shared import clock
-from medaid_shared.auth import CurrentPrincipal, Role, TokenVerifier
+from medaid_shared.auth import CurrentPrincipal, TokenVerifier
+from medaid_shared.authz import Role
 from medaid_shared.calendar import parse_year_notice
 from medaid_shared.deadlines import load_calendar, store_calendar_year
+from medaid_shared.errors import Forbidden, ValidationFailed
 from medaid_shared.feed import feed_router
 from medaid_shared.observability import REQUEST_LATENCY, configure_logging, configure_tracing
-from medaid_shared.problems import Forbidden, ValidationFailed, install_problem_handlers
+from medaid_shared.problems import install_problem_handlers
 from medaid_shared.runtime import Runtime
 
 

@@ -17,13 +17,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.calendar import Due
 from medaid_shared.events import Event
 from medaid_shared.settings import ServiceSettings
 from medaid_shared.tables import KernelTables, kernel_tables
 
 GENESIS_HASH = "0" * 64
+
+Session = AsyncSession
+"""A database session as the use cases see it: an opaque handle they give to their
+repository factory, never a query API (use cases import no SQLAlchemy)."""
 
 
 def make_engine(url: str, pool_size: int = 5) -> AsyncEngine:

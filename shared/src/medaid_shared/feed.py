@@ -24,9 +24,10 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, or_, select
 from sse_starlette.sse import EventSourceResponse
 
-from medaid_shared.auth import CurrentPrincipal, Principal, Role
+from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.authz import Principal, Role
+from medaid_shared.errors import Forbidden, NotFound
 from medaid_shared.minimisation import REFERENCE_EVENTS, feed_redactions
-from medaid_shared.problems import Forbidden, NotFound
 from medaid_shared.runtime import Runtime
 
 

@@ -25,10 +25,10 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Database, UnitOfWork, canonical_json
-from medaid_shared.problems import Conflict, ValidationFailed
+from medaid_shared.errors import Conflict, ValidationFailed
 
 Command = Callable[[UnitOfWork], Awaitable[tuple[int, Any]]]
 MAX_KEY_LENGTH = 200

@@ -16,7 +16,8 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from medaid_shared.auth import Principal, TokenVerifier
+from medaid_shared.auth import TokenVerifier
+from medaid_shared.authz import Principal
 from medaid_shared.errors import Problem
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.parameters import ParameterVersion

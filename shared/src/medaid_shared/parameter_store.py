@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.db import UnitOfWork
 from medaid_shared.errors import Forbidden
 from medaid_shared.parameters import ANY, Applied, ParameterCatalogue, ParameterValues, ParameterVersion

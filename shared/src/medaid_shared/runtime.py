@@ -15,7 +15,7 @@ from prometheus_client import Counter
 from prometheus_client import Enum as StateMetric
 from sqlalchemy import MetaData
 
-from medaid_shared.auth import Policy
+from medaid_shared.authz import Policy
 from medaid_shared.backoff import Backoff, wait_or_stop
 from medaid_shared.calendar import WorkingCalendar
 from medaid_shared.consumer import EventConsumer, Handler

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from consent.domain.model import Person
-from medaid_shared.auth import Principal, Role
-from medaid_shared.problems import Forbidden
+from medaid_shared.authz import Principal, Role
+from medaid_shared.errors import Forbidden
 
 DISTRICT_ROLES = frozenset({Role.CIVIL_AFFAIRS, Role.HEALTH_BUREAU, Role.AUDITOR, Role.MEDICAL_INSURANCE, Role.ADMIN})
 

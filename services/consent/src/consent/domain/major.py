@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from consent.domain.model import Expert
-from medaid_shared.problems import RuleViolation
+from medaid_shared.errors import RuleViolation
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from medaid_shared.auth import Policy
+from medaid_shared.authz import Policy
 
 _VIEWERS = [
     "hospital",

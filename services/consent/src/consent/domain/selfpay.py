@@ -21,8 +21,8 @@ from enum import StrEnum
 
 from consent.domain.model import Person
 from consent.domain.parameters import PolicyParameters
-from medaid_shared.auth import Principal, Role
-from medaid_shared.problems import Conflict, Forbidden, ValidationFailed
+from medaid_shared.authz import Principal, Role
+from medaid_shared.errors import Conflict, Forbidden, ValidationFailed
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")  # numeric(14,2)

@@ -16,8 +16,8 @@ from datetime import date
 from enum import IntEnum, StrEnum
 
 from consent.domain.model import Person
-from medaid_shared.auth import Principal, Role
-from medaid_shared.problems import Forbidden, RuleViolation
+from medaid_shared.authz import Principal, Role
+from medaid_shared.errors import Forbidden, RuleViolation
 
 
 class Rank(IntEnum):

@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 
 from consent.domain.model import Person
-from medaid_shared.problems import Conflict, RuleViolation
+from medaid_shared.errors import Conflict, RuleViolation
 
 
 class Kind(StrEnum):

@@ -9,7 +9,7 @@ from typing import Any
 
 from consent.domain.parameters import PolicyParameters
 from consent.service.ports import Ctx, StoreFactory
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import run_command
 from medaid_shared.runtime import Runtime

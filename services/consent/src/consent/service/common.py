@@ -9,7 +9,7 @@ from consent.domain.model import Admission, Person, local_date
 from consent.domain.parameters import PolicyParameters, effective
 from consent.service.ports import Ctx
 from medaid_shared import clock
-from medaid_shared.problems import NotFound
+from medaid_shared.errors import NotFound
 
 
 def new_id(prefix: str) -> str:

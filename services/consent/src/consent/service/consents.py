@@ -10,7 +10,7 @@ from consent.domain.treatment import Decision
 from consent.service.common import new_id
 from consent.service.ports import Ctx, Row
 from medaid_shared import clock
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.contracts.consent import ConsentSigned, SkippedRank
 
 

@@ -19,8 +19,8 @@ from consent.service.ports import Ctx
 from consent.service.selfpay import get_item
 from consent.service.treatments import get_treatment
 from medaid_shared import clock
-from medaid_shared.auth import Principal
-from medaid_shared.problems import NotFound
+from medaid_shared.authz import Principal
+from medaid_shared.errors import NotFound
 
 SUPPORT = {"centralized": "集中供养", "decentralized": "分散供养"}
 CATEGORY = {"drug": "药品", "consumable": "耗材", "test": "检查"}

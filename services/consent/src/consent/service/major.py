@@ -12,9 +12,9 @@ from consent.service.common import new_id, parameters_now
 from consent.service.ports import Ctx, Row
 from consent.service.treatments import load_treatment, require_view
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.consent import MajorTreatmentEvaluated
-from medaid_shared.problems import Conflict, Forbidden, NotFound, RuleViolation
+from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 
 
 def _aad(treatment_id: str, part: str) -> str:

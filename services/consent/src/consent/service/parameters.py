@@ -10,8 +10,8 @@ from consent.domain.parameters import CumulativeScope, PolicyParameters, effecti
 from consent.domain.selfpay import check_money
 from consent.service.ports import Ctx
 from medaid_shared import clock
-from medaid_shared.auth import Principal
-from medaid_shared.problems import Conflict, ValidationFailed
+from medaid_shared.authz import Principal
+from medaid_shared.errors import Conflict, ValidationFailed
 
 
 async def list_parameters(ctx: Ctx) -> dict[str, Any]:

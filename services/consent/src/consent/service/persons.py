@@ -10,9 +10,9 @@ from consent.domain.model import Person
 from consent.service.common import load_person, new_id, today
 from consent.service.ports import Ctx
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.consent import GuardianAbsenceVerified
-from medaid_shared.problems import Conflict, Forbidden
+from medaid_shared.errors import Conflict, Forbidden
 
 
 async def signing_authority(

@@ -29,9 +29,9 @@ from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx, Row
 from consent.service.treatments import require_view
 from medaid_shared import clock
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.contracts.consent import SelfPayDecided, SelfPayProposed, SelfPayReviewed, TrailStep
-from medaid_shared.problems import Conflict, NotFound, RuleViolation, ValidationFailed
+from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 
 
 class ItemCategory(StrEnum):

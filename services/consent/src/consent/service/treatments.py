@@ -11,9 +11,9 @@ from consent.service.common import load_admission, load_person, new_id, today
 from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx, Row
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.consent import TreatmentRecorded
-from medaid_shared.problems import NotFound, ValidationFailed
+from medaid_shared.errors import NotFound, ValidationFailed
 
 
 async def require_view(ctx: Ctx, principal: Principal, person_id: str, facility_id: str) -> None:

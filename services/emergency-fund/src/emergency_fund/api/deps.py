@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from emergency_fund.service.base import Env, FundService
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 
 
 def get_fund_service(request: Request) -> FundService:

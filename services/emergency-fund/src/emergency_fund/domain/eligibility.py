@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.domain.params import Params
-from medaid_shared.problems import RuleViolation
+from medaid_shared.errors import RuleViolation
 
 
 class IdentityStatus(StrEnum):

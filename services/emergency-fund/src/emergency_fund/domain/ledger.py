@@ -23,7 +23,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from emergency_fund.domain.money import ZERO, cents, is_money
-from medaid_shared.problems import Conflict
+from medaid_shared.errors import Conflict
 
 FUND_CASH = "fund_cash"
 ASSISTANCE_WRITTEN_OFF = "assistance_written_off"

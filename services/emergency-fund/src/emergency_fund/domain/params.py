@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from medaid_shared.problems import ValidationFailed
+from medaid_shared.errors import ValidationFailed
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ GD-8: the supervisory committee reviews (auditor, read-only); the handling agenc
 
 from __future__ import annotations
 
-from medaid_shared.auth import Policy
+from medaid_shared.authz import Policy
 
 CITY_READERS = ["fund_agency", "health_bureau", "finance", "auditor"]
 

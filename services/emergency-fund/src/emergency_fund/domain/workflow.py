@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from emergency_fund.domain.params import Params
-from medaid_shared.problems import Conflict, RuleViolation
+from medaid_shared.errors import Conflict, RuleViolation
 
 
 class AppState(StrEnum):

@@ -51,7 +51,7 @@ from medaid_shared.contracts.emergency_fund import (
     FundWrittenOff,
     PublicNoticePublished,
 )
-from medaid_shared.problems import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
 
 OPEN_STATES = {AppState.SUBMITTED.value, AppState.AGENCY_APPROVED.value, AppState.FORWARDED_TO_FINANCE.value}
 

@@ -10,20 +10,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from emergency_fund.domain.ledger import LedgerTransaction
 from emergency_fund.domain.params import PARAMS, Params
 from emergency_fund.service.ports import Row, Store
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
-from medaid_shared.db import UnitOfWork
+from medaid_shared.authz import Principal, Role
+from medaid_shared.db import Session, UnitOfWork
+from medaid_shared.errors import Conflict, Forbidden, NotFound
 from medaid_shared.events import Event
 from medaid_shared.idempotency import fingerprint, open_response, run_command
-from medaid_shared.problems import Conflict, Forbidden, NotFound
 from medaid_shared.runtime import Runtime
 
-StoreFactory = Callable[[AsyncSession], Store]
+StoreFactory = Callable[[Session], Store]
 
 SYSTEM = Principal(subject="system", role=Role.ADMIN)
 

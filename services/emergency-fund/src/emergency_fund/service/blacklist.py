@@ -10,7 +10,7 @@ from emergency_fund.service.base import Env, get_or_404, new_id, out, require_ci
 from emergency_fund.service.cases import CaseState
 from emergency_fund.service.commands import BlacklistCmd, LiftCmd
 from medaid_shared.crypto import id_number_digest, is_valid_id_number, mask_id_number
-from medaid_shared.problems import Conflict, ValidationFailed
+from medaid_shared.errors import Conflict, ValidationFailed
 
 FLAGGABLE = {CaseState.OPEN, CaseState.CLAIMED, CaseState.IN_APPLICATION}
 

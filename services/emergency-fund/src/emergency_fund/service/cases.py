@@ -43,7 +43,7 @@ from emergency_fund.service.reference import average_cost, living_standard_on
 from medaid_shared.clock import to_local
 from medaid_shared.contracts.referral import EmergencyAssistanceReferred
 from medaid_shared.crypto import id_number_digest, is_valid_id_number, mask_id_number, mask_name
-from medaid_shared.problems import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
 
 
 class CaseState:

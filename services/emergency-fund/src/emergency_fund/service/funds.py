@@ -38,7 +38,7 @@ from emergency_fund.service.ports import Row
 from medaid_shared.calendar import Due
 from medaid_shared.clock import SHANGHAI, to_local
 from medaid_shared.contracts.emergency_fund import FundTrainingDue
-from medaid_shared.problems import Conflict, RuleViolation
+from medaid_shared.errors import Conflict, RuleViolation
 
 TRAINING_KIND = "fund.training"
 

@@ -16,7 +16,7 @@ from emergency_fund.service.commands import (
     ParameterCmd,
 )
 from emergency_fund.service.ports import Row
-from medaid_shared.problems import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
 
 # ---------------------------------------------------------------- facilities
 

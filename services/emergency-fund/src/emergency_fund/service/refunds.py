@@ -24,7 +24,7 @@ from emergency_fund.service.commands import PursuitCmd, RefundDemandCmd, RefundP
 from emergency_fund.service.ports import Row
 from medaid_shared.clock import to_local
 from medaid_shared.contracts.emergency_fund import FundRefundDemanded, FundRefundRecorded
-from medaid_shared.problems import Conflict, RuleViolation
+from medaid_shared.errors import Conflict, RuleViolation
 
 PAID_STATES = {CaseState.PAID}
 

@@ -13,7 +13,7 @@ from typing import Any
 from emergency_fund.domain.money import ZERO
 from emergency_fund.service.base import Env, cities_of, out
 from medaid_shared.clock import SHANGHAI, to_local
-from medaid_shared.problems import ValidationFailed
+from medaid_shared.errors import ValidationFailed
 
 
 async def fund_use(env: Env, city: str | None, year: int) -> dict[str, Any]:

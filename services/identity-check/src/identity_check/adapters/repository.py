@@ -22,7 +22,7 @@ from identity_check.domain.model import (
     Outcome,
     RequestStatus,
 )
-from medaid_shared.problems import Conflict
+from medaid_shared.errors import Conflict
 
 
 def _request(row: Any) -> CheckRequest:

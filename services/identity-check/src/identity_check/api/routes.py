@@ -35,8 +35,8 @@ from identity_check.service.checks import FileRequest, IdentityChecks, Reply, Up
 from identity_check.settings import IdentityCheckSettings
 from medaid_shared.app import IdempotencyKey, RuntimeDep
 from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.errors import Problem, ValidationFailed
 from medaid_shared.idempotency import run_command
-from medaid_shared.problems import Problem, ValidationFailed
 
 router = APIRouter(prefix="/identity-checks", tags=["identity checks"])
 admin_router = APIRouter(prefix="/admin/identity-checks", tags=["administration"])

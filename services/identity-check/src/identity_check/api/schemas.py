@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from identity_check.domain.model import PATIENT_REF_PATTERN, Outcome, RequestStatus
 from identity_check.service.checks import Details, Identity
 from medaid_shared import clock
-from medaid_shared.problems import ValidationFailed
+from medaid_shared.errors import ValidationFailed
 
 TEXT = 5000
 

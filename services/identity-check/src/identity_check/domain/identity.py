@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from medaid_shared.crypto import is_valid_id_number, mask_id_number, mask_name
-from medaid_shared.problems import ValidationFailed
+from medaid_shared.errors import ValidationFailed
 
 
 @dataclass(frozen=True)

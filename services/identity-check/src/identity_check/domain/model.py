@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from medaid_shared.calendar import Due, WorkingCalendar
-from medaid_shared.problems import Conflict, RuleViolation
+from medaid_shared.errors import Conflict, RuleViolation
 
 # GD-16.2: the bureau replies within 3 working days of receiving the letter.
 REPLY_WORKING_DAYS = 3

@@ -4,7 +4,7 @@ against the record: a hospital (``facility:X``) only its own requests, a bureau
 
 from __future__ import annotations
 
-from medaid_shared.auth import Policy
+from medaid_shared.authz import Policy
 
 FILE = "identity_check.file"
 VIEW = "identity_check.view"

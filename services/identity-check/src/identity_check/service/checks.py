@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_check.domain import model, policy
 from identity_check.domain.identity import IdentifiedPerson, identified_person
@@ -37,13 +36,13 @@ from identity_check.domain.photos import PhotoLimits, PhotoRejected, inspect_ima
 from identity_check.service.ports import Repository, RepositoryFactory
 from identity_check.settings import IdentityCheckSettings
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due
 from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityCheckRequested, IdentityVerified
 from medaid_shared.contracts.referral import FacilityRegistered
 from medaid_shared.crypto import id_number_digest
-from medaid_shared.db import UnitOfWork
-from medaid_shared.problems import Forbidden, NotFound, Problem, RuleViolation, ValidationFailed
+from medaid_shared.db import Session, UnitOfWork
+from medaid_shared.errors import Forbidden, NotFound, Problem, RuleViolation, ValidationFailed
 from medaid_shared.runtime import Runtime
 
 log = structlog.get_logger("medaid.identity_check")
@@ -179,7 +178,7 @@ class IdentityChecks:
             raise RuntimeError("IdentityChecks is not bound to a runtime")
         return self._runtime
 
-    def repo(self, session: AsyncSession) -> Repository:
+    def repo(self, session: Session) -> Repository:
         return self.repositories(session)
 
     @property

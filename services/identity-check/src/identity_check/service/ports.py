@@ -7,9 +7,8 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from identity_check.domain.model import Attachment, CheckRequest, Facility, Finding, RequestStatus
+from medaid_shared.db import Session
 
 
 class Repository(Protocol):
@@ -52,4 +51,4 @@ class Repository(Protocol):
     async def list_findings(self, request_ids: Collection[str]) -> list[Finding]: ...
 
 
-RepositoryFactory = Callable[[AsyncSession], Repository]
+RepositoryFactory = Callable[[Session], Repository]

@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 
 from medaid_shared.app import IdempotencyKey, RuntimeDep
-from medaid_shared.auth import CurrentPrincipal, Principal
+from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.authz import Principal
 from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, SupportType
 from medaid_shared.db import UnitOfWork
+from medaid_shared.errors import Conflict
 from medaid_shared.idempotency import run_command
-from medaid_shared.problems import Conflict
 from medaid_shared.runtime import Runtime
 from referral.api.forms import filing_form_html
 from referral.domain.discharge import ViolationKind

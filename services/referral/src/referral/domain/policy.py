@@ -10,7 +10,7 @@ facility's status — civil affairs (who runs the external-care file), the healt
 
 from __future__ import annotations
 
-from medaid_shared.auth import Policy
+from medaid_shared.authz import Policy
 
 OVERSIGHT = ["civil_affairs", "medical_insurance", "health_bureau", "auditor"]
 CARERS = ["institution", "village_committee", "town_government"]

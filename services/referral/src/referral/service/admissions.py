@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.calendar import clock_deadline
 from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, SupportType
 from medaid_shared.contracts.referral import (
@@ -19,7 +19,7 @@ from medaid_shared.contracts.referral import (
     FilingCompleted,
     ReferralCompliance,
 )
-from medaid_shared.problems import Conflict, NotFound, ValidationFailed
+from medaid_shared.errors import Conflict, NotFound, ValidationFailed
 from referral.domain.compliance import (
     FilingFacts,
     ReferralFacts,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.contracts.consent import ConsentSigned, MajorTreatmentEvaluated, SelfPayDecided
 from medaid_shared.contracts.settlement import SettlementCompleted, SettlementReversed
 from medaid_shared.events import EventMeta

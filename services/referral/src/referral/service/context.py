@@ -8,18 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from medaid_shared.calendar import WorkingCalendar
 from medaid_shared.crypto import FieldCipher
-from medaid_shared.db import UnitOfWork
-from medaid_shared.problems import RuleViolation, ValidationFailed
+from medaid_shared.db import Session, UnitOfWork
+from medaid_shared.errors import RuleViolation, ValidationFailed
 from medaid_shared.runtime import Runtime
 from referral.domain.persons import PersonRuleError
 from referral.service.ports import Store
 from referral.settings import ReferralSettings
 
-StoreFactory = Callable[[AsyncSession], Store]
+StoreFactory = Callable[[Session], Store]
 
 
 @dataclass
@@ -50,7 +48,7 @@ class Wiring:
     def command(self, runtime: Runtime, uow: UnitOfWork) -> Ctx:
         return Ctx(self.store_factory(uow.session), _settings(runtime), runtime.calendar, runtime.cipher, uow)
 
-    def query(self, runtime: Runtime, session: AsyncSession) -> Ctx:
+    def query(self, runtime: Runtime, session: Session) -> Ctx:
         return Ctx(self.store_factory(session), _settings(runtime), runtime.calendar, runtime.cipher)
 
 

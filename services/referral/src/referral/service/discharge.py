@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.calendar import clock_deadline
 from medaid_shared.contracts.referral import DischargeDocumentsOverdue, DischargeRecorded
-from medaid_shared.problems import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
 from referral.domain.discharge import ViolationKind, discharge_is_late, missing_documents
 from referral.domain.parameters import DISCHARGE_WINDOWS
 from referral.service import admissions, parameters, timeline

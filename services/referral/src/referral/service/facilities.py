@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.contracts.common import FacilityLevel, Region
 from medaid_shared.contracts.referral import FacilityRegistered, FacilityUpdated
-from medaid_shared.problems import Conflict, NotFound, ValidationFailed
+from medaid_shared.errors import Conflict, NotFound, ValidationFailed
 from referral.service.commands import FacilityIn, FacilityPatch
 from referral.service.context import Ctx
 from referral.service.ports import Record

@@ -14,10 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.common import FilingState, SupportType
 from medaid_shared.contracts.referral import FilingOverdue
-from medaid_shared.problems import Conflict, NotFound, RuleViolation, ValidationFailed
+from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from referral.domain.parameters import FILING_WINDOWS
 from referral.domain.persons import id_facts
 from referral.service import admissions, facilities, parameters, persons, timeline

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.calendar import Due
 from medaid_shared.contracts.common import DisabilityLevel, SupportType
 from medaid_shared.contracts.referral import FollowUpOverdue
-from medaid_shared.problems import RuleViolation, ValidationFailed
+from medaid_shared.errors import RuleViolation, ValidationFailed
 from referral.domain.followup import needs_followup, next_visit_due
 from referral.service import timeline
 from referral.service.commands import VisitIn

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.common import SupportType
-from medaid_shared.problems import RuleViolation, ValidationFailed
+from medaid_shared.errors import RuleViolation, ValidationFailed
 from referral.domain.discharge import DischargeDocument
 from referral.service import timeline
 from referral.service.commands import HealthPlanIn

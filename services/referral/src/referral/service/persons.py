@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.common import DisabilityLevel, SupportType
 from medaid_shared.contracts.referral import (
     CapacityAssessment,
@@ -22,7 +22,7 @@ from medaid_shared.contracts.referral import (
     WrittenAgent,
 )
 from medaid_shared.crypto import id_number_digest, mask_id_number, mask_name
-from medaid_shared.problems import Conflict, NotFound, ValidationFailed
+from medaid_shared.errors import Conflict, NotFound, ValidationFailed
 from referral.domain import persons as rules
 from referral.service import followups
 from referral.service.commands import AgentIn, CapacityIn, GuardianIn, PersonIn, PersonPatch, TrusteeshipIn

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.common import Region
-from medaid_shared.problems import Conflict, NotFound, RuleViolation, ValidationFailed
+from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from referral.domain.compliance import ApprovalState, approval_required
 from referral.service import admissions, facilities, persons, timeline
 from referral.service.commands import ApprovalIn, ReferralIn

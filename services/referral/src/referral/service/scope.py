@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from medaid_shared.auth import Principal, Role
-from medaid_shared.problems import Forbidden
+from medaid_shared.authz import Principal, Role
+from medaid_shared.errors import Forbidden
 
 DISTRICT_WIDE = frozenset({Role.CIVIL_AFFAIRS, Role.MEDICAL_INSURANCE, Role.HEALTH_BUREAU, Role.AUDITOR})
 

@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from medaid_shared.app import IdempotencyKey, RuntimeDep
-from medaid_shared.auth import CurrentPrincipal, Principal
+from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.authz import Principal
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import run_command
 from medaid_shared.runtime import Runtime

@@ -3,7 +3,7 @@ sees only its own facility's bills and statements) is checked by the use cases."
 
 from __future__ import annotations
 
-from medaid_shared.auth import Policy
+from medaid_shared.authz import Policy
 
 READERS = ["hospital", "medical_insurance", "civil_affairs", "auditor"]
 ANALYSTS = ["civil_affairs", "medical_insurance"]  # LJ-15.4: quarterly analysis

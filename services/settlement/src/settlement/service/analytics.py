@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal
+from medaid_shared.authz import Principal
 from medaid_shared.contracts.settlement import CostAnomalyFlagged
-from medaid_shared.problems import ValidationFailed
+from medaid_shared.errors import ValidationFailed
 from settlement.service.context import Ctx, new_id
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal
-from medaid_shared.problems import Conflict, NotFound, ValidationFailed
+from medaid_shared.authz import Principal
+from medaid_shared.errors import Conflict, NotFound, ValidationFailed
 from settlement.domain.money import MAX_AMOUNT, cents
 from settlement.service.context import Ctx, new_id
 from settlement.service.ports import Record

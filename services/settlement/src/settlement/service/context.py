@@ -8,17 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from medaid_shared.calendar import WorkingCalendar
 from medaid_shared.crypto import FieldCipher
-from medaid_shared.db import UnitOfWork
+from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.runtime import Runtime
 from settlement.domain.engine import GateRules
 from settlement.service.ports import Repository
 from settlement.settings import SettlementSettings
 
-RepositoryFactory = Callable[[AsyncSession], Repository]
+RepositoryFactory = Callable[[Session], Repository]
 
 
 @dataclass
@@ -54,7 +52,7 @@ class Wiring:
     def command(self, runtime: Runtime, uow: UnitOfWork) -> Ctx:
         return Ctx(self.repository(uow.session), settings_of(runtime), runtime.calendar, runtime.cipher, uow)
 
-    def query(self, runtime: Runtime, session: AsyncSession) -> Ctx:
+    def query(self, runtime: Runtime, session: Session) -> Ctx:
         return Ctx(self.repository(session), settings_of(runtime), runtime.calendar, runtime.cipher)
 
 

@@ -3,8 +3,8 @@ affairs and auditors all of them (SPEC 0.3)."""
 
 from __future__ import annotations
 
-from medaid_shared.auth import Principal, Role
-from medaid_shared.problems import Forbidden
+from medaid_shared.authz import Principal, Role
+from medaid_shared.errors import Forbidden
 from settlement.domain.policy import READ_ALL_ROLES
 
 

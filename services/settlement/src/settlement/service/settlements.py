@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.auth import Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, SupportType
 from medaid_shared.contracts.settlement import (
     ManualReimbursementOverdue,
@@ -22,7 +22,7 @@ from medaid_shared.contracts.settlement import (
     SettlementReversed,
 )
 from medaid_shared.db import UnitOfWork
-from medaid_shared.problems import Conflict, Forbidden, NotFound, ValidationFailed
+from medaid_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from settlement.domain.engine import (
     Gates,
     Line,

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -24,6 +25,8 @@ from medaid_shared.deadlines import load_calendar, store_calendar_year
 from medaid_shared.errors import Forbidden, ValidationFailed
 from medaid_shared.feed import feed_router
 from medaid_shared.observability import REQUEST_LATENCY, configure_logging, configure_tracing
+from medaid_shared.openapi import PUBLIC, operation_id
+from medaid_shared.openapi import document as openapi_document
 from medaid_shared.problems import install_problem_handlers
 from medaid_shared.runtime import Runtime
 
@@ -56,6 +59,7 @@ class ClockSetting(BaseModel):
 
 
 API_PREFIX = "/v1"
+SERVERS = ({"url": "/", "description": "this service (business paths carry the /v1 version prefix)"},)
 """Business routes live under a version prefix; operations (health, readiness, metrics, docs)
 stay at the root, where orchestrators and scrapers expect them."""
 
@@ -63,14 +67,21 @@ stay at the root, where orchestrators and scrapers expect them."""
 def operations_router() -> APIRouter:
     router = APIRouter()
 
-    @router.get("/healthz", tags=["operations"], summary="Alive: no background loop down past its limit")
+    @router.get(
+        "/healthz", tags=["operations"], summary="Alive: no background loop down past its limit", openapi_extra=PUBLIC
+    )
     async def healthz(runtime: RuntimeDep) -> JSONResponse:
         if runtime.alive():
             return JSONResponse({"status": "ok"})
         down = [name for name, loop in runtime.loops().items() if loop["down_for_s"] > 0]
         return JSONResponse({"status": "failing", "loops_down": down}, status_code=503)
 
-    @router.get("/readyz", tags=["operations"], summary="Ready: database and broker reachable, loops running")
+    @router.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Ready: database and broker reachable, loops running",
+        openapi_extra=PUBLIC,
+    )
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = await runtime.readiness()
         ok = all(checks.values())
@@ -79,7 +90,7 @@ def operations_router() -> APIRouter:
             status_code=200 if ok else 503,
         )
 
-    @router.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    @router.get("/metrics", tags=["operations"], summary="Prometheus metrics", openapi_extra=PUBLIC)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -103,7 +114,9 @@ def calendar_router() -> APIRouter:
         runtime.calendar = await load_calendar(runtime.db)
         return {"year": year, "days": len(days), "official": True}
 
-    @router.get("/calendar/{year}", tags=["administration"], summary="Working-day calendar of a year")
+    @router.get(
+        "/calendar/{year}", tags=["administration"], summary="Working-day calendar of a year", openapi_extra=PUBLIC
+    )
     async def get_calendar_year(year: CalendarYearNumber, runtime: RuntimeDep) -> dict[str, Any]:
         from datetime import date, timedelta
 
@@ -164,7 +177,16 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # Swagger UI and ReDoc from assets the service serves itself: hospital and government
+    # networks often have no route to a public CDN.
+    app = FastAPIOffline(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
+    app.openapi = lambda: openapi_document(app, SERVERS)  # type: ignore[method-assign]
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)

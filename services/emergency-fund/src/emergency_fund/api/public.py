@@ -10,16 +10,19 @@ from fastapi.responses import HTMLResponse
 from emergency_fund.api.deps import FundDep
 from emergency_fund.service import public
 from emergency_fund.service.base import SYSTEM
+from medaid_shared.openapi import PUBLIC
 
 router = APIRouter(prefix="/public", tags=["public notice"])
 
 
-@router.get("/notices", summary="JSON feed of public notices (GD-21), no login")
+@router.get("/notices", summary="JSON feed of public notices (GD-21), no login", openapi_extra=PUBLIC)
 async def notices_json(fund: FundDep, city: str | None = None, include_ended: bool = True) -> Any:
     return await fund.query(SYSTEM, lambda env: public.notices(env, city, include_ended))
 
 
-@router.get("/notices.html", response_class=HTMLResponse, summary="Public notice page (GD-21), no login")
+@router.get(
+    "/notices.html", response_class=HTMLResponse, summary="Public notice page (GD-21), no login", openapi_extra=PUBLIC
+)
 async def notices_html(fund: FundDep, city: str | None = None, include_ended: bool = True) -> HTMLResponse:
     feed = await fund.query(SYSTEM, lambda env: public.notices(env, city, include_ended))
     return HTMLResponse(public.render_html(feed))

@@ -87,3 +87,26 @@ def drop_kernel_tables(schema: str) -> None:
     metadata = MetaData(schema=schema)
     kernel_tables(metadata)
     metadata.drop_all(op.get_bind())
+
+
+def add_deadline_attempts(schema: str) -> None:
+    """A kernel migration of every service: a deadline records its failed attempts, last
+    error and next attempt time. ``IF NOT EXISTS``: a database created after this change
+    already has them from the first migration."""
+    from alembic import op
+
+    op.execute(
+        f'ALTER TABLE "{schema}".deadline '
+        "ADD COLUMN IF NOT EXISTS attempts INTEGER NOT NULL DEFAULT 0, "
+        "ADD COLUMN IF NOT EXISTS last_error TEXT, "
+        "ADD COLUMN IF NOT EXISTS next_attempt_at TIMESTAMP WITH TIME ZONE"
+    )
+
+
+def drop_deadline_attempts(schema: str) -> None:
+    from alembic import op
+
+    op.execute(
+        f'ALTER TABLE "{schema}".deadline '
+        "DROP COLUMN IF EXISTS attempts, DROP COLUMN IF EXISTS last_error, DROP COLUMN IF EXISTS next_attempt_at"
+    )

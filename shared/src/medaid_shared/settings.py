@@ -76,6 +76,9 @@ class ServiceSettings(BaseSettings):
     # Database or broker unavailable: the same back-off, for as long as the outage lasts.
     transient_retry_initial_s: float = 0.2
     transient_retry_max_s: float = 10.0
+    # A deadline whose handler fails is tried again after this back-off (it never blocks others).
+    deadline_retry_initial_s: float = 5.0
+    deadline_retry_max_s: float = 3600.0
     test_clock: bool = False
 
     otlp_endpoint: str | None = Field(

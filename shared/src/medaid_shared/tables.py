@@ -110,6 +110,10 @@ def kernel_tables(metadata: MetaData) -> KernelTables:
         Column("payload", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
         Column("created_at", ts, nullable=False, server_default=text("now()")),
         Column("closed_at", ts, nullable=True),
+        # A failing handler: how often it failed, why, and when the row is tried again.
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", Text, nullable=True),
+        Column("next_attempt_at", ts, nullable=True),
         UniqueConstraint("kind", "subject"),
         Index(None, "state", "due_at"),
     )

@@ -80,6 +80,24 @@ def up() -> None:
     run()
 
 
+examples_app = typer.Typer(help="First-day example reference data (development).")
+app.add_typer(examples_app, name="examples")
+
+
+@examples_app.command("load")
+def examples_load() -> None:
+    """Load every service's example reference data through its API (services must be running)."""
+    from medaid_shared.examples import load, local_urls
+
+    _load_local_env()
+    outcomes = asyncio.run(load(local_urls()))
+    for o in outcomes:
+        mark = "[green]ok[/]" if o.loaded else f"[red]{o.status}[/] {o.detail}"
+        console.print(f"{o.service} {o.path}: {mark}")
+    if not all(o.loaded for o in outcomes):
+        raise typer.Exit(1)
+
+
 @app.command()
 def token(
     role: Annotated[str, typer.Option(help="hospital, civil_affairs, police, … (SPEC 0.3)")],

@@ -237,6 +237,7 @@ def run() -> None:
             )
         for info in SERVICES.values():
             wait_ready(info)
+        _load_first_day_examples(env)
         _print_table(env)
         try:
             while all(p.poll() is None for p in procs):
@@ -247,6 +248,22 @@ def run() -> None:
     if server is not None:
         stop_embedded_postgres(server)
     console.print("Stopped.")
+
+
+def _load_first_day_examples(env: dict[str, str]) -> None:
+    """In development, the example reference data a newcomer needs (marked as examples);
+    ``MEDAID_EXAMPLE_DATA=false`` skips it."""
+    if env.get("MEDAID_ENVIRONMENT", "development") != "development" or env.get("MEDAID_EXAMPLE_DATA") == "false":
+        return
+    from medaid_shared.examples import load, local_urls
+
+    outcomes = asyncio.run(load(local_urls()))
+    failed = [o for o in outcomes if not o.loaded]
+    console.print(
+        f"[bold]Example data[/]: {len(outcomes) - len(failed)} of {len(outcomes)} loaded (marked as examples)"
+    )
+    for o in failed:
+        console.print(f"  [red]{o.service} {o.path}: {o.status}[/] {o.detail}")
 
 
 def stop_embedded_postgres(server: object) -> None:

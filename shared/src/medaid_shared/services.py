@@ -22,10 +22,13 @@ class ServiceInfo:
     def bootstrap(self) -> ModuleType:
         return importlib.import_module(f"{self.package}.bootstrap")
 
-    def migrations_dir(self) -> Path:
+    def package_dir(self) -> Path:
         module = importlib.import_module(self.package)
         assert module.__file__
-        return Path(module.__file__).parent / "migrations"
+        return Path(module.__file__).parent
+
+    def migrations_dir(self) -> Path:
+        return self.package_dir() / "migrations"
 
 
 SERVICES: dict[str, ServiceInfo] = {

@@ -168,7 +168,14 @@ async def test_a_loop_registered_after_start_runs_at_once_and_names_are_unique()
 
 async def test_every_loop_of_a_service_runs_under_the_supervisor(runtime: Runtime) -> None:
     assert runtime.supervisor is not None
-    assert set(runtime.supervisor.report()) == {"relay", "scheduler", "calendar-refresh", "retention", "consumer:items"}
+    assert set(runtime.supervisor.report()) == {
+        "relay",
+        "scheduler",
+        "calendar-refresh",
+        "retention",
+        "consumer:items",
+        "broker-watch",
+    }
 
 
 async def test_healthz_fails_and_readyz_reports_a_loop_down_past_its_limit(runtime: Runtime) -> None:

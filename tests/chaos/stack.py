@@ -230,6 +230,7 @@ class ChaosStack:
             "MEDAID_PORT": str(port),
             "MEDAID_RELAY_INTERVAL_S": "0.1",
             "MEDAID_SCHEDULER_INTERVAL_S": "0.5",
+            "MEDAID_BROKER_CHECK_INTERVAL_S": "2",
             # Only the test's own traffic: nothing exported anywhere.
             "OTEL_SDK_DISABLED": "true",
         }

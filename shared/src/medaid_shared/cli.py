@@ -144,9 +144,19 @@ def publish_pending(service: ServiceOpt = None) -> None:
 
 @app.command()
 def replay(service: ServiceOpt = None) -> None:
-    """Republish every retained outbox event (e.g. onto a fresh broker)."""
-    for name in _services(service):
-        n = _with_runtime(name, lambda rt: rt.relay.replay(), producer=True)  # type: ignore[union-attr]
+    """Restore a broker that lost its data: re-create the topics with their partition counts,
+    republish every retained outbox event and have the running services read their topics
+    again from the start (their inboxes absorb the repeats). Safe on a live system; the
+    services also do this by themselves when they notice the loss."""
+    from medaid_shared.broker_recovery import replay_onto_broker
+
+    for i, name in enumerate(_services(service)):
+
+        def action(rt: Runtime, announce: bool = i == 0) -> Awaitable[int]:
+            assert rt.relay is not None
+            return replay_onto_broker(rt.db, rt.producer, rt.relay, announce=announce)
+
+        n = _with_runtime(name, action, producer=True)
         console.print(f"{name}: {n} replayed")
 
 

@@ -68,6 +68,12 @@ class EventConsumer:
         self.backoff = Backoff(self.settings.transient_retry_initial_s, self.settings.transient_retry_max_s, 0.5)
         self.transient_retries = 0  # how often a record waited for the database or broker
         self._kafka: AIOKafkaConsumer | None = None
+        self._rewind = False
+
+    def rewind(self) -> None:
+        """Read every partition again from its start at the next poll: the broker lost its
+        log and offsets (``broker_recovery``); the inbox absorbs what was applied before."""
+        self._rewind = True
 
     def _waited(self, _: BaseException) -> None:
         self.transient_retries += 1
@@ -214,6 +220,9 @@ class EventConsumer:
         done: dict[TopicPartition, int] = {}
         try:
             while not stop.is_set():
+                if self._rewind and kafka.assignment():
+                    self._rewind = False
+                    await kafka.seek_to_beginning(*kafka.assignment())
                 batches = await kafka.getmany(timeout_ms=500, max_records=100)
                 try:
                     for tp, records in batches.items():

@@ -51,11 +51,16 @@ class EventProducer:
             self._producer = None
 
     async def send_and_wait(
-        self, topic: str, value: bytes | None = None, key: bytes | None = None, headers: Any = None
+        self,
+        topic: str,
+        value: bytes | None = None,
+        key: bytes | None = None,
+        headers: Any = None,
+        partition: int | None = None,
     ) -> Any:
         if self._producer is None:
             raise RuntimeError("producer not started")
-        return await self._producer.send_and_wait(topic, value=value, key=key, headers=headers)
+        return await self._producer.send_and_wait(topic, value=value, key=key, headers=headers, partition=partition)
 
     async def reachable(self) -> bool:
         if self._producer is None:
@@ -65,6 +70,18 @@ class EventProducer:
         except Exception:  # any failure means "not ready"
             return False
         return True
+
+
+def all_topics(topic_prefix: str) -> list[str]:
+    """Every topic of the system: one per event contract, one dead-letter topic per service."""
+    import medaid_shared.contracts  # noqa: F401  (registers every event model)
+    from medaid_shared.events import REGISTRY
+    from medaid_shared.services import SERVICES
+
+    contracts = [m for m in REGISTRY.values() if m.__module__.startswith("medaid_shared.contracts")]
+    topics = {f"{topic_prefix}.{m.topic}.v1" for m in contracts}
+    topics |= {f"{topic_prefix}.{s.name}.dead-letter.v1" for s in SERVICES.values()}
+    return sorted(topics)
 
 
 async def ensure_topics(

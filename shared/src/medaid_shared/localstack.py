@@ -26,6 +26,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from medaid_shared.kafka import all_topics
 from medaid_shared.services import SERVICES, ServiceInfo
 
 console = Console()
@@ -109,16 +110,6 @@ def wait_for_port(host: str, port: int, timeout: float) -> None:
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s")
-
-
-def all_topics(topic_prefix: str) -> list[str]:
-    import medaid_shared.contracts  # noqa: F401  (registers every event model)
-    from medaid_shared.events import REGISTRY
-
-    contracts = [m for m in REGISTRY.values() if m.__module__.startswith("medaid_shared.contracts")]
-    topics = {f"{topic_prefix}.{m.topic}.v1" for m in contracts}
-    topics |= {f"{topic_prefix}.{s.name}.dead-letter.v1" for s in SERVICES.values()}
-    return sorted(topics)
 
 
 def migrate_all(database_url: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -57,6 +58,8 @@ class OutboxRelay:
         t = self.db.tables.outbox
         published = 0
         async with self.db.unit_of_work() as uow:
+            if not await self._replay_idle(uow):
+                return 0
             while published < self.batch_size:
                 seqs = (
                     (
@@ -87,6 +90,17 @@ class OutboxRelay:
                     break
         OUTBOX_PUBLISHED.labels(self.db.settings.service_name).inc(published)
         return published
+
+    @property
+    def _replay_lock(self) -> str:
+        return f"{self.db.schema}.outbox-replay"
+
+    async def _replay_idle(self, uow: Any) -> bool:
+        """Every batch shares this lock; a replay holds it alone, and the relays skip their turns."""
+        got = await uow.session.execute(
+            text("SELECT pg_try_advisory_xact_lock_shared(hashtext(:k))"), {"k": self._replay_lock}
+        )
+        return bool(got.scalar_one())
 
     async def _send(self, row: Any) -> None:
         ctx = propagate.extract({"traceparent": row["traceparent"]} if row["traceparent"] else {})
@@ -145,17 +159,37 @@ class OutboxRelay:
             total += n
         return total
 
-    async def replay(self) -> int:
+    async def replay(self, only_if: Callable[[], Awaitable[bool]] | None = None) -> int:
         """Republish every retained row in order (e.g. onto a fresh broker). Consumers'
-        inboxes make the repeat harmless. Unpublished rows are left to the relay."""
+        inboxes make the repeat harmless. Unpublished rows are left to the relay.
+
+        The relays of every replica pause meanwhile (the replay holds the lock their batches
+        share), so no newer event of a key overtakes its replayed predecessors; ``only_if``,
+        asked once the lock is held, may call the replay off (another replica did it)."""
         t = self.db.tables.outbox
         count = 0
-        async with self.db.read() as session:
-            result = await session.stream(select(t).where(t.c.state == "published").order_by(t.c.seq))
+        async with self.db.unit_of_work() as uow:
+            await uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": self._replay_lock})
+            if only_if is not None and not await only_if():
+                return 0
+            result = await uow.session.stream(select(t).where(t.c.state == "published").order_by(t.c.seq))
             async for row in result.mappings():
-                await self._send(row)
+                await self._send_retrying(row)
                 count += 1
         return count
+
+    async def _send_retrying(self, row: Any, attempts: int = 8) -> None:
+        # A broker that just came back refuses a write now and then (the local broker
+        # answers UnknownError when two producers append to one partition at once).
+        for attempt in range(1, attempts + 1):
+            try:
+                await self._send(row)
+                return
+            except Exception as exc:  # broker errors are many types; all mean "try again"
+                if attempt == attempts:
+                    raise
+                log.warning("outbox_replay_send_failed", event_type=row["event_type"], attempt=attempt, error=str(exc))
+                await asyncio.sleep(min(5.0, 0.2 * 2**attempt))
 
     async def purge_expired(self) -> int:
         """Drop published rows older than the retention period."""

@@ -17,6 +17,7 @@ from sqlalchemy import MetaData
 
 from medaid_shared.authz import Policy
 from medaid_shared.backoff import Backoff, wait_or_stop
+from medaid_shared.broker_recovery import BrokerWatch
 from medaid_shared.calendar import WorkingCalendar
 from medaid_shared.consumer import EventConsumer, Handler
 from medaid_shared.crypto import FieldCipher
@@ -207,6 +208,7 @@ class Runtime:
     consumers: list[EventConsumer] = field(default_factory=list)
     retention_jobs: dict[str, RetentionJob] = field(default_factory=dict)
     supervisor: Supervisor | None = None
+    broker_watch: BrokerWatch | None = None
 
     @classmethod
     def build(
@@ -254,6 +256,8 @@ class Runtime:
         rt.supervisor.register("retention", rt._run_retention)
         for consumer in rt.consumers:
             rt.supervisor.register(f"consumer:{consumer.name}", consumer.run)
+        rt.broker_watch = BrokerWatch(db, producer, rt.relay, rt.consumers)
+        rt.supervisor.register("broker-watch", rt.broker_watch.run)
         return rt
 
     def add_loop(self, name: str, loop: LoopFunction) -> None:

@@ -79,6 +79,9 @@ class ServiceSettings(BaseSettings):
     # A deadline whose handler fails is tried again after this back-off (it never blocks others).
     deadline_retry_initial_s: float = 5.0
     deadline_retry_max_s: float = 3600.0
+    # How often the broker is checked for lost data (missing or auto-created topics, a new
+    # broker lifetime, fewer records than the outbox published): then it is restored.
+    broker_check_interval_s: float = 5.0
     test_clock: bool = False
 
     otlp_endpoint: str | None = Field(

@@ -38,6 +38,7 @@ from prometheus_client import Counter
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
+from medaid_shared.backoff import wait_or_stop
 from medaid_shared.consumer import EventConsumer
 from medaid_shared.db import Database
 from medaid_shared.kafka import DEFAULT_PARTITIONS, EventProducer, all_topics
@@ -274,8 +275,7 @@ class BrokerWatch:
                 # The broker or database is away: that is for the next look, not a failure
                 # of the loop (which would count against the service's liveness).
                 log.info("broker_check_skipped", error=f"{type(exc).__name__}: {exc}")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+            await wait_or_stop(stop, interval)
 
 
 async def ensure_epoch(producer: EventProducer, topic_prefix: str, *, new: bool = False) -> str:

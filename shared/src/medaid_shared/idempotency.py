@@ -34,9 +34,13 @@ Command = Callable[[UnitOfWork], Awaitable[tuple[int, Any]]]
 MAX_KEY_LENGTH = 200
 
 
+def _money(value: Decimal) -> str:
+    return str(value + 0)  # + 0 turns a "-0.00" (a zero reached by subtraction) into "0.00"
+
+
 def encode(value: Any) -> Any:
     """JSON-ready, with money kept exact: Decimal becomes its string, never a float."""
-    return jsonable_encoder(value, custom_encoder={Decimal: str})
+    return jsonable_encoder(value, custom_encoder={Decimal: _money})
 
 
 def fingerprint(request: Any) -> str:

@@ -42,7 +42,10 @@ def _service(name: str) -> tuple[Any, ServiceParameters]:
     if name not in SERVICES:
         raise typer.BadParameter(f"unknown service {name}; known: {', '.join(SERVICES)}")
     bootstrap = SERVICES[name].bootstrap()
-    parameters: ServiceParameters | None = getattr(bootstrap, "PARAMETERS", None)
+    declared = getattr(bootstrap, "SERVICE", None)
+    parameters: ServiceParameters | None = getattr(declared, "parameters", None) or getattr(
+        bootstrap, "PARAMETERS", None
+    )
     if parameters is None:
         raise typer.BadParameter(f"{name} declares no versioned parameters")
     return bootstrap, parameters
@@ -119,7 +122,8 @@ def list_(service: OneService, token: TokenOpt = None) -> None:
     bootstrap, parameters = _service(service)
     settings = bootstrap.Settings()
     try:
-        bootstrap.POLICY.authorize(principal_of(settings, token), "parameters.read")
+        policy = bootstrap.SERVICE.policy if hasattr(bootstrap, "SERVICE") else bootstrap.POLICY
+        policy.authorize(principal_of(settings, token), "parameters.read")
     except Problem as exc:
         typer.echo(f"refused: {exc.detail}", err=True)
         raise typer.Exit(1) from exc

@@ -1,7 +1,10 @@
-"""Composition root of the identity-check service: wires settings, database, policy, consumers,
-deadline handlers and routes."""
+"""The identity-check service, declared: settings, tables, policy, routers, the facility
+read model's consumer and the reply and photo-retention deadlines. Its use cases are the
+methods of :class:`IdentityChecks`, which take the command's unit of work."""
 
 from __future__ import annotations
+
+from typing import cast
 
 from fastapi import FastAPI
 
@@ -12,43 +15,37 @@ from identity_check.consumers.facilities import facility_handlers
 from identity_check.domain.policy import POLICY
 from identity_check.service.checks import PHOTO_RETENTION, REPLY_DEADLINE, IdentityChecks
 from identity_check.settings import IdentityCheckSettings as Settings
-from medaid_shared.app import create_service_app
 from medaid_shared.runtime import ConsumerSpec, Runtime
+from medaid_shared.service import ServiceDefinition
 
-__all__ = ["Settings", "build", "build_runtime", "create_app", "metadata"]
+__all__ = ["SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
 
 
-def build(settings: Settings) -> tuple[Runtime, IdentityChecks]:
-    checks = IdentityChecks(settings, SqlRepository)
-    runtime = Runtime.build(
-        settings,
-        metadata,
-        POLICY,
-        deadline_handlers={REPLY_DEADLINE: checks.on_reply_due, PHOTO_RETENTION: checks.on_retention_due},
-        consumers=[ConsumerSpec("facilities", facility_handlers(checks))],
-    )
+def checks_of(runtime: Runtime) -> IdentityChecks:
+    """The use cases bound to ``runtime`` (stateless: settings, repositories, runtime)."""
+    checks = IdentityChecks(cast(Settings, runtime.settings), SqlRepository)
     checks.bind(runtime)
-    return runtime, checks
+    return checks
 
 
-def build_runtime(settings: Settings) -> Runtime:
-    return build(settings)[0]
+def _keep_checks(app: FastAPI) -> None:
+    app.state.identity_checks = checks_of(app.state.runtime)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    s = settings or Settings()
-    built: list[IdentityChecks] = []
-
-    def factory() -> Runtime:
-        runtime, checks = build(s)
-        built.append(checks)
-        return runtime
-
-    app = create_service_app(
-        factory,
-        title="medaid identity-check",
-        description="Police identity checks of unidentified emergency patients: letters with face photos, replies, late identification (SPEC §6.3).",
-        routers=[router, admin_router],
-    )
-    app.state.identity_checks = built[0]
-    return app
+SERVICE = ServiceDefinition(
+    title="medaid identity-check",
+    description="Police identity checks of unidentified emergency patients: letters with face photos, replies, late identification (SPEC §6.3).",
+    settings=Settings,
+    metadata=metadata,
+    policy=POLICY,
+    routers=lambda: [router, admin_router],
+    command_context=lambda runtime, uow, principal: uow,
+    deadline_handlers=lambda rt: {
+        REPLY_DEADLINE: checks_of(rt).on_reply_due,
+        PHOTO_RETENTION: checks_of(rt).on_retention_due,
+    },
+    consumers=lambda rt: [ConsumerSpec("facilities", facility_handlers(checks_of(rt)))],
+    on_app=_keep_checks,
+)
+build_runtime = SERVICE.build_runtime
+create_app = SERVICE.create_app

@@ -1,13 +1,9 @@
-"""Composition root of the settlement service: wires settings, database, policy, consumers,
-deadline handlers, the repository and routes."""
+"""The settlement service, declared: settings, tables, policy, routes, the read-model
+consumer, the manual-application deadline and the versioned policy parameters."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
-from medaid_shared.app import create_service_app
-from medaid_shared.parameter_api import parameter_router
-from medaid_shared.runtime import Runtime
+from medaid_shared.service import ServiceDefinition
 from settlement.adapters.repository import SqlRepository
 from settlement.adapters.tables import PARAMETERS, metadata
 from settlement.api.routes import router
@@ -17,28 +13,22 @@ from settlement.service.context import Wiring
 from settlement.service.settlements import MANUAL_APPLICATION, manual_application_overdue
 from settlement.settings import SettlementSettings as Settings
 
-__all__ = ["PARAMETERS", "WIRING", "Settings", "build_runtime", "create_app", "metadata"]
+__all__ = ["PARAMETERS", "SERVICE", "WIRING", "Settings", "build_runtime", "create_app", "metadata"]
 
 WIRING = Wiring(repository=SqlRepository)
 
-
-def build_runtime(settings: Settings) -> Runtime:
-    return Runtime.build(
-        settings,
-        metadata,
-        POLICY,
-        consumers=lambda runtime: [read_model_consumer(WIRING, lambda: runtime)],
-        deadline_handlers={MANUAL_APPLICATION: manual_application_overdue},
-    )
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    s = settings or Settings()
-    app = create_service_app(
-        lambda: build_runtime(s),
-        title="medaid settlement",
-        description="Bills, the payer chain, policy parameters, the medical-aid ceiling ledger, one-stop and manual reimbursement, cost analytics (SPEC §5).",
-        routers=[router, parameter_router(PARAMETERS)],
-    )
-    app.state.wiring = WIRING
-    return app
+SERVICE = ServiceDefinition(
+    title="medaid settlement",
+    description="Bills, the payer chain, policy parameters, the medical-aid ceiling ledger, one-stop and manual reimbursement, cost analytics (SPEC §5).",
+    settings=Settings,
+    metadata=metadata,
+    policy=POLICY,
+    routers=lambda: [router],
+    command_context=lambda runtime, uow, principal: WIRING.command(runtime, uow),
+    query_context=lambda runtime, session, principal: WIRING.query(runtime, session),
+    consumers=lambda runtime: [read_model_consumer(WIRING, lambda: runtime)],
+    deadline_handlers=lambda runtime: {MANUAL_APPLICATION: manual_application_overdue},
+    parameters=PARAMETERS,
+)
+build_runtime = SERVICE.build_runtime
+create_app = SERVICE.create_app

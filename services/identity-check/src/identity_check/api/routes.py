@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -31,12 +31,13 @@ from identity_check.api.schemas import (
 )
 from identity_check.domain import policy
 from identity_check.domain.model import Outcome, RequestStatus
-from identity_check.service.checks import FileRequest, IdentityChecks, Reply, Upload
+from identity_check.service.checks import Details, FileRequest, IdentityChecks, Reply, Upload
 from identity_check.settings import IdentityCheckSettings
-from medaid_shared.app import IdempotencyKey, RuntimeDep
+from medaid_shared.app import RuntimeDep
 from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.db import UnitOfWork
 from medaid_shared.errors import Problem, ValidationFailed
-from medaid_shared.idempotency import run_command
+from medaid_shared.routes import CommandRun
 
 router = APIRouter(prefix="/identity-checks", tags=["identity checks"])
 admin_router = APIRouter(prefix="/admin/identity-checks", tags=["administration"])
@@ -226,13 +227,22 @@ async def parse_file_request(request: Request, checks: IdentityChecks) -> FileRe
     )
 
 
-def _reply_fingerprint(checks: IdentityChecks, request_id: str, body: ReplyIn | LateIdentificationIn) -> dict[str, Any]:
+def _reply_fingerprint(checks: IdentityChecks, body: ReplyIn | LateIdentificationIn) -> dict[str, Any]:
     """An Idempotency-Key compares requests by a fingerprint; the ID number enters it only as
     a keyed blind index, so even the stored hash rests on no plain ID number."""
     data = body.model_dump()
     if data.get("id_number"):
         data["id_number"] = checks.runtime.cipher.blind_index(str(data["id_number"]).strip().upper())
-    return {"request_id": request_id, **data}
+    return data
+
+
+def _answer(use: Callable[[UnitOfWork], Awaitable[Details]]) -> Callable[[UnitOfWork], Awaitable[dict[str, Any]]]:
+    """A use case whose answer is one request, as the API shows it."""
+
+    async def answered(uow: UnitOfWork) -> dict[str, Any]:
+        return request_body(await use(uow))
+
+    return answered
 
 
 def _fingerprint(cmd: FileRequest) -> dict[str, Any]:
@@ -255,21 +265,11 @@ def _fingerprint(cmd: FileRequest) -> dict[str, Any]:
     summary="File the letter for an unidentified emergency patient (GD-16.1)",
     openapi_extra=_FILE_BODY_DOC,
 )
-async def file_request(
-    request: Request,
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-    checks: Checks,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    runtime.policy.authorize(principal, policy.FILE)
+async def file_request(request: Request, checks: Checks, run: CommandRun) -> JSONResponse:
+    run.authorize(policy.FILE)  # before the upload is read
     cmd = await parse_file_request(request, checks)
-
-    async def command(uow: Any) -> tuple[int, Any]:
-        return 201, request_body(await checks.file_request(uow, principal, cmd))
-
-    status, body = await run_command(runtime.db, principal, idempotency_key, _fingerprint(cmd), command)
-    return JSONResponse(body, status_code=status)
+    use = _answer(lambda uow: checks.file_request(uow, run.principal, cmd))
+    return await run(None, use, status=201, fingerprint=_fingerprint(cmd))
 
 
 @router.get("", response_model=RequestList, summary="A hospital's own requests, or those addressed to a bureau")
@@ -347,23 +347,10 @@ async def get_identity(
 
 
 @router.post("/{request_id}/reply", response_model=RequestOut, summary="The bureau's final reply (GD-16.2)")
-async def reply(
-    request_id: str,
-    body: ReplyIn,
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-    checks: Checks,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+async def reply(request_id: str, body: ReplyIn, checks: Checks, run: CommandRun) -> JSONResponse:
     cmd = Reply(body.outcome, body.id_number, body.name, body.household_registration, body.remarks)
-
-    async def command(uow: Any) -> tuple[int, Any]:
-        return 200, request_body(await checks.reply(uow, principal, request_id, cmd))
-
-    status, out = await run_command(
-        runtime.db, principal, idempotency_key, _reply_fingerprint(checks, request_id, body), command
-    )
-    return JSONResponse(out, status_code=status)
+    use = _answer(lambda uow: checks.reply(uow, run.principal, request_id, cmd))
+    return await run(None, use, fingerprint=_reply_fingerprint(checks, body))
 
 
 @router.post(
@@ -372,35 +359,26 @@ async def reply(
     summary="Identity found after the deadline or after 'not identified' (GD-16.4)",
 )
 async def late_identification(
-    request_id: str,
-    body: LateIdentificationIn,
-    principal: CurrentPrincipal,
-    runtime: RuntimeDep,
-    checks: Checks,
-    idempotency_key: IdempotencyKey = None,
+    request_id: str, body: LateIdentificationIn, checks: Checks, run: CommandRun
 ) -> JSONResponse:
     cmd = Reply(Outcome.IDENTIFIED, body.id_number, body.name, body.household_registration, body.remarks)
-
-    async def command(uow: Any) -> tuple[int, Any]:
-        return 200, request_body(await checks.report_late_identification(uow, principal, request_id, cmd))
-
-    status, out = await run_command(
-        runtime.db, principal, idempotency_key, _reply_fingerprint(checks, request_id, body), command
-    )
-    return JSONResponse(out, status_code=status)
+    use = _answer(lambda uow: checks.report_late_identification(uow, run.principal, request_id, cmd))
+    return await run(None, use, fingerprint=_reply_fingerprint(checks, body))
 
 
 @router.post("/{request_id}/close", response_model=RequestOut, summary="Close the case; photo retention starts")
-async def close(
-    request_id: str, body: CloseIn, principal: CurrentPrincipal, runtime: RuntimeDep, checks: Checks
-) -> RequestOut:
-    async with runtime.db.unit_of_work() as uow:
-        details = await checks.close(uow, principal, request_id, body.reason)
-    return request_out(details)
+async def close(request_id: str, body: CloseIn, checks: Checks, run: CommandRun) -> JSONResponse:
+    return await run(None, _answer(lambda uow: checks.close(uow, run.principal, request_id, body.reason)))
 
 
-@admin_router.post("/photo-retention/run", summary="Delete photos of cases closed longer than the retention period")
-async def run_retention(principal: CurrentPrincipal, runtime: RuntimeDep, checks: Checks) -> dict[str, int]:
-    async with runtime.db.unit_of_work() as uow:
-        purged = await checks.purge_expired(uow, principal)
-    return {"purged_requests": purged, "retention_days": checks.settings.photo_retention_days}
+@admin_router.post(
+    "/photo-retention/run",
+    response_model=dict[str, int],
+    summary="Delete photos of cases closed longer than the retention period",
+)
+async def run_retention(checks: Checks, run: CommandRun) -> JSONResponse:
+    async def use(uow: UnitOfWork) -> dict[str, int]:
+        purged = await checks.purge_expired(uow, run.principal)
+        return {"purged_requests": purged, "retention_days": checks.settings.photo_retention_days}
+
+    return await run(None, use)

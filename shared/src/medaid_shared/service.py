@@ -1,0 +1,102 @@
+"""A service declared as data: its settings, tables, policy, repository, routers, event
+handlers, deadline handlers and parameters. The kernel builds the runtime and the app from
+the declaration, so each service's ``bootstrap.py`` is a short declaration.
+
+Adding a sixth service (see the repository README for the whole list): its package under
+``services/<name>/`` with ``settings.py``, ``adapters/tables.py`` (a ``MetaData`` in its
+own schema with the kernel tables), ``domain/policy.py``, routers that use
+:data:`~medaid_shared.routes.CommandRun` / :data:`~medaid_shared.routes.QueryRun`, and a
+``bootstrap.py`` declaring ``SERVICE = ServiceDefinition(...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import MetaData
+
+from medaid_shared.app import create_service_app
+from medaid_shared.authz import Policy, Principal
+from medaid_shared.db import Session, UnitOfWork
+from medaid_shared.deadlines import DeadlineHandler
+from medaid_shared.parameter_api import parameter_router
+from medaid_shared.parameter_store import ServiceParameters
+from medaid_shared.runtime import ConsumerSpec, RetentionJob, Runtime
+from medaid_shared.settings import ServiceSettings
+from medaid_shared.usecase import RepositoryFactory, UseCaseContext
+
+CommandContext = Callable[[Runtime, UnitOfWork, Principal | None], Any]
+QueryContext = Callable[[Runtime, Session, Principal | None], Any]
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """One service, as data. ``command_context`` / ``query_context`` make what its use cases
+    receive; by default a :class:`~medaid_shared.usecase.UseCaseContext` around
+    ``repository(session)``."""
+
+    title: str
+    description: str
+    settings: type[ServiceSettings]
+    metadata: MetaData
+    policy: Policy
+    routers: Callable[[], Sequence[APIRouter]]
+    repository: RepositoryFactory | None = None
+    command_context: CommandContext | None = None
+    query_context: QueryContext | None = None
+    consumers: Callable[[Runtime], list[ConsumerSpec]] | None = None
+    deadline_handlers: Callable[[Runtime], Mapping[str, DeadlineHandler]] | None = None
+    retention_jobs: Callable[[Runtime], Mapping[str, RetentionJob]] | None = None
+    parameters: ServiceParameters | None = None
+    # Anything a service keeps on its app besides the runtime (built once the runtime exists).
+    on_app: Callable[[FastAPI], None] | None = None
+
+    def build_runtime(self, settings: ServiceSettings) -> Runtime:
+        return Runtime.build(
+            settings,
+            self.metadata,
+            self.policy,
+            consumers=self.consumers,
+            deadline_handlers=self.deadline_handlers,
+            retention_jobs=self.retention_jobs,
+        )
+
+    def create_app(self, settings: ServiceSettings | None = None) -> FastAPI:
+        s = settings or self.settings()
+        routers = list(self.routers())
+        if self.parameters is not None:
+            routers.append(parameter_router(self.parameters))
+        app = create_service_app(
+            lambda: self.build_runtime(s), title=self.title, description=self.description, routers=routers
+        )
+        app.state.service = self
+        if self.on_app is not None:
+            self.on_app(app)
+        return app
+
+    def command(self, runtime: Runtime, uow: UnitOfWork, principal: Principal | None = None) -> Any:
+        """The context of a command in ``uow`` (also used by event and deadline handlers)."""
+        if self.command_context is not None:
+            return self.command_context(runtime, uow, principal)
+        return self._default(runtime, uow.session, principal, uow)
+
+    def query(self, runtime: Runtime, session: Session, principal: Principal | None = None) -> Any:
+        """The context of a query on a read session."""
+        if self.query_context is not None:
+            return self.query_context(runtime, session, principal)
+        return self._default(runtime, session, principal, None)
+
+    def _default(self, runtime: Runtime, session: Session, principal: Principal | None, uow: UnitOfWork | None) -> Any:
+        if self.repository is None:
+            raise TypeError("a service without a repository declares its own contexts")
+        return UseCaseContext(
+            settings=runtime.settings,
+            repo=self.repository(session),
+            calendar=runtime.calendar,
+            cipher=runtime.cipher,
+            principal=principal,
+            _uow=uow,
+        )

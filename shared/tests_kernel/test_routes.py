@@ -1,0 +1,131 @@
+"""The kernel's route plumbing in a declared service: a command authorizes role × action,
+runs its use case once per Idempotency-Key (fingerprint = method + path + body), answers
+money exactly (a zero reached by subtraction is "0.00", never "-0.00"); a query runs on a
+read session; a refused command changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from medaid_shared.auth import issue_token
+from medaid_shared.authz import Policy
+from medaid_shared.routes import CommandRun, QueryRun
+from medaid_shared.runtime import Runtime
+from medaid_shared.service import ServiceDefinition
+from medaid_shared.usecase import UseCaseContext
+
+from .conftest import KernelTestSettings, metadata
+
+POLICY = Policy.from_mapping({"item.count": ["hospital"], "item.read": ["hospital", "auditor"]})
+
+
+class Items:
+    """A repository over the kernel test table."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def count(self) -> int:
+        return int((await self.session.execute(text("SELECT count(*) FROM kerneltest.applied"))).scalar_one())
+
+    async def add(self, item: str, n: int) -> None:
+        await self.session.execute(
+            text("INSERT INTO kerneltest.applied (event_id, item, n) VALUES (gen_random_uuid()::text, :i, :n)"),
+            {"i": item, "n": n},
+        )
+
+
+class ItemIn(BaseModel):
+    item: str
+    n: int
+
+
+async def add_item(ctx: UseCaseContext[Any, Items], body: ItemIn) -> dict[str, Any]:
+    await ctx.repo.add(body.item, body.n)
+    await ctx.uow.audit(ctx.principal, "item.count", body.item)
+    return {"item": body.item, "balance": Decimal("1.10") - Decimal("1.10"), "count": await ctx.repo.count()}
+
+
+def item_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/items", status_code=201)
+    async def post_item(body: ItemIn, run: CommandRun) -> JSONResponse:
+        return await run("item.count", lambda ctx: add_item(ctx, body), status=201)
+
+    @router.post("/items/{name}/copies", status_code=201)
+    async def post_copy(name: str, body: ItemIn, run: CommandRun) -> JSONResponse:
+        return await run("item.count", lambda ctx: add_item(ctx, body), status=201)
+
+    @router.get("/items/count")
+    async def count(run: QueryRun) -> JSONResponse:
+        return await run("item.read", lambda ctx: _count(ctx))
+
+    return router
+
+
+async def _count(ctx: UseCaseContext[Any, Items]) -> dict[str, Any]:
+    assert not ctx.is_command
+    return {"count": await ctx.repo.count()}
+
+
+SERVICE = ServiceDefinition(
+    title="medaid kerneltest",
+    description="kernel test",
+    settings=KernelTestSettings,
+    metadata=metadata,
+    policy=POLICY,
+    routers=lambda: [item_router()],
+    repository=Items,
+)
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    async with runtime.db.unit_of_work() as uow:
+        await uow.session.execute(text("DELETE FROM kerneltest.applied"))
+    app = SERVICE.create_app(runtime.settings)
+    runtime = app.state.runtime
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test/v1") as c:
+        yield runtime, c
+    await runtime.db.dispose()
+
+
+def auth(rt: Runtime, role: str = "hospital", key: str | None = None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {issue_token(rt.settings, subject=f'{role}-1', role=role)}"}
+    return {**headers, "Idempotency-Key": key} if key else headers
+
+
+async def test_a_command_runs_once_per_key_and_answers_money_exactly(client: Any) -> None:
+    rt, c = client
+    first = await c.post("/items", json={"item": "a", "n": 1}, headers=auth(rt, key="k1"))
+    assert first.status_code == 201 and first.json() == {"item": "a", "balance": "0.00", "count": 1}
+    again = await c.post("/items", json={"n": 1, "item": "a"}, headers=auth(rt, key="k1"))
+    assert again.status_code == 201 and again.json() == first.json()
+    count = await c.get("/items/count", headers=auth(rt, "auditor"))
+    assert count.json() == {"count": 1}
+    # the same key for another body, or the same body on another path, is another request
+    other_body = await c.post("/items", json={"item": "b", "n": 1}, headers=auth(rt, key="k1"))
+    assert other_body.status_code == 409 and other_body.json()["field"] == "Idempotency-Key"
+    other_path = await c.post("/items/a/copies", json={"item": "a", "n": 1}, headers=auth(rt, key="k1"))
+    assert other_path.status_code == 409
+    assert (await c.get("/items/count", headers=auth(rt))).json() == {"count": 1}
+
+
+async def test_a_refused_command_changes_nothing_and_a_query_is_authorized(client: Any) -> None:
+    rt, c = client
+    refused = await c.post("/items", json={"item": "a", "n": 1}, headers=auth(rt, "auditor", key="k2"))
+    assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
+    assert (await c.get("/items/count", headers=auth(rt, "police"))).status_code == 403
+    assert (await c.get("/items/count", headers=auth(rt))).json() == {"count": 0}
+    plain = await c.post("/items", json={"item": "a", "n": 1}, headers=auth(rt))
+    assert plain.status_code == 201 and plain.json()["count"] == 1

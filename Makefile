@@ -33,7 +33,24 @@ importlint: $(VENV)/.synced
 unit: $(VENV)/.synced
 	$(BIN)/pytest
 
-test: lint typecheck importlint unit
+test: lint typecheck importlint browser unit
+
+# The console's browser tests drive the machine's Chromium (Debian's package, never a browser
+# download) with a CJK font so pages render Chinese. Installed here when missing.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser:
+	@if [ -x "$(CHROMIUM)" ] && fc-list :lang=zh 2>/dev/null | grep -q .; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing $(BROWSER_PACKAGES) for the console's browser tests (apt-get)"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PACKAGES); \
+	else \
+		echo "The console's browser tests need Chromium and a Chinese font, and this machine has not got them." >&2; \
+		echo "Install them as root:  sudo apt-get update && sudo apt-get install -y $(BROWSER_PACKAGES)" >&2; \
+		echo "(another Linux: its chromium and a CJK font; then set CHROMIUM=/path/to/chromium for make and" >&2; \
+		echo " MEDAID_CHROMIUM=/path/to/chromium for pytest)." >&2; \
+		exit 1; \
+	fi
 
 bench: $(VENV)/.synced
 	$(BIN)/python -m bench

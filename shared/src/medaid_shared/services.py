@@ -1,4 +1,4 @@
-"""The five services: name, package, port. Looked up by name (never imported here), so the
+"""The five services: name, package, port (and the web console, which runs beside them). Looked up by name (never imported here), so the
 kernel stays independent of the services it runs."""
 
 from __future__ import annotations
@@ -41,3 +41,7 @@ SERVICES: dict[str, ServiceInfo] = {
         ServiceInfo("identity-check", "identity_check", 8005),
     )
 }
+
+# The web console (工作台): a sixth deployable with no database, schema or events of its own;
+# it is started beside the services and talks only to their APIs.
+CONSOLE = ServiceInfo("console", "console", 8000)

@@ -1,0 +1,109 @@
+"""The five services' ``/v1`` APIs, called with the signed-in user's bearer token. The
+console decides nothing: it shows what the services answer, RFC 9457 problems included."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from medaid_shared.app import API_PREFIX
+
+
+@dataclass
+class ApiProblem(Exception):
+    """A service refused or failed: its problem details (or what stood in for them)."""
+
+    service: str
+    status: int
+    problem: dict[str, Any]
+
+    @property
+    def field(self) -> str | None:
+        value = self.problem.get("field")
+        return str(value) if value else None
+
+    def __str__(self) -> str:
+        return f"{self.service} → {self.status}: {self.problem.get('detail') or self.problem.get('title')}"
+
+
+class Services:
+    """One pooled HTTP client for all five services (created in the app's lifespan)."""
+
+    def __init__(self, urls: dict[str, str], timeout: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.urls = urls
+        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def request(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotency_key: str | None = None,
+        raw: bool = False,
+        versioned: bool = True,
+    ) -> Any:
+        headers: dict[str, str] = {"Accept-Language": "zh-CN"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        url = self.urls[service] + (API_PREFIX if versioned else "") + path
+        clean = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
+        try:
+            r = await self._client.request(method, url, params=clean, json=json, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ApiProblem(
+                service, 503, {"title": "Service unavailable", "status": 503, "detail": f"{service}: {exc}"}
+            ) from exc
+        if r.status_code >= 400:
+            try:
+                body = r.json()
+            except ValueError:
+                body = {"title": r.reason_phrase, "status": r.status_code, "detail": r.text[:500]}
+            if not isinstance(body, dict):
+                body = {"status": r.status_code, "detail": str(body)}
+            raise ApiProblem(service, r.status_code, body)
+        if raw:
+            return r
+        if r.headers.get("content-type", "").split(";")[0].strip().endswith("json"):
+            return r.json()
+        return r.text
+
+
+class UserApi:
+    """The services as one signed-in user sees them."""
+
+    def __init__(self, services: Services, token: str | None) -> None:
+        self._services = services
+        self._token = token
+
+    async def get(self, service: str, path: str, **params: Any) -> Any:
+        return await self._services.request(service, "GET", path, token=self._token, params=params)
+
+    async def get_raw(self, service: str, path: str, **params: Any) -> httpx.Response:
+        response: httpx.Response = await self._services.request(
+            service, "GET", path, token=self._token, params=params, raw=True
+        )
+        return response
+
+    async def post(self, service: str, path: str, body: Any = None, *, idempotency_key: str | None = None) -> Any:
+        return await self._services.request(
+            service,
+            "POST",
+            path,
+            token=self._token,
+            json=body if body is not None else {},
+            idempotency_key=idempotency_key,
+        )
+
+    async def put(self, service: str, path: str, body: Any) -> Any:
+        return await self._services.request(service, "PUT", path, token=self._token, json=body)

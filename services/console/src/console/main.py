@@ -1,0 +1,5 @@
+"""``uvicorn console.main:app``"""
+
+from console.app import create_app
+
+app = create_app()

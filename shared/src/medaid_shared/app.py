@@ -24,6 +24,7 @@ from medaid_shared.calendar import parse_year_notice
 from medaid_shared.deadlines import load_calendar, store_calendar_year
 from medaid_shared.errors import Forbidden, ValidationFailed
 from medaid_shared.feed import feed_router
+from medaid_shared.http_edge import BodyGuard
 from medaid_shared.observability import REQUEST_LATENCY, configure_logging, configure_tracing
 from medaid_shared.openapi import PUBLIC, operation_id
 from medaid_shared.openapi import document as openapi_document
@@ -190,6 +191,10 @@ def create_service_app(
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
+
+    # An oversized or mis-encoded body is refused before anything reads it. Declared before
+    # the metrics middleware so it sits inside it: the route sees its byte count directly.
+    app.add_middleware(BodyGuard, max_body_bytes=settings.max_request_bytes)
 
     @app.middleware("http")
     async def measure(request: Request, call_next: Callable[[Request], Any]) -> Response:

@@ -9,9 +9,10 @@ A token carries ``sub``, ``role`` and ``scope`` (space-separated ``kind:id`` pai
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
@@ -67,6 +68,8 @@ class TokenVerifier:
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
 
     def verify(self, token: str) -> Principal:
+        """The principal of a valid token. Any token that is malformed, expired, wrongly
+        signed or lacks a claim the principal needs is 401 — never a server error."""
         s = self._settings
         try:
             if self._jwks is not None:
@@ -82,15 +85,40 @@ class TokenVerifier:
                     audience=s.jwt_audience,
                     issuer=s.jwt_issuer,
                     # Times are checked against the service clock below, not the host's.
-                    options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+                    options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "require": ["exp"]},
                 )
-                if int(claims["exp"]) < clock.now().timestamp():
+                exp = claims["exp"]
+                if isinstance(exp, bool) or not isinstance(exp, int | float) or not math.isfinite(exp):
+                    raise jwt.InvalidTokenError("exp is not a number")
+                if exp < clock.now().timestamp():
                     raise jwt.ExpiredSignatureError("token expired")
-            role = Role(claims["role"])
-        except (jwt.PyJWTError, KeyError, ValueError) as exc:
+            return _principal(claims)
+        except Unauthorized:
+            raise
+        except (jwt.PyJWTError, KeyError, ValueError, TypeError, OverflowError) as exc:
             raise Unauthorized(f"invalid bearer token: {exc}") from exc
-        scopes = tuple(str(claims.get("scope", "")).split())
-        return Principal(subject=str(claims["sub"]), role=role, scopes=scopes, name=claims.get("name"))
+
+
+def _principal(claims: Any) -> Principal:
+    """The principal the claims describe; every claim it needs present and well typed."""
+
+    def refuse(why: str) -> Unauthorized:
+        return Unauthorized(f"invalid bearer token: {why}")
+
+    if not isinstance(claims, dict):
+        raise refuse("the claims are not an object")
+    subject, role, scope, name = claims.get("sub"), claims.get("role"), claims.get("scope", ""), claims.get("name")
+    if not isinstance(subject, str) or not subject.strip():
+        raise refuse("no subject (sub)")
+    if not isinstance(role, str) or role not in {r.value for r in Role}:
+        raise refuse("no known role")
+    if scope is None:
+        scope = ""
+    if not isinstance(scope, str):
+        raise refuse("scope is not a space-separated string")
+    if name is not None and not isinstance(name, str):
+        raise refuse("name is not a string")
+    return Principal(subject=subject, role=Role(role), scopes=tuple(scope.split()), name=name)
 
 
 _bearer = HTTPBearer(auto_error=False)

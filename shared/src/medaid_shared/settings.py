@@ -90,6 +90,9 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = "INFO"
     db_pool_size: int = 5
+    # Largest request body a service reads (413 above it); a service that takes uploads
+    # sets its own.
+    max_request_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
 
     @property
     def db_schema(self) -> str:

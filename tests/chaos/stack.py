@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from medaid_shared.kafka import ensure_topics
-from medaid_shared.localstack import all_topics, free_port, start_tansu, wait_for_port
+from medaid_shared.localstack import all_topics, die_with_parent, free_port, start_tansu, wait_for_port
 from medaid_shared.migrations import upgrade
 from medaid_shared.services import SERVICES
 
@@ -82,6 +82,7 @@ class PrivatePostgres:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_parent,  # a killed suite leaves nothing running
                 user=self.user,
             )
             try:
@@ -176,6 +177,7 @@ class Replica:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
 
     def kill(self) -> None:

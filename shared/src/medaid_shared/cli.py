@@ -77,7 +77,7 @@ def up() -> None:
     """Run the whole system locally (embedded PostgreSQL + Tansu unless pointed elsewhere)."""
     from medaid_shared.localstack import run
 
-    run()
+    raise typer.Exit(run())
 
 
 examples_app = typer.Typer(help="First-day example reference data (development).")

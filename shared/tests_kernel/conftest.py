@@ -16,6 +16,7 @@ from medaid_shared.authz import Policy
 from medaid_shared.db import UnitOfWork
 from medaid_shared.events import Event, EventMeta
 from medaid_shared.kafka import ensure_topics
+from medaid_shared.migrations import outbox_notify_sql
 from medaid_shared.runtime import ConsumerSpec, Runtime
 from medaid_shared.settings import ServiceSettings
 from medaid_shared.tables import kernel_tables
@@ -75,6 +76,8 @@ async def kernel_schema(infrastructure: Infrastructure) -> None:
     async with rt.db.engine.begin() as conn:
         await conn.execute(text("CREATE SCHEMA IF NOT EXISTS kerneltest"))
         await conn.run_sync(metadata.create_all)
+        for statement in outbox_notify_sql("kerneltest"):
+            await conn.execute(text(statement))
     await rt.db.dispose()
 
 
@@ -90,7 +93,8 @@ async def runtime(infrastructure: Infrastructure, kernel_schema: None) -> AsyncI
         await conn.execute(
             text(
                 "TRUNCATE kerneltest.applied, kerneltest.outbox, kerneltest.inbox, kerneltest.dead_letter, "
-                "kerneltest.deadline, kerneltest.audit_log, kerneltest.idempotency_key RESTART IDENTITY"
+                "kerneltest.deadline, kerneltest.audit_log, kerneltest.audit_head, kerneltest.idempotency_key "
+                "RESTART IDENTITY"
             )
         )
     await rt.producer.start()

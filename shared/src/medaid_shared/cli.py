@@ -161,19 +161,39 @@ def replay(service: ServiceOpt = None) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(service: ServiceOpt = None) -> None:
-    """Check every service's decision log hash chain; exit 1 if one is broken."""
-    from medaid_shared.audit import verify_chain
+def audit_verify(
+    service: ServiceOpt = None,
+    head: Annotated[
+        str | None, typer.Option(help="a digest recorded earlier with `medaid audit head`: SEQ:DIGEST (one service)")
+    ] = None,
+) -> None:
+    """Check every service's decision log hash chains; exit 1 if one is broken."""
+    from medaid_shared.audit import HeadDigest, verify_chain
 
+    published = None
+    if head is not None:
+        seq, _, digest = head.partition(":")
+        published = HeadDigest(int(seq), 0, digest)
     broken = False
     for name in _services(service):
-        report = _with_runtime(name, lambda rt: verify_chain(rt.db))
+        report = _with_runtime(name, lambda rt: verify_chain(rt.db, published))
         if report.ok:
             console.print(f"{name}: [green]ok[/] ({report.entries} entries)")
         else:
             broken = True
             console.print(f"{name}: [red]BROKEN[/] at entry {report.broken_at}: {report.reason}")
     raise typer.Exit(1 if broken else 0)
+
+
+@audit_app.command("head")
+def audit_head(service: ServiceOpt = None) -> None:
+    """Print each service's chain-head digest for auditors to keep (SEQ:DIGEST); a later
+    `medaid audit verify --service S --head SEQ:DIGEST` proves the log still reproduces it."""
+    from medaid_shared.audit import head_digest
+
+    for name in _services(service):
+        d = _with_runtime(name, lambda rt: head_digest(rt.db))
+        console.print(f"{name}: {d.seq}:{d.digest} ({d.entries} entries)")
 
 
 @dlq_app.command("redrive")

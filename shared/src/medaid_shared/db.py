@@ -118,13 +118,20 @@ class UnitOfWork:
         reason: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> str:
-        """Append to the hash-chained decision log. Appends are serialised per service by a
-        transaction-scoped advisory lock, so the chain never forks."""
-        t = self.tables.audit_log
-        await self.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{self.schema}.audit_log"}
-        )
-        prev = (await self.session.execute(select(t.c.hash).order_by(t.c.seq.desc()).limit(1))).scalar()
+        """Append to the subject's hash chain in the decision log. The subject's head row
+        is locked until commit, so its chain never forks, and decisions about other
+        subjects append in parallel. Two statements: lock and read the head, then write
+        the entry and move the head."""
+        s = self.schema
+        head = (
+            await self.session.execute(
+                text(
+                    f"INSERT INTO {s}.audit_head (subject, hash, entries, last_seq) VALUES (:subject, :genesis, 0, 0) "
+                    "ON CONFLICT (subject) DO UPDATE SET subject = EXCLUDED.subject RETURNING hash"
+                ),
+                {"subject": subject, "genesis": GENESIS_HASH},
+            )
+        ).scalar_one()
         at = clock.now()
         entry: dict[str, Any] = {
             "at": at.isoformat(),
@@ -135,19 +142,25 @@ class UnitOfWork:
             "reason": reason,
             "details": details or {},
         }
-        digest = audit_hash(prev or GENESIS_HASH, entry)
+        digest = audit_hash(head, entry)
         await self.session.execute(
-            insert(t).values(
-                at=at,
-                actor=entry["actor"],
-                role=entry["role"],
-                action=action,
-                subject=subject,
-                reason=reason,
-                details=entry["details"],
-                prev_hash=prev or GENESIS_HASH,
-                hash=digest,
-            )
+            text(
+                f"WITH e AS (INSERT INTO {s}.audit_log (at, actor, role, action, subject, reason, details, prev_hash, hash) "
+                "VALUES (:at, :actor, :role, :action, :subject, :reason, CAST(:details AS jsonb), :prev, :hash) "
+                f"RETURNING seq) UPDATE {s}.audit_head SET hash = :hash, entries = entries + 1, "
+                "last_seq = (SELECT seq FROM e) WHERE subject = :subject"
+            ),
+            {
+                "at": at,
+                "actor": entry["actor"],
+                "role": entry["role"],
+                "action": action,
+                "subject": subject,
+                "reason": reason,
+                "details": canonical_json(entry["details"]),
+                "prev": head,
+                "hash": digest,
+            },
         )
         return digest
 

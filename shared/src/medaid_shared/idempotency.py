@@ -21,8 +21,8 @@ from functools import cache
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import delete, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from medaid_shared import clock
 from medaid_shared.authz import Principal
@@ -59,36 +59,31 @@ async def run_command(
         raise ValidationFailed(f"Idempotency-Key must be 1–{MAX_KEY_LENGTH} characters", field="Idempotency-Key")
     fp = fingerprint(request)
     t = db.tables.idempotency_key
-    try:
-        async with db.unit_of_work() as uow:
-            # A concurrent twin with the same key waits here until this one commits, then
-            # answers with what it stored instead of running the command again.
-            await uow.session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"idempotency:{principal.subject}:{key}"}
+    async with db.unit_of_work() as uow:
+        # Reserve the key first: a concurrent twin's insert of the same key waits on the
+        # unique index until this transaction ends, then finds the stored answer instead
+        # of running the command again (and runs it if this one was refused).
+        reserved = await uow.session.execute(
+            pg_insert(t)
+            .values(
+                key=key, principal=principal.subject, fingerprint=fp, status_code=0, response={}, created_at=clock.now()
             )
+            .on_conflict_do_nothing()
+            .returning(t.c.key)
+        )
+        if reserved.first() is None:
             stored = await _stored(uow, t, principal, key, fp)
-            if stored is not None:
-                return stored[0], open_response(db, principal.subject, key, stored[1])
-            status, body = await command(uow)
-            encoded = encode(body)
-            await uow.session.execute(
-                insert(t).values(
-                    key=key,
-                    principal=principal.subject,
-                    fingerprint=fp,
-                    status_code=status,
-                    response=seal_response(db, principal.subject, key, encoded),
-                    created_at=clock.now(),
-                )
-            )
-            return status, encoded
-    except IntegrityError:
-        # A concurrent twin committed first: answer with what it stored.
-        async with db.unit_of_work() as uow:
-            stored = await _stored(uow, t, principal, key, fp)
-        if stored is None:
-            raise
-        return stored[0], open_response(db, principal.subject, key, stored[1])
+            if stored is None:  # purged between the two statements: the caller may retry
+                raise Conflict("this Idempotency-Key is being used by a concurrent request", field="Idempotency-Key")
+            return stored[0], open_response(db, principal.subject, key, stored[1])
+        status, body = await command(uow)
+        encoded = encode(body)
+        await uow.session.execute(
+            update(t)
+            .where(t.c.principal == principal.subject, t.c.key == key)
+            .values(status_code=status, response=seal_response(db, principal.subject, key, encoded))
+        )
+        return status, encoded
 
 
 async def _stored(uow: UnitOfWork, t: Any, principal: Principal, key: str, fp: str) -> tuple[int, Any] | None:

@@ -36,6 +36,48 @@ def create_kernel_tables(schema: str) -> None:
     metadata.create_all(op.get_bind())
 
 
+def outbox_notify_sql(schema: str) -> list[str]:
+    """The outbox wakes its relay on commit: a statement-level trigger NOTIFYs
+    ``<schema>_outbox`` (PostgreSQL delivers it when the transaction commits, once per
+    transaction), so commands pay no extra round trip for it."""
+    return [
+        f"CREATE OR REPLACE FUNCTION {schema}.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN PERFORM pg_notify('{schema}_outbox', ''); RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS outbox_notify ON {schema}.outbox",
+        f"CREATE TRIGGER outbox_notify AFTER INSERT ON {schema}.outbox "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {schema}.outbox_notify()",
+    ]
+
+
+def upgrade_kernel_speed(schema: str) -> None:
+    """Per-subject audit chains with their heads, and the outbox's commit notification.
+    Entries written before keep their single chain, closed by the head row with the
+    empty subject."""
+    from alembic import op
+
+    bind = op.get_bind()
+    tables = kernel_tables(MetaData(schema=schema))
+    tables.audit_head.create(bind, checkfirst=True)
+    for index in tables.audit_log.indexes:
+        index.create(bind, checkfirst=True)
+    op.execute(
+        f"INSERT INTO {schema}.audit_head (subject, hash, entries, last_seq) "
+        f"SELECT '', (SELECT hash FROM {schema}.audit_log ORDER BY seq DESC LIMIT 1), count(*), max(seq) "
+        f"FROM {schema}.audit_log HAVING count(*) > 0 ON CONFLICT DO NOTHING"
+    )
+    for statement in outbox_notify_sql(schema):
+        op.execute(statement)
+
+
+def downgrade_kernel_speed(schema: str) -> None:
+    from alembic import op
+
+    op.execute(f"DROP TRIGGER IF EXISTS outbox_notify ON {schema}.outbox")
+    op.execute(f"DROP FUNCTION IF EXISTS {schema}.outbox_notify()")
+    op.execute(f"DROP INDEX IF EXISTS {schema}.ix_audit_log_subject_seq")
+    op.execute(f"DROP TABLE IF EXISTS {schema}.audit_head")
+
+
 def _include_name(schema: str) -> Any:
     def include(name: str | None, type_: str, parent_names: Any) -> bool:
         if type_ == "schema":

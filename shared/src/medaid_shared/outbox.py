@@ -6,19 +6,31 @@ aggregate waits while an earlier one retries. A failed send leaves the row ``pen
 its attempt count, error and a back-off; after ``max_attempts`` it becomes ``failed`` and
 waits for an operator (``medaid outbox publish-pending``). Published rows are kept for the
 retention period so a topic can be replayed onto a fresh broker (``medaid replay``).
+
+The relay sends a whole claim to the producer and then awaits the acknowledgements (the
+producer batches them per partition and keeps their order), marks them published in one
+statement, and sleeps until the outbox's commit notification (``LISTEN <schema>_outbox``;
+a trigger NOTIFYs on every committed insert) or the poll interval, whichever comes first.
+
+Feed positions (LJ-18) are numbered after publishing, by one statement that gives the
+published rows without a position the next numbers after the highest committed one. Two
+relays numbering at once cannot both commit the same positions (the position is unique):
+the later one fails and its rows are numbered by the next round, so a reader's cursor
+never passes a position that commits later — and no lock is held while sending.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
 import structlog
 from opentelemetry import propagate, trace
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from medaid_shared import clock
 from medaid_shared.db import Database
@@ -30,7 +42,7 @@ log = structlog.get_logger("medaid.outbox")
 tracer = trace.get_tracer("medaid.outbox")
 
 _CLAIM_SQL = """
-SELECT o.seq FROM {s}.outbox o
+SELECT o.* FROM {s}.outbox o
 WHERE o.state = 'pending' AND o.available_at <= :now
   AND NOT EXISTS (
     SELECT 1 FROM {s}.outbox e WHERE e.key = o.key AND e.seq < o.seq AND e.state <> 'published')
@@ -38,6 +50,15 @@ ORDER BY o.seq
 LIMIT :limit
 FOR UPDATE SKIP LOCKED
 """
+
+_NUMBER_SQL = """
+WITH base AS (SELECT COALESCE(max(feed_position), 0) AS top FROM {s}.outbox),
+todo AS (
+    SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM {s}.outbox
+    WHERE state = 'published' AND feed_position IS NULL)
+UPDATE {s}.outbox o SET feed_position = base.top + todo.n FROM base, todo WHERE o.seq = todo.seq
+"""
+BACKLOG_EVERY_S = 1.0
 
 
 class OutboxRelay:
@@ -55,39 +76,28 @@ class OutboxRelay:
         same key exists). After publishing those heads, the next claim in the same
         transaction sees them published and returns the following rows. Another relay still
         sees the heads as unpublished and locked, so it skips the whole key: order holds."""
-        t = self.db.tables.outbox
         published = 0
+        claim = text(_CLAIM_SQL.format(s=self.db.schema))
         async with self.db.unit_of_work() as uow:
             if not await self._replay_idle(uow):
                 return 0
             while published < self.batch_size:
-                seqs = (
-                    (
-                        await uow.session.execute(
-                            text(_CLAIM_SQL.format(s=self.db.schema)),
-                            {"now": clock.now(), "limit": self.batch_size - published},
-                        )
-                    )
-                    .scalars()
-                    .all()
-                )
-                if not seqs:
+                params = {"now": clock.now(), "limit": self.batch_size - published}
+                rows = (await uow.session.execute(claim, params)).mappings().all()
+                if not rows:
                     break
-                rows = (
-                    (await uow.session.execute(select(t).where(t.c.seq.in_(seqs)).order_by(t.c.seq))).mappings().all()
-                )
-                sent = 0
-                for row in rows:
-                    try:
-                        await self._send(row)
-                    except Exception as exc:  # broker errors are many types; all mean "retry later"
-                        await self._mark_failed(uow.session, row, exc)
-                        continue
-                    await self._mark_published(uow.session, row)
-                    sent += 1
-                published += sent
-                if sent == 0:
+                outcomes = await self._send_all(rows)
+                sent = [row for row, error in zip(rows, outcomes, strict=True) if error is None]
+                for row, error in zip(rows, outcomes, strict=True):
+                    if error is not None:
+                        await self._mark_failed(uow.session, row, error)
+                if sent:
+                    await self._mark_published(uow.session, sent)
+                published += len(sent)
+                if not sent:
                     break
+        if published:
+            await self.number_feed()
         OUTBOX_PUBLISHED.labels(self.db.settings.service_name).inc(published)
         return published
 
@@ -102,7 +112,31 @@ class OutboxRelay:
         )
         return bool(got.scalar_one())
 
-    async def _send(self, row: Any) -> None:
+    async def _send_all(self, rows: Sequence[Any]) -> list[Exception | None]:
+        """Hand every row to the producer, then await them all: one broker round trip per
+        partition batch instead of one per event."""
+        send = getattr(self.producer, "send", None)
+        if send is None:  # a producer that only sends one at a time
+            outcomes: list[Exception | None] = []
+            for row in rows:
+                try:
+                    await self._send(row)
+                    outcomes.append(None)
+                except Exception as exc:  # broker errors are many types; all mean "retry later"
+                    outcomes.append(exc)
+            return outcomes
+        pending: list[Any] = []
+        for row in rows:
+            try:
+                pending.append(await self._send(row, send))
+            except Exception as exc:  # refused before it was queued
+                pending.append(exc)
+        waiting = [p for p in pending if not isinstance(p, Exception)]
+        results = iter(await asyncio.gather(*waiting, return_exceptions=True))
+        return [p if isinstance(p, Exception) else _error(next(results)) for p in pending]
+
+    async def _send(self, row: Any, send: Any = None) -> Any:
+        """Send one row (``send_and_wait``), or queue it with ``send`` and return its future."""
         ctx = propagate.extract({"traceparent": row["traceparent"]} if row["traceparent"] else {})
         with tracer.start_as_current_span(f"publish {row['event_type']}", context=ctx, kind=trace.SpanKind.PRODUCER):
             key, value, headers = to_kafka(
@@ -115,25 +149,28 @@ class OutboxRelay:
                 payload=row["payload"],
                 key=row["key"],
             )
-            await self.producer.send_and_wait(row["topic"], value=value, key=key, headers=headers)
+            if send is not None:
+                return await send(row["topic"], value=value, key=key, headers=headers)
+            return await self.producer.send_and_wait(row["topic"], value=value, key=key, headers=headers)
 
-    async def _mark_published(self, session: Any, row: Any) -> None:
+    async def _mark_published(self, session: Any, rows: Sequence[Any]) -> None:
         t = self.db.tables.outbox
-        # The lock is held until this transaction commits, so feed positions are handed
-        # out in commit order: a reader's cursor never passes an event still to commit.
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{self.db.schema}.feed"})
-        position = select(func.coalesce(func.max(t.c.feed_position), 0) + 1).scalar_subquery()
         await session.execute(
             update(t)
-            .where(t.c.seq == row["seq"])
-            .values(
-                state="published",
-                published_at=clock.now(),
-                attempts=row["attempts"] + 1,
-                last_error=None,
-                feed_position=position,
-            )
+            .where(t.c.seq.in_([r["seq"] for r in rows]))
+            .values(state="published", published_at=clock.now(), attempts=t.c.attempts + 1, last_error=None)
         )
+
+    async def number_feed(self) -> int:
+        """Give published rows their feed positions, in outbox order, after the highest
+        committed position. A concurrent numbering of the same rows makes this one fail on
+        the unique position; the rows are numbered by the next round."""
+        try:
+            async with self.db.unit_of_work() as uow:
+                result = await uow.session.execute(text(_NUMBER_SQL.format(s=self.db.schema)))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        except IntegrityError:
+            return 0
 
     async def _mark_failed(self, session: Any, row: Any, exc: Exception) -> None:
         t = self.db.tables.outbox
@@ -201,17 +238,55 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         interval = self.db.settings.relay_interval_s
-        purge_every, ticks = 3000, 0
-        while not stop.is_set():
-            try:
-                n = await self.publish_batch()
-                OUTBOX_BACKLOG.labels(self.db.settings.service_name).set(await self.db.outbox_backlog())
-                ticks += 1
-                if ticks % purge_every == 0:
-                    await self.purge_expired()
-            except Exception as exc:  # keep relaying whatever one batch hit
-                log.error("outbox_relay_error", error=str(exc))
-                n = 0
-            if n == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=interval)
+        purge_every, ticks, backlog_at = 3000, 0, 0.0
+        wake = asyncio.Event()
+        async with self._listening(wake):
+            while not stop.is_set():
+                wake.clear()
+                try:
+                    n = await self.publish_batch()
+                    loop_time = asyncio.get_running_loop().time()
+                    if loop_time - backlog_at >= BACKLOG_EVERY_S:
+                        backlog_at = loop_time
+                        OUTBOX_BACKLOG.labels(self.db.settings.service_name).set(await self.db.outbox_backlog())
+                        await self.number_feed()  # rows a failed numbering left behind
+                    ticks += 1
+                    if ticks % purge_every == 0:
+                        await self.purge_expired()
+                except Exception as exc:  # keep relaying whatever one batch hit
+                    log.error("outbox_relay_error", error=str(exc))
+                    n = 0
+                if n < self.batch_size:
+                    await _first_of(stop, wake, interval)
+
+    @contextlib.asynccontextmanager
+    async def _listening(self, wake: asyncio.Event) -> AsyncIterator[None]:
+        """LISTEN for the outbox's commit notification on a connection of its own; without
+        it (no trigger, connection lost) the relay still polls every interval."""
+        channel = f"{self.db.schema}_outbox"
+        conn = None
+        try:
+            conn = await self.db.engine.connect()
+            raw: Any = (await conn.get_raw_connection()).driver_connection
+            await raw.add_listener(channel, lambda *_: wake.set())
+        except Exception as exc:  # the relay polls instead
+            log.warning("outbox_listen_failed", error=str(exc))
+        try:
+            yield
+        finally:
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+
+
+def _error(result: Any) -> Exception | None:
+    return result if isinstance(result, Exception) else None
+
+
+async def _first_of(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

@@ -37,6 +37,7 @@ class KernelTables:
     dead_letter: Table
     deadline: Table
     audit_log: Table
+    audit_head: Table
     idempotency_key: Table
     calendar_day: Table
     calendar_year: Table
@@ -130,6 +131,20 @@ def kernel_tables(metadata: MetaData) -> KernelTables:
         Column("details", JSONB, nullable=False),
         Column("prev_hash", String(64), nullable=False),
         Column("hash", String(64), nullable=False, unique=True),
+        # Each subject's entries form their own chain (verified in this order).
+        Index("ix_audit_log_subject_seq", "subject", "seq"),
+    )
+    # The head of each subject's chain: locked by the append (so one subject's chain never
+    # forks while other subjects append in parallel), and what auditors take a digest of.
+    # The row with the empty subject closes the one chain the log had before per-subject
+    # chains (entries up to ``last_seq``).
+    audit_head = Table(
+        "audit_head",
+        metadata,
+        Column("subject", String(200), primary_key=True),
+        Column("hash", String(64), nullable=False),
+        Column("entries", BigInteger, nullable=False),
+        Column("last_seq", BigInteger, nullable=False),
     )
     idempotency_key = Table(
         "idempotency_key",
@@ -156,6 +171,8 @@ def kernel_tables(metadata: MetaData) -> KernelTables:
         Column("source", String(300), nullable=False),
         Column("loaded_at", ts, nullable=False, server_default=text("now()")),
     )
-    tables = KernelTables(outbox, inbox, dead_letter, deadline, audit_log, idempotency_key, calendar_day, calendar_year)
+    tables = KernelTables(
+        outbox, inbox, dead_letter, deadline, audit_log, audit_head, idempotency_key, calendar_day, calendar_year
+    )
     metadata._medaid_kernel = tables  # type: ignore[attr-defined]
     return tables

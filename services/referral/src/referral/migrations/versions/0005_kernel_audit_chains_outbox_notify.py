@@ -1,20 +1,20 @@
 """Kernel: per-subject audit chains with their heads; the outbox notifies its relay on commit.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 """
 
 from medaid_shared.migrations import downgrade_kernel_speed, upgrade_kernel_speed
 
-revision = "0003"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    upgrade_kernel_speed("settlement")
+    upgrade_kernel_speed("referral")
 
 
 def downgrade() -> None:
-    downgrade_kernel_speed("settlement")
+    downgrade_kernel_speed("referral")

@@ -1,20 +1,20 @@
 """Kernel: per-subject audit chains with their heads; the outbox notifies its relay on commit.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0004
+Revises: 0003
 """
 
 from medaid_shared.migrations import downgrade_kernel_speed, upgrade_kernel_speed
 
-revision = "0005"
-down_revision = "0004"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    upgrade_kernel_speed("emergency_fund")
+    upgrade_kernel_speed("settlement")
 
 
 def downgrade() -> None:
-    downgrade_kernel_speed("emergency_fund")
+    downgrade_kernel_speed("settlement")

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import AliasChoices, AliasPath
 
-from medaid_shared.services import SERVICES
+from medaid_shared.services import CONSOLE, SERVICES, ServiceInfo
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -24,6 +24,9 @@ OVERLAYS = ("dev", "prod")
 DATA = Path(__file__).resolve().parent / "data"
 COMPOSE_FILE = REPO / "docker-compose.yml"
 SERVICE_NAMES = tuple(SERVICES)
+# Every image we build: the five services and the web console (no database, no migration).
+DEPLOYABLES: dict[str, ServiceInfo] = {**SERVICES, CONSOLE.name: CONSOLE}
+IMAGE_NAMES = tuple(DEPLOYABLES)
 
 Doc = dict[str, Any]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

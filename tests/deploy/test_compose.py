@@ -18,6 +18,7 @@ from medaid_shared.services import SERVICES
 from tests.deploy.support import (
     DATA,
     DEPLOY,
+    DEPLOYABLES,
     REPO,
     SERVICE_NAMES,
     compose,
@@ -67,7 +68,7 @@ def test_compose_schema_rejects_what_compose_would_reject() -> None:
 def test_compose_runs_every_service_and_nothing_unknown() -> None:
     services = compose()["services"]
     expected = set(SERVICE_NAMES) | {f"{s}-migrate" for s in SERVICE_NAMES}
-    expected |= {"postgres", "kafka", "kafka-init", "otel-collector", "prometheus", "jaeger"}
+    expected |= {"postgres", "kafka", "kafka-init", "otel-collector", "prometheus", "jaeger", "console"}
     assert set(services) == expected
 
 
@@ -131,7 +132,7 @@ def test_migration_is_a_one_shot_step_with_the_same_image(service: str) -> None:
     assert "ports" not in migrate and "healthcheck" not in migrate
 
 
-@pytest.mark.parametrize("service", [*SERVICE_NAMES, *(f"{s}-migrate" for s in SERVICE_NAMES)])
+@pytest.mark.parametrize("service", [*SERVICE_NAMES, *(f"{s}-migrate" for s in SERVICE_NAMES), "console"])
 def test_our_containers_are_hardened(service: str) -> None:
     spec = compose()["services"][service]
     assert spec["read_only"] is True
@@ -181,7 +182,7 @@ def test_observability_profile_is_optional_and_scrapes_every_service() -> None:
     (mount,) = services["prometheus"]["volumes"]
     config = yaml.safe_load((REPO / mount.split(":")[0]).read_text())
     targets = {t for job in config["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]}
-    assert targets == {f"{name}:{info.port}" for name, info in SERVICES.items()}
+    assert targets == {f"{name}:{info.port}" for name, info in DEPLOYABLES.items()}
     assert all(job["metrics_path"] == "/metrics" for job in config["scrape_configs"])
 
 

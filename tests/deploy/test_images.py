@@ -1,4 +1,4 @@
-"""The Dockerfiles: one per service, multi-stage, slim, non-root, installing exactly what
+"""The Dockerfiles: one per service (and the web console's), multi-stage, slim, non-root, installing exactly what
 uv.lock pins for that service, serving on the service's port; migration is another command."""
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import tomllib
 
 import pytest
 
-from medaid_shared.services import SERVICES
-from tests.deploy.support import REPO, SERVICE_NAMES, dockerfile, dockerfile_instructions
+from tests.deploy.support import DEPLOYABLES, IMAGE_NAMES, REPO, dockerfile, dockerfile_instructions
 
 
 def _args(instructions: list[tuple[str, str]], name: str) -> list[str]:
@@ -45,10 +44,10 @@ def _stages(instructions: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
 
 def test_every_service_has_a_dockerfile_and_nothing_else_is_one() -> None:
     found = {p.parent.name for p in (REPO / "services").glob("*/Dockerfile")}
-    assert found == set(SERVICE_NAMES)
+    assert found == set(IMAGE_NAMES)
 
 
-@pytest.mark.parametrize("service", SERVICE_NAMES)
+@pytest.mark.parametrize("service", IMAGE_NAMES)
 def test_image_is_multi_stage_slim_and_runs_as_an_unprivileged_user(service: str) -> None:
     instructions = dockerfile_instructions(dockerfile(service))
     args = _arg_defaults(instructions)
@@ -68,7 +67,7 @@ def test_image_is_multi_stage_slim_and_runs_as_an_unprivileged_user(service: str
     assert copies and all(c.startswith("--from=build ") for c in copies), copies
 
 
-@pytest.mark.parametrize("service", SERVICE_NAMES)
+@pytest.mark.parametrize("service", IMAGE_NAMES)
 def test_image_installs_from_the_lock_file_only_this_service(service: str) -> None:
     instructions = dockerfile_instructions(dockerfile(service))
     syncs = [a for a in _args(instructions, "RUN") if "uv sync" in a]
@@ -94,7 +93,7 @@ def test_image_installs_from_the_lock_file_only_this_service(service: str) -> No
     assert "uv.lock" in copied
 
 
-@pytest.mark.parametrize("service", SERVICE_NAMES)
+@pytest.mark.parametrize("service", IMAGE_NAMES)
 def test_image_uses_the_uv_version_the_makefile_pins(service: str) -> None:
     pinned = re.search(r"^UV_VERSION := (\S+)$", (REPO / "Makefile").read_text(), re.M)
     assert pinned
@@ -102,9 +101,9 @@ def test_image_uses_the_uv_version_the_makefile_pins(service: str) -> None:
     assert args["UV_IMAGE"] == f"ghcr.io/astral-sh/uv:{pinned.group(1)}"
 
 
-@pytest.mark.parametrize("service", SERVICE_NAMES)
+@pytest.mark.parametrize("service", IMAGE_NAMES)
 def test_image_serves_the_service_on_its_port_and_migrates_separately(service: str) -> None:
-    info = SERVICES[service]
+    info = DEPLOYABLES[service]
     instructions = dockerfile_instructions(dockerfile(service))
     cmd = _exec_form(_args(instructions, "CMD")[-1])
     assert cmd[:2] == ["uvicorn", f"{info.package}.main:app"]
@@ -120,7 +119,7 @@ def test_image_serves_the_service_on_its_port_and_migrates_separately(service: s
 def test_image_python_satisfies_the_projects_requires_python() -> None:
     requires = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
     minimum = tuple(int(x) for x in requires.removeprefix(">=").split("."))
-    for service in SERVICE_NAMES:
+    for service in IMAGE_NAMES:
         base = _arg_defaults(dockerfile_instructions(dockerfile(service)))["PYTHON_IMAGE"]
         version = re.match(r"python:(\d+)\.(\d+)", base)
         assert version and (int(version.group(1)), int(version.group(2))) >= minimum, base

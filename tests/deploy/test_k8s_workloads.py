@@ -79,7 +79,7 @@ def test_deployment_probes_ports_and_resources(overlay: str, service: str) -> No
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_workload_is_hardened(overlay: str) -> None:
     templates = list(pod_templates(rendered(overlay)))
-    assert len(templates) == 2 * len(SERVICES) + 1  # deployments, migration jobs, the collector
+    assert len(templates) == 2 * len(SERVICES) + 2  # deployments, migration jobs, the collector, the console
     for workload, template in templates:
         try:
             _assert_hardened(template)

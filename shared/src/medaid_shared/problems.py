@@ -27,6 +27,7 @@ from medaid_shared.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from medaid_shared.transient import is_transient
 
 __all__ = [
     "PROBLEM_JSON",
@@ -95,7 +96,23 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_JSON, headers=exc.headers)
 
 
+def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The database or broker is down, restarting or aborted the transaction for contention:
+    # not a fault of the request, and a retry (with the same Idempotency-Key) will succeed.
+    log.warning("service_unavailable", path=request.url.path, error_type=type(exc).__name__)
+    body = {
+        "type": "/problems/unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": "A system this service depends on is briefly unavailable; retry the request.",
+        "instance": str(request.url.path),
+    }
+    return JSONResponse(body, status_code=503, media_type=PROBLEM_JSON, headers={"Retry-After": "1"})
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_transient(exc):
+        return _unavailable(request, exc)
     # The detail stays generic: an internal error must never leak data (SPEC 0.4).
     log.error("unhandled_error", path=request.url.path, error_type=type(exc).__name__)
     body = {
@@ -145,6 +162,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _on_integrity)
     app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(UnicodeEncodeError, _on_unencodable)
+    # Handled here (not by the last-resort handler, which re-raises to the server): an
+    # unreachable database or broker is a 503 the client retries.
+    from aiokafka.errors import KafkaError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    for infrastructure_error in (OSError, SQLAlchemyError, KafkaError):
+        app.add_exception_handler(infrastructure_error, _on_unexpected)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

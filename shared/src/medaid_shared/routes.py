@@ -103,6 +103,9 @@ class Query:
         if action is not None:
             self.runtime.policy.authorize(self.principal, action)
         service = _service(self.request)
+        if service.audited_reads:  # a read of sensitive data is logged in the same transaction
+            async with self.runtime.db.unit_of_work() as uow:
+                return await use(service.command(self.runtime, uow, self.principal))
         async with self.runtime.db.read() as session:
             return await use(service.query(self.runtime, session, self.principal))
 

@@ -51,6 +51,9 @@ class ServiceDefinition:
     deadline_handlers: Callable[[Runtime], Mapping[str, DeadlineHandler]] | None = None
     retention_jobs: Callable[[Runtime], Mapping[str, RetentionJob]] | None = None
     parameters: ServiceParameters | None = None
+    # Queries run in a unit of work with the command context, so the audit entry of a read
+    # of sensitive data commits with it (consent); otherwise on a read session.
+    audited_reads: bool = False
     # Anything a service keeps on its app besides the runtime (built once the runtime exists).
     on_app: Callable[[FastAPI], None] | None = None
 

@@ -1,9 +1,9 @@
-"""Composition root of the consent service: wires settings, database, policy, consumers,
-deadline handlers and routes."""
+"""The consent service, declared: settings, tables, policy, routes and the read-model
+consumer. Its reads run in a unit of work, so a read of sensitive data is audit-logged with it."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import cast
 
 from consent.adapters.store import SqlStore
 from consent.adapters.tables import metadata
@@ -11,12 +11,14 @@ from consent.api.routes import router
 from consent.consumers.read_model import read_model_consumer
 from consent.domain.parameters import CumulativeScope, PolicyParameters
 from consent.domain.policy import POLICY
-from consent.service.app import ConsentServices
+from consent.service.ports import Ctx
 from consent.settings import ConsentSettings as Settings
-from medaid_shared.app import create_service_app
+from medaid_shared.authz import Principal
+from medaid_shared.db import UnitOfWork
 from medaid_shared.runtime import Runtime
+from medaid_shared.service import ServiceDefinition
 
-__all__ = ["Settings", "build_runtime", "create_app", "default_parameters", "metadata"]
+__all__ = ["SERVICE", "Settings", "build_runtime", "create_app", "default_parameters", "metadata"]
 
 
 def default_parameters(settings: Settings) -> PolicyParameters:
@@ -33,17 +35,21 @@ def default_parameters(settings: Settings) -> PolicyParameters:
     )
 
 
-def build_runtime(settings: Settings) -> Runtime:
-    return Runtime.build(settings, metadata, POLICY, consumers=[read_model_consumer(SqlStore)])
+def _context(runtime: Runtime, uow: UnitOfWork, principal: Principal | None) -> Ctx:
+    settings = cast(Settings, runtime.settings)
+    return Ctx(uow, SqlStore(uow), runtime.cipher, default_parameters(settings))
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    s = settings or Settings()
-    app = create_service_app(
-        lambda: build_runtime(s),
-        title="medaid consent",
-        description="Signing authority, consents, self-pay double review, major-treatment evaluation and emergency treatment (SPEC §3, §4).",
-        routers=[router],
-    )
-    app.state.services = ConsentServices(app.state.runtime, SqlStore, default_parameters(s))
-    return app
+SERVICE = ServiceDefinition(
+    title="medaid consent",
+    description="Signing authority, consents, self-pay double review, major-treatment evaluation and emergency treatment (SPEC §3, §4).",
+    settings=Settings,
+    metadata=metadata,
+    policy=POLICY,
+    routers=lambda: [router],
+    command_context=_context,
+    audited_reads=True,
+    consumers=lambda runtime: [read_model_consumer(SqlStore)],
+)
+build_runtime = SERVICE.build_runtime
+create_app = SERVICE.create_app

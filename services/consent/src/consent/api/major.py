@@ -8,11 +8,9 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from consent.api.deps import Services, answer
 from consent.domain.major import Recommendation
 from consent.service import forms, major
-from medaid_shared.app import IdempotencyKey
-from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["major treatment (LJ-11.2)"])
 
@@ -58,39 +56,28 @@ class ExpertOpinionIn(BaseModel):
 
 @router.post("/experts", status_code=201, summary="Add a quality-control expert to the health bureau's pool")
 async def post_expert(
-    body: ExpertIn, principal: CurrentPrincipal, services: Services, idempotency_key: IdempotencyKey = None
+    body: ExpertIn,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "expert.manage")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            body.model_dump(),
-            lambda ctx: major.add_expert(ctx, principal, **body.model_dump()),
-        )
-    )
+    return await run("expert.manage", lambda ctx: major.add_expert(ctx, run.principal, **body.model_dump()), status=201)
 
 
 @router.patch("/experts/{expert_id}", summary="Change or deactivate an expert")
 async def patch_expert(
-    expert_id: str, body: ExpertPatch, principal: CurrentPrincipal, services: Services
+    expert_id: str,
+    body: ExpertPatch,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "expert.manage")
-    return answer(
-        await services.command(
-            principal,
-            None,
-            body.model_dump(),
-            lambda ctx: major.update_expert(ctx, principal, expert_id, body.model_dump()),
-            status=200,
-        )
+    return await run(
+        "expert.manage", lambda ctx: major.update_expert(ctx, run.principal, expert_id, body.model_dump()), status=200
     )
 
 
 @router.get("/experts", summary="The expert pool with each expert's assignment load")
-async def get_experts(principal: CurrentPrincipal, services: Services) -> dict[str, Any]:
-    services.runtime.policy.authorize(principal, "expert.read")
-    result: dict[str, Any] = await services.query(major.list_experts)
+async def get_experts(
+    run: QueryRun,
+) -> dict[str, Any]:
+    result: dict[str, Any] = await run.fetch("expert.read", major.list_experts)
     return result
 
 
@@ -102,18 +89,12 @@ async def get_experts(principal: CurrentPrincipal, services: Services) -> dict[s
 async def post_assignment(
     treatment_id: str,
     body: AssignmentIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "expert.assign")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"treatment_id": treatment_id, **body.model_dump()},
-            lambda ctx: major.assign_expert(ctx, principal, treatment_id, specialty=body.specialty),
-        )
+    return await run(
+        "expert.assign",
+        lambda ctx: major.assign_expert(ctx, run.principal, treatment_id, specialty=body.specialty),
+        status=201,
     )
 
 
@@ -124,19 +105,12 @@ async def post_assignment(
 async def post_attending(
     treatment_id: str,
     body: AttendingIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "evaluation.attending")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"treatment_id": treatment_id, **body.model_dump()},
-            lambda ctx: major.attending_part(ctx, principal, treatment_id, **body.model_dump()),
-            status=200,
-        )
+    return await run(
+        "evaluation.attending",
+        lambda ctx: major.attending_part(ctx, run.principal, treatment_id, **body.model_dump()),
+        status=200,
     )
 
 
@@ -147,26 +121,23 @@ async def post_attending(
 async def post_expert_part(
     treatment_id: str,
     body: ExpertOpinionIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "evaluation.expert")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"treatment_id": treatment_id, **body.model_dump()},
-            lambda ctx: major.expert_part(ctx, principal, treatment_id, **body.model_dump()),
-            status=200,
-        )
+    return await run(
+        "evaluation.expert",
+        lambda ctx: major.expert_part(ctx, run.principal, treatment_id, **body.model_dump()),
+        status=200,
     )
 
 
 @router.get("/treatments/{treatment_id}/evaluation", summary="The major-treatment evaluation record")
-async def get_evaluation(treatment_id: str, principal: CurrentPrincipal, services: Services) -> dict[str, Any]:
-    services.runtime.policy.authorize(principal, "treatment.read")
-    result: dict[str, Any] = await services.query(lambda ctx: major.get_evaluation(ctx, principal, treatment_id))
+async def get_evaluation(
+    treatment_id: str,
+    run: QueryRun,
+) -> dict[str, Any]:
+    result: dict[str, Any] = await run.fetch(
+        "treatment.read", lambda ctx: major.get_evaluation(ctx, run.principal, treatment_id)
+    )
     return result
 
 
@@ -176,8 +147,8 @@ async def get_evaluation(treatment_id: str, principal: CurrentPrincipal, service
     summary="Annex 4: the major-treatment evaluation record (重大治疗评估备案表), print-ready",
 )
 async def get_evaluation_record_html(
-    treatment_id: str, principal: CurrentPrincipal, services: Services
+    treatment_id: str,
+    run: QueryRun,
 ) -> HTMLResponse:
-    services.runtime.policy.authorize(principal, "treatment.read")
-    html: str = await services.query(lambda ctx: forms.evaluation_record(ctx, principal, treatment_id))
+    html: str = await run.fetch("treatment.read", lambda ctx: forms.evaluation_record(ctx, run.principal, treatment_id))
     return HTMLResponse(html)

@@ -8,10 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from consent.api.deps import Services, answer
 from consent.service import persons
-from medaid_shared.app import IdempotencyKey
-from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["signing authority (LJ-10)"])
 
@@ -28,11 +26,15 @@ class GuardianAbsenceIn(BaseModel):
     summary="LJ-10: who may sign for the person now, and why each higher rank is skipped",
 )
 async def get_signing_authority(
-    person_id: str, principal: CurrentPrincipal, services: Services, major_public_interest: bool = False
+    person_id: str,
+    run: QueryRun,
+    major_public_interest: bool = False,
 ) -> dict[str, Any]:
-    services.runtime.policy.authorize(principal, "person.signing_authority")
-    result: dict[str, Any] = await services.query(
-        lambda ctx: persons.signing_authority(ctx, principal, person_id, major_public_interest=major_public_interest)
+    result: dict[str, Any] = await run.fetch(
+        "person.signing_authority",
+        lambda ctx: persons.signing_authority(
+            ctx, run.principal, person_id, major_public_interest=major_public_interest
+        ),
     )
     return result
 
@@ -45,18 +47,12 @@ async def get_signing_authority(
 async def post_guardian_absence(
     person_id: str,
     body: GuardianAbsenceIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "person.verify_guardian_absence")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"person_id": person_id, **body.model_dump()},
-            lambda ctx: persons.record_guardian_absence(
-                ctx, principal, person_id, evidence_ref=body.evidence_ref, evidence_note=body.evidence_note
-            ),
-        )
+    return await run(
+        "person.verify_guardian_absence",
+        lambda ctx: persons.record_guardian_absence(
+            ctx, run.principal, person_id, evidence_ref=body.evidence_ref, evidence_note=body.evidence_note
+        ),
+        status=201,
     )

@@ -10,13 +10,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from consent.api.deps import Services, answer
 from consent.api.treatments import SignatureIn
 from consent.domain.parameters import CumulativeScope
 from consent.service import forms, parameters, selfpay
 from consent.service.selfpay import ItemCategory, ReviewOutcome
-from medaid_shared.app import IdempotencyKey
-from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["self-pay double review (LJ-7)"])
 
@@ -71,25 +69,21 @@ class ParametersIn(BaseModel):
 async def post_item(
     admission_id: str,
     body: ItemIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "self_pay.propose")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"admission_id": admission_id, **body.model_dump()},
-            lambda ctx: selfpay.propose(ctx, principal, admission_id, **body.model_dump()),
-        )
+    return await run(
+        "self_pay.propose",
+        lambda ctx: selfpay.propose(ctx, run.principal, admission_id, **body.model_dump()),
+        status=201,
     )
 
 
 @router.get("/self-pay-items/{item_id}", summary="A self-pay item with its status and whole trail")
-async def get_item(item_id: str, principal: CurrentPrincipal, services: Services) -> dict[str, Any]:
-    services.runtime.policy.authorize(principal, "self_pay.read")
-    result: dict[str, Any] = await services.query(lambda ctx: selfpay.get_item(ctx, principal, item_id))
+async def get_item(
+    item_id: str,
+    run: QueryRun,
+) -> dict[str, Any]:
+    result: dict[str, Any] = await run.fetch("self_pay.read", lambda ctx: selfpay.get_item(ctx, run.principal, item_id))
     return result
 
 
@@ -98,9 +92,11 @@ async def get_item(item_id: str, principal: CurrentPrincipal, services: Services
     response_class=HTMLResponse,
     summary="Annex 3: the informed-consent form for self-pay items, print-ready (LJ-7.1)",
 )
-async def get_consent_form_html(item_id: str, principal: CurrentPrincipal, services: Services) -> HTMLResponse:
-    services.runtime.policy.authorize(principal, "self_pay.read")
-    html: str = await services.query(lambda ctx: forms.self_pay_form(ctx, principal, item_id))
+async def get_consent_form_html(
+    item_id: str,
+    run: QueryRun,
+) -> HTMLResponse:
+    html: str = await run.fetch("self_pay.read", lambda ctx: forms.self_pay_form(ctx, run.principal, item_id))
     return HTMLResponse(html)
 
 
@@ -112,24 +108,18 @@ async def get_consent_form_html(item_id: str, principal: CurrentPrincipal, servi
 async def post_consent_form(
     item_id: str,
     body: SignatureIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "self_pay.sign_form")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"item_id": item_id, **body.model_dump()},
-            lambda ctx: selfpay.sign_form(
-                ctx,
-                principal,
-                item_id,
-                major_public_interest_reason=body.major_public_interest_reason,
-                signature_ref=body.signature_ref,
-            ),
-        )
+    return await run(
+        "self_pay.sign_form",
+        lambda ctx: selfpay.sign_form(
+            ctx,
+            run.principal,
+            item_id,
+            major_public_interest_reason=body.major_public_interest_reason,
+            signature_ref=body.signature_ref,
+        ),
+        status=201,
     )
 
 
@@ -141,19 +131,12 @@ async def post_consent_form(
 async def post_initial_review(
     item_id: str,
     body: ReviewIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "self_pay.initial_review")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"item_id": item_id, **body.model_dump()},
-            lambda ctx: selfpay.initial_review(ctx, principal, item_id, outcome=body.outcome, reason=body.reason),
-            status=200,
-        )
+    return await run(
+        "self_pay.initial_review",
+        lambda ctx: selfpay.initial_review(ctx, run.principal, item_id, outcome=body.outcome, reason=body.reason),
+        status=200,
     )
 
 
@@ -165,19 +148,12 @@ async def post_initial_review(
 async def post_filing(
     item_id: str,
     body: FilingIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "self_pay.file")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"item_id": item_id, **body.model_dump()},
-            lambda ctx: selfpay.file_with_civil_affairs(ctx, principal, item_id, note=body.note),
-            status=200,
-        )
+    return await run(
+        "self_pay.file",
+        lambda ctx: selfpay.file_with_civil_affairs(ctx, run.principal, item_id, note=body.note),
+        status=200,
     )
 
 
@@ -189,28 +165,22 @@ async def post_filing(
 async def post_civil_affairs_review(
     item_id: str,
     body: ReviewIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "self_pay.civil_affairs_review")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"item_id": item_id, **body.model_dump()},
-            lambda ctx: selfpay.civil_affairs_review(ctx, principal, item_id, outcome=body.outcome, reason=body.reason),
-            status=200,
-        )
+    return await run(
+        "self_pay.civil_affairs_review",
+        lambda ctx: selfpay.civil_affairs_review(ctx, run.principal, item_id, outcome=body.outcome, reason=body.reason),
+        status=200,
     )
 
 
 @router.get(
     "/policy/parameters", tags=["policy parameters"], summary="Versioned policy parameters and the one in force"
 )
-async def get_parameters(principal: CurrentPrincipal, services: Services) -> dict[str, Any]:
-    services.runtime.policy.authorize(principal, "parameters.read")
-    result: dict[str, Any] = await services.query(parameters.list_parameters)
+async def get_parameters(
+    run: QueryRun,
+) -> dict[str, Any]:
+    result: dict[str, Any] = await run.fetch("parameters.read", parameters.list_parameters)
     return result
 
 
@@ -221,16 +191,13 @@ async def get_parameters(principal: CurrentPrincipal, services: Services) -> dic
     summary="Load a parameter version with its effective date (administrator)",
 )
 async def post_parameters(
-    body: ParametersIn, principal: CurrentPrincipal, services: Services, idempotency_key: IdempotencyKey = None
+    body: ParametersIn,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "parameters.write")
     values = body.model_dump()
     effective_from: datetime = values.pop("effective_from")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            body.model_dump(mode="json"),
-            lambda ctx: parameters.add_parameters(ctx, principal, effective_from=effective_from, **values),
-        )
+    return await run(
+        "parameters.write",
+        lambda ctx: parameters.add_parameters(ctx, run.principal, effective_from=effective_from, **values),
+        status=201,
     )

@@ -8,11 +8,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from consent.api.deps import Services, answer
 from consent.domain.treatment import Kind, MajorCategory
 from consent.service import treatments
-from medaid_shared.app import IdempotencyKey
-from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["treatments and consents (LJ-11)"])
 
@@ -44,27 +42,21 @@ class SignatureIn(BaseModel):
 async def post_treatment(
     admission_id: str,
     body: TreatmentIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "treatment.record")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"admission_id": admission_id, **body.model_dump()},
-            lambda ctx: treatments.record_treatment(
-                ctx,
-                principal,
-                admission_id,
-                kind=body.kind,
-                category=body.category,
-                description=body.description,
-                attending_doctor=body.attending_doctor,
-                emergency_reason=body.emergency_reason,
-            ),
-        )
+    return await run(
+        "treatment.record",
+        lambda ctx: treatments.record_treatment(
+            ctx,
+            run.principal,
+            admission_id,
+            kind=body.kind,
+            category=body.category,
+            description=body.description,
+            attending_doctor=body.attending_doctor,
+            emergency_reason=body.emergency_reason,
+        ),
+        status=201,
     )
 
 
@@ -76,45 +68,49 @@ async def post_treatment(
 async def post_treatment_consent(
     treatment_id: str,
     body: SignatureIn,
-    principal: CurrentPrincipal,
-    services: Services,
-    idempotency_key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    services.runtime.policy.authorize(principal, "consent.sign")
-    return answer(
-        await services.command(
-            principal,
-            idempotency_key,
-            {"treatment_id": treatment_id, **body.model_dump()},
-            lambda ctx: treatments.sign_treatment(
-                ctx,
-                principal,
-                treatment_id,
-                major_public_interest_reason=body.major_public_interest_reason,
-                signature_ref=body.signature_ref,
-            ),
-        )
+    return await run(
+        "consent.sign",
+        lambda ctx: treatments.sign_treatment(
+            ctx,
+            run.principal,
+            treatment_id,
+            major_public_interest_reason=body.major_public_interest_reason,
+            signature_ref=body.signature_ref,
+        ),
+        status=201,
     )
 
 
 @router.get("/treatments/{treatment_id}", summary="A treatment, its status and its consent")
-async def get_treatment(treatment_id: str, principal: CurrentPrincipal, services: Services) -> dict[str, Any]:
-    services.runtime.policy.authorize(principal, "treatment.read")
-    result: dict[str, Any] = await services.query(lambda ctx: treatments.get_treatment(ctx, principal, treatment_id))
+async def get_treatment(
+    treatment_id: str,
+    run: QueryRun,
+) -> dict[str, Any]:
+    result: dict[str, Any] = await run.fetch(
+        "treatment.read", lambda ctx: treatments.get_treatment(ctx, run.principal, treatment_id)
+    )
     return result
 
 
 @router.get("/consents/{consent_id}", summary="A signed consent (immutable)")
-async def get_consent(consent_id: str, principal: CurrentPrincipal, services: Services) -> dict[str, Any]:
-    services.runtime.policy.authorize(principal, "consent.read")
-    result: dict[str, Any] = await services.query(lambda ctx: treatments.get_consent(ctx, principal, consent_id))
+async def get_consent(
+    consent_id: str,
+    run: QueryRun,
+) -> dict[str, Any]:
+    result: dict[str, Any] = await run.fetch(
+        "consent.read", lambda ctx: treatments.get_consent(ctx, run.principal, consent_id)
+    )
     return result
 
 
 @router.get("/admissions/{admission_id}/records", summary="An admission's treatments, consents and self-pay items")
-async def get_admission_records(admission_id: str, principal: CurrentPrincipal, services: Services) -> dict[str, Any]:
-    services.runtime.policy.authorize(principal, "treatment.read")
-    result: dict[str, Any] = await services.query(
-        lambda ctx: treatments.admission_records(ctx, principal, admission_id)
+async def get_admission_records(
+    admission_id: str,
+    run: QueryRun,
+) -> dict[str, Any]:
+    result: dict[str, Any] = await run.fetch(
+        "treatment.read", lambda ctx: treatments.admission_records(ctx, run.principal, admission_id)
     )
     return result

@@ -89,7 +89,8 @@ def main() -> None:
         f"medaid benchmark — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPU(s), {args.reps} repetitions"
     )
     if wanted("engine"):
-        figures["engine_bills_per_s"] = engine_bench(args.engine, args.reps)
+        figures["engine_bills_per_s"], wall = engine_bench(args.engine, max(5, args.reps))
+        context["engine_bills_per_wall_s"] = wall.as_json()
     with stack() as infra:
         conc = (1, 8)
         if wanted("settlement"):

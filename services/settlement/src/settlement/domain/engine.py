@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from medaid_shared.contracts.common import PRIMARY_LEVELS, FacilityLevel, FilingState, Region
 from settlement.domain.money import ZERO, cents, non_negative
@@ -261,8 +262,33 @@ def _tiered(amount_above: Decimal, values: CriticalIllnessValues) -> Decimal:
     return total
 
 
+@lru_cache(maxsize=256)
 def _pct(ratio: Decimal) -> str:
     return f"{(ratio * 100).normalize():f} %"
+
+
+@lru_cache(maxsize=64)
+def _tiers_text(tiers: tuple[tuple[str, Decimal], ...]) -> str:
+    # keyed by the tier starts as written: equal Decimals may print differently
+    return ", ".join(f"from {start}: {_pct(ratio)}" for start, ratio in tiers)
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """The gates of §2 that change who pays (LJ-4.3b, LJ-4.3c), decided once per settlement."""
+
+    unfiled: bool
+    out_of_guangxi_unapproved: bool
+
+    @classmethod
+    def of(cls, gates: Gates) -> _Gate:
+        return cls(
+            gates.filing_state is FilingState.UNFILED,
+            gates.facility_region is Region.OUTSIDE_GUANGXI and gates.out_of_region_approved is not True,
+        )
+
+    def applied(self) -> tuple[str, ...]:
+        return (("LJ-4.3c",) if self.unfiled else ()) + (("LJ-4.3b",) if self.out_of_guangxi_unapproved else ())
 
 
 def settle(
@@ -274,114 +300,146 @@ def settle(
     rules: GateRules | None = None,
 ) -> Settlement:
     """Split an admission's bill lines among the payers. Deterministic: the same input gives
-    the same settlement (re-settling changes nothing)."""
-    rules = rules or GateRules()
+    the same settlement (re-settling changes nothing). One step per payer of LJ-6.1, then
+    the out-of-catalogue lines."""
+    rules = rules or _DEFAULT_RULES
     mode, manual_reasons = settlement_mode(gates, rules)
     book = _Book()
-    pay, amounts, explanations = book.pay, book.amounts, book.explanations
-    gates_applied: list[str] = []
-
-    unfiled = gates.filing_state is FilingState.UNFILED
-    out_of_guangxi_unapproved = (
-        gates.facility_region is Region.OUTSIDE_GUANGXI and gates.out_of_region_approved is not True
-    )
-    if unfiled:
-        gates_applied.append("LJ-4.3c")
-    if out_of_guangxi_unapproved:
-        gates_applied.append("LJ-4.3b")
-
-    in_cat = sum((ln.amount for ln in lines if ln.in_catalogue), ZERO)
-    out_cat = sum((ln.amount for ln in lines if not ln.in_catalogue), ZERO)
-
-    # --- LJ-6.1 step 1: basic medical insurance -------------------------------------------
-    basic: BasicInsuranceValues = params.basic.values
-    deductible_applied = min(in_cat, basic.deductible) if gates.basic_insurance_enrolled else ZERO
-    basic_pay = ZERO
-    if gates.basic_insurance_enrolled:
-        room = non_negative(basic.annual_ceiling - ytd.basic_paid)
-        basic_pay = min(cents(non_negative(in_cat - basic.deductible) * basic.ratio), room, in_cat)
-        pay(
-            Payer.BASIC_INSURANCE,
-            basic_pay,
-            "LJ-6.1",
-            params.basic.version_id,
-            f"max(0, {in_cat} − deductible {basic.deductible}) × {_pct(basic.ratio)}, "
-            f"annual ceiling {basic.annual_ceiling} (remaining {room})",
-        )
+    gate = _Gate.of(gates)
+    in_cat = out_cat = ZERO
+    for ln in lines:
+        if ln.in_catalogue:
+            in_cat += ln.amount
+        else:
+            out_cat += ln.amount
+    enrolled = gates.basic_insurance_enrolled
+    deductible_applied = min(in_cat, params.basic.values.deductible) if enrolled else ZERO
+    basic_pay = _basic_insurance(book, params.basic, in_cat, ytd, enrolled)
     rest = in_cat - basic_pay
-
-    # --- LJ-6.1 step 2: critical-illness insurance ----------------------------------------
-    ci: CriticalIllnessValues = params.critical.values
-    ci_pay = ZERO
-    if gates.basic_insurance_enrolled:
-        before = non_negative(ytd.critical_base - ci.threshold)
-        after = non_negative(ytd.critical_base + rest - ci.threshold)
-        room = non_negative(ci.annual_ceiling - ytd.critical_paid)
-        ci_pay = min(cents(_tiered(after, ci) - _tiered(before, ci)), room, rest)
-        pay(
-            Payer.CRITICAL_ILLNESS,
-            ci_pay,
-            "LJ-6.1",
-            params.critical.version_id,
-            f"yearly burden {ytd.critical_base} + {rest} above threshold {ci.threshold}, tiered "
-            f"{', '.join(f'from {t.from_amount}: {_pct(t.ratio)}' for t in ci.tiers)}, ceiling remaining {room}",
-        )
-    ci_base_delta = rest if gates.basic_insurance_enrolled else ZERO
+    ci_pay = _critical_illness(book, params.critical, rest, ytd, enrolled)
+    ci_base_delta = rest if enrolled else ZERO
     rest -= ci_pay
+    aid_pay = _medical_aid(book, params.aid, rest, ytd, gate)
+    _support_fund(book, rest - aid_pay, gate, rules)
+    _out_of_catalogue(book, lines, decisions, gates.emergency, gate.unfiled)
+    return Settlement(
+        mode=mode,
+        manual_reasons=manual_reasons,
+        total=in_cat + out_cat,
+        in_catalogue_total=in_cat,
+        out_of_catalogue_total=out_cat,
+        deductible_applied=deductible_applied,
+        amounts=book.amounts,
+        explanations=tuple(book.explanations),
+        year_delta=YearToDate(basic_pay, ci_base_delta, ci_pay, aid_pay),
+        parameter_versions=(params.basic.version_id, params.critical.version_id, params.aid.version_id),
+        example_parameters=params.basic.example or params.critical.example or params.aid.example,
+        gates_applied=gate.applied(),
+    )
 
-    # --- LJ-6.1 step 3 / LJ-6.2: medical aid ------------------------------------------------
-    aid: MedicalAidValues = params.aid.values
-    aid_room = non_negative(aid.annual_ceiling - ytd.aid_used)
-    aid_pay = ZERO
-    if unfiled:
-        explanations.append(
-            Explanation(
-                Payer.MEDICAL_AID, ZERO, "LJ-4.3c", params.aid.version_id, "outside care without filing: no aid"
-            )
-        )
-    elif out_of_guangxi_unapproved:
-        explanations.append(
-            Explanation(
-                Payer.MEDICAL_AID,
-                ZERO,
-                "LJ-4.3b",
-                params.aid.version_id,
-                "out of Guangxi without the medical insurance department's approval: no aid",
-            )
-        )
-    else:
-        aid_pay = min(cents(non_negative(rest - aid.deductible) * aid.ratio), aid_room, rest)
-        pay(
+
+_DEFAULT_RULES = GateRules()
+
+
+def _basic_insurance(book: _Book, applied: Applied, in_cat: Decimal, ytd: YearToDate, enrolled: bool) -> Decimal:
+    """LJ-6.1 step 1: basic medical insurance, after its deductible, up to its ceiling."""
+    if not enrolled:
+        return ZERO
+    basic: BasicInsuranceValues = applied.values
+    room = non_negative(basic.annual_ceiling - ytd.basic_paid)
+    pay = min(cents(non_negative(in_cat - basic.deductible) * basic.ratio), room, in_cat)
+    book.pay(
+        Payer.BASIC_INSURANCE,
+        pay,
+        "LJ-6.1",
+        applied.version_id,
+        f"max(0, {in_cat} − deductible {basic.deductible}) × {_pct(basic.ratio)}, "
+        f"annual ceiling {basic.annual_ceiling} (remaining {room})",
+    )
+    return pay
+
+
+def _critical_illness(book: _Book, applied: Applied, rest: Decimal, ytd: YearToDate, enrolled: bool) -> Decimal:
+    """LJ-6.1 step 2: critical-illness insurance, tiered on the yearly burden above its threshold."""
+    if not enrolled:
+        return ZERO
+    ci: CriticalIllnessValues = applied.values
+    before = non_negative(ytd.critical_base - ci.threshold)
+    after = non_negative(ytd.critical_base + rest - ci.threshold)
+    room = non_negative(ci.annual_ceiling - ytd.critical_paid)
+    pay = min(cents(_tiered(after, ci) - _tiered(before, ci)), room, rest)
+    tiers = _tiers_text(tuple((str(t.from_amount), t.ratio) for t in ci.tiers))
+    book.pay(
+        Payer.CRITICAL_ILLNESS,
+        pay,
+        "LJ-6.1",
+        applied.version_id,
+        f"yearly burden {ytd.critical_base} + {rest} above threshold {ci.threshold}, tiered "
+        f"{tiers}, ceiling remaining {room}",
+    )
+    return pay
+
+
+def _medical_aid(book: _Book, applied: Applied, rest: Decimal, ytd: YearToDate, gate: _Gate) -> Decimal:
+    """LJ-6.1 step 3 / LJ-6.2: medical aid, unless a gate refuses it (LJ-4.3c, LJ-4.3b)."""
+    if gate.unfiled:
+        book.note(Payer.MEDICAL_AID, "LJ-4.3c", applied.version_id, "outside care without filing: no aid")
+        return ZERO
+    if gate.out_of_guangxi_unapproved:
+        book.note(
             Payer.MEDICAL_AID,
-            aid_pay,
-            "LJ-6.2",
-            params.aid.version_id,
-            f"{_pct(aid.ratio)} of {rest} after deductible {aid.deductible}, "
-            f"yearly ceiling {aid.annual_ceiling} (remaining {aid_room})",
+            "LJ-4.3b",
+            applied.version_id,
+            "out of Guangxi without the medical insurance department's approval: no aid",
         )
-    rest -= aid_pay
+        return ZERO
+    aid: MedicalAidValues = applied.values
+    room = non_negative(aid.annual_ceiling - ytd.aid_used)
+    pay = min(cents(non_negative(rest - aid.deductible) * aid.ratio), room, rest)
+    book.pay(
+        Payer.MEDICAL_AID,
+        pay,
+        "LJ-6.2",
+        applied.version_id,
+        f"{_pct(aid.ratio)} of {rest} after deductible {aid.deductible}, "
+        f"yearly ceiling {aid.annual_ceiling} (remaining {room})",
+    )
+    return pay
 
-    # --- LJ-6.1 step 4: the support fund, or the person when a gate refuses it -------------
-    if unfiled:
-        pay(Payer.PERSONAL_CASH, rest, "LJ-4.3c", None, "outside care without filing: borne by the person")
-    elif out_of_guangxi_unapproved and not rules.support_fund_when_aid_refused_out_of_guangxi:
-        pay(Payer.PERSONAL_CASH, rest, "LJ-4.3b", None, "out of Guangxi without approval: not supported")
+
+def _support_fund(book: _Book, rest: Decimal, gate: _Gate, rules: GateRules) -> None:
+    """LJ-6.1 step 4: the support fund for the compliant cost left, or the person when a gate refuses it."""
+    if gate.unfiled:
+        book.pay(Payer.PERSONAL_CASH, rest, "LJ-4.3c", None, "outside care without filing: borne by the person")
+    elif gate.out_of_guangxi_unapproved and not rules.support_fund_when_aid_refused_out_of_guangxi:
+        book.pay(Payer.PERSONAL_CASH, rest, "LJ-4.3b", None, "out of Guangxi without approval: not supported")
     else:
-        pay(Payer.SUPPORT_FUND, rest, "LJ-6.1", None, "compliant cost left after insurance and aid")
+        book.pay(Payer.SUPPORT_FUND, rest, "LJ-6.1", None, "compliant cost left after insurance and aid")
 
-    # --- out-of-catalogue lines: LJ-14.1 / LJ-7.4 -----------------------------------------
+
+_SUPPORTED_LABEL = {
+    SelfPayOutcome.APPROVED: "approved self-pay",
+    SelfPayOutcome.BELOW_THRESHOLD: "self-pay below the review threshold (LJ-7.0)",
+    SelfPayOutcome.EMERGENCY: "emergency item, paid as approved",
+}
+
+
+def _out_of_catalogue(
+    book: _Book, lines: Sequence[Line], decisions: Mapping[str, SelfPayDecision], emergency: bool, unfiled: bool
+) -> None:
+    """Out-of-catalogue lines by their item's self-pay decision: LJ-14.1 / LJ-7.4."""
     approved_left: dict[str, Decimal] = {item: d.amount for item, d in decisions.items()}
     for ln in lines:
         if ln.in_catalogue:
             continue
         decision = decisions.get(ln.self_pay_item_id) if ln.self_pay_item_id else None
         if decision is None or decision.outcome is SelfPayOutcome.REJECTED:
-            if ln.emergency and gates.emergency and decision is None:
+            if ln.emergency and emergency and decision is None:
                 # Emergency items need no prior approval: paid as approved (interpretation).
                 book.support(ln, ln.amount, unfiled, "emergency item, paid as approved")
                 continue
             reason = "rejected by review" if decision else "no approval on record"
-            pay(
+            book.pay(
                 Payer.HOSPITAL_BORNE,
                 ln.amount,
                 "LJ-7.4",
@@ -393,13 +451,8 @@ def settle(
         assert ln.self_pay_item_id is not None
         covered = min(ln.amount, approved_left[ln.self_pay_item_id])
         approved_left[ln.self_pay_item_id] -= covered
-        label = {
-            SelfPayOutcome.APPROVED: "approved self-pay",
-            SelfPayOutcome.BELOW_THRESHOLD: "self-pay below the review threshold (LJ-7.0)",
-            SelfPayOutcome.EMERGENCY: "emergency item, paid as approved",
-        }[decision.outcome]
-        book.support(ln, covered, unfiled, label)
-        pay(
+        book.support(ln, covered, unfiled, _SUPPORTED_LABEL[decision.outcome])
+        book.pay(
             Payer.HOSPITAL_BORNE,
             ln.amount - covered,
             "LJ-7.4",
@@ -408,29 +461,20 @@ def settle(
             ln.line_no,
         )
 
-    total = in_cat + out_cat
-    return Settlement(
-        mode=mode,
-        manual_reasons=manual_reasons,
-        total=total,
-        in_catalogue_total=in_cat,
-        out_of_catalogue_total=out_cat,
-        deductible_applied=deductible_applied,
-        amounts=amounts,
-        explanations=tuple(explanations),
-        year_delta=YearToDate(basic_pay, ci_base_delta, ci_pay, aid_pay),
-        parameter_versions=(params.basic.version_id, params.critical.version_id, params.aid.version_id),
-        example_parameters=params.basic.example or params.critical.example or params.aid.example,
-        gates_applied=tuple(gates_applied),
-    )
+
+_PAYERS = tuple(Payer)
 
 
 class _Book:
     """The shares being written: amounts per payer and their explanation lines."""
 
     def __init__(self) -> None:
-        self.amounts: dict[Payer, Decimal] = {p: ZERO for p in Payer}
+        self.amounts: dict[Payer, Decimal] = dict.fromkeys(_PAYERS, ZERO)
         self.explanations: list[Explanation] = []
+
+    def note(self, payer: Payer, rule: str, version: str | None, basis: str) -> None:
+        """A payer that pays nothing, and why (a gate refused it)."""
+        self.explanations.append(Explanation(payer, ZERO, rule, version, basis))
 
     def pay(
         self, payer: Payer, amount: Decimal, rule: str, version: str | None, basis: str, line_no: int | None = None

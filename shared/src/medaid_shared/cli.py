@@ -100,7 +100,7 @@ def examples_load() -> None:
 
 @app.command()
 def token(
-    role: Annotated[str, typer.Option(help="hospital, civil_affairs, police, … (SPEC 0.3)")],
+    role: Annotated[str, typer.Option(help="hospital, civil_affairs, police, … (README: Roles and scopes)")],
     scope: Annotated[list[str] | None, typer.Option(help="kind:id, e.g. facility:H001; repeat for more")] = None,
     subject: Annotated[str | None, typer.Option(help="the user id (default: ROLE-dev)")] = None,
     hours: int = 12,

@@ -98,12 +98,14 @@ class Query:
         self.runtime = runtime
         self.principal = principal
 
-    async def fetch(self, action: str | None, use: Use) -> Any:
-        """The use case's result as it is (for routes that render it themselves)."""
+    async def fetch(self, action: str | None, use: Use, *, audited: bool = False) -> Any:
+        """The use case's result as it is (for routes that render it themselves). An
+        ``audited`` read (of a full ID number, a printed form) runs in a unit of work so its
+        audit entry commits with it."""
         if action is not None:
             self.runtime.policy.authorize(self.principal, action)
         service = _service(self.request)
-        if service.audited_reads:  # a read of sensitive data is logged in the same transaction
+        if audited or service.audited_reads:
             async with self.runtime.db.unit_of_work() as uow:
                 return await use(service.command(self.runtime, uow, self.principal))
         async with self.runtime.db.read() as session:
@@ -111,6 +113,10 @@ class Query:
 
     async def __call__(self, action: str | None, use: Use) -> JSONResponse:
         return JSONResponse(encode(await self.fetch(action, use)))
+
+    async def audited(self, action: str | None, use: Use) -> JSONResponse:
+        """An audited read, answered as JSON."""
+        return JSONResponse(encode(await self.fetch(action, use, audited=True)))
 
 
 async def _command(

@@ -1,0 +1,48 @@
+"""Health plans after discharge (LJ-15.1): HTTP routes (each hands its use case to the kernel's command or query dependency)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
+
+from medaid_shared.routes import CommandRun, QueryRun
+from referral.service import (
+    health_plans,
+    persons,
+)
+from referral.service.commands import (
+    HealthPlanIn,
+)
+from referral.service.context import Ctx
+
+router = APIRouter()
+
+
+@router.post(
+    "/persons/{person_id}/health-plans",
+    status_code=201,
+    tags=["after discharge"],
+    summary="Make or adjust the health plan after discharge (LJ-15.1)",
+)
+async def make_health_plan(
+    person_id: str,
+    body: Annotated[HealthPlanIn, Body()],
+    run: CommandRun,
+) -> JSONResponse:
+    async def use(c: Ctx) -> Any:
+        return await health_plans.make(c, run.principal, await persons.load_person(c, person_id), body)
+
+    return await run("health_plan.write", use, status=201)
+
+
+@router.get("/persons/{person_id}/health-plans", tags=["after discharge"], summary="A person's health plans")
+async def list_health_plans(
+    person_id: str,
+    run: QueryRun,
+) -> Any:
+    async def use(c: Ctx) -> Any:
+        return await health_plans.listing(c, run.principal, await persons.load_person(c, person_id))
+
+    return await run.fetch("health_plan.read", use)

@@ -58,6 +58,7 @@ class Findings:
     unseen_events: list[str] = field(default_factory=list)
     unpublished: list[str] = field(default_factory=list)
     dead_letters: list[str] = field(default_factory=list)
+    dead_letters_resolved: list[str] = field(default_factory=list)
     dead_loops: list[str] = field(default_factory=list)
 
     def settled(self) -> bool:
@@ -150,10 +151,13 @@ async def _events(conn: AsyncConnection, consumers: dict[str, dict[str, set[str]
                 )
                 for event_type, event_id in unseen.all():
                     f.unseen_events.append(f"{consumer_schema}/{consumer}: {event_type} {event_id}")
-        for consumer, topic, error in (
-            await conn.execute(text(f"SELECT consumer, topic, error FROM {schema}.dead_letter"))
+        for consumer, topic, error, state in (
+            await conn.execute(text(f"SELECT consumer, topic, error, state FROM {schema}.dead_letter"))
         ).all():
-            f.dead_letters.append(f"{schema}/{consumer}: {topic}: {error[:200]}")
+            line = f"{schema}/{consumer}: {topic}: {error[:200]}"
+            # A dead letter whose event was applied after all (delivered again once what it
+            # needed had arrived) is resolved, not dead; it is shown, not counted.
+            (f.dead_letters if state == "dead" else f.dead_letters_resolved).append(f"{line} ({state})")
 
 
 async def dead_loops(stack: ChaosStack) -> list[str]:

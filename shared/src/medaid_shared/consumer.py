@@ -69,11 +69,13 @@ class EventConsumer:
         self.transient_retries = 0  # how often a record waited for the database or broker
         self._kafka: AIOKafkaConsumer | None = None
         self._rewind = False
+        self._has_dead: bool | None = None  # unknown until first looked up
 
     def rewind(self) -> None:
         """Read every partition again from its start at the next poll: the broker lost its
         log and offsets (``broker_recovery``); the inbox absorbs what was applied before."""
         self._rewind = True
+        self._has_dead = None
 
     def _waited(self, _: BaseException) -> None:
         self.transient_retries += 1
@@ -154,7 +156,24 @@ class EventConsumer:
             if inserted.first() is None:
                 return "duplicate"
             await self.handlers[meta.type](uow, event, meta)
+            await self._resolve_dead_letter(uow, meta.id)
         return "applied"
+
+    async def _resolve_dead_letter(self, uow: UnitOfWork, event_id: str) -> None:
+        """An event applied after all — delivered again once what it needed had arrived, as
+        after a broker loss, when a later event can reach a consumer before the replay of an
+        earlier one — is no longer a dead letter. Looked up only while this consumer has
+        dead letters (checked once, then whenever it dead-letters or rewinds)."""
+        t = self.db.tables.dead_letter
+        mine = (t.c.consumer == self.name) & (t.c.state == "dead")
+        if self._has_dead is None:
+            self._has_dead = (await uow.session.execute(select(t.c.id).where(mine).limit(1))).first() is not None
+        if self._has_dead:
+            await uow.session.execute(
+                update(t)
+                .where(mine, t.c.headers.contains([["ce_id", event_id]]))
+                .values(state="applied", redriven_at=clock.now())
+            )
 
     async def _dead_letter(self, record: ConsumerRecord, error: str, stop: asyncio.Event | None) -> None:
         """Record the dead letter (table and topic) in one transaction, waiting out outages.
@@ -200,6 +219,7 @@ class EventConsumer:
                 )
 
         await retry_transient(write, stop=stop, backoff=self.backoff, what="dead-letter", on_retry=self._waited)
+        self._has_dead = True
         log.error("event_dead_lettered", topic=record.topic, offset=record.offset, consumer=self.name)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -222,6 +242,7 @@ class EventConsumer:
             while not stop.is_set():
                 if self._rewind and kafka.assignment():
                     self._rewind = False
+                    done.clear()  # positions in the lost log mean nothing on the new one
                     await kafka.seek_to_beginning(*kafka.assignment())
                 batches = await kafka.getmany(timeout_ms=500, max_records=100)
                 try:

@@ -111,15 +111,20 @@ def start_tansu(port: int, log_path: Path) -> subprocess.Popen[bytes]:
 
 
 PR_SET_PDEATHSIG = 1
+# Looked up here, in the parent: the child may already run as another user that cannot
+# import anything.
+_prctl = None
+if sys.platform.startswith("linux"):
+    import ctypes
+
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
 
 
 def die_with_parent() -> None:
     """In a child before it runs: the kernel sends it SIGTERM when its parent dies, even
     by SIGKILL — no orphan keeps a port (Linux; elsewhere a no-op)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def wait_for_port(host: str, port: int, timeout: float) -> None:

@@ -21,7 +21,6 @@ from medaid_shared import clock
 from medaid_shared.auth import CurrentPrincipal, TokenVerifier
 from medaid_shared.authz import Role
 from medaid_shared.calendar import parse_year_notice
-from medaid_shared.deadlines import load_calendar, store_calendar_year
 from medaid_shared.errors import Forbidden, ValidationFailed
 from medaid_shared.feed import feed_router
 from medaid_shared.http_edge import BodyGuard
@@ -103,17 +102,18 @@ def calendar_router() -> APIRouter:
 
     @router.put("/admin/calendar/{year}", tags=["administration"], summary="Load a year of official calendar data")
     async def put_calendar_year(
-        year: int, body: CalendarYear, principal: CurrentPrincipal, runtime: RuntimeDep
+        year: CalendarYearNumber, body: CalendarYear, principal: CurrentPrincipal, runtime: RuntimeDep
     ) -> dict[str, Any]:
+        """SPEC 0.1: one calendar for the whole system — loaded here, every service stores
+        the same days from the ``CalendarYearLoaded`` event; open deadlines are counted again."""
         if principal.role != Role.ADMIN:
             raise Forbidden("only an administrator loads calendar data")
         try:
             days = parse_year_notice(year, body.model_dump())
         except ValueError as exc:
             raise ValidationFailed(str(exc), field="holidays") from exc
-        await store_calendar_year(runtime.db, year, days, body.source)
-        runtime.calendar = await load_calendar(runtime.db)
-        return {"year": year, "days": len(days), "official": True}
+        moved = await runtime.load_calendar_year(year, days, body.source, loaded_by=principal.subject)
+        return {"year": year, "days": len(days), "official": True, "deadlines_moved": len(moved)}
 
     @router.get(
         "/calendar/{year}", tags=["administration"], summary="Working-day calendar of a year", openapi_extra=PUBLIC
@@ -133,6 +133,7 @@ def calendar_router() -> APIRouter:
         return {
             "year": year,
             "official": cal.knows_year(year),
+            "calendar_provisional": not cal.knows_year(year),
             "holidays_on_weekdays": non_working,
             "make_up_working_days": make_up,
         }

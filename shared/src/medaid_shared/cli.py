@@ -208,19 +208,25 @@ def dlq_redrive(service: ServiceOpt = None, consumer: str | None = None) -> None
 
 @calendar_app.command("load")
 def calendar_load(
-    year: int,
+    year: Annotated[int, typer.Argument(min=2000, max=2100, help="calendar year")],
     file: Annotated[Path, typer.Argument(help='JSON: {"holidays": [...], "workdays": [...]}')],
-    service: ServiceOpt = None,
+    service: Annotated[str, typer.Option("--via", help="the service that loads and announces it")] = "referral",
 ) -> None:
-    """Load a year's official holidays and make-up working days into every service."""
+    """Load a year's State Council notice once: the service named stores it and announces
+    it (CalendarYearLoaded); every other service stores the same days from that event."""
     from medaid_shared.calendar import parse_year_notice
-    from medaid_shared.deadlines import store_calendar_year
 
+    if service not in SERVICES:
+        raise typer.BadParameter(f"unknown service {service}; known: {', '.join(SERVICES)}")
     data = json.loads(file.read_text())
-    days = parse_year_notice(year, data)
-    for name in _services(service):
-        _with_runtime(name, lambda rt: store_calendar_year(rt.db, year, days, data.get("source", str(file))))
-        console.print(f"{name}: {year} loaded ({len(days)} days)")
+    try:
+        days = parse_year_notice(year, data)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    moved = _with_runtime(
+        service, lambda rt: rt.load_calendar_year(year, days, data.get("source", str(file)), loaded_by="cli")
+    )
+    console.print(f"{year} loaded ({len(days)} days) and announced to every service; {len(moved)} deadlines moved")
 
 
 @app.command()

@@ -58,6 +58,10 @@ class UnitOfWork:
         self.schema = settings.db_schema
         self._settings = settings
 
+    @property
+    def service_name(self) -> str:
+        return self._settings.service_name
+
     async def emit(self, event: Event, *, subject: str | None = None) -> uuid.UUID:
         """Write an event to the outbox in this transaction (the relay publishes it)."""
         event_id = uuid.uuid4()
@@ -91,7 +95,7 @@ class UnitOfWork:
                 due_at=due.at,
                 basis=basis,
                 calendar_provisional=due.calendar_provisional,
-                payload=payload or {},
+                payload={**(payload or {}), **due.recount()},
             )
             .on_conflict_do_nothing(index_elements=["kind", "subject"])
         )

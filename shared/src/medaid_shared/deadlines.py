@@ -12,18 +12,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import structlog
 from prometheus_client import Counter
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from medaid_shared import clock
 from medaid_shared.backoff import Backoff, wait_or_stop
-from medaid_shared.calendar import CalendarDay, WorkingCalendar
+from medaid_shared.calendar import COUNT_KEY, CalendarDay, WorkingCalendar
+from medaid_shared.clock import SHANGHAI
+from medaid_shared.contracts.kernel import CalendarDayEntry, CalendarYearLoaded, DeadlineMoved
 from medaid_shared.db import Database, UnitOfWork
 from medaid_shared.observability import DEADLINES_OPEN_OVERDUE, DEADLINES_OVERDUE
+from medaid_shared.tables import KernelTables
 from medaid_shared.transient import is_transient
 
 log = structlog.get_logger("medaid.deadlines")
@@ -141,35 +147,148 @@ class DeadlineScheduler:
 
 
 async def load_calendar(db: Database) -> WorkingCalendar:
-    """The working calendar: library data plus this service's administrator overrides."""
-    days_t, years_t = db.tables.calendar_day, db.tables.calendar_year
+    """The working calendar: library data plus the official years and days loaded."""
     async with db.read() as s:
-        days = [CalendarDay(r.day, r.is_working_day, r.note) for r in (await s.execute(select(days_t))).all()]
-        years = [r.year for r in (await s.execute(select(years_t.c.year))).all()]
+        return await _calendar_in(s, db.tables)
+
+
+async def _calendar_in(s: AsyncSession, tables: KernelTables) -> WorkingCalendar:
+    days_t, years_t = tables.calendar_day, tables.calendar_year
+    days = [CalendarDay(r.day, r.is_working_day, r.note) for r in (await s.execute(select(days_t))).all()]
+    years = [r.year for r in (await s.execute(select(years_t.c.year))).all()]
     return WorkingCalendar.from_days(days, years)
 
 
-async def store_calendar_year(db: Database, year: int, days: list[CalendarDay], source: str) -> None:
-    """Load (or replace) one year's official data: the yearly State Council notice."""
-    from datetime import date
+# What a service does when a loaded notice moves one of its deadlines (kind → hook): the
+# hook corrects what the service derived from the old instant and flags what was decided
+# on a deadline that fired too early (SPEC 0.1).
+DeadlineMovedHook = Callable[[UnitOfWork, Mapping[str, Any], "MovedDeadline"], Awaitable[None]]
 
-    from sqlalchemy import delete
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-    days_t, years_t = db.tables.calendar_day, db.tables.calendar_year
-    async with db.unit_of_work() as uow:
+@dataclass(frozen=True)
+class MovedDeadline:
+    kind: str
+    subject: str
+    previous_due_at: datetime
+    due_at: datetime
+    calendar_provisional: bool
+    reopened: bool
+
+
+async def store_calendar_year(
+    uow: UnitOfWork,
+    year: int,
+    days: list[CalendarDay],
+    source: str,
+    *,
+    loaded_by: str,
+    hooks: Mapping[str, DeadlineMovedHook] | None = None,
+    announce: bool = True,
+) -> tuple[WorkingCalendar, list[MovedDeadline]]:
+    """SPEC 0.1: load (or replace) one year's official data — the yearly State Council
+    notice — in this service, count again every deadline whose count touched that year, and
+    (``announce``) publish the notice as ``CalendarYearLoaded`` so every other service loads
+    the same days. Returns the new calendar and the deadlines that moved."""
+    days_t, years_t = uow.tables.calendar_day, uow.tables.calendar_year
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    await uow.session.execute(delete(days_t).where(days_t.c.day >= first, days_t.c.day <= last))
+    if days:
         await uow.session.execute(
-            delete(days_t).where(days_t.c.day >= date(year, 1, 1), days_t.c.day <= date(year, 12, 31))
+            pg_insert(days_t).values([{"day": d.day, "is_working_day": d.is_working_day, "note": d.note} for d in days])
         )
-        if days:
-            await uow.session.execute(
-                pg_insert(days_t).values(
-                    [{"day": d.day, "is_working_day": d.is_working_day, "note": d.note} for d in days]
-                )
+    await uow.session.execute(
+        pg_insert(years_t)
+        .values(year=year, source=source)
+        .on_conflict_do_update(index_elements=["year"], set_={"source": source, "loaded_at": clock.now()})
+    )
+    await uow.audit(None, "calendar.load_year", str(year), details={"days": len(days), "source": source})
+    calendar = await _calendar_in(uow.session, uow.tables)
+    moved = await recompute_deadlines(uow, calendar, year, hooks or {})
+    if announce:
+        await uow.emit(
+            CalendarYearLoaded(
+                year=year,
+                days=[CalendarDayEntry(day=d.day, is_working_day=d.is_working_day, note=d.note) for d in days],
+                source=source,
+                loaded_at=clock.now(),
+                loaded_by=loaded_by,
             )
-        await uow.session.execute(
-            pg_insert(years_t)
-            .values(year=year, source=source)
-            .on_conflict_do_update(index_elements=["year"], set_={"source": source, "loaded_at": clock.now()})
         )
-        await uow.audit(None, "calendar.load_year", str(year), details={"days": len(days), "source": source})
+    return calendar, moved
+
+
+async def recompute_deadlines(
+    uow: UnitOfWork, calendar: WorkingCalendar, year: int, hooks: Mapping[str, DeadlineMovedHook]
+) -> list[MovedDeadline]:
+    """SPEC 0.1: every working-day deadline still open — or fired, when its corrected instant
+    is later than the moment it fired — whose count touched ``year`` is counted again on the
+    new calendar. A moved deadline is announced with both instants (``DeadlineMoved``); one
+    that fired too early is reopened and its kind's hook flags what was decided on it."""
+    t = uow.tables.deadline
+    rows = (
+        (
+            await uow.session.execute(
+                select(t)
+                .where(t.c.basis == "working_days", t.c.state.in_(("open", "fired")), t.c.payload.has_key(COUNT_KEY))
+                .order_by(t.c.due_at)
+                .with_for_update()
+            )
+        )
+        .mappings()
+        .all()
+    )
+    moved: list[MovedDeadline] = []
+    for row in rows:
+        count = row["payload"][COUNT_KEY]
+        start = datetime.fromisoformat(count["start"])
+        old_due: datetime = row["due_at"]
+        if not start.astimezone(SHANGHAI).year <= year <= old_due.astimezone(SHANGHAI).year:
+            continue  # the count never touched the loaded year
+        due = calendar.add_working_days(start, int(count["working_days"]))
+        if row["state"] == "fired":
+            fired_at: datetime = row["closed_at"] or old_due
+            if due.at == old_due or due.at < fired_at:
+                continue  # it fired at or after its corrected instant: nothing was early
+        if due.at == old_due:
+            if due.calendar_provisional != row["calendar_provisional"]:
+                await uow.session.execute(
+                    update(t).where(t.c.id == row["id"]).values(calendar_provisional=due.calendar_provisional)
+                )
+            continue
+        reopened = row["state"] == "fired"
+        await uow.session.execute(
+            update(t)
+            .where(t.c.id == row["id"])
+            .values(
+                due_at=due.at,
+                calendar_provisional=due.calendar_provisional,
+                state="open",
+                closed_at=None,
+                next_attempt_at=None,
+            )
+        )
+        change = MovedDeadline(row["kind"], row["subject"], old_due, due.at, due.calendar_provisional, reopened)
+        moved.append(change)
+        await uow.emit(
+            DeadlineMoved(
+                service=uow.service_name,
+                kind=change.kind,
+                subject=change.subject,
+                previous_due_at=old_due,
+                due_at=due.at,
+                calendar_provisional=due.calendar_provisional,
+                reopened=reopened,
+                year=year,
+            )
+        )
+        await uow.audit(
+            None,
+            "deadline.moved",
+            f"{change.kind}:{change.subject}",
+            reason=f"calendar notice for {year} loaded",
+            details={"previous_due_at": old_due.isoformat(), "due_at": due.at.isoformat(), "reopened": reopened},
+        )
+        hook = hooks.get(change.kind)
+        if hook is not None:
+            await hook(uow, dict(row), change)
+    return moved

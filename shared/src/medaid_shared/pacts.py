@@ -20,6 +20,8 @@ from medaid_shared.events import REGISTRY, Event
 from medaid_shared.services import SERVICES
 
 PACTS = Path("shared/schemas/pacts.json")
+# Kernel modules whose handlers every service runs (the one official calendar).
+KERNEL_CONSUMERS = ("runtime.py", "deadlines.py")
 
 
 def _short(event_type: str) -> str:
@@ -93,7 +95,8 @@ def derive() -> dict[str, dict[str, list[str]]]:
         consumed = _consumed(service)
         package = Path(importlib.import_module(info.package).__file__ or "").parent
         reads: dict[str, set[str]] = {}
-        for py in sorted(package.rglob("*.py")):
+        kernel = [Path(__file__).parent / name for name in KERNEL_CONSUMERS]
+        for py in [*sorted(package.rglob("*.py")), *kernel]:
             if "migrations" in py.parts:
                 continue
             for event_type, paths in _reads_in(py.read_text(), models).items():

@@ -18,12 +18,20 @@ from sqlalchemy import MetaData
 from medaid_shared.authz import Policy
 from medaid_shared.backoff import Backoff, wait_or_stop
 from medaid_shared.broker_recovery import BrokerWatch
-from medaid_shared.calendar import WorkingCalendar
+from medaid_shared.calendar import CalendarDay, WorkingCalendar
 from medaid_shared.consumer import EventConsumer, Handler
+from medaid_shared.contracts.kernel import CalendarYearLoaded
 from medaid_shared.crypto import FieldCipher
-from medaid_shared.db import Database
-from medaid_shared.deadlines import DeadlineHandler, DeadlineScheduler, load_calendar
-from medaid_shared.events import Event
+from medaid_shared.db import Database, UnitOfWork
+from medaid_shared.deadlines import (
+    DeadlineHandler,
+    DeadlineMovedHook,
+    DeadlineScheduler,
+    MovedDeadline,
+    load_calendar,
+    store_calendar_year,
+)
+from medaid_shared.events import Event, EventMeta
 from medaid_shared.idempotency import purge_expired
 from medaid_shared.kafka import EventProducer
 from medaid_shared.observability import configure_tracing
@@ -209,6 +217,7 @@ class Runtime:
     retention_jobs: dict[str, RetentionJob] = field(default_factory=dict)
     supervisor: Supervisor | None = None
     broker_watch: BrokerWatch | None = None
+    deadline_moved: Mapping[str, DeadlineMovedHook] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -222,9 +231,14 @@ class Runtime:
         | None = None,
         consumers: list[ConsumerSpec] | Callable[[Runtime], list[ConsumerSpec]] | None = None,
         retention_jobs: Callable[[Runtime], Mapping[str, RetentionJob]] | None = None,
+        deadline_moved: Mapping[str, DeadlineMovedHook]
+        | Callable[[Runtime], Mapping[str, DeadlineMovedHook]]
+        | None = None,
     ) -> Runtime:
         """Wire a service. Handlers that need the runtime itself (its cipher, calendar,
-        settings) are given as a function of the runtime, called once it exists."""
+        settings) are given as a function of the runtime, called once it exists. Every
+        service also consumes the one official calendar (``CalendarYearLoaded``, SPEC 0.1);
+        ``deadline_moved`` says what a moved deadline of a kind changes in the service."""
         configure_tracing(settings.service_name, settings.otlp_endpoint)
         db = Database(settings, metadata)
         producer = EventProducer(settings.kafka_bootstrap_servers)
@@ -239,7 +253,9 @@ class Runtime:
         handlers = deadline_handlers(rt) if callable(deadline_handlers) else deadline_handlers
         specs = consumers(rt) if callable(consumers) else consumers
         rt.scheduler = DeadlineScheduler(db, handlers or {})
-        rt.consumers = [EventConsumer(db, producer, c.name, c.handlers) for c in specs or []]
+        rt.deadline_moved = dict((deadline_moved(rt) if callable(deadline_moved) else deadline_moved) or {})
+        specs = [*(specs or []), ConsumerSpec("calendar", {CalendarYearLoaded: rt._on_calendar_year})]
+        rt.consumers = [EventConsumer(db, producer, c.name, c.handlers) for c in specs]
         # SPEC 0.4: stored command answers expire in every service.
         rt.retention_jobs = {"idempotency": lambda: purge_expired(db), **(retention_jobs(rt) if retention_jobs else {})}
         rt.supervisor = Supervisor(
@@ -266,6 +282,24 @@ class Runtime:
         once ``stop`` is set. Register before :meth:`start`, or after: it starts at once."""
         assert self.supervisor is not None
         self.supervisor.register(name, loop)
+
+    async def load_calendar_year(
+        self, year: int, days: list[CalendarDay], source: str, *, loaded_by: str
+    ) -> list[MovedDeadline]:
+        """SPEC 0.1: load a year's notice here and announce it to every service."""
+        async with self.db.unit_of_work() as uow:
+            calendar, moved = await store_calendar_year(
+                uow, year, days, source, loaded_by=loaded_by, hooks=self.deadline_moved
+            )
+        self.calendar = calendar
+        return moved
+
+    async def _on_calendar_year(self, uow: UnitOfWork, event: CalendarYearLoaded, meta: EventMeta) -> None:
+        """Another service (or this one) loaded a year's notice: the same days here."""
+        days = [CalendarDay(d.day, d.is_working_day, d.note) for d in event.days]
+        self.calendar, _ = await store_calendar_year(
+            uow, event.year, days, event.source, loaded_by=event.loaded_by, hooks=self.deadline_moved, announce=False
+        )
 
     async def start(self) -> None:
         await self.producer.start()

@@ -5,6 +5,6 @@ A payload never carries a full ID number, a full name, a diagnosis text or a fac
 another service must match a person; photos stay in identity-check.
 """
 
-from medaid_shared.contracts import consent, emergency_fund, identity_check, referral, settlement
+from medaid_shared.contracts import consent, emergency_fund, identity_check, kernel, referral, settlement
 
-__all__ = ["consent", "emergency_fund", "identity_check", "referral", "settlement"]
+__all__ = ["consent", "emergency_fund", "identity_check", "kernel", "referral", "settlement"]

@@ -175,6 +175,7 @@ async def test_every_loop_of_a_service_runs_under_the_supervisor(runtime: Runtim
         "retention",
         "consumer:items",
         "broker-watch",
+        "consumer:calendar",  # the one official calendar (SPEC 0.1)
     }
 
 

@@ -39,14 +39,14 @@ def meta(event: Event, event_id: str | None = None) -> EventMeta:
 
 
 async def deliver(svc: ServiceHarness, event: Event, event_id: str | None = None) -> str:
-    (consumer,) = svc.runtime.consumers
+    consumer, _calendar = svc.runtime.consumers  # and the kernel's calendar consumer (SPEC 0.1)
     return await consumer._apply(event, meta(event, event_id))
 
 
 def test_lj_15_3_consumers_registered_for_consent_and_settlement(svc: ServiceHarness) -> None:
     """LJ-15.3: the file consumes ConsentSigned, SelfPayDecided, MajorTreatmentEvaluated,
     SettlementCompleted and SettlementReversed."""
-    (consumer,) = svc.runtime.consumers
+    consumer, _calendar = svc.runtime.consumers  # and the kernel's calendar consumer (SPEC 0.1)
     assert consumer.name == "care-file"
     assert set(consumer.handlers) == {
         m.event_type

@@ -36,7 +36,7 @@ async def _row(svc: ServiceHarness, table: t.Table, **where: str) -> dict:  # ty
 
 
 async def test_the_read_model_consumer_is_registered_for_every_fact_settlement_needs(svc: ServiceHarness) -> None:
-    (consumer,) = svc.runtime.consumers
+    consumer, _calendar = svc.runtime.consumers  # and the kernel's calendar consumer (SPEC 0.1)
     assert consumer.name == READ_MODEL
     assert set(consumer.handlers) == {
         "medaid.referral.PersonRegistered",

@@ -120,11 +120,11 @@ async def test_a_service_stores_the_year_another_service_announced(runtime: Runt
 
 
 async def test_calendar_years_are_bounded_on_the_admin_api(runtime: Runtime) -> None:
-    from medaid_shared.app import create_service_app
+    from medaid_shared.app import API_PREFIX, create_service_app
 
     await _clean(runtime)
     app = create_service_app(lambda: runtime, title="medaid kerneltest", description="kernel test", routers=[])
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test" + API_PREFIX)
     rt = runtime
     token = issue_token(rt.settings, subject="admin-1", role="admin", scopes=[])
     r = await client.put("/admin/calendar/99999", json=NOTICE_2027, headers={"Authorization": f"Bearer {token}"})

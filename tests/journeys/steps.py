@@ -118,6 +118,29 @@ async def load_settlement_parameters(stack: Stack) -> list[str]:
     return expected
 
 
+async def load_catalogue(stack: Stack, items: list[tuple[str, str, str, bool]]) -> None:
+    """SPEC 0.5: the administrator loads the insurance catalogue entries a journey bills
+    (code, name, kind, in catalogue) into settlement, which publishes them to consent (once
+    per stack: loading the same entries again overlaps and is refused)."""
+    body = {
+        "items": [
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "in_catalogue": in_catalogue,
+                "region": "any",
+                "effective_from": "2026-01-01",
+                "example": True,
+                "source": "journey catalogue (example)",
+            }
+            for code, name, kind, in_catalogue in items
+        ]
+    }
+    r = await send(stack, "settlement", "POST", "/admin/catalogue", role="admin", json=body)
+    assert r.status_code in (201, 409), r.text
+
+
 def money(value: str) -> Decimal:
     """An amount as the services send it: an exact string with two decimals (SPEC 0.2)."""
     assert isinstance(value, str), f"money travels as an exact string, got {value!r}"

@@ -21,6 +21,7 @@ from .steps import (
     event_types,
     id_number,
     issue_discharge_documents,
+    load_catalogue,
     load_settlement_parameters,
     local,
     money,
@@ -41,6 +42,18 @@ INSTITUTION_SCOPE = (f"institution:{INSTITUTION}",)
 async def test_centralized_referral_self_pay_and_one_stop_settlement(stack: Stack) -> None:
     await stack.set_clock(local(2026, 9, 14, 8, 0))
     parameter_versions = await load_settlement_parameters(stack)
+    # SPEC 0.5: the catalogue decides what is in it, never the hospital's bill.
+    await load_catalogue(
+        stack,
+        [
+            ("BED-GEN", "普通床位费", "service", True),
+            ("NURSE-L2", "Ⅱ级护理", "service", True),
+            ("CT-CHEST", "胸部CT平扫", "test", True),
+            ("DRUG-CEFT", "注射用头孢曲松钠", "drug", True),
+            ("TREAT-RESP", "呼吸道治疗", "service", True),
+            ("ZF-MEROPENEM", "美罗培南（目录外规格）", "drug", False),
+        ],
+    )
 
     # §1: the facilities (LJ-3.2a primary clinic; LJ-3.2b designated district hospital).
     await register_facility(stack, CLINIC, "柳江区社会福利院医务室", "institution_clinic")
@@ -160,6 +173,7 @@ async def test_centralized_referral_self_pay_and_one_stop_settlement(stack: Stac
             "attending_doctor": "dr-huang",
         },
         expect=(201,),
+        waiting=(404, 422),  # consent may still be learning of the admission or the catalogue
     )
     item_id = item["item_id"]
     assert item["amount"] == "1500.00"
@@ -270,7 +284,6 @@ async def test_centralized_referral_self_pay_and_one_stop_settlement(stack: Stac
                 {
                     "item_code": code,
                     "category": category,
-                    "in_catalogue": in_cat,
                     "quantity": qty,
                     "unit_price": price,
                     "amount": amount,

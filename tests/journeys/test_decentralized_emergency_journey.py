@@ -19,6 +19,7 @@ from .steps import (
     event_types,
     id_number,
     issue_discharge_documents,
+    load_catalogue,
     load_settlement_parameters,
     local,
     no_violations_after,
@@ -37,6 +38,17 @@ HOSPITAL_SCOPE = (f"facility:{HOSPITAL}",)
 async def test_decentralized_emergency_without_signature_reaches_the_aid_ceiling(stack: Stack) -> None:
     await stack.set_clock(local(2026, 10, 12, 1, 0))  # Monday after the National Day holidays
     await load_settlement_parameters(stack)
+    await load_catalogue(  # SPEC 0.5: what the final bill names, all in the catalogue
+        stack,
+        [
+            ("ICU-BED", "重症监护床位费", "service", True),
+            ("PCI-STENT", "经皮冠状动脉支架置入术", "service", True),
+            ("ICU-NURSE", "重症监护护理", "service", True),
+            ("LAB-CARDIAC", "心肌标志物检测", "test", True),
+            ("ECMO-KIT", "体外膜肺氧合套包", "consumable", True),
+            ("DRUG-ICU", "重症用药", "drug", True),
+        ],
+    )
     await register_facility(stack, HOSPITAL, "柳江区中医医院", "district")
 
     # LJ-2.1: decentralized — village committee and town; LJ-10: assessed not fully capable,
@@ -226,7 +238,6 @@ async def test_decentralized_emergency_without_signature_reaches_the_aid_ceiling
                 {
                     "item_code": code,
                     "category": category,
-                    "in_catalogue": True,
                     "quantity": qty,
                     "unit_price": price,
                     "amount": amount,

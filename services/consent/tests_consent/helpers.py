@@ -19,6 +19,7 @@ from medaid_shared.contracts.referral import (
     Trusteeship,
     WrittenAgent,
 )
+from medaid_shared.contracts.settlement import CatalogueItemPublished
 from medaid_shared.events import Event, EventMeta
 from medaid_shared.testing import ServiceHarness
 
@@ -128,6 +129,35 @@ def facility_event(facility_id: str = "H001", name: str = "柳江区人民医院
     )
 
 
+# The test catalogue as settlement publishes it (SPEC 0.5): codes outside the insurance
+# catalogue that the tests propose, and one inside it.
+OUT_OF_CATALOGUE = ("X", "X-01", "X-02", "Y", "Y-7")
+IN_CATALOGUE = ("IN-01",)
+
+
+def catalogue_event(code: str, in_catalogue: bool, **extra: Any) -> CatalogueItemPublished:
+    fields: dict[str, Any] = {
+        "version_id": f"{code}:any:2026-01-01",
+        "code": code,
+        "name": f"item {code}",
+        "kind": "drug",
+        "in_catalogue": in_catalogue,
+        "region": "any",
+        "effective_from": date(2026, 1, 1),
+        "example": True,
+        "published_at": clock.now(),
+        **extra,
+    }
+    return CatalogueItemPublished(**fields)
+
+
+async def load_catalogue(svc: ServiceHarness) -> None:
+    for code in OUT_OF_CATALOGUE:
+        await feed(svc, catalogue_event(code, False))
+    for code in IN_CATALOGUE:
+        await feed(svc, catalogue_event(code, True))
+
+
 def trusteeship(hospital: str = "H001") -> Trusteeship:
     return Trusteeship(
         agreement_hospital_id=hospital,
@@ -147,7 +177,8 @@ async def setup_person(
     emergency: bool = False,
     **person_fields: Any,
 ) -> None:
-    """A person, their facility and (by default) an admission in the read model."""
+    """A person, their facility, the catalogue and (by default) an admission in the read model."""
+    await load_catalogue(svc)
     await feed(svc, facility_event(facility_id))
     await feed(svc, person_event(person_id, centralized=centralized, **person_fields))
     if admission_id:

@@ -94,7 +94,9 @@ async def test_bad_amounts_and_unknown_admission_are_problem_details_and_nothing
         ({**line("100.00"), "amount": "99.00"}, 422),  # not quantity × unit price
         ({**line("100.00"), "quantity": "-1"}, 422),
         ({**line("100.00"), "service_date": "2026-02-01"}, 422),  # before admission
-        ({**line("100.00"), "in_catalogue": True, "self_pay_item_id": "SP1"}, 422),
+        ({**line("100.00"), "self_pay_item_id": "SP1"}, 422),  # an in-catalogue item is no self-pay item
+        ({**line("100.00"), "in_catalogue": False}, 422),  # membership is looked up, never sent (SPEC 0.5)
+        ({**line("100.00"), "item_code": "NOT-IN-DATA"}, 422),
     ]
     for bad_line, status in cases:
         r = await svc.client.post("/bills", json=bill("B1", [bad_line]), headers=hospital(svc))

@@ -63,6 +63,32 @@ async def load_parameters(svc: ServiceHarness, *extra: dict[str, Any]) -> None:
     assert r.status_code == 201, r.text
 
 
+# The test catalogue (SPEC 0.5): codes in and out of the insurance catalogue.
+IN_CATALOGUE = ("DRG001", "BED", "CT-HEAD01", "CT-CHEST", "LAB-RESP")
+OUT_OF_CATALOGUE = ("SELF001", "SELF002", "X-SELF")
+
+
+def catalogue_entry(code: str, in_catalogue: bool, **extra: Any) -> dict[str, Any]:
+    return {
+        "code": code,
+        "name": f"item {code}",
+        "kind": "drug",
+        "in_catalogue": in_catalogue,
+        "region": "any",
+        "effective_from": "2026-01-01",
+        "example": True,
+        "source": "test catalogue",
+        **extra,
+    }
+
+
+async def load_catalogue(svc: ServiceHarness) -> None:
+    """Load the test catalogue once per test (a second load overlaps and is refused)."""
+    items = [catalogue_entry(c, True) for c in IN_CATALOGUE] + [catalogue_entry(c, False) for c in OUT_OF_CATALOGUE]
+    r = await svc.client.post("/admin/catalogue", json={"items": items}, headers=admin(svc))
+    assert r.status_code in (201, 409), r.text
+
+
 async def admit(
     svc: ServiceHarness,
     admission_id: str = "A1",
@@ -79,6 +105,7 @@ async def admit(
     support: SupportType = SupportType.CENTRALIZED,
     out_of_region_approved: bool | None = None,
 ) -> None:
+    await load_catalogue(svc)
     await deliver(
         svc,
         AdmissionFiled(
@@ -192,17 +219,18 @@ def line(
     *,
     in_catalogue: bool = True,
     item: str | None = None,
-    code: str = "DRG001",
+    code: str | None = None,
     category: str = "drug",
     day: date = date(2026, 3, 3),
     quantity: str = "1",
     emergency: bool = False,
 ) -> dict[str, Any]:
     unit = (Decimal(amount) / Decimal(quantity)).quantize(Decimal("0.01"))
+    """A bill line; ``in_catalogue`` picks a code of the test catalogue in or out of it
+    (the line itself never says)."""
     return {
-        "item_code": code,
+        "item_code": code or ("DRG001" if in_catalogue else "SELF001"),
         "category": category,
-        "in_catalogue": in_catalogue,
         "quantity": quantity,
         "unit_price": str(unit),
         "amount": amount,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -105,3 +105,24 @@ class CostAnomalyFlagged(Event):
     flagged_at: datetime
     metric: Decimal | None = None
     threshold: Decimal | None = None
+
+
+class CatalogueItemPublished(Event):
+    """SPEC 0.5: one version of an item's insurance-catalogue membership (医保目录), published
+    by the catalogue's owner so consent decides LJ-7.0 from the catalogue, never from the
+    proposing hospital's word."""
+
+    event_type: ClassVar[str] = "medaid.settlement.CatalogueItemPublished"
+    topic: ClassVar[str] = "settlement.catalogue"
+    key_field: ClassVar[str] = "code"
+
+    version_id: str
+    code: str
+    name: str
+    kind: str  # drug | consumable | test | service
+    in_catalogue: bool
+    region: str  # a region, or "any"
+    effective_from: date
+    effective_to: date | None = None
+    example: bool = False
+    published_at: datetime

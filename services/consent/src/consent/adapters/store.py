@@ -35,6 +35,7 @@ TABLES: dict[str, tuple[Table, str]] = {
     "policy_parameters": (t.policy_parameters, "version"),
     "self_pay_item": (t.self_pay_item, "item_id"),
     "self_pay_review": (t.self_pay_review, "review_id"),
+    "catalogue_item": (t.catalogue_item, "version_id"),
 }
 
 
@@ -94,6 +95,13 @@ class SqlStore:
         stmt = pg_insert(t.admission).values(**values)
         stmt = stmt.on_conflict_do_update(
             index_elements=["admission_id"], set_={k: stmt.excluded[k] for k in values if k != "admission_id"}
+        )
+        await self.session.execute(stmt)
+
+    async def upsert_catalogue_item(self, values: Mapping[str, Any]) -> None:
+        stmt = pg_insert(t.catalogue_item).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["version_id"], set_={k: stmt.excluded[k] for k in values if k != "version_id"}
         )
         await self.session.execute(stmt)
 

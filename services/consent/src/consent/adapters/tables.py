@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
@@ -245,4 +246,21 @@ self_pay_review = Table(
     Column("reason", Text, nullable=True),
     Column("reviewed_at", ts, nullable=False),
     UniqueConstraint("item_id", "stage", "participant"),
+)
+
+# SPEC 0.5: the insurance catalogue as settlement publishes it (CatalogueItemPublished).
+catalogue_item = Table(
+    "catalogue_item",
+    metadata,
+    Column("version_id", String(200), primary_key=True),
+    Column("code", String(100), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("in_catalogue", Boolean, nullable=False),
+    Column("region", String(40), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=True),
+    Column("example", Boolean, nullable=False),
+    Column("updated_at", ts, nullable=False),
+    Index("ix_catalogue_item_code", "code"),
 )

@@ -11,6 +11,7 @@ from medaid_shared.contracts.referral import (
     PersonRegistered,
     PersonUpdated,
 )
+from medaid_shared.contracts.settlement import CatalogueItemPublished
 from medaid_shared.db import UnitOfWork
 from medaid_shared.events import EventMeta
 from medaid_shared.runtime import ConsumerSpec
@@ -28,6 +29,9 @@ def read_model_consumer(stores: StoreFactory) -> ConsumerSpec:
     async def on_facility(uow: UnitOfWork, event: FacilityRegistered, meta: EventMeta) -> None:
         await read_model.apply_facility(stores(uow), event, meta)
 
+    async def on_catalogue_item(uow: UnitOfWork, event: CatalogueItemPublished, meta: EventMeta) -> None:
+        await read_model.apply_catalogue_item(stores(uow), event, meta)
+
     return ConsumerSpec(
         CONSUMER_NAME,
         {
@@ -36,5 +40,6 @@ def read_model_consumer(stores: StoreFactory) -> ConsumerSpec:
             AdmissionFiled: on_admission,
             FacilityRegistered: on_facility,
             FacilityUpdated: on_facility,
+            CatalogueItemPublished: on_catalogue_item,
         },
     )

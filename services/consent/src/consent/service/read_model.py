@@ -6,6 +6,7 @@ from __future__ import annotations
 from consent.service.ports import Store
 from medaid_shared import clock
 from medaid_shared.contracts.referral import AdmissionFiled, FacilityRegistered, PersonRegistered
+from medaid_shared.contracts.settlement import CatalogueItemPublished
 from medaid_shared.events import EventMeta
 
 
@@ -57,6 +58,25 @@ async def apply_facility(store: Store, event: FacilityRegistered, meta: EventMet
             "level": event.level.value,
             "designated": event.designated,
             "region": event.region.value,
+            "updated_at": clock.now(),
+        }
+    )
+
+
+async def apply_catalogue_item(store: Store, event: CatalogueItemPublished, meta: EventMeta) -> None:
+    """SPEC 0.5: the insurance catalogue as its owner (settlement) publishes it; LJ-7.0 is
+    decided from it, never from the proposing hospital's word."""
+    await store.upsert_catalogue_item(
+        {
+            "version_id": event.version_id,
+            "code": event.code,
+            "name": event.name,
+            "kind": event.kind,
+            "in_catalogue": event.in_catalogue,
+            "region": event.region,
+            "effective_from": event.effective_from,
+            "effective_to": event.effective_to,
+            "example": event.example,
             "updated_at": clock.now(),
         }
     )

@@ -7,7 +7,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from consent.domain import signing
+from consent.domain import catalogue, signing
+from consent.domain.catalogue import require_out_of_catalogue
 from consent.domain.model import local_date
 from consent.domain.parameters import CumulativeScope
 from consent.domain.selfpay import (
@@ -71,6 +72,11 @@ async def propose(
     amount = estimate(unit_price, quantity)
     # Lock the person: concurrent proposals see each other's amounts in the cumulative sum.
     person = await load_person(ctx, adm.person_id, lock=True)
+    # SPEC 0.5 / LJ-7.0: only an item the catalogue lists as out of catalogue is self-pay.
+    facility = await ctx.store.facility(adm.facility_id)
+    day = today()
+    entries = await ctx.store.find("catalogue_item", code=item_code)
+    require_out_of_catalogue(catalogue.in_force(entries, facility.region if facility else None, day), item_code, day)
     if emergency and not adm.emergency:
         emergencies = await ctx.store.find("treatment", admission_id=admission_id, kind="emergency")
         if not emergencies:

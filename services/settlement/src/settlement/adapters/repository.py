@@ -408,3 +408,17 @@ class SqlRepository:
             await self.session.execute(delete(r).where(r.c.diagnosis_group_idx.in_(groups)))
             await self.session.execute(insert(r), [dict(x) for x in rules])
         return len(rules)
+
+    # --- the insurance catalogue (SPEC 0.5) -------------------------------------------------------
+    async def lock_catalogue(self) -> None:
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{S}.catalogue_item"})
+
+    async def catalogue_entries(self, codes: Sequence[str] | None = None) -> list[Record]:
+        c = t.catalogue_item
+        query = select(c)
+        if codes is not None:
+            query = query.where(c.c.code.in_(sorted(set(codes))))
+        return await self._all(query.order_by(c.c.code, c.c.region, c.c.effective_from))
+
+    async def insert_catalogue_entries(self, entries: Sequence[Record]) -> None:
+        await self.session.execute(insert(t.catalogue_item), [dict(e) for e in entries])

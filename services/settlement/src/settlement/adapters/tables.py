@@ -147,6 +147,8 @@ bill_line = Table(
     Column("service_date", Date, nullable=False),
     Column("self_pay_item_id", ID, nullable=True),
     Column("emergency", Boolean, nullable=False),
+    # SPEC 0.5: the catalogue entry the membership was looked up in (never sent by the hospital).
+    Column("catalogue_version", String(200), nullable=True),
     PrimaryKeyConstraint("bill_id", "line_no"),
     Index("ix_bill_line_admission_date", "admission_id", "service_date"),
     Index("ix_bill_line_facility_date", "facility_id", "service_date"),
@@ -282,4 +284,23 @@ diagnosis_test_rule = Table(
     Column("loaded_by", String(200), nullable=False),
     Column("loaded_at", TS, nullable=False),
     PrimaryKeyConstraint("diagnosis_group_idx", "item_code_prefix"),
+)
+
+# SPEC 0.5: the insurance catalogue (医保目录), versioned reference data owned here.
+catalogue_item = Table(
+    "catalogue_item",
+    metadata,
+    Column("version_id", String(200), primary_key=True),
+    Column("code", String(100), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("in_catalogue", Boolean, nullable=False),
+    Column("region", String(40), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=True),
+    Column("example", Boolean, nullable=False),
+    Column("source", String(300), nullable=False),
+    Column("loaded_by", String(200), nullable=False),
+    Column("loaded_at", TS, nullable=False),
+    Index("ix_catalogue_item_code", "code", "region"),
 )

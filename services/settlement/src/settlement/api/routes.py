@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
@@ -14,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from medaid_shared.idempotency import encode
 from medaid_shared.routes import CommandRun, QueryRun
-from settlement.service import analytics, bills, settlements
+from settlement.domain.catalogue import CatalogueEntry
+from settlement.service import analytics, bills, catalogue, settlements
 
 router = APIRouter()
 
@@ -124,6 +126,30 @@ async def record_application(statement_id: Id, run: CommandRun) -> Any:
 @router.get("/reimbursements", tags=["settlement"], summary="Manual reimbursements")
 async def list_reimbursements(run: QueryRun, pending: bool = False, limit: Limit = 100) -> Any:
     return await run("reimbursement.read", lambda ctx: settlements.list_manual(ctx, pending, limit))
+
+
+# --- the insurance catalogue (SPEC 0.5) ------------------------------------------------------------
+class CatalogueIn(BaseModel):
+    items: list[CatalogueEntry] = Field(min_length=1, max_length=20000)
+
+
+@router.post(
+    "/admin/catalogue", tags=["administration"], status_code=201, summary="Load insurance catalogue entries (医保目录)"
+)
+async def load_catalogue(body: CatalogueIn, run: CommandRun) -> JSONResponse:
+    """All or nothing; an entry overlapping a stored one of the same code and region is
+    refused. Each entry is published (``CatalogueItemPublished``) to the services that
+    decide by it."""
+    return await run(
+        "catalogue.change", lambda ctx: catalogue.load_catalogue(ctx, run.principal, body.items), status=201
+    )
+
+
+@router.get("/catalogue", tags=["administration"], summary="Insurance catalogue entries")
+async def list_catalogue(
+    run: QueryRun, code: Annotated[str | None, Query(min_length=1, max_length=100)] = None, on: date | None = None
+) -> Any:
+    return await run("catalogue.read", lambda ctx: catalogue.list_catalogue(ctx, code, on))
 
 
 # --- policy parameters: the kernel's admin API (bootstrap mounts it); diagnosis test rules ---------

@@ -20,6 +20,8 @@ POLICY = Policy.from_mapping(
         "ledger.read": ["medical_insurance", "civil_affairs", "auditor"],
         "parameters.change": ["admin"],
         "parameters.read": ["admin", "hospital", "medical_insurance", "civil_affairs", "auditor"],
+        "catalogue.change": ["admin"],
+        "catalogue.read": ["admin", "hospital", "medical_insurance", "civil_affairs", "auditor"],
         "analytics.run": ANALYSTS,
         "report.read": [*ANALYSTS, "health_bureau", "auditor"],
     }

@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.errors import Conflict, NotFound, ValidationFailed
+from settlement.domain.catalogue import CatalogueEntry
 from settlement.domain.money import MAX_AMOUNT, cents
+from settlement.service import catalogue
 from settlement.service.context import Ctx, new_id
 from settlement.service.ports import Record
 from settlement.service.scope import facility_filter, require_facility
@@ -46,9 +48,10 @@ class Category(StrEnum):
 class BillLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    item_code: Code
+    item_code: Code = Field(
+        description="national code of the item (医保编码); whether it is in the insurance catalogue is looked up"
+    )
     category: Category
-    in_catalogue: bool = Field(description="in the insurance catalogue (医保目录内)")
     quantity: Quantity
     unit_price: PositiveMoney
     amount: PositiveMoney
@@ -64,8 +67,6 @@ class BillLineIn(BaseModel):
             raise ValueError(
                 f"amount {self.amount} is not quantity × unit price ({cents(self.quantity * self.unit_price)})"
             )
-        if self.in_catalogue and self.self_pay_item_id:
-            raise ValueError("an in-catalogue line has no self-pay item")
         return self
 
 
@@ -111,8 +112,8 @@ def bill_view(bill: Record, lines: Sequence[Record] | None = None, replaced_by: 
     }
     if lines is not None:
         view["lines"] = [
-            {k: ln[k] for k in ("line_no", "item_code", "category", "in_catalogue", "quantity", "unit_price", "amount",
-                                "service_date", "self_pay_item_id", "emergency")}
+            {k: ln[k] for k in ("line_no", "item_code", "category", "in_catalogue", "catalogue_version", "quantity",
+                                "unit_price", "amount", "service_date", "self_pay_item_id", "emergency")}
             for ln in lines
         ]  # fmt: skip
     return view
@@ -156,6 +157,7 @@ async def submit_bill(ctx: Ctx, principal: Principal, body: BillIn) -> tuple[int
         raise Conflict("a final bill already stands for this admission: correct it by replacement", field="kind")
 
     _check_service_dates(adm, body)
+    found = await _catalogue_membership(ctx, adm, body)
     bill_id = new_id()
     total = sum((ln.amount for ln in body.lines), Decimal("0.00"))
     bill = {
@@ -180,6 +182,8 @@ async def submit_bill(ctx: Ctx, principal: Principal, body: BillIn) -> tuple[int
             "facility_id": adm["facility_id"],
             **ln.model_dump(),
             "category": ln.category.value,
+            "in_catalogue": found[i - 1].in_catalogue,
+            "catalogue_version": found[i - 1].version_id,
         }
         for i, ln in enumerate(body.lines, start=1)
     ]
@@ -192,6 +196,32 @@ async def submit_bill(ctx: Ctx, principal: Principal, body: BillIn) -> tuple[int
         details={"admission_id": body.admission_id, "total": str(total), "replaces": body.replaces},
     )
     return 201, bill_view(bill, lines)
+
+
+async def _catalogue_membership(ctx: Ctx, adm: Record, body: BillIn) -> list[CatalogueEntry]:
+    """SPEC 0.5: each line's catalogue membership, from the catalogue in force on its service
+    date in the facility's region. An unknown code cannot be classified (LJ-6.1 compliant
+    cost vs LJ-7.0 self-pay): the bill is refused naming the line."""
+    wanted = [(ln.item_code, ln.service_date) for ln in body.lines]
+    found = await catalogue.membership(ctx, wanted, adm["facility_region"])
+    entries: list[CatalogueEntry] = []
+    for i, ln in enumerate(body.lines):
+        entry = found[(ln.item_code, ln.service_date)]
+        if entry is None:
+            raise ValidationFailed(
+                f"item code {ln.item_code} is not in the insurance catalogue data (in or out of catalogue) "
+                f"for {adm['facility_region']} on {ln.service_date}",
+                field=f"lines.{i}.item_code",
+                rule="LJ-6.1",
+            )
+        if entry.in_catalogue and ln.self_pay_item_id:
+            raise ValidationFailed(
+                f"item {ln.item_code} is in the insurance catalogue: it is no self-pay item",
+                field=f"lines.{i}.self_pay_item_id",
+                rule="LJ-7.0",
+            )
+        entries.append(entry)
+    return entries
 
 
 def _check_service_dates(adm: Record, body: BillIn) -> None:

@@ -1,5 +1,6 @@
-"""Composition root of the emergency-fund service: wires settings, database, policy, consumers,
-deadline handlers and routes."""
+"""The emergency-fund service, declared: settings, tables, policy, routes, its consumers and
+deadline handlers; the use cases receive an ``Env`` for the command's unit of work or the
+query's read session."""
 
 from __future__ import annotations
 
@@ -10,32 +11,41 @@ from emergency_fund.adapters.tables import metadata
 from emergency_fund.api.routes import router
 from emergency_fund.consumers.handlers import consumers, deadline_handlers
 from emergency_fund.domain.policy import POLICY
-from emergency_fund.service.base import FundService
+from emergency_fund.service.base import SYSTEM, Env, FundService
 from emergency_fund.settings import EmergencyFundSettings as Settings
-from medaid_shared.app import create_service_app
+from medaid_shared import clock
+from medaid_shared.authz import Principal
+from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.runtime import Runtime
+from medaid_shared.service import ServiceDefinition
 
-__all__ = ["Settings", "build_runtime", "create_app", "metadata"]
-
-
-def build_runtime(settings: Settings) -> Runtime:
-    """The runtime, with consumers and deadline handlers bound to the service facade."""
-    return Runtime.build(
-        settings,
-        metadata,
-        POLICY,
-        consumers=lambda rt: consumers(lambda: FundService(rt, SqlStore)),
-        deadline_handlers=lambda rt: deadline_handlers(lambda: FundService(rt, SqlStore)),
-    )
+__all__ = ["SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    s = settings or Settings()
-    app = create_service_app(
-        lambda: build_runtime(s),
-        title="medaid emergency-fund",
-        description="The emergency medical assistance fund: ledger, cases, applications, public notice, disbursement, refund, blacklist (SPEC §6).",
-        routers=[router],
-    )
+def _command(runtime: Runtime, uow: UnitOfWork, principal: Principal | None) -> Env:
+    return FundService(runtime, SqlStore).env(uow, principal or SYSTEM)
+
+
+def _query(runtime: Runtime, session: Session, principal: Principal | None) -> Env:
+    return Env(runtime, SqlStore(session), principal or SYSTEM, clock.now())
+
+
+def _keep_facade(app: FastAPI) -> None:
     app.state.fund = FundService(app.state.runtime, SqlStore)
-    return app
+
+
+SERVICE = ServiceDefinition(
+    title="medaid emergency-fund",
+    description="The emergency medical assistance fund: ledger, cases, applications, public notice, disbursement, refund, blacklist (SPEC §6).",
+    settings=Settings,
+    metadata=metadata,
+    policy=POLICY,
+    routers=lambda: [router],
+    command_context=_command,
+    query_context=_query,
+    consumers=lambda rt: consumers(lambda: FundService(rt, SqlStore)),
+    deadline_handlers=lambda rt: deadline_handlers(lambda: FundService(rt, SqlStore)),
+    on_app=_keep_facade,
+)
+build_runtime = SERVICE.build_runtime
+create_app = SERVICE.create_app

@@ -16,7 +16,6 @@ from emergency_fund.adapters.tables import (
     application,
     application_step,
     disbursement,
-    kernel,
     ledger_entry,
     ledger_txn,
 )
@@ -141,17 +140,6 @@ class SqlStore:
             .order_by(d.c.city, d.c.facility_id, month)
         )
         return [dict(r) for r in (await self.session.execute(query)).mappings().all()]
-
-    async def stored_answer(self, principal: str, key: str, fingerprint: str) -> tuple[int, Any] | None:
-        t = kernel.idempotency_key
-        row = (
-            await self.session.execute(
-                select(t.c.status_code, t.c.response).where(
-                    t.c.principal == principal, t.c.key == key, t.c.fingerprint == fingerprint
-                )
-            )
-        ).first()
-        return (int(row[0]), row[1]) if row else None
 
     async def overdue_steps(self, cities: Sequence[str] | None, now: datetime) -> list[dict[str, Any]]:
         s, a = application_step, application

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from emergency_fund.api.deps import FundDep, execute
 from emergency_fund.service import applications
 from emergency_fund.service.commands import (
     AgencyReviewCmd,
@@ -17,79 +16,91 @@ from emergency_fund.service.commands import (
     ReviewCmd,
     WriteOffCmd,
 )
-from medaid_shared.app import IdempotencyKey
-from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
 
 @router.post("", status_code=201, summary="Submit a unit application (附件3, GD-20.1)")
 async def submit(
-    body: ApplicationCreate, request: Request, principal: CurrentPrincipal, fund: FundDep, key: IdempotencyKey = None
+    body: ApplicationCreate,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, key, request, body, lambda env: applications.submit(env, body))
+    return await run(None, lambda env: applications.submit(env, body))
 
 
 @router.get("", summary="Applications in the caller's scope")
-async def list_applications(principal: CurrentPrincipal, fund: FundDep, state: str | None = None) -> Any:
-    return await fund.query(principal, lambda env: applications.list_applications(env, state))
+async def list_applications(
+    run: QueryRun,
+    state: str | None = None,
+) -> Any:
+    return await run.fetch(None, lambda env: applications.list_applications(env, state))
 
 
 @router.get("/{app_id}", summary="An application with its cases, steps, notes, notices and disbursement")
-async def get_application(app_id: str, principal: CurrentPrincipal, fund: FundDep) -> Any:
-    return await fund.query(principal, lambda env: applications.get_application(env, app_id))
+async def get_application(
+    app_id: str,
+    run: QueryRun,
+) -> Any:
+    return await run.fetch(None, lambda env: applications.get_application(env, app_id))
 
 
 @router.post("/{app_id}/co-review-notes", status_code=201, summary="Police / civil affairs / insurance note (GD-20.2)")
 async def co_review(
-    app_id: str, body: CoReviewCmd, request: Request, principal: CurrentPrincipal, fund: FundDep
+    app_id: str,
+    body: CoReviewCmd,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, None, request, body, lambda env: applications.co_review(env, app_id, body))
+    return await run(None, lambda env: applications.co_review(env, app_id, body))
 
 
 @router.post("/{app_id}/agency-review", summary="The agency's review, 10 working days (GD-20.2)")
 async def agency_review(
-    app_id: str, body: AgencyReviewCmd, request: Request, principal: CurrentPrincipal, fund: FundDep
+    app_id: str,
+    body: AgencyReviewCmd,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(
-        fund, principal, None, request, body, lambda env: applications.agency_review(env, app_id, body)
-    )
+    return await run(None, lambda env: applications.agency_review(env, app_id, body))
 
 
 @router.post("/{app_id}/health-review", summary="Health forwards to finance, 5 working days (GD-20.2)")
 async def health_review(
-    app_id: str, body: ReviewCmd, request: Request, principal: CurrentPrincipal, fund: FundDep
+    app_id: str,
+    body: ReviewCmd,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(
-        fund, principal, None, request, body, lambda env: applications.health_review(env, app_id, body)
-    )
+    return await run(None, lambda env: applications.health_review(env, app_id, body))
 
 
 @router.post("/{app_id}/finance-rejection", summary="Finance refuses to disburse, with reason (GD-20.2)")
 async def finance_reject(
-    app_id: str, body: FinanceRejectCmd, request: Request, principal: CurrentPrincipal, fund: FundDep
+    app_id: str,
+    body: FinanceRejectCmd,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(
-        fund, principal, None, request, body, lambda env: applications.finance_reject(env, app_id, body)
-    )
+    return await run(None, lambda env: applications.finance_reject(env, app_id, body))
 
 
 @router.post("/{app_id}/notices", status_code=201, summary="Publish the hospital's or the agency's notice (GD-21)")
 async def publish_notice(
-    app_id: str, request: Request, principal: CurrentPrincipal, fund: FundDep, key: IdempotencyKey = None
+    app_id: str,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, key, request, None, lambda env: applications.publish_notice(env, app_id))
+    return await run(None, lambda env: applications.publish_notice(env, app_id))
 
 
 @router.post("/{app_id}/disbursement", status_code=201, summary="Disburse, once, after both notices (GD-21)")
 async def disburse(
-    app_id: str, request: Request, principal: CurrentPrincipal, fund: FundDep, key: IdempotencyKey = None
+    app_id: str,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, key, request, None, lambda env: applications.disburse(env, app_id))
+    return await run(None, lambda env: applications.disburse(env, app_id))
 
 
 @router.post("/{app_id}/write-off", summary="Write the disbursement off (核销, GD-21)")
 async def write_off(
-    app_id: str, body: WriteOffCmd, request: Request, principal: CurrentPrincipal, fund: FundDep
+    app_id: str,
+    body: WriteOffCmd,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, None, request, body, lambda env: applications.write_off(env, app_id, body))
+    return await run(None, lambda env: applications.write_off(env, app_id, body))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from emergency_fund.api.deps import FundDep, execute
 from emergency_fund.service import funds
 from emergency_fund.service.commands import (
     CommitteeMemberCmd,
@@ -17,8 +16,7 @@ from emergency_fund.service.commands import (
     PreallocationReturnCmd,
     TrainingCmd,
 )
-from medaid_shared.app import IdempotencyKey
-from medaid_shared.auth import CurrentPrincipal
+from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(prefix="/funds", tags=["fund"])
 YearQ = Annotated[int, Query(ge=2000, le=2100)]
@@ -26,107 +24,114 @@ YearQ = Annotated[int, Query(ge=2000, le=2100)]
 
 @router.post("", status_code=201, summary="Create a city's fund (GD-3)")
 async def create_fund(
-    body: FundCreate, request: Request, principal: CurrentPrincipal, fund: FundDep, key: IdempotencyKey = None
+    body: FundCreate,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, key, request, body, lambda env: funds.create_fund(env, body))
+    return await run(None, lambda env: funds.create_fund(env, body))
 
 
 @router.get("/{city}", summary="A fund and its balances, from the ledger only (GD-3)")
-async def get_fund(city: str, principal: CurrentPrincipal, fund: FundDep) -> Any:
-    return await fund.query(principal, lambda env: funds.fund_summary(env, city))
+async def get_fund(
+    city: str,
+    run: QueryRun,
+) -> Any:
+    return await run.fetch(None, lambda env: funds.fund_summary(env, city))
 
 
 @router.post("/{city}/inflows", status_code=201, summary="Book an inflow (GD-3)")
 async def add_inflow(
     city: str,
     body: InflowCmd,
-    request: Request,
-    principal: CurrentPrincipal,
-    fund: FundDep,
-    key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, key, request, body, lambda env: funds.record_inflow(env, city, body))
+    return await run(None, lambda env: funds.record_inflow(env, city, body))
 
 
 @router.get("/{city}/ledger", summary="Ledger transactions with their entries (GD-3)")
 async def get_ledger(
     city: str,
-    principal: CurrentPrincipal,
-    fund: FundDep,
+    run: QueryRun,
     account: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Any:
-    return await fund.query(principal, lambda env: funds.ledger_view(env, city, account, limit))
+    return await run.fetch(None, lambda env: funds.ledger_view(env, city, account, limit))
 
 
 @router.get("/{city}/preallocations/plan", summary="Suggested pre-allocations from last cycle's use (GD-7)")
-async def preallocation_plan(city: str, year: YearQ, principal: CurrentPrincipal, fund: FundDep) -> Any:
-    return await fund.query(principal, lambda env: funds.preallocation_plan(env, city, year))
+async def preallocation_plan(
+    city: str,
+    year: YearQ,
+    run: QueryRun,
+) -> Any:
+    return await run.fetch(None, lambda env: funds.preallocation_plan(env, city, year))
 
 
 @router.post("/{city}/preallocations", status_code=201, summary="Pre-allocate to a hospital (GD-7)")
 async def preallocate(
     city: str,
     body: PreallocationCmd,
-    request: Request,
-    principal: CurrentPrincipal,
-    fund: FundDep,
-    key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, key, request, body, lambda env: funds.preallocate(env, city, body))
+    return await run(None, lambda env: funds.preallocate(env, city, body))
 
 
 @router.post("/{city}/preallocations/returns", status_code=201, summary="Unused pre-allocation returned (GD-7)")
 async def return_preallocation(
     city: str,
     body: PreallocationReturnCmd,
-    request: Request,
-    principal: CurrentPrincipal,
-    fund: FundDep,
-    key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, key, request, body, lambda env: funds.return_preallocation(env, city, body))
+    return await run(None, lambda env: funds.return_preallocation(env, city, body))
 
 
 @router.get("/{city}/preallocations/check", summary="Pre-allocations ≥ 80 % of upper transfers? (GD-7)")
-async def preallocation_check(city: str, year: YearQ, principal: CurrentPrincipal, fund: FundDep) -> Any:
-    return await fund.query(principal, lambda env: funds.minimum_check(env, city, year))
+async def preallocation_check(
+    city: str,
+    year: YearQ,
+    run: QueryRun,
+) -> Any:
+    return await run.fetch(None, lambda env: funds.minimum_check(env, city, year))
 
 
 @router.get("/{city}/preallocations/reconciliation", summary="Pre-allocated money vs approved claims (GD-7)")
-async def preallocation_reconciliation(city: str, year: YearQ, principal: CurrentPrincipal, fund: FundDep) -> Any:
-    return await fund.query(principal, lambda env: funds.reconciliation(env, city, year))
+async def preallocation_reconciliation(
+    city: str,
+    year: YearQ,
+    run: QueryRun,
+) -> Any:
+    return await run.fetch(None, lambda env: funds.reconciliation(env, city, year))
 
 
 @router.post("/{city}/committee-members", status_code=201, summary="Add a supervisory committee member (GD-8)")
 async def add_committee_member(
     city: str,
     body: CommitteeMemberCmd,
-    request: Request,
-    principal: CurrentPrincipal,
-    fund: FundDep,
-    key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, key, request, body, lambda env: funds.add_committee_member(env, city, body))
+    return await run(None, lambda env: funds.add_committee_member(env, city, body))
 
 
 @router.get("/{city}/organisation", summary="Supervisory committee and handling agency (GD-8)")
-async def get_organisation(city: str, principal: CurrentPrincipal, fund: FundDep) -> Any:
-    return await fund.query(principal, lambda env: funds.organisation(env, city))
+async def get_organisation(
+    city: str,
+    run: QueryRun,
+) -> Any:
+    return await run.fetch(None, lambda env: funds.organisation(env, city))
 
 
 @router.post("/{city}/trainings", status_code=201, summary="Record a training of the hospitals (GD-8)")
 async def add_training(
     city: str,
     body: TrainingCmd,
-    request: Request,
-    principal: CurrentPrincipal,
-    fund: FundDep,
-    key: IdempotencyKey = None,
+    run: CommandRun,
 ) -> JSONResponse:
-    return await execute(fund, principal, key, request, body, lambda env: funds.record_training(env, city, body))
+    return await run(None, lambda env: funds.record_training(env, city, body))
 
 
 @router.get("/{city}/trainings", summary="The year's trainings and the reminder (GD-8)")
-async def get_trainings(city: str, year: YearQ, principal: CurrentPrincipal, fund: FundDep) -> Any:
-    return await fund.query(principal, lambda env: funds.training_status(env, city, year))
+async def get_trainings(
+    city: str,
+    year: YearQ,
+    run: QueryRun,
+) -> Any:
+    return await run.fetch(None, lambda env: funds.training_status(env, city, year))

@@ -16,9 +16,8 @@ from emergency_fund.service.ports import Row, Store
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.db import Session, UnitOfWork
-from medaid_shared.errors import Conflict, Forbidden, NotFound
+from medaid_shared.errors import Forbidden, NotFound
 from medaid_shared.events import Event
-from medaid_shared.idempotency import fingerprint, open_response, run_command
 from medaid_shared.runtime import Runtime
 
 StoreFactory = Callable[[Session], Store]
@@ -173,8 +172,9 @@ Query = Callable[[Env], Awaitable[Any]]
 
 
 class FundService:
-    """The API's entry point: runs a use case in a unit of work (idempotently when the caller
-    sends an Idempotency-Key) or on a read session."""
+    """Builds the use cases' environment for a unit of work (event and deadline handlers) or
+    a read session (the public notice board); API commands and queries go through the
+    kernel's route dependencies."""
 
     def __init__(self, runtime: Runtime, store_for: StoreFactory) -> None:
         self.rt = runtime
@@ -182,22 +182,6 @@ class FundService:
 
     def env(self, uow: UnitOfWork, principal: Principal = SYSTEM) -> Env:
         return Env(self.rt, self.store_for(uow.session), principal, clock.now(), uow)
-
-    async def command(self, principal: Principal, key: str | None, request: Any, fn: Command) -> tuple[int, Any]:
-        async def run(uow: UnitOfWork) -> tuple[int, Any]:
-            return await fn(self.env(uow, principal))
-
-        try:
-            return await run_command(self.rt.db, principal, key, request, run)
-        except Conflict:
-            # A concurrent retry with the same key may have committed while this one waited
-            # on a lock and then found the work done: answer with what the first one stored.
-            if key:
-                async with self.rt.db.read() as session:
-                    stored = await self.store_for(session).stored_answer(principal.subject, key, fingerprint(request))
-                if stored is not None:
-                    return stored[0], open_response(self.rt.db, principal.subject, key, stored[1])
-            raise
 
     async def query(self, principal: Principal, fn: Query) -> Any:
         async with self.rt.db.read() as session:

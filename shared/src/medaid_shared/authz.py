@@ -50,9 +50,11 @@ class Principal:
         return {s[len(prefix) :] for s in self.scopes if s.startswith(prefix)}
 
     def in_scope(self, kind: str, value: str | None) -> bool:
+        """Whether the token grants scope ``kind:value``."""
         return value is not None and value in self.scope_ids(kind)
 
     def require_scope(self, kind: str, value: str | None, what: str = "this record") -> None:
+        """Refuse (403) unless the token grants scope ``kind:value``."""
         if not self.in_scope(kind, value):
             raise Forbidden(f"{self.role.value} {self.subject} is not scoped to {what} ({kind}:{value})")
 
@@ -65,12 +67,15 @@ class Policy:
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Iterable[str]]) -> Policy:
+        """The policy from ``{action: [role, ...]}``."""
         return cls({action: frozenset(Role(r) for r in roles) for action, roles in mapping.items()})
 
     def allows(self, role: Role, action: str) -> bool:
+        """Whether ``role`` may perform ``action``."""
         return role in self.rules.get(action, frozenset())
 
     def authorize(self, principal: Principal, action: str) -> None:
+        """Refuse (403) unless the role may perform ``action`` (an unknown action is a bug)."""
         if action not in self.rules:
             raise KeyError(f"action {action!r} is not in the policy")
         if not self.allows(principal.role, action):

@@ -35,6 +35,7 @@ class Problem(Exception):
             self.title = title
 
     def body(self, instance: str | None = None) -> dict[str, Any]:
+        """The RFC 9457 body of this error."""
         body: dict[str, Any] = {
             "type": f"/problems/{self.slug}",
             "title": self.title,
@@ -52,22 +53,30 @@ class Problem(Exception):
 
 
 class BadRequest(Problem):
-    pass
+    """The request cannot be understood."""
 
 
 class Unauthorized(Problem):
+    """No valid bearer token."""
+
     status, slug, title = 401, "unauthorized", "Authentication required"
 
 
 class Forbidden(Problem):
+    """The caller's role or scope does not allow this."""
+
     status, slug, title = 403, "forbidden", "Not allowed"
 
 
 class NotFound(Problem):
+    """No such record (or none the caller may see)."""
+
     status, slug, title = 404, "not-found", "Not found"
 
 
 class Conflict(Problem):
+    """The request conflicts with the current state of a record."""
+
     status, slug, title = 409, "conflict", "Conflict with the current state"
 
 
@@ -78,4 +87,6 @@ class RuleViolation(Problem):
 
 
 class ValidationFailed(Problem):
+    """A field's value is invalid."""
+
     status, slug, title = 422, "validation-error", "Invalid request"

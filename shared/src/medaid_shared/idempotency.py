@@ -44,6 +44,7 @@ def encode(value: Any) -> Any:
 
 
 def fingerprint(request: Any) -> str:
+    """The digest an Idempotency-Key is compared on (canonical JSON of the request)."""
     return hashlib.sha256(canonical_json(encode(request)).encode()).hexdigest()
 
 
@@ -117,6 +118,7 @@ def seal_response(db: Database, principal: str, key: str, body: Any) -> dict[str
 
 
 def open_response(db: Database, principal: str, key: str, stored: Any) -> Any:
+    """The stored answer, decrypted for the (principal, key) it was sealed to."""
     cipher = _cipher(db.settings.encryption_key.get_secret_value())
     return json.loads(cipher.decrypt_text(base64.b64decode(stored["enc"]), _aad(principal, key)))
 

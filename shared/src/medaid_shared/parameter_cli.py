@@ -74,11 +74,13 @@ def read_versions(parameters: ServiceParameters, path: Path) -> list[ParameterVe
 async def load_versions(
     runtime: Runtime, parameters: ServiceParameters, principal: Principal, versions: list[ParameterVersion]
 ) -> dict[str, Any]:
+    """Load ``versions`` into the service's database as ``principal``."""
     async with runtime.db.unit_of_work() as uow:
         return await parameters.store(uow.session, runtime.settings).load(uow, principal, versions)
 
 
 async def list_versions(runtime: Runtime, parameters: ServiceParameters) -> list[dict[str, Any]]:
+    """The stored versions of the service."""
     async with runtime.db.read() as session:
         return await parameters.store(session, runtime.settings).listing()
 

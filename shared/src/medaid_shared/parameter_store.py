@@ -57,6 +57,7 @@ def create_parameter_table(schema: str) -> None:
 
 
 def drop_parameter_table(schema: str) -> None:
+    """Used by a service's migration downgrade."""
     from alembic import op
 
     metadata = MetaData(schema=schema)
@@ -76,11 +77,13 @@ class ServiceParameters:
     defaults_from: DefaultsFrom | None = None
 
     def catalogue_for(self, settings: Any) -> ParameterCatalogue:
+        """The catalogue with the defaults the settings give."""
         if self.defaults_from is None:
             return self.catalogue
         return self.catalogue.with_defaults(self.defaults_from(settings))
 
     def store(self, session: AsyncSession, settings: Any) -> ParameterStore:
+        """The stored versions on ``session``."""
         return ParameterStore(session, self.table, self.catalogue_for(settings))
 
 
@@ -93,6 +96,7 @@ class ParameterStore:
         self.catalogue = catalogue
 
     async def versions(self) -> list[ParameterVersion]:
+        """Every stored version of a declared kind."""
         t = self.table
         rows = (
             await self.session.execute(select(t).order_by(t.c.kind, t.c.region, t.c.facility_level, t.c.effective_from))

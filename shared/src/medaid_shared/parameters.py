@@ -100,6 +100,7 @@ class ParameterKind:
 
     @property
     def default_id(self) -> str:
+        """The id a decision cites when it applied the default."""
         return f"{self.name}:{ANY}:{ANY}:{DEFAULT}"
 
 
@@ -145,17 +146,21 @@ class ParameterVersion(BaseModel):
 
     @property
     def kind_name(self) -> str:
+        """The kind's name (also when ``kind`` is an enum member)."""
         return str(getattr(self.kind, "value", self.kind))
 
     @property
     def version_id(self) -> str:
+        """``kind:region:level:effective_from``, cited by every decision."""
         return f"{self.kind_name}:{self.region}:{self.facility_level}:{self.effective_from.isoformat()}"
 
     @property
     def key(self) -> tuple[str, str, str]:
+        """What two versions must share to overlap."""
         return (self.kind_name, self.region, self.facility_level)
 
     def in_force(self, on: date) -> bool:
+        """Whether the version applies on ``on``."""
         return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
 
     def typed(self) -> Any:
@@ -203,6 +208,7 @@ class ParameterCatalogue:
             raise ValueError("the kind enum must name exactly the declared kinds")
 
     def kind(self, name: str) -> ParameterKind:
+        """The declared kind named ``name`` (ValueError when unknown)."""
         try:
             return self._by_name[str(getattr(name, "value", name))]
         except KeyError:
@@ -236,6 +242,7 @@ class ParameterCatalogue:
         return self._model
 
     def typed(self, version: ParameterVersion) -> ParameterValues:
+        """The version's values as its kind's model."""
         return self.kind(version.kind_name).values.model_validate(version.values)
 
     def check_bounds(self, versions: Sequence[ParameterVersion], *, field_prefix: str = "versions") -> None:

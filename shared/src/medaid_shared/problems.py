@@ -48,6 +48,7 @@ log = structlog.get_logger("medaid.problems")
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
+    """An RFC 9457 response for ``problem``."""
     instance = str(request.url.path) if request is not None else None
     return JSONResponse(problem.body(instance), status_code=problem.status, media_type=PROBLEM_JSON)
 
@@ -156,6 +157,7 @@ async def _on_unencodable(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error of ``app`` as RFC 9457 problem details."""
     from sqlalchemy.exc import DBAPIError, IntegrityError
 
     app.add_exception_handler(Problem, _on_problem)

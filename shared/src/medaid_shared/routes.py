@@ -77,6 +77,7 @@ class Command:
     async def __call__(
         self, action: str | None, use: Use, *, status: int = 200, fingerprint: Any = _BODY
     ) -> JSONResponse:
+        """Run the command and answer as JSON."""
         code, body = await self.answer(action, use, status=status, fingerprint=fingerprint)
         return JSONResponse(body, status_code=code)
 
@@ -112,6 +113,7 @@ class Query:
             return await use(service.query(self.runtime, session, self.principal))
 
     async def __call__(self, action: str | None, use: Use) -> JSONResponse:
+        """Run the query and answer as JSON (money as exact strings)."""
         return JSONResponse(encode(await self.fetch(action, use)))
 
     async def audited(self, action: str | None, use: Use) -> JSONResponse:

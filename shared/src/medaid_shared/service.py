@@ -58,6 +58,7 @@ class ServiceDefinition:
     on_app: Callable[[FastAPI], None] | None = None
 
     def build_runtime(self, settings: ServiceSettings) -> Runtime:
+        """The service's runtime (database, broker, loops) for ``settings``."""
         return Runtime.build(
             settings,
             self.metadata,
@@ -68,6 +69,7 @@ class ServiceDefinition:
         )
 
     def create_app(self, settings: ServiceSettings | None = None) -> FastAPI:
+        """The service's FastAPI app (the kernel's routes, its routers and parameters)."""
         s = settings or self.settings()
         routers = list(self.routers())
         if self.parameters is not None:

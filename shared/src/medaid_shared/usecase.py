@@ -40,10 +40,12 @@ class UseCaseContext(Generic[SettingsT, RepoT]):
 
     @property
     def uow(self) -> UnitOfWork:
+        """The command's unit of work."""
         if self._uow is None:
             raise RuntimeError("a command needs a unit of work")
         return self._uow
 
     @property
     def is_command(self) -> bool:
+        """Whether this context belongs to a command."""
         return self._uow is not None

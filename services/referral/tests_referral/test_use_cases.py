@@ -1,0 +1,99 @@
+"""The use-case tier: admissions and filings decided on an in-memory store with a unit of
+work that records events, deadlines and decision-log entries — rule combinations in
+milliseconds (the HTTP tests prove the wiring on real infrastructure)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import time_machine
+
+from medaid_shared.authz import Principal, Role
+from medaid_shared.clock import SHANGHAI
+from medaid_shared.contracts.referral import AdmissionFiled, EmergencyAssistanceReferred
+from referral.domain.parameters import CATALOGUE
+from referral.service import admissions, facilities, persons
+from referral.service.commands import AdmissionIn, FacilityIn, PersonIn
+
+from .fakes import InMemoryStore, context
+from .helpers import centralized, decentralized
+
+CA = Principal("ca-1", Role.CIVIL_AFFAIRS)
+HOSPITAL = Principal("his-1", Role.HOSPITAL, ("facility:H001",))
+
+
+def sh(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+
+
+async def world(store: InMemoryStore) -> dict[str, str]:
+    ctx, _ = context(store)
+    for fid, level, region in (("H001", "district", "liujiang"), ("C001", "city", "liuzhou")):
+        body = {"facility_id": fid, "name": fid, "level": level, "designated": True, "region": region}
+        await facilities.register(ctx, CA, FacilityIn.model_validate({**body, "police_jurisdiction": "PSB01"}))
+    a = await persons.register(ctx, CA, PersonIn.model_validate(centralized(1)))
+    b = await persons.register(ctx, CA, PersonIn.model_validate(decentralized(2)))
+    return {"central": a["person_id"], "decentral": b["person_id"]}
+
+
+def admission(person_id: str, admitted_at: datetime, **extra: Any) -> AdmissionIn:
+    return AdmissionIn.model_validate(
+        {"person_id": person_id, "facility_id": "H001", "admitted_at": admitted_at.isoformat(), **extra}
+    )
+
+
+async def test_lj_11_3_lj_11_4_an_emergency_counts_from_sending_and_goes_to_the_fund() -> None:
+    store = InMemoryStore()
+    with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
+        w = await world(store)
+        ctx, uow = context(store)
+        sent = sh(2026, 9, 29, 6)
+        adm = await admissions.file(
+            ctx,
+            HOSPITAL,
+            admission(
+                w["decentral"],
+                sh(2026, 9, 29, 9),
+                emergency=True,
+                able_to_pay=False,
+                sent_to_hospital_at=sent.isoformat(),
+            ),
+        )
+    assert adm["filing_rule"] == "LJ-11.3" and adm["filing_due_at"] == sent + timedelta(hours=24)
+    (filed,) = uow.published(AdmissionFiled)
+    assert filed.referral_compliance.compliant  # treat first: no referral asked
+    assert len(uow.published(EmergencyAssistanceReferred)) == 1
+    assert (admissions.FIRST_DEADLINE, adm["admission_id"]) in uow.open_deadlines()
+    (audit,) = [a for a in uow.audits if a.action == "admission.file"]
+    assert audit.details["policy_version"] == "filing_windows:any:any:default"
+
+
+async def test_lj_4_2b_a_loaded_window_combines_with_the_emergency_start_and_is_cited() -> None:
+    store = InMemoryStore()
+    store.versions.append(
+        CATALOGUE.version_model.model_validate(
+            {"kind": "filing_windows", "effective_from": "2026-09-01", "values": {"filing_hours": 12}}
+        )
+    )
+    with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
+        w = await world(store)
+        ctx, uow = context(store)
+        sent = sh(2026, 9, 29, 6)
+        emergency = await admissions.file(
+            ctx,
+            HOSPITAL,
+            admission(
+                w["decentral"],
+                sh(2026, 9, 29, 9),
+                emergency=True,
+                able_to_pay=True,
+                sent_to_hospital_at=sent.isoformat(),
+            ),
+        )
+        routine = await admissions.file(ctx, HOSPITAL, admission(w["central"], sh(2026, 9, 29, 9)))
+    assert emergency["filing_due_at"] == sent + timedelta(hours=12)
+    assert routine["filing_due_at"] == sh(2026, 9, 29, 21)
+    assert not uow.published(EmergencyAssistanceReferred)  # able to pay: no referral to the fund
+    cited = {a.details["policy_version"] for a in uow.audits if a.action == "admission.file"}
+    assert cited == {"filing_windows:any:any:2026-09-01"}

@@ -461,7 +461,7 @@ async def test_civil_affairs_approves_a_1500_yuan_self_pay_item_after_the_instit
     # reason is refused by the service, and its answer stands next to the reason field.
     await stack.set_clock(local(2026, 12, 16, 10, 0))
     page = await signed_in(browser, console, "institution", "institution:BX-INST", "inst-head-qin", "覃院长")
-    await open_row(page, "initial-reviews", "1500.00")
+    await open_row(page, "initial-reviews", "ZF-BX-STENT")
     await page.check("input[name=outcome][value=objected]")
     await page.click("text=提交初审意见")
     assert await page.locator("[data-testid=problem]").count() == 1
@@ -476,7 +476,9 @@ async def test_civil_affairs_approves_a_1500_yuan_self_pay_item_after_the_instit
     # LJ-7.3: the civil-affairs officer finds it in the queue and approves.
     await stack.set_clock(local(2026, 12, 17, 9, 0))
     page = await signed_in(browser, console, "civil_affairs", "", "ca-officer-wei", "韦股长")
-    await open_row(page, "ca-self-pay", "1500.00")
+    row = page.locator("section[data-queue=ca-self-pay] tr", has_text="ZF-BX-STENT")
+    assert "1500.00" in await row.inner_text() and "待民政审核" in await row.inner_text()
+    await open_row(page, "ca-self-pay", "ZF-BX-STENT")
     assert "1500.00" in await page.inner_text("[data-testid=amount]")
     await page.check("input[name=outcome][value=approved]")
     await page.fill("#ca-reason", "确属治疗必需，同意")

@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import FormData
 
+from console import actions as act
 from console import queues as q
 from console.api import ApiProblem, Services, UserApi
 from console.exports import XLSX_TYPE, content_disposition, to_csv, to_xlsx
@@ -557,6 +558,64 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
             await user_api(session).get("emergency-fund", f"/cases/{c['case_id']}") for c in found.get("cases", [])
         ]
         return page(request, f"print_{annex}.html", app_=found, cases=cases, printable=True)
+
+    # ------------------------------------------------------------ the other decisions, declared as data
+
+    @app.get("/act", response_class=HTMLResponse)
+    async def action_index(request: Request) -> Response:
+        session = session_of(request)
+        return page(request, "actions.html", actions=act.actions_for(session.role))
+
+    def action_of(session: Session, key: str) -> act.Action | None:
+        action = act.BY_KEY.get(key)
+        return action if action is not None and session.role in action.roles else None
+
+    @app.get("/act/{key}", response_class=HTMLResponse)
+    async def action_pick(request: Request, key: str, id: str = "") -> Response:
+        session_of(request)
+        if not id.strip():
+            return RedirectResponse("/act", status_code=303)
+        return RedirectResponse(f"/act/{quote(key)}/{quote(id.strip(), safe='')}", status_code=303)
+
+    @app.get("/act/{key}/{ident}", response_class=HTMLResponse)
+    async def action_form(request: Request, key: str, ident: str) -> Response:
+        session = session_of(request)
+        action = action_of(session, key)
+        if action is None:
+            return page(request, "message.html", status=403, title="无权办理", message="您的角色不能办理这一事项。")
+        return page(request, "action.html", action=action, ident=ident, answer=None)
+
+    @app.post("/act/{key}/{ident}", response_class=HTMLResponse)
+    async def action_send(request: Request, key: str, ident: str) -> Response:
+        session = session_of(request)
+        form = await verified_form(request)
+        action = action_of(session, key)
+        if action is None:
+            return page(request, "message.html", status=403, title="无权办理", message="您的角色不能办理这一事项。")
+        try:
+            answer = await user_api(session).post(
+                action.service,
+                action.url(quote(ident, safe="")),
+                act.body_of(action, ident, form),
+                idempotency_key=text(form, "idem"),
+            )
+        except ApiProblem as problem:
+            if problem.status == 401:
+                raise
+            values = {k: v for k, v in form.items() if k != "id_number"}
+            return page(
+                request,
+                "action.html",
+                status=problem.status,
+                action=action,
+                ident=ident,
+                answer=None,
+                problem=problem,
+                values=values,
+            )
+        return page(
+            request, "action.html", action=action, ident=ident, answer=answer if isinstance(answer, dict) else {}
+        )
 
     # ------------------------------------------------------------ referral: filings, care file
 

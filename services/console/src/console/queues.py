@@ -93,7 +93,7 @@ async def _self_pay_items(ctx: Ctx, statuses: set[str]) -> list[Row]:
             rows.append(
                 Row(
                     {
-                        "item_name": item.get("item_name"),
+                        "item_code": item.get("item_code"),
                         "amount": item.get("amount"),
                         "facility": admission.get("facility_id"),
                         "admission": admission.get("admission_id"),
@@ -107,7 +107,7 @@ async def _self_pay_items(ctx: Ctx, statuses: set[str]) -> list[Row]:
 
 
 SELF_PAY_COLUMNS = (
-    ("item_name", "项目名称"),
+    ("item_code", "项目编码"),
     ("amount", "金额（元）"),
     ("facility", "医疗机构"),
     ("admission", "住院记录"),
@@ -226,6 +226,7 @@ async def follow_ups(ctx: Ctx) -> list[Row]:
                     "disability": status_label(v.get("disability_level")),
                     "last_visit": local_text(v.get("last_visit_at")),
                 },
+                href=f"/act/visit/{v['person_id']}" if v.get("person_id") else None,
                 due=due,
             )
         )
@@ -241,7 +242,8 @@ async def out_of_region_approvals(ctx: Ctx) -> list[Row]:
                 "person": r.get("person_id"),
                 "to": r.get("to_facility_id"),
                 "state": status_label(r.get("approval_state")),
-            }
+            },
+            href=f"/act/referral-approval/{r['referral_id']}" if r.get("referral_id") else None,
         )
         for r in found
     ]

@@ -1,0 +1,67 @@
+"""The decisions declared as data: each is a labelled form, sent as the service's JSON, its
+problem shown next to the field; a role without the decision gets no form."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import FastAPI
+
+from console.actions import ACTIONS
+
+from .conftest import FakeServices, client, problem, sign_in
+
+
+async def test_an_out_of_region_approval_is_sent_as_the_services_json(app: FastAPI, fake: FakeServices) -> None:
+    fake.on("POST", "/v1/referrals/RF1/approval", 200, {"referral_id": "RF1", "approval_state": "approved"})
+    async with client(app) as c:
+        token = await sign_in(c, "medical_insurance")
+        form = await c.get("/act/referral-approval/RF1")
+        assert form.status_code == 200
+        for label in ("审批结果", "审批文号", "理由"):
+            assert label in form.text
+        r = await c.post(
+            "/act/referral-approval/RF1",
+            data={
+                "approved": "true",
+                "reference": "柳江医保〔2026〕9号",
+                "reason": "区外专科诊疗",
+                "csrf_token": token,
+            },
+        )
+    assert r.status_code == 200 and 'data-testid="done"' in r.text
+    [sent] = [x for x in fake.seen if x.method == "POST"]
+    assert json.loads(sent.content) == {"approved": True, "reference": "柳江医保〔2026〕9号", "reason": "区外专科诊疗"}
+
+
+async def test_a_visit_is_given_in_shanghai_time_and_a_refusal_names_its_field(
+    app: FastAPI, fake: FakeServices
+) -> None:
+    fake.on("POST", "/v1/persons/P1/visits", 422, problem(422, "visited_at is in the future", field="visited_at"))
+    async with client(app) as c:
+        token = await sign_in(c, "town_government", "town:T01")
+        r = await c.post(
+            "/act/visit/P1", data={"visited_at": "2026-12-08T09:30", "visitor": "镇民政办 李某", "csrf_token": token}
+        )
+    assert r.status_code == 422
+    assert 'data-testid="field-error-visited_at"' in r.text and "visited_at is in the future" in r.text
+    [sent] = [x for x in fake.seen if x.method == "POST"]
+    assert json.loads(sent.content) == {"visited_at": "2026-12-08T09:30:00+08:00", "visitor": "镇民政办 李某"}
+
+
+async def test_a_role_without_the_decision_gets_no_form(app: FastAPI, fake: FakeServices) -> None:
+    async with client(app) as c:
+        token = await sign_in(c, "auditor", "city:qingyuan")
+        assert (await c.get("/act/referral-approval/RF1")).status_code == 403
+        r = await c.post("/act/referral-approval/RF1", data={"approved": "true", "csrf_token": token})
+        assert r.status_code == 403
+        index = await c.get("/act")
+    assert "异地转诊审批" not in index.text
+    assert not [x for x in fake.seen if x.method == "POST"]
+
+
+def test_every_field_of_every_decision_has_a_chinese_label() -> None:
+    for action in ACTIONS:
+        assert action.title and action.rule and action.subject
+        for field in action.fields:
+            assert field.label and not field.label.isascii(), (action.key, field.name)

@@ -87,6 +87,15 @@ async def open_row(page: Any, queue: str, text: str) -> None:
     await row.locator("a", has_text="办理").click()
 
 
+async def assert_every_field_labelled(page: Any) -> None:
+    """Every visible field has a label a screen reader announces (SPEC: web channel)."""
+    unlabelled = await page.evaluate(
+        """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+             .filter(e => !e.labels.length).map(e => e.name || e.id)"""
+    )
+    assert unlabelled == [], unlabelled
+
+
 # ------------------------------------------------------------------ set-up through the APIs
 
 
@@ -306,6 +315,7 @@ async def test_police_clerk_opens_the_letter_with_a_reason_sees_its_due_date_and
     assert "剩余 2 个工作日" in await row.inner_text()
     await open_row(page, "police-letters", PATIENT_REF)
     assert "2026-12-10 23:59" in await page.inner_text("[data-testid=letter-due]")
+    await assert_every_field_labelled(page)
 
     # The photos only with a reason (SPEC 0.4); the empty reason is refused in the browser.
     assert await page.get_attribute("#reason", "required") is not None
@@ -343,6 +353,7 @@ async def test_fund_agency_reviews_notices_run_their_term_and_finance_disburses(
     assert await row.count() == 1
     assert "2026-12-22 23:59" in await row.inner_text()  # 10 working days after Tue 8 December
     await open_row(page, "fund-agency", app_id)
+    await assert_every_field_labelled(page)
     await page.check("input[name=outcome][value=approved]")
     await page.fill("#agency-reason", "材料齐全，费用在限额内")
     await page.click("text=提交审核意见")
@@ -462,6 +473,7 @@ async def test_civil_affairs_approves_a_1500_yuan_self_pay_item_after_the_instit
     await stack.set_clock(local(2026, 12, 16, 10, 0))
     page = await signed_in(browser, console, "institution", "institution:BX-INST", "inst-head-qin", "覃院长")
     await open_row(page, "initial-reviews", "ZF-BX-STENT")
+    await assert_every_field_labelled(page)
     await page.check("input[name=outcome][value=objected]")
     await page.click("text=提交初审意见")
     assert await page.locator("[data-testid=problem]").count() == 1

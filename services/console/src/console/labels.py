@@ -53,6 +53,8 @@ STATUS: dict[str, str] = {
     "form_late": "逾期补交备案表",
     "unfiled": "未备案",
     "not_required": "无需审批",
+    "centralized": "集中供养",
+    "decentralized": "分散供养",
     # identity check
     "awaiting_reply": "待复函",
     "overdue": "已逾期",

@@ -159,6 +159,24 @@ async def rank4_signatures(ctx: Ctx) -> list[Row]:
 # ------------------------------------------------------------------ referral
 
 
+async def guardians_to_verify(ctx: Ctx) -> list[Row]:
+    """LJ-10: a guardian neither on file nor verified absent blocks ranks 3 and 4 until
+    someone records the absence with evidence."""
+    persons = _items(await ctx.api.get("referral", "/persons", limit=500))
+    return [
+        Row(
+            {
+                "person": p.get("name_masked") or p.get("person_id"),
+                "support_type": status_label(p.get("support_type")),
+                "place": p.get("institution_id") or p.get("village_id") or "",
+            },
+            href=f"/act/guardian-absence/{p['person_id']}",
+        )
+        for p in persons
+        if not p.get("guardian") and p.get("person_id")
+    ]
+
+
 async def filings_received(ctx: Ctx) -> list[Row]:
     filings = _items(await ctx.api.get("referral", "/filings"))
     return [
@@ -469,6 +487,15 @@ QUEUES: tuple[Queue, ...] = (
             ("signed_at", "签字时间"),
         ),
         rank4_signatures,
+        dated=False,
+    ),
+    Queue(
+        "guardians",
+        "待核实监护人情况（LJ-10）",
+        _roles("civil_affairs", "town_government"),
+        (("person", "人员"), ("support_type", "供养方式"), ("place", "机构 / 村")),
+        guardians_to_verify,
+        "既无在册监护人、也未核实无监护人的人员：第三、四顺位签字须待核实",
         dated=False,
     ),
     Queue(

@@ -343,6 +343,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
         json={
             "facility_id": HOSPITAL,
             "patient_ref": PATIENT_REF,
+            "identity_check_request_id": request_id,  # GD-16.3: the letter this case rests on
             "admitted_at": admitted.isoformat(),
             "identity": "unidentified",
             "disease_code": DISEASE,

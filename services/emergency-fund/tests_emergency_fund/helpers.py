@@ -180,7 +180,10 @@ async def open_case(
     name: str | None = None,
     admitted_at: datetime = ADMITTED,
     disease: str | None = "I21",
+    letter: str | None = None,
 ) -> dict[str, Any]:
+    """An unidentified patient's case names the police letter it rests on (GD-16.3): by
+    default the letter ``R-<patient_ref>`` of the events below."""
     body: dict[str, Any] = {
         "facility_id": facility,
         "patient_ref": patient_ref,
@@ -190,6 +193,8 @@ async def open_case(
     }
     if identity == "identified":
         body |= {"name": name or "张小三", "id_number": id_number or VALID_ID}
+    else:
+        body["identity_check_request_id"] = letter or f"R-{patient_ref}"
     return dict(await ok(svc, "POST", "/cases", as_, body))
 
 
@@ -218,9 +223,10 @@ async def add_costs(
     )
 
 
-def overdue_event(patient_ref: str = "P-1", facility: str = H1, request_id: str = "R-1") -> Any:
+def overdue_event(patient_ref: str = "P-1", facility: str = H1, request_id: str | None = None) -> Any:
     from medaid_shared.contracts.identity_check import IdentityCheckOverdue
 
+    request_id = request_id or f"R-{patient_ref}"
     return IdentityCheckOverdue(
         request_id=request_id,
         reference_number=f"LETTER-{request_id}",
@@ -237,7 +243,7 @@ def verified_event(
     late: bool = False,
     patient_ref: str = "P-1",
     facility: str = H1,
-    request_id: str = "R-1",
+    request_id: str | None = None,
     id_number: str = VALID_ID_2,
 ) -> Any:
     from medaid_shared.contracts.identity_check import IdentityVerified
@@ -245,6 +251,7 @@ def verified_event(
     from medaid_shared.settings import DEV_MATCHING_KEY
 
     identified = outcome == "identified"
+    request_id = request_id or f"R-{patient_ref}"
     return IdentityVerified(
         request_id=request_id,
         reference_number=f"LETTER-{request_id}",

@@ -77,7 +77,7 @@ async def test_gd_16_3_not_identified_reply_opens_the_path(svc: ServiceHarness) 
         got = await ok(svc, "GET", f"/cases/{case['id']}", "hospital")
         assert got["identity_gate"] == "not_identified"
         # a signal that arrived before the case opened counts too
-        await deliver(svc, overdue_event(patient_ref="P-2", request_id="R-2"))
+        await deliver(svc, overdue_event(patient_ref="P-2"))
         early = await open_case(svc, patient_ref="P-2")
         assert early["identity_gate"] == "identity_check_overdue"
 

@@ -28,7 +28,7 @@ LATER = local(2026, 10, 20, 10)
 async def test_gd_16_4_late_identification_demands_the_money_back(svc: ServiceHarness) -> None:
     app_id, [case_id] = await paid(svc)
     with time_machine.travel(LATER, tick=False):
-        event = verified_event("identified", late=True, patient_ref=f"P-{H1}-0", request_id="R-late")
+        event = verified_event("identified", late=True, patient_ref=f"P-{H1}-0")
         assert await deliver(svc, event, event_id="evt-late") == "applied"
         assert await deliver(svc, event, event_id="evt-late") == "duplicate"
         [demand] = await svc.published("FundRefundDemanded")
@@ -91,7 +91,7 @@ async def test_gd_16_4_identified_before_payment_leaves_the_application(svc: Ser
     with time_machine.travel(AGENCY, tick=False):
         first = sorted(case_ids)[0]
         patient_ref = (await ok(svc, "GET", f"/cases/{first}", "hospital"))["patient_ref"]
-        await deliver(svc, verified_event("identified", late=True, patient_ref=patient_ref, request_id="R-x"))
+        await deliver(svc, verified_event("identified", late=True, patient_ref=patient_ref))
         app = await ok(svc, "GET", f"/applications/{app_id}", "agency")
         assert app["state"] == "submitted" and app["requested_amount"] == "15090.00"
         withdrawn = next(c for c in app["cases"] if c["case_id"] == first)
@@ -101,7 +101,7 @@ async def test_gd_16_4_identified_before_payment_leaves_the_application(svc: Ser
         assert await svc.published("FundRefundDemanded") == []
         other = next(c for c in case_ids if c != first)
         other_ref = (await ok(svc, "GET", f"/cases/{other}", "hospital"))["patient_ref"]
-        await deliver(svc, verified_event("identified", late=True, patient_ref=other_ref, request_id="R-y"))
+        await deliver(svc, verified_event("identified", late=True, patient_ref=other_ref))
         assert (await ok(svc, "GET", f"/applications/{app_id}", "agency"))["state"] == "withdrawn"
 
 

@@ -184,6 +184,7 @@ identity_signal = Table(
     Column("name_masked", String(100), nullable=True),
     Column("id_masked", String(30), nullable=True),
     Column("id_digest", String(64), nullable=True),
+    ts("received_at", nullable=True),  # from IdentityCheckRequested: the letter reached the bureau
     Index(None, "facility_id", "patient_ref"),
 )
 
@@ -253,7 +254,9 @@ case = Table(
     Column("source", String(20), nullable=False),  # hospital | referral (LJ-11.4)
     Column("admission_id", String(64), nullable=True),
     Column("person_id", String(64), nullable=True),
-    Column("patient_ref", String(100), nullable=False),
+    Column("patient_ref", String(100), nullable=False),  # the hospital's admission number
+    # GD-16.3: the police letter (identity-check request) an unidentified patient's case rests on.
+    Column("identity_check_request_id", String(64), nullable=True),
     ts("admitted_at"),
     Column("identity_status", String(20), nullable=False),
     Column("name_enc", LargeBinary, nullable=True),
@@ -284,9 +287,16 @@ case = Table(
     ts("created_at"),
     Column("created_by", String(200), nullable=False),
     ts("updated_at"),
-    Index(None, "facility_id", "patient_ref"),
     Index(None, "city", "state"),
     Index("uq_case_admission", "admission_id", unique=True, postgresql_where=text("admission_id IS NOT NULL")),
+    # GD-16.3 / GD-13.4: one case per admission number of a hospital, one case per police letter.
+    Index("uq_case_admission_number", "facility_id", "patient_ref", unique=True),
+    Index(
+        "uq_case_identity_check_request",
+        "identity_check_request_id",
+        unique=True,
+        postgresql_where=text("identity_check_request_id IS NOT NULL"),
+    ),
 )
 
 cost_item = Table(

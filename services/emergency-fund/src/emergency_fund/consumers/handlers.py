@@ -9,7 +9,7 @@ from typing import Any
 from emergency_fund.domain.workflow import Step, deadline_kind
 from emergency_fund.service import applications, funds, inbound
 from emergency_fund.service.base import Env, FundService
-from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityVerified
+from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityCheckRequested, IdentityVerified
 from medaid_shared.contracts.referral import (
     EmergencyAssistanceReferred,
     FacilityRegistered,
@@ -34,6 +34,7 @@ HANDLERS: dict[type[Event], Callable[[Env, Any], Awaitable[None]]] = {
     EmergencyAssistanceReferred: inbound.on_referred,
     SettlementCompleted: inbound.on_settlement,
     SettlementReversed: inbound.on_settlement_reversed,
+    IdentityCheckRequested: inbound.on_identity_requested,
     IdentityCheckOverdue: inbound.on_identity_overdue,
     IdentityVerified: inbound.on_identity_verified,
 }

@@ -112,14 +112,19 @@ async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
     await require_fund(env, city)
     if cmd.admitted_at > env.now:
         raise ValidationFailed("admission cannot be in the future", field="admitted_at")
-    if cmd.admission_id and await env.store.one("case", {"admission_id": cmd.admission_id}):
-        raise Conflict(f"admission {cmd.admission_id} already has a case", field="admission_id")
     case_id = new_id("EC")
     identity: dict[str, Any] = {"identity_status": el.IdentityStatus.UNIDENTIFIED.value}
     if cmd.identity == "identified":
         identity = _identity_fields(env, case_id, cmd.name, cmd.id_number)
+        if cmd.identity_check_request_id:
+            raise ValidationFailed(
+                "an identified patient's case rests on no police letter", field="identity_check_request_id"
+            )
     elif cmd.name or cmd.id_number:
         raise ValidationFailed("an unidentified patient has no name or ID number", field="identity")
+    else:
+        await _check_letter(env, cmd)
+    await _refuse_duplicates(env, cmd)
     params = await load_params(env.store, env.rt, cmd.admitted_at)
     row = {
         "id": case_id,
@@ -129,6 +134,7 @@ async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
         "admission_id": cmd.admission_id,
         "person_id": None,
         "patient_ref": cmd.patient_ref,
+        "identity_check_request_id": cmd.identity_check_request_id,
         "admitted_at": cmd.admitted_at,
         "disease_code": cmd.disease_code,
         "emergency_hours": params.emergency_period_hours,  # GD-13.3
@@ -140,11 +146,75 @@ async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
         "updated_at": env.now,
         **identity,
     }
-    await env.store.insert("case", row)
-    await env.audit("case.open", case_id, facility=cmd.facility_id, identity=row["identity_status"])
+    if not await env.store.insert_ignore("case", row):  # a concurrent duplicate won the unique index
+        await _refuse_duplicates(env, cmd)
+        raise Conflict("a case for this admission or police letter was opened at the same time")
+    await env.audit(
+        "case.open",
+        case_id,
+        facility=cmd.facility_id,
+        identity=row["identity_status"],
+        identity_check_request=cmd.identity_check_request_id,
+    )
     await _after_identity_known(env, case_id)
     await apply_identity_signals(env, case_id)
     return 201, await case_view(env, case_id)
+
+
+async def _check_letter(env: Env, cmd: CaseCreate) -> None:
+    """GD-16.3: an unidentified patient's case names the police letter it rests on; the
+    letter is this hospital's, for this admission number (as far as identity-check told us)."""
+    if not cmd.identity_check_request_id:
+        raise RuleViolation(
+            "an unidentified patient's case names the identity-check request (police letter) it rests on",
+            rule="GD-16.3",
+            field="identity_check_request_id",
+        )
+    letter = await env.store.one("identity_signal", {"request_id": cmd.identity_check_request_id})
+    if letter is not None and letter["facility_id"] != cmd.facility_id:
+        raise RuleViolation(
+            f"identity-check request {cmd.identity_check_request_id} is another hospital's letter",
+            rule="GD-16.3",
+            field="identity_check_request_id",
+        )
+    if letter is not None and letter["patient_ref"] != cmd.patient_ref:
+        raise RuleViolation(
+            f"identity-check request {cmd.identity_check_request_id} concerns admission {letter['patient_ref']}, "
+            f"not {cmd.patient_ref}",
+            rule="GD-16.3",
+            field="identity_check_request_id",
+        )
+
+
+async def _refuse_duplicates(env: Env, cmd: CaseCreate) -> None:
+    """GD-16.3 / GD-13.4: one case per admission number of a hospital, per referral
+    admission and per police letter — a duplicate is a 409 naming the existing case."""
+    checks: list[tuple[dict[str, Any], str, str]] = [
+        (
+            {"facility_id": cmd.facility_id, "patient_ref": cmd.patient_ref},
+            "patient_ref",
+            f"admission number {cmd.patient_ref} of {cmd.facility_id}",
+        )
+    ]
+    if cmd.admission_id:
+        checks.append(({"admission_id": cmd.admission_id}, "admission_id", f"admission {cmd.admission_id}"))
+    if cmd.identity_check_request_id:
+        checks.append(
+            (
+                {"identity_check_request_id": cmd.identity_check_request_id},
+                "identity_check_request_id",
+                f"identity-check request {cmd.identity_check_request_id}",
+            )
+        )
+    for where, field, what in checks:
+        existing = await env.store.one("case", where)
+        if existing is not None:
+            raise Conflict(
+                f"{what} already has case {existing['id']}",
+                rule="GD-16.3",
+                field=field,
+                extra={"existing_case_id": existing["id"]},
+            )
 
 
 def _identity_fields(env: Env, case_id: str, name: str | None, id_number: str | None) -> dict[str, Any]:
@@ -201,6 +271,8 @@ async def open_referred_case(env: Env, *, event: EmergencyAssistanceReferred) ->
     """LJ-11.4: referral's signal — an eligible emergency patient unable to pay — opens a case.
     The patient is a destitute person (GD-22.3) with a known identity (GD-13.2)."""
     existing = await env.store.one("case", {"admission_id": event.admission_id})
+    if existing is None:
+        existing = await env.store.one("case", {"facility_id": event.facility_id, "patient_ref": event.admission_id})
     if existing is not None:
         return
     params = await load_params(env.store, env.rt, event.admitted_at)
@@ -241,15 +313,22 @@ async def open_referred_case(env: Env, *, event: EmergencyAssistanceReferred) ->
 
 
 async def apply_identity_signals(env: Env, case_id: str) -> None:
-    """GD-16.3: what the police said about this patient opens (or not) the unidentified path;
-    an identification in time puts the case on the identified path (GD-17, GD-18)."""
+    """GD-16.3: what the police said in the one letter this case names opens (or not) the
+    unidentified path — never another letter, another hospital's or another patient's; an
+    identification in time puts the case on the identified path (GD-17, GD-18)."""
     case = await env.store.one("case", {"id": case_id})
     assert case is not None
     if case["identity_status"] != el.IdentityStatus.UNIDENTIFIED.value:
         return
-    rows = await env.store.many(
-        "identity_signal", {"facility_id": case["facility_id"], "patient_ref": case["patient_ref"]}
-    )
+    letter = None
+    if case["identity_check_request_id"]:
+        letter = await env.store.one("identity_signal", {"request_id": case["identity_check_request_id"]})
+    if letter is not None and (letter["facility_id"], letter["patient_ref"]) != (
+        case["facility_id"],
+        case["patient_ref"],
+    ):
+        letter = None  # another hospital's or another patient's letter opens nothing here
+    rows = [letter] if letter is not None else []
     identified = next((r for r in rows if r["outcome"] == "identified"), None)
     if identified is not None and case["state"] in EDITABLE:
         await identify_from_police(env, case, identified)

@@ -149,7 +149,15 @@ class CaseCreate(Cmd):
     """A case opened by the hospital (GD-12); identity unknown (GD-13.1) or known (GD-13.2)."""
 
     facility_id: Ref
-    patient_ref: Ref = Field(description="The hospital's patient reference, as in the police letter")
+    patient_ref: Ref = Field(
+        description="The hospital's admission number (one case per admission number of a hospital), "
+        "as in the police letter"
+    )
+    identity_check_request_id: Ref | None = Field(
+        default=None,
+        description="GD-16.3: the identity-check request (police letter) an unidentified patient's case rests "
+        "on; required for an unidentified patient, used by one case only",
+    )
     admitted_at: Instant
     disease_code: Code | None = None
     identity: Literal["unidentified", "identified"]

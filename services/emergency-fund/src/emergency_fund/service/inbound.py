@@ -12,7 +12,7 @@ from emergency_fund.service.cases import (
     open_referred_case,
     refresh_settlement_channels,
 )
-from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityVerified
+from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityCheckRequested, IdentityVerified
 from medaid_shared.contracts.referral import (
     EmergencyAssistanceReferred,
     FacilityRegistered,
@@ -97,6 +97,26 @@ async def _refresh_admission(env: Env, admission_id: str) -> None:
             await refresh_settlement_channels(env, case["id"])
 
 
+async def on_identity_requested(env: Env, event: IdentityCheckRequested) -> None:
+    """GD-16.1: the hospital's letter reached the bureau — whose letter it is and for which
+    admission number, so a case can name only its own hospital's letter for its patient."""
+    existing = await env.store.one("identity_signal", {"request_id": event.request_id})
+    if existing is not None:
+        await env.store.update("identity_signal", {"request_id": event.request_id}, {"received_at": event.received_at})
+    else:
+        await env.store.insert(
+            "identity_signal",
+            {
+                "request_id": event.request_id,
+                "facility_id": event.facility_id,
+                "patient_ref": event.patient_ref,
+                "reference_number": event.reference_number,
+                "received_at": event.received_at,
+            },
+        )
+    await _apply_signals(env, event.request_id)
+
+
 async def on_identity_overdue(env: Env, event: IdentityCheckOverdue) -> None:
     """GD-16.3: the police's 3 working days passed without a reply."""
     await env.store.upsert(
@@ -110,7 +130,7 @@ async def on_identity_overdue(env: Env, event: IdentityCheckOverdue) -> None:
         },
         ["request_id"],
     )
-    await _apply_signals(env, event.facility_id, event.patient_ref)
+    await _apply_signals(env, event.request_id)
 
 
 async def on_identity_verified(env: Env, event: IdentityVerified) -> None:
@@ -133,13 +153,13 @@ async def on_identity_verified(env: Env, event: IdentityVerified) -> None:
         assert signal is not None
         await refunds.on_late_identification(env, signal)
     else:
-        await _apply_signals(env, event.facility_id, event.patient_ref)
+        await _apply_signals(env, event.request_id)
 
 
-async def _apply_signals(env: Env, facility_id: str, patient_ref: str) -> None:
+async def _apply_signals(env: Env, request_id: str) -> None:
+    """GD-16.3: a letter's news reaches the one case that names it."""
     cases = await env.store.many(
-        "case",
-        {"facility_id": facility_id, "patient_ref": patient_ref, "identity_status": IdentityStatus.UNIDENTIFIED.value},
+        "case", {"identity_check_request_id": request_id, "identity_status": IdentityStatus.UNIDENTIFIED.value}
     )
     for case in cases:
         await apply_identity_signals(env, case["id"])

@@ -36,6 +36,7 @@ async def on_late_identification(env: Env, signal: Row) -> None:
     cases = await env.store.many(
         "case",
         {
+            "identity_check_request_id": signal["request_id"],
             "facility_id": signal["facility_id"],
             "patient_ref": signal["patient_ref"],
             "identity_status": IdentityStatus.UNIDENTIFIED.value,

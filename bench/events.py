@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
-import uuid
 from collections import defaultdict
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 
-from bench.common import Spread, percentile
+from bench.common import ROOT, Spread, percentile
 from medaid_shared.contracts.common import SupportType
 from medaid_shared.contracts.referral import PersonRegistered
 from medaid_shared.events import EventMeta, to_kafka
@@ -119,57 +119,54 @@ async def check_order(infra: Infrastructure, topic: str, n: int) -> None:
 
 
 async def e2e_bench(infra: Infrastructure, rate: int, seconds: float, reps: int) -> dict[str, Any]:
-    """Commands in referral emit PersonRegistered at ``rate`` per second, each in its own
-    transaction; settlement's read-model consumer applies them. Latency = the consumer's
-    commit of its inbox transaction − the command's commit (wall clock, one machine)."""
+    """Events committed into referral's outbox at ``rate`` per second, each in its own
+    transaction, by a process of its own (``bench.emit``); referral's relay publishes them
+    and settlement's read-model consumer applies them (its inbox transaction), in this
+    process. Latency = the consumer's commit − the event's commit (wall clock, one machine)."""
     referral = await start_harness("referral", infra)
     settlement = await start_harness("settlement", infra)
     relay = referral.runtime.relay
     consumer = next(c for c in settlement.runtime.consumers if PersonRegistered.event_type in c.handlers)
     assert relay is not None
-    committed: dict[str, float] = {}
-    applied: dict[str, float] = {}
+    latencies: list[float] = []
     apply = consumer._apply
 
     async def timed_apply(event: Any, meta: EventMeta) -> str:
         outcome = await apply(event, meta)
-        applied[meta.id] = time.time()
+        latencies.append((time.time() - meta.time.timestamp()) * 1000)
         return outcome
 
     consumer._apply = timed_apply  # type: ignore[method-assign]
     stop = asyncio.Event()
     tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(consumer.run(stop))]
+    topic = referral.runtime.settings.topic(PersonRegistered.topic)
+    schema = referral.runtime.settings.db_schema
 
-    async def command(n: int) -> None:
-        async with referral.runtime.db.unit_of_work() as uow:
-            event_id = await uow.emit(person(f"E2E-{uuid.uuid4().hex[:12]}", n))
-        committed[str(event_id)] = time.time()
+    async def run_emitter(n_rate: int, n_seconds: float) -> int:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.emit", infra.database_url, schema, topic, str(n_rate), str(n_seconds),
+            stdout=asyncio.subprocess.PIPE, cwd=str(ROOT),
+        )  # fmt: skip
+        out, _ = await proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError("the event emitter failed")
+        return int(out.decode().strip())
 
-    async def wait_applied(ids: set[str], within: float) -> None:
+    async def wait_applied(count: int, within: float) -> None:
         deadline = time.monotonic() + within
-        while not ids <= applied.keys():
+        while len(latencies) < count:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{len(ids - applied.keys())} of {len(ids)} events never applied")
+                raise RuntimeError(f"{count - len(latencies)} of {count} events never applied")
             await asyncio.sleep(0.05)
 
     p50, p99 = Spread(), Spread()
     try:
-        await command(0)  # warm-up: the consumer joins its group and reads from the start
-        await wait_applied(set(committed), 60)
+        warm = await run_emitter(50, 1)  # the consumer joins its group and reads from the start
+        await wait_applied(warm, 60)
         for _ in range(reps):
-            committed.clear()
-            applied.clear()
-            total = int(rate * seconds)
-            started = time.perf_counter()
-            pending = []
-            for i in range(total):
-                delay = started + i / rate - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                pending.append(asyncio.create_task(command(i)))
-            await asyncio.gather(*pending)
-            await wait_applied(set(committed), 60)
-            latencies = [(applied[k] - committed[k]) * 1000 for k in committed]
+            latencies.clear()
+            total = await run_emitter(rate, seconds)
+            await wait_applied(total, 120)
             p50.add(percentile(latencies, 50))
             p99.add(percentile(latencies, 99))
     finally:

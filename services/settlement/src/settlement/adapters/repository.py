@@ -29,6 +29,8 @@ def _rows(result: Any) -> list[Record]:
 class SqlRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._quarter: tuple[date, date] | None = None  # prepared by prepare_quarter
+        self._beds: tuple[str, ...] = ()
 
     async def _one(self, query: Select[Any]) -> Record | None:
         row = (await self.session.execute(query)).mappings().first()
@@ -249,19 +251,70 @@ class SqlRepository:
           AND (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date < :end
     """
 
+    async def prepare_quarter(self, start: date, end: date, bed_categories: Sequence[str]) -> None:
+        """One pass over the active bill lines for the whole quarterly analysis: per
+        admission and service day, its facility, cost, self-pay cost and whether anything
+        but bed, nursing or board was billed (``q_day``); and the quarter's cases (``q_case``,
+        admissions discharged in it, with their cost and length of stay). Temporary tables
+        of this transaction: every analysis query of the run reads them instead of the lines."""
+        await self.session.execute(text("DROP TABLE IF EXISTS pg_temp.q_day, pg_temp.q_case"))
+        # the day aggregates are built in memory rather than spilled to disk
+        await self.session.execute(text("SET LOCAL work_mem = '256MB'"))
+        await self.session.execute(
+            text(f"""
+            CREATE TEMP TABLE q_day ON COMMIT DROP AS
+            SELECT l.admission_id, l.facility_id, l.service_date, SUM(l.amount) AS total,
+                   COALESCE(SUM(l.amount) FILTER (WHERE NOT l.in_catalogue), 0) AS self_pay,
+                   bool_or(l.category <> ALL(:beds)) AS served
+            FROM ({self._ACTIVE_LINES}) l
+            GROUP BY l.admission_id, l.facility_id, l.service_date
+            """),
+            {"beds": list(bed_categories)},
+        )
+        await self.session.execute(
+            text(f"""
+            CREATE TEMP TABLE q_case ON COMMIT DROP AS
+            SELECT a.admission_id, a.facility_id, a.diagnosis_group_idx, a.admitted_at, a.discharged_at,
+                   GREATEST(1, (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date
+                               - (a.admitted_at AT TIME ZONE 'Asia/Shanghai')::date) AS stay_days,
+                   COALESCE(c.total, 0) AS total
+            FROM {S}.admission a
+            LEFT JOIN (SELECT admission_id, SUM(total) AS total FROM q_day GROUP BY admission_id) c
+                   ON c.admission_id = a.admission_id
+            WHERE a.discharged_at IS NOT NULL
+              AND (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date >= :start
+              AND (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date < :end
+            """),
+            {"start": start, "end": end},
+        )
+        self._quarter = (start, end)
+        self._beds = tuple(bed_categories)
+
+    def _cases(self, start: date, end: date) -> str:
+        return "SELECT * FROM q_case" if self._quarter == (start, end) else self._CASES
+
     async def self_pay_shares(self, start: date, end: date) -> list[Record]:
         """LJ-8: out-of-catalogue ÷ total per hospital over the lines served in the period,
         with the district median and IQR across hospitals."""
-        sql = f"""
-            WITH per AS (
+        per = (
+            """
+                SELECT d.facility_id, SUM(d.total) AS total, SUM(d.self_pay) AS self_pay,
+                       COUNT(DISTINCT d.admission_id) AS admissions
+                FROM q_day d
+                WHERE d.service_date >= :start AND d.service_date < :end
+                GROUP BY d.facility_id"""
+            if self._quarter == (start, end)
+            else f"""
                 SELECT l.facility_id,
                        SUM(l.amount) AS total,
                        SUM(l.amount) FILTER (WHERE NOT l.in_catalogue) AS self_pay,
                        COUNT(DISTINCT l.admission_id) AS admissions
                 FROM ({self._ACTIVE_LINES}) l
                 WHERE l.service_date >= :start AND l.service_date < :end
-                GROUP BY l.facility_id
-            ), shares AS (
+                GROUP BY l.facility_id"""
+        )
+        sql = f"""
+            WITH per AS ({per}), shares AS (
                 SELECT facility_id, total, COALESCE(self_pay, 0) AS self_pay, admissions,
                        ROUND(COALESCE(self_pay, 0) / total, 6) AS share
                 FROM per WHERE total > 0
@@ -282,7 +335,7 @@ class SqlRepository:
     async def high_cost_cases(self, start: date, end: date, k: Decimal, min_n: int) -> list[Record]:
         """LJ-15.4: the quarter's cases above Q3 + k × IQR of the quarter's case costs."""
         sql = f"""
-            WITH cases AS ({self._CASES}),
+            WITH cases AS ({self._cases(start, end)}),
             stats AS (
                 SELECT percentile_cont(0.75) WITHIN GROUP (ORDER BY total) AS q3,
                        percentile_cont(0.75) WITHIN GROUP (ORDER BY total)
@@ -302,7 +355,7 @@ class SqlRepository:
         """LJ-15.4: stays above Q3 + k × IQR of the same diagnosis group's stays in the
         quarter (and at least ``min_days``)."""
         sql = f"""
-            WITH cases AS ({self._CASES}),
+            WITH cases AS ({self._cases(start, end)}),
             stats AS (
                 SELECT COALESCE(diagnosis_group_idx, '') AS grp,
                        percentile_cont(0.75) WITHIN GROUP (ORDER BY stay_days) AS q3,
@@ -324,14 +377,17 @@ class SqlRepository:
         """LJ-9: test lines whose item code matches none of the prefixes listed for the
         admission's diagnosis group (groups without a list are not judged)."""
         sql = f"""
-            WITH cases AS ({self._CASES})
+            WITH cases AS (
+                SELECT c.* FROM ({self._cases(start, end)}) c
+                WHERE EXISTS (SELECT 1 FROM {S}.diagnosis_test_rule r WHERE r.diagnosis_group_idx = c.diagnosis_group_idx)
+            )
             SELECT c.admission_id, c.facility_id,
                    COUNT(*) AS metric, SUM(l.amount) AS amount,
                    string_agg(DISTINCT l.item_code, ', ' ORDER BY l.item_code) AS items
             FROM cases c
-            JOIN ({self._ACTIVE_LINES}) l ON l.admission_id = c.admission_id
+            JOIN {S}.bill_line l ON l.admission_id = c.admission_id
             WHERE l.category = 'test'
-              AND EXISTS (SELECT 1 FROM {S}.diagnosis_test_rule r WHERE r.diagnosis_group_idx = c.diagnosis_group_idx)
+              AND NOT EXISTS (SELECT 1 FROM {S}.bill n WHERE n.replaces_bill_id = l.bill_id)
               AND NOT EXISTS (
                   SELECT 1 FROM {S}.diagnosis_test_rule r
                   WHERE r.diagnosis_group_idx = c.diagnosis_group_idx
@@ -344,8 +400,17 @@ class SqlRepository:
 
     async def bed_hanging(self, start: date, end: date, bed_categories: Sequence[str], min_days: int) -> list[Record]:
         """LJ-9: in-stay days on which nothing but bed, nursing or board was billed."""
+        served = (
+            "SELECT d.admission_id, d.service_date FROM q_day d WHERE d.served"
+            if self._quarter == (start, end) and self._beds == tuple(bed_categories)
+            else f"""
+                SELECT DISTINCT l.admission_id, l.service_date
+                FROM ({self._ACTIVE_LINES}) l
+                JOIN cases c ON c.admission_id = l.admission_id
+                WHERE l.category <> ALL(:beds)"""
+        )
         sql = f"""
-            WITH cases AS ({self._CASES}),
+            WITH cases AS ({self._cases(start, end)}),
             days AS (
                 SELECT c.admission_id, c.facility_id, d::date AS day
                 FROM cases c,
@@ -353,12 +418,7 @@ class SqlRepository:
                                      (c.discharged_at AT TIME ZONE 'Asia/Shanghai')::date - 1,
                                      interval '1 day') AS d
             ),
-            served AS (
-                SELECT DISTINCT l.admission_id, l.service_date
-                FROM ({self._ACTIVE_LINES}) l
-                JOIN cases c ON c.admission_id = l.admission_id
-                WHERE l.category <> ALL(:beds)
-            )
+            served AS ({served})
             SELECT days.admission_id, days.facility_id, COUNT(*) AS metric,
                    string_agg(days.day::text, ', ' ORDER BY days.day) AS idle_days
             FROM days
@@ -375,7 +435,7 @@ class SqlRepository:
         """LJ-9: a case costing more than ``factor`` × the district average of its
         diagnosis group in the period."""
         sql = f"""
-            WITH cases AS ({self._CASES}),
+            WITH cases AS ({self._cases(start, end)}),
             avgs AS (
                 SELECT diagnosis_group_idx, AVG(total) AS avg_total, COUNT(*) AS n
                 FROM cases WHERE diagnosis_group_idx IS NOT NULL GROUP BY diagnosis_group_idx

@@ -73,6 +73,7 @@ async def run_quarter(ctx: Ctx, principal: Principal, quarter: Quarter) -> dict[
     analysis adds only new flags) and published as CostAnomalyFlagged."""
     s = ctx.settings
     repo = ctx.repo
+    await repo.prepare_quarter(quarter.start, quarter.end, s.bed_only_categories)  # one pass over the lines
     candidates: list[dict[str, Any]] = []
     r: Any
     for r in await self_pay_report(ctx, quarter):

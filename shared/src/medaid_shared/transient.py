@@ -30,7 +30,7 @@ _TRANSIENT_SQLSTATE_PREFIXES = ("08", "40", "53", "57P", "58")
 _TRANSIENT_SQLSTATES = {"55P03", "57014"}
 
 _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
-    OSError,  # connection refused or reset, DNS failure, socket timeout (TimeoutError)
+    OSError,  # connection refused or reset, DNS failure, socket timeout (not a local file's error)
     sa_exc.OperationalError,
     sa_exc.InterfaceError,
     sa_exc.DisconnectionError,
@@ -42,6 +42,9 @@ _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     kafka_errors.NotLeaderForPartitionError,
     kafka_errors.LeaderNotAvailableError,
 )
+
+
+_LOCAL_OS_ERRORS = (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError)
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -64,6 +67,8 @@ def is_transient(exc: BaseException) -> bool:
     for e in _chain(exc):
         if isinstance(e, sa_exc.DBAPIError) and e.connection_invalidated:
             return True
+        if isinstance(e, _LOCAL_OS_ERRORS):
+            continue  # a missing or forbidden file is the code's or the data's, not an outage
         if isinstance(e, _TRANSIENT_TYPES):
             return True
         if isinstance(e, kafka_errors.KafkaError) and e.retriable:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from medaid_shared.auth import TokenVerifier, issue_token
 from medaid_shared.authz import Policy, Principal, Role
-from medaid_shared.crypto import FieldCipher, id_number_digest, is_valid_id_number, mask_id_number, mask_name
+from medaid_shared.crypto import FieldCipher, Unsealer, is_valid_id_number, mask_id_number, mask_name, new_keypair, seal
 from medaid_shared.errors import Forbidden, Unauthorized
 from medaid_shared.settings import DEV_ENCRYPTION_KEY, ServiceSettings
 
@@ -67,7 +67,7 @@ def test_settings_refuse_default_secrets_outside_development() -> None:
         environment="production",
         jwt_secret="a-real-secret-from-the-vault-0123456789",
         encryption_key="c2VjcmV0LWtleS1mcm9tLXRoZS1rbXMtMzItYnl0ZXM=",
-        matching_key="m-key",
+        person_matching_public_key=new_keypair()[1],
     )
     assert ok.environment == "production"
     with pytest.raises(ValidationError, match="TEST_CLOCK"):
@@ -75,7 +75,7 @@ def test_settings_refuse_default_secrets_outside_development() -> None:
             environment="production",
             jwt_secret="a-real-secret-from-the-vault-0123456789",
             encryption_key="c2VjcmV0LWtleS1mcm9tLXRoZS1rbXMtMzItYnl0ZXM=",
-            matching_key="m-key",
+            person_matching_public_key=new_keypair()[1],
             test_clock=True,
         )
 
@@ -97,7 +97,6 @@ def test_id_number_check_digit_and_masking() -> None:
     assert mask_id_number("450221199001011234") == "4502**********1234"
     assert mask_name("张小三") == "张*三"
     assert mask_name("张三") == "张*"
-    assert id_number_digest(VALID_ID, "k") == id_number_digest(VALID_ID.lower(), "k")
 
 
 def test_command_responses_keep_money_exact() -> None:
@@ -109,3 +108,22 @@ def test_command_responses_keep_money_exact() -> None:
         "amount": "1000.10",
         "items": ["0.01"],
     }
+
+
+def test_spec_0_4_a_sealed_id_number_opens_only_with_the_matching_services_key() -> None:
+    """Issue scenario: a masked ID plus its digest under a key every service held gave the
+    number back. What travels now is sealed for the one service that matches persons: the
+    sender cannot reopen it, another key opens nothing, and it is fresh every time (no
+    equality to enumerate against)."""
+    from cryptography.exceptions import InvalidTag
+
+    private, public = new_keypair()
+    other_private, _ = new_keypair()
+    token = seal(public, VALID_ID, "person-matching")
+    assert VALID_ID not in token and VALID_ID[-4:] not in token
+    assert Unsealer(private).open(token, "person-matching") == VALID_ID
+    assert seal(public, VALID_ID, "person-matching") != token
+    with pytest.raises(InvalidTag):
+        Unsealer(other_private).open(token, "person-matching")
+    with pytest.raises(InvalidTag):
+        Unsealer(private).open(token, "another-purpose")

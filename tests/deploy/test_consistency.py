@@ -47,8 +47,13 @@ def _settings_from(env: Mapping[str, str | None], service: str, monkeypatch: pyt
     for key in list(os.environ):
         if key.upper() in names or key.upper().startswith("MEDAID_"):
             monkeypatch.delenv(key)
+    from medaid_shared.crypto import new_keypair
+
+    # The fund checks its matching key pair belongs together: stand in with a real pair.
+    private, public = new_keypair()
+    pair = {"MEDAID_PERSON_MATCHING_PRIVATE_KEY": private, "MEDAID_PERSON_MATCHING_PUBLIC_KEY": public}
     for key, value in env.items():
-        monkeypatch.setenv(key, SECRET_STAND_IN if value is None else value)
+        monkeypatch.setenv(key, pair.get(key, SECRET_STAND_IN) if value is None else value)
     return settings_class(service)()
 
 

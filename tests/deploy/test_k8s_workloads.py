@@ -155,17 +155,26 @@ def test_no_secret_is_committed_only_referenced(overlay: str) -> None:
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_each_service_has_its_own_encryption_key_and_shares_the_matching_key(overlay: str) -> None:
+def test_each_service_has_its_own_encryption_key_and_only_the_fund_opens_sealed_ids(overlay: str) -> None:
+    """SPEC 0.4: no key that could recompute an ID number's digest is shared; every service
+    seals with the fund's public key, and only the fund reads the private one."""
     docs = rendered(overlay)
-    matching = set()
+    public = set()
     for service in SERVICE_NAMES:
         container = _container(named(docs, "Deployment", deployment_name(service)))
         refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"] if "valueFrom" in e}
         assert refs["MEDAID_ENCRYPTION_KEY"]["name"] == f"medaid-{service}-keys"
         assert refs["MEDAID_ENCRYPTION_KEY"].get("optional", False) is False
-        assert refs["MEDAID_MATCHING_KEY"].get("optional", False) is False
-        matching.add((refs["MEDAID_MATCHING_KEY"]["name"], refs["MEDAID_MATCHING_KEY"]["key"]))
-    assert len(matching) == 1, "services match persons by a digest keyed with one shared key"
+        assert "MEDAID_MATCHING_KEY" not in refs
+        public.add(
+            (refs["MEDAID_PERSON_MATCHING_PUBLIC_KEY"]["name"], refs["MEDAID_PERSON_MATCHING_PUBLIC_KEY"]["key"])
+        )
+        private = refs.get("MEDAID_PERSON_MATCHING_PRIVATE_KEY")
+        if service == "emergency-fund":
+            assert private is not None and private["name"] == "medaid-emergency-fund-keys"
+        else:
+            assert private is None
+    assert len(public) == 1
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

@@ -82,7 +82,6 @@ def person_event(
         "person_id": person_id,
         "name_masked": "张*三",
         "id_number_masked": "4502**********1234",
-        "id_number_digest": "d" * 64,
         "support_type": SupportType.CENTRALIZED if centralized else SupportType.DECENTRALIZED,
         "institution_id": "I01" if centralized else None,
         "village_id": None if centralized else "V01",

@@ -247,8 +247,8 @@ def verified_event(
     id_number: str = VALID_ID_2,
 ) -> Any:
     from medaid_shared.contracts.identity_check import IdentityVerified
-    from medaid_shared.crypto import id_number_digest, mask_id_number
-    from medaid_shared.settings import DEV_MATCHING_KEY
+    from medaid_shared.crypto import mask_id_number, seal
+    from medaid_shared.settings import DEV_PERSON_MATCHING_PUBLIC_KEY, PERSON_MATCHING_PURPOSE
 
     identified = outcome == "identified"
     request_id = request_id or f"R-{patient_ref}"
@@ -262,7 +262,9 @@ def verified_event(
         late=late,
         name_masked="李*四" if identified else None,
         id_number_masked=mask_id_number(id_number) if identified else None,
-        id_number_digest=id_number_digest(id_number, DEV_MATCHING_KEY) if identified else None,
+        id_number_sealed=seal(DEV_PERSON_MATCHING_PUBLIC_KEY, id_number, PERSON_MATCHING_PURPOSE)
+        if identified
+        else None,
         replied_at=local(2026, 9, 16, 9),
     )
 

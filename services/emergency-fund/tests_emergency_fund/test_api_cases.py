@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from medaid_shared.contracts.referral import EmergencyAssistanceReferred, PersonRegistered
 from medaid_shared.contracts.settlement import SettlementCompleted, SettlementReversed
-from medaid_shared.crypto import id_number_digest
-from medaid_shared.settings import DEV_MATCHING_KEY
+from medaid_shared.crypto import seal
+from medaid_shared.settings import DEV_PERSON_MATCHING_PUBLIC_KEY, PERSON_MATCHING_PURPOSE
 from medaid_shared.testing import ServiceHarness
 
 from .helpers import (
@@ -320,12 +320,11 @@ async def test_gd_16_3_identified_in_time_moves_to_the_identified_path(svc: Serv
 async def test_lj_11_4_referred_destitute_case_with_medical_aid_from_settlement(svc: ServiceHarness) -> None:
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
-        digest = id_number_digest(VALID_ID_2, DEV_MATCHING_KEY)
         person = PersonRegistered(
             person_id="PER-1",
             name_masked="李*四",
             id_number_masked="1101**********0038",
-            id_number_digest=digest,
+            id_number_sealed=seal(DEV_PERSON_MATCHING_PUBLIC_KEY, VALID_ID_2, PERSON_MATCHING_PURPOSE),
             support_type="centralized",
         )
         await deliver(svc, person)
@@ -334,7 +333,7 @@ async def test_lj_11_4_referred_destitute_case_with_medical_aid_from_settlement(
             person_id="PER-1",
             facility_id=H1,
             admitted_at=ADMITTED,
-            id_number_digest=digest,
+            id_number_sealed=seal(DEV_PERSON_MATCHING_PUBLIC_KEY, VALID_ID_2, PERSON_MATCHING_PURPOSE),
             name_masked="李*四",
             city=CITY,
         )
@@ -406,7 +405,7 @@ async def test_gd_22_3_hospital_case_of_a_person_known_to_referral_is_destitute(
                 person_id="PER-9",
                 name_masked="张*三",
                 id_number_masked="1101**********002X",
-                id_number_digest=id_number_digest(VALID_ID, DEV_MATCHING_KEY),
+                id_number_sealed=seal(DEV_PERSON_MATCHING_PUBLIC_KEY, VALID_ID, PERSON_MATCHING_PURPOSE),
                 support_type="decentralized",
             ),
         )

@@ -52,7 +52,7 @@ async def test_gd_16_4_identification_after_not_identified_reply_is_late(svc: Se
     assert [e["payload"]["outcome"] for e in events] == ["not_identified", "identified"]
     late = events[1]["payload"]
     assert late["late"] is True and late["late_identification"] is True
-    assert late["id_number_masked"] and late["id_number_digest"] and VALID_ID not in str(late)
+    assert late["id_number_masked"] and late["id_number_sealed"] and VALID_ID not in str(late)
 
 
 async def test_gd_16_4_identification_after_the_deadline_without_any_reply(svc: ServiceHarness) -> None:

@@ -12,7 +12,8 @@ import time_machine
 from sqlalchemy import select
 
 from identity_check.adapters.tables import check_request, finding
-from medaid_shared.crypto import id_number_digest
+from medaid_shared.crypto import Unsealer
+from medaid_shared.settings import DEV_PERSON_MATCHING_PRIVATE_KEY, PERSON_MATCHING_PURPOSE
 from medaid_shared.testing import ServiceHarness
 
 from .helpers import OTHER_ID, VALID_ID, filed, hospital, identified, police, register_facility, token
@@ -55,7 +56,9 @@ async def test_gd_16_2_identified_on_the_make_up_saturday_is_in_time(svc: Servic
     p = event["payload"]
     assert (p["outcome"], p["late"], p["late_identification"]) == ("identified", False, False)
     assert p["name_masked"] == "张*三" and p["id_number_masked"] == out["reply"]["id_number_masked"]
-    assert p["id_number_digest"] == id_number_digest(VALID_ID, svc.runtime.settings.matching_key.get_secret_value())
+    # SPEC 0.4: no digest; the number sealed for the emergency fund, opened by its key only
+    assert "id_number_digest" not in p
+    assert Unsealer(DEV_PERSON_MATCHING_PRIVATE_KEY).open(p["id_number_sealed"], PERSON_MATCHING_PURPOSE) == VALID_ID
     assert p["reference_number"] == body["reference_number"] and p["facility_id"] == "H001"
     assert VALID_ID not in str(p) and "张小三" not in str(p) and "拉堡" not in str(p)
     # the reply closes the reply deadline: no overdue later
@@ -70,7 +73,7 @@ async def test_gd_16_2_holidays_do_not_count_reply_on_october_8_is_in_time(svc: 
     assert r.json()["reply"]["late"] is False and r.json()["status"] == "not_identified"
     [event] = await svc.published("IdentityVerified")
     assert event["payload"]["outcome"] == "not_identified" and event["payload"]["late"] is False
-    assert event["payload"]["name_masked"] is None and event["payload"]["id_number_digest"] is None
+    assert event["payload"]["name_masked"] is None and event["payload"]["id_number_sealed"] is None
 
 
 async def test_gd_16_2_reply_on_sunday_after_the_make_up_day_is_late(svc: ServiceHarness) -> None:

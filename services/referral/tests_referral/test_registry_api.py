@@ -7,7 +7,8 @@ import json
 
 from sqlalchemy import select
 
-from medaid_shared.crypto import id_number_digest
+from medaid_shared.crypto import Unsealer
+from medaid_shared.settings import DEV_PERSON_MATCHING_PRIVATE_KEY, PERSON_MATCHING_PURPOSE
 from medaid_shared.testing import ServiceHarness
 from referral.adapters.tables import person as person_table
 
@@ -112,7 +113,11 @@ async def test_lj_2_1_register_person_masks_encrypts_and_publishes(svc: ServiceH
     (event,) = await svc.published("PersonRegistered")
     payload = event["payload"]
     assert number not in json.dumps(payload) and "张大三" not in json.dumps(payload)
-    assert payload["id_number_digest"] == id_number_digest(number, svc.runtime.settings.matching_key.get_secret_value())
+    # SPEC 0.4: sealed for the emergency fund, whose key alone opens it; no digest
+    assert "id_number_digest" not in payload
+    assert (
+        Unsealer(DEV_PERSON_MATCHING_PRIVATE_KEY).open(payload["id_number_sealed"], PERSON_MATCHING_PURPOSE) == number
+    )
     assert payload["capacity"]["full_capacity_and_lucid"] is True
     async with svc.runtime.db.read() as s:
         row = (await s.execute(select(person_table))).mappings().one()

@@ -104,7 +104,6 @@ async def test_persons_facilities_and_self_pay_decisions_are_upserted(svc: Servi
             person_id="P1",
             name_masked="张*三",
             id_number_masked="4502**********1234",
-            id_number_digest="d" * 64,
             support_type="decentralized",
             village_id="V01",
             basic_insurance_enrolled=False,

@@ -206,7 +206,6 @@ async def register_person(svc: ServiceHarness, person_id: str = "P1", enrolled: 
             person_id=person_id,
             name_masked="张*三",
             id_number_masked="4502**********1234",
-            id_number_digest="d" * 64,
             support_type=SupportType.CENTRALIZED,
             institution_id="I01",
             basic_insurance_enrolled=enrolled,

@@ -7,7 +7,11 @@ import hashlib
 import hmac
 import os
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 _VERSION = b"\x01"
 
@@ -43,10 +47,52 @@ class FieldCipher:
         return hmac.new(self._index_key, value.encode(), hashlib.sha256).hexdigest()
 
 
-def id_number_digest(id_number: str, matching_key: str) -> str:
-    """A keyed digest of an ID number that every service computes alike (same matching key),
-    so events can say "this person" without carrying the number."""
-    return hmac.new(matching_key.encode(), id_number.upper().encode(), hashlib.sha256).hexdigest()
+def _raw_public(key: X25519PublicKey) -> bytes:
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def _sealing_key(shared: bytes, ephemeral: bytes, recipient: bytes, purpose: str) -> bytes:
+    info = b"medaid-sealed:" + purpose.encode() + ephemeral + recipient
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared)
+
+
+def seal(public_key_b64: str, text: str, purpose: str) -> str:
+    """Encrypt ``text`` for the one service holding the private key (X25519 + HKDF +
+    AES-GCM, a fresh key per value). The sender cannot read it back, nor can anyone holding
+    another service's key: SPEC 0.4, a person is matched across services without a digest
+    any service could recompute."""
+    recipient = X25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
+    ephemeral = X25519PrivateKey.generate()
+    eph_raw, rec_raw = _raw_public(ephemeral.public_key()), _raw_public(recipient)
+    key = _sealing_key(ephemeral.exchange(recipient), eph_raw, rec_raw, purpose)
+    # The key is used once, so a fixed nonce is safe.
+    token = _VERSION + eph_raw + AESGCM(key).encrypt(b"\x00" * 12, text.encode(), purpose.encode())
+    return base64.b64encode(token).decode()
+
+
+class Unsealer:
+    """Opens what :func:`seal` sealed for this private key."""
+
+    def __init__(self, private_key_b64: str) -> None:
+        self._key = X25519PrivateKey.from_private_bytes(base64.b64decode(private_key_b64))
+        self.public_key_b64 = base64.b64encode(_raw_public(self._key.public_key())).decode()
+
+    def open(self, token_b64: str, purpose: str) -> str:
+        token = base64.b64decode(token_b64)
+        if token[:1] != _VERSION:
+            raise ValueError("unknown sealed-value version")
+        eph_raw, ciphertext = token[1:33], token[33:]
+        shared = self._key.exchange(X25519PublicKey.from_public_bytes(eph_raw))
+        key = _sealing_key(shared, eph_raw, base64.b64decode(self.public_key_b64), purpose)
+        return AESGCM(key).decrypt(b"\x00" * 12, ciphertext, purpose.encode()).decode()
+
+
+def new_keypair() -> tuple[str, str]:
+    """A (private, public) X25519 key pair, base64: ``python -c "from medaid_shared.crypto
+    import new_keypair; print(*new_keypair())"``."""
+    key = X25519PrivateKey.generate()
+    private = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    return base64.b64encode(private).decode(), base64.b64encode(_raw_public(key.public_key())).decode()
 
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

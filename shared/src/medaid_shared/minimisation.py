@@ -20,6 +20,7 @@ class Form(StrEnum):
     MASKED = "masked"  # 张*三, 4502**********1234
     CLEAR = "clear"  # needed as is by a consumer of the event (never on a feed unless listed)
     REFERENCE = "reference"  # an opaque id of a record held elsewhere (person id, photo ref)
+    SEALED = "sealed"  # encrypted for the one consuming service that holds the private key
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,14 @@ EVENT_FIELDS: tuple[PersonalField, ...] = (
         "recognise the person on a department's list",
         _LISTS,
         frozenset({"*"}),
+    ),
+    PersonalField(
+        "id_number_sealed",
+        "id_number",
+        Form.SEALED,
+        "GD-22.3 / GD-24 the emergency fund matches a person to destitute persons and the blacklist",
+        frozenset(),
+        frozenset({"emergency-fund"}),
     ),
     PersonalField(
         "guardian",
@@ -122,6 +131,15 @@ FULL_READS: Mapping[str, frozenset[str]] = {
     "consent": frozenset({"ConsentFormOut"}),
 }
 FULL_READ_FIELDS = frozenset({"id_number", "name", "full_name", "patient_name", "signer_name"})
+
+
+# Field names that look personal but are not (checked by the minimisation test), with why.
+NOT_PERSONAL: Mapping[str, str] = {
+    "FacilityRegistered.name": "a hospital's name",
+    "FacilityUpdated.name": "a hospital's name",
+    "RequestOut.facility_name": "a hospital's name",
+    "RequestOut.photos_deleted_at": "when the photos were deleted (SPEC 0.4 retention)",
+}
 
 
 def feed_redactions(department: str) -> frozenset[str]:

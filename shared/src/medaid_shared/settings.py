@@ -15,7 +15,12 @@ DEV_JWT_SECRET = "medaid-development-only-jwt-secret-change-me"
 # 32 zero-ish bytes, base64: only ever acceptable in development and tests.
 DEV_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1rZXktMzItYnl0ZXMhISE="
 
-DEV_MATCHING_KEY = "medaid-development-only-matching-key"
+# The emergency fund's person-matching key pair (X25519, base64), development only.
+DEV_PERSON_MATCHING_PRIVATE_KEY = "EGMWN1dWfE0HKP0iCjpBZPnhPM/tg6HSIGhh825I2aQ="
+DEV_PERSON_MATCHING_PUBLIC_KEY = "gbAQX8U1YkSOnrrNx7wzlvN5AosoWnXBUDQwlsnhPz4="
+# SPEC 0.4: ID numbers sealed for the emergency fund say this, so a sealed value opens
+# only for the purpose it was sealed for.
+PERSON_MATCHING_PURPOSE = "medaid:emergency-fund:person-matching"
 
 Environment = Literal["development", "test", "production"]
 
@@ -48,9 +53,11 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "medaid"
     jwks_url: str | None = None
     encryption_key: SecretStr = SecretStr(DEV_ENCRYPTION_KEY)
-    # Shared by all services: keyed digests of ID numbers so services can match a person
-    # without ever exchanging the number itself.
-    matching_key: SecretStr = SecretStr(DEV_MATCHING_KEY)
+    # SPEC 0.4: the emergency fund matches persons across services (destitute persons, the
+    # police's identifications, the blacklist). Services seal an ID number for it with its
+    # public key; only the fund holds the private key. No digest any service could
+    # recompute ever travels in an event.
+    person_matching_public_key: str = DEV_PERSON_MATCHING_PUBLIC_KEY
 
     # LJ-18: the district and city this service serves, for events that name neither (a
     # scoped department's feed shows them only to callers of that district or city).
@@ -111,8 +118,8 @@ class ServiceSettings(BaseSettings):
             raise ValueError("MEDAID_JWT_SECRET (or MEDAID_JWKS_URL) must be set outside development")
         if self.encryption_key.get_secret_value() == DEV_ENCRYPTION_KEY:
             raise ValueError("MEDAID_ENCRYPTION_KEY must be set outside development")
-        if self.matching_key.get_secret_value() == DEV_MATCHING_KEY:
-            raise ValueError("MEDAID_MATCHING_KEY must be set outside development")
+        if self.person_matching_public_key == DEV_PERSON_MATCHING_PUBLIC_KEY:
+            raise ValueError("MEDAID_PERSON_MATCHING_PUBLIC_KEY must be set outside development")
         if self.test_clock:
             raise ValueError("MEDAID_TEST_CLOCK is for tests only and is refused in production")
         return self

@@ -10,12 +10,28 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar
 
-from medaid_shared.settings import ServiceSettings
+from pydantic import SecretStr, model_validator
+
+from medaid_shared.crypto import Unsealer
+from medaid_shared.settings import DEV_PERSON_MATCHING_PRIVATE_KEY, ServiceSettings
 
 
 class EmergencyFundSettings(ServiceSettings):
     service_name: ClassVar[str] = "emergency-fund"
     default_port: ClassVar[int] = 8004
+
+    # SPEC 0.4: only the fund holds the private half of the person-matching key pair; it
+    # opens the ID numbers other services seal for it and indexes them with its own key.
+    person_matching_private_key: SecretStr = SecretStr(DEV_PERSON_MATCHING_PRIVATE_KEY)
+
+    @model_validator(mode="after")
+    def _matching_key_pair(self) -> EmergencyFundSettings:
+        private = self.person_matching_private_key.get_secret_value()
+        if self.environment == "production" and private == DEV_PERSON_MATCHING_PRIVATE_KEY:
+            raise ValueError("MEDAID_PERSON_MATCHING_PRIVATE_KEY must be set outside development")
+        if Unsealer(private).public_key_b64 != self.person_matching_public_key:
+            raise ValueError("MEDAID_PERSON_MATCHING_PRIVATE_KEY does not match MEDAID_PERSON_MATCHING_PUBLIC_KEY")
+        return self
 
     # GD-13.3: the emergency period, normally within 72 hours from admission.
     param_emergency_period_hours: int = 72

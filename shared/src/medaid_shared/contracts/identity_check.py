@@ -31,6 +31,8 @@ class IdentityVerified(Event):
     event_type: ClassVar[str] = "medaid.identity-check.IdentityVerified"
     topic: ClassVar[str] = "identity-check.request"
     key_field: ClassVar[str] = "request_id"
+    # v2: the ID number's digest gave way to a value sealed for the emergency fund (SPEC 0.4).
+    schema_version: ClassVar[int] = 2
 
     request_id: str
     reference_number: str
@@ -41,7 +43,8 @@ class IdentityVerified(Event):
     late: bool
     name_masked: str | None = None
     id_number_masked: str | None = None
-    id_number_digest: str | None = None
+    # SPEC 0.4: the identified ID number sealed for the emergency fund (only the fund opens it).
+    id_number_sealed: str | None = None
     replied_at: datetime
     # Added (optional): GD-16.4 — the identification came after the deadline or after a
     # "not identified" reply (emergency-fund turns it into a refund demand).

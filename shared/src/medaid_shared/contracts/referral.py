@@ -51,11 +51,15 @@ class PersonRegistered(Event):
     event_type: ClassVar[str] = "medaid.referral.PersonRegistered"
     topic: ClassVar[str] = "referral.person"
     key_field: ClassVar[str] = "person_id"
+    # v2: the ID number's digest gave way to a value sealed for the emergency fund (SPEC 0.4).
+    schema_version: ClassVar[int] = 2
 
     person_id: str
     name_masked: str
     id_number_masked: str
-    id_number_digest: str
+    # SPEC 0.4: the ID number sealed for the emergency fund's person matching (only the fund
+    # opens it); never on a feed.
+    id_number_sealed: str | None = None
     support_type: SupportType
     institution_id: str | None = None
     village_id: str | None = None
@@ -168,12 +172,14 @@ class EmergencyAssistanceReferred(Event):
     event_type: ClassVar[str] = "medaid.referral.EmergencyAssistanceReferred"
     topic: ClassVar[str] = "referral.admission"
     key_field: ClassVar[str] = "admission_id"
+    # v2: the ID number's digest gave way to a value sealed for the emergency fund (SPEC 0.4).
+    schema_version: ClassVar[int] = 2
 
     admission_id: str
     person_id: str
     facility_id: str
     admitted_at: datetime
-    id_number_digest: str
+    id_number_sealed: str | None = None
     name_masked: str
     city: str = "liuzhou"
 

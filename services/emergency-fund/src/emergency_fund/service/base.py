@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from emergency_fund.domain.ledger import LedgerTransaction
@@ -15,10 +16,12 @@ from emergency_fund.domain.params import PARAMS, Params
 from emergency_fund.service.ports import Row, Store
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
+from medaid_shared.crypto import Unsealer
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.errors import Forbidden, NotFound
 from medaid_shared.events import Event
 from medaid_shared.runtime import Runtime
+from medaid_shared.settings import PERSON_MATCHING_PURPOSE
 
 StoreFactory = Callable[[Session], Store]
 
@@ -69,6 +72,25 @@ def _jsonable(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------- scope
+
+
+@cache
+def _unsealer(private_key_b64: str) -> Unsealer:
+    return Unsealer(private_key_b64)
+
+
+def person_index(env: Env, id_number: str) -> str:
+    """SPEC 0.4: the fund's own blind index of an ID number, keyed with the fund's key alone.
+    No other service can compute it, and it never leaves the fund."""
+    return env.rt.cipher.blind_index(f"person-matching:{id_number.upper()}")
+
+
+def sealed_person_index(env: Env, sealed: str | None) -> str | None:
+    """The fund's index of an ID number that referral or identity-check sealed for it."""
+    if sealed is None:
+        return None
+    key = env.rt.settings.person_matching_private_key.get_secret_value()  # type: ignore[attr-defined]
+    return person_index(env, _unsealer(key).open(sealed, PERSON_MATCHING_PURPOSE))
 
 
 def is_hospital(p: Principal) -> bool:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from emergency_fund.service.applications import OPEN_STATES
-from emergency_fund.service.base import Env, get_or_404, new_id, out, require_city
+from emergency_fund.service.base import Env, get_or_404, new_id, out, person_index, require_city
 from emergency_fund.service.cases import CaseState
 from emergency_fund.service.commands import BlacklistCmd, LiftCmd
-from medaid_shared.crypto import id_number_digest, is_valid_id_number, mask_id_number
+from medaid_shared.crypto import is_valid_id_number, mask_id_number
 from medaid_shared.errors import Conflict, ValidationFailed
 
 FLAGGABLE = {CaseState.OPEN, CaseState.CLAIMED, CaseState.IN_APPLICATION}
@@ -24,7 +24,7 @@ async def add(env: Env, cmd: BlacklistCmd) -> tuple[int, Any]:
     if cmd.id_number:
         if not is_valid_id_number(cmd.id_number):
             raise ValidationFailed("not a valid resident ID number (GB 11643)", field="id_number")
-        digest = id_number_digest(cmd.id_number, env.rt.settings.matching_key.get_secret_value())
+        digest = person_index(env, cmd.id_number)
         id_masked = mask_id_number(cmd.id_number.upper())
     else:
         case = await get_or_404(env, "case", cmd.case_id or "", what="case")

@@ -20,9 +20,11 @@ from emergency_fund.service.base import (
     load_params,
     new_id,
     out,
+    person_index,
     require_fund,
     require_record_scope,
     scope_filter,
+    sealed_person_index,
 )
 from emergency_fund.service.commands import (
     CaseCreate,
@@ -42,7 +44,7 @@ from emergency_fund.service.ports import Row
 from emergency_fund.service.reference import average_cost, living_standard_on
 from medaid_shared.clock import to_local
 from medaid_shared.contracts.referral import EmergencyAssistanceReferred
-from medaid_shared.crypto import id_number_digest, is_valid_id_number, mask_id_number, mask_name
+from medaid_shared.crypto import is_valid_id_number, mask_id_number, mask_name
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
 
 
@@ -227,7 +229,7 @@ def _identity_fields(env: Env, case_id: str, name: str | None, id_number: str | 
         "identity_status": el.IdentityStatus.IDENTIFIED.value,
         "name_enc": cipher.encrypt_text(name, f"case:{case_id}:name"),
         "id_number_enc": cipher.encrypt_text(id_number.upper(), f"case:{case_id}:id_number"),
-        "id_digest": id_number_digest(id_number, env.rt.settings.matching_key.get_secret_value()),
+        "id_digest": person_index(env, id_number),
         "name_masked": mask_name(name),
         "id_masked": mask_id_number(id_number.upper()),
     }
@@ -275,6 +277,7 @@ async def open_referred_case(env: Env, *, event: EmergencyAssistanceReferred) ->
         existing = await env.store.one("case", {"facility_id": event.facility_id, "patient_ref": event.admission_id})
     if existing is not None:
         return
+    digest = sealed_person_index(env, event.id_number_sealed)
     params = await load_params(env.store, env.rt, event.admitted_at)
     person = await env.store.one("person", {"person_id": event.person_id})
     case_id = new_id("EC")
@@ -291,7 +294,7 @@ async def open_referred_case(env: Env, *, event: EmergencyAssistanceReferred) ->
             "patient_ref": event.admission_id,
             "admitted_at": event.admitted_at,
             "identity_status": el.IdentityStatus.IDENTIFIED.value,
-            "id_digest": event.id_number_digest,
+            "id_digest": digest,
             "name_masked": event.name_masked,
             "id_masked": person["id_masked"] if person else None,
             "emergency_hours": params.emergency_period_hours,
@@ -305,7 +308,7 @@ async def open_referred_case(env: Env, *, event: EmergencyAssistanceReferred) ->
     )
     await env.audit("case.open_from_referral", case_id, rule="LJ-11.4", admission=event.admission_id)
     await mark_destitute(env, case_id, person or {"person_id": event.person_id})
-    if await blacklisted(env, event.id_number_digest):
+    if digest and await blacklisted(env, digest):
         await touch(env, case_id, blacklist_flag=True)
 
 

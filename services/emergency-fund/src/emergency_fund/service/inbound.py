@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from emergency_fund.domain.eligibility import IdentityStatus
 from emergency_fund.service import refunds
-from emergency_fund.service.base import Env
+from emergency_fund.service.base import Env, sealed_person_index
 from emergency_fund.service.cases import (
     apply_identity_signals,
     mark_destitute,
@@ -22,13 +22,14 @@ from medaid_shared.contracts.settlement import SettlementCompleted, SettlementRe
 
 
 async def on_person(env: Env, event: PersonRegistered) -> None:
-    """Referral's persons are destitute persons (GD-22.3); matched to cases by the keyed
-    digest of the ID number, never by the number itself."""
+    """Referral's persons are destitute persons (GD-22.3); matched to cases by the fund's
+    own index of the ID number sealed for it (SPEC 0.4), never by the number itself."""
+    digest = sealed_person_index(env, event.id_number_sealed)
     await env.store.upsert(
         "person",
         {
             "person_id": event.person_id,
-            "id_digest": event.id_number_digest,
+            "id_digest": digest,
             "name_masked": event.name_masked,
             "id_masked": event.id_number_masked,
             "support_type": event.support_type.value,
@@ -38,7 +39,9 @@ async def on_person(env: Env, event: PersonRegistered) -> None:
     )
     person = await env.store.one("person", {"person_id": event.person_id})
     assert person is not None
-    for case in await env.store.many("case", {"id_digest": event.id_number_digest, "destitute": False}):
+    if digest is None:
+        return
+    for case in await env.store.many("case", {"id_digest": digest, "destitute": False}):
         await mark_destitute(env, case["id"], person)
 
 
@@ -145,7 +148,7 @@ async def on_identity_verified(env: Env, event: IdentityVerified) -> None:
         "replied_at": event.replied_at,
         "name_masked": event.name_masked,
         "id_masked": event.id_number_masked,
-        "id_digest": event.id_number_digest,
+        "id_digest": sealed_person_index(env, event.id_number_sealed),
     }
     await env.store.upsert("identity_signal", row, ["request_id"])
     if event.outcome == "identified" and event.late:

@@ -75,7 +75,6 @@ def _finding(row: Any) -> Finding:
         late=row["late"],
         name_masked=row["name_masked"],
         id_number_masked=row["id_number_masked"],
-        id_number_digest=row["id_number_digest"],
         identity_enc=bytes(row["identity_enc"]) if row["identity_enc"] is not None else None,
         remarks_enc=bytes(row["remarks_enc"]) if row["remarks_enc"] is not None else None,
     )
@@ -270,7 +269,6 @@ class SqlRepository:
                 late=f.late,
                 name_masked=f.name_masked,
                 id_number_masked=f.id_number_masked,
-                id_number_digest=f.id_number_digest,
                 identity_enc=f.identity_enc,
                 remarks_enc=f.remarks_enc,
             )

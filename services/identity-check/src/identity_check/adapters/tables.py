@@ -104,7 +104,6 @@ finding = Table(
     Column("late", Boolean, nullable=False),
     Column("name_masked", String(100), nullable=True),
     Column("id_number_masked", String(32), nullable=True),
-    Column("id_number_digest", String(64), nullable=True),
     Column("identity_enc", LargeBinary, nullable=True),
     Column("remarks_enc", LargeBinary, nullable=True),
     UniqueConstraint("request_id", "kind"),

@@ -98,7 +98,8 @@ class Finding:
     late: bool
     name_masked: str | None = None
     id_number_masked: str | None = None
-    id_number_digest: str | None = None
+    # SPEC 0.4: the ID number sealed for the emergency fund, for the event only (not stored).
+    id_number_sealed: str | None = None
     identity_enc: bytes | None = None
     remarks_enc: bytes | None = None
 

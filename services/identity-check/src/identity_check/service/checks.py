@@ -40,10 +40,11 @@ from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due
 from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityCheckRequested, IdentityVerified
 from medaid_shared.contracts.referral import FacilityRegistered
-from medaid_shared.crypto import id_number_digest
+from medaid_shared.crypto import seal
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.errors import Forbidden, NotFound, Problem, RuleViolation, ValidationFailed
 from medaid_shared.runtime import Runtime
+from medaid_shared.settings import PERSON_MATCHING_PURPOSE
 
 log = structlog.get_logger("medaid.identity_check")
 
@@ -398,8 +399,10 @@ class IdentityChecks:
             late=late,
             name_masked=person.name_masked if person else None,
             id_number_masked=person.id_number_masked if person else None,
-            id_number_digest=(
-                id_number_digest(person.id_number, self.settings.matching_key.get_secret_value()) if person else None
+            id_number_sealed=(
+                seal(self.settings.person_matching_public_key, person.id_number, PERSON_MATCHING_PURPOSE)
+                if person
+                else None
             ),
             identity_enc=identity_enc,
             remarks_enc=cipher.encrypt_text(remarks, _remarks_aad(finding_id)) if remarks else None,
@@ -428,7 +431,7 @@ class IdentityChecks:
                 late=finding.late,
                 name_masked=finding.name_masked,
                 id_number_masked=finding.id_number_masked,
-                id_number_digest=finding.id_number_digest,
+                id_number_sealed=finding.id_number_sealed,
                 replied_at=finding.recorded_at,
                 late_identification=finding.kind == FindingKind.LATE_IDENTIFICATION,
                 reply_due_at=request.reply_due_at,

@@ -56,7 +56,6 @@ person = Table(
     metadata,
     Column("person_id", ID, primary_key=True),
     Column("id_index", String(64), nullable=False, unique=True),  # blind index of the ID number
-    Column("id_digest", String(64), nullable=False),  # cross-service matching digest
     Column("id_enc", LargeBinary, nullable=False),
     Column("id_masked", String(18), nullable=False),
     Column("name_enc", LargeBinary, nullable=False),

@@ -242,7 +242,7 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
                 person_id=adm["person_id"],
                 facility_id=cmd.facility_id,
                 admitted_at=cmd.admitted_at,
-                id_number_digest=person["id_digest"],
+                id_number_sealed=persons.sealed_id_number(ctx, person),
                 name_masked=person["name_masked"],
                 city=facility["city"],
             )

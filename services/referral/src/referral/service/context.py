@@ -34,10 +34,6 @@ class Ctx:
             raise RuntimeError("a command needs a unit of work")
         return self._uow
 
-    @property
-    def matching_key(self) -> str:
-        return self.settings.matching_key.get_secret_value()
-
 
 @dataclass(frozen=True)
 class Wiring:

@@ -21,8 +21,9 @@ from medaid_shared.contracts.referral import (
     Trusteeship,
     WrittenAgent,
 )
-from medaid_shared.crypto import id_number_digest, mask_id_number, mask_name
+from medaid_shared.crypto import mask_id_number, mask_name, seal
 from medaid_shared.errors import Conflict, NotFound, ValidationFailed
+from medaid_shared.settings import PERSON_MATCHING_PURPOSE
 from referral.domain import persons as rules
 from referral.service import followups
 from referral.service.commands import AgentIn, CapacityIn, GuardianIn, PersonIn, PersonPatch, TrusteeshipIn
@@ -211,14 +212,21 @@ def person_contacts(ctx: Ctx, row: Record) -> dict[str, Any]:
 # ---- events and views -------------------------------------------------------------------
 
 
-def event_fields(row: Record) -> dict[str, Any]:
+def sealed_id_number(ctx: Ctx, row: Record) -> str:
+    """SPEC 0.4: the ID number sealed for the emergency fund's person matching: only the fund
+    opens it; no digest that a service's key could recompute leaves referral."""
+    number = ctx.cipher.decrypt_text(row["id_enc"], _aad(row["person_id"], "id_number"))
+    return seal(ctx.settings.person_matching_public_key, number, PERSON_MATCHING_PURPOSE)
+
+
+def event_fields(ctx: Ctx, row: Record) -> dict[str, Any]:
     """What consumers need of a person (PersonRegistered / PersonUpdated): masked name and
-    ID, the matching digest, never the full number."""
+    ID, the number sealed for the fund, never the full number."""
     return {
         "person_id": row["person_id"],
         "name_masked": row["name_masked"],
         "id_number_masked": row["id_masked"],
-        "id_number_digest": row["id_digest"],
+        "id_number_sealed": sealed_id_number(ctx, row),
         "support_type": row["support_type"],
         "institution_id": row["institution_id"],
         "village_id": row["village_id"],
@@ -283,7 +291,6 @@ async def register(ctx: Ctx, principal: Principal, cmd: PersonIn) -> dict[str, A
     row = {
         "person_id": person_id,
         "id_index": index,
-        "id_digest": id_number_digest(number, ctx.matching_key),
         "id_enc": ctx.cipher.encrypt_text(number, _aad(person_id, "id_number")),
         "id_masked": mask_id_number(number),
         **_stored_fields(ctx, person_id, data),
@@ -292,7 +299,7 @@ async def register(ctx: Ctx, principal: Principal, cmd: PersonIn) -> dict[str, A
         "updated_at": now,
     }
     await ctx.store.insert("person", row)
-    await ctx.uow.emit(PersonRegistered(**event_fields(row)))
+    await ctx.uow.emit(PersonRegistered(**event_fields(ctx, row)))
     await ctx.uow.audit(
         principal,
         "person.register",
@@ -331,7 +338,7 @@ async def update(ctx: Ctx, principal: Principal, person_id: str, patch: PersonPa
         "updated_at": clock.now(),
     }
     await ctx.store.update("person", person_id, {k: v for k, v in new.items() if k != "person_id"})
-    await ctx.uow.emit(PersonUpdated(**event_fields(new)))
+    await ctx.uow.emit(PersonUpdated(**event_fields(ctx, new)))
     await ctx.uow.audit(principal, "person.update", person_id, reason=patch.reason, details={"fields": sorted(changes)})
     await followups.sync(ctx, new, previous=row)
     return detail_view(ctx, principal, new)

@@ -6,6 +6,7 @@ test waits on events by reading the topics like any other consumer."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -42,13 +43,23 @@ class Stack:
     settings: ServiceSettings = field(default_factory=ServiceSettings)
     # Other processes whose test clock moves with the services' (the web console).
     clocks: list[str] = field(default_factory=list)
+    # SPEC 0.4: the names and ID numbers the journeys sent, and where each service's log
+    # stood when the stack started (the logs are scanned for them afterwards).
+    personal: set[str] = field(default_factory=set)
+    log_offsets: dict[str, int] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def client(self, service: str) -> httpx.AsyncClient:
         """A client of the service's versioned API (paths relative to ``/v1``)."""
-        return httpx.AsyncClient(base_url=self.url(service) + API_PREFIX, timeout=30)
+        return httpx.AsyncClient(
+            base_url=self.url(service) + API_PREFIX, timeout=30, event_hooks={"request": [self._harvest]}
+        )
+
+    async def _harvest(self, request: httpx.Request) -> None:
+        if request.headers.get("content-type", "").startswith("application/json") and request.content:
+            _personal_values(json.loads(request.content), self.personal)
 
     def auth(self, role: str, *scopes: str, subject: str | None = None) -> dict[str, str]:
         token = issue_token(self.settings, subject=subject or f"{role}-1", role=role, scopes=scopes)
@@ -99,6 +110,22 @@ class Stack:
                 await asyncio.sleep(0.2)
 
 
+def _personal_values(body: Any, found: set[str], within_person: bool = False) -> None:
+    """ID numbers, and the names of persons, guardians and agents, in a request body."""
+    if isinstance(body, list):
+        for item in body:
+            _personal_values(item, found, within_person)
+    elif isinstance(body, dict):
+        person = within_person or "id_number" in body or "relation" in body
+        for key, value in body.items():
+            if (key == "id_number" and isinstance(value, str) and value) or (
+                key == "name" and person and isinstance(value, str) and len(value) >= 2
+            ):
+                found.add(value)
+            else:
+                _personal_values(value, found, key in ("guardian", "agents", "guardians"))
+
+
 def _start(service: str, port: int, infra: Infrastructure) -> subprocess.Popen[bytes]:
     info = SERVICES[service]
     env = {
@@ -111,7 +138,7 @@ def _start(service: str, port: int, infra: Infrastructure) -> subprocess.Popen[b
         ),
     }
     LOGS.mkdir(parents=True, exist_ok=True)
-    log = (LOGS / f"journey-{service}.log").open("ab")
+    log = journey_log(service).open("ab")
     return subprocess.Popen(
         [
             sys.executable,
@@ -131,6 +158,15 @@ def _start(service: str, port: int, infra: Infrastructure) -> subprocess.Popen[b
     )
 
 
+def journey_log(service: str) -> Path:
+    return LOGS / f"journey-{service}.log"
+
+
+def _log_size(service: str) -> int:
+    path = journey_log(service)
+    return path.stat().st_size if path.exists() else 0
+
+
 @pytest.fixture(scope="session")
 def journey_infra(infrastructure: Infrastructure) -> Iterator[Infrastructure]:
     """A database of the journeys' own (fresh schemas, migrated like production)."""
@@ -148,8 +184,9 @@ def journey_infra(infrastructure: Infrastructure) -> Iterator[Infrastructure]:
 @pytest.fixture(scope="session")
 async def stack(journey_infra: Infrastructure) -> AsyncIterator[Stack]:
     ports = {name: free_port() for name in SERVICES}
+    offsets = {name: _log_size(name) for name in SERVICES}
     procs = [_start(name, port, journey_infra) for name, port in ports.items()]
-    s = Stack(journey_infra, ports)
+    s = Stack(journey_infra, ports, log_offsets=offsets)
     consumer = AIOKafkaConsumer(
         *[t for t in all_topics(journey_infra.topic_prefix) if "dead-letter" not in t],
         bootstrap_servers=journey_infra.kafka_bootstrap,

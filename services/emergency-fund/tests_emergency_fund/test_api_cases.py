@@ -519,3 +519,20 @@ async def test_gd_18_identity_known_after_treatment(svc: ServiceHarness) -> None
         got = await ok(svc, "POST", f"/cases/{cid}/identity", "hospital", body)
         assert got["identity_status"] == "identified" and got["name_masked"] == "王*"
         assert (await call(svc, "POST", f"/cases/{cid}/identity", "hospital", body)).status_code == 409
+
+
+async def test_spec_0_4_a_cases_disease_code_rests_encrypted(svc: ServiceHarness) -> None:
+    """Issue scenario: ``emergency_fund.case.disease_code`` was stored in clear. It rests as
+    ciphertext now, reads back to the entitled roles, and the audit trail does not repeat it."""
+    from emergency_fund.adapters.tables import case as case_table
+
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc, disease="I21"))["id"]
+        await ok(svc, "PUT", f"/cases/{cid}/disease", "hospital", {"disease_code": "I63"})
+        assert (await ok(svc, "GET", f"/cases/{cid}", "hospital"))["disease_code"] == "I63"
+    async with svc.runtime.db.read() as s:
+        row = (await s.execute(select(case_table))).mappings().one()
+        audit = str((await s.execute(select(svc.runtime.db.tables.audit_log.c.details))).scalars().all())
+    assert "disease_code" not in row and b"I63" not in bytes(row["disease_code_enc"])
+    assert "I63" not in audit and "I21" not in audit

@@ -53,7 +53,8 @@ async def test_lj_12_discharge_with_all_documents_in_time(svc: ServiceHarness) -
         )
         assert d.status_code == 200, d.text
         (rec,) = payloads(await svc.published("DischargeRecorded"))
-        assert rec["admission_id"] == aid and rec["diagnosis_group"] == "J18"
+        assert rec["admission_id"] == aid and rec["diagnosis_group"] == "J18"  # settlement consumes it
+        await _diagnosis_rests_encrypted_and_stays_off_the_feeds(svc, aid)
         assert datetime.fromisoformat(rec["documents_due_at"]) == sh(2026, 10, 21, 10)
     with time_machine.travel(sh(2026, 10, 21, 9), tick=False):
         for kind in DOCS:
@@ -205,3 +206,29 @@ async def test_discharge_bad_input_and_denials_change_nothing(svc: ServiceHarnes
         again = await admit(svc, w["central"], "2026-10-12T08:45:00+08:00")
         assert again["admission_id"] != aid
         assert len(await svc.published("DischargeRecorded")) == 1
+
+
+async def _diagnosis_rests_encrypted_and_stays_off_the_feeds(svc: ServiceHarness, aid: str) -> None:
+    """Issue scenario: ``admission.diagnosis_group`` was stored in clear and went to the civil
+    affairs, medical insurance, health and auditor feeds. It rests as ciphertext, reads back
+    to the hospital, and no feed shows it (SPEC 0.4)."""
+    from sqlalchemy import select
+
+    from referral.adapters.tables import admission
+
+    async with svc.runtime.db.read() as s:
+        row = (await s.execute(select(admission).where(admission.c.admission_id == aid))).mappings().one()
+    assert "diagnosis_group" not in row and b"J18" not in bytes(row["diagnosis_group_enc"])
+    got = await svc.client.get(f"/admissions/{aid}", headers=hospital(svc))
+    assert got.json()["diagnosis_group"] == "J18"
+    await svc.runtime.relay.publish_batch()
+    for role, department, scopes in (
+        ("civil_affairs", "civil_affairs", ["district:liujiang"]),
+        ("medical_insurance", "medical_insurance", []),
+        ("health_bureau", "health", []),
+        ("auditor", "auditor", []),
+    ):
+        r = await svc.client.get(f"/feed/{department}", params={"limit": 500}, headers=svc.token(role, *scopes))
+        assert r.status_code == 200, r.text
+        discharges = [e["data"] for e in r.json()["events"] if e["type"].endswith("DischargeRecorded")]
+        assert discharges and all("diagnosis_group" not in d for d in discharges), department

@@ -6,6 +6,9 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -125,3 +128,60 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+@dataclass(frozen=True)
+class EncryptedField:
+    """A field a use case reads and writes in clear that rests only as ciphertext:
+    ``field`` of ``table`` is stored in ``column``, bound to the row's ``key`` column."""
+
+    table: str
+    field: str
+    column: str
+    key: str
+
+
+class ColumnCipher:
+    """Encrypts and decrypts a store's encrypted fields at its boundary (SPEC 0.4), so a use
+    case sees a diagnosis as a value and the database only as ciphertext. Filtering by an
+    encrypted field is refused: a query that needs equality needs a blind index."""
+
+    def __init__(self, cipher: FieldCipher | None, fields: Iterable[EncryptedField]) -> None:
+        self._cipher = cipher
+        self._by_table: dict[str, list[EncryptedField]] = {}
+        for f in fields:
+            self._by_table.setdefault(f.table, []).append(f)
+
+    def _aad(self, f: EncryptedField, key: object) -> str:
+        return f"{f.table}:{key}:{f.field}"
+
+    def seal(self, table: str, values: Mapping[str, Any], key: object = None) -> dict[str, Any]:
+        out = dict(values)
+        for f in self._by_table.get(table, []):
+            if f.field not in out:
+                continue
+            value = out.pop(f.field)
+            row_key = out.get(f.key, key)
+            if row_key is None:
+                raise ValueError(f"{table}.{f.field} is encrypted: writing it needs the row's {f.key}")
+            if self._cipher is None:
+                raise RuntimeError(f"{table}.{f.field} is encrypted: this store has no cipher")
+            out[f.column] = None if value is None else self._cipher.encrypt_text(str(value), self._aad(f, row_key))
+        return out
+
+    def open(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        for f in self._by_table.get(table, []):
+            if f.column in row:
+                token = row.pop(f.column)
+                if token is None:
+                    row[f.field] = None
+                elif self._cipher is None:
+                    raise RuntimeError(f"{table}.{f.field} is encrypted: this store has no cipher")
+                else:
+                    row[f.field] = self._cipher.decrypt_text(bytes(token), self._aad(f, row[f.key]))
+        return row
+
+    def refuse_filter(self, table: str, where: Mapping[str, Any] | None) -> None:
+        for f in self._by_table.get(table, []):
+            if any(k.partition("__")[0] == f.field for k in where or {}):
+                raise ValueError(f"{table}.{f.field} is encrypted at rest and cannot be filtered on")

@@ -31,7 +31,10 @@ repository factory, never a query API (use cases import no SQLAlchemy)."""
 
 
 def make_engine(url: str, pool_size: int = 5) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # SPEC 0.4: bound parameters (names, ID numbers) never appear in error text or logs.
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def canonical_json(value: Any) -> str:

@@ -142,6 +142,25 @@ NOT_PERSONAL: Mapping[str, str] = {
 }
 
 
+# SPEC 0.4: keys whose values a log line never shows (the log processor replaces them).
+LOG_SENSITIVE_KEYS = frozenset(
+    {
+        *NEVER_IN_EVENTS,
+        "name",
+        "patient_name",
+        "signer_name",
+        "diagnosis_group",
+        "treatment",
+        "remarks",
+        "statement",
+        "patient_description",
+        "household_registration",
+        "contacts",
+        "parameters",  # SQLAlchemy's bound parameters, should a library log them
+    }
+)
+
+
 def feed_redactions(department: str) -> frozenset[str]:
     """The fields the department's feed removes: every personal field not kept for it."""
     return frozenset(f.field for f in EVENT_FIELDS if department not in f.feeds and "*" not in f.feeds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any
@@ -13,6 +14,9 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from prometheus_client import Counter, Gauge, Histogram
+
+from medaid_shared.crypto import mask_id_number, mask_name
+from medaid_shared.minimisation import LOG_SENSITIVE_KEYS
 
 REQUEST_LATENCY = Histogram(
     "medaid_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route", "status"]
@@ -32,6 +36,41 @@ def _add_trace_ids(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mut
     if span.is_valid:
         event_dict["trace_id"] = format(span.trace_id, "032x")
         event_dict["span_id"] = format(span.span_id, "016x")
+    return event_dict
+
+
+# SPEC 0.4: a resident ID number (17 digits and a check character) anywhere in a log line.
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+# A run of Chinese characters: in a log line it is a name, an address or a reason, never
+# needed in full to run the system.
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+REDACTED = "[redacted]"
+
+
+def scrub_text(text: str) -> str:
+    """Masks ID numbers and runs of Chinese text (``张*三``) in a log string."""
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _CJK_RUN.sub(lambda m: mask_name(m.group(0)), text)
+
+
+def _scrub(key: str, value: Any) -> Any:
+    if key in LOG_SENSITIVE_KEYS and value is not None:
+        return REDACTED
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, dict):
+        return {k: _scrub(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(key, v) for v in value]
+    return value
+
+
+def scrub_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """SPEC 0.4: no log line carries personal data. Fields the minimisation table marks
+    sensitive are replaced; ID numbers and Chinese text in any value (messages, exception
+    text, library logs) are masked."""
+    for key in list(event_dict):
+        event_dict[key] = _scrub(key, event_dict[key])
     return event_dict
 
 
@@ -59,6 +98,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     structlog.configure(
         processors=[
             *shared,
+            structlog.processors.format_exc_info,
+            scrub_personal_data,
             structlog.processors.EventRenamer("message"),
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
@@ -72,6 +113,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
             foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                scrub_personal_data,
                 structlog.processors.EventRenamer("message"),
                 structlog.processors.JSONRenderer(ensure_ascii=False),
             ],

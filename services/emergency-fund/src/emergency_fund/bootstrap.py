@@ -4,6 +4,8 @@ query's read session."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import FastAPI
 
 from emergency_fund.adapters.store import SqlStore
@@ -22,16 +24,21 @@ from medaid_shared.service import ServiceDefinition
 __all__ = ["SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
 
 
+def _stores(runtime: Runtime) -> Callable[[Session], SqlStore]:
+    """Stores that encrypt a case's disease code with the runtime's key (SPEC 0.4)."""
+    return lambda session: SqlStore(session, runtime.cipher)
+
+
 def _command(runtime: Runtime, uow: UnitOfWork, principal: Principal | None) -> Env:
-    return FundService(runtime, SqlStore).env(uow, principal or SYSTEM)
+    return FundService(runtime, _stores(runtime)).env(uow, principal or SYSTEM)
 
 
 def _query(runtime: Runtime, session: Session, principal: Principal | None) -> Env:
-    return Env(runtime, SqlStore(session), principal or SYSTEM, clock.now())
+    return Env(runtime, SqlStore(session, runtime.cipher), principal or SYSTEM, clock.now())
 
 
 def _keep_facade(app: FastAPI) -> None:
-    app.state.fund = FundService(app.state.runtime, SqlStore)
+    app.state.fund = FundService(app.state.runtime, _stores(app.state.runtime))
 
 
 SERVICE = ServiceDefinition(
@@ -43,8 +50,8 @@ SERVICE = ServiceDefinition(
     routers=lambda: [router],
     command_context=_command,
     query_context=_query,
-    consumers=lambda rt: consumers(lambda: FundService(rt, SqlStore)),
-    deadline_handlers=lambda rt: deadline_handlers(lambda: FundService(rt, SqlStore)),
+    consumers=lambda rt: consumers(lambda: FundService(rt, _stores(rt))),
+    deadline_handlers=lambda rt: deadline_handlers(lambda: FundService(rt, _stores(rt))),
     on_app=_keep_facade,
 )
 build_runtime = SERVICE.build_runtime

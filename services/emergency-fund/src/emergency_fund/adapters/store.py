@@ -19,6 +19,11 @@ from emergency_fund.adapters.tables import (
     ledger_entry,
     ledger_txn,
 )
+from medaid_shared.crypto import ColumnCipher, EncryptedField, FieldCipher
+
+# SPEC 0.4: a case's disease code rests encrypted; no query filters cases by it, so it has
+# no blind index (the catalogue and the cost references are not personal and stay in clear).
+ENCRYPTED = (EncryptedField("case", "disease_code", "disease_code_enc", "id"),)
 
 _OPS = {
     "in": lambda c, v: c.in_(list(v)),
@@ -48,20 +53,23 @@ def _conditions(table: Table, where: Mapping[str, Any] | None) -> list[ColumnEle
 
 
 class SqlStore:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cipher: FieldCipher | None = None) -> None:
         self.session = session
+        self._columns = ColumnCipher(cipher, ENCRYPTED)
 
     async def insert(self, table: str, row: Mapping[str, Any]) -> None:
-        await self.session.execute(_table(table).insert().values(**row))
+        await self.session.execute(_table(table).insert().values(**self._columns.seal(table, row)))
 
     async def insert_ignore(self, table: str, row: Mapping[str, Any]) -> bool:
         t = _table(table)
         pk = next(iter(t.primary_key.columns))
-        result = await self.session.execute(pg_insert(t).values(**row).on_conflict_do_nothing().returning(pk))
+        sealed = self._columns.seal(table, row)
+        result = await self.session.execute(pg_insert(t).values(**sealed).on_conflict_do_nothing().returning(pk))
         return result.first() is not None
 
     async def upsert(self, table: str, row: Mapping[str, Any], keys: Sequence[str]) -> None:
         t = _table(table)
+        row = self._columns.seal(table, row)
         values = {k: v for k, v in row.items() if k not in keys}
         stmt = pg_insert(t).values(**row)
         stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=values) if values else stmt
@@ -83,6 +91,7 @@ class SqlStore:
         lock: bool = False,
     ) -> list[dict[str, Any]]:
         t = _table(table)
+        self._columns.refuse_filter(table, where)
         query = select(t).where(and_(True, *_conditions(t, where)))
         for key in order_by:
             query = query.order_by(t.c[key[1:]].desc() if key.startswith("-") else t.c[key])
@@ -90,13 +99,15 @@ class SqlStore:
             query = query.limit(limit)
         if lock:
             query = query.with_for_update()
-        return [dict(r) for r in (await self.session.execute(query)).mappings().all()]
+        return [self._columns.open(table, dict(r)) for r in (await self.session.execute(query)).mappings().all()]
 
     async def update(self, table: str, where: Mapping[str, Any], values: Mapping[str, Any]) -> int:
         t = _table(table)
         if not where:
             raise ValueError(f"an update of {table} needs a condition")
-        result = await self.session.execute(update(t).where(*_conditions(t, where)).values(**values))
+        self._columns.refuse_filter(table, where)
+        sealed = self._columns.seal(table, values, where.get("id"))
+        result = await self.session.execute(update(t).where(*_conditions(t, where)).values(**sealed))
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def lock(self, key: str) -> None:

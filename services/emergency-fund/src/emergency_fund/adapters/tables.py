@@ -265,7 +265,7 @@ case = Table(
     Column("name_masked", String(100), nullable=True),
     Column("id_masked", String(30), nullable=True),
     Column("destitute", Boolean, nullable=False, server_default="false"),
-    Column("disease_code", String(40), nullable=True),
+    Column("disease_code_enc", LargeBinary, nullable=True),  # SPEC 0.4: encrypted at rest
     Column("emergency_hours", Integer, nullable=False),
     Column("extension_category", String(60), nullable=True),
     Column("extension_reason", Text, nullable=True),

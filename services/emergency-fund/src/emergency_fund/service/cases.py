@@ -415,7 +415,8 @@ async def set_disease(env: Env, case_id: str, cmd: DiseaseUpdate) -> tuple[int, 
     env.authorize("case.update")
     await editable_case(env, case_id)
     await touch(env, case_id, disease_code=cmd.disease_code)
-    await env.audit("case.disease", case_id, disease=cmd.disease_code)
+    # SPEC 0.4: the code itself rests encrypted on the case, not in the audit trail.
+    await env.audit("case.disease", case_id)
     return 200, await case_view(env, case_id)
 
 

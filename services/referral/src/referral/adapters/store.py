@@ -8,11 +8,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from medaid_shared.crypto import ColumnCipher, EncryptedField, FieldCipher
 from medaid_shared.parameter_store import ParameterStore
 from medaid_shared.parameters import ParameterVersion
 from referral.adapters.tables import TABLES, parameter_version
 from referral.domain.parameters import CATALOGUE
 from referral.service.ports import Record
+
+# SPEC 0.4: diagnoses rest encrypted; no query filters on them, so no blind index.
+ENCRYPTED = (EncryptedField("admission", "diagnosis_group", "diagnosis_group_enc", "admission_id"),)
 
 
 def _conditions(table: Table, where: Mapping[str, Any]) -> list[ColumnElement[bool]]:
@@ -45,8 +49,9 @@ def _primary_key(table: Table) -> Any:
 class SqlStore:
     """One store per unit of work (or read session)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cipher: FieldCipher | None = None) -> None:
         self.session = session
+        self._columns = ColumnCipher(cipher, ENCRYPTED)
 
     async def parameter_versions(self) -> list[ParameterVersion]:
         return await ParameterStore(self.session, parameter_version, CATALOGUE).versions()
@@ -57,14 +62,15 @@ class SqlStore:
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).mappings().first()
-        return dict(row) if row is not None else None
+        return self._columns.open(entity, dict(row)) if row is not None else None
 
     async def insert(self, entity: str, values: Mapping[str, Any]) -> None:
-        await self.session.execute(insert(TABLES[entity]).values(**values))
+        await self.session.execute(insert(TABLES[entity]).values(**self._columns.seal(entity, values)))
 
     async def update(self, entity: str, key: str, values: Mapping[str, Any]) -> None:
         table = TABLES[entity]
-        await self.session.execute(update(table).where(_primary_key(table) == key).values(**values))
+        sealed = self._columns.seal(entity, values, key)
+        await self.session.execute(update(table).where(_primary_key(table) == key).values(**sealed))
 
     async def find(
         self,
@@ -76,6 +82,7 @@ class SqlStore:
         for_update: bool = False,
     ) -> list[Record]:
         table = TABLES[entity]
+        self._columns.refuse_filter(entity, where)
         query = select(table).where(*_conditions(table, where or {}))
         for name in order_by:
             query = query.order_by(table.c[name[1:]].desc() if name.startswith("-") else table.c[name])
@@ -83,8 +90,9 @@ class SqlStore:
             query = query.limit(limit)
         if for_update:
             query = query.with_for_update()
-        return [dict(r) for r in (await self.session.execute(query)).mappings().all()]
+        return [self._columns.open(entity, dict(r)) for r in (await self.session.execute(query)).mappings().all()]
 
     async def exists(self, entity: str, where: Mapping[str, Any]) -> bool:
         table = TABLES[entity]
+        self._columns.refuse_filter(entity, where)
         return bool((await self.session.execute(select(exists().where(*_conditions(table, where))))).scalar())

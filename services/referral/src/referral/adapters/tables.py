@@ -124,7 +124,7 @@ admission = Table(
     Column("fit_by", String(200), nullable=True),
     Column("discharged_at", TS, nullable=True),
     Column("documents_due_at", TS, nullable=True),
-    Column("diagnosis_group", String(100), nullable=True),
+    Column("diagnosis_group_enc", LargeBinary, nullable=True),  # SPEC 0.4: encrypted at rest
     Column("created_by", String(200), nullable=False),
     Column("created_at", TS, nullable=False),
     # one open admission per person at a time

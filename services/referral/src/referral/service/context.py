@@ -17,7 +17,7 @@ from referral.domain.persons import PersonRuleError
 from referral.service.ports import Store
 from referral.settings import ReferralSettings
 
-StoreFactory = Callable[[Session], Store]
+StoreFactory = Callable[[Session, FieldCipher], Store]
 
 
 @dataclass
@@ -42,10 +42,12 @@ class Wiring:
     store_factory: StoreFactory
 
     def command(self, runtime: Runtime, uow: UnitOfWork) -> Ctx:
-        return Ctx(self.store_factory(uow.session), _settings(runtime), runtime.calendar, runtime.cipher, uow)
+        return Ctx(
+            self.store_factory(uow.session, runtime.cipher), _settings(runtime), runtime.calendar, runtime.cipher, uow
+        )
 
     def query(self, runtime: Runtime, session: Session) -> Ctx:
-        return Ctx(self.store_factory(session), _settings(runtime), runtime.calendar, runtime.cipher)
+        return Ctx(self.store_factory(session, runtime.cipher), _settings(runtime), runtime.calendar, runtime.cipher)
 
 
 def _settings(runtime: Runtime) -> ReferralSettings:

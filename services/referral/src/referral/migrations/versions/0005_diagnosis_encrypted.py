@@ -1,0 +1,23 @@
+"""SPEC 0.4: an admission's diagnosis group rests encrypted (``diagnosis_group_enc``).
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from medaid_shared.crypto import EncryptedField
+from medaid_shared.migrations_crypto import decrypt_column, encrypt_column
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+FIELD = EncryptedField("admission", "diagnosis_group", "diagnosis_group_enc", "admission_id")
+
+
+def upgrade() -> None:
+    encrypt_column("referral", FIELD, 100)
+
+
+def downgrade() -> None:
+    decrypt_column("referral", FIELD, 100)

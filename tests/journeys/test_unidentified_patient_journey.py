@@ -662,6 +662,17 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
     assert money((await fund_summary(stack))["cash"]) == Decimal("487089.00")  # GD-3: the outflow
     paid_case = await stack.call("emergency-fund", "GET", cases_path, role="fund_agency", scopes=CITY_SCOPE)
     assert paid_case["state"] == "paid" and money(paid_case["paid_amount"]) == Decimal("12911.00"), paid_case
+    # SPEC 0.4: the paid fund case closes the police letter it rests on (photo retention starts).
+    await stack.wait_event("FundCaseClosed", case_id=case_id, outcome="disbursed")
+
+    async def letter_closed() -> Any:
+        letter = await stack.call(
+            "identity-check", "GET", f"/identity-checks/{request_id}", role="hospital", scopes=HOSPITAL_SCOPE
+        )
+        return letter if letter["closed_at"] else None
+
+    closed_by_fund = await stack.wait_until(letter_closed)
+    assert f"fund case {case_id} disbursed" in closed_by_fund["close_reason"], closed_by_fund
     # Exactly once (GD-21): a second disbursement is refused.
     await refused(
         stack,
@@ -760,11 +771,12 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
     assert final_case["state"] == "refunded", final_case
     assert money((await fund_summary(stack))["cash"]) == Decimal("500000.00")  # GD-3: the refund's inflow
 
-    # identity-check: the identification closed the police case (photo retention starts, SPEC 0.4).
+    # identity-check: the letter stayed closed since the fund paid; the late identification
+    # did not reopen it (photo retention runs from the payment, SPEC 0.4).
     closed = await stack.call(
         "identity-check", "GET", f"/identity-checks/{request_id}", role="hospital", scopes=HOSPITAL_SCOPE
     )
-    assert closed["close_reason"] == "identified" and closed["closed_at"] is not None, closed
+    assert closed["closed_at"] == closed_by_fund["closed_at"], closed
 
     # GD-21: every review step records who, in which role, when, and whether it was late.
     final_app = await stack.call("emergency-fund", "GET", app_path, role="auditor", scopes=CITY_SCOPE)

@@ -300,6 +300,10 @@ async def test_gd_14_able_to_pay_but_refuses(svc: ServiceHarness) -> None:
         assert (await call(svc, "POST", f"/cases/{cid}/exclusion", "finance", body)).status_code == 403
         got = await ok(svc, "POST", f"/cases/{cid}/exclusion", "agency", body)
         assert got["state"] == "excluded" and got["excluded"] == "able_to_pay_refuses"
+        # SPEC 0.4: the case's end closes the police letter it rests on (photo retention starts)
+        [closed] = await svc.published("FundCaseClosed")
+        assert closed["payload"]["case_id"] == cid and closed["payload"]["outcome"] == "excluded"
+        assert closed["payload"]["patient_ref"] == got["patient_ref"]
         r = await call(svc, "POST", f"/cases/{cid}/claim", "hospital", CLAIM)
         assert r.status_code == 409
         assert (await call(svc, "POST", f"/cases/{cid}/cost-items", "hospital", {"items": []})).status_code == 422

@@ -115,6 +115,11 @@ async def test_gd_20_1_gd_20_2_gd_21_the_whole_way(svc: ServiceHarness) -> None:
         assert fund["balances"][f"assistance_paid:{H1}"] == "29090.00"
         [event] = await svc.published("FundDisbursed")
         assert event["payload"]["amount"] == "29090.00" and event["payload"]["late"] is False
+        # SPEC 0.4: each paid case's police letter closes (identity-check starts photo retention)
+        closed = [e["payload"] for e in await svc.published("FundCaseClosed")]
+        assert {c["outcome"] for c in closed} == {"disbursed"} and {c["case_id"] for c in closed} == set(
+            event["payload"]["case_ids"]
+        )
         reviews = [
             (e["payload"]["step"], e["payload"]["outcome"]) for e in await svc.published("FundApplicationReviewed")
         ]

@@ -248,7 +248,7 @@ async def test_spec_0_4_retention_period_is_a_setting_and_the_sweep_applies_it(s
     try:
         with time_machine.travel(closed_at + timedelta(days=29), tick=False):
             r = await svc.client.post("/admin/identity-checks/photo-retention/run", headers=token(svc, "admin"))
-            assert r.json() == {"purged_requests": 0, "retention_days": 30}
+            assert r.json() == {"purged_requests": 0}
         with time_machine.travel(closed_at + timedelta(days=30, seconds=1), tick=False):
             for headers in (police(svc), hospital(svc), token(svc, "auditor")):
                 denied = await svc.client.post("/admin/identity-checks/photo-retention/run", headers=headers)
@@ -301,3 +301,91 @@ async def test_spec_0_4_lengthened_retention_waits_for_the_new_end(svc: ServiceH
             assert await _contents(svc) == [None]
     finally:
         settings.photo_retention_days = 180  # type: ignore[misc]
+
+
+def _retention_version(**values: int) -> dict[str, object]:
+    return {"kind": "photo_retention", "effective_from": "2026-10-01", "values": values, "source": "市公安局通知"}
+
+
+async def _deliver_fund_case_closed(svc: ServiceHarness, outcome: str, patient_ref: str = "ZY2026-0001") -> None:
+    from medaid_shared.contracts.emergency_fund import FundCaseClosed
+
+    from .helpers import meta
+
+    event = FundCaseClosed(
+        case_id="EC-1",
+        facility_id="H001",
+        patient_ref=patient_ref,
+        city="liuzhou",
+        outcome=outcome,
+        closed_at=datetime.now(SH),
+    )
+    consumer = next(c for c in svc.runtime.consumers if c.name == "fund-cases")
+    await consumer._apply(event, meta(event.event_type))
+
+
+@pytest.mark.parametrize("outcome", ["disbursed", "excluded", "refunded"])
+async def test_spec_0_4_the_letter_closes_when_its_fund_case_ends_and_photos_go_by_themselves(
+    svc: ServiceHarness, outcome: str
+) -> None:
+    """Issue scenario: photos were kept indefinitely unless someone closed the letter. The
+    fund case's end closes it; the retention job, run by the runtime itself, deletes the
+    photos 180 days later, with an audit entry and an event that carries no photo."""
+    await register_facility(svc)
+    with time_machine.travel(datetime(2026, 10, 9, 9, 0, tzinfo=SH), tick=False):
+        body = await filed(svc, photos=[image_bytes(seed=51)])
+    ended = datetime(2026, 11, 20, 9, 0, tzinfo=SH)
+    with time_machine.travel(ended, tick=False):
+        await _deliver_fund_case_closed(svc, outcome)
+        detail = (await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))).json()
+        assert detail["closed_at"] is not None and f"fund case EC-1 {outcome}" in detail["close_reason"]
+        await _deliver_fund_case_closed(svc, outcome)  # again: nothing more happens
+    [closed] = await _audit(svc, "identity_check.closed")
+    assert closed["actor"] == "system" and closed["details"]["automatic"] is True
+    with time_machine.travel(ended + timedelta(days=180) - timedelta(minutes=1), tick=False):
+        assert await svc.runtime.run_retention_jobs() == {"idempotency": 0, "identity-check-photos": 0}
+        assert await _contents(svc) != [None]
+    with time_machine.travel(ended + timedelta(days=180, minutes=1), tick=False):
+        assert (await svc.runtime.run_retention_jobs())["identity-check-photos"] == 1
+        assert await _contents(svc) == [None]
+    [deleted] = await _audit(svc, "identity_check.photos.deleted")
+    assert deleted["details"]["parameters_version"] == "photo_retention:any:any:default"
+    [event] = await svc.published("IdentityPhotosDeleted")
+    payload = event["payload"]
+    assert payload["request_id"] == body["id"] and payload["attachments_deleted"] == 1
+    assert not {"photos", "photo", "content", "attachments"} & set(payload)
+
+
+async def test_spec_0_4_a_letter_nobody_closes_closes_at_the_versioned_maximum(svc: ServiceHarness) -> None:
+    """No letter keeps its photos indefinitely: at the latest the versioned maximum after the
+    letter it closes by itself, and its photos go the versioned retention after that. A
+    version loaded by the administrator decides, and the deletion cites it."""
+    await register_facility(svc)
+    admin = token(svc, "admin")
+    received = datetime(2026, 10, 9, 9, 0, tzinfo=SH)
+    with time_machine.travel(received, tick=False):
+        version = _retention_version(retention_days_after_close=30, max_open_days_after_letter=60)
+        r = await svc.client.post("/admin/parameters", json={"versions": [version]}, headers=admin)
+        assert r.status_code == 201, r.text
+        body = await filed(svc, photos=[image_bytes(seed=52)])
+        refused = await svc.client.post(
+            "/admin/parameters",
+            json={"versions": [_retention_version(retention_days_after_close=0)]},
+            headers=admin,
+        )
+        assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    with time_machine.travel(received + timedelta(days=60) - timedelta(minutes=1), tick=False):
+        await svc.runtime.run_retention_jobs()
+        detail = (await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))).json()
+        assert detail["closed_at"] is None
+    closed_at = received + timedelta(days=60, minutes=1)
+    with time_machine.travel(closed_at, tick=False):
+        await svc.runtime.run_retention_jobs()
+        detail = (await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))).json()
+        assert detail["closed_at"] is not None and "60 days after the letter" in detail["close_reason"]
+        assert await _contents(svc) != [None]
+    with time_machine.travel(closed_at + timedelta(days=30, minutes=1), tick=False):
+        assert (await svc.runtime.run_retention_jobs())["identity-check-photos"] == 1
+        assert await _contents(svc) == [None]
+    [event] = await svc.published("IdentityPhotosDeleted")
+    assert event["payload"]["parameters_version"] == "photo_retention:any:any:2026-10-01"

@@ -9,21 +9,30 @@ from typing import cast
 from fastapi import FastAPI
 
 from identity_check.adapters.repository import SqlRepository
-from identity_check.adapters.tables import metadata
+from identity_check.adapters.tables import metadata, parameter_version
 from identity_check.api.routes import admin_router, router
-from identity_check.consumers.facilities import facility_handlers
+from identity_check.consumers.facilities import facility_handlers, fund_handlers
+from identity_check.domain.parameters import CATALOGUE
 from identity_check.domain.policy import POLICY
-from identity_check.service.checks import PHOTO_RETENTION, REPLY_DEADLINE, IdentityChecks
+from identity_check.service.checks import (
+    PHOTO_RETENTION_DEADLINE,
+    REPLY_DEADLINE,
+    IdentityChecks,
+    retention_defaults,
+)
 from identity_check.settings import IdentityCheckSettings as Settings
+from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import ConsumerSpec, Runtime
 from medaid_shared.service import ServiceDefinition
 
-__all__ = ["SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
+__all__ = ["PARAMETERS", "SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
+
+PARAMETERS = ServiceParameters(CATALOGUE, parameter_version, defaults_from=retention_defaults)
 
 
 def checks_of(runtime: Runtime) -> IdentityChecks:
-    """The use cases bound to ``runtime`` (stateless: settings, repositories, runtime)."""
-    checks = IdentityChecks(cast(Settings, runtime.settings), SqlRepository)
+    """The use cases bound to ``runtime`` (stateless: settings, repositories, parameters, runtime)."""
+    checks = IdentityChecks(cast(Settings, runtime.settings), SqlRepository, PARAMETERS)
     checks.bind(runtime)
     return checks
 
@@ -42,9 +51,15 @@ SERVICE = ServiceDefinition(
     command_context=lambda runtime, uow, principal: uow,
     deadline_handlers=lambda rt: {
         REPLY_DEADLINE: checks_of(rt).on_reply_due,
-        PHOTO_RETENTION: checks_of(rt).on_retention_due,
+        PHOTO_RETENTION_DEADLINE: checks_of(rt).on_retention_due,
     },
-    consumers=lambda rt: [ConsumerSpec("facilities", facility_handlers(checks_of(rt)))],
+    consumers=lambda rt: [
+        ConsumerSpec("facilities", facility_handlers(checks_of(rt))),
+        ConsumerSpec("fund-cases", fund_handlers(checks_of(rt))),
+    ],
+    # SPEC 0.4: photo retention runs by itself.
+    retention_jobs=lambda rt: {"identity-check-photos": checks_of(rt).run_retention},
+    parameters=PARAMETERS,
     on_app=_keep_checks,
 )
 build_runtime = SERVICE.build_runtime

@@ -26,3 +26,5 @@ class IdentityCheckSettings(ServiceSettings):
     max_request_bytes: int = Field(default=40 * 1024 * 1024, gt=0, description="largest accepted request body")
     # SPEC 0.4 (interpretation): face photos are deleted this long after the case closes.
     photo_retention_days: int = Field(default=180, gt=0)
+    # SPEC 0.4 (interpretation): a letter nobody closed closes this long after it was received.
+    letter_max_open_days: int = Field(default=365, gt=0)

@@ -157,3 +157,20 @@ class FundTrainingDue(Event):
     city: str
     year: int
     due_at: datetime
+
+
+class FundCaseClosed(Event):
+    """A fund case reached its end: paid (disbursed), excluded (GD-14) or refunded (GD-16.4).
+    Identity-check closes the police letter it rests on, so the face photos' retention starts
+    (SPEC 0.4)."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundCaseClosed"
+    topic: ClassVar[str] = "emergency-fund.case"
+    key_field: ClassVar[str] = "case_id"
+
+    case_id: str
+    facility_id: str
+    patient_ref: str
+    city: str
+    outcome: str  # disbursed | excluded | refunded
+    closed_at: datetime

@@ -66,3 +66,22 @@ class IdentityCheckOverdue(Event):
     patient_ref: str
     due_at: datetime
     calendar_provisional: bool = False
+
+
+class IdentityPhotosDeleted(Event):
+    """SPEC 0.4: a letter's face photos and scans were deleted under the retention rule. The
+    event says which letter and under which parameter version; it never carries a photo."""
+
+    event_type: ClassVar[str] = "medaid.identity-check.IdentityPhotosDeleted"
+    topic: ClassVar[str] = "identity-check.request"
+    key_field: ClassVar[str] = "request_id"
+
+    request_id: str
+    reference_number: str
+    facility_id: str
+    bureau_id: str
+    closed_at: datetime
+    close_reason: str
+    attachments_deleted: int
+    deleted_at: datetime
+    parameters_version: str

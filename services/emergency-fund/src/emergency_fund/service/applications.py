@@ -32,7 +32,7 @@ from emergency_fund.service.base import (
     require_record_scope,
     scope_filter,
 )
-from emergency_fund.service.cases import CaseState, blacklisted
+from emergency_fund.service.cases import CaseState, announce_closed, blacklisted
 from emergency_fund.service.commands import (
     AgencyReviewCmd,
     ApplicationCreate,
@@ -464,6 +464,7 @@ async def disburse(env: Env, app_id: str) -> tuple[int, Any]:
             {"id": ac["case_id"]},
             {"state": CaseState.PAID, "paid_amount": ac["approved_amount"], "updated_at": env.now},
         )
+        await announce_closed(env, ac["case_id"], "disbursed")
     late = await _decide_step(env, app_id, Step.FINANCE, "disbursed", None)
     await _set_state(env, app_id, AppState.DISBURSED)
     await env.emit(

@@ -43,6 +43,7 @@ from emergency_fund.service.commands import (
 from emergency_fund.service.ports import Row
 from emergency_fund.service.reference import average_cost, living_standard_on
 from medaid_shared.clock import to_local
+from medaid_shared.contracts.emergency_fund import FundCaseClosed
 from medaid_shared.contracts.referral import EmergencyAssistanceReferred
 from medaid_shared.crypto import is_valid_id_number, mask_id_number, mask_name
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
@@ -89,6 +90,23 @@ async def editable_case(env: Env, case_id: str) -> Row:
 
 async def touch(env: Env, case_id: str, **values: Any) -> None:
     await env.store.update("case", {"id": case_id}, {**values, "updated_at": env.now})
+
+
+async def announce_closed(env: Env, case_id: str, outcome: str) -> None:
+    """SPEC 0.4: the case ended (disbursed, excluded, refunded): identity-check closes the
+    police letter it rests on, so the face photos' retention starts."""
+    case = await env.store.one("case", {"id": case_id})
+    assert case is not None
+    await env.emit(
+        FundCaseClosed(
+            case_id=case_id,
+            facility_id=case["facility_id"],
+            patient_ref=case["patient_ref"],
+            city=case["city"],
+            outcome=outcome,
+            closed_at=env.now,
+        )
+    )
 
 
 async def blacklisted(env: Env, id_digest: str | None) -> bool:
@@ -592,6 +610,7 @@ async def exclude(env: Env, case_id: str, cmd: ExclusionCmd) -> tuple[int, Any]:
         claimed_at=None,
     )
     await env.audit("case.exclude", case_id, reason=cmd.reason, rule="GD-14", exclusion=cmd.exclusion.value)
+    await announce_closed(env, case_id, "excluded")
     return 200, await case_view(env, case_id)
 
 

@@ -19,7 +19,7 @@ from emergency_fund.service.base import (
     require_record_scope,
     scope_filter,
 )
-from emergency_fund.service.cases import CaseState, identify_from_police, load_case
+from emergency_fund.service.cases import CaseState, announce_closed, identify_from_police, load_case
 from emergency_fund.service.commands import PursuitCmd, RefundDemandCmd, RefundPaymentCmd
 from emergency_fund.service.ports import Row
 from medaid_shared.clock import to_local
@@ -155,6 +155,7 @@ async def record_payment(env: Env, refund_id: str, cmd: RefundPaymentCmd) -> tup
     )
     if done:
         await env.store.update("case", {"id": refund["case_id"]}, {"state": CaseState.REFUNDED, "updated_at": env.now})
+        await announce_closed(env, refund["case_id"], "refunded")
     await env.emit(
         FundRefundRecorded(
             refund_id=refund_id,

@@ -257,6 +257,12 @@ class SqlRepository:
         )
         return [str(r) for r in rows.scalars()]
 
+    async def open_received_before(self, cutoff: datetime) -> list[str]:
+        rows = await self.session.execute(
+            select(check_request.c.id).where(check_request.c.closed_at.is_(None), check_request.c.received_at <= cutoff)
+        )
+        return [str(r) for r in rows.scalars()]
+
     async def add_finding(self, f: Finding) -> None:
         await self.session.execute(
             insert(finding).values(

@@ -22,11 +22,14 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from medaid_shared.parameter_store import parameter_table
 from medaid_shared.tables import kernel_tables
 
 SCHEMA = "identity_check"
 metadata = MetaData(schema=SCHEMA)
 kernel = kernel_tables(metadata)
+# The kernel's versioned parameters: face-photo retention (SPEC 0.4).
+parameter_version = parameter_table(metadata)
 
 _ts = DateTime(timezone=True)
 

@@ -379,6 +379,6 @@ async def close(request_id: str, body: CloseIn, checks: Checks, run: CommandRun)
 async def run_retention(checks: Checks, run: CommandRun) -> JSONResponse:
     async def use(uow: UnitOfWork) -> dict[str, int]:
         purged = await checks.purge_expired(uow, run.principal)
-        return {"purged_requests": purged, "retention_days": checks.settings.photo_retention_days}
+        return {"purged_requests": purged}
 
     return await run(None, use)

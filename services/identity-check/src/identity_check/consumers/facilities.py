@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from identity_check.service.checks import IdentityChecks
 from medaid_shared.consumer import Handler
+from medaid_shared.contracts.emergency_fund import FundCaseClosed
 from medaid_shared.contracts.referral import FacilityRegistered, FacilityUpdated
 from medaid_shared.db import UnitOfWork
 from medaid_shared.events import Event, EventMeta
@@ -15,3 +16,12 @@ def facility_handlers(checks: IdentityChecks) -> dict[type[Event], Handler]:
         await checks.record_facility(uow, event, meta.time)
 
     return {FacilityRegistered: on_facility, FacilityUpdated: on_facility}
+
+
+def fund_handlers(checks: IdentityChecks) -> dict[type[Event], Handler]:
+    """SPEC 0.4: the fund case a letter rests on ended — the letter closes."""
+
+    async def on_case_closed(uow: UnitOfWork, event: FundCaseClosed, meta: EventMeta) -> None:
+        await checks.on_fund_case_closed(uow, event)
+
+    return {FundCaseClosed: on_case_closed}

@@ -27,5 +27,8 @@ POLICY = Policy.from_mapping(
         LATE_IDENTIFICATION: ["police"],  # GD-16.4
         CLOSE: ["hospital"],
         RUN_RETENTION: ["admin"],
+        # versioned parameters: face-photo retention (SPEC 0.4)
+        "parameters.change": ["admin"],
+        "parameters.read": ["admin", "auditor", "hospital", "police"],
     }
 )

@@ -32,24 +32,33 @@ from identity_check.domain.model import (
     Outcome,
     RequestStatus,
 )
+from identity_check.domain.parameters import PHOTO_RETENTION, PhotoRetention
 from identity_check.domain.photos import PhotoLimits, PhotoRejected, inspect_image
 from identity_check.service.ports import Repository, RepositoryFactory
 from identity_check.settings import IdentityCheckSettings
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due
-from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityCheckRequested, IdentityVerified
+from medaid_shared.contracts.emergency_fund import FundCaseClosed
+from medaid_shared.contracts.identity_check import (
+    IdentityCheckOverdue,
+    IdentityCheckRequested,
+    IdentityPhotosDeleted,
+    IdentityVerified,
+)
 from medaid_shared.contracts.referral import FacilityRegistered
 from medaid_shared.crypto import seal
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.errors import Forbidden, NotFound, Problem, RuleViolation, ValidationFailed
+from medaid_shared.parameter_store import ServiceParameters
+from medaid_shared.parameters import Applied
 from medaid_shared.runtime import Runtime
 from medaid_shared.settings import PERSON_MATCHING_PURPOSE
 
 log = structlog.get_logger("medaid.identity_check")
 
 REPLY_DEADLINE = "identity_check.reply_due"  # GD-16.2 / GD-16.3
-PHOTO_RETENTION = "identity_check.photo_retention"  # SPEC 0.4
+PHOTO_RETENTION_DEADLINE = "identity_check.photo_retention"  # SPEC 0.4
 
 
 class Gone(Problem):
@@ -162,12 +171,28 @@ def require_reason(reason: str | None) -> str:
     return text
 
 
+def retention_defaults(settings: Any) -> dict[str, PhotoRetention]:
+    """The defaults an operator sets by configuration (``MEDAID_PHOTO_RETENTION_DAYS`` …)."""
+    s: IdentityCheckSettings = settings
+    return {
+        PHOTO_RETENTION.name: PhotoRetention(
+            retention_days_after_close=s.photo_retention_days, max_open_days_after_letter=s.letter_max_open_days
+        )
+    }
+
+
 class IdentityChecks:
     """The service's use cases; bound to the runtime (cipher, calendar) in ``bootstrap``."""
 
-    def __init__(self, settings: IdentityCheckSettings, repositories: RepositoryFactory) -> None:
+    def __init__(
+        self,
+        settings: IdentityCheckSettings,
+        repositories: RepositoryFactory,
+        parameters: ServiceParameters | None = None,
+    ) -> None:
         self.settings = settings
         self.repositories = repositories
+        self.parameters = parameters
         self._runtime: Runtime | None = None
 
     def bind(self, runtime: Runtime) -> None:
@@ -520,9 +545,23 @@ class IdentityChecks:
 
     # ------------------------------------------------------------------ closing and retention
 
+    async def retention(self, session: Session, at: datetime) -> Applied:
+        """SPEC 0.4: the photo-retention version in force on the (Asia/Shanghai) day of ``at``."""
+        if self.parameters is None:
+            values = retention_defaults(self.settings)[PHOTO_RETENTION.name]
+            return Applied(f"{PHOTO_RETENTION.name}:any:any:default", False, values, default=True)
+        store = self.parameters.store(session, self.settings)
+        return await store.applied(PHOTO_RETENTION.name, on=clock.to_local(at).date())
+
+    async def _purge_at(self, session: Session, closed_at: datetime) -> tuple[datetime, Applied]:
+        applied = await self.retention(session, closed_at)
+        values = applied.values
+        assert isinstance(values, PhotoRetention)
+        return model.photo_purge_at(closed_at, values.retention_days_after_close), applied
+
     async def _schedule_retention(self, uow: UnitOfWork, request_id: str, closed_at: datetime) -> None:
-        due = model.photo_purge_at(closed_at, self.settings.photo_retention_days)
-        await uow.schedule(PHOTO_RETENTION, request_id, Due(due), basis="clock")
+        due, _ = await self._purge_at(uow.session, closed_at)
+        await uow.schedule(PHOTO_RETENTION_DEADLINE, request_id, Due(due), basis="clock")
 
     async def close(self, uow: UnitOfWork, principal: Principal, request_id: str, reason: str) -> Details:
         """SPEC 0.4: the hospital closes the case (after the reply or the deadline); the photo
@@ -546,17 +585,61 @@ class IdentityChecks:
         )
         return await self._details(repo, request.id)
 
+    async def _auto_close(self, uow: UnitOfWork, request: CheckRequest, reason: str) -> None:
+        """SPEC 0.4: a letter closes by itself (its fund case ended, or its maximum open period
+        did): the photo retention starts, recorded like a hospital's close."""
+        now = clock.now()
+        await self.repo(uow.session).update_request(request.id, closed_at=now, closed_by="system", close_reason=reason)
+        await self._schedule_retention(uow, request.id, now)
+        await uow.audit(
+            None,
+            "identity_check.closed",
+            request.id,
+            reason=reason,
+            details={"reference_number": request.reference_number, "status": request.status.value, "automatic": True},
+        )
+
+    async def on_fund_case_closed(self, uow: UnitOfWork, event: FundCaseClosed) -> None:
+        """SPEC 0.4: the fund case the letter rests on was disbursed, excluded or refunded —
+        no more police work on it, so the letter closes and its photo retention starts."""
+        request = await self.repo(uow.session).find_by_patient_ref(event.facility_id, event.patient_ref)
+        if request is None or request.closed_at is not None:
+            return
+        await self._auto_close(uow, request, f"SPEC 0.4: fund case {event.case_id} {event.outcome}")
+
     async def _purge(self, uow: UnitOfWork, principal: Principal | None, request: CheckRequest) -> int:
         now = clock.now()
         repo = self.repo(uow.session)
+        assert request.closed_at is not None
+        _, applied = await self._purge_at(uow.session, request.closed_at)
+        values = applied.values
+        assert isinstance(values, PhotoRetention)
         count = await repo.purge_attachments(request.id, now)
         await repo.update_request(request.id, photos_deleted_at=now)
         await uow.audit(
             principal,
             "identity_check.photos.deleted",
             request.id,
-            reason=f"SPEC 0.4 retention: {self.settings.photo_retention_days} days after the case closed",
-            details={"reference_number": request.reference_number, "attachments": count},
+            reason=f"SPEC 0.4 retention: {values.retention_days_after_close} days after the case closed",
+            details={
+                "reference_number": request.reference_number,
+                "attachments": count,
+                "parameters_version": applied.version_id,
+            },
+        )
+        # SPEC 0.4: the deletion is announced; the event names the letter, never a photo.
+        await uow.emit(
+            IdentityPhotosDeleted(
+                request_id=request.id,
+                reference_number=request.reference_number,
+                facility_id=request.facility_id,
+                bureau_id=request.bureau_id,
+                closed_at=request.closed_at,
+                close_reason=request.close_reason or "",
+                attachments_deleted=count,
+                deleted_at=now,
+                parameters_version=applied.version_id,
+            )
         )
         log.info("identity_check_photos_deleted", request_id=request.id, attachments=count)
         return count
@@ -567,27 +650,47 @@ class IdentityChecks:
         request = await self.repo(uow.session).get_request(request_id, for_update=True)
         if request is None or request.closed_at is None or request.photos_deleted_at is not None:
             return
-        purge_at = model.photo_purge_at(request.closed_at, self.settings.photo_retention_days)
+        purge_at, _ = await self._purge_at(uow.session, request.closed_at)
         if purge_at > clock.now():
             # The period was lengthened since the case closed: wait for the new end.
-            await uow.schedule(PHOTO_RETENTION, f"{request.id}#{purge_at.isoformat()}", Due(purge_at), basis="clock")
+            await uow.schedule(
+                PHOTO_RETENTION_DEADLINE, f"{request.id}#{purge_at.isoformat()}", Due(purge_at), basis="clock"
+            )
             return
         await self._purge(uow, None, request)
 
     async def purge_expired(self, uow: UnitOfWork, principal: Principal | None) -> int:
-        """SPEC 0.4: the periodic sweep — every case closed longer than the retention period."""
+        """SPEC 0.4: the periodic sweep. A letter open longer than the maximum closes; every
+        case closed longer than the retention period in force has its photos deleted."""
         if principal is not None:
             self.runtime.policy.authorize(principal, policy.RUN_RETENTION)
         repo = self.repo(uow.session)
-        cutoff = clock.now() - timedelta(days=self.settings.photo_retention_days)
-        purged = 0
-        for request_id in await repo.closed_before(cutoff):
+        now = clock.now()
+        for request_id in await repo.open_received_before(now - timedelta(days=1)):
             request = await repo.get_request(request_id, for_update=True)
-            if request is not None:
+            if request is None or request.closed_at is not None:
+                continue
+            values = (await self.retention(uow.session, request.received_at)).values
+            assert isinstance(values, PhotoRetention)
+            if request.received_at + timedelta(days=values.max_open_days_after_letter) <= now:
+                reason = f"SPEC 0.4: {values.max_open_days_after_letter} days after the letter, closed at the latest"
+                await self._auto_close(uow, request, reason)
+        purged = 0
+        for request_id in await repo.closed_before(now - timedelta(days=1)):
+            request = await repo.get_request(request_id, for_update=True)
+            if request is None or request.closed_at is None:
+                continue
+            purge_at, _ = await self._purge_at(uow.session, request.closed_at)
+            if purge_at <= now:
                 await self._purge(uow, principal, request)
-                await uow.close_deadline(PHOTO_RETENTION, request.id, state="fired")
+                await uow.close_deadline(PHOTO_RETENTION_DEADLINE, request.id, state="fired")
                 purged += 1
         return purged
+
+    async def run_retention(self) -> int:
+        """The retention job the runtime runs on its own schedule (no one has to ask)."""
+        async with self.runtime.db.unit_of_work() as uow:
+            return await self.purge_expired(uow, None)
 
     # ------------------------------------------------------------------ reads (audited)
 

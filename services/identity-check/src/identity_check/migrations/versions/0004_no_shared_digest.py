@@ -1,15 +1,15 @@
 """SPEC 0.4: findings no longer keep a digest of the ID number under a key all services
 shared; the identification is sealed for the emergency fund in the event only.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

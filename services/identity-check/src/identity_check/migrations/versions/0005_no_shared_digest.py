@@ -1,15 +1,15 @@
 """SPEC 0.4: findings no longer keep a digest of the ID number under a key all services
 shared; the identification is sealed for the emergency fund in the event only.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

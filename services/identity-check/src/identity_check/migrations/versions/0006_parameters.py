@@ -1,13 +1,13 @@
 """The kernel's versioned parameters: face-photo retention (SPEC 0.4).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from medaid_shared.parameter_store import create_parameter_table, drop_parameter_table
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

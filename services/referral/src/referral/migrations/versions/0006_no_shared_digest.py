@@ -1,15 +1,15 @@
 """SPEC 0.4: persons no longer keep a digest of the ID number under a key all services
 shared; the emergency fund matches persons by the number sealed for it.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

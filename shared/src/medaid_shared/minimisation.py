@@ -137,6 +137,7 @@ FULL_READ_FIELDS = frozenset({"id_number", "name", "full_name", "patient_name", 
 NOT_PERSONAL: Mapping[str, str] = {
     "FacilityRegistered.name": "a hospital's name",
     "FacilityUpdated.name": "a hospital's name",
+    "CatalogueItemPublished.name": "an insurance catalogue item's name",
     "RequestOut.facility_name": "a hospital's name",
     "RequestOut.photos_deleted_at": "when the photos were deleted (SPEC 0.4 retention)",
 }

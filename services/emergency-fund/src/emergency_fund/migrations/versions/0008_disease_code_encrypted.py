@@ -1,14 +1,14 @@
 """SPEC 0.4: a case's disease code rests encrypted (``disease_code_enc``).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from medaid_shared.crypto import EncryptedField
 from medaid_shared.migrations_crypto import decrypt_column, encrypt_column
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -31,7 +31,7 @@ import pytest
 from PIL import Image
 
 from .conftest import Stack
-from .steps import id_number, local, register_facility, register_person, send, when_known
+from .steps import id_number, load_catalogue, local, register_facility, register_person, send, when_known
 from .test_unidentified_patient_journey import face_photo
 
 playwright_api = pytest.importorskip("playwright.async_api")
@@ -407,6 +407,8 @@ async def test_civil_affairs_approves_a_1500_yuan_self_pay_item_after_the_instit
     stack: Stack, console: str, browser: Any
 ) -> None:
     await stack.set_clock(local(2026, 12, 16, 8, 0))
+    # SPEC 0.5: the catalogue (settlement's reference data) says the stent is outside it.
+    await load_catalogue(stack, [("ZF-BX-STENT", "药物洗脱支架（目录外）", "consumable", False)])
     await register_facility(stack, "BX-LJ-DISTRICT", "柳江区中医医院", "district")
     person = await register_person(
         stack,
@@ -454,6 +456,7 @@ async def test_civil_affairs_approves_a_1500_yuan_self_pay_item_after_the_instit
             "attending_doctor": "dr-qin",
         },
         expect=(201,),
+        waiting=(404, 422),  # consent may still be learning of the admission or the catalogue
     )
     item_id = item["item_id"]
     assert item["amount"] == "1500.00" and item["needs_civil_affairs"] is True

@@ -4,6 +4,7 @@ working days left on the one official calendar, which the console reads from a s
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,20 +33,23 @@ NO_DUE = DueView(None, "—", False, None, "无期限")
 
 
 class Calendars:
-    """The official calendar of the years in view, read once per process and year."""
+    """The official calendar of the years in view, read again after ``refresh_s`` so a year's
+    notice loaded meanwhile (the one calendar of the system) reaches the console too."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, refresh_s: float = 600.0) -> None:
         self._services = services
-        self._years: dict[int, dict[date, bool]] = {}
+        self._refresh_s = refresh_s
+        self._years: dict[int, tuple[float, dict[date, bool]]] = {}
 
     async def calendar_for(self, *years: int) -> WorkingCalendar:
         overrides: dict[date, bool] = {}
-        official: set[int] = set()
         for year in sorted(set(years)):
-            if year not in self._years:
-                self._years[year] = await self._load(year)
-            overrides.update(self._years[year])
-        return WorkingCalendar(overrides, official)
+            cached = self._years.get(year)
+            if cached is None or time.monotonic() - cached[0] > self._refresh_s:
+                cached = (time.monotonic(), await self._load(year))
+                self._years[year] = cached
+            overrides.update(cached[1])
+        return WorkingCalendar(overrides, set())
 
     async def _load(self, year: int) -> dict[date, bool]:
         try:

@@ -122,3 +122,37 @@ async def test_lj_4_2c_decentralized_form_shows_town_step(svc: ServiceHarness) -
         ):
             assert text in html, text
         assert_problem(await svc.client.get(f"/filings/{fid}/form", headers=town(svc, "T02")), 403)
+
+
+async def test_spec_0_4_the_filing_form_shows_the_unit_and_officer_by_name(svc: ServiceHarness) -> None:
+    """Issue scenario: the annex-1 form showed the institution code and a login id. It shows
+    the filing unit's and the officer's names (to the roles entitled to read the form, the
+    read audit-logged like any full-ID read); the record's API answer keeps the ids too."""
+    from medaid_shared.auth import issue_token
+
+    with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
+        w = await world(svc)
+        adm = await admit(svc, w["central"], "2026-09-29T09:00:00+08:00")
+        officer = issue_token(
+            svc.runtime.settings, subject="inst-I01", role="institution", scopes=["institution:I01"], name="覃丽华"
+        )
+        f = await svc.client.post(
+            "/filings",
+            json={
+                "person_id": w["central"],
+                "facility_id": "H001",
+                "admission_id": adm["admission_id"],
+                "reason": "肺部感染",
+                "unit_name": "柳江区社会福利院",
+            },
+            headers={"Authorization": f"Bearer {officer}"},
+        )
+        assert f.status_code == 201, f.text
+        fid = f.json()["filing_id"]
+        assert f.json()["submitted_unit_name"] == "柳江区社会福利院" and f.json()["submitted_by_name"] == "覃丽华"
+        html = (await svc.client.get(f"/filings/{fid}/form", headers=ca(svc))).text
+    assert "填报单位：柳江区社会福利院" in html and "经办人：覃丽华" in html
+    assert '<th>供养机构</th><td colspan="3">柳江区社会福利院</td>' in html
+    assert "经办人：inst-I01" not in html and "填报单位：I01" not in html
+    assert "张大三" in html  # the full name, on the form the officer files
+    assert ("person.read_id_number", w["central"], f"filing form {fid}") in await audit_actions(svc)

@@ -152,6 +152,8 @@ filing = Table(
     Column("submitted_by", String(200), nullable=False),
     Column("submitted_role", String(40), nullable=False),
     Column("submitted_unit", ID, nullable=False),  # institution or village committee
+    Column("submitted_unit_name", String(200), nullable=True),  # as printed on the form
+    Column("submitted_by_name", String(200), nullable=True),
     # the person's placement when filed (scope of institution / village / town)
     Column("institution_id", ID, nullable=True, index=True),
     Column("village_id", ID, nullable=True, index=True),
@@ -159,6 +161,7 @@ filing = Table(
     Column("submitted_at", TS, nullable=False),
     Column("forward_due_at", TS, nullable=True),
     Column("forwarded_by", String(200), nullable=True),
+    Column("forwarded_by_name", String(200), nullable=True),
     Column("forwarded_at", TS, nullable=True),
     Column("town_opinion", String(1000), nullable=True),
 )

@@ -150,6 +150,8 @@ class FilingIn(Strict):
     planned_departure_at: AwareDatetime | None = None
     escort: Text | None = None
     notes: LongText | None = None
+    # SPEC 0.4 / LJ annex 1: the filing unit's name as it signs the form (供养机构 / 村委会).
+    unit_name: Text | None = Field(default=None, description="the filing unit's name, printed on the form")
 
 
 class PhoneReportIn(Strict):

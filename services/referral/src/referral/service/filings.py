@@ -87,14 +87,19 @@ async def submit(ctx: Ctx, principal: Principal, cmd: FilingIn) -> dict[str, Any
         "escort": cmd.escort,
         "notes": cmd.notes,
         "submitted_by": principal.subject,
+        # LJ annex 1: the form shows who filed by name (the token's name claim) and the
+        # unit's name, not a login id and a code.
+        "submitted_by_name": principal.name,
         "submitted_role": principal.role.value,
         "submitted_unit": unit,
+        "submitted_unit_name": cmd.unit_name,
         "institution_id": person["institution_id"],
         "village_id": person["village_id"],
         "town_id": person["town_id"],
         "submitted_at": now,
         "forward_due_at": None,
         "forwarded_by": None,
+        "forwarded_by_name": None,
         "forwarded_at": None,
         "town_opinion": None,
     }
@@ -218,7 +223,12 @@ async def forward(ctx: Ctx, principal: Principal, filing_id: str, cmd: ForwardIn
     if row["forwarded_at"] is not None:
         raise Conflict("this filing is already with civil affairs")
     now = clock.now()
-    changes = {"forwarded_at": now, "forwarded_by": principal.subject, "town_opinion": cmd.opinion}
+    changes = {
+        "forwarded_at": now,
+        "forwarded_by": principal.subject,
+        "forwarded_by_name": principal.name,
+        "town_opinion": cmd.opinion,
+    }
     await ctx.store.update("filing", filing_id, changes)
     row = {**row, **changes}
     await ctx.uow.close_deadline(FORWARD_DEADLINE, filing_id)
@@ -339,11 +349,14 @@ def view(ctx: Ctx, row: Record, state: str | None = None, *, with_reason: bool =
             "escort",
             "notes",
             "submitted_by",
+            "submitted_by_name",
             "submitted_role",
             "submitted_unit",
+            "submitted_unit_name",
             "submitted_at",
             "forward_due_at",
             "forwarded_by",
+            "forwarded_by_name",
             "forwarded_at",
             "town_opinion",
         )

@@ -159,7 +159,7 @@ async def e2e_bench(infra: Infrastructure, rate: int, seconds: float, reps: int)
                 raise RuntimeError(f"{count - len(latencies)} of {count} events never applied")
             await asyncio.sleep(0.05)
 
-    p50, p99 = Spread(), Spread()
+    p50, p99, relayed = Spread(), Spread(), Spread()
     try:
         warm = await run_emitter(50, 1)  # the consumer joins its group and reads from the start
         await wait_applied(warm, 60)
@@ -169,6 +169,22 @@ async def e2e_bench(infra: Infrastructure, rate: int, seconds: float, reps: int)
             await wait_applied(total, 120)
             p50.add(percentile(latencies, 50))
             p99.add(percentile(latencies, 99))
+            async with referral.runtime.db.read() as session:
+                relayed.add(
+                    float(
+                        (
+                            await session.execute(
+                                text(
+                                    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "
+                                    f"published_at - occurred_at)) * 1000 FROM {schema}.outbox "
+                                    "WHERE published_at IS NOT NULL"
+                                )
+                            )
+                        ).scalar_one()
+                    )
+                )
+                await session.execute(text(f"DELETE FROM {schema}.outbox"))
+                await session.commit()
     finally:
         stop.set()
         for task in tasks:
@@ -176,4 +192,4 @@ async def e2e_bench(infra: Infrastructure, rate: int, seconds: float, reps: int)
                 await asyncio.wait_for(task, 15)
         await stop_harness(settlement)
         await stop_harness(referral)
-    return {"p50_ms": p50, "p99_ms": p99, "rate": rate, "seconds": seconds}
+    return {"p50_ms": p50, "p99_ms": p99, "relayed_p50_ms": relayed, "rate": rate, "seconds": seconds}

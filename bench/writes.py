@@ -194,7 +194,7 @@ async def run_scenario(
     try:
         # warm-up, and what one request writes
         with at(sc.frozen_at):
-            warm = await sc.prepare(h, 20, f"{sc.key}#0")
+            warm = await sc.prepare(h, 8, f"{sc.key}#0")
         async with engine.connect() as conn:
             before = await row_counts(conn, schema)
         with at(sc.frozen_at):

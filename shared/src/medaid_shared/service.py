@@ -21,7 +21,7 @@ from sqlalchemy import MetaData
 from medaid_shared.app import create_service_app
 from medaid_shared.authz import Policy, Principal
 from medaid_shared.db import Session, UnitOfWork
-from medaid_shared.deadlines import DeadlineHandler
+from medaid_shared.deadlines import DeadlineHandler, DeadlineMovedHook
 from medaid_shared.parameter_api import parameter_router
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import ConsumerSpec, RetentionJob, Runtime
@@ -49,6 +49,8 @@ class ServiceDefinition:
     query_context: QueryContext | None = None
     consumers: Callable[[Runtime], list[ConsumerSpec]] | None = None
     deadline_handlers: Callable[[Runtime], Mapping[str, DeadlineHandler]] | None = None
+    # SPEC 0.1: what a deadline moved by a loaded calendar notice changes (kind → hook).
+    deadline_moved: Callable[[Runtime], Mapping[str, DeadlineMovedHook]] | None = None
     retention_jobs: Callable[[Runtime], Mapping[str, RetentionJob]] | None = None
     parameters: ServiceParameters | None = None
     # Queries run in a unit of work with the command context, so the audit entry of a read
@@ -65,6 +67,7 @@ class ServiceDefinition:
             self.policy,
             consumers=self.consumers,
             deadline_handlers=self.deadline_handlers,
+            deadline_moved=self.deadline_moved,
             retention_jobs=self.retention_jobs,
         )
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from emergency_fund.adapters.store import SqlStore
 from emergency_fund.adapters.tables import metadata
 from emergency_fund.api.routes import router
-from emergency_fund.consumers.handlers import consumers, deadline_handlers
+from emergency_fund.consumers.handlers import consumers, deadline_handlers, deadline_moved
 from emergency_fund.domain.policy import POLICY
 from emergency_fund.service.base import SYSTEM, Env, FundService
 from emergency_fund.settings import EmergencyFundSettings as Settings
@@ -52,6 +52,7 @@ SERVICE = ServiceDefinition(
     query_context=_query,
     consumers=lambda rt: consumers(lambda: FundService(rt, _stores(rt))),
     deadline_handlers=lambda rt: deadline_handlers(lambda: FundService(rt, _stores(rt))),
+    deadline_moved=lambda rt: deadline_moved(lambda: FundService(rt, _stores(rt))),
     on_app=_keep_facade,
 )
 build_runtime = SERVICE.build_runtime

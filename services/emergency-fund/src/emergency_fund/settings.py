@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from pydantic import SecretStr, model_validator
 
+from emergency_fund.domain.params import PARAMS, check_defaults
 from medaid_shared.crypto import Unsealer
 from medaid_shared.settings import DEV_PERSON_MATCHING_PRIVATE_KEY, ServiceSettings
 
@@ -75,3 +76,9 @@ class EmergencyFundSettings(ServiceSettings):
     param_training_reminder_day: str = "11-01"
     # The public notice page shows notices that ended up to this many days ago.
     param_public_notice_history_days: int = 30
+
+    @model_validator(mode="after")
+    def _statutory_bounds(self) -> EmergencyFundSettings:
+        """SPEC 0.6: a configured default is never weaker than its statutory bound."""
+        check_defaults({name: getattr(self, f"param_{name}") for name in PARAMS})
+        return self

@@ -364,6 +364,8 @@ application = Table(
     money("approved_amount", nullable=True),
     Column("note", Text, nullable=False, server_default=""),
     Column("flagged", Boolean, nullable=False, server_default="false"),
+    # SPEC 0.1 / GD-21: what was decided on a term the loaded calendar notice corrected.
+    Column("notice_flag", String(60), nullable=True),
     ts("submitted_at"),
     Column("submitted_by", String(200), nullable=False),
     ts("updated_at"),

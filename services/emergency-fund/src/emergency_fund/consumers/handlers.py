@@ -19,7 +19,7 @@ from medaid_shared.contracts.referral import (
 )
 from medaid_shared.contracts.settlement import SettlementCompleted, SettlementReversed
 from medaid_shared.db import UnitOfWork
-from medaid_shared.deadlines import DeadlineHandler
+from medaid_shared.deadlines import DeadlineHandler, DeadlineMovedHook, MovedDeadline
 from medaid_shared.events import Event, EventMeta
 from medaid_shared.runtime import ConsumerSpec
 
@@ -57,4 +57,23 @@ def deadline_handlers(service: ServiceRef) -> dict[str, DeadlineHandler]:
     async def step_overdue(uow: UnitOfWork, row: Any) -> None:
         await applications.on_step_overdue(service().env(uow), row)
 
-    return {funds.TRAINING_KIND: training_due, **{deadline_kind(step): step_overdue for step in Step}}
+    async def notice_ended(uow: UnitOfWork, row: Any) -> None:
+        await applications.on_notice_ended(service().env(uow), row)
+
+    return {
+        funds.TRAINING_KIND: training_due,
+        applications.NOTICE_END: notice_ended,
+        **{deadline_kind(step): step_overdue for step in Step},
+    }
+
+
+def deadline_moved(service: ServiceRef) -> dict[str, DeadlineMovedHook]:
+    """SPEC 0.1: what a deadline moved by a loaded calendar notice changes here."""
+
+    async def notice_end_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
+        await applications.on_notice_end_moved(service().env(uow), row, moved)
+
+    async def step_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
+        await applications.on_step_moved(service().env(uow), row, moved)
+
+    return {applications.NOTICE_END: notice_end_moved, **{deadline_kind(step): step_moved for step in Step}}

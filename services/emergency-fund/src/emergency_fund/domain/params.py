@@ -13,7 +13,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from medaid_shared.errors import ValidationFailed
+from medaid_shared.errors import RuleViolation, ValidationFailed
+from medaid_shared.parameters import Bound
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class ParamSpec:
     rule: str
     interpretation: bool
     description: str
+    # SPEC 0.6: a statutory floor or ceiling (the kernel's bound): stricter, never weaker.
+    bound: Bound | None = None
 
 
 PARAMS: dict[str, ParamSpec] = {
@@ -53,11 +56,46 @@ PARAMS: dict[str, ParamSpec] = {
             "Years back the average-cost reference may come from",
         ),
         ParamSpec("unable_to_pay_criteria", "str_list", "GD-17", False, "Locally set criteria of 'unable to pay'"),
-        ParamSpec("agency_review_working_days", "int", "GD-20.2", False, "Agency review, working days"),
-        ParamSpec("health_forward_working_days", "int", "GD-20.2", False, "Health forwards to finance, working days"),
-        ParamSpec("finance_disburse_working_days", "int", "GD-20.2", False, "Finance disburses, working days"),
-        ParamSpec("notice_working_days", "int", "GD-21", False, "Minimum public notice term, working days"),
-        ParamSpec("preallocation_min_share", "decimal_share", "GD-7", False, "Pre-allocations / upper transfers"),
+        ParamSpec(
+            "agency_review_working_days",
+            "int",
+            "GD-20.2",
+            False,
+            "Agency review, working days",
+            Bound("agency_review_working_days", ceiling=10, rule="GD-20.2"),
+        ),
+        ParamSpec(
+            "health_forward_working_days",
+            "int",
+            "GD-20.2",
+            False,
+            "Health forwards to finance, working days",
+            Bound("health_forward_working_days", ceiling=5, rule="GD-20.2"),
+        ),
+        ParamSpec(
+            "finance_disburse_working_days",
+            "int",
+            "GD-20.2",
+            False,
+            "Finance disburses, working days",
+            Bound("finance_disburse_working_days", ceiling=20, rule="GD-20.2"),
+        ),
+        ParamSpec(
+            "notice_working_days",
+            "int",
+            "GD-21",
+            False,
+            "Minimum public notice term, working days",
+            Bound("notice_working_days", floor=3, rule="GD-21"),
+        ),
+        ParamSpec(
+            "preallocation_min_share",
+            "decimal_share",
+            "GD-7",
+            False,
+            "Pre-allocations / upper transfers",
+            Bound("preallocation_min_share", floor=Decimal("0.80"), rule="GD-7"),
+        ),
         ParamSpec("preallocation_ratio", "decimal_share", "GD-7", True, "Suggested share of last cycle's use"),
         ParamSpec("training_reminder_day", "month_day", "GD-8", True, "Yearly training reminder day (MM-DD)"),
         ParamSpec("public_notice_history_days", "int", "GD-21", True, "Days an ended notice stays on the public page"),
@@ -67,11 +105,37 @@ PARAMS: dict[str, ParamSpec] = {
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
+class _One:
+    """One value seen as the kernel bound's values object."""
+
+    def __init__(self, name: str, value: Any) -> None:
+        setattr(self, name, value)
+
+
+def check_bound(name: str, value: Any) -> None:
+    """SPEC 0.6: a value the provincial rules fix as a minimum or a maximum may be made
+    stricter, never weaker (GD-21 ≥ 3 working days, GD-7 ≥ 80 %, GD-20.2 ≤ 10 / 5 / 20
+    working days); the refusal names the rule."""
+    spec = PARAMS[name]
+    if spec.bound is None:
+        return
+    why = spec.bound.breach(_One(name, value))  # type: ignore[arg-type]
+    if why is not None:
+        raise RuleViolation(f"{why}; it may be stricter, never weaker", rule=spec.bound.rule, field="value")
+
+
 def coerce(name: str, value: Any) -> Any:
-    """Validate and normalise a parameter value; raises ValidationFailed (field ``value``)."""
+    """Validate and normalise a parameter value; raises ValidationFailed (field ``value``),
+    or RuleViolation naming the rule for a value weaker than its statutory bound."""
     spec = PARAMS.get(name)
     if spec is None:
         raise ValidationFailed(f"unknown parameter {name!r}", field="name")
+    value = _coerce(spec, name, value)
+    check_bound(name, value)
+    return value
+
+
+def _coerce(spec: ParamSpec, name: str, value: Any) -> Any:
     if spec.kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
             raise ValidationFailed(f"{name} must be an integer between 1 and 100000", field="value")
@@ -144,3 +208,9 @@ class Params:
     def resolve(cls, defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> Params:
         values = {name: coerce(name, overrides[name]) if name in overrides else defaults[name] for name in PARAMS}
         return cls(**values)
+
+
+def check_defaults(defaults: Mapping[str, Any]) -> None:
+    """SPEC 0.6: the configured defaults (``MEDAID_PARAM_*``) obey the statutory bounds too."""
+    for name in PARAMS:
+        check_bound(name, defaults[name])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from emergency_fund.domain.params import Params
@@ -94,6 +94,12 @@ class NoticeTerm:
     ends_at: datetime
 
 
+def notice_has_run(notice: NoticeTerm, now: datetime) -> bool:
+    """GD-21: a notice has run its term only *after* its last instant — its last day's
+    23:59:59 is still inside the term, to the end of that second."""
+    return now >= notice.ends_at.replace(microsecond=0) + timedelta(seconds=1)
+
+
 def require_notices_complete(notices: Sequence[NoticeTerm], now: datetime) -> None:
     """GD-21: no disbursement before the hospital's and the agency's notices have both run
     their full term (at least 3 working days each)."""
@@ -106,7 +112,7 @@ def require_notices_complete(notices: Sequence[NoticeTerm], now: datetime) -> No
         )
     for publisher in Publisher:
         notice = by_publisher[publisher.value]
-        if now < notice.ends_at:
+        if not notice_has_run(notice, now):
             raise RuleViolation(
                 f"no disbursement before the {publisher.value}'s public notice ends at {notice.ends_at.isoformat()}",
                 rule="GD-21",

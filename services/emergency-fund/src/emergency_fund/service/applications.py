@@ -337,6 +337,53 @@ async def _reviewed(
     await env.audit(f"application.review.{step.value}", app_id, reason=reason, outcome=outcome, late=late)
 
 
+NOTICE_END = "fund.notice.end"
+
+
+async def on_notice_ended(env: Env, row: Any) -> None:
+    """GD-21: a notice ran its term (nothing to announce: disbursement checks the term)."""
+
+
+async def on_notice_end_moved(env: Env, row: Any, moved: Any) -> None:
+    """SPEC 0.1 / GD-21: a loaded calendar notice moved a public notice's last day — the
+    term is the real one; money paid before the real end is flagged to finance."""
+    notice = await env.store.one("notice", {"id": row["subject"]})
+    if notice is None:
+        return
+    await env.store.update(
+        "notice",
+        {"id": row["subject"]},
+        {"ends_at": moved.due_at, "calendar_provisional": moved.calendar_provisional},
+    )
+    await env.audit(
+        "notice.term_moved",
+        notice["application_id"],
+        rule="GD-21",
+        reason="the year's calendar notice was loaded",
+        previous_ends_at=moved.previous_due_at,
+        ends_at=moved.due_at,
+    )
+    app = await env.store.one("application", {"id": notice["application_id"]})
+    if app is not None and app["state"] in ("disbursed", "written_off") and moved.due_at > moved.previous_due_at:
+        await env.store.update("application", {"id": app["id"]}, {"notice_flag": "disbursed_before_real_notice_end"})
+        await env.audit(
+            "application.flag",
+            app["id"],
+            rule="GD-21",
+            reason="disbursed before the public notice's real end (calendar corrected): finance to review",
+        )
+
+
+async def on_step_moved(env: Env, row: Any, moved: Any) -> None:
+    """SPEC 0.1 / GD-20.2: a step's due instant follows the loaded calendar notice; a step
+    flagged overdue too early is no longer overdue."""
+    app_id, step = row["payload"]["application_id"], row["payload"]["step"]
+    values: dict[str, Any] = {"due_at": moved.due_at, "calendar_provisional": moved.calendar_provisional}
+    if moved.reopened:
+        values["overdue"] = False
+    await env.store.update("application_step", {"application_id": app_id, "step": step}, values)
+
+
 async def on_step_overdue(env: Env, row: Any) -> None:
     """GD-20.2: a step not decided in time is flagged and announced (FundStepOverdue)."""
     app_id, step = row["payload"]["application_id"], row["payload"]["step"]
@@ -399,6 +446,8 @@ async def publish_notice(env: Env, app_id: str) -> tuple[int, Any]:
     }
     if not await env.store.insert_ignore("notice", row):
         raise Conflict(f"the {publisher.value} has already published this application's notice", rule="GD-21")
+    # SPEC 0.1: the term's end as a deadline, so a calendar notice loaded later moves it.
+    await env.w.schedule(NOTICE_END, notice_id, due, basis="working_days", payload={"application_id": app_id})
     await env.emit(
         PublicNoticePublished(
             notice_id=notice_id,

@@ -35,7 +35,13 @@ async def notices(env: Env, city: str | None, include_ended: bool) -> dict[str, 
                 "ends_local": to_local(r["ends_at"]).isoformat(),
             }
         )
-    return {"generated_at": env.now.isoformat(), "rule": "GD-21", "notices": items}
+    return {
+        "generated_at": env.now.isoformat(),
+        "rule": "GD-21",
+        # GD-21 / SPEC 0.6: the page quotes the notice term in force, never a fixed text
+        "notice_working_days": params.notice_working_days,
+        "notices": items,
+    }
 
 
 def render_html(feed: dict[str, Any]) -> str:
@@ -46,7 +52,8 @@ def render_html(feed: dict[str, Any]) -> str:
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
         "td,th{border:1px solid #999;padding:.3em .6em}th{background:#eee}</style></head><body>",
         "<h1>疾病应急救助基金 救助对象及金额公示</h1>",
-        f"<p>生成时间 {escape(feed['generated_at'])}。公示期不少于 3 个工作日，个人信息已脱敏。</p>",
+        f"<p>生成时间 {escape(feed['generated_at'])}。"
+        f"公示期不少于 {int(feed['notice_working_days'])} 个工作日，个人信息已脱敏。</p>",
     ]
     if not feed["notices"]:
         parts.append("<p>目前没有公示。</p>")

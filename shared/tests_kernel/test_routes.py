@@ -129,3 +129,15 @@ async def test_a_refused_command_changes_nothing_and_a_query_is_authorized(clien
     assert (await c.get("/items/count", headers=auth(rt))).json() == {"count": 0}
     plain = await c.post("/items", json={"item": "a", "n": 1}, headers=auth(rt))
     assert plain.status_code == 201 and plain.json()["count"] == 1
+
+
+async def test_the_calendar_load_takes_an_idempotency_key(client: Any) -> None:
+    rt, c = client
+    body = {"holidays": ["2031-01-01"], "workdays": [], "source": "notice"}
+    first = await c.put("/admin/calendar/2031", json=body, headers=auth(rt, "admin", key="cal-2031"))
+    again = await c.put("/admin/calendar/2031", json=body, headers=auth(rt, "admin", key="cal-2031"))
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    other = await c.put(
+        "/admin/calendar/2031", json={**body, "holidays": []}, headers=auth(rt, "admin", key="cal-2031")
+    )
+    assert other.status_code == 409

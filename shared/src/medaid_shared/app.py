@@ -24,6 +24,7 @@ from medaid_shared.calendar import parse_year_notice
 from medaid_shared.errors import Forbidden, ValidationFailed
 from medaid_shared.feed import feed_router
 from medaid_shared.http_edge import BodyGuard
+from medaid_shared.idempotency import run_command
 from medaid_shared.observability import REQUEST_LATENCY, configure_logging, configure_tracing
 from medaid_shared.openapi import PUBLIC, operation_id
 from medaid_shared.openapi import document as openapi_document
@@ -102,18 +103,30 @@ def calendar_router() -> APIRouter:
 
     @router.put("/admin/calendar/{year}", tags=["administration"], summary="Load a year of official calendar data")
     async def put_calendar_year(
-        year: CalendarYearNumber, body: CalendarYear, principal: CurrentPrincipal, runtime: RuntimeDep
-    ) -> dict[str, Any]:
+        year: CalendarYearNumber,
+        body: CalendarYear,
+        principal: CurrentPrincipal,
+        runtime: RuntimeDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
         """SPEC 0.1: one calendar for the whole system — loaded here, every service stores
-        the same days from the ``CalendarYearLoaded`` event; open deadlines are counted again."""
+        the same days from the ``CalendarYearLoaded`` event; open deadlines are counted again.
+        A repeat with the same Idempotency-Key answers the first load (the load itself is
+        idempotent: the same year again changes nothing)."""
         if principal.role != Role.ADMIN:
             raise Forbidden("only an administrator loads calendar data")
         try:
             days = parse_year_notice(year, body.model_dump())
         except ValueError as exc:
             raise ValidationFailed(str(exc), field="holidays") from exc
-        moved = await runtime.load_calendar_year(year, days, body.source, loaded_by=principal.subject)
-        return {"year": year, "days": len(days), "official": True, "deadlines_moved": len(moved)}
+
+        async def load(_uow: Any) -> tuple[int, Any]:
+            moved = await runtime.load_calendar_year(year, days, body.source, loaded_by=principal.subject)
+            return 200, {"year": year, "days": len(days), "official": True, "deadlines_moved": len(moved)}
+
+        request = {"method": "PUT", "path": f"/admin/calendar/{year}", "body": body.model_dump(mode="json")}
+        _status, answer = await run_command(runtime.db, principal, idempotency_key, request, load)
+        return answer
 
     @router.get(
         "/calendar/{year}", tags=["administration"], summary="Working-day calendar of a year", openapi_extra=PUBLIC

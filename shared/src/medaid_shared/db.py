@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from opentelemetry import propagate
 from sqlalchemy import MetaData, func, insert, select, text, update
@@ -24,6 +24,7 @@ from medaid_shared.settings import ServiceSettings
 from medaid_shared.tables import KernelTables, kernel_tables
 
 GENESIS_HASH = "0" * 64
+R = TypeVar("R")
 
 Session = AsyncSession
 """A database session as the use cases see it: an opaque handle they give to their
@@ -60,10 +61,19 @@ class UnitOfWork:
         self.tables = tables
         self.schema = settings.db_schema
         self._settings = settings
+        self._repositories: dict[Callable[[AsyncSession], Any], Any] = {}
 
     @property
     def service_name(self) -> str:
         return self._settings.service_name
+
+    def repository(self, factory: Callable[[AsyncSession], R]) -> R:
+        """The repository ``factory`` makes on this transaction, one per unit of work (use
+        cases ask for it here and never touch the session)."""
+        if factory not in self._repositories:
+            self._repositories[factory] = factory(self.session)
+        repo: R = self._repositories[factory]
+        return repo
 
     async def emit(self, event: Event, *, subject: str | None = None) -> uuid.UUID:
         """Write an event to the outbox in this transaction (the relay publishes it)."""

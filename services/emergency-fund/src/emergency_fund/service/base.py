@@ -203,7 +203,7 @@ class FundService:
         self.store_for = store_for
 
     def env(self, uow: UnitOfWork, principal: Principal = SYSTEM) -> Env:
-        return Env(self.rt, self.store_for(uow.session), principal, clock.now(), uow)
+        return Env(self.rt, uow.repository(self.store_for), principal, clock.now(), uow)
 
     async def query(self, principal: Principal, fn: Query) -> Any:
         async with self.rt.db.read() as session:

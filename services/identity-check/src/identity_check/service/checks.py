@@ -204,8 +204,11 @@ class IdentityChecks:
             raise RuntimeError("IdentityChecks is not bound to a runtime")
         return self._runtime
 
-    def repo(self, session: Session) -> Repository:
-        return self.repositories(session)
+    def repo(self, unit: UnitOfWork | Session) -> Repository:
+        """The repository of a command's unit of work, or on a read session."""
+        if isinstance(unit, UnitOfWork):
+            return unit.repository(self.repositories)
+        return self.repositories(unit)
 
     @property
     def photo_limits(self) -> PhotoLimits:
@@ -219,7 +222,7 @@ class IdentityChecks:
     async def record_facility(self, uow: UnitOfWork, event: FacilityRegistered, source_time: datetime | None) -> None:
         """FacilityRegistered / FacilityUpdated → the hospital's county-level bureau (GD-16.1)."""
         fac = Facility(event.facility_id, event.name, event.police_jurisdiction, event.city)
-        applied = await self.repo(uow.session).upsert_facility(fac, source_time, clock.now())
+        applied = await self.repo(uow).upsert_facility(fac, source_time, clock.now())
         log.info("facility_recorded", facility_id=fac.facility_id, applied=applied)
 
     # ------------------------------------------------------------------ GD-16.1: the letter
@@ -267,7 +270,7 @@ class IdentityChecks:
         photos = await asyncio.to_thread(self._check_uploads, cmd.face_photos)
         scans = await asyncio.to_thread(self._check_uploads, cmd.document_scans)
 
-        repo = self.repo(uow.session)
+        repo = self.repo(uow)
         facility = await repo.get_facility(facility_id)
         bureau_id = model.addressed_bureau(facility, facility_id)
         assert facility is not None
@@ -370,7 +373,7 @@ class IdentityChecks:
     # ------------------------------------------------------------------ GD-16.2: the reply
 
     async def _addressed_request(self, uow: UnitOfWork, principal: Principal, request_id: str) -> CheckRequest:
-        request = await self.repo(uow.session).get_request(request_id, for_update=True)
+        request = await self.repo(uow).get_request(request_id, for_update=True)
         if request is None:
             raise NotFound(f"identity-check request {request_id} not found")
         require_party(principal, request)
@@ -436,7 +439,7 @@ class IdentityChecks:
     async def _record_finding(
         self, uow: UnitOfWork, principal: Principal, request: CheckRequest, finding: Finding, *, action: str
     ) -> None:
-        repo = self.repo(uow.session)
+        repo = self.repo(uow)
         await repo.add_finding(finding)
         changes: dict[str, object] = {"status": model.status_after(finding.outcome)}
         if finding.outcome == Outcome.IDENTIFIED and request.closed_at is None:
@@ -489,7 +492,7 @@ class IdentityChecks:
         by the end of the 3rd working day, else late."""
         self.runtime.policy.authorize(principal, policy.REPLY)
         request = await self._addressed_request(uow, principal, request_id)
-        repo = self.repo(uow.session)
+        repo = self.repo(uow)
         model.check_can_reply(request, await repo.list_findings([request.id]))
         person = self._identity(cmd)
         late = model.is_late(clock.now(), request.reply_due_at)
@@ -504,7 +507,7 @@ class IdentityChecks:
         IdentityVerified with late = true (emergency-fund demands the fund money back)."""
         self.runtime.policy.authorize(principal, policy.LATE_IDENTIFICATION)
         request = await self._addressed_request(uow, principal, request_id)
-        repo = self.repo(uow.session)
+        repo = self.repo(uow)
         model.check_can_report_late_identification(request, await repo.list_findings([request.id]), clock.now())
         person = self._identity(Reply(Outcome.IDENTIFIED, cmd.id_number, cmd.name, cmd.household_registration))
         finding = self._finding(
@@ -518,7 +521,7 @@ class IdentityChecks:
     async def on_reply_due(self, uow: UnitOfWork, row: Any) -> None:
         """GD-16.3: no reply by the end of the 3rd working day — the request is overdue and
         the hospital may apply to the fund as unidentified (IdentityCheckOverdue)."""
-        repo = self.repo(uow.session)
+        repo = self.repo(uow)
         request = await repo.get_request(row.subject, for_update=True)
         if request is None or request.status != RequestStatus.AWAITING_REPLY:
             return
@@ -573,7 +576,7 @@ class IdentityChecks:
             raise ValidationFailed("a reason is required to close a case", field="reason")
         model.check_can_close(request)
         now = clock.now()
-        repo = self.repo(uow.session)
+        repo = self.repo(uow)
         await repo.update_request(request.id, closed_at=now, closed_by=principal.subject, close_reason=why)
         await self._schedule_retention(uow, request.id, now)
         await uow.audit(
@@ -589,7 +592,7 @@ class IdentityChecks:
         """SPEC 0.4: a letter closes by itself (its fund case ended, or its maximum open period
         did): the photo retention starts, recorded like a hospital's close."""
         now = clock.now()
-        await self.repo(uow.session).update_request(request.id, closed_at=now, closed_by="system", close_reason=reason)
+        await self.repo(uow).update_request(request.id, closed_at=now, closed_by="system", close_reason=reason)
         await self._schedule_retention(uow, request.id, now)
         await uow.audit(
             None,
@@ -602,14 +605,14 @@ class IdentityChecks:
     async def on_fund_case_closed(self, uow: UnitOfWork, event: FundCaseClosed) -> None:
         """SPEC 0.4: the fund case the letter rests on was disbursed, excluded or refunded —
         no more police work on it, so the letter closes and its photo retention starts."""
-        request = await self.repo(uow.session).find_by_patient_ref(event.facility_id, event.patient_ref)
+        request = await self.repo(uow).find_by_patient_ref(event.facility_id, event.patient_ref)
         if request is None or request.closed_at is not None:
             return
         await self._auto_close(uow, request, f"SPEC 0.4: fund case {event.case_id} {event.outcome}")
 
     async def _purge(self, uow: UnitOfWork, principal: Principal | None, request: CheckRequest) -> int:
         now = clock.now()
-        repo = self.repo(uow.session)
+        repo = self.repo(uow)
         assert request.closed_at is not None
         _, applied = await self._purge_at(uow.session, request.closed_at)
         values = applied.values
@@ -647,7 +650,7 @@ class IdentityChecks:
     async def on_retention_due(self, uow: UnitOfWork, row: Any) -> None:
         """SPEC 0.4: the retention period after closing ended — delete the photos and scans."""
         request_id = str(row.subject).split("#", 1)[0]
-        request = await self.repo(uow.session).get_request(request_id, for_update=True)
+        request = await self.repo(uow).get_request(request_id, for_update=True)
         if request is None or request.closed_at is None or request.photos_deleted_at is not None:
             return
         purge_at, _ = await self._purge_at(uow.session, request.closed_at)
@@ -664,7 +667,7 @@ class IdentityChecks:
         case closed longer than the retention period in force has its photos deleted."""
         if principal is not None:
             self.runtime.policy.authorize(principal, policy.RUN_RETENTION)
-        repo = self.repo(uow.session)
+        repo = self.repo(uow)
         now = clock.now()
         for request_id in await repo.open_received_before(now - timedelta(days=1)):
             request = await repo.get_request(request_id, for_update=True)
@@ -702,7 +705,7 @@ class IdentityChecks:
         self.runtime.policy.authorize(principal, policy.READ_ATTACHMENT)
         why = require_reason(reason)
         request = await self._addressed_request(uow, principal, request_id)
-        repo = self.repo(uow.session)
+        repo = self.repo(uow)
         att = next((a for a in await repo.list_attachments([request.id]) if a.id == attachment_id), None)
         if att is None:
             raise NotFound(f"attachment {attachment_id} not found on this request")
@@ -733,7 +736,7 @@ class IdentityChecks:
         self.runtime.policy.authorize(principal, policy.READ_IDENTITY)
         why = require_reason(reason)
         request = await self._addressed_request(uow, principal, request_id)
-        findings = await self.repo(uow.session).list_findings([request.id])
+        findings = await self.repo(uow).list_findings([request.id])
         found = next((f for f in reversed(findings) if f.identity_enc is not None), None)
         if found is None or found.identity_enc is None:
             raise NotFound(f"request {request.reference_number} has no identification")
@@ -763,7 +766,7 @@ class IdentityChecks:
         self.runtime.policy.authorize(principal, policy.VIEW)
         why = require_reason(reason) if include_photos else None
         request = await self._addressed_request(uow, principal, request_id)
-        repo = self.repo(uow.session)
+        repo = self.repo(uow)
         details = await self._details(repo, request.id)
         raw = json.loads(self.runtime.cipher.decrypt_text(request.particulars_enc, _particulars_aad(request.id)))
         particulars = Particulars(

@@ -122,15 +122,18 @@ async def refresh(ctx: Ctx, adm: Record, *, referral: Record | None = None, fili
         )
     )
     if filing is not None and filing_complete(filing_facts(adm, filing)) and not _was_complete(before_state):
-        await ctx.uow.emit(
-            FilingCompleted(
-                admission_id=adm["admission_id"],
-                person_id=adm["person_id"],
-                filing_state=state,
-                completed_at=filing["forwarded_at"] or filing["submitted_at"],
-            )
-        )
+        await ctx.uow.emit(filing_completed(adm, filing, state))
     return new
+
+
+def filing_completed(adm: Record, filing: Record, state: FilingState) -> FilingCompleted:
+    """The event of an admission whose filing is complete (built here only)."""
+    return FilingCompleted(
+        admission_id=adm["admission_id"],
+        person_id=adm["person_id"],
+        filing_state=state,
+        completed_at=filing["forwarded_at"] or filing["submitted_at"],
+    )
 
 
 def _was_complete(state: FilingState) -> bool:
@@ -226,14 +229,7 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
         )
     )
     if prefiling is not None and filing_complete(filing_facts(adm, prefiling)):
-        await ctx.uow.emit(
-            FilingCompleted(
-                admission_id=adm["admission_id"],
-                person_id=adm["person_id"],
-                filing_state=state,
-                completed_at=prefiling["forwarded_at"] or prefiling["submitted_at"],
-            )
-        )
+        await ctx.uow.emit(filing_completed(adm, prefiling, state))
     if cmd.emergency and not cmd.able_to_pay:
         # LJ-11.4: an eligible emergency patient unable to pay goes to emergency assistance (§6).
         await ctx.uow.emit(

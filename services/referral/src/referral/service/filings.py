@@ -253,6 +253,18 @@ async def forward(ctx: Ctx, principal: Principal, filing_id: str, cmd: ForwardIn
 # ---- deadlines (scheduler) --------------------------------------------------------------
 
 
+def filing_overdue(adm: Record, row: Any, stage: str) -> FilingOverdue:
+    """The event of a filing stage past its deadline (built here only)."""
+    return FilingOverdue(
+        admission_id=adm["admission_id"],
+        person_id=adm["person_id"],
+        stage=stage,
+        due_at=row["due_at"],
+        calendar_provisional=row["calendar_provisional"],
+        filing_state=FilingState(adm["filing_state"]),
+    )
+
+
 async def on_first_due(ctx: Ctx, row: Any) -> None:
     """LJ-4.2b / LJ-4.2c / LJ-11.3: 24 hours passed with neither form nor phone report →
     the admission is ``unfiled``; FilingOverdue."""
@@ -260,16 +272,7 @@ async def on_first_due(ctx: Ctx, row: Any) -> None:
     if adm is None or adm["filing_id"] is not None or adm["phone_reported_at"] is not None:
         return
     adm = await admissions.refresh(ctx, adm)
-    await ctx.uow.emit(
-        FilingOverdue(
-            admission_id=adm["admission_id"],
-            person_id=adm["person_id"],
-            stage="filing",
-            due_at=row["due_at"],
-            calendar_provisional=row["calendar_provisional"],
-            filing_state=FilingState(adm["filing_state"]),
-        )
-    )
+    await ctx.uow.emit(filing_overdue(adm, row, "filing"))
     await _overdue_trail(ctx, adm, "filing", adm["filing_rule"], row["due_at"])
 
 
@@ -278,16 +281,7 @@ async def on_phone_form_due(ctx: Ctx, row: Any) -> None:
     adm = await ctx.store.get("admission", row["subject"], for_update=True)
     if adm is None or adm["filing_id"] is not None:
         return
-    await ctx.uow.emit(
-        FilingOverdue(
-            admission_id=adm["admission_id"],
-            person_id=adm["person_id"],
-            stage="phone_form",
-            due_at=row["due_at"],
-            calendar_provisional=row["calendar_provisional"],
-            filing_state=FilingState(adm["filing_state"]),
-        )
-    )
+    await ctx.uow.emit(filing_overdue(adm, row, "phone_form"))
     await _overdue_trail(ctx, adm, "phone_form", "LJ-4.2d", row["due_at"])
 
 
@@ -304,16 +298,7 @@ async def on_forward_due(ctx: Ctx, row: Any) -> None:
         return
     adm = await ctx.store.get("admission", filing["admission_id"])
     assert adm is not None
-    await ctx.uow.emit(
-        FilingOverdue(
-            admission_id=adm["admission_id"],
-            person_id=adm["person_id"],
-            stage="town_forward",
-            due_at=row["due_at"],
-            calendar_provisional=row["calendar_provisional"],
-            filing_state=FilingState(adm["filing_state"]),
-        )
-    )
+    await ctx.uow.emit(filing_overdue(adm, row, "town_forward"))
     await _overdue_trail(ctx, adm, "town_forward", "LJ-4.2c", row["due_at"])
 
 

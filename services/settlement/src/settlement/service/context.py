@@ -50,7 +50,7 @@ class Wiring:
     repository: RepositoryFactory
 
     def command(self, runtime: Runtime, uow: UnitOfWork) -> Ctx:
-        return Ctx(self.repository(uow.session), settings_of(runtime), runtime.calendar, runtime.cipher, uow)
+        return Ctx(uow.repository(self.repository), settings_of(runtime), runtime.calendar, runtime.cipher, uow)
 
     def query(self, runtime: Runtime, session: Session) -> Ctx:
         return Ctx(self.repository(session), settings_of(runtime), runtime.calendar, runtime.cipher)

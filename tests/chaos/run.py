@@ -186,7 +186,7 @@ def _outcome(
     )
 
 
-async def run_all(scenarios: list[Scenario], seed: int) -> list[Outcome]:
+async def run_all(scenarios: list[Scenario], seed: int, report: Path = REPORT) -> list[Outcome]:
     STATE.mkdir(parents=True, exist_ok=True)
     (STATE / "logs").mkdir(exist_ok=True)
     postgres = PrivatePostgres(STATE / "pgdata", STATE / "logs" / "postgres.log")
@@ -198,6 +198,7 @@ async def run_all(scenarios: list[Scenario], seed: int) -> list[Outcome]:
     try:
         for i, scenario in enumerate(scenarios):
             outcomes.append(await run_scenario(postgres, broker, scenario, seed + i))
+            write_report(outcomes, report)  # as it goes: a later failure keeps what was measured
     finally:
         broker.stop()
         postgres.stop()

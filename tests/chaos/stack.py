@@ -222,6 +222,10 @@ class ChaosStack:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def clear_logs(self) -> None:
+        for old in self.log_dir().glob("*.log"):
+            old.unlink()
+
     def env(self, port: int) -> dict[str, str]:
         return {
             **os.environ,
@@ -242,6 +246,7 @@ class ChaosStack:
         for info in SERVICES.values():
             await asyncio.to_thread(upgrade, info.migrations_dir(), self.database_url)
         await ensure_topics(self.broker.bootstrap, all_topics(self.topic_prefix))
+        self.clear_logs()
         logs = self.log_dir()
         for name in SERVICES:
             self.replicas[name] = []

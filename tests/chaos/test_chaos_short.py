@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import asyncio
 
-from .run import SHORT, STATE, print_table, run_all, write_report
+from .run import SHORT, STATE, print_table, run_all
 
 
 def test_short_chaos_run_loses_nothing_and_heals_by_itself() -> None:
-    outcomes = asyncio.run(run_all(SHORT, seed=17))
-    write_report(outcomes, STATE.parent / "chaos-short-report.json")
+    outcomes = asyncio.run(run_all(SHORT, seed=17, report=STATE.parent / "chaos-short-report.json"))
     print_table(outcomes)
     for o in outcomes:
         assert o.recovered, (o.scenario, o.counts, o.details)

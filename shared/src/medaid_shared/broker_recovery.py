@@ -36,13 +36,13 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from prometheus_client import Counter
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
 
 from medaid_shared.backoff import wait_or_stop
 from medaid_shared.consumer import EventConsumer
 from medaid_shared.db import Database
 from medaid_shared.kafka import DEFAULT_PARTITIONS, EventProducer, all_topics
 from medaid_shared.outbox import OutboxRelay
+from medaid_shared.transient import is_transient
 
 log = structlog.get_logger("medaid.broker_recovery")
 
@@ -271,10 +271,12 @@ class BrokerWatch:
         while not stop.is_set():
             try:
                 await self.check()
-            except (KafkaError, OSError, DBAPIError) as exc:
+            except Exception as exc:
                 # The broker or database is away: that is for the next look, not a failure
                 # of the loop (which would count against the service's liveness).
-                log.info("broker_check_skipped", error=f"{type(exc).__name__}: {exc}")
+                if not (isinstance(exc, KafkaError | OSError) or is_transient(exc)):
+                    raise
+                log.info("broker_check_skipped", error=f"{type(exc).__name__}: {exc}"[:300])
             await wait_or_stop(stop, interval)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog.testing
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import UnknownError
 from sqlalchemy import select, text
@@ -211,3 +212,23 @@ async def test_manual_replay_survives_refused_writes_of_a_broker_just_back(
     finally:
         await rt.producer.stop()
         await rt.db.dispose()
+
+
+async def test_a_service_starting_while_the_broker_is_away_waits_for_it(
+    infrastructure: Infrastructure, kernel_schema: None, broker: OwnBroker
+) -> None:
+    rt = await fresh_runtime(infrastructure, broker, transient_retry_max_s=0.5)
+    broker.proc.send_signal(signal.SIGKILL)
+    broker.proc.wait(10)
+    with structlog.testing.capture_logs() as logs:
+        starting = asyncio.create_task(rt.start())
+
+        async def refused_once() -> bool:
+            assert not starting.done() or starting.exception() is None
+            return any(e.get("what") == "connect to the broker" for e in logs)
+
+        await until(refused_once)
+        broker.proc = start_tansu(broker.port, LOG)
+        await asyncio.wait_for(starting, 60)  # started once the broker answered
+    assert await rt.producer.reachable()
+    await rt.stop()

@@ -42,8 +42,14 @@ class EventProducer:
 
     async def start(self) -> None:
         if self._producer is None:
-            self._producer = make_producer(self.bootstrap_servers)
-            await self._producer.start()
+            producer = make_producer(self.bootstrap_servers)
+            try:
+                await producer.start()
+            except BaseException:
+                with contextlib.suppress(Exception):  # a broker that is away: the next start tries afresh
+                    await producer.stop()
+                raise
+            self._producer = producer
 
     async def stop(self) -> None:
         if self._producer is not None:

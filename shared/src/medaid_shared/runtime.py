@@ -37,6 +37,7 @@ from medaid_shared.kafka import EventProducer
 from medaid_shared.observability import configure_tracing
 from medaid_shared.outbox import OutboxRelay
 from medaid_shared.settings import ServiceSettings
+from medaid_shared.transient import retry_transient
 
 log = structlog.get_logger("medaid.runtime")
 
@@ -302,8 +303,14 @@ class Runtime:
         )
 
     async def start(self) -> None:
-        await self.producer.start()
-        self.calendar = await load_calendar(self.db)
+        # A database or broker that is away while the service starts is waited for, as
+        # everywhere else: the service starts once they answer (a restarted replica must
+        # not die because PostgreSQL is restarting too).
+        backoff = Backoff(self.settings.transient_retry_initial_s, self.settings.transient_retry_max_s, 0.5)
+        await retry_transient(self.producer.start, stop=None, backoff=backoff, what="connect to the broker")
+        self.calendar = await retry_transient(
+            lambda: load_calendar(self.db), stop=None, backoff=backoff, what="load the working-day calendar"
+        )
         if self.settings.run_background:
             assert self.supervisor is not None
             self.supervisor.start()

@@ -95,6 +95,7 @@ class Client:
         params: Any = None,
         expect: tuple[int, ...] = (200, 201),
         waiting: tuple[int, ...] = (),
+        waiting_for: str | None = None,
         idempotent: bool = True,
     ) -> Any:
         """Repeat until the service acknowledges (one of ``expect``); a 5xx, a transport error
@@ -121,7 +122,8 @@ class Client:
                 if r.status_code in expect:
                     return r.json()
                 last = f"{r.status_code}: {r.text[:300]}"
-                if r.status_code < 500 and r.status_code not in waiting:
+                learning = waiting_for is not None and waiting_for in r.text
+                if r.status_code < 500 and r.status_code not in waiting and not learning:
                     self.stats.refused.append(f"{method} {service}{path} → {last}")
                     raise Unacknowledged(last)
             await asyncio.sleep(delay)
@@ -147,6 +149,35 @@ async def set_up(client: Client) -> None:
         role="admin",
         subject="admin-1",
         json={"versions": versions},
+        expect=(201, 409),
+    )
+    # SPEC 0.5: the catalogue entries the chains bill (settlement publishes them to consent).
+    catalogue = [
+        ("BED-GEN", "普通床位费", "service", True),
+        ("DRUG-CEFT", "注射用头孢曲松钠", "drug", True),
+        ("ZF-MEROPENEM", "美罗培南（目录外规格）", "drug", False),
+    ]
+    await client.call(
+        "settlement",
+        "POST",
+        "/admin/catalogue",
+        role="admin",
+        subject="admin-1",
+        json={
+            "items": [
+                {
+                    "code": code,
+                    "name": name,
+                    "kind": kind,
+                    "in_catalogue": in_catalogue,
+                    "region": "any",
+                    "effective_from": "2026-01-01",
+                    "example": True,
+                    "source": "chaos suite catalogue (example)",
+                }
+                for code, name, kind, in_catalogue in catalogue
+            ]
+        },
         expect=(201, 409),
     )
     await client.call(
@@ -287,6 +318,8 @@ async def run_chain(client: Client, record: ChainRecord) -> None:
             },
             expect=(201,),
             waiting=(404,),
+            # consent learns the catalogue from settlement's events
+            waiting_for="not in the insurance catalogue data",
         )
         item_id = ack["self_pay_item"] = item["item_id"]
         await client.call(
@@ -356,7 +389,6 @@ async def run_chain(client: Client, record: ChainRecord) -> None:
                     {
                         "item_code": code,
                         "category": category,
-                        "in_catalogue": in_cat,
                         "quantity": qty,
                         "unit_price": price,
                         "amount": amount,

@@ -127,6 +127,9 @@ async def run_scenario(postgres: PrivatePostgres, broker: Broker, scenario: Scen
         await stack.start_services()
         await client.discover_prefix()
         await set_up(client)
+        # The reference data reaches consent before the faults begin: the set-up is not
+        # part of what is measured.
+        await reference_data_arrived(stack)
         faults: list[str] = []
         faults_done = asyncio.Event()
         injector = asyncio.create_task(inject(stack, scenario, rng, faults, faults_done))
@@ -142,6 +145,23 @@ async def run_scenario(postgres: PrivatePostgres, broker: Broker, scenario: Scen
         await client.close()
         stack.stop()
     return _outcome(scenario, records, findings, stats, faults, time.monotonic() - started, quiet)
+
+
+async def reference_data_arrived(stack: ChaosStack, timeout: float = 120) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(stack.database_url)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                async with engine.connect() as conn:
+                    n = (await conn.execute(text("SELECT count(*) FROM consent.catalogue_item"))).scalar_one()
+                if n >= 3:
+                    return
+                await asyncio.sleep(0.5)
+    finally:
+        await engine.dispose()
 
 
 def _outcome(

@@ -7,8 +7,7 @@ its attempt count, error and a back-off; after ``max_attempts`` it becomes ``fai
 waits for an operator (``medaid outbox publish-pending``). Published rows are kept for the
 retention period so a topic can be replayed onto a fresh broker (``medaid replay``).
 
-The relay sends a whole claim to the producer and then awaits the acknowledgements (the
-producer batches them per partition and keeps their order), marks them published in one
+The relay claims up to a batch of due rows, sends them, marks them published in one
 statement, and sleeps until the outbox's commit notification (``LISTEN <schema>_outbox``;
 a trigger NOTIFYs on every committed insert) or the poll interval, whichever comes first.
 
@@ -113,30 +112,20 @@ class OutboxRelay:
         return bool(got.scalar_one())
 
     async def _send_all(self, rows: Sequence[Any]) -> list[Exception | None]:
-        """Hand every row to the producer, then await them all: one broker round trip per
-        partition batch instead of one per event."""
-        send = getattr(self.producer, "send", None)
-        if send is None:  # a producer that only sends one at a time
-            outcomes: list[Exception | None] = []
-            for row in rows:
-                try:
-                    await self._send(row)
-                    outcomes.append(None)
-                except Exception as exc:  # broker errors are many types; all mean "retry later"
-                    outcomes.append(exc)
-            return outcomes
-        pending: list[Any] = []
+        """Send the claimed rows one acknowledged record at a time. Handing the producer a
+        whole claim first would batch several records per partition, and the local Tansu
+        broker then reports end offsets that count a batch as one record, which the broker
+        watch reads as lost data (and answers with a replay)."""
+        outcomes: list[Exception | None] = []
         for row in rows:
             try:
-                pending.append(await self._send(row, send))
-            except Exception as exc:  # refused before it was queued
-                pending.append(exc)
-        waiting = [p for p in pending if not isinstance(p, Exception)]
-        results = iter(await asyncio.gather(*waiting, return_exceptions=True))
-        return [p if isinstance(p, Exception) else _error(next(results)) for p in pending]
+                await self._send(row)
+                outcomes.append(None)
+            except Exception as exc:  # broker errors are many types; all mean "retry later"
+                outcomes.append(exc)
+        return outcomes
 
-    async def _send(self, row: Any, send: Any = None) -> Any:
-        """Send one row (``send_and_wait``), or queue it with ``send`` and return its future."""
+    async def _send(self, row: Any) -> None:
         ctx = propagate.extract({"traceparent": row["traceparent"]} if row["traceparent"] else {})
         with tracer.start_as_current_span(f"publish {row['event_type']}", context=ctx, kind=trace.SpanKind.PRODUCER):
             key, value, headers = to_kafka(
@@ -149,9 +138,7 @@ class OutboxRelay:
                 payload=row["payload"],
                 key=row["key"],
             )
-            if send is not None:
-                return await send(row["topic"], value=value, key=key, headers=headers)
-            return await self.producer.send_and_wait(row["topic"], value=value, key=key, headers=headers)
+            await self.producer.send_and_wait(row["topic"], value=value, key=key, headers=headers)
 
     async def _mark_published(self, session: Any, rows: Sequence[Any]) -> None:
         t = self.db.tables.outbox
@@ -277,10 +264,6 @@ class OutboxRelay:
             if conn is not None:
                 with contextlib.suppress(Exception):
                     await conn.close()
-
-
-def _error(result: Any) -> Exception | None:
-    return result if isinstance(result, Exception) else None
 
 
 async def _first_of(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:

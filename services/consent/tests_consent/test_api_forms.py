@@ -164,3 +164,44 @@ async def test_forms_denials_and_unknown_records(svc: ServiceHarness) -> None:
     # A routine treatment has no evaluation record.
     r = await svc.client.get(f"/treatments/{rid}/evaluation-record.html", headers=h)
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_spec_0_4_annex_3_shows_the_full_name_to_who_prints_it_and_audits_the_read(svc: ServiceHarness) -> None:
+    """Issue scenario: the annex-3 form masked the patient's name on a document the patient
+    side signs. Referral seals the full name for consent alone; the printed form shows it to
+    the roles entitled to print it, the read is audit-logged, and the name appears nowhere
+    else (lists and the JSON answers keep the masked name)."""
+    import json
+
+    from sqlalchemy import select
+
+    from medaid_shared.crypto import seal
+    from medaid_shared.settings import CONSENT_FORMS_PURPOSE, DEV_CONSENT_FORMS_PUBLIC_KEY
+
+    sealed = seal(DEV_CONSENT_FORMS_PUBLIC_KEY, "张小三", CONSENT_FORMS_PURPOSE)
+    await setup_person(svc, capacity=capacity(False), guardian=no_guardian_verified(), name_sealed=sealed)
+    r = await svc.client.post(
+        "/admissions/A1/self-pay-items",
+        json={
+            "item_code": "Y-7",
+            "item_name": "进口吻合器",
+            "category": "consumable",
+            "unit_price": "1200.00",
+            "quantity": 1,
+            "necessity": "术中必需",
+            "attending_doctor": "doc-1",
+        },
+        headers=svc.token(*HOSPITAL),
+    )
+    assert r.status_code == 201, r.text
+    iid = r.json()["item_id"]
+    assert "张小三" not in r.text
+    page = await svc.client.get(f"/self-pay-items/{iid}/consent-form.html", headers=svc.token(*HOSPITAL))
+    assert page.status_code == 200 and "张小三" in text_of(page.text)
+    item = await svc.client.get(f"/self-pay-items/{iid}", headers=svc.token(*HOSPITAL))
+    assert "张小三" not in item.text and sealed not in item.text
+    t = svc.runtime.db.tables.audit_log
+    async with svc.runtime.db.read() as s:
+        rows = (await s.execute(select(t.c.action, t.c.subject, t.c.reason))).all()
+    assert ("person.read_name", "P1", f"annex 3 form {iid}") in [tuple(r) for r in rows]
+    assert "张小三" not in json.dumps([list(r) for r in rows], ensure_ascii=False)

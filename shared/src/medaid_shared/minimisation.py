@@ -59,6 +59,14 @@ EVENT_FIELDS: tuple[PersonalField, ...] = (
         frozenset({"emergency-fund"}),
     ),
     PersonalField(
+        "name_sealed",
+        "name",
+        Form.SEALED,
+        "LJ-7.1 the annex-3 consent form the patient side signs shows the full name",
+        frozenset(),
+        frozenset({"consent"}),
+    ),
+    PersonalField(
         "guardian",
         "relation",
         Form.MASKED,

@@ -21,6 +21,10 @@ DEV_PERSON_MATCHING_PUBLIC_KEY = "gbAQX8U1YkSOnrrNx7wzlvN5AosoWnXBUDQwlsnhPz4="
 # SPEC 0.4: ID numbers sealed for the emergency fund say this, so a sealed value opens
 # only for the purpose it was sealed for.
 PERSON_MATCHING_PURPOSE = "medaid:emergency-fund:person-matching"
+# The consent service's key pair for the names on the forms a person signs (development only).
+DEV_CONSENT_FORMS_PRIVATE_KEY = "sBXr8oUMnYnQGmC0gqGF7rQ9Vn2kPHuOvmGFUw0QF2Q="
+DEV_CONSENT_FORMS_PUBLIC_KEY = "yGRo03ADIicvlTz/4V5WZHRepdAolsn3BhXfRzA+cUo="
+CONSENT_FORMS_PURPOSE = "medaid:consent:signed-forms"
 
 Environment = Literal["development", "test", "production"]
 
@@ -58,6 +62,9 @@ class ServiceSettings(BaseSettings):
     # public key; only the fund holds the private key. No digest any service could
     # recompute ever travels in an event.
     person_matching_public_key: str = DEV_PERSON_MATCHING_PUBLIC_KEY
+    # SPEC 0.4 / LJ-7.1: referral seals a person's full name for the consent service, which
+    # prints it on the annex-3 form the patient side signs; no other service can read it.
+    consent_forms_public_key: str = DEV_CONSENT_FORMS_PUBLIC_KEY
 
     # LJ-18: the district and city this service serves, for events that name neither (a
     # scoped department's feed shows them only to callers of that district or city).

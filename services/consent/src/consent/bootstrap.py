@@ -3,6 +3,7 @@ consumer. Its reads run in a unit of work, so a read of sensitive data is audit-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from consent.adapters.store import SqlStore
@@ -14,9 +15,11 @@ from consent.domain.policy import POLICY
 from consent.service.ports import Ctx
 from consent.settings import ConsentSettings as Settings
 from medaid_shared.authz import Principal
+from medaid_shared.crypto import Unsealer
 from medaid_shared.db import UnitOfWork
 from medaid_shared.runtime import Runtime
 from medaid_shared.service import ServiceDefinition
+from medaid_shared.settings import CONSENT_FORMS_PURPOSE
 
 __all__ = ["SERVICE", "Settings", "build_runtime", "create_app", "default_parameters", "metadata"]
 
@@ -37,7 +40,13 @@ def default_parameters(settings: Settings) -> PolicyParameters:
 
 def _context(runtime: Runtime, uow: UnitOfWork, principal: Principal | None) -> Ctx:
     settings = cast(Settings, runtime.settings)
-    return Ctx(uow, SqlStore(uow), runtime.cipher, default_parameters(settings))
+    return Ctx(uow, SqlStore(uow), runtime.cipher, default_parameters(settings), _name_opener(settings))
+
+
+def _name_opener(settings: Settings) -> Callable[[str], str]:
+    """SPEC 0.4: only consent holds the key to the full names referral sealed for its forms."""
+    unsealer = Unsealer(settings.consent_forms_private_key.get_secret_value())
+    return lambda token: unsealer.open(token, CONSENT_FORMS_PURPOSE)
 
 
 SERVICE = ServiceDefinition(

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from medaid_shared.settings import ServiceSettings
+from pydantic import SecretStr
+
+from medaid_shared.settings import DEV_CONSENT_FORMS_PRIVATE_KEY, ServiceSettings
 
 
 class ConsentSettings(ServiceSettings):
@@ -20,6 +22,9 @@ class ConsentSettings(ServiceSettings):
     # feed shows this service's events to that district's and city's callers.
     district: str | None = "liujiang"
     city: str | None = "liuzhou"
+    # SPEC 0.4 / LJ-7.1: the private half of the key pair referral seals full names with;
+    # only consent opens them, to print the annex-3 form the patient side signs.
+    consent_forms_private_key: SecretStr = SecretStr(DEV_CONSENT_FORMS_PRIVATE_KEY)
 
     # LJ-7.0: single cost ≥ this needs the double review.
     self_pay_review_threshold: Decimal = Decimal("200.00")

@@ -60,6 +60,9 @@ class PersonRegistered(Event):
     # SPEC 0.4: the ID number sealed for the emergency fund's person matching (only the fund
     # opens it); never on a feed.
     id_number_sealed: str | None = None
+    # SPEC 0.4 / LJ-7.1: the full name sealed for the consent service's signed forms (annex 3);
+    # only consent opens it; never on a feed.
+    name_sealed: str | None = None
     support_type: SupportType
     institution_id: str | None = None
     village_id: str | None = None

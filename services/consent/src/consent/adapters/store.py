@@ -137,6 +137,7 @@ class SqlStore:
         return Person(
             person_id=row["person_id"],
             name_masked=row["name_masked"],
+            name_sealed=row["name_sealed"],
             support_type=row["support_type"],
             institution_id=row["institution_id"],
             village_id=row["village_id"],

@@ -40,6 +40,8 @@ person = Table(
     metadata,
     Column("person_id", String(64), primary_key=True),
     Column("name_masked", String(100), nullable=False),
+    # SPEC 0.4: the full name as referral sealed it for consent (ciphertext; annex 3 only)
+    Column("name_sealed", Text, nullable=True),
     Column("support_type", String(20), nullable=False),
     Column("institution_id", String(64), nullable=True),
     Column("village_id", String(64), nullable=True),

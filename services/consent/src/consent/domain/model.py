@@ -81,6 +81,8 @@ class Person:
     person_id: str
     name_masked: str
     support_type: str  # centralized | decentralized (LJ-2.1)
+    # SPEC 0.4: the full name sealed for consent's signed forms (opened only to print annex 3)
+    name_sealed: str | None = None
     institution_id: str | None = None
     village_id: str | None = None
     town_id: str | None = None

@@ -93,7 +93,9 @@ def _rows(rows: list[tuple[str, str]]) -> str:
     return "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
 
 
-def _person_rows(person: Person, facility: Facility | None, facility_id: str, admission_id: str) -> str:
+def _person_rows(
+    person: Person, facility: Facility | None, facility_id: str, admission_id: str, full_name: str | None = None
+) -> str:
     where = (
         f"供养机构：{_t(person.institution_id)}"
         if person.centralized
@@ -101,7 +103,7 @@ def _person_rows(person: Person, facility: Facility | None, facility_id: str, ad
     )
     return _rows(
         [
-            ("患者姓名", _t(person.name_masked)),
+            ("患者姓名", _t(full_name or person.name_masked)),
             ("供养方式", f"{SUPPORT.get(person.support_type, _t(person.support_type))}　{where}"),
             ("医疗机构", _t(facility.name if facility else facility_id)),
             ("住院登记号", _t(admission_id)),
@@ -134,7 +136,9 @@ def _signature(consent: dict[str, Any] | None) -> str:
     return _rows(rows)
 
 
-def render_self_pay_form(item: dict[str, Any], person: Person, facility: Facility | None) -> str:
+def render_self_pay_form(
+    item: dict[str, Any], person: Person, facility: Facility | None, full_name: str | None = None
+) -> str:
     """Annex 3 (LJ-7.1): 柳江区特困人员自费项目使用知情同意书."""
     trail = item["trail"]
     steps = {
@@ -161,7 +165,7 @@ def render_self_pay_form(item: dict[str, Any], person: Person, facility: Facilit
     filing_who = "供养机构" if person.centralized else "镇人民政府社会救助经办机构"
     body = (
         "<h3>一、患者信息</h3><table>"
-        + _person_rows(person, facility, item["facility_id"], item["admission_id"])
+        + _person_rows(person, facility, item["facility_id"], item["admission_id"], full_name)
         + "</table><h3>二、自费项目（医保目录外）</h3><table>"
         + _rows(
             [
@@ -270,7 +274,13 @@ async def self_pay_form(ctx: Ctx, principal: Principal, item_id: str) -> str:
     person = await load_person(ctx, item["person_id"])
     facility = await ctx.store.facility(item["facility_id"])
     await ctx.uow.audit(principal, "form.print", item_id, details={"form": "annex3_self_pay_informed_consent"})
-    return render_self_pay_form(item, person, facility)
+    # SPEC 0.4 / LJ-7.1: the patient side signs this form, so it shows the full name to the
+    # roles entitled to print it; reading it is audit-logged like any full-ID read.
+    full_name = None
+    if ctx.open_sealed_name is not None and person.name_sealed:
+        full_name = ctx.open_sealed_name(person.name_sealed)
+        await ctx.uow.audit(principal, "person.read_name", person.person_id, reason=f"annex 3 form {item_id}")
+    return render_self_pay_form(item, person, facility, full_name)
 
 
 async def evaluation_record(ctx: Ctx, principal: Principal, treatment_id: str) -> str:

@@ -72,6 +72,8 @@ class Ctx:
     store: Store
     cipher: FieldCipher
     default_parameters: PolicyParameters
+    # SPEC 0.4: opens a full name referral sealed for consent (None: names stay masked)
+    open_sealed_name: Callable[[str], str] | None = None
 
     def encrypt(self, text: str, aad: str) -> bytes:
         return self.cipher.encrypt_text(text, aad)

@@ -17,6 +17,7 @@ async def apply_person(store: Store, event: PersonRegistered, meta: EventMeta) -
         {
             "person_id": event.person_id,
             "name_masked": event.name_masked,
+            "name_sealed": event.name_sealed,
             "support_type": event.support_type.value,
             "institution_id": event.institution_id,
             "village_id": event.village_id,

@@ -23,7 +23,7 @@ from medaid_shared.contracts.referral import (
 )
 from medaid_shared.crypto import mask_id_number, mask_name, seal
 from medaid_shared.errors import Conflict, NotFound, ValidationFailed
-from medaid_shared.settings import PERSON_MATCHING_PURPOSE
+from medaid_shared.settings import CONSENT_FORMS_PURPOSE, PERSON_MATCHING_PURPOSE
 from referral.domain import persons as rules
 from referral.service import followups
 from referral.service.commands import AgentIn, CapacityIn, GuardianIn, PersonIn, PersonPatch, TrusteeshipIn
@@ -227,6 +227,8 @@ def event_fields(ctx: Ctx, row: Record) -> dict[str, Any]:
         "name_masked": row["name_masked"],
         "id_number_masked": row["id_masked"],
         "id_number_sealed": sealed_id_number(ctx, row),
+        # LJ-7.1: the full name for the form the patient side signs, sealed for consent only
+        "name_sealed": seal(ctx.settings.consent_forms_public_key, person_name(ctx, row), CONSENT_FORMS_PURPOSE),
         "support_type": row["support_type"],
         "institution_id": row["institution_id"],
         "village_id": row["village_id"],

@@ -7,7 +7,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: up test lint typecheck importlint unit bench chaos clean
+.PHONY: up test lint typecheck importlint unit bench chaos clean browser
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

@@ -222,6 +222,8 @@ async def hospital_files_letter(stack: Stack) -> str:
 async def hospital_applies(stack: Stack) -> str:
     """GD-20.1: the case, its costs, the claim and the unit application; the hospital's notice."""
     await stack.set_clock(local(2026, 12, 8, 14, 0))
+    letters = await stack.call("identity-check", "GET", "/identity-checks", role="hospital", scopes=HOSPITAL_SCOPE)
+    [letter] = [r for r in letters["items"] if r["patient_ref"] == PATIENT_REF]
     case = await stack.call(
         "emergency-fund",
         "POST",
@@ -233,6 +235,7 @@ async def hospital_applies(stack: Stack) -> str:
             "patient_ref": PATIENT_REF,
             "admitted_at": local(2026, 12, 7, 2, 0).isoformat(),
             "identity": "unidentified",
+            "identity_check_request_id": letter["id"],  # GD-16.3: the letter the case rests on
             "disease_code": DISEASE,
         },
         expect=201,

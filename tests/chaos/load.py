@@ -317,7 +317,7 @@ async def run_chain(client: Client, record: ChainRecord) -> None:
                 "attending_doctor": "dr-huang",
             },
             expect=(201,),
-            waiting=(404,),
+            waiting=(404, 409),
             # consent learns the catalogue from settlement's events
             waiting_for="not in the insurance catalogue data",
         )

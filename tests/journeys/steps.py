@@ -1,6 +1,7 @@
 """Steps the journeys share. Everything goes over HTTP to the running services; a service
-that has not yet learnt something from another service's events answers 404 (or 409), and
-the step repeats the request until it has (nothing changes on such an answer)."""
+that has not yet learnt something from another service's events answers 409 not-yet-known
+with Retry-After (some older paths 404), and the step repeats the request until it has
+(nothing changes on such an answer)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,10 @@ async def when_known(
         async with asyncio.timeout(timeout):
             while True:
                 last = await send(stack, service, method, path, role=role, scopes=scopes, subject=subject, **kwargs)
-                if last.status_code not in waiting:
+                not_yet_known = last.headers.get("content-type", "").startswith("application/problem+json") and (
+                    last.json().get("type") == "/problems/not-yet-known"
+                )
+                if last.status_code not in waiting and not not_yet_known:
                     break
                 await asyncio.sleep(0.2)
     except TimeoutError:

@@ -3,11 +3,13 @@ replacement; a hospital submits and reads only its own bills."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
+from medaid_shared import ids
 from medaid_shared.testing import ServiceHarness
 from settlement.adapters import tables as t
 from tests_settlement.world import admit, bill, discharge, hospital, insurance, line
@@ -144,3 +146,21 @@ async def test_a_hospital_submits_and_reads_only_its_own_bills(svc: ServiceHarne
     assert r.status_code == 403
     assert (await svc.client.get("/bills")).status_code == 401
     assert (await svc.client.get("/bills/nope", headers=insurance(svc))).status_code == 404
+
+
+async def test_an_admission_referral_has_just_filed_is_not_yet_known_and_a_stale_one_is_not_found(
+    svc: ServiceHarness,
+) -> None:
+    """An admission id minted moments ago at referral, not yet consumed here: 409 with
+    Retry-After and its own problem type (ask again shortly); any other unknown id: 404."""
+    fresh = ids.new_id()
+    r = await svc.client.post("/bills", json=bill("B1", [line("1.00")], admission_id=fresh), headers=hospital(svc))
+    assert r.status_code == 409, r.text
+    assert r.headers["retry-after"] == "1" and r.json()["type"] == "/problems/not-yet-known"
+    assert r.json()["field"] == "admission_id"
+    r = await svc.client.post(f"/admissions/{fresh}/settlement", headers=hospital(svc))
+    assert r.status_code == 409 and r.json()["type"] == "/problems/not-yet-known", r.text
+    stale = str(uuid.uuid4())
+    r = await svc.client.post("/bills", json=bill("B1", [line("1.00")], admission_id=stale), headers=hospital(svc))
+    assert r.status_code == 404 and "retry-after" not in r.headers
+    assert await _bill_rows(svc) == (0, 0)

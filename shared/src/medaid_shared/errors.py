@@ -51,6 +51,10 @@ class Problem(Exception):
         body.update(self.extra)
         return body
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries besides the body (none by default)."""
+        return {}
+
 
 class BadRequest(Problem):
     """The request cannot be understood."""
@@ -78,6 +82,18 @@ class Conflict(Problem):
     """The request conflicts with the current state of a record."""
 
     status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class NotYetKnown(Problem):
+    """The request names something another service has just announced that this service
+    has not yet learnt from its events (SPEC 0.5: wait for the fact, never guess it). Not
+    the caller's mistake: the same request succeeds shortly, so the answer says when."""
+
+    status, slug, title = 409, "not-yet-known", "Not yet known here"
+    retry_after_s = 1
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
 
 
 class RuleViolation(Problem):

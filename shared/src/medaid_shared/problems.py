@@ -50,7 +50,9 @@ log = structlog.get_logger("medaid.problems")
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
     """An RFC 9457 response for ``problem``."""
     instance = str(request.url.path) if request is not None else None
-    return JSONResponse(problem.body(instance), status_code=problem.status, media_type=PROBLEM_JSON)
+    return JSONResponse(
+        problem.body(instance), status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers()
+    )
 
 
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from consent.domain.model import Admission, Person, local_date
 from consent.domain.parameters import PolicyParameters, effective
 from consent.service.ports import Ctx
-from medaid_shared import clock
-from medaid_shared.errors import NotFound
+from medaid_shared import clock, ids
+from medaid_shared.ids import unknown
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+    return ids.new_id(prefix)
 
 
 def today() -> date:
@@ -24,14 +23,14 @@ def today() -> date:
 async def load_person(ctx: Ctx, person_id: str, *, lock: bool = False) -> Person:
     person = await ctx.store.person(person_id, lock=lock)
     if person is None:
-        raise NotFound(f"unknown person {person_id} (not yet registered by referral)")
+        raise unknown("person", person_id, now=clock.now())  # registered by referral
     return person
 
 
 async def load_admission(ctx: Ctx, admission_id: str) -> Admission:
     adm = await ctx.store.admission(admission_id)
     if adm is None:
-        raise NotFound(f"unknown admission {admission_id} (not yet filed by referral)")
+        raise unknown("admission", admission_id, now=clock.now())  # filed by referral
     return adm
 
 

@@ -3,7 +3,6 @@ parameters in force, ledger posting and the facade the API calls."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,7 +13,7 @@ from typing import Any
 from emergency_fund.domain.ledger import LedgerTransaction
 from emergency_fund.domain.params import PARAMS, Params
 from emergency_fund.service.ports import Row, Store
-from medaid_shared import clock
+from medaid_shared import clock, ids
 from medaid_shared.authz import Principal, Role
 from medaid_shared.crypto import Unsealer
 from medaid_shared.db import Session, UnitOfWork
@@ -29,7 +28,7 @@ SYSTEM = Principal(subject="system", role=Role.ADMIN)
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+    return ids.new_id(prefix)
 
 
 @dataclass

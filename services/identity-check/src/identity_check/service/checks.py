@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,7 +35,7 @@ from identity_check.domain.parameters import PHOTO_RETENTION, PhotoRetention
 from identity_check.domain.photos import PhotoLimits, PhotoRejected, inspect_image
 from identity_check.service.ports import Repository, RepositoryFactory
 from identity_check.settings import IdentityCheckSettings
-from medaid_shared import clock
+from medaid_shared import clock, ids
 from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due
 from medaid_shared.contracts.emergency_fund import FundCaseClosed
@@ -286,7 +285,7 @@ class IdentityChecks:
         # The letter is delivered electronically on filing: received = filed.
         due = model.reply_deadline(self.runtime.calendar, now)
         seq = await repo.next_reference_seq(facility_id, clock.to_local(now).year)
-        request_id = str(uuid.uuid4())
+        request_id = ids.new_id()
         particulars = {
             "patient_description": cmd.patient_description,
             "statement": cmd.statement,
@@ -311,7 +310,7 @@ class IdentityChecks:
         for kind, items in ((AttachmentKind.FACE_PHOTO, photos), (AttachmentKind.DOCUMENT_SCAN, scans)):
             for position, (upload, info) in enumerate(items):
                 att = Attachment(
-                    id=str(uuid.uuid4()),
+                    id=ids.new_id(),
                     request_id=request_id,
                     kind=kind,
                     position=position,
@@ -402,7 +401,7 @@ class IdentityChecks:
         remarks: str | None,
         late: bool,
     ) -> Finding:
-        finding_id = str(uuid.uuid4())
+        finding_id = ids.new_id()
         cipher = self.runtime.cipher
         identity_enc = None
         if person is not None:

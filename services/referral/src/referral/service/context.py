@@ -3,11 +3,11 @@ settings, the live working calendar and the field cipher."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from medaid_shared import ids
 from medaid_shared.calendar import WorkingCalendar
 from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Session, UnitOfWork
@@ -55,7 +55,7 @@ def _settings(runtime: Runtime) -> ReferralSettings:
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    return ids.new_id()
 
 
 def rule_problem(error: PersonRuleError) -> ValidationFailed | RuleViolation:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.errors import Conflict, NotFound, ValidationFailed
+from medaid_shared.ids import unknown
 from settlement.domain.catalogue import CatalogueEntry
 from settlement.domain.money import MAX_AMOUNT, cents
 from settlement.service import catalogue
@@ -126,7 +127,7 @@ async def submit_bill(ctx: Ctx, principal: Principal, body: BillIn) -> tuple[int
     repo = ctx.repo
     adm = await repo.get_admission(body.admission_id, for_update=True)  # bills of one admission queue here
     if adm is None:
-        raise NotFound(f"unknown admission {body.admission_id}", field="admission_id")
+        raise unknown("admission", body.admission_id, now=clock.now(), field="admission_id")  # filed by referral
     require_facility(principal, adm["facility_id"], f"admission {body.admission_id}")
     fp = fingerprint(body)
     same = await repo.find_bill(adm["facility_id"], body.bill_number)

@@ -23,6 +23,7 @@ from medaid_shared.contracts.settlement import (
 )
 from medaid_shared.db import UnitOfWork
 from medaid_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from medaid_shared.ids import unknown
 from settlement.domain.engine import (
     Gates,
     Line,
@@ -118,7 +119,7 @@ async def settle_admission(ctx: Ctx, principal: Principal, admission_id: str) ->
     repo = ctx.repo
     adm = await repo.get_admission(admission_id, for_update=True)  # one settlement per admission at a time
     if adm is None:
-        raise NotFound(f"unknown admission {admission_id}", field="admission_id")
+        raise unknown("admission", admission_id, now=clock.now(), field="admission_id")  # filed by referral
     require_facility(principal, adm["facility_id"], f"admission {admission_id}")
     standing = await repo.active_statement(admission_id)
     if standing is not None:

@@ -93,6 +93,7 @@ class NotYetKnown(Problem):
     retry_after_s = 1
 
     def headers(self) -> dict[str, str]:
+        """``Retry-After``: when the same request is worth sending again."""
         return {"Retry-After": str(self.retry_after_s)}
 
 

@@ -134,3 +134,35 @@ async def test_gd_13_4_an_admission_number_is_unique_per_hospital_not_across_hos
         assert r.status_code == 409 and r.json()["field"] == "patient_ref"
         other = await open_case(svc, patient_ref="ZY-0300", facility=H2, as_="hospital2", letter="R-H2-ZY-0300")
         assert other["facility_id"] == H2
+
+
+async def test_spec_0_1_a_claim_accepted_during_the_bureaus_real_reply_time_goes_on_hold(svc: ServiceHarness) -> None:
+    """The letter went overdue on a provisional calendar and the claim was filed; the year's
+    notice loaded later reopened the bureau's reply window (IdentityCheckReopened): the case
+    is open again, its claim withdrawn, and a new claim waits for the real deadline or the
+    reply."""
+    from medaid_shared.contracts.identity_check import IdentityCheckReopened
+
+    from .helpers import ready_unidentified_case
+
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        case_id = await ready_unidentified_case(svc, patient_ref="ZY-0400")
+        assert (await ok(svc, "GET", f"/cases/{case_id}", "hospital"))["state"] == "claimed"
+        event = IdentityCheckReopened(
+            request_id="R-ZY-0400",
+            reference_number="LETTER-R-ZY-0400",
+            facility_id=H1,
+            bureau_id="PSB01",
+            patient_ref="ZY-0400",
+            previous_reply_due_at=local(2026, 9, 17, 23, 59, 59),
+            reply_due_at=local(2026, 9, 18, 23, 59, 59),
+            reopened=True,
+        )
+        await deliver(svc, event)
+        case = await ok(svc, "GET", f"/cases/{case_id}", "hospital")
+        assert case["state"] == "open" and case["identity_gate"] is None and case["claim_medical"] is None
+        r = await call(svc, "POST", f"/cases/{case_id}/claim", "hospital", CLAIM)
+        assert r.status_code == 422 and r.json()["rule"] == "GD-16.3"
+        await deliver(svc, overdue_event("ZY-0400"))  # the real deadline passed
+        assert (await ok(svc, "GET", f"/cases/{case_id}", "hospital"))["identity_gate"] == "identity_check_overdue"

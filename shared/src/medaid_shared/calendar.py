@@ -43,12 +43,26 @@ class Due:
     calendar_provisional: bool = False
     start: datetime | None = None
     working_days: int | None = None
+    offset_seconds: int = 0  # a deadline that fires this long after the counted end
+
+    def after(self, seconds: int) -> Due:
+        """The same count, firing ``seconds`` after its end (e.g. the first instant after it)."""
+        return Due(
+            self.at + timedelta(seconds=seconds),
+            self.calendar_provisional,
+            self.start,
+            self.working_days,
+            self.offset_seconds + seconds,
+        )
 
     def recount(self) -> dict[str, object]:
         """What a deadline row keeps in its payload to be counted again."""
         if self.start is None or self.working_days is None:
             return {}
-        return {COUNT_KEY: {"start": self.start.isoformat(), "working_days": self.working_days}}
+        count: dict[str, object] = {"start": self.start.isoformat(), "working_days": self.working_days}
+        if self.offset_seconds:
+            count["offset_seconds"] = self.offset_seconds
+        return {COUNT_KEY: count}
 
 
 def _lunar_day(year: int, month: int, day: int) -> date:

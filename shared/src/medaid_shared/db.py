@@ -113,6 +113,13 @@ class UnitOfWork:
             .on_conflict_do_nothing(index_elements=["kind", "subject"])
         )
 
+    async def lock_deadline(self, kind: str, subject: str) -> None:
+        """Lock a deadline row before the rows its handler locks: a command that closes a
+        deadline takes the scheduler's lock order (deadline, then subject), so a decision at
+        the exact instant the deadline fires waits for the scheduler instead of deadlocking."""
+        t = self.tables.deadline
+        await self.session.execute(select(t.c.id).where(t.c.kind == kind, t.c.subject == subject).with_for_update())
+
     async def close_deadline(self, kind: str, subject: str, state: str = "met") -> bool:
         """Close an open deadline (met in time, or cancelled). True if one was open."""
         result = await self.session.execute(

@@ -244,7 +244,7 @@ async def recompute_deadlines(
         old_due: datetime = row["due_at"]
         if not start.astimezone(SHANGHAI).year <= year <= old_due.astimezone(SHANGHAI).year:
             continue  # the count never touched the loaded year
-        due = calendar.add_working_days(start, int(count["working_days"]))
+        due = calendar.add_working_days(start, int(count["working_days"])).after(int(count.get("offset_seconds", 0)))
         if row["state"] == "fired":
             fired_at: datetime = row["closed_at"] or old_due
             if due.at == old_due or due.at < fired_at:

@@ -53,6 +53,7 @@ SERVICE = ServiceDefinition(
         REPLY_DEADLINE: checks_of(rt).on_reply_due,
         PHOTO_RETENTION_DEADLINE: checks_of(rt).on_retention_due,
     },
+    deadline_moved=lambda rt: {REPLY_DEADLINE: checks_of(rt).on_reply_due_moved},
     consumers=lambda rt: [
         ConsumerSpec("facilities", facility_handlers(checks_of(rt))),
         ConsumerSpec("fund-cases", fund_handlers(checks_of(rt))),

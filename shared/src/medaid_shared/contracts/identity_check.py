@@ -85,3 +85,23 @@ class IdentityPhotosDeleted(Event):
     attachments_deleted: int
     deleted_at: datetime
     parameters_version: str
+
+
+class IdentityCheckReopened(Event):
+    """SPEC 0.1 / GD-16.2: the year's calendar notice moved the bureau's reply window;
+    ``reopened``: the request had gone overdue before the real end and awaits its reply
+    again (what was decided on the overdue goes on hold)."""
+
+    event_type: ClassVar[str] = "medaid.identity-check.IdentityCheckReopened"
+    topic: ClassVar[str] = "identity-check.request"
+    key_field: ClassVar[str] = "request_id"
+
+    request_id: str
+    reference_number: str
+    facility_id: str
+    bureau_id: str
+    patient_ref: str
+    previous_reply_due_at: datetime
+    reply_due_at: datetime
+    reopened: bool
+    calendar_provisional: bool = False

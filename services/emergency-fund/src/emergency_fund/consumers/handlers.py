@@ -9,7 +9,12 @@ from typing import Any
 from emergency_fund.domain.workflow import Step, deadline_kind
 from emergency_fund.service import applications, funds, inbound
 from emergency_fund.service.base import Env, FundService
-from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityCheckRequested, IdentityVerified
+from medaid_shared.contracts.identity_check import (
+    IdentityCheckOverdue,
+    IdentityCheckReopened,
+    IdentityCheckRequested,
+    IdentityVerified,
+)
 from medaid_shared.contracts.referral import (
     EmergencyAssistanceReferred,
     FacilityRegistered,
@@ -36,6 +41,7 @@ HANDLERS: dict[type[Event], Callable[[Env, Any], Awaitable[None]]] = {
     SettlementReversed: inbound.on_settlement_reversed,
     IdentityCheckRequested: inbound.on_identity_requested,
     IdentityCheckOverdue: inbound.on_identity_overdue,
+    IdentityCheckReopened: inbound.on_identity_reopened,
     IdentityVerified: inbound.on_identity_verified,
 }
 

@@ -4,15 +4,21 @@ and what they change in cases."""
 from __future__ import annotations
 
 from emergency_fund.domain.eligibility import IdentityStatus
-from emergency_fund.service import refunds
+from emergency_fund.service import applications, refunds
 from emergency_fund.service.base import Env, sealed_person_index
 from emergency_fund.service.cases import (
+    CaseState,
     apply_identity_signals,
     mark_destitute,
     open_referred_case,
     refresh_settlement_channels,
 )
-from medaid_shared.contracts.identity_check import IdentityCheckOverdue, IdentityCheckRequested, IdentityVerified
+from medaid_shared.contracts.identity_check import (
+    IdentityCheckOverdue,
+    IdentityCheckReopened,
+    IdentityCheckRequested,
+    IdentityVerified,
+)
 from medaid_shared.contracts.referral import (
     EmergencyAssistanceReferred,
     FacilityRegistered,
@@ -134,6 +140,50 @@ async def on_identity_overdue(env: Env, event: IdentityCheckOverdue) -> None:
         ["request_id"],
     )
     await _apply_signals(env, event.request_id)
+
+
+async def on_identity_reopened(env: Env, event: IdentityCheckReopened) -> None:
+    """SPEC 0.1 / GD-16.3: the year's calendar notice moved the bureau's reply window. A
+    letter that went overdue before its real end is not overdue: an unidentified claim
+    accepted on it goes on hold (its claim withdrawn, its application left) until the real
+    deadline passes or the reply comes; money already paid on it is flagged to the agency."""
+    if not event.reopened:
+        return
+    signal = await env.store.one("identity_signal", {"request_id": event.request_id})
+    if signal is None or signal["overdue_at"] is None:
+        return
+    await env.store.update("identity_signal", {"request_id": event.request_id}, {"overdue_at": None})
+    for case in await env.store.many("case", {"identity_check_request_id": event.request_id}, lock=True):
+        if signal["outcome"] is not None or case["identity_status"] != IdentityStatus.UNIDENTIFIED.value:
+            continue
+        reason = (
+            f"SPEC 0.1 / GD-16.3: the police's real reply window ends {event.reply_due_at.isoformat()} "
+            "(calendar notice loaded); the claim waits for it"
+        )
+        if case["state"] == CaseState.IN_APPLICATION:
+            await applications.withdraw_case(env, case, reason)
+        if case["state"] in (CaseState.CLAIMED, CaseState.IN_APPLICATION):
+            await env.store.update(
+                "case",
+                {"id": case["id"]},
+                {
+                    "state": CaseState.OPEN,
+                    "claim_medical": None,
+                    "claim_living": None,
+                    "claimed_at": None,
+                    "application_id": None,
+                    "updated_at": env.now,
+                },
+            )
+            await env.audit("case.identity_hold", case["id"], reason=reason, rule="GD-16.3")
+        elif case["state"] == CaseState.PAID:
+            await env.audit(
+                "case.flag",
+                case["id"],
+                reason=f"{reason}; paid during the bureau's real reply time — the agency reviews it",
+                rule="GD-16.3",
+            )
+        await apply_identity_signals(env, case["id"])
 
 
 async def on_identity_verified(env: Env, event: IdentityVerified) -> None:

@@ -41,6 +41,7 @@ from medaid_shared.calendar import Due
 from medaid_shared.contracts.emergency_fund import FundCaseClosed
 from medaid_shared.contracts.identity_check import (
     IdentityCheckOverdue,
+    IdentityCheckReopened,
     IdentityCheckRequested,
     IdentityPhotosDeleted,
     IdentityVerified,
@@ -329,7 +330,7 @@ class IdentityChecks:
         await uow.schedule(
             REPLY_DEADLINE,
             request_id,
-            Due(model.overdue_fire_at(due.at), due.calendar_provisional),
+            due.after(int((model.overdue_fire_at(due.at) - due.at).total_seconds())),
             basis="working_days",
             payload={"reference_number": request.reference_number, "reply_due_at": due.at.isoformat()},
         )
@@ -372,6 +373,9 @@ class IdentityChecks:
     # ------------------------------------------------------------------ GD-16.2: the reply
 
     async def _addressed_request(self, uow: UnitOfWork, principal: Principal, request_id: str) -> CheckRequest:
+        # GD-16.2 / GD-16.3: the scheduler's lock order (deadline row, then request row), so a
+        # reply at the exact instant the reply deadline fires waits instead of deadlocking.
+        await uow.lock_deadline(REPLY_DEADLINE, request_id)
         request = await self.repo(uow).get_request(request_id, for_update=True)
         if request is None:
             raise NotFound(f"identity-check request {request_id} not found")
@@ -544,6 +548,46 @@ class IdentityChecks:
             details={"reference_number": request.reference_number, "due_at": request.reply_due_at.isoformat()},
         )
         log.info("identity_check_overdue", request_id=request.id, reference_number=request.reference_number)
+
+    async def on_reply_due_moved(self, uow: UnitOfWork, row: Any, moved: Any) -> None:
+        """SPEC 0.1 / GD-16.2: the year's calendar notice, loaded later, moved the bureau's
+        reply window. The request shows the real due date; one that went overdue before it
+        is awaiting its reply again, and the fund is told (IdentityCheckReopened) so an
+        unidentified claim accepted during the bureau's real reply time goes on hold."""
+        repo = self.repo(uow)
+        request = await repo.get_request(row["subject"], for_update=True)
+        if request is None:
+            return
+        reply_due_at = moved.due_at - (model.overdue_fire_at(request.reply_due_at) - request.reply_due_at)
+        changes: dict[str, Any] = {"reply_due_at": reply_due_at, "calendar_provisional": moved.calendar_provisional}
+        reopened = moved.reopened and request.status == RequestStatus.OVERDUE
+        if reopened:
+            changes["status"] = RequestStatus.AWAITING_REPLY
+        await repo.update_request(request.id, **changes)
+        await uow.emit(
+            IdentityCheckReopened(
+                request_id=request.id,
+                reference_number=request.reference_number,
+                facility_id=request.facility_id,
+                bureau_id=request.bureau_id,
+                patient_ref=request.patient_ref,
+                previous_reply_due_at=request.reply_due_at,
+                reply_due_at=reply_due_at,
+                reopened=reopened,
+                calendar_provisional=moved.calendar_provisional,
+            )
+        )
+        await uow.audit(
+            None,
+            "identity_check.reply_due_moved",
+            request.id,
+            reason="SPEC 0.1 the year's calendar notice was loaded",
+            details={
+                "previous_reply_due_at": request.reply_due_at.isoformat(),
+                "reply_due_at": reply_due_at.isoformat(),
+                "reopened": reopened,
+            },
+        )
 
     # ------------------------------------------------------------------ closing and retention
 

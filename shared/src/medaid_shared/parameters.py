@@ -30,14 +30,23 @@ Declaring and reading a parameter (in a service)::
     )
     CATALOGUE = ParameterCatalogue([NOTICE])
 
-    # bootstrap: Runtime.build(..., parameters=CATALOGUE) adds the admin API and the table
-    # a use case:
-    applied = await parameters_in_force(uow.session, runtime, NOTICE, on=today)
+    # adapters/tables.py: the table in the service's schema (and a migration that runs
+    # medaid_shared.parameter_store.create_parameter_table("<schema>"))
+    parameter_version = parameter_table(metadata)
+
+    # bootstrap.py: declared with the service, which mounts the admin API and the CLI
+    PARAMETERS = ServiceParameters(CATALOGUE, parameter_version, defaults_from=defaults)
+    SERVICE = ServiceDefinition(..., parameters=PARAMETERS)
+
+    # a use case: the versions come from its repository (which reads them with
+    # ParameterStore(session, parameter_version, CATALOGUE).versions())
+    applied = CATALOGUE.with_defaults(defaults(ctx.settings)).require(
+        await ctx.repo.parameter_versions(), NOTICE.name, on=today, region=region)
     applied.values.notice_working_days; applied.version_id   # cite it in the decision
 
-Defaults that an operator may change by configuration are given to
-:meth:`ParameterCatalogue.with_defaults` from the service's settings when the runtime is
-built; they are still cited as ``<kind>:any:any:default``.
+``defaults`` (optional) maps a kind's name to the values an operator sets by configuration,
+read from the service's settings (:meth:`ParameterCatalogue.with_defaults`); they are still
+cited as ``<kind>:any:any:default``. ``referral.service.parameters`` is a complete example.
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ async def test_the_read_model_consumer_is_registered_for_every_fact_settlement_n
         "medaid.referral.AdmissionComplianceChanged",
         "medaid.referral.FilingCompleted",
         "medaid.referral.DischargeRecorded",
+        "medaid.consent.SelfPayProposed",
         "medaid.consent.SelfPayDecided",
     }
 

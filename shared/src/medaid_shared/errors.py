@@ -107,3 +107,21 @@ class ValidationFailed(Problem):
     """A field's value is invalid."""
 
     status, slug, title = 422, "validation-error", "Invalid request"
+
+
+class NotYetDecidable(Problem):
+    """SPEC 0.5: a decision waits until its facts are final. ``missing`` names what it
+    waits for; ``retry_after`` (seconds) is set where the fact is only still propagating
+    between services, and becomes the answer's ``Retry-After``."""
+
+    status, slug, title = 409, "not-yet-decidable", "Not yet decidable"
+
+    def __init__(self, detail: str, *, missing: str, retry_after: int | None = None, **kwargs: Any) -> None:
+        extra = {"missing": missing, **kwargs.pop("extra", {})}
+        super().__init__(detail, field=kwargs.pop("field", missing), extra=extra, **kwargs)
+        self.missing = missing
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        """``Retry-After`` only where the missing fact is still propagating."""
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}

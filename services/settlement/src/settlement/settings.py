@@ -32,6 +32,9 @@ class SettlementSettings(ServiceSettings):
     support_fund_when_aid_refused_out_of_guangxi: bool = True
     # LJ-13.2: centralized persons apply for manual reimbursement within 15 working days after discharge.
     manual_application_working_days: int = Field(default=15, ge=1)
+    # SPEC 0.5: a settlement refused because a fact is still on its way between services
+    # (a self-pay item not yet known here) answers Retry-After with this many seconds.
+    not_decidable_retry_after_seconds: int = Field(default=30, ge=1, le=3600)
 
     # LJ-8 (interpretation): abnormal self-pay share = above the district median by more than k × IQR.
     self_pay_iqr_multiplier: Decimal = Decimal("2")

@@ -38,6 +38,9 @@ class SettlementCompleted(Event):
     parameter_versions: list[str] = []
     example_parameters: bool = False
     gates_applied: list[str] = []  # e.g. LJ-4.3c, LJ-4.3b
+    # SPEC 0.5: a statement issued again because a fact it stood on changed.
+    reason: str | None = None
+    replaces_statement_id: str | None = None
 
 
 class SettlementReversed(Event):

@@ -64,6 +64,10 @@ class SqlRepository:
     async def upsert_self_pay_decision(self, values: Record) -> None:
         await self._upsert(t.self_pay_decision, "item_id", values)
 
+    async def insert_self_pay_proposal(self, values: Record) -> None:
+        # A decision that arrived first is never overwritten by its proposal.
+        await self.session.execute(pg_insert(t.self_pay_decision).values(**values).on_conflict_do_nothing())
+
     async def get_admission(self, admission_id: str, *, for_update: bool = False) -> Record | None:
         query = select(t.admission).where(t.admission.c.admission_id == admission_id)
         return await self._one(query.with_for_update() if for_update else query)

@@ -108,8 +108,9 @@ self_pay_decision = Table(
     Column("person_id", ID, nullable=False),
     Column("item_code", String(100), nullable=False),
     money("amount"),
-    Column("outcome", String(30), nullable=False),
-    Column("decided_at", TS, nullable=False),
+    # SPEC 0.5: a proposed item is known here before it is decided (outcome still empty).
+    Column("outcome", String(30), nullable=True),
+    Column("decided_at", TS, nullable=True),
 )
 
 bill = Table(

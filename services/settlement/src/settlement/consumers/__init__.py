@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from medaid_shared.contracts.consent import SelfPayDecided
+from medaid_shared.contracts.consent import SelfPayDecided, SelfPayProposed
 from medaid_shared.contracts.referral import (
     AdmissionComplianceChanged,
     AdmissionFiled,
@@ -47,6 +47,7 @@ def read_model_consumer(wiring: Wiring, runtime: Callable[[], Runtime]) -> Consu
             AdmissionComplianceChanged: on(readmodel.compliance_changed),
             FilingCompleted: on(readmodel.filing_completed),
             DischargeRecorded: on(readmodel.discharge_recorded),
+            SelfPayProposed: on(readmodel.self_pay_proposed),
             SelfPayDecided: on(readmodel.self_pay_decided),
         },
     )

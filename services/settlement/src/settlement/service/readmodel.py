@@ -5,7 +5,7 @@ and consent's events. Each function is applied once per event (the kernel's inbo
 from __future__ import annotations
 
 from medaid_shared import clock
-from medaid_shared.contracts.consent import SelfPayDecided
+from medaid_shared.contracts.consent import SelfPayDecided, SelfPayProposed
 from medaid_shared.contracts.referral import (
     AdmissionComplianceChanged,
     AdmissionFiled,
@@ -14,6 +14,7 @@ from medaid_shared.contracts.referral import (
     FilingCompleted,
     PersonRegistered,
 )
+from settlement.service import settlements
 from settlement.service.context import Ctx
 
 
@@ -84,10 +85,25 @@ async def _update(ctx: Ctx, admission_id: str, values: dict[str, object]) -> Non
         raise UnknownAdmission(f"admission {admission_id} is not known here yet")
 
 
+GATE_COLUMNS = ("primary_first_visit", "referral_slip", "out_of_region_approved", "filing_state")
+
+
+async def _follow(ctx: Ctx, admission_id: str, values: dict[str, object]) -> None:
+    """SPEC 0.5: the gates follow the admission's latest facts; a statement standing on facts
+    that changed is reversed and issued again (the reason names what changed)."""
+    before = await ctx.repo.get_admission(admission_id, for_update=True)
+    await _update(ctx, admission_id, values)
+    if before is None:
+        return
+    changed = [f"{c} {before[c]} → {values[c]}" for c in GATE_COLUMNS if c in values and before[c] != values[c]]
+    if changed:
+        await settlements.follow_changed_fact(ctx, admission_id, "; ".join(changed))
+
+
 async def compliance_changed(ctx: Ctx, event: AdmissionComplianceChanged) -> None:
     """Gates of §2 (LJ-4.3b, LJ-4.3c, LJ-3.2b) follow the admission's latest compliance."""
     rc = event.referral_compliance
-    await _update(
+    await _follow(
         ctx,
         event.admission_id,
         {
@@ -101,7 +117,7 @@ async def compliance_changed(ctx: Ctx, event: AdmissionComplianceChanged) -> Non
 
 
 async def filing_completed(ctx: Ctx, event: FilingCompleted) -> None:
-    await _update(ctx, event.admission_id, {"filing_state": event.filing_state.value})
+    await _follow(ctx, event.admission_id, {"filing_state": event.filing_state.value})
 
 
 async def discharge_recorded(ctx: Ctx, event: DischargeRecorded) -> None:
@@ -116,8 +132,26 @@ async def discharge_recorded(ctx: Ctx, event: DischargeRecorded) -> None:
     await _update(ctx, event.admission_id, values)
 
 
+async def self_pay_proposed(ctx: Ctx, event: SelfPayProposed) -> None:
+    """SPEC 0.5: the item exists and is not decided yet — settlement waits for its outcome
+    instead of charging it to the hospital as unapproved (LJ-7.4)."""
+    await ctx.repo.insert_self_pay_proposal(
+        {
+            "item_id": event.item_id,
+            "admission_id": event.admission_id,
+            "person_id": event.person_id,
+            "item_code": event.item_code,
+            "amount": event.amount,
+            "outcome": None,
+            "decided_at": None,
+        }
+    )
+
+
 async def self_pay_decided(ctx: Ctx, event: SelfPayDecided) -> None:
-    """LJ-7.4 / LJ-14.1: the final outcome of a self-pay item, applied at settlement."""
+    """LJ-7.4 / LJ-14.1: the final outcome of a self-pay item, applied at settlement; a
+    statement that stands without it is issued again."""
+    before = {r["item_id"]: r for r in await ctx.repo.decisions_for(event.admission_id)}.get(event.item_id)
     await ctx.repo.upsert_self_pay_decision(
         {
             "item_id": event.item_id,
@@ -129,3 +163,7 @@ async def self_pay_decided(ctx: Ctx, event: SelfPayDecided) -> None:
             "decided_at": event.decided_at,
         }
     )
+    if before is None or before["outcome"] != event.outcome or before["amount"] != event.amount:
+        await settlements.follow_changed_fact(
+            ctx, event.admission_id, f"self-pay item {event.item_id} decided {event.outcome}"
+        )

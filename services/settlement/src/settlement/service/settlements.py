@@ -22,7 +22,7 @@ from medaid_shared.contracts.settlement import (
     SettlementReversed,
 )
 from medaid_shared.db import UnitOfWork
-from medaid_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from medaid_shared.errors import Conflict, Forbidden, NotFound, NotYetDecidable, ValidationFailed
 from medaid_shared.ids import unknown
 from settlement.domain.engine import (
     Gates,
@@ -42,6 +42,11 @@ from settlement.service.ports import Record
 from settlement.service.scope import facility_filter, require_facility
 
 MANUAL_APPLICATION = "manual_application"  # deadline kind (LJ-13.2)
+# SPEC 0.5: filing states that may still change — pending (nothing filed yet, or a chain
+# not complete) and phone_reported (the form may still come, in time or late).
+OPEN_FILING = frozenset({FilingState.PENDING, FilingState.PHONE_REPORTED})
+# Who re-issues a statement when a fact it stood on changes (recorded as such in the audit log).
+RESETTLEMENT = Principal(subject="system:re-settlement", role=Role.MEDICAL_INSURANCE)
 PAYER_COLUMNS = [p.value for p in Payer]
 TOTAL_COLUMNS = ["total", "in_catalogue_total", "out_of_catalogue_total", "deductible_applied"]
 
@@ -113,7 +118,64 @@ def _decisions(rows: list[Record]) -> dict[str, SelfPayDecision]:
     return decisions
 
 
-async def settle_admission(ctx: Ctx, principal: Principal, admission_id: str) -> tuple[int, dict[str, Any]]:
+def check_decidable(ctx: Ctx, adm: Record, lines: Sequence[Record], decisions: Sequence[Record]) -> None:
+    """SPEC 0.5: settlement decides on final facts only. The filing state decides whether aid
+    and the support fund pay (LJ-4.3c); a self-pay item's outcome decides who bears it
+    (LJ-7.4, LJ-14.1). Nothing is settled while either may still change."""
+    state = FilingState(adm["filing_state"])
+    if state in OPEN_FILING:
+        raise NotYetDecidable(
+            f"the outside-care filing of admission {adm['admission_id']} is {state.value}, not final yet: "
+            "settlement waits until it is filed, late or unfiled",
+            missing="filing_state",
+            rule="LJ-4.3c",
+            extra={"filing_state": state.value},
+        )
+    known = {d["item_id"]: d for d in decisions}
+    items = sorted({ln["self_pay_item_id"] for ln in lines if ln["self_pay_item_id"] and not ln["in_catalogue"]})
+    unknown = [i for i in items if i not in known]
+    if unknown:
+        raise NotYetDecidable(
+            f"self-pay items {', '.join(unknown)} of the bill are not known here yet (consent's events may "
+            "still be on their way)",
+            missing="self_pay_decision",
+            rule="LJ-7.4",
+            retry_after=ctx.settings.not_decidable_retry_after_seconds,
+            extra={"items": unknown},
+        )
+    undecided = [i for i in items if known[i]["outcome"] is None]
+    if undecided:
+        raise NotYetDecidable(
+            f"self-pay items {', '.join(undecided)} of the bill are not decided yet (LJ-7 double review)",
+            missing="self_pay_decision",
+            rule="LJ-7.4",
+            extra={"items": undecided},
+        )
+
+
+async def follow_changed_fact(ctx: Ctx, admission_id: str, what: str) -> None:
+    """SPEC 0.5: when a fact a standing statement was decided on changes (the filing turns
+    unfiled or late, an approval or a rejection arrives), the statement is reversed and
+    issued again on the new facts — in the same aid-ceiling ledger (LJ-6.2), with events
+    and the reason. While the new facts are not final, the statement stands until they are."""
+    standing = await ctx.repo.active_statement(admission_id)
+    adm = await ctx.repo.get_admission(admission_id, for_update=True)
+    if standing is None or adm is None:
+        return
+    bills = await ctx.repo.active_bills(admission_id)
+    lines = await ctx.repo.bill_lines([b["bill_id"] for b in bills])
+    try:
+        check_decidable(ctx, adm, lines, await ctx.repo.decisions_for(admission_id))
+    except NotYetDecidable:
+        return
+    reason = f"re-settled: {what}"
+    await reverse_statement(ctx, RESETTLEMENT, standing["statement_id"], reason)
+    await settle_admission(ctx, RESETTLEMENT, admission_id, reason=reason, replaces=standing["statement_id"])
+
+
+async def settle_admission(
+    ctx: Ctx, principal: Principal, admission_id: str, *, reason: str | None = None, replaces: str | None = None
+) -> tuple[int, dict[str, Any]]:
     """Settle an admission at discharge. 201 with the new statement, or 200 with the
     statement that already stands (re-settling changes nothing)."""
     repo = ctx.repo
@@ -132,6 +194,8 @@ async def settle_admission(ctx: Ctx, principal: Principal, admission_id: str) ->
 
     bill_numbers = {b["bill_id"]: b["bill_number"] for b in bills}
     rows = await repo.bill_lines(list(bill_numbers))
+    decision_rows = await repo.decisions_for(admission_id)
+    check_decidable(ctx, adm, rows, decision_rows)
     order = {bill_id: i for i, bill_id in enumerate(bill_numbers)}  # bills in submission order
     rows.sort(key=lambda r: (order[r["bill_id"]], r["line_no"]))
     lines = [
@@ -150,7 +214,7 @@ async def settle_admission(ctx: Ctx, principal: Principal, admission_id: str) ->
     ceiling = params.aid.values.annual_ceiling
     led = await repo.lock_ledger(adm["person_id"], year, ceiling)  # LJ-6.2: serialises the person's year
     ytd = YearToDate(led["basic_paid"], led["critical_base"], led["critical_paid"], led["aid_used"])
-    result = settle(lines, _decisions(await repo.decisions_for(admission_id)), gates, ytd, params, ctx.gate_rules)
+    result = settle(lines, _decisions(decision_rows), gates, ytd, params, ctx.gate_rules)
 
     statement_id = new_id()
     now = clock.now()
@@ -175,7 +239,7 @@ async def settle_admission(ctx: Ctx, principal: Principal, admission_id: str) ->
         "example_parameters": result.example_parameters,
         "manual_reasons": list(result.manual_reasons),
         "gates_applied": list(result.gates_applied),
-        "reason": None,
+        "reason": reason,
         "created_by": principal.subject,
         "created_role": principal.role.value,
         "completed_at": now,
@@ -229,6 +293,8 @@ async def settle_admission(ctx: Ctx, principal: Principal, admission_id: str) ->
             parameter_versions=list(result.parameter_versions),
             example_parameters=result.example_parameters,
             gates_applied=list(result.gates_applied),
+            reason=reason,
+            replaces_statement_id=replaces,
         )
     )
     if result.mode is Mode.MANUAL:

@@ -127,3 +127,16 @@ async def consume_until(rt: Runtime, done: Callable[[], Awaitable[bool]], timeou
     finally:
         stop.set()
         await task
+
+
+def unreachable(database_url: str) -> str:
+    """The same database URL pointed at a TCP port nobody listens on. Host and port may also
+    sit in the query (a unix-socket URL such as the embedded server's): those go, or the
+    "unreachable" database would still answer."""
+    from sqlalchemy.engine import make_url
+
+    from medaid_shared.localstack import free_port
+
+    url = make_url(database_url)
+    query = {k: v for k, v in url.query.items() if k not in {"host", "port"}}
+    return url.set(host="127.0.0.1", port=free_port(), query=query).render_as_string(hide_password=False)

@@ -14,17 +14,24 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka import errors as kafka_errors
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 from medaid_shared.db import Database, UnitOfWork
 from medaid_shared.events import EventMeta
 from medaid_shared.kafka import ensure_topics
-from medaid_shared.localstack import free_port
 from medaid_shared.runtime import ConsumerSpec, Runtime
 from medaid_shared.testing import Infrastructure
 from medaid_shared.transient import is_transient
 
-from .conftest import ItemCounted, KernelTestSettings, applied_rows, build, emit_items, metadata, record_item
+from .conftest import (
+    ItemCounted,
+    KernelTestSettings,
+    applied_rows,
+    build,
+    emit_items,
+    metadata,
+    record_item,
+    unreachable,
+)
 
 FAST = {"transient_retry_initial_s": 0.01, "transient_retry_max_s": 0.05}
 
@@ -142,7 +149,7 @@ async def test_an_unreachable_database_holds_the_partition_until_it_returns(kern
     rt = await fresh_runtime(kernel, record_item, consumer_max_attempts=1)
     consumer = rt.consumers[0]
     real_db = consumer.db
-    down_url = make_url(kernel.database_url).set(port=free_port()).render_as_string(hide_password=False)
+    down_url = unreachable(kernel.database_url)
     down = Database(KernelTestSettings(database_url=down_url, topic_prefix=rt.settings.topic_prefix), metadata)
     try:
         await emit_items(rt, ("waiting", 1), ("waiting", 2))

@@ -12,16 +12,14 @@ from typing import Any
 import pytest
 import time_machine
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 from medaid_shared import clock
 from medaid_shared.calendar import clock_deadline
 from medaid_shared.db import Database, UnitOfWork
-from medaid_shared.localstack import free_port
 from medaid_shared.runtime import Runtime
 from medaid_shared.testing import Infrastructure
 
-from .conftest import ItemCounted, KernelTestSettings, build, metadata
+from .conftest import ItemCounted, KernelTestSettings, build, metadata, unreachable
 
 
 @pytest.fixture
@@ -128,7 +126,7 @@ async def test_an_unreachable_database_is_waited_out_by_the_scheduler(rt: Runtim
     scheduler.handlers = {"reply": overdue}
     await schedule(rt, "d-1")
     real_db = scheduler.db
-    down_url = make_url(real_db.settings.database_url).set(port=free_port()).render_as_string(hide_password=False)
+    down_url = unreachable(real_db.settings.database_url)
     down = Database(KernelTestSettings(database_url=down_url), metadata)
     scheduler.db = down
     stop = asyncio.Event()

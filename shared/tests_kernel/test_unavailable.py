@@ -9,14 +9,12 @@ import httpx
 import pytest
 from fastapi import APIRouter
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from medaid_shared.app import RuntimeDep, create_service_app
 from medaid_shared.db import Database
-from medaid_shared.localstack import free_port
 from medaid_shared.runtime import Runtime
 
-from .conftest import KernelTestSettings, metadata
+from .conftest import KernelTestSettings, metadata, unreachable
 
 
 def probe_router() -> APIRouter:
@@ -58,7 +56,7 @@ async def test_an_unreachable_database_is_a_503_and_the_retry_succeeds(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     real = runtime.db
-    url = make_url(real.settings.database_url).set(port=free_port()).render_as_string(hide_password=False)
+    url = unreachable(real.settings.database_url)
     runtime.db = Database(KernelTestSettings(database_url=url), metadata)
     try:
         assert_unavailable(await client.post("/probe/none"))

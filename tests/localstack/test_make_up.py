@@ -27,9 +27,11 @@ MEDAID = Path(sys.executable).with_name("medaid")
 
 
 def free_offset() -> int:
-    """A port offset under which every service port is free now."""
+    """A port offset under which every service port is free now, below the kernel's ephemeral
+    range (32768 and up): a port in that range can be taken at any moment by an outgoing
+    connection of another test, and the service would then fail to bind."""
     for _ in range(200):
-        offset = 20000 + 10 * int.from_bytes(os.urandom(2), "big") % 20000
+        offset = 10000 + 10 * int.from_bytes(os.urandom(2), "big") % 14000
         ports = [info.port + offset for info in DEPLOYABLES]
         if all(_free(p) for p in ports):
             return offset

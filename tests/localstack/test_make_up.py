@@ -81,7 +81,7 @@ class Up:
 
     def services(self) -> list[psutil.Process]:
         """The service processes it started (uvicorn children: the five services and the console)."""
-        return [p for p in self.ps.children(recursive=True) if "uvicorn" in " ".join(p.cmdline())]
+        return [p for p in self.ps.children(recursive=True) if _is_uvicorn(p)]
 
     def wait_services_spawned(self, timeout: float = 300) -> list[psutil.Process]:
         deadline = time.monotonic() + timeout
@@ -96,8 +96,16 @@ class Up:
             self.proc.kill()
             self.proc.wait(30)
         for p in psutil.Process().children(recursive=True):
-            if p.pid != self.proc.pid and "uvicorn" in " ".join(p.cmdline()):
+            if p.pid != self.proc.pid and _is_uvicorn(p):
                 p.kill()
+
+
+def _is_uvicorn(p: psutil.Process) -> bool:
+    """A live uvicorn process (one that already ended, zombie or gone, is none)."""
+    try:
+        return "uvicorn" in " ".join(p.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
 
 
 @pytest.fixture

@@ -228,6 +228,7 @@ FROM generate_series(1, :n) AS i, generate_series(1, :per) AS l;
 ANALYZE {t.SCHEMA}.admission;
 ANALYZE {t.SCHEMA}.bill;
 ANALYZE {t.SCHEMA}.bill_line;
+ANALYZE {t.SCHEMA}.service_day_cost;
 """
 
 
@@ -248,7 +249,7 @@ async def analytics_bench(infra: Infrastructure, lines: int, reps: int) -> dict[
     per = 20
     try:
         async with h.runtime.db.engine.begin() as conn:
-            for table in ("bill_line", "bill", "cost_flag", "statement_line", "aid_ledger_entry"):
+            for table in ("bill_line", "bill", "service_day_cost", "cost_flag", "statement_line", "aid_ledger_entry"):
                 await conn.execute(text(f"TRUNCATE {t.SCHEMA}.{table} CASCADE"))
             await conn.execute(text(f"DELETE FROM {t.SCHEMA}.admission"))
         started = time.perf_counter()

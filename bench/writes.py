@@ -63,7 +63,7 @@ async def prepare_filing(h: ServiceHarness, n: int, tag: str) -> list[Prepared]:
     from tests_referral.helpers import add_facility, add_person, centralized, hospital, id_number
 
     if tag.endswith("#0"):
-        await add_facility(h, "H001")
+        await add_facility(h, "H001", level="township_health_centre")  # a first visit: no referral asked
     out = []
     now = datetime.now(UTC) - timedelta(hours=1)
     for _ in range(n):
@@ -141,7 +141,7 @@ async def _submitted(h: ServiceHarness, ref: str) -> str:
 
     case = await ready_unidentified_case(h, patient_ref=f"P-{ref}")
     app = await ok(h, "POST", "/applications", "hospital", {"facility_id": "H001", "case_ids": [case], "note": ref})
-    return str(app["id"])
+    return str(app["application_id"])
 
 
 @dataclass(frozen=True)

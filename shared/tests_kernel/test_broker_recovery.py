@@ -10,21 +10,24 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import structlog.testing
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import UnknownError
-from sqlalchemy import select, text
+from sqlalchemy import MetaData, select, text
 
-from medaid_shared.broker_recovery import epoch_topic, replay_onto_broker
+from medaid_shared.authz import Policy
+from medaid_shared.broker_recovery import BrokerLostDuringReplay, epoch_topic, replay_onto_broker
 from medaid_shared.kafka import DEFAULT_PARTITIONS, ensure_topics
 from medaid_shared.localstack import free_port, start_tansu
 from medaid_shared.runtime import Runtime
+from medaid_shared.tables import kernel_tables
 from medaid_shared.testing import Infrastructure
 
-from .conftest import applied_rows, build, emit_items
+from .conftest import ItemCounted, KernelTestSettings, applied_rows, build, consume_until, emit_items, record_item
 
 LOG = Path(".medaid/logs/tansu-broker-recovery-test.log")
 
@@ -185,6 +188,28 @@ async def test_each_sign_of_loss_is_noticed(
         await rt.db.dispose()
 
 
+async def test_a_relay_batch_of_many_records_is_not_taken_for_a_loss(
+    infrastructure: Infrastructure, kernel_schema: None, broker: OwnBroker
+) -> None:
+    """The relay sends a claim's rows together, so a partition gets batches of many records;
+    the local broker then reports its end offset as one past the batch's first record. The
+    watch counts the records in the log and sees no shortfall (no needless replay)."""
+    rt = await fresh_runtime(infrastructure, broker)
+    watch = rt.broker_watch
+    assert watch is not None and rt.relay is not None
+    await rt.producer.start()
+    try:
+        assert not (await watch.check()).lost
+        await emit_items(rt, *((f"k{i}", i) for i in range(60)))  # 60 keys: about 20 a partition
+        assert await rt.relay.publish_batch() == 60
+        findings = await watch.check()
+        assert not findings.shortfall and not findings.lost
+        assert watch.recoveries == 0
+    finally:
+        await rt.producer.stop()
+        await rt.db.dispose()
+
+
 async def test_manual_replay_survives_refused_writes_of_a_broker_just_back(
     infrastructure: Infrastructure, kernel_schema: None, broker: OwnBroker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -232,3 +257,321 @@ async def test_a_service_starting_while_the_broker_is_away_waits_for_it(
         await asyncio.wait_for(starting, 60)  # started once the broker answered
     assert await rt.producer.reachable()
     await rt.stop()
+
+
+class ProducerSettings(KernelTestSettings):
+    service_name: ClassVar[str] = "kerneltestp"
+
+
+producer_metadata = MetaData(schema="kerneltestp")
+kernel_tables(producer_metadata)
+
+
+async def producer_service(infra: Infrastructure, broker: OwnBroker, prefix: str) -> Runtime:
+    """Another service (its own schema and outbox) publishing the items the kernel-test
+    service consumes, as settlement publishes the catalogue consent reads."""
+    settings = ProducerSettings(
+        database_url=infra.database_url,
+        kafka_bootstrap_servers=broker.bootstrap,
+        topic_prefix=prefix,
+        environment="test",
+        run_background=False,
+    )
+    rt = Runtime.build(settings, producer_metadata, Policy.from_mapping({}))
+    async with rt.db.engine.begin() as conn:
+        await conn.execute(text("CREATE SCHEMA IF NOT EXISTS kerneltestp"))
+        await conn.run_sync(producer_metadata.create_all)
+        await conn.execute(text("TRUNCATE kerneltestp.outbox"))
+    await rt.producer.start()
+    return rt
+
+
+async def test_a_topic_recreated_after_a_consumers_recovery_is_read_again_from_its_start(
+    infrastructure: Infrastructure, kernel_schema: None, broker: OwnBroker
+) -> None:
+    """Once, consent never applied settlement's catalogue items replayed after a broker
+    kill. The watches of both services look at the broker just back; consent's re-creates
+    the topics and rewinds its consumer, which reads the producer's newest events in the
+    new topic. Settlement's watch, which had looked before, still sees the topic a client
+    auto-created with the broker's own partition count, deletes it and makes it again, and
+    replays its outbox oldest first. Consent's positions then point past the oldest events
+    of the topic made again: a topic re-created by any watch must rewind every service's
+    consumers (a new epoch)."""
+    consumer = await fresh_runtime(infrastructure, broker)  # "consent": the consumer, no events of its own
+    producer = await producer_service(infrastructure, broker, consumer.settings.topic_prefix)  # "settlement"
+    assert consumer.broker_watch is not None and producer.broker_watch is not None
+    assert producer.relay is not None
+    items = consumer.consumers[0]
+    topic = consumer.settings.topic(ItemCounted.topic)
+    await consumer.producer.start()
+    stop = asyncio.Event()
+    running = asyncio.create_task(items.run(stop))
+
+    def applied(*ns: int) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            assert not running.done(), running
+            return [n for _, n in await applied_rows(consumer)] == list(ns)
+
+        return check
+
+    try:
+        await consumer.broker_watch.check()
+        await producer.broker_watch.check()
+        await emit_items(producer, ("a", 1))
+        await producer.relay.publish_batch()
+        await until(applied(1))
+        stop.set()
+        await running
+        # Published and acknowledged by the broker, not yet consumed when it dies.
+        await emit_items(producer, ("a", 2), ("a", 3))
+        await producer.relay.publish_batch()
+
+        await consumer.producer.stop()
+        await producer.producer.stop()
+        broker.crash_and_restart()
+        await consumer.producer.start()
+        await producer.producer.start()
+
+        assert (await consumer.broker_watch.check()).lost  # the consumer's watch looks first
+        # The producer's relay publishes its newest events before its watch has looked.
+        await emit_items(producer, ("a", 4), ("a", 5), ("a", 6))
+        await producer.relay.publish_batch()
+        stop = asyncio.Event()
+        running = asyncio.create_task(items.run(stop))
+        await until(applied(1, 4, 5, 6))
+
+        # The producer's watch had looked before and saw the topic a client had auto-created
+        # with the broker's own partition count: it deletes the topic (now the one the
+        # consumer reads) — left as that auto-created one — and makes it again.
+        await auto_created_again(broker, topic)
+        found = await producer.broker_watch.check()
+        assert found.lost and topic in found.layout.wrong  # re-created and replayed, oldest first
+
+        await consumer.broker_watch.check()  # notices the new epoch: rewinds
+        await until(applied(1, 2, 3, 4, 5, 6))
+        assert await dead_letters(consumer) == 0
+    finally:
+        stop.set()
+        await running
+        await consumer.producer.stop()
+        await producer.producer.stop()
+        await consumer.db.dispose()
+        await producer.db.dispose()
+
+
+async def test_a_service_restarted_after_a_broker_loss_does_not_resume_from_positions_of_a_lost_log(
+    infrastructure: Infrastructure, kernel_schema: None, broker: OwnBroker
+) -> None:
+    """Once, referral never applied two ConsentSigned events in the short chaos run: the
+    broker died, came back empty, and referral was killed before its watch had looked
+    again. Its consumer had meanwhile read the topics as they were just after the restart
+    and committed its positions there; consent's watch then re-created a topic and
+    replayed its outbox into it. The restarted referral process, whose watch had seen no
+    earlier lifetime to compare with, resumed its group from those positions and skipped
+    the replayed events before them. Consumer groups are per broker lifetime: the restarted
+    process finds no offsets in the group of the lifetime it joins and reads from the start."""
+    consumer = await fresh_runtime(infrastructure, broker)  # "referral"
+    producer = await producer_service(infrastructure, broker, consumer.settings.topic_prefix)  # "consent"
+    assert consumer.broker_watch is not None and producer.broker_watch is not None
+    assert producer.relay is not None
+    items = consumer.consumers[0]
+    items.lifetime = consumer.broker_watch  # as the running service wires it
+    topic = consumer.settings.topic(ItemCounted.topic)
+    await consumer.producer.start()
+    stop = asyncio.Event()
+    running = asyncio.create_task(items.run(stop))
+
+    def applied(rt: Runtime, task: asyncio.Task[None], *ns: int) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            assert not task.done(), task
+            return [n for _, n in await applied_rows(rt)] == list(ns)
+
+        return check
+
+    restarted: Runtime | None = None
+    try:
+        await consumer.broker_watch.check()
+        await producer.broker_watch.check()
+        await emit_items(producer, ("a", 1))
+        await producer.relay.publish_batch()
+        await until(applied(consumer, running, 1))
+        stop.set()
+        await running
+        await emit_items(producer, ("a", 2), ("a", 3))  # acknowledged, not yet consumed
+        await producer.relay.publish_batch()
+
+        await consumer.producer.stop()
+        await producer.producer.stop()
+        broker.crash_and_restart()
+        await consumer.producer.start()
+        await producer.producer.start()
+
+        # The broker just back: the consumer reads and commits before its watch looks
+        # again (its topics made as the watch would make them, the newest events first).
+        await ensure_topics(broker.bootstrap, [topic])
+        await emit_items(producer, ("a", 4), ("a", 5), ("a", 6))
+        await producer.relay.publish_batch()
+        stop = asyncio.Event()
+        running = asyncio.create_task(items.run(stop))
+        await until(applied(consumer, running, 1, 4, 5, 6))
+        group = items.group
+        assert group is not None
+
+        # The producer's watch re-creates the topic (as a client had auto-created it) and
+        # replays its outbox, oldest first; the consumer, still at its positions in the
+        # topic as it was, reads on from there and commits.
+        await auto_created_again(broker, topic)
+        assert (await producer.broker_watch.check()).lost
+        await until(lambda: _committed_past(broker.bootstrap, group, topic, 6))
+        stop.set()
+        await running  # then the process is killed, before its watch looks again
+
+        # The consumer's service starts again: a new process whose watch has seen no
+        # lifetime before this one.
+        await consumer.producer.stop()
+        restarted = build(
+            infrastructure, prefix=consumer.settings.topic_prefix, kafka_bootstrap_servers=broker.bootstrap
+        )
+        assert restarted.broker_watch is not None
+        await ensure_topics(broker.bootstrap, [t for t in restarted.broker_watch.expected() if "broker-epoch" not in t])
+        await restarted.producer.start()
+        again = restarted.consumers[0]
+        again.lifetime = restarted.broker_watch
+        assert not (await restarted.broker_watch.check()).lost  # nothing it can see is amiss
+        stop = asyncio.Event()
+        running = asyncio.create_task(again.run(stop))
+        await until(applied(restarted, running, 1, 2, 3, 4, 5, 6))
+        assert await dead_letters(restarted) == 0
+    finally:
+        stop.set()
+        await running
+        await producer.producer.stop()
+        await consumer.db.dispose()
+        await producer.db.dispose()
+        if restarted is not None:
+            await restarted.producer.stop()
+            await restarted.db.dispose()
+
+
+async def _committed_past(bootstrap: str, group: str, topic: str, records: int) -> bool:
+    """Whether the group has committed positions adding up to ``records`` in the topic."""
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await reader.start()
+    try:
+        total = 0
+        for partition in range(DEFAULT_PARTITIONS):
+            total += await reader.committed(TopicPartition(topic, partition)) or 0
+        return total >= records
+    finally:
+        await reader.stop()
+
+
+async def auto_created_again(broker: OwnBroker, topic: str) -> None:
+    """The topic deleted and made again as a client's request would auto-create it, with the
+    broker's own partition count (what a watch then finds wrongly partitioned)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([topic])
+        await until(lambda: _gone(admin, topic))
+        await admin.create_topics([NewTopic(topic, num_partitions=DEFAULT_PARTITIONS + 1, replication_factor=1)])
+    finally:
+        await admin.close()
+
+
+async def _gone(admin: AIOKafkaAdminClient, topic: str) -> bool:
+    return topic not in await admin.list_topics()
+
+
+async def test_no_new_event_overtakes_the_replay_of_a_broker_that_came_back_empty(
+    infrastructure: Infrastructure, kernel_schema: None, broker: OwnBroker
+) -> None:
+    """Between a broker's loss and the watch's next look (every few seconds), the relay
+    would send a new event to the empty broker ahead of the older events of its key that
+    the replay brings back, and a consumer would apply them out of order. The relay asks
+    the watch before each batch; a broker that lost its log is restored first."""
+    rt = await fresh_runtime(infrastructure, broker, broker_check_interval_s=3600)  # the loop never looks in time
+    watch, relay = rt.broker_watch, rt.relay
+    assert watch is not None and relay is not None
+    relay.guard = watch  # as Runtime.build sets it when the background loops run
+    first_applied: list[int] = []
+
+    async def in_order(uow: Any, event: ItemCounted, meta: Any) -> None:
+        first_applied.append(event.n)  # the inbox lets each event through once
+        await record_item(uow, event, meta)
+
+    rt.consumers[0].handlers[ItemCounted.event_type] = in_order
+    await rt.producer.start()
+    try:
+        await emit_items(rt, ("a", 1), ("a", 2))
+        assert await relay.publish_batch() == 2  # the first batch let the watch name the lifetime
+        await rt.producer.stop()
+        broker.crash_and_restart()
+        await rt.producer.start()
+
+        await emit_items(rt, ("a", 3))
+        assert await relay.publish_batch() == 1
+        assert watch.recoveries == 1  # restored before the new event was sent
+
+        stop = asyncio.Event()
+        consuming = asyncio.create_task(rt.consumers[0].run(stop))
+        try:
+            await until(lambda: _applied_count(rt, 3))
+        finally:
+            stop.set()
+            await consuming
+        assert first_applied == [1, 2, 3]
+    finally:
+        await watch.close()
+        await rt.producer.stop()
+        await rt.db.dispose()
+
+
+async def _applied_count(rt: Runtime, n: int) -> bool:
+    return len(await applied_rows(rt)) == n
+
+
+async def test_a_replay_cut_short_by_another_broker_loss_is_done_again_in_full(
+    infrastructure: Infrastructure, kernel_schema: None, broker: OwnBroker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The broker died again while the outbox was replayed onto it (the chaos suite kills it
+    twice in a few seconds): the first events went to the log that was lost, the rest to the
+    new broker, whose topic then held records enough to look complete. Such a replay does
+    not count: the next look replays everything again, whatever the counts say."""
+    rt = await fresh_runtime(infrastructure, broker)
+    watch, relay = rt.broker_watch, rt.relay
+    assert watch is not None and relay is not None
+    await rt.producer.start()
+    try:
+        await emit_items(rt, *(("r", n) for n in range(1, 7)))
+        assert await relay.publish_batch() == 6
+        await watch.check()
+        await rt.producer.stop()
+        broker.crash_and_restart()
+        await rt.producer.start()
+
+        real_send = relay._send_retrying
+        sent = 0
+
+        async def dies_midway(row: Any, attempts: int = 8) -> None:
+            nonlocal sent
+            sent += 1
+            if sent == 4:  # three replayed events are lost with the broker
+                await rt.producer.stop()
+                broker.crash_and_restart()
+                await rt.producer.start()
+            await real_send(row, attempts)
+
+        monkeypatch.setattr(relay, "_send_retrying", dies_midway)
+        with pytest.raises(BrokerLostDuringReplay):
+            await watch.check()
+        monkeypatch.setattr(relay, "_send_retrying", real_send)
+        again = await watch.check()
+        assert again.lost and watch.recoveries == 1
+        assert not (await watch.inspect()).lost
+        await consume_until(rt, lambda: _applied_count(rt, 6))
+        assert [n for _, n in await applied_rows(rt)] == [1, 2, 3, 4, 5, 6]
+    finally:
+        await watch.close()
+        await rt.producer.stop()
+        await rt.db.dispose()

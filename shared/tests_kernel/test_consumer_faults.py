@@ -13,11 +13,16 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka import errors as kafka_errors
+from pydantic import ValidationError
 from sqlalchemy import select, text
 
+from medaid_shared import clock
+from medaid_shared.authz import Principal, Role
 from medaid_shared.db import Database, UnitOfWork
 from medaid_shared.events import EventMeta
+from medaid_shared.idempotency import KERNEL_PARAMETERS
 from medaid_shared.kafka import ensure_topics
+from medaid_shared.parameter_store import ParameterStore
 from medaid_shared.runtime import ConsumerSpec, Runtime
 from medaid_shared.testing import Infrastructure
 from medaid_shared.transient import is_transient
@@ -33,6 +38,7 @@ from .conftest import (
     unreachable,
 )
 
+Version = KERNEL_PARAMETERS.version_model
 FAST = {"transient_retry_initial_s": 0.01, "transient_retry_max_s": 0.05}
 
 
@@ -198,11 +204,53 @@ async def test_a_handlers_own_failure_is_dead_lettered_after_the_configured_atte
 
         await run_consumer_until(rt, settled)
         assert calls == 4
-        assert await dead_letters(rt) == ["ValueError: the rule cannot apply to this record"]
+        assert await dead_letters(rt) == [
+            "ValueError: the rule cannot apply to this record (after 4 attempts, consumer_attempts:any:any:default)"
+        ]
         assert await applied_rows(rt) == [("good", 2)]
         assert rt.consumers[0].transient_retries == 0
     finally:
         await close(rt)
+
+
+async def test_a_loaded_kernel_parameter_version_sets_the_attempts_and_is_cited(kernel: Infrastructure) -> None:
+    """SPEC 0.5: the attempts before a dead letter are the kernel's versioned parameter
+    ``consumer_attempts``: a version in force wins over the setting (4 here), applies to
+    the next failing event without a restart, and the dead letter cites it."""
+    calls = 0
+
+    async def bad_data(uow: UnitOfWork, event: ItemCounted, meta: EventMeta) -> None:
+        nonlocal calls
+        calls += 1
+        raise ValueError("the rule cannot apply to this record")
+
+    rt = await fresh_runtime(kernel, bad_data, consumer_max_attempts=4)
+    async with rt.db.engine.begin() as conn:
+        await conn.execute(text("TRUNCATE kerneltest.parameter_version"))
+    today = clock.to_local(clock.now()).date()
+    version = Version(kind="consumer_attempts", effective_from=today, values={"max_attempts": 2})
+    try:
+        async with rt.db.unit_of_work() as uow:
+            store = ParameterStore(uow.session, rt.db.tables.parameter_version, KERNEL_PARAMETERS)
+            await store.load(uow, Principal("ops", Role.ADMIN), [version])
+        await emit_items(rt, ("bad", 1))
+        await rt.relay.publish_batch()
+
+        async def dead() -> bool:
+            return len(await dead_letters(rt)) == 1
+
+        await run_consumer_until(rt, dead)
+        assert calls == 2
+        assert await dead_letters(rt) == [
+            f"ValueError: the rule cannot apply to this record (after 2 attempts, consumer_attempts:any:any:{today})"
+        ]
+    finally:
+        await close(rt)
+
+
+def test_a_kernel_parameter_version_of_no_attempt_is_refused() -> None:
+    with pytest.raises(ValidationError, match="max_attempts"):
+        Version(kind="consumer_attempts", effective_from="2027-01-01", values={"max_attempts": 0})
 
 
 async def test_a_refused_commit_after_a_rebalance_rejoins_instead_of_dying(

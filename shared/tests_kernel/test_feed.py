@@ -236,9 +236,9 @@ async def test_spec_0_4_feed_removes_what_the_minimisation_table_does_not_keep(f
         kept = {f.field for f in EVENT_FIELDS if department in f.feeds or "*" in f.feeds}
         assert ent.redact == {f.field for f in EVENT_FIELDS} - kept == feed_redactions(department)
     assert "name_masked" not in DEPARTMENTS["police"].redact and "guardian" in DEPARTMENTS["police"].redact
-    assert {"name_masked", "id_number_masked", "guardian", "diagnosis_group"} <= DEPARTMENTS["health"].redact
+    assert {"name_masked", "id_number_masked", "guardian", "diagnosis_group_sealed"} <= DEPARTMENTS["health"].redact
     for department in DEPARTMENTS:
-        assert "diagnosis_group" in DEPARTMENTS[department].redact
+        assert "diagnosis_group_sealed" in DEPARTMENTS[department].redact
     rt, client = feed_client
     rt.settings.district = "liujiang"
     await _publish(rt, PersonRegistered(person_id="P1", guardian={"name_masked": "李*"}))

@@ -13,6 +13,7 @@ import pytest
 from medaid_shared.events import Event
 from medaid_shared.feed import DEPARTMENTS
 from medaid_shared.minimisation import (
+    DIAGNOSIS_ANSWERS,
     EVENT_FIELDS,
     FULL_READ_FIELDS,
     FULL_READS,
@@ -87,8 +88,22 @@ def test_lj_18_each_feed_shows_only_the_personal_fields_the_table_keeps_for_it(d
             if rule is not None:
                 assert department in rule.feeds or "*" in rule.feeds, f"{department} sees {field}"
     for rule in EVENT_FIELDS:
-        if rule.category == "diagnosis" and rule.field == "diagnosis_group":
+        if rule.category == "diagnosis" and rule.field == "diagnosis_group_sealed":
             assert rule.field in ent.redact  # issue scenario: no feed shows diagnoses
+
+
+def test_spec_0_4_diagnoses_travel_only_sealed_for_the_one_consumer_that_needs_them() -> None:
+    """Issue 16: ``DischargeRecorded.diagnosis_group`` was in clear in referral's outbox, on
+    the broker and in dead letters. No event carries a diagnosis in clear any more: a
+    diagnosis field is sealed for exactly one consuming service, or is the LJ-5 trusteeship."""
+    assert "diagnosis_group" in NEVER_IN_EVENTS
+    for rule in EVENT_FIELDS:
+        if rule.category == "diagnosis" and rule.field != "trusteeship":
+            assert rule.form is Form.SEALED and len(rule.consumers) == 1 and not rule.feeds, rule.field
+    for model in all_event_models():
+        for owner, props in _properties(event_schema(model)).items():
+            clear = [f for f in props if re.search(r"diagnos|disease", f) and not f.endswith("_sealed")]
+            assert owner == "Trusteeship" or clear == [], model.event_type
 
 
 def _response_schemas(doc: dict[str, Any]) -> set[str]:
@@ -115,13 +130,29 @@ def _response_schemas(doc: dict[str, Any]) -> set[str]:
     return found
 
 
+# Answers that still carry a personal field the table does not allow there, now that their
+# models are published; when the service stops answering the field, its entry must go.
+KNOWN_ANSWER_DEVIATIONS: dict[str, str] = {
+    # GD-12: the fund's case answers carry the disease code to every role that reads cases
+    # (police and hrss included); the minimisation table names no roles for it yet.
+    "emergency-fund CaseOut.disease_code": "the case's disease code, to every reader of cases",
+    "emergency-fund CaseSummaryOut.disease_code": "the case's disease code, to every reader of cases",
+}
+
+
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_spec_0_4_api_response_models_show_full_names_and_numbers_only_where_the_table_says(service: str) -> None:
     doc = json.loads((ROOT / f"services/{service}/openapi.json").read_text())
     comps = doc.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
     for schema in _response_schemas(doc):
         for field in comps[schema].get("properties", {}):
             if f"{schema}.{field}" in NOT_PERSONAL:
+                continue
+            if f"{service} {schema}.{field}" in DIAGNOSIS_ANSWERS:
+                continue  # filled only for the roles the table names (checked by the service's tests)
+            if f"{service} {schema}.{field}" in KNOWN_ANSWER_DEVIATIONS:
+                seen.add(f"{service} {schema}.{field}")
                 continue
             if field in FULL_READ_FIELDS:
                 assert schema in FULL_READS.get(service, frozenset()), f"{service} {schema}.{field} is a full read"
@@ -129,3 +160,5 @@ def test_spec_0_4_api_response_models_show_full_names_and_numbers_only_where_the
                 assert not LOOKS_PERSONAL.search(field) or field.endswith("_masked") or field_rule(field), (
                     f"{service} {schema}.{field} is not in the minimisation table"
                 )
+    known = {k for k in KNOWN_ANSWER_DEVIATIONS if k.startswith(f"{service} ")}
+    assert seen == known, f"fixed, remove from KNOWN_ANSWER_DEVIATIONS: {known - seen}"

@@ -113,3 +113,32 @@ def test_defaults_from_settings_replace_the_declared_ones() -> None:
     assert configured.require([], "public_notice", on=date(2026, 1, 1)).values.notice_working_days == 7
     assert CATALOGUE.require([], "public_notice", on=date(2026, 1, 1)).values.notice_working_days == 3
     assert [k["kind"] for k in configured.describe()] == ["public_notice", "filing_window"]
+
+
+def test_a_service_catalogue_includes_the_kernel_kinds_also_with_its_own_kind_enum() -> None:
+    """SPEC 0.4: the idempotency retention is loaded through every service's parameter API."""
+    from enum import StrEnum
+
+    from medaid_shared.idempotency import KERNEL_PARAMETERS
+
+    class Kind(StrEnum):
+        PUBLIC_NOTICE = "public_notice"
+        FILING_WINDOW = "filing_window"
+
+    merged = ParameterCatalogue([NOTICE, WINDOW], enum=Kind).including(KERNEL_PARAMETERS)
+    assert {k.name for k in merged.kinds} == {
+        "public_notice",
+        "filing_window",
+        "idempotency_retention",
+        "consumer_attempts",
+    }
+    model = merged.version_model
+    kept = model.model_validate(
+        {"kind": "idempotency_retention", "effective_from": "2026-01-01", "values": {"retention_days": 30}}
+    )
+    assert kept.version_id == "idempotency_retention:any:any:2026-01-01"
+    assert merged.require([kept], "idempotency_retention", on=date(2026, 2, 1)).values.retention_days == 30
+    own = {"kind": "public_notice", "effective_from": "2026-01-01", "values": {"notice_working_days": 5}}
+    assert model.model_validate(own).kind_name == "public_notice"
+    with pytest.raises(ValidationError):
+        model.model_validate({"kind": "no_such_kind", "effective_from": "2026-01-01", "values": {}})

@@ -63,11 +63,19 @@ def test_settings_refuse_default_secrets_outside_development() -> None:
         ServiceSettings(environment="production")
     with pytest.raises(ValidationError, match="MEDAID_ENCRYPTION_KEY"):
         ServiceSettings(environment="production", jwt_secret="a-real-secret-from-the-vault-0123456789")
+    with pytest.raises(ValidationError, match="MEDAID_CONSENT_FORMS_PUBLIC_KEY"):
+        ServiceSettings(
+            environment="production",
+            jwt_secret="a-real-secret-from-the-vault-0123456789",
+            encryption_key="c2VjcmV0LWtleS1mcm9tLXRoZS1rbXMtMzItYnl0ZXM=",
+            person_matching_public_key=new_keypair()[1],
+        )
     ok = ServiceSettings(
         environment="production",
         jwt_secret="a-real-secret-from-the-vault-0123456789",
         encryption_key="c2VjcmV0LWtleS1mcm9tLXRoZS1rbXMtMzItYnl0ZXM=",
         person_matching_public_key=new_keypair()[1],
+        consent_forms_public_key=new_keypair()[1],
     )
     assert ok.environment == "production"
     with pytest.raises(ValidationError, match="TEST_CLOCK"):
@@ -76,6 +84,7 @@ def test_settings_refuse_default_secrets_outside_development() -> None:
             jwt_secret="a-real-secret-from-the-vault-0123456789",
             encryption_key="c2VjcmV0LWtleS1mcm9tLXRoZS1rbXMtMzItYnl0ZXM=",
             person_matching_public_key=new_keypair()[1],
+            consent_forms_public_key=new_keypair()[1],
             test_clock=True,
         )
 

@@ -21,13 +21,15 @@ from medaid_shared.auth import CurrentPrincipal, issue_token
 from medaid_shared.authz import Policy
 from medaid_shared.calendar import clock_deadline
 from medaid_shared.db import UnitOfWork
-from medaid_shared.idempotency import run_command
+from medaid_shared.idempotency import KERNEL_PARAMETERS, kernel_parameter_defaults, run_command
+from medaid_shared.parameter_api import parameter_router
+from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import Runtime
 from medaid_shared.testing import Infrastructure
 
 from .conftest import ItemCounted, applied_rows, build, consume_until
 
-POLICY = Policy.from_mapping({"item.count": ["hospital"]})
+POLICY = Policy.from_mapping({"item.count": ["hospital"], "parameters.change": ["admin"]})
 
 
 class CountItem(BaseModel):
@@ -58,8 +60,14 @@ def item_router() -> APIRouter:
 @pytest.fixture
 async def app_client(runtime: Runtime) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
     runtime.policy = POLICY
+    parameters = ServiceParameters(KERNEL_PARAMETERS, runtime.db.tables.parameter_version).including(
+        KERNEL_PARAMETERS, kernel_parameter_defaults
+    )
     app = create_service_app(
-        lambda: runtime, title="medaid kerneltest", description="kernel test", routers=[item_router()]
+        lambda: runtime,
+        title="medaid kerneltest",
+        description="kernel test",
+        routers=[item_router(), parameter_router(parameters)],
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test/v1") as client:
         yield runtime, client
@@ -238,3 +246,29 @@ async def test_spec_0_4_stored_answers_are_ciphertext_and_expire_after_the_reten
         assert await purge_expired(rt.db) == 1
     async with rt.db.read() as s:
         assert (await s.execute(select(t))).first() is None
+
+
+async def test_spec_0_4_idempotency_retention_is_a_versioned_parameter_the_purge_reads(app_client: Any) -> None:
+    """The retention is a kernel kind of versioned parameters every service stores: a version
+    an administrator loads applies from its effective date, the setting only as the default."""
+    from medaid_shared.idempotency import purge_expired, retention_in_force
+
+    rt, client = app_client
+    assert (await retention_in_force(rt.db)).version_id == "idempotency_retention:any:any:default"
+    today = clock.to_local(clock.now()).date()
+    weaker = {"kind": "idempotency_retention", "effective_from": today.isoformat(), "values": {"retention_days": 0}}
+    r = await client.post("/admin/parameters", json={"versions": [weaker]}, headers=auth(rt, "admin", "admin-1"))
+    assert r.status_code == 422 and "retention_days" in r.json()["field"]
+    version = {**weaker, "values": {"retention_days": 30}, "source": "区政务数据管理局通知"}
+    r = await client.post("/admin/parameters", json={"versions": [version]}, headers=auth(rt, "admin", "admin-1"))
+    assert r.status_code == 201, r.text
+    assert (await retention_in_force(rt.db)).version_id == f"idempotency_retention:any:any:{today.isoformat()}"
+    headers = {**auth(rt), "Idempotency-Key": "kept-30-days"}
+    assert (await client.post("/items", json={"item": "a", "n": 1}, headers=headers)).status_code == 201
+    default_days = rt.settings.idempotency_retention_days
+    with time_machine.travel(clock.now() + timedelta(days=default_days, minutes=1), tick=False):
+        assert await purge_expired(rt.db) == 0  # the loaded 30 days, not the setting's 7
+    with time_machine.travel(clock.now() + timedelta(days=30) - timedelta(minutes=1), tick=False):
+        assert await purge_expired(rt.db) == 0
+    with time_machine.travel(clock.now() + timedelta(days=30, minutes=1), tick=False):
+        assert await purge_expired(rt.db) == 1

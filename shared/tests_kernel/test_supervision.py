@@ -12,6 +12,7 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
+from medaid_shared.answers import HealthOut, ReadyOut
 from medaid_shared.app import create_service_app
 from medaid_shared.runtime import Backoff, Runtime, Supervisor
 
@@ -205,10 +206,12 @@ async def test_healthz_fails_and_readyz_reports_a_loop_down_past_its_limit(runti
             assert loops["broken"]["state"] == "backing_off"
             assert loops["broken"]["last_error"] == "ConnectionRefusedError: connection refused"
             assert ready.json()["checks"]["background"] is False
+            ReadyOut.model_validate(ready.json())  # the 503 body is the documented one
             now.t += 61
             health = await client.get("/healthz")
             assert health.status_code == 503
             assert health.json() == {"status": "failing", "loops_down": ["broken"]}
+            HealthOut.model_validate(health.json())
     finally:
         await runtime.supervisor.stop()
         runtime.settings.run_background = False

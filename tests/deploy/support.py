@@ -255,3 +255,37 @@ CRD_SCHEMAS = {
 @functools.cache
 def crd_json_schema(api_version: str, kind: str) -> Any:
     return crd_schema_to_json_schema(load_yaml(DATA / "crds" / CRD_SCHEMAS[(api_version, kind)]))
+
+
+# ---------------------------------------------------------------- service folders
+
+
+def deployment_gaps(root: Path = REPO) -> dict[str, list[str]]:
+    """For every service folder under ``root/services`` (one with a ``pyproject.toml``), what
+    of its deployment is missing: its entry in the service registry, its Dockerfile, its
+    docker-compose services, its Kubernetes manifests and their place in the base
+    kustomization. A folder made by ``medaid new-service`` lacks all but the Dockerfile
+    until its checklist is done."""
+    compose_services = set(yaml.safe_load((root / "docker-compose.yml").read_text())["services"])
+    base = root / "deploy" / "k8s" / "base"
+    resources = set(yaml.safe_load((base / "kustomization.yaml").read_text()).get("resources") or [])
+    gaps: dict[str, list[str]] = {}
+    for project in sorted((root / "services").glob("*/pyproject.toml")):
+        name, folder = project.parent.name, project.parent
+        migrates = name != CONSOLE.name  # the console has no database
+        manifests = base / "services" / name
+        wanted = {
+            "registry entry (medaid_shared.services)": name in DEPLOYABLES,
+            "Dockerfile": (folder / "Dockerfile").is_file(),
+            f"docker-compose.yml service {name}": name in compose_services,
+            f"docker-compose.yml service {name}-migrate": not migrates or f"{name}-migrate" in compose_services,
+            f"deploy/k8s/base/services/{name}/kustomization.yaml": (manifests / "kustomization.yaml").is_file(),
+            f"deploy/k8s/base/services/{name}/deployment.yaml": (manifests / "deployment.yaml").is_file(),
+            f"deploy/k8s/base/services/{name}/migrate-job.yaml": not migrates
+            or (manifests / "migrate-job.yaml").is_file(),
+            f"services/{name} in deploy/k8s/base/kustomization.yaml": f"services/{name}" in resources,
+        }
+        missing = [what for what, present in wanted.items() if not present]
+        if missing:
+            gaps[name] = missing
+    return gaps

@@ -49,9 +49,18 @@ def _settings_from(env: Mapping[str, str | None], service: str, monkeypatch: pyt
             monkeypatch.delenv(key)
     from medaid_shared.crypto import new_keypair
 
-    # The fund checks its matching key pair belongs together: stand in with a real pair.
+    # The fund and consent check their key pairs belong together: stand in with real pairs.
     private, public = new_keypair()
-    pair = {"MEDAID_PERSON_MATCHING_PRIVATE_KEY": private, "MEDAID_PERSON_MATCHING_PUBLIC_KEY": public}
+    forms_private, forms_public = new_keypair()
+    diagnosis_private, diagnosis_public = new_keypair()
+    pair = {
+        "MEDAID_DIAGNOSIS_GROUPS_PRIVATE_KEY": diagnosis_private,
+        "MEDAID_DIAGNOSIS_GROUPS_PUBLIC_KEY": diagnosis_public,
+        "MEDAID_PERSON_MATCHING_PRIVATE_KEY": private,
+        "MEDAID_PERSON_MATCHING_PUBLIC_KEY": public,
+        "MEDAID_CONSENT_FORMS_PRIVATE_KEY": forms_private,
+        "MEDAID_CONSENT_FORMS_PUBLIC_KEY": forms_public,
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, pair.get(key, SECRET_STAND_IN) if value is None else value)
     return settings_class(service)()
@@ -91,6 +100,87 @@ def test_production_settings_refuse_to_start_without_the_secrets(overlay: str, m
             _settings_from(without_secrets, "referral", monkeypatch)
     else:
         assert _settings_from(without_secrets, "referral", monkeypatch).environment == "development"
+
+
+@pytest.mark.parametrize(("overlay", "service"), CASES)
+def test_k8s_migrate_job_has_the_services_encryption_key_and_environment(overlay: str, service: str) -> None:
+    """SPEC 0.4: a migration that encrypts existing rows (medaid_shared.migrations_crypto)
+    seals them with the key the service reads them with, and knows it runs in production."""
+    docs = rendered(overlay)
+    job = container_env(docs, _container(docs, "Job", f"medaid-{service}-migrate"))
+    deployment = container_env(docs, _container(docs, "Deployment", deployment_name(service)))
+    assert "MEDAID_ENCRYPTION_KEY" in job, f"the {service} migration has no MEDAID_ENCRYPTION_KEY"
+    job_key = _secret_ref(docs, "Job", f"medaid-{service}-migrate", "MEDAID_ENCRYPTION_KEY")
+    assert job_key == _secret_ref(docs, "Deployment", deployment_name(service), "MEDAID_ENCRYPTION_KEY")
+    assert job_key == (f"medaid-{service}-keys", "encryption-key")
+    assert job["MEDAID_ENVIRONMENT"] == deployment["MEDAID_ENVIRONMENT"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_k8s_consent_forms_key_pair_is_deployed(overlay: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC 0.4 / LJ-7.1: every service reads the consent forms' public key from the shared
+    Secret (referral seals full names with it); only consent gets the private half, from its
+    own Secret; without the pair a production consent service refuses to start."""
+    docs = rendered(overlay)
+    for service in SERVICE_NAMES:
+        name = deployment_name(service)
+        public = _secret_ref(docs, "Deployment", name, "MEDAID_CONSENT_FORMS_PUBLIC_KEY")
+        assert public == ("medaid-shared-keys", "consent-forms-public-key"), service
+        private = container_env(docs, _container(docs, "Deployment", name)).get("MEDAID_CONSENT_FORMS_PRIVATE_KEY", "-")
+        if service == "consent":
+            assert _secret_ref(docs, "Deployment", name, "MEDAID_CONSENT_FORMS_PRIVATE_KEY") == (
+                "medaid-consent-keys",
+                "consent-forms-private-key",
+            )
+        else:
+            assert private == "-", f"{service} must not hold the consent forms' private key"
+    env = container_env(docs, _container(docs, "Deployment", deployment_name("consent")))
+    if env["MEDAID_ENVIRONMENT"] == "production":
+        without_private = {k: v for k, v in env.items() if k != "MEDAID_CONSENT_FORMS_PRIVATE_KEY"}
+        with pytest.raises(ValueError, match="MEDAID_CONSENT_FORMS_PRIVATE_KEY"):
+            _settings_from(without_private, "consent", monkeypatch)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_k8s_diagnosis_groups_key_pair_is_deployed(overlay: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC 0.4 / LJ-9: referral (and its migration, which seals the outbox's discharges)
+    reads the diagnosis groups' public key from the shared Secret; only settlement gets the
+    private half, from its own Secret; without it a production settlement refuses to start."""
+    docs = rendered(overlay)
+    for kind, name in (("Deployment", deployment_name("referral")), ("Job", "medaid-referral-migrate")):
+        assert _secret_ref(docs, kind, name, "MEDAID_DIAGNOSIS_GROUPS_PUBLIC_KEY") == (
+            "medaid-shared-keys",
+            "diagnosis-groups-public-key",
+        )
+    assert _secret_ref(docs, "Job", "medaid-settlement-migrate", "MEDAID_DIAGNOSIS_GROUPS_PRIVATE_KEY") == (
+        "medaid-settlement-keys",
+        "diagnosis-groups-private-key",
+    )
+    for service in SERVICE_NAMES:
+        env = container_env(docs, _container(docs, "Deployment", deployment_name(service)))
+        if service == "settlement":
+            assert _secret_ref(docs, "Deployment", deployment_name(service), "MEDAID_DIAGNOSIS_GROUPS_PRIVATE_KEY") == (
+                "medaid-settlement-keys",
+                "diagnosis-groups-private-key",
+            )
+        else:
+            assert "MEDAID_DIAGNOSIS_GROUPS_PRIVATE_KEY" not in env, f"{service} must not open diagnosis groups"
+    env = container_env(docs, _container(docs, "Deployment", deployment_name("settlement")))
+    if env["MEDAID_ENVIRONMENT"] == "production":
+        without_private = {k: v for k, v in env.items() if k != "MEDAID_DIAGNOSIS_GROUPS_PRIVATE_KEY"}
+        with pytest.raises(ValueError, match="MEDAID_DIAGNOSIS_GROUPS_PRIVATE_KEY"):
+            _settings_from(without_private, "settlement", monkeypatch)
+        referral = container_env(docs, _container(docs, "Deployment", deployment_name("referral")))
+        without_public = {k: v for k, v in referral.items() if k != "MEDAID_DIAGNOSIS_GROUPS_PUBLIC_KEY"}
+        with pytest.raises(ValueError, match="MEDAID_DIAGNOSIS_GROUPS_PUBLIC_KEY"):
+            _settings_from(without_public, "referral", monkeypatch)
+
+
+def _secret_ref(docs: list[Doc], kind: str, name: str, variable: str) -> tuple[str, str]:
+    """The (Secret, key) a container's variable is read from."""
+    (entry,) = [e for e in _container(docs, kind, name).get("env", []) if e["name"] == variable]
+    ref = entry["valueFrom"]["secretKeyRef"]
+    return ref["name"], ref["key"]
 
 
 @pytest.mark.parametrize("service", SERVICE_NAMES)

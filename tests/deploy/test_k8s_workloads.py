@@ -113,9 +113,17 @@ def test_migration_job_runs_medaid_migrate_with_the_same_image(overlay: str, ser
     assert container["image"] == _container(deployment)["image"]
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
     assert job["spec"]["backoffLimit"] >= 1
-    assert [e["name"] for e in container["env"]] == ["DATABASE_URL"]
-    deployment_db = [e for e in _container(deployment)["env"] if e["name"] == "DATABASE_URL"]
-    assert container["env"] == deployment_db, "migrations and server use the same database"
+    # the database, and the key of the migrations that encrypt existing rows (SPEC 0.4); referral's
+    # also the key it seals the outbox's discharge diagnosis groups for settlement with, and
+    # settlement's private key, whose public half seals its dead letters' groups (LJ-9)
+    names = ["DATABASE_URL", "MEDAID_ENCRYPTION_KEY"]
+    if service == "referral":
+        names.append("MEDAID_DIAGNOSIS_GROUPS_PUBLIC_KEY")
+    if service == "settlement":
+        names.append("MEDAID_DIAGNOSIS_GROUPS_PRIVATE_KEY")  # seals the dead letters' groups
+    assert [e["name"] for e in container["env"]] == names
+    same = [e for e in _container(deployment)["env"] if e["name"] in names]
+    assert container["env"] == same, "migrations and server use the same database and key"
 
 
 @pytest.mark.parametrize(("overlay", "service"), CASES)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
@@ -37,6 +38,32 @@ from medaid_shared.testing import Infrastructure
 LOGS = Path(__file__).resolve().parents[2] / ".medaid" / "logs"
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One answer a journey received: which operation, for which role, and its body."""
+
+    service: str
+    method: str
+    path: str  # under /v1
+    role: str
+    status: int
+    body: str
+
+    @classmethod
+    def of(cls, service: str, response: httpx.Response) -> Answer:
+        request = response.request
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        role = jwt.decode(token, options={"verify_signature": False}).get("role", "") if token else ""
+        return cls(
+            service,
+            request.method,
+            request.url.path.removeprefix(API_PREFIX),
+            role,
+            response.status_code,
+            response.text,
+        )
+
+
 @dataclass
 class Stack:
     infra: Infrastructure
@@ -49,14 +76,24 @@ class Stack:
     # stood when the stack started (the logs are scanned for them afterwards).
     personal: set[str] = field(default_factory=set)
     log_offsets: dict[str, int] = field(default_factory=dict)
+    # SPEC 0.4: every answer the journeys received (scanned afterwards for full names and
+    # ID numbers outside the operations the minimisation table allows them in).
+    answers: list[Answer] = field(default_factory=list)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def client(self, service: str) -> httpx.AsyncClient:
         """A client of the service's versioned API (paths relative to ``/v1``)."""
+
+        async def record(response: httpx.Response) -> None:
+            await response.aread()
+            self.answers.append(Answer.of(service, response))
+
         return httpx.AsyncClient(
-            base_url=self.url(service) + API_PREFIX, timeout=30, event_hooks={"request": [self._harvest]}
+            base_url=self.url(service) + API_PREFIX,
+            timeout=30,
+            event_hooks={"request": [self._harvest], "response": [record]},
         )
 
     async def _harvest(self, request: httpx.Request) -> None:

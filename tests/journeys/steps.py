@@ -6,7 +6,9 @@ with Retry-After (some older paths 404), and the step repeats the request until 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import random
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from PIL import Image, ImageDraw, ImageFilter
 
 from medaid_shared.crypto import id_number_check_char
 
@@ -101,6 +104,57 @@ async def register_facility(
     )
 
 
+async def refer(stack: Stack, person_id: str, clinic: str, to: str, first_visit_at: datetime) -> dict[str, Any]:
+    """LJ-3.2a / LJ-4.2a: the first-visit clinic refers the person on with its slip; without a
+    referral (or an emergency) no hospital above primary level files the admission (SPEC 0.3)."""
+    return await stack.call(
+        "referral",
+        "POST",
+        "/referrals",
+        role="hospital",
+        scopes=(f"facility:{clinic}",),
+        subject=f"{clinic}-doctor",
+        json={
+            "person_id": person_id,
+            "from_facility_id": clinic,
+            "to_facility_id": to,
+            "first_visit_at": first_visit_at.isoformat(),
+            "slip_ref": f"ZZD-{clinic}",
+            "slip_doctor": f"{clinic}-doctor",
+        },
+        expect=201,
+    )
+
+
+URGENT_CONDITIONS = ROOT / "services/referral/src/referral/data/urgent_conditions.example.json"
+
+
+async def record_emergency_basis(
+    stack: Stack, admission_id: str, scopes: tuple[str, ...], condition_code: str, channel: str, onset: datetime
+) -> dict[str, Any]:
+    """LJ-11.3 / SPEC 0.5: the emergency is a recorded determination — the administrator loads
+    the (example) national list of urgent and critical illnesses, and the hospital records the
+    condition, the arrival channel and the onset within the emergency window."""
+    await stack.call(
+        "referral",
+        "POST",
+        "/admin/urgent-conditions",
+        role="admin",
+        json=json.loads(URGENT_CONDITIONS.read_text(encoding="utf-8")),
+        expect=201,
+    )
+    return await stack.call(
+        "referral",
+        "POST",
+        f"/admissions/{admission_id}/emergency",
+        role="hospital",
+        scopes=scopes,
+        subject="er-desk",
+        json={"condition_code": condition_code, "arrival_channel": channel, "onset_at": onset.isoformat()},
+        expect=200,
+    )
+
+
 async def register_person(stack: Stack, body: dict[str, Any]) -> dict[str, Any]:
     """LJ-2.1: civil affairs registers a destitute person."""
     return await stack.call(
@@ -116,7 +170,7 @@ async def load_settlement_parameters(stack: Stack) -> list[str]:
     r = await send(stack, "settlement", "POST", "/admin/parameters", role="admin", json={"versions": versions})
     assert r.status_code in (201, 409), r.text
     stored = await stack.call("settlement", "GET", "/parameters", role="admin")
-    by_id = {v["version_id"]: v for v in stored}
+    by_id = {v["version_id"]: v for v in stored["items"]}
     expected = [f"{v['kind']}:{v['region']}:{v['facility_level']}:{v['effective_from']}" for v in versions]
     assert set(expected) <= set(by_id), f"parameters in the settlement service differ: {sorted(by_id)}"
     return expected
@@ -190,9 +244,133 @@ async def no_violations_after(stack: Stack, facility_id: str, settle_s: float = 
     violations = await stack.call(
         "referral", "GET", "/violations", role="health_bureau", params={"facility_id": facility_id}
     )
-    assert violations == [], violations
+    assert violations["items"] == [], violations
 
 
 def event_types(stack: Stack, **match: Any) -> list[str]:
     """Short names of the events seen so far whose data has the given field values."""
     return [e["type"].rsplit(".", 1)[-1] for e in stack.events if all(e["data"].get(k) == v for k, v in match.items())]
+
+
+def face_photo(width: int = 480, height: int = 640) -> bytes:
+    """A real JPEG of a frontal face-like figure, above the bureau's minimum resolution
+    (GD-16.1: a clear frontal face photo), with the texture of a camera image."""
+    rng = random.Random(20261105)
+    img = Image.new("RGB", (width, height))
+    px = img.load()
+    assert px is not None
+    for y in range(height):
+        for x in range(width):
+            shade = 150 + (x * 60) // width - (y * 40) // height + rng.randint(-12, 12)
+            px[x, y] = (shade, shade + 8, shade + 20)
+    draw = ImageDraw.Draw(img)
+    cx, cy = width // 2, height // 2
+    draw.rectangle((cx - 190, cy + 150, cx + 190, height), fill=(46, 52, 70))  # shoulders
+    draw.ellipse((cx - 130, cy - 200, cx + 130, cy + 160), fill=(224, 182, 150))  # face
+    draw.chord((cx - 140, cy - 215, cx + 140, cy - 40), 180, 360, fill=(35, 28, 24))  # hair
+    for ex in (cx - 55, cx + 55):
+        draw.ellipse((ex - 24, cy - 40, ex + 24, cy - 14), fill=(250, 250, 248))
+        draw.ellipse((ex - 10, cy - 37, ex + 10, cy - 17), fill=(40, 30, 25))
+    draw.polygon([(cx, cy - 10), (cx - 18, cy + 50), (cx + 18, cy + 50)], fill=(205, 160, 130))  # nose
+    draw.arc((cx - 50, cy + 60, cx + 50, cy + 110), 20, 160, fill=(150, 60, 60), width=6)  # mouth
+    draw.line((cx + 60, cy - 90, cx + 100, cy - 60), fill=(170, 40, 40), width=5)  # a wound
+    buf = io.BytesIO()
+    img.filter(ImageFilter.GaussianBlur(1.2)).save(buf, "JPEG", quality=88)
+    return buf.getvalue()
+
+
+async def register_city_hospital(stack: Stack, facility_id: str, name: str, city: str, bureau: str) -> dict[str, Any]:
+    """GD-16.1 / GD-3: the health bureau registers a city hospital with the police bureau of
+    its jurisdiction; returns once the fund (its read model of FacilityRegistered) knows it."""
+    facility: dict[str, Any] = await stack.call(
+        "referral",
+        "POST",
+        "/facilities",
+        role="health_bureau",
+        subject="hb-registry",
+        json={
+            "facility_id": facility_id,
+            "name": name,
+            "level": "city",
+            "designated": True,
+            "region": "outside_guangxi",
+            "city": city,
+            "police_jurisdiction": bureau,
+        },
+        expect=201,
+    )
+
+    async def fund_knows_hospital() -> bool:
+        rows = await stack.call(
+            "emergency-fund",
+            "GET",
+            "/reference/facilities",
+            role="fund_agency",
+            scopes=(f"city:{city}",),
+            params={"city": city},
+        )
+        return any(r["facility_id"] == facility_id and r["police_jurisdiction"] == bureau for r in rows["items"])
+
+    await stack.wait_until(fund_knows_hospital)
+    return facility
+
+
+async def open_city_fund(
+    stack: Stack, city: str, name: str, agency_name: str, *, amount: str, reference: str, memo: str = ""
+) -> dict[str, Any]:
+    """GD-3: the agency opens the city's fund and finance funds it first (a provincial
+    transfer, a balanced ledger inflow); returns the inflow's answer."""
+    scopes = (f"city:{city}",)
+    await stack.call(
+        "emergency-fund",
+        "POST",
+        "/funds",
+        role="fund_agency",
+        scopes=scopes,
+        json={"city": city, "name": name, "agency_name": agency_name},
+        expect=201,
+    )
+    inflow: dict[str, Any] = await stack.call(
+        "emergency-fund",
+        "POST",
+        f"/funds/{city}/inflows",
+        role="finance",
+        scopes=scopes,
+        json={
+            "source": "provincial_transfer",
+            "amount": amount,
+            "fiscal_year": 2026,
+            "reference": reference,
+            **({"memo": memo} if memo else {}),
+        },
+        expect=201,
+    )
+    return inflow
+
+
+async def file_identity_check(
+    stack: Stack, facility_id: str, fields: dict[str, str], photo: bytes, filename: str = "face.jpg"
+) -> dict[str, Any]:
+    """GD-16.1: the hospital's letter with a face photo to the bureau of its jurisdiction,
+    once identity-check knows the facility (from FacilityRegistered; until then nothing is
+    filed)."""
+
+    async def file_letter() -> dict[str, Any] | None:
+        r = await send(
+            stack,
+            "identity-check",
+            "POST",
+            "/identity-checks",
+            role="hospital",
+            scopes=(f"facility:{facility_id}",),
+            data=fields,
+            files=[("photos", (filename, photo, "image/jpeg"))],
+        )
+        if r.status_code == 422 and "not known here yet" in r.json().get("detail", ""):
+            return None
+        assert r.status_code == 201, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    request: dict[str, Any] = await stack.wait_until(file_letter)
+    return request

@@ -145,6 +145,7 @@ async def test_centralized_referral_self_pay_and_one_stop_settlement(stack: Stac
             "referral_id": referral["referral_id"],
             "reason": "肺部感染，需住院治疗",
             "escort": "护理员 覃某",
+            "unit_name": "柳江区社会福利院",
         },
         expect=201,
     )
@@ -233,6 +234,22 @@ async def test_centralized_referral_self_pay_and_one_stop_settlement(stack: Stac
         "decided",
     ]
     decided = await stack.wait_event("SelfPayDecided", item_id=item_id)
+
+    # LJ-7.1 / SPEC 0.4: the annex-3 form printed for the institution names the patient in
+    # full and the institution as it signed annex 1 (learnt from FilingCompleted).
+    async def printed() -> str | None:
+        page = await stack.call(
+            "consent",
+            "GET",
+            f"/self-pay-items/{item_id}/consent-form.html",
+            role="institution",
+            scopes=INSTITUTION_SCOPE,
+            subject="inst-head-wei",
+        )
+        return page if "柳江区社会福利院" in page else None
+
+    annex_3 = await stack.wait_until(printed)
+    assert "韦桂英" in annex_3 and "本人，第1顺位" in annex_3
     assert decided["data"]["outcome"] == "approved" and decided["data"]["amount"] == "1500.00"
 
     # LJ-12: fit for discharge, discharged promptly (DischargeRecorded).

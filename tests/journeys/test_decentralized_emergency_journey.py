@@ -23,6 +23,7 @@ from .steps import (
     load_settlement_parameters,
     local,
     no_violations_after,
+    record_emergency_basis,
     register_facility,
     register_person,
     when_known,
@@ -99,6 +100,11 @@ async def test_decentralized_emergency_without_signature_reaches_the_aid_ceiling
     assert filed["data"]["emergency"] is True
     assert filed["data"]["referral_compliance"]["compliant"] is True
     assert filed["data"]["filing_state"] == "pending"
+    # SPEC 0.5: the emergency rests on a basis recorded within the window — a condition of the
+    # national list (example data), the arrival channel, the onset; without it the exemptions go.
+    basis = await record_emergency_basis(stack, aid, HOSPITAL_SCOPE, "JW-01", "ambulance", sent)
+    assert basis["emergency_status"] == "determined"
+    await stack.wait_event("EmergencyDetermined", admission_id=aid)
 
     # LJ-11.3: the hospital treats first; the rescue is recorded with no signature.
     rescue = await when_known(
@@ -148,7 +154,7 @@ async def test_decentralized_emergency_without_signature_reaches_the_aid_ceiling
         scopes=(f"town:{TOWN}",),
         params={"awaiting_forward": "true"},
     )
-    assert [f["filing_id"] for f in inbox] == [filing["filing_id"]]
+    assert [f["filing_id"] for f in inbox["items"]] == [filing["filing_id"]]
 
     # … and the town government passes it to district civil affairs before the 24 hours end:
     # the filing is complete, filed_in_time (FilingCompleted).
@@ -328,6 +334,7 @@ async def test_decentralized_emergency_without_signature_reaches_the_aid_ceiling
     kinds = await stack.wait_until(care_file_kinds)
     assert kinds == [
         "admission",
+        "emergency_determined",
         "filing_submitted",
         "filing_forwarded",
         "consent_signed",

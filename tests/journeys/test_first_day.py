@@ -29,9 +29,9 @@ async def test_first_day_examples_load_through_the_apis_and_loading_again_change
     fund = await stack.call("emergency-fund", "GET", "/funds/liuzhou", role="finance", scopes=("city:liuzhou",))
     assert Decimal(fund["cash"]) == Decimal("1000000.00"), fund  # one example inflow, not two
     facilities = await stack.call("referral", "GET", "/facilities", role="civil_affairs")
-    assert {"LJ-FLY-CLINIC", "LJ-RMYY"} <= {f["facility_id"] for f in facilities}
+    assert {"LJ-FLY-CLINIC", "LJ-RMYY"} <= {f["facility_id"] for f in facilities["items"]}
     versions = await stack.call("settlement", "GET", "/parameters", role="admin")
-    assert any(v.get("example") for v in versions), versions
+    assert any(v.get("example") for v in versions["items"]), versions
 
 
 def _worked_example() -> str:

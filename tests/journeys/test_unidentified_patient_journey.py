@@ -20,19 +20,17 @@ time moves with the services' clock, never by sleeping through days."""
 from __future__ import annotations
 
 import asyncio
-import io
-import random
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from PIL import Image, ImageDraw, ImageFilter
 
 from medaid_shared.crypto import id_number_check_char
 
 from .conftest import Stack
+from .steps import face_photo, file_identity_check, open_city_fund, register_city_hospital
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -67,33 +65,6 @@ def money(value: Any) -> Decimal:
 def resident_id(area: str, birth: date, sequence: int) -> str:
     first17 = f"{area}{birth:%Y%m%d}{sequence:03d}"
     return first17 + id_number_check_char(first17)
-
-
-def face_photo(width: int = 480, height: int = 640) -> bytes:
-    """A real JPEG of a frontal face-like figure, above the bureau's minimum resolution
-    (GD-16.1: a clear frontal face photo), with the texture of a camera image."""
-    rng = random.Random(20261105)
-    img = Image.new("RGB", (width, height))
-    px = img.load()
-    assert px is not None
-    for y in range(height):
-        for x in range(width):
-            shade = 150 + (x * 60) // width - (y * 40) // height + rng.randint(-12, 12)
-            px[x, y] = (shade, shade + 8, shade + 20)
-    draw = ImageDraw.Draw(img)
-    cx, cy = width // 2, height // 2
-    draw.rectangle((cx - 190, cy + 150, cx + 190, height), fill=(46, 52, 70))  # shoulders
-    draw.ellipse((cx - 130, cy - 200, cx + 130, cy + 160), fill=(224, 182, 150))  # face
-    draw.chord((cx - 140, cy - 215, cx + 140, cy - 40), 180, 360, fill=(35, 28, 24))  # hair
-    for ex in (cx - 55, cx + 55):
-        draw.ellipse((ex - 24, cy - 40, ex + 24, cy - 14), fill=(250, 250, 248))
-        draw.ellipse((ex - 10, cy - 37, ex + 10, cy - 17), fill=(40, 30, 25))
-    draw.polygon([(cx, cy - 10), (cx - 18, cy + 50), (cx + 18, cy + 50)], fill=(205, 160, 130))  # nose
-    draw.arc((cx - 50, cy + 60, cx + 50, cy + 110), 20, 160, fill=(150, 60, 60), width=6)  # mouth
-    draw.line((cx + 60, cy - 90, cx + 100, cy - 60), fill=(170, 40, 40), width=5)  # a wound
-    buf = io.BytesIO()
-    img.filter(ImageFilter.GaussianBlur(1.2)).save(buf, "JPEG", quality=88)
-    return buf.getvalue()
 
 
 async def send(
@@ -135,65 +106,21 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
     # ------------------------------------------------------------ set-up: Wednesday 4 November
     await stack.set_clock(local(2026, 11, 4, 9, 0))
 
-    # GD-16.1: the hospital's police jurisdiction is on the facility registry (referral).
-    facility = await stack.call(
-        "referral",
-        "POST",
-        "/facilities",
-        role="health_bureau",
-        subject="hb-registry",
-        json={
-            "facility_id": HOSPITAL,
-            "name": "韶关市人民医院",
-            "level": "city",
-            "designated": True,
-            "region": "outside_guangxi",
-            "city": CITY,
-            "police_jurisdiction": BUREAU,
-        },
-        expect=201,
-    )
+    # GD-16.1: the hospital's police jurisdiction is on the facility registry (referral);
+    # emergency-fund learns the hospital's city from FacilityRegistered (its read model).
+    facility = await register_city_hospital(stack, HOSPITAL, "韶关市人民医院", CITY, BUREAU)
     assert facility["police_jurisdiction"] == BUREAU, facility
     await stack.wait_event("FacilityRegistered", facility_id=HOSPITAL)
 
-    # emergency-fund learnt the hospital's city from FacilityRegistered (its read model).
-    async def fund_knows_hospital() -> bool:
-        rows = await stack.call(
-            "emergency-fund",
-            "GET",
-            "/reference/facilities",
-            role="fund_agency",
-            scopes=CITY_SCOPE,
-            params={"city": CITY},
-        )
-        return any(r["facility_id"] == HOSPITAL and r["police_jurisdiction"] == BUREAU for r in rows)
-
-    await stack.wait_until(fund_knows_hospital)
-
     # GD-3: the city's fund, funded first — a provincial transfer is a balanced ledger inflow.
-    await stack.call(
-        "emergency-fund",
-        "POST",
-        "/funds",
-        role="fund_agency",
-        scopes=CITY_SCOPE,
-        json={"city": CITY, "name": "韶关市疾病应急救助基金", "agency_name": "韶关市医疗保障事业管理中心"},
-        expect=201,
-    )
-    inflow = await stack.call(
-        "emergency-fund",
-        "POST",
-        f"/funds/{CITY}/inflows",
-        role="finance",
-        scopes=CITY_SCOPE,
-        json={
-            "source": "provincial_transfer",
-            "amount": "500000.00",
-            "fiscal_year": 2026,
-            "reference": "J3-YCZ-2026-118",
-            "memo": "省级疾病应急救助补助资金",
-        },
-        expect=201,
+    inflow = await open_city_fund(
+        stack,
+        CITY,
+        "韶关市疾病应急救助基金",
+        "韶关市医疗保障事业管理中心",
+        amount="500000.00",
+        reference="J3-YCZ-2026-118",
+        memo="省级疾病应急救助补助资金",
     )
     assert money(inflow["cash"]) == Decimal("500000.00"), inflow
     summary = await fund_summary(stack)
@@ -272,24 +199,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
 
     # Treat first (GD-15): the letter names the patient by the admission number only; the
     # bureau is taken from identity-check's facility read model (FacilityRegistered).
-    async def file_letter() -> dict[str, Any] | None:
-        r = await send(
-            stack,
-            "identity-check",
-            "POST",
-            "/identity-checks",
-            role="hospital",
-            scopes=HOSPITAL_SCOPE,
-            data=letter_fields,
-            files=[("photos", ("face-front.jpg", photo, "image/jpeg"))],
-        )
-        if r.status_code == 422 and "not known here yet" in r.json().get("detail", ""):
-            return None  # identity-check has not consumed FacilityRegistered yet; nothing was filed
-        assert r.status_code == 201, r.text
-        body: dict[str, Any] = r.json()
-        return body
-
-    request = await stack.wait_until(file_letter)
+    request = await file_identity_check(stack, HOSPITAL, letter_fields, photo, "face-front.jpg")
     request_id = request["id"]
     assert request["bureau_id"] == BUREAU and request["status"] == "awaiting_reply", request
     assert request["reference_number"] == f"IC-2026-{HOSPITAL}-00001", request
@@ -350,7 +260,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
         },
         expect=201,
     )
-    case_id = case["id"]
+    case_id = case["case_id"]
     assert case["city"] == CITY and case["identity_status"] == "unidentified", case
     assert case["emergency_hours"] == 72 and case["identity_gate"] is None, case  # GD-13.3
     cases_path = f"/cases/{case_id}"
@@ -532,7 +442,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
         headers={"Idempotency-Key": "J3-APP-2026-11"},
         expect=201,
     )
-    app_id = application["id"]
+    app_id = application["application_id"]
     app_path = f"/applications/{app_id}"
     assert application["state"] == "submitted" and money(application["requested_amount"]) == Decimal("12911.00")
     [line] = application["cases"]
@@ -549,7 +459,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
         headers={"Idempotency-Key": "J3-APP-2026-11"},
         expect=201,
     )
-    assert again["id"] == app_id, again
+    assert again["application_id"] == app_id, again
     # GD-20.2: the agency has 10 working days — 12 November … 25 November.
     assert as_local(submitted["data"]["review_due_at"]) == local(2026, 11, 25, 23, 59, 59), submitted
     assert submitted["data"]["case_ids"] == [case_id]
@@ -561,7 +471,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
     )
     assert as_local(hospital_notice["ends_at"]) == local(2026, 11, 16, 23, 59, 59), hospital_notice
     [entry] = hospital_notice["entries"]
-    assert entry["recipient"].startswith("身份不明患者") and entry["id_number"] is None, entry
+    assert entry["recipient"].startswith("身份不明患者") and entry["id_number_masked"] is None, entry
     assert money(entry["amount"]) == Decimal("12911.00")
 
     # ------------------------------------------------------------ GD-20.2: agency, health, finance
@@ -575,6 +485,18 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
         scopes=CITY_SCOPE,
         json={"case_id": case_id, "note": "经比对人口信息库及失踪人员库，截至目前未能查明身份"},
         expect=201,
+    )
+    # GD-14: the hospital proposed the room upgrade as not payable; the agency decides it.
+    case_now = await stack.call("emergency-fund", "GET", cases_path, role="fund_agency", scopes=CITY_SCOPE)
+    [proposal] = [i for i in case_now["cost_items"] if i["exclusion_status"] == "proposed"]
+    assert proposal["description"] == "单人病房升级", proposal
+    await stack.call(
+        "emergency-fund",
+        "POST",
+        f"{cases_path}/cost-items/{proposal['cost_item_id']}/exclusion-decision",
+        role="fund_agency",
+        scopes=CITY_SCOPE,
+        json={"decision": "accepted", "reason": "单人病房升级非救治必需，不予支付"},
     )
     reviewed = await stack.call(
         "emergency-fund",
@@ -655,7 +577,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
         headers={"Idempotency-Key": "J3-DISB-2026-11"},
         expect=201,
     )
-    assert retried["id"] == disbursement["id"], retried
+    assert retried["disbursement_id"] == disbursement["disbursement_id"], retried
     disbursed = await stack.wait_event("FundDisbursed", application_id=app_id)
     assert Decimal(str(disbursed["data"]["amount"])) == Decimal("12911.00"), disbursed
     assert disbursed["data"]["case_ids"] == [case_id] and disbursed["data"]["late"] is False, disbursed
@@ -721,7 +643,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
     # ------------------------------------------------------------ the hospital returns the money, Friday 4 December
     await stack.set_clock(local(2026, 12, 4, 10, 0))
     refunds = await stack.call("emergency-fund", "GET", "/refunds", role="hospital", scopes=HOSPITAL_SCOPE)
-    assert [r["id"] for r in refunds] == [refund_id], refunds
+    assert [r["refund_id"] for r in refunds["items"]] == [refund_id], refunds
     refund_path = f"/refunds/{refund_id}"
     # To pursue the patient (GD-16.4) the hospital reads the identity the bureau found — a
     # full ID number, so a reason is required and the read is audit-logged (SPEC 0.4).

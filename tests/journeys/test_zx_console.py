@@ -4,9 +4,10 @@ Playwright) against the console process and the five running services.
 Three journeys end to end, each decided only through the console's pages:
 - a police clerk opens an identity-check letter (a reason entered), sees its due date with the
   working days left and replies (GD-16.1, GD-16.2, SPEC 0.4);
-- the fund agency reviews the application for that patient, both public notices run their
-  3 working days while the clocks move, and finance disburses — refused first while a notice
-  runs, the service's GD-21 answer shown on the form (GD-20.2, GD-21);
+- the police confirm what the liable-party channel paid (GD-18.1), the fund agency reviews
+  the application for that patient, both public notices run their 3 working days while the
+  clocks move, and finance disburses — refused first while a notice runs, the service's
+  GD-21 answer shown on the form (GD-20.2, GD-21);
 - an institution head makes the initial review of a 1,500 CNY self-pay item and a
   civil-affairs officer approves it (LJ-7.2, LJ-7.3).
 Plus: a post without its CSRF token is refused and changes nothing, a role sees only its
@@ -31,8 +32,19 @@ import pytest
 from PIL import Image
 
 from .conftest import Stack
-from .steps import id_number, load_catalogue, local, register_facility, register_person, send, when_known
-from .test_unidentified_patient_journey import face_photo
+from .steps import (
+    face_photo,
+    file_identity_check,
+    id_number,
+    load_catalogue,
+    local,
+    open_city_fund,
+    refer,
+    register_city_hospital,
+    register_facility,
+    register_person,
+    when_known,
+)
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -101,58 +113,14 @@ async def assert_every_field_labelled(page: Any) -> None:
 
 async def fund_city_and_hospital(stack: Stack) -> None:
     await stack.set_clock(local(2026, 12, 4, 9, 0))
-    await stack.call(
-        "referral",
-        "POST",
-        "/facilities",
-        role="health_bureau",
-        subject="hb-registry",
-        json={
-            "facility_id": HOSPITAL,
-            "name": "清远市人民医院",
-            "level": "city",
-            "designated": True,
-            "region": "outside_guangxi",
-            "city": CITY,
-            "police_jurisdiction": BUREAU,
-        },
-        expect=201,
-    )
-
-    async def fund_knows_hospital() -> bool:
-        rows = await stack.call(
-            "emergency-fund",
-            "GET",
-            "/reference/facilities",
-            role="fund_agency",
-            scopes=CITY_SCOPE,
-            params={"city": CITY},
-        )
-        return any(r["facility_id"] == HOSPITAL for r in rows)
-
-    await stack.wait_until(fund_knows_hospital)
-    await stack.call(
-        "emergency-fund",
-        "POST",
-        "/funds",
-        role="fund_agency",
-        scopes=CITY_SCOPE,
-        json={"city": CITY, "name": "清远市疾病应急救助基金", "agency_name": "清远市医疗保障事业管理中心"},
-        expect=201,
-    )
-    await stack.call(
-        "emergency-fund",
-        "POST",
-        f"/funds/{CITY}/inflows",
-        role="finance",
-        scopes=CITY_SCOPE,
-        json={
-            "source": "provincial_transfer",
-            "amount": "300000.00",
-            "fiscal_year": 2026,
-            "reference": "BX-YCZ-2026-07",
-        },
-        expect=201,
+    await register_city_hospital(stack, HOSPITAL, "清远市人民医院", CITY, BUREAU)
+    await open_city_fund(
+        stack,
+        CITY,
+        "清远市疾病应急救助基金",
+        "清远市医疗保障事业管理中心",
+        amount="300000.00",
+        reference="BX-YCZ-2026-07",
     )
     await stack.call(
         "emergency-fund",
@@ -197,25 +165,8 @@ async def fund_city_and_hospital(stack: Stack) -> None:
 async def hospital_files_letter(stack: Stack) -> str:
     """GD-16.1: Monday 7 December, the hospital's letter with a face photo (HIS, over the API)."""
     await stack.set_clock(local(2026, 12, 7, 9, 0))
-
-    async def file_letter() -> dict[str, Any] | None:
-        r = await send(
-            stack,
-            "identity-check",
-            "POST",
-            "/identity-checks",
-            role="hospital",
-            scopes=HOSPITAL_SCOPE,
-            data={"patient_ref": PATIENT_REF, "patient_description": "女，约60岁，清城区街头昏迷被送医"},
-            files=[("photos", ("face.jpg", face_photo(), "image/jpeg"))],
-        )
-        if r.status_code == 422 and "not known here yet" in r.json().get("detail", ""):
-            return None
-        assert r.status_code == 201, r.text
-        body: dict[str, Any] = r.json()
-        return body
-
-    request = await stack.wait_until(file_letter)
+    fields = {"patient_ref": PATIENT_REF, "patient_description": "女，约60岁，清城区街头昏迷被送医"}
+    request = await file_identity_check(stack, HOSPITAL, fields, face_photo())
     return str(request["id"])
 
 
@@ -240,7 +191,7 @@ async def hospital_applies(stack: Stack) -> str:
         },
         expect=201,
     )
-    case_id = case["id"]
+    case_id = case["case_id"]
     await stack.call(
         "emergency-fund",
         "POST",
@@ -268,6 +219,17 @@ async def hospital_applies(stack: Stack) -> str:
         expect=201,
     )
 
+    # GD-18.1: no liable party is known — the hospital's claim, for the police to confirm.
+    await stack.call(
+        "emergency-fund",
+        "POST",
+        f"/cases/{case_id}/channel-payments",
+        role="hospital",
+        scopes=HOSPITAL_SCOPE,
+        json={"channel": "liable_party", "amount": "0.00", "reference": "街头昏迷送医，无责任人"},
+        expect=201,
+    )
+
     async def gate_open() -> bool:
         c = await stack.call("emergency-fund", "GET", f"/cases/{case_id}", role="hospital", scopes=HOSPITAL_SCOPE)
         return c["identity_gate"] is not None
@@ -279,7 +241,8 @@ async def hospital_applies(stack: Stack) -> str:
         f"/cases/{case_id}/claim",
         role="hospital",
         scopes=HOSPITAL_SCOPE,
-        json={"medical_amount": "7000.00", "living_amount": "99.00", "declaration": "本院承诺所报信息真实（附件2）"},
+        # GD-13.5: 36 hours in hospital so far — two started days of living cost (33.00 a day)
+        json={"medical_amount": "7000.00", "living_amount": "66.00", "declaration": "本院承诺所报信息真实（附件2）"},
         expect=201,
     )
     application = await stack.call(
@@ -291,7 +254,7 @@ async def hospital_applies(stack: Stack) -> str:
         json={"facility_id": HOSPITAL, "case_ids": [case_id], "note": "2026年12月 身份不明患者救助申请"},
         expect=201,
     )
-    app_id = str(application["id"])
+    app_id = str(application["application_id"])
     # GD-21: the hospital's notice, 3 working days from Tuesday — Wed 9, Thu 10, Fri 11.
     await stack.call(
         "emergency-fund", "POST", f"/applications/{app_id}/notices", role="hospital", scopes=HOSPITAL_SCOPE, expect=201
@@ -349,6 +312,24 @@ async def test_fund_agency_reviews_notices_run_their_term_and_finance_disburses(
 ) -> None:
     app_id = await hospital_applies(stack)
 
+    # Wednesday 9 December: the police confirm what the liable-party channel paid (GD-18.1):
+    # the hospital's claim is not yet a fact the agency may approve on.
+    await stack.set_clock(local(2026, 12, 9, 9, 0))
+    page = await signed_in(browser, console, "police", POLICE_SCOPES, "psb-clerk-lu", "陆警官")
+    row = page.locator("section[data-queue=channel-confirmations] tr", has_text="责任人")
+    assert await row.count() == 1, await page.inner_text("section[data-queue=channel-confirmations]")
+    await open_row(page, "channel-confirmations", "责任人")
+    assert "医疗机构申报，待确认" in await page.inner_text("[data-testid=channel-status]")
+    await assert_every_field_labelled(page)
+    await page.fill("#amount", "0.00")
+    await page.fill("#confirm-note", "经核查，患者系街头昏迷被送医，无交通事故或其他责任人")
+    await page.click("text=确认金额")
+    await page.wait_for_selector("[data-testid=done]")
+    assert "已由主管部门确认" in await page.inner_text("[data-testid=channel-status]")
+    await page.goto("/")
+    assert await page.locator("section[data-queue=channel-confirmations] tr", has_text="责任人").count() == 0
+    await page.context.close()
+
     # Wednesday 9 December: the agency reviews (10 working days, GD-20.2) and publishes its notice.
     await stack.set_clock(local(2026, 12, 9, 10, 0))
     page = await signed_in(browser, console, "fund_agency", f"city:{CITY}", "agency-he", "何审核")
@@ -398,11 +379,11 @@ async def test_fund_agency_reviews_notices_run_their_term_and_finance_disburses(
     await page.click("text=确认拨付")
     await page.wait_for_selector("[data-testid=done]")
     assert "已拨付" in await page.inner_text("[data-testid=state]")
-    assert "7099.00" in await page.inner_text("[data-testid=disbursed]")
+    assert "7066.00" in await page.inner_text("[data-testid=disbursed]")
     disbursed = await stack.wait_event("FundDisbursed", application_id=app_id)
-    assert Decimal(str(disbursed["data"]["amount"])) == Decimal("7099.00")
+    assert Decimal(str(disbursed["data"]["amount"])) == Decimal("7066.00")
     await page.goto(f"/print/fund/applications/{app_id}/annex3")
-    assert "7099.00" in await page.inner_text("main")
+    assert "7066.00" in await page.inner_text("main")
     await page.context.close()
 
 
@@ -413,6 +394,7 @@ async def test_civil_affairs_approves_a_1500_yuan_self_pay_item_after_the_instit
     # SPEC 0.5: the catalogue (settlement's reference data) says the stent is outside it.
     await load_catalogue(stack, [("ZF-BX-STENT", "药物洗脱支架（目录外）", "consumable", False)])
     await register_facility(stack, "BX-LJ-DISTRICT", "柳江区中医医院", "district")
+    await register_facility(stack, "BX-LJ-CLINIC", "柳江区社会福利院医务室", "institution_clinic")
     person = await register_person(
         stack,
         {
@@ -431,6 +413,7 @@ async def test_civil_affairs_approves_a_1500_yuan_self_pay_item_after_the_instit
     )
     pid = person["person_id"]
     hospital = ("facility:BX-LJ-DISTRICT",)
+    await refer(stack, pid, "BX-LJ-CLINIC", "BX-LJ-DISTRICT", local(2026, 12, 16, 7, 0))
     admission = await stack.call(
         "referral",
         "POST",
@@ -480,7 +463,7 @@ async def test_civil_affairs_approves_a_1500_yuan_self_pay_item_after_the_instit
     page = await signed_in(browser, console, "institution", "institution:BX-INST", "inst-head-qin", "覃院长")
     await open_row(page, "initial-reviews", "ZF-BX-STENT")
     await assert_every_field_labelled(page)
-    await page.check("input[name=outcome][value=objected]")
+    await page.check("input[name=outcome][value=rejected]")
     await page.click("text=提交初审意见")
     assert await page.locator("[data-testid=problem]").count() == 1
     assert await page.locator("[data-testid=field-error-reason]").count() == 1, await page.inner_text("main")
@@ -561,4 +544,25 @@ async def test_forms_need_their_csrf_token_roles_see_only_their_queues_and_pages
     async with httpx.AsyncClient(base_url=console) as c:
         html = (await c.get("/sign-in")).text
     assert "http://" not in html and "https://" not in html, html
+    await page.context.close()
+
+
+async def test_the_auditor_sees_each_services_audit_chain_and_checks_a_recorded_head(
+    stack: Stack, console: str, browser: Any
+) -> None:
+    """The auditor (read-only oversight, SPEC 0.3) sees every service's decision log verified
+    through the services' own ``GET /v1/audit/status``, writes down a head digest, and a
+    later check of it is answered by the service it came from."""
+    await stack.set_clock(local(2026, 12, 18, 9, 0))
+    page = await signed_in(browser, console, "auditor", f"city:{CITY}", "auditor-liang", "梁监督")
+    await page.click("text=审计链状态")
+    await page.wait_for_selector("[data-testid=audit-status]")
+    for service in ("referral", "consent", "settlement", "emergency-fund", "identity-check"):
+        assert "完整" in await page.inner_text(f"[data-testid=verified-{service}]"), service
+    await assert_every_field_labelled(page)
+    recorded = await page.inner_text("tr[data-service=consent] code.digest")
+    await page.fill("#head-consent", recorded)
+    await page.locator("tr[data-service=consent] button", has_text="核对").click()
+    await page.wait_for_selector("[data-testid=audit-status]")
+    assert f"已复现记录的摘要 {recorded.split(':')[0]}" in await page.inner_text("[data-testid=verified-consent]")
     await page.context.close()

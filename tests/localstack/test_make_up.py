@@ -19,7 +19,7 @@ import psutil
 import pytest
 from sqlalchemy.engine import make_url
 
-from medaid_shared.localstack import DEPLOYABLES
+from medaid_shared.localstack import DEPLOYABLES, stop_all
 from medaid_shared.services import SERVICES
 from medaid_shared.testing import Infrastructure
 
@@ -69,6 +69,15 @@ class Up:
     def output(self) -> str:
         return self.out.read_text(errors="replace")
 
+    def exit_code(self, timeout: float) -> int:
+        """Its exit status; if it has not ended within ``timeout``, fail with what it printed
+        and what each of its processes was doing."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            alive = [_describe(p) for p in self.ps.children(recursive=True)]
+            pytest.fail(f"still running after {timeout}s; its processes: {alive}\n{self.output()}")
+
     def ports(self) -> list[int]:
         return [info.port + self.offset for info in DEPLOYABLES]
 
@@ -98,6 +107,13 @@ class Up:
         for p in psutil.Process().children(recursive=True):
             if p.pid != self.proc.pid and _is_uvicorn(p):
                 p.kill()
+
+
+def _describe(p: psutil.Process) -> str:
+    try:
+        return f"{p.pid} {p.status()} {' '.join(p.cmdline())[:120]}"
+    except psutil.Error:
+        return f"{p.pid} gone"
 
 
 def _is_uvicorn(p: psutil.Process) -> bool:
@@ -132,7 +148,7 @@ def test_sigterm_and_sighup_stop_everything_like_ctrl_c(
     services = up.services()
     assert len(services) == len(DEPLOYABLES)
     up.proc.send_signal(signum)
-    assert up.proc.wait(120) == 0, up.output()
+    assert up.exit_code(120) == 0, up.output()
     assert gone(services) == []
     assert all(_free(p) for p in up.ports())
     assert "Stopped." in up.output()
@@ -171,9 +187,28 @@ def test_a_service_that_exits_during_start_is_reported_with_its_log(
     # Only the service processes (uvicorn) read this: they cannot start.
     up = Up(tmp_path, infrastructure, UVICORN_LOG_CONFIG=str(tmp_path / "missing-log-config.ini"))
     up_factory.append(up)
-    assert up.proc.wait(300) == 1, up.output()
+    assert up.exit_code(300) == 1, up.output()
     out = " ".join(up.output().split())
     assert "exited during start" in out, out
     assert ".medaid/logs/" in out and ".log" in out
     assert "medaid is running" not in out
     assert all(_free(p) for p in up.ports())
+
+
+def test_the_stop_is_bounded_when_a_process_ignores_sigterm() -> None:
+    """One grace period for all, then SIGKILL: a process that ignores SIGTERM cannot keep
+    ``make up`` from ending (nor can several, one after another)."""
+    stubborn = [
+        subprocess.Popen(
+            ["bash", "-c", "trap '' TERM; echo ready; while :; do sleep 0.2; done"],
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    for p in stubborn:
+        assert p.stdout is not None and p.stdout.readline() == b"ready\n"  # its trap is set
+    polite = subprocess.Popen(["sleep", "600"], start_new_session=True)
+    stop_all([*stubborn, polite], grace=1.0)
+    assert [p.returncode for p in stubborn] == [-signal.SIGKILL] * 3
+    assert polite.returncode == -signal.SIGTERM

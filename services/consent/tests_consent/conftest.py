@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 import time_machine
 
+from medaid_shared.testing import ServiceHarness, check_answers_against_document
+
 
 @pytest.fixture(scope="session")
 def service_name() -> str:
@@ -19,3 +21,9 @@ def frozen_clock() -> Iterator[Any]:
     """Every test runs at a fixed instant (2026-06-15 10:00 Asia/Shanghai) unless it moves it."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def answers_are_documented(harness: ServiceHarness) -> None:
+    """Every success answer an API test receives is the one consent's OpenAPI declares."""
+    check_answers_against_document(harness)

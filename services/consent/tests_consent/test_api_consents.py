@@ -13,7 +13,10 @@ HOSPITAL = ("hospital", "facility:H001")
 
 
 async def record(svc: ServiceHarness, kind: str = "routine", admission: str = "A1", **extra: Any) -> dict[str, Any]:
+    codes = {"routine": "89.5200", "major": "47.0100"}  # ECG; appendectomy (ICD-9-CM-3 47: surgery)
     body = {"kind": kind, "description": "阑尾切除术前检查", "attending_doctor": "doc-1", **extra}
+    if kind in codes:
+        body.setdefault("procedure_code", codes[kind])
     r = await svc.client.post(f"/admissions/{admission}/treatments", json=body, headers=svc.token(*HOSPITAL))
     assert r.status_code == 201, r.text
     return dict(r.json())
@@ -130,7 +133,7 @@ async def test_lj_5_trusteeship_at_another_hospital_does_not_cover(svc: ServiceH
 
 async def test_record_treatment_denials_and_bad_input(svc: ServiceHarness) -> None:
     await setup_person(svc)
-    body = {"kind": "routine", "description": "x", "attending_doctor": "doc-1"}
+    body = {"kind": "routine", "procedure_code": "89.5200", "description": "x", "attending_doctor": "doc-1"}
     for headers in (
         svc.token("hospital", "facility:H002"),
         svc.token("institution", "institution:I01"),
@@ -217,7 +220,7 @@ async def test_admission_of_an_unknown_person_is_problem_details(svc: ServiceHar
     await feed(svc, admission_event("A9", "P-UNKNOWN"))
     r = await svc.client.post(
         "/admissions/A9/treatments",
-        json={"kind": "routine", "description": "x", "attending_doctor": "doc-1"},
+        json={"kind": "routine", "procedure_code": "89.5200", "description": "x", "attending_doctor": "doc-1"},
         headers=svc.token(*HOSPITAL),
     )
     assert r.status_code == 404 and "unknown person" in r.json()["detail"]

@@ -26,7 +26,13 @@ async def add_expert(svc: ServiceHarness, expert_id: str, hospital: str, special
 async def major_treatment(svc: ServiceHarness, admission: str = "A1", hospital: tuple[str, ...] = HOSPITAL) -> str:
     r = await svc.client.post(
         f"/admissions/{admission}/treatments",
-        json={"kind": "major", "category": "surgery", "description": "胆囊切除术", "attending_doctor": "doc-1"},
+        json={
+            "kind": "major",
+            "category": "surgery",
+            "procedure_code": "51.2300",
+            "description": "胆囊切除术",
+            "attending_doctor": "doc-1",
+        },
         headers=svc.token(*hospital),
     )
     assert r.status_code == 201, r.text
@@ -110,7 +116,7 @@ async def test_lj_11_2_fair_rotation_across_treatments_is_recorded(svc: ServiceH
         chosen.append((await assign(svc, tid)).json()["expert"]["expert_id"])
         frozen_clock.shift(60)
     assert chosen == ["E3", "E4", "E2", "E3", "E4"]
-    pool = (await svc.client.get("/experts", headers=svc.token("civil_affairs"))).json()["experts"]
+    pool = (await svc.client.get("/experts", headers=svc.token("civil_affairs"))).json()["items"]
     assert {e["expert_id"]: e["assignments"] for e in pool} == {"E2": 1, "E3": 2, "E4": 2}
 
 
@@ -164,7 +170,7 @@ async def test_evaluation_denials(svc: ServiceHarness) -> None:
         assert r.status_code == 403
     routine = await svc.client.post(
         "/admissions/A1/treatments",
-        json={"kind": "routine", "description": "x", "attending_doctor": "doc-1"},
+        json={"kind": "routine", "procedure_code": "89.5200", "description": "x", "attending_doctor": "doc-1"},
         headers=svc.token(*HOSPITAL),
     )
     r = await assign(svc, routine.json()["treatment_id"])
@@ -208,3 +214,120 @@ async def test_expert_part_before_assignment_is_a_conflict(svc: ServiceHarness) 
     assert (await expert(svc, tid, "E2")).status_code == 409
     r = await svc.client.get(f"/treatments/{tid}/evaluation", headers=svc.token(*HOSPITAL))
     assert r.status_code == 404
+
+
+async def _refuse(svc: ServiceHarness, tid: str, expert_id: str = "E2") -> None:
+    """The evaluation of ``tid`` concludes "do not proceed"."""
+    assert (await assign(svc, tid)).status_code == 201
+    await attending(svc, tid)
+    done = (await expert(svc, tid, expert_id, "do_not_proceed")).json()
+    assert done["conclusion"] == "do_not_proceed", done
+
+
+async def routine(svc: ServiceHarness, code: str) -> Any:
+    r = await svc.client.post(
+        "/admissions/A1/treatments",
+        json={"kind": "routine", "procedure_code": code, "description": "x", "attending_doctor": "doc-1"},
+        headers=svc.token(*HOSPITAL),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_lj_11_2_a_surgery_recorded_as_routine_is_major_by_its_procedure_code(svc: ServiceHarness) -> None:
+    """Issue scenario: major or routine is not the hospital's label — an operation code
+    (ICD-9-CM-3 chapters 01–86, the versioned list) makes it major, evaluation first; a
+    procedure outside the list stays routine; a version can list high-risk procedures."""
+    await setup_person(svc, capacity=capacity(True))
+    t = await routine(svc, "51.2300")  # laparoscopic cholecystectomy, labelled routine
+    assert t["kind"] == "major" and t["category"] == "surgery" and t["labelled_kind"] == "routine"
+    assert t["status"] == "awaiting_evaluation" and "major whatever the label" in t["reclassified"]
+    assert t["parameters_version"] == "major_treatment:any:any:default"
+    early = await svc.client.post(
+        f"/treatments/{t['treatment_id']}/consent", json={}, headers=svc.token("patient", subject="P1")
+    )
+    assert early.status_code == 422 and early.json()["rule"] == "LJ-11.2" and early.json()["field"] == "treatment_id"
+    assert (await routine(svc, "89.5200"))["kind"] == "routine"  # an ECG is no operation
+    r = await svc.client.post(
+        "/admin/parameters",
+        json={
+            "versions": [
+                {
+                    "kind": "major_treatment",
+                    "effective_from": "2026-06-01",
+                    "values": {"high_risk_code_prefixes": ["99.25"]},
+                }
+            ]
+        },
+        headers=svc.token("admin"),
+    )
+    assert r.status_code == 201, r.text
+    risky = await routine(svc, "99.2500")  # chemotherapy injection, on the district's high-risk list
+    assert risky["kind"] == "major" and risky["category"] == "high_risk_procedure"
+    assert risky["parameters_version"] == "major_treatment:any:any:2026-06-01"
+    missing = await svc.client.post(
+        "/admissions/A1/treatments",
+        json={"kind": "routine", "description": "x", "attending_doctor": "doc-1"},
+        headers=svc.token(*HOSPITAL),
+    )
+    assert missing.status_code == 422 and missing.json()["field"] == "procedure_code"
+
+
+async def test_lj_11_2_do_not_proceed_blocks_the_procedure_in_the_admission(svc: ServiceHarness) -> None:
+    """Issue scenario: after "do not proceed" the same operation recorded again — even as
+    routine, even a record made before the evaluation ended — takes no consent in this
+    admission; another admission is not blocked."""
+    await setup_person(svc, capacity=capacity(True))
+    await add_expert(svc, "E2", "H002")
+    tid = await major_treatment(svc)
+    parallel = await routine(svc, "51.2300")  # recorded while the evaluation runs
+    await _refuse(svc, tid)
+    again = await routine(svc, "51.2300")
+    assert again["status"] == "not_to_proceed"
+    patient = svc.token("patient", subject="P1")
+    for t in (again["treatment_id"], parallel["treatment_id"]):
+        r = await svc.client.post(f"/treatments/{t}/consent", json={}, headers=patient)
+        assert r.status_code == 422 and r.json()["rule"] == "LJ-11.2", r.text
+    assert await svc.published("ConsentSigned") == []
+    await feed(svc, admission_event("A2", "P1"))
+    r = await svc.client.post(
+        "/admissions/A2/treatments",
+        json={"kind": "routine", "procedure_code": "51.2300", "description": "x", "attending_doctor": "doc-1"},
+        headers=svc.token(*HOSPITAL),
+    )
+    assert r.json()["status"] == "awaiting_evaluation"
+
+
+async def test_lj_11_2_a_high_self_pay_item_is_a_major_treatment(svc: ServiceHarness) -> None:
+    """Issue scenario: the seed's third kind of major treatment — a self-pay item at or above
+    the versioned high self-pay threshold (5,000) starts an evaluation; its form waits for
+    it, and "do not proceed" rejects the item (LJ-7.4)."""
+    await setup_person(svc, capacity=capacity(True))
+    await add_expert(svc, "E2", "H002")
+    r = await svc.client.post(
+        "/admissions/A1/self-pay-items",
+        json={
+            "item_code": "X-01",
+            "item_name": "进口人工关节",
+            "category": "consumable",
+            "unit_price": "6000.00",
+            "quantity": 1,
+            "necessity": "x",
+            "attending_doctor": "doc-1",
+        },
+        headers=svc.token(*HOSPITAL),
+    )
+    item = r.json()
+    assert r.status_code == 201 and "LJ-11.2" in item["rules"], r.text
+    records = (await svc.client.get("/admissions/A1/records", headers=svc.token("civil_affairs"))).json()
+    [t] = records["treatments"]
+    assert t["kind"] == "major" and t["category"] == "high_self_pay_item" and t["item_id"] == item["item_id"]
+    form = await svc.client.post(
+        f"/self-pay-items/{item['item_id']}/consent-form", json={}, headers=svc.token("patient", subject="P1")
+    )
+    assert form.status_code == 422 and form.json()["rule"] == "LJ-11.2"
+    await _refuse(svc, t["treatment_id"])
+    decided = (await svc.client.get(f"/self-pay-items/{item['item_id']}", headers=svc.token("civil_affairs"))).json()
+    assert decided["status"] == "rejected"
+    [event] = [e["payload"] for e in await svc.published("SelfPayDecided")]
+    assert event["outcome"] == "rejected" and event["rules"] == ["LJ-11.2", "LJ-7.4"]

@@ -9,9 +9,21 @@ from typing import Any
 import time_machine
 
 from medaid_shared import clock
+from medaid_shared.contracts.common import FacilityLevel, Region
+from medaid_shared.contracts.referral import FacilityRegistered
 from medaid_shared.testing import ServiceHarness
 
-from .helpers import admission_event, agent, capacity, feed, guardian, no_guardian_verified, setup_person, trusteeship
+from .helpers import (
+    admission_event,
+    agent,
+    capacity,
+    catalogue_event,
+    feed,
+    guardian,
+    no_guardian_verified,
+    setup_person,
+    trusteeship,
+)
 
 HOSPITAL = ("hospital", "facility:H001")
 HEAD = ("institution", "institution:I01")
@@ -93,7 +105,7 @@ async def test_lj_7_1_lj_7_2_centralized_200_00_form_then_institution_head(svc: 
     [signed] = await svc.published("ConsentSigned")
     assert signed["payload"]["decision"] == "self_pay_form"
     # A second decision on a decided item: problem details, nothing changed.
-    again = await review(svc, it["item_id"], "initial-review", *HEAD, outcome="objected", reason="late")
+    again = await review(svc, it["item_id"], "initial-review", *HEAD, outcome="rejected", reason="late")
     assert again.status_code == 409
     assert len(await decided(svc)) == 1
 
@@ -114,13 +126,27 @@ async def test_lj_7_2_institution_head_objects_with_a_reason(svc: ServiceHarness
     await setup_person(svc, capacity=capacity(True))
     it = await propose(svc, "680.00")
     await sign_form(svc, it["item_id"])
-    no_reason = await review(svc, it["item_id"], "initial-review", *HEAD, outcome="objected")
+    no_reason = await review(svc, it["item_id"], "initial-review", *HEAD, outcome="rejected")
     assert no_reason.status_code == 422 and no_reason.json()["field"] == "reason"
-    r = await review(svc, it["item_id"], "initial-review", *HEAD, outcome="objected", reason="保健类辅助用药，非必要")
+    r = await review(svc, it["item_id"], "initial-review", *HEAD, outcome="rejected", reason="保健类辅助用药，非必要")
     assert r.status_code == 200 and r.json()["outcome"] == "rejected"
     [d] = await decided(svc)
     assert d["outcome"] == "rejected" and "LJ-7.4" in d["rules"]
     assert d["trail"][2]["reason"] == "保健类辅助用药，非必要"
+    [reviewed] = [x["payload"] for x in await svc.published("SelfPayReviewed")]
+    assert reviewed["outcome"] == "rejected"
+
+
+async def test_lj_7_2_the_former_word_objected_still_means_rejected(svc: ServiceHarness) -> None:
+    """One outcome vocabulary (docs/VOCABULARY.md): a client that still sends "objected" is
+    understood, and everything answered or published says "rejected"."""
+    await setup_person(svc, capacity=capacity(True))
+    it = await propose(svc, "680.00")
+    await sign_form(svc, it["item_id"])
+    r = await review(svc, it["item_id"], "initial-review", *HEAD, outcome="objected", reason="非必要")
+    assert r.status_code == 200 and r.json()["outcome"] == "rejected"
+    [reviewed] = [x["payload"] for x in await svc.published("SelfPayReviewed")]
+    assert reviewed["outcome"] == "rejected"
 
 
 async def test_lj_7_3_single_1000_00_needs_no_civil_affairs(svc: ServiceHarness) -> None:
@@ -168,21 +194,22 @@ async def test_lj_7_3_civil_affairs_may_object(svc: ServiceHarness) -> None:
     it = await propose(svc, "1500.00")
     await sign_form(svc, it["item_id"])
     await review(svc, it["item_id"], "initial-review", *HEAD)
-    r = await review(svc, it["item_id"], "civil-affairs-review", "civil_affairs", outcome="objected", reason="超标准")
+    r = await review(svc, it["item_id"], "civil-affairs-review", "civil_affairs", outcome="rejected", reason="超标准")
     assert r.json()["outcome"] == "rejected"
     assert (await review(svc, it["item_id"], "civil-affairs-review", "civil_affairs")).status_code == 409
 
 
 async def test_lj_7_3_cumulative_of_the_admission_crossing_2000(svc: ServiceHarness) -> None:
     await setup_person(svc, capacity=capacity(True))
-    first = await propose(svc, "900.00")
-    second = await propose(svc, "900.00")
-    small = await propose(svc, "150.00")  # below threshold, still self-pay: counts in the cumulative
+    # different items (the same item's proposals within a day are one single cost, LJ-7.0)
+    first = await propose(svc, "900.00", item_code="X-01")
+    second = await propose(svc, "900.00", item_code="X-02")
+    small = await propose(svc, "150.00", item_code="X")  # below threshold, still self-pay: counts
     assert not first["needs_civil_affairs"] and not second["needs_civil_affairs"]
     assert small["cumulative_after"] == "1950.00"
-    exactly = await propose(svc, "50.00")  # 2000.00: recorded (below 200) — no review at all
+    exactly = await propose(svc, "50.00", item_code="Y")  # 2000.00: recorded (below 200) — no review
     assert exactly["cumulative_after"] == "2000.00" and exactly["status"] == "recorded_below_threshold"
-    crossing = await propose(svc, "200.00")
+    crossing = await propose(svc, "200.00", item_code="Y-7")
     assert crossing["cumulative_after"] == "2200.00" and crossing["needs_civil_affairs"]
     assert any("cumulative" in reason for reason in crossing["reasons"])
     # Another admission starts its own cumulative (default scope: the admission).
@@ -195,49 +222,92 @@ async def test_lj_7_3_rejected_items_do_not_count_in_the_cumulative(svc: Service
     await setup_person(svc, capacity=capacity(True))
     big = await propose(svc, "1900.00")
     await sign_form(svc, big["item_id"])
-    await review(svc, big["item_id"], "initial-review", *HEAD, outcome="objected", reason="not needed")
+    await review(svc, big["item_id"], "initial-review", *HEAD, outcome="rejected", reason="not needed")
     nxt = await propose(svc, "200.00")
     assert nxt["cumulative_before"] == "0.00" and not nxt["needs_civil_affairs"]
+
+
+async def load(svc: ServiceHarness, *versions: dict[str, Any]) -> Any:
+    """Load kernel parameter versions as the administrator (POST /admin/parameters)."""
+    return await svc.client.post("/admin/parameters", json={"versions": list(versions)}, headers=svc.token("admin"))
 
 
 async def test_lj_7_3_calendar_year_scope_is_a_versioned_parameter(svc: ServiceHarness) -> None:
     await setup_person(svc, capacity=capacity(True))
     await feed(svc, admission_event("A2", "P1"))
     first = await propose(svc, "1500.00")
-    assert first["parameters_version"] == "settings-default" and first["cumulative_scope"] == "admission"
-    r = await svc.client.post(
-        "/policy/parameters",
-        json={
-            "version": "2026-07-year",
-            "effective_from": "2026-07-01T00:00:00+08:00",
-            "cumulative_scope": "calendar_year",
-            "note": "民政局通知: 按年度累计",
+    assert first["parameters_version"] == "self_pay_review:any:any:default" and first["cumulative_scope"] == "admission"
+    r = await load(
+        svc,
+        {
+            "kind": "self_pay_review",
+            "effective_from": "2026-07-01",
+            "values": {"cumulative_scope": "calendar_year"},
+            "source": "民政局通知: 按年度累计",
         },
-        headers=svc.token("admin"),
     )
     assert r.status_code == 201, r.text
     under_admission = await propose(svc, "600.00", admission="A2")
     assert not under_admission["needs_civil_affairs"]  # still the admission scope before July
     with time_machine.travel(clock.now() + timedelta(days=20), tick=False):
         per_year = await propose(svc, "600.00", admission="A2")
-    assert per_year["parameters_version"] == "2026-07-year" and per_year["cumulative_scope"] == "calendar_year"
+    assert per_year["parameters_version"] == "self_pay_review:any:any:2026-07-01"
+    assert per_year["cumulative_scope"] == "calendar_year"
     assert per_year["cumulative_after"] == "2700.00" and per_year["needs_civil_affairs"]
 
 
 async def test_thresholds_are_versioned_parameters(svc: ServiceHarness) -> None:
+    """LJ-7.0: a new threshold is a version with its effective date; the decision cites it."""
     await setup_person(svc, capacity=capacity(True))
-    await svc.client.post(
-        "/policy/parameters",
-        json={"version": "v300", "effective_from": "2026-06-20T00:00:00Z", "review_threshold": "300.00"},
-        headers=svc.token("admin"),
+    r = await load(
+        svc, {"kind": "self_pay_review", "effective_from": "2026-06-20", "values": {"review_threshold": "300.00"}}
     )
+    assert r.status_code == 201, r.text
     assert (await propose(svc, "250.00"))["needs_review"]
     with time_machine.travel(clock.now() + timedelta(days=6), tick=False):
         later = await propose(svc, "250.00")
-    assert not later["needs_review"] and later["parameters_version"] == "v300"
-    listing = (await svc.client.get("/policy/parameters", headers=svc.token("hospital", "facility:H001"))).json()
-    assert listing["in_force"]["version"] == "settings-default"
-    assert [v["version"] for v in listing["versions"]] == ["v300"]
+    assert not later["needs_review"] and later["parameters_version"] == "self_pay_review:any:any:2026-06-20"
+    [d] = [e for e in await decided(svc) if e["item_id"] == later["item_id"]]
+    assert d["parameters_version"] == "self_pay_review:any:any:2026-06-20"
+    listing = (await svc.client.get("/parameters", headers=svc.token("hospital", "facility:H001"))).json()
+    assert [v["version_id"] for v in listing["items"]] == ["self_pay_review:any:any:2026-06-20"]
+    kinds = (await svc.client.get("/parameters/kinds", headers=svc.token("auditor"))).json()["kinds"]
+    [review] = [k for k in kinds if k["kind"] == "self_pay_review"]
+    assert review["default"]["values"]["review_threshold"] == "200.00"
+
+
+async def test_lj_7_0_a_new_regions_threshold_is_one_post(svc: ServiceHarness) -> None:
+    """LJ-7.0: a region's own self-pay threshold is one version, no code; the facility's region
+    decides which applies, and the region's version beats the ``any`` one."""
+    await setup_person(svc, capacity=capacity(True))
+    await feed(
+        svc,
+        FacilityRegistered(
+            facility_id="H-GX",
+            name="广西医科大学第一附属医院",
+            level=FacilityLevel.PROVINCIAL,
+            designated=True,
+            region=Region.GUANGXI,
+        ),
+    )
+    await feed(svc, admission_event("A-GX", "P1", facility_id="H-GX"))
+    r = await load(
+        svc,
+        {
+            "kind": "self_pay_review",
+            "region": "guangxi",
+            "effective_from": "2026-06-01",
+            "values": {"review_threshold": "500.00"},
+        },
+    )
+    assert r.status_code == 201, r.text
+    at_home = await propose(svc, "300.00")
+    assert at_home["needs_review"] and at_home["parameters_version"] == "self_pay_review:any:any:default"
+    r = await svc.client.post(
+        "/admissions/A-GX/self-pay-items", json=item("300.00"), headers=svc.token("hospital", "facility:H-GX")
+    )
+    assert r.status_code == 201, r.text
+    assert not r.json()["needs_review"] and r.json()["parameters_version"] == "self_pay_review:guangxi:any:2026-06-01"
 
 
 async def test_lj_7_2_decentralized_village_head_together_with_guardian(svc: ServiceHarness) -> None:
@@ -281,7 +351,7 @@ async def test_lj_7_2_decentralized_agent_joins_and_guardian_may_object(svc: Ser
     it = await propose(svc, "300.00")
     await sign_form(svc, it["item_id"], "agent", subject="a-1")
     assert (await review(svc, it["item_id"], "initial-review", "agent", subject="a-9")).status_code == 403
-    r = await review(svc, it["item_id"], "initial-review", "agent", subject="a-1", outcome="objected", reason="太贵")
+    r = await review(svc, it["item_id"], "initial-review", "agent", subject="a-1", outcome="rejected", reason="太贵")
     assert r.json()["outcome"] == "rejected"
 
 
@@ -386,22 +456,111 @@ async def test_self_pay_endpoint_denials(svc: ServiceHarness) -> None:
 
 
 async def test_parameters_endpoint_denials_and_bad_input(svc: ServiceHarness) -> None:
-    body = {"version": "v2", "effective_from": "2026-07-01T00:00:00Z"}
+    """Only the administrator loads versions; a bad value is refused naming its field, an
+    overlapping version is a conflict, and nothing is stored."""
+    version = {"kind": "self_pay_review", "effective_from": "2026-07-01", "values": {}}
     for role in ("civil_affairs", "hospital", "auditor"):
-        r = await svc.client.post("/policy/parameters", json=body, headers=svc.token(role))
+        r = await svc.client.post("/admin/parameters", json={"versions": [version]}, headers=svc.token(role))
         assert r.status_code == 403
-    assert (await svc.client.get("/policy/parameters", headers=svc.token("patient", subject="P1"))).status_code == 403
-    admin = svc.token("admin")
-    for bad, field in (
-        ({**body, "effective_from": "2026-01-01T00:00:00Z"}, "effective_from"),
-        ({**body, "effective_from": "2026-07-01T00:00:00"}, "effective_from"),
-        ({**body, "review_threshold": "0"}, "review_threshold"),
-        ({**body, "civil_affairs_single_threshold": "1000.005"}, "civil_affairs_single_threshold"),
-        ({**body, "cumulative_scope": "forever"}, "cumulative_scope"),
+    assert (await svc.client.get("/parameters", headers=svc.token("patient", subject="P1"))).status_code == 403
+    for values in (
+        {"review_threshold": "0"},
+        {"civil_affairs_single_threshold": "1000.005"},
+        {"cumulative_scope": "forever"},
     ):
-        r = await svc.client.post("/policy/parameters", json=bad, headers=admin)
-        assert r.status_code == 422 and r.json()["field"] == field, r.text
-    assert (await svc.client.post("/policy/parameters", json=body, headers=admin)).status_code == 201
-    assert (await svc.client.post("/policy/parameters", json=body, headers=admin)).status_code == 409
-    same_time = {**body, "version": "v3"}
-    assert (await svc.client.post("/policy/parameters", json=same_time, headers=admin)).status_code == 409
+        r = await load(svc, {**version, "values": values})
+        assert r.status_code == 422 and next(iter(values)) in r.text, r.text
+    assert (await load(svc, {**version, "kind": "thresholds"})).status_code == 422
+    assert (await svc.client.get("/parameters", headers=svc.token("admin"))).json()["items"] == []
+    assert (await load(svc, version)).status_code == 201
+    assert (await load(svc, {**version, "effective_from": "2026-08-01"})).status_code == 409
+
+
+async def test_lj_7_0_lj_7_3_splitting_below_200_does_not_escape_review_or_filing(svc: ServiceHarness) -> None:
+    """Issue scenario: 100 proposals of 199.99 of one item in one admission (19,999.00). The
+    second makes the item's single cost 399.98 (LJ-7.0: reviewed), the sixth 1,199.94
+    (LJ-7.3: filed with civil affairs); only the first is recorded without review."""
+    await setup_person(svc, capacity=capacity(True))
+    items = [await propose(svc, "199.99") for _ in range(100)]
+    assert items[0]["status"] == "recorded_below_threshold"
+    assert all(i["needs_review"] and i["status"] == "awaiting_consent_form" for i in items[1:])
+    assert items[1]["single_cost"] == "399.98" and "LJ-7.1" in items[1]["rules"]
+    assert not items[4]["needs_civil_affairs"] and items[5]["single_cost"] == "1199.94"
+    assert all(i["needs_civil_affairs"] and "LJ-7.3" in i["rules"] for i in items[5:])
+    assert items[-1]["cumulative_after"] == "19999.00"
+    assert len(await decided(svc)) == 1  # nothing but the first is paid without a decision
+    # The window is the same item's: a day later the item starts afresh.
+    with time_machine.travel(clock.now() + timedelta(hours=25), tick=False):
+        await feed(svc, admission_event("A2", "P1"))
+        fresh = await propose(svc, "199.99", admission="A2")
+    assert fresh["status"] == "recorded_below_threshold" and fresh["single_cost"] == "199.99"
+
+
+async def test_lj_7_3_different_items_below_200_count_toward_the_cumulative(svc: ServiceHarness) -> None:
+    """LJ-7.3: eleven different items of 199.99 — the eleventh takes the cumulative to
+    2,199.89 > 2,000 and is reviewed and filed although below 200; with the interpretation
+    off (a new version) items below 200 neither count nor are reviewed."""
+    await setup_person(svc, capacity=capacity(True))
+    codes = [f"SPLIT-{n}" for n in range(12)]
+    for code in codes:
+        await feed(svc, catalogue_event(code, False))
+    items = [await propose(svc, "199.99", item_code=code) for code in codes[:11]]
+    assert all(i["status"] == "recorded_below_threshold" for i in items[:10])
+    crossing = items[10]
+    assert crossing["cumulative_after"] == "2199.89" and crossing["needs_review"] and crossing["needs_civil_affairs"]
+    assert crossing["status"] == "awaiting_consent_form" and crossing["rules"][-1] == "LJ-7.3"
+    r = await load(
+        svc, {"kind": "self_pay_review", "effective_from": "2026-06-16", "values": {"below_threshold_counts": False}}
+    )
+    assert r.status_code == 201, r.text
+    with time_machine.travel(clock.now() + timedelta(days=1), tick=False):
+        off = await propose(svc, "199.99", item_code=codes[11])
+    assert off["status"] == "recorded_below_threshold" and off["cumulative_before"] == "199.99"
+
+
+async def listed(svc: ServiceHarness, role: str, *scopes: str, **params: str) -> Any:
+    return await svc.client.get("/self-pay-items", params=params, headers=svc.token(role, *scopes))
+
+
+async def test_lj_7_3_items_across_admissions_by_status_in_the_callers_scope(svc: ServiceHarness) -> None:
+    """LJ-7.2, LJ-7.3, SPEC 0.3: the reviewers' work list — items by status across
+    admissions, each caller seeing only its scope; an unknown status names the field."""
+    await setup_person(svc, capacity=capacity(True))
+    it = await propose(svc, "1000.01")
+    await sign_form(svc, it["item_id"])
+    await review(svc, it["item_id"], "initial-review", *HEAD, subject="head-I01")
+    waiting = await listed(svc, "civil_affairs", status="awaiting_civil_affairs_review")
+    assert waiting.status_code == 200, waiting.text
+    [row] = waiting.json()["items"]
+    assert row["item_id"] == it["item_id"] and row["admission_id"] == "A1" and row["amount"] == "1000.01"
+    assert (await listed(svc, "civil_affairs", status="awaiting_initial_review")).json()["items"] == []
+    assert [i["item_id"] for i in (await listed(svc, *HOSPITAL)).json()["items"]] == [it["item_id"]]
+    assert (await listed(svc, "hospital", "facility:H002")).json()["items"] == []
+    assert (await listed(svc, "institution", "institution:I02")).json()["items"] == []
+    bad = await listed(svc, "civil_affairs", status="waiting")
+    assert bad.status_code == 422 and bad.json()["field"] == "status"
+
+
+async def test_spec_0_4_the_items_necessity_is_answered_only_to_the_roles_whose_purpose_includes_it(
+    svc: ServiceHarness,
+) -> None:
+    """The medical necessity is for who proposes, reviews, files or signs the item and the
+    auditor; medical insurance and health read the item (its amount, its outcome) without it."""
+    await setup_person(svc, capacity=capacity(True))
+    it = await propose(svc, "199.99")
+    for role, scopes, shown in [
+        ("hospital", ("facility:H001",), True),
+        ("institution", ("institution:I01",), True),
+        ("civil_affairs", (), True),
+        ("auditor", (), True),
+        ("medical_insurance", (), False),
+        ("health_bureau", (), False),
+    ]:
+        r = await svc.client.get(f"/self-pay-items/{it['item_id']}", headers=svc.token(role, *scopes))
+        assert r.status_code == 200, (role, r.text)
+        assert r.json()["necessity"] == ("低蛋白血症" if shown else None), role
+        if not shown:  # nor in the list of items by status
+            listed = await svc.client.get(
+                "/self-pay-items", params={"status": it["status"]}, headers=svc.token(role, *scopes)
+            )
+            assert all(i.get("necessity") is None for i in listed.json()["items"]), role

@@ -130,3 +130,69 @@ async def test_guardian_absence_is_idempotent_and_audited(svc: ServiceHarness) -
     async with svc.runtime.db.read() as s:
         rows = (await s.execute(select(t.c.actor, t.c.role, t.c.action))).all()
     assert [(r.actor, r.role, r.action) for r in rows] == [("ca-7", "civil_affairs", "guardian_absence.verify")]
+
+
+async def test_lj_10_only_civil_affairs_verifies_a_named_guardian_absent(svc: ServiceHarness) -> None:
+    """Issue scenario: a guardian registered by name only cannot be declared absent by the
+    institution that would then sign at rank 4 — only civil affairs verifies it; nothing
+    is recorded on the refusal."""
+    from medaid_shared.contracts.referral import Guardian
+
+    await setup_person(svc, guardian=Guardian(name_masked="李*", relation="sibling"))
+    body = {"evidence_ref": "EV-1"}
+    for headers in (svc.token("institution", "institution:I01"), svc.token("town_government", "town:T01")):
+        r = await svc.client.post("/persons/P1/guardian-absence", json=body, headers=headers)
+        assert r.status_code == 403 and r.json()["rule"] == "LJ-10", r.text
+    assert await svc.published("GuardianAbsenceVerified") == []
+    ok = await svc.client.post("/persons/P1/guardian-absence", json=body, headers=svc.token("civil_affairs"))
+    assert ok.status_code == 201, ok.text
+
+
+async def test_lj_10_only_civil_affairs_verifies_that_a_guardian_cannot_act(svc: ServiceHarness) -> None:
+    """LJ-10: a guardian on file who cannot act is passed over only on civil affairs' verified
+    finding — never on the word of the institution or town that would then sign at rank 4;
+    a refusal names the field and the rule and records nothing. The finding concerns that
+    guardian only: a new guardian on file is available again."""
+    from .helpers import feed, person_event
+
+    await setup_person(svc, capacity=capacity(False), guardian=guardian("g-1"))
+    body = {"evidence_ref": "CA-2026-0200", "finding": "cannot_act"}
+    for headers in (svc.token("institution", "institution:I01"), svc.token("town_government", "town:T01")):
+        r = await svc.client.post("/persons/P1/guardian-absence", json=body, headers=headers)
+        assert r.status_code == 403 and (r.json()["field"], r.json()["rule"]) == ("finding", "LJ-10"), r.text
+    hospital = svc.token("hospital", "facility:H001")
+    assert (await svc.client.post("/persons/P1/guardian-absence", json=body, headers=hospital)).status_code == 403
+    assert await svc.published("GuardianAbsenceVerified") == []
+    view = (await svc.client.get("/persons/P1/signing-authority", headers=svc.token("civil_affairs"))).json()
+    assert view["eligible_rank"] == 2
+
+    ok = await svc.client.post("/persons/P1/guardian-absence", json=body, headers=svc.token("civil_affairs"))
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["finding"] == "cannot_act" and ok.json()["guardian_id"] == "g-1"
+    [event] = await svc.published("GuardianAbsenceVerified")
+    assert event["payload"]["finding"] == "cannot_act" and event["payload"]["guardian_id"] == "g-1"
+    view = (await svc.client.get("/persons/P1/signing-authority", headers=svc.token("civil_affairs"))).json()
+    assert view["eligible_rank"] == 4
+    assert view["skipped"][1]["reasons"] == ["guardian_cannot_act"] and "CA-2026-0200" in view["skipped"][1]["detail"]
+
+    # referral records another guardian: the finding was about g-1, so g-2 is rank 2 again
+    await feed(svc, person_event("P1", updated=True, capacity=capacity(False), guardian=guardian("g-2")))
+    view = (await svc.client.get("/persons/P1/signing-authority", headers=svc.token("civil_affairs"))).json()
+    assert view["eligible_rank"] == 2 and view["eligible"]["signer_ids"] == ["g-2"]
+
+
+async def test_lj_10_cannot_act_needs_a_guardian_and_none_exists_is_not_for_one_on_file(svc: ServiceHarness) -> None:
+    await setup_person(svc)  # no guardian on file or named
+    r = await svc.client.post(
+        "/persons/P1/guardian-absence",
+        json={"evidence_ref": "EV-1", "finding": "cannot_act"},
+        headers=svc.token("civil_affairs"),
+    )
+    assert r.status_code == 422 and r.json()["field"] == "finding" and r.json()["rule"] == "LJ-10", r.text
+    r = await svc.client.post(
+        "/persons/P1/guardian-absence",
+        json={"evidence_ref": "EV-1", "finding": "gone"},
+        headers=svc.token("civil_affairs"),
+    )
+    assert r.status_code == 422 and r.json()["field"] == "finding", r.text
+    assert await svc.published("GuardianAbsenceVerified") == []

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from consent.domain.parameters import CumulativeScope, PolicyParameters, effective
+from consent.domain.parameters import CATALOGUE, SELF_PAY_REVIEW, SelfPayReview
 from consent.domain.selfpay import (
     Participant,
     Status,
@@ -20,15 +20,7 @@ from consent.domain.selfpay import (
 )
 from medaid_shared.errors import Conflict, ValidationFailed
 
-P = PolicyParameters(
-    version="v1",
-    effective_from=datetime(2026, 1, 1, tzinfo=UTC),
-    review_threshold=Decimal("200.00"),
-    civil_affairs_single_threshold=Decimal("1000.00"),
-    civil_affairs_cumulative_threshold=Decimal("2000.00"),
-    cumulative_scope=CumulativeScope.ADMISSION,
-    expert_from_other_hospital=True,
-)
+P = SelfPayReview()  # the seed's values: 200 / 1,000 / 2,000, over the admission
 ZERO = Decimal("0.00")
 
 
@@ -58,8 +50,26 @@ def test_lj_7_3_cumulative_crossing_2000() -> None:
     assert not triage(Decimal("200.00"), Decimal("1800.00"), P).needs_civil_affairs  # exactly 2,000.00
     t = triage(Decimal("200.00"), Decimal("1800.01"), P)
     assert t.needs_civil_affairs and t.cumulative_after == Decimal("2000.01")
-    # A below-threshold item is not reviewed at all, even past 2,000.
-    assert not triage(Decimal("150.00"), Decimal("1900.00"), P).needs_civil_affairs
+
+
+def test_lj_7_3_below_threshold_items_crossing_the_cumulative_are_reviewed_and_filed() -> None:
+    """LJ-7.3 (interpretation, default on): an item under 200 that takes the cumulative over
+    2,000 is reviewed and filed; with the interpretation off it is recorded as before."""
+    t = triage(Decimal("150.00"), Decimal("1900.00"), P)
+    assert t.needs_review and t.needs_civil_affairs and t.rules == ("LJ-7.0", "LJ-7.1", "LJ-7.2", "LJ-7.3")
+    assert initial_status(t, emergency=False) == Status.AWAITING_CONSENT_FORM
+    off = P.model_copy(update={"below_threshold_counts": False})
+    assert not triage(Decimal("150.00"), Decimal("1900.00"), off).needs_review
+    assert not triage(Decimal("50.00"), Decimal("1950.00"), P).needs_civil_affairs  # exactly 2,000.00
+
+
+def test_lj_7_0_the_same_items_recent_proposals_are_one_single_cost() -> None:
+    """LJ-7.0 / LJ-7.3: 199.99 after 199.99 of the same item is a single cost of 399.98."""
+    t = triage(Decimal("199.99"), Decimal("199.99"), P, same_item_before=Decimal("199.99"))
+    assert t.single_cost == Decimal("399.98") and t.needs_review and not t.needs_civil_affairs
+    assert "199.99 of the same item" in t.reasons[0]
+    big = triage(Decimal("199.99"), Decimal("999.95"), P, same_item_before=Decimal("999.95"))
+    assert big.needs_civil_affairs and big.single_cost == Decimal("1199.94")
 
 
 def test_lj_11_3_emergency_item_is_not_held_for_review() -> None:
@@ -94,7 +104,18 @@ def test_second_decision_on_a_decided_item_is_a_conflict() -> None:
         require_open(Status.AWAITING_INITIAL_REVIEW, Status.AWAITING_CIVIL_AFFAIRS_REVIEW, "the review")
 
 
-def test_parameter_versions_by_effective_date() -> None:
-    later = PolicyParameters(**{**P.__dict__, "version": "v2", "effective_from": datetime(2026, 7, 1, tzinfo=UTC)})
-    assert effective([later], datetime(2026, 6, 30, tzinfo=UTC), P).version == "v1"
-    assert effective([later], datetime(2026, 7, 1, tzinfo=UTC), P).version == "v2"
+def test_parameter_versions_by_effective_date_and_region() -> None:
+    """LJ-7.0: a version applies from its effective date; a region's own version beats
+    ``any``; before any version the seed's default applies and is cited as the default."""
+    model = CATALOGUE.version_model
+    later = model(kind="self_pay_review", effective_from="2026-07-01", values={"review_threshold": "300.00"})
+    guangxi = model(
+        kind="self_pay_review", region="guangxi", effective_from="2026-06-01", values={"review_threshold": "250.00"}
+    )
+    before = CATALOGUE.require([later, guangxi], SELF_PAY_REVIEW.name, on=date(2026, 6, 30), region="liujiang")
+    assert before.version_id == "self_pay_review:any:any:default" and before.values == P
+    july = CATALOGUE.require([later, guangxi], SELF_PAY_REVIEW.name, on=date(2026, 7, 1), region="liujiang")
+    assert july.version_id == "self_pay_review:any:any:2026-07-01"
+    assert july.values.review_threshold == Decimal("300.00") and july.values.civil_affairs_single_threshold == 1000
+    region = CATALOGUE.require([later, guangxi], SELF_PAY_REVIEW.name, on=date(2026, 7, 1), region="guangxi")
+    assert region.version_id == "self_pay_review:guangxi:any:2026-06-01"

@@ -166,8 +166,14 @@ def test_lj_10_each_rank_signs_when_it_is_the_eligible_one() -> None:
 
 def test_lj_10_rank_4_on_major_public_interest_records_the_reason() -> None:
     p = replace(BASE, capacity=CAPABLE)
-    s = check_signer(p, who(Role.INSTITUTION, "head", "institution:I01"), DAY, major_public_interest_reason="epidemic")
+    head = who(Role.INSTITUTION, "head", "institution:I01")
+    # LJ-10: on the head's own word the major public interest does not count
+    with pytest.raises(RuleViolation, match="civil affairs' confirmation") as refused:
+        check_signer(p, head, DAY, major_public_interest_reason="epidemic")
+    assert refused.value.field == "major_public_interest_reason" and refused.value.rule == "LJ-10"
+    s = check_signer(p, head, DAY, major_public_interest_reason="epidemic", public_interest_confirmation_id="pic-1")
     assert s.rank == Rank.HEAD and s.major_public_interest_reason == "epidemic"
+    assert s.public_interest_confirmation_id == "pic-1"
     assert s.skipped[0].reasons == (SkipReason.MAJOR_PUBLIC_INTEREST,)
     with pytest.raises(RuleViolation):
         check_signer(p, who(Role.PATIENT, "P1"), DAY, major_public_interest_reason="x")
@@ -199,3 +205,16 @@ def test_lj_10_patient_not_capable_may_not_sign() -> None:
     with pytest.raises(RuleViolation) as exc:
         check_signer(replace(BASE, capacity=INCAPABLE, guardian=GUARDIAN), who(Role.PATIENT, "P1"), DAY)
     assert exc.value.extra["reasons"] == ["not_fully_capable_or_lucid"]
+
+
+def test_lj_10_guardian_cannot_act_passes_over_that_guardian_only() -> None:
+    finding = GuardianAbsence(
+        "abs-2", "P1", "EV-CA", "ca-1", "civil_affairs", AT, finding="cannot_act", guardian_id="g-1"
+    )
+    on_file = replace(BASE, capacity=INCAPABLE, guardian=Guardian(guardian_id="g-1"), absence=finding)
+    assert reasons(on_file, Rank.GUARDIAN) == (SkipReason.GUARDIAN_CANNOT_ACT,)
+    other = replace(on_file, guardian=Guardian(guardian_id="g-2"))
+    assert assess(other, DAY).ranks[1].state == RankState.AVAILABLE
+    named = GuardianAbsence("abs-3", "P1", "EV-CA", "ca-1", "civil_affairs", AT, finding="cannot_act")
+    by_name = replace(BASE, capacity=INCAPABLE, guardian=Guardian(name_masked="李*"), absence=named)
+    assert reasons(by_name, Rank.GUARDIAN) == (SkipReason.GUARDIAN_CANNOT_ACT,)

@@ -65,3 +65,52 @@ def test_every_field_of_every_decision_has_a_chinese_label() -> None:
         assert action.title and action.rule and action.subject
         for field in action.fields:
             assert field.label and not field.label.isascii(), (action.key, field.name)
+
+
+async def test_manual_reimbursements_queue_leads_to_the_next_step_and_a_rejection_sends_its_reasons(
+    app: FastAPI, fake: FakeServices
+) -> None:
+    """LJ-13.2: the queue shows each statement's next step (apply within the window, review,
+    payment); a rejection is sent with its reasons and no amounts."""
+    fake.on(
+        "GET",
+        "/v1/reimbursements",
+        body={
+            "items": [
+                {
+                    "statement_id": "ST-APPLIED",
+                    "person_id": "P1",
+                    "facility_id": "H1",
+                    "reimbursable": "3200.00",
+                    "state": "applied",
+                },
+                {
+                    "statement_id": "ST-NEW",
+                    "person_id": "P2",
+                    "facility_id": "H1",
+                    "reimbursable": "800.00",
+                    "state": "requested",
+                    "application_due_at": "2026-12-22T15:59:59+00:00",
+                },
+            ],
+            "next_cursor": None,
+        },
+    )
+    fake.on("POST", "/v1/reimbursements/ST-APPLIED/review", 200, {"statement_id": "ST-APPLIED", "state": "rejected"})
+    async with client(app) as c:
+        token = await sign_in(c, "medical_insurance")
+        queue = (await c.get("/queues/reimbursements")).text
+        r = await c.post(
+            "/act/reimbursement-review/ST-APPLIED",
+            data={
+                "outcome": "rejected",
+                "reasons": "发票不全\n未附出院小结",
+                "basic_insurance": "",
+                "csrf_token": token,
+            },
+        )
+    assert "/act/reimbursement-review/ST-APPLIED" in queue and "/act/reimbursement-application/ST-NEW" in queue
+    assert "已申请，待医保审核" in queue and "2026-12-22 23:59" in queue
+    assert r.status_code == 200 and 'data-testid="done"' in r.text
+    [sent] = [x for x in fake.seen if x.method == "POST"]
+    assert json.loads(sent.content) == {"outcome": "rejected", "reasons": ["发票不全", "未附出院小结"]}

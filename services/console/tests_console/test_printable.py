@@ -4,9 +4,11 @@ through with the user's token."""
 
 from __future__ import annotations
 
+import json
+
 from fastapi import FastAPI
 
-from .conftest import FakeServices, client, sign_in
+from .conftest import FakeServices, client, problem, sign_in
 
 STATEMENT = {
     "statement_id": "ST1",
@@ -45,7 +47,7 @@ async def test_the_unit_application_annex_3_lists_its_cases(app: FastAPI, fake: 
         "GET",
         "/v1/applications/A1",
         body={
-            "id": "A1",
+            "application_id": "A1",
             "facility_id": "H1",
             "city": "qingyuan",
             "requested_amount": "7099.00",
@@ -60,13 +62,37 @@ async def test_the_unit_application_annex_3_lists_its_cases(app: FastAPI, fake: 
             ],
         },
     )
-    fake.on("GET", "/v1/cases/C1", body={"id": "C1", "identity_status": "unidentified", "facility_id": "H1"})
+    fake.on("GET", "/v1/cases/C1", body={"case_id": "C1", "identity_status": "unidentified", "facility_id": "H1"})
     async with client(app) as c:
         await sign_in(c, "fund_agency", "city:qingyuan")
         annex3 = await c.get("/print/fund/applications/A1/annex3")
         annex2 = await c.get("/print/fund/applications/A1/annex2")
     assert "附件3" in annex3.text and "C1" in annex3.text and "7099.00" in annex3.text
     assert "附件2" in annex2.text and "身份不明患者" in annex2.text
+
+
+async def test_the_individual_application_annex_2_names_the_patient_for_the_roles_the_fund_lets_read_it(
+    app: FastAPI, fake: FakeServices
+) -> None:
+    """SPEC 0.4: the applicant signs annex 2, so the agency's print carries the full name,
+    read through the fund's audit-logged identity read with the form's reason; a role the
+    fund refuses it to prints the masked name."""
+    application = {"application_id": "A2", "facility_id": "H1", "city": "qingyuan", "requested_amount": "100.00"}
+    fake.on("GET", "/v1/applications/A2", body={**application, "cases": [{"case_id": "C2"}]})
+    fake.on("GET", "/v1/cases/C2", body={"case_id": "C2", "identity_status": "identified", "name_masked": "张*三"})
+    fake.on("POST", "/v1/cases/C2/identity-reads", body={"case_id": "C2", "name": "张小三", "id_number": "x"})
+    async with client(app) as c:
+        await sign_in(c, "fund_agency", "city:qingyuan")
+        agency = await c.get("/print/fund/applications/A2/annex2")
+    reads = [r for r in fake.seen if r.url.path == "/v1/cases/C2/identity-reads"]
+    assert "张小三" in agency.text and len(reads) == 1
+    assert json.loads(reads[0].content) == {"reason": "打印个人申请表（附件2）"}
+
+    fake.on("POST", "/v1/cases/C2/identity-reads", status=403, body=problem(403, "forbidden"))
+    async with client(app) as c:
+        await sign_in(c, "finance", "city:qingyuan")
+        finance = await c.get("/print/fund/applications/A2/annex2")
+    assert "张*三" in finance.text and "张小三" not in finance.text
 
 
 async def test_the_services_printable_forms_are_passed_through_with_the_users_token(

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import time_machine
 from fastapi import FastAPI
 from openpyxl import load_workbook
@@ -24,7 +26,7 @@ def _letters(fake: FakeServices) -> None:
         "GET",
         "/v1/identity-checks/queue",
         body={
-            "count": 2,
+            "next_cursor": None,
             "items": [
                 {
                     "id": "R-LATER",
@@ -118,8 +120,139 @@ async def test_the_services_problem_is_shown_next_to_the_field_it_names(app: Fas
     )
     async with client(app) as c:
         token = await sign_in(c, "institution", "institution:INST1")
-        r = await c.post("/self-pay-items/I1/initial-review", data={"outcome": "objected", "csrf_token": token})
+        r = await c.post("/self-pay-items/I1/initial-review", data={"outcome": "rejected", "csrf_token": token})
     assert r.status_code == 422
     html = r.text
     assert 'data-testid="field-error-reason"' in html and "不符合规则或填写有误" in html and "LJ-7.2" in html
     assert html.index('id="initial-reason"') < html.index('data-testid="field-error-reason"')
+
+
+def _application(app_id: str, state: str, step: str, due_at: str, overdue: bool) -> dict[str, object]:
+    return {
+        "application_id": app_id,
+        "facility_id": "H1",
+        "state": state,
+        "requested_amount": "7099.00",
+        "submitted_at": "2026-11-20T02:00:00+00:00",
+        "open_step": {"step": step, "due_at": due_at, "overdue": overdue, "started_at": "2026-11-20T02:00:00+00:00"},
+    }
+
+
+@time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=SHANGHAI), tick=False)
+async def test_fund_applications_are_due_by_the_step_they_wait_for_from_the_list_alone(
+    app: FastAPI, fake: FakeServices
+) -> None:
+    """GD-20.2: the agency's queue orders by each application's open step (from the list's
+    ``open_step``), overdue first, without reading every application."""
+
+    def listed(request: httpx.Request) -> httpx.Response:
+        by_state = {
+            "submitted": [_application("FA-LATER", "submitted", "agency", "2026-12-22T15:59:59+00:00", False)],
+            "agency_approved": [
+                _application("FA-LATE", "agency_approved", "health", "2026-12-04T15:59:59+00:00", True)
+            ],
+        }
+        return httpx.Response(
+            200, json={"items": by_state.get(request.url.params.get("state", ""), []), "next_cursor": None}
+        )
+
+    fake.answers[("GET", "/v1/applications")] = listed
+    async with client(app) as c:
+        await sign_in(c, "fund_agency", "city:qingyuan")
+        page = (await c.get("/queues/fund-agency")).text
+        exported = await c.get("/queues/fund-agency.csv")
+    assert page.index("FA-LATE") < page.index("FA-LATER"), "overdue first"
+    assert "2026-12-04 23:59" in page and "已逾期" in page
+    assert "2026-12-22 23:59" in page and "剩余 10 个工作日" in page
+    assert not [r for r in fake.seen if r.url.path.startswith("/v1/applications/")]
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "申请编号" and rows[1][0] == "FA-LATE" and rows[1][-1] == "已逾期"
+
+
+async def test_lj_7_3_the_civil_affairs_queue_is_consents_list_by_status(app: FastAPI, fake: FakeServices) -> None:
+    """LJ-7.3: the queue asks consent for the items awaiting civil affairs' review (one
+    list, not one read per admission) and shows each beside its own admission."""
+    item = {
+        "item_id": "I1", "item_code": "ZF-1", "amount": "1500.00", "status": "awaiting_civil_affairs_review",
+        "admission_id": "AD-OLD", "facility_id": "H-OLD", "proposed_at": "2026-12-01T02:00:00Z",
+    }  # fmt: skip
+    fake.on("GET", "/v1/self-pay-items", body={"items": [item], "next_cursor": None})
+    async with client(app) as c:
+        await sign_in(c, "civil_affairs")
+        page = (await c.get("/queues/ca-self-pay")).text
+    row = page[page.index("ZF-1") :]
+    row = row[: row.index("</tr>")]
+    assert "H-OLD" in row and "AD-OLD" in row and 'href="/self-pay-items/I1"' in page
+    asked = {r.url.params["status"] for r in fake.seen if r.url.path == "/v1/self-pay-items"}
+    assert asked == {"awaiting_civil_affairs_review"}
+    assert not [r for r in fake.seen if r.url.path.endswith("/records")]
+
+
+@time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=SHANGHAI), tick=False)
+async def test_lj_15_1_health_plans_to_make_and_visits_due_come_from_referrals_work_queue(
+    app: FastAPI, fake: FakeServices
+) -> None:
+    """LJ-15.1, LJ-16: the institution's queue is referral's scoped work queue: the overdue
+    visit first, the plan to make links to its form, the assessment has no form here."""
+    fake.on(
+        "GET",
+        "/v1/work-queue",
+        body={
+            "items": [
+                {"item_id": "health_plan:AD1", "kind": "health_plan", "person_id": "P1", "name_masked": "张*",
+                 "admission_id": "AD1", "since": "2026-12-01T02:00:00Z", "due_at": None, "overdue": False},
+                {"item_id": "visit:P2", "kind": "followup_visit", "person_id": "P2", "name_masked": "李*",
+                 "admission_id": None, "since": None, "due_at": "2026-12-04T15:59:59Z", "overdue": True},
+                {"item_id": "assessment:P3", "kind": "disability_assessment", "person_id": "P3",
+                 "name_masked": "王*", "admission_id": None, "since": None, "due_at": None, "overdue": False},
+            ],
+            "next_cursor": None,
+        },
+    )  # fmt: skip
+    async with client(app) as c:
+        await sign_in(c, "institution", "institution:I01")
+        page = (await c.get("/queues/care-work")).text
+    assert page.index("李*") < page.index("张*"), "overdue first"
+    assert "已逾期" in page and "2026-12-01 10:00" in page
+    assert 'href="/act/health-plan/P1"' in page and 'href="/act/visit/P2"' in page
+    assert "失能等级评估" in page and "/act/" not in page.split("王*")[1].split("</tr>")[0]
+
+
+@time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=SHANGHAI), tick=False)
+async def test_lj_10_rank_4_signatures_are_consents_work_list_with_their_acknowledgement_due(
+    app: FastAPI, fake: FakeServices
+) -> None:
+    def filing(consent_id: str, admission_id: str, due: str, overdue: bool, public_interest: bool) -> dict[str, Any]:
+        return {
+            "consent_id": consent_id,
+            "admission_id": admission_id,
+            "person_id": "P1",
+            "signer": {"id": "INST-HEAD-1", "role": "institution"},
+            "major_public_interest": public_interest,
+            "filed_at": "2026-12-01T02:00:00+00:00",
+            "acknowledgement_due_at": due,
+            "overdue": overdue,
+            "rule": "LJ-10",
+        }
+
+    fake.on(
+        "GET",
+        "/v1/rank4-signatures",
+        body={
+            "state": "open",
+            "rule": "LJ-10",
+            "items": [
+                filing("C-LATER", "A-LATER", "2026-12-10T15:59:59+00:00", False, True),
+                filing("C-LATE", "A-LATE", "2026-12-04T15:59:59+00:00", True, False),
+            ],
+        },
+    )
+    async with client(app) as c:
+        await sign_in(c, "civil_affairs", "district:liujiang")
+        text = (await c.get("/queues/rank4")).text
+        assert (await c.get("/queues/rank4.csv")).status_code == 200
+    asked = [r for r in fake.seen if r.url.path == "/v1/rank4-signatures"]
+    assert asked and all(r.url.params["state"] == "open" for r in asked)
+    assert text.index("A-LATE") < text.index("A-LATER"), "overdue first"
+    assert "已逾期" in text and "剩余 2 个工作日" in text
+    assert "供养服务机构" in text and "涉及重大公共利益" in text

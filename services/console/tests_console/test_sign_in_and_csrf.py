@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import jwt
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from console.session import SESSION_COOKIE
 from console.settings import Settings
@@ -68,17 +71,28 @@ def test_production_needs_an_issuer_and_its_own_session_secret() -> None:
     )
 
 
+def _api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
+    """Every route, also inside the routers the app includes (one per area)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif (included := getattr(route, "original_router", None)) is not None:
+            yield from _api_routes(included.routes)
+
+
 def _post_routes(app: FastAPI) -> list[str]:
-    paths = []
-    for route in app.routes:
-        if isinstance(route, APIRoute) and "POST" in route.methods:
-            paths.append(
-                route.path.replace("{item_id}", "I1")
-                .replace("{request_id}", "R1")
-                .replace("{app_id}", "A1")
-                .replace("{filing_id}", "F1")
-            )
-    return paths
+    return [
+        route.path.replace("{ident}", "I1")
+        .replace("{request_id}", "R1")
+        .replace("{key}", "K")
+        .replace("{item_id}", "I1")
+        .replace("{case_id}", "C1")
+        .replace("{channel}", "liable_party")
+        .replace("{app_id}", "A1")
+        .replace("{filing_id}", "F1")
+        for route in _api_routes(app.routes)
+        if "POST" in route.methods
+    ]
 
 
 async def test_every_form_post_without_its_csrf_token_is_refused_and_sends_nothing(

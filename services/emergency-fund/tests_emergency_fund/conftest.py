@@ -1,6 +1,14 @@
 import pytest
 
+from medaid_shared.testing import ServiceHarness, check_answers_against_document
+
 
 @pytest.fixture(scope="session")
 def service_name() -> str:
     return "emergency-fund"
+
+
+@pytest.fixture(autouse=True)
+def answers_are_documented(harness: ServiceHarness) -> None:
+    """Every success answer an API test receives is the one the fund's OpenAPI declares."""
+    check_answers_against_document(harness)

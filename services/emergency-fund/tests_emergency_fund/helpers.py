@@ -24,6 +24,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "civil": ("civil_affairs", f"city:{CITY}"),
     "police": ("police", f"city:{CITY}"),
     "insurance": ("medical_insurance", f"city:{CITY}"),
+    "hrss": ("hrss", f"city:{CITY}"),
     "hospital": ("hospital", f"facility:{H1}"),
     "hospital2": ("hospital", f"facility:{H2}"),
     "other_agency": ("fund_agency", f"city:{OTHER_CITY}"),
@@ -181,6 +182,7 @@ async def open_case(
     admitted_at: datetime = ADMITTED,
     disease: str | None = "I21",
     letter: str | None = None,
+    admission_id: str | None = None,
 ) -> dict[str, Any]:
     """An unidentified patient's case names the police letter it rests on (GD-16.3): by
     default the letter ``R-<patient_ref>`` of the events below."""
@@ -195,6 +197,8 @@ async def open_case(
         body |= {"name": name or "张小三", "id_number": id_number or VALID_ID}
     else:
         body["identity_check_request_id"] = letter or f"R-{patient_ref}"
+    if admission_id is not None:
+        body["admission_id"] = admission_id
     return dict(await ok(svc, "POST", "/cases", as_, body))
 
 
@@ -274,16 +278,16 @@ async def ready_unidentified_case(
 ) -> str:
     """An unidentified case whose police check is overdue, with costs and a filed claim."""
     case = await open_case(svc, patient_ref=patient_ref, facility=facility, as_=as_)
-    await add_costs(svc, case["id"], (1, "15000.00"), as_=as_)
+    await add_costs(svc, case["case_id"], (1, "15000.00"), as_=as_)
     await deliver(svc, overdue_event(patient_ref, facility, request_id=f"R-{patient_ref}"))
     await ok(
         svc,
         "POST",
-        f"/cases/{case['id']}/claim",
+        f"/cases/{case['case_id']}/claim",
         as_,
         {"medical_amount": claim, "living_amount": "90.00", "declaration": "情况属实"},
     )
-    return str(case["id"])
+    return str(case["case_id"])
 
 
 # ---------------------------------------------------------------- an application on its way
@@ -305,7 +309,7 @@ async def submitted(
     app = await ok(
         svc, "POST", "/applications", as_, {"facility_id": facility, "case_ids": ids, "note": "2026 年 9 月"}
     )
-    return app["id"], ids
+    return app["application_id"], ids
 
 
 async def through_review(svc: ServiceHarness, app_id: str) -> None:
@@ -341,13 +345,52 @@ CHANNELS = [
 ]
 
 
+# GD-18.1: who confirms each channel (the caller name of ROLES) and the agency's documents.
+CONFIRMERS = {
+    "liable_party": "police",
+    "work_injury_insurance": "hrss",
+    "basic_medical_insurance": "insurance",
+    "public_health_funds": "agency",
+    "medical_aid": "insurance",
+    "road_traffic_accident_fund": "police",
+    "red_cross": "agency",
+}
+
+
+async def confirm_channels(svc: ServiceHarness, case_id: str, amounts: dict[str, str] | None = None) -> None:
+    """GD-18.1: every department responsible confirms its channel (0.00 unless ``amounts``)."""
+    for channel, confirmer in CONFIRMERS.items():
+        body: dict[str, Any] = {"amount": (amounts or {}).get(channel, "0.00")}
+        if confirmer == "agency":
+            body["document_ref"] = "柳财社〔2026〕88号"
+        await ok(svc, "POST", f"/cases/{case_id}/channel-payments/{channel}/confirmation", confirmer, body)
+
+
 async def claimed_identified(svc: ServiceHarness, id_number: str, patient_ref: str) -> str:
-    cid = (await open_case(svc, identity="identified", id_number=id_number, patient_ref=patient_ref))["id"]
+    cid = (await open_case(svc, identity="identified", id_number=id_number, patient_ref=patient_ref))["case_id"]
     await add_costs(svc, cid, (1, "1000.00"))
     await ok(svc, "POST", f"/cases/{cid}/unable-to-pay", "hospital", {"criteria": ["minimum_living"]})
     for channel in CHANNELS:
         await ok(svc, "POST", f"/cases/{cid}/channel-payments", "hospital", {"channel": channel, "amount": "0.00"})
+    await confirm_channels(svc, cid)
     await ok(svc, "POST", f"/cases/{cid}/civil-affairs-check", "civil", {"statuses": ["minimum_living"]})
     body = {"medical_amount": "1000.00", "living_amount": "90.00", "declaration": "属实"}
     await ok(svc, "POST", f"/cases/{cid}/claim", "hospital", body)
     return cid
+
+
+# ---------------------------------------------------------------- policy parameters (kernel kinds)
+
+
+def parameter_version(kind: str, effective_from: str, **values: Any) -> dict[str, Any]:
+    """A version of one of the fund's kinds: the configured defaults with ``values`` changed."""
+    from emergency_fund.domain.params import FIELDS
+    from emergency_fund.settings import EmergencyFundSettings
+
+    defaults = {k: v for k, v in EmergencyFundSettings().param_values().items() if FIELDS[k] == kind}
+    merged = {k: str(v) if isinstance(v, Decimal) else v for k, v in {**defaults, **values}.items()}
+    return {"kind": kind, "effective_from": effective_from, "values": merged, "source": "市卫健委通知"}
+
+
+async def load_parameters(svc: ServiceHarness, *versions: dict[str, Any], as_: str = "admin") -> Any:
+    return await call(svc, "POST", "/admin/parameters", as_, {"versions": list(versions)})

@@ -49,13 +49,13 @@ async def test_gd_16_3_unidentified_claim_waits_for_the_police(svc: ServiceHarne
         await prepare_city(svc)
         case = await open_case(svc)
         assert case["identity_status"] == "unidentified" and case["name_masked"] is None
-        await add_costs(svc, case["id"], (1, "15000.00"), (80, "3000.00"))
-        path = f"/cases/{case['id']}/claim"
+        await add_costs(svc, case["case_id"], (1, "15000.00"), (80, "3000.00"))
+        path = f"/cases/{case['case_id']}/claim"
         r = await call(svc, "POST", path, "hospital", CLAIM)
         assert r.status_code == 422 and r.json()["rule"] == "GD-16.3"
-        assert (await ok(svc, "GET", f"/cases/{case['id']}", "hospital"))["state"] == "open"
+        assert (await ok(svc, "GET", f"/cases/{case['case_id']}", "hospital"))["state"] == "open"
         await deliver(svc, overdue_event())
-        a = await ok(svc, "GET", f"/cases/{case['id']}/assessment", "agency")
+        a = await ok(svc, "GET", f"/cases/{case['case_id']}/assessment", "agency")
         assert a["ready"] is True
         assert a["excluded"] == {"after_emergency_period": "3000.00"}  # GD-13.3
         assert (a["medical_max"], a["living_max"], a["living_daily"]) == ("15000.00", "90.00", "30.00")
@@ -74,7 +74,7 @@ async def test_gd_16_3_not_identified_reply_opens_the_path(svc: ServiceHarness) 
         await prepare_city(svc)
         case = await open_case(svc)
         assert await deliver(svc, verified_event("not_identified")) == "applied"
-        got = await ok(svc, "GET", f"/cases/{case['id']}", "hospital")
+        got = await ok(svc, "GET", f"/cases/{case['case_id']}", "hospital")
         assert got["identity_gate"] == "not_identified"
         # a signal that arrived before the case opened counts too
         await deliver(svc, overdue_event(patient_ref="P-2"))
@@ -86,22 +86,26 @@ async def test_gd_13_4_claim_capped_at_the_hospitals_average_cost(svc: ServiceHa
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
         case = await open_case(svc)
-        await add_costs(svc, case["id"], (1, "25000.00"))
+        await add_costs(svc, case["case_id"], (1, "25000.00"))
         await deliver(svc, overdue_event())
-        a = await ok(svc, "GET", f"/cases/{case['id']}/assessment", "hospital")
+        a = await ok(svc, "GET", f"/cases/{case['case_id']}/assessment", "hospital")
         assert a["medical_max"] == "20000.00" and a["average_cost_cap"] == "20000.00"
-        r = await call(svc, "POST", f"/cases/{case['id']}/claim", "hospital", {**CLAIM, "medical_amount": "20000.01"})
+        r = await call(
+            svc, "POST", f"/cases/{case['case_id']}/claim", "hospital", {**CLAIM, "medical_amount": "20000.01"}
+        )
         assert r.status_code == 422 and r.json()["rule"] == "GD-13.4"
-        await ok(svc, "POST", f"/cases/{case['id']}/claim", "hospital", {**CLAIM, "medical_amount": "20000.00"})
+        await ok(svc, "POST", f"/cases/{case['case_id']}/claim", "hospital", {**CLAIM, "medical_amount": "20000.00"})
 
 
 async def test_gd_12_disease_must_be_eligible_and_referenced(svc: ServiceHarness) -> None:
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
         case = await open_case(svc, disease="J18")
-        await add_costs(svc, case["id"], (1, "100.00"))
+        await add_costs(svc, case["case_id"], (1, "100.00"))
         await deliver(svc, overdue_event())
-        r = await call(svc, "POST", f"/cases/{case['id']}/claim", "hospital", {**CLAIM, "medical_amount": "100.00"})
+        r = await call(
+            svc, "POST", f"/cases/{case['case_id']}/claim", "hospital", {**CLAIM, "medical_amount": "100.00"}
+        )
         assert r.status_code == 422 and r.json()["rule"] == "GD-12"
         blockers = {b["rule"] for b in r.json()["blockers"]}
         assert blockers == {"GD-12", "GD-13.4"}
@@ -130,31 +134,8 @@ async def test_gd_12_disease_must_be_eligible_and_referenced(svc: ServiceHarness
                 "rows": [{"facility_id": H1, "disease_code": "J18", "average_cost": "80.00"}],
             },
         )
-        a = await ok(svc, "GET", f"/cases/{case['id']}/assessment", "hospital")
+        a = await ok(svc, "GET", f"/cases/{case['case_id']}/assessment", "hospital")
         assert a["ready"] is True and a["medical_max"] == "80.00"  # GD-13.4: last year's reference
-
-
-async def test_gd_13_3_extension_for_a_newborn_with_reason(svc: ServiceHarness) -> None:
-    with time_machine.travel(NOW, tick=False):
-        await prepare_city(svc)
-        case = await open_case(svc)
-        await add_costs(svc, case["id"], (1, "1000.00"), (80, "500.00"))
-        path = f"/cases/{case['id']}/emergency-extension"
-        bad = await call(svc, "POST", path, "hospital", {"hours": 120, "category": "adult_male", "reason": "ICU"})
-        assert bad.status_code == 422 and bad.json()["rule"] == "GD-13.3"
-        assert (
-            await call(svc, "POST", path, "agency", {"hours": 120, "category": "critically_ill_newborn", "reason": "x"})
-        ).status_code == 403
-        await ok(
-            svc,
-            "POST",
-            path,
-            "hospital",
-            {"hours": 120, "category": "critically_ill_newborn", "reason": "新生儿窒息复苏后"},
-        )
-        a = await ok(svc, "GET", f"/cases/{case['id']}/assessment", "hospital")
-        assert a["emergency_hours"] == 120 and a["living_days"] == 5 and a["living_max"] == "150.00"
-        assert a["eligible_medical"] == "1500.00" and a["excluded"] == {}
 
 
 async def test_gd_14_exclusions_and_gd_23_waiver(svc: ServiceHarness) -> None:
@@ -164,7 +145,7 @@ async def test_gd_14_exclusions_and_gd_23_waiver(svc: ServiceHarness) -> None:
         r = await call(
             svc,
             "POST",
-            f"/cases/{case['id']}/cost-items",
+            f"/cases/{case['case_id']}/cost-items",
             "hospital2",
             {
                 "items": [
@@ -183,7 +164,7 @@ async def test_gd_14_exclusions_and_gd_23_waiver(svc: ServiceHarness) -> None:
         await ok(
             svc,
             "POST",
-            f"/cases/{case['id']}/cost-items",
+            f"/cases/{case['case_id']}/cost-items",
             "hospital2",
             {
                 "items": [
@@ -207,20 +188,24 @@ async def test_gd_14_exclusions_and_gd_23_waiver(svc: ServiceHarness) -> None:
             },
         )
         r = await call(
-            svc, "POST", f"/cases/{case['id']}/waiver", "hospital2", {"amount": "99999.00", "reason": "减免"}
+            svc, "POST", f"/cases/{case['case_id']}/waiver", "hospital2", {"amount": "99999.00", "reason": "减免"}
         )
         assert r.status_code == 422 and r.json()["rule"] == "GD-23"
         await ok(
-            svc, "POST", f"/cases/{case['id']}/waiver", "hospital2", {"amount": "2000.00", "reason": "民营医院主动减免"}
+            svc,
+            "POST",
+            f"/cases/{case['case_id']}/waiver",
+            "hospital2",
+            {"amount": "2000.00", "reason": "民营医院主动减免"},
         )
-        a = await ok(svc, "GET", f"/cases/{case['id']}/assessment", "hospital2")
+        a = await ok(svc, "GET", f"/cases/{case['case_id']}/assessment", "hospital2")
         assert a["excluded"] == {"beyond_treatment_need": "800.00"}
         assert a["waiver"] == "2000.00" and a["medical_max"] == "8000.00"
         # GD-14: an unidentified patient cannot be "able to pay but refusing"
         r = await call(
             svc,
             "POST",
-            f"/cases/{case['id']}/exclusion",
+            f"/cases/{case['case_id']}/exclusion",
             "hospital2",
             {"exclusion": "able_to_pay_refuses", "reason": "x"},
         )
@@ -231,9 +216,9 @@ async def test_gd_17_gd_18_1_gd_22_3_identified_patient_unable_to_pay(svc: Servi
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
         case = await open_case(svc, identity="identified", id_number=VALID_ID, name="张小三")
-        assert (case["name_masked"], case["id_masked"]) == ("张*三", "1101**********002X")
+        assert (case["name_masked"], case["id_number_masked"]) == ("张*三", "1101**********002X")
         assert "id_digest" not in case and "name_enc" not in case
-        cid = case["id"]
+        cid = case["case_id"]
         await add_costs(svc, cid, (1, "15000.00"))
         r = await call(svc, "POST", f"/cases/{cid}/claim", "hospital", CLAIM)
         assert r.status_code == 422
@@ -277,7 +262,7 @@ async def test_gd_17_gd_18_1_gd_22_3_identified_patient_unable_to_pay(svc: Servi
 async def test_gd_18_2_homeless_vagrant_registered_by_civil_affairs(svc: ServiceHarness) -> None:
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
-        cid = (await open_case(svc, identity="identified"))["id"]
+        cid = (await open_case(svc, identity="identified"))["case_id"]
         await add_costs(svc, cid, (1, "1000.00"))
         await ok(svc, "POST", f"/cases/{cid}/unable-to-pay", "hospital", {"criteria": ["homeless_vagrant"]})
         for channel in ALL_CHANNELS:
@@ -295,7 +280,7 @@ async def test_gd_18_2_homeless_vagrant_registered_by_civil_affairs(svc: Service
 async def test_gd_14_able_to_pay_but_refuses(svc: ServiceHarness) -> None:
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
-        cid = (await open_case(svc, identity="identified"))["id"]
+        cid = (await open_case(svc, identity="identified"))["case_id"]
         body = {"exclusion": "able_to_pay_refuses", "reason": "有存款拒付"}
         assert (await call(svc, "POST", f"/cases/{cid}/exclusion", "finance", body)).status_code == 403
         got = await ok(svc, "POST", f"/cases/{cid}/exclusion", "agency", body)
@@ -312,11 +297,11 @@ async def test_gd_14_able_to_pay_but_refuses(svc: ServiceHarness) -> None:
 async def test_gd_16_3_identified_in_time_moves_to_the_identified_path(svc: ServiceHarness) -> None:
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
-        cid = (await open_case(svc))["id"]
+        cid = (await open_case(svc))["case_id"]
         await deliver(svc, verified_event("identified", late=False))
         got = await ok(svc, "GET", f"/cases/{cid}", "hospital")
         assert got["identity_status"] == "identified" and got["name_masked"] == "李*四"
-        assert got["id_masked"] == "1101**********0038"
+        assert got["id_number_masked"] == "1101**********0038"
         r = await call(svc, "POST", f"/cases/{cid}/claim", "hospital", CLAIM)
         assert r.status_code == 422 and r.json()["rule"] in {"GD-17", "GD-18.1", "GD-22.3"}
 
@@ -343,12 +328,12 @@ async def test_lj_11_4_referred_destitute_case_with_medical_aid_from_settlement(
         )
         await deliver(svc, referred)
         await deliver(svc, referred)  # a second delivery (new event id) opens no second case
-        cases = await ok(svc, "GET", "/cases", "hospital")
+        cases = (await ok(svc, "GET", "/cases", "hospital"))["items"]
         assert len(cases) == 1
         case = cases[0]
         assert (case["source"], case["destitute"], case["admission_id"]) == ("referral", True, "ADM-1")
         assert case["unable_to_pay_basis"] == ["destitute"]
-        view = await ok(svc, "GET", f"/cases/{case['id']}", "civil")
+        view = await ok(svc, "GET", f"/cases/{case['case_id']}", "civil")
         assert view["civil_affairs_checks"][0]["statuses"] == ["destitute"]  # GD-22.3
         statement = SettlementCompleted(
             statement_id="ST-1",
@@ -368,16 +353,16 @@ async def test_lj_11_4_referred_destitute_case_with_medical_aid_from_settlement(
             completed_at=NOW,
         )
         await deliver(svc, statement)
-        view = await ok(svc, "GET", f"/cases/{case['id']}", "hospital")
-        channels = {c["channel"]: (c["amount"], c["source"]) for c in view["channel_payments"]}
-        assert channels == {
-            "medical_aid": ("4000.00", "settlement"),
-            "basic_medical_insurance": ("9000.00", "settlement"),
+        view = await ok(svc, "GET", f"/cases/{case['case_id']}", "hospital")
+        channels = {c["channel"]: (c["amount"], c["source"], c["status"]) for c in view["channel_payments"]}
+        assert channels == {  # GD-18.1: settlement's statements are confirmed facts, not the hospital's word
+            "medical_aid": ("4000.00", "settlement", "confirmed"),
+            "basic_medical_insurance": ("9000.00", "settlement", "confirmed"),
         }
         r = await call(
             svc,
             "POST",
-            f"/cases/{case['id']}/channel-payments",
+            f"/cases/{case['case_id']}/channel-payments",
             "hospital",
             {"channel": "medical_aid", "amount": "0.00"},
         )
@@ -394,14 +379,14 @@ async def test_lj_11_4_referred_destitute_case_with_medical_aid_from_settlement(
                 reversed_at=NOW,
             ),
         )
-        view = await ok(svc, "GET", f"/cases/{case['id']}", "hospital")
+        view = await ok(svc, "GET", f"/cases/{case['case_id']}", "hospital")
         assert {c["channel"]: c["amount"] for c in view["channel_payments"]}["medical_aid"] == "0.00"
 
 
 async def test_gd_22_3_hospital_case_of_a_person_known_to_referral_is_destitute(svc: ServiceHarness) -> None:
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
-        cid = (await open_case(svc, identity="identified", id_number=VALID_ID))["id"]
+        cid = (await open_case(svc, identity="identified", id_number=VALID_ID))["case_id"]
         assert (await ok(svc, "GET", f"/cases/{cid}", "hospital"))["destitute"] is False
         await deliver(
             svc,
@@ -420,15 +405,15 @@ async def test_gd_22_3_hospital_case_of_a_person_known_to_referral_is_destitute(
 async def test_case_scope_and_bad_input(svc: ServiceHarness) -> None:
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
-        cid = (await open_case(svc))["id"]
+        cid = (await open_case(svc))["case_id"]
         assert (await call(svc, "GET", f"/cases/{cid}", "hospital2")).status_code == 403
         assert (await call(svc, "GET", f"/cases/{cid}", "other_agency")).status_code == 403
         assert (await call(svc, "GET", f"/cases/{cid}/assessment", "hospital2")).status_code == 403
         assert (await call(svc, "GET", f"/cases/{cid}", "patient")).status_code == 403
         assert (await call(svc, "GET", "/cases/EC-nope", "agency")).status_code == 404
-        assert await ok(svc, "GET", "/cases", "hospital2") == []
-        assert [c["id"] for c in await ok(svc, "GET", "/cases", "auditor")] == [cid]
-        assert await ok(svc, "GET", "/cases", "other_agency") == []
+        assert (await ok(svc, "GET", "/cases", "hospital2"))["items"] == []
+        assert [c["case_id"] for c in (await ok(svc, "GET", "/cases", "auditor"))["items"]] == [cid]
+        assert (await ok(svc, "GET", "/cases", "other_agency"))["items"] == []
         for path, body in [
             (
                 f"/cases/{cid}/cost-items",
@@ -500,7 +485,7 @@ async def test_case_scope_and_bad_input(svc: ServiceHarness) -> None:
 async def test_full_identity_read_is_audit_logged(svc: ServiceHarness) -> None:
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
-        cid = (await open_case(svc, identity="identified", id_number=VALID_ID, name="张小三"))["id"]
+        cid = (await open_case(svc, identity="identified", id_number=VALID_ID, name="张小三"))["case_id"]
         body = {"reason": "与公安核对身份"}
         assert (await call(svc, "POST", f"/cases/{cid}/identity-reads", "hospital", body)).status_code == 403
         assert (await call(svc, "POST", f"/cases/{cid}/identity-reads", "other_agency", body)).status_code == 403
@@ -510,14 +495,14 @@ async def test_full_identity_read_is_audit_logged(svc: ServiceHarness) -> None:
         async with svc.runtime.db.read() as s:
             rows = (await s.execute(select(t.c.action, t.c.reason, t.c.actor).where(t.c.subject == cid))).all()
         assert ("case.identity_read", "与公安核对身份", "agency-1") in rows
-        unidentified = (await open_case(svc, patient_ref="P-2"))["id"]
+        unidentified = (await open_case(svc, patient_ref="P-2"))["case_id"]
         assert (await call(svc, "POST", f"/cases/{unidentified}/identity-reads", "agency", body)).status_code == 409
 
 
 async def test_gd_18_identity_known_after_treatment(svc: ServiceHarness) -> None:
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
-        cid = (await open_case(svc))["id"]
+        cid = (await open_case(svc))["case_id"]
         body = {"name": "王五", "id_number": VALID_ID, "how": "患者清醒后自述，核验身份证"}
         assert (await call(svc, "POST", f"/cases/{cid}/identity", "hospital2", body)).status_code == 403
         got = await ok(svc, "POST", f"/cases/{cid}/identity", "hospital", body)
@@ -532,7 +517,7 @@ async def test_spec_0_4_a_cases_disease_code_rests_encrypted(svc: ServiceHarness
 
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
-        cid = (await open_case(svc, disease="I21"))["id"]
+        cid = (await open_case(svc, disease="I21"))["case_id"]
         await ok(svc, "PUT", f"/cases/{cid}/disease", "hospital", {"disease_code": "I63"})
         assert (await ok(svc, "GET", f"/cases/{cid}", "hospital"))["disease_code"] == "I63"
     async with svc.runtime.db.read() as s:

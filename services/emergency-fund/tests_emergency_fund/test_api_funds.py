@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from medaid_shared.testing import ServiceHarness
@@ -41,12 +41,12 @@ async def test_gd_3_inflows_and_balances_only_from_the_ledger(svc: ServiceHarnes
     assert fund["cash"] == "1801234.56"
     assert fund["income"]["central_transfer"] == "1000000.00"
     assert fund["trial_balance"] == "0.00"
-    ledger = await ok(svc, "GET", f"/funds/{CITY}/ledger", "finance")
-    assert len(ledger["transactions"]) == 4
-    for txn in ledger["transactions"]:
+    ledger = (await ok(svc, "GET", f"/funds/{CITY}/ledger", "finance"))["items"]
+    assert len(ledger) == 4
+    for txn in ledger:
         assert sum(Decimal(e["amount"]) for e in txn["entries"]) == 0
-    only = await ok(svc, "GET", f"/funds/{CITY}/ledger", "finance", params={"account": "income:donation"})
-    assert [t["source_ref"] for t in only["transactions"]] == ["D-1"]
+    only = (await ok(svc, "GET", f"/funds/{CITY}/ledger", "finance", params={"account": "income:donation"}))["items"]
+    assert [t["source_ref"] for t in only] == ["D-1"]
 
 
 async def test_gd_3_inflow_bad_input_changes_nothing(svc: ServiceHarness) -> None:
@@ -123,6 +123,7 @@ async def test_gd_7_preallocation_minimum_and_reconciliation(svc: ServiceHarness
     await ok(svc, "POST", path, "agency", {"facility_id": H1, "year": 2026, "amount": "700000.00", "basis": "2025 use"})
     await ok(svc, "POST", path, "agency", {"facility_id": H2, "year": 2026, "amount": "300000.00"})
     check = await ok(svc, "GET", f"{path}/check", "auditor", params={"year": 2026})
+    assert check.pop("year_end_check") is None and check.pop("year_end_check_at").startswith("2026-12-31T16:00:00")
     assert check == {
         "year": 2026,
         "upper_level_transfers": "1500000.00",
@@ -183,7 +184,7 @@ async def test_gd_8_committee_agency_and_training_reminder(svc: ServiceHarness) 
         status = await ok(svc, "GET", f"/funds/{CITY}/trainings", "agency", params={"year": 2026})
         assert status["held"] is False and status["reminder_due"] is False
     with time_machine.travel(local(2026, 11, 1, 10), tick=False):
-        assert await svc.runtime.scheduler.fire_due() == 1
+        await svc.runtime.scheduler.fire_due()  # the reminder (and the daily registration delivery, GD-19)
         due = await svc.published("FundTrainingDue")
         assert [(e["payload"]["city"], e["payload"]["year"]) for e in due] == [(CITY, 2026)]
         status = await ok(svc, "GET", f"/funds/{CITY}/trainings", "auditor", params={"year": 2026})
@@ -199,5 +200,32 @@ async def test_gd_8_committee_agency_and_training_reminder(svc: ServiceHarness) 
     with time_machine.travel(local(2027, 6, 1, 10), tick=False):
         await ok(svc, "POST", f"/funds/{CITY}/trainings", "agency", {**training, "held_on": "2027-05-30"})
     with time_machine.travel(local(2027, 11, 2, 10), tick=False):
-        assert await svc.runtime.scheduler.fire_due() == 0
+        await svc.runtime.scheduler.fire_due()  # only 2026's year-end pre-allocation check (GD-7) is due
         assert len(await svc.published("FundTrainingDue")) == 1
+
+
+async def test_gd_7_the_preallocation_year_is_the_year_the_money_is_booked(svc: ServiceHarness) -> None:
+    """Issue scenario: money booked in January 2027 "for 2026" made 2026 compliant after the
+    fact. Now it counts for 2027 unless the agency books an explicit, audited correction."""
+    await make_fund(svc)
+    await register_facility(svc, H1)
+    await inflow(svc, "central_transfer", "1000000.00", 2026, "C-Y1")
+    path = f"/funds/{CITY}/preallocations"
+    with time_machine.travel(local(2027, 1, 15, 10), tick=False):
+        late = {"facility_id": H1, "year": 2026, "amount": "800000.00"}
+        r = await call(svc, "POST", path, "agency", late)
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-7", "year")
+        check = await ok(svc, "GET", f"{path}/check", "auditor", params={"year": 2026})
+        assert check["preallocated"] == "0.00"  # nothing was booked by the refusal
+        fixed = await ok(svc, "POST", path, "agency", {**late, "correction_reason": "2026年12月拨付凭证漏记，补记"})
+        assert fixed["year"] == 2026
+        assert (await ok(svc, "GET", f"{path}/check", "auditor", params={"year": 2026}))["preallocated"] == "800000.00"
+        own_year = await ok(svc, "POST", path, "agency", {"facility_id": H1, "year": 2027, "amount": "1000.00"})
+        assert own_year["year"] == 2027
+    t = svc.runtime.db.tables.audit_log
+    async with svc.runtime.db.read() as s:
+        rows = (await s.execute(select(t.c.action, t.c.reason, t.c.subject))).all()
+    assert ("fund.preallocation_year_corrected", "2026年12月拨付凭证漏记，补记", fixed["preallocation_id"]) in rows
+    assert not any(
+        a == "fund.preallocation_year_corrected" and subj == own_year["preallocation_id"] for a, _, subj in rows
+    )

@@ -5,6 +5,7 @@ named letter only."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import time_machine
@@ -56,7 +57,7 @@ def body(patient_ref: str, letter: str | None, facility: str = H1) -> dict[str, 
 
 
 async def cases(svc: ServiceHarness) -> list[dict[str, Any]]:
-    return list(await ok(svc, "GET", "/cases", "agency"))
+    return list((await ok(svc, "GET", "/cases", "agency"))["items"])
 
 
 async def test_gd_16_3_one_overdue_letter_pays_out_once(svc: ServiceHarness) -> None:
@@ -73,9 +74,9 @@ async def test_gd_16_3_one_overdue_letter_pays_out_once(svc: ServiceHarness) -> 
             r = await call(svc, "POST", "/cases", "hospital", body("ZY-0007", "R-ZY-0007"))
             problem = r.json()
             assert r.status_code == 409 and problem["rule"] == "GD-16.3", problem
-            assert problem["field"] == "patient_ref" and problem["existing_case_id"] == first["id"]
-            assert first["id"] in problem["detail"]
-        assert [c["id"] for c in await cases(svc)] == [first["id"]]  # nothing changed
+            assert problem["field"] == "patient_ref" and problem["existing_case_id"] == first["case_id"]
+            assert first["case_id"] in problem["detail"]
+        assert [c["case_id"] for c in await cases(svc)] == [first["case_id"]]  # nothing changed
 
 
 async def test_gd_16_3_a_letter_is_used_by_one_case_only(svc: ServiceHarness) -> None:
@@ -86,7 +87,7 @@ async def test_gd_16_3_a_letter_is_used_by_one_case_only(svc: ServiceHarness) ->
         first = await open_case(svc, patient_ref="ZY-0100", letter="R-NEW")
         r = await call(svc, "POST", "/cases", "hospital", body("ZY-0101", "R-NEW"))
         assert r.status_code == 409 and r.json()["field"] == "identity_check_request_id"
-        assert r.json()["existing_case_id"] == first["id"]
+        assert r.json()["existing_case_id"] == first["case_id"]
 
 
 async def test_gd_16_3_a_case_cannot_rest_on_another_patients_or_another_hospitals_letter(
@@ -115,15 +116,15 @@ async def test_gd_16_3_the_gate_reads_the_named_letter_only(svc: ServiceHarness)
     with time_machine.travel(NOW, tick=False):
         await prepare_city(svc)
         case = await open_case(svc, patient_ref="ZY-0200", letter="R-X")
-        await add_costs(svc, case["id"], (1, "15000.00"))
+        await add_costs(svc, case["case_id"], (1, "15000.00"))
         await deliver(svc, requested("R-X", "ZY-0201"))
         await deliver(svc, overdue_event("ZY-0201", request_id="R-X"))
-        assert (await ok(svc, "GET", f"/cases/{case['id']}", "hospital"))["identity_gate"] is None
-        r = await call(svc, "POST", f"/cases/{case['id']}/claim", "hospital", CLAIM)
+        assert (await ok(svc, "GET", f"/cases/{case['case_id']}", "hospital"))["identity_gate"] is None
+        r = await call(svc, "POST", f"/cases/{case['case_id']}/claim", "hospital", CLAIM)
         assert r.status_code == 422 and r.json()["rule"] == "GD-16.3"
         # an overdue letter for the same admission number that the case does not name opens nothing
         await deliver(svc, overdue_event("ZY-0200", request_id="R-OTHER"))
-        assert (await ok(svc, "GET", f"/cases/{case['id']}", "hospital"))["identity_gate"] is None
+        assert (await ok(svc, "GET", f"/cases/{case['case_id']}", "hospital"))["identity_gate"] is None
 
 
 async def test_gd_13_4_an_admission_number_is_unique_per_hospital_not_across_hospitals(svc: ServiceHarness) -> None:
@@ -166,3 +167,54 @@ async def test_spec_0_1_a_claim_accepted_during_the_bureaus_real_reply_time_goes
         assert r.status_code == 422 and r.json()["rule"] == "GD-16.3"
         await deliver(svc, overdue_event("ZY-0400"))  # the real deadline passed
         assert (await ok(svc, "GET", f"/cases/{case_id}", "hospital"))["identity_gate"] == "identity_check_overdue"
+
+
+async def test_gd_16_1_the_case_tells_identity_check_the_admission_its_letter_is_for(svc: ServiceHarness) -> None:
+    """The letter's promptness is measured against the admission the fund case records."""
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        await deliver(svc, requested("REQ-P", "ZY-P1"))
+        case = await ok(svc, "POST", "/cases", "hospital", body("ZY-P1", "REQ-P"))
+        [opened] = await svc.published("FundCaseOpened")
+        assert opened["payload"] | {"opened_at": None} == {
+            "case_id": case["case_id"],
+            "facility_id": H1,
+            "patient_ref": "ZY-P1",
+            "identity_check_request_id": "REQ-P",
+            "city": "liuzhou",
+            "admitted_at": opened["payload"]["admitted_at"],
+            "opened_at": None,
+        }
+        assert datetime.fromisoformat(opened["payload"]["admitted_at"]) == ADMITTED
+        refused = await call(svc, "POST", "/cases", "hospital", body("ZY-P1", "REQ-P"))
+        assert refused.status_code == 409
+        assert len(await svc.published("FundCaseOpened")) == 1  # a refused case announces nothing
+
+
+async def test_gd_16_1_a_case_on_a_letter_sent_late_is_flagged_for_the_agency(svc: ServiceHarness) -> None:
+    from medaid_shared.contracts.identity_check import IdentityLetterSentLate
+
+    def sent_late(patient_ref: str, facility: str = H1) -> IdentityLetterSentLate:
+        return IdentityLetterSentLate(
+            request_id="REQ-L",
+            reference_number="IC-2026-H001-REQ-L",
+            facility_id=facility,
+            bureau_id="PSB01",
+            patient_ref=patient_ref,
+            admitted_at=ADMITTED,
+            admission_source="emergency-fund case",
+            received_at=local(2026, 9, 16, 9),
+            max_hours_after_admission=24,
+            parameters_version="letter_promptness:any:any:default",
+        )
+
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        await deliver(svc, requested("REQ-L", "ZY-L1"))
+        case = await ok(svc, "POST", "/cases", "hospital", body("ZY-L1", "REQ-L"))
+        assert case["letter_sent_late_at"] is None
+        await deliver(svc, sent_late("ZY-OTHER"))  # another admission's: nothing
+        assert (await ok(svc, "GET", f"/cases/{case['case_id']}", "agency"))["letter_sent_late_at"] is None
+        await deliver(svc, sent_late("ZY-L1"))
+        flagged = await ok(svc, "GET", f"/cases/{case['case_id']}", "agency")
+        assert datetime.fromisoformat(flagged["letter_sent_late_at"]) == local(2026, 9, 16, 9)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from medaid_shared import clock
 from medaid_shared.testing import ServiceHarness
 
-from .helpers import CITY, H1, OTHER_CITY, call, ok, register_facility
+from .helpers import CITY, H1, OTHER_CITY, call, load_parameters, ok, parameter_version, register_facility
 
 
 async def test_facility_registration_scoped_to_the_agency_city(svc: ServiceHarness) -> None:
@@ -21,7 +21,7 @@ async def test_facility_registration_scoped_to_the_agency_city(svc: ServiceHarne
     assert (await call(svc, "PUT", f"/reference/facilities/{H1}", "other_agency", moved)).status_code == 403
     r = await call(svc, "PUT", f"/reference/facilities/{H1}", "agency", {**body, "ownership": "mixed"})
     assert r.status_code == 422
-    listed = await ok(svc, "GET", "/reference/facilities", "hospital", params={"city": CITY})
+    listed = (await ok(svc, "GET", "/reference/facilities", "hospital", params={"city": CITY}))["items"]
     assert [(f["facility_id"], f["ownership"]) for f in listed] == [(H1, "non_public")]
     assert (await call(svc, "GET", "/reference/facilities", "other_agency", params={"city": CITY})).status_code == 403
     assert (await call(svc, "GET", "/reference/facilities", "patient", params={"city": CITY})).status_code == 403
@@ -48,9 +48,11 @@ async def test_gd_12_diseases_national_list_and_city_additions(svc: ServiceHarne
     assert (await call(svc, "POST", "/reference/diseases", "agency", addition)).status_code == 403
     bad_dates = {**addition, "code": "X1", "effective_to": "2012-12-31"}
     assert (await call(svc, "POST", "/reference/diseases", "health", bad_dates)).status_code == 422
-    codes = [d["code"] for d in await ok(svc, "GET", "/reference/diseases", "hospital", params={"city": CITY})]
+    codes = [
+        d["code"] for d in (await ok(svc, "GET", "/reference/diseases", "hospital", params={"city": CITY}))["items"]
+    ]
     assert sorted(codes) == ["I21", "T71"]
-    only_national = await ok(svc, "GET", "/reference/diseases", "agency")
+    only_national = (await ok(svc, "GET", "/reference/diseases", "agency"))["items"]
     assert [d["code"] for d in only_national] == ["I21"]
     assert (await call(svc, "GET", "/reference/diseases", "patient")).status_code == 403
 
@@ -65,7 +67,7 @@ async def test_gd_13_4_cost_average_import(svc: ServiceHarness) -> None:
     assert (await ok(svc, "POST", "/reference/cost-averages", "health", body))["imported"] == 1
     again = {**body, "rows": [{"facility_id": H1, "disease_code": "I21", "average_cost": "19000.00"}]}
     await ok(svc, "POST", "/reference/cost-averages", "agency", again)
-    rows = await ok(svc, "GET", "/reference/cost-averages", "hospital", params={"facility_id": H1})
+    rows = (await ok(svc, "GET", "/reference/cost-averages", "hospital", params={"facility_id": H1}))["items"]
     assert [(r["disease_code"], r["average_cost"]) for r in rows] == [("I21", "19000.00")]
     unknown = {**body, "rows": [{"facility_id": "H999", "disease_code": "I21", "average_cost": "1.00"}]}
     r = await call(svc, "POST", "/reference/cost-averages", "health", unknown)
@@ -78,7 +80,9 @@ async def test_gd_13_4_cost_average_import(svc: ServiceHarness) -> None:
     assert (
         await call(svc, "GET", "/reference/cost-averages", "hospital2", params={"facility_id": H1})
     ).status_code == 403
-    assert await ok(svc, "GET", "/reference/cost-averages", "other_agency", params={"facility_id": "H999"}) == []
+    assert (await ok(svc, "GET", "/reference/cost-averages", "other_agency", params={"facility_id": "H999"}))[
+        "items"
+    ] == []
 
 
 async def test_gd_13_5_living_standard(svc: ServiceHarness) -> None:
@@ -88,28 +92,27 @@ async def test_gd_13_5_living_standard(svc: ServiceHarness) -> None:
     assert (await call(svc, "PUT", f"/reference/living-standards/{CITY}", "other_agency", body)).status_code == 403
     bad = {**body, "monthly_amount": "-1"}
     assert (await call(svc, "PUT", f"/reference/living-standards/{CITY}", "civil", bad)).status_code == 422
-    rows = await ok(svc, "GET", f"/reference/living-standards/{CITY}", "agency")
+    rows = (await ok(svc, "GET", f"/reference/living-standards/{CITY}", "agency"))["items"]
     assert [r["monthly_amount"] for r in rows] == ["900.00"]
 
 
-async def test_parameters_are_versioned_and_admin_only(svc: ServiceHarness) -> None:
-    start = clock.now() + timedelta(minutes=5)
-    body = {"value": 96, "effective_from": start.isoformat(), "reason": "市卫健委通知"}
-    r = await call(svc, "PUT", "/parameters/emergency_period_hours", "agency", body)
-    assert r.status_code == 403
-    await ok(svc, "PUT", "/parameters/emergency_period_hours", "admin", body)
-    assert (await call(svc, "PUT", "/parameters/emergency_period_hours", "admin", body)).status_code == 409
-    now = await ok(svc, "GET", "/parameters", "admin")
-    assert now["values"]["emergency_period_hours"]["value"] == 72
-    later = await ok(svc, "GET", "/parameters", "auditor", params={"at": (start + timedelta(seconds=1)).isoformat()})
-    assert later["values"]["emergency_period_hours"]["value"] == 96
-    assert later["values"]["living_cost_days_per_month"]["interpretation"] is True
-    for name, value in [("emergency_period_hours", -1), ("nope", 1), ("preallocation_min_share", "2")]:
-        r = await call(svc, "PUT", f"/parameters/{name}", "admin", {**body, "value": value})
-        assert r.status_code == 422, r.text
-    past = {**body, "effective_from": "2020-01-01T00:00:00+00:00"}
-    assert (await call(svc, "PUT", "/parameters/notice_working_days", "admin", past)).status_code == 422
-    naive = {**body, "effective_from": "2030-01-01T00:00:00"}
-    assert (await call(svc, "PUT", "/parameters/notice_working_days", "admin", naive)).status_code == 422
+async def test_parameters_are_kernel_versions_cited_by_decisions(svc: ServiceHarness) -> None:
+    """GD-13.3 / SPEC 0.6: the fund's parameters are kernel kinds loaded by the administrator
+    only, by effective day; a decision cites the version it applied."""
+    tomorrow = (clock.to_local(clock.now()) + timedelta(days=1)).date().isoformat()
+    version = parameter_version("emergency_period", tomorrow, emergency_period_hours=96)
+    assert (await load_parameters(svc, version, as_="agency")).status_code == 403
+    assert (await load_parameters(svc, version)).status_code == 201
+    assert (await load_parameters(svc, version)).status_code == 409  # overlaps the stored one
+    kinds = {k["kind"]: k for k in (await ok(svc, "GET", "/parameters/kinds", "auditor"))["kinds"]}
+    assert kinds["emergency_period"]["default"]["values"]["emergency_period_hours"] == 72
+    assert kinds["public_notice"]["rule"] == "GD-21"
+    [stored] = (await ok(svc, "GET", "/parameters", "admin", params={"kind": "emergency_period"}))["items"]
+    assert stored["version_id"] == f"emergency_period:any:any:{tomorrow}"
     assert (await call(svc, "GET", "/parameters", "hospital")).status_code == 403
-    assert (await call(svc, "GET", "/parameters", "admin", params={"at": "2026-01-01T00:00:00"})).status_code == 422
+    for bad in (
+        parameter_version("emergency_period", tomorrow, emergency_period_hours=-1),
+        parameter_version("nope", tomorrow),
+        parameter_version("preallocation", tomorrow, preallocation_min_share="2"),
+    ):
+        assert (await load_parameters(svc, bad)).status_code == 422, bad

@@ -150,7 +150,9 @@ async def test_gd_20_1_gd_20_2_gd_21_the_whole_way(svc: ServiceHarness) -> None:
         assert len(await svc.published("FundWrittenOff")) == 1
         # next year's suggested pre-allocation is based on this cycle's use (GD-7)
         plan = await ok(svc, "GET", f"/funds/{CITY}/preallocations/plan", "agency", params={"year": 2027})
-        assert plan["hospitals"] == [{"facility_id": H1, "last_cycle_use": "29090.00", "suggested": "23272.00"}]
+        assert plan["hospitals"] == [
+            {"facility_id": H1, "last_cycle_use": "29090.00", "refunded": "0.00", "suggested": "23272.00"}
+        ]
 
 
 async def test_gd_21_no_disbursement_before_both_notices_even_concurrently(svc: ServiceHarness) -> None:
@@ -210,7 +212,7 @@ async def test_disbursement_never_twice_under_concurrent_retries(svc: ServiceHar
         assert set(same) in ({201}, {409})
         winners = [r for r in results if r.status_code == 201]
         assert statuses.count(201) >= 1 and set(statuses) <= {201, 409}
-        assert len({r.json()["id"] for r in winners}) == 1  # every 201 is the same disbursement
+        assert len({r.json()["disbursement_id"] for r in winners}) == 1  # every 201 is the same disbursement
         assert all(r.json()["rule"] == "GD-21" for r in results if r.status_code == 409)
         assert await counts(svc) == (1, 1, 1)
         fund = await ok(svc, "GET", f"/funds/{CITY}", "auditor")
@@ -218,7 +220,9 @@ async def test_disbursement_never_twice_under_concurrent_retries(svc: ServiceHar
         # a later retry with the key replays the first answer; without it, a second disbursement is refused
         replay = await call(svc, "POST", path, "finance", headers=same_key)
         if set(same) == {201}:
-            assert replay.status_code == 201 and replay.json()["id"] == winners[0].json()["id"]
+            assert (
+                replay.status_code == 201 and replay.json()["disbursement_id"] == winners[0].json()["disbursement_id"]
+            )
         else:  # an attempt without the key won; the keyed retries were refused, and still are
             assert replay.status_code == 409
         assert (await call(svc, "POST", path, "finance")).status_code == 409
@@ -254,7 +258,8 @@ async def test_gd_20_2_overdue_step_is_flagged_and_reported(svc: ServiceHarness)
         await prepare_city(svc)
         app_id, _ = await submitted(svc)
     with time_machine.travel(local(2026, 10, 9, 23, 0), tick=False):
-        assert await svc.runtime.scheduler.fire_due() == 0
+        await svc.runtime.scheduler.fire_due()  # (the daily registration delivery, GD-19, only)
+        assert await svc.published("FundStepOverdue") == []
         assert (await ok(svc, "GET", "/reports/overdue-steps", "auditor"))["steps"] == []
     with time_machine.travel(local(2026, 10, 10, 0, 30), tick=False):
         assert await svc.runtime.scheduler.fire_due() == 1
@@ -268,12 +273,19 @@ async def test_gd_20_2_overdue_step_is_flagged_and_reported(svc: ServiceHarness)
         ).status_code == 403
         app = await ok(svc, "GET", f"/applications/{app_id}", "agency")
         assert app["steps"][0]["overdue"] is True
+        # The list carries the step each application waits for, with its due instant.
+        [listed] = (await ok(svc, "GET", "/applications", "agency"))["items"]
+        assert listed["open_step"]["step"] == "agency" and listed["open_step"]["overdue"] is True
+        assert listed["open_step"]["due_at"] == app["steps"][0]["due_at"]
         await ok(svc, "POST", f"/applications/{app_id}/agency-review", "agency", {"outcome": "approved"})
+        [listed] = (await ok(svc, "GET", "/applications", "agency"))["items"]
+        assert listed["open_step"]["step"] == "health" and listed["open_step"]["overdue"] is False
         [reviewed] = await svc.published("FundApplicationReviewed")
         assert reviewed["payload"]["late"] is True
         report = await ok(svc, "GET", "/reports/overdue-steps", "agency")
         assert [(s["step"], s["open"], s["late"]) for s in report["steps"]] == [("agency", False, True)]
-        assert await svc.runtime.scheduler.fire_due() == 0  # the health step has its own, later deadline
+        await svc.runtime.scheduler.fire_due()
+        assert len(await svc.published("FundStepOverdue")) == 1  # the health step has its own, later deadline
 
 
 async def test_gd_20_2_rejections_state_their_reason(svc: ServiceHarness) -> None:
@@ -302,17 +314,21 @@ async def test_gd_20_2_rejections_state_their_reason(svc: ServiceHarness) -> Non
             {"medical_amount": "15000.00", "living_amount": "90.00", "declaration": "补正后重报"},
         )
         second = await ok(svc, "POST", "/applications", "hospital", {"facility_id": H1, "case_ids": [case_id]})
-        await ok(svc, "POST", f"/applications/{second['id']}/agency-review", "agency", {"outcome": "approved"})
-        r = await call(svc, "POST", f"/applications/{second['id']}/health-review", "health", {"outcome": "rejected"})
+        await ok(
+            svc, "POST", f"/applications/{second['application_id']}/agency-review", "agency", {"outcome": "approved"}
+        )
+        r = await call(
+            svc, "POST", f"/applications/{second['application_id']}/health-review", "health", {"outcome": "rejected"}
+        )
         assert r.status_code == 422
         await ok(
             svc,
             "POST",
-            f"/applications/{second['id']}/health-review",
+            f"/applications/{second['application_id']}/health-review",
             "health",
             {"outcome": "rejected", "reason": "超出病种范围"},
         )
-        assert (await ok(svc, "GET", f"/applications/{second['id']}", "health"))["state"] == "rejected"
+        assert (await ok(svc, "GET", f"/applications/{second['application_id']}", "health"))["state"] == "rejected"
         await ok(
             svc,
             "POST",
@@ -321,15 +337,29 @@ async def test_gd_20_2_rejections_state_their_reason(svc: ServiceHarness) -> Non
             {"medical_amount": "15000.00", "living_amount": "90.00", "declaration": "再报"},
         )
         third = await ok(svc, "POST", "/applications", "hospital", {"facility_id": H1, "case_ids": [case_id]})
-        await ok(svc, "POST", f"/applications/{third['id']}/agency-review", "agency", {"outcome": "approved"})
-        await ok(svc, "POST", f"/applications/{third['id']}/health-review", "health", {"outcome": "approved"})
+        await ok(
+            svc, "POST", f"/applications/{third['application_id']}/agency-review", "agency", {"outcome": "approved"}
+        )
+        await ok(
+            svc, "POST", f"/applications/{third['application_id']}/health-review", "health", {"outcome": "approved"}
+        )
         assert (
-            await call(svc, "POST", f"/applications/{third['id']}/finance-rejection", "finance", {"reason": ""})
+            await call(
+                svc, "POST", f"/applications/{third['application_id']}/finance-rejection", "finance", {"reason": ""}
+            )
         ).status_code == 422
         assert (
-            await call(svc, "POST", f"/applications/{third['id']}/finance-rejection", "health", {"reason": "x"})
+            await call(
+                svc, "POST", f"/applications/{third['application_id']}/finance-rejection", "health", {"reason": "x"}
+            )
         ).status_code == 403
-        await ok(svc, "POST", f"/applications/{third['id']}/finance-rejection", "finance", {"reason": "资金未到位"})
+        await ok(
+            svc,
+            "POST",
+            f"/applications/{third['application_id']}/finance-rejection",
+            "finance",
+            {"reason": "资金未到位"},
+        )
         reasons = [
             e["payload"]["reason"]
             for e in await svc.published("FundApplicationReviewed")
@@ -354,12 +384,14 @@ async def test_application_authorization_and_bad_input(svc: ServiceHarness) -> N
         app = await ok(svc, "POST", "/applications", "hospital", body)
         r = await call(svc, "POST", "/applications", "hospital", body)
         assert r.status_code == 409 and r.json()["rule"] == "GD-20.1"
-        path = f"/applications/{app['id']}"
+        path = f"/applications/{app['application_id']}"
         assert (await call(svc, "GET", path, "hospital2")).status_code == 403
         assert (await call(svc, "GET", path, "other_agency")).status_code == 403
         assert (await call(svc, "GET", "/applications/FA-none", "agency")).status_code == 404
-        assert await ok(svc, "GET", "/applications", "hospital2") == []
-        assert [a["id"] for a in await ok(svc, "GET", "/applications", "finance")] == [app["id"]]
+        assert (await ok(svc, "GET", "/applications", "hospital2"))["items"] == []
+        assert [a["application_id"] for a in (await ok(svc, "GET", "/applications", "finance"))["items"]] == [
+            app["application_id"]
+        ]
         for role in ("hospital", "health", "finance", "auditor", "other_agency"):
             assert (await call(svc, "POST", f"{path}/agency-review", role, {"outcome": "approved"})).status_code == 403
         for role in ("hospital", "agency", "finance", "auditor"):
@@ -397,7 +429,7 @@ async def test_gd_21_public_notice_page_and_feed_without_login(svc: ServiceHarne
         assert notice["entries"] == [
             {
                 "recipient": f"身份不明患者 {case_id[:8]}",
-                "id_number": None,
+                "id_number_masked": None,
                 "admitted_on": "2026-09-14",
                 "amount": "15090.00",
             }
@@ -422,10 +454,10 @@ async def test_gd_21_notice_masks_identified_recipients(svc: ServiceHarness) -> 
         await prepare_city(svc)
         case_id = await claimed_identified(svc, VALID_ID, "P-ID")
         app = await ok(svc, "POST", "/applications", "hospital", {"facility_id": H1, "case_ids": [case_id]})
-        await ok(svc, "POST", f"/applications/{app['id']}/notices", "hospital")
+        await ok(svc, "POST", f"/applications/{app['application_id']}/notices", "hospital")
         feed = await svc.client.get("/public/notices")
         page = await svc.client.get("/public/notices.html")
         [entry] = feed.json()["notices"][0]["entries"]
-        assert entry["recipient"] == "张*三" and entry["id_number"] == "1101**********002X"
+        assert entry["recipient"] == "张*三" and entry["id_number_masked"] == "1101**********002X"
         for body in (feed.text, page.text):
             assert VALID_ID not in body and "张小三" not in body and "id_digest" not in body

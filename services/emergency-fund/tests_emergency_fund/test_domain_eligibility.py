@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 
 from emergency_fund.domain import eligibility as el
-from emergency_fund.domain.params import PARAMS, Params
+from emergency_fund.domain.params import resolve
 from emergency_fund.settings import EmergencyFundSettings
 from medaid_shared.errors import RuleViolation
 
 ADMITTED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-PARAMS_NOW = Params.resolve({n: getattr(EmergencyFundSettings(), f"param_{n}") for n in PARAMS}, {})
+PARAMS_NOW = resolve(EmergencyFundSettings().param_values())
 
 
 def line(hours: float, amount: str, exclusion: str | None = None) -> el.CostLine:
@@ -97,18 +97,70 @@ def test_gd_23_waiver_reduces_the_claim() -> None:
     assert a.medical_max == Decimal("10000.00") and "GD-23" in a.rules
 
 
-def test_gd_13_3_extension_only_for_pregnant_women_and_newborns_with_reason() -> None:
-    el.check_extension("critically_ill_newborn", "NICU", 120, PARAMS_NOW)
-    el.check_extension("poor_critically_ill_pregnant_woman", "产后大出血", 96, PARAMS_NOW)
-    for category, reason, hours in [
-        ("adult", "x", 120),
-        ("critically_ill_newborn", " ", 120),
-        ("critically_ill_newborn", "x", 72),
-        ("critically_ill_newborn", "x", 10_000),
+def test_gd_13_3_extension_only_for_pregnant_women_and_newborns_with_reason_and_evidence() -> None:
+    admitted_on = date(2026, 3, 2)
+    newborn = el.ExtensionEvidence(date_of_birth=date(2026, 2, 20))
+    pregnant = el.ExtensionEvidence(pregnancy_record="柳江母子健康手册 LJ-2026-0031")
+    el.check_extension("critically_ill_newborn", "NICU", 120, PARAMS_NOW, evidence=newborn, admitted_on=admitted_on)
+    el.check_extension(
+        "poor_critically_ill_pregnant_woman", "产后大出血", 96, PARAMS_NOW, evidence=pregnant, admitted_on=admitted_on
+    )
+    adult = el.ExtensionEvidence(date_of_birth=date(1990, 1, 1))
+    for category, reason, hours, evidence, field in [
+        ("adult", "x", 120, newborn, "category"),
+        ("critically_ill_newborn", " ", 120, newborn, "reason"),
+        ("critically_ill_newborn", "x", 72, newborn, "hours"),
+        ("critically_ill_newborn", "x", 10_000, newborn, "hours"),
+        # issue scenario: an adult tagged critically_ill_newborn at 720 hours
+        ("critically_ill_newborn", "x", 720, adult, "evidence.date_of_birth"),
+        ("critically_ill_newborn", "x", 720, el.ExtensionEvidence(), "evidence.date_of_birth"),
+        (
+            "critically_ill_newborn",
+            "x",
+            720,
+            el.ExtensionEvidence(date_of_birth=date(2026, 3, 3)),
+            "evidence.date_of_birth",
+        ),
+        ("critically_ill_newborn", "x", 720, pregnant, "evidence.date_of_birth"),
+        ("poor_critically_ill_pregnant_woman", "x", 96, newborn, "evidence.pregnancy_record"),
     ]:
         with pytest.raises(RuleViolation) as exc:
-            el.check_extension(category, reason, hours, PARAMS_NOW)
-        assert exc.value.rule == "GD-13.3"
+            el.check_extension(category, reason, hours, PARAMS_NOW, evidence=evidence, admitted_on=admitted_on)
+        assert (exc.value.rule, exc.value.field) == ("GD-13.3", field)
+    # 28 days old at admission is still a newborn (newborn_max_age_days), 29 is not
+    el.check_extension(
+        "critically_ill_newborn",
+        "x",
+        120,
+        PARAMS_NOW,
+        evidence=el.ExtensionEvidence(date_of_birth=date(2026, 2, 2)),
+        admitted_on=admitted_on,
+    )
+    with pytest.raises(RuleViolation):
+        el.check_extension(
+            "critically_ill_newborn",
+            "x",
+            120,
+            PARAMS_NOW,
+            evidence=el.ExtensionEvidence(date_of_birth=date(2026, 2, 1)),
+            admitted_on=admitted_on,
+        )
+
+
+def test_gd_13_5_living_days_are_the_days_spent_within_the_period() -> None:
+    # issue scenario: a patient who dies 6 hours after admission yields one day, not three
+    died = assess(living_until=ADMITTED + timedelta(hours=6))
+    assert (died.living_days, died.living_max, died.living_until) == (
+        1,
+        Decimal("30.00"),
+        ADMITTED + timedelta(hours=6),
+    )
+    # a stay longer than the period counts the period only
+    assert assess(living_until=ADMITTED + timedelta(days=10)).living_days == 3
+    # while the stay lasts, the days so far (49 hours: 3 started days, 2 completed)
+    assert assess(living_until=ADMITTED + timedelta(hours=49)).living_days == 3
+    assert assess(living_until=ADMITTED + timedelta(hours=49), day_counting="completed").living_days == 2
+    assert assess(living_until=ADMITTED + timedelta(hours=6), day_counting="completed").living_days == 1
 
 
 def test_gd_12_disease_list_national_plus_city_additions() -> None:

@@ -26,7 +26,7 @@ async def test_fifty_concurrent_retries_of_one_disbursement_post_it_once(svc: Se
         key = {"Idempotency-Key": "pay-once-fifty"}
         results = await asyncio.gather(*[call(svc, "POST", path, "finance", headers=key) for _ in range(FIFTY)])
         assert [r.status_code for r in results] == [201] * FIFTY, {r.status_code for r in results}
-        assert len({r.json()["id"] for r in results}) == 1  # every retry got the one answer
+        assert len({r.json()["disbursement_id"] for r in results}) == 1  # every retry got the one answer
         async with svc.runtime.db.read() as s:
             payouts = (await s.execute(select(func.count()).select_from(disbursement))).scalar_one()
             txns = (await s.execute(select(func.count()).where(ledger_txn.c.kind == "disbursement"))).scalar_one()

@@ -15,42 +15,45 @@ from medaid_shared import clock
 from medaid_shared.errors import RuleViolation
 from medaid_shared.testing import ServiceHarness
 
-from .helpers import call, ok
+from .helpers import load_parameters, ok, parameter_version
 
 WEAKER = [
-    ("notice_working_days", 1, "GD-21"),
-    ("notice_working_days", 2, "GD-21"),
-    ("preallocation_min_share", "0.79", "GD-7"),
-    ("agency_review_working_days", 11, "GD-20.2"),
-    ("health_forward_working_days", 6, "GD-20.2"),
-    ("finance_disburse_working_days", 21, "GD-20.2"),
+    ("public_notice", "notice_working_days", 1, "GD-21"),
+    ("public_notice", "notice_working_days", 2, "GD-21"),
+    ("preallocation", "preallocation_min_share", "0.79", "GD-7"),
+    ("review_limits", "agency_review_working_days", 11, "GD-20.2"),
+    ("review_limits", "health_forward_working_days", 6, "GD-20.2"),
+    ("review_limits", "finance_disburse_working_days", 21, "GD-20.2"),
 ]
 STRICTER = [
-    ("notice_working_days", 5),
-    ("preallocation_min_share", "0.90"),
-    ("agency_review_working_days", 8),
-    ("health_forward_working_days", 3),
-    ("finance_disburse_working_days", 15),
+    ("public_notice", "notice_working_days", 5),
+    ("preallocation", "preallocation_min_share", "0.90"),
+    ("review_limits", "agency_review_working_days", 8),
+    ("review_limits", "health_forward_working_days", 3),
+    ("review_limits", "finance_disburse_working_days", 15),
 ]
+TOMORROW = (clock.to_local(clock.now()) + timedelta(days=1)).date().isoformat()
 
 
-@pytest.mark.parametrize(("name", "value", "rule"), WEAKER)
+@pytest.mark.parametrize(("kind", "name", "value", "rule"), WEAKER)
 async def test_spec_0_6_a_weaker_statutory_value_is_refused_naming_the_rule(
-    svc: ServiceHarness, name: str, value: object, rule: str
+    svc: ServiceHarness, kind: str, name: str, value: object, rule: str
 ) -> None:
-    body = {"value": value, "effective_from": (clock.now() + timedelta(minutes=5)).isoformat(), "reason": "试行"}
-    r = await call(svc, "PUT", f"/parameters/{name}", "admin", body)
+    r = await load_parameters(svc, parameter_version(kind, TOMORROW, **{name: value}))
     problem = r.json()
-    assert r.status_code == 422 and problem["rule"] == rule and problem["field"] == "value", problem
-    assert "never weaker" in problem["detail"]
-    stored = await ok(svc, "GET", "/parameters", "admin", params={"at": (clock.now() + timedelta(days=1)).isoformat()})
-    assert str(stored["values"][name]["value"]) != str(value)  # nothing stored
+    assert r.status_code == 422 and problem["rule"] == rule, problem
+    assert problem["field"] == f"versions[0].values.{name}" and "never weaker" in problem["detail"]
+    assert (await ok(svc, "GET", "/parameters", "admin"))["items"] == []  # nothing stored
 
 
-@pytest.mark.parametrize(("name", "value"), STRICTER)
-async def test_spec_0_6_a_stricter_statutory_value_is_accepted(svc: ServiceHarness, name: str, value: object) -> None:
-    body = {"value": value, "effective_from": (clock.now() + timedelta(minutes=5)).isoformat(), "reason": "从严"}
-    assert (await call(svc, "PUT", f"/parameters/{name}", "admin", body)).status_code == 201
+@pytest.mark.parametrize(("kind", "name", "value"), STRICTER)
+async def test_spec_0_6_a_stricter_statutory_value_is_accepted(
+    svc: ServiceHarness, kind: str, name: str, value: object
+) -> None:
+    r = await load_parameters(svc, parameter_version(kind, TOMORROW, **{name: value}))
+    assert r.status_code == 201, r.text
+    [stored] = (await ok(svc, "GET", "/parameters", "admin"))["items"]
+    assert str(stored["values"][name]) == str(value)
 
 
 def test_spec_0_6_a_configured_default_cannot_be_weaker_either() -> None:
@@ -60,12 +63,17 @@ def test_spec_0_6_a_configured_default_cannot_be_weaker_either() -> None:
 
 
 async def test_gd_21_the_public_page_quotes_the_notice_term_in_force(svc: ServiceHarness) -> None:
-    start = clock.now() + timedelta(minutes=5)
-    body = {"value": 5, "effective_from": start.isoformat(), "reason": "市卫健委：公示期 5 个工作日"}
-    await ok(svc, "PUT", "/parameters/notice_working_days", "admin", body)
+    await ok(
+        svc,
+        "POST",
+        "/admin/parameters",
+        "admin",
+        {"versions": [parameter_version("public_notice", TOMORROW, notice_working_days=5)]},
+    )
     r = await svc.client.get("/public/notices.html")
     assert "公示期不少于 3 个工作日" in r.text
-    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+    start = clock.to_local(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1, hours=1)
+    with time_machine.travel(start, tick=False):
         page = (await svc.client.get("/public/notices.html")).text
         assert "公示期不少于 5 个工作日" in page and "不少于 3 个" not in page
         assert (await svc.client.get("/public/notices")).json()["notice_working_days"] == 5

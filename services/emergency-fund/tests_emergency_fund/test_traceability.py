@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from emergency_fund.domain.policy import POLICY
+from medaid_shared.parameter_api import CHANGE, READ
 from medaid_shared.testing import ServiceHarness
 
 RULES = [
@@ -64,8 +65,10 @@ def test_rule_is_named_in_code_and_in_a_test(rule: str) -> None:
 
 
 def test_every_policy_action_is_used() -> None:
+    """Every action of the policy is authorized by a use case (or, for the kernel's
+    parameter API the service mounts, by the kernel)."""
     code = "\n".join(p.read_text() for p in (SRC / "service").rglob("*.py"))
-    unused = [action for action in POLICY.rules if f'"{action}"' not in code]
+    unused = [action for action in POLICY.rules if f'"{action}"' not in code and action not in (CHANGE, READ)]
     assert unused == []
 
 

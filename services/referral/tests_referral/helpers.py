@@ -135,11 +135,31 @@ async def world(svc: ServiceHarness) -> dict[str, str]:
     return {"central": a["person_id"], "decentral": b["person_id"]}
 
 
+async def refer(svc: ServiceHarness, person_id: str, to: str, first_visit_at: str, frm: str = "TH01") -> dict[str, Any]:
+    """The first-visit facility's referral with its slip (LJ-3.2a, LJ-4.2a)."""
+    body = {
+        "person_id": person_id,
+        "from_facility_id": frm,
+        "to_facility_id": to,
+        "first_visit_at": first_visit_at,
+        "slip_ref": "ZZ-1",
+        "slip_doctor": "Dr Lu",
+    }
+    r = await svc.client.post("/referrals", json=body, headers=hospital(svc, frm))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
 async def admit(
     svc: ServiceHarness, person_id: str, admitted_at: str, facility_id: str = "H001", **extra: Any
 ) -> dict[str, Any]:
+    """The hospital files the admission; where no referral brought the person there, the
+    township health centre TH01 refers them first (SPEC 0.3, LJ-4.2a)."""
     body = {"person_id": person_id, "facility_id": facility_id, "admitted_at": admitted_at, **extra}
     r = await svc.client.post("/admissions", json=body, headers=hospital(svc, facility_id))
+    if r.status_code == 422 and r.json().get("rule") == "LJ-4.2a":
+        await refer(svc, person_id, facility_id, admitted_at)
+        r = await svc.client.post("/admissions", json=body, headers=hospital(svc, facility_id))
     assert r.status_code == 201, r.text
     return r.json()
 

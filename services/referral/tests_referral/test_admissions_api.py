@@ -66,7 +66,14 @@ async def test_lj_3_2a_lj_4_2a_referral_compliance_on_admission(svc: ServiceHarn
         (filed,) = payloads(await svc.published("AdmissionFiled"))
         assert filed["filing_state"] == "pending" and filed["facility_level"] == "district"
         assert filed["referral_compliance"]["compliant"] is True and filed["institution_id"] == "I01"
-        direct = await admit(svc, w["decentral"], "2026-09-29T09:30:00+08:00")
+        # SPEC 0.3 / LJ-4.2a: no referral to this facility, no emergency → refused, nothing filed
+        body = {"person_id": w["decentral"], "facility_id": "H001", "admitted_at": "2026-09-29T09:30:00+08:00"}
+        unreferred = await svc.client.post("/admissions", json=body, headers=hospital(svc, "H001"))
+        assert_problem(unreferred, 422, field="referral_id", rule="LJ-4.2a")
+        assert await count(svc, "admission") == 1
+        # a referral from a district hospital without its slip: filed, not compliant (LJ-3.2a, LJ-4.2a)
+        await referral(svc, w["decentral"], "C001", slip=False, frm="H001")
+        direct = await admit(svc, w["decentral"], "2026-09-29T09:30:00+08:00", facility_id="C001")
         assert direct["referral_compliance"]["primary_first_visit"] is False
         assert direct["referral_compliance"]["referral_slip"] is False
         # the referring hospital now sees the person; an unrelated one does not
@@ -142,8 +149,8 @@ async def test_referral_bad_input_scope_and_reads(svc: ServiceHarness) -> None:
         assert_problem(await svc.client.get(f"/referrals/{rid}", headers=hospital(svc, "C001")), 403)
         assert_problem(await svc.client.get("/referrals/nope", headers=ca(svc)), 404)
         listed = await svc.client.get(f"/referrals?person_id={w['central']}", headers=village(svc))
-        assert listed.status_code == 200 and listed.json() == []
-        assert len((await svc.client.get("/referrals?pending=false", headers=mi(svc))).json()) == 1
+        assert listed.status_code == 200 and listed.json()["items"] == []
+        assert len((await svc.client.get("/referrals?pending=false", headers=mi(svc))).json()["items"]) == 1
         assert_problem(await svc.client.get("/referrals", headers=svc.token("police")), 403)
 
 
@@ -177,7 +184,9 @@ async def test_admission_bad_input_changes_nothing(svc: ServiceHarness) -> None:
             422,
             field="referral_id",
         )
+        assert_problem(await svc.client.post("/admissions", json=base, headers=h), 422, rule="LJ-4.2a")
         assert await count(svc, "admission") == 0 and await svc.published("AdmissionFiled") == []
+        await referral(svc, w["central"], "H001")
         keyed = {**h, "Idempotency-Key": "adm-1"}
         first = await svc.client.post("/admissions", json=base, headers=keyed)
         again = await svc.client.post("/admissions", json=base, headers=keyed)
@@ -201,7 +210,7 @@ async def test_admission_scope_hospital_institution_village_town(svc: ServiceHar
         async def ids(headers: dict[str, str]) -> set[str]:
             r = await svc.client.get("/admissions", headers=headers)
             assert r.status_code == 200, r.text
-            return {x["admission_id"] for x in r.json()}
+            return {x["admission_id"] for x in r.json()["items"]}
 
         assert await ids(hospital(svc, "H001")) == {a["admission_id"]}
         assert await ids(institution(svc, "I01")) == {a["admission_id"]}
@@ -218,7 +227,7 @@ async def test_admission_scope_hospital_institution_village_town(svc: ServiceHar
         assert_problem(await svc.client.get("/admissions", headers=svc.token("police")), 403)
         assert_problem(await svc.client.get("/admissions"), 401)
         pending = await svc.client.get("/admissions?filing_state=pending&open=true", headers=ca(svc))
-        assert len(pending.json()) == 2
+        assert len(pending.json()["items"]) == 2
 
 
 async def test_lj_4_2b_centralized_filed_in_time_completes_at_once(svc: ServiceHarness) -> None:
@@ -243,9 +252,10 @@ async def test_lj_4_2b_centralized_filed_in_time_completes_at_once(svc: ServiceH
         assert_problem(await svc.client.get("/filings/nope", headers=ca(svc)), 404)
         assert_problem(await svc.client.get("/filings", headers=hospital(svc)), 403)
         assert_problem(await svc.client.get("/filings", headers=health(svc)), 403)
-        assert (await svc.client.get("/filings", headers=institution(svc, "I02"))).json() == []
+        assert (await svc.client.get("/filings", headers=institution(svc, "I02"))).json()["items"] == []
         listed = await svc.client.get("/filings", headers=institution(svc, "I01"))
-        assert [f["filing_id"] for f in listed.json()] == [r.json()["filing_id"]] and "reason" not in listed.json()[0]
+        assert [f["filing_id"] for f in listed.json()["items"]] == [r.json()["filing_id"]]
+        assert "reason" not in listed.json()["items"][0]
 
 
 async def test_lj_4_2b_pre_filed_before_leaving(svc: ServiceHarness) -> None:
@@ -322,7 +332,7 @@ async def test_lj_4_2c_decentralized_chain_village_town_civil_affairs(svc: Servi
         assert r.status_code == 201 and r.json()["filing_state"] == "pending" and r.json()["complete"] is False
         fid = r.json()["filing_id"]
         inbox = await svc.client.get("/filings?awaiting_forward=true", headers=town(svc, "T01"))
-        assert [f["filing_id"] for f in inbox.json()] == [fid]
+        assert [f["filing_id"] for f in inbox.json()["items"]] == [fid]
         assert await svc.published("FilingCompleted") == []
     with time_machine.travel(sh(2026, 9, 30, 10), tick=False):
         assert await fire(svc) == 0  # the 24 hours were met at the village step
@@ -416,7 +426,7 @@ async def test_lj_4_2d_phone_report_then_form_across_national_day(svc: ServiceHa
         assert await fire(svc) == 1
         (over,) = payloads(await svc.published("FilingOverdue"))
         assert over["stage"] == "phone_form" and over["admission_id"] == other["admission_id"]
-        assert over["filing_state"] == "phone_reported"
+        assert over["filing_state"] == "form_late"  # LJ-4.2d interpretation: the call, the form late
         late = await svc.client.post(
             "/filings",
             json={"person_id": w["decentral"], "facility_id": "H001", "reason": "x"},
@@ -454,18 +464,17 @@ async def test_lj_11_3_emergency_counts_from_sending_and_lj_11_4_referral_to_fun
         assert over["admission_id"] == adm["admission_id"]
 
 
-async def test_concurrent_admissions_of_one_person_one_wins(svc: ServiceHarness) -> None:
-    """Two hospitals file the same person at once: one admission, the other a 409 (never a 500)."""
+async def test_concurrent_admissions_of_one_person_at_one_facility_one_wins(svc: ServiceHarness) -> None:
+    """The same hospital files the same person twice at once: one admission, the other a 409
+    (never a 500). Another facility's admission never blocks it (SPEC 0.3)."""
     import asyncio
 
     with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
         w = await world(svc)
-        bodies = [
-            {"person_id": w["central"], "facility_id": f, "admitted_at": "2026-09-29T09:00:00+08:00"}
-            for f in ("H001", "C001")
-        ]
+        await referral(svc, w["central"], "H001")
+        body = {"person_id": w["central"], "facility_id": "H001", "admitted_at": "2026-09-29T09:00:00+08:00"}
         results = await asyncio.gather(
-            *(svc.client.post("/admissions", json=b, headers=hospital(svc, b["facility_id"])) for b in bodies)
+            *(svc.client.post("/admissions", json=body, headers=hospital(svc, "H001")) for _ in range(2))
         )
         assert sorted(r.status_code for r in results) == [201, 409]
         assert await count(svc, "admission") == 1 and len(await svc.published("AdmissionFiled")) == 1

@@ -69,7 +69,7 @@ async def test_lj_15_1_health_plan_by_institution_and_by_village_with_guardian(s
         assert_problem(await svc.client.post(url, json=plan, headers=institution(svc, "I02")), 403)
         assert_problem(await svc.client.post(url, json=plan, headers=hospital(svc)), 403)
         got = await svc.client.get(url, headers=ca(svc))
-        assert [p["plan_id"] for p in got.json()] == [r.json()["plan_id"]]
+        assert [p["plan_id"] for p in got.json()["items"]] == [r.json()["plan_id"]]
         assert_problem(await svc.client.get(url, headers=institution(svc, "I02")), 403)
         assert_problem(await svc.client.get(url, headers=hospital(svc)), 403)
         assert_problem(await svc.client.get("/persons/nope/health-plans", headers=ca(svc)), 404)
@@ -124,14 +124,14 @@ async def test_lj_16_visit_schedule_overdue_flag_and_town_list(svc: ServiceHarne
         semi = await add_person(svc, decentralized(12, village_id="V02", town_id="T01", disability_level="semi"))
         other = await add_person(svc, decentralized(13, village_id="V09", town_id="T02", disability_level="self_care"))
         await add_person(svc, centralized(14, disability_level="full"))  # centralized: no town visits
-        listed = (await svc.client.get("/follow-ups", headers=town(svc, "T01"))).json()
+        listed = (await svc.client.get("/follow-ups", headers=town(svc, "T01"))).json()["items"]
         assert {p["person_id"]: datetime.fromisoformat(p["due_at"]) for p in listed} == {
             full["person_id"]: sh(2026, 2, 15, 23, 59, 59),
             semi["person_id"]: sh(2026, 4, 15, 23, 59, 59),
         }
         assert all("*" in p["name_masked"] for p in listed)
-        assert len((await svc.client.get("/follow-ups", headers=ca(svc))).json()) == 3
-        assert (await svc.client.get("/follow-ups?town_id=T02", headers=town(svc, "T01"))).json() == []
+        assert len((await svc.client.get("/follow-ups", headers=ca(svc))).json()["items"]) == 3
+        assert (await svc.client.get("/follow-ups?town_id=T02", headers=town(svc, "T01"))).json()["items"] == []
         assert_problem(await svc.client.get("/follow-ups", headers=village(svc)), 403)
         assert_problem(await svc.client.get("/follow-ups/summary", headers=hospital(svc)), 403)
     with time_machine.travel(sh(2026, 2, 16, 0, 0, 1), tick=False):
@@ -139,12 +139,12 @@ async def test_lj_16_visit_schedule_overdue_flag_and_town_list(svc: ServiceHarne
         (over,) = payloads(await svc.published("FollowUpOverdue"))
         assert over["person_id"] == full["person_id"] and over["disability_level"] == "full"
         assert over["town_id"] == "T01"
-        flagged = (await svc.client.get("/follow-ups?overdue=true", headers=town(svc, "T01"))).json()
+        flagged = (await svc.client.get("/follow-ups?overdue=true", headers=town(svc, "T01"))).json()["items"]
         assert [p["person_id"] for p in flagged] == [full["person_id"]]
-        summary = (await svc.client.get("/follow-ups/summary", headers=ca(svc))).json()
+        summary = (await svc.client.get("/follow-ups/summary", headers=ca(svc))).json()["items"]
         assert summary == [
-            {"town_id": "T01", "persons": 2, "overdue": 1},
-            {"town_id": "T02", "persons": 1, "overdue": 0},
+            {"town_id": "T01", "persons": 2, "overdue": 1, "unassessed": 0},
+            {"town_id": "T02", "persons": 1, "overdue": 0, "unassessed": 0},
         ]
         url = f"/persons/{full['person_id']}/visits"
         visit = {"visited_at": "2026-02-16T00:00:00+08:00", "visitor": "town officer Huang", "notes": "needs walker"}
@@ -161,9 +161,9 @@ async def test_lj_16_visit_schedule_overdue_flag_and_town_list(svc: ServiceHarne
         r = await svc.client.post(url, json=visit, headers=town(svc, "T01"))
         assert r.status_code == 201 and r.json()["was_overdue"] is True
         assert datetime.fromisoformat(r.json()["next_due_at"]) == sh(2026, 3, 16, 23, 59, 59)
-        assert (await svc.client.get("/follow-ups?overdue=true", headers=town(svc, "T01"))).json() == []
+        assert (await svc.client.get("/follow-ups?overdue=true", headers=town(svc, "T01"))).json()["items"] == []
         assert other["person_id"] not in {
-            p["person_id"] for p in (await svc.client.get("/follow-ups", headers=town(svc, "T01"))).json()
+            p["person_id"] for p in (await svc.client.get("/follow-ups", headers=town(svc, "T01"))).json()["items"]
         }
     with time_machine.travel(sh(2026, 3, 10, 9), tick=False):
         assert await fire(svc) == 0  # the new interval has not run out
@@ -178,7 +178,7 @@ async def test_lj_16_level_change_reschedules_and_centralized_has_no_visits(svc:
             f"/persons/{p['person_id']}", json={"disability_level": "full", "reason": "stroke"}, headers=ca(svc)
         )
         assert r.status_code == 200
-        (plan,) = (await svc.client.get("/follow-ups", headers=town(svc, "T01"))).json()
+        (plan,) = (await svc.client.get("/follow-ups", headers=town(svc, "T01"))).json()["items"]
         assert datetime.fromisoformat(plan["due_at"]) == sh(2026, 2, 15, 23, 59, 59)
         visit = {"visited_at": "2026-01-15T08:00:00+08:00", "visitor": "officer"}
         assert_problem(
@@ -198,6 +198,6 @@ async def test_lj_16_level_change_reschedules_and_centralized_has_no_visits(svc:
             },
             headers=ca(svc),
         )
-        assert (await svc.client.get("/follow-ups", headers=town(svc, "T01"))).json() == []
+        assert (await svc.client.get("/follow-ups", headers=town(svc, "T01"))).json()["items"] == []
     with time_machine.travel(sh(2027, 2, 1, 9), tick=False):
         assert await fire(svc) == 0  # cancelled schedules never fire

@@ -3,11 +3,21 @@ violations and the per-hospital report."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
+import pytest
 import time_machine
+from cryptography.exceptions import InvalidTag
 
 from medaid_shared.clock import SHANGHAI
+from medaid_shared.crypto import Unsealer
+from medaid_shared.settings import (
+    DEV_CONSENT_FORMS_PRIVATE_KEY,
+    DEV_DIAGNOSIS_GROUPS_PRIVATE_KEY,
+    DEV_PERSON_MATCHING_PRIVATE_KEY,
+    DIAGNOSIS_GROUPS_PURPOSE,
+)
 from medaid_shared.testing import ServiceHarness
 
 from .helpers import (
@@ -52,9 +62,20 @@ async def test_lj_12_discharge_with_all_documents_in_time(svc: ServiceHarness) -
             headers=hospital(svc),
         )
         assert d.status_code == 200, d.text
-        (rec,) = payloads(await svc.published("DischargeRecorded"))
-        assert rec["admission_id"] == aid and rec["diagnosis_group"] == "J18"  # settlement consumes it
+        (row,) = await svc.published("DischargeRecorded")
+        rec = row["payload"]
+        assert rec["admission_id"] == aid and row["dataschema"].endswith("DischargeRecorded:2")
+        # SPEC 0.4 / LJ-9: settlement consumes the group, sealed for it alone
+        assert "diagnosis_group" not in rec and "J18" not in json.dumps(rec)
+        assert (
+            Unsealer(DEV_DIAGNOSIS_GROUPS_PRIVATE_KEY).open(rec["diagnosis_group_sealed"], DIAGNOSIS_GROUPS_PURPOSE)
+            == "J18"
+        )
+        for other in (DEV_CONSENT_FORMS_PRIVATE_KEY, DEV_PERSON_MATCHING_PRIVATE_KEY):
+            with pytest.raises(InvalidTag):
+                Unsealer(other).open(rec["diagnosis_group_sealed"], DIAGNOSIS_GROUPS_PURPOSE)
         await _diagnosis_rests_encrypted_and_stays_off_the_feeds(svc, aid)
+        await _no_diagnosis_in_clear_on_the_broker(svc, aid)
         assert datetime.fromisoformat(rec["documents_due_at"]) == sh(2026, 10, 21, 10)
     with time_machine.travel(sh(2026, 10, 21, 9), tick=False):
         for kind in DOCS:
@@ -95,8 +116,8 @@ async def test_lj_12_lj_17_overdue_documents_become_a_violation(svc: ServiceHarn
         assert over["missing_documents"] == ["diagnosis_certificate", "itemised_cost_list"]
         assert over["facility_id"] == "H001"
         vs = await svc.client.get("/violations", headers=health(svc))
-        assert [v["violation_id"] for v in vs.json()] == [over["violation_id"]]
-        assert vs.json()[0]["rule"] == "LJ-12" and vs.json()[0]["kind"] == "documents_overdue"
+        assert [v["violation_id"] for v in vs.json()["items"]] == [over["violation_id"]]
+        assert vs.json()["items"][0]["rule"] == "LJ-12" and vs.json()["items"][0]["kind"] == "documents_overdue"
         late = await svc.client.post(
             f"/admissions/{aid}/documents",
             json={"kind": "itemised_cost_list", "document_ref": "C"},
@@ -106,7 +127,8 @@ async def test_lj_12_lj_17_overdue_documents_become_a_violation(svc: ServiceHarn
         for headers in (health(svc), mi(svc), ca(svc)):
             rep = await svc.client.get("/violations/report?year=2026", headers=headers)
             assert rep.status_code == 200
-            assert rep.json() == [
+            assert rep.json()["year"] == 2026
+            assert rep.json()["items"] == [
                 {
                     "facility_id": "H001",
                     "documents_overdue": 1,
@@ -116,13 +138,15 @@ async def test_lj_12_lj_17_overdue_documents_become_a_violation(svc: ServiceHarn
                     "level": "district",
                 }
             ]
-        assert (await svc.client.get("/violations/report?year=2025", headers=mi(svc))).json() == []
+        assert (await svc.client.get("/violations/report?year=2025", headers=mi(svc))).json()["items"] == []
         assert_problem(await svc.client.get("/violations/report", headers=hospital(svc)), 403)
         assert_problem(await svc.client.get("/violations/report", headers=institution(svc)), 403)
         # a hospital sees its own violation records only
-        assert len((await svc.client.get("/violations", headers=hospital(svc, "H001"))).json()) == 1
-        assert (await svc.client.get("/violations", headers=hospital(svc, "C001"))).json() == []
-        assert (await svc.client.get("/violations?facility_id=H001", headers=hospital(svc, "C001"))).json() == []
+        assert len((await svc.client.get("/violations", headers=hospital(svc, "H001"))).json()["items"]) == 1
+        assert (await svc.client.get("/violations", headers=hospital(svc, "C001"))).json()["items"] == []
+        assert (await svc.client.get("/violations?facility_id=H001", headers=hospital(svc, "C001"))).json()[
+            "items"
+        ] == []
         assert_problem(await svc.client.get("/violations", headers=institution(svc)), 403)
         assert any(a[0] == "violation.record" for a in await audit_actions(svc))
 
@@ -138,7 +162,7 @@ async def test_lj_12_late_discharge_after_fitness_is_a_violation(svc: ServiceHar
             f"/admissions/{aid}/discharge", json={"discharged_at": "2026-10-14T11:00:00+08:00"}, headers=hospital(svc)
         )
         assert r.status_code == 200
-        (v,) = (await svc.client.get("/violations?kind=late_discharge", headers=mi(svc))).json()
+        (v,) = (await svc.client.get("/violations?kind=late_discharge", headers=mi(svc))).json()["items"]
         assert v["admission_id"] == aid and v["details"]["delay_hours_allowed"] == 24
 
 
@@ -221,6 +245,12 @@ async def _diagnosis_rests_encrypted_and_stays_off_the_feeds(svc: ServiceHarness
     assert "diagnosis_group" not in row and b"J18" not in bytes(row["diagnosis_group_enc"])
     got = await svc.client.get(f"/admissions/{aid}", headers=hospital(svc))
     assert got.json()["diagnosis_group"] == "J18"
+    # SPEC 0.4: the carers and the auditor see the admission, not the diagnosis (one or the list)
+    for headers in (institution(svc, "I01"), svc.token("auditor")):
+        one = await svc.client.get(f"/admissions/{aid}", headers=headers)
+        assert one.status_code == 200 and one.json()["diagnosis_group"] is None and "J18" not in one.text
+    listed = await svc.client.get("/admissions", headers=institution(svc, "I01"))
+    assert listed.status_code == 200 and aid in listed.text and "J18" not in listed.text
     await svc.runtime.relay.publish_batch()
     for role, department, scopes in (
         ("civil_affairs", "civil_affairs", ["district:liujiang"]),
@@ -231,4 +261,36 @@ async def _diagnosis_rests_encrypted_and_stays_off_the_feeds(svc: ServiceHarness
         r = await svc.client.get(f"/feed/{department}", params={"limit": 500}, headers=svc.token(role, *scopes))
         assert r.status_code == 200, r.text
         discharges = [e["data"] for e in r.json()["events"] if e["type"].endswith("DischargeRecorded")]
-        assert discharges and all("diagnosis_group" not in d for d in discharges), department
+        assert discharges, department
+        assert all("diagnosis_group" not in d and "diagnosis_group_sealed" not in d for d in discharges), department
+
+
+async def _no_diagnosis_in_clear_on_the_broker(svc: ServiceHarness, aid: str) -> None:
+    """Issue 16: the discharge as the broker holds it (and as a consumer's dead letter would
+    keep it) carries the diagnosis group only sealed for settlement."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    settings = svc.runtime.settings
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        topic = settings.topic("referral.admission")
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or set()]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        values: list[bytes] = []
+
+        async def behind() -> bool:
+            return any([await consumer.position(tp) < end[tp] for tp in partitions])
+
+        while await behind():
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                values += [r.value for r in records if r.key == aid.encode() and r.value]
+    finally:
+        await consumer.stop()
+    discharges = [json.loads(v) for v in values if b"documents_due_at" in v]
+    assert discharges, "the discharge is not on the broker"
+    for value in values:
+        assert b"J18" not in value and b'"diagnosis_group"' not in value
+    assert all(d["diagnosis_group_sealed"] for d in discharges)

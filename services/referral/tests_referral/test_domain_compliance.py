@@ -68,7 +68,10 @@ def test_lj_11_3_emergency_exempt_from_first_visit_not_from_approval() -> None:
 
 
 def facts(support: SupportType = SupportType.CENTRALIZED, **kw: Any) -> FilingFacts:
-    return FilingFacts(support_type=support, start=T0, filing_due=T0 + 24 * H, **kw)
+    unfiled = T0 + (24 if support == SupportType.CENTRALIZED else 240) * H
+    return FilingFacts(
+        support_type=support, start=T0, filing_due=kw.pop("filing_due", T0 + 24 * H), unfiled_due=unfiled, **kw
+    )
 
 
 def test_lj_4_2b_centralized_states() -> None:
@@ -99,6 +102,54 @@ def test_lj_4_2c_decentralized_chain_completes_at_civil_affairs() -> None:
     assert filing_state(late_town, T0 + 120 * H) == FilingState.FILED_LATE
     pre = facts(d, form_at=T0 - H, forward_due=T0 + 10 * H, forwarded_at=T0 + 5 * H)
     assert filing_state(pre, T0 + 120 * H) == FilingState.PRE_FILED
+
+
+def test_lj_4_2d_call_never_followed_by_the_form_takes_the_interpretation_state() -> None:
+    """LJ-4.2d (interpretation): a call whose form never came is final when the form's
+    working days pass — form_late by default, unfiled where the version says so; a form after
+    that is form_late either way."""
+    phoned = {"phone_reported_at": T0 + 2 * H, "phone_form_due": T0 + 72 * H}
+    assert filing_state(facts(**phoned), T0 + 72 * H) == FilingState.PHONE_REPORTED
+    assert filing_state(facts(**phoned), T0 + 73 * H) == FilingState.FORM_LATE
+    strict = facts(phone_lapse=FilingState.UNFILED, **phoned)
+    assert filing_state(strict, T0 + 73 * H) == FilingState.UNFILED
+    late = facts(phone_lapse=FilingState.UNFILED, form_at=T0 + 90 * H, **phoned)
+    assert filing_state(late, T0 + 91 * H) == FilingState.FORM_LATE
+
+
+def test_lj_4_2c_no_24_hours_for_a_decentralized_chain() -> None:
+    """LJ-4.2c: the 24 hours are the centralized institution's. A decentralized chain is
+    pending past them; the village step due (interpretation) makes a later filing late; only
+    past the unstarted interpretation deadline does nothing filed count as unfiled, and a
+    chain started after that stays unfiled until civil affairs has it (then filed_late)."""
+    d = SupportType.DECENTRALIZED
+    village_due = T0 + 72 * H
+    assert filing_state(facts(d, filing_due=village_due), T0 + 25 * H) == FilingState.PENDING
+    assert filing_state(facts(d, filing_due=village_due), T0 + 200 * H) == FilingState.PENDING
+    assert filing_state(facts(d, filing_due=village_due), T0 + 241 * H) == FilingState.UNFILED
+    in_time = facts(d, filing_due=village_due, form_at=T0 + 30 * H, forward_due=T0 + 140 * H, forwarded_at=T0 + 50 * H)
+    assert filing_state(in_time, T0 + 60 * H) == FilingState.FILED_IN_TIME
+    slow_village = facts(
+        d, filing_due=village_due, form_at=T0 + 100 * H, forward_due=T0 + 170 * H, forwarded_at=T0 + 120 * H
+    )
+    assert filing_state(slow_village, T0 + 130 * H) == FilingState.FILED_LATE
+    after_unfiled = facts(d, filing_due=village_due, form_at=T0 + 250 * H, forward_due=T0 + 300 * H)
+    assert filing_state(after_unfiled, T0 + 260 * H) == FilingState.UNFILED
+    done = facts(d, filing_due=village_due, form_at=T0 + 250 * H, forward_due=T0 + 300 * H, forwarded_at=T0 + 260 * H)
+    assert filing_state(done, T0 + 261 * H) == FilingState.FILED_LATE
+
+
+def test_lj_4_2c_a_chain_the_town_never_passes_on_is_final() -> None:
+    """LJ-4.2c (interpretation): a village filing the town never forwards no longer stays
+    pending forever: past the town's step it is filed_late by default, unfiled where the
+    version says so."""
+    d = SupportType.DECENTRALIZED
+    at_town = {"form_at": T0 + H, "forward_due": T0 + 100 * H}
+    assert filing_state(facts(d, **at_town), T0 + 100 * H) == FilingState.PENDING
+    assert filing_state(facts(d, **at_town), T0 + 101 * H) == FilingState.FILED_LATE
+    assert filing_state(facts(d, stalled=FilingState.UNFILED, **at_town), T0 + 101 * H) == FilingState.UNFILED
+    forwarded = facts(d, stalled=FilingState.UNFILED, forwarded_at=T0 + 110 * H, **at_town)
+    assert filing_state(forwarded, T0 + 111 * H) == FilingState.FILED_LATE
 
 
 def test_lj_4_2d_form_due_crosses_national_day_and_make_up_saturday() -> None:

@@ -101,7 +101,7 @@ async def test_lj_4_2c_decentralized_form_shows_town_step(svc: ServiceHarness) -
             "待镇人民政府报送" in before
             and "镇人民政府意见" in before
             and "备案办理中" in before
-            and "医保部门" not in before
+            and "待医保部门审批" in before  # the referral to the city hospital awaits LJ-4.3a approval
         )
         await svc.client.post(
             f"/filings/{fid}/forward", json={"opinion": "情况属实，同意备案"}, headers=town(svc, "T01")

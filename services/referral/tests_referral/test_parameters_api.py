@@ -12,7 +12,7 @@ from sqlalchemy import text
 from medaid_shared.clock import SHANGHAI
 from medaid_shared.testing import ServiceHarness
 
-from .helpers import admit, assert_problem, ca, world
+from .helpers import add_person, admit, assert_problem, ca, centralized, world
 
 
 def sh(*args: int) -> datetime:
@@ -27,7 +27,7 @@ async def test_lj_4_2b_a_stricter_filing_window_applies_from_its_date_and_is_cit
     admin = svc.token("admin")
     with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
         w = await world(svc)
-        kinds = (await svc.client.get("/parameters/kinds", headers=ca(svc))).json()
+        kinds = (await svc.client.get("/parameters/kinds", headers=ca(svc))).json()["kinds"]
         filing = next(k for k in kinds if k["kind"] == "filing_windows")
         assert filing["default"]["values"]["filing_hours"] == 24
         assert {"field": "filing_hours", "rule": "LJ-4.2b", "floor": None, "ceiling": 24} in filing["bounds"]
@@ -39,7 +39,8 @@ async def test_lj_4_2b_a_stricter_filing_window_applies_from_its_date_and_is_cit
         before = await admit(svc, w["central"], "2026-09-29T09:00:00+08:00")
     assert datetime.fromisoformat(before["filing_due_at"]) == sh(2026, 9, 30, 9)  # the default 24 hours
     with time_machine.travel(sh(2026, 10, 2, 10), tick=False):
-        after = await admit(svc, w["decentral"], "2026-10-02T08:00:00+08:00")
+        second = await add_person(svc, centralized(3))
+        after = await admit(svc, second["person_id"], "2026-10-02T08:00:00+08:00")
     assert datetime.fromisoformat(after["filing_due_at"]) == sh(2026, 10, 2, 20)  # the loaded 12 hours
     async with svc.runtime.db.read() as session:
         rows = (
@@ -50,7 +51,7 @@ async def test_lj_4_2b_a_stricter_filing_window_applies_from_its_date_and_is_cit
             )
         ).scalars()
         assert list(rows) == ["filing_windows:any:any:default", "filing_windows:any:any:2026-10-01"]
-    listing = (await svc.client.get("/parameters?kind=filing_windows", headers=ca(svc))).json()
+    listing = (await svc.client.get("/parameters?kind=filing_windows", headers=ca(svc))).json()["items"]
     assert [v["version_id"] for v in listing] == ["filing_windows:any:any:2026-10-01"]
 
 
@@ -68,7 +69,7 @@ async def test_lj_4_2b_a_weaker_window_is_refused_and_only_an_administrator_load
     )
     ok = {"versions": [filing_version(filing_hours=20)]}
     assert_problem(await svc.client.post("/admin/parameters", json=ok, headers=ca(svc)), 403)
-    assert (await svc.client.get("/parameters", headers=ca(svc))).json() == []
+    assert (await svc.client.get("/parameters", headers=ca(svc))).json()["items"] == []
     # the same Idempotency-Key answers the first load again; a second plain load overlaps
     key = {**admin, "Idempotency-Key": "load-1"}
     first = await svc.client.post("/admin/parameters", json=ok, headers=key)

@@ -80,7 +80,7 @@ async def test_facility_update_publishes_and_reads(svc: ServiceHarness) -> None:
     got = await svc.client.get("/facilities/H1", headers=hospital(svc, "H1"))
     assert got.status_code == 200 and got.json()["police_jurisdiction"] == "PSB01"
     listed = await svc.client.get("/facilities?designated=true", headers=town(svc))
-    assert [f["facility_id"] for f in listed.json()] == ["H1"]
+    assert [f["facility_id"] for f in listed.json()["items"]] == ["H1"]
     assert_problem(await svc.client.get("/facilities", headers=svc.token("patient")), 403)
     assert_problem(await svc.client.get("/facilities/NOPE", headers=ca(svc)), 404)
     assert_problem(await svc.client.get("/facilities/H1", headers=svc.token("guardian")), 403)
@@ -264,8 +264,8 @@ async def test_scope_institution_village_town_see_only_their_people(svc: Service
     async def ids(headers: dict[str, str]) -> set[str]:
         r = await svc.client.get("/persons", headers=headers)
         assert r.status_code == 200, r.text
-        assert all("*" in p["id_number_masked"] for p in r.json())
-        return {p["person_id"] for p in r.json()}
+        assert all("*" in p["id_number_masked"] for p in r.json()["items"])
+        return {p["person_id"] for p in r.json()["items"]}
 
     assert await ids(institution(svc, "I01")) == {a["person_id"]}
     assert await ids(village(svc, "V01")) == {c["person_id"]}

@@ -13,14 +13,15 @@ from medaid_shared.authz import Principal, Role
 from medaid_shared.clock import SHANGHAI
 from medaid_shared.contracts.referral import AdmissionFiled, EmergencyAssistanceReferred
 from referral.domain.parameters import CATALOGUE
-from referral.service import admissions, facilities, persons
-from referral.service.commands import AdmissionIn, FacilityIn, PersonIn
+from referral.service import admissions, facilities, persons, referrals
+from referral.service.commands import AdmissionIn, FacilityIn, PersonIn, ReferralIn
 
 from .fakes import InMemoryStore, context
 from .helpers import centralized, decentralized
 
 CA = Principal("ca-1", Role.CIVIL_AFFAIRS)
 HOSPITAL = Principal("his-1", Role.HOSPITAL, ("facility:H001",))
+CLINIC = Principal("clinic-1", Role.HOSPITAL, ("facility:TH01",))
 
 
 def sh(*args: int) -> datetime:
@@ -29,7 +30,12 @@ def sh(*args: int) -> datetime:
 
 async def world(store: InMemoryStore) -> dict[str, str]:
     ctx, _ = context(store)
-    for fid, level, region in (("H001", "district", "liujiang"), ("C001", "city", "liuzhou")):
+    facilities_ = (
+        ("TH01", "township_health_centre", "liujiang"),
+        ("H001", "district", "liujiang"),
+        ("C001", "city", "liuzhou"),
+    )
+    for fid, level, region in facilities_:
         body = {"facility_id": fid, "name": fid, "level": level, "designated": True, "region": region}
         await facilities.register(ctx, CA, FacilityIn.model_validate({**body, "police_jurisdiction": "PSB01"}))
     a = await persons.register(ctx, CA, PersonIn.model_validate(centralized(1)))
@@ -90,6 +96,10 @@ async def test_lj_4_2b_a_loaded_window_combines_with_the_emergency_start_and_is_
                 able_to_pay=True,
                 sent_to_hospital_at=sent.isoformat(),
             ),
+        )
+        slip = {"person_id": w["central"], "from_facility_id": "TH01", "to_facility_id": "H001"}
+        await referrals.create(
+            ctx, CLINIC, ReferralIn.model_validate({**slip, "first_visit_at": sh(2026, 9, 29, 8).isoformat()})
         )
         routine = await admissions.file(ctx, HOSPITAL, admission(w["central"], sh(2026, 9, 29, 9)))
     assert emergency["filing_due_at"] == sent + timedelta(hours=12)

@@ -64,8 +64,10 @@ def in_cat(amount: str, line_no: int = 1) -> Line:
     return Line(line_no, f"C{line_no:03d}", True, D(amount))
 
 
-def out_cat(amount: str, item: str | None, line_no: int = 2, emergency: bool = False) -> Line:
-    return Line(line_no, f"X{line_no:03d}", False, D(amount), item, emergency)
+def out_cat(
+    amount: str, item: str | None, line_no: int = 2, emergency: bool = False, served: date = date(2026, 3, 3)
+) -> Line:
+    return Line(line_no, f"X{line_no:03d}", False, D(amount), item, emergency, served)
 
 
 BASIC_PARAMETERS: dict[str, Any] = {

@@ -8,6 +8,8 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import time_machine
+
 from medaid_shared.testing import ServiceHarness
 from tests_settlement.world import admit, bill, discharge, hospital, line
 
@@ -80,7 +82,7 @@ async def test_lj_8_self_pay_share_per_hospital_flags_the_abnormal_one(svc: Serv
     await world(svc)
     r = await svc.client.get("/reports/2026Q1/self-pay-share", headers=svc.token("medical_insurance"))
     assert r.status_code == 200, r.text
-    rows = {x["facility_id"]: x for x in r.json()}
+    rows = {x["facility_id"]: x for x in r.json()["items"]}
     assert set(rows) == {"H1", "H2", "H3", "H4", "H5"}
     assert [f for f, x in rows.items() if x["abnormal"]] == ["H5"]
     assert rows["H5"]["share"] == "0.333333"  # 500 / 1500
@@ -97,7 +99,7 @@ async def test_lj_15_4_lj_9_quarterly_run_flags_cases_once_and_publishes_them(sv
     r = await svc.client.post("/analytics/2026Q1/run", headers=svc.token("civil_affairs"))
     assert r.status_code == 200, r.text
     result = r.json()
-    flags = (await svc.client.get("/reports/2026Q1/flags", headers=svc.token("auditor"))).json()
+    flags = (await svc.client.get("/reports/2026Q1/flags", headers=svc.token("auditor"))).json()["items"]
     found = {(f["kind"], f["admission_id"] or f["facility_id"]) for f in flags}
     assert ("self_pay_share", "H5") in found  # LJ-8
     assert ("high_cost_case", "COSTLY") in found  # LJ-15.4
@@ -156,3 +158,92 @@ async def test_a_quarter_outside_the_calendar_is_a_bad_request(svc: ServiceHarne
         assert r.status_code == 422 and r.json()["field"] == "quarter"
     r = await svc.client.post("/analytics/0000Q1/run", headers=svc.token("medical_insurance"))
     assert r.status_code == 422
+
+
+async def test_spec_0_4_no_settlement_table_holds_the_diagnosis_group_in_clear(svc: ServiceHarness) -> None:
+    """SPEC 0.4: settlement's copy of the diagnosis group rests as ciphertext; the quarterly
+    analytics group and join on its blind index, so no row of any table of the schema —
+    admissions, bills, statements, flags, the outbox, the idempotency answers — shows it."""
+    from sqlalchemy import text
+
+    diagnosis = "J18.9-社区获得性肺炎"
+    a, d = date(2026, 3, 2), date(2026, 3, 4)
+    await case(svc, "PNEU-1", "H1", daily("250.00", a, d), group=diagnosis)
+    await case(svc, "PNEU-2", "H1", [*daily("250.00", a, d), line("300.00", code="CT-HEAD01", category="test", day=a)],
+               group=diagnosis)  # fmt: skip
+    rules = {"rules": {diagnosis: ["LAB-RESP"]}}
+    headers = {**svc.token("admin"), "Idempotency-Key": "rules-1"}
+    assert (await svc.client.put("/admin/diagnosis-test-rules", json=rules, headers=headers)).status_code == 200
+    r = await svc.client.post("/analytics/2026Q1/run", headers=svc.token("civil_affairs"))
+    assert r.status_code == 200, r.text
+    flags = (await svc.client.get("/reports/2026Q1/flags?kind=unrelated_tests", headers=svc.token("auditor"))).json()
+    assert [f["admission_id"] for f in flags["items"]] == ["PNEU-2"]  # the blind index still joins the rules
+    needles = [diagnosis, "肺炎", "J18.9", diagnosis.encode().hex(), "肺炎".encode().hex()]
+    async with svc.runtime.db.read() as s:
+        tables = (
+            (await s.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'settlement'"))).scalars().all()
+        )
+        assert "admission" in tables and "outbox" in tables
+        for table in tables:
+            rows = (await s.execute(text(f'SELECT row_to_json(t)::text FROM settlement."{table}" t'))).scalars().all()
+            leaks = [row for row in rows if any(needle in row for needle in needles)]
+            assert leaks == [], f"settlement.{table} holds the diagnosis in clear: {leaks[:1]}"
+
+
+async def test_lj_15_4_the_scheduler_runs_the_analysis_after_the_quarter_closes(svc: ServiceHarness) -> None:
+    """LJ-15.4: no one calls the analysis. The quarter 2026Q1 closes at 2026-04-01 00:00
+    Shanghai; one day later (the versioned ``quarterly_analysis`` interpretation) the kernel
+    scheduler runs it — the same flags as on demand — and schedules 2026Q2's run."""
+    await world(svc)
+    scheduler = svc.runtime.scheduler
+    assert scheduler is not None
+    with time_machine.travel(datetime(2026, 4, 1, 15, 59, 59, tzinfo=UTC), tick=False):
+        await scheduler.fire_due()
+    assert await svc.published("CostAnomalyFlagged") == []  # the quarter closed, the day after not yet over
+    with time_machine.travel(datetime(2026, 4, 1, 16, 0, 0, tzinfo=UTC), tick=False):
+        assert await scheduler.fire_due() == 1
+    flags = (await svc.client.get("/reports/2026Q1/flags", headers=svc.token("auditor"))).json()["items"]
+    assert {f["kind"] for f in flags} >= {"self_pay_share", "high_cost_case", "long_stay", "bed_hanging"}
+    assert len(await svc.published("CostAnomalyFlagged")) == len(flags)
+    # on demand afterwards finds nothing new (each flag stored once)
+    again = (await svc.client.post("/analytics/2026Q1/run", headers=svc.token("civil_affairs"))).json()
+    assert again["new_flags"] == 0
+    # 2026Q2 (the APRIL case) runs after its own close, 2026-07-01 00:00 Shanghai + 1 day
+    with time_machine.travel(datetime(2026, 7, 1, 15, 59, tzinfo=UTC), tick=False):
+        assert await scheduler.fire_due() == 0
+    with time_machine.travel(datetime(2026, 7, 1, 16, 0, tzinfo=UTC), tick=False):
+        assert await scheduler.fire_due() == 1
+    q2 = (await svc.client.get("/reports/2026Q2/flags", headers=svc.token("auditor"))).json()["items"]
+    assert all(f["quarter"] == "2026Q2" for f in q2)
+    # and the chain goes on: 2026Q3's run is scheduled though nothing was billed in it
+    with time_machine.travel(datetime(2026, 10, 1, 16, 0, tzinfo=UTC), tick=False):
+        assert await scheduler.fire_due() == 1
+
+
+async def test_lj_15_4_the_days_after_close_are_a_versioned_parameter(svc: ServiceHarness) -> None:
+    r = await svc.client.post(
+        "/admin/parameters",
+        json={
+            "versions": [
+                {
+                    "kind": "quarterly_analysis",
+                    "region": "any",
+                    "facility_level": "any",
+                    "effective_from": "2026-01-01",
+                    "values": {"days_after_close": 5},
+                    "example": False,
+                    "source": "test: five days for late bills",
+                }
+            ]
+        },
+        headers=svc.token("admin"),
+    )
+    assert r.status_code == 201, r.text
+    await world(svc)
+    scheduler = svc.runtime.scheduler
+    assert scheduler is not None
+    with time_machine.travel(datetime(2026, 4, 5, 15, 59, tzinfo=UTC), tick=False):
+        assert await scheduler.fire_due() == 0
+    with time_machine.travel(datetime(2026, 4, 5, 16, 0, tzinfo=UTC), tick=False):
+        assert await scheduler.fire_due() == 1
+    assert len(await svc.published("CostAnomalyFlagged")) > 0

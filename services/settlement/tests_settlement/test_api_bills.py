@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,9 +37,9 @@ async def test_hospital_submits_interim_and_final_bills_with_their_lines(svc: Se
     assert got.status_code == 200
     assert [ln["amount"] for ln in got.json()["lines"]] == ["120.50", "99.00"]
     listed = await svc.client.get("/bills?admission_id=A1", headers=hospital(svc))
-    assert {x["bill_number"] for x in listed.json()} == {"B1", "B2"}
+    assert {x["bill_number"] for x in listed.json()["items"]} == {"B1", "B2"}
     audit = await svc.client.get("/bills", headers=svc.token("civil_affairs"))
-    assert len(audit.json()) == 2
+    assert len(audit.json()["items"]) == 2
 
 
 async def test_the_same_bill_number_twice_is_idempotent_and_other_content_conflicts(svc: ServiceHarness) -> None:
@@ -136,9 +137,9 @@ async def test_a_hospital_submits_and_reads_only_its_own_bills(svc: ServiceHarne
     r = await svc.client.get(f"/bills/{other.json()['bill_id']}", headers=hospital(svc))
     assert r.status_code == 403
     listed = await svc.client.get("/bills", headers=hospital(svc))
-    assert [b["bill_number"] for b in listed.json()] == ["B1"]
+    assert [b["bill_number"] for b in listed.json()["items"]] == ["B1"]
     # medical insurance and civil affairs read all, but do not submit
-    assert len((await svc.client.get("/bills", headers=insurance(svc))).json()) == 2
+    assert len((await svc.client.get("/bills", headers=insurance(svc))).json()["items"]) == 2
     for role in ("medical_insurance", "civil_affairs"):
         r = await svc.client.post("/bills", json=bill("B3", [line("1.00")]), headers=svc.token(role))
         assert r.status_code == 403
@@ -164,3 +165,41 @@ async def test_an_admission_referral_has_just_filed_is_not_yet_known_and_a_stale
     r = await svc.client.post("/bills", json=bill("B1", [line("1.00")], admission_id=stale), headers=hospital(svc))
     assert r.status_code == 404 and "retry-after" not in r.headers
     assert await _bill_rows(svc) == (0, 0)
+
+
+async def _day_sums(svc: ServiceHarness) -> list[tuple[Any, ...]]:
+    async with svc.runtime.db.read() as s:
+        d = t.service_day_cost
+        rows = await s.execute(
+            select(d.c.admission_id, d.c.service_date, d.c.total, d.c.self_pay, d.c.categories).order_by(
+                d.c.admission_id, d.c.service_date
+            )
+        )
+        return [tuple(r) for r in rows]
+
+
+async def test_lj_15_4_the_day_sums_the_analysis_reads_follow_every_bill_and_replacement(svc: ServiceHarness) -> None:
+    """LJ-8, LJ-9, LJ-15.4: the per-day sums are kept on write, and a replaced bill's lines
+    leave them (a day billed only on the replaced bill disappears)."""
+    await admit(svc)
+    first = [
+        line("100.00", day=date(2026, 3, 2)),
+        line("40.00", in_catalogue=False, category="test", day=date(2026, 3, 3)),
+    ]
+    assert (
+        await svc.client.post("/bills", json=bill("B1", first, kind="interim"), headers=hospital(svc))
+    ).status_code == 201
+    second = [line("80.00", category="bed", day=date(2026, 3, 3))]
+    assert (
+        await svc.client.post("/bills", json=bill("B2", second, kind="interim"), headers=hospital(svc))
+    ).status_code == 201
+    assert await _day_sums(svc) == [
+        ("A1", date(2026, 3, 2), Decimal("100.00"), Decimal("0.00"), ["drug"]),
+        ("A1", date(2026, 3, 3), Decimal("120.00"), Decimal("40.00"), ["bed", "test"]),
+    ]
+    fix = bill("B1-c", [line("90.00", day=date(2026, 3, 4))], kind="interim", replaces="B1", reason="wrong days")
+    assert (await svc.client.post("/bills", json=fix, headers=hospital(svc))).status_code == 201
+    assert await _day_sums(svc) == [
+        ("A1", date(2026, 3, 3), Decimal("80.00"), Decimal("0.00"), ["bed"]),
+        ("A1", date(2026, 3, 4), Decimal("90.00"), Decimal("0.00"), ["drug"]),
+    ]

@@ -15,14 +15,14 @@ from tests_settlement.world import admin, hospital, insurance, load_parameters
 async def _count(svc: ServiceHarness) -> int:
     r = await svc.client.get("/parameters", headers=insurance(svc))
     assert r.status_code == 200
-    return len(r.json())
+    return len(r.json()["items"])
 
 
 async def test_lj_6_1_admin_loads_versions_and_readers_see_them(svc: ServiceHarness) -> None:
     await load_parameters(svc)
     r = await svc.client.get("/parameters", headers=hospital(svc))
     assert r.status_code == 200
-    ids = {v["version_id"]: v for v in r.json()}
+    ids = {v["version_id"]: v for v in r.json()["items"]}
     assert set(ids) == {
         "basic_insurance:any:any:2026-01-01",
         "critical_illness:any:any:2026-01-01",
@@ -31,16 +31,16 @@ async def test_lj_6_1_admin_loads_versions_and_readers_see_them(svc: ServiceHarn
     assert ids["basic_insurance:any:any:2026-01-01"]["example"] is True
     assert ids["medical_aid:any:any:2026-01-01"]["values"]["annual_ceiling"] == "60000.00"
     filtered = await svc.client.get("/parameters?kind=medical_aid&on=2025-12-31", headers=insurance(svc))
-    assert filtered.json() == []
+    assert filtered.json()["items"] == []
     audit = await svc.client.get("/parameters?kind=medical_aid&on=2026-06-30", headers=insurance(svc))
-    assert [v["kind"] for v in audit.json()] == ["medical_aid"]
+    assert [v["kind"] for v in audit.json()["items"]] == ["medical_aid"]
 
 
 async def test_lj_6_2_shipped_example_file_loads_with_examples_marked(svc: ServiceHarness) -> None:
     data = json.loads(example_file().read_text())
     r = await svc.client.post("/admin/parameters", json={"versions": data["versions"]}, headers=admin(svc))
     assert r.status_code == 201, r.text
-    stored = (await svc.client.get("/parameters", headers=insurance(svc))).json()
+    stored = (await svc.client.get("/parameters", headers=insurance(svc))).json()["items"]
     insurance_versions = [v for v in stored if v["kind"] != "medical_aid"]
     assert insurance_versions and all(v["example"] for v in insurance_versions)
     (aid,) = [v for v in stored if v["kind"] == "medical_aid"]

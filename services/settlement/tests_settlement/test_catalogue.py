@@ -122,7 +122,7 @@ async def test_only_an_administrator_loads_the_catalogue_overlaps_are_refused_an
     r = await svc.client.post("/admin/catalogue", json={"items": bad}, headers=admin(svc))
     assert r.status_code == 422 and r.json()["field"].startswith("items.0")
     listed = await svc.client.get("/catalogue?code=B1", headers=hospital(svc))
-    assert [e["kind"] for e in listed.json()] == ["test"]
+    assert [e["kind"] for e in listed.json()["items"]] == ["test"]
 
 
 async def test_the_example_catalogue_is_marked_and_loads_with_the_cli(svc: ServiceHarness, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ async def cli(svc: ServiceHarness, *args: str, role: str = "admin") -> tuple[int
 
 async def _stored(svc: ServiceHarness) -> list[str]:
     r = await svc.client.get("/parameters", headers=svc.token("medical_insurance"))
-    return [v["version_id"] for v in r.json()]
+    return [v["version_id"] for v in r.json()["items"]]
 
 
 async def test_admin_loads_the_shipped_examples_with_the_cli(svc: ServiceHarness) -> None:

@@ -3,18 +3,28 @@ consumer (inbox included): each event applied once, gates follow the latest comp
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 
 from medaid_shared.contracts.common import FacilityLevel, FilingState, Region
-from medaid_shared.contracts.referral import FacilityUpdated, FilingCompleted, PersonUpdated
+from medaid_shared.contracts.referral import DischargeRecorded, FacilityUpdated, FilingCompleted, PersonUpdated
+from medaid_shared.crypto import seal
+from medaid_shared.settings import (
+    DEV_CONSENT_FORMS_PUBLIC_KEY,
+    DEV_DIAGNOSIS_GROUPS_PUBLIC_KEY,
+    DIAGNOSIS_GROUPS_PURPOSE,
+)
 from medaid_shared.testing import ServiceHarness
 from settlement.adapters import tables as t
 from settlement.consumers import READ_MODEL
 from settlement.service.readmodel import UnknownAdmission, diagnosis_aad
 from tests_settlement.world import (
+    ADMITTED,
+    DISCHARGED,
     admit,
     compliance,
     decide,
@@ -47,8 +57,15 @@ async def test_the_read_model_consumer_is_registered_for_every_fact_settlement_n
         "medaid.referral.AdmissionComplianceChanged",
         "medaid.referral.FilingCompleted",
         "medaid.referral.DischargeRecorded",
+        "medaid.referral.EmergencyDetermined",
+        "medaid.referral.EmergencyExemptionWithdrawn",
+        "medaid.referral.UnfiledCareAdviserRecorded",  # LJ-4.3c
         "medaid.consent.SelfPayProposed",
         "medaid.consent.SelfPayDecided",
+        "medaid.consent.SelfPayReopened",
+        "medaid.consent.TreatmentRecorded",
+        "medaid.consent.ConsentSigned",
+        "medaid.consent.MajorTreatmentEvaluated",
     }
 
 
@@ -79,6 +96,39 @@ async def test_discharge_keeps_the_diagnosis_group_encrypted_with_a_blind_index(
     assert b"pneumonia" not in row["diagnosis_group_enc"]
     assert svc.runtime.cipher.decrypt_text(row["diagnosis_group_enc"], diagnosis_aad("A1")) == "ES1-pneumonia"
     assert row["diagnosis_group_idx"] == svc.runtime.cipher.blind_index("ES1-pneumonia")
+
+
+async def test_spec_0_4_the_discharge_diagnosis_arrives_sealed_for_settlement_alone(svc: ServiceHarness) -> None:
+    """Issue 16: DischargeRecorded carried the diagnosis group in clear (referral's outbox,
+    the broker, dead letters). v2 carries it sealed with settlement's public key: settlement
+    opens it; a group sealed for another service's key does not open here and is not stored."""
+    assert "diagnosis_group" not in DischargeRecorded.model_fields
+    await admit(svc)
+    sealed = seal(DEV_DIAGNOSIS_GROUPS_PUBLIC_KEY, "K35", DIAGNOSIS_GROUPS_PURPOSE)
+    event = DischargeRecorded(
+        admission_id="A1",
+        person_id="P1",
+        facility_id="H001",
+        admitted_at=ADMITTED,
+        discharged_at=DISCHARGED,
+        diagnosis_group_sealed=sealed,
+        documents_due_at=DISCHARGED,
+    )
+    assert "K35" not in json.dumps(event.model_dump(mode="json"))
+    assert await deliver(svc, event) == "applied"
+    row = await _row(svc, t.admission, admission_id="A1")
+    assert svc.runtime.cipher.decrypt_text(row["diagnosis_group_enc"], diagnosis_aad("A1")) == "K35"
+    # sealed for the consent service's key: not settlement's to open
+    await admit(svc, "A2")
+    wrong = event.model_copy(
+        update={
+            "admission_id": "A2",
+            "diagnosis_group_sealed": seal(DEV_CONSENT_FORMS_PUBLIC_KEY, "K35", DIAGNOSIS_GROUPS_PURPOSE),
+        }
+    )
+    with pytest.raises(InvalidTag):
+        await deliver(svc, wrong)
+    assert (await _row(svc, t.admission, admission_id="A2"))["diagnosis_group_enc"] is None
 
 
 async def test_an_event_is_applied_once_however_often_it_arrives(svc: ServiceHarness) -> None:

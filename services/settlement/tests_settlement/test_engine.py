@@ -11,6 +11,7 @@ from settlement.domain.engine import (
     GateRules,
     Mode,
     Payer,
+    PlatformResult,
     SelfPayDecision,
     SelfPayOutcome,
     YearToDate,
@@ -91,16 +92,35 @@ def test_lj_7_4_billed_above_the_approved_amount_the_excess_is_hospital_borne() 
 
 
 def test_lj_7_4_emergency_out_of_catalogue_is_paid_as_approved() -> None:
-    """Emergency items (decided as emergency, or an emergency line of an emergency
-    admission without a decision yet) are paid as approved (interpretation of LJ-7.4)."""
+    """Emergency items (decided as emergency, or a line claimed as emergency rescue within the
+    period of a determined emergency) are paid as approved (interpretation of LJ-7.4)."""
     decisions = {"SP1": SelfPayDecision(SelfPayOutcome.EMERGENCY, D("900.00"))}
     lines = [out_cat("900.00", "SP1", 1), out_cat("400.00", None, 2, emergency=True)]
-    s = settle(lines, decisions, gates(emergency=True), YearToDate(), params())
+    s = settle(lines, decisions, gates(emergency=True, emergency_until=date(2026, 3, 5)), YearToDate(), params())
     assert s.amount(Payer.SELF_PAY_SUPPORT) == D("1300.00")
     assert s.amount(Payer.HOSPITAL_BORNE) == 0
     # the same emergency-flagged line in a non-emergency admission is unapproved
     s2 = settle([out_cat("400.00", None, 2, emergency=True)], {}, gates(), YearToDate(), params())
     assert s2.amount(Payer.HOSPITAL_BORNE) == D("400.00")
+
+
+def test_spec_0_5_lj_11_3_the_hospitals_emergency_claim_alone_pays_nothing() -> None:
+    """The issue: ``emergency: true`` on a bill line unlocked payment from the person's support
+    money. A claimed line is paid as approved only within a determined emergency's period
+    (LJ-11.3, LJ-7.4); otherwise it is an unapproved non-emergency item the hospital bears."""
+    claimed = out_cat("400.00", None, 2, emergency=True, served=date(2026, 3, 8))
+    undetermined = settle([claimed], {}, gates(emergency=True), YearToDate(), params())
+    assert undetermined.amount(Payer.HOSPITAL_BORNE) == D("400.00")
+    (line,) = [e for e in undetermined.explanations if e.payer is Payer.HOSPITAL_BORNE]
+    assert line.rule == "LJ-7.4" and "no emergency determination" in line.basis
+    after_period = settle(
+        [claimed], {}, gates(emergency=True, emergency_until=date(2026, 3, 5)), YearToDate(), params()
+    )
+    assert after_period.amount(Payer.HOSPITAL_BORNE) == D("400.00")
+    assert "after the emergency period (until 2026-03-05)" in after_period.explanations[-1].basis
+    within = settle([claimed], {}, gates(emergency=True, emergency_until=date(2026, 3, 8)), YearToDate(), params())
+    assert within.amount(Payer.SELF_PAY_SUPPORT) == D("400.00")
+    assert within.amount(Payer.HOSPITAL_BORNE) == 0
 
 
 def test_lj_4_3c_unfiled_outside_care_gets_no_aid_and_no_support_fund() -> None:
@@ -200,3 +220,39 @@ def test_rounding_to_the_fen_keeps_the_split_exact() -> None:
     s = settle([in_cat("1000.01")], {}, gates(), YearToDate(), params(ratio="0.3333"))
     assert s.amount(Payer.BASIC_INSURANCE) == D("166.65")  # 500.01 × 0.3333 = 166.653…
     assert sum(s.amounts.values()) == D("1000.01")
+
+
+def _platform(**overrides: str) -> PlatformResult:
+    values = {
+        "setl_id": "S1",
+        "medfee_sumamt": "20000.00",
+        "inscp_scp_amt": "20000.00",
+        "fulamt_ownpay_amt": "0.00",
+        "act_pay_dedc": "500.00",
+        "hifp_pay": "15600.00",
+        "hifmi_pay": "0.00",
+        "maf_pay": "4400.00",
+        "psn_cash_pay": "0.00",
+        **overrides,
+    }
+    return PlatformResult(values.pop("setl_id"), **{k: D(v) for k, v in values.items()})
+
+
+def test_lj_13_1_lj_3_2b_platform_aid_at_the_counter_of_a_manual_settlement_is_flagged() -> None:
+    """Manual reimbursement (LJ-3.2b, LJ-13.2): aid is not paid at the counter. The own aid is
+    kept (reimbursed after review) and the platform's counter aid is a difference."""
+    s = settle([in_cat("20000.00")], {}, gates(facility_designated=False), YearToDate(), params(), platform=_platform())
+    assert s.mode is Mode.MANUAL
+    assert s.amount(Payer.MEDICAL_AID) == D("4400.00")
+    (diff,) = s.differences
+    assert (diff.field, diff.platform, diff.computed, diff.rule) == ("maf_pay", D("4400.00"), D("0"), "LJ-3.2b")
+
+
+def test_lj_6_2_platform_aid_below_100_percent_leaves_the_rest_to_the_support_fund() -> None:
+    s = settle([in_cat("20000.00")], {}, gates(), YearToDate(), params(), platform=_platform(maf_pay="4000.00"))
+    assert s.amount(Payer.MEDICAL_AID) == D("4000.00")
+    assert s.amount(Payer.SUPPORT_FUND) == D("400.00")
+    (diff,) = s.differences
+    assert (diff.field, diff.computed, diff.rule) == ("maf_pay", D("4400.00"), "LJ-6.2")
+    assert s.year_delta.aid_used == D("4000.00")
+    assert sum(s.amounts.values()) == s.total

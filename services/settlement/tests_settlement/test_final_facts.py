@@ -10,7 +10,12 @@ from decimal import Decimal
 
 from medaid_shared.contracts.common import FilingState, Region
 from medaid_shared.contracts.consent import SelfPayProposed
-from medaid_shared.contracts.referral import AdmissionComplianceChanged, FilingCompleted, ReferralCompliance
+from medaid_shared.contracts.referral import (
+    AdmissionComplianceChanged,
+    EmergencyExemptionWithdrawn,
+    FilingCompleted,
+    ReferralCompliance,
+)
 from medaid_shared.testing import ServiceHarness
 from tests_settlement.world import (
     ADMITTED,
@@ -36,7 +41,7 @@ async def _bill_and_settle(svc: ServiceHarness, lines: list[dict[str, object]]) 
 
 
 async def _nothing_settled(svc: ServiceHarness) -> None:
-    assert (await svc.client.get("/statements?admission_id=A1", headers=insurance(svc))).json() == []
+    assert (await svc.client.get("/statements?admission_id=A1", headers=insurance(svc))).json()["items"] == []
     assert (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()["aid_used"] in ("0.00", "0")
     assert await svc.published("SettlementCompleted") == []
 
@@ -126,7 +131,7 @@ async def test_a_filing_that_turns_unfiled_after_settlement_re_settles_in_the_sa
             filing_state=FilingState.UNFILED,
         ),
     )
-    statements = (await svc.client.get("/statements?admission_id=A1", headers=insurance(svc))).json()
+    statements = (await svc.client.get("/statements?admission_id=A1", headers=insurance(svc))).json()["items"]
     kinds = sorted((s["kind"], s["amounts"]["medical_aid"]) for s in statements)
     assert kinds == [("reversal", "-4400.00"), ("settlement", "0.00"), ("settlement", "4400.00")]
     new = next(s for s in statements if s["kind"] == "settlement" and s["statement_id"] != first["statement_id"])
@@ -149,7 +154,7 @@ async def test_a_filing_that_turns_unfiled_after_settlement_re_settles_in_the_sa
             completed_at=ADMITTED + timedelta(days=2),
         ),
     )
-    assert len((await svc.client.get("/statements?admission_id=A1", headers=insurance(svc))).json()) == 3
+    assert len((await svc.client.get("/statements?admission_id=A1", headers=insurance(svc))).json()["items"]) == 3
 
 
 async def test_an_out_of_region_approval_after_settlement_re_settles_with_aid(svc: ServiceHarness) -> None:
@@ -171,9 +176,37 @@ async def test_an_out_of_region_approval_after_settlement_re_settles_with_aid(sv
     )
     standing = [
         s
-        for s in (await svc.client.get("/statements?admission_id=A1", headers=insurance(svc))).json()
+        for s in (await svc.client.get("/statements?admission_id=A1", headers=insurance(svc))).json()["items"]
         if s["kind"] == "settlement" and s["statement_id"] != first["statement_id"]
     ]
     assert len(standing) == 1 and standing[0]["amounts"]["medical_aid"] == "4400.00"
     assert "out_of_region_approved False → True" in standing[0]["reason"]
     assert (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()["aid_used"] == "4400.00"
+
+
+async def test_spec_0_5_an_emergency_that_loses_its_basis_re_settles_without_its_exemptions(
+    svc: ServiceHarness,
+) -> None:
+    """The issue: a self-declared emergency paid out-of-catalogue lines flagged emergency from
+    the person's support money. When referral withdraws the emergency (no basis in the window,
+    or a contest upheld), the statement is reversed and issued again: the line is an
+    unapproved non-emergency item the hospital bears (LJ-7.4)."""
+    await load_parameters(svc)
+    first = await settled(svc, [line("1000.00"), line("400.00", in_catalogue=False, emergency=True)], emergency=True)
+    assert first["amounts"]["hospital_borne"] in ("0.00", "0")
+    await deliver(
+        svc,
+        EmergencyExemptionWithdrawn(
+            admission_id="A1",
+            person_id="P1",
+            facility_id="H001",
+            reason="contest_upheld",
+            withdrawn_at=ADMITTED + timedelta(days=1),
+            decided_by_role="medical_insurance",
+        ),
+    )
+    statements = (await svc.client.get("/statements?admission_id=A1", headers=insurance(svc))).json()["items"]
+    new = next(s for s in statements if s["kind"] == "settlement" and s["statement_id"] != first["statement_id"])
+    assert "emergency True → False" in new["reason"]
+    assert new["amounts"]["hospital_borne"] == "400.00"
+    assert sorted(s["kind"] for s in statements) == ["reversal", "settlement", "settlement"]

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from typing import Any
+
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from medaid_shared.testing import ServiceHarness, migration_drift
+from medaid_shared.contracts.referral import DischargeRecorded
+from medaid_shared.crypto import Unsealer
+from medaid_shared.migrations import upgrade
+from medaid_shared.services import SERVICES
+from medaid_shared.settings import DEV_DIAGNOSIS_GROUPS_PRIVATE_KEY, DIAGNOSIS_GROUPS_PURPOSE
+from medaid_shared.testing import Infrastructure, ServiceHarness, _create_database, migration_drift
 from tests_settlement.world import line, load_parameters, settled
 
 
@@ -28,3 +39,54 @@ async def test_statements_are_immutable_in_the_database(svc: ServiceHarness) -> 
         with pytest.raises(DBAPIError, match="immutable"):
             async with svc.runtime.db.unit_of_work() as uow:
                 await uow.session.execute(text(sql), {"id": st["statement_id"]})
+
+
+def test_spec_0_4_dead_lettered_discharges_are_sealed_by_the_migration(infrastructure: Infrastructure) -> None:
+    """Issue 16: a DischargeRecorded v1 this service dead-lettered kept the diagnosis group
+    in clear. Migration 0012 rewrites it as v2: the group sealed for settlement, nothing in
+    clear, and the rewritten record still parses (a re-drive brings the group)."""
+    url = make_url(infrastructure.database_url)
+    database = f"{url.database}_s0012"
+    target = _create_database(url.set(database="postgres").render_as_string(hide_password=False), database)
+    migrations = SERVICES["settlement"].migrations_dir()
+    upgrade(migrations, target, "0011")
+    v1 = {
+        "admission_id": "A1",
+        "person_id": "P1",
+        "facility_id": "H001",
+        "admitted_at": "2026-10-12T00:00:00Z",
+        "discharged_at": "2026-10-20T02:00:00Z",
+        "diagnosis_group": "J18",
+        "documents_due_at": "2026-10-21T02:00:00Z",
+    }
+    headers = [
+        ["ce_type", "medaid.referral.DischargeRecorded"],
+        ["ce_dataschema", "urn:medaid:event:medaid.referral.DischargeRecorded:1"],
+        ["ce_id", "evt-1"],
+    ]
+
+    async def run(statement: str, **params: object) -> list[Any]:
+        engine = create_async_engine(target)
+        try:
+            async with engine.begin() as conn:
+                result = await conn.execute(text(statement), params)
+                return list(result.mappings().all()) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    asyncio.run(
+        run(
+            'INSERT INTO settlement.dead_letter (consumer, topic, partition, "offset", value, headers, error) '
+            "VALUES ('read-model', 't', 0, 7, :value, CAST(:headers AS jsonb), 'UnknownAdmission')",
+            value=json.dumps(v1).encode(),
+            headers=json.dumps(headers),
+        )
+    )
+    upgrade(migrations, target)
+    (row,) = asyncio.run(run("SELECT value, headers FROM settlement.dead_letter"))
+    assert b"J18" not in row["value"] and b'"diagnosis_group"' not in row["value"]
+    assert ["ce_dataschema", "urn:medaid:event:medaid.referral.DischargeRecorded:2"] in row["headers"]
+    event = DischargeRecorded.model_validate_json(row["value"])
+    assert event.diagnosis_group_sealed is not None
+    opened = Unsealer(DEV_DIAGNOSIS_GROUPS_PRIVATE_KEY).open(event.diagnosis_group_sealed, DIAGNOSIS_GROUPS_PURPOSE)
+    assert opened == "J18"

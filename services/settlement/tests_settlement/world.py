@@ -14,11 +14,14 @@ from medaid_shared.contracts.referral import (
     AdmissionComplianceChanged,
     AdmissionFiled,
     DischargeRecorded,
+    EmergencyDetermined,
     FacilityRegistered,
     PersonRegistered,
     ReferralCompliance,
 )
+from medaid_shared.crypto import seal
 from medaid_shared.events import Event, EventMeta
+from medaid_shared.settings import DEV_DIAGNOSIS_GROUPS_PUBLIC_KEY, DIAGNOSIS_GROUPS_PURPOSE
 from medaid_shared.testing import ServiceHarness
 from tests_settlement.factories import AID_PARAMETERS, BASIC_PARAMETERS, CRITICAL_PARAMETERS
 
@@ -102,8 +105,10 @@ async def admit(
     filing: FilingState = FilingState.FILED_IN_TIME,
     referred: bool = True,
     emergency: bool = False,
+    determined: bool = True,
     support: SupportType = SupportType.CENTRALIZED,
     out_of_region_approved: bool | None = None,
+    identifiers: dict[str, str] | None = None,
 ) -> None:
     await load_catalogue(svc)
     await deliver(
@@ -129,6 +134,26 @@ async def admit(
                 compliant=referred,
             ),
             filing_state=filing,
+            **(identifiers or {}),
+        ),
+    )
+    if emergency and determined:
+        await determine_emergency(svc, admission_id, person_id, facility_id, admitted_at)
+
+
+async def determine_emergency(
+    svc: ServiceHarness, admission_id: str, person_id: str, facility_id: str, admitted_at: datetime = ADMITTED
+) -> None:
+    """SPEC 0.5 / LJ-11.3: referral recorded the emergency's basis within the window."""
+    await deliver(
+        svc,
+        EmergencyDetermined(
+            admission_id=admission_id,
+            person_id=person_id,
+            facility_id=facility_id,
+            arrival_channel="ambulance",
+            onset_at=admitted_at - timedelta(hours=1),
+            determined_at=admitted_at + timedelta(hours=2),
         ),
     )
 
@@ -151,7 +176,10 @@ async def discharge(
             facility_id=facility_id,
             admitted_at=admitted_at,
             discharged_at=at,
-            diagnosis_group=diagnosis_group,
+            # SPEC 0.4: referral seals the group for settlement alone (DischargeRecorded v2)
+            diagnosis_group_sealed=None
+            if diagnosis_group is None
+            else seal(DEV_DIAGNOSIS_GROUPS_PUBLIC_KEY, diagnosis_group, DIAGNOSIS_GROUPS_PURPOSE),
             documents_due_at=at + timedelta(hours=24),
         ),
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
@@ -18,6 +18,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from medaid_shared import clock
+from medaid_shared.answers import CalendarLoadOut, CalendarYearOut, HealthOut, ReadyOut
+from medaid_shared.audit_api import audit_router
 from medaid_shared.auth import CurrentPrincipal, TokenVerifier
 from medaid_shared.authz import Role
 from medaid_shared.calendar import parse_year_notice
@@ -65,11 +67,21 @@ SERVERS = ({"url": "/", "description": "this service (business paths carry the /
 stay at the root, where orchestrators and scrapers expect them."""
 
 
+def _loops(runtime: Runtime) -> dict[str, dict[str, Any]]:
+    """The loops' report as it is answered: seconds as a decimal string (no JSON numbers)."""
+    return {name: {**loop, "down_for_s": f"{loop['down_for_s']:.3f}"} for name, loop in runtime.loops().items()}
+
+
 def operations_router() -> APIRouter:
     router = APIRouter()
 
     @router.get(
-        "/healthz", tags=["operations"], summary="Alive: no background loop down past its limit", openapi_extra=PUBLIC
+        "/healthz",
+        tags=["operations"],
+        summary="Alive: no background loop down past its limit",
+        openapi_extra=PUBLIC,
+        response_model=HealthOut,
+        responses={503: {"model": HealthOut, "description": "A background loop is down past its limit"}},
     )
     async def healthz(runtime: RuntimeDep) -> JSONResponse:
         if runtime.alive():
@@ -82,16 +94,25 @@ def operations_router() -> APIRouter:
         tags=["operations"],
         summary="Ready: database and broker reachable, loops running",
         openapi_extra=PUBLIC,
+        response_model=ReadyOut,
+        responses={503: {"model": ReadyOut, "description": "Not ready: the failing checks say which"}},
     )
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = await runtime.readiness()
         ok = all(checks.values())
         return JSONResponse(
-            {"status": "ready" if ok else "not ready", "checks": checks, "loops": runtime.loops()},
+            {"status": "ready" if ok else "not ready", "checks": checks, "loops": _loops(runtime)},
             status_code=200 if ok else 503,
         )
 
-    @router.get("/metrics", tags=["operations"], summary="Prometheus metrics", openapi_extra=PUBLIC)
+    @router.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        openapi_extra=PUBLIC,
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -101,7 +122,12 @@ def operations_router() -> APIRouter:
 def calendar_router() -> APIRouter:
     router = APIRouter()
 
-    @router.put("/admin/calendar/{year}", tags=["administration"], summary="Load a year of official calendar data")
+    @router.put(
+        "/admin/calendar/{year}",
+        tags=["administration"],
+        summary="Load a year of official calendar data",
+        response_model=CalendarLoadOut,
+    )
     async def put_calendar_year(
         year: CalendarYearNumber,
         body: CalendarYear,
@@ -129,7 +155,11 @@ def calendar_router() -> APIRouter:
         return answer
 
     @router.get(
-        "/calendar/{year}", tags=["administration"], summary="Working-day calendar of a year", openapi_extra=PUBLIC
+        "/calendar/{year}",
+        tags=["administration"],
+        summary="Working-day calendar of a year",
+        openapi_extra=PUBLIC,
+        response_model=CalendarYearOut,
     )
     async def get_calendar_year(year: CalendarYearNumber, runtime: RuntimeDep) -> dict[str, Any]:
         from datetime import date, timedelta
@@ -223,7 +253,7 @@ def create_service_app(
     app.include_router(operations_router())
     if settings.test_clock:
         app.include_router(test_clock_router())
-    for router in (calendar_router(), feed_router(), *routers):
+    for router in (calendar_router(), feed_router(), audit_router(), *routers):
         app.include_router(router, prefix=API_PREFIX)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     SQLAlchemyInstrumentor().instrument(engine=runtime.db.engine.sync_engine)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -172,3 +172,28 @@ async def _digest_at(db: Database, at: HeadDigest) -> _Digest:
         if subject is not None:
             digest.add(subject, n, last)
     return digest
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    """What an auditor sees of one service's log: the verification (against ``published``
+    if given), the head digest to record now, how many chains, and the last entry's time."""
+
+    report: ChainReport
+    head: HeadDigest
+    chains: int
+    last_entry_at: datetime | None
+    published: HeadDigest | None = None
+
+
+async def chain_status(db: Database, published: HeadDigest | None = None) -> ChainStatus:
+    """Verify every chain and take the head digest, as ``medaid audit verify`` (``--head``)
+    and ``medaid audit head`` do, for the auditors' read API."""
+    report = await verify_chain(db, published)
+    head = await head_digest(db)
+    t, heads_t = db.tables.audit_log, db.tables.audit_head
+    async with db.read() as s:
+        # the single chain kept before per-subject chains (LEGACY) counts as one chain
+        chains = (await s.execute(select(func.count()).select_from(heads_t).where(heads_t.c.entries > 0))).scalar_one()
+        last_at = (await s.execute(select(func.max(t.c.at)))).scalar()
+    return ChainStatus(report, head, int(chains), last_at, published)

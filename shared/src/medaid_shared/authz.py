@@ -26,6 +26,7 @@ class Role(StrEnum):
     MEDICAL_INSURANCE = "medical_insurance"  # 区医保局
     HEALTH_BUREAU = "health_bureau"  # 区卫生健康局
     POLICE = "police"  # 县（市、区）公安局（分局）
+    HRSS = "hrss"  # 人力资源和社会保障局 (work-injury insurance, GD-18.1)
     FUND_AGENCY = "fund_agency"  # 疾病应急救助基金经办机构
     FINANCE = "finance"  # 财政局
     AUDITOR = "auditor"  # 监督管理委员会 (read-only)

@@ -100,7 +100,7 @@ def examples_load() -> None:
 
 @app.command()
 def token(
-    role: Annotated[str, typer.Option(help="hospital, civil_affairs, police, … (README: Roles and scopes)")],
+    role: Annotated[str, typer.Option(help="hospital, civil_affairs, police, hrss, … (README: Roles and scopes)")],
     scope: Annotated[list[str] | None, typer.Option(help="kind:id, e.g. facility:H001; repeat for more")] = None,
     subject: Annotated[str | None, typer.Option(help="the user id (default: ROLE-dev)")] = None,
     hours: int = 12,
@@ -227,6 +227,26 @@ def calendar_load(
         service, lambda rt: rt.load_calendar_year(year, days, data.get("source", str(file)), loaded_by="cli")
     )
     console.print(f"{year} loaded ({len(days)} days) and announced to every service; {len(moved)} deadlines moved")
+
+
+@app.command("new-service")
+def new_service(
+    name: Annotated[str, typer.Argument(help="lower-case words joined by '-', e.g. dispute-office")],
+    port: Annotated[int, typer.Option(help="the port it serves on (8001-8005 are taken)")],
+    services_dir: Annotated[Path, typer.Option("--services-dir", help="where service folders live")] = Path("services"),
+) -> None:
+    """A new service folder from the one skeleton, and the checklist of what else it needs."""
+    from medaid_shared.new_service import checklist, create_service
+
+    taken = {s.name: s.port for s in SERVICES.values()}
+    if name in taken or port in taken.values():
+        raise typer.BadParameter(f"{name} / port {port}: already a service ({taken})")
+    try:
+        folder = create_service(services_dir, name, port)
+    except (ValueError, FileExistsError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(f"wrote {folder}")
+    typer.echo(checklist(name, port))
 
 
 @app.command()

@@ -7,7 +7,9 @@ transaction. A database or broker outage is not the event's fault: the partition
 retries with back-off for as long as it lasts. A record that cannot be decoded, or whose
 handler keeps failing on a database that answers, is written to the dead-letter topic and
 the ``dead_letter`` table with its error, and the partition moves on; ``medaid dlq
-redrive`` sends it back to its topic.
+redrive`` sends it back to its topic. How many attempts is the kernel's versioned parameter
+``consumer_attempts`` (:mod:`medaid_shared.kernel_parameters`), read when a handler first
+fails; the dead letter cites the version it applied.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -29,8 +31,12 @@ from medaid_shared import clock
 from medaid_shared.backoff import Backoff, wait_or_stop
 from medaid_shared.db import Database, UnitOfWork
 from medaid_shared.events import Event, EventMeta, UndecodableEvent, from_kafka, parse_payload
+from medaid_shared.idempotency import KERNEL_PARAMETERS, kernel_parameter_defaults
 from medaid_shared.kafka import Producer
+from medaid_shared.kernel_parameters import CONSUMER_ATTEMPTS
 from medaid_shared.observability import CONSUMER_LAG, EVENTS_CONSUMED
+from medaid_shared.parameter_store import ParameterStore
+from medaid_shared.parameters import Applied
 from medaid_shared.transient import Stopped, is_transient, retry_transient
 
 log = structlog.get_logger("medaid.consumer")
@@ -43,6 +49,13 @@ TRANSIENT_WAITS = Counter(
     "Retries of a record while the database or broker was unavailable",
     ["service", "consumer"],
 )
+
+
+class Lifetime(Protocol):
+    """Where a consumer learns the broker's current lifetime (the service's broker watch)."""
+
+    epoch: str | None
+
 
 # The group moved on without this member (a rebalance): its commit is refused.
 REBALANCED: tuple[type[BaseException], ...] = (
@@ -67,13 +80,17 @@ class EventConsumer:
         self.group_id = f"{self.settings.topic_prefix}.{self.settings.service_name}.{name}"
         self.backoff = Backoff(self.settings.transient_retry_initial_s, self.settings.transient_retry_max_s, 0.5)
         self.transient_retries = 0  # how often a record waited for the database or broker
-        self._kafka: AIOKafkaConsumer | None = None
+        # The broker lifetime the group's committed offsets belong to (the service's broker
+        # watch, while the background loops run; None: one group for every lifetime).
+        self.lifetime: Lifetime | None = None
+        self.group: str | None = None  # the group of the running client
         self._rewind = False
         self._has_dead: bool | None = None  # unknown until first looked up
 
     def rewind(self) -> None:
-        """Read every partition again from its start at the next poll: the broker lost its
-        log and offsets (``broker_recovery``); the inbox absorbs what was applied before."""
+        """Read every partition again from its start, as a member of the group of the broker's
+        current lifetime: the broker lost its log and offsets (``broker_recovery``); the
+        inbox absorbs what was applied before."""
         self._rewind = True
         self._has_dead = None
 
@@ -81,10 +98,21 @@ class EventConsumer:
         self.transient_retries += 1
         TRANSIENT_WAITS.labels(self.settings.service_name, self.name).inc()
 
-    def max_attempts(self) -> int:
-        """How often a handler's own failure is tried before its event is dead-lettered.
-        A service setting (``MEDAID_CONSUMER_MAX_ATTEMPTS``)."""
-        return max(1, self.settings.consumer_max_attempts)
+    async def attempts_allowed(self, stop: asyncio.Event | None = None) -> Applied:
+        """SPEC 0.5: how often a handler's own failure is tried before its event is
+        dead-lettered — the kernel parameter ``consumer_attempts`` in force today (the
+        settings' ``MEDAID_CONSUMER_MAX_ATTEMPTS`` when no version is loaded). Read afresh
+        on each failing event, so a loaded version applies at once, on every replica."""
+
+        async def read() -> Applied:
+            async with self.db.read() as session:
+                catalogue = KERNEL_PARAMETERS.with_defaults(kernel_parameter_defaults(self.settings))
+                store = ParameterStore(session, self.db.tables.parameter_version, catalogue)
+                return await store.applied(CONSUMER_ATTEMPTS.name, on=clock.to_local(clock.now()).date())
+
+        return await retry_transient(
+            read, stop=stop, backoff=self.backoff, what="read consumer_attempts", on_retry=self._waited
+        )
 
     async def handle_record(self, record: ConsumerRecord, stop: asyncio.Event | None = None) -> str:
         """Apply one record exactly once; returns the outcome (applied/duplicate/ignored/dead).
@@ -110,8 +138,8 @@ class EventConsumer:
             return "ignored"
         ctx = propagate.extract({"traceparent": meta.traceparent} if meta.traceparent else {})
         last_error = ""
-        attempts = self.max_attempts()
-        for attempt in range(1, attempts + 1):
+        attempt, attempts, applied = 1, 1, None
+        while attempt <= attempts:
             with tracer.start_as_current_span(f"consume {meta.type}", context=ctx, kind=trace.SpanKind.CONSUMER):
                 try:
                     return await retry_transient(
@@ -126,14 +154,19 @@ class EventConsumer:
                 except Exception as exc:  # the handler's own failure: retried, then dead-lettered
                     last_error = f"{type(exc).__name__}: {exc}"
                     log.warning("event_handler_failed", event_type=meta.type, attempt=attempt, error=last_error)
+            if applied is None:
+                applied = await self.attempts_allowed(stop)
+                attempts = applied.values.max_attempts
             if attempt < attempts:
                 await self._pause(stop, self.backoff.delay(attempt))
+            attempt += 1
         # A failure the classifier did not recognise may still be an outage: dead-letter
         # only once the database is seen to answer.
         await retry_transient(
             lambda: self.db.ping(), stop=stop, backoff=self.backoff, what="database ping", on_retry=self._waited
         )
-        await self._dead_letter(record, last_error, stop)
+        assert applied is not None
+        await self._dead_letter(record, f"{last_error} (after {attempts} attempts, {applied.version_id})", stop)
         return "dead"
 
     async def _pause(self, stop: asyncio.Event | None, seconds: float) -> None:
@@ -226,38 +259,68 @@ class EventConsumer:
         """Consume until ``stop`` is set. Offsets are committed per batch, after every
         record of the batch has been applied (its inbox transaction committed). Losing the
         partitions in a rebalance is not fatal: the uncommitted records go to the member
-        that now owns them (its inbox absorbs any repeat) and this one rejoins."""
+        that now owns them (its inbox absorbs any repeat) and this one rejoins.
+
+        The group is named after the broker lifetime (its epoch, see ``broker_recovery``):
+        offsets committed in one lifetime are positions in that lifetime's log only. A
+        broker that came back empty may be read, before the watch notices, at positions
+        of the lost log, and those positions committed; a process started afresh would
+        resume from them and skip the replayed events before them. In the new lifetime's
+        group it finds no offsets and reads the new log from its start."""
+        while not stop.is_set():
+            group = await self._group(stop)
+            if group is None:
+                return
+            await self._consume(stop, group)
+
+    async def _group(self, stop: asyncio.Event) -> str | None:
+        """The consumer group for the broker's current lifetime, once the watch has looked
+        (None when ``stop`` was set meanwhile)."""
+        if self.lifetime is None:
+            return self.group_id
+        while self.lifetime.epoch is None:
+            await wait_or_stop(stop, 0.2)
+            if stop.is_set():
+                return None
+        return f"{self.group_id}.{self.lifetime.epoch}"
+
+    async def _consume(self, stop: asyncio.Event, group: str) -> None:
+        """One client in one group, until ``stop`` or a rewind (which starts a new client)."""
         kafka = AIOKafkaConsumer(
             *self.topics,
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
-            group_id=self.group_id,
+            group_id=group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_interval_ms=300_000,
         )
-        self._kafka = kafka
+        from_start, self._rewind = self._rewind, False
+        self.group = group
         await kafka.start()
         done: dict[TopicPartition, int] = {}
         try:
-            while not stop.is_set():
-                if self._rewind and kafka.assignment():
-                    self._rewind = False
-                    done.clear()  # positions in the lost log mean nothing on the new one
+            while not stop.is_set() and not self._rewind:
+                if from_start and kafka.assignment():
+                    from_start = False
                     await kafka.seek_to_beginning(*kafka.assignment())
                 batches = await kafka.getmany(timeout_ms=500, max_records=100)
                 try:
                     for tp, records in batches.items():
                         for record in records:
-                            if tp not in kafka.assignment():
-                                break  # revoked while this batch ran: its new owner has it
+                            if tp not in kafka.assignment() or self._rewind:
+                                break  # revoked, or the log is gone: its new owner or client has it
                             outcome = await self.handle_record(record, stop)
                             EVENTS_CONSUMED.labels(self.settings.service_name, self.name, outcome).inc()
                             done[tp] = record.offset + 1
                         self._record_lag(kafka, tp, records[-1].offset + 1)
                 except Stopped:
                     break
+                if self._rewind:
+                    done.clear()  # positions in the lost log mean nothing on the new one
                 await self._commit(kafka, done)
         finally:
+            if self._rewind:
+                done.clear()
             with contextlib.suppress(Exception):  # best effort: what is not committed is re-applied as duplicates
                 await self._commit(kafka, done)
             await kafka.stop()

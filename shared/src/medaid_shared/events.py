@@ -87,8 +87,8 @@ def to_kafka(
     if subject:
         attributes["subject"] = subject
     message = ce_kafka.to_binary_event(CloudEvent(attributes=attributes, data=payload))
-    # The W3C traceparent header is added by the instrumented producer, from the span the
-    # relay opens under the context the command stored with the event.
+    # The W3C traceparent header is added by the instrumented producer, under the context
+    # the command stored with the event (the relay attaches it).
     headers = [(k, v) for k, v in message.headers.items()]
     return key.encode(), message.value, headers
 

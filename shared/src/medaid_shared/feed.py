@@ -68,17 +68,23 @@ _CIVIL_AFFAIRS_EVENTS = {
     "FilingCompleted",
     "FilingOverdue",
     "EmergencyAssistanceReferred",
+    "EmergencyDetermined",
+    "EmergencyExemptionWithdrawn",
+    "UnfiledCareAdviserRecorded",
     "DischargeRecorded",
     "DischargeDocumentsOverdue",
     "FollowUpOverdue",
     "ConsentSigned",
+    "Rank4AcknowledgementOverdue",
     "SelfPayProposed",
     "SelfPayReviewed",
     "SelfPayDecided",
+    "SelfPayReopened",
     "MajorTreatmentEvaluated",
     "SettlementCompleted",
     "SettlementReversed",
     "ManualReimbursementRequested",
+    "ManualReimbursementProgressed",
     "CostAnomalyFlagged",
     "IdentityVerified",
     "FundApplicationSubmitted",
@@ -95,8 +101,10 @@ _FUND_EVENTS = {
     "FundDisbursed",
     "FundRefundDemanded",
     "FundRefundRecorded",
+    "FundRefundOverdue",
     "FundWrittenOff",
     "FundTrainingDue",
+    "FundPreallocationBelowMinimum",
 }
 
 # LJ-18: each department sees only what it is entitled to, and only within its scope: a
@@ -113,12 +121,15 @@ DEPARTMENTS: Mapping[str, Entitlement] = {
             "AdmissionFiled",
             "AdmissionComplianceChanged",
             "FilingCompleted",
+            "UnfiledCareAdviserRecorded",
             "DischargeRecorded",
             "DischargeDocumentsOverdue",
             "SelfPayDecided",
+            "SelfPayReopened",
             "SettlementCompleted",
             "SettlementReversed",
             "ManualReimbursementRequested",
+            "ManualReimbursementProgressed",
             "CostAnomalyFlagged",
             "FundApplicationSubmitted",
             "FundApplicationReviewed",
@@ -276,7 +287,17 @@ def feed_router() -> APIRouter:
         ent, ids = entitlement_for(department, principal)
         return await read_feed(request.app.state.runtime, ent, department, after, limit, ids)
 
-    @router.get("/{department}/stream", summary="Live feed (server-sent events)")
+    @router.get(
+        "/{department}/stream",
+        summary="Live feed (server-sent events)",
+        response_class=EventSourceResponse,
+        responses={
+            200: {
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "description": "One `event` per feed event (its type), `id` its position, `data` the event as JSON",
+            }
+        },
+    )
     async def stream_feed(
         department: str,
         principal: CurrentPrincipal,

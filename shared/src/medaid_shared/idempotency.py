@@ -6,7 +6,10 @@ gets the stored answer; the same key with a different request is a conflict.
 
 The stored answer can hold personal data (a registered person's full name, a self-pay
 necessity text), so it is kept only as the kernel cipher's ciphertext, bound to its
-(principal, key), and purged after the idempotency retention period (SPEC 0.4).
+(principal, key), and purged after the idempotency retention period (SPEC 0.4): a kernel
+kind of versioned parameters (``idempotency_retention``) that every service stores beside
+its own kinds and an administrator loads through the service's ``POST /admin/parameters``;
+its default is the setting ``MEDAID_IDEMPOTENCY_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from functools import cache
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
+from pydantic import Field
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -29,9 +33,38 @@ from medaid_shared.authz import Principal
 from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Database, UnitOfWork, canonical_json
 from medaid_shared.errors import Conflict, ValidationFailed
+from medaid_shared.kernel_parameters import CONSUMER_ATTEMPTS, ConsumerAttempts
+from medaid_shared.parameter_store import ParameterStore
+from medaid_shared.parameters import Applied, ParameterCatalogue, ParameterKind, ParameterValues
+from medaid_shared.settings import ServiceSettings
 
 Command = Callable[[UnitOfWork], Awaitable[tuple[int, Any]]]
 MAX_KEY_LENGTH = 200
+
+
+class IdempotencyRetention(ParameterValues):
+    """SPEC 0.4 (interpretation): how long a command's stored answer serves its retries."""
+
+    retention_days: int = Field(default=7, ge=1, le=3660)
+
+
+IDEMPOTENCY_RETENTION = ParameterKind(
+    "idempotency_retention",
+    IdempotencyRetention,
+    rule="SPEC 0.4",
+    default=IdempotencyRetention(),
+    description="how long stored command answers (Idempotency-Key) are kept (SPEC 0.4)",
+)
+# The kernel's kinds, stored by every service beside its own.
+KERNEL_PARAMETERS = ParameterCatalogue([IDEMPOTENCY_RETENTION, CONSUMER_ATTEMPTS])
+
+
+def kernel_parameter_defaults(settings: ServiceSettings) -> dict[str, ParameterValues]:
+    """The kernel kinds' defaults an operator sets by configuration."""
+    return {
+        IDEMPOTENCY_RETENTION.name: IdempotencyRetention(retention_days=settings.idempotency_retention_days),
+        CONSUMER_ATTEMPTS.name: ConsumerAttempts(max_attempts=max(1, settings.consumer_max_attempts)),
+    }
 
 
 def _money(value: Decimal) -> str:
@@ -123,11 +156,20 @@ def open_response(db: Database, principal: str, key: str, stored: Any) -> Any:
     return json.loads(cipher.decrypt_text(base64.b64decode(stored["enc"]), _aad(principal, key)))
 
 
+async def retention_in_force(db: Database) -> Applied:
+    """SPEC 0.4: the idempotency-retention version in force today (Asia/Shanghai)."""
+    async with db.read() as session:
+        catalogue = KERNEL_PARAMETERS.with_defaults(kernel_parameter_defaults(db.settings))
+        store = ParameterStore(session, db.tables.parameter_version, catalogue)
+        return await store.applied(IDEMPOTENCY_RETENTION.name, on=clock.to_local(clock.now()).date())
+
+
 async def purge_expired(db: Database) -> int:
-    """SPEC 0.4: stored answers older than the retention period are deleted (a retry after
-    that long is a new command, answered by the command's own rules)."""
+    """SPEC 0.4: stored answers older than the retention period in force are deleted (a retry
+    after that long is a new command, answered by the command's own rules)."""
+    applied = await retention_in_force(db)
     t = db.tables.idempotency_key
-    cutoff = clock.now() - timedelta(days=db.settings.idempotency_retention_days)
+    cutoff = clock.now() - timedelta(days=applied.values.retention_days)
     async with db.unit_of_work() as uow:
         result = await uow.session.execute(delete(t).where(t.c.created_at < cutoff))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -232,27 +232,59 @@ def check_ports_free(infos: list[ServiceInfo]) -> None:
         )
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+GRACE_SECONDS = 15.0  # what a process gets to stop by itself before it is killed
+
+
 @contextmanager
 def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         yield procs
     finally:
-        for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # nothing may cut the stop short
+        stop_all(procs)
+
+
+def stop_all(procs: list[subprocess.Popen[bytes]], grace: float = GRACE_SECONDS) -> None:
+    """SIGTERM to every process group at once, one shared grace period, then SIGKILL to the
+    groups still there, each reaped: the whole stop is bounded by the grace period, however
+    many processes there are and however they behave."""
+    for p in procs:
+        _signal_group(p, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for p in procs:
+        try:
+            p.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            console.print(f"[yellow]pid {p.pid} did not stop within {grace:.0f}s; killed[/]")
+            _signal_group(p, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                p.wait(timeout=5)
+
+
+def _signal_group(p: subprocess.Popen[bytes], signum: int) -> None:
+    if p.returncode is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+            os.killpg(p.pid, signum)
 
 
 def _interrupt(signum: int, frame: object) -> None:
     # One stop is enough: a second signal must not cut the shutdown of the children short.
-    for other in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for other in STOP_SIGNALS:
         signal.signal(other, signal.SIG_IGN)
     raise KeyboardInterrupt
+
+
+def supervise(procs: list[subprocess.Popen[bytes]]) -> bool:
+    """Wait until a stop signal arrives (True) or a process stops by itself (False). The stop
+    signals are taken synchronously here, not as an exception that could land anywhere —
+    inside ``Popen.poll`` it would leave the process's wait lock held."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    while all(p.poll() is None for p in procs):
+        if signal.sigtimedwait(STOP_SIGNALS, 0.5) is not None:
+            return True
+    return False
 
 
 def run() -> int:
@@ -260,7 +292,7 @@ def run() -> int:
     or a process stopped by itself)."""
     # Ctrl-C, a plain `kill` and a closed terminal all stop everything cleanly, even when
     # started from a shell that ignores SIGINT for background jobs.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in STOP_SIGNALS:
         signal.signal(signum, _interrupt)
     # Started by `make up`: when make is killed, this process is told too.
     die_with_parent()
@@ -337,8 +369,8 @@ def _run() -> int:
             wait_ready(*started[-1])
             _load_first_day_examples(env)
             _print_table(env)
-            while all(p.poll() is None for p in procs):
-                time.sleep(0.5)
+            if supervise(procs):
+                raise KeyboardInterrupt
             stopped = [f"{info.name} ({log_path})" for info, proc, log_path in started if proc.poll() is not None]
             console.print(f"[red]a process stopped by itself: {', '.join(stopped) or 'the broker'}; shutting down[/]")
             status = 1

@@ -32,8 +32,11 @@ def create_kernel_tables(schema: str) -> None:
     from alembic import op
 
     metadata = MetaData(schema=schema)
-    kernel_tables(metadata)
-    metadata.create_all(op.get_bind())
+    tables = kernel_tables(metadata)
+    # The parameter table came later: each service's own migration creates it
+    # (medaid_shared.parameter_store.create_parameter_table), as it did before it was the kernel's.
+    first = [t for t in metadata.sorted_tables if t is not tables.parameter_version]
+    metadata.create_all(op.get_bind(), tables=first)
 
 
 def outbox_notify_sql(schema: str) -> list[str]:

@@ -91,10 +91,10 @@ EVENT_FIELDS: tuple[PersonalField, ...] = (
         frozenset({"referral", "settlement"}),
     ),
     PersonalField(
-        "diagnosis_group",
+        "diagnosis_group_sealed",
         "diagnosis",
-        Form.CLEAR,
-        "LJ-9 cost comparison per diagnosis group (settlement only)",
+        Form.SEALED,
+        "LJ-9 cost comparison per diagnosis group: sealed for settlement, the one service that opens it",
         frozenset(),
         frozenset({"settlement"}),
     ),
@@ -107,6 +107,23 @@ EVENT_FIELDS: tuple[PersonalField, ...] = (
     ),
     PersonalField("person_id", "name", Form.REFERENCE, "an opaque id that links a person's records", frozenset({"*"})),
     PersonalField("patient_ref", "name", Form.REFERENCE, "the hospital's opaque patient reference", frozenset({"*"})),
+    PersonalField(
+        "hospital_admission_no",
+        "name",
+        Form.REFERENCE,
+        "the hospital's admission number (住院号), printed on the forms",
+        frozenset({"*"}),
+    ),
+    *(
+        PersonalField(
+            name,
+            "name",
+            Form.REFERENCE,
+            "the national medical-insurance platform's id, for reconciling with it",
+            frozenset({"medical_insurance", "civil_affairs"}),
+        )
+        for name in ("psn_no", "mdtrt_id", "setl_id")
+    ),
 )
 
 # SPEC 0.4: never in an event payload, in any form: a consumer that needs one of these reads
@@ -125,20 +142,112 @@ NEVER_IN_EVENTS = frozenset(
         "necessity",
         "name_enc",
         "id_number_enc",
+        # v1 of DischargeRecorded carried it in clear; v2 seals it for settlement.
+        "diagnosis_group",
     }
 )
 
 # Events about no one (reference data): scope filtering does not apply to them.
-REFERENCE_EVENTS = frozenset({"FacilityRegistered", "FacilityUpdated", "FundTrainingDue"})
+REFERENCE_EVENTS = frozenset(
+    {"FacilityRegistered", "FacilityUpdated", "FundTrainingDue", "FundPreallocationBelowMinimum"}
+)
 
 # SPEC 0.4: the API answers that carry a full name or ID number, each read audit-logged
 # with a reason; every other response schema keeps personal fields masked.
 FULL_READS: Mapping[str, frozenset[str]] = {
     "identity-check": frozenset({"IdentityOut"}),
-    "referral": frozenset({"FilingFormOut"}),
+    "referral": frozenset({"FilingFormOut", "IdNumberOut", "PersonOut"}),
     "consent": frozenset({"ConsentFormOut"}),
+    "emergency-fund": frozenset({"CaseIdentityOut"}),
+}
+# SPEC 0.4: answer fields that carry a diagnosis or a medical statement about the person,
+# "<service> <Schema>.<field>", and the only roles the service fills them for (every other
+# role gets them empty). A self-pay item's necessity is for those who propose, review, file
+# or sign it (LJ-7.1–7.3) and the auditor; medical insurance and health read the item without it.
+DIAGNOSIS_ANSWERS: Mapping[str, frozenset[str]] = {
+    "referral AdmissionOut.diagnosis_group": frozenset({"hospital", "civil_affairs", "medical_insurance"}),
+    "consent ItemOut.necessity": frozenset(
+        {
+            "hospital",
+            "institution",
+            "village_committee",
+            "town_government",
+            "civil_affairs",
+            "patient",
+            "guardian",
+            "agent",
+            "auditor",
+        }
+    ),
 }
 FULL_READ_FIELDS = frozenset({"id_number", "name", "full_name", "patient_name", "signer_name"})
+
+
+@dataclass(frozen=True)
+class FullRead:
+    """One operation whose answer may carry a person's full name or ID number, the roles it
+    shows them to, and why. Every answer of every other operation, typed or not, keeps them
+    masked or removed (the journeys check the answers they receive against this)."""
+
+    service: str
+    operation: str  # "<METHOD> <path template under /v1>"
+    roles: frozenset[str]
+    purpose: str
+
+
+_CARERS = frozenset({"civil_affairs", "institution", "village_committee", "town_government"})
+# The printed consent forms: the hospital that proposes, the patient side that signs, the
+# carers that review and file, civil affairs that reviews; other departments print them with
+# names masked.
+_PATIENT_SIDE_FORMS = frozenset({"hospital", *_CARERS, "patient", "guardian", "agent"})
+
+FULL_READ_OPERATIONS: tuple[FullRead, ...] = (
+    *(
+        FullRead(
+            "referral",
+            operation,
+            _CARERS,
+            "LJ-2.1 the person's own record, for the departments that care for the person (ID number masked)",
+        )
+        for operation in ("POST /persons", "PATCH /persons/{person_id}", "GET /persons/{person_id}")
+    ),
+    FullRead(
+        "referral",
+        "GET /persons/{person_id}/id-number",
+        _CARERS,
+        "SPEC 0.4 the full ID number, read with a purpose, audit-logged",
+    ),
+    FullRead(
+        "identity-check",
+        "GET /identity-checks/{request_id}/identity",
+        frozenset({"hospital", "police"}),
+        "GD-16.3 the identity the bureau found, read with a reason",
+    ),
+    FullRead(
+        "emergency-fund",
+        "POST /cases/{case_id}/identity-reads",
+        frozenset({"fund_agency"}),
+        "GD-22.3 the agency checks the person's identity, read with a reason",
+    ),
+    FullRead(
+        "referral",
+        "GET /filings/{filing_id}/form",
+        _CARERS,
+        "LJ-4.2 the outside-care filing form (annex 1) an officer files",
+    ),
+    FullRead(
+        "consent",
+        "GET /self-pay-items/{item_id}/consent-form.html",
+        _PATIENT_SIDE_FORMS,
+        "LJ-7.1 the informed-consent form (annex 3) the patient side signs and the town files (LJ-7.3)",
+    ),
+    FullRead(
+        "consent",
+        "GET /treatments/{treatment_id}/evaluation-record.html",
+        _PATIENT_SIDE_FORMS,
+        "LJ-11.2 the major-treatment evaluation record (annex 4) filed with civil affairs, signed by the patient side",
+    ),
+)
 
 
 # Field names that look personal but are not (checked by the minimisation test), with why.
@@ -146,8 +255,36 @@ NOT_PERSONAL: Mapping[str, str] = {
     "FacilityRegistered.name": "a hospital's name",
     "FacilityUpdated.name": "a hospital's name",
     "CatalogueItemPublished.name": "an insurance catalogue item's name",
+    "FilingCompleted.submitted_unit_name": "the filing institution's or village committee's name (LJ annex 3)",
+    "UnfiledCareAdviserRecorded.adviser_name": "the advising unit's name — a facility, institution, village "
+    "committee, town or other unit, never a private person (LJ-4.3c)",
+    "SettlementCompleted.adviser_name": "the advising unit's name bearing unfiled care's cost — a facility, "
+    "institution, village committee, town or other unit, never a private person (LJ-4.3c)",
+    "UnfiledCareAdviserOut.name": "the advising unit's name, never a private person (LJ-4.3c)",
     "RequestOut.facility_name": "a hospital's name",
+    "SelfPayShareRow.facility_name": "a hospital's name (LJ-8 report)",
+    "CatalogueEntryOut.name": "an insurance catalogue item's name",
+    "FacilityOut.name": "a hospital's name",
+    "AdviserOut.name": "the advising unit's name, never a private person (LJ-4.3c)",
+    "ItemOut.item_name": "the self-pay item's catalogue name",
+    "ExpertOut.name": "an evaluation expert's name, not the person's (LJ-11.2)",
+    "ExpertListedOut.name": "an evaluation expert's name, not the person's (LJ-11.2)",
+    "ExpertPartOut.name": "an evaluation expert's name, not the person's (LJ-11.2)",
+    "FilingOut.submitted_unit_name": "the filing institution's or village committee's name (LJ annex 3)",
+    "FilingOut.submitted_by_name": "the official who signed the filing, not the person (LJ annex 3)",
+    "FilingOut.forwarded_by_name": "the town official who forwarded the filing, not the person (LJ annex 3)",
+    "HospitalViolationsOut.name": "a hospital's name (LJ-17 report)",
+    "UrgentConditionOut.name": "an urgent condition's name (LJ-11.1 reference list)",
     "RequestOut.photos_deleted_at": "when the photos were deleted (SPEC 0.4 retention)",
+    "FundCreatedOut.name": "the emergency fund's name (GD-3)",
+    "FundOut.name": "the emergency fund's name (GD-3)",
+    "FundCreatedOut.agency_name": "the fund's handling agency, an office (GD-8)",
+    "FundOut.agency_name": "the fund's handling agency, an office (GD-8)",
+    "DiseaseOut.disease_id": "the id of an entry of the eligible-disease list (GD-12 reference data)",
+    "DiseaseOut.name": "an eligible disease's name on the national or city list (GD-12 reference data)",
+    "CostAverageOut.disease_code": "the disease of a hospital's average cost per case (GD-13.4 reference data)",
+    "CommitteeMemberOut.name": "a member of the fund's supervisory committee, a public office, not the person (GD-8)",
+    "PublicNoticeOut.facility_name": "a hospital's name (GD-21 notice board)",
 }
 
 

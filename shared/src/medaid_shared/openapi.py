@@ -69,7 +69,7 @@ ERROR_TEXT = {
 BEARER_DESCRIPTION = (
     "A JWT (OpenID Connect in production; `medaid token` in development) whose claims are "
     "`sub` (who), `role` (one of the roles of SPEC 0.3: hospital, institution, "
-    "village_committee, town_government, civil_affairs, medical_insurance, health_bureau, police, "
+    "village_committee, town_government, civil_affairs, medical_insurance, health_bureau, police, hrss, "
     "fund_agency, finance, auditor, guardian, agent, patient, admin) and `scope` (a list of "
     "`kind:value` entries naming where the caller acts: `facility:H001`, `institution:I01`, "
     "`village:V01`, `town:T01`, `district:liujiang`, `jurisdiction:PSB-LJ`, `city:liuzhou`)."
@@ -99,6 +99,8 @@ def _with_problems(operation: dict[str, Any], method: str, path: str) -> None:
     responses = operation.setdefault("responses", {})
     for status in _error_statuses(method, path, public):
         declared = responses.get(status)
+        if declared and status != "422" and PROBLEM_JSON not in declared.get("content", {PROBLEM_JSON: None}):
+            continue  # the operation declares its own answer for this status (/healthz's 503)
         description = (declared or {}).get("description") if status != "422" else None
         responses[status] = _problem_response(status)
         if description and description not in {"Validation Error", "Successful Response"}:

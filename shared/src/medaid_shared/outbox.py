@@ -7,6 +7,11 @@ its attempt count, error and a back-off; after ``max_attempts`` it becomes ``fai
 waits for an operator (``medaid outbox publish-pending``). Published rows are kept for the
 retention period so a topic can be replayed onto a fresh broker (``medaid replay``).
 
+Before each batch a relay with a broker guard (the service's broker watch, while the
+background loops run) asks whether the broker still holds the lifetime the watch last
+saw. A broker that came back empty is restored first — topics, the retained outbox
+replayed — so no new event reaches it ahead of the replayed ones it follows.
+
 The relay claims up to a batch of due rows, sends them, marks them published in one
 statement, and sleeps until the outbox's commit notification (``LISTEN <schema>_outbox``;
 a trigger NOTIFYs on every committed insert) or the poll interval, whichever comes first.
@@ -24,10 +29,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
-from opentelemetry import propagate, trace
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -38,7 +44,6 @@ from medaid_shared.kafka import Producer
 from medaid_shared.observability import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 
 log = structlog.get_logger("medaid.outbox")
-tracer = trace.get_tracer("medaid.outbox")
 
 _CLAIM_SQL = """
 SELECT o.* FROM {s}.outbox o
@@ -60,6 +65,18 @@ UPDATE {s}.outbox o SET feed_position = base.top + todo.n FROM base, todo WHERE 
 BACKLOG_EVERY_S = 1.0
 
 
+class BrokerGuard(Protocol):
+    """What the relay asks before it publishes (:class:`~medaid_shared.broker_recovery.BrokerWatch`)."""
+
+    async def same_lifetime(self) -> bool:
+        """Whether the broker still holds what the guard last saw (False: cannot tell)."""
+        ...
+
+    async def check(self) -> Any:
+        """Look at the broker and restore what it lost (replaying the outbox)."""
+        ...
+
+
 class OutboxRelay:
     def __init__(self, db: Database, producer: Producer, *, batch_size: int = 100, max_attempts: int = 10) -> None:
         self.db = db
@@ -67,6 +84,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.source = f"/medaid/{db.settings.service_name}"
+        self.guard: BrokerGuard | None = None
 
     async def publish_batch(self) -> int:
         """Publish up to ``batch_size`` due rows in one transaction; returns how many.
@@ -75,6 +93,8 @@ class OutboxRelay:
         same key exists). After publishing those heads, the next claim in the same
         transaction sees them published and returns the following rows. Another relay still
         sees the heads as unpublished and locked, so it skips the whole key: order holds."""
+        if not await self._broker_holds_its_log():
+            return 0
         published = 0
         claim = text(_CLAIM_SQL.format(s=self.db.schema))
         async with self.db.unit_of_work() as uow:
@@ -100,6 +120,20 @@ class OutboxRelay:
         OUTBOX_PUBLISHED.labels(self.db.settings.service_name).inc(published)
         return published
 
+    async def _broker_holds_its_log(self) -> bool:
+        """Between a broker's loss and the watch's next look, a new event would reach the
+        empty broker ahead of the older ones the replay brings back, and a consumer would
+        apply them out of order. So the relay asks its guard first, and lets it restore the
+        broker (outside any batch: the replay takes the lock the batches share)."""
+        if self.guard is None or await self.guard.same_lifetime():
+            return True
+        try:
+            await self.guard.check()
+        except Exception as exc:  # the broker or database is away: the next batch asks again
+            log.info("outbox_relay_waits_for_broker", error=f"{type(exc).__name__}: {exc}"[:300])
+            return False
+        return True
+
     @property
     def _replay_lock(self) -> str:
         return f"{self.db.schema}.outbox-replay"
@@ -112,22 +146,26 @@ class OutboxRelay:
         return bool(got.scalar_one())
 
     async def _send_all(self, rows: Sequence[Any]) -> list[Exception | None]:
-        """Send the claimed rows one acknowledged record at a time. Handing the producer a
-        whole claim first would batch several records per partition, and the local Tansu
-        broker then reports end offsets that count a batch as one record, which the broker
-        watch reads as lost data (and answers with a replay)."""
+        """Send the claimed rows together and await every acknowledgement: the producer packs
+        them into one request per broker. A claim holds at most one row of each key, so this
+        keeps per-key order; a row whose send fails is retried later, and the rows of its key
+        wait behind it."""
+        results = await asyncio.gather(*(self._send(row) for row in rows), return_exceptions=True)
         outcomes: list[Exception | None] = []
-        for row in rows:
-            try:
-                await self._send(row)
-                outcomes.append(None)
-            except Exception as exc:  # broker errors are many types; all mean "retry later"
-                outcomes.append(exc)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result  # cancellation and the like are not a broker's answer
+            outcomes.append(result)  # broker errors are many types; all mean "retry later"
         return outcomes
 
     async def _send(self, row: Any) -> None:
-        ctx = propagate.extract({"traceparent": row["traceparent"]} if row["traceparent"] else {})
-        with tracer.start_as_current_span(f"publish {row['event_type']}", context=ctx, kind=trace.SpanKind.PRODUCER):
+        # The command's trace goes on: the producer's own span (the aiokafka instrumentation,
+        # which writes the record's traceparent) is made under it. A span of the relay's own
+        # around it doubled the tracing cost of every event for nothing a trace shows.
+        token = otel_context.attach(
+            propagate.extract({"traceparent": row["traceparent"]} if row["traceparent"] else {})
+        )
+        try:
             key, value, headers = to_kafka(
                 event_id=row["id"],
                 source=self.source,
@@ -139,6 +177,8 @@ class OutboxRelay:
                 key=row["key"],
             )
             await self.producer.send_and_wait(row["topic"], value=value, key=key, headers=headers)
+        finally:
+            otel_context.detach(token)
 
     async def _mark_published(self, session: Any, rows: Sequence[Any]) -> None:
         t = self.db.tables.outbox

@@ -11,10 +11,12 @@ from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, create_model
 
+from medaid_shared.answers import ParameterKindsOut, ParametersLoadOut, ParameterVersionOut
 from medaid_shared.app import IdempotencyKey, RuntimeDep
 from medaid_shared.auth import CurrentPrincipal
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import encode, run_command
+from medaid_shared.pagination import Page, PageQuery, paginate, sort_key
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.parameters import ParameterVersion
 
@@ -29,11 +31,17 @@ def parameter_router(parameters: ServiceParameters) -> APIRouter:
     version_model = parameters.catalogue.version_model
     kind_enum = version_model.model_fields["kind"].annotation
     body_model: type[BaseModel] = create_model(
-        "ParametersIn",
+        "ParameterVersionsIn",
         versions=(list[version_model], Field(min_length=1, max_length=500)),  # type: ignore[valid-type]
     )
 
-    @router.post("/admin/parameters", tags=TAGS, status_code=201, summary="Load policy parameter versions")
+    @router.post(
+        "/admin/parameters",
+        tags=TAGS,
+        status_code=201,
+        summary="Load policy parameter versions",
+        response_model=ParametersLoadOut,
+    )
     async def load_parameters(
         body: Annotated[body_model, Body()],
         principal: CurrentPrincipal,
@@ -52,20 +60,32 @@ def parameter_router(parameters: ServiceParameters) -> APIRouter:
         status, answer = await run_command(runtime.db, principal, idempotency_key, request, command)
         return JSONResponse(answer, status_code=status)
 
-    @router.get("/parameters", tags=TAGS, summary="Policy parameter versions")
+    @router.get(
+        "/parameters",
+        tags=TAGS,
+        summary="Policy parameter versions by version id",
+        response_model=Page[ParameterVersionOut],
+    )
     async def list_parameters(
         principal: CurrentPrincipal,
         runtime: RuntimeDep,
+        page: PageQuery,
         kind: Annotated[kind_enum | None, Query()] = None,  # type: ignore[valid-type]
         on: date | None = None,
     ) -> Any:
         runtime.policy.authorize(principal, READ)
         async with runtime.db.read() as session:
-            return await parameters.store(session, runtime.settings).listing(kind, on)
+            versions = await parameters.store(session, runtime.settings).listing(kind, on)
+        return encode(paginate(versions, page, lambda v: sort_key(v["version_id"])))
 
-    @router.get("/parameters/kinds", tags=TAGS, summary="Declared parameter kinds, defaults and statutory bounds")
+    @router.get(
+        "/parameters/kinds",
+        tags=TAGS,
+        summary="Declared parameter kinds, defaults and statutory bounds",
+        response_model=ParameterKindsOut,
+    )
     async def parameter_kinds(principal: CurrentPrincipal, runtime: RuntimeDep) -> Any:
         runtime.policy.authorize(principal, READ)
-        return JSONResponse(encode(parameters.catalogue_for(runtime.settings).describe()))
+        return JSONResponse(encode({"kinds": parameters.catalogue_for(runtime.settings).describe()}))
 
     return router

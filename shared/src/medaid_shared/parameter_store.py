@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Index, MetaData, String, Table, insert, select, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import MetaData, Table, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medaid_shared import clock
@@ -21,31 +20,9 @@ from medaid_shared.authz import Principal, Role
 from medaid_shared.db import UnitOfWork
 from medaid_shared.errors import Forbidden
 from medaid_shared.parameters import ANY, Applied, ParameterCatalogue, ParameterValues, ParameterVersion
+from medaid_shared.tables import parameter_table
 
-
-def parameter_table(metadata: MetaData) -> Table:
-    """Define (once per metadata) the parameter version table in ``metadata.schema``."""
-    existing: Table | None = getattr(metadata, "_medaid_parameters", None)
-    if existing is not None:
-        return existing
-    table = Table(
-        "parameter_version",
-        metadata,
-        Column("version_id", String(200), primary_key=True),
-        Column("kind", String(40), nullable=False),
-        Column("region", String(40), nullable=False),
-        Column("facility_level", String(40), nullable=False),
-        Column("effective_from", Date, nullable=False),
-        Column("effective_to", Date, nullable=True),
-        Column("values", JSONB, nullable=False),
-        Column("example", Boolean, nullable=False),
-        Column("source", String(300), nullable=False),
-        Column("loaded_by", String(200), nullable=False),
-        Column("loaded_at", DateTime(timezone=True), nullable=False),
-        Index("ix_parameter_version_key", "kind", "region", "facility_level"),
-    )
-    metadata._medaid_parameters = table  # type: ignore[attr-defined]
-    return table
+__all__ = ["ParameterStore", "ServiceParameters", "create_parameter_table", "drop_parameter_table", "parameter_table"]
 
 
 def create_parameter_table(schema: str) -> None:
@@ -66,6 +43,12 @@ def drop_parameter_table(schema: str) -> None:
 
 DefaultsFrom = Callable[[Any], Mapping[str, ParameterValues]]
 
+# SPEC 0.5 decides by the version in force; reading and parsing every version for each
+# lookup was a third of a command's statements. The digest covers every column of every
+# row, so any load (or a table emptied and filled again, as tests do) is seen at once.
+_DIGEST = "SELECT md5(coalesce(string_agg(row_to_json(p)::text, '|' ORDER BY p.version_id), '')) FROM {t} p"
+_PARSED: dict[tuple[str, type[ParameterVersion]], tuple[str, list[ParameterVersion]]] = {}
+
 
 @dataclass(frozen=True)
 class ServiceParameters:
@@ -82,6 +65,16 @@ class ServiceParameters:
             return self.catalogue
         return self.catalogue.with_defaults(self.defaults_from(settings))
 
+    def including(self, kernel: ParameterCatalogue, defaults_from: DefaultsFrom) -> ServiceParameters:
+        """The same table holding the kernel's kinds too (loaded through the same admin API),
+        with their defaults from the settings beside the service's."""
+        own = self.defaults_from
+
+        def defaults(settings: Any) -> Mapping[str, ParameterValues]:
+            return {**defaults_from(settings), **(own(settings) if own is not None else {})}
+
+        return ServiceParameters(self.catalogue.including(kernel), self.table, defaults)
+
     def store(self, session: AsyncSession, settings: Any) -> ParameterStore:
         """The stored versions on ``session``."""
         return ParameterStore(session, self.table, self.catalogue_for(settings))
@@ -96,7 +89,23 @@ class ParameterStore:
         self.catalogue = catalogue
 
     async def versions(self) -> list[ParameterVersion]:
-        """Every stored version of a declared kind."""
+        """Every stored version of a declared kind.
+
+        Parsed once per process and table while the table holds the same rows: a lookup asks
+        the database for a digest of the table (one short row) and parses the versions only
+        when a load changed it. Within one session (a command, a consumed event) every
+        lookup sees the same versions, read at its first."""
+        key = (self.table.fullname, self.catalogue.version_model)
+        memo: list[ParameterVersion] | None = self.session.info.get(key)
+        if memo is None:
+            digest = str((await self.session.execute(text(_DIGEST.format(t=self.table.fullname)))).scalar_one())
+            cached = _PARSED.get(key)
+            memo = cached[1] if cached is not None and cached[0] == digest else await self._parse_all()
+            _PARSED[key] = (digest, memo)
+            self.session.info[key] = memo
+        return [v for v in memo if v.kind_name in self.catalogue]
+
+    async def _parse_all(self) -> list[ParameterVersion]:
         t = self.table
         rows = (
             await self.session.execute(select(t).order_by(t.c.kind, t.c.region, t.c.facility_level, t.c.effective_from))
@@ -116,6 +125,10 @@ class ParameterStore:
             for r in rows
             if r["kind"] in self.catalogue
         ]
+
+    def _forget(self) -> None:
+        """This session's versions are read again at the next lookup (after a load)."""
+        self.session.info.pop((self.table.fullname, self.catalogue.version_model), None)
 
     async def applied(self, kind: str, *, on: date, region: str = ANY, level: str = ANY) -> Applied:
         """The version of ``kind`` a decision on ``on`` applies (the default when none is
@@ -149,6 +162,7 @@ class ParameterStore:
                 for v in versions
             ],
         )
+        self._forget()
         ids = [v.version_id for v in versions]
         await uow.audit(
             principal,

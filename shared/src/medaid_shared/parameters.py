@@ -226,6 +226,18 @@ class ParameterCatalogue:
     def __contains__(self, name: object) -> bool:
         return str(getattr(name, "value", name)) in self._by_name
 
+    def including(self, other: ParameterCatalogue) -> ParameterCatalogue:
+        """These kinds and ``other``'s (the kernel's kinds every service stores beside its own);
+        the kind enum, if declared, gains ``other``'s names."""
+        added = [k for k in other.kinds if k.name not in self._by_name]
+        if not added:
+            return self
+        if self.enum is None:
+            return ParameterCatalogue([*self.kinds, *added])
+        members = {m.name: m.value for m in self.enum} | {k.name.upper(): k.name for k in added}
+        enum: Any = StrEnum(self.enum.__name__, members)  # type: ignore[misc]
+        return ParameterCatalogue([*self.kinds, *added], enum=enum)
+
     def with_defaults(self, defaults: Mapping[str, ParameterValues]) -> ParameterCatalogue:
         """The same kinds with these defaults (e.g. from the service's settings)."""
         for name in defaults:

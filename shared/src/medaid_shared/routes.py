@@ -27,6 +27,7 @@ from medaid_shared.auth import CurrentPrincipal
 from medaid_shared.authz import Principal
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import encode, run_command
+from medaid_shared.pagination import Key, PageRequest, page_of, paginate
 from medaid_shared.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -115,6 +116,22 @@ class Query:
     async def __call__(self, action: str | None, use: Use) -> JSONResponse:
         """Run the query and answer as JSON (money as exact strings)."""
         return JSONResponse(encode(await self.fetch(action, use)))
+
+    async def page(
+        self, action: str | None, use: Use, page: PageRequest, key: Callable[[Any], Key], *, descending: bool = False
+    ) -> dict[str, Any]:
+        """Run a list query and answer the page ``page`` asks for, in the list envelope
+        (see :mod:`medaid_shared.pagination`); ``key`` is the list's sort key of an item."""
+        items = await self.fetch(action, use)
+        return encode(paginate(items, page, key, descending=descending))
+
+    async def keyset_page(
+        self, action: str | None, use: Use, page: PageRequest, key: Callable[[Any], Key]
+    ) -> dict[str, Any]:
+        """Run a list query that pages in SQL (its store narrowed it with
+        :func:`medaid_shared.pagination.keyset`: at most ``limit + 1`` items after the
+        cursor) and answer it in the list envelope; ``key`` is the list's sort key of an item."""
+        return encode(page_of(await self.fetch(action, use), page, key))
 
     async def audited(self, action: str | None, use: Use) -> JSONResponse:
         """An audited read, answered as JSON."""

@@ -275,6 +275,12 @@ class Runtime:
             rt.supervisor.register(f"consumer:{consumer.name}", consumer.run)
         rt.broker_watch = BrokerWatch(db, producer, rt.relay, rt.consumers)
         rt.supervisor.register("broker-watch", rt.broker_watch.run)
+        if settings.run_background:
+            # With the watch running, the relay asks it before each batch, so no new event
+            # overtakes the replay of a broker that came back empty.
+            rt.relay.guard = rt.broker_watch
+            for consumer in rt.consumers:
+                consumer.lifetime = rt.broker_watch  # its groups are per broker lifetime
         return rt
 
     def add_loop(self, name: str, loop: LoopFunction) -> None:
@@ -340,6 +346,8 @@ class Runtime:
     async def stop(self) -> None:
         if self.supervisor is not None:
             await self.supervisor.stop()
+        if self.broker_watch is not None:
+            await self.broker_watch.close()
         await self.producer.stop()
         await self.db.dispose()
 

@@ -16,17 +16,39 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 
 from medaid_shared.app import create_service_app
 from medaid_shared.authz import Policy, Principal
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.deadlines import DeadlineHandler, DeadlineMovedHook
+from medaid_shared.idempotency import KERNEL_PARAMETERS, kernel_parameter_defaults
 from medaid_shared.parameter_api import parameter_router
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import ConsumerSpec, RetentionJob, Runtime
 from medaid_shared.settings import ServiceSettings
+from medaid_shared.tables import kernel_tables
 from medaid_shared.usecase import RepositoryFactory, UseCaseContext
+
+
+def _operations(routers: Sequence[APIRouter]) -> set[tuple[str, str]]:
+    """The (path, method) pairs ``routers`` answer, nested routers included."""
+    scratch = FastAPI()
+    for router in routers:
+        scratch.include_router(router)
+    return {(path, method.upper()) for path, operations in scratch.openapi()["paths"].items() for method in operations}
+
+
+def _without(router: APIRouter, taken: set[tuple[str, str]]) -> APIRouter:
+    """``router`` less the operations a service's own routes already answer (the fund's own
+    ``GET /parameters`` lists its older parameters; the kernel's kinds stay loadable and
+    described through ``POST /admin/parameters`` and ``GET /parameters/kinds``)."""
+    router.routes[:] = [
+        r for r in router.routes if not (isinstance(r, APIRoute) and any((r.path, m) in taken for m in r.methods or ()))
+    ]
+    return router
+
 
 CommandContext = Callable[[Runtime, UnitOfWork, Principal | None], Any]
 QueryContext = Callable[[Runtime, Session, Principal | None], Any]
@@ -71,12 +93,18 @@ class ServiceDefinition:
             retention_jobs=self.retention_jobs,
         )
 
+    @property
+    def all_parameters(self) -> ServiceParameters:
+        """What the service's admin API loads: its own kinds and the kernel's (the
+        idempotency retention, SPEC 0.4), all in its ``parameter_version`` table."""
+        own = self.parameters or ServiceParameters(KERNEL_PARAMETERS, kernel_tables(self.metadata).parameter_version)
+        return own.including(KERNEL_PARAMETERS, kernel_parameter_defaults)
+
     def create_app(self, settings: ServiceSettings | None = None) -> FastAPI:
         """The service's FastAPI app (the kernel's routes, its routers and parameters)."""
         s = settings or self.settings()
-        routers = list(self.routers())
-        if self.parameters is not None:
-            routers.append(parameter_router(self.parameters))
+        own = list(self.routers())
+        routers = [*own, _without(parameter_router(self.all_parameters), _operations(own))]
         app = create_service_app(
             lambda: self.build_runtime(s), title=self.title, description=self.description, routers=routers
         )

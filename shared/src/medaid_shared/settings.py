@@ -25,6 +25,12 @@ PERSON_MATCHING_PURPOSE = "medaid:emergency-fund:person-matching"
 DEV_CONSENT_FORMS_PRIVATE_KEY = "sBXr8oUMnYnQGmC0gqGF7rQ9Vn2kPHuOvmGFUw0QF2Q="
 DEV_CONSENT_FORMS_PUBLIC_KEY = "yGRo03ADIicvlTz/4V5WZHRepdAolsn3BhXfRzA+cUo="
 CONSENT_FORMS_PURPOSE = "medaid:consent:signed-forms"
+# The settlement service's key pair for the diagnosis groups referral announces at discharge
+# (development only): referral seals them with the public half, only settlement opens them.
+DEV_DIAGNOSIS_GROUPS_PRIVATE_KEY = "2P5yuPI5+gGR2PQ6w2SZL/8dtCpg9AhUHFnTQp25o08="
+DEV_DIAGNOSIS_GROUPS_PUBLIC_KEY = "U5BaR6/ezNx02rQotzOGvS12WTP+SiX/6jit4o88KlM="
+# SPEC 0.4 / LJ-9: what a diagnosis group sealed for settlement says it is for.
+DIAGNOSIS_GROUPS_PURPOSE = "medaid:settlement:diagnosis-groups"
 
 Environment = Literal["development", "test", "production"]
 
@@ -127,6 +133,8 @@ class ServiceSettings(BaseSettings):
             raise ValueError("MEDAID_ENCRYPTION_KEY must be set outside development")
         if self.person_matching_public_key == DEV_PERSON_MATCHING_PUBLIC_KEY:
             raise ValueError("MEDAID_PERSON_MATCHING_PUBLIC_KEY must be set outside development")
+        if self.consent_forms_public_key == DEV_CONSENT_FORMS_PUBLIC_KEY:
+            raise ValueError("MEDAID_CONSENT_FORMS_PUBLIC_KEY must be set outside development")
         if self.test_clock:
             raise ValueError("MEDAID_TEST_CLOCK is for tests only and is refused in production")
         return self

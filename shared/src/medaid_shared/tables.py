@@ -1,8 +1,8 @@
 """The kernel's tables, created in every service's own schema.
 
 Each service calls :func:`kernel_tables` on its ``MetaData(schema=...)`` so its outbox,
-inbox, dead letters, deadlines, audit log, idempotency keys and calendar live beside its
-own tables and migrate with them (see :mod:`medaid_shared.migrations`).
+inbox, dead letters, deadlines, audit log, idempotency keys, calendar and versioned policy
+parameters live beside its own tables and migrate with them (see :mod:`medaid_shared.migrations`).
 """
 
 from __future__ import annotations
@@ -41,6 +41,34 @@ class KernelTables:
     idempotency_key: Table
     calendar_day: Table
     calendar_year: Table
+    # The service's versioned parameters (:mod:`medaid_shared.parameters`): its own kinds and
+    # the kernel's (the idempotency retention, SPEC 0.4).
+    parameter_version: Table
+
+
+def parameter_table(metadata: MetaData) -> Table:
+    """Define (once per metadata) the parameter version table in ``metadata.schema``."""
+    existing: Table | None = getattr(metadata, "_medaid_parameters", None)
+    if existing is not None:
+        return existing
+    table = Table(
+        "parameter_version",
+        metadata,
+        Column("version_id", String(200), primary_key=True),
+        Column("kind", String(40), nullable=False),
+        Column("region", String(40), nullable=False),
+        Column("facility_level", String(40), nullable=False),
+        Column("effective_from", Date, nullable=False),
+        Column("effective_to", Date, nullable=True),
+        Column("values", JSONB, nullable=False),
+        Column("example", Boolean, nullable=False),
+        Column("source", String(300), nullable=False),
+        Column("loaded_by", String(200), nullable=False),
+        Column("loaded_at", DateTime(timezone=True), nullable=False),
+        Index("ix_parameter_version_key", "kind", "region", "facility_level"),
+    )
+    metadata._medaid_parameters = table  # type: ignore[attr-defined]
+    return table
 
 
 def kernel_tables(metadata: MetaData) -> KernelTables:
@@ -172,7 +200,16 @@ def kernel_tables(metadata: MetaData) -> KernelTables:
         Column("loaded_at", ts, nullable=False, server_default=text("now()")),
     )
     tables = KernelTables(
-        outbox, inbox, dead_letter, deadline, audit_log, audit_head, idempotency_key, calendar_day, calendar_year
+        outbox,
+        inbox,
+        dead_letter,
+        deadline,
+        audit_log,
+        audit_head,
+        idempotency_key,
+        calendar_day,
+        calendar_year,
+        parameter_table(metadata),
     )
     metadata._medaid_kernel = tables  # type: ignore[attr-defined]
     return tables

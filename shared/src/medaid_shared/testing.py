@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -229,3 +230,55 @@ async def migration_drift(runtime: Runtime) -> list[Any]:
 
     async with runtime.db.engine.connect() as conn:
         return await conn.run_sync(diff)
+
+
+class UndocumentedAnswer(AssertionError):
+    """A success answer its service's OpenAPI document does not describe."""
+
+
+def check_answers_against_document(h: ServiceHarness) -> None:
+    """From now on every success answer the harness's client receives must be one its
+    service's OpenAPI document declares: the status among the operation's, the media type
+    among the status's, and a JSON body valid against the declared schema (the models allow
+    no field they do not name). A service's conftest turns this on once its document types
+    every answer, so each of its API tests also checks the document."""
+    if getattr(h.client, "_checks_answers", False):
+        return
+    from jsonschema import Draft202012Validator
+
+    doc = h.app.openapi()
+    operations: list[tuple[str, re.Pattern[str], dict[str, Any]]] = []
+    for path, ops in doc["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+        for method, op in ops.items():
+            operations.append((method.upper(), pattern, op))
+    # Literal paths before templated ones (``/queue`` before ``/{request_id}``).
+    operations.sort(key=lambda o: o[1].pattern.count("[^/]+"))
+
+    async def check(response: httpx.Response) -> None:
+        if not 200 <= response.status_code < 300:
+            return
+        request = response.request
+        path = request.url.path
+        op = next((o for m, p, o in operations if m == request.method and p.match(path)), None)
+        if op is None:
+            return  # the test clock and other undocumented test routes
+        declared = op["responses"].get(str(response.status_code))
+        where = f"{request.method} {path} → {response.status_code} ({op['operationId']})"
+        if declared is None:
+            raise UndocumentedAnswer(f"{where}: status not declared ({sorted(op['responses'])})")
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        content = declared.get("content", {})
+        if media not in content:
+            raise UndocumentedAnswer(f"{where}: media type {media!r} not declared ({sorted(content)})")
+        if media != "application/json":
+            return
+        await response.aread()
+        schema = {**content[media].get("schema", {}), "components": doc.get("components", {})}
+        errors = sorted(Draft202012Validator(schema).iter_errors(response.json()), key=lambda e: list(e.path))
+        if errors:
+            detail = "; ".join(f"/{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5])
+            raise UndocumentedAnswer(f"{where}: the answer is not the documented one: {detail}")
+
+    h.client.event_hooks["response"].append(check)
+    h.client._checks_answers = True  # type: ignore[attr-defined]

@@ -1,52 +1,60 @@
-"""The consent service, declared: settings, tables, policy, routes and the read-model
-consumer. Its reads run in a unit of work, so a read of sensitive data is audit-logged with it."""
+"""The consent service, declared: settings, tables, policy, routes, the read-model
+consumer and the versioned parameters. Its reads run in a unit of work, so a read of sensitive data is audit-logged with it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from consent.adapters.store import SqlStore
-from consent.adapters.tables import metadata
+from consent.adapters.tables import metadata, parameter_version
 from consent.api.routes import router
 from consent.consumers.read_model import read_model_consumer
-from consent.domain.parameters import CumulativeScope, PolicyParameters
+from consent.domain.parameters import CATALOGUE
 from consent.domain.policy import POLICY
+from consent.service import rank4
 from consent.service.ports import Ctx
 from consent.settings import ConsentSettings as Settings
 from medaid_shared.authz import Principal
 from medaid_shared.crypto import Unsealer
 from medaid_shared.db import UnitOfWork
+from medaid_shared.deadlines import DeadlineHandler, DeadlineMovedHook, MovedDeadline
+from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import Runtime
 from medaid_shared.service import ServiceDefinition
 from medaid_shared.settings import CONSENT_FORMS_PURPOSE
 
-__all__ = ["SERVICE", "Settings", "build_runtime", "create_app", "default_parameters", "metadata"]
+__all__ = ["PARAMETERS", "SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
 
-
-def default_parameters(settings: Settings) -> PolicyParameters:
-    """The policy parameters in force until an administrator loads a later version."""
-    return PolicyParameters(
-        version="settings-default",
-        effective_from=settings.policy_defaults_effective_from,
-        review_threshold=settings.self_pay_review_threshold,
-        civil_affairs_single_threshold=settings.self_pay_civil_affairs_single_threshold,
-        civil_affairs_cumulative_threshold=settings.self_pay_civil_affairs_cumulative_threshold,
-        cumulative_scope=CumulativeScope(settings.self_pay_cumulative_scope),
-        expert_from_other_hospital=settings.expert_from_other_hospital,
-        note="defaults from service settings",
-    )
+# LJ-7 / LJ-11.2: the kernel's versioned parameters, loaded through POST /admin/parameters.
+PARAMETERS = ServiceParameters(CATALOGUE, parameter_version)
 
 
 def _context(runtime: Runtime, uow: UnitOfWork, principal: Principal | None) -> Ctx:
     settings = cast(Settings, runtime.settings)
-    return Ctx(uow, SqlStore(uow), runtime.cipher, default_parameters(settings), _name_opener(settings))
+    return Ctx(uow, SqlStore(uow), runtime.cipher, _name_opener(settings), runtime.calendar)
 
 
 def _name_opener(settings: Settings) -> Callable[[str], str]:
     """SPEC 0.4: only consent holds the key to the full names referral sealed for its forms."""
     unsealer = Unsealer(settings.consent_forms_private_key.get_secret_value())
     return lambda token: unsealer.open(token, CONSENT_FORMS_PURPOSE)
+
+
+def _deadline_handlers(runtime: Runtime) -> dict[str, DeadlineHandler]:
+    async def acknowledgement_due(uow: UnitOfWork, row: Any) -> None:
+        await rank4.on_acknowledgement_due(_context(runtime, uow, None), row)
+
+    return {rank4.ACKNOWLEDGEMENT_DUE: acknowledgement_due}
+
+
+def _deadline_moved(runtime: Runtime) -> dict[str, DeadlineMovedHook]:
+    """SPEC 0.1: what a deadline moved by a loaded calendar notice changes here."""
+
+    async def acknowledgement_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
+        await rank4.on_acknowledgement_due_moved(_context(runtime, uow, None), row, moved)
+
+    return {rank4.ACKNOWLEDGEMENT_DUE: acknowledgement_moved}
 
 
 SERVICE = ServiceDefinition(
@@ -58,7 +66,10 @@ SERVICE = ServiceDefinition(
     routers=lambda: [router],
     command_context=_context,
     audited_reads=True,
-    consumers=lambda runtime: [read_model_consumer(SqlStore)],
+    consumers=lambda runtime: [read_model_consumer(SqlStore, lambda uow: _context(runtime, uow, None))],
+    parameters=PARAMETERS,
+    deadline_handlers=_deadline_handlers,
+    deadline_moved=_deadline_moved,
 )
 build_runtime = SERVICE.build_runtime
 create_app = SERVICE.create_app

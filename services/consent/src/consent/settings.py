@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 
+from medaid_shared.crypto import Unsealer
 from medaid_shared.settings import DEV_CONSENT_FORMS_PRIVATE_KEY, ServiceSettings
 
 
 class ConsentSettings(ServiceSettings):
-    """Environment prefix ``MEDAID_``. The policy values below are the defaults in force
-    until an administrator loads a parameter version with a later effective date
-    (``POST /policy/parameters``)."""
+    """Environment prefix ``MEDAID_``. The policy values (LJ-7 thresholds, LJ-11.2) are
+    versioned parameters (``consent.domain.parameters``), not settings."""
 
     service_name: ClassVar[str] = "consent"
     default_port: ClassVar[int] = 8002
@@ -26,14 +24,11 @@ class ConsentSettings(ServiceSettings):
     # only consent opens them, to print the annex-3 form the patient side signs.
     consent_forms_private_key: SecretStr = SecretStr(DEV_CONSENT_FORMS_PRIVATE_KEY)
 
-    # LJ-7.0: single cost ≥ this needs the double review.
-    self_pay_review_threshold: Decimal = Decimal("200.00")
-    # LJ-7.3: single estimate > this, or cumulative > the next one → civil-affairs filing.
-    self_pay_civil_affairs_single_threshold: Decimal = Decimal("1000.00")
-    self_pay_civil_affairs_cumulative_threshold: Decimal = Decimal("2000.00")
-    # LJ-7.3 interpretation: cumulative over the same admission, or per calendar year.
-    self_pay_cumulative_scope: Literal["admission", "calendar_year"] = "admission"
-    # LJ-11.2 interpretation: the expert must not be from the treating hospital.
-    expert_from_other_hospital: bool = True
-    # From when the defaults apply (a parameter version with a later date replaces them).
-    policy_defaults_effective_from: datetime = datetime(2026, 1, 1, tzinfo=UTC)
+    @model_validator(mode="after")
+    def _forms_key_pair(self) -> ConsentSettings:
+        private = self.consent_forms_private_key.get_secret_value()
+        if self.environment == "production" and private == DEV_CONSENT_FORMS_PRIVATE_KEY:
+            raise ValueError("MEDAID_CONSENT_FORMS_PRIVATE_KEY must be set outside development")
+        if Unsealer(private).public_key_b64 != self.consent_forms_public_key:
+            raise ValueError("MEDAID_CONSENT_FORMS_PRIVATE_KEY does not match MEDAID_CONSENT_FORMS_PUBLIC_KEY")
+        return self

@@ -9,6 +9,11 @@ from typing import Any
 import httpx
 
 from medaid_shared.app import API_PREFIX
+from medaid_shared.pagination import MAX_LIMIT as PAGE_SIZE
+
+MAX_LIST_PAGES = 20
+"""A work queue longer than this many full pages (10 000 rows) is cut there: a page of the
+console shows a workload, not an archive."""
 
 
 @dataclass
@@ -88,6 +93,21 @@ class UserApi:
 
     async def get(self, service: str, path: str, **params: Any) -> Any:
         return await self._services.request(service, "GET", path, token=self._token, params=params)
+
+    async def list(self, service: str, path: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item of a list, following ``next_cursor`` page by page (the services' one
+        list envelope ``{items, next_cursor}``), at most :data:`MAX_LIST_PAGES` pages."""
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(MAX_LIST_PAGES):
+            found = await self.get(service, path, **params, limit=PAGE_SIZE, cursor=cursor)
+            if not isinstance(found, dict):
+                return items
+            items += [r for r in found.get("items", []) if isinstance(r, dict)]
+            cursor = found.get("next_cursor")
+            if not cursor:
+                break
+        return items
 
     async def get_raw(self, service: str, path: str, **params: Any) -> httpx.Response:
         response: httpx.Response = await self._services.request(

@@ -14,6 +14,7 @@ ROLES: dict[str, str] = {
     "police": "县（市、区）公安局",
     "fund_agency": "疾病应急救助基金经办机构",
     "finance": "财政局",
+    "hrss": "人力资源和社会保障局",
     "auditor": "监督管理委员会（只读）",
 }
 
@@ -28,6 +29,7 @@ SCOPE_HINTS: dict[str, str] = {
     "police": "jurisdiction:公安局编号 city:城市代码",
     "fund_agency": "city:城市代码",
     "finance": "city:城市代码",
+    "hrss": "city:城市代码",
     "auditor": "city:城市代码",
 }
 
@@ -73,6 +75,28 @@ STATUS: dict[str, str] = {
     "agency": "经办机构",
     "running": "公示中",
     "ended": "公示期满",
+    # settlement: manual reimbursement (LJ-13.2)
+    "requested": "待申请报销",
+    "applied": "已申请，待医保审核",
+    "paid": "已支付",
+    "reversed": "已冲销",
+    # fund: existing channels (GD-18.1)
+    "liable_party": "责任人",
+    "work_injury_insurance": "工伤保险",
+    "basic_medical_insurance": "基本医疗保险",
+    "public_health_funds": "公共卫生经费",
+    "medical_aid": "医疗救助",
+    "road_traffic_accident_fund": "道路交通事故社会救助基金",
+    "red_cross": "红十字疾病医疗救助基金",
+    "claimed": "医疗机构申报，待确认",
+    "confirmed": "已由主管部门确认",
+    "waived": "经办机构免予确认",
+    # fund: not payable (GD-14)
+    "able_to_pay_refuses": "经查实身份、有负担能力但拒绝付费",
+    "beyond_treatment_need": "超出疾病救治需要的不合理费用",
+    "stable_long_stay_non_emergency": "病情平稳但长期住院的非急救费用",
+    "after_emergency_period": "急救期后费用（由原渠道支付）",
+    "accepted": "认定不予支付",
 }
 
 PROBLEM_TITLES: dict[int, str] = {
@@ -97,3 +121,28 @@ def status_label(code: Any) -> str:
 
 def problem_title(status: int) -> str:
     return PROBLEM_TITLES.get(status, "服务未能办理")
+
+
+SERVICE_NAMES: dict[str, str] = {
+    "referral": "外出就医与转诊（referral）",
+    "consent": "知情同意与自费项目（consent）",
+    "settlement": "结算（settlement）",
+    "emergency-fund": "疾病应急救助基金（emergency-fund）",
+    "identity-check": "身份核查（identity-check）",
+}
+
+# Why a service's decision log failed verification (medaid_shared.audit), in the auditor's words.
+AUDIT_BREAKS: tuple[tuple[str, str], ...] = (
+    ("content does not match", "条目内容与其哈希不符：记录被修改"),
+    ("inserted or deleted", "与前一条目的哈希不衔接：有条目被插入或删除"),
+    ("does not end where its head", "链未止于链头：末尾条目被删除"),
+    ("head but no entries", "有链头而无条目：整条链被删除"),
+    ("earlier single chain", "早期单链的条目缺失"),
+    ("head digest", "日志不再能复现已记录的链头摘要：链头被改写"),
+)
+
+
+def audit_break_label(reason: str | None) -> str:
+    if not reason:
+        return ""
+    return next((zh for key, zh in AUDIT_BREAKS if key in reason), reason)

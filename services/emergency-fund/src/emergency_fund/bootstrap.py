@@ -9,15 +9,18 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from emergency_fund.adapters.store import SqlStore
-from emergency_fund.adapters.tables import metadata
+from emergency_fund.adapters.tables import kernel, metadata
 from emergency_fund.api.routes import router
 from emergency_fund.consumers.handlers import consumers, deadline_handlers, deadline_moved
+from emergency_fund.domain.parameters import CATALOGUE
+from emergency_fund.domain.params import defaults_from
 from emergency_fund.domain.policy import POLICY
 from emergency_fund.service.base import SYSTEM, Env, FundService
 from emergency_fund.settings import EmergencyFundSettings as Settings
 from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.db import Session, UnitOfWork
+from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import Runtime
 from medaid_shared.service import ServiceDefinition
 
@@ -41,6 +44,10 @@ def _keep_facade(app: FastAPI) -> None:
     app.state.fund = FundService(app.state.runtime, _stores(app.state.runtime))
 
 
+# The fund's policy parameters: kernel kinds in the kernel's parameter_version table, their
+# defaults from the settings' param_* fields (SPEC 0.6 bounds checked on both).
+PARAMETERS = ServiceParameters(CATALOGUE, kernel.parameter_version, lambda s: defaults_from(s.param_values()))
+
 SERVICE = ServiceDefinition(
     title="medaid emergency-fund",
     description="The emergency medical assistance fund: ledger, cases, applications, public notice, disbursement, refund, blacklist (SPEC §6).",
@@ -53,6 +60,7 @@ SERVICE = ServiceDefinition(
     consumers=lambda rt: consumers(lambda: FundService(rt, _stores(rt))),
     deadline_handlers=lambda rt: deadline_handlers(lambda: FundService(rt, _stores(rt))),
     deadline_moved=lambda rt: deadline_moved(lambda: FundService(rt, _stores(rt))),
+    parameters=PARAMETERS,
     on_app=_keep_facade,
 )
 build_runtime = SERVICE.build_runtime

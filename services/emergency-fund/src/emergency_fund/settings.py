@@ -1,8 +1,9 @@
 """Settings of the emergency-fund service.
 
-The ``param_*`` fields are the *defaults* of the policy parameters (SPEC §6). An
-administrator overrides any of them from a given instant through ``PUT /parameters/{name}``
-(a versioned parameters table with effective dates); the defaults apply until then.
+The ``param_*`` fields are the *defaults* of the policy parameters (SPEC §6), one per field
+of the kernel parameter kinds of :mod:`emergency_fund.domain.parameters`. An administrator
+loads versions with effective dates through ``POST /admin/parameters``; the defaults apply
+where no version is in force, and are cited as ``<kind>:any:any:default``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import ClassVar
 
 from pydantic import SecretStr, model_validator
 
-from emergency_fund.domain.params import PARAMS, check_defaults
+from emergency_fund.domain.params import FIELDS, defaults_from
 from medaid_shared.crypto import Unsealer
 from medaid_shared.settings import DEV_PERSON_MATCHING_PRIVATE_KEY, ServiceSettings
 
@@ -43,6 +44,8 @@ class EmergencyFundSettings(ServiceSettings):
     ]
     # GD-13.3 (interpretation): an upper bound on an extended period, hours from admission.
     param_emergency_extension_max_hours: int = 720
+    # GD-13.3 (interpretation): a newborn (新生儿) is at most this many days old at admission.
+    param_newborn_max_age_days: int = 28
     # GD-13.5 (interpretation): the monthly urban minimum-living standard / this = daily amount.
     param_living_cost_days_per_month: int = 30
     # GD-13.5 (interpretation): "started" counts every started 24 hours of the period as a
@@ -71,14 +74,30 @@ class EmergencyFundSettings(ServiceSettings):
     param_preallocation_min_share: Decimal = Decimal("0.80")
     # GD-7 (interpretation): suggested pre-allocation = last cycle's use × this ratio.
     param_preallocation_ratio: Decimal = Decimal("0.80")
+    # GD-7 (interpretation): the year-end check of the minimum runs at the end of this day
+    # (MM-DD, Asia/Shanghai) of the year it checks.
+    param_preallocation_check_day: str = "12-31"
+    # GD-7 (interpretation): money a hospital returned after a late identification (GD-16.4)
+    # is taken off the use of the cycle that paid it (``disbursement_cycle``) or of the cycle
+    # it came back in (``refund_cycle``).
+    param_preallocation_refunds_reduce: str = "disbursement_cycle"
+    # GD-19 (interpretation): the registration records are delivered daily at this time
+    # (HH:MM, Asia/Shanghai).
+    param_registration_export_time: str = "02:00"
     # GD-8 (interpretation): the yearly training reminder fires on this day (MM-DD, Asia/Shanghai)
     # when no training has been recorded for the year.
     param_training_reminder_day: str = "11-01"
+    # GD-16.4 (interpretation): a refund demand falls due this many working days after it.
+    param_refund_due_working_days: int = 20
     # The public notice page shows notices that ended up to this many days ago.
     param_public_notice_history_days: int = 30
+
+    def param_values(self) -> dict[str, object]:
+        """``{field: default}`` of every parameter kind's field."""
+        return {name: getattr(self, f"param_{name}") for name in FIELDS}
 
     @model_validator(mode="after")
     def _statutory_bounds(self) -> EmergencyFundSettings:
         """SPEC 0.6: a configured default is never weaker than its statutory bound."""
-        check_defaults({name: getattr(self, f"param_{name}") for name in PARAMS})
+        defaults_from(self.param_values())
         return self

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from medaid_shared.db import UnitOfWork
+from medaid_shared.deadlines import DeadlineMovedHook, MovedDeadline
 from medaid_shared.events import EventMeta
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import ConsumerSpec, Runtime
@@ -17,7 +18,7 @@ from referral.api.routes import router
 from referral.consumers import care_file
 from referral.domain.parameters import CATALOGUE
 from referral.domain.policy import POLICY
-from referral.service import admissions, discharge, filings, followups, parameters
+from referral.service import admissions, discharge, emergency, filings, followups, parameters
 from referral.service.context import Ctx, Wiring
 from referral.settings import ReferralSettings as Settings
 
@@ -30,9 +31,12 @@ DeadlineUse = Callable[[Ctx, Any], Awaitable[None]]
 
 DEADLINE_HANDLERS: dict[str, DeadlineUse] = {
     admissions.FIRST_DEADLINE: filings.on_first_due,
+    admissions.UNSTARTED_DEADLINE: filings.on_unstarted_due,
+    admissions.EMERGENCY_DEADLINE: emergency.on_basis_due,
     admissions.PHONE_FORM_DEADLINE: filings.on_phone_form_due,
     filings.FORWARD_DEADLINE: filings.on_forward_due,
     discharge.DOCUMENTS_DEADLINE: discharge.on_documents_due,
+    discharge.HELD_DEADLINE: discharge.on_held_due,
     followups.KIND: followups.on_visit_due,
 }
 
@@ -45,6 +49,13 @@ def _deadline_handlers(runtime: Runtime) -> dict[str, Callable[[UnitOfWork, Any]
         return handler
 
     return {kind: bind(use) for kind, use in DEADLINE_HANDLERS.items()}
+
+
+def _deadline_moved(runtime: Runtime) -> dict[str, DeadlineMovedHook]:
+    async def moved(uow: UnitOfWork, row: Any, change: MovedDeadline) -> None:
+        await filings.on_deadline_moved(wiring.command(runtime, uow), row, change)
+
+    return {kind: moved for kind in filings.DUE_COLUMN}
 
 
 def _consumers(runtime: Runtime) -> list[ConsumerSpec]:
@@ -68,6 +79,7 @@ SERVICE = ServiceDefinition(
     query_context=lambda runtime, session, principal: wiring.query(runtime, session),
     consumers=_consumers,
     deadline_handlers=_deadline_handlers,
+    deadline_moved=_deadline_moved,
     parameters=PARAMETERS,
 )
 build_runtime = SERVICE.build_runtime

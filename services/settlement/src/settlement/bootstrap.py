@@ -9,6 +9,7 @@ from settlement.adapters.tables import PARAMETERS, metadata
 from settlement.api.routes import router
 from settlement.consumers import read_model_consumer
 from settlement.domain.policy import POLICY
+from settlement.service.analytics import QUARTERLY_ANALYSIS, quarter_closed
 from settlement.service.context import Wiring
 from settlement.service.settlements import MANUAL_APPLICATION, manual_application_overdue
 from settlement.settings import SettlementSettings as Settings
@@ -27,7 +28,11 @@ SERVICE = ServiceDefinition(
     command_context=lambda runtime, uow, principal: WIRING.command(runtime, uow),
     query_context=lambda runtime, session, principal: WIRING.query(runtime, session),
     consumers=lambda runtime: [read_model_consumer(WIRING, lambda: runtime)],
-    deadline_handlers=lambda runtime: {MANUAL_APPLICATION: manual_application_overdue},
+    deadline_handlers=lambda runtime: {
+        MANUAL_APPLICATION: manual_application_overdue,
+        # LJ-15.4: the quarterly analysis after each quarter closes
+        QUARTERLY_ANALYSIS: lambda uow, row: quarter_closed(WIRING.command(runtime, uow), row),
+    },
     parameters=PARAMETERS,
 )
 build_runtime = SERVICE.build_runtime

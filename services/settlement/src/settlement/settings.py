@@ -11,9 +11,9 @@ from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
-from medaid_shared.settings import ServiceSettings
+from medaid_shared.settings import DEV_DIAGNOSIS_GROUPS_PRIVATE_KEY, ServiceSettings
 
 
 class SettlementSettings(ServiceSettings):
@@ -23,6 +23,16 @@ class SettlementSettings(ServiceSettings):
     # feed shows this service's events to that district's and city's callers.
     district: str | None = "liujiang"
     city: str | None = "liuzhou"
+    # SPEC 0.4 / LJ-9: the private half of the key pair referral seals discharge diagnosis
+    # groups with; only settlement opens them (and keeps them encrypted at rest).
+    diagnosis_groups_private_key: SecretStr = SecretStr(DEV_DIAGNOSIS_GROUPS_PRIVATE_KEY)
+
+    @model_validator(mode="after")
+    def _diagnosis_groups_key(self) -> SettlementSettings:
+        private = self.diagnosis_groups_private_key.get_secret_value()
+        if self.environment == "production" and private == DEV_DIAGNOSIS_GROUPS_PRIVATE_KEY:
+            raise ValueError("MEDAID_DIAGNOSIS_GROUPS_PRIVATE_KEY must be set outside development")
+        return self
 
     # LJ-3.2b: from this date aid recipients must use designated facilities, referred by primary care.
     designated_required_from: date = date(2026, 1, 1)

@@ -85,7 +85,7 @@ class SelfPayReviewed(Event):
     item_id: str
     admission_id: str
     stage: str  # initial | civil_affairs
-    outcome: str  # approved | objected
+    outcome: str  # approved | rejected (events published before the one vocabulary say "objected")
     reviewer_id: str
     reviewer_role: str
     reason: str | None = None
@@ -151,7 +151,9 @@ class TreatmentRecorded(Event):
 
 
 class GuardianAbsenceVerified(Event):
-    """LJ-10: it is verified, with evidence, that the person has no legal guardian/obligor."""
+    """LJ-10: it is verified, with evidence, that the person has no legal guardian/obligor
+    (``finding`` ``no_guardian``), or that the guardian on file or named cannot act
+    (``cannot_act``, civil affairs only)."""
 
     event_type: ClassVar[str] = "medaid.consent.GuardianAbsenceVerified"
     topic: ClassVar[str] = "consent.person"
@@ -163,3 +165,46 @@ class GuardianAbsenceVerified(Event):
     verified_by: str
     verified_role: str
     verified_at: datetime
+    finding: str = "no_guardian"  # no_guardian | cannot_act
+    guardian_id: str | None = None  # cannot_act: the guardian on file it concerns
+
+
+class Rank4AcknowledgementOverdue(Event):
+    """LJ-10: a rank-4 signature filed with civil affairs was not acknowledged on its work
+    list by the versioned deadline (working days on the official calendar)."""
+
+    event_type: ClassVar[str] = "medaid.consent.Rank4AcknowledgementOverdue"
+    topic: ClassVar[str] = "consent.admission"
+    key_field: ClassVar[str] = "admission_id"
+
+    consent_id: str
+    admission_id: str
+    person_id: str
+    signer_role: str
+    major_public_interest: bool
+    filed_at: datetime
+    due_at: datetime
+    overdue_at: datetime
+    parameters_version: str
+
+
+class SelfPayReopened(Event):
+    """LJ-11.3 / LJ-7.4 / SPEC 0.5: an item decided "emergency" is undecided again because
+    referral withdrew the emergency's exemptions (EmergencyExemptionWithdrawn): it needs the
+    informed-consent form and the double review (``status``), or is decided again below the
+    review threshold (a SelfPayDecided follows). Settlement waits for its new outcome."""
+
+    event_type: ClassVar[str] = "medaid.consent.SelfPayReopened"
+    topic: ClassVar[str] = "consent.admission"
+    key_field: ClassVar[str] = "admission_id"
+
+    item_id: str
+    admission_id: str
+    person_id: str
+    item_code: str
+    amount: Money
+    previous_outcome: str  # emergency
+    status: str  # awaiting_consent_form | recorded_below_threshold
+    reason: str  # EmergencyExemptionWithdrawn.reason: no_basis | contest_upheld
+    reopened_at: datetime
+    rules: list[str] = []

@@ -94,6 +94,23 @@ class FundDisbursed(Event):
     late: bool = False
 
 
+class FundRefundOverdue(Event):
+    """GD-16.4: a refund demand was not fully returned by its (versioned) due date."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundRefundOverdue"
+    topic: ClassVar[str] = "emergency-fund.case"
+    key_field: ClassVar[str] = "case_id"
+
+    refund_id: str
+    case_id: str
+    facility_id: str
+    outstanding: Money
+    due_at: datetime
+    overdue_at: datetime
+    # LJ-18: the city whose fund this is (scopes the fund agency's and finance's feeds).
+    city: str | None = None
+
+
 class FundRefundDemanded(Event):
     """GD-16.4: a late identification: the hospital returns the fund money."""
 
@@ -109,6 +126,8 @@ class FundRefundDemanded(Event):
     demanded_at: datetime
     # LJ-18: the city whose fund this is (scopes the fund agency's and finance's feeds).
     city: str | None = None
+    # GD-16.4: the refund falls due then (versioned refund_due term, official calendar).
+    due_at: datetime | None = None
     # LJ-18: the police jurisdiction of the hospital (scopes the police feed).
     police_jurisdiction: str | None = None
 
@@ -157,6 +176,43 @@ class FundTrainingDue(Event):
     city: str
     year: int
     due_at: datetime
+
+
+class FundPreallocationBelowMinimum(Event):
+    """GD-7: the year-end check found the city's net pre-allocations of the year below the
+    minimum share of its central and provincial transfers (the city is flagged)."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundPreallocationBelowMinimum"
+    topic: ClassVar[str] = "emergency-fund.fund"
+    key_field: ClassVar[str] = "city"
+
+    city: str
+    year: int
+    upper_level_transfers: Money
+    min_share: str
+    required_minimum: Money
+    preallocated: Money
+    shortfall: Money
+    checked_at: datetime
+    parameters_version: str
+
+
+class FundCaseOpened(Event):
+    """GD-16.3: a fund case for an unidentified patient opened on the police letter it names,
+    with the admission it was opened for (the fund's record of the admission). Identity-check
+    measures how soon after the admission the letter was sent (GD-16.1, "immediately")."""
+
+    event_type: ClassVar[str] = "medaid.emergency-fund.FundCaseOpened"
+    topic: ClassVar[str] = "emergency-fund.case"
+    key_field: ClassVar[str] = "case_id"
+
+    case_id: str
+    facility_id: str
+    patient_ref: str
+    identity_check_request_id: str
+    city: str
+    admitted_at: datetime
+    opened_at: datetime
 
 
 class FundCaseClosed(Event):

@@ -25,6 +25,26 @@ class IdentityCheckRequested(Event):
     calendar_provisional: bool = False
 
 
+class IdentityLetterSentLate(Event):
+    """GD-16.1: the hospital's letter reached the bureau later after the admission than the
+    versioned interval that reads "immediately" (第一时间) — flagged on the letter."""
+
+    event_type: ClassVar[str] = "medaid.identity-check.IdentityLetterSentLate"
+    topic: ClassVar[str] = "identity-check.request"
+    key_field: ClassVar[str] = "request_id"
+
+    request_id: str
+    reference_number: str
+    facility_id: str
+    bureau_id: str
+    patient_ref: str
+    admitted_at: datetime
+    admission_source: str
+    received_at: datetime
+    max_hours_after_admission: int
+    parameters_version: str
+
+
 class IdentityVerified(Event):
     """GD-16.2 / GD-16.4: the bureau's reply — identified or not — in time or late."""
 

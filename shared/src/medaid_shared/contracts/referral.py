@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from medaid_shared.contracts.common import DisabilityLevel, FacilityLevel, FilingState, Region, SupportType
 from medaid_shared.events import Event
@@ -128,6 +128,10 @@ class AdmissionFiled(Event):
     facility_region: Region
     referral_compliance: ReferralCompliance
     filing_state: FilingState
+    hospital_admission_no: str | None = Field(default=None, description="the hospital's admission number (住院号)")
+    psn_no: str | None = Field(default=None, description="national platform person number (人员编号)")
+    mdtrt_id: str | None = Field(default=None, description="national platform treatment-episode id (就诊 ID)")
+    setl_id: str | None = Field(default=None, description="national platform settlement id (结算 ID)")
 
 
 class AdmissionComplianceChanged(Event):
@@ -154,6 +158,10 @@ class FilingCompleted(Event):
     person_id: str
     filing_state: FilingState
     completed_at: datetime
+    # LJ annex 3: the unit that filed (institution or village committee) and its name as it
+    # signed the annex-1 form, so the consent form names it (an organisation, not a person).
+    submitted_unit: str | None = None
+    submitted_unit_name: str | None = None
 
 
 class FilingOverdue(Event):
@@ -163,10 +171,65 @@ class FilingOverdue(Event):
 
     admission_id: str
     person_id: str
-    stage: str  # filing | phone_form | town_forward (LJ-4.2c)
+    stage: str  # filing | village_report (LJ-4.2c) | phone_form (LJ-4.2d) | town_forward (LJ-4.2c)
     due_at: datetime
     calendar_provisional: bool = False
     filing_state: FilingState
+
+
+class EmergencyDetermined(Event):
+    """LJ-11.3 / SPEC 0.5: the hospital recorded the basis of an emergency admission — a
+    condition of the national list of urgent and critical illnesses (国卫办医发〔2013〕32号),
+    the arrival channel and the onset — within the emergency window. The condition itself (a
+    diagnosis) stays in the referral service (SPEC 0.4)."""
+
+    event_type: ClassVar[str] = "medaid.referral.EmergencyDetermined"
+    topic: ClassVar[str] = "referral.admission"
+    key_field: ClassVar[str] = "admission_id"
+
+    admission_id: str
+    person_id: str
+    facility_id: str
+    arrival_channel: str
+    onset_at: datetime
+    determined_at: datetime
+
+
+class EmergencyExemptionWithdrawn(Event):
+    """LJ-3.2a, LJ-4.2a, LJ-3.2b, LJ-7.4: an emergency admission is no longer an emergency —
+    its basis was never recorded within the window (``no_basis``) or civil affairs / medical
+    insurance upheld a contest (``contest_upheld``). What the emergency exempted is due again:
+    the referral compliance (published with it as AdmissionComplianceChanged), one-stop
+    settlement and "emergency" self-pay outcomes."""
+
+    event_type: ClassVar[str] = "medaid.referral.EmergencyExemptionWithdrawn"
+    topic: ClassVar[str] = "referral.admission"
+    key_field: ClassVar[str] = "admission_id"
+
+    admission_id: str
+    person_id: str
+    facility_id: str
+    reason: str  # no_basis | contest_upheld
+    withdrawn_at: datetime
+    decided_by_role: str | None = None
+
+
+class UnfiledCareAdviserRecorded(Event):
+    """LJ-4.3c: outside care with no filing at all — medical aid pays nothing and the cost
+    falls on the adviser (建议方) or the person (当事人). Civil affairs recorded, with its
+    evidence, the unit that advised the care: the statement names it as bearing the cost."""
+
+    event_type: ClassVar[str] = "medaid.referral.UnfiledCareAdviserRecorded"
+    topic: ClassVar[str] = "referral.admission"
+    key_field: ClassVar[str] = "admission_id"
+
+    admission_id: str
+    person_id: str
+    adviser_kind: str  # facility | institution | village_committee | town_government | other_unit
+    adviser_id: str | None = None
+    adviser_name: str
+    evidence_ref: str
+    recorded_at: datetime
 
 
 class EmergencyAssistanceReferred(Event):
@@ -191,13 +254,17 @@ class DischargeRecorded(Event):
     event_type: ClassVar[str] = "medaid.referral.DischargeRecorded"
     topic: ClassVar[str] = "referral.admission"
     key_field: ClassVar[str] = "admission_id"
+    # v2: the diagnosis group in clear gave way to a value sealed for settlement (SPEC 0.4).
+    schema_version: ClassVar[int] = 2
 
     admission_id: str
     person_id: str
     facility_id: str
     admitted_at: datetime
     discharged_at: datetime
-    diagnosis_group: str | None = None
+    # SPEC 0.4 / LJ-9: the diagnosis group sealed for the settlement service's cost comparison
+    # (only settlement opens it); never on a feed.
+    diagnosis_group_sealed: str | None = None
     documents_due_at: datetime
 
 

@@ -6,8 +6,33 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
+from pydantic import BaseModel
+
 from medaid_shared.contracts.common import Money
 from medaid_shared.events import Event
+
+
+class PlatformDifference(BaseModel):
+    """SPEC 0.5 / LJ-13.1: a field where the national platform's one-stop result differs from
+    settlement's own computation."""
+
+    field: str  # the platform's field name (2207): hifp_pay, hifmi_pay, maf_pay, medfee_sumamt …
+    platform: Money
+    computed: Money
+    rule: str
+    note: str
+
+
+class UnfiledCareBearer(BaseModel):
+    """LJ-4.3c: outside care with no filing at all — who bears what medical aid, the support
+    fund and support money do not pay: the adviser civil affairs recorded (建议方), or the
+    person (当事人) while none is known. A unit's name, never a private person's."""
+
+    bearer: str  # adviser | person
+    amount: Money
+    adviser_kind: str | None = None  # facility | institution | village_committee | town_government | other_unit
+    adviser_id: str | None = None
+    adviser_name: str | None = None
 
 
 class SettlementCompleted(Event):
@@ -41,6 +66,12 @@ class SettlementCompleted(Event):
     # SPEC 0.5: a statement issued again because a fact it stood on changed.
     reason: str | None = None
     replaces_statement_id: str | None = None
+    # LJ-13.1 / SPEC 0.5: the national one-stop result the statement took its insurance and
+    # aid from, and where it differs from the own computation.
+    platform_setl_id: str | None = None
+    platform_differences: list[PlatformDifference] = []
+    # LJ-4.3c: who bears the cost of unfiled outside care (None: the gate did not apply).
+    unfiled_care_bearer: UnfiledCareBearer | None = None
 
 
 class SettlementReversed(Event):
@@ -73,6 +104,27 @@ class ManualReimbursementRequested(Event):
     statement_id: str | None = None
     reimbursable: Money | None = None
     support_type: str | None = None
+
+
+class ManualReimbursementProgressed(Event):
+    """LJ-13.2: a manual reimbursement moved on — applied (the aid reserved on the yearly
+    ceiling, LJ-6.2), approved (the amounts kept), rejected (the aid released) or paid.
+    Medical insurance's reasons stay with the service (free text)."""
+
+    event_type: ClassVar[str] = "medaid.settlement.ManualReimbursementProgressed"
+    topic: ClassVar[str] = "settlement.statement"
+    key_field: ClassVar[str] = "admission_id"
+
+    statement_id: str
+    admission_id: str
+    person_id: str
+    facility_id: str
+    state: str  # applied | approved | rejected | paid
+    by_role: str
+    at: datetime
+    aid_held: Money
+    approved_total: Money | None = None
+    paid_amount: Money | None = None
 
 
 class ManualReimbursementOverdue(Event):

@@ -22,8 +22,10 @@ from consent.domain.model import (
     Trusteeship,
     WrittenAgent,
 )
-from consent.domain.parameters import CumulativeScope, PolicyParameters
+from consent.domain.parameters import CATALOGUE
 from medaid_shared.db import UnitOfWork
+from medaid_shared.parameter_store import ParameterStore
+from medaid_shared.parameters import ParameterVersion
 
 TABLES: dict[str, tuple[Table, str]] = {
     "guardian_absence": (t.guardian_absence, "absence_id"),
@@ -32,10 +34,13 @@ TABLES: dict[str, tuple[Table, str]] = {
     "expert": (t.expert, "expert_id"),
     "expert_assignment": (t.expert_assignment, "treatment_id"),
     "evaluation": (t.evaluation, "treatment_id"),
-    "policy_parameters": (t.policy_parameters, "version"),
     "self_pay_item": (t.self_pay_item, "item_id"),
     "self_pay_review": (t.self_pay_review, "review_id"),
     "catalogue_item": (t.catalogue_item, "version_id"),
+    "unit": (t.unit, "unit_id"),
+    "public_interest_confirmation": (t.public_interest_confirmation, "confirmation_id"),
+    "rank4_filing": (t.rank4_filing, "consent_id"),
+    "admission": (t.admission, "admission_id"),
 }
 
 
@@ -102,6 +107,13 @@ class SqlStore:
         stmt = pg_insert(t.catalogue_item).values(**values)
         stmt = stmt.on_conflict_do_update(
             index_elements=["version_id"], set_={k: stmt.excluded[k] for k in values if k != "version_id"}
+        )
+        await self.session.execute(stmt)
+
+    async def upsert_unit(self, values: Mapping[str, Any]) -> None:
+        stmt = pg_insert(t.unit).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["unit_id"], set_={k: stmt.excluded[k] for k in values if k != "unit_id"}
         )
         await self.session.execute(stmt)
 
@@ -180,6 +192,8 @@ class SqlStore:
                 verified_by=absence_row["verified_by"],
                 verified_role=absence_row["verified_role"],
                 verified_at=absence_row["verified_at"],
+                finding=absence_row["finding"],
+                guardian_id=absence_row["guardian_id"],
             )
             if absence_row
             else None,
@@ -203,6 +217,11 @@ class SqlStore:
             institution_id=row["institution_id"],
             village_id=row["village_id"],
             town_id=row["town_id"],
+            hospital_admission_no=row["hospital_admission_no"],
+            psn_no=row["psn_no"],
+            mdtrt_id=row["mdtrt_id"],
+            setl_id=row["setl_id"],
+            emergency_withdrawn_at=row["emergency_withdrawn_at"],
         )
 
     async def facility(self, facility_id: str) -> Facility | None:
@@ -251,34 +270,29 @@ class SqlStore:
         """Serialise expert assignments so two at once never pick the same "next" expert."""
         await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('consent.expert_rotation'))"))
 
-    # -- policy parameters --------------------------------------------------------------
-    async def parameter_versions(self) -> list[PolicyParameters]:
-        rows = await self.session.execute(select(t.policy_parameters).order_by(t.policy_parameters.c.effective_from))
-        return [
-            PolicyParameters(
-                version=r["version"],
-                effective_from=r["effective_from"],
-                review_threshold=r["review_threshold"],
-                civil_affairs_single_threshold=r["civil_affairs_single_threshold"],
-                civil_affairs_cumulative_threshold=r["civil_affairs_cumulative_threshold"],
-                cumulative_scope=CumulativeScope(r["cumulative_scope"]),
-                expert_from_other_hospital=r["expert_from_other_hospital"],
-                note=r["note"],
-            )
-            for r in rows.mappings().all()
-        ]
+    # -- versioned parameters (the kernel's) --------------------------------------------
+    async def parameter_versions(self) -> list[ParameterVersion]:
+        return await ParameterStore(self.session, t.parameter_version, CATALOGUE).versions()
 
     # -- LJ-7.3 cumulative self-pay -----------------------------------------------------
-    async def cumulative_for_admission(self, admission_id: str) -> Decimal:
+    async def cumulative_for_admission(self, admission_id: str, *, reviewed_only: bool) -> Decimal:
         i = t.self_pay_item
-        q = select(func.coalesce(func.sum(i.c.amount), 0)).where(
-            i.c.admission_id == admission_id, i.c.status != "rejected"
-        )
-        return Decimal((await self.session.execute(q)).scalar_one())
+        return await self._sum(i.c.admission_id == admission_id, reviewed_only=reviewed_only)
 
-    async def cumulative_for_year(self, person_id: str, year: int) -> Decimal:
+    async def cumulative_for_year(self, person_id: str, year: int, *, reviewed_only: bool) -> Decimal:
         i = t.self_pay_item
-        q = select(func.coalesce(func.sum(i.c.amount), 0)).where(
-            i.c.person_id == person_id, i.c.local_year == year, i.c.status != "rejected"
+        return await self._sum(i.c.person_id == person_id, i.c.local_year == year, reviewed_only=reviewed_only)
+
+    async def same_item_since(self, admission_id: str, item_code: str, since: datetime) -> Decimal:
+        i = t.self_pay_item
+        return await self._sum(
+            i.c.admission_id == admission_id, i.c.item_code == item_code, i.c.proposed_at >= since, reviewed_only=False
         )
+
+    async def _sum(self, *where: Any, reviewed_only: bool) -> Decimal:
+        """The amount of the items not rejected (only those reviewed, when ``reviewed_only``)."""
+        i = t.self_pay_item
+        q = select(func.coalesce(func.sum(i.c.amount), 0)).where(*where, i.c.status != "rejected")
+        if reviewed_only:
+            q = q.where(i.c.needs_review.is_(True))
         return Decimal((await self.session.execute(q)).scalar_one())

@@ -68,7 +68,15 @@ admission = Table(
     Column("institution_id", String(64), nullable=True),
     Column("village_id", String(64), nullable=True),
     Column("town_id", String(64), nullable=True),
+    # the hospital's and the national platform's ids, printed on annex 3 and annex 4
+    Column("hospital_admission_no", String(40), nullable=True),
+    Column("psn_no", String(30), nullable=True),
+    Column("mdtrt_id", String(30), nullable=True),
+    Column("setl_id", String(30), nullable=True),
     Column("updated_at", ts, nullable=False),
+    # LJ-11.3 / SPEC 0.5: EmergencyExemptionWithdrawn — never overwritten by AdmissionFiled
+    Column("emergency_withdrawn_at", ts, nullable=True),
+    Column("emergency_withdrawn_reason", String(40), nullable=True),
 )
 
 facility = Table(
@@ -79,6 +87,16 @@ facility = Table(
     Column("level", String(40), nullable=False),
     Column("designated", Boolean, nullable=False),
     Column("region", String(40), nullable=False),
+    Column("updated_at", ts, nullable=False),
+)
+
+# LJ annex 3: the names of the units that file for a person (institutions, village
+# committees), as they signed referral's annex-1 form (FilingCompleted).
+unit = Table(
+    "unit",
+    metadata,
+    Column("unit_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
     Column("updated_at", ts, nullable=False),
 )
 
@@ -94,6 +112,10 @@ guardian_absence = Table(
     Column("verified_by", String(200), nullable=False),
     Column("verified_role", String(40), nullable=False),
     Column("verified_at", ts, nullable=False),
+    # LJ-10: no_guardian (none exists) | cannot_act (the guardian on file / named cannot act,
+    # verified by civil affairs only), and the guardian it concerns
+    Column("finding", String(20), nullable=False, server_default=text("'no_guardian'")),
+    Column("guardian_id", String(64), nullable=True),
 )
 
 # --- treatments and consents (LJ-11, LJ-10) -------------------------------------------
@@ -113,6 +135,12 @@ treatment = Table(
     Column("consent_required", Boolean, nullable=False),
     Column("trusteeship_covered", Boolean, nullable=False),
     Column("emergency_reason", Text, nullable=True),
+    # LJ-11.2: the procedure code, the hospital's own label, the self-pay item a high
+    # self-pay treatment stands for, and the parameter version that classified it
+    Column("procedure_code", String(32), nullable=True),
+    Column("labelled_kind", String(20), nullable=True),
+    Column("item_id", String(64), nullable=True, index=True),
+    Column("parameters_version", String(200), nullable=True),
     Column("recorded_by", String(200), nullable=False),
     Column("recorded_at", ts, nullable=False),
     Column("updated_at", ts, nullable=False),
@@ -136,8 +164,50 @@ consent = Table(
     Column("filed_with_civil_affairs", Boolean, nullable=False),
     Column("signature_ref", String(200), nullable=True),
     Column("signed_at", ts, nullable=False),
+    # SPEC 0.4 / LJ annex 3: the signer's display name from their token at signing, encrypted;
+    # opened only to print the form (audit-logged).
+    Column("signer_name_enc", LargeBinary, nullable=True),
+    # LJ-10: civil affairs' confirmation of the major public interest a rank-4 signature cites
+    Column("public_interest_confirmation_id", String(64), nullable=True),
     CheckConstraint("(treatment_id IS NULL) <> (item_id IS NULL)", name="consent_one_subject"),
     CheckConstraint("signer_rank BETWEEN 1 AND 4", name="consent_rank"),
+)
+
+# LJ-10: civil affairs confirms the major public interest a rank-4 head would sign on, for
+# one treatment or self-pay item, before that signature counts.
+public_interest_confirmation = Table(
+    "public_interest_confirmation",
+    metadata,
+    Column("confirmation_id", String(64), primary_key=True),
+    Column("subject_id", String(64), nullable=False, unique=True),  # treatment_id | item_id
+    Column("subject_kind", String(20), nullable=False),  # treatment | self_pay_item
+    Column("person_id", String(64), nullable=False),
+    Column("admission_id", String(64), nullable=False),
+    Column("reason", LargeBinary, nullable=False),  # encrypted
+    Column("confirmed_by", String(200), nullable=False),
+    Column("confirmed_at", ts, nullable=False),
+)
+
+# LJ-10: every rank-4 signature is filed with civil affairs: its work list, with the
+# acknowledgement deadline (a versioned parameter) and the overdue flag.
+rank4_filing = Table(
+    "rank4_filing",
+    metadata,
+    Column("consent_id", String(64), ForeignKey(f"{SCHEMA}.consent.consent_id"), primary_key=True),
+    Column("admission_id", String(64), nullable=False),
+    Column("person_id", String(64), nullable=False),
+    Column("signer_id", String(200), nullable=False),
+    Column("signer_role", String(40), nullable=False),
+    Column("major_public_interest", Boolean, nullable=False),
+    Column("filed_at", ts, nullable=False),
+    Column("acknowledgement_due_at", ts, nullable=False),
+    Column("calendar_provisional", Boolean, nullable=False),
+    Column("parameters_version", String(200), nullable=False),
+    Column("acknowledged_at", ts, nullable=True),
+    Column("acknowledged_by", String(200), nullable=True),
+    Column("acknowledgement_note", Text, nullable=True),
+    Column("overdue_at", ts, nullable=True),
+    Index(None, "acknowledged_at", "filed_at"),
 )
 
 # --- LJ-11.2 expert pool, assignment, evaluation record -------------------------------
@@ -185,20 +255,8 @@ evaluation = Table(
 
 # --- LJ-7 self-pay items and their reviews --------------------------------------------
 
-policy_parameters = Table(
-    "policy_parameters",
-    metadata,
-    Column("version", String(64), primary_key=True),
-    Column("effective_from", ts, nullable=False, unique=True),
-    Column("review_threshold", money, nullable=False),
-    Column("civil_affairs_single_threshold", money, nullable=False),
-    Column("civil_affairs_cumulative_threshold", money, nullable=False),
-    Column("cumulative_scope", String(20), nullable=False),
-    Column("expert_from_other_hospital", Boolean, nullable=False),
-    Column("note", Text, nullable=False, server_default=""),
-    Column("created_by", String(200), nullable=False),
-    Column("created_at", ts, nullable=False),
-)
+# the kernel's versioned parameters: consent's kinds (LJ-7, LJ-11.2) beside the kernel's
+parameter_version = kernel.parameter_version
 
 self_pay_item = Table(
     "self_pay_item",
@@ -222,7 +280,7 @@ self_pay_item = Table(
     Column("cumulative_before", money, nullable=False),
     Column("cumulative_after", money, nullable=False),
     Column("local_year", Integer, nullable=False),
-    Column("parameters_version", String(64), nullable=False),
+    Column("parameters_version", String(200), nullable=False),  # the kernel version id applied
     Column("triage", JSONB, nullable=False),
     Column("status", String(40), nullable=False),
     Column("outcome", String(20), nullable=True),
@@ -242,9 +300,11 @@ self_pay_review = Table(
     Column("item_id", String(64), ForeignKey(f"{SCHEMA}.self_pay_item.item_id"), nullable=False),
     Column("stage", String(20), nullable=False),  # initial | civil_affairs_filing | civil_affairs
     Column("participant", String(40), nullable=False),
-    Column("outcome", String(20), nullable=False),  # approved | objected | filed
+    Column("outcome", String(20), nullable=False),  # approved | rejected | filed
     Column("reviewer_id", String(200), nullable=False),
     Column("reviewer_role", String(40), nullable=False),
+    # LJ annex 3 / SPEC 0.4: the reviewer's display name for the printed form, encrypted
+    Column("reviewer_name_enc", LargeBinary, nullable=True),
     Column("reason", Text, nullable=True),
     Column("reviewed_at", ts, nullable=False),
     UniqueConstraint("item_id", "stage", "participant"),

@@ -8,8 +8,10 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from consent.api.schemas import AssignmentOut, EvaluationOut, ExpertListedOut, ExpertOut
 from consent.domain.major import Recommendation
 from consent.service import forms, major
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["major treatment (LJ-11.2)"])
@@ -54,7 +56,13 @@ class ExpertOpinionIn(BaseModel):
     recommendation: Recommendation
 
 
-@router.post("/experts", status_code=201, summary="Add a quality-control expert to the health bureau's pool")
+@router.post(
+    "/experts",
+    status_code=201,
+    summary="Add a quality-control expert to the health bureau's pool",
+    response_model=None,
+    responses={201: {"model": ExpertOut}},
+)
 async def post_expert(
     body: ExpertIn,
     run: CommandRun,
@@ -62,7 +70,12 @@ async def post_expert(
     return await run("expert.manage", lambda ctx: major.add_expert(ctx, run.principal, **body.model_dump()), status=201)
 
 
-@router.patch("/experts/{expert_id}", summary="Change or deactivate an expert")
+@router.patch(
+    "/experts/{expert_id}",
+    summary="Change or deactivate an expert",
+    response_model=None,
+    responses={200: {"model": ExpertOut}},
+)
 async def patch_expert(
     expert_id: str,
     body: ExpertPatch,
@@ -73,18 +86,22 @@ async def patch_expert(
     )
 
 
-@router.get("/experts", summary="The expert pool with each expert's assignment load")
-async def get_experts(
-    run: QueryRun,
-) -> dict[str, Any]:
-    result: dict[str, Any] = await run.fetch("expert.read", major.list_experts)
-    return result
+@router.get(
+    "/experts",
+    summary="The expert pool with each expert's assignment load, by expert id",
+    response_model=None,
+    responses={200: {"model": Page[ExpertListedOut]}},
+)
+async def list_experts(run: QueryRun, page: PageQuery) -> Any:
+    return await run.page("expert.read", major.list_experts, page, lambda e: sort_key(e["expert_id"]))
 
 
 @router.post(
     "/treatments/{treatment_id}/expert-assignment",
     status_code=201,
     summary="Assign the next expert by fair rotation, not from the treating hospital (LJ-11.2)",
+    response_model=None,
+    responses={201: {"model": AssignmentOut}},
 )
 async def post_assignment(
     treatment_id: str,
@@ -101,6 +118,8 @@ async def post_assignment(
 @router.post(
     "/treatments/{treatment_id}/evaluation/attending",
     summary="The attending doctor's part of the major-treatment evaluation record",
+    response_model=None,
+    responses={200: {"model": EvaluationOut}},
 )
 async def post_attending(
     treatment_id: str,
@@ -117,6 +136,8 @@ async def post_attending(
 @router.post(
     "/treatments/{treatment_id}/evaluation/expert",
     summary="The assigned expert's part of the major-treatment evaluation record",
+    response_model=None,
+    responses={200: {"model": EvaluationOut}},
 )
 async def post_expert_part(
     treatment_id: str,
@@ -130,7 +151,12 @@ async def post_expert_part(
     )
 
 
-@router.get("/treatments/{treatment_id}/evaluation", summary="The major-treatment evaluation record")
+@router.get(
+    "/treatments/{treatment_id}/evaluation",
+    summary="The major-treatment evaluation record",
+    response_model=None,
+    responses={200: {"model": EvaluationOut}},
+)
 async def get_evaluation(
     treatment_id: str,
     run: QueryRun,

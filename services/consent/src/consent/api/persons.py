@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from consent.api.schemas import AbsenceOut, SigningAuthorityOut
 from consent.service import persons
 from medaid_shared.routes import CommandRun, QueryRun
 
@@ -19,11 +20,17 @@ class GuardianAbsenceIn(BaseModel):
 
     evidence_ref: str = Field(min_length=1, max_length=200, description="Reference of the verification document")
     evidence_note: str | None = Field(default=None, max_length=2000, description="What was checked (stored encrypted)")
+    finding: persons.Finding = Field(
+        default=persons.Finding.NO_GUARDIAN,
+        description="no_guardian: none exists; cannot_act: the guardian on file or named cannot act (civil affairs only, LJ-10)",
+    )
 
 
 @router.get(
     "/persons/{person_id}/signing-authority",
     summary="LJ-10: who may sign for the person now, and why each higher rank is skipped",
+    response_model=None,
+    responses={200: {"model": SigningAuthorityOut}},
 )
 async def get_signing_authority(
     person_id: str,
@@ -43,6 +50,8 @@ async def get_signing_authority(
     "/persons/{person_id}/guardian-absence",
     status_code=201,
     summary="LJ-10: record the verified absence of a legal guardian / obligor, with evidence",
+    response_model=None,
+    responses={201: {"model": AbsenceOut}},
 )
 async def post_guardian_absence(
     person_id: str,
@@ -52,7 +61,12 @@ async def post_guardian_absence(
     return await run(
         "person.verify_guardian_absence",
         lambda ctx: persons.record_guardian_absence(
-            ctx, run.principal, person_id, evidence_ref=body.evidence_ref, evidence_note=body.evidence_note
+            ctx,
+            run.principal,
+            person_id,
+            evidence_ref=body.evidence_ref,
+            evidence_note=body.evidence_note,
+            finding=body.finding,
         ),
         status=201,
     )

@@ -1,19 +1,21 @@
-"""LJ-7 endpoints: self-pay items and their double review; the versioned policy parameters."""
+"""LJ-7 endpoints: self-pay items and their double review."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from consent.api.schemas import ConsentOut, ItemOut, ItemSummaryOut
 from consent.api.treatments import SignatureIn
-from consent.domain.parameters import CumulativeScope
-from consent.service import forms, parameters, selfpay
+from consent.domain.selfpay import Status
+from consent.service import forms, selfpay
 from consent.service.selfpay import ItemCategory, ReviewOutcome
+from medaid_shared.identifiers import ItemCode
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["self-pay double review (LJ-7)"])
@@ -25,7 +27,7 @@ Amount = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2, example
 class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    item_code: str = Field(min_length=1, max_length=64)
+    item_code: ItemCode
     item_name: str = Field(min_length=1, max_length=200)
     category: ItemCategory
     unit_price: Amount
@@ -48,23 +50,12 @@ class FilingIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class ParametersIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    version: str = Field(min_length=1, max_length=64)
-    effective_from: AwareDatetime
-    review_threshold: Amount = Decimal("200.00")
-    civil_affairs_single_threshold: Amount = Decimal("1000.00")
-    civil_affairs_cumulative_threshold: Amount = Decimal("2000.00")
-    cumulative_scope: CumulativeScope = CumulativeScope.ADMISSION
-    expert_from_other_hospital: bool = True
-    note: str = Field(default="", max_length=2000)
-
-
 @router.post(
     "/admissions/{admission_id}/self-pay-items",
     status_code=201,
     summary="Propose an out-of-catalogue item (LJ-7.0); < 200 is recorded without review",
+    response_model=None,
+    responses={201: {"model": ItemOut}},
 )
 async def post_item(
     admission_id: str,
@@ -78,7 +69,31 @@ async def post_item(
     )
 
 
-@router.get("/self-pay-items/{item_id}", summary="A self-pay item with its status and whole trail")
+@router.get(
+    "/self-pay-items",
+    summary="Self-pay items across admissions, in the caller's scope, optionally by status (LJ-7.2, LJ-7.3)",
+    response_model=None,
+    responses={200: {"model": Page[ItemSummaryOut]}},
+)
+async def list_items(
+    run: QueryRun,
+    page: PageQuery,
+    status: Annotated[Status | None, Query(description="only the items in this status")] = None,
+) -> Any:
+    return await run.page(
+        "self_pay.read",
+        lambda ctx: selfpay.list_items(ctx, run.principal, status),
+        page,
+        lambda i: sort_key(i["proposed_at"], i["item_id"]),
+    )
+
+
+@router.get(
+    "/self-pay-items/{item_id}",
+    summary="A self-pay item with its status and whole trail",
+    response_model=None,
+    responses={200: {"model": ItemOut}},
+)
 async def get_item(
     item_id: str,
     run: QueryRun,
@@ -104,6 +119,8 @@ async def get_consent_form_html(
     "/self-pay-items/{item_id}/consent-form",
     status_code=201,
     summary="LJ-7.1: the eligible signer (LJ-10) signs the informed-consent form",
+    response_model=None,
+    responses={201: {"model": ConsentOut}},
 )
 async def post_consent_form(
     item_id: str,
@@ -127,6 +144,8 @@ async def post_consent_form(
     "/self-pay-items/{item_id}/initial-review",
     status_code=200,
     summary="LJ-7.2: initial review by the institution head, or the village committee head with the guardian/agent",
+    response_model=None,
+    responses={200: {"model": ItemOut}},
 )
 async def post_initial_review(
     item_id: str,
@@ -144,6 +163,8 @@ async def post_initial_review(
     "/self-pay-items/{item_id}/civil-affairs-filing",
     status_code=200,
     summary="LJ-7.3: the town government files a decentralized person's item with civil affairs",
+    response_model=None,
+    responses={200: {"model": ItemOut}},
 )
 async def post_filing(
     item_id: str,
@@ -161,6 +182,8 @@ async def post_filing(
     "/self-pay-items/{item_id}/civil-affairs-review",
     status_code=200,
     summary="LJ-7.3: the district civil-affairs review of a filed item",
+    response_model=None,
+    responses={200: {"model": ItemOut}},
 )
 async def post_civil_affairs_review(
     item_id: str,
@@ -171,33 +194,4 @@ async def post_civil_affairs_review(
         "self_pay.civil_affairs_review",
         lambda ctx: selfpay.civil_affairs_review(ctx, run.principal, item_id, outcome=body.outcome, reason=body.reason),
         status=200,
-    )
-
-
-@router.get(
-    "/policy/parameters", tags=["policy parameters"], summary="Versioned policy parameters and the one in force"
-)
-async def get_parameters(
-    run: QueryRun,
-) -> dict[str, Any]:
-    result: dict[str, Any] = await run.fetch("parameters.read", parameters.list_parameters)
-    return result
-
-
-@router.post(
-    "/policy/parameters",
-    status_code=201,
-    tags=["policy parameters"],
-    summary="Load a parameter version with its effective date (administrator)",
-)
-async def post_parameters(
-    body: ParametersIn,
-    run: CommandRun,
-) -> JSONResponse:
-    values = body.model_dump()
-    effective_from: datetime = values.pop("effective_from")
-    return await run(
-        "parameters.write",
-        lambda ctx: parameters.add_parameters(ctx, run.principal, effective_from=effective_from, **values),
-        status=201,
     )

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from consent.api.schemas import AdmissionRecordsOut, ConsentOut, TreatmentOut
 from consent.domain.treatment import Kind, MajorCategory
 from consent.service import treatments
 from medaid_shared.routes import CommandRun, QueryRun
@@ -20,6 +21,13 @@ class TreatmentIn(BaseModel):
 
     kind: Kind
     category: MajorCategory | None = Field(default=None, description="Major treatments only (LJ-11.2)")
+    procedure_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{2}(\.[0-9A-Za-z]{1,6})?$",
+        examples=["51.2300"],
+        description="National operation and procedure code (ICD-9-CM-3 based); required but for an emergency "
+        "rescue. A code on the versioned surgery or high-risk list makes the treatment major (LJ-11.2)",
+    )
     description: str = Field(min_length=1, max_length=2000, description="Stored encrypted")
     attending_doctor: str = Field(min_length=1, max_length=200)
     emergency_reason: str | None = Field(default=None, max_length=1000, description="Emergency rescue only (LJ-11.3)")
@@ -38,6 +46,8 @@ class SignatureIn(BaseModel):
     "/admissions/{admission_id}/treatments",
     status_code=201,
     summary="Record a routine, major or emergency treatment (LJ-11.1, LJ-11.2, LJ-11.3, LJ-5)",
+    response_model=None,
+    responses={201: {"model": TreatmentOut}},
 )
 async def post_treatment(
     admission_id: str,
@@ -52,6 +62,7 @@ async def post_treatment(
             admission_id,
             kind=body.kind,
             category=body.category,
+            procedure_code=body.procedure_code,
             description=body.description,
             attending_doctor=body.attending_doctor,
             emergency_reason=body.emergency_reason,
@@ -64,6 +75,8 @@ async def post_treatment(
     "/treatments/{treatment_id}/consent",
     status_code=201,
     summary="Sign the treatment as the eligible signer (LJ-10); the token subject is the signer",
+    response_model=None,
+    responses={201: {"model": ConsentOut}},
 )
 async def post_treatment_consent(
     treatment_id: str,
@@ -83,7 +96,12 @@ async def post_treatment_consent(
     )
 
 
-@router.get("/treatments/{treatment_id}", summary="A treatment, its status and its consent")
+@router.get(
+    "/treatments/{treatment_id}",
+    summary="A treatment, its status and its consent",
+    response_model=None,
+    responses={200: {"model": TreatmentOut}},
+)
 async def get_treatment(
     treatment_id: str,
     run: QueryRun,
@@ -94,7 +112,12 @@ async def get_treatment(
     return result
 
 
-@router.get("/consents/{consent_id}", summary="A signed consent (immutable)")
+@router.get(
+    "/consents/{consent_id}",
+    summary="A signed consent (immutable)",
+    response_model=None,
+    responses={200: {"model": ConsentOut}},
+)
 async def get_consent(
     consent_id: str,
     run: QueryRun,
@@ -105,7 +128,12 @@ async def get_consent(
     return result
 
 
-@router.get("/admissions/{admission_id}/records", summary="An admission's treatments, consents and self-pay items")
+@router.get(
+    "/admissions/{admission_id}/records",
+    summary="An admission's treatments, consents and self-pay items",
+    response_model=None,
+    responses={200: {"model": AdmissionRecordsOut}},
+)
 async def get_admission_records(
     admission_id: str,
     run: QueryRun,

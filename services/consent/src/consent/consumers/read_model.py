@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from consent.service import read_model
-from consent.service.ports import StoreFactory
+from collections.abc import Callable
+
+from consent.service import read_model, selfpay
+from consent.service.ports import Ctx, StoreFactory
 from medaid_shared.contracts.referral import (
     AdmissionFiled,
+    EmergencyExemptionWithdrawn,
     FacilityRegistered,
     FacilityUpdated,
+    FilingCompleted,
     PersonRegistered,
     PersonUpdated,
 )
@@ -19,7 +23,7 @@ from medaid_shared.runtime import ConsumerSpec
 CONSUMER_NAME = "referral-read-model"
 
 
-def read_model_consumer(stores: StoreFactory) -> ConsumerSpec:
+def read_model_consumer(stores: StoreFactory, contexts: Callable[[UnitOfWork], Ctx]) -> ConsumerSpec:
     async def on_person(uow: UnitOfWork, event: PersonRegistered, meta: EventMeta) -> None:
         await read_model.apply_person(stores(uow), event, meta)
 
@@ -29,8 +33,15 @@ def read_model_consumer(stores: StoreFactory) -> ConsumerSpec:
     async def on_facility(uow: UnitOfWork, event: FacilityRegistered, meta: EventMeta) -> None:
         await read_model.apply_facility(stores(uow), event, meta)
 
+    async def on_filing(uow: UnitOfWork, event: FilingCompleted, meta: EventMeta) -> None:
+        await read_model.apply_filing_unit(stores(uow), event, meta)
+
     async def on_catalogue_item(uow: UnitOfWork, event: CatalogueItemPublished, meta: EventMeta) -> None:
         await read_model.apply_catalogue_item(stores(uow), event, meta)
+
+    async def on_emergency_withdrawn(uow: UnitOfWork, event: EmergencyExemptionWithdrawn, meta: EventMeta) -> None:
+        # SPEC 0.5 / LJ-11.3: the emergency lost its exemptions — reopen what they skipped.
+        await selfpay.emergency_withdrawn(contexts(uow), event)
 
     return ConsumerSpec(
         CONSUMER_NAME,
@@ -40,6 +51,8 @@ def read_model_consumer(stores: StoreFactory) -> ConsumerSpec:
             AdmissionFiled: on_admission,
             FacilityRegistered: on_facility,
             FacilityUpdated: on_facility,
+            FilingCompleted: on_filing,
             CatalogueItemPublished: on_catalogue_item,
+            EmergencyExemptionWithdrawn: on_emergency_withdrawn,
         },
     )

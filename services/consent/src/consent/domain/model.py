@@ -65,8 +65,8 @@ class Trusteeship:
 
 @dataclass(frozen=True)
 class GuardianAbsence:
-    """A verified absence of any legal guardian / obligor, recorded in this service with its
-    evidence (LJ-10 rank 2)."""
+    """A verified absence of any legal guardian / obligor, or a verified finding that the
+    guardian cannot act, recorded in this service with its evidence (LJ-10 rank 2)."""
 
     absence_id: str
     person_id: str
@@ -74,6 +74,12 @@ class GuardianAbsence:
     verified_by: str
     verified_role: str
     verified_at: datetime
+    finding: str = "no_guardian"  # no_guardian | cannot_act (civil affairs only)
+    guardian_id: str | None = None  # cannot_act: the guardian on file it concerns
+
+    def cannot_act_for(self, guardian_id: str | None) -> bool:
+        """LJ-10: this finding says that the guardian now on file (or named) cannot act."""
+        return self.finding == "cannot_act" and self.guardian_id == guardian_id
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,17 @@ class Admission:
     institution_id: str | None = None
     village_id: str | None = None
     town_id: str | None = None
+    hospital_admission_no: str | None = None
+    psn_no: str | None = None
+    mdtrt_id: str | None = None
+    setl_id: str | None = None
+    # LJ-11.3 / SPEC 0.5: referral withdrew the emergency's exemptions (EmergencyExemptionWithdrawn)
+    emergency_withdrawn_at: datetime | None = None
+
+    @property
+    def emergency_holds(self) -> bool:
+        """An emergency admission whose exemptions referral has not withdrawn."""
+        return self.emergency and self.emergency_withdrawn_at is None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ POLICY = Policy.from_mapping(
         # LJ-10
         "person.signing_authority": _VIEWERS,
         "person.verify_guardian_absence": ["civil_affairs", "town_government", "institution", "village_committee"],
+        "rank4.read": ["civil_affairs", "auditor"],
+        "rank4.acknowledge": ["civil_affairs"],
+        "public_interest.confirm": ["civil_affairs"],
         # LJ-11
         "treatment.record": ["hospital"],
         "treatment.read": _VIEWERS,
@@ -43,8 +46,8 @@ POLICY = Policy.from_mapping(
         "self_pay.initial_review": ["institution", "village_committee", "guardian", "agent"],
         "self_pay.file": ["town_government"],
         "self_pay.civil_affairs_review": ["civil_affairs"],
-        # versioned policy parameters
+        # the kernel's versioned parameters (GET /parameters, POST /admin/parameters)
         "parameters.read": ["admin", "civil_affairs", "medical_insurance", "health_bureau", "auditor", "hospital"],
-        "parameters.write": ["admin"],
+        "parameters.change": ["admin"],
     }
 )

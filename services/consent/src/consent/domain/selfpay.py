@@ -1,14 +1,17 @@
 """LJ-7 self-pay "double review" (自费项目双审核) of out-of-catalogue items.
 
 - LJ-7.0: applies to an item whose single cost (the proposal's estimate: unit price ×
-  quantity) is ≥ the review threshold (200 CNY); below it the item is recorded, no review.
+  quantity, together with the same item's proposals in the admission within a window — a
+  parameter) is ≥ the review threshold (200 CNY); below it the item is recorded, no review.
 - LJ-7.1: the informed-consent form (自费项目使用知情同意书) is signed by the eligible
   patient-side signer (LJ-10) first.
 - LJ-7.2: the initial review — centralized: the institution head, who may object;
   decentralized: the village committee head together with the guardian or agent.
 - LJ-7.3: civil-affairs filing and review when the single estimate is > 1,000 CNY or the
   cumulative self-pay (admission, or calendar year — a parameter) is > 2,000 CNY; filed by
-  the institution (centralized) or through the town government (decentralized).
+  the institution (centralized) or through the town government (decentralized). Items
+  below the review threshold count toward the cumulative, and one that takes it over the
+  threshold is reviewed and filed too (interpretation, a parameter).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from consent.domain.model import Person
-from consent.domain.parameters import PolicyParameters
+from consent.domain.parameters import SelfPayReview
 from medaid_shared.authz import Principal, Role
 from medaid_shared.errors import Conflict, Forbidden, ValidationFailed
 
@@ -89,34 +92,57 @@ class Triage:
     needs_civil_affairs: bool
     rules: tuple[str, ...]
     reasons: tuple[str, ...]
+    # LJ-7.0: the single cost judged — this item with the same item's recent proposals
+    single_cost: Decimal
 
 
-def triage(amount: Decimal, cumulative_before: Decimal, params: PolicyParameters) -> Triage:
-    """Which steps an item needs under ``params``."""
+def triage(
+    amount: Decimal, cumulative_before: Decimal, params: SelfPayReview, *, same_item_before: Decimal = Decimal("0.00")
+) -> Triage:
+    """Which steps an item needs under the parameter version ``params``.
+
+    ``same_item_before`` is what the same item code was already proposed for in this
+    admission within the parameter's window: the item and those proposals are one single
+    cost for both single-item thresholds (LJ-7.0, LJ-7.3), so 100 × 199.99 is not 100 items
+    below 200."""
     after = cumulative_before + amount
+    single = amount + same_item_before
+    single_text = f"single cost {single}" + (
+        f" (this {amount} and {same_item_before} of the same item within {params.same_item_window_hours} h)"
+        if same_item_before
+        else ""
+    )
     # LJ-7.0: single cost ≥ 200 CNY (the threshold is inclusive: 200.00 needs review).
-    needs_review = amount >= params.review_threshold
+    needs_review = single >= params.review_threshold
     reasons: list[str] = []
     rules = ["LJ-7.0"]
-    needs_civil = False
-    if not needs_review:
-        reasons.append(f"single cost {amount} < {params.review_threshold}: recorded, no review")
+    if needs_review:
+        reasons.append(f"{single_text} ≥ {params.review_threshold}: consent form and initial review")
     else:
+        reasons.append(f"{single_text} < {params.review_threshold}: recorded, no review")
+    # LJ-7.3: single estimate > 1,000 or cumulative > 2,000 (strictly greater); a
+    # below-threshold item crossing the cumulative counts when the interpretation says so.
+    single_civil = needs_review and single > params.civil_affairs_single_threshold
+    cumulative_civil = after > params.civil_affairs_cumulative_threshold and (
+        needs_review or params.below_threshold_counts
+    )
+    if single_civil:
+        reasons.append(f"{single_text} > {params.civil_affairs_single_threshold}: civil-affairs filing")
+    if cumulative_civil:
+        reasons.append(
+            f"cumulative self-pay of the {params.cumulative_scope.value.replace('_', ' ')} {after} > "
+            f"{params.civil_affairs_cumulative_threshold}: civil-affairs filing"
+        )
+    needs_civil = single_civil or cumulative_civil
+    if needs_civil and not needs_review:
+        # LJ-7.3: the filing follows the form and the initial review, whatever the item's size.
+        needs_review = True
+        reasons[0] = f"{single_text} < {params.review_threshold}, but it takes the cumulative over the filing threshold"
+    if needs_review:
         rules += ["LJ-7.1", "LJ-7.2"]
-        reasons.append(f"single cost {amount} ≥ {params.review_threshold}: consent form and initial review")
-        # LJ-7.3: single estimate > 1,000 or cumulative > 2,000 (strictly greater).
-        if amount > params.civil_affairs_single_threshold:
-            needs_civil = True
-            reasons.append(f"single estimate {amount} > {params.civil_affairs_single_threshold}: civil-affairs filing")
-        if after > params.civil_affairs_cumulative_threshold:
-            needs_civil = True
-            reasons.append(
-                f"cumulative self-pay of the {params.cumulative_scope.value.replace('_', ' ')} {after} > "
-                f"{params.civil_affairs_cumulative_threshold}: civil-affairs filing"
-            )
-        if needs_civil:
-            rules.append("LJ-7.3")
-    return Triage(amount, cumulative_before, after, needs_review, needs_civil, tuple(rules), tuple(reasons))
+    if needs_civil:
+        rules.append("LJ-7.3")
+    return Triage(amount, cumulative_before, after, needs_review, needs_civil, tuple(rules), tuple(reasons), single)
 
 
 def initial_status(t: Triage, emergency: bool) -> Status:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
 
-from consent.domain.model import Person
+from consent.domain.model import GuardianAbsence, Person
 from medaid_shared.authz import Principal, Role
 from medaid_shared.errors import Forbidden, RuleViolation
 
@@ -50,6 +50,7 @@ class SkipReason(StrEnum):
     NO_CAPACITY_ASSESSMENT = "no_capacity_assessment"
     NOT_FULLY_CAPABLE_OR_LUCID = "not_fully_capable_or_lucid"
     GUARDIAN_VERIFIED_NONE = "guardian_verified_none"
+    GUARDIAN_CANNOT_ACT = "guardian_cannot_act"
     NO_WRITTEN_AGENT = "no_written_agent"
     DELEGATION_EXPIRED = "delegation_expired"
     DELEGATION_NOT_YET_VALID = "delegation_not_yet_valid"
@@ -191,9 +192,13 @@ def _rank_person(person: Person) -> RankAssessment:
 
 
 def _rank_guardian(person: Person) -> RankAssessment:
-    """LJ-10 rank 2: the legal guardian / obligor; a verified absence passes straight on."""
+    """LJ-10 rank 2: the legal guardian / obligor; a verified absence passes straight on, and
+    so does civil affairs' verified finding that the guardian on file or named cannot act."""
     g = person.guardian
+    a = person.absence
     if g is not None and g.guardian_id:
+        if a is not None and a.cannot_act_for(g.guardian_id):
+            return _cannot_act(a)
         return RankAssessment(
             Rank.GUARDIAN,
             "guardian",
@@ -209,8 +214,10 @@ def _rank_guardian(person: Person) -> RankAssessment:
             reasons=(SkipReason.GUARDIAN_VERIFIED_NONE,),
             detail=f"verified that no guardian exists (evidence {g.evidence_ref or 'on the person record'})",
         )
-    if person.absence is not None:
-        a = person.absence
+    if a is not None and a.finding == "cannot_act":
+        if a.cannot_act_for(None):
+            return _cannot_act(a)
+    elif a is not None:
         return RankAssessment(
             Rank.GUARDIAN,
             "guardian",
@@ -226,6 +233,20 @@ def _rank_guardian(person: Person) -> RankAssessment:
         "guardian",
         RankState.UNVERIFIED,
         detail="no guardian on file and no verified absence: record the verified absence with evidence first",
+    )
+
+
+def _cannot_act(a: GuardianAbsence) -> RankAssessment:
+    """LJ-10 rank 2 passed over: civil affairs verified that the guardian cannot act."""
+    return RankAssessment(
+        Rank.GUARDIAN,
+        "guardian",
+        RankState.SKIPPED,
+        reasons=(SkipReason.GUARDIAN_CANNOT_ACT,),
+        detail=(
+            f"verified that the guardian {a.guardian_id or '(named by referral)'} cannot act by "
+            f"{a.verified_role} {a.verified_by} on {a.verified_at.date().isoformat()} (evidence {a.evidence_ref})"
+        ),
     )
 
 
@@ -308,6 +329,8 @@ class AcceptedSigner:
     role: Role
     skipped: tuple[SkippedRank, ...]
     major_public_interest_reason: str | None = None
+    # LJ-10: civil affairs' confirmation of the major public interest a rank-4 signature cites
+    public_interest_confirmation_id: str | None = None
 
     @property
     def filed_with_civil_affairs(self) -> bool:
@@ -316,13 +339,20 @@ class AcceptedSigner:
 
 
 def check_signer(
-    person: Person, principal: Principal, day: date, *, major_public_interest_reason: str | None = None
+    person: Person,
+    principal: Principal,
+    day: date,
+    *,
+    major_public_interest_reason: str | None = None,
+    public_interest_confirmation_id: str | None = None,
 ) -> AcceptedSigner:
     """LJ-10: accept ``principal`` as the signer for ``person`` now, or explain why not.
 
     Identity first (a token for someone else is Forbidden), then the signer's own rank
     (expired delegation, person not capable), then the order: any higher rank still able
-    to sign outranks the signer and is named in the answer."""
+    to sign outranks the signer and is named in the answer. A rank-4 signature on a major
+    public interest counts only with civil affairs' confirmation of that interest
+    (``public_interest_confirmation_id``) — never on the head's own word."""
     rank = ROLE_RANK.get(principal.role)
     if rank is None:
         raise Forbidden(f"role {principal.role.value} does not sign treatment decisions (LJ-10)")
@@ -343,6 +373,13 @@ def check_signer(
             rule="LJ-10",
             extra={"rank": int(rank), "reasons": [r.value for r in own.reasons]},
         )
+    if mpi and public_interest_confirmation_id is None:
+        raise RuleViolation(
+            "a rank-4 signature on a major public interest needs civil affairs' confirmation of that "
+            "interest first (POST …/public-interest-confirmation by civil affairs)",
+            rule="LJ-10",
+            field="major_public_interest_reason",
+        )
     if not (mpi and rank == Rank.HEAD):
         outranking = [r for r in authority.ranks[: rank - 1] if r.state != RankState.SKIPPED]
         if outranking:
@@ -362,6 +399,7 @@ def check_signer(
         major_public_interest_reason=major_public_interest_reason.strip()
         if mpi and major_public_interest_reason
         else None,
+        public_interest_confirmation_id=public_interest_confirmation_id if mpi else None,
     )
 
 

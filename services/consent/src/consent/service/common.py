@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from consent.domain.model import Admission, Person, local_date
-from consent.domain.parameters import PolicyParameters, effective
+from consent.domain.parameters import CATALOGUE
 from consent.service.ports import Ctx
 from medaid_shared import clock, ids
 from medaid_shared.ids import unknown
+from medaid_shared.parameters import ANY, Applied, ParameterKind
 
 
 def new_id(prefix: str) -> str:
@@ -34,6 +35,14 @@ async def load_admission(ctx: Ctx, admission_id: str) -> Admission:
     return adm
 
 
-async def parameters_now(ctx: Ctx) -> PolicyParameters:
-    """The policy parameter version in force now."""
-    return effective(await ctx.store.parameter_versions(), clock.now(), ctx.default_parameters)
+async def parameters_for(ctx: Ctx, kind: ParameterKind, facility_id: str) -> Applied:
+    """The version of ``kind`` in force today for the facility's region and level (the most
+    specific wins; the kind's default when none is loaded). Its id is cited by the decision."""
+    facility = await ctx.store.facility(facility_id)
+    return CATALOGUE.require(
+        await ctx.store.parameter_versions(),
+        kind.name,
+        on=today(),
+        region=facility.region if facility else ANY,
+        level=facility.level if facility else ANY,
+    )

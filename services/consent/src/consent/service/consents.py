@@ -7,7 +7,8 @@ from typing import Any
 
 from consent.domain.signing import AcceptedSigner
 from consent.domain.treatment import Decision
-from consent.service.common import new_id
+from consent.service import rank4
+from consent.service.common import load_admission, new_id
 from consent.service.ports import Ctx, Row
 from medaid_shared import clock
 from medaid_shared.authz import Principal
@@ -45,8 +46,15 @@ async def store_consent(
         "filed_with_civil_affairs": signer.filed_with_civil_affairs,
         "signature_ref": signature_ref,
         "signed_at": now,
+        "signer_name_enc": _signer_name(ctx, principal, person_id, consent_id),
+        "public_interest_confirmation_id": signer.public_interest_confirmation_id,
     }
     await ctx.store.insert("consent", row)
+    filing = None
+    if signer.filed_with_civil_affairs:
+        # LJ-10: a rank-4 signature is filed with civil affairs: it reaches their work list.
+        adm = await load_admission(ctx, admission_id)
+        filing = await rank4.file_with_civil_affairs(ctx, row, adm.facility_id)
     await ctx.uow.emit(
         ConsentSigned(
             consent_id=consent_id,
@@ -82,7 +90,23 @@ async def store_consent(
             "skipped_ranks": skipped,
         },
     )
-    return consent_view(row)
+    view = consent_view(row)
+    if filing is not None:
+        view["civil_affairs_filing"] = rank4.filing_view(filing)
+    return view
+
+
+def signer_name_aad(consent_id: str) -> str:
+    return f"consent:{consent_id}:signer_name"
+
+
+def _signer_name(ctx: Ctx, principal: Principal, person_id: str, consent_id: str) -> bytes | None:
+    """LJ annex 3: the display name of the signer's token (LJ-10 accepts only the signer's own
+    token), encrypted (SPEC 0.4); a person signing for themselves is named from the full
+    name referral sealed for consent."""
+    if principal.name is None or principal.subject == person_id:
+        return None
+    return ctx.encrypt(principal.name, signer_name_aad(consent_id))
 
 
 def consent_view(row: Row) -> dict[str, Any]:
@@ -101,6 +125,7 @@ def consent_view(row: Row) -> dict[str, Any]:
         },
         "skipped_ranks": row["skipped_ranks"],
         "major_public_interest_reason": row["major_public_interest_reason"],
+        "public_interest_confirmation_id": row.get("public_interest_confirmation_id"),
         "filed_with_civil_affairs": row["filed_with_civil_affairs"],
         "signature_ref": row["signature_ref"],
         "signed_at": row["signed_at"],

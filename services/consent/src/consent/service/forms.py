@@ -4,23 +4,30 @@
   with the initial review (LJ-7.2) and the civil-affairs filing and review (LJ-7.3);
 - annex 4 《重大治疗评估备案表》 (LJ-11.2) — the major-treatment evaluation record.
 
-Names travel masked (SPEC 0.4); instants are shown in Asia/Shanghai (SPEC 0.1)."""
+Names travel masked (SPEC 0.4); the annex-3 form the patient side signs shows the patient's,
+the signer's and the filing unit's names to the roles entitled to print it, each personal
+name read audit-logged; instants are shown in Asia/Shanghai (SPEC 0.1)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 from typing import Any
 
-from consent.domain.model import Facility, Person
+from consent.domain.model import Admission, Facility, Person
 from consent.service.common import load_person
+from consent.service.consents import signer_name_aad
 from consent.service.major import get_evaluation
 from consent.service.ports import Ctx
-from consent.service.selfpay import get_item
+from consent.service.selfpay import get_item, reviewer_name_aad
 from consent.service.treatments import get_treatment
 from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.errors import NotFound
+from medaid_shared.identifiers import ADMISSION_IDENTIFIERS
+from medaid_shared.minimisation import FULL_READ_OPERATIONS
 
 SUPPORT = {"centralized": "集中供养", "decentralized": "分散供养"}
 CATEGORY = {"drug": "药品", "consumable": "耗材", "test": "检查"}
@@ -47,6 +54,8 @@ OUTCOME = {
     "proceed": "可以实施",
     "do_not_proceed": "不宜实施",
 }
+REVIEW_OUTCOME = {**OUTCOME, "rejected": "有异议"}
+"""A review step's words on the form: a rejection there is an objection (有异议)."""
 SKIP = {
     "no_capacity_assessment": "未经民事行为能力评估",
     "not_fully_capable_or_lucid": "经评估不具备完全民事行为能力或神志不清",
@@ -93,25 +102,51 @@ def _rows(rows: list[tuple[str, str]]) -> str:
     return "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
 
 
+@dataclass(frozen=True)
+class FormNames:
+    """LJ annex 3: the names printed instead of ids, where consent knows them."""
+
+    patient: str | None = None
+    signer: str | None = None
+    units: Mapping[str, str] = field(default_factory=dict)
+    # the reviewers' display names, by (review stage, reviewer id)
+    reviewers: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def reviewer(self, stage: str, actor: str) -> str:
+        return _t(self.reviewers.get((stage, actor)) or actor)
+
+    def unit(self, unit_id: str | None) -> str:
+        name = self.units.get(unit_id or "")
+        return f"{_t(name)}（{_t(unit_id)}）" if name else _t(unit_id)
+
+
 def _person_rows(
-    person: Person, facility: Facility | None, facility_id: str, admission_id: str, full_name: str | None = None
+    person: Person,
+    facility: Facility | None,
+    facility_id: str,
+    admission_id: str,
+    admission: Admission | None,
+    names: FormNames | None = None,
 ) -> str:
+    names = names or FormNames()
+    full_name = names.patient
     where = (
-        f"供养机构：{_t(person.institution_id)}"
+        f"供养机构：{names.unit(person.institution_id)}"
         if person.centralized
-        else f"村（居）委：{_t(person.village_id)}　镇：{_t(person.town_id)}"
+        else f"村（居）委：{names.unit(person.village_id)}　镇：{_t(person.town_id)}"
     )
     return _rows(
         [
             ("患者姓名", _t(full_name or person.name_masked)),
             ("供养方式", f"{SUPPORT.get(person.support_type, _t(person.support_type))}　{where}"),
             ("医疗机构", _t(facility.name if facility else facility_id)),
-            ("住院登记号", _t(admission_id)),
+            *((label, _t(getattr(admission, name, None) or "—")) for name, label in ADMISSION_IDENTIFIERS.items()),
+            ("救助登记号", _t(admission_id)),
         ]
     )
 
 
-def _signature(consent: dict[str, Any] | None) -> str:
+def _signature(consent: dict[str, Any] | None, signer_name: str | None = None) -> str:
     if consent is None:
         return _rows(
             [
@@ -125,7 +160,10 @@ def _signature(consent: dict[str, Any] | None) -> str:
     )
     signer = consent["signer"]
     rows = [
-        ("签字人", f"{_t(signer['id'])}（{ROLE.get(signer['role'], _t(signer['role']))}，第{signer['rank']}顺位）"),
+        (
+            "签字人",
+            f"{_t(signer_name or signer['id'])}（{ROLE.get(signer['role'], _t(signer['role']))}，第{signer['rank']}顺位）",
+        ),
         ("越位原因", escape(skipped) if skipped else "无（最高顺位签字）"),
         ("签字时间", _t(consent["signed_at"])),
     ]
@@ -137,9 +175,14 @@ def _signature(consent: dict[str, Any] | None) -> str:
 
 
 def render_self_pay_form(
-    item: dict[str, Any], person: Person, facility: Facility | None, full_name: str | None = None
+    item: dict[str, Any],
+    person: Person,
+    facility: Facility | None,
+    admission: Admission | None,
+    names: FormNames | None = None,
 ) -> str:
     """Annex 3 (LJ-7.1): 柳江区特困人员自费项目使用知情同意书."""
+    names = names or FormNames()
     trail = item["trail"]
     steps = {
         "initial": [s for s in trail if s["step"] == "initial"],
@@ -154,8 +197,8 @@ def render_self_pay_form(
             [
                 (
                     ROLE.get(s["role"], s["role"]),
-                    f"{OUTCOME.get(s['outcome'], _t(s['outcome']))}　{_t(s['reason'])}"
-                    f"<br>签字：{_t(s['actor'])}　时间：{_t(s['at'])}",
+                    f"{REVIEW_OUTCOME.get(s['outcome'], _t(s['outcome']))}　{_t(s['reason'])}"
+                    f"<br>签字：{names.reviewer(stage, s['actor'])}　时间：{_t(s['at'])}",
                 )
                 for s in steps[stage]
             ]
@@ -165,7 +208,7 @@ def render_self_pay_form(
     filing_who = "供养机构" if person.centralized else "镇人民政府社会救助经办机构"
     body = (
         "<h3>一、患者信息</h3><table>"
-        + _person_rows(person, facility, item["facility_id"], item["admission_id"], full_name)
+        + _person_rows(person, facility, item["facility_id"], item["admission_id"], admission, names)
         + "</table><h3>二、自费项目（医保目录外）</h3><table>"
         + _rows(
             [
@@ -187,7 +230,7 @@ def render_self_pay_form(
         "<p class='note'>特困人员住院医疗救助不设起付线，按应计入费用的100%给予救助；医保目录外自费项目须经"
         "“双审核”，未经审批的非急救自费项目不得从特困供养经费或救助资金中列支。本人（或签字人）已知晓上述项目的"
         "必要性及费用，同意使用。</p><table>"
-        + _signature(item.get("consent_form"))
+        + _signature(item.get("consent_form"), names.signer)
         + f"</table><h3>四、初审意见（第七条第2项：{escape(initial_who)}）</h3><table>"
         + review_rows("initial", "初审意见")
         + "</table>"
@@ -215,15 +258,21 @@ def render_self_pay_form(
 
 
 def render_evaluation_record(
-    record: dict[str, Any], treatment: dict[str, Any], person: Person, facility: Facility | None
+    record: dict[str, Any],
+    treatment: dict[str, Any],
+    person: Person,
+    facility: Facility | None,
+    admission: Admission | None,
+    names: FormNames | None = None,
 ) -> str:
     """Annex 4 (LJ-11.2): 重大治疗评估备案表."""
+    names = names or FormNames()
     att = record["attending"]
     exp = record["expert"]
     rotation = (record.get("assignment") or {}).get("rotation") or {}
     body = (
         "<h3>一、患者信息</h3><table>"
-        + _person_rows(person, facility, treatment["facility_id"], treatment["admission_id"])
+        + _person_rows(person, facility, treatment["facility_id"], treatment["admission_id"], admission, names)
         + "</table><h3>二、拟实施的重大治疗</h3><table>"
         + _rows(
             [
@@ -265,8 +314,27 @@ def render_evaluation_record(
         + "</table><p class='note'>评估完成后方可开展，并仍须按第十条签字主体顺位签署知情同意。</p>"
     )
     consent = treatment.get("consent")
-    body += "<h3>六、知情同意签字（第十条）</h3><table>" + _signature(consent) + "</table>"
+    body += "<h3>六、知情同意签字（第十条）</h3><table>" + _signature(consent, names.signer) + "</table>"
     return _page("重大治疗评估备案表", "（附件4　试用）", body)
+
+
+ANNEX_3 = "GET /self-pay-items/{item_id}/consent-form.html"
+ANNEX_4 = "GET /treatments/{treatment_id}/evaluation-record.html"
+
+
+def entitled_to_names(principal: Principal, operation: str) -> bool:
+    """SPEC 0.4: the roles the minimisation table shows a form's full names to; every other
+    role that may read the record prints it with names masked and people by id."""
+    read = next(r for r in FULL_READ_OPERATIONS if r.service == "consent" and r.operation == operation)
+    return principal.role.value in read.roles
+
+
+async def _patient_name(ctx: Ctx, principal: Principal, person: Person, reason: str) -> str | None:
+    if ctx.open_sealed_name is None or not person.name_sealed:
+        return None
+    full_name = ctx.open_sealed_name(person.name_sealed)
+    await ctx.uow.audit(principal, "person.read_name", person.person_id, reason=reason)
+    return full_name
 
 
 async def self_pay_form(ctx: Ctx, principal: Principal, item_id: str) -> str:
@@ -274,13 +342,65 @@ async def self_pay_form(ctx: Ctx, principal: Principal, item_id: str) -> str:
     person = await load_person(ctx, item["person_id"])
     facility = await ctx.store.facility(item["facility_id"])
     await ctx.uow.audit(principal, "form.print", item_id, details={"form": "annex3_self_pay_informed_consent"})
-    # SPEC 0.4 / LJ-7.1: the patient side signs this form, so it shows the full name to the
-    # roles entitled to print it; reading it is audit-logged like any full-ID read.
-    full_name = None
-    if ctx.open_sealed_name is not None and person.name_sealed:
-        full_name = ctx.open_sealed_name(person.name_sealed)
-        await ctx.uow.audit(principal, "person.read_name", person.person_id, reason=f"annex 3 form {item_id}")
-    return render_self_pay_form(item, person, facility, full_name)
+    names = FormNames(units=await _unit_names(ctx, person))
+    if entitled_to_names(principal, ANNEX_3):
+        # SPEC 0.4 / LJ-7.1: the patient side signs this form, so it shows the full name to
+        # the roles entitled to print it; reading it is audit-logged like any full-ID read.
+        reason = f"annex 3 form {item_id}"
+        full_name = await _patient_name(ctx, principal, person, reason)
+        names = FormNames(
+            patient=full_name,
+            signer=await _signer_name(ctx, principal, item.get("consent_form"), item["person_id"], full_name, reason),
+            units=names.units,
+            reviewers=await _reviewer_names(ctx, principal, item_id),
+        )
+    admission = await ctx.store.admission(item["admission_id"])
+    return render_self_pay_form(item, person, facility, admission, names)
+
+
+async def _signer_name(
+    ctx: Ctx,
+    principal: Principal,
+    form: dict[str, Any] | None,
+    person_id: str,
+    full_name: str | None,
+    reason: str,
+) -> str | None:
+    """LJ annex 3 / annex 4: who signed, by name — the patient's own full name, or the
+    signer's display name recorded at signing (opened here, the read audit-logged)."""
+    if form is None:
+        return None
+    if form["signer"]["id"] == person_id:
+        return full_name
+    row = await ctx.store.get("consent", form["consent_id"])
+    name = ctx.decrypt(row["signer_name_enc"] if row else None, signer_name_aad(form["consent_id"]))
+    if name is not None:
+        await ctx.uow.audit(principal, "consent.read_signer_name", form["consent_id"], reason=reason)
+    return name
+
+
+async def _reviewer_names(ctx: Ctx, principal: Principal, item_id: str) -> dict[tuple[str, str], str]:
+    """LJ annex 3: who reviewed, by name — each reviewer's display name recorded at review
+    (opened here, each read audit-logged like the signer's, SPEC 0.4)."""
+    names: dict[tuple[str, str], str] = {}
+    for review in await ctx.store.find("self_pay_review", order_by="seq", item_id=item_id):
+        name = ctx.decrypt(review["reviewer_name_enc"], reviewer_name_aad(review["review_id"]))
+        if name is not None:
+            names[(review["stage"], review["reviewer_id"])] = name
+            await ctx.uow.audit(
+                principal, "self_pay.read_reviewer_name", review["review_id"], reason=f"annex 3 form {item_id}"
+            )
+    return names
+
+
+async def _unit_names(ctx: Ctx, person: Person) -> dict[str, str]:
+    """The names of the person's institution or village committee, as they signed annex 1."""
+    units: dict[str, str] = {}
+    for unit_id in (person.institution_id, person.village_id):
+        row = await ctx.store.get("unit", unit_id) if unit_id else None
+        if row is not None and unit_id:
+            units[unit_id] = row["name"]
+    return units
 
 
 async def evaluation_record(ctx: Ctx, principal: Principal, treatment_id: str) -> str:
@@ -291,4 +411,13 @@ async def evaluation_record(ctx: Ctx, principal: Principal, treatment_id: str) -
     person = await load_person(ctx, treatment["person_id"])
     facility = await ctx.store.facility(treatment["facility_id"])
     await ctx.uow.audit(principal, "form.print", treatment_id, details={"form": "annex4_major_evaluation_record"})
-    return render_evaluation_record(record, treatment, person, facility)
+    names = FormNames(units=await _unit_names(ctx, person))
+    if entitled_to_names(principal, ANNEX_4):
+        # SPEC 0.4 / LJ-11.2: the record is filed with civil affairs and signed by the patient
+        # side: the full names to the roles entitled to them, each read audit-logged.
+        reason = f"annex 4 record {treatment_id}"
+        full_name = await _patient_name(ctx, principal, person, reason)
+        signer = await _signer_name(ctx, principal, treatment.get("consent"), treatment["person_id"], full_name, reason)
+        names = FormNames(patient=full_name, signer=signer, units=names.units)
+    admission = await ctx.store.admission(treatment["admission_id"])
+    return render_evaluation_record(record, treatment, person, facility, admission, names)

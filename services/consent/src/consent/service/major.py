@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from consent.domain.major import Recommendation, conclusion, pick_expert
+from consent.domain.parameters import MAJOR_TREATMENT, MajorTreatment
 from consent.domain.treatment import Kind, TreatmentStatus
-from consent.service.common import new_id, parameters_now
+from consent.service import selfpay
+from consent.service.common import new_id, parameters_for
 from consent.service.ports import Ctx, Row
 from consent.service.treatments import load_treatment, require_view
 from medaid_shared import clock
@@ -55,22 +57,19 @@ async def update_expert(ctx: Ctx, principal: Principal, expert_id: str, changes:
     return _expert_view({**row, **values})
 
 
-async def list_experts(ctx: Ctx) -> dict[str, Any]:
-    pool = await ctx.store.expert_pool()
-    return {
-        "experts": [
-            {
-                "expert_id": e.expert_id,
-                "name": e.name,
-                "hospital_id": e.hospital_id,
-                "specialty": e.specialty,
-                "active": e.active,
-                "assignments": e.assignments,
-                "last_assigned_at": e.last_assigned_at,
-            }
-            for e in pool
-        ]
-    }
+async def list_experts(ctx: Ctx) -> list[dict[str, Any]]:
+    return [
+        {
+            "expert_id": e.expert_id,
+            "name": e.name,
+            "hospital_id": e.hospital_id,
+            "specialty": e.specialty,
+            "active": e.active,
+            "assignments": e.assignments,
+            "last_assigned_at": e.last_assigned_at,
+        }
+        for e in await ctx.store.expert_pool()
+    ]
 
 
 def _expert_view(row: Row) -> dict[str, Any]:
@@ -103,7 +102,8 @@ async def assign_expert(ctx: Ctx, principal: Principal, treatment_id: str, *, sp
     if await ctx.store.get("expert_assignment", treatment_id) is not None:
         raise Conflict("an expert is already assigned to this treatment")
     await ctx.store.lock_rotation()
-    params = await parameters_now(ctx)
+    applied = await parameters_for(ctx, MAJOR_TREATMENT, treatment["facility_id"])
+    params: MajorTreatment = applied.values
     rotation = pick_expert(
         await ctx.store.expert_pool(),
         treatment["facility_id"],
@@ -111,7 +111,7 @@ async def assign_expert(ctx: Ctx, principal: Principal, treatment_id: str, *, sp
         exclude_treating_hospital=params.expert_from_other_hospital,
     )
     now = clock.now()
-    record = {**rotation.record(), "parameters_version": params.version}
+    record = {**rotation.record(), "parameters_version": applied.version_id}
     await ctx.store.insert(
         "expert_assignment",
         {
@@ -215,6 +215,8 @@ async def _maybe_complete(ctx: Ctx, principal: Principal, treatment: Row, evalua
     evaluation = {**evaluation, "conclusion": result.value, "completed_at": now}
     status = TreatmentStatus.AWAITING_CONSENT if result == Recommendation.PROCEED else TreatmentStatus.NOT_TO_PROCEED
     await ctx.store.update("treatment", tid, {"status": status.value, "updated_at": now})
+    if treatment["item_id"] and result == Recommendation.DO_NOT_PROCEED:
+        await selfpay.reject_after_evaluation(ctx, principal, treatment["item_id"], tid)
     assignment = await ctx.store.get("expert_assignment", tid)
     expert = await ctx.store.get("expert", evaluation["expert_id"])
     assert assignment is not None and expert is not None

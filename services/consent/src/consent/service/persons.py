@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from consent.domain import signing
@@ -12,7 +13,7 @@ from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.consent import GuardianAbsenceVerified
-from medaid_shared.errors import Conflict, Forbidden
+from medaid_shared.errors import Conflict, Forbidden, RuleViolation
 
 
 async def signing_authority(
@@ -25,12 +26,33 @@ async def signing_authority(
     return authority.as_dict()
 
 
-def _require_absence_verifier(principal: Principal, person: Person) -> None:
+class Finding(StrEnum):
+    """LJ-10 rank 2: what was verified about the guardian."""
+
+    NO_GUARDIAN = "no_guardian"  # no legal guardian / obligor exists
+    CANNOT_ACT = "cannot_act"  # the guardian on file (or named) cannot act
+
+
+def _require_absence_verifier(principal: Principal, person: Person, finding: Finding) -> None:
     """Who may record that a person has no guardian: district civil affairs, the person's
-    town government, or the institution / village committee responsible for them."""
+    town government, or the institution / village committee responsible for them — but a
+    guardian referral names (by name only, no signer id) is verified absent or unable to
+    act by civil affairs alone, never by the unit that would then sign at rank 4 (LJ-10),
+    and that any guardian cannot act is verified by civil affairs alone (LJ-10)."""
     role = principal.role
     if role == Role.CIVIL_AFFAIRS:
         return
+    if finding == Finding.CANNOT_ACT:
+        raise Forbidden(
+            "that a guardian cannot act is verified by civil affairs only (LJ-10)", field="finding", rule="LJ-10"
+        )
+    named = person.guardian is not None and bool(person.guardian.name_masked or person.guardian.relation)
+    if named:
+        raise Forbidden(
+            "a named guardian is verified absent or unable to act by civil affairs only (LJ-10)",
+            field="evidence_ref",
+            rule="LJ-10",
+        )
     if role == Role.TOWN_GOVERNMENT:
         principal.require_scope("town", person.town_id, "this person's town")
         return
@@ -48,17 +70,36 @@ def _require_absence_verifier(principal: Principal, person: Person) -> None:
 
 
 async def record_guardian_absence(
-    ctx: Ctx, principal: Principal, person_id: str, *, evidence_ref: str, evidence_note: str | None
+    ctx: Ctx,
+    principal: Principal,
+    person_id: str,
+    *,
+    evidence_ref: str,
+    evidence_note: str | None,
+    finding: Finding = Finding.NO_GUARDIAN,
 ) -> dict[str, Any]:
-    """LJ-10 rank 2: record, with its evidence, that no legal guardian / obligor exists."""
+    """LJ-10 rank 2: record, with its evidence, that no legal guardian / obligor exists, or
+    (civil affairs only) that the guardian on file or named cannot act."""
     person = await load_person(ctx, person_id, lock=True)
-    _require_absence_verifier(principal, person)
-    if person.guardian_id:
+    _require_absence_verifier(principal, person, finding)
+    if finding == Finding.NO_GUARDIAN and person.guardian_id:
         raise Conflict(
             f"person {person_id} has a legal guardian on file ({person.guardian_id}); "
-            "an absence cannot be verified while referral records one",
+            "an absence cannot be verified while referral records one (civil affairs may verify "
+            "that the guardian cannot act)",
             rule="LJ-10",
+            field="finding",
         )
+    named = person.guardian is not None and (
+        bool(person.guardian_id) or bool(person.guardian.name_masked or person.guardian.relation)
+    )
+    if finding == Finding.CANNOT_ACT and not named:
+        raise RuleViolation(
+            f"person {person_id} has no guardian on file or named: verify that none exists instead",
+            rule="LJ-10",
+            field="finding",
+        )
+    guardian_id = person.guardian_id if finding == Finding.CANNOT_ACT else None
     absence_id = new_id("abs")
     now = clock.now()
     await ctx.store.insert(
@@ -71,6 +112,8 @@ async def record_guardian_absence(
             "verified_by": principal.subject,
             "verified_role": principal.role.value,
             "verified_at": now,
+            "finding": finding.value,
+            "guardian_id": guardian_id,
         },
     )
     await ctx.uow.emit(
@@ -81,14 +124,18 @@ async def record_guardian_absence(
             verified_by=principal.subject,
             verified_role=principal.role.value,
             verified_at=now,
+            finding=finding.value,
+            guardian_id=guardian_id,
         )
     )
     await ctx.uow.audit(
         principal,
         "guardian_absence.verify",
         person_id,
-        reason="LJ-10: verified that no legal guardian / obligor exists",
-        details={"absence_id": absence_id, "evidence_ref": evidence_ref},
+        reason="LJ-10: verified that no legal guardian / obligor exists"
+        if finding == Finding.NO_GUARDIAN
+        else "LJ-10: verified that the guardian cannot act",
+        details={"absence_id": absence_id, "evidence_ref": evidence_ref, "finding": finding.value},
     )
     return {
         "absence_id": absence_id,
@@ -97,5 +144,7 @@ async def record_guardian_absence(
         "verified_by": principal.subject,
         "verified_role": principal.role.value,
         "verified_at": now,
+        "finding": finding.value,
+        "guardian_id": guardian_id,
         "rule": "LJ-10",
     }

@@ -1,18 +1,20 @@
 """What the use cases need from storage (implemented in ``adapters/store.py``, wired in
-``bootstrap.py``). Rows are plain mappings keyed by column name; the read model and the
-policy parameters come back as domain objects."""
+``bootstrap.py``). Rows are plain mappings keyed by column name; the read model comes back as
+domain objects and the parameters as the kernel's versions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from consent.domain.model import Admission, Expert, Facility, Person
-from consent.domain.parameters import PolicyParameters
+from medaid_shared.calendar import WorkingCalendar
 from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import UnitOfWork
+from medaid_shared.parameters import ParameterVersion
 
 Row = Mapping[str, Any]
 
@@ -38,6 +40,8 @@ class Store(Protocol):
 
     async def upsert_catalogue_item(self, values: Mapping[str, Any]) -> None: ...
 
+    async def upsert_unit(self, values: Mapping[str, Any]) -> None: ...
+
     async def person(self, person_id: str, *, lock: bool = False) -> Person | None: ...
 
     async def admission(self, admission_id: str) -> Admission | None: ...
@@ -51,13 +55,16 @@ class Store(Protocol):
 
     async def lock_rotation(self) -> None: ...
 
-    # policy parameters
-    async def parameter_versions(self) -> list[PolicyParameters]: ...
+    # the kernel's versioned parameters (LJ-7, LJ-11.2)
+    async def parameter_versions(self) -> list[ParameterVersion]: ...
 
-    # LJ-7.3 cumulative self-pay (items not rejected)
-    async def cumulative_for_admission(self, admission_id: str) -> Decimal: ...
+    # LJ-7.3 cumulative self-pay (items not rejected; only those reviewed when asked)
+    async def cumulative_for_admission(self, admission_id: str, *, reviewed_only: bool) -> Decimal: ...
 
-    async def cumulative_for_year(self, person_id: str, year: int) -> Decimal: ...
+    async def cumulative_for_year(self, person_id: str, year: int, *, reviewed_only: bool) -> Decimal: ...
+
+    # LJ-7.0 the same item's proposals in an admission since an instant (items not rejected)
+    async def same_item_since(self, admission_id: str, item_code: str, since: datetime) -> Decimal: ...
 
 
 StoreFactory = Callable[[UnitOfWork], Store]
@@ -65,15 +72,16 @@ StoreFactory = Callable[[UnitOfWork], Store]
 
 @dataclass
 class Ctx:
-    """What a use case works with: the unit of work (events, audit), the store, the field
-    cipher and the default policy parameters from settings."""
+    """What a use case works with: the unit of work (events, audit), the store and the
+    field cipher."""
 
     uow: UnitOfWork
     store: Store
     cipher: FieldCipher
-    default_parameters: PolicyParameters
     # SPEC 0.4: opens a full name referral sealed for consent (None: names stay masked)
     open_sealed_name: Callable[[str], str] | None = None
+    # SPEC 0.1: the one official working calendar (LJ-10's acknowledgement deadline)
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
 
     def encrypt(self, text: str, aad: str) -> bytes:
         return self.cipher.encrypt_text(text, aad)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from consent.service.ports import Store
 from medaid_shared import clock
-from medaid_shared.contracts.referral import AdmissionFiled, FacilityRegistered, PersonRegistered
+from medaid_shared.contracts.referral import AdmissionFiled, FacilityRegistered, FilingCompleted, PersonRegistered
 from medaid_shared.contracts.settlement import CatalogueItemPublished
 from medaid_shared.events import EventMeta
+from medaid_shared.identifiers import ADMISSION_IDENTIFIERS
 
 
 async def apply_person(store: Store, event: PersonRegistered, meta: EventMeta) -> bool:
@@ -46,6 +47,7 @@ async def apply_admission(store: Store, event: AdmissionFiled, meta: EventMeta) 
             "institution_id": event.institution_id,
             "village_id": event.village_id,
             "town_id": event.town_id,
+            **{name: getattr(event, name) for name in ADMISSION_IDENTIFIERS},
             "updated_at": clock.now(),
         }
     )
@@ -62,6 +64,14 @@ async def apply_facility(store: Store, event: FacilityRegistered, meta: EventMet
             "updated_at": clock.now(),
         }
     )
+
+
+async def apply_filing_unit(store: Store, event: FilingCompleted, meta: EventMeta) -> None:
+    """LJ annex 3: the filing unit's name as it signed the annex-1 form (the latest wins)."""
+    if event.submitted_unit and event.submitted_unit_name:
+        await store.upsert_unit(
+            {"unit_id": event.submitted_unit, "name": event.submitted_unit_name, "updated_at": clock.now()}
+        )
 
 
 async def apply_catalogue_item(store: Store, event: CatalogueItemPublished, meta: EventMeta) -> None:

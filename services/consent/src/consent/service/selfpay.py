@@ -3,15 +3,25 @@ initial review, the civil-affairs filing and review, and the decision with its t
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from consent.domain import catalogue, signing
+from consent.domain.access import can_view_person
 from consent.domain.catalogue import require_out_of_catalogue
-from consent.domain.model import local_date
-from consent.domain.parameters import CumulativeScope
+from consent.domain.model import Admission, local_date
+from consent.domain.parameters import (
+    EMERGENCY_SELF_PAY,
+    MAJOR_TREATMENT,
+    SELF_PAY_REVIEW,
+    CumulativeScope,
+    EmergencySelfPay,
+    SelfPayReview,
+)
 from consent.domain.selfpay import (
+    DECIDED,
     Outcome,
     Participant,
     Status,
@@ -24,15 +34,18 @@ from consent.domain.selfpay import (
     require_open,
     triage,
 )
-from consent.domain.treatment import Decision
-from consent.service.common import load_admission, load_person, new_id, parameters_now, today
+from consent.domain.treatment import Classified, Decision, Kind, MajorCategory, TreatmentStatus, consent_decision
+from consent.service import rank4
+from consent.service.common import load_admission, load_person, new_id, parameters_for, today
 from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx, Row
-from consent.service.treatments import require_view
+from consent.service.treatments import insert_treatment, require_view
 from medaid_shared import clock
-from medaid_shared.authz import Principal
-from medaid_shared.contracts.consent import SelfPayDecided, SelfPayProposed, SelfPayReviewed, TrailStep
+from medaid_shared.authz import Principal, Role
+from medaid_shared.contracts.consent import SelfPayDecided, SelfPayProposed, SelfPayReopened, SelfPayReviewed, TrailStep
+from medaid_shared.contracts.referral import EmergencyExemptionWithdrawn
 from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from medaid_shared.minimisation import DIAGNOSIS_ANSWERS
 
 
 class ItemCategory(StrEnum):
@@ -44,8 +57,17 @@ class ItemCategory(StrEnum):
 
 
 class ReviewOutcome(StrEnum):
+    """LJ-7.2 / LJ-7.3: a review step approves or rejects the item — the same two words as
+    every other review in the system (docs/VOCABULARY.md)."""
+
     APPROVED = "approved"
-    OBJECTED = "objected"
+    REJECTED = "rejected"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ReviewOutcome | None:
+        # The former word: a client written before the vocabulary was unified, and review
+        # rows stored before it, still mean a rejection.
+        return cls.REJECTED if value == "objected" else None
 
 
 def _aad(item_id: str) -> str:
@@ -77,23 +99,36 @@ async def propose(
     day = today()
     entries = await ctx.store.find("catalogue_item", code=item_code)
     require_out_of_catalogue(catalogue.in_force(entries, facility.region if facility else None, day), item_code, day)
-    if emergency and not adm.emergency:
-        emergencies = await ctx.store.find("treatment", admission_id=admission_id, kind="emergency")
-        if not emergencies:
-            raise RuleViolation(
-                "an emergency item needs an emergency admission or a recorded emergency rescue", rule="LJ-11.3"
-            )
-    params = await parameters_now(ctx)
+    emergency_version = await _require_emergency_period(ctx, adm) if emergency else None
+    applied = await parameters_for(ctx, SELF_PAY_REVIEW, adm.facility_id)
+    params: SelfPayReview = applied.values
     now = clock.now()
     year = local_date(now).year
-    # LJ-7.3 (interpretation): cumulative over the admission, or the person's calendar year.
+    # LJ-7.3 (interpretation): cumulative over the admission, or the person's calendar year;
+    # the items below the review threshold count unless the version says otherwise.
+    reviewed_only = not params.below_threshold_counts
     if params.cumulative_scope == CumulativeScope.ADMISSION:
-        before = await ctx.store.cumulative_for_admission(admission_id)
+        before = await ctx.store.cumulative_for_admission(admission_id, reviewed_only=reviewed_only)
     else:
-        before = await ctx.store.cumulative_for_year(person.person_id, year)
-    t = triage(amount, before, params)
+        before = await ctx.store.cumulative_for_year(person.person_id, year, reviewed_only=reviewed_only)
+    # LJ-7.0 (interpretation): the same item's proposals within the window are one single cost.
+    same_item = Decimal("0.00")
+    if params.same_item_window_hours:
+        since = now - timedelta(hours=params.same_item_window_hours)
+        same_item = await ctx.store.same_item_since(admission_id, item_code, since)
+    t = triage(amount, before, params, same_item_before=same_item)
     status = initial_status(t, emergency)
     item_id = new_id("spi")
+    major = None if emergency else await parameters_for(ctx, MAJOR_TREATMENT, adm.facility_id)
+    # LJ-11.2: a high self-pay item is a major treatment: its evaluation comes first.
+    high = major is not None and t.single_cost >= major.values.high_self_pay_threshold
+    rules, reasons = list(t.rules), list(t.reasons)
+    if high and major is not None:
+        rules.append("LJ-11.2")
+        reasons.append(
+            f"single cost {t.single_cost} ≥ {major.values.high_self_pay_threshold}: a high self-pay item, "
+            "the major-treatment evaluation first"
+        )
     row: dict[str, Any] = {
         "item_id": item_id,
         "admission_id": admission_id,
@@ -114,8 +149,13 @@ async def propose(
         "cumulative_before": t.cumulative_before,
         "cumulative_after": t.cumulative_after,
         "local_year": year,
-        "parameters_version": params.version,
-        "triage": {"rules": list(t.rules), "reasons": list(t.reasons)},
+        "parameters_version": applied.version_id,
+        "triage": {
+            "rules": rules,
+            "reasons": reasons,
+            "single_cost": f"{t.single_cost:.2f}",
+            **({"emergency_parameters_version": emergency_version} if emergency_version else {}),
+        },
         "status": status.value,
         "outcome": None,
         "proposed_by": principal.subject,
@@ -138,7 +178,7 @@ async def propose(
             proposed_at=now,
             cumulative_scope=params.cumulative_scope.value,
             cumulative_amount=t.cumulative_after,
-            parameters_version=params.version,
+            parameters_version=applied.version_id,
         )
     )
     await ctx.uow.audit(
@@ -146,13 +186,142 @@ async def propose(
         "self_pay.propose",
         item_id,
         reason="; ".join(t.reasons),
-        details={"admission_id": admission_id, "amount": str(amount), "parameters_version": params.version},
+        details={"admission_id": admission_id, "amount": str(amount), "parameters_version": applied.version_id},
     )
+    if high and major is not None:
+        await insert_treatment(
+            ctx,
+            principal,
+            adm,
+            Classified(Kind.MAJOR, MajorCategory.HIGH_SELF_PAY_ITEM, reasons[-1]),
+            labelled=None,
+            procedure_code=None,
+            description=f"{item_code} {item_name}",
+            attending_doctor=attending_doctor,
+            emergency_reason=None,
+            parameters_version=major.version_id,
+            item_id=item_id,
+        )
     if status == Status.EMERGENCY:
         row = await _decide(ctx, principal, row, Outcome.EMERGENCY, ["LJ-11.3", "LJ-7.4"], "emergency rescue item")
     elif status == Status.RECORDED_BELOW_THRESHOLD:
         row = await _decide(ctx, principal, row, Outcome.BELOW_THRESHOLD, ["LJ-7.0"], t.reasons[0])
-    return await _view(ctx, row)
+    return await _view(ctx, row, principal)
+
+
+async def _require_emergency_period(ctx: Ctx, adm: Admission) -> str:
+    """LJ-11.3 / LJ-7.4: an item is decided "emergency" only for an emergency admission (or
+    one with a recorded rescue) whose exemptions referral has not withdrawn, and only within
+    the versioned emergency period from the admission (or the first rescue). Returns the id
+    of the version applied; otherwise 422 naming ``emergency``."""
+    start = None
+    if adm.emergency_withdrawn_at is None:
+        if adm.emergency:
+            start = adm.admitted_at
+        else:
+            rescues = await ctx.store.find(
+                "treatment", order_by="recorded_at", admission_id=adm.admission_id, kind="emergency"
+            )
+            start = rescues[0]["recorded_at"] if rescues else None
+    if start is None:
+        raise RuleViolation(
+            "an emergency item needs an emergency admission or a recorded emergency rescue"
+            + (" — referral withdrew this admission's emergency exemptions" if adm.emergency_withdrawn_at else ""),
+            rule="LJ-11.3",
+            field="emergency",
+        )
+    applied = await parameters_for(ctx, EMERGENCY_SELF_PAY, adm.facility_id)
+    params: EmergencySelfPay = applied.values
+    end = start + timedelta(hours=params.emergency_period_hours)
+    if clock.now() > end:
+        raise RuleViolation(
+            f"the emergency period ({params.emergency_period_hours} h from {start.isoformat()}) ended at "
+            f"{end.isoformat()}: the item goes through the informed-consent form and the double review",
+            rule="LJ-11.3",
+            field="emergency",
+            extra={"parameters_version": applied.version_id, "emergency_period_end": end.isoformat()},
+        )
+    return applied.version_id
+
+
+async def emergency_withdrawn(ctx: Ctx, event: EmergencyExemptionWithdrawn) -> None:
+    """SPEC 0.5 / LJ-11.3 / LJ-7.4: referral withdrew an emergency's exemptions (no basis in
+    the window, or a contest upheld): no more "emergency" items for the admission, and every
+    item decided "emergency" is reopened — back to the informed-consent form and the double
+    review, or decided again below the review threshold (SelfPayReopened)."""
+    adm = await ctx.store.admission(event.admission_id)
+    if adm is None:
+        return  # AdmissionFiled comes first on the same key; nothing of ours to reopen
+    if adm.emergency_withdrawn_at is None:
+        await ctx.store.update(
+            "admission",
+            event.admission_id,
+            {"emergency_withdrawn_at": event.withdrawn_at, "emergency_withdrawn_reason": event.reason},
+        )
+    items = await ctx.store.find(
+        "self_pay_item", order_by="proposed_at", admission_id=event.admission_id, status=Status.EMERGENCY.value
+    )
+    for item in items:
+        await _reopen(ctx, dict(item), event.reason)
+
+
+async def _reopen(ctx: Ctx, row: dict[str, Any], reason: str) -> None:
+    status = Status.AWAITING_CONSENT_FORM if row["needs_review"] else Status.RECORDED_BELOW_THRESHOLD
+    now = clock.now()
+    rules = ["LJ-11.3", "LJ-7.4", "LJ-7.1" if row["needs_review"] else "LJ-7.0"]
+    await ctx.store.update(
+        "self_pay_item", row["item_id"], {"status": status.value, "outcome": None, "decided_at": None}
+    )
+    await ctx.uow.emit(
+        SelfPayReopened(
+            item_id=row["item_id"],
+            admission_id=row["admission_id"],
+            person_id=row["person_id"],
+            item_code=row["item_code"],
+            amount=row["amount"],
+            previous_outcome=Outcome.EMERGENCY.value,
+            status=status.value,
+            reason=reason,
+            reopened_at=now,
+            rules=rules,
+        )
+    )
+    why = f"referral withdrew the emergency exemptions ({reason}): the emergency outcome no longer holds"
+    await ctx.uow.audit(None, "self_pay.reopen", row["item_id"], reason=why, details={"status": status.value})
+    if status == Status.AWAITING_CONSENT_FORM:
+        await _high_self_pay_evaluation(ctx, row)
+    if status == Status.RECORDED_BELOW_THRESHOLD:
+        below = {**row, "status": status.value, "outcome": None, "decided_at": None}
+        await _decide(ctx, None, below, Outcome.BELOW_THRESHOLD, ["LJ-7.0", "LJ-11.3"], why)
+
+
+async def _high_self_pay_evaluation(ctx: Ctx, row: dict[str, Any]) -> None:
+    """LJ-11.2: a reopened item is judged as it would have been without the emergency — a high
+    self-pay item needs its major-treatment evaluation before the form is signed."""
+    adm = await load_admission(ctx, row["admission_id"])
+    major = await parameters_for(ctx, MAJOR_TREATMENT, adm.facility_id)
+    single = Decimal(str(row["triage"].get("single_cost", row["amount"])))
+    threshold = major.values.high_self_pay_threshold
+    if single < threshold or await ctx.store.find("treatment", item_id=row["item_id"]):
+        return
+    await insert_treatment(
+        ctx,
+        None,
+        adm,
+        Classified(
+            Kind.MAJOR,
+            MajorCategory.HIGH_SELF_PAY_ITEM,
+            f"single cost {single} ≥ {threshold}: a high self-pay item, the major-treatment evaluation first",
+        ),
+        labelled=None,
+        procedure_code=None,
+        description=f"{row['item_code']} {row['item_name']}",
+        attending_doctor=row["attending_doctor"],
+        emergency_reason=None,
+        parameters_version=major.version_id,
+        item_id=row["item_id"],
+        recorded_by=row["proposed_by"],
+    )
 
 
 async def _load_item(ctx: Ctx, item_id: str) -> dict[str, Any]:
@@ -168,7 +337,7 @@ async def _set_status(ctx: Ctx, row: dict[str, Any], status: Status) -> dict[str
 
 
 async def _decide(
-    ctx: Ctx, principal: Principal, row: dict[str, Any], outcome: Outcome, rules: list[str], reason: str
+    ctx: Ctx, principal: Principal | None, row: dict[str, Any], outcome: Outcome, rules: list[str], reason: str
 ) -> dict[str, Any]:
     """The final outcome, which settlement applies (LJ-7.4, LJ-14.1), with the whole trail."""
     status = {
@@ -218,8 +387,20 @@ async def sign_form(
     """LJ-7.1: the eligible patient-side signer (LJ-10) signs the informed-consent form."""
     row = await _load_item(ctx, item_id)
     person = await load_person(ctx, row["person_id"])
-    signer = signing.check_signer(person, principal, today(), major_public_interest_reason=major_public_interest_reason)
+    signer = signing.check_signer(
+        person,
+        principal,
+        today(),
+        major_public_interest_reason=major_public_interest_reason,
+        public_interest_confirmation_id=await rank4.public_interest_confirmation(
+            ctx, item_id, major_public_interest_reason
+        ),
+    )
     require_open(Status(row["status"]), Status.AWAITING_CONSENT_FORM, "signing the informed-consent form")
+    # LJ-11.2: a high self-pay item waits for its major-treatment evaluation to proceed.
+    linked = await ctx.store.find("treatment", item_id=item_id)
+    for treatment in linked:
+        consent_decision(Kind.MAJOR, TreatmentStatus(treatment["status"]))
     consent = await store_consent(
         ctx,
         principal,
@@ -231,14 +412,40 @@ async def sign_form(
         signature_ref=signature_ref,
     )
     await _set_status(ctx, row, Status.AWAITING_INITIAL_REVIEW)
+    for treatment in linked:
+        await ctx.store.update(
+            "treatment",
+            treatment["treatment_id"],
+            {"status": TreatmentStatus.CONSENTED.value, "updated_at": clock.now()},
+        )
     return consent
+
+
+async def reject_after_evaluation(ctx: Ctx, principal: Principal, item_id: str, treatment_id: str) -> None:
+    """LJ-11.2 / LJ-7.4: a high self-pay item whose evaluation concluded not to proceed is
+    rejected (settlement then never pays it from support or aid funds)."""
+    row = await _load_item(ctx, item_id)
+    if Status(row["status"]) in DECIDED:
+        return
+    await _decide(
+        ctx,
+        principal,
+        row,
+        Outcome.REJECTED,
+        ["LJ-11.2", "LJ-7.4"],
+        f"the major-treatment evaluation of treatment {treatment_id} concluded not to proceed",
+    )
 
 
 def _check_reason(outcome: ReviewOutcome, reason: str | None) -> str | None:
     reason = reason.strip() if reason else None
-    if outcome == ReviewOutcome.OBJECTED and not reason:
+    if outcome == ReviewOutcome.REJECTED and not reason:
         raise ValidationFailed("an objection states its reason", field="reason")
     return reason
+
+
+def reviewer_name_aad(review_id: str) -> str:
+    return f"consent:{review_id}:reviewer_name"
 
 
 async def _add_review(
@@ -255,16 +462,21 @@ async def _add_review(
     if existing:
         raise Conflict(f"{participant.value} has already taken part in the {stage} step of this item")
     now = clock.now()
+    review_id = new_id("rev")
     await ctx.store.insert(
         "self_pay_review",
         {
-            "review_id": new_id("rev"),
+            "review_id": review_id,
             "item_id": row["item_id"],
             "stage": stage,
             "participant": participant.value,
             "outcome": outcome,
             "reviewer_id": principal.subject,
             "reviewer_role": principal.role.value,
+            # LJ annex 3: the form names who reviewed; the name rests encrypted (SPEC 0.4)
+            "reviewer_name_enc": None
+            if principal.name is None
+            else ctx.encrypt(principal.name, reviewer_name_aad(review_id)),
             "reason": reason,
             "reviewed_at": now,
         },
@@ -303,11 +515,11 @@ async def initial_review(
     require_open(Status(row["status"]), Status.AWAITING_INITIAL_REVIEW, "the initial review")
     reason = _check_reason(outcome, reason)
     await _add_review(ctx, principal, row, stage="initial", participant=participant, outcome=outcome, reason=reason)
-    if outcome == ReviewOutcome.OBJECTED:
+    if outcome == ReviewOutcome.REJECTED:
         row = await _decide(
             ctx, principal, row, Outcome.REJECTED, ["LJ-7.2", "LJ-7.4"], f"objection at the initial review: {reason}"
         )
-        return await _view(ctx, row)
+        return await _view(ctx, row, principal)
     approvals = {
         Participant(r["participant"])
         for r in await ctx.store.find("self_pay_review", item_id=item_id, stage="initial")
@@ -334,7 +546,7 @@ async def initial_review(
                 reason="; ".join(r for r in row["triage"]["reasons"] if "civil-affairs" in r),
             )
         row = await _set_status(ctx, row, nxt)
-    return await _view(ctx, row)
+    return await _view(ctx, row, principal)
 
 
 async def file_with_civil_affairs(ctx: Ctx, principal: Principal, item_id: str, *, note: str | None) -> dict[str, Any]:
@@ -354,7 +566,7 @@ async def file_with_civil_affairs(ctx: Ctx, principal: Principal, item_id: str, 
         reason=note,
     )
     row = await _set_status(ctx, row, Status.AWAITING_CIVIL_AFFAIRS_REVIEW)
-    return await _view(ctx, row)
+    return await _view(ctx, row, principal)
 
 
 async def civil_affairs_review(
@@ -373,13 +585,49 @@ async def civil_affairs_review(
         outcome=outcome,
         reason=reason,
     )
-    if outcome == ReviewOutcome.OBJECTED:
+    if outcome == ReviewOutcome.REJECTED:
         row = await _decide(
             ctx, principal, row, Outcome.REJECTED, ["LJ-7.3", "LJ-7.4"], f"objection by civil affairs: {reason}"
         )
     else:
         row = await _decide(ctx, principal, row, Outcome.APPROVED, list(row["triage"]["rules"]), "civil-affairs review")
-    return await _view(ctx, row)
+    return await _view(ctx, row, principal)
+
+
+async def list_items(ctx: Ctx, principal: Principal, status: Status | None) -> list[dict[str, Any]]:
+    """The self-pay items the caller may see across admissions, oldest proposal first,
+    optionally in one status: the work lists of the reviewers (LJ-7.2, LJ-7.3). A hospital
+    sees its own facility's; every other role the persons of its scope (SPEC 0.3)."""
+    where = {"status": status.value} if status else {}
+    visible: dict[str, bool] = {}
+    items = []
+    for row in await ctx.store.find("self_pay_item", order_by="proposed_at", **where):
+        if not await _may_view(ctx, principal, row, visible):
+            continue
+        items.append(
+            {
+                "item_id": row["item_id"],
+                "admission_id": row["admission_id"],
+                "person_id": row["person_id"],
+                "facility_id": row["facility_id"],
+                "item_code": row["item_code"],
+                "amount": f"{row['amount']:.2f}",
+                "status": row["status"],
+                "outcome": row["outcome"],
+                "proposed_at": row["proposed_at"],
+            }
+        )
+    return items
+
+
+async def _may_view(ctx: Ctx, principal: Principal, row: Row, visible: dict[str, bool]) -> bool:
+    if principal.role == Role.HOSPITAL:
+        return principal.in_scope("facility", row["facility_id"])
+    person_id = row["person_id"]
+    if person_id not in visible:
+        person = await load_person(ctx, person_id)
+        visible[person_id] = can_view_person(principal, person, await ctx.store.person_facilities(person_id))
+    return visible[person_id]
 
 
 async def get_item(ctx: Ctx, principal: Principal, item_id: str) -> dict[str, Any]:
@@ -387,7 +635,7 @@ async def get_item(ctx: Ctx, principal: Principal, item_id: str) -> dict[str, An
     if row is None:
         raise NotFound(f"unknown self-pay item {item_id}")
     await require_view(ctx, principal, row["person_id"], row["facility_id"])
-    return await _view(ctx, dict(row))
+    return await _view(ctx, dict(row), principal)
 
 
 async def _trail(ctx: Ctx, row: Row) -> list[dict[str, Any]]:
@@ -438,7 +686,10 @@ async def _trail(ctx: Ctx, row: Row) -> list[dict[str, Any]]:
     return steps
 
 
-async def _view(ctx: Ctx, row: Row) -> dict[str, Any]:
+NECESSITY_ROLES = DIAGNOSIS_ANSWERS["consent ItemOut.necessity"]
+
+
+async def _view(ctx: Ctx, row: Row, principal: Principal) -> dict[str, Any]:
     view = {
         k: row[k]
         for k in (
@@ -468,9 +719,14 @@ async def _view(ctx: Ctx, row: Row) -> dict[str, Any]:
     }
     for k in ("unit_price", "amount", "cumulative_before", "cumulative_after"):
         view[k] = f"{view[k]:.2f}"  # money travels as an exact 2-decimal string
-    view["necessity"] = ctx.decrypt(row["necessity"], _aad(row["item_id"]))
+    # SPEC 0.4: the medical necessity only for the roles whose purpose includes it.
+    view["necessity"] = (
+        ctx.decrypt(row["necessity"], _aad(row["item_id"])) if principal.role.value in NECESSITY_ROLES else None
+    )
     view["rules"] = row["triage"]["rules"]
     view["reasons"] = row["triage"]["reasons"]
+    # LJ-7.0: the single cost judged (with the same item's recent proposals)
+    view["single_cost"] = row["triage"].get("single_cost", view["amount"])
     consents = await ctx.store.find("consent", item_id=row["item_id"])
     view["consent_form"] = consent_view(consents[0]) if consents else None
     view["trail"] = await _trail(ctx, row)

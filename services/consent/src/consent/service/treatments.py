@@ -6,14 +6,26 @@ from typing import Any
 
 from consent.domain import signing
 from consent.domain.access import require_view_person
-from consent.domain.treatment import Kind, MajorCategory, TreatmentStatus, consent_decision, intake
-from consent.service.common import load_admission, load_person, new_id, today
+from consent.domain.model import Admission
+from consent.domain.parameters import MAJOR_TREATMENT
+from consent.domain.treatment import (
+    Classified,
+    Intake,
+    Kind,
+    MajorCategory,
+    TreatmentStatus,
+    classify,
+    consent_decision,
+    intake,
+)
+from consent.service import rank4
+from consent.service.common import load_admission, load_person, new_id, parameters_for, today
 from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx, Row
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.consent import TreatmentRecorded
-from medaid_shared.errors import NotFound, ValidationFailed
+from medaid_shared.errors import NotFound, RuleViolation, ValidationFailed
 
 
 async def require_view(ctx: Ctx, principal: Principal, person_id: str, facility_id: str) -> None:
@@ -25,6 +37,26 @@ async def require_view(ctx: Ctx, principal: Principal, person_id: str, facility_
     require_view_person(principal, person, await ctx.store.person_facilities(person_id))
 
 
+def _check_fields(
+    kind: Kind, category: MajorCategory | None, procedure_code: str | None, emergency_reason: str | None
+) -> None:
+    if kind == Kind.MAJOR and category is None:
+        raise ValidationFailed("a major treatment names its category (LJ-11.2)", field="category", rule="LJ-11.2")
+    if kind != Kind.MAJOR and category is not None:
+        raise ValidationFailed("only a major treatment has a category", field="category", rule="LJ-11.2")
+    if kind != Kind.EMERGENCY and procedure_code is None:
+        # LJ-11.2: what a treatment is follows from its procedure, not from its label.
+        raise ValidationFailed("a treatment names its procedure code (LJ-11.2)", field="procedure_code", rule="LJ-11.2")
+    if kind == Kind.EMERGENCY and not (emergency_reason and emergency_reason.strip()):
+        raise ValidationFailed(
+            "an emergency rescue states why it could not wait (LJ-11.3)", field="emergency_reason", rule="LJ-11.3"
+        )
+    if kind != Kind.EMERGENCY and emergency_reason:
+        raise ValidationFailed(
+            "only an emergency rescue has an emergency reason", field="emergency_reason", rule="LJ-11.3"
+        )
+
+
 async def record_treatment(
     ctx: Ctx,
     principal: Principal,
@@ -32,39 +64,90 @@ async def record_treatment(
     *,
     kind: Kind,
     category: MajorCategory | None,
+    procedure_code: str | None,
     description: str,
     attending_doctor: str,
     emergency_reason: str | None,
 ) -> dict[str, Any]:
-    """The hospital records a treatment; what it needs first follows from LJ-11 / LJ-5."""
+    """The hospital records a treatment; what it is follows from its procedure code
+    (LJ-11.2), what it needs first from LJ-11 / LJ-5."""
     adm = await load_admission(ctx, admission_id)
     principal.require_scope("facility", adm.facility_id, "this admission's facility")
+    _check_fields(kind, category, procedure_code, emergency_reason)
+    applied = await parameters_for(ctx, MAJOR_TREATMENT, adm.facility_id)
+    by_data = classify(kind, category, procedure_code, applied.values)
+    row, start = await insert_treatment(
+        ctx,
+        principal,
+        adm,
+        by_data,
+        labelled=kind,
+        procedure_code=procedure_code,
+        description=description,
+        attending_doctor=attending_doctor,
+        emergency_reason=emergency_reason,
+        parameters_version=applied.version_id,
+    )
+    view = treatment_view(ctx, row, rules=start.rules)
+    if by_data.reason:
+        view["reclassified"] = by_data.reason
+    return view
+
+
+async def _refused_before(ctx: Ctx, admission_id: str, procedure_code: str | None) -> Row | None:
+    """LJ-11.2: a treatment of the same procedure in this admission whose evaluation
+    concluded not to proceed."""
+    if procedure_code is None:
+        return None
+    refused = await ctx.store.find(
+        "treatment",
+        admission_id=admission_id,
+        procedure_code=procedure_code,
+        status=TreatmentStatus.NOT_TO_PROCEED.value,
+    )
+    return refused[0] if refused else None
+
+
+async def insert_treatment(
+    ctx: Ctx,
+    principal: Principal | None,
+    adm: Admission,
+    by_data: Classified,
+    *,
+    labelled: Kind | None,
+    procedure_code: str | None,
+    description: str,
+    attending_doctor: str,
+    emergency_reason: str | None,
+    parameters_version: str,
+    item_id: str | None = None,
+    recorded_by: str | None = None,
+) -> tuple[dict[str, Any], Intake]:
+    """Store a treatment as classified by data, with TreatmentRecorded and the audit entry
+    (``principal`` None: recorded by the service itself on an event, for ``recorded_by``)."""
     person = await load_person(ctx, adm.person_id)
-    if kind == Kind.MAJOR and category is None:
-        raise ValidationFailed("a major treatment names its category (LJ-11.2)", field="category")
-    if kind != Kind.MAJOR and category is not None:
-        raise ValidationFailed("only a major treatment has a category", field="category")
-    if kind == Kind.EMERGENCY and not (emergency_reason and emergency_reason.strip()):
-        raise ValidationFailed("an emergency rescue states why it could not wait (LJ-11.3)", field="emergency_reason")
-    if kind != Kind.EMERGENCY and emergency_reason:
-        raise ValidationFailed("only an emergency rescue has an emergency reason", field="emergency_reason")
-    start = intake(kind, person, adm.facility_id, today())
+    refused = await _refused_before(ctx, adm.admission_id, procedure_code)
+    start = intake(by_data.kind, person, adm.facility_id, today(), refused_before=refused is not None)
     treatment_id = new_id("trt")
     now = clock.now()
     row = {
         "treatment_id": treatment_id,
-        "admission_id": admission_id,
+        "admission_id": adm.admission_id,
         "person_id": person.person_id,
         "facility_id": adm.facility_id,
-        "kind": kind.value,
-        "category": category.value if category else None,
+        "kind": by_data.kind.value,
+        "category": by_data.category.value if by_data.category else None,
         "description": ctx.encrypt(description, f"treatment:{treatment_id}"),
         "attending_doctor": attending_doctor,
         "status": start.status.value,
         "consent_required": start.consent_required,
         "trusteeship_covered": start.trusteeship_covered,
         "emergency_reason": emergency_reason,
-        "recorded_by": principal.subject,
+        "procedure_code": procedure_code,
+        "labelled_kind": labelled.value if labelled else None,
+        "item_id": item_id,
+        "parameters_version": parameters_version,
+        "recorded_by": recorded_by or (principal.subject if principal else "consent"),
         "recorded_at": now,
         "updated_at": now,
     }
@@ -72,9 +155,9 @@ async def record_treatment(
     await ctx.uow.emit(
         TreatmentRecorded(
             treatment_id=treatment_id,
-            admission_id=admission_id,
+            admission_id=adm.admission_id,
             person_id=person.person_id,
-            kind=kind.value,
+            kind=by_data.kind.value,
             category=row["category"],
             status=start.status.value,
             consent_required=start.consent_required,
@@ -82,14 +165,23 @@ async def record_treatment(
             recorded_at=now,
         )
     )
+    why = [*start.rules, *([by_data.reason] if by_data.reason else [])]
+    if refused is not None:
+        why.append(f"evaluation of treatment {refused['treatment_id']} concluded not to proceed")
     await ctx.uow.audit(
         principal,
         "treatment.record",
         treatment_id,
-        reason=emergency_reason or ", ".join(start.rules),
-        details={"admission_id": admission_id, "kind": kind.value, "status": start.status.value},
+        reason=emergency_reason or ", ".join(why),
+        details={
+            "admission_id": adm.admission_id,
+            "kind": by_data.kind.value,
+            "labelled_kind": labelled.value if labelled else None,
+            "status": start.status.value,
+            "parameters_version": parameters_version,
+        },
     )
-    return treatment_view(ctx, row, rules=start.rules)
+    return row, start
 
 
 async def load_treatment(ctx: Ctx, treatment_id: str, *, lock: bool = False) -> Row:
@@ -110,8 +202,25 @@ async def sign_treatment(
     """LJ-11.1 / LJ-11.2 / LJ-11.3: the eligible signer (LJ-10) signs the treatment."""
     row = await load_treatment(ctx, treatment_id, lock=True)
     person = await load_person(ctx, row["person_id"])
-    signer = signing.check_signer(person, principal, today(), major_public_interest_reason=major_public_interest_reason)
+    signer = signing.check_signer(
+        person,
+        principal,
+        today(),
+        major_public_interest_reason=major_public_interest_reason,
+        public_interest_confirmation_id=await rank4.public_interest_confirmation(
+            ctx, treatment_id, major_public_interest_reason
+        ),
+    )
     decision = consent_decision(Kind(row["kind"]), TreatmentStatus(row["status"]))
+    if row["kind"] != Kind.EMERGENCY:
+        refused = await _refused_before(ctx, row["admission_id"], row["procedure_code"])
+        if refused is not None:
+            raise RuleViolation(
+                f"the evaluation of treatment {refused['treatment_id']} concluded not to proceed with procedure "
+                f"{row['procedure_code']} in this admission",
+                rule="LJ-11.2",
+                field="treatment_id",
+            )
     consent = await store_consent(
         ctx,
         principal,
@@ -191,6 +300,8 @@ def treatment_view(ctx: Ctx, row: Row, rules: tuple[str, ...] = ()) -> dict[str,
             "recorded_at",
         )
     }
+    for k in ("procedure_code", "labelled_kind", "item_id", "parameters_version"):
+        view[k] = row.get(k)
     view["description"] = ctx.decrypt(row["description"], f"treatment:{row['treatment_id']}")
     if rules:
         view["rules"] = list(rules)

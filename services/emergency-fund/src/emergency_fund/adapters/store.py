@@ -16,14 +16,22 @@ from emergency_fund.adapters.tables import (
     application,
     application_step,
     disbursement,
+    kernel,
     ledger_entry,
     ledger_txn,
 )
+from emergency_fund.domain.parameters import CATALOGUE
 from medaid_shared.crypto import ColumnCipher, EncryptedField, FieldCipher
+from medaid_shared.parameter_store import ParameterStore
+from medaid_shared.parameters import ParameterVersion
 
 # SPEC 0.4: a case's disease code rests encrypted; no query filters cases by it, so it has
 # no blind index (the catalogue and the cost references are not personal and stay in clear).
-ENCRYPTED = (EncryptedField("case", "disease_code", "disease_code_enc", "id"),)
+ENCRYPTED = (
+    EncryptedField("case", "disease_code", "disease_code_enc", "id"),
+    # SPEC 0.4: a delivered registration file carries diagnoses; it rests encrypted.
+    EncryptedField("registration_batch", "content", "content_enc", "id"),
+)
 
 _OPS = {
     "in": lambda c, v: c.in_(list(v)),
@@ -109,6 +117,9 @@ class SqlStore:
         sealed = self._columns.seal(table, values, where.get("id"))
         result = await self.session.execute(update(t).where(*_conditions(t, where)).values(**sealed))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def parameter_versions(self) -> list[ParameterVersion]:
+        return await ParameterStore(self.session, kernel.parameter_version, CATALOGUE).versions()
 
     async def lock(self, key: str) -> None:
         await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"emergency_fund.{key}"})

@@ -105,6 +105,53 @@ preallocation = Table(
     Index(None, "city", "year"),
 )
 
+# GD-7: the year-end check of a city's pre-allocations against the minimum share (one per
+# city and year; a booking corrected into a checked year checks it again).
+preallocation_check = Table(
+    "preallocation_check",
+    metadata,
+    Column("city", String(50), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    money("upper_level_transfers"),
+    Column("min_share", Numeric(5, 4), nullable=False),
+    money("required_minimum"),
+    money("preallocated"),
+    money("shortfall"),
+    Column("compliant", Boolean, nullable=False),
+    Column("parameters_version", String(200), nullable=False),
+    ts("checked_at"),
+    ts("flagged_at", nullable=True),
+)
+
+# GD-19: the registration records delivered on a schedule — one file per delivery with its
+# manifest (the sequence number is the platform's cursor) and what each record was when last
+# delivered (so a delivery carries the records new or changed since).
+registration_batch = Table(
+    "registration_batch",
+    metadata,
+    ident(),
+    Column("city", String(50), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("previous_seq", Integer, nullable=True),
+    ts("created_at"),
+    Column("record_count", Integer, nullable=False),
+    Column("record_ids", JSONB, nullable=False),
+    Column("fields", JSONB, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content_enc", LargeBinary, nullable=False),  # SPEC 0.4: the CSV carries diagnoses
+    Column("parameters_version", String(200), nullable=False),
+    UniqueConstraint("city", "seq"),
+)
+
+registration_delivered = Table(
+    "registration_delivered",
+    metadata,
+    Column("city", String(50), primary_key=True),
+    Column("case_id", String(64), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("batch_seq", Integer, nullable=False),
+)
+
 committee_member = Table(
     "committee_member",
     metadata,
@@ -231,18 +278,6 @@ living_standard = Table(
     PrimaryKeyConstraint("city", "effective_from"),
 )
 
-parameter = Table(
-    "parameter",
-    metadata,
-    Column("name", String(60), nullable=False),
-    ts("effective_from"),
-    Column("value", JSONB, nullable=False),
-    Column("reason", Text, nullable=False),
-    ts("set_at"),
-    Column("set_by", String(200), nullable=False),
-    PrimaryKeyConstraint("name", "effective_from"),
-)
-
 # ------------------------------------------------------------------ cases (GD-12 … GD-18, GD-22.3, GD-23)
 
 case = Table(
@@ -269,14 +304,39 @@ case = Table(
     Column("emergency_hours", Integer, nullable=False),
     Column("extension_category", String(60), nullable=True),
     Column("extension_reason", Text, nullable=True),
+    # GD-13.3: an extension the hospital requested, with its evidence, until the agency or the
+    # health department decides (only an approved one sets emergency_hours)
+    Column("extension_hours", Integer, nullable=True),
+    Column("extension_evidence", JSONB, nullable=True),
+    Column("extension_status", String(20), nullable=True),  # requested | approved | rejected
+    Column("extension_requested_by", String(200), nullable=True),
+    ts("extension_requested_at", nullable=True),
+    Column("extension_decided_by", String(200), nullable=True),
+    Column("extension_decided_role", String(40), nullable=True),
+    ts("extension_decided_at", nullable=True),
+    Column("extension_decision_reason", Text, nullable=True),
+    # GD-13.5: the end of the stay (discharge, death, transfer) as the hospital recorded it
+    ts("stay_ended_at", nullable=True),
+    Column("stay_end_outcome", String(20), nullable=True),
+    Column("stay_end_note", Text, nullable=True),
+    Column("stay_end_recorded_by", String(200), nullable=True),
+    ts("stay_end_recorded_at", nullable=True),
+    Column("stay_end_source", String(20), nullable=True),  # hospital | referral (GD-13.5)
     Column("unable_to_pay_basis", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("civil_affairs_statuses", JSONB, nullable=True),
     Column("waiver_amount", Numeric(14, 2), nullable=False, server_default="0"),
     Column("waiver_reason", Text, nullable=True),
     Column("excluded", String(40), nullable=True),
     Column("excluded_reason", Text, nullable=True),
+    # GD-14: a case exclusion the hospital proposed, until the agency decides it.
+    Column("exclusion_proposed", String(40), nullable=True),
+    Column("exclusion_proposed_reason", Text, nullable=True),
+    Column("exclusion_proposed_by", String(200), nullable=True),
+    ts("exclusion_proposed_at", nullable=True),
     Column("identity_gate", String(40), nullable=True),
     Column("identified_late", Boolean, nullable=False, server_default="false"),
+    # GD-16.1: identity-check found the case's police letter sent later than "immediately".
+    ts("letter_sent_late_at", nullable=True),
     Column("blacklist_flag", Boolean, nullable=False, server_default="false"),
     money("claim_medical", nullable=True),
     money("claim_living", nullable=True),
@@ -311,6 +371,11 @@ cost_item = Table(
     money("amount"),
     Column("exclusion", String(60), nullable=True),
     Column("exclusion_note", Text, nullable=True),
+    # GD-14: proposed (by the hospital) | accepted | rejected (decided by the agency)
+    Column("exclusion_status", String(20), nullable=True),
+    Column("exclusion_decided_by", String(200), nullable=True),
+    ts("exclusion_decided_at", nullable=True),
+    Column("exclusion_decision_reason", Text, nullable=True),
     ts("recorded_at"),
     Column("recorded_by", String(200), nullable=False),
 )
@@ -320,12 +385,23 @@ channel_payment = Table(
     metadata,
     Column("case_id", String(64), ForeignKey(f"{SCHEMA}.case.id"), nullable=False),
     Column("channel", String(40), nullable=False),
-    money("amount"),
+    money("amount"),  # the amount in effect: the confirmed one, else the hospital's claim
     Column("reference", String(200), nullable=False, server_default=""),
-    Column("source", String(20), nullable=False),  # hospital | settlement
+    Column("source", String(20), nullable=False),  # hospital | settlement | the confirming role
     ts("recorded_at"),
     Column("recorded_by", String(200), nullable=False),
+    # GD-18.1: the hospital's claim until the department responsible confirms (or the agency waives)
+    money("claimed_amount", nullable=True),
+    Column("status", String(20), nullable=False, server_default="claimed"),
+    Column("document_ref", String(200), nullable=True),
+    Column("confirmed_by", String(200), nullable=True),
+    Column("confirmed_role", String(40), nullable=True),
+    ts("confirmed_at", nullable=True),
+    Column("waiver_reason", Text, nullable=True),
+    Column("waived_by", String(200), nullable=True),
+    ts("waived_at", nullable=True),
     PrimaryKeyConstraint("case_id", "channel"),
+    Index(None, "status", "channel"),
 )
 
 civil_affairs_check = Table(
@@ -473,6 +549,11 @@ refund_demand = Table(
     Column("state", String(20), nullable=False),  # open | refunded
     ts("demanded_at"),
     Column("demanded_by", String(200), nullable=False),
+    # GD-16.4: due on the official calendar by the versioned term; flagged once overdue
+    ts("due_at", nullable=True),
+    Column("calendar_provisional", Boolean, nullable=False, server_default="false"),
+    Column("due_parameters_version", String(120), nullable=True),
+    ts("overdue_at", nullable=True),
     CheckConstraint("refunded <= amount", name="refund_not_above_demand"),
 )
 

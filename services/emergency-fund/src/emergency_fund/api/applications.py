@@ -7,6 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from emergency_fund.api.schemas import (
+    ApplicationListItemOut,
+    ApplicationOut,
+    CoReviewNoteOut,
+    DisbursementOut,
+    NoticeOut,
+    answers,
+)
 from emergency_fund.service import applications
 from emergency_fund.service.commands import (
     AgencyReviewCmd,
@@ -16,12 +24,19 @@ from emergency_fund.service.commands import (
     ReviewCmd,
     WriteOffCmd,
 )
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
 
-@router.post("", status_code=201, summary="Submit a unit application (附件3, GD-20.1)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Submit a unit application (附件3, GD-20.1)",
+    response_model=None,
+    responses=answers(ApplicationOut, 201),
+)
 async def submit(
     body: ApplicationCreate,
     run: CommandRun,
@@ -29,15 +44,28 @@ async def submit(
     return await run(None, lambda env: applications.submit(env, body))
 
 
-@router.get("", summary="Applications in the caller's scope")
+@router.get(
+    "",
+    summary="Applications in the caller's scope, in the order submitted",
+    response_model=None,
+    responses=answers(Page[ApplicationListItemOut]),
+)
 async def list_applications(
     run: QueryRun,
+    page: PageQuery,
     state: str | None = None,
 ) -> Any:
-    return await run.fetch(None, lambda env: applications.list_applications(env, state))
+    return await run.page(
+        None, lambda env: applications.list_applications(env, state), page, lambda a: sort_key(a["application_id"])
+    )
 
 
-@router.get("/{app_id}", summary="An application with its cases, steps, notes, notices and disbursement")
+@router.get(
+    "/{app_id}",
+    summary="An application with its cases, steps, notes, notices and disbursement",
+    response_model=None,
+    responses=answers(ApplicationOut),
+)
 async def get_application(
     app_id: str,
     run: QueryRun,
@@ -45,7 +73,13 @@ async def get_application(
     return await run.fetch(None, lambda env: applications.get_application(env, app_id))
 
 
-@router.post("/{app_id}/co-review-notes", status_code=201, summary="Police / civil affairs / insurance note (GD-20.2)")
+@router.post(
+    "/{app_id}/co-review-notes",
+    status_code=201,
+    summary="Police / civil affairs / insurance note (GD-20.2)",
+    response_model=None,
+    responses=answers(CoReviewNoteOut, 201),
+)
 async def co_review(
     app_id: str,
     body: CoReviewCmd,
@@ -54,7 +88,12 @@ async def co_review(
     return await run(None, lambda env: applications.co_review(env, app_id, body))
 
 
-@router.post("/{app_id}/agency-review", summary="The agency's review, 10 working days (GD-20.2)")
+@router.post(
+    "/{app_id}/agency-review",
+    summary="The agency's review, 10 working days (GD-20.2)",
+    response_model=None,
+    responses=answers(ApplicationOut),
+)
 async def agency_review(
     app_id: str,
     body: AgencyReviewCmd,
@@ -63,7 +102,12 @@ async def agency_review(
     return await run(None, lambda env: applications.agency_review(env, app_id, body))
 
 
-@router.post("/{app_id}/health-review", summary="Health forwards to finance, 5 working days (GD-20.2)")
+@router.post(
+    "/{app_id}/health-review",
+    summary="Health forwards to finance, 5 working days (GD-20.2)",
+    response_model=None,
+    responses=answers(ApplicationOut),
+)
 async def health_review(
     app_id: str,
     body: ReviewCmd,
@@ -72,7 +116,12 @@ async def health_review(
     return await run(None, lambda env: applications.health_review(env, app_id, body))
 
 
-@router.post("/{app_id}/finance-rejection", summary="Finance refuses to disburse, with reason (GD-20.2)")
+@router.post(
+    "/{app_id}/finance-rejection",
+    summary="Finance refuses to disburse, with reason (GD-20.2)",
+    response_model=None,
+    responses=answers(ApplicationOut),
+)
 async def finance_reject(
     app_id: str,
     body: FinanceRejectCmd,
@@ -81,7 +130,13 @@ async def finance_reject(
     return await run(None, lambda env: applications.finance_reject(env, app_id, body))
 
 
-@router.post("/{app_id}/notices", status_code=201, summary="Publish the hospital's or the agency's notice (GD-21)")
+@router.post(
+    "/{app_id}/notices",
+    status_code=201,
+    summary="Publish the hospital's or the agency's notice (GD-21)",
+    response_model=None,
+    responses=answers(NoticeOut, 201),
+)
 async def publish_notice(
     app_id: str,
     run: CommandRun,
@@ -89,7 +144,13 @@ async def publish_notice(
     return await run(None, lambda env: applications.publish_notice(env, app_id))
 
 
-@router.post("/{app_id}/disbursement", status_code=201, summary="Disburse, once, after both notices (GD-21)")
+@router.post(
+    "/{app_id}/disbursement",
+    status_code=201,
+    summary="Disburse, once, after both notices (GD-21)",
+    response_model=None,
+    responses=answers(DisbursementOut, 201),
+)
 async def disburse(
     app_id: str,
     run: CommandRun,
@@ -97,7 +158,12 @@ async def disburse(
     return await run(None, lambda env: applications.disburse(env, app_id))
 
 
-@router.post("/{app_id}/write-off", summary="Write the disbursement off (核销, GD-21)")
+@router.post(
+    "/{app_id}/write-off",
+    summary="Write the disbursement off (核销, GD-21)",
+    response_model=None,
+    responses=answers(ApplicationOut),
+)
 async def write_off(
     app_id: str,
     body: WriteOffCmd,

@@ -7,6 +7,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from emergency_fund.api.schemas import (
+    CommitteeMemberOut,
+    FundCreatedOut,
+    FundOut,
+    InflowOut,
+    LedgerTxnOut,
+    OrganisationOut,
+    PreallocationCheckOut,
+    PreallocationOut,
+    PreallocationPlanOut,
+    PreallocationReconciliationOut,
+    TrainingOut,
+    TrainingStatusOut,
+    answers,
+)
 from emergency_fund.service import funds
 from emergency_fund.service.commands import (
     CommitteeMemberCmd,
@@ -16,13 +31,20 @@ from emergency_fund.service.commands import (
     PreallocationReturnCmd,
     TrainingCmd,
 )
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(prefix="/funds", tags=["fund"])
 YearQ = Annotated[int, Query(ge=2000, le=2100)]
 
 
-@router.post("", status_code=201, summary="Create a city's fund (GD-3)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a city's fund (GD-3)",
+    response_model=None,
+    responses=answers(FundCreatedOut, 201),
+)
 async def create_fund(
     body: FundCreate,
     run: CommandRun,
@@ -30,7 +52,12 @@ async def create_fund(
     return await run(None, lambda env: funds.create_fund(env, body))
 
 
-@router.get("/{city}", summary="A fund and its balances, from the ledger only (GD-3)")
+@router.get(
+    "/{city}",
+    summary="A fund and its balances, from the ledger only (GD-3)",
+    response_model=None,
+    responses=answers(FundOut),
+)
 async def get_fund(
     city: str,
     run: QueryRun,
@@ -38,7 +65,13 @@ async def get_fund(
     return await run.fetch(None, lambda env: funds.fund_summary(env, city))
 
 
-@router.post("/{city}/inflows", status_code=201, summary="Book an inflow (GD-3)")
+@router.post(
+    "/{city}/inflows",
+    status_code=201,
+    summary="Book an inflow (GD-3)",
+    response_model=None,
+    responses=answers(InflowOut, 201),
+)
 async def add_inflow(
     city: str,
     body: InflowCmd,
@@ -47,17 +80,29 @@ async def add_inflow(
     return await run(None, lambda env: funds.record_inflow(env, city, body))
 
 
-@router.get("/{city}/ledger", summary="Ledger transactions with their entries (GD-3)")
-async def get_ledger(
+@router.get(
+    "/{city}/ledger",
+    summary="Ledger transactions with their entries, latest first (GD-3)",
+    response_model=None,
+    responses=answers(Page[LedgerTxnOut]),
+)
+async def list_ledger(
     city: str,
     run: QueryRun,
+    page: PageQuery,
     account: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Any:
-    return await run.fetch(None, lambda env: funds.ledger_view(env, city, account, limit))
+    return await run.page(
+        None, lambda env: funds.ledger_view(env, city, account), page, lambda t: sort_key(t["txn_id"]), descending=True
+    )
 
 
-@router.get("/{city}/preallocations/plan", summary="Suggested pre-allocations from last cycle's use (GD-7)")
+@router.get(
+    "/{city}/preallocations/plan",
+    summary="Suggested pre-allocations from last cycle's use (GD-7)",
+    response_model=None,
+    responses=answers(PreallocationPlanOut),
+)
 async def preallocation_plan(
     city: str,
     year: YearQ,
@@ -66,7 +111,13 @@ async def preallocation_plan(
     return await run.fetch(None, lambda env: funds.preallocation_plan(env, city, year))
 
 
-@router.post("/{city}/preallocations", status_code=201, summary="Pre-allocate to a hospital (GD-7)")
+@router.post(
+    "/{city}/preallocations",
+    status_code=201,
+    summary="Pre-allocate to a hospital (GD-7)",
+    response_model=None,
+    responses=answers(PreallocationOut, 201),
+)
 async def preallocate(
     city: str,
     body: PreallocationCmd,
@@ -75,7 +126,13 @@ async def preallocate(
     return await run(None, lambda env: funds.preallocate(env, city, body))
 
 
-@router.post("/{city}/preallocations/returns", status_code=201, summary="Unused pre-allocation returned (GD-7)")
+@router.post(
+    "/{city}/preallocations/returns",
+    status_code=201,
+    summary="Unused pre-allocation returned (GD-7)",
+    response_model=None,
+    responses=answers(PreallocationOut, 201),
+)
 async def return_preallocation(
     city: str,
     body: PreallocationReturnCmd,
@@ -84,7 +141,12 @@ async def return_preallocation(
     return await run(None, lambda env: funds.return_preallocation(env, city, body))
 
 
-@router.get("/{city}/preallocations/check", summary="Pre-allocations ≥ 80 % of upper transfers? (GD-7)")
+@router.get(
+    "/{city}/preallocations/check",
+    summary="Pre-allocations ≥ 80 % of upper transfers? (GD-7)",
+    response_model=None,
+    responses=answers(PreallocationCheckOut),
+)
 async def preallocation_check(
     city: str,
     year: YearQ,
@@ -93,7 +155,12 @@ async def preallocation_check(
     return await run.fetch(None, lambda env: funds.minimum_check(env, city, year))
 
 
-@router.get("/{city}/preallocations/reconciliation", summary="Pre-allocated money vs approved claims (GD-7)")
+@router.get(
+    "/{city}/preallocations/reconciliation",
+    summary="Pre-allocated money vs approved claims (GD-7)",
+    response_model=None,
+    responses=answers(PreallocationReconciliationOut),
+)
 async def preallocation_reconciliation(
     city: str,
     year: YearQ,
@@ -102,7 +169,13 @@ async def preallocation_reconciliation(
     return await run.fetch(None, lambda env: funds.reconciliation(env, city, year))
 
 
-@router.post("/{city}/committee-members", status_code=201, summary="Add a supervisory committee member (GD-8)")
+@router.post(
+    "/{city}/committee-members",
+    status_code=201,
+    summary="Add a supervisory committee member (GD-8)",
+    response_model=None,
+    responses=answers(CommitteeMemberOut, 201),
+)
 async def add_committee_member(
     city: str,
     body: CommitteeMemberCmd,
@@ -111,7 +184,12 @@ async def add_committee_member(
     return await run(None, lambda env: funds.add_committee_member(env, city, body))
 
 
-@router.get("/{city}/organisation", summary="Supervisory committee and handling agency (GD-8)")
+@router.get(
+    "/{city}/organisation",
+    summary="Supervisory committee and handling agency (GD-8)",
+    response_model=None,
+    responses=answers(OrganisationOut),
+)
 async def get_organisation(
     city: str,
     run: QueryRun,
@@ -119,7 +197,13 @@ async def get_organisation(
     return await run.fetch(None, lambda env: funds.organisation(env, city))
 
 
-@router.post("/{city}/trainings", status_code=201, summary="Record a training of the hospitals (GD-8)")
+@router.post(
+    "/{city}/trainings",
+    status_code=201,
+    summary="Record a training of the hospitals (GD-8)",
+    response_model=None,
+    responses=answers(TrainingOut, 201),
+)
 async def add_training(
     city: str,
     body: TrainingCmd,
@@ -128,7 +212,12 @@ async def add_training(
     return await run(None, lambda env: funds.record_training(env, city, body))
 
 
-@router.get("/{city}/trainings", summary="The year's trainings and the reminder (GD-8)")
+@router.get(
+    "/{city}/trainings",
+    summary="The year's trainings and the reminder (GD-8)",
+    response_model=None,
+    responses=answers(TrainingStatusOut),
+)
 async def get_trainings(
     city: str,
     year: YearQ,

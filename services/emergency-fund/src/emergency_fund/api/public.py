@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from emergency_fund.api.deps import FundDep
+from emergency_fund.api.schemas import PublicNoticesOut, answers
 from emergency_fund.service import public
 from emergency_fund.service.base import SYSTEM
 from medaid_shared.openapi import PUBLIC
@@ -15,7 +16,13 @@ from medaid_shared.openapi import PUBLIC
 router = APIRouter(prefix="/public", tags=["public notice"])
 
 
-@router.get("/notices", summary="JSON feed of public notices (GD-21), no login", openapi_extra=PUBLIC)
+@router.get(
+    "/notices",
+    summary="JSON feed of public notices (GD-21), no login",
+    openapi_extra=PUBLIC,
+    response_model=None,
+    responses=answers(PublicNoticesOut),
+)
 async def notices_json(fund: FundDep, city: str | None = None, include_ended: bool = True) -> Any:
     return await fund.query(SYSTEM, lambda env: public.notices(env, city, include_ended))
 

@@ -1,27 +1,40 @@
-"""Reference data and parameter endpoints (GD-12, GD-13.4, GD-13.5, interpretations)."""
+"""Reference data endpoints (GD-12, GD-13.4, GD-13.5); the policy parameters are the kernel's
+(``POST /admin/parameters``, ``GET /parameters``, ``GET /parameters/kinds``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
+from emergency_fund.api.schemas import (
+    CostAverageOut,
+    CostAveragesImportedOut,
+    DiseaseOut,
+    FacilityOut,
+    LivingStandardOut,
+    answers,
+)
 from emergency_fund.service import reference
 from emergency_fund.service.commands import (
     CostAverageImport,
     DiseaseCmd,
     FacilityCmd,
     LivingStandardCmd,
-    ParameterCmd,
 )
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["reference data"])
 
 
-@router.put("/reference/facilities/{facility_id}", summary="Register or update a hospital of the city")
+@router.put(
+    "/reference/facilities/{facility_id}",
+    summary="Register or update a hospital of the city",
+    response_model=None,
+    responses=answers(FacilityOut, 200, 201),
+)
 async def put_facility(
     facility_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")],
     body: FacilityCmd,
@@ -30,15 +43,29 @@ async def put_facility(
     return await run(None, lambda env: reference.put_facility(env, facility_id, body))
 
 
-@router.get("/reference/facilities", summary="The city's hospitals")
-async def get_facilities(
+@router.get(
+    "/reference/facilities",
+    summary="The city's hospitals by facility id",
+    response_model=None,
+    responses=answers(Page[FacilityOut]),
+)
+async def list_facilities(
     city: str,
     run: QueryRun,
+    page: PageQuery,
 ) -> Any:
-    return await run.fetch(None, lambda env: reference.list_facilities(env, city))
+    return await run.page(
+        None, lambda env: reference.list_facilities(env, city), page, lambda f: sort_key(f["facility_id"])
+    )
 
 
-@router.post("/reference/diseases", status_code=201, summary="List an eligible disease (GD-12)")
+@router.post(
+    "/reference/diseases",
+    status_code=201,
+    summary="List an eligible disease (GD-12)",
+    response_model=None,
+    responses=answers(DiseaseOut, 201),
+)
 async def add_disease(
     body: DiseaseCmd,
     run: CommandRun,
@@ -46,15 +73,29 @@ async def add_disease(
     return await run(None, lambda env: reference.add_disease(env, body))
 
 
-@router.get("/reference/diseases", summary="Eligible diseases: national list plus a city's additions (GD-12)")
-async def get_diseases(
+@router.get(
+    "/reference/diseases",
+    summary="Eligible diseases: national list plus a city's additions (GD-12)",
+    response_model=None,
+    responses=answers(Page[DiseaseOut]),
+)
+async def list_diseases(
     run: QueryRun,
+    page: PageQuery,
     city: str | None = None,
 ) -> Any:
-    return await run.fetch(None, lambda env: reference.list_diseases(env, city))
+    return await run.page(
+        None, lambda env: reference.list_diseases(env, city), page, lambda d: sort_key(d["scope"], d["code"])
+    )
 
 
-@router.post("/reference/cost-averages", status_code=201, summary="Import average cost per case (GD-13.4)")
+@router.post(
+    "/reference/cost-averages",
+    status_code=201,
+    summary="Import average cost per case (GD-13.4)",
+    response_model=None,
+    responses=answers(CostAveragesImportedOut, 201),
+)
 async def import_cost_averages(
     body: CostAverageImport,
     run: CommandRun,
@@ -62,16 +103,33 @@ async def import_cost_averages(
     return await run(None, lambda env: reference.import_cost_averages(env, body))
 
 
-@router.get("/reference/cost-averages", summary="A hospital's average cost per case (GD-13.4)")
-async def get_cost_averages(
+@router.get(
+    "/reference/cost-averages",
+    summary="A hospital's average cost per case (GD-13.4)",
+    response_model=None,
+    responses=answers(Page[CostAverageOut]),
+)
+async def list_cost_averages(
     facility_id: str,
     run: QueryRun,
+    page: PageQuery,
     year: int | None = None,
 ) -> Any:
-    return await run.fetch(None, lambda env: reference.list_cost_averages(env, facility_id, year))
+    return await run.page(
+        None,
+        lambda env: reference.list_cost_averages(env, facility_id, year),
+        page,
+        lambda a: sort_key(a["year"], a["disease_code"]),
+    )
 
 
-@router.put("/reference/living-standards/{city}", status_code=201, summary="Urban minimum-living standard (GD-13.5)")
+@router.put(
+    "/reference/living-standards/{city}",
+    status_code=201,
+    summary="Urban minimum-living standard (GD-13.5)",
+    response_model=None,
+    responses=answers(LivingStandardOut, 201),
+)
 async def put_living_standard(
     city: str,
     body: LivingStandardCmd,
@@ -80,26 +138,17 @@ async def put_living_standard(
     return await run(None, lambda env: reference.set_living_standard(env, city, body))
 
 
-@router.get("/reference/living-standards/{city}", summary="The city's living standards (GD-13.5)")
-async def get_living_standards(
+@router.get(
+    "/reference/living-standards/{city}",
+    summary="The city's living standards (GD-13.5)",
+    response_model=None,
+    responses=answers(Page[LivingStandardOut]),
+)
+async def list_living_standards(
     city: str,
     run: QueryRun,
+    page: PageQuery,
 ) -> Any:
-    return await run.fetch(None, lambda env: reference.list_living_standards(env, city))
-
-
-@router.put("/parameters/{name}", status_code=201, summary="A new version of a policy parameter")
-async def put_parameter(
-    name: str,
-    body: ParameterCmd,
-    run: CommandRun,
-) -> JSONResponse:
-    return await run(None, lambda env: reference.set_parameter(env, name, body))
-
-
-@router.get("/parameters", summary="Parameters in force (and their versions)")
-async def get_parameters(
-    run: QueryRun,
-    at: datetime | None = None,
-) -> Any:
-    return await run.fetch(None, lambda env: reference.list_parameters(env, at))
+    return await run.page(
+        None, lambda env: reference.list_living_standards(env, city), page, lambda s: sort_key(s["effective_from"])
+    )

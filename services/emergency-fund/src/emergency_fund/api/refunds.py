@@ -7,22 +7,35 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from emergency_fund.api.schemas import RefundOut, RefundSummaryOut, answers
 from emergency_fund.service import refunds
 from emergency_fund.service.commands import PursuitCmd, RefundPaymentCmd
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(prefix="/refunds", tags=["refunds"])
 
 
-@router.get("", summary="Refund demands in the caller's scope")
+@router.get(
+    "",
+    summary="Refund demands in the caller's scope, in the order demanded",
+    response_model=None,
+    responses=answers(Page[RefundSummaryOut]),
+)
 async def list_refunds(
     run: QueryRun,
+    page: PageQuery,
     state: str | None = None,
 ) -> Any:
-    return await run.fetch(None, lambda env: refunds.list_refunds(env, state))
+    return await run.page(None, lambda env: refunds.list_refunds(env, state), page, lambda r: sort_key(r["refund_id"]))
 
 
-@router.get("/{refund_id}", summary="A refund demand with payments and pursuit")
+@router.get(
+    "/{refund_id}",
+    summary="A refund demand with payments and pursuit",
+    response_model=None,
+    responses=answers(RefundOut),
+)
 async def get_refund(
     refund_id: str,
     run: QueryRun,
@@ -30,7 +43,13 @@ async def get_refund(
     return await run.fetch(None, lambda env: refunds.get_refund(env, refund_id))
 
 
-@router.post("/{refund_id}/payments", status_code=201, summary="The hospital returns money (GD-16.4)")
+@router.post(
+    "/{refund_id}/payments",
+    status_code=201,
+    summary="The hospital returns money (GD-16.4)",
+    response_model=None,
+    responses=answers(RefundOut, 201),
+)
 async def pay(
     refund_id: str,
     body: RefundPaymentCmd,
@@ -39,7 +58,13 @@ async def pay(
     return await run(None, lambda env: refunds.record_payment(env, refund_id, body))
 
 
-@router.post("/{refund_id}/pursuit", status_code=201, summary="A step of pursuing the patient (GD-16.4)")
+@router.post(
+    "/{refund_id}/pursuit",
+    status_code=201,
+    summary="A step of pursuing the patient (GD-16.4)",
+    response_model=None,
+    responses=answers(RefundOut, 201),
+)
 async def pursue(
     refund_id: str,
     body: PursuitCmd,

@@ -6,15 +6,26 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
+from emergency_fund.api.schemas import (
+    FundUseOut,
+    NoticesRunningOut,
+    OverdueStepsOut,
+    RegistrationBatchesOut,
+    RegistrationExportOut,
+    answers,
+)
 from emergency_fund.service import reports
 from medaid_shared.routes import QueryRun
 
 router = APIRouter(tags=["reports"])
+CSV = "text/csv"
 
 
-@router.get("/reports/fund-use", summary="Fund use per hospital and month")
+@router.get(
+    "/reports/fund-use", summary="Fund use per hospital and month", response_model=None, responses=answers(FundUseOut)
+)
 async def fund_use(
     year: Annotated[int, Query(ge=2000, le=2100)],
     run: QueryRun,
@@ -23,7 +34,12 @@ async def fund_use(
     return await run.fetch(None, lambda env: reports.fund_use(env, city, year))
 
 
-@router.get("/reports/overdue-steps", summary="Review steps past their deadline (GD-20.2)")
+@router.get(
+    "/reports/overdue-steps",
+    summary="Review steps past their deadline (GD-20.2)",
+    response_model=None,
+    responses=answers(OverdueStepsOut),
+)
 async def overdue_steps(
     run: QueryRun,
     city: str | None = None,
@@ -31,7 +47,12 @@ async def overdue_steps(
     return await run.fetch(None, lambda env: reports.overdue_steps(env, city))
 
 
-@router.get("/reports/notices-running", summary="Notices still running (GD-21)")
+@router.get(
+    "/reports/notices-running",
+    summary="Notices still running (GD-21)",
+    response_model=None,
+    responses=answers(NoticesRunningOut),
+)
 async def notices_running(
     run: QueryRun,
     city: str | None = None,
@@ -39,7 +60,18 @@ async def notices_running(
     return await run.fetch(None, lambda env: reports.notices_running(env, city))
 
 
-@router.get("/exports/registrations", summary="Records for the national registration platform (GD-19)")
+@router.get(
+    "/exports/registrations",
+    summary="Records for the national registration platform (GD-19)",
+    response_model=None,
+    responses={
+        200: {
+            "model": RegistrationExportOut,
+            "content": {CSV: {"schema": {"type": "string"}}},
+            "description": "JSON, or the CSV file with format=csv",
+        }
+    },
+)
 async def registrations(
     city: str,
     from_: Annotated[date, Query(alias="from")],
@@ -55,3 +87,36 @@ async def registrations(
             headers={"Content-Disposition": f'attachment; filename="registrations-{city}-{from_}-{to}.csv"'},
         )
     return {"fields": reports.EXPORT_FIELDS, "records": rows}
+
+
+@router.get(
+    "/exports/registrations/batches",
+    summary="The registration files delivered on schedule, their manifests after a cursor (GD-19)",
+    response_model=None,
+    responses=answers(RegistrationBatchesOut),
+)
+async def registration_batches(
+    city: str,
+    run: QueryRun,
+    after: Annotated[int, Query(ge=0, le=2_000_000_000, description="the cursor: a batch's seq")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Any:
+    return await run.fetch(None, lambda env: reports.registration_batches(env, city, after, limit))
+
+
+@router.get(
+    "/exports/registrations/batches/{batch_id}/file",
+    summary="One delivered registration file (GD-19)",
+    response_class=Response,
+    responses={200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "The CSV file, UTF-8"}},
+)
+async def registration_batch_file(batch_id: str, run: QueryRun) -> Any:
+    batch = await run.fetch(None, lambda env: reports.registration_batch_file(env, batch_id))
+    return PlainTextResponse(
+        batch["content"],
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="registrations-{batch["city"]}-{batch["seq"]:06d}.csv"',
+            "X-Content-SHA256": batch["sha256"],
+        },
+    )

@@ -7,15 +7,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from emergency_fund.domain.workflow import Step, deadline_kind
-from emergency_fund.service import applications, funds, inbound
+from emergency_fund.service import applications, funds, inbound, refunds, reports, stay
 from emergency_fund.service.base import Env, FundService
 from medaid_shared.contracts.identity_check import (
     IdentityCheckOverdue,
     IdentityCheckReopened,
     IdentityCheckRequested,
+    IdentityLetterSentLate,
     IdentityVerified,
 )
 from medaid_shared.contracts.referral import (
+    DischargeRecorded,
     EmergencyAssistanceReferred,
     FacilityRegistered,
     FacilityUpdated,
@@ -37,12 +39,14 @@ HANDLERS: dict[type[Event], Callable[[Env, Any], Awaitable[None]]] = {
     FacilityRegistered: inbound.on_facility,
     FacilityUpdated: inbound.on_facility,
     EmergencyAssistanceReferred: inbound.on_referred,
+    DischargeRecorded: stay.on_discharge,
     SettlementCompleted: inbound.on_settlement,
     SettlementReversed: inbound.on_settlement_reversed,
     IdentityCheckRequested: inbound.on_identity_requested,
     IdentityCheckOverdue: inbound.on_identity_overdue,
     IdentityCheckReopened: inbound.on_identity_reopened,
     IdentityVerified: inbound.on_identity_verified,
+    IdentityLetterSentLate: inbound.on_letter_sent_late,
 }
 
 
@@ -60,14 +64,26 @@ def deadline_handlers(service: ServiceRef) -> dict[str, DeadlineHandler]:
     async def training_due(uow: UnitOfWork, row: Any) -> None:
         await funds.on_training_due(service().env(uow), row)
 
+    async def preallocation_check(uow: UnitOfWork, row: Any) -> None:
+        await funds.on_preallocation_check(service().env(uow), row)
+
+    async def registration_export(uow: UnitOfWork, row: Any) -> None:
+        await reports.on_registration_export(service().env(uow), row)
+
     async def step_overdue(uow: UnitOfWork, row: Any) -> None:
         await applications.on_step_overdue(service().env(uow), row)
 
     async def notice_ended(uow: UnitOfWork, row: Any) -> None:
         await applications.on_notice_ended(service().env(uow), row)
 
+    async def refund_due(uow: UnitOfWork, row: Any) -> None:
+        await refunds.on_refund_due(service().env(uow), row)
+
     return {
         funds.TRAINING_KIND: training_due,
+        funds.PREALLOCATION_CHECK: preallocation_check,
+        reports.REGISTRATION_EXPORT: registration_export,
+        refunds.REFUND_DUE: refund_due,
         applications.NOTICE_END: notice_ended,
         **{deadline_kind(step): step_overdue for step in Step},
     }
@@ -82,4 +98,11 @@ def deadline_moved(service: ServiceRef) -> dict[str, DeadlineMovedHook]:
     async def step_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
         await applications.on_step_moved(service().env(uow), row, moved)
 
-    return {applications.NOTICE_END: notice_end_moved, **{deadline_kind(step): step_moved for step in Step}}
+    async def refund_due_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
+        await refunds.on_refund_due_moved(service().env(uow), row, moved)
+
+    return {
+        applications.NOTICE_END: notice_end_moved,
+        refunds.REFUND_DUE: refund_due_moved,
+        **{deadline_kind(step): step_moved for step in Step},
+    }

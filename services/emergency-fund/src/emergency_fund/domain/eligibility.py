@@ -72,9 +72,33 @@ def emergency_period_end(admitted_at: datetime, hours: int) -> datetime:
     return admitted_at + timedelta(hours=hours)
 
 
-def check_extension(category: str, reason: str, hours: int, params: Params) -> None:
+# GD-13.3: the evidence that fits each category an extension may name (an extension for any
+# other configured category has no fitting evidence and is refused).
+EXTENSION_EVIDENCE = {
+    "critically_ill_newborn": "date_of_birth",  # the newborn's date of birth (出生医学证明)
+    "poor_critically_ill_pregnant_woman": "pregnancy_record",  # the pregnancy record (母子健康手册)
+}
+
+
+@dataclass(frozen=True)
+class ExtensionEvidence:
+    date_of_birth: date | None = None
+    pregnancy_record: str | None = None
+
+
+def check_extension(
+    category: str,
+    reason: str,
+    hours: int,
+    params: Params,
+    *,
+    evidence: ExtensionEvidence,
+    admitted_on: date,
+) -> None:
     """GD-13.3: only poor critically ill pregnant women and newborns (configurable) may have
-    the period extended, with a recorded reason, beyond the normal period."""
+    the period extended, with a recorded reason and the evidence that fits the category —
+    a newborn's date of birth (at most ``newborn_max_age_days`` before admission), a
+    pregnancy record — beyond the normal period."""
     if category not in params.emergency_extension_categories:
         raise RuleViolation(
             f"the emergency period may be extended only for {', '.join(params.emergency_extension_categories)}",
@@ -93,16 +117,35 @@ def check_extension(category: str, reason: str, hours: int, params: Params) -> N
             rule="GD-13.3",
             field="hours",
         )
+    _check_evidence(category, evidence, admitted_on, params)
+
+
+def _check_evidence(category: str, evidence: ExtensionEvidence, admitted_on: date, params: Params) -> None:
+    kind = EXTENSION_EVIDENCE.get(category)
+    if kind is None:
+        raise RuleViolation(f"no evidence is defined for an extension of {category}", rule="GD-13.3", field="category")
+    given = getattr(evidence, kind)
+    if given is None or (isinstance(given, str) and not given.strip()):
+        raise RuleViolation(f"an extension of {category} rests on the {kind}", rule="GD-13.3", field=f"evidence.{kind}")
+    if kind == "date_of_birth":
+        age = (admitted_on - given).days
+        if not 0 <= age <= params.newborn_max_age_days:
+            raise RuleViolation(
+                f"born {given}: {age} days old at admission, not a newborn "
+                f"(at most {params.newborn_max_age_days} days)",
+                rule="GD-13.3",
+                field="evidence.date_of_birth",
+            )
 
 
 # ---------------------------------------------------------------- living cost (GD-13.5)
 
 
-def living_days(hours: int, counting: str = "started") -> int:
+def living_days(hours: float, counting: str = "started") -> int:
     """GD-13.5 (interpretation, parameter ``living_cost_day_counting``): every started 24 hours
-    of the emergency period is a day (``started``), or only every completed 24 hours
-    (``completed``); at least one day."""
-    days = math.ceil(hours / 24) if counting == "started" else hours // 24
+    spent in hospital within the emergency period is a day (``started``), or only every
+    completed 24 hours (``completed``); at least one day."""
+    days = math.ceil(hours / 24) if counting == "started" else math.floor(hours / 24)
     return max(1, days)
 
 
@@ -174,6 +217,7 @@ class Assessment:
     identity_status: IdentityStatus
     emergency_hours: int
     period_end: datetime
+    living_until: datetime  # GD-13.5: the end of the stay within the period (or now, while it lasts)
     billed: Decimal
     excluded: dict[str, Decimal]
     waiver: Decimal
@@ -200,8 +244,13 @@ def assess(
     average_cost: Decimal | None,
     living_daily: Decimal | None,
     day_counting: str = "started",
+    living_until: datetime | None = None,
 ) -> Assessment:
+    """GD-13 … GD-23: the caps of one case. ``living_until`` is when the patient's stay ended
+    (discharge, death, transfer) or now while it lasts; living days count only the stay
+    within the emergency period (GD-13.5); without it, the whole period."""
     period_end = emergency_period_end(admitted_at, emergency_hours)
+    until = period_end if living_until is None else max(admitted_at, min(period_end, living_until))
     rules = ["GD-13.3"]
     excluded: dict[str, Decimal] = {}
     eligible = ZERO
@@ -228,13 +277,14 @@ def assess(
         gap = max(ZERO, after_waiver - channels_paid)
     medical_max = gap if average_cost is None else min(gap, average_cost)  # GD-13.4
     rules.append("GD-13.4")
-    days = living_days(emergency_hours, day_counting)
+    days = living_days((until - admitted_at).total_seconds() / 3600, day_counting)
     living_max = cents(living_daily * days) if living_daily is not None else ZERO  # GD-13.5
     rules.append("GD-13.5")
     return Assessment(
         identity_status=identity_status,
         emergency_hours=emergency_hours,
         period_end=period_end,
+        living_until=until,
         billed=cents(billed),
         excluded=excluded,
         waiver=cents(waiver),
@@ -268,6 +318,8 @@ class CaseFacts:
     has_cost_reference: bool
     has_living_standard: bool
     blacklisted: bool = False
+    exclusion_proposed: str | None = None  # GD-14: the hospital's proposal, until the agency decides
+    extension_requested: str | None = None  # GD-13.3: an extension awaiting its decision
 
 
 @dataclass(frozen=True)
@@ -282,6 +334,21 @@ def claim_blockers(facts: CaseFacts, params: Params) -> list[Blocker]:
     out: list[Blocker] = []
     if facts.excluded is not None:
         out.append(Blocker("GD-14", f"the case is excluded: {facts.excluded}"))
+    if facts.exclusion_proposed is not None:
+        out.append(
+            Blocker(
+                "GD-14",
+                f"the hospital proposed to exclude the case ({facts.exclusion_proposed}): the agency decides first",
+            )
+        )
+    if facts.extension_requested is not None:
+        out.append(
+            Blocker(
+                "GD-13.3",
+                f"the extension of the emergency period ({facts.extension_requested}) awaits the agency's or the "
+                "health department's decision",
+            )
+        )
     if facts.disease_code is None:
         out.append(Blocker("GD-12", "the case has no disease code yet", "disease_code"))
     elif not facts.disease_eligible:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from medaid_shared.authz import Policy
 
 CITY_READERS = ["fund_agency", "health_bureau", "finance", "auditor"]
+CHANNEL_CONFIRMERS = ["medical_insurance", "police", "hrss", "fund_agency"]
 
 POLICY = Policy.from_mapping(
     {
@@ -29,13 +30,23 @@ POLICY = Policy.from_mapping(
         "reference.cost_average": ["health_bureau", "fund_agency"],
         "reference.living_standard": ["civil_affairs", "fund_agency"],
         "reference.read": [*CITY_READERS, "hospital", "civil_affairs"],
-        "parameters.set": ["admin"],
+        # the kernel's parameter API (POST /admin/parameters): the kernel kinds
+        "parameters.change": ["admin"],
         "parameters.read": ["admin", *CITY_READERS],
         # cases (GD-12 … GD-18, GD-22.3, GD-23)
         "case.create": ["hospital"],
-        "case.read": ["hospital", *CITY_READERS, "civil_affairs", "police", "medical_insurance"],
+        "case.read": ["hospital", *CITY_READERS, "civil_affairs", "police", "medical_insurance", "hrss"],
         "case.update": ["hospital"],
         "case.exclude": ["hospital", "fund_agency"],
+        "case.exclusion.decide": ["fund_agency"],
+        # GD-13.3: an extension counts once the agency or the health department approves it
+        "case.extension.decide": ["fund_agency", "health_bureau"],
+        "case.extension.queue": ["fund_agency", "health_bureau", "auditor"],
+        "case.exclusion.queue": ["fund_agency", "auditor"],
+        # GD-18.1: the department responsible confirms its channel; the agency may waive
+        "case.channel.confirm": CHANNEL_CONFIRMERS,
+        "case.channel.waive": ["fund_agency"],
+        "case.channel.queue": [*CHANNEL_CONFIRMERS, "auditor"],
         "case.civil_affairs": ["civil_affairs"],
         "case.identity.read": ["fund_agency"],
         "case.claim": ["hospital"],

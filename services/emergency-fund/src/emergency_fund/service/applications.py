@@ -3,13 +3,16 @@ disbursement and write-off (GD-21), with the step deadlines on the official cale
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from decimal import Decimal
 from typing import Any
 
 from emergency_fund.domain import ledger
+from emergency_fund.domain.channels import ChannelRecord, Unresolved, unconfirmed
 from emergency_fund.domain.ledger import FUND_CASH, preallocated_account
 from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.domain.workflow import (
+    STEP_STATE,
     AppState,
     NoticeTerm,
     Publisher,
@@ -26,13 +29,14 @@ from emergency_fund.service.base import (
     get_or_404,
     is_hospital,
     new_id,
+    notice_out,
     out,
     post,
     require_fund,
     require_record_scope,
     scope_filter,
 )
-from emergency_fund.service.cases import CaseState, announce_closed, blacklisted
+from emergency_fund.service.cases import CaseState, announce_closed, blacklisted, evaluate
 from emergency_fund.service.commands import (
     AgencyReviewCmd,
     ApplicationCreate,
@@ -41,6 +45,7 @@ from emergency_fund.service.commands import (
     ReviewCmd,
     WriteOffCmd,
 )
+from emergency_fund.service.exclusions import undecided
 from emergency_fund.service.ports import Row
 from medaid_shared.clock import to_local
 from medaid_shared.contracts.emergency_fund import (
@@ -82,6 +87,14 @@ async def _start_step(env: Env, app_id: str, step: Step) -> Row:
     await env.store.insert("application_step", row)
     await env.w.schedule(
         deadline_kind(step), app_id, due, basis="working_days", payload={"application_id": app_id, "step": step.value}
+    )
+    await env.audit(
+        "application.step_started",
+        app_id,
+        rule="GD-20.2",
+        step=step.value,
+        due_at=due.at,
+        parameters_version=params.version_of("agency_review_working_days"),
     )
     return row
 
@@ -219,7 +232,7 @@ async def co_review(env: Env, app_id: str, cmd: CoReviewCmd) -> tuple[int, Any]:
     }
     await env.store.insert("co_review_note", row)
     await env.audit("application.co_review", app_id, reason=cmd.note, rule="GD-20.2")
-    return 201, out(row)
+    return 201, out(row, id_as="note_id")
 
 
 async def _reject(env: Env, app: Row, step: Step, reason: str | None) -> bool:
@@ -265,10 +278,20 @@ async def agency_review(env: Env, app_id: str, cmd: AgencyReviewCmd) -> tuple[in
         unknown = sorted(set(approvals) - set(cases))
         if unknown:
             raise ValidationFailed(f"not in this application: {', '.join(unknown)}", field="cases")
+        payable = await _facts_final(env, sorted(cases))
         approved: dict[str, Decimal] = {}
         for case_id, ac in cases.items():
             amount: Decimal = approvals[case_id] if case_id in approvals else ac["claimed_amount"]
             approved[case_id] = amount
+            most, rule = payable[case_id]
+            if amount > most:
+                raise RuleViolation(
+                    f"case {case_id}: {amount} exceeds the {most} payable on the confirmed channels "
+                    "and decided exclusions",
+                    rule=rule,
+                    field="cases",
+                    extra={"case_id": case_id, "payable": str(most)},
+                )
             if amount > ac["claimed_amount"]:
                 raise RuleViolation(
                     f"case {case_id}: cannot approve {amount}, more than the claimed {ac['claimed_amount']}",
@@ -290,6 +313,37 @@ async def agency_review(env: Env, app_id: str, cmd: AgencyReviewCmd) -> tuple[in
     if cmd.flag_review_note:
         await env.audit("application.flag_review", app_id, reason=cmd.flag_review_note, rule="GD-24")
     return 200, await application_view(env, app_id)
+
+
+async def _facts_final(env: Env, case_ids: list[str]) -> dict[str, tuple[Decimal, str]]:
+    """SPEC 0.5, GD-18.1, GD-14: the agency approves on facts confirmed by the parties
+    responsible — every channel confirmed by its department (or waived by the agency with a
+    reason), every exclusion proposal decided. Returns what each case may still be paid on
+    those facts (the claim, capped again by the confirmed channels and decided exclusions)
+    and the rule that capped it."""
+    open_facts: list[Unresolved] = []
+    payable: dict[str, tuple[Decimal, str]] = {}
+    for case_id in case_ids:
+        case = await env.store.one("case", {"id": case_id})
+        assert case is not None
+        rows = await env.store.many("channel_payment", {"case_id": case_id})
+        found = unconfirmed(ChannelRecord(r["channel"], r["status"]) for r in rows) + await undecided(env, case_id)
+        open_facts += [replace(u, detail=f"case {case_id}: {u.detail}") for u in found]
+        a, _, _ = await evaluate(env, case)
+        most = cents(min(case["claim_medical"], a.medical_max) + min(case["claim_living"], a.living_max))
+        claimed_channels = sum((r["claimed_amount"] or ZERO for r in rows), ZERO)
+        # what lowered the payable amount: a department confirmed more than the hospital said
+        # (GD-18.1), else the agency decided an exclusion (GD-14)
+        payable[case_id] = (most, "GD-18.1" if a.channels_paid > claimed_channels else "GD-14")
+    if open_facts:
+        first = open_facts[0]
+        raise RuleViolation(
+            first.detail,
+            rule=first.rule,
+            field="cases",
+            extra={"unresolved": [asdict(u) for u in open_facts]},
+        )
+    return payable
 
 
 async def health_review(env: Env, app_id: str, cmd: ReviewCmd) -> tuple[int, Any]:
@@ -421,7 +475,7 @@ async def publish_notice(env: Env, app_id: str) -> tuple[int, Any]:
         entries.append(
             {
                 "recipient": case["name_masked"] or mask_unidentified(case["id"]),
-                "id_number": case["id_masked"],
+                "id_number_masked": case["id_masked"],
                 "admitted_on": to_local(case["admitted_at"]).date().isoformat(),
                 "amount": str(amount),
             }
@@ -458,8 +512,15 @@ async def publish_notice(env: Env, app_id: str) -> tuple[int, Any]:
             ends_at=due.at,
         )
     )
-    await env.audit("notice.publish", app_id, rule="GD-21", publisher=publisher.value, ends_at=due.at)
-    return 201, out(row)
+    await env.audit(
+        "notice.publish",
+        app_id,
+        rule="GD-21",
+        publisher=publisher.value,
+        ends_at=due.at,
+        parameters_version=params.version_of("notice_working_days"),
+    )
+    return 201, notice_out(row)
 
 
 # ---------------------------------------------------------------- disbursement and write-off
@@ -539,7 +600,7 @@ async def disburse(env: Env, app_id: str) -> tuple[int, Any]:
         txn=txn_id,
         late=late,
     )
-    return 201, out(row)
+    return 201, out(row, id_as="disbursement_id")
 
 
 async def write_off(env: Env, app_id: str, cmd: WriteOffCmd) -> tuple[int, Any]:
@@ -627,12 +688,12 @@ async def application_view(env: Env, app_id: str) -> dict[str, Any]:
         "cost_item", {"case_id__in": [c["case_id"] for c in cases]}, order_by=["occurred_at", "id"]
     )
     return {
-        **out(app),
+        **out(app, id_as="application_id"),
         "cases": [_with_cost_list(c, [i for i in items if i["case_id"] == c["case_id"]]) for c in cases],
         "steps": [out(s) for s in steps],
-        "co_review_notes": [out(n) for n in notes],
-        "notices": [out(n) for n in notices],
-        "disbursement": out(d) if d else None,
+        "co_review_notes": [out(n, id_as="note_id") for n in notes],
+        "notices": [notice_out(n) for n in notices],
+        "disbursement": out(d, id_as="disbursement_id") if d else None,
     }
 
 
@@ -645,7 +706,7 @@ def _with_cost_list(link: Row, items: list[Row]) -> dict[str, Any]:
         **out(link),
         "billed": str(billed),
         "in_catalogue": str(in_catalogue),
-        "cost_list": [out(i, drop=["case_id", "recorded_by"]) for i in items],
+        "cost_list": [out(i, id_as="cost_item_id", drop=["case_id", "recorded_by"]) for i in items],
     }
 
 
@@ -660,4 +721,15 @@ async def list_applications(env: Env, state: str | None) -> list[dict[str, Any]]
     where: dict[str, Any] = scope_filter(env.principal)
     if state:
         where["state"] = state
-    return [out(a) for a in await env.store.many("application", where, order_by=["submitted_at", "id"], limit=1000)]
+    apps = await env.store.many("application", where, order_by=["submitted_at", "id"])
+    # GD-20.2: the step the application waits for, with its due instant, so a work list
+    # orders by due date without reading every application.
+    undecided = await env.store.many(
+        "application_step", {"application_id__in": [a["id"] for a in apps], "decided_at__isnull": True}
+    )
+    steps = {(s["application_id"], s["step"]): out(s) for s in undecided}
+    waits_for = {state.value: step.value for step, state in STEP_STATE.items()}
+    return [
+        {**out(a, id_as="application_id"), "open_step": steps.get((a["id"], waits_for.get(a["state"], "")))}
+        for a in apps
+    ]

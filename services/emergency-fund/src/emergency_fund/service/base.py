@@ -3,15 +3,17 @@ parameters in force, ledger posting and the facade the API calls."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from emergency_fund.domain.ledger import LedgerTransaction
-from emergency_fund.domain.params import PARAMS, Params
+from emergency_fund.domain.parameters import CATALOGUE
+from emergency_fund.domain.params import Params, defaults_from
 from emergency_fund.service.ports import Row, Store
 from medaid_shared import clock, ids
 from medaid_shared.authz import Principal, Role
@@ -136,11 +138,12 @@ async def get_or_404(env: Env, table: str, key: str, *, lock: bool = False, what
 
 
 async def load_params(store: Store, rt: Runtime, at: datetime) -> Params:
-    """The parameters in force at ``at``: the latest override effective by then, else the default."""
-    rows = await store.many("parameter", {"effective_from__le": at}, order_by=["name", "effective_from"])
-    overrides = {r["name"]: r["value"] for r in rows}  # later rows of a name win
-    defaults = {name: getattr(rt.settings, f"param_{name}") for name in PARAMS}
-    return Params.resolve(defaults, overrides)
+    """The parameters in force on the (Asia/Shanghai) day of ``at``: for each kind the most
+    specific loaded version in force, else the configured default — with the version ids."""
+    catalogue = CATALOGUE.with_defaults(defaults_from(rt.settings.param_values()))  # type: ignore[attr-defined]
+    versions = await store.parameter_versions()
+    on = clock.to_local(at).date()
+    return Params.from_applied({k.name: catalogue.require(versions, k.name, on=on) for k in catalogue.kinds})
 
 
 # ---------------------------------------------------------------- ledger
@@ -209,17 +212,56 @@ class FundService:
             return await fn(Env(self.rt, self.store_for(session), principal, clock.now()))
 
 
-def out(row: Row, *, drop: Iterable[str] = ()) -> dict[str, Any]:
-    """A row as JSON-ready data: money as strings (never floats), instants in ISO 8601, no
-    ciphertexts."""
+STORAGE_NAME = re.compile(r"_(enc|digest|idx)$")
+"""Column names that never leave the service: ciphertexts, digests and blind indexes."""
+
+
+def out(
+    row: Row, *, drop: Iterable[str] = (), id_as: str | None = None, rename: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """A row as an answer in the one vocabulary (docs/VOCABULARY.md): money as strings (never
+    floats), instants in RFC 3339 UTC with ``Z``, no storage names (ciphertexts, digests,
+    blind indexes), the row's ``id`` named after its resource (``id_as``: ``case_id``) and
+    storage names the vocabulary spells otherwise renamed (``id_masked`` → ``id_number_masked``)."""
     skip = set(drop)
-    return {k: _plain(v) for k, v in row.items() if k not in skip and not isinstance(v, bytes)}
+    names = {**MASKED_NAMES, **(rename or {})}
+    if id_as:
+        names["id"] = id_as
+    return {
+        names.get(k, k): _plain(v)
+        for k, v in row.items()
+        if k not in skip and not isinstance(v, bytes) and not STORAGE_NAME.search(k)
+    }
+
+
+MASKED_NAMES = {"id_masked": "id_number_masked"}
+
+
+def notice_out(row: Row, *, drop: Iterable[str] = ()) -> dict[str, Any]:
+    """A public notice (GD-21) as answered: its entries carry the masked ID number as
+    ``id_number_masked`` (notices published before the vocabulary stored it as ``id_number``)."""
+    answer = out(row, id_as="notice_id", drop=drop)
+    if "entries" in answer:
+        answer["entries"] = [
+            {("id_number_masked" if k == "id_number" else k): v for k, v in e.items()} for e in answer["entries"]
+        ]
+    return answer
+
+
+"""The vocabulary's name of a masked value a table stores under a shorter name."""
+
+
+def instant(value: datetime) -> str:
+    """An instant on the wire: RFC 3339 in UTC with ``Z`` (docs/VOCABULARY.md)."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return instant(value)
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

@@ -83,7 +83,7 @@ async def lift(env: Env, entry_id: str, cmd: LiftCmd) -> tuple[int, Any]:
 
 
 def entry_out(row: dict[str, Any]) -> dict[str, Any]:
-    return out(row, drop=["id_digest"])
+    return out(row, id_as="entry_id")
 
 
 async def list_entries(env: Env, city: str, active_only: bool) -> list[dict[str, Any]]:

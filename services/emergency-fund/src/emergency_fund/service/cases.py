@@ -12,6 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from emergency_fund.domain import eligibility as el
+from emergency_fund.domain.channels import ChannelStatus, ExclusionStatus, item_excluded
 from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.domain.params import Params
 from emergency_fund.service.base import (
@@ -28,13 +29,10 @@ from emergency_fund.service.base import (
 )
 from emergency_fund.service.commands import (
     CaseCreate,
-    ChannelPaymentCmd,
     CivilAffairsCheckCmd,
     ClaimCmd,
     CostItemsCmd,
     DiseaseUpdate,
-    ExclusionCmd,
-    ExtensionCmd,
     IdentifyCmd,
     UnableToPayCmd,
     VagrantRegistrationCmd,
@@ -43,7 +41,7 @@ from emergency_fund.service.commands import (
 from emergency_fund.service.ports import Row
 from emergency_fund.service.reference import average_cost, living_standard_on
 from medaid_shared.clock import to_local
-from medaid_shared.contracts.emergency_fund import FundCaseClosed
+from medaid_shared.contracts.emergency_fund import FundCaseClosed, FundCaseOpened
 from medaid_shared.contracts.referral import EmergencyAssistanceReferred
 from medaid_shared.crypto import is_valid_id_number, mask_id_number, mask_name
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
@@ -135,7 +133,7 @@ async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
     case_id = new_id("EC")
     identity: dict[str, Any] = {"identity_status": el.IdentityStatus.UNIDENTIFIED.value}
     if cmd.identity == "identified":
-        identity = _identity_fields(env, case_id, cmd.name, cmd.id_number)
+        identity = identity_fields(env, case_id, cmd.name, cmd.id_number)
         if cmd.identity_check_request_id:
             raise ValidationFailed(
                 "an identified patient's case rests on no police letter", field="identity_check_request_id"
@@ -176,7 +174,20 @@ async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
         identity=row["identity_status"],
         identity_check_request=cmd.identity_check_request_id,
     )
-    await _after_identity_known(env, case_id)
+    if cmd.identity_check_request_id:
+        # GD-16.1: identity-check measures the letter against this admission ("immediately").
+        await env.emit(
+            FundCaseOpened(
+                case_id=case_id,
+                facility_id=cmd.facility_id,
+                patient_ref=cmd.patient_ref,
+                identity_check_request_id=cmd.identity_check_request_id,
+                city=city,
+                admitted_at=cmd.admitted_at,
+                opened_at=env.now,
+            )
+        )
+    await after_identity_known(env, case_id)
     await apply_identity_signals(env, case_id)
     return 201, await case_view(env, case_id)
 
@@ -237,7 +248,7 @@ async def _refuse_duplicates(env: Env, cmd: CaseCreate) -> None:
             )
 
 
-def _identity_fields(env: Env, case_id: str, name: str | None, id_number: str | None) -> dict[str, Any]:
+def identity_fields(env: Env, case_id: str, name: str | None, id_number: str | None) -> dict[str, Any]:
     if not name or not id_number:
         raise ValidationFailed("an identified patient needs a name and an ID number", field="id_number")
     if not is_valid_id_number(id_number):
@@ -253,7 +264,7 @@ def _identity_fields(env: Env, case_id: str, name: str | None, id_number: str | 
     }
 
 
-async def _after_identity_known(env: Env, case_id: str) -> None:
+async def after_identity_known(env: Env, case_id: str) -> None:
     """Once a digest is known: a destitute person known to referral (GD-22.3) and the
     blacklist (GD-24)."""
     case = await env.store.one("case", {"id": case_id})
@@ -378,7 +389,7 @@ async def identify_from_police(env: Env, case: Row, signal: Row) -> None:
         claimed_at=None,
     )
     await env.audit("case.identified", case["id"], reason="police identified the patient", request=signal["request_id"])
-    await _after_identity_known(env, case["id"])
+    await after_identity_known(env, case["id"])
 
 
 async def identify(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple[int, Any]:
@@ -388,10 +399,10 @@ async def identify(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple[int, Any]:
     case = await editable_case(env, case_id)
     if case["identity_status"] == el.IdentityStatus.IDENTIFIED.value:
         raise Conflict("the patient is already identified")
-    fields = _identity_fields(env, case_id, cmd.name, cmd.id_number)
+    fields = identity_fields(env, case_id, cmd.name, cmd.id_number)
     await touch(env, case_id, **fields, identity_gate=None)
     await env.audit("case.identified", case_id, reason=cmd.how)
-    await _after_identity_known(env, case_id)
+    await after_identity_known(env, case_id)
     return 200, await case_view(env, case_id)
 
 
@@ -420,6 +431,8 @@ async def add_cost_items(env: Env, case_id: str, cmd: CostItemsCmd) -> tuple[int
                 "amount": item.amount,
                 "exclusion": item.exclusion.value if item.exclusion else None,
                 "exclusion_note": item.exclusion_note,
+                # GD-14: the hospital proposes, the agency decides
+                "exclusion_status": ExclusionStatus.PROPOSED.value if item.exclusion else None,
                 "recorded_at": env.now,
                 "recorded_by": env.principal.subject,
             },
@@ -438,52 +451,13 @@ async def set_disease(env: Env, case_id: str, cmd: DiseaseUpdate) -> tuple[int, 
     return 200, await case_view(env, case_id)
 
 
-async def extend_period(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[int, Any]:
-    """GD-13.3: extend the emergency period for a poor critically ill pregnant woman or a
-    newborn, with the recorded reason."""
-    env.authorize("case.update")
-    case = await editable_case(env, case_id)
-    params = await load_params(env.store, env.rt, case["admitted_at"])
-    el.check_extension(cmd.category, cmd.reason, cmd.hours, params)
-    await touch(env, case_id, emergency_hours=cmd.hours, extension_category=cmd.category, extension_reason=cmd.reason)
-    await env.audit("case.extend_period", case_id, reason=cmd.reason, rule="GD-13.3", hours=cmd.hours)
-    return 200, await case_view(env, case_id)
-
-
 # ---------------------------------------------------------------- identified but unable to pay (GD-17, GD-18)
-
-
-async def record_channel(env: Env, case_id: str, cmd: ChannelPaymentCmd) -> tuple[int, Any]:
-    """GD-18.1: what an existing channel paid (0 when it pays nothing); the fund pays the gap."""
-    env.authorize("case.update")
-    case = await editable_case(env, case_id)
-    if case["destitute"] and case["admission_id"] and cmd.channel.value in SETTLEMENT_CHANNELS:
-        raise Conflict(
-            f"{cmd.channel.value} of a destitute person comes from settlement's statements",
-            rule="GD-22.3",
-            field="channel",
-        )
-    await env.store.upsert(
-        "channel_payment",
-        {
-            "case_id": case_id,
-            "channel": cmd.channel.value,
-            "amount": cmd.amount,
-            "reference": cmd.reference,
-            "source": "hospital",
-            "recorded_at": env.now,
-            "recorded_by": env.principal.subject,
-        },
-        ["case_id", "channel"],
-    )
-    await touch(env, case_id)
-    await env.audit("case.channel", case_id, rule="GD-18.1", channel=cmd.channel.value, amount=cmd.amount)
-    return 201, await case_view(env, case_id)
 
 
 async def refresh_settlement_channels(env: Env, case_id: str) -> None:
     """GD-22.3 / GD-18.1: a destitute person's medical aid (and basic insurance) are what
-    settlement's statements for the admission say, net of reversals."""
+    settlement's statements for the admission say, net of reversals — confirmed facts, not
+    the hospital's claim."""
     case = await env.store.one("case", {"id": case_id})
     if case is None or not case["destitute"] or not case["admission_id"]:
         return
@@ -505,6 +479,10 @@ async def refresh_settlement_channels(env: Env, case_id: str) -> None:
                 "amount": amount,
                 "reference": ",".join(sorted(r["statement_id"] for r in rows)),
                 "source": "settlement",
+                "status": ChannelStatus.CONFIRMED.value,  # SPEC 0.5: the platform's settlement result
+                "confirmed_by": "settlement",
+                "confirmed_role": "medical_insurance",
+                "confirmed_at": env.now,
                 "recorded_at": env.now,
                 "recorded_by": "settlement",
             },
@@ -591,29 +569,6 @@ async def waive(env: Env, case_id: str, cmd: WaiverCmd) -> tuple[int, Any]:
     return 200, await case_view(env, case_id)
 
 
-async def exclude(env: Env, case_id: str, cmd: ExclusionCmd) -> tuple[int, Any]:
-    """GD-14: the debt of an identified patient able to pay who refuses is not payable."""
-    env.authorize("case.exclude")
-    case = await load_case(env, case_id, lock=True)
-    if case["state"] not in EDITABLE:
-        raise Conflict(f"case {case_id} is {case['state']}; it can no longer be excluded")
-    if case["identity_status"] != el.IdentityStatus.IDENTIFIED.value:
-        raise RuleViolation("only an identified patient able to pay can refuse", rule="GD-14", field="exclusion")
-    await touch(
-        env,
-        case_id,
-        excluded=cmd.exclusion.value,
-        excluded_reason=cmd.reason,
-        state=CaseState.EXCLUDED,
-        claim_medical=None,
-        claim_living=None,
-        claimed_at=None,
-    )
-    await env.audit("case.exclude", case_id, reason=cmd.reason, rule="GD-14", exclusion=cmd.exclusion.value)
-    await announce_closed(env, case_id, "excluded")
-    return 200, await case_view(env, case_id)
-
-
 # ---------------------------------------------------------------- assessment and claim
 
 
@@ -640,7 +595,10 @@ async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker]
     daily = el.daily_living_amount(standard["monthly_amount"], params.living_cost_days_per_month) if standard else None
     assessment = el.assess(
         identity_status=el.IdentityStatus(case["identity_status"]),
-        lines=[el.CostLine(i["occurred_at"], i["amount"], i["exclusion"]) for i in items],
+        lines=[
+            el.CostLine(i["occurred_at"], i["amount"], item_excluded(i["exclusion"], i["exclusion_status"]))
+            for i in items
+        ],
         admitted_at=case["admitted_at"],
         emergency_hours=case["emergency_hours"],
         waiver=case["waiver_amount"],
@@ -648,6 +606,7 @@ async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker]
         average_cost=reference["average_cost"] if reference else None,
         living_daily=daily,
         day_counting=params.living_cost_day_counting,
+        living_until=case["stay_ended_at"] or env.now,  # GD-13.5: the days actually spent
     )
     facts = el.CaseFacts(
         identity_status=el.IdentityStatus(case["identity_status"]),
@@ -655,6 +614,8 @@ async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker]
         disease_code=code,
         disease_eligible=bool(code) and el.disease_eligible(code, case["city"], admitted_local.date(), entries),
         excluded=case["excluded"],
+        exclusion_proposed=case["exclusion_proposed"],
+        extension_requested=case["extension_category"] if case["extension_status"] == "requested" else None,
         unable_to_pay_basis=list(case["unable_to_pay_basis"] or []),
         channels_recorded={c["channel"] for c in channels},
         civil_affairs_statuses=set(checks[-1]["statuses"]) if checks else None,
@@ -690,7 +651,7 @@ async def claim(env: Env, case_id: str, cmd: ClaimCmd) -> tuple[int, Any]:
     case = await load_case(env, case_id, lock=True)
     if case["state"] != CaseState.OPEN:
         raise Conflict(f"case {case_id} is {case['state']}; a claim is filed for an open case")
-    a, blockers, _ = await evaluate(env, case)
+    a, blockers, params = await evaluate(env, case)
     if blockers:
         first = blockers[0]
         raise RuleViolation(
@@ -713,6 +674,7 @@ async def claim(env: Env, case_id: str, cmd: ClaimCmd) -> tuple[int, Any]:
         case_id,
         reason=cmd.declaration,
         rules=a.rules,
+        parameters=dict(params.versions),  # the versions the caps rest on
         medical=cmd.medical_amount,
         living=cmd.living_amount,
         blacklisted=bool(case["blacklist_flag"]),
@@ -724,7 +686,11 @@ async def claim(env: Env, case_id: str, cmd: ClaimCmd) -> tuple[int, Any]:
 
 
 def case_out(case: Row) -> dict[str, Any]:
-    return out(case, drop=["id_digest"])
+    return out(case, id_as="case_id")
+
+
+def cost_item_out(item: Row, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    return out(item, id_as="cost_item_id", drop=drop)
 
 
 async def case_view(env: Env, case_id: str) -> dict[str, Any]:
@@ -736,9 +702,9 @@ async def case_view(env: Env, case_id: str) -> dict[str, Any]:
     vagrant = await env.store.one("vagrant_registration", {"case_id": case_id})
     return {
         **case_out(case),
-        "cost_items": [out(i) for i in items],
+        "cost_items": [cost_item_out(i) for i in items],
         "channel_payments": [out(c) for c in channels],
-        "civil_affairs_checks": [out(c) for c in checks],
+        "civil_affairs_checks": [out(c, id_as="check_id") for c in checks],
         "vagrant_registration": out(vagrant) if vagrant else None,
     }
 
@@ -756,7 +722,7 @@ async def list_cases(env: Env, state: str | None, facility_id: str | None) -> li
         where["state"] = state
     if facility_id:
         where["facility_id"] = facility_id
-    rows = await env.store.many("case", where, order_by=["created_at", "id"], limit=1000)
+    rows = await env.store.many("case", where, order_by=["created_at", "id"])
     return [case_out(r) for r in rows]
 
 

@@ -5,15 +5,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from emergency_fund.domain.eligibility import CaseExclusion, Channel, CivilAffairsStatus, ItemExclusion
 from emergency_fund.domain.ledger import InflowSource
+from medaid_shared.identifiers import DocumentNumber
 
-PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2, description="CNY, > 0, 2 decimals")]
-NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, description="CNY, ≥ 0, 2 decimals")]
+
+def _cents(value: Decimal) -> Decimal:
+    """Money is kept and answered with its two places ("0.5" is booked and shown as 0.50)."""
+    return value.quantize(Decimal("0.01"))
+
+
+PositiveMoney = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=14, decimal_places=2, description="CNY, > 0, 2 decimals"),
+    AfterValidator(_cents),
+]
+NonNegativeMoney = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=14, decimal_places=2, description="CNY, ≥ 0, 2 decimals"),
+    AfterValidator(_cents),
+]
 
 
 def _aware(value: datetime) -> datetime:
@@ -28,6 +43,8 @@ Ref = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
+# An official document number as printed, e.g. 柳财社〔2026〕88号 or 粤卫规〔2025〕5号.
+DocumentRef = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f<>]+$")]
 
 
 class Cmd(BaseModel):
@@ -38,17 +55,49 @@ class Cmd(BaseModel):
 
 
 class FundCreate(Cmd):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"city": "liuzhou", "name": "柳州市疾病应急救助基金", "agency_name": "柳州市医疗保障事业管理中心"}
+            ]
+        }
+    )
+
     city: Code
     name: ShortText
     agency_name: ShortText
 
 
 class InflowCmd(Cmd):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "central_transfer",
+                    "amount": "1000000.00",
+                    "fiscal_year": 2026,
+                    "reference": "桂财社〔2026〕12号",
+                    "memo": "2026 年中央财政补助",
+                }
+            ]
+        }
+    )
+
     source: InflowSource
     amount: PositiveMoney
     fiscal_year: Year
-    reference: Ref = Field(description="The transfer's document or voucher number; booked once")
+    reference: DocumentNumber = Field(description="The transfer's document or voucher number (文号); booked once")
     memo: str = Field(default="", max_length=500)
+
+
+CorrectionReason = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=1000,
+        description="GD-7: booking for a year other than the booking day's is an explicit correction, with its reason",
+    ),
+]
 
 
 class PreallocationCmd(Cmd):
@@ -56,6 +105,7 @@ class PreallocationCmd(Cmd):
     year: Year
     amount: PositiveMoney
     basis: str = Field(default="", max_length=1000)
+    correction_reason: CorrectionReason = None
 
 
 class PreallocationReturnCmd(Cmd):
@@ -63,6 +113,7 @@ class PreallocationReturnCmd(Cmd):
     year: Year
     amount: PositiveMoney
     note: str = Field(default="", max_length=1000)
+    correction_reason: CorrectionReason = None
 
 
 Affiliation = Literal[
@@ -96,6 +147,14 @@ class TrainingCmd(Cmd):
 
 
 class FacilityCmd(Cmd):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"city": "liuzhou", "name": "柳州市人民医院", "ownership": "public", "police_jurisdiction": "PSB-LZ-CZ"}
+            ]
+        }
+    )
+
     city: Code
     name: ShortText
     ownership: Literal["public", "non_public", "unknown"] = "unknown"
@@ -136,17 +195,26 @@ class LivingStandardCmd(Cmd):
     source: ShortText
 
 
-class ParameterCmd(Cmd):
-    value: Any
-    effective_from: Instant
-    reason: Text
-
-
 # ------------------------------------------------------------------ cases
 
 
 class CaseCreate(Cmd):
     """A case opened by the hospital (GD-12); identity unknown (GD-13.1) or known (GD-13.2)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "facility_id": "H001",
+                    "patient_ref": "ZY20260914001",
+                    "identity_check_request_id": "01a235fb-53f6-7a53-9ab0-7847b1b8d469",
+                    "admitted_at": "2026-09-14T00:30:00Z",
+                    "disease_code": "I21",
+                    "identity": "unidentified",
+                }
+            ]
+        }
+    )
 
     facility_id: Ref
     patient_ref: Ref = Field(
@@ -168,6 +236,12 @@ class CaseCreate(Cmd):
 
 class IdentifyCmd(Cmd):
     """GD-18: the identity became known after the emergency treatment."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "黄志强", "id_number": "450202197205128518", "how": "家属持身份证到院确认身份"}]
+        }
+    )
 
     name: Annotated[str, Field(min_length=1, max_length=50)]
     id_number: Annotated[str, Field(min_length=18, max_length=18)]
@@ -193,19 +267,103 @@ class CostItemIn(Cmd):
 
 
 class CostItemsCmd(Cmd):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "occurred_at": "2026-09-14T01:00:00Z",
+                            "category": "treatment",
+                            "description": "急诊经皮冠状动脉介入治疗",
+                            "in_catalogue": True,
+                            "amount": "12000.00",
+                        },
+                        {
+                            "occurred_at": "2026-09-14T02:00:00Z",
+                            "category": "drug",
+                            "description": "替罗非班注射液",
+                            "in_catalogue": True,
+                            "amount": "821.00",
+                        },
+                    ]
+                }
+            ]
+        }
+    )
+
     items: list[CostItemIn] = Field(min_length=1, max_length=1000)
 
 
+class ExtensionEvidenceIn(Cmd):
+    """GD-13.3: the evidence that fits the category."""
+
+    date_of_birth: date | None = Field(default=None, description="A newborn's date of birth (出生医学证明)")
+    pregnancy_record: DocumentRef | None = Field(
+        default=None, description="The pregnancy record's number (母子健康手册 / 孕产妇保健手册)"
+    )
+
+
 class ExtensionCmd(Cmd):
+    """GD-13.3: the hospital's request to extend the emergency period."""
+
     hours: Annotated[int, Field(ge=1, le=100_000)]
     category: Code
     reason: Text
+    evidence: ExtensionEvidenceIn | None = None
+
+
+class ExtensionDecisionCmd(Cmd):
+    """GD-13.3: the agency or the health department decides an extension request."""
+
+    decision: Literal["approved", "rejected"]
+    reason: Text
+
+
+class StayEndCmd(Cmd):
+    """GD-13.5: when the patient's stay ended, as the hospital records it."""
+
+    outcome: Literal["discharged", "died", "transferred"]
+    at: Instant
+    note: str = Field(default="", max_length=1000)
 
 
 class ChannelPaymentCmd(Cmd):
+    """GD-18.1: the hospital's claim of what an existing channel paid."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"channel": "basic_medical_insurance", "amount": "0.00", "reference": "未参加基本医疗保险"}]
+        }
+    )
+
     channel: Channel
     amount: NonNegativeMoney
     reference: str = Field(default="", max_length=200)
+
+
+class ChannelConfirmationCmd(Cmd):
+    """GD-18.1: the department responsible states what its channel paid (0.00: nothing)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"amount": "0.00", "document_ref": "柳医保核〔2026〕88号", "note": "经查未参保"}]
+        }
+    )
+
+    amount: NonNegativeMoney
+    document_ref: DocumentRef | None = Field(
+        default=None,
+        description="The document the amount rests on (required for the public-health funds and the Red Cross "
+        "fund, e.g. 柳财社〔2026〕88号)",
+    )
+    note: str = Field(default="", max_length=1000)
+
+
+class ChannelWaiverCmd(Cmd):
+    """GD-18.1: the agency accepts the hospital's claim without the department's confirmation."""
+
+    reason: Text
 
 
 class UnableToPayCmd(Cmd):
@@ -233,8 +391,31 @@ class ExclusionCmd(Cmd):
     reason: Text
 
 
+class ExclusionDecisionCmd(Cmd):
+    """GD-14: the agency decides the hospital's proposal to exclude a case."""
+
+    decision: Literal["accepted", "rejected"]
+    reason: Text
+
+
+class ItemExclusionDecisionCmd(Cmd):
+    """GD-14: the agency decides a cost item's exclusion (or excludes an item itself)."""
+
+    decision: Literal["accepted", "rejected"]
+    exclusion: Literal[ItemExclusion.BEYOND_TREATMENT_NEED, ItemExclusion.STABLE_LONG_STAY] | None = None
+    reason: Text
+
+
 class ClaimCmd(Cmd):
     """GD-20.1: the individual application (附件2)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"medical_amount": "12821.00", "living_amount": "90.00", "declaration": "本院承诺所报信息真实、完整"}
+            ]
+        }
+    )
 
     medical_amount: NonNegativeMoney
     living_amount: NonNegativeMoney
@@ -246,6 +427,18 @@ class ClaimCmd(Cmd):
 
 class ApplicationCreate(Cmd):
     """GD-20.1: the unit application (附件3) gathering individual applications."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "facility_id": "H001",
+                    "case_ids": ["EC-01a235fb53f67589a5943d0cec9660bc"],
+                    "note": "2026 年 9 月疾病应急救助申请",
+                }
+            ]
+        }
+    )
 
     facility_id: Ref
     case_ids: list[Ref] = Field(min_length=1, max_length=500)
@@ -263,6 +456,18 @@ class CaseApproval(Cmd):
 
 
 class AgencyReviewCmd(Cmd):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "outcome": "approved",
+                    "reason": "材料齐全，费用合理",
+                    "cases": [{"case_id": "EC-01a235fb53f67589a5943d0cec9660bc", "approved_amount": "12911.00"}],
+                }
+            ]
+        }
+    )
+
     outcome: Literal["approved", "rejected"]
     reason: str | None = Field(default=None, max_length=2000)
     cases: list[CaseApproval] | None = Field(default=None, max_length=500)
@@ -291,8 +496,12 @@ class RefundDemandCmd(Cmd):
 
 
 class RefundPaymentCmd(Cmd):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"amount": "12911.00", "reference": "柳医退〔2026〕3号"}]}
+    )
+
     amount: PositiveMoney
-    reference: Ref
+    reference: DocumentNumber
 
 
 class PursuitCmd(Cmd):
@@ -303,6 +512,19 @@ class PursuitCmd(Cmd):
 
 class BlacklistCmd(Cmd):
     """GD-24: a dishonest or fraudulent individual, with reason and evidence."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "city": "liuzhou",
+                    "id_number": "45020319880315002X",
+                    "reason": "冒用他人身份骗取救助",
+                    "evidence": ["柳公（刑）字〔2026〕15号"],
+                }
+            ]
+        }
+    )
 
     city: Code
     id_number: Annotated[str, Field(min_length=18, max_length=18)] | None = None

@@ -4,7 +4,7 @@ reconciliation (GD-7), the supervisory committee and the yearly training (GD-8).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +17,11 @@ from emergency_fund.domain.ledger import (
     preallocated_account,
 )
 from emergency_fund.domain.money import ZERO, cents
+from emergency_fund.service import reports
 from emergency_fund.service.base import (
     Env,
     balance,
+    instant,
     new_id,
     out,
     post,
@@ -37,10 +39,11 @@ from emergency_fund.service.commands import (
 from emergency_fund.service.ports import Row
 from medaid_shared.calendar import Due
 from medaid_shared.clock import SHANGHAI, to_local
-from medaid_shared.contracts.emergency_fund import FundTrainingDue
+from medaid_shared.contracts.emergency_fund import FundPreallocationBelowMinimum, FundTrainingDue
 from medaid_shared.errors import Conflict, RuleViolation
 
 TRAINING_KIND = "fund.training"
+PREALLOCATION_CHECK = "fund.preallocation.check"  # GD-7
 
 
 async def create_fund(env: Env, cmd: FundCreate) -> tuple[int, Any]:
@@ -58,6 +61,8 @@ async def create_fund(env: Env, cmd: FundCreate) -> tuple[int, Any]:
         raise Conflict(f"city {cmd.city} already has its emergency fund", rule="GD-3", field="city")
     await env.audit("fund.create", cmd.city, agency=cmd.agency_name)
     await schedule_training_reminder(env, cmd.city, to_local(env.now).year)
+    await schedule_preallocation_check(env, cmd.city, to_local(env.now).year)
+    await reports.schedule_registration_export(env, cmd.city)
     return 201, out(row)
 
 
@@ -90,6 +95,8 @@ async def record_inflow(env: Env, city: str, cmd: InflowCmd) -> tuple[int, Any]:
     txn = ledger.inflow(cmd.source, cmd.amount, cmd.fiscal_year, cmd.memo, ref)
     txn_id = await post(env, city, txn, cmd.reference)
     await env.audit("fund.inflow", city, source=cmd.source.value, amount=cmd.amount, reference=cmd.reference)
+    await schedule_preallocation_check(env, city, to_local(env.now).year)
+    await recheck_if_checked(env, city, cmd.fiscal_year)
     return 201, {
         "txn_id": txn_id,
         "city": city,
@@ -100,21 +107,20 @@ async def record_inflow(env: Env, city: str, cmd: InflowCmd) -> tuple[int, Any]:
     }
 
 
-async def ledger_view(env: Env, city: str, account: str | None, limit: int) -> dict[str, Any]:
+async def ledger_view(env: Env, city: str, account: str | None) -> list[dict[str, Any]]:
     env.authorize("fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
-    txns = await env.store.many("ledger_txn", {"city": city}, order_by=["-created_at", "-id"], limit=limit)
+    txns = await env.store.many("ledger_txn", {"city": city}, order_by=["-created_at", "-id"])
     entries = await env.store.many("ledger_entry", {"txn_id__in": [t["id"] for t in txns]}, order_by=["id"])
     by_txn: dict[str, list[Row]] = defaultdict(list)
     for e in entries:
         by_txn[e["txn_id"]].append({"account": e["account"], "amount": str(e["amount"])})
-    items = [
-        {**out(t), "entries": by_txn[t["id"]]}
+    return [
+        {**out(t, id_as="txn_id"), "entries": by_txn[t["id"]]}
         for t in txns
         if account is None or any(e["account"] == account for e in by_txn[t["id"]])
     ]
-    return {"city": city, "transactions": items}
 
 
 # ---------------------------------------------------------------- pre-allocation (GD-7)
@@ -143,13 +149,48 @@ async def _net_preallocated(env: Env, city: str, year: int) -> dict[str, Decimal
     return {f: given.get(f, ZERO) + returned.get(f, ZERO) for f in set(given) | set(returned)}
 
 
+async def _refunded(env: Env, city: str, year: int, reduce: str) -> dict[str, Decimal]:
+    """GD-7 with GD-16.4: money hospitals returned after a late identification, per hospital,
+    counted for the cycle that paid it (``disbursement_cycle``) or the cycle it came back in
+    (``refund_cycle``) — the versioned interpretation ``preallocation_refunds_reduce``."""
+    demands = await env.store.many("refund_demand", {"city": city})
+    if not demands:
+        return {}
+    payments = await env.store.many("refund_payment", {"refund_id__in": [d["id"] for d in demands]})
+    paid_year: dict[str, int] = {}
+    if reduce == "disbursement_cycle":
+        apps = [d["application_id"] for d in demands if d["application_id"]]
+        rows = await env.store.many("disbursement", {"application_id__in": apps}) if apps else []
+        paid_in = {r["application_id"]: to_local(r["disbursed_at"]).year for r in rows}
+        paid_year = {d["id"]: paid_in[d["application_id"]] for d in demands if d["application_id"] in paid_in}
+    by_id = {d["id"]: d for d in demands}
+    out_: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for p in payments:
+        counted = paid_year.get(p["refund_id"]) if reduce == "disbursement_cycle" else to_local(p["paid_at"]).year
+        if counted == year:
+            out_[by_id[p["refund_id"]]["facility_id"]] += p["amount"]
+    return dict(out_)
+
+
+async def last_cycle_use(env: Env, city: str, year: int) -> tuple[dict[str, Decimal], dict[str, Decimal], str]:
+    """GD-7: each hospital's use of the cycle before ``year`` — what the fund disbursed to it in
+    that fiscal year less what it returned after a late identification (GD-16.4); with the
+    refunds taken off and the parameter version that said how."""
+    params = await env.params()
+    used = await _per_facility(env, city, TxnKind.DISBURSEMENT, year - 1, "assistance_paid:")
+    refunded = await _refunded(env, city, year - 1, params.preallocation_refunds_reduce)
+    net = {f: max(ZERO, used.get(f, ZERO) - refunded.get(f, ZERO)) for f in set(used) | set(refunded)}
+    return net, refunded, params.version_of("preallocation_refunds_reduce")
+
+
 async def preallocation_plan(env: Env, city: str, year: int) -> dict[str, Any]:
-    """GD-7: suggestions from last cycle's use (disbursements of the previous fiscal year)."""
+    """GD-7: suggestions from last cycle's use (disbursements of the previous fiscal year, net
+    of refunds)."""
     env.authorize("fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
     params = await env.params()
-    used = await _per_facility(env, city, TxnKind.DISBURSEMENT, year - 1, "assistance_paid:")
+    used, refunded, refunds_version = await last_cycle_use(env, city, year)
     suggested = preallocation.suggest(used, params.preallocation_ratio)
     planned_total = sum(suggested.values(), ZERO)
     transfers = await _upper_level_transfers(env, city, year)
@@ -160,20 +201,51 @@ async def preallocation_plan(env: Env, city: str, year: int) -> dict[str, Any]:
         "ratio": str(params.preallocation_ratio),
         "rule": "GD-7",
         "hospitals": [
-            {"facility_id": f, "last_cycle_use": str(cents(used[f])), "suggested": str(a)} for f, a in suggested.items()
+            {
+                "facility_id": f,
+                "last_cycle_use": str(cents(used[f])),
+                "refunded": str(cents(refunded.get(f, ZERO))),
+                "suggested": str(a),
+            }
+            for f, a in suggested.items()
         ],
+        "refunds_parameters_version": refunds_version,
         "suggested_total": str(cents(planned_total)),
         "minimum_check_if_applied": _check_out(check),
     }
+
+
+def _booking_year(env: Env, year: int, correction_reason: str | None) -> bool:
+    """GD-7: a pre-allocation counts for the year it is booked (Asia/Shanghai); another year
+    is an explicit correction with its reason (audited) — money booked in January 2027
+    "for 2026" does not make 2026 compliant after the fact. Returns whether it corrects."""
+    booked = to_local(env.now).year
+    if year == booked:
+        return False
+    if not (correction_reason or "").strip():
+        raise RuleViolation(
+            f"a pre-allocation booked in {booked} counts for {booked}; booking it for {year} is a correction "
+            "that states its reason (correction_reason)",
+            rule="GD-7",
+            field="year",
+        )
+    return True
+
+
+async def _audit_correction(env: Env, pid: str, year: int, reason: str | None) -> None:
+    await env.audit(
+        "fund.preallocation_year_corrected", pid, reason=reason, rule="GD-7", year=year, booked=to_local(env.now).year
+    )
 
 
 async def preallocate(env: Env, city: str, cmd: PreallocationCmd) -> tuple[int, Any]:
     """GD-7: pre-allocate to a hospital; the money leaves the fund's cash as an advance."""
     env.authorize("fund.preallocate")
     require_city(env.principal, city)
+    corrected = _booking_year(env, cmd.year, cmd.correction_reason)
     await require_fund(env, city, lock=True)
     await _facility_in_city(env, city, cmd.facility_id)
-    used = await _per_facility(env, city, TxnKind.DISBURSEMENT, cmd.year - 1, "assistance_paid:")
+    used, _, _ = await last_cycle_use(env, city, cmd.year)
     pid = new_id("PA")
     cash = await balance(env, city, FUND_CASH)
     txn = ledger.preallocate(cmd.facility_id, cmd.amount, cmd.year, cash, pid)
@@ -193,13 +265,18 @@ async def preallocate(env: Env, city: str, cmd: PreallocationCmd) -> tuple[int, 
     }
     await env.store.insert("preallocation", row)
     await env.audit("fund.preallocate", pid, reason=cmd.basis or None, facility=cmd.facility_id, amount=cmd.amount)
-    return 201, out(row)
+    if corrected:
+        await _audit_correction(env, pid, cmd.year, cmd.correction_reason)
+    await schedule_preallocation_check(env, city, to_local(env.now).year)
+    await recheck_if_checked(env, city, cmd.year)
+    return 201, out(row, id_as="preallocation_id")
 
 
 async def return_preallocation(env: Env, city: str, cmd: PreallocationReturnCmd) -> tuple[int, Any]:
     """GD-7: unused pre-allocated money returns to the fund."""
     env.authorize("fund.preallocate")
     require_city(env.principal, city)
+    corrected = _booking_year(env, cmd.year, cmd.correction_reason)
     await require_fund(env, city, lock=True)
     await _facility_in_city(env, city, cmd.facility_id)
     pid = new_id("PR")
@@ -221,7 +298,11 @@ async def return_preallocation(env: Env, city: str, cmd: PreallocationReturnCmd)
     }
     await env.store.insert("preallocation", row)
     await env.audit("fund.preallocation_return", pid, reason=cmd.note or None, amount=cmd.amount)
-    return 201, out(row)
+    if corrected:
+        await _audit_correction(env, pid, cmd.year, cmd.correction_reason)
+    await schedule_preallocation_check(env, city, to_local(env.now).year)
+    await recheck_if_checked(env, city, cmd.year)
+    return 201, out(row, id_as="preallocation_id")
 
 
 def _check_out(check: preallocation.MinimumCheck) -> dict[str, Any]:
@@ -237,15 +318,108 @@ def _check_out(check: preallocation.MinimumCheck) -> dict[str, Any]:
     }
 
 
-async def minimum_check(env: Env, city: str, year: int) -> dict[str, Any]:
-    """GD-7: the year's pre-allocations (net of returns) against 80 % of central + provincial transfers."""
-    env.authorize("fund.read")
-    require_city(env.principal, city)
-    await require_fund(env, city)
+async def _compute_check(env: Env, city: str, year: int) -> preallocation.MinimumCheck:
     params = await env.params()
     net = sum((await _net_preallocated(env, city, year)).values(), ZERO)
     transfers = await _upper_level_transfers(env, city, year)
-    return _check_out(preallocation.check_minimum(year, transfers, net, params.preallocation_min_share))
+    return preallocation.check_minimum(year, transfers, net, params.preallocation_min_share)
+
+
+async def minimum_check(env: Env, city: str, year: int) -> dict[str, Any]:
+    """GD-7: the year's pre-allocations (net of returns) against 80 % of central + provincial
+    transfers, with the year-end check's result once it ran (``year_end_check``: the flag)."""
+    env.authorize("fund.read")
+    require_city(env.principal, city)
+    await require_fund(env, city)
+    recorded = await env.store.one("preallocation_check", {"city": city, "year": year})
+    return {
+        **_check_out(await _compute_check(env, city, year)),
+        "year_end_check": out(recorded) if recorded else None,
+        "year_end_check_at": instant(_check_instant(year, (await env.params()).preallocation_check_day)),
+    }
+
+
+def _check_instant(year: int, month_day: str) -> datetime:
+    """GD-7 (interpretation ``preallocation_check_day``): the first instant after that day."""
+    month, day = (int(x) for x in month_day.split("-"))
+    next_day = datetime(year, month, day).date() + timedelta(days=1)
+    return datetime.combine(next_day, time(0, 0), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+async def schedule_preallocation_check(env: Env, city: str, year: int) -> None:
+    """GD-7: the year-end check of the minimum share (idempotent: one deadline per city and year)."""
+    params = await env.params()
+    await env.w.schedule(
+        PREALLOCATION_CHECK,
+        f"{city}:{year}",
+        Due(_check_instant(year, params.preallocation_check_day)),
+        basis="clock",
+        payload={"city": city, "year": year},
+    )
+
+
+async def _record_check(env: Env, city: str, year: int, *, announce_unchanged: bool) -> None:
+    """GD-7: record the check, flag a city below the minimum and announce it
+    (``FundPreallocationBelowMinimum``); a flag whose shortfall a correction removed is cleared
+    (SPEC 0.5: the decision follows the facts)."""
+    params = await env.params()
+    check = await _compute_check(env, city, year)
+    before = await env.store.one("preallocation_check", {"city": city, "year": year}, lock=True)
+    version = params.version_of("preallocation_min_share")
+    row = {
+        "city": city,
+        "year": year,
+        "upper_level_transfers": check.upper_level_transfers,
+        "min_share": check.min_share,
+        "required_minimum": check.required_minimum,
+        "preallocated": check.preallocated,
+        "shortfall": check.shortfall,
+        "compliant": check.compliant,
+        "parameters_version": version,
+        "checked_at": env.now,
+        "flagged_at": None
+        if check.compliant
+        else (before["flagged_at"] if before and before["flagged_at"] else env.now),
+    }
+    await env.store.upsert("preallocation_check", row, ["city", "year"])
+    changed = before is None or (before["compliant"], before["shortfall"]) != (check.compliant, check.shortfall)
+    await env.audit(
+        "fund.preallocation_check",
+        f"{city}:{year}",
+        rule="GD-7",
+        compliant=check.compliant,
+        shortfall=check.shortfall,
+        parameters_version=version,
+    )
+    if not check.compliant and (changed or announce_unchanged):
+        await env.emit(
+            FundPreallocationBelowMinimum(
+                city=city,
+                year=year,
+                upper_level_transfers=check.upper_level_transfers,
+                min_share=str(check.min_share),
+                required_minimum=check.required_minimum,
+                preallocated=check.preallocated,
+                shortfall=check.shortfall,
+                checked_at=env.now,
+                parameters_version=version,
+            )
+        )
+
+
+async def on_preallocation_check(env: Env, row: Any) -> None:
+    """Deadline handler (GD-7): the year ended — check it, flag and announce a shortfall;
+    schedule next year's."""
+    city, year = row["payload"]["city"], int(row["payload"]["year"])
+    await _record_check(env, city, year, announce_unchanged=True)
+    await schedule_preallocation_check(env, city, year + 1)
+
+
+async def recheck_if_checked(env: Env, city: str, year: int) -> None:
+    """GD-7 with SPEC 0.5: a booking (a correction into a past year, or a transfer for it)
+    changed a year already checked — the check is taken again."""
+    if await env.store.one("preallocation_check", {"city": city, "year": year}) is not None:
+        await _record_check(env, city, year, announce_unchanged=False)
 
 
 async def reconciliation(env: Env, city: str, year: int) -> dict[str, Any]:
@@ -286,7 +460,7 @@ async def add_committee_member(env: Env, city: str, cmd: CommitteeMemberCmd) -> 
     }
     await env.store.insert("committee_member", row)
     await env.audit("fund.committee_member", member_id, affiliation=cmd.affiliation)
-    return 201, out(row)
+    return 201, out(row, id_as="member_id")
 
 
 async def organisation(env: Env, city: str) -> dict[str, Any]:
@@ -299,7 +473,7 @@ async def organisation(env: Env, city: str) -> dict[str, Any]:
     return {
         "city": city,
         "handling_agency": fund["agency_name"],
-        "supervisory_committee": [out(m, drop=["created_by"]) for m in members],
+        "supervisory_committee": [out(m, id_as="member_id", drop=["created_by"]) for m in members],
     }
 
 
@@ -325,7 +499,7 @@ async def record_training(env: Env, city: str, cmd: TrainingCmd) -> tuple[int, A
     await env.store.insert("training", row)
     await env.w.close_deadline(TRAINING_KIND, f"{city}:{cmd.held_on.year}")
     await env.audit("fund.training", training_id, facilities=len(cmd.facility_ids))
-    return 201, out(row)
+    return 201, out(row, id_as="training_id")
 
 
 async def training_status(env: Env, city: str, year: int) -> dict[str, Any]:
@@ -340,9 +514,9 @@ async def training_status(env: Env, city: str, year: int) -> dict[str, Any]:
         "city": city,
         "year": year,
         "rule": "GD-8",
-        "trainings": [out(t) for t in trainings],
+        "trainings": [out(t, id_as="training_id") for t in trainings],
         "held": bool(trainings),
-        "reminder_at": due.isoformat(),
+        "reminder_at": instant(due),
         "reminder_due": not trainings and env.now >= due,
     }
 

@@ -17,6 +17,7 @@ from medaid_shared.contracts.identity_check import (
     IdentityCheckOverdue,
     IdentityCheckReopened,
     IdentityCheckRequested,
+    IdentityLetterSentLate,
     IdentityVerified,
 )
 from medaid_shared.contracts.referral import (
@@ -104,6 +105,26 @@ async def _refresh_admission(env: Env, admission_id: str) -> None:
     for case in await env.store.many("case", {"admission_id": admission_id}):
         if case["state"] in ("open", "claimed"):
             await refresh_settlement_channels(env, case["id"])
+
+
+async def on_letter_sent_late(env: Env, event: IdentityLetterSentLate) -> None:
+    """GD-16.1: identity-check found the letter this case rests on sent later after the
+    admission than "immediately" allows: the case carries the flag for the agency's review
+    (GD-22: a hospital that delays the letter to reach the unidentified path)."""
+    case = await env.store.one("case", {"identity_check_request_id": event.request_id}, lock=True)
+    if case is None or (case["facility_id"], case["patient_ref"]) != (event.facility_id, event.patient_ref):
+        return
+    if case["letter_sent_late_at"] is not None:
+        return
+    await env.store.update("case", {"id": case["id"]}, {"letter_sent_late_at": event.received_at})
+    await env.audit(
+        "case.letter_sent_late",
+        case["id"],
+        reason=f"the letter reached the bureau more than {event.max_hours_after_admission} hours after the admission",
+        rule="GD-16.1",
+        request=event.request_id,
+        parameters_version=event.parameters_version,
+    )
 
 
 async def on_identity_requested(env: Env, event: IdentityCheckRequested) -> None:

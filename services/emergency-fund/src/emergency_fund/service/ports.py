@@ -11,6 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from medaid_shared.parameters import ParameterVersion
+
 Row = dict[str, Any]
 Where = Mapping[str, Any]
 
@@ -37,6 +39,10 @@ class Store(Protocol):
     ) -> list[Row]: ...
 
     async def update(self, table: str, where: Where, values: Mapping[str, Any]) -> int: ...
+
+    async def parameter_versions(self) -> list[ParameterVersion]:
+        """The stored versions of the fund's parameter kinds (the kernel's table)."""
+        ...
 
     async def lock(self, key: str) -> None:
         """A transaction-scoped advisory lock (serialises e.g. one city's ledger postings)."""

@@ -6,7 +6,7 @@ from datetime import timedelta
 from html import escape
 from typing import Any
 
-from emergency_fund.service.base import Env, out
+from emergency_fund.service.base import Env, instant, notice_out
 from medaid_shared.clock import to_local
 
 PUBLISHERS = {"hospital": "医疗机构公示", "agency": "经办机构公示"}
@@ -28,7 +28,7 @@ async def notices(env: Env, city: str | None, include_ended: bool) -> dict[str, 
     for r in rows:
         items.append(
             {
-                **out(r, drop=["published_by", "calendar_provisional"]),
+                **notice_out(r, drop=["published_by", "calendar_provisional"]),
                 "facility_name": names.get(r["facility_id"], r["facility_id"]),
                 "status": "running" if r["ends_at"] > env.now else "ended",
                 "starts_local": to_local(r["starts_at"]).isoformat(),
@@ -36,7 +36,7 @@ async def notices(env: Env, city: str | None, include_ended: bool) -> dict[str, 
             }
         )
     return {
-        "generated_at": env.now.isoformat(),
+        "generated_at": instant(env.now),
         "rule": "GD-21",
         # GD-21 / SPEC 0.6: the page quotes the notice term in force, never a fixed text
         "notice_working_days": params.notice_working_days,
@@ -67,7 +67,7 @@ def render_html(feed: dict[str, Any]) -> str:
         )
         for e in n["entries"]:
             parts.append(
-                f"<tr><td>{escape(e['recipient'])}</td><td>{escape(e['id_number'] or '—')}</td>"
+                f"<tr><td>{escape(e['recipient'])}</td><td>{escape(e['id_number_masked'] or '—')}</td>"
                 f"<td>{escape(e['admitted_on'])}</td><td>{escape(e['amount'])}</td></tr>"
             )
         parts.append("</table>")

@@ -3,17 +3,15 @@ urban minimum-living standards (GD-13.5), and the policy parameters."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from emergency_fund.domain.params import PARAMS, coerce, to_json
-from emergency_fund.service.base import Env, load_params, new_id, out, require_city
+from emergency_fund.service.base import Env, new_id, out, require_city
 from emergency_fund.service.commands import (
     CostAverageImport,
     DiseaseCmd,
     FacilityCmd,
     LivingStandardCmd,
-    ParameterCmd,
 )
 from emergency_fund.service.ports import Row
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
@@ -82,13 +80,16 @@ async def add_disease(env: Env, cmd: DiseaseCmd) -> tuple[int, Any]:
     if not await env.store.insert_ignore("disease", row):
         raise Conflict(f"{cmd.code} is already listed for {cmd.scope} from {cmd.effective_from}", field="code")
     await env.audit("reference.disease", cmd.code, reason=cmd.basis, scope=cmd.scope)
-    return 201, out(row)
+    return 201, out(row, id_as="disease_id")
 
 
 async def list_diseases(env: Env, city: str | None) -> list[dict[str, Any]]:
     env.authorize("reference.read")
     scopes = ["national"] + ([city] if city else [])
-    return [out(r) for r in await env.store.many("disease", {"scope__in": scopes}, order_by=["scope", "code"])]
+    return [
+        out(r, id_as="disease_id")
+        for r in await env.store.many("disease", {"scope__in": scopes}, order_by=["scope", "code"])
+    ]
 
 
 # ---------------------------------------------------------------- average cost per case (GD-13.4)
@@ -186,50 +187,3 @@ async def list_living_standards(env: Env, city: str) -> list[dict[str, Any]]:
     if env.principal.role.value != "hospital":
         require_city(env.principal, city)
     return [out(r) for r in await env.store.many("living_standard", {"city": city}, order_by=["effective_from"])]
-
-
-# ---------------------------------------------------------------- parameters
-
-
-async def set_parameter(env: Env, name: str, cmd: ParameterCmd) -> tuple[int, Any]:
-    """A new version of a policy parameter from ``effective_from`` (never retroactive)."""
-    env.authorize("parameters.set")
-    value = coerce(name, cmd.value)
-    if cmd.effective_from < env.now:
-        raise ValidationFailed(
-            "a parameter version takes effect now or later, never in the past", field="effective_from"
-        )
-    row = {
-        "name": name,
-        "effective_from": cmd.effective_from,
-        "value": to_json(value),
-        "reason": cmd.reason,
-        "set_at": env.now,
-        "set_by": env.principal.subject,
-    }
-    if not await env.store.insert_ignore("parameter", row):
-        raise Conflict(f"{name} already has a version from {cmd.effective_from.isoformat()}", field="effective_from")
-    await env.audit("parameters.set", name, reason=cmd.reason, value=to_json(value), effective_from=cmd.effective_from)
-    return 201, out(row)
-
-
-async def list_parameters(env: Env, at: datetime | None) -> dict[str, Any]:
-    env.authorize("parameters.read")
-    if at is not None and at.tzinfo is None:
-        raise ValidationFailed("an instant must carry its timezone", field="at")
-    when = at or env.now
-    params = await load_params(env.store, env.rt, when)
-    versions = await env.store.many("parameter", order_by=["name", "effective_from"])
-    return {
-        "at": when.isoformat(),
-        "values": {
-            name: {
-                "value": to_json(getattr(params, name)),
-                "rule": spec.rule,
-                "interpretation": spec.interpretation,
-                "description": spec.description,
-            }
-            for name, spec in PARAMS.items()
-        },
-        "versions": [out(v) for v in versions],
-    }

@@ -3,6 +3,7 @@ money (a ledger entry) and pursues the patient."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from emergency_fund.domain import ledger
@@ -19,11 +20,20 @@ from emergency_fund.service.base import (
     require_record_scope,
     scope_filter,
 )
-from emergency_fund.service.cases import CaseState, announce_closed, identify_from_police, load_case
-from emergency_fund.service.commands import PursuitCmd, RefundDemandCmd, RefundPaymentCmd
+from emergency_fund.service.cases import (
+    CaseState,
+    after_identity_known,
+    announce_closed,
+    case_view,
+    identify,
+    identify_from_police,
+    identity_fields,
+    load_case,
+)
+from emergency_fund.service.commands import IdentifyCmd, PursuitCmd, RefundDemandCmd, RefundPaymentCmd
 from emergency_fund.service.ports import Row
 from medaid_shared.clock import to_local
-from medaid_shared.contracts.emergency_fund import FundRefundDemanded, FundRefundRecorded
+from medaid_shared.contracts.emergency_fund import FundRefundDemanded, FundRefundOverdue, FundRefundRecorded
 from medaid_shared.errors import Conflict, RuleViolation
 
 PAID_STATES = {CaseState.PAID}
@@ -67,9 +77,59 @@ async def on_late_identification(env: Env, signal: Row) -> None:
             await identify_from_police(env, case, signal)
 
 
-async def demand(env: Env, case: Row, reason: str, request_id: str | None) -> Row:
-    amount = case["paid_amount"]
+REFUND_DUE = "fund.refund.due"  # GD-16.4
+
+
+async def hospital_identifies(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple[int, Any]:
+    """GD-16.4 (with GD-15, GD-18): the hospital found the identity itself. Before any claim
+    the case moves to the identified path; a case in a pending application leaves it; a case
+    already paid is identified late and its money demanded back, due like the bureau's late
+    identification. The hospital's report is against its own interest, so its word is taken
+    (SPEC 0.5); it is audited with how the identity was found."""
+    env.authorize("case.update")
+    case = await load_case(env, case_id, lock=True)
+    if case["state"] not in PAID_STATES and case["state"] != CaseState.IN_APPLICATION:
+        return await identify(env, case_id, cmd)
+    if case["identity_status"] != IdentityStatus.UNIDENTIFIED.value:
+        raise Conflict("the patient is already identified", rule="GD-16.4", field="id_number")
+    fields = identity_fields(env, case_id, cmd.name, cmd.id_number)
+    if case["state"] == CaseState.IN_APPLICATION:
+        await applications.withdraw_case(env, case, "GD-16.4: identified by the hospital before payment")
+        await env.store.update(
+            "case",
+            {"id": case_id},
+            {
+                **fields,
+                "identity_gate": None,
+                "identified_late": True,
+                "state": CaseState.OPEN,
+                "claim_medical": None,
+                "claim_living": None,
+                "claimed_at": None,
+                "updated_at": env.now,
+            },
+        )
+        await env.audit("case.identified", case_id, reason=cmd.how, rule="GD-16.4", source="hospital")
+        await after_identity_known(env, case_id)
+        return 200, await case_view(env, case_id)
+    await env.store.update(
+        "case", {"id": case_id}, {**fields, "identity_gate": None, "identified_late": True, "updated_at": env.now}
+    )
+    await env.audit("case.identified", case_id, reason=cmd.how, rule="GD-16.4", source="hospital")
+    await after_identity_known(env, case_id)
+    case = await load_case(env, case_id, lock=True)
+    await demand(env, case, f"GD-16.4: the hospital identified the patient after the fund paid ({cmd.how})", None)
+    return 200, await case_view(env, case_id)
+
+
+async def demand(env: Env, case: Row, reason: str, request_id: str | None, *, amount: Any = None) -> Row:
+    """GD-16.4: the hospital returns what the fund paid (or ``amount`` of it: the part a
+    channel confirmed after payment covers, GD-18.1), by the versioned due date (working days
+    on the official calendar); the demand is flagged and announced once overdue."""
+    amount = case["paid_amount"] if amount is None else amount
     refund_id = new_id("RF")
+    params = await env.params()
+    due = env.rt.calendar.add_working_days(env.now, params.refund_due_working_days)
     row = {
         "id": refund_id,
         "case_id": case["id"],
@@ -83,10 +143,14 @@ async def demand(env: Env, case: Row, reason: str, request_id: str | None) -> Ro
         "state": "open",
         "demanded_at": env.now,
         "demanded_by": env.principal.subject,
+        "due_at": due.at,
+        "calendar_provisional": due.calendar_provisional,
+        "due_parameters_version": params.version_of("refund_due_working_days"),
     }
     if not await env.store.insert_ignore("refund_demand", row):
         raise Conflict(f"case {case['id']} already has a refund demand", rule="GD-16.4")
     await env.store.update("case", {"id": case["id"]}, {"state": CaseState.REFUND_DEMANDED, "updated_at": env.now})
+    await env.w.schedule(REFUND_DUE, refund_id, due.after(1), basis="working_days", payload={"refund_id": refund_id})
     facility = await env.store.one("facility", {"facility_id": case["facility_id"]})
     await env.emit(
         FundRefundDemanded(
@@ -98,9 +162,18 @@ async def demand(env: Env, case: Row, reason: str, request_id: str | None) -> Ro
             amount=amount,
             reason=reason,
             demanded_at=env.now,
+            due_at=due.at,
         )
     )
-    await env.audit("refund.demand", case["id"], reason=reason, rule="GD-16.4", amount=amount)
+    await env.audit(
+        "refund.demand",
+        case["id"],
+        reason=reason,
+        rule="GD-16.4",
+        amount=amount,
+        due_at=due.at,
+        parameters_version=row["due_parameters_version"],
+    )
     return row
 
 
@@ -110,7 +183,8 @@ async def demand_manually(env: Env, case_id: str, cmd: RefundDemandCmd) -> tuple
     case = await load_case(env, case_id, lock=True)
     if case["state"] not in PAID_STATES:
         raise Conflict(f"case {case_id} is {case['state']}: only money paid can be demanded back", rule="GD-16.4")
-    return 201, out(await demand(env, case, cmd.reason, None))
+    refund = await demand(env, case, cmd.reason, None)
+    return 201, await refund_view(env, refund["id"])
 
 
 async def load_refund(env: Env, refund_id: str, *, lock: bool = False) -> Row:
@@ -154,6 +228,7 @@ async def record_payment(env: Env, refund_id: str, cmd: RefundPaymentCmd) -> tup
         "refund_demand", {"id": refund_id}, {"refunded": refunded, "state": "refunded" if done else "open"}
     )
     if done:
+        await env.w.close_deadline(REFUND_DUE, refund_id)
         await env.store.update("case", {"id": refund["case_id"]}, {"state": CaseState.REFUNDED, "updated_at": env.now})
         await announce_closed(env, refund["case_id"], "refunded")
     await env.emit(
@@ -170,6 +245,40 @@ async def record_payment(env: Env, refund_id: str, cmd: RefundPaymentCmd) -> tup
     )
     await env.audit("refund.payment", refund_id, rule="GD-16.4", amount=cmd.amount, reference=cmd.reference)
     return 201, await refund_view(env, refund_id)
+
+
+async def on_refund_due(env: Env, row: Any) -> None:
+    """GD-16.4: the due date passed with money still owed: the demand is flagged overdue and
+    announced (the agency's follow-up)."""
+    refund = await env.store.one("refund_demand", {"id": row["payload"]["refund_id"]}, lock=True)
+    if refund is None or refund["state"] != "open" or refund["overdue_at"] is not None:
+        return
+    await env.store.update("refund_demand", {"id": refund["id"]}, {"overdue_at": env.now})
+    outstanding = cents(refund["amount"] - refund["refunded"])
+    await env.emit(
+        FundRefundOverdue(
+            refund_id=refund["id"],
+            case_id=refund["case_id"],
+            facility_id=refund["facility_id"],
+            outstanding=outstanding,
+            due_at=refund["due_at"],
+            overdue_at=env.now,
+            city=refund["city"],
+        )
+    )
+    await env.audit("refund.overdue", refund["id"], rule="GD-16.4", outstanding=outstanding, due_at=refund["due_at"])
+
+
+async def on_refund_due_moved(env: Env, row: Any, moved: Any) -> None:
+    """SPEC 0.1: a loaded calendar notice moved the due date; a flag raised before the real
+    due date is withdrawn (the deadline fires again then)."""
+    values: dict[str, Any] = {
+        "due_at": moved.due_at - timedelta(seconds=1),  # the deadline fires the instant after
+        "calendar_provisional": moved.calendar_provisional,
+    }
+    if moved.reopened:
+        values["overdue_at"] = None
+    await env.store.update("refund_demand", {"id": row["payload"]["refund_id"]}, values)
 
 
 async def record_pursuit(env: Env, refund_id: str, cmd: PursuitCmd) -> tuple[int, Any]:
@@ -198,10 +307,10 @@ async def refund_view(env: Env, refund_id: str) -> dict[str, Any]:
     payments = await env.store.many("refund_payment", {"refund_id": refund_id}, order_by=["paid_at", "id"])
     pursuit = await env.store.many("pursuit", {"refund_id": refund_id}, order_by=["recorded_at", "id"])
     return {
-        **out(refund),
+        **out(refund, id_as="refund_id"),
         "outstanding": str(refund["amount"] - refund["refunded"]),
-        "payments": [out(p) for p in payments],
-        "pursuit": [out(p) for p in pursuit],
+        "payments": [out(p, id_as="payment_id") for p in payments],
+        "pursuit": [out(p, id_as="step_id") for p in pursuit],
     }
 
 
@@ -216,4 +325,6 @@ async def list_refunds(env: Env, state: str | None) -> list[dict[str, Any]]:
     where: dict[str, Any] = scope_filter(env.principal)
     if state:
         where["state"] = state
-    return [out(r) for r in await env.store.many("refund_demand", where, order_by=["demanded_at", "id"])]
+    return [
+        out(r, id_as="refund_id") for r in await env.store.many("refund_demand", where, order_by=["demanded_at", "id"])
+    ]

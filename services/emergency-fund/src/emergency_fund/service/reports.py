@@ -4,14 +4,17 @@ for the national emergency-assistance registration platform (GD-19)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from emergency_fund.domain.money import ZERO
-from emergency_fund.service.base import Env, cities_of, out
+from emergency_fund.service.base import Env, cities_of, get_or_404, instant, new_id, notice_out, out
+from medaid_shared.calendar import Due
 from medaid_shared.clock import SHANGHAI, to_local
 from medaid_shared.errors import ValidationFailed
 
@@ -55,7 +58,7 @@ async def notices_running(env: Env, city: str | None) -> dict[str, Any]:
         "rule": "GD-21",
         "notices": [
             {
-                **out(r, drop=["entries"]),
+                **notice_out(r, drop=["entries"]),
                 "working_days_left": cal.working_days_between(env.now, r["ends_at"]),
             }
             for r in rows
@@ -119,6 +122,10 @@ async def registrations(env: Env, city: str, start: date, end: date) -> list[dic
     cases = await env.store.many(
         "case", {"city": city, "admitted_at__ge": lo, "admitted_at__lt": hi}, order_by=["admitted_at", "id"]
     )
+    return await _records(env, city, cases)
+
+
+async def _records(env: Env, city: str, cases: list[dict[str, Any]]) -> list[dict[str, str]]:
     ids = [c["id"] for c in cases]
     facilities = {f["facility_id"]: f["name"] for f in await env.store.many("facility", {"city": city})}
     items = _group(await env.store.many("cost_item", {"case_id__in": ids}))
@@ -201,3 +208,122 @@ def to_csv(rows: list[dict[str, str]]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- scheduled delivery (GD-19)
+
+REGISTRATION_EXPORT = "fund.registration.export"  # GD-19
+
+
+def _export_instant(day: date, hh_mm: str) -> datetime:
+    """GD-19 (interpretation ``registration_export_time``): the day's delivery, Asia/Shanghai."""
+    hour, minute = (int(x) for x in hh_mm.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI)
+
+
+async def schedule_registration_export(env: Env, city: str) -> None:
+    """GD-19: the next delivery of the city's registration records (idempotent per day)."""
+    params = await env.params()
+    today = to_local(env.now).date()
+    at = _export_instant(today, params.registration_export_time)
+    day = today if at > env.now else today + timedelta(days=1)
+    await env.w.schedule(
+        REGISTRATION_EXPORT,
+        f"{city}:{day.isoformat()}",
+        Due(_export_instant(day, params.registration_export_time)),
+        basis="clock",
+        payload={"city": city, "day": day.isoformat()},
+    )
+
+
+def _digest(record: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+async def deliver_registrations(env: Env, city: str) -> dict[str, Any] | None:
+    """GD-19: one delivery — a CSV file of every record new or changed since the city's last
+    delivery (the platform's records are entered and kept current), with its manifest; the
+    batch's sequence number is the cursor the platform reads on from. Nothing changed, no file."""
+    await env.store.lock(f"registration-export:{city}")
+    cases = await env.store.many("case", {"city": city}, order_by=["admitted_at", "id"])
+    records = await _records(env, city, cases)
+    delivered = {d["case_id"]: d["digest"] for d in await env.store.many("registration_delivered", {"city": city})}
+    changed = [(r, _digest(r)) for r in records if delivered.get(r["record_id"]) != _digest(r)]
+    if not changed:
+        return None
+    previous = await env.store.many("registration_batch", {"city": city}, order_by=["-seq"], limit=1)
+    seq = previous[0]["seq"] + 1 if previous else 1
+    content = to_csv([r for r, _ in changed])
+    params = await env.params()
+    batch_id = new_id("RB")
+    batch = {
+        "id": batch_id,
+        "city": city,
+        "seq": seq,
+        "previous_seq": previous[0]["seq"] if previous else None,
+        "created_at": env.now,
+        "record_count": len(changed),
+        "record_ids": [r["record_id"] for r, _ in changed],
+        "fields": list(EXPORT_FIELDS),
+        "sha256": hashlib.sha256(content.encode("utf-8")).hexdigest(),
+        "content": content,
+        "parameters_version": params.version_of("registration_export_time"),
+    }
+    await env.store.insert("registration_batch", batch)
+    for record, digest in changed:
+        await env.store.upsert(
+            "registration_delivered",
+            {"city": city, "case_id": record["record_id"], "digest": digest, "batch_seq": seq},
+            ["city", "case_id"],
+        )
+    await env.audit("export.registrations_delivered", batch_id, rule="GD-19", seq=seq, records=len(changed))
+    return batch
+
+
+async def on_registration_export(env: Env, row: Any) -> None:
+    """Deadline handler (GD-19): the day's delivery; the next day's is scheduled."""
+    city = row["payload"]["city"]
+    await deliver_registrations(env, city)
+    await schedule_registration_export(env, city)
+
+
+def manifest(batch: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "batch_id": batch["id"],
+        "city": batch["city"],
+        "seq": batch["seq"],
+        "cursor": str(batch["seq"]),
+        "previous_seq": batch["previous_seq"],
+        "created_at": instant(batch["created_at"]),
+        "record_count": batch["record_count"],
+        "record_ids": batch["record_ids"],
+        "fields": batch["fields"],
+        "format": "csv",
+        "encoding": "utf-8",
+        "sha256": batch["sha256"],
+        "file": f"/v1/exports/registrations/batches/{batch['id']}/file",
+        "parameters_version": batch["parameters_version"],
+        "rule": "GD-19",
+    }
+
+
+async def registration_batches(env: Env, city: str, after: int, limit: int) -> dict[str, Any]:
+    """GD-19: the delivered files' manifests after the cursor (a batch's ``seq``), oldest first;
+    ``next_cursor`` is the cursor to read on from (the same when nothing is new)."""
+    env.authorize("export.read")
+    cities_of(env.principal, city)
+    rows = await env.store.many("registration_batch", {"city": city, "seq__gt": after}, order_by=["seq"], limit=limit)
+    return {
+        "city": city,
+        "items": [manifest(b) for b in rows],
+        "next_cursor": str(rows[-1]["seq"]) if rows else str(after),
+        "rule": "GD-19",
+    }
+
+
+async def registration_batch_file(env: Env, batch_id: str) -> dict[str, Any]:
+    """GD-19: one delivered file (CSV, UTF-8), as its manifest describes it."""
+    env.authorize("export.read")
+    batch = await get_or_404(env, "registration_batch", batch_id, what="registration batch")
+    cities_of(env.principal, batch["city"])
+    return batch

@@ -43,6 +43,10 @@ def _request(row: Any) -> CheckRequest:
         closed_by=row["closed_by"],
         close_reason=row["close_reason"],
         photos_deleted_at=row["photos_deleted_at"],
+        admitted_at=row["admitted_at"],
+        admission_source=row["admission_source"],
+        sent_late=row["sent_late"],
+        sent_late_parameters_version=row["sent_late_parameters_version"],
     )
 
 
@@ -184,7 +188,6 @@ class SqlRepository:
         bureau_ids: Collection[str] | None = None,
         statuses: Collection[RequestStatus] | None = None,
         due_first: bool = False,
-        limit: int = 200,
     ) -> list[CheckRequest]:
         query = select(check_request)
         if facility_ids is not None:
@@ -198,7 +201,7 @@ class SqlRepository:
             query = query.order_by(overdue_rank, check_request.c.reply_due_at, check_request.c.reference_number)
         else:
             query = query.order_by(check_request.c.received_at.desc(), check_request.c.reference_number.desc())
-        rows = (await self.session.execute(query.limit(limit))).mappings().all()
+        rows = (await self.session.execute(query)).mappings().all()
         return [_request(r) for r in rows]
 
     async def add_attachment(self, att: Attachment, content_enc: bytes) -> None:

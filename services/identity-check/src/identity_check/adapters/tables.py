@@ -73,6 +73,12 @@ check_request = Table(
     Column("closed_by", String(200), nullable=True),
     Column("close_reason", Text, nullable=True),
     Column("photos_deleted_at", _ts, nullable=True),
+    # GD-16.1: the admission the letter is for, as the fund case records it, and whether the
+    # letter came later than the versioned interval after it.
+    Column("admitted_at", _ts, nullable=True),
+    Column("admission_source", String(100), nullable=True),
+    Column("sent_late", Boolean, nullable=True),
+    Column("sent_late_parameters_version", String(200), nullable=True),
     UniqueConstraint("facility_id", "patient_ref"),
     Index("ix_check_request_bureau_status_due", "bureau_id", "status", "reply_due_at"),
     Index("ix_check_request_facility_received", "facility_id", "received_at"),

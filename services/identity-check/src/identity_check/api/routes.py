@@ -22,8 +22,8 @@ from identity_check.api.schemas import (
     LateIdentificationIn,
     ReplyIn,
     RequestFields,
-    RequestList,
     RequestOut,
+    RetentionOut,
     identity_out,
     request_body,
     request_out,
@@ -37,6 +37,7 @@ from medaid_shared.app import RuntimeDep
 from medaid_shared.auth import CurrentPrincipal
 from medaid_shared.db import UnitOfWork
 from medaid_shared.errors import Problem, ValidationFailed
+from medaid_shared.pagination import Page, PageQuery, paginate, sort_key
 from medaid_shared.routes import CommandRun
 
 router = APIRouter(prefix="/identity-checks", tags=["identity checks"])
@@ -272,18 +273,27 @@ async def file_request(request: Request, checks: Checks, run: CommandRun) -> JSO
     return await run(None, use, status=201, fingerprint=_fingerprint(cmd))
 
 
-@router.get("", response_model=RequestList, summary="A hospital's own requests, or those addressed to a bureau")
+@router.get(
+    "",
+    response_model=Page[RequestOut],
+    summary="A hospital's own requests, or those addressed to a bureau, latest received first",
+)
 async def list_requests(
-    principal: CurrentPrincipal, checks: Checks, status: Annotated[list[RequestStatus] | None, Query()] = None
-) -> RequestList:
+    principal: CurrentPrincipal,
+    checks: Checks,
+    page: PageQuery,
+    status: Annotated[list[RequestStatus] | None, Query()] = None,
+) -> Any:
     found = await checks.list_requests(principal, set(status) if status else None)
-    return RequestList(count=len(found), items=[request_out(d) for d in found])
+    items = [request_out(d) for d in found]
+    return paginate(items, page, lambda r: sort_key(r.received_at, r.id), descending=True)
 
 
-@router.get("/queue", response_model=RequestList, summary="The bureau's work queue: awaiting reply, overdue first")
-async def queue(principal: CurrentPrincipal, checks: Checks) -> RequestList:
+@router.get("/queue", response_model=Page[RequestOut], summary="The bureau's work queue: awaiting reply, overdue first")
+async def list_queue(principal: CurrentPrincipal, checks: Checks, page: PageQuery) -> Any:
     found = await checks.queue(principal)
-    return RequestList(count=len(found), items=[request_out(d) for d in found])
+    items = [request_out(d) for d in found]
+    return paginate(items, page, lambda r: sort_key(r.status != RequestStatus.OVERDUE, r.reply_due_at, r.id))
 
 
 @router.get("/{request_id}", response_model=RequestOut, summary="One request (masked; photos are separate reads)")
@@ -312,7 +322,15 @@ async def get_letter(
 @router.get(
     "/{request_id}/attachments/{attachment_id}",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}},
+    responses={
+        200: {
+            "content": {
+                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+            },
+            "description": "The image as it was filed",
+        }
+    },
     summary="A face photo or document scan (requesting hospital or addressed bureau; reason required, audited)",
 )
 async def get_attachment(
@@ -373,7 +391,7 @@ async def close(request_id: str, body: CloseIn, checks: Checks, run: CommandRun)
 
 @admin_router.post(
     "/photo-retention/run",
-    response_model=dict[str, int],
+    response_model=RetentionOut,
     summary="Delete photos of cases closed longer than the retention period",
 )
 async def run_retention(checks: Checks, run: CommandRun) -> JSONResponse:

@@ -122,12 +122,22 @@ class RequestOut(BaseModel):
     closed_at: datetime | None
     close_reason: str | None
     photos_deleted_at: datetime | None
+    admitted_at: datetime | None = Field(
+        default=None, description="the admission the letter is for, as the fund case records it (GD-16.1)"
+    )
+    admission_source: str | None = Field(default=None, description="where the admission instant comes from")
+    sent_late: bool | None = Field(
+        default=None,
+        description="GD-16.1: received later than the versioned interval after the admission (unknown until then)",
+    )
+    sent_late_parameters_version: str | None = None
     letter_href: str
 
 
-class RequestList(BaseModel):
-    count: int
-    items: list[RequestOut]
+class RetentionOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purged_requests: int = Field(description="requests whose photos and scans were deleted by this run")
 
 
 class IdentityOut(BaseModel):
@@ -195,6 +205,10 @@ def request_out(d: Details) -> RequestOut:
         closed_at=r.closed_at,
         close_reason=r.close_reason,
         photos_deleted_at=r.photos_deleted_at,
+        admitted_at=r.admitted_at,
+        admission_source=r.admission_source,
+        sent_late=r.sent_late,
+        sent_late_parameters_version=r.sent_late_parameters_version,
         letter_href=f"{base}/letter",
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from identity_check.service.checks import IdentityChecks
 from medaid_shared.consumer import Handler
-from medaid_shared.contracts.emergency_fund import FundCaseClosed
+from medaid_shared.contracts.emergency_fund import FundCaseClosed, FundCaseOpened
 from medaid_shared.contracts.referral import FacilityRegistered, FacilityUpdated
 from medaid_shared.db import UnitOfWork
 from medaid_shared.events import Event, EventMeta
@@ -24,4 +24,7 @@ def fund_handlers(checks: IdentityChecks) -> dict[type[Event], Handler]:
     async def on_case_closed(uow: UnitOfWork, event: FundCaseClosed, meta: EventMeta) -> None:
         await checks.on_fund_case_closed(uow, event)
 
-    return {FundCaseClosed: on_case_closed}
+    async def on_case_opened(uow: UnitOfWork, event: FundCaseOpened, meta: EventMeta) -> None:
+        await checks.on_fund_case_opened(uow, event)
+
+    return {FundCaseClosed: on_case_closed, FundCaseOpened: on_case_opened}

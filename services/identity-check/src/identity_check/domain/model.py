@@ -11,9 +11,6 @@ from enum import StrEnum
 from medaid_shared.calendar import Due, WorkingCalendar
 from medaid_shared.errors import Conflict, RuleViolation
 
-# GD-16.2: the bureau replies within 3 working days of receiving the letter.
-REPLY_WORKING_DAYS = 3
-
 PATIENT_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
 _PATIENT_REF = re.compile(PATIENT_REF_PATTERN)
 
@@ -71,6 +68,17 @@ class CheckRequest:
     closed_by: str | None = None
     close_reason: str | None = None
     photos_deleted_at: datetime | None = None
+    # GD-16.1: the admission (from the fund case) and whether the letter was sent late.
+    admitted_at: datetime | None = None
+    admission_source: str | None = None
+    sent_late: bool | None = None
+    sent_late_parameters_version: str | None = None
+
+
+def sent_late(admitted_at: datetime, received_at: datetime, max_hours: int) -> bool:
+    """GD-16.1 (interpretation ``letter_promptness``): "immediately" — a letter received more
+    than ``max_hours`` after the admission was sent late."""
+    return received_at - admitted_at > timedelta(hours=max_hours)
 
 
 @dataclass(frozen=True)
@@ -135,9 +143,10 @@ def reference_number(received_at_local: datetime, facility_id: str, seq: int) ->
     return f"IC-{received_at_local.year}-{facility_id}-{seq:05d}"
 
 
-def reply_deadline(calendar: WorkingCalendar, received_at: datetime) -> Due:
-    """GD-16.2: end of the 3rd official working day after the day the letter was received."""
-    return calendar.add_working_days(received_at, REPLY_WORKING_DAYS)
+def reply_deadline(calendar: WorkingCalendar, received_at: datetime, working_days: int = 3) -> Due:
+    """GD-16.2: end of the Nth (the versioned ``reply_window``, 3) official working day after
+    the day the letter was received."""
+    return calendar.add_working_days(received_at, working_days)
 
 
 def overdue_fire_at(reply_due_at: datetime) -> datetime:

@@ -1,4 +1,5 @@
-"""The identity-check service's versioned parameters: how long face photos are kept.
+"""The identity-check service's versioned parameters: the bureau's reply window and how long
+face photos are kept.
 
 A kind of the kernel's versioned parameters (:mod:`medaid_shared.parameters`): the default
 comes from the service's settings; an administrator loads a version with effective dates
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from medaid_shared.parameters import ParameterCatalogue, ParameterKind, ParameterValues
+from medaid_shared.parameters import Bound, ParameterCatalogue, ParameterKind, ParameterValues
 
 
 class PhotoRetention(ParameterValues):
@@ -31,4 +32,37 @@ PHOTO_RETENTION = ParameterKind(
     description="face-photo retention after a letter (SPEC 0.4)",
 )
 
-CATALOGUE = ParameterCatalogue([PHOTO_RETENTION])
+
+class ReplyWindow(ParameterValues):
+    """GD-16.2: the bureau replies within this many working days of receiving the letter."""
+
+    reply_working_days: int = Field(default=3, ge=1, le=30)
+
+
+REPLY_WINDOW = ParameterKind(
+    "reply_window",
+    ReplyWindow,
+    rule="GD-16.2",
+    default=ReplyWindow(),
+    # SPEC 0.6: the seed's 3 working days are a maximum — a version may shorten, never lengthen.
+    bounds=(Bound("reply_working_days", ceiling=3, rule="GD-16.2"),),
+    description="the police's reply window, working days (GD-16.2)",
+)
+
+
+class LetterPromptness(ParameterValues):
+    """GD-16.1 (interpretation): "immediately" (第一时间) — a letter that reaches the bureau
+    later than this many hours after the admission is flagged."""
+
+    max_hours_after_admission: int = Field(default=24, ge=1, le=720)
+
+
+LETTER_PROMPTNESS = ParameterKind(
+    "letter_promptness",
+    LetterPromptness,
+    rule="GD-16.1",
+    default=LetterPromptness(),
+    description="hours after the admission a letter is still sent immediately (GD-16.1)",
+)
+
+CATALOGUE = ParameterCatalogue([PHOTO_RETENTION, REPLY_WINDOW, LETTER_PROMPTNESS])

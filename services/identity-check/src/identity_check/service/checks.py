@@ -31,18 +31,26 @@ from identity_check.domain.model import (
     Outcome,
     RequestStatus,
 )
-from identity_check.domain.parameters import PHOTO_RETENTION, PhotoRetention
+from identity_check.domain.parameters import (
+    LETTER_PROMPTNESS,
+    PHOTO_RETENTION,
+    REPLY_WINDOW,
+    LetterPromptness,
+    PhotoRetention,
+    ReplyWindow,
+)
 from identity_check.domain.photos import PhotoLimits, PhotoRejected, inspect_image
 from identity_check.service.ports import Repository, RepositoryFactory
 from identity_check.settings import IdentityCheckSettings
 from medaid_shared import clock, ids
 from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due
-from medaid_shared.contracts.emergency_fund import FundCaseClosed
+from medaid_shared.contracts.emergency_fund import FundCaseClosed, FundCaseOpened
 from medaid_shared.contracts.identity_check import (
     IdentityCheckOverdue,
     IdentityCheckReopened,
     IdentityCheckRequested,
+    IdentityLetterSentLate,
     IdentityPhotosDeleted,
     IdentityVerified,
 )
@@ -284,7 +292,9 @@ class IdentityChecks:
 
         now = clock.now()
         # The letter is delivered electronically on filing: received = filed.
-        due = model.reply_deadline(self.runtime.calendar, now)
+        window = await self.reply_window(uow.session, now)
+        assert isinstance(window.values, ReplyWindow)
+        due = model.reply_deadline(self.runtime.calendar, now, window.values.reply_working_days)
         seq = await repo.next_reference_seq(facility_id, clock.to_local(now).year)
         request_id = ids.new_id()
         particulars = {
@@ -358,6 +368,7 @@ class IdentityChecks:
                 "face_photos": len(photos),
                 "document_scans": len(scans),
                 "reply_due_at": due.at.isoformat(),
+                "reply_window_version": window.version_id,
             },
         )
         log.info(
@@ -591,6 +602,13 @@ class IdentityChecks:
 
     # ------------------------------------------------------------------ closing and retention
 
+    async def reply_window(self, session: Session, at: datetime) -> Applied:
+        """GD-16.2: the reply-window version in force on the (Asia/Shanghai) day of ``at``."""
+        if self.parameters is None:
+            return Applied(REPLY_WINDOW.default_id, False, REPLY_WINDOW.default, default=True)
+        store = self.parameters.store(session, self.settings)
+        return await store.applied(REPLY_WINDOW.name, on=clock.to_local(at).date())
+
     async def retention(self, session: Session, at: datetime) -> Applied:
         """SPEC 0.4: the photo-retention version in force on the (Asia/Shanghai) day of ``at``."""
         if self.parameters is None:
@@ -644,6 +662,65 @@ class IdentityChecks:
             reason=reason,
             details={"reference_number": request.reference_number, "status": request.status.value, "automatic": True},
         )
+
+    async def letter_promptness(self, session: Session, at: datetime) -> Applied:
+        """GD-16.1: the version of "immediately" in force on the (Asia/Shanghai) day of ``at``."""
+        if self.parameters is None:
+            return Applied(LETTER_PROMPTNESS.default_id, False, LETTER_PROMPTNESS.default, default=True)
+        store = self.parameters.store(session, self.settings)
+        return await store.applied(LETTER_PROMPTNESS.name, on=clock.to_local(at).date())
+
+    async def on_fund_case_opened(self, uow: UnitOfWork, event: FundCaseOpened) -> None:
+        """GD-16.1: the fund case opened on this letter records the admission; a letter that
+        reached the bureau later after it than the versioned interval ("immediately") is
+        flagged and announced. The admission instant is the fund's record, not a field of
+        the letter; a case of another hospital or admission number changes nothing."""
+        repo = self.repo(uow)
+        request = await repo.get_request(event.identity_check_request_id, for_update=True)
+        if request is None or (request.facility_id, request.patient_ref) != (event.facility_id, event.patient_ref):
+            return
+        if request.admitted_at is not None:
+            return
+        applied = await self.letter_promptness(uow.session, request.received_at)
+        values = applied.values
+        assert isinstance(values, LetterPromptness)
+        late = model.sent_late(event.admitted_at, request.received_at, values.max_hours_after_admission)
+        source = f"emergency-fund case {event.case_id}"
+        await repo.update_request(
+            request.id,
+            admitted_at=event.admitted_at,
+            admission_source=source,
+            sent_late=late,
+            sent_late_parameters_version=applied.version_id,
+        )
+        await uow.audit(
+            None,
+            "identity_check.letter_promptness",
+            request.id,
+            reason="GD-16.1: sent later than the interval after the admission" if late else None,
+            details={
+                "reference_number": request.reference_number,
+                "admitted_at": event.admitted_at.isoformat(),
+                "received_at": request.received_at.isoformat(),
+                "sent_late": late,
+                "parameters_version": applied.version_id,
+            },
+        )
+        if late:
+            await uow.emit(
+                IdentityLetterSentLate(
+                    request_id=request.id,
+                    reference_number=request.reference_number,
+                    facility_id=request.facility_id,
+                    bureau_id=request.bureau_id,
+                    patient_ref=request.patient_ref,
+                    admitted_at=event.admitted_at,
+                    admission_source=source,
+                    received_at=request.received_at,
+                    max_hours_after_admission=values.max_hours_after_admission,
+                    parameters_version=applied.version_id,
+                )
+            )
 
     async def on_fund_case_closed(self, uow: UnitOfWork, event: FundCaseClosed) -> None:
         """SPEC 0.4: the fund case the letter rests on was disbursed, excluded or refunded —

@@ -33,7 +33,6 @@ class Repository(Protocol):
         bureau_ids: Collection[str] | None = None,
         statuses: Collection[RequestStatus] | None = None,
         due_first: bool = False,
-        limit: int = 200,
     ) -> list[CheckRequest]: ...
 
     async def add_attachment(self, attachment: Attachment, content_enc: bytes) -> None: ...

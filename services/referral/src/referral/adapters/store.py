@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Table, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medaid_shared.crypto import ColumnCipher, EncryptedField, FieldCipher
+from medaid_shared.pagination import PageRequest, keyset
 from medaid_shared.parameter_store import ParameterStore
 from medaid_shared.parameters import ParameterVersion
 from referral.adapters.tables import TABLES, parameter_version
@@ -16,7 +17,10 @@ from referral.domain.parameters import CATALOGUE
 from referral.service.ports import Record
 
 # SPEC 0.4: diagnoses rest encrypted; no query filters on them, so no blind index.
-ENCRYPTED = (EncryptedField("admission", "diagnosis_group", "diagnosis_group_enc", "admission_id"),)
+ENCRYPTED = (
+    EncryptedField("admission", "diagnosis_group", "diagnosis_group_enc", "admission_id"),
+    EncryptedField("admission", "emergency_condition", "emergency_condition_enc", "admission_id"),
+)
 
 
 def _conditions(table: Table, where: Mapping[str, Any]) -> list[ColumnElement[bool]]:
@@ -90,6 +94,24 @@ class SqlStore:
             query = query.limit(limit)
         if for_update:
             query = query.with_for_update()
+        return [self._columns.open(entity, dict(r)) for r in (await self.session.execute(query)).mappings().all()]
+
+    async def page(
+        self,
+        entity: str,
+        where: Mapping[str, Any],
+        page: PageRequest,
+        key: Sequence[str],
+        *,
+        descending: bool = False,
+    ) -> list[Record]:
+        """One page of the rows matching ``where``, paged in SQL on the ``key`` columns (see
+        :func:`medaid_shared.pagination.keyset`): at most ``page.limit + 1`` rows."""
+        table = TABLES[entity]
+        self._columns.refuse_filter(entity, where)
+        query = keyset(
+            select(table).where(*_conditions(table, where)), page, *(table.c[k] for k in key), descending=descending
+        )
         return [self._columns.open(entity, dict(r)) for r in (await self.session.execute(query)).mappings().all()]
 
     async def exists(self, entity: str, where: Mapping[str, Any]) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -116,6 +117,8 @@ admission = Table(
     Column("filing_rule", String(20), nullable=False),
     Column("filing_state", String(20), nullable=False),
     Column("filing_due_at", TS, nullable=False),
+    # LJ-4.2b: the same instant; LJ-4.2c (interpretation): when an unstarted chain is unfiled
+    Column("unfiled_due_at", TS, nullable=False),
     Column("filing_id", ID, nullable=True),
     Column("phone_reported_at", TS, nullable=True),
     Column("phone_reported_by", String(200), nullable=True),
@@ -125,15 +128,53 @@ admission = Table(
     Column("discharged_at", TS, nullable=True),
     Column("documents_due_at", TS, nullable=True),
     Column("diagnosis_group_enc", LargeBinary, nullable=True),  # SPEC 0.4: encrypted at rest
+    # LJ-11.3 / SPEC 0.5: the emergency as a recorded determination (claimed, determined,
+    # lapsed, contested, confirmed); the condition is a diagnosis, encrypted at rest (SPEC 0.4)
+    Column("emergency_status", String(20), nullable=True),
+    Column("emergency_due_at", TS, nullable=True),
+    Column("emergency_condition_enc", LargeBinary, nullable=True),
+    Column("emergency_arrival_channel", String(30), nullable=True),
+    Column("emergency_onset_at", TS, nullable=True),
+    Column("emergency_determined_at", TS, nullable=True),
+    Column("emergency_determined_by", String(200), nullable=True),
+    Column("emergency_review", JSONB, nullable=True),
+    # LJ-12 seen from the patient's side: the carer's or guardian's claim (SPEC 0.5)
+    Column("patient_fit_at", TS, nullable=True),
+    Column("patient_fit_report", JSONB, nullable=True),
+    Column("documents_withheld_report", JSONB, nullable=True),
+    # SPEC 0.3: the person's carer says the person is not admitted there
+    Column("disputed_at", TS, nullable=True),
+    Column("disputed_by", String(200), nullable=True),
+    Column("dispute_reason", Text, nullable=True),
+    # LJ-4.3c: the adviser (建议方) of unfiled outside care, as civil affairs recorded it
+    Column("unfiled_care_adviser", JSONB, nullable=True),
+    # the hospital's and the national platform's identifiers of this admission (printed on forms)
+    Column("hospital_admission_no", String(40), nullable=True),
+    Column("psn_no", String(30), nullable=True),
+    Column("mdtrt_id", String(30), nullable=True),
+    Column("setl_id", String(30), nullable=True),
     Column("created_by", String(200), nullable=False),
     Column("created_at", TS, nullable=False),
-    # one open admission per person at a time
+    # one open admission per person and facility (SPEC 0.3: another hospital's never blocks it)
     Index(
-        "uq_admission_open_person",
+        "uq_admission_open_person_facility",
         "person_id",
+        "facility_id",
         unique=True,
-        postgresql_where=text("discharged_at IS NULL"),
+        postgresql_where=text("discharged_at IS NULL AND disputed_at IS NULL"),
     ),
+)
+
+# the national list of urgent and critical illnesses (国卫办医发〔2013〕32号), reference data
+urgent_condition = Table(
+    "urgent_condition",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("example", Boolean, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("loaded_by", String(200), nullable=False),
+    Column("loaded_at", TS, nullable=False),
 )
 
 filing = Table(
@@ -252,6 +293,7 @@ TABLES = {
     "person": person,
     "referral": referral,
     "admission": admission,
+    "urgent_condition": urgent_condition,
     "filing": filing,
     "discharge_document": discharge_document,
     "violation": violation,

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from medaid_shared.routes import QueryRun
+from referral.api.schemas import CareFileOut
 from referral.service import (
     care_file,
     timeline,
@@ -14,7 +15,13 @@ from referral.service import (
 router = APIRouter()
 
 
-@router.get("/persons/{person_id}/care-file", tags=["care file"], summary="The one-person file (LJ-15.3)")
+@router.get(
+    "/persons/{person_id}/care-file",
+    tags=["care file"],
+    summary="The one-person file (LJ-15.3)",
+    response_model=None,
+    responses={200: {"model": CareFileOut}},
+)
 async def read_care_file(
     person_id: str,
     run: QueryRun,
@@ -27,6 +34,7 @@ async def read_care_file(
     tags=["care file"],
     summary="The one-person file as CSV (LJ-15.3)",
     response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The file as CSV"}},
 )
 async def export_care_file(
     person_id: str,

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
+from referral.api.schemas import FollowupOut, FollowupSummaryOut, UnassessedOut, VisitOut
 from referral.service import (
     followups,
     persons,
@@ -20,7 +22,14 @@ from referral.service.context import Ctx
 router = APIRouter()
 
 
-@router.post("/persons/{person_id}/visits", status_code=201, tags=["follow-up"], summary="Record a town visit (LJ-16)")
+@router.post(
+    "/persons/{person_id}/visits",
+    status_code=201,
+    tags=["follow-up"],
+    summary="Record a town visit (LJ-16)",
+    response_model=None,
+    responses={201: {"model": VisitOut}},
+)
 async def record_visit(
     person_id: str,
     body: Annotated[VisitIn, Body()],
@@ -33,19 +42,51 @@ async def record_visit(
     return await run("visit.record", use, status=201)
 
 
-@router.get("/follow-ups", tags=["follow-up"], summary="Visit schedule per town, overdue flagged (LJ-16)")
+@router.get(
+    "/follow-ups",
+    tags=["follow-up"],
+    summary="Visit schedule per town, overdue flagged (LJ-16)",
+    response_model=None,
+    responses={200: {"model": Page[FollowupOut]}},
+)
 async def list_followups(
     run: QueryRun,
+    page: PageQuery,
     town_id: str | None = None,
     overdue: bool | None = None,
 ) -> Any:
-    return await run.fetch(
-        "followup.read", lambda c: followups.listing(c, run.principal, town_id=town_id, overdue=overdue)
+    return await run.keyset_page(
+        "followup.read",
+        lambda c: followups.listing(c, run.principal, page, town_id=town_id, overdue=overdue),
+        page,
+        lambda v: sort_key(v["town_id"], v["due_at"], v["person_id"]),
     )
 
 
-@router.get("/follow-ups/summary", tags=["follow-up"], summary="Followed and overdue persons per town (LJ-16)")
+@router.get(
+    "/follow-ups/unassessed",
+    tags=["follow-up"],
+    summary="Decentralized persons with no disability level: flagged for assessment (LJ-16)",
+    response_model=None,
+    responses={200: {"model": Page[UnassessedOut]}},
+)
+async def list_unassessed(run: QueryRun, page: PageQuery) -> Any:
+    return await run.keyset_page(
+        "followup.read",
+        lambda c: followups.unassessed(c, run.principal, page),
+        page,
+        lambda u: sort_key(u["town_id"], u["person_id"]),
+    )
+
+
+@router.get(
+    "/follow-ups/summary",
+    tags=["follow-up"],
+    summary="Followed and overdue persons per town (LJ-16)",
+    response_model=None,
+    responses={200: {"model": FollowupSummaryOut}},
+)
 async def followup_summary(
     run: QueryRun,
 ) -> Any:
-    return await run.fetch("followup.read", lambda c: followups.summary(c, run.principal))
+    return {"items": await run.fetch("followup.read", lambda c: followups.summary(c, run.principal))}

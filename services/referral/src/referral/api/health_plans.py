@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
+from referral.api.schemas import PlanOut
 from referral.service import (
     health_plans,
     persons,
@@ -25,6 +27,8 @@ router = APIRouter()
     status_code=201,
     tags=["after discharge"],
     summary="Make or adjust the health plan after discharge (LJ-15.1)",
+    response_model=None,
+    responses={201: {"model": PlanOut}},
 )
 async def make_health_plan(
     person_id: str,
@@ -37,12 +41,19 @@ async def make_health_plan(
     return await run("health_plan.write", use, status=201)
 
 
-@router.get("/persons/{person_id}/health-plans", tags=["after discharge"], summary="A person's health plans")
+@router.get(
+    "/persons/{person_id}/health-plans",
+    tags=["after discharge"],
+    summary="A person's health plans, the one in force last",
+    response_model=None,
+    responses={200: {"model": Page[PlanOut]}},
+)
 async def list_health_plans(
     person_id: str,
     run: QueryRun,
+    page: PageQuery,
 ) -> Any:
     async def use(c: Ctx) -> Any:
-        return await health_plans.listing(c, run.principal, await persons.load_person(c, person_id))
+        return await health_plans.listing(c, run.principal, await persons.load_person(c, person_id), page)
 
-    return await run.fetch("health_plan.read", use)
+    return await run.keyset_page("health_plan.read", use, page, lambda p: sort_key(p["made_at"], p["plan_id"]))

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 
 from medaid_shared.contracts.common import SupportType
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
+from referral.api.schemas import IdNumberOut, PersonLookupOut, PersonOut, PersonSummaryOut
 from referral.service import (
     persons,
 )
@@ -21,7 +23,14 @@ from referral.service.commands import (
 router = APIRouter()
 
 
-@router.post("/persons", status_code=201, tags=["persons"], summary="Register a destitute person (LJ-2.1)")
+@router.post(
+    "/persons",
+    status_code=201,
+    tags=["persons"],
+    summary="Register a destitute person (LJ-2.1)",
+    response_model=None,
+    responses={201: {"model": PersonOut}},
+)
 async def register_person(
     body: Annotated[PersonIn, Body()],
     run: CommandRun,
@@ -29,7 +38,13 @@ async def register_person(
     return await run("person.write", lambda c: persons.register(c, run.principal, body), status=201)
 
 
-@router.patch("/persons/{person_id}", tags=["persons"], summary="Change a person's record")
+@router.patch(
+    "/persons/{person_id}",
+    tags=["persons"],
+    summary="Change a person's record",
+    response_model=None,
+    responses={200: {"model": PersonOut}},
+)
 async def update_person(
     person_id: str,
     body: Annotated[PersonPatch, Body()],
@@ -38,18 +53,33 @@ async def update_person(
     return await run("person.write", lambda c: persons.update(c, run.principal, person_id, body))
 
 
-@router.get("/persons", tags=["persons"], summary="Persons in your scope (masked)")
+@router.get(
+    "/persons",
+    tags=["persons"],
+    summary="Persons in your scope (masked), in the order registered",
+    response_model=None,
+    responses={200: {"model": Page[PersonSummaryOut]}},
+)
 async def list_persons(
     run: QueryRun,
+    page: PageQuery,
     support_type: SupportType | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
-    return await run.fetch(
-        "person.read", lambda c: persons.listing(c, run.principal, support_type=support_type, limit=limit)
+    return await run.keyset_page(
+        "person.read",
+        lambda c: persons.listing(c, run.principal, page, support_type=support_type),
+        page,
+        lambda p: sort_key(p["person_id"]),
     )
 
 
-@router.post("/persons/lookup", tags=["persons"], summary="Find a person by ID number (masked answer)")
+@router.post(
+    "/persons/lookup",
+    tags=["persons"],
+    summary="Find a person by ID number (masked answer)",
+    response_model=None,
+    responses={200: {"model": PersonLookupOut}},
+)
 async def lookup_person(
     body: Annotated[PersonLookup, Body()],
     run: CommandRun,
@@ -57,7 +87,13 @@ async def lookup_person(
     return await run("person.lookup", lambda c: persons.lookup(c, run.principal, body.id_number))
 
 
-@router.get("/persons/{person_id}", tags=["persons"], summary="One person (ID number masked)")
+@router.get(
+    "/persons/{person_id}",
+    tags=["persons"],
+    summary="One person (ID number masked)",
+    response_model=None,
+    responses={200: {"model": PersonOut}},
+)
 async def get_person(
     person_id: str,
     run: QueryRun,
@@ -65,7 +101,13 @@ async def get_person(
     return await run.fetch("person.read", lambda c: persons.get(c, run.principal, person_id))
 
 
-@router.get("/persons/{person_id}/id-number", tags=["persons"], summary="The full ID number (audit-logged read)")
+@router.get(
+    "/persons/{person_id}/id-number",
+    tags=["persons"],
+    summary="The full ID number (audit-logged read)",
+    response_model=None,
+    responses={200: {"model": IdNumberOut}},
+)
 async def read_id_number(
     person_id: str,
     purpose: Annotated[str, Query(min_length=3, max_length=300)],

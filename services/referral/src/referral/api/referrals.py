@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
+from referral.api.schemas import ReferralOut
 from referral.service import (
     referrals,
 )
@@ -19,7 +21,14 @@ from referral.service.commands import (
 router = APIRouter()
 
 
-@router.post("/referrals", status_code=201, tags=["referrals"], summary="Refer from the first visit (LJ-4.2a)")
+@router.post(
+    "/referrals",
+    status_code=201,
+    tags=["referrals"],
+    summary="Refer from the first visit (LJ-4.2a)",
+    response_model=None,
+    responses={201: {"model": ReferralOut}},
+)
 async def create_referral(
     body: Annotated[ReferralIn, Body()],
     run: CommandRun,
@@ -31,6 +40,8 @@ async def create_referral(
     "/referrals/{referral_id}/approval",
     tags=["referrals"],
     summary="Approve or reject a transfer beyond the district (LJ-4.3a)",
+    response_model=None,
+    responses={200: {"model": ReferralOut}},
 )
 async def decide_referral(
     referral_id: str,
@@ -40,18 +51,34 @@ async def decide_referral(
     return await run("referral.approve", lambda c: referrals.decide(c, run.principal, referral_id, body))
 
 
-@router.get("/referrals", tags=["referrals"], summary="Referrals in your scope")
+@router.get(
+    "/referrals",
+    tags=["referrals"],
+    summary="Referrals in your scope, newest first",
+    response_model=None,
+    responses={200: {"model": Page[ReferralOut]}},
+)
 async def list_referrals(
     run: QueryRun,
+    page: PageQuery,
     person_id: str | None = None,
     pending: bool | None = None,
 ) -> Any:
-    return await run.fetch(
-        "referral.read", lambda c: referrals.listing(c, run.principal, person_id=person_id, pending=pending)
+    return await run.keyset_page(
+        "referral.read",
+        lambda c: referrals.listing(c, run.principal, page, person_id=person_id, pending=pending),
+        page,
+        lambda r: sort_key(r["referral_id"]),
     )
 
 
-@router.get("/referrals/{referral_id}", tags=["referrals"], summary="One referral")
+@router.get(
+    "/referrals/{referral_id}",
+    tags=["referrals"],
+    summary="One referral",
+    response_model=None,
+    responses={200: {"model": ReferralOut}},
+)
 async def get_referral(
     referral_id: str,
     run: QueryRun,

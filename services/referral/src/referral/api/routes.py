@@ -9,14 +9,28 @@ from referral.api import (
     admissions,
     care_file,
     discharge,
+    emergency,
     facilities,
     filings,
     followups,
     health_plans,
     persons,
     referrals,
+    work,
 )
 
 router = APIRouter()
-for resource in (facilities, persons, referrals, admissions, filings, discharge, health_plans, care_file, followups):
+for resource in (
+    facilities,
+    persons,
+    referrals,
+    admissions,
+    emergency,
+    filings,
+    discharge,
+    health_plans,
+    care_file,
+    followups,
+    work,
+):
     router.include_router(resource.router)

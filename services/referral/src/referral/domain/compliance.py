@@ -76,16 +76,27 @@ def filing_rule(support_type: SupportType, emergency: bool) -> str:
 @dataclass(frozen=True)
 class FilingFacts:
     """The filing timeline of one admission. ``start`` is the admission instant, or the
-    instant the person was sent to hospital in an emergency (LJ-11.3)."""
+    instant the person was sent to hospital in an emergency (LJ-11.3).
+
+    ``filing_due`` is when the first step is due: the institution's 24 hours (LJ-4.2b), the
+    village committee's report to the town (LJ-4.2c, an interpretation; 24 hours in an
+    emergency, LJ-11.3). ``unfiled_due`` is when nothing filed counts as unfiled: the same
+    instant for the centralized institution, the interpretation's later one for an
+    unstarted decentralized chain. ``phone_lapse`` and ``stalled`` are the interpretations'
+    outcomes for a call never followed by the form (LJ-4.2d) and a chain the town never
+    passes on (LJ-4.2c)."""
 
     support_type: SupportType
     start: datetime
     filing_due: datetime
+    unfiled_due: datetime
     phone_reported_at: datetime | None = None
     phone_form_due: datetime | None = None
     form_at: datetime | None = None  # the written form reached its first recipient
     forward_due: datetime | None = None  # decentralized: town → civil affairs (LJ-4.2c)
     forwarded_at: datetime | None = None  # decentralized: civil affairs has it
+    phone_lapse: FilingState = FilingState.FORM_LATE
+    stalled: FilingState = FilingState.FILED_LATE
 
 
 def filing_complete(f: FilingFacts) -> bool:
@@ -97,21 +108,27 @@ def filing_complete(f: FilingFacts) -> bool:
 
 
 def filing_state(f: FilingFacts, now: datetime) -> FilingState:
-    """SPEC §2 filing compliance.
+    """SPEC §2 filing compliance; every state but ``pending`` and ``phone_reported`` is final
+    (SPEC 0.5: settlement decides on it).
 
     Complete filings: ``pre_filed`` (the form was in before the person left, LJ-4.2b),
     ``form_in_time`` / ``form_late`` (after a phone pre-report, LJ-4.2d), ``filed_in_time``
-    / ``filed_late`` (within / after the 24 hours, LJ-4.2b, LJ-11.3). A decentralized filing
-    is late when any step of the chain was late (LJ-4.2c).
-    Incomplete: ``phone_reported``, ``unfiled`` (the 24 hours passed with neither form nor
-    phone report), otherwise ``pending``.
+    / ``filed_late`` (by / after the first step's deadline, LJ-4.2b, LJ-4.2c, LJ-11.3). A
+    decentralized filing is late when any step of the chain was late (LJ-4.2c).
+    Incomplete: ``unfiled`` once ``unfiled_due`` passed with nothing filed (a chain started
+    only after that stays unfiled until it is complete); a call whose form did not follow in
+    time becomes the LJ-4.2d interpretation's state; a chain the town did not pass on in time
+    becomes the LJ-4.2c interpretation's; otherwise ``phone_reported`` or ``pending``.
     """
     if not filing_complete(f):
         if f.phone_reported_at is not None:
-            return FilingState.PHONE_REPORTED
-        if f.form_at is None and now > f.filing_due:
-            return FilingState.UNFILED
-        return FilingState.PENDING
+            if f.form_at is None and f.phone_form_due is not None and now > f.phone_form_due:
+                return f.phone_lapse
+        elif f.form_at is None or f.form_at > f.unfiled_due:
+            return FilingState.UNFILED if now > f.unfiled_due else FilingState.PENDING
+        if f.form_at is not None and f.forward_due is not None and now > f.forward_due:
+            return f.stalled
+        return FilingState.PHONE_REPORTED if f.phone_reported_at is not None else FilingState.PENDING
     assert f.form_at is not None
     forward_late = (
         f.support_type == SupportType.DECENTRALIZED

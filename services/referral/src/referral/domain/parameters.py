@@ -9,7 +9,9 @@ seed's windows are statutory ceilings: a version may shorten them, never lengthe
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, model_validator
 
 from medaid_shared.parameters import Bound, ParameterCatalogue, ParameterKind, ParameterValues
 
@@ -22,12 +24,32 @@ class FilingWindows(ParameterValues):
     filing_hours: int = Field(default=24, ge=1, le=24 * 30)
     # LJ-4.2d: the form follows a phone pre-report within this many working days.
     phone_form_working_days: int = Field(default=3, ge=1, le=60)
-    # LJ-4.2c (interpretation): working days for the town government to pass a village
-    # committee's filing on to civil affairs (the seed gives none).
+    # LJ-4.2d (interpretation): what a phone pre-report never followed by the form becomes
+    # when the form's working days have passed — ``form_late`` (the call counts as the filing,
+    # the form is late) or ``unfiled`` (without the form there is no filing).
+    phone_lapse_state: Literal["form_late", "unfiled"] = "form_late"
+    # LJ-4.2c (interpretation): the seed sets no hours for a decentralized person's chain
+    # (the 24 hours of LJ-4.2b are the centralized institution's). Working days after
+    # admission for the village committee to report to the town government (later is
+    # flagged and makes the filing late) ...
+    village_report_working_days: int = Field(default=3, ge=1, le=60)
+    # ... working days for the town government to pass it on to civil affairs ...
     town_forward_working_days: int = Field(default=3, ge=1, le=60)
+    # ... working days after admission after which a chain nobody started counts as unfiled ...
+    unstarted_unfiled_working_days: int = Field(default=10, ge=1, le=120)
+    # ... and what a chain the town never passes on becomes when its step is overdue:
+    # ``filed_late`` (the village committee filed; the town's delay is flagged) or ``unfiled``.
+    stalled_chain_state: Literal["filed_late", "unfiled"] = "filed_late"
     # LJ-4.2b (interpretation): how many days before admission a filing made "before the
     # person leaves" still matches the admission at the same facility.
     pre_filing_match_days: int = Field(default=30, ge=1, le=366)
+
+    @model_validator(mode="after")
+    def _unfiled_after_the_village_step(self) -> FilingWindows:
+        # LJ-4.2c: a chain cannot count as unfiled before the village committee's step is due
+        if self.unstarted_unfiled_working_days < self.village_report_working_days:
+            raise ValueError("unstarted_unfiled_working_days must be at least village_report_working_days")
+        return self
 
 
 class DischargeWindows(ParameterValues):
@@ -38,6 +60,15 @@ class DischargeWindows(ParameterValues):
     # LJ-12 / LJ-17 (interpretation of "promptly"): a discharge later than this many hours
     # after the patient was found fit is a late-discharge violation.
     delay_hours: int = Field(default=24, ge=1, le=24 * 30)
+
+
+class EmergencyWindows(ParameterValues):
+    """When an emergency admission's basis must be on record (LJ-11.3, SPEC 0.5)."""
+
+    # LJ-11.3 (interpretation): clock hours after admission for the hospital to record the
+    # emergency's basis (condition of the national list, arrival channel, onset); an
+    # emergency without one then loses its exemptions.
+    determination_hours: int = Field(default=24, ge=1, le=24 * 7)
 
 
 FILING_WINDOWS = ParameterKind(
@@ -59,4 +90,11 @@ DISCHARGE_WINDOWS = ParameterKind(
     bounds=(Bound("documents_hours", ceiling=24, rule="LJ-12"),),
     description="discharge documents and late discharge (LJ-12, LJ-17)",
 )
-CATALOGUE = ParameterCatalogue([FILING_WINDOWS, DISCHARGE_WINDOWS])
+EMERGENCY_WINDOWS = ParameterKind(
+    "emergency_windows",
+    EmergencyWindows,
+    rule="LJ-11.3",
+    default=EmergencyWindows(),
+    description="when an emergency admission's basis must be recorded (LJ-11.3)",
+)
+CATALOGUE = ParameterCatalogue([FILING_WINDOWS, DISCHARGE_WINDOWS, EMERGENCY_WINDOWS])

@@ -30,6 +30,15 @@ POLICY = Policy.from_mapping(
         "referral.read": [*OVERSIGHT, *CARERS, "hospital"],
         "admission.file": ["hospital"],
         "admission.read": [*OVERSIGHT, *CARERS, "hospital"],
+        "admission.dispute": ["civil_affairs", *CARERS],
+        "admission.unable_to_pay": ["hospital"],
+        # LJ-4.3c: civil affairs (which runs the external-care file) names the adviser
+        "admission.record_adviser": ["civil_affairs"],
+        # LJ-11.3 / SPEC 0.5: the emergency as a recorded determination
+        "emergency.determine": ["hospital"],
+        "emergency.review": ["civil_affairs", "medical_insurance"],
+        "urgent_conditions.load": ["admin"],
+        "urgent_conditions.read": [*OVERSIGHT, "hospital", "admin"],
         "filing.submit": ["institution", "village_committee"],
         "filing.phone_report": ["institution", "village_committee"],
         "filing.forward": ["town_government"],
@@ -37,6 +46,7 @@ POLICY = Policy.from_mapping(
         "filing.print": ["civil_affairs", *CARERS],
         # LJ-12 / LJ-17 discharge and violations
         "discharge.record": ["hospital"],
+        "discharge.patient_side": ["institution", "village_committee", "guardian"],
         "violation.read": ["civil_affairs", "medical_insurance", "health_bureau", "auditor", "hospital"],
         "violation.report": ["civil_affairs", "medical_insurance", "health_bureau", "auditor"],
         # LJ-15.1 / LJ-16 after discharge
@@ -44,6 +54,8 @@ POLICY = Policy.from_mapping(
         "health_plan.read": ["civil_affairs", *CARERS],
         "visit.record": ["town_government"],
         "followup.read": ["civil_affairs", "town_government"],
+        # the console's work queue: health plans to make, visits due (LJ-15.1, LJ-16)
+        "work.read": ["civil_affairs", *CARERS],
         # LJ-15.3 one-person external-care file
         "care_file.read": ["civil_affairs"],
         # versioned parameters: the filing and discharge windows (LJ-4.2, LJ-12)

@@ -9,9 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.authz import Principal
-from medaid_shared.calendar import clock_deadline
-from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, SupportType
+from medaid_shared.authz import Principal, Role
+from medaid_shared.calendar import Due, clock_deadline
+from medaid_shared.contracts.common import PRIMARY_LEVELS, FacilityLevel, FilingState, Region, SupportType
 from medaid_shared.contracts.referral import (
     AdmissionComplianceChanged,
     AdmissionFiled,
@@ -19,7 +19,10 @@ from medaid_shared.contracts.referral import (
     FilingCompleted,
     ReferralCompliance,
 )
-from medaid_shared.errors import Conflict, NotFound, ValidationFailed
+from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
+from medaid_shared.identifiers import ADMISSION_IDENTIFIERS
+from medaid_shared.minimisation import DIAGNOSIS_ANSWERS
+from medaid_shared.pagination import PageRequest
 from referral.domain.compliance import (
     FilingFacts,
     ReferralFacts,
@@ -28,14 +31,19 @@ from referral.domain.compliance import (
     filing_state,
     referral_compliance,
 )
-from referral.domain.parameters import FILING_WINDOWS
+from referral.domain.parameters import EMERGENCY_WINDOWS, FILING_WINDOWS, FilingWindows
 from referral.service import facilities, parameters, persons, timeline
-from referral.service.commands import AdmissionIn
+from referral.service.commands import AdmissionIn, DisputeIn, UnableToPayIn
 from referral.service.context import Ctx, new_id
 from referral.service.ports import Record
-from referral.service.scope import list_filter, require, sees_admission
+from referral.service.scope import CARER_SCOPE, list_filter, require, sees_admission
 
-FIRST_DEADLINE = "filing.first"  # LJ-4.2b / LJ-4.2c / LJ-11.3: 24 hours
+FIRST_DEADLINE = "filing.first"  # LJ-4.2b / LJ-11.3: 24 hours; LJ-4.2c: the village step
+EMERGENCY_DEADLINE = "emergency.basis"  # LJ-11.3 (interpretation): the basis within the window
+# emergency_status: the emergency as a recorded determination (SPEC 0.5)
+EMERGENCY_CLAIMED, EMERGENCY_DETERMINED = "claimed", "determined"
+EMERGENCY_LAPSED, EMERGENCY_CONTESTED, EMERGENCY_CONFIRMED = "lapsed", "contested", "confirmed"
+UNSTARTED_DEADLINE = "filing.unstarted"  # LJ-4.2c (interpretation): an unstarted chain → unfiled
 PHONE_FORM_DEADLINE = "filing.phone_form"  # LJ-4.2d: form within 3 working days of the call
 
 
@@ -67,7 +75,7 @@ async def compute_referral(ctx: Ctx, adm: Record, referral: Record | None = None
     facts = ReferralFacts(
         facility_level=FacilityLevel(facility["level"]),
         facility_region=Region(facility["region"]),
-        emergency=adm["emergency"],
+        emergency=emergency_holds(adm),
         referral_from_level=from_level,
         referral_slip=bool(referral and referral["slip_ref"]),
         approval_state=referral["approval_state"] if referral else None,
@@ -79,6 +87,12 @@ async def compute_referral(ctx: Ctx, adm: Record, referral: Record | None = None
     )
 
 
+def emergency_holds(adm: Record) -> bool:
+    """SPEC 0.5: an emergency exempts (LJ-3.2a, LJ-4.2a) while its basis is due or on record;
+    one whose basis never came (``lapsed``) or whose contest was upheld (``contested``) does not."""
+    return bool(adm["emergency"]) and adm.get("emergency_status") not in (EMERGENCY_LAPSED, EMERGENCY_CONTESTED)
+
+
 def filing_start(adm: Record) -> Any:
     """LJ-11.3: an emergency counts from when the person was sent to hospital."""
     if adm["emergency"] and adm["sent_to_hospital_at"] is not None:
@@ -86,11 +100,36 @@ def filing_start(adm: Record) -> Any:
     return adm["admitted_at"]
 
 
-def filing_facts(adm: Record, filing: Record | None) -> FilingFacts:
+def filing_deadlines(ctx: Ctx, adm: Record, windows: FilingWindows) -> tuple[Due, Due]:
+    """When the first filing step is due and when nothing filed counts as unfiled.
+
+    - LJ-4.2b: the institution files within 24 hours of admission; unfiled after them.
+    - LJ-11.3: in an emergency the 24 hours run from being sent to hospital; a decentralized
+      person's guardian or village committee reports to the town within them.
+    - LJ-4.2c: otherwise the seed sets no hours for a decentralized person: the village
+      committee's step and the point where an unstarted chain counts as unfiled are
+      working-day interpretations on the official calendar.
+    """
+    start = filing_start(adm)
+    first = clock_deadline(start, windows.filing_hours)
+    if adm["support_type"] == SupportType.CENTRALIZED.value:
+        return first, first
+    if not adm["emergency"]:
+        first = ctx.calendar.add_working_days(start, windows.village_report_working_days)
+    unfiled = ctx.calendar.add_working_days(start, windows.unstarted_unfiled_working_days)
+    return first, unfiled if unfiled.at >= first.at else first
+
+
+async def filing_facts(ctx: Ctx, adm: Record, filing: Record | None) -> FilingFacts:
+    """The filing timeline, with the LJ-4.2c / LJ-4.2d interpretations in force when it started."""
+    windows = (await parameters.in_force(ctx, FILING_WINDOWS, filing_start(adm))).values
     return FilingFacts(
         support_type=SupportType(adm["support_type"]),
         start=filing_start(adm),
         filing_due=adm["filing_due_at"],
+        unfiled_due=adm["unfiled_due_at"],
+        phone_lapse=FilingState(windows.phone_lapse_state),
+        stalled=FilingState(windows.stalled_chain_state),
         phone_reported_at=adm["phone_reported_at"],
         phone_form_due=adm["phone_form_due_at"],
         form_at=filing["submitted_at"] if filing else None,
@@ -105,7 +144,8 @@ async def refresh(ctx: Ctx, adm: Record, *, referral: Record | None = None, fili
     if filing is None and adm["filing_id"]:
         filing = await ctx.store.get("filing", adm["filing_id"])
     compliance = await compute_referral(ctx, adm, referral)
-    state = filing_state(filing_facts(adm, filing), clock.now())
+    facts = await filing_facts(ctx, adm, filing)
+    state = filing_state(facts, clock.now())
     before_state = FilingState(adm["filing_state"])
     before_compliance = ReferralCompliance.model_validate(adm["referral_compliance"])
     if state == before_state and compliance == before_compliance:
@@ -121,7 +161,7 @@ async def refresh(ctx: Ctx, adm: Record, *, referral: Record | None = None, fili
             filing_state=state,
         )
     )
-    if filing is not None and filing_complete(filing_facts(adm, filing)) and not _was_complete(before_state):
+    if filing is not None and filing_complete(facts) and not _was_complete(before_state):
         await ctx.uow.emit(filing_completed(adm, filing, state))
     return new
 
@@ -133,6 +173,8 @@ def filing_completed(adm: Record, filing: Record, state: FilingState) -> FilingC
         person_id=adm["person_id"],
         filing_state=state,
         completed_at=filing["forwarded_at"] or filing["submitted_at"],
+        submitted_unit=filing["submitted_unit"],
+        submitted_unit_name=filing["submitted_unit_name"],
     )
 
 
@@ -157,9 +199,18 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
             raise ValidationFailed("only an emergency records when the person was sent", field="sent_to_hospital_at")
         if cmd.sent_to_hospital_at > cmd.admitted_at:
             raise ValidationFailed("sent to hospital after the admission", field="sent_to_hospital_at")
-    if await ctx.store.exists("admission", {"person_id": person["person_id"], "discharged_at": None}):
-        raise Conflict("this person has an open admission; discharge it first", field="person_id")
+    if await ctx.store.exists(
+        "admission",
+        {"person_id": person["person_id"], "facility_id": cmd.facility_id, "discharged_at": None, "disputed_at": None},
+    ):
+        raise Conflict("this person has an open admission at this facility; discharge it first", field="person_id")
     referral = await _referral_for(ctx, cmd, person)
+    check_admitting_facility(facility, referral, cmd.emergency)
+    # SPEC 0.3: an open admission elsewhere never blocks this one (it may be another
+    # hospital's bogus one); it is recorded, and the person's carers can dispute it.
+    elsewhere = await ctx.store.find(
+        "admission", {"person_id": person["person_id"], "discharged_at": None, "disputed_at": None}
+    )
     support = SupportType(person["support_type"])
     adm: Record = {
         "admission_id": new_id(),
@@ -184,30 +235,50 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
         "discharged_at": None,
         "documents_due_at": None,
         "diagnosis_group": None,
+        "disputed_at": None,
+        "disputed_by": None,
+        "dispute_reason": None,
+        "unfiled_care_adviser": None,
+        **{name: getattr(cmd, name) for name in ADMISSION_IDENTIFIERS},
+        "patient_fit_at": None,
+        "patient_fit_report": None,
+        "documents_withheld_report": None,
+        "emergency_status": EMERGENCY_CLAIMED if cmd.emergency else None,
+        "emergency_due_at": None,
+        "emergency_condition": None,
+        "emergency_arrival_channel": None,
+        "emergency_onset_at": None,
+        "emergency_determined_at": None,
+        "emergency_determined_by": None,
+        "emergency_review": None,
         "created_by": principal.subject,
         "created_at": now,
     }
-    start = filing_start(adm)
-    windows = await parameters.in_force(ctx, FILING_WINDOWS, start)
-    due = clock_deadline(start, windows.values.filing_hours)
+    windows = await parameters.in_force(ctx, FILING_WINDOWS, filing_start(adm))
+    due, unfiled_due = filing_deadlines(ctx, adm, windows.values)
     adm["filing_due_at"] = due.at
+    adm["unfiled_due_at"] = unfiled_due.at
+    basis_due = None
+    if cmd.emergency:
+        emergency_windows = await parameters.in_force(ctx, EMERGENCY_WINDOWS, cmd.admitted_at)
+        basis_due = clock_deadline(cmd.admitted_at, emergency_windows.values.determination_hours)
+        adm["emergency_due_at"] = basis_due.at
     prefiling = await _matching_prefiling(ctx, adm)
     if prefiling is not None:
         adm["filing_id"] = prefiling["filing_id"]
     compliance = await compute_referral(ctx, adm, referral)
-    state = filing_state(filing_facts(adm, prefiling), now)
+    facts = await filing_facts(ctx, adm, prefiling)
+    state = filing_state(facts, now)
     adm["referral_compliance"] = compliance.model_dump(mode="json")
     adm["filing_state"] = state.value
     await ctx.store.insert("admission", adm)
     if prefiling is not None:
         await ctx.store.update("filing", prefiling["filing_id"], {"admission_id": adm["admission_id"]})
     else:
+        await schedule_filing(ctx, adm, due, unfiled_due)
+    if basis_due is not None:
         await ctx.uow.schedule(
-            FIRST_DEADLINE,
-            adm["admission_id"],
-            due,
-            basis="clock",
-            payload={"admission_id": adm["admission_id"], "rule": adm["filing_rule"]},
+            EMERGENCY_DEADLINE, adm["admission_id"], basis_due, basis="clock", payload={"rule": "LJ-11.3"}
         )
     await ctx.uow.emit(
         AdmissionFiled(
@@ -226,23 +297,14 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
             facility_region=Region(facility["region"]),
             referral_compliance=compliance,
             filing_state=state,
+            **{name: getattr(cmd, name) for name in ADMISSION_IDENTIFIERS},
         )
     )
-    if prefiling is not None and filing_complete(filing_facts(adm, prefiling)):
+    if prefiling is not None and filing_complete(facts):
         await ctx.uow.emit(filing_completed(adm, prefiling, state))
     if cmd.emergency and not cmd.able_to_pay:
         # LJ-11.4: an eligible emergency patient unable to pay goes to emergency assistance (§6).
-        await ctx.uow.emit(
-            EmergencyAssistanceReferred(
-                admission_id=adm["admission_id"],
-                person_id=adm["person_id"],
-                facility_id=cmd.facility_id,
-                admitted_at=cmd.admitted_at,
-                id_number_sealed=persons.sealed_id_number(ctx, person),
-                name_masked=person["name_masked"],
-                city=facility["city"],
-            )
-        )
+        await ctx.uow.emit(await _emergency_assistance(ctx, adm, person, facility))
     await timeline.record(
         ctx,
         adm["person_id"],
@@ -268,10 +330,82 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
             "emergency": cmd.emergency,
             "able_to_pay": cmd.able_to_pay,
             "filing_due_at": due.at.isoformat(),
+            "unfiled_due_at": unfiled_due.at.isoformat(),
+            "open_elsewhere": [a["admission_id"] for a in elsewhere],
             "policy_version": windows.version_id,
         },
     )
     return view(adm)
+
+
+async def _emergency_assistance(ctx: Ctx, adm: Record, person: Record, facility: Record) -> EmergencyAssistanceReferred:
+    """The event of LJ-11.4's referral to emergency medical assistance (built here only)."""
+    return EmergencyAssistanceReferred(
+        admission_id=adm["admission_id"],
+        person_id=adm["person_id"],
+        facility_id=adm["facility_id"],
+        admitted_at=adm["admitted_at"],
+        id_number_sealed=persons.sealed_id_number(ctx, person),
+        name_masked=person["name_masked"],
+        city=facility["city"],
+    )
+
+
+async def unable_to_pay(ctx: Ctx, principal: Principal, admission_id: str, cmd: UnableToPayIn) -> dict[str, Any]:
+    """LJ-11.4: an emergency patient found unable to pay after admission is referred to
+    emergency medical assistance then (``able_to_pay`` is no longer fixed at admission)."""
+    adm = await visible(ctx, principal, admission_id, for_update=True)
+    principal.require_scope("facility", adm["facility_id"], f"admission {admission_id}")
+    if not emergency_holds(adm):
+        raise RuleViolation(
+            "emergency assistance is for an emergency patient (LJ-11.4); this admission is not, or no longer, one",
+            rule="LJ-11.4",
+            field="admission_id",
+        )
+    if not adm["able_to_pay"]:
+        raise Conflict("the patient is already recorded as unable to pay", field="admission_id")
+    if adm["discharged_at"] is not None:
+        raise Conflict("the patient is discharged; the emergency period is over", field="admission_id")
+    await ctx.store.update("admission", admission_id, {"able_to_pay": False})
+    adm = {**adm, "able_to_pay": False}
+    person = await persons.load_person(ctx, adm["person_id"])
+    facility = await ctx.store.get("facility", adm["facility_id"])
+    assert facility is not None
+    await ctx.uow.emit(await _emergency_assistance(ctx, adm, person, facility))
+    now = clock.now()
+    await timeline.record(
+        ctx, adm["person_id"], now, "unable_to_pay", admission_id, admission_id=admission_id, summary={}
+    )
+    await ctx.uow.audit(
+        principal, "admission.unable_to_pay", admission_id, reason=cmd.reason, details={"rule": "LJ-11.4"}
+    )
+    return view(adm)
+
+
+def check_admitting_facility(facility: Record, referral: Record | None, emergency: bool) -> None:
+    """SPEC 0.3 / LJ-4.2a: an admission is filed by the facility the person was referred to,
+    by a primary facility (the first visit itself, LJ-3.2a), or as an emergency (LJ-11.3,
+    treat first) — never by any hospital that knows an ID number."""
+    if referral is not None or emergency or FacilityLevel(facility["level"]) in PRIMARY_LEVELS:
+        return
+    raise RuleViolation(
+        "no referral to this facility: an admission above primary level is filed by the facility the "
+        "first-visit doctor referred the person to, or as an emergency",
+        rule="LJ-4.2a",
+        field="referral_id",
+    )
+
+
+async def schedule_filing(ctx: Ctx, adm: Record, due: Due, unfiled_due: Due) -> None:
+    """The first step's deadline (clock hours, or working days for the village step) and, for
+    a decentralized chain, the later point where an unstarted one counts as unfiled."""
+    payload = {"admission_id": adm["admission_id"], "rule": adm["filing_rule"]}
+    basis = "working_days" if due.working_days is not None else "clock"
+    await ctx.uow.schedule(FIRST_DEADLINE, adm["admission_id"], due, basis=basis, payload=payload)
+    if unfiled_due.at > due.at:
+        await ctx.uow.schedule(
+            UNSTARTED_DEADLINE, adm["admission_id"], unfiled_due, basis="working_days", payload=payload
+        )
 
 
 async def _referral_for(ctx: Ctx, cmd: AdmissionIn, person: Record) -> Record | None:
@@ -313,6 +447,41 @@ async def _matching_prefiling(ctx: Ctx, adm: Record) -> Record | None:
     return found[0] if found else None
 
 
+async def dispute(ctx: Ctx, principal: Principal, admission_id: str, cmd: DisputeIn) -> dict[str, Any]:
+    """SPEC 0.3 / 0.5: the person's carer (institution, village committee, town) or civil
+    affairs records that the person is not admitted there — the party responsible for where
+    the person is says so, with who and when. A disputed admission no longer counts as open
+    (it blocks nothing) and raises no filing deadline at the carers (LJ-4.2)."""
+    await ctx.uow.lock_deadline(FIRST_DEADLINE, admission_id)  # the scheduler's lock order
+    adm = await load(ctx, admission_id, for_update=True)
+    if principal.role not in (Role.CIVIL_AFFAIRS, *CARER_SCOPE):
+        raise Forbidden("only the person's carers or civil affairs dispute an admission")
+    require(sees_admission(principal, adm), f"admission {admission_id}")
+    if adm["disputed_at"] is not None:
+        raise Conflict("this admission is already disputed", field="admission_id")
+    if adm["discharged_at"] is not None:
+        raise Conflict("a discharged admission is settled on its bill, not disputed here", field="admission_id")
+    if adm["filing_id"] is not None:
+        raise RuleViolation("the carers filed this admission themselves (LJ-4.2)", rule="LJ-4.2b", field="admission_id")
+    now = clock.now()
+    changes = {"disputed_at": now, "disputed_by": principal.subject, "dispute_reason": cmd.reason}
+    await ctx.store.update("admission", admission_id, changes)
+    for kind in (FIRST_DEADLINE, UNSTARTED_DEADLINE, PHONE_FORM_DEADLINE, EMERGENCY_DEADLINE):
+        await ctx.uow.close_deadline(kind, admission_id, state="cancelled")
+    adm = {**adm, **changes}
+    await timeline.record(
+        ctx,
+        adm["person_id"],
+        now,
+        "admission_disputed",
+        admission_id,
+        admission_id=admission_id,
+        summary={"facility_id": adm["facility_id"], "by": principal.role.value},
+    )
+    await ctx.uow.audit(principal, "admission.dispute", admission_id, reason=cmd.reason, details={"rule": "SPEC 0.3"})
+    return view(adm)
+
+
 # ---- views ----------------------------------------------------------------------------
 
 VIEW_FIELDS = (
@@ -332,23 +501,56 @@ VIEW_FIELDS = (
     "filing_rule",
     "filing_state",
     "filing_due_at",
+    "unfiled_due_at",
     "filing_id",
     "phone_reported_at",
     "phone_form_due_at",
     "fit_at",
     "discharged_at",
     "documents_due_at",
-    "diagnosis_group",
+    "disputed_at",
+    "disputed_by",
+    "dispute_reason",
+    *ADMISSION_IDENTIFIERS,
+    "patient_fit_at",
+    "patient_fit_report",
+    "documents_withheld_report",
+    "emergency_status",
+    "emergency_due_at",
+    "emergency_arrival_channel",
+    "emergency_onset_at",
+    "emergency_determined_at",
+    "emergency_determined_by",
+    "emergency_review",
+    "unfiled_care_adviser",
 )
+# who sees the emergency's condition (a diagnosis, SPEC 0.4): the hospital that recorded it
+# and the departments that may contest it
+CONDITION_ROLES = frozenset({Role.HOSPITAL, Role.CIVIL_AFFAIRS, Role.MEDICAL_INSURANCE})
+# SPEC 0.4: the discharge's diagnosis group, for the roles the minimisation table names (the
+# hospital that recorded it, civil affairs, medical insurance); the carers and other
+# departments read the admission with it empty.
+DIAGNOSIS_ROLES = frozenset(Role(r) for r in DIAGNOSIS_ANSWERS["referral AdmissionOut.diagnosis_group"])
 
 
 def view(row: Record) -> dict[str, Any]:
-    return {k: row[k] for k in VIEW_FIELDS}
+    return {**{k: row[k] for k in VIEW_FIELDS}, "diagnosis_group": None}
+
+
+def view_for(principal: Principal, row: Record) -> dict[str, Any]:
+    """The admission as ``principal`` may see it: the diagnosis group only for the roles
+    whose purpose includes it (SPEC 0.4), empty for every other."""
+    out = view(row)
+    if principal.role in DIAGNOSIS_ROLES:
+        out["diagnosis_group"] = row.get("diagnosis_group")
+    return out
 
 
 async def get(ctx: Ctx, principal: Principal, admission_id: str) -> dict[str, Any]:
     row = await visible(ctx, principal, admission_id)
-    out = view(row)
+    out = view_for(principal, row)
+    if principal.role in CONDITION_ROLES:
+        out["emergency_condition"] = row.get("emergency_condition")
     docs = await ctx.store.find("discharge_document", {"admission_id": admission_id}, order_by=["issued_at"])
     out["documents"] = [
         {"kind": d["kind"], "document_ref": d["document_ref"], "issued_at": d["issued_at"], "late": d["late"]}
@@ -364,9 +566,11 @@ async def listing(
     person_id: str | None,
     filing_state: FilingState | None,
     open_only: bool | None,
+    page: PageRequest,
 ) -> list[dict[str, Any]]:
-    """Admissions in scope: a hospital its own, an institution its residents', a village
-    committee its villagers', a town its villages'."""
+    """One page of the admissions in scope, latest admitted first, paged in SQL: a hospital
+    its own, an institution its residents', a village committee its villagers', a town its
+    villages'."""
     where = list_filter(principal, facility_field="facility_id")
     if person_id is not None:
         where["person_id"] = person_id
@@ -376,5 +580,5 @@ async def listing(
         where["discharged_at"] = None
     elif open_only is False:
         where["discharged_at__ne"] = None
-    rows = await ctx.store.find("admission", where, order_by=["-admitted_at"], limit=500)
-    return [view(r) for r in rows]
+    rows = await ctx.store.page("admission", where, page, ["admitted_at", "admission_id"], descending=True)
+    return [view_for(principal, r) for r in rows]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from medaid_shared.contracts.common import DisabilityLevel, FacilityLevel, Region, SupportType
+from medaid_shared.identifiers import HospitalAdmissionNo, MdtrtId, PsnNo, SetlId
 from referral.domain.discharge import DischargeDocument
 
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", examples=["H001"])]
@@ -75,6 +77,26 @@ class TrusteeshipIn(Strict):
 
 
 class PersonIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id_number": "450221195207152028",
+                    "name": "覃秀兰",
+                    "support_type": "centralized",
+                    "institution_id": "LJ-FLY",
+                    "disability_level": "semi",
+                    "capacity": {
+                        "full_capacity_and_lucid": True,
+                        "assessed_at": "2026-12-01T01:30:00Z",
+                        "assessed_by": "institution doctor",
+                    },
+                    "guardian": {"verified_none": True, "evidence_ref": "LJ-FLY-NO-GUARDIAN"},
+                }
+            ]
+        }
+    )
+
     id_number: str = Field(min_length=1, max_length=30, description="resident ID number (18 characters)")
     name: Annotated[str, Field(min_length=1, max_length=50)]
     support_type: SupportType
@@ -114,6 +136,21 @@ class PersonLookup(Strict):
 
 
 class ReferralIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "person_id": "0193a5b2-7c4e-7d11-9a3f-5b2c8e1f4a10",
+                    "from_facility_id": "LJ-FLY-CLINIC",
+                    "to_facility_id": "LJ-RMYY",
+                    "first_visit_at": "2026-12-01T01:45:00Z",
+                    "slip_ref": "ZZD-2026-0001",
+                    "slip_doctor": "clinic-doctor-li",
+                }
+            ]
+        }
+    )
+
     person_id: Code
     from_facility_id: Code = Field(description="the first-visit facility (首诊)")
     to_facility_id: Code
@@ -130,6 +167,22 @@ class ApprovalIn(Strict):
 
 
 class AdmissionIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "person_id": "0193a5b2-7c4e-7d11-9a3f-5b2c8e1f4a10",
+                    "facility_id": "LJ-RMYY",
+                    "admitted_at": "2026-12-01T03:10:00Z",
+                    "referral_id": "0193a5b3-1d20-7e42-8b61-2f9d0c7a5e33",
+                    "hospital_admission_no": "ZY2026120100123",
+                    "psn_no": "45020000000000123456",
+                    "mdtrt_id": "450200G0000012345678",
+                }
+            ]
+        }
+    )
+
     person_id: Code
     facility_id: Code
     admitted_at: AwareDatetime
@@ -137,10 +190,103 @@ class AdmissionIn(Strict):
     able_to_pay: bool = True
     sent_to_hospital_at: AwareDatetime | None = Field(default=None, description="LJ-11.3: when sent to hospital")
     referral_id: Code | None = None
+    hospital_admission_no: HospitalAdmissionNo | None = Field(
+        default=None, description="the hospital's own admission number (住院号), printed on every form"
+    )
+    psn_no: PsnNo | None = None
+    mdtrt_id: MdtrtId | None = None
+    setl_id: SetlId | None = None
+
+
+class ArrivalChannel(StrEnum):
+    """How the patient reached the hospital (LJ-11.3)."""
+
+    AMBULANCE = "ambulance"  # 120 pre-hospital emergency care
+    EMERGENCY_DEPARTMENT = "emergency_department"  # walked or was carried into the ER
+    POLICE = "police"
+    TRANSFER = "transfer"  # transferred in as an emergency from another facility
+    OTHER = "other"
+
+
+class EmergencyBasisIn(Strict):
+    """LJ-11.3 / SPEC 0.5: the emergency's basis, recorded by the hospital within the window."""
+
+    condition_code: Code = Field(description="a code of the national list of urgent and critical illnesses")
+    arrival_channel: ArrivalChannel
+    onset_at: AwareDatetime = Field(description="the onset / arrival as the hospital records it")
+
+
+class EmergencyReviewIn(Strict):
+    """SPEC 0.5: civil affairs or medical insurance contest the emergency."""
+
+    upheld: bool = Field(description="true: not an emergency (exemptions withdrawn); false: confirmed")
+    reason: LongText
+
+
+class UrgentCondition(Strict):
+    code: Code
+    name: Text
+
+
+class UrgentConditionsIn(Strict):
+    """The national list of urgent and critical illnesses (国卫办医发〔2013〕32号), as data."""
+
+    source: Text
+    example: bool = Field(description="true for the example list shipped with the code")
+    conditions: list[UrgentCondition] = Field(min_length=1, max_length=2000)
+
+
+class UnableToPayIn(Strict):
+    """LJ-11.4: the emergency patient is found unable to pay after admission."""
+
+    reason: LongText = Field(description="what shows it (GD-17 criteria as the hospital found them)")
+
+
+class AdviserKind(StrEnum):
+    """LJ-4.3c: the unit that advised outside care (建议方) — a unit, never a private person."""
+
+    FACILITY = "facility"
+    INSTITUTION = "institution"
+    VILLAGE_COMMITTEE = "village_committee"
+    TOWN_GOVERNMENT = "town_government"
+    OTHER_UNIT = "other_unit"
+
+
+class AdviserIn(Strict):
+    """LJ-4.3c: who advised the unfiled outside care, as civil affairs verified it."""
+
+    adviser_kind: AdviserKind
+    adviser_id: Code | None = Field(default=None, description="a registered facility's id (required for a facility)")
+    adviser_name: str | None = Field(
+        default=None, min_length=1, max_length=200, description="the unit's name (a facility's comes from the registry)"
+    )
+    evidence_ref: str = Field(min_length=1, max_length=200, description="the verification document")
+
+
+class DisputeIn(Strict):
+    """SPEC 0.3 / 0.5: the person is not admitted there (who says so and why)."""
+
+    reason: LongText = Field(description="why the carer says the person is not admitted there")
 
 
 class FilingIn(Strict):
     """外出就医备案表: the outside-care filing form."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "person_id": "0193a5b2-7c4e-7d11-9a3f-5b2c8e1f4a10",
+                    "facility_id": "LJ-RMYY",
+                    "admission_id": "0193a5b4-03f1-7a85-a4c2-6e1b9d2f7c08",
+                    "referral_id": "0193a5b3-1d20-7e42-8b61-2f9d0c7a5e33",
+                    "reason": "肺部感染，需住院治疗",
+                    "escort": "护理员 覃某",
+                    "unit_name": "柳江区社会福利院",
+                }
+            ]
+        }
+    )
 
     person_id: Code
     facility_id: Code
@@ -167,12 +313,32 @@ class ForwardIn(Strict):
 
 
 class FitnessIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"doctor": "dr-huang"}]})
+
     doctor: Text
 
 
 class DischargeIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"discharged_at": "2026-12-11T02:00:00Z", "diagnosis_group": "J18"}]}
+    )
+
     discharged_at: AwareDatetime
     diagnosis_group: Code | None = None
+
+
+class PatientSideReport(StrEnum):
+    """LJ-12 seen from the patient's side (SPEC 0.5: the claim of the party that knows)."""
+
+    DECLARED_FIT = "declared_fit"  # the doctors said the patient may go; the hospital holds them
+    DOCUMENTS_WITHHELD = "documents_withheld"  # the hospital refuses the discharge documents
+
+
+class PatientSideReportIn(Strict):
+    kind: PatientSideReport
+    at: AwareDatetime = Field(description="when the patient was declared fit / the documents were refused")
+    source: Text = Field(description="who said so at the hospital (doctor, ward), as the reporter heard it")
+    notes: LongText | None = None
 
 
 class DocumentIn(Strict):

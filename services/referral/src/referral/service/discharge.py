@@ -8,23 +8,38 @@ hospital, reported to the health and medical-insurance departments (LJ-17).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.authz import Principal
-from medaid_shared.calendar import clock_deadline
+from medaid_shared.authz import Principal, Role
+from medaid_shared.calendar import Due, clock_deadline
 from medaid_shared.contracts.referral import DischargeDocumentsOverdue, DischargeRecorded
-from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.crypto import seal
+from medaid_shared.errors import Conflict, Forbidden, RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest
+from medaid_shared.settings import DIAGNOSIS_GROUPS_PURPOSE
 from referral.domain.discharge import ViolationKind, discharge_is_late, missing_documents
 from referral.domain.parameters import DISCHARGE_WINDOWS
 from referral.service import admissions, parameters, timeline
-from referral.service.commands import DischargeIn, DocumentIn, FitnessIn
+from referral.service.commands import DischargeIn, DocumentIn, FitnessIn, PatientSideReport, PatientSideReportIn
 from referral.service.context import Ctx, new_id
 from referral.service.ports import Record
-from referral.service.scope import list_filter
+from referral.service.scope import carer_in_scope, list_filter, require
 
 DOCUMENTS_DEADLINE = "discharge.documents"
+HELD_DEADLINE = "discharge.held"  # LJ-12: declared fit (patient's side) and still not discharged
+# LJ-12 / SPEC 0.5: who may say, from the patient's side, that the patient was declared fit or
+# that documents are withheld — the carers in scope and the person's registered guardian
+PATIENT_SIDE = frozenset({Role.INSTITUTION, Role.VILLAGE_COMMITTEE, Role.GUARDIAN})
+
+
+def _sealed_for_settlement(ctx: Ctx, diagnosis_group: str | None) -> str | None:
+    """SPEC 0.4 / LJ-9: the diagnosis group travels sealed for settlement alone, so referral's
+    outbox, the broker and any dead letter hold no diagnosis in clear."""
+    if diagnosis_group is None:
+        return None
+    return seal(ctx.settings.diagnosis_groups_public_key, diagnosis_group, DIAGNOSIS_GROUPS_PURPOSE)
 
 
 async def _hospital_admission(ctx: Ctx, principal: Principal, admission_id: str) -> Record:
@@ -64,6 +79,8 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
         raise ValidationFailed("the discharge is before the admission", field="discharged_at")
     windows = await parameters.in_force(ctx, DISCHARGE_WINDOWS, cmd.discharged_at)
     due = clock_deadline(cmd.discharged_at, windows.values.documents_hours)
+    if adm["documents_due_at"] is not None and adm["documents_due_at"] < due.at:
+        due = Due(adm["documents_due_at"])  # the patient side reported the documents withheld before
     changes = {
         "discharged_at": cmd.discharged_at,
         "documents_due_at": due.at,
@@ -86,18 +103,22 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
             facility_id=adm["facility_id"],
             admitted_at=adm["admitted_at"],
             discharged_at=cmd.discharged_at,
-            diagnosis_group=cmd.diagnosis_group,
+            diagnosis_group_sealed=_sealed_for_settlement(ctx, cmd.diagnosis_group),
             documents_due_at=due.at,
         )
     )
-    if discharge_is_late(adm["fit_at"], cmd.discharged_at, windows.values.delay_hours):
+    fit = _earliest_fit(adm)
+    late = discharge_is_late(fit, cmd.discharged_at, windows.values.delay_hours)
+    if late and not await _late_recorded(ctx, admission_id):
+        assert fit is not None
         await _violation(
             ctx,
             adm,
             ViolationKind.LATE_DISCHARGE,
             None,
             {
-                "fit_at": adm["fit_at"].isoformat(),
+                "fit_at": fit.isoformat(),
+                "fit_reported_by": "hospital" if fit == adm["fit_at"] else "patient_side",
                 "discharged_at": cmd.discharged_at.isoformat(),
                 "delay_hours_allowed": windows.values.delay_hours,
                 "policy_version": windows.version_id,
@@ -115,7 +136,157 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
     await ctx.uow.audit(
         principal, "discharge.record", admission_id, reason="LJ-12", details={"documents_due_at": due.at.isoformat()}
     )
+    return admissions.view_for(principal, adm)
+
+
+def _earliest_fit(adm: Record) -> datetime | None:
+    """LJ-12: the patient is fit from the earlier of the hospital's record and the patient
+    side's report (SPEC 0.5: the hospital's silence never stands in for fitness)."""
+    known = [t for t in (adm["fit_at"], adm["patient_fit_at"]) if t is not None]
+    return min(known) if known else None
+
+
+async def _late_recorded(ctx: Ctx, admission_id: str) -> bool:
+    return await ctx.store.exists(
+        "violation", {"admission_id": admission_id, "kind": ViolationKind.LATE_DISCHARGE.value}
+    )
+
+
+async def patient_side(ctx: Ctx, principal: Principal, admission_id: str, cmd: PatientSideReportIn) -> dict[str, Any]:
+    """LJ-12, LJ-17 seen from the patient's side: the institution, the village committee or
+    the guardian records that the patient was declared fit, or that the documents are
+    withheld. That starts the LJ-12 clocks — the discharge delay and the documents' 24 hours —
+    and their violations follow without the hospital's self-report. The report is the
+    reporter's claim (who, in which role, when, from whom they heard it; SPEC 0.5)."""
+    adm = await admissions.load(ctx, admission_id, for_update=True)
+    await _check_patient_side(ctx, principal, adm)
+    now = clock.now()
+    if cmd.at > now:
+        raise ValidationFailed("the report is about the future", field="at")
+    if cmd.at < adm["admitted_at"]:
+        raise ValidationFailed("before the admission", field="at")
+    report = {
+        "at": cmd.at.isoformat(),
+        "source": cmd.source,
+        "notes": cmd.notes,
+        "by": principal.subject,
+        "role": principal.role.value,
+        "recorded_at": now.isoformat(),
+    }
+    windows = await parameters.in_force(ctx, DISCHARGE_WINDOWS, cmd.at)
+    if cmd.kind == PatientSideReport.DECLARED_FIT:
+        changes = await _declared_fit(ctx, adm, cmd, report, windows)
+    else:
+        changes = await _documents_withheld(ctx, adm, cmd, report, windows)
+    adm = {**adm, **changes}
+    await timeline.record(
+        ctx,
+        adm["person_id"],
+        now,
+        f"patient_side_{cmd.kind.value}",
+        admission_id,
+        admission_id=admission_id,
+        summary={"at": cmd.at.isoformat(), "by": principal.role.value},
+    )
+    await ctx.uow.audit(
+        principal,
+        f"discharge.patient_side.{cmd.kind.value}",
+        admission_id,
+        reason="LJ-12",
+        details={"at": cmd.at.isoformat(), "source": cmd.source, "policy_version": windows.version_id},
+    )
     return admissions.view(adm)
+
+
+async def _check_patient_side(ctx: Ctx, principal: Principal, adm: Record) -> None:
+    if principal.role not in PATIENT_SIDE:
+        raise Forbidden("the patient's institution, village committee or guardian reports this")
+    if principal.role == Role.GUARDIAN:
+        person = await ctx.store.get("person", adm["person_id"])
+        guardian = (person or {}).get("guardian") or {}
+        require(bool(guardian.get("guardian_id")) and guardian["guardian_id"] == principal.subject, "this patient")
+    else:
+        require(carer_in_scope(principal, adm), f"admission {adm['admission_id']}")
+
+
+async def _declared_fit(
+    ctx: Ctx, adm: Record, cmd: PatientSideReportIn, report: dict[str, Any], windows: Any
+) -> dict[str, Any]:
+    if adm["patient_fit_at"] is not None:
+        raise Conflict("the patient side already reported fitness", field="kind")
+    if adm["discharged_at"] is not None and adm["discharged_at"] <= cmd.at:
+        raise Conflict("the patient was discharged before that", field="at")
+    changes = {"patient_fit_at": cmd.at, "patient_fit_report": report}
+    await ctx.store.update("admission", adm["admission_id"], changes)
+    delay = windows.values.delay_hours
+    if adm["discharged_at"] is None:
+        # LJ-12: the discharge is due "promptly" (interpretation: delay_hours) after fitness
+        await ctx.uow.schedule(
+            HELD_DEADLINE,
+            adm["admission_id"],
+            clock_deadline(cmd.at, delay),
+            basis="clock",
+            payload={"admission_id": adm["admission_id"], "facility_id": adm["facility_id"]},
+        )
+    elif discharge_is_late(cmd.at, adm["discharged_at"], delay) and not await _late_recorded(ctx, adm["admission_id"]):
+        await _late_violation(ctx, {**adm, **changes}, cmd.at, adm["discharged_at"], windows)
+    return changes
+
+
+async def _documents_withheld(
+    ctx: Ctx, adm: Record, cmd: PatientSideReportIn, report: dict[str, Any], windows: Any
+) -> dict[str, Any]:
+    if adm["documents_withheld_report"] is not None:
+        raise Conflict("the patient side already reported withheld documents", field="kind")
+    changes: dict[str, Any] = {"documents_withheld_report": report}
+    if adm["discharged_at"] is None:
+        # LJ-12: the hospital has recorded no discharge; the documents' 24 hours run from
+        # the refusal the patient side reports (a discharge recorded later keeps this clock)
+        due = clock_deadline(cmd.at, windows.values.documents_hours)
+        changes["documents_due_at"] = due.at
+        await ctx.uow.schedule(
+            DOCUMENTS_DEADLINE,
+            adm["admission_id"],
+            due,
+            basis="clock",
+            payload={"admission_id": adm["admission_id"], "facility_id": adm["facility_id"]},
+        )
+    await ctx.store.update("admission", adm["admission_id"], changes)
+    return changes
+
+
+async def on_held_due(ctx: Ctx, row: Any) -> None:
+    """Scheduler, LJ-12 / LJ-17: declared fit (the patient side's report) and still not
+    discharged when "promptly" ran out → a late-discharge violation against the hospital,
+    though it never reported the fitness itself."""
+    adm = await ctx.store.get("admission", row["subject"], for_update=True)
+    if adm is None or adm["discharged_at"] is not None or adm["patient_fit_at"] is None:
+        return
+    if await _late_recorded(ctx, adm["admission_id"]):
+        return
+    windows = await parameters.in_force(ctx, DISCHARGE_WINDOWS, adm["patient_fit_at"])
+    await _late_violation(ctx, adm, adm["patient_fit_at"], None, windows)
+
+
+async def _late_violation(
+    ctx: Ctx, adm: Record, fit_at: datetime, discharged_at: datetime | None, windows: Any
+) -> None:
+    report = adm["patient_fit_report"] or {}
+    await _violation(
+        ctx,
+        adm,
+        ViolationKind.LATE_DISCHARGE,
+        fit_at + timedelta(hours=windows.values.delay_hours),
+        {
+            "fit_at": fit_at.isoformat(),
+            "fit_reported_by": "patient_side",
+            "reported_by_role": report.get("role"),
+            "discharged_at": discharged_at.isoformat() if discharged_at else None,
+            "still_in_hospital": discharged_at is None,
+            "delay_hours_allowed": windows.values.delay_hours,
+            "policy_version": windows.version_id,
+        },
+    )
 
 
 async def document(ctx: Ctx, principal: Principal, admission_id: str, cmd: DocumentIn) -> dict[str, Any]:
@@ -227,9 +398,16 @@ def _period(year: int | None) -> dict[str, Any]:
 
 
 async def violations(
-    ctx: Ctx, principal: Principal, *, facility_id: str | None, kind: ViolationKind | None, year: int | None
+    ctx: Ctx,
+    principal: Principal,
+    page: PageRequest,
+    *,
+    facility_id: str | None,
+    kind: ViolationKind | None,
+    year: int | None,
 ) -> list[dict[str, Any]]:
-    """LJ-17 violation records; a hospital sees its own."""
+    """One page of the LJ-17 violation records, in the order recorded, paged in SQL; a
+    hospital sees its own."""
     where = {**list_filter(principal, facility_field="facility_id"), **_period(year)}
     if facility_id is not None:
         scoped = where.get("facility_id")
@@ -238,7 +416,7 @@ async def violations(
         where["facility_id"] = facility_id
     if kind is not None:
         where["kind"] = kind.value
-    rows = await ctx.store.find("violation", where, order_by=["recorded_at"], limit=1000)
+    rows = await ctx.store.page("violation", where, page, ["recorded_at", "violation_id"])
     return [
         {
             k: r[k]

@@ -10,6 +10,7 @@ from medaid_shared.authz import Principal
 from medaid_shared.contracts.common import FacilityLevel, Region
 from medaid_shared.contracts.referral import FacilityRegistered, FacilityUpdated
 from medaid_shared.errors import Conflict, NotFound, ValidationFailed
+from medaid_shared.pagination import PageRequest
 from referral.service.commands import FacilityIn, FacilityPatch
 from referral.service.context import Ctx
 from referral.service.ports import Record
@@ -67,8 +68,9 @@ async def update(ctx: Ctx, principal: Principal, facility_id: str, patch: Facili
 
 
 async def listing(
-    ctx: Ctx, *, level: FacilityLevel | None, region: Region | None, designated: bool | None
+    ctx: Ctx, page: PageRequest, *, level: FacilityLevel | None, region: Region | None, designated: bool | None
 ) -> list[dict[str, Any]]:
+    """One page of the facilities, by facility id, paged in SQL."""
     where: dict[str, Any] = {}
     if level is not None:
         where["level"] = level.value
@@ -76,4 +78,4 @@ async def listing(
         where["region"] = region.value
     if designated is not None:
         where["designated"] = designated
-    return [view(r) for r in await ctx.store.find("facility", where, order_by=["facility_id"])]
+    return [view(r) for r in await ctx.store.page("facility", where, page, ["facility_id"])]

@@ -3,9 +3,14 @@
 - LJ-4.2b centralized: the institution files with civil affairs before the person leaves or
   within 24 hours of admission; the filing is complete when submitted.
 - LJ-4.2c decentralized: the village committee files with the town government, which passes
-  it on to civil affairs; complete when civil affairs has it.
-- LJ-4.2d a phone pre-report within the 24 hours, then the form within 3 working days.
-- LJ-11.3 emergency: the same 24 hours, counted from being sent to hospital.
+  it on to civil affairs; complete when civil affairs has it. The seed sets no hours for this
+  chain: how long each step may take, when an unstarted chain counts as unfiled and what a
+  chain the town never passes on becomes are interpretations (versioned parameters).
+- LJ-4.2d a phone pre-report within the first step's deadline, then the form within 3
+  working days; a call never followed by the form becomes ``form_late`` or ``unfiled`` (an
+  interpretation).
+- LJ-11.3 emergency: 24 hours counted from being sent to hospital (the institution's filing,
+  or the decentralized person's report to the town).
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.common import FilingState, SupportType
 from medaid_shared.contracts.referral import FilingOverdue
 from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest
 from referral.domain.parameters import FILING_WINDOWS
 from referral.domain.persons import id_facts
 from referral.service import admissions, facilities, parameters, persons, timeline
-from referral.service.admissions import FIRST_DEADLINE, PHONE_FORM_DEADLINE
+from referral.service.admissions import FIRST_DEADLINE, PHONE_FORM_DEADLINE, UNSTARTED_DEADLINE
 from referral.service.commands import FilingIn, ForwardIn, PhoneReportIn
 from referral.service.context import Ctx, new_id
 from referral.service.ports import Record
@@ -113,8 +119,8 @@ async def submit(ctx: Ctx, principal: Principal, cmd: FilingIn) -> dict[str, Any
     if adm is not None:
         await ctx.store.update("admission", adm["admission_id"], {"filing_id": filing_id})
         adm = {**adm, "filing_id": filing_id}
-        await ctx.uow.close_deadline(FIRST_DEADLINE, adm["admission_id"])
-        await ctx.uow.close_deadline(PHONE_FORM_DEADLINE, adm["admission_id"])
+        for kind in (FIRST_DEADLINE, UNSTARTED_DEADLINE, PHONE_FORM_DEADLINE):
+            await ctx.uow.close_deadline(kind, adm["admission_id"])
         adm = await admissions.refresh(ctx, adm, filing=row)
         state = adm["filing_state"]
     await timeline.record(
@@ -143,10 +149,17 @@ async def _admission_for(ctx: Ctx, cmd: FilingIn, person: Record) -> Record | No
             raise ValidationFailed(f"unknown admission {cmd.admission_id}", field="admission_id")
         if adm["person_id"] != person["person_id"] or adm["facility_id"] != cmd.facility_id:
             raise ValidationFailed("the admission is for another person or facility", field="admission_id")
+        if adm["disputed_at"] is not None:
+            raise Conflict("this admission is disputed: the person is not admitted there", field="admission_id")
     else:
         open_ = await ctx.store.find(
             "admission",
-            {"person_id": person["person_id"], "facility_id": cmd.facility_id, "discharged_at": None},
+            {
+                "person_id": person["person_id"],
+                "facility_id": cmd.facility_id,
+                "discharged_at": None,
+                "disputed_at": None,
+            },
             for_update=True,
         )
         adm = open_[0] if open_ else None
@@ -167,8 +180,9 @@ async def _admission_for(ctx: Ctx, cmd: FilingIn, person: Record) -> Record | No
 
 
 async def phone_report(ctx: Ctx, principal: Principal, admission_id: str, cmd: PhoneReportIn) -> dict[str, Any]:
-    """LJ-4.2d: a phone pre-report within the 24 hours; the form is then due within 3
-    working days of the call (official calendar)."""
+    """LJ-4.2d: a phone pre-report within the first step's deadline (the 24 hours of LJ-4.2b /
+    LJ-11.3, the village step of LJ-4.2c); the form is then due within 3 working days of the
+    call (official calendar)."""
     adm = await admissions.load(ctx, admission_id, for_update=True)
     check_filer(principal, adm)
     if adm["filing_id"] is not None:
@@ -178,7 +192,9 @@ async def phone_report(ctx: Ctx, principal: Principal, admission_id: str, cmd: P
     now = clock.now()
     if now > adm["filing_due_at"]:
         raise RuleViolation(
-            "a phone pre-report must be made within the 24 hours; file the form instead", rule="LJ-4.2d"
+            "a phone pre-report must be made before the filing is due; file the form instead",
+            rule="LJ-4.2d",
+            field="admission_id",
         )
     windows = await parameters.in_force(ctx, FILING_WINDOWS, now)
     due = ctx.calendar.add_working_days(now, windows.values.phone_form_working_days)
@@ -186,6 +202,7 @@ async def phone_report(ctx: Ctx, principal: Principal, admission_id: str, cmd: P
     await ctx.store.update("admission", admission_id, changes)
     adm = {**adm, **changes}
     await ctx.uow.close_deadline(FIRST_DEADLINE, admission_id)
+    await ctx.uow.close_deadline(UNSTARTED_DEADLINE, admission_id)
     await ctx.uow.schedule(
         PHONE_FORM_DEADLINE, admission_id, due, basis="working_days", payload={"admission_id": admission_id}
     )
@@ -216,6 +233,7 @@ async def phone_report(ctx: Ctx, principal: Principal, admission_id: str, cmd: P
 async def forward(ctx: Ctx, principal: Principal, filing_id: str, cmd: ForwardIn) -> dict[str, Any]:
     """LJ-4.2c: the town government passes the village committee's filing to civil affairs;
     the filing is then complete."""
+    await ctx.uow.lock_deadline(FORWARD_DEADLINE, filing_id)  # the scheduler's lock order
     row = await load(ctx, filing_id, for_update=True)
     if row["route"] != SupportType.DECENTRALIZED.value:
         raise RuleViolation("an institution's filing goes to civil affairs directly", rule="LJ-4.2b")
@@ -266,27 +284,46 @@ def filing_overdue(adm: Record, row: Any, stage: str) -> FilingOverdue:
 
 
 async def on_first_due(ctx: Ctx, row: Any) -> None:
-    """LJ-4.2b / LJ-4.2c / LJ-11.3: 24 hours passed with neither form nor phone report →
-    the admission is ``unfiled``; FilingOverdue."""
+    """The first step is overdue with neither form nor phone report.
+
+    LJ-4.2b / LJ-11.3 centralized: the 24 hours passed → ``unfiled``. LJ-4.2c / LJ-11.3
+    decentralized: the village committee's report to the town is late — flagged; the chain
+    counts as unfiled only at the later interpretation deadline (``filing.unstarted``)."""
+    adm = await ctx.store.get("admission", row["subject"], for_update=True)
+    if adm is None or adm["filing_id"] is not None or adm["phone_reported_at"] is not None:
+        return
+    adm = await admissions.refresh(ctx, adm)
+    centralized = adm["support_type"] == SupportType.CENTRALIZED.value
+    stage = "filing" if centralized else "village_report"
+    await ctx.uow.emit(filing_overdue(adm, row, stage))
+    await _overdue_trail(ctx, adm, stage, adm["filing_rule"], row["due_at"])
+
+
+async def on_unstarted_due(ctx: Ctx, row: Any) -> None:
+    """LJ-4.2c (interpretation): a decentralized chain nobody started in its working days
+    counts as ``unfiled``."""
     adm = await ctx.store.get("admission", row["subject"], for_update=True)
     if adm is None or adm["filing_id"] is not None or adm["phone_reported_at"] is not None:
         return
     adm = await admissions.refresh(ctx, adm)
     await ctx.uow.emit(filing_overdue(adm, row, "filing"))
-    await _overdue_trail(ctx, adm, "filing", adm["filing_rule"], row["due_at"])
+    await _overdue_trail(ctx, adm, "filing", "LJ-4.2c", row["due_at"])
 
 
 async def on_phone_form_due(ctx: Ctx, row: Any) -> None:
-    """LJ-4.2d: the form did not follow the phone report within 3 working days."""
+    """LJ-4.2d: the form did not follow the phone report within 3 working days; the admission
+    takes the interpretation's state (``form_late`` or ``unfiled``)."""
     adm = await ctx.store.get("admission", row["subject"], for_update=True)
     if adm is None or adm["filing_id"] is not None:
         return
+    adm = await admissions.refresh(ctx, adm)
     await ctx.uow.emit(filing_overdue(adm, row, "phone_form"))
     await _overdue_trail(ctx, adm, "phone_form", "LJ-4.2d", row["due_at"])
 
 
 async def on_forward_due(ctx: Ctx, row: Any) -> None:
-    """LJ-4.2c: the town has not passed the village committee's filing to civil affairs."""
+    """LJ-4.2c: the town has not passed the village committee's filing to civil affairs; the
+    admission takes the interpretation's state for a stalled chain."""
     filing = await ctx.store.get("filing", row["subject"], for_update=True)
     if filing is None or filing["forwarded_at"] is not None:
         return
@@ -296,10 +333,51 @@ async def on_forward_due(ctx: Ctx, row: Any) -> None:
             None, "filing.overdue", filing["filing_id"], reason="LJ-4.2c", details={"stage": "town_forward"}
         )
         return
-    adm = await ctx.store.get("admission", filing["admission_id"])
+    adm = await ctx.store.get("admission", filing["admission_id"], for_update=True)
     assert adm is not None
+    adm = await admissions.refresh(ctx, adm, filing=filing)
     await ctx.uow.emit(filing_overdue(adm, row, "town_forward"))
     await _overdue_trail(ctx, adm, "town_forward", "LJ-4.2c", row["due_at"])
+
+
+# the record and column that keep each working-day filing deadline (SPEC 0.1: shown as moved)
+DUE_COLUMN = {
+    FIRST_DEADLINE: ("admission", "filing_due_at"),
+    UNSTARTED_DEADLINE: ("admission", "unfiled_due_at"),
+    PHONE_FORM_DEADLINE: ("admission", "phone_form_due_at"),
+    FORWARD_DEADLINE: ("filing", "forward_due_at"),
+}
+
+
+async def on_deadline_moved(ctx: Ctx, row: Any, moved: Any) -> None:
+    """SPEC 0.1: a year's calendar notice moved a working-day filing deadline (LJ-4.2c,
+    LJ-4.2d). The record shows the real due date and the admission's filing state is decided
+    again on it — one that turned unfiled or late before its corrected deadline is open again."""
+    table, column = DUE_COLUMN[moved.kind]
+    record = await ctx.store.get(table, moved.subject, for_update=True)
+    if record is None:
+        return
+    await ctx.store.update(table, moved.subject, {column: moved.due_at})
+    admission_id = record["admission_id"]
+    if admission_id is None:
+        return
+    adm = await ctx.store.get("admission", admission_id, for_update=True)
+    assert adm is not None
+    if table == "admission":
+        adm = {**adm, column: moved.due_at}
+    await admissions.refresh(ctx, adm)
+    await ctx.uow.audit(
+        None,
+        "filing.deadline_moved",
+        admission_id,
+        reason="LJ-4.2d" if moved.kind == PHONE_FORM_DEADLINE else "LJ-4.2c",
+        details={
+            "stage": moved.kind,
+            "previous_due_at": moved.previous_due_at.isoformat(),
+            "due_at": moved.due_at.isoformat(),
+            "reopened": moved.reopened,
+        },
+    )
 
 
 async def _overdue_trail(ctx: Ctx, adm: Record, stage: str, rule: str, due_at: Any) -> None:
@@ -369,12 +447,15 @@ async def get(ctx: Ctx, principal: Principal, filing_id: str) -> dict[str, Any]:
     return view(ctx, row, state)
 
 
-async def listing(ctx: Ctx, principal: Principal, *, awaiting_forward: bool | None) -> list[dict[str, Any]]:
-    """Filings in scope (civil affairs: all); ``awaiting_forward`` lists a town's inbox."""
+async def listing(
+    ctx: Ctx, principal: Principal, page: PageRequest, *, awaiting_forward: bool | None
+) -> list[dict[str, Any]]:
+    """One page of the filings in scope (civil affairs: all), newest first, paged in SQL;
+    ``awaiting_forward`` lists a town's inbox."""
     where = list_filter(principal)
     if awaiting_forward is True:
         where.update(route=SupportType.DECENTRALIZED.value, forwarded_at=None)
-    rows = await ctx.store.find("filing", where, order_by=["-submitted_at"], limit=500)
+    rows = await ctx.store.page("filing", where, page, ["filing_id"], descending=True)
     return [view(ctx, r, with_reason=False) for r in rows]
 
 

@@ -12,6 +12,7 @@ from medaid_shared.calendar import Due
 from medaid_shared.contracts.common import DisabilityLevel, SupportType
 from medaid_shared.contracts.referral import FollowUpOverdue
 from medaid_shared.errors import RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest
 from referral.domain.followup import needs_followup, next_visit_due
 from referral.service import timeline
 from referral.service.commands import VisitIn
@@ -147,8 +148,11 @@ async def on_visit_due(ctx: Ctx, row: Any) -> None:
     await ctx.uow.audit(None, "followup.overdue", person_id, reason="LJ-16", details={"town_id": plan["town_id"]})
 
 
-async def listing(ctx: Ctx, principal: Principal, *, town_id: str | None, overdue: bool | None) -> list[dict[str, Any]]:
-    """LJ-16: the visit schedule per town, overdue ones flagged (a town sees its villages)."""
+async def listing(
+    ctx: Ctx, principal: Principal, page: PageRequest | None = None, *, town_id: str | None, overdue: bool | None
+) -> list[dict[str, Any]]:
+    """LJ-16: the visit schedule per town, overdue ones flagged (a town sees its villages);
+    with a ``page``, one page of it paged in SQL."""
     where: dict[str, Any] = {**list_filter(principal), "active": True}
     if town_id is not None:
         principal_towns = where.get("town_id")
@@ -157,7 +161,12 @@ async def listing(ctx: Ctx, principal: Principal, *, town_id: str | None, overdu
         where["town_id"] = town_id
     if overdue is not None:
         where["overdue"] = overdue
-    plans = await ctx.store.find("followup", where, order_by=["town_id", "due_at"])
+    key = ["town_id", "due_at", "person_id"]
+    plans = (
+        await ctx.store.page("followup", where, page, key)
+        if page is not None
+        else await ctx.store.find("followup", where, order_by=key)
+    )
     people = {p["person_id"]: p for p in await ctx.store.find("person", {"person_id": [x["person_id"] for x in plans]})}
     return [
         {
@@ -174,12 +183,42 @@ async def listing(ctx: Ctx, principal: Principal, *, town_id: str | None, overdu
     ]
 
 
+async def unassessed(ctx: Ctx, principal: Principal, page: PageRequest | None = None) -> list[dict[str, Any]]:
+    """LJ-16: decentralized persons with no disability level on record are never visited on
+    a schedule (the interval follows the level) — each is flagged for assessment. With a
+    ``page``, one page of them paged in SQL (a decentralized person always has a town)."""
+    where = {**list_filter(principal), "support_type": SupportType.DECENTRALIZED.value, "disability_level": None}
+    rows = (
+        await ctx.store.page("person", where, page, ["town_id", "person_id"])
+        if page is not None
+        else await ctx.store.find("person", where, order_by=["town_id", "person_id"])
+    )
+    return [
+        {
+            "person_id": r["person_id"],
+            "name_masked": r["name_masked"],
+            "village_id": r["village_id"],
+            "town_id": r["town_id"],
+            "flag": "disability_assessment_needed",
+            "rule": "LJ-16",
+        }
+        for r in rows
+    ]
+
+
 async def summary(ctx: Ctx, principal: Principal) -> list[dict[str, Any]]:
-    """LJ-16: per town, how many persons are followed and how many visits are overdue."""
+    """LJ-16: per town, how many persons are followed, how many visits are overdue and how
+    many decentralized persons wait for a disability assessment."""
     plans = await ctx.store.find("followup", {**list_filter(principal), "active": True})
     towns: dict[str, dict[str, Any]] = {}
+
+    def town(town_id: str) -> dict[str, Any]:
+        return towns.setdefault(town_id, {"town_id": town_id, "persons": 0, "overdue": 0, "unassessed": 0})
+
     for p in plans:
-        t = towns.setdefault(p["town_id"], {"town_id": p["town_id"], "persons": 0, "overdue": 0})
+        t = town(p["town_id"])
         t["persons"] += 1
         t["overdue"] += int(p["overdue"])
+    for u in await unassessed(ctx, principal):
+        town(u["town_id"])["unassessed"] += 1
     return [towns[k] for k in sorted(towns)]

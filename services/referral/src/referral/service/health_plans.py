@@ -10,6 +10,7 @@ from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.common import SupportType
 from medaid_shared.errors import RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest
 from referral.domain.discharge import DischargeDocument
 from referral.service import timeline
 from referral.service.commands import HealthPlanIn
@@ -97,8 +98,8 @@ def view(ctx: Ctx, row: Record) -> dict[str, Any]:
     }
 
 
-async def listing(ctx: Ctx, principal: Principal, person: Record) -> list[dict[str, Any]]:
-    """The person's plans, newest last (the last one is in force)."""
+async def listing(ctx: Ctx, principal: Principal, person: Record, page: PageRequest) -> list[dict[str, Any]]:
+    """One page of the person's plans, newest last (the last one is in force), in SQL."""
     require(sees_person(principal, person), f"person {person['person_id']}")
-    rows = await ctx.store.find("health_plan", {"person_id": person["person_id"]}, order_by=["made_at"])
+    rows = await ctx.store.page("health_plan", {"person_id": person["person_id"]}, page, ["made_at", "plan_id"])
     return [view(ctx, r) for r in rows]

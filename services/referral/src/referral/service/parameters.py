@@ -8,7 +8,15 @@ from typing import Any
 
 from medaid_shared import clock
 from medaid_shared.parameters import Applied, ParameterKind, ParameterValues
-from referral.domain.parameters import CATALOGUE, DISCHARGE_WINDOWS, FILING_WINDOWS, DischargeWindows, FilingWindows
+from referral.domain.parameters import (
+    CATALOGUE,
+    DISCHARGE_WINDOWS,
+    EMERGENCY_WINDOWS,
+    FILING_WINDOWS,
+    DischargeWindows,
+    EmergencyWindows,
+    FilingWindows,
+)
 from referral.service.context import Ctx
 from referral.settings import ReferralSettings
 
@@ -20,12 +28,17 @@ def defaults(settings: Any) -> dict[str, ParameterValues]:
         FILING_WINDOWS.name: FilingWindows(
             filing_hours=s.filing_hours,
             phone_form_working_days=s.phone_form_working_days,
+            phone_lapse_state=s.phone_lapse_state,
+            village_report_working_days=s.village_report_working_days,
             town_forward_working_days=s.town_forward_working_days,
+            unstarted_unfiled_working_days=s.unstarted_unfiled_working_days,
+            stalled_chain_state=s.stalled_chain_state,
             pre_filing_match_days=s.pre_filing_match_days,
         ),
         DISCHARGE_WINDOWS.name: DischargeWindows(
             documents_hours=s.discharge_documents_hours, delay_hours=s.discharge_delay_hours
         ),
+        EMERGENCY_WINDOWS.name: EmergencyWindows(determination_hours=s.emergency_determination_hours),
     }
 
 

@@ -23,6 +23,7 @@ from medaid_shared.contracts.referral import (
 )
 from medaid_shared.crypto import mask_id_number, mask_name, seal
 from medaid_shared.errors import Conflict, NotFound, ValidationFailed
+from medaid_shared.pagination import PageRequest
 from medaid_shared.settings import CONSENT_FORMS_PURPOSE, PERSON_MATCHING_PURPOSE
 from referral.domain import persons as rules
 from referral.service import followups
@@ -257,6 +258,8 @@ def summary_view(row: Record) -> dict[str, Any]:
 
 
 def detail_view(ctx: Ctx, principal: Principal, row: Record) -> dict[str, Any]:
+    if principal.role == Role.HOSPITAL:
+        return hospital_detail_view(row)
     view = {
         **summary_view(row),
         "capacity": row["capacity"],
@@ -271,6 +274,22 @@ def detail_view(ctx: Ctx, principal: Principal, row: Record) -> dict[str, Any]:
     if principal.role in FULL_NAME_ROLES:
         view["name"] = person_name(ctx, row)
     return view
+
+
+def hospital_detail_view(row: Record) -> dict[str, Any]:
+    """SPEC 0.3: a hospital sees its patient's placement and insurance, never the capacity
+    assessment, the guardian, the written agents or the trusteeship's disease category (the
+    consent service decides who signs, LJ-10; the hospital needs only the agreement hospital
+    and period of a trusteeship, LJ-5)."""
+    trusteeship = row["trusteeship"]
+    if trusteeship is not None:
+        trusteeship = {k: v for k, v in trusteeship.items() if k != "disease_category"}
+    return {
+        **summary_view(row),
+        "trusteeship": trusteeship,
+        "basic_insurance_enrolled": row["basic_insurance_enrolled"],
+        "version": row["version"],
+    }
 
 
 # ---- use cases --------------------------------------------------------------------------
@@ -352,13 +371,14 @@ async def get(ctx: Ctx, principal: Principal, person_id: str) -> dict[str, Any]:
 
 
 async def listing(
-    ctx: Ctx, principal: Principal, *, support_type: SupportType | None = None, limit: int = 100
+    ctx: Ctx, principal: Principal, page: PageRequest, *, support_type: SupportType | None = None
 ) -> list[dict[str, Any]]:
-    """Masked list within the caller's scope (a hospital looks persons up by ID number)."""
+    """One page of the masked list within the caller's scope (a hospital looks persons up
+    by ID number), in the order registered, paged in SQL."""
     where = list_filter(principal)
     if support_type is not None:
         where["support_type"] = support_type.value
-    rows = await ctx.store.find("person", where, order_by=["created_at", "person_id"], limit=limit)
+    rows = await ctx.store.page("person", where, page, ["person_id"])
     return [summary_view(r) for r in rows]
 
 
@@ -374,7 +394,23 @@ async def lookup(ctx: Ctx, principal: Principal, id_number: str) -> dict[str, An
     if not rows or (principal.role != Role.HOSPITAL and not sees_person(principal, rows[0])):
         raise NotFound("no registered destitute person with this ID number in your scope", field="id_number")
     await ctx.uow.audit(principal, "person.lookup", rows[0]["person_id"], reason="look-up by ID number")
+    if principal.role == Role.HOSPITAL:
+        return hospital_lookup_view(rows[0])
     return summary_view(rows[0])
+
+
+def hospital_lookup_view(row: Record) -> dict[str, Any]:
+    """SPEC 0.3: what a hospital needs to know of the patient in front of it — a destitute
+    person, of which kind, cared for by which institution (centralized) or town
+    (decentralized) — and nothing more."""
+    centralized = row["support_type"] == SupportType.CENTRALIZED.value
+    return {
+        "person_id": row["person_id"],
+        "destitute": True,
+        "support_type": row["support_type"],
+        "institution_id": row["institution_id"] if centralized else None,
+        "town_id": None if centralized else row["town_id"],
+    }
 
 
 async def read_id_number(ctx: Ctx, principal: Principal, person_id: str, purpose: str) -> dict[str, Any]:

@@ -3,12 +3,14 @@ slip, and the medical-insurance approval of a transfer beyond the district."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.common import Region
 from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest, sort_key
 from referral.domain.compliance import ApprovalState, approval_required
 from referral.service import admissions, facilities, persons, timeline
 from referral.service.commands import ApprovalIn, ReferralIn
@@ -155,8 +157,11 @@ async def get(ctx: Ctx, principal: Principal, referral_id: str) -> dict[str, Any
 
 
 async def listing(
-    ctx: Ctx, principal: Principal, *, person_id: str | None, pending: bool | None
+    ctx: Ctx, principal: Principal, page: PageRequest, *, person_id: str | None, pending: bool | None
 ) -> list[dict[str, Any]]:
+    """One page of the referrals the caller sees, newest first, paged in SQL: a hospital's
+    or a carer's view is decided row by row (``sees``), so the page is read in SQL pages
+    until it is full or the list ends."""
     where: dict[str, Any] = {}
     if person_id is not None:
         where["person_id"] = person_id
@@ -166,5 +171,14 @@ async def listing(
             if pending
             else (ApprovalState.NOT_REQUIRED, ApprovalState.APPROVED, ApprovalState.REJECTED)
         )
-    rows = await ctx.store.find("referral", where, order_by=["-created_at"], limit=500)
-    return [view(r) for r in rows if await sees(ctx, principal, r)]
+    wanted = page.limit + 1  # the page and one more (there is a next page)
+    visible: list[Record] = []
+    batch = page
+    while len(visible) < wanted:
+        rows = await ctx.store.page("referral", where, batch, ["referral_id"], descending=True)
+        read = rows[: batch.limit]
+        visible += [r for r in read if await sees(ctx, principal, r)]
+        if len(rows) <= batch.limit:
+            break
+        batch = replace(batch, after=sort_key(read[-1]["referral_id"]))
+    return [view(r) for r in visible[:wanted]]

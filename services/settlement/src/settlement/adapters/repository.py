@@ -30,7 +30,6 @@ class SqlRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._quarter: tuple[date, date] | None = None  # prepared by prepare_quarter
-        self._beds: tuple[str, ...] = ()
 
     async def _one(self, query: Select[Any]) -> Record | None:
         row = (await self.session.execute(query)).mappings().first()
@@ -67,6 +66,19 @@ class SqlRepository:
     async def insert_self_pay_proposal(self, values: Record) -> None:
         # A decision that arrived first is never overwritten by its proposal.
         await self.session.execute(pg_insert(t.self_pay_decision).values(**values).on_conflict_do_nothing())
+
+    async def upsert_treatment(self, values: Record) -> None:
+        await self._upsert(t.treatment, "treatment_id", values)
+
+    async def update_treatment(self, treatment_id: str, values: Record) -> bool:
+        result = await self.session.execute(
+            update(t.treatment).where(t.treatment.c.treatment_id == treatment_id).values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def treatments(self, treatment_ids: Sequence[str]) -> list[Record]:
+        tr = t.treatment
+        return await self._all(select(tr).where(tr.c.treatment_id.in_(list(treatment_ids))))
 
     async def get_admission(self, admission_id: str, *, for_update: bool = False) -> Record | None:
         query = select(t.admission).where(t.admission.c.admission_id == admission_id)
@@ -108,7 +120,7 @@ class SqlRepository:
         if lines:
             await self.session.execute(insert(t.bill_line), [dict(x) for x in lines])
 
-    async def list_bills(self, *, admission_id: str | None, facility_ids: set[str] | None, limit: int) -> list[Record]:
+    async def list_bills(self, *, admission_id: str | None, facility_ids: set[str] | None) -> list[Record]:
         b = t.bill
         newer = t.bill.alias("newer")
         replaced_by = select(newer.c.bill_id).where(newer.c.replaces_bill_id == b.c.bill_id).scalar_subquery()
@@ -117,7 +129,7 @@ class SqlRepository:
             query = query.where(b.c.admission_id == admission_id)
         if facility_ids is not None:
             query = query.where(b.c.facility_id.in_(facility_ids))
-        return await self._all(query.order_by(b.c.submitted_at.desc()).limit(limit))
+        return await self._all(query.order_by(b.c.submitted_at.desc(), b.c.bill_id))
 
     # --- statements ----------------------------------------------------------------------------
     async def active_statement(self, admission_id: str) -> Record | None:
@@ -146,7 +158,7 @@ class SqlRepository:
             await self.session.execute(insert(t.statement_line), [dict(x) for x in lines])
 
     async def list_statements(
-        self, *, admission_id: str | None, person_id: str | None, facility_ids: set[str] | None, limit: int
+        self, *, admission_id: str | None, person_id: str | None, facility_ids: set[str] | None
     ) -> list[Record]:
         st = t.statement
         query = select(st)
@@ -156,7 +168,7 @@ class SqlRepository:
             query = query.where(st.c.person_id == person_id)
         if facility_ids is not None:
             query = query.where(st.c.facility_id.in_(facility_ids))
-        return await self._all(query.order_by(st.c.completed_at.desc(), st.c.statement_id).limit(limit))
+        return await self._all(query.order_by(st.c.completed_at.desc(), st.c.statement_id))
 
     # --- the medical-aid ledger (LJ-6.2) ---------------------------------------------------------
     async def lock_ledger(self, person_id: str, year: int, ceiling: Decimal) -> Record:
@@ -212,6 +224,7 @@ class SqlRepository:
 
     # --- policy parameters -----------------------------------------------------------------------
     async def parameter_versions(self) -> list[ParameterVersion]:
+        """The stored versions (the kernel's store reads them once per unit of work)."""
         return await ParameterStore(self.session, t.parameter_version, CATALOGUE).versions()
 
     # --- manual reimbursement (LJ-13.2) ----------------------------------------------------------
@@ -223,76 +236,49 @@ class SqlRepository:
         query = select(m).where(m.c.statement_id == statement_id)
         return await self._one(query.with_for_update() if for_update else query)
 
-    async def mark_manual_applied(self, statement_id: str, values: Record) -> None:
+    async def update_manual(self, statement_id: str, values: Record) -> None:
         m = t.manual_reimbursement
         await self.session.execute(update(m).where(m.c.statement_id == statement_id).values(**values))
 
-    async def list_manual(self, *, pending_only: bool, limit: int) -> list[Record]:
+    async def list_manual(self, *, pending_only: bool) -> list[Record]:
         m = t.manual_reimbursement
         query = select(m)
         if pending_only:
             query = query.where(m.c.applied_at.is_(None))
-        return await self._all(query.order_by(m.c.requested_at.desc()).limit(limit))
+        return await self._all(query.order_by(m.c.requested_at.desc(), m.c.statement_id))
 
     # --- analytics (LJ-8, LJ-9, LJ-15.4): aggregation in SQL --------------------------------------
-    _ACTIVE_LINES = f"""
-        SELECT l.* FROM {S}.bill_line l
-        WHERE NOT EXISTS (SELECT 1 FROM {S}.bill n WHERE n.replaces_bill_id = l.bill_id)
-    """
+    # The active lines summed per admission and service day (kept up to date on write by the
+    # triggers of migration 0007): the analysis reads these, never the lines, except for the
+    # item codes of the LJ-9 test check.
+    _DAYS = f"{S}.service_day_cost"
     # Admissions discharged in the period, with their active-bill totals and length of stay.
     _CASES = f"""
         SELECT a.admission_id, a.facility_id, a.diagnosis_group_idx,
                a.admitted_at, a.discharged_at,
+               (a.admitted_at AT TIME ZONE 'Asia/Shanghai')::date AS admitted_on,
+               (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date AS discharged_on,
                GREATEST(1, (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date
                            - (a.admitted_at AT TIME ZONE 'Asia/Shanghai')::date) AS stay_days,
                COALESCE(c.total, 0) AS total
         FROM {S}.admission a
         LEFT JOIN (
-            SELECT l.admission_id, SUM(l.amount) AS total FROM ({_ACTIVE_LINES}) l GROUP BY l.admission_id
+            SELECT d.admission_id, SUM(d.total) AS total FROM {S}.service_day_cost d GROUP BY d.admission_id
         ) c ON c.admission_id = a.admission_id
         WHERE a.discharged_at IS NOT NULL
           AND (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date >= :start
           AND (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date < :end
     """
 
-    async def prepare_quarter(self, start: date, end: date, bed_categories: Sequence[str]) -> None:
-        """One pass over the active bill lines for the whole quarterly analysis: per
-        admission and service day, its facility, cost, self-pay cost and whether anything
-        but bed, nursing or board was billed (``q_day``); and the quarter's cases (``q_case``,
-        admissions discharged in it, with their cost and length of stay). Temporary tables
-        of this transaction: every analysis query of the run reads them instead of the lines."""
-        await self.session.execute(text("DROP TABLE IF EXISTS pg_temp.q_day, pg_temp.q_case"))
-        # the day aggregates are built in memory rather than spilled to disk
-        await self.session.execute(text("SET LOCAL work_mem = '256MB'"))
+    async def prepare_quarter(self, start: date, end: date) -> None:
+        """The quarter's cases (admissions discharged in it, with cost and length of stay) as
+        a temporary table of this transaction, read by every case query of the run."""
+        await self.session.execute(text("DROP TABLE IF EXISTS pg_temp.q_case"))
         await self.session.execute(
-            text(f"""
-            CREATE TEMP TABLE q_day ON COMMIT DROP AS
-            SELECT l.admission_id, l.facility_id, l.service_date, SUM(l.amount) AS total,
-                   COALESCE(SUM(l.amount) FILTER (WHERE NOT l.in_catalogue), 0) AS self_pay,
-                   bool_or(l.category <> ALL(:beds)) AS served
-            FROM ({self._ACTIVE_LINES}) l
-            GROUP BY l.admission_id, l.facility_id, l.service_date
-            """),
-            {"beds": list(bed_categories)},
+            text(f"CREATE TEMP TABLE q_case ON COMMIT DROP AS {self._CASES}"), {"start": start, "end": end}
         )
-        await self.session.execute(
-            text(f"""
-            CREATE TEMP TABLE q_case ON COMMIT DROP AS
-            SELECT a.admission_id, a.facility_id, a.diagnosis_group_idx, a.admitted_at, a.discharged_at,
-                   GREATEST(1, (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date
-                               - (a.admitted_at AT TIME ZONE 'Asia/Shanghai')::date) AS stay_days,
-                   COALESCE(c.total, 0) AS total
-            FROM {S}.admission a
-            LEFT JOIN (SELECT admission_id, SUM(total) AS total FROM q_day GROUP BY admission_id) c
-                   ON c.admission_id = a.admission_id
-            WHERE a.discharged_at IS NOT NULL
-              AND (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date >= :start
-              AND (a.discharged_at AT TIME ZONE 'Asia/Shanghai')::date < :end
-            """),
-            {"start": start, "end": end},
-        )
+        await self.session.execute(text("ANALYZE q_case"))
         self._quarter = (start, end)
-        self._beds = tuple(bed_categories)
 
     def _cases(self, start: date, end: date) -> str:
         return "SELECT * FROM q_case" if self._quarter == (start, end) else self._CASES
@@ -300,25 +286,14 @@ class SqlRepository:
     async def self_pay_shares(self, start: date, end: date) -> list[Record]:
         """LJ-8: out-of-catalogue ÷ total per hospital over the lines served in the period,
         with the district median and IQR across hospitals."""
-        per = (
-            """
+        sql = f"""
+            WITH per AS (
                 SELECT d.facility_id, SUM(d.total) AS total, SUM(d.self_pay) AS self_pay,
                        COUNT(DISTINCT d.admission_id) AS admissions
-                FROM q_day d
+                FROM {self._DAYS} d
                 WHERE d.service_date >= :start AND d.service_date < :end
-                GROUP BY d.facility_id"""
-            if self._quarter == (start, end)
-            else f"""
-                SELECT l.facility_id,
-                       SUM(l.amount) AS total,
-                       SUM(l.amount) FILTER (WHERE NOT l.in_catalogue) AS self_pay,
-                       COUNT(DISTINCT l.admission_id) AS admissions
-                FROM ({self._ACTIVE_LINES}) l
-                WHERE l.service_date >= :start AND l.service_date < :end
-                GROUP BY l.facility_id"""
-        )
-        sql = f"""
-            WITH per AS ({per}), shares AS (
+                GROUP BY d.facility_id
+            ), shares AS (
                 SELECT facility_id, total, COALESCE(self_pay, 0) AS self_pay, admissions,
                        ROUND(COALESCE(self_pay, 0) / total, 6) AS share
                 FROM per WHERE total > 0
@@ -403,34 +378,35 @@ class SqlRepository:
         return await self._all(text(sql), {"start": start, "end": end})
 
     async def bed_hanging(self, start: date, end: date, bed_categories: Sequence[str], min_days: int) -> list[Record]:
-        """LJ-9: in-stay days on which nothing but bed, nursing or board was billed."""
-        served = (
-            "SELECT d.admission_id, d.service_date FROM q_day d WHERE d.served"
-            if self._quarter == (start, end) and self._beds == tuple(bed_categories)
-            else f"""
-                SELECT DISTINCT l.admission_id, l.service_date
-                FROM ({self._ACTIVE_LINES}) l
-                JOIN cases c ON c.admission_id = l.admission_id
-                WHERE l.category <> ALL(:beds)"""
-        )
+        """LJ-9: in-stay days on which nothing but bed, nursing or board was billed. The idle
+        days are counted from the day sums, and listed only for the cases that reach the
+        minimum."""
         sql = f"""
             WITH cases AS ({self._cases(start, end)}),
-            days AS (
-                SELECT c.admission_id, c.facility_id, d::date AS day
-                FROM cases c,
-                     generate_series((c.admitted_at AT TIME ZONE 'Asia/Shanghai')::date,
-                                     (c.discharged_at AT TIME ZONE 'Asia/Shanghai')::date - 1,
-                                     interval '1 day') AS d
+            served AS (
+                SELECT d.admission_id, d.service_date
+                FROM {self._DAYS} d JOIN cases c ON c.admission_id = d.admission_id
+                WHERE NOT (d.categories <@ CAST(:beds AS varchar[]))
+                  AND d.service_date >= c.admitted_on AND d.service_date < c.discharged_on
             ),
-            served AS ({served})
-            SELECT days.admission_id, days.facility_id, COUNT(*) AS metric,
-                   string_agg(days.day::text, ', ' ORDER BY days.day) AS idle_days
-            FROM days
-            LEFT JOIN served s ON s.admission_id = days.admission_id AND s.service_date = days.day
-            WHERE s.admission_id IS NULL
-            GROUP BY days.admission_id, days.facility_id
-            HAVING COUNT(*) >= :min_days
-            ORDER BY days.admission_id
+            served_days AS (SELECT admission_id, COUNT(*) AS n FROM served GROUP BY admission_id),
+            idle AS (
+                SELECT c.admission_id, c.facility_id, c.admitted_on, c.discharged_on,
+                       GREATEST(0, c.discharged_on - c.admitted_on) - COALESCE(sd.n, 0) AS idle_days
+                FROM cases c LEFT JOIN served_days sd ON sd.admission_id = c.admission_id
+            ),
+            flagged AS (SELECT * FROM idle WHERE idle_days >= :min_days)
+            SELECT f.admission_id, f.facility_id, f.idle_days AS metric,
+                   string_agg(day::date::text, ', ' ORDER BY day) AS idle_days
+            FROM flagged f,
+                 generate_series(f.admitted_on, f.discharged_on - 1, interval '1 day') AS day
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {self._DAYS} d
+                WHERE d.admission_id = f.admission_id AND d.service_date = day::date
+                  AND NOT (d.categories <@ CAST(:beds AS varchar[]))
+            )
+            GROUP BY f.admission_id, f.facility_id, f.idle_days
+            ORDER BY f.admission_id
         """
         params = {"start": start, "end": end, "beds": list(bed_categories), "min_days": min_days}
         return await self._all(text(sql), params)
@@ -451,6 +427,17 @@ class SqlRepository:
             ORDER BY c.total DESC
         """
         return await self._all(text(sql), {"start": start, "end": end, "factor": factor, "min_cases": min_cases})
+
+    async def get_platform_settlement(self, admission_id: str) -> Record | None:
+        p = t.platform_settlement
+        return await self._one(select(p).where(p.c.admission_id == admission_id))
+
+    async def find_platform_settlement(self, setl_id: str) -> Record | None:
+        p = t.platform_settlement
+        return await self._one(select(p).where(p.c.setl_id == setl_id))
+
+    async def insert_platform_settlement(self, values: Record) -> None:
+        await self.session.execute(insert(t.platform_settlement).values(**values))
 
     async def insert_flag(self, values: Record) -> bool:
         result = await self.session.execute(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -36,7 +37,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from medaid_shared.parameter_store import ServiceParameters, parameter_table
 from medaid_shared.tables import kernel_tables
-from settlement.domain.parameters import CATALOGUE
+from settlement.domain.parameters import CATALOGUE, window_defaults
 
 SCHEMA = "settlement"
 metadata = MetaData(schema=SCHEMA)
@@ -60,6 +61,8 @@ person = Table(
     Column("town_id", ID, nullable=True),
     Column("basic_insurance_enrolled", Boolean, nullable=False),
     Column("updated_at", TS, nullable=False),
+    # LJ-13.2: the guardian may apply for the person's manual reimbursement.
+    Column("guardian_id", ID, nullable=True),
 )
 
 facility = Table(
@@ -80,7 +83,11 @@ admission = Table(
     Column("person_id", ID, nullable=False, index=True),
     Column("facility_id", ID, nullable=False, index=True),
     Column("admitted_at", TS, nullable=False),
+    # the emergency stands (claimed at admission, not withdrawn: EmergencyExemptionWithdrawn)
     Column("emergency", Boolean, nullable=False),
+    # SPEC 0.5 / LJ-11.3: when referral recorded its basis (EmergencyDetermined); until then
+    # the emergency is only the hospital's claim and unlocks nothing
+    Column("emergency_determined_at", TS, nullable=True),
     Column("support_type", String(20), nullable=False),
     Column("institution_id", ID, nullable=True),
     Column("village_id", ID, nullable=True),
@@ -97,6 +104,30 @@ admission = Table(
     # SPEC 0.4: the diagnosis group is encrypted; the blind index groups and joins in SQL.
     Column("diagnosis_group_enc", LargeBinary, nullable=True),
     Column("diagnosis_group_idx", String(64), nullable=True, index=True),
+    # the hospital's and the national platform's ids, printed on the statement
+    Column("hospital_admission_no", String(40), nullable=True),
+    Column("psn_no", String(30), nullable=True),
+    Column("mdtrt_id", String(30), nullable=True),
+    Column("setl_id", String(30), nullable=True),
+    # LJ-4.3c: the unit civil affairs recorded as having advised the unfiled outside care
+    # (UnfiledCareAdviserRecorded: kind, id, name, evidence_ref, recorded_at)
+    Column("unfiled_care_adviser", JSONB, nullable=True),
+    Column("updated_at", TS, nullable=False),
+)
+
+# LJ-11.1 / LJ-11.2: the treatments consent recorded and whether each was consented
+# (TreatmentRecorded, ConsentSigned, MajorTreatmentEvaluated).
+treatment = Table(
+    "treatment",
+    metadata,
+    Column("treatment_id", ID, primary_key=True),
+    Column("admission_id", ID, nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("consent_required", Boolean, nullable=False),
+    Column("recorded_at", TS, nullable=False),
+    Column("consent_id", ID, nullable=True),
+    Column("consented_at", TS, nullable=True),
+    Column("evaluation_conclusion", String(30), nullable=True),
     Column("updated_at", TS, nullable=False),
 )
 
@@ -148,12 +179,30 @@ bill_line = Table(
     Column("service_date", Date, nullable=False),
     Column("self_pay_item_id", ID, nullable=True),
     Column("emergency", Boolean, nullable=False),
+    # LJ-11.1: the treatment (consent service) the line bills, checked against its consent
+    Column("treatment_id", ID, nullable=True),
     # SPEC 0.5: the catalogue entry the membership was looked up in (never sent by the hospital).
     Column("catalogue_version", String(200), nullable=True),
     PrimaryKeyConstraint("bill_id", "line_no"),
     Index("ix_bill_line_admission_date", "admission_id", "service_date"),
     Index("ix_bill_line_facility_date", "facility_id", "service_date"),
     CheckConstraint("amount > 0 AND unit_price > 0 AND quantity > 0", name="bill_line_positive"),
+)
+
+# LJ-8, LJ-9, LJ-15.4: the active bill lines summed per admission and service day, kept
+# up to date on write by triggers (migration 0007), so the quarterly analysis reads about a
+# third of the rows and never aggregates the lines themselves.
+service_day_cost = Table(
+    "service_day_cost",
+    metadata,
+    Column("admission_id", ID, nullable=False),
+    Column("service_date", Date, nullable=False),
+    Column("facility_id", ID, nullable=False),
+    Column("total", Numeric(16, 2), nullable=False),
+    Column("self_pay", Numeric(16, 2), nullable=False),
+    Column("categories", ARRAY(String(20)), nullable=False),
+    PrimaryKeyConstraint("admission_id", "facility_id", "service_date"),
+    Index("ix_service_day_cost_date", "service_date"),
 )
 
 statement = Table(
@@ -189,6 +238,14 @@ statement = Table(
     Column("created_by", String(200), nullable=False),
     Column("created_role", String(50), nullable=False),
     Column("completed_at", TS, nullable=False),
+    # LJ-13.1 / SPEC 0.5: the national one-stop result the statement took its insurance and
+    # aid from, and where that result differs from the own computation
+    Column("platform_setl_id", String(30), nullable=True),
+    Column("platform_differences", JSONB, nullable=True),
+    # LJ-11.1 / LJ-11.2: bill lines of treatments never consented (or not to proceed)
+    Column("unconsented_lines", JSONB, nullable=True),
+    # LJ-4.3c: who bears what the unfiled gate refuses — the adviser when known, else the person
+    Column("unfiled_care_bearer", JSONB, nullable=True),
     CheckConstraint("kind IN ('settlement', 'reversal')", name="statement_kind"),
     CheckConstraint("mode IN ('one_stop', 'manual')", name="statement_mode"),
 )
@@ -239,7 +296,7 @@ aid_ledger_entry = Table(
 )
 
 parameter_version = parameter_table(metadata)  # the kernel's versioned parameters (LJ-6.1, LJ-6.2)
-PARAMETERS = ServiceParameters(CATALOGUE, parameter_version)
+PARAMETERS = ServiceParameters(CATALOGUE, parameter_version, defaults_from=window_defaults)
 
 manual_reimbursement = Table(
     "manual_reimbursement",
@@ -257,6 +314,56 @@ manual_reimbursement = Table(
     Column("applied_at", TS, nullable=True),
     Column("applied_by", String(200), nullable=True),
     Column("applied_late", Boolean, nullable=True),
+    # LJ-13.2 as a workflow: requested → applied → approved | rejected → paid (approved only).
+    Column("state", String(20), nullable=False, server_default="requested"),
+    Column("window_version", String(200), nullable=True),
+    Column("applied_role", String(40), nullable=True),
+    # LJ-6.2: the aid reserved on the person's yearly ceiling at application, and what the
+    # ledger holds for it now (the approved aid, or nothing once rejected or reversed).
+    money("aid_reserved", nullable=True),
+    money("aid_held", nullable=True),
+    Column("reviewed_at", TS, nullable=True),
+    Column("reviewed_by", String(200), nullable=True),
+    Column("review_reasons", JSONB, nullable=True),
+    money("approved_basic_insurance", nullable=True),
+    money("approved_critical_illness", nullable=True),
+    money("approved_medical_aid", nullable=True),
+    Column("paid_at", TS, nullable=True),
+    Column("paid_by", String(200), nullable=True),
+    money("paid_amount", nullable=True),
+    Column("payment_ref", String(100), nullable=True),
+    CheckConstraint(
+        "state IN ('requested', 'applied', 'approved', 'rejected', 'paid', 'reversed')", name="manual_state"
+    ),
+)
+
+# LJ-13.1 / SPEC 0.5: the hospital's one-stop settlement on the national medical-security
+# platform (2207 output), one per admission, never edited.
+PLATFORM_MONEY = (
+    "medfee_sumamt",
+    "inscp_scp_amt",
+    "fulamt_ownpay_amt",
+    "act_pay_dedc",
+    "hifp_pay",
+    "hifmi_pay",
+    "maf_pay",
+    "oth_pay",
+    "acct_pay",
+    "psn_cash_pay",
+)
+platform_settlement = Table(
+    "platform_settlement",
+    metadata,
+    Column("admission_id", ID, primary_key=True),
+    Column("setl_id", String(30), nullable=False, unique=True),
+    Column("mdtrt_id", String(30), nullable=True),
+    Column("facility_id", ID, nullable=False),
+    Column("setl_time", TS, nullable=False),
+    *(money(name) for name in PLATFORM_MONEY),
+    Column("fingerprint", String(64), nullable=False),
+    Column("posted_by", String(200), nullable=False),
+    Column("posted_role", String(50), nullable=False),
+    Column("posted_at", TS, nullable=False),
 )
 
 cost_flag = Table(

@@ -7,21 +7,39 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from medaid_shared.idempotency import encode
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
+from settlement.api.schemas import (
+    AnalysisOut,
+    BillDetailOut,
+    BillOut,
+    CatalogueEntryOut,
+    CatalogueLoadOut,
+    FlagsOut,
+    LedgerOut,
+    PlatformSettlementOut,
+    ReimbursementOut,
+    SelfPayShareOut,
+    StatementDetailOut,
+    StatementOut,
+    StatementReadOut,
+    TestRulesOut,
+)
 from settlement.domain.catalogue import CatalogueEntry
-from settlement.service import analytics, bills, catalogue, settlements
+from settlement.service import analytics, bills, catalogue, platform, reimbursements, settlements
 
 router = APIRouter()
 
+CSV = "text/csv"
 Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for a spreadsheet")]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 Id = Annotated[str, Path(min_length=1, max_length=100)]
 
 
@@ -34,29 +52,50 @@ def _csv(rows: Sequence[dict[str, Any]], filename: str) -> Response:
             writer.writerow(row)
     return Response(
         buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
+        media_type=f"{CSV}; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
 # --- bills -------------------------------------------------------------------------------------
-@router.post("/bills", tags=["bills"], status_code=201, summary="Submit an itemised bill (interim or final)")
+@router.post(
+    "/bills",
+    tags=["bills"],
+    status_code=201,
+    summary="Submit an itemised bill (interim or final)",
+    response_model=BillDetailOut,
+    responses={
+        200: {"model": BillDetailOut, "description": "The same bill number with the same content: the stored bill"}
+    },
+)
 async def submit_bill(body: bills.BillIn, run: CommandRun) -> JSONResponse:
     """Idempotent by bill number: the same number with the same content returns the stored
     bill (200); a correction is a new bill with ``replaces`` (never an edit)."""
     return await run("bill.submit", lambda ctx: bills.submit_bill(ctx, run.principal, body))
 
 
-@router.get("/bills/{bill_id}", tags=["bills"], summary="One bill with its lines")
+@router.get("/bills/{bill_id}", tags=["bills"], summary="One bill with its lines", response_model=BillDetailOut)
 async def get_bill(bill_id: Id, run: QueryRun) -> Any:
     return await run("bill.read", lambda ctx: bills.get_bill(ctx, run.principal, bill_id))
 
 
-@router.get("/bills", tags=["bills"], summary="Bills (a hospital sees only its own)")
+@router.get(
+    "/bills",
+    tags=["bills"],
+    summary="Bills, latest submitted first (a hospital sees only its own)",
+    response_model=None,
+    responses={200: {"model": Page[BillOut]}},
+)
 async def list_bills(
-    run: QueryRun, admission_id: Annotated[str | None, Query(max_length=100)] = None, limit: Limit = 100
+    run: QueryRun, page: PageQuery, admission_id: Annotated[str | None, Query(max_length=100)] = None
 ) -> Any:
-    return await run("bill.read", lambda ctx: bills.list_bills(ctx, run.principal, admission_id, limit))
+    return await run.page(
+        "bill.read",
+        lambda ctx: bills.list_bills(ctx, run.principal, admission_id),
+        page,
+        lambda b: sort_key(b["submitted_at"], b["bill_id"]),
+        descending=True,
+    )
 
 
 # --- settlement -------------------------------------------------------------------------------
@@ -65,17 +104,45 @@ async def list_bills(
     tags=["settlement"],
     status_code=201,
     summary="Settle an admission at discharge (one-stop LJ-13.1 or manual LJ-13.2)",
+    response_model=StatementDetailOut,
+    responses={200: {"model": StatementDetailOut, "description": "Already settled: the standing statement"}},
 )
 async def settle(admission_id: Id, run: CommandRun) -> JSONResponse:
     """201 with the new statement; 200 with the standing one (re-settling changes nothing)."""
     return await run("settlement.settle", lambda ctx: settlements.settle_admission(ctx, run.principal, admission_id))
 
 
+@router.post(
+    "/admissions/{admission_id}/platform-settlement",
+    tags=["settlement"],
+    status_code=201,
+    summary="Post the national platform's one-stop settlement result (LJ-13.1, 2207 output)",
+    response_model=PlatformSettlementOut,
+    responses={200: {"model": PlatformSettlementOut, "description": "The same result again: the stored one"}},
+)
+async def post_platform_settlement(
+    admission_id: Id, body: platform.PlatformSettlementIn, run: CommandRun
+) -> JSONResponse:
+    """Settlement takes basic insurance, critical illness and medical aid from it (aid checked
+    against LJ-6.2) and flags every difference from its own computation; a standing
+    statement is reversed and issued again on it (SPEC 0.5)."""
+    return await run(
+        "platform_settlement.post",
+        lambda ctx: platform.post_platform_settlement(ctx, run.principal, admission_id, body),
+    )
+
+
 class ReversalIn(BaseModel):
     reason: str = Field(min_length=3, max_length=500)
 
 
-@router.post("/statements/{statement_id}/reversal", tags=["settlement"], status_code=201, summary="Reverse a statement")
+@router.post(
+    "/statements/{statement_id}/reversal",
+    tags=["settlement"],
+    status_code=201,
+    summary="Reverse a statement",
+    response_model=StatementDetailOut,
+)
 async def reverse(statement_id: Id, body: ReversalIn, run: CommandRun) -> JSONResponse:
     """Statements are immutable: a correction is this reversal plus a new settlement."""
     return await run(
@@ -85,24 +152,44 @@ async def reverse(statement_id: Id, body: ReversalIn, run: CommandRun) -> JSONRe
     )
 
 
-@router.get("/statements/{statement_id}", tags=["settlement"], summary="A statement with its explanation lines")
+@router.get(
+    "/statements/{statement_id}",
+    tags=["settlement"],
+    summary="A statement with its explanation lines and the hospital's and national ids",
+    response_model=StatementReadOut,
+)
 async def get_statement(statement_id: Id, run: QueryRun) -> Any:
     return await run("statement.read", lambda ctx: settlements.get_statement(ctx, run.principal, statement_id))
 
 
-@router.get("/statements", tags=["settlement"], summary="Statements (a hospital sees only its own)")
+@router.get(
+    "/statements",
+    tags=["settlement"],
+    summary="Statements, latest first (a hospital sees only its own)",
+    response_model=None,
+    responses={200: {"model": Page[StatementOut]}},
+)
 async def list_statements(
     run: QueryRun,
+    page: PageQuery,
     admission_id: Annotated[str | None, Query(max_length=100)] = None,
     person_id: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Limit = 100,
 ) -> Any:
-    return await run(
-        "statement.read", lambda ctx: settlements.list_statements(ctx, run.principal, admission_id, person_id, limit)
+    return await run.page(
+        "statement.read",
+        lambda ctx: settlements.list_statements(ctx, run.principal, admission_id, person_id),
+        page,
+        lambda s: sort_key(s["completed_at"], s["statement_id"]),
+        descending=True,
     )
 
 
-@router.get("/ledger/{person_id}/{year}", tags=["settlement"], summary="A person's medical-aid ledger of a year")
+@router.get(
+    "/ledger/{person_id}/{year}",
+    tags=["settlement"],
+    summary="A person's medical-aid ledger of a year",
+    response_model=LedgerOut,
+)
 async def get_ledger(
     person_id: Id,
     year: Annotated[int, Path(ge=2000, le=2100)],
@@ -115,17 +202,87 @@ async def get_ledger(
 @router.post(
     "/reimbursements/{statement_id}/application",
     tags=["settlement"],
-    summary="Record the manual-reimbursement application (LJ-13.2)",
+    summary="Apply for the manual reimbursement within the window (LJ-13.2); the aid is reserved (LJ-6.2)",
+    response_model=ReimbursementOut,
 )
-async def record_application(statement_id: Id, run: CommandRun) -> Any:
+async def apply_for_reimbursement(statement_id: Id, run: CommandRun) -> Any:
+    return await run("reimbursement.apply", lambda ctx: reimbursements.apply(ctx, run.principal, statement_id))
+
+
+Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, description="CNY, 2 decimals")]
+
+
+class ReviewIn(BaseModel):
+    """LJ-13.2: approve with the amounts reimbursed, or reject with the reasons."""
+
+    outcome: Literal["approved", "rejected"]
+    basic_insurance: Amount | None = None
+    critical_illness: Amount | None = None
+    medical_aid: Amount | None = None
+    reasons: list[Annotated[str, Field(min_length=2, max_length=500)]] = Field(default=[], max_length=20)
+
+    @model_validator(mode="after")
+    def _amounts_or_reasons(self) -> ReviewIn:
+        amounts = (self.basic_insurance, self.critical_illness, self.medical_aid)
+        if self.outcome == "approved" and any(a is None for a in amounts):
+            raise ValueError("an approval names basic_insurance, critical_illness and medical_aid (LJ-13.2)")
+        if self.outcome == "rejected" and (not self.reasons or any(a is not None for a in amounts)):
+            raise ValueError("a rejection gives its reasons and no amounts (LJ-13.2)")
+        return self
+
+    def approval(self) -> reimbursements.Approval | None:
+        if self.outcome == "rejected":
+            return None
+        assert self.basic_insurance is not None and self.critical_illness is not None and self.medical_aid is not None
+        return reimbursements.Approval(self.basic_insurance, self.critical_illness, self.medical_aid)
+
+
+@router.post(
+    "/reimbursements/{statement_id}/review",
+    tags=["settlement"],
+    response_model=ReimbursementOut,
+    summary="Medical insurance approves (amounts) or rejects (reasons) the application (LJ-13.2)",
+)
+async def review_reimbursement(statement_id: Id, body: ReviewIn, run: CommandRun) -> Any:
     return await run(
-        "reimbursement.apply", lambda ctx: settlements.record_application(ctx, run.principal, statement_id)
+        "reimbursement.review",
+        lambda ctx: reimbursements.review(ctx, run.principal, statement_id, body.approval(), body.reasons),
     )
 
 
-@router.get("/reimbursements", tags=["settlement"], summary="Manual reimbursements")
-async def list_reimbursements(run: QueryRun, pending: bool = False, limit: Limit = 100) -> Any:
-    return await run("reimbursement.read", lambda ctx: settlements.list_manual(ctx, pending, limit))
+class PaymentIn(BaseModel):
+    amount: Amount
+    payment_ref: str = Field(min_length=1, max_length=100)
+
+
+@router.post(
+    "/reimbursements/{statement_id}/payment",
+    tags=["settlement"],
+    response_model=ReimbursementOut,
+    summary="Medical insurance paid the approved reimbursement (LJ-13.2)",
+)
+async def record_reimbursement_payment(statement_id: Id, body: PaymentIn, run: CommandRun) -> Any:
+    return await run(
+        "reimbursement.pay",
+        lambda ctx: reimbursements.record_payment(ctx, run.principal, statement_id, body.amount, body.payment_ref),
+    )
+
+
+@router.get(
+    "/reimbursements",
+    tags=["settlement"],
+    summary="Manual reimbursements, latest requested first",
+    response_model=None,
+    responses={200: {"model": Page[ReimbursementOut]}},
+)
+async def list_reimbursements(run: QueryRun, page: PageQuery, pending: bool = False) -> Any:
+    return await run.page(
+        "reimbursement.read",
+        lambda ctx: settlements.list_manual(ctx, pending),
+        page,
+        lambda m: sort_key(m["requested_at"], m["statement_id"]),
+        descending=True,
+    )
 
 
 # --- the insurance catalogue (SPEC 0.5) ------------------------------------------------------------
@@ -134,7 +291,11 @@ class CatalogueIn(BaseModel):
 
 
 @router.post(
-    "/admin/catalogue", tags=["administration"], status_code=201, summary="Load insurance catalogue entries (医保目录)"
+    "/admin/catalogue",
+    tags=["administration"],
+    status_code=201,
+    summary="Load insurance catalogue entries (医保目录)",
+    response_model=CatalogueLoadOut,
 )
 async def load_catalogue(body: CatalogueIn, run: CommandRun) -> JSONResponse:
     """All or nothing; an entry overlapping a stored one of the same code and region is
@@ -145,11 +306,25 @@ async def load_catalogue(body: CatalogueIn, run: CommandRun) -> JSONResponse:
     )
 
 
-@router.get("/catalogue", tags=["administration"], summary="Insurance catalogue entries")
+@router.get(
+    "/catalogue",
+    tags=["administration"],
+    summary="Insurance catalogue entries by version id",
+    response_model=None,
+    responses={200: {"model": Page[CatalogueEntryOut]}},
+)
 async def list_catalogue(
-    run: QueryRun, code: Annotated[str | None, Query(min_length=1, max_length=100)] = None, on: date | None = None
+    run: QueryRun,
+    page: PageQuery,
+    code: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    on: date | None = None,
 ) -> Any:
-    return await run("catalogue.read", lambda ctx: catalogue.list_catalogue(ctx, code, on))
+    return await run.page(
+        "catalogue.read",
+        lambda ctx: catalogue.list_catalogue(ctx, code, on),
+        page,
+        lambda e: sort_key(e["version_id"]),
+    )
 
 
 # --- policy parameters: the kernel's admin API (bootstrap mounts it); diagnosis test rules ---------
@@ -159,7 +334,12 @@ class TestRulesIn(BaseModel):
     ] = Field(description="diagnosis group → item-code prefixes of the tests related to it (LJ-9)")
 
 
-@router.put("/admin/diagnosis-test-rules", tags=["administration"], summary="Tests related to each diagnosis group")
+@router.put(
+    "/admin/diagnosis-test-rules",
+    tags=["administration"],
+    summary="Tests related to each diagnosis group",
+    response_model=TestRulesOut,
+)
 async def put_test_rules(body: Annotated[TestRulesIn, Body()], run: CommandRun) -> JSONResponse:
     return await run(
         "parameters.change", lambda ctx: analytics.load_diagnosis_test_rules(ctx, run.principal, body.rules)
@@ -170,20 +350,39 @@ async def put_test_rules(body: Annotated[TestRulesIn, Body()], run: CommandRun) 
 Quarter = Annotated[str, Path(pattern=r"^20\d{2}Q[1-4]$", examples=["2026Q1"])]
 
 
-@router.post("/analytics/{quarter}/run", tags=["analytics"], summary="Run the quarterly analysis (LJ-15.4)")
+@router.post(
+    "/analytics/{quarter}/run",
+    tags=["analytics"],
+    summary="Run the quarterly analysis (LJ-15.4)",
+    response_model=AnalysisOut,
+)
 async def run_analysis(quarter: Quarter, run: CommandRun) -> Any:
     run.authorize("analytics.run")
     q = analytics.parse_quarter(quarter)
     return await run(None, lambda ctx: analytics.run_quarter(ctx, run.principal, q))
 
 
-@router.get("/reports/{quarter}/self-pay-share", tags=["analytics"], summary="Self-pay share per hospital (LJ-8)")
+@router.get(
+    "/reports/{quarter}/self-pay-share",
+    tags=["analytics"],
+    summary="Self-pay share per hospital (LJ-8)",
+    response_model=SelfPayShareOut,
+    responses={200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "JSON, or CSV with format=csv"}},
+)
 async def self_pay_share(quarter: Quarter, run: QueryRun, format: Format = "json") -> Any:
     rows = await run.fetch("report.read", lambda ctx: analytics.self_pay_report(ctx, analytics.parse_quarter(quarter)))
-    return _csv(rows, f"self-pay-share-{quarter}.csv") if format == "csv" else JSONResponse(encode(rows))
+    if format == "csv":
+        return _csv(rows, f"self-pay-share-{quarter}.csv")
+    return JSONResponse(encode({"quarter": quarter, "items": rows}))
 
 
-@router.get("/reports/{quarter}/flags", tags=["analytics"], summary="Flagged hospitals and cases (LJ-8, LJ-9, LJ-15.4)")
+@router.get(
+    "/reports/{quarter}/flags",
+    tags=["analytics"],
+    summary="Flagged hospitals and cases (LJ-8, LJ-9, LJ-15.4)",
+    response_model=FlagsOut,
+    responses={200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "JSON, or CSV with format=csv"}},
+)
 async def flags(
     quarter: Quarter,
     run: QueryRun,
@@ -194,4 +393,4 @@ async def flags(
         "report.read", lambda ctx: analytics.flags_report(ctx, analytics.parse_quarter(quarter), kind)
     )
     name = f"flags-{quarter}{'-' + kind if kind else ''}.csv"
-    return _csv(rows, name) if format == "csv" else JSONResponse(encode(rows))
+    return _csv(rows, name) if format == "csv" else JSONResponse(encode({"quarter": quarter, "items": rows}))

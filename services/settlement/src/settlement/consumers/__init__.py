@@ -5,16 +5,26 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from medaid_shared.contracts.consent import SelfPayDecided, SelfPayProposed
+from medaid_shared.contracts.consent import (
+    ConsentSigned,
+    MajorTreatmentEvaluated,
+    SelfPayDecided,
+    SelfPayProposed,
+    SelfPayReopened,
+    TreatmentRecorded,
+)
 from medaid_shared.contracts.referral import (
     AdmissionComplianceChanged,
     AdmissionFiled,
     DischargeRecorded,
+    EmergencyDetermined,
+    EmergencyExemptionWithdrawn,
     FacilityRegistered,
     FacilityUpdated,
     FilingCompleted,
     PersonRegistered,
     PersonUpdated,
+    UnfiledCareAdviserRecorded,
 )
 from medaid_shared.db import UnitOfWork
 from medaid_shared.events import EventMeta
@@ -46,8 +56,15 @@ def read_model_consumer(wiring: Wiring, runtime: Callable[[], Runtime]) -> Consu
             AdmissionFiled: on(readmodel.admission_filed),
             AdmissionComplianceChanged: on(readmodel.compliance_changed),
             FilingCompleted: on(readmodel.filing_completed),
+            UnfiledCareAdviserRecorded: on(readmodel.unfiled_care_adviser_recorded),  # LJ-4.3c
             DischargeRecorded: on(readmodel.discharge_recorded),
+            EmergencyDetermined: on(readmodel.emergency_determined),
+            EmergencyExemptionWithdrawn: on(readmodel.emergency_withdrawn),
             SelfPayProposed: on(readmodel.self_pay_proposed),
             SelfPayDecided: on(readmodel.self_pay_decided),
+            SelfPayReopened: on(readmodel.self_pay_reopened),  # LJ-11.3 / LJ-7.4
+            TreatmentRecorded: on(readmodel.treatment_recorded),  # LJ-11.1
+            ConsentSigned: on(readmodel.consent_signed),
+            MajorTreatmentEvaluated: on(readmodel.treatment_evaluated),  # LJ-11.2
         },
     )

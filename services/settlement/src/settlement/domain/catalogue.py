@@ -21,10 +21,10 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medaid_shared.contracts.common import Region
+from medaid_shared.identifiers import ItemCode
 
 ANY = "any"
 REGIONS = frozenset({ANY, *(r.value for r in Region)})
-CODE_PATTERN = r"^[A-Za-z0-9._\-/]+$"
 
 
 class ItemKind(StrEnum):
@@ -42,7 +42,7 @@ class CatalogueEntry(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    code: str = Field(min_length=1, max_length=100, pattern=CODE_PATTERN, description="national code (医保编码)")
+    code: ItemCode
     name: str = Field(min_length=1, max_length=300)
     kind: ItemKind
     in_catalogue: bool = Field(description="in the insurance catalogue (医保目录内) or outside it (目录外)")

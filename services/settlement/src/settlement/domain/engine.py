@@ -5,10 +5,13 @@ In-catalogue (compliant) cost, in order (LJ-6.1):
   4. the support fund for whatever compliant cost is still left.
 Out-of-catalogue cost, per bill line, by the self-pay decision of its item:
   approved (or below the review threshold) → support money / temporary assistance (LJ-14.1);
-  emergency → paid as approved (interpretation of LJ-7.4's "non-emergency");
+  emergency → paid as approved (interpretation of LJ-7.4's "non-emergency"): an item consent
+    decided as emergency, or a line the hospital claims as emergency rescue served within the
+    period of an emergency referral determined (SPEC 0.5: the claim alone pays nothing);
   unapproved or rejected, non-emergency → borne by the hospital that proposed it (LJ-7.4).
 Gates from the admission's compliance (§2):
-  unfiled → medical aid and support fund pay nothing, the rest falls on the person (LJ-4.3c);
+  unfiled → medical aid and support fund pay nothing, the rest falls on the adviser civil
+    affairs recorded for the care, or else the person (LJ-4.3c: 建议方或当事人);
   out of Guangxi without approval → medical aid pays nothing (LJ-4.3b);
   non-designated facility, or level-2+ without referral from primary care → manual
   reimbursement after review instead of one-stop settlement (LJ-3.2b, LJ-13.1, LJ-13.2).
@@ -80,7 +83,10 @@ class Line:
     in_catalogue: bool
     amount: Decimal
     self_pay_item_id: str | None = None
+    # SPEC 0.5: the hospital's claim that the line was used in the emergency rescue. It pays
+    # nothing by itself: only within a determined emergency's period (Gates.emergency_until).
     emergency: bool = False
+    service_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -100,9 +106,16 @@ class Gates:
     primary_first_visit: bool
     referral_slip: bool
     out_of_region_approved: bool | None
+    # SPEC 0.5 / LJ-11.3: an emergency admission determined (basis recorded) and not withdrawn
     emergency: bool
     admitted_on: date
     basic_insurance_enrolled: bool = True
+    # LJ-11.3 / LJ-7.4: the last service day within the determined emergency's period (None:
+    # no emergency stands, so no claimed line is paid as approved)
+    emergency_until: date | None = None
+    # LJ-4.3c: the unit civil affairs recorded as having advised the unfiled outside care
+    # (建议方); it bears what the gate refuses, otherwise the person does (当事人)
+    unfiled_care_adviser: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,35 @@ class Parameters:
 
 
 @dataclass(frozen=True)
+class PlatformResult:
+    """LJ-13.1 / SPEC 0.5: the hospital's one-stop settlement on the national medical-security
+    platform (一站式结算, interface 2207 output), named as the platform names it. Basic
+    insurance, critical illness and medical aid are taken from it as the fact; medical aid is
+    checked against LJ-6.2 and the yearly ceiling of this service's ledger."""
+
+    setl_id: str
+    medfee_sumamt: Decimal
+    inscp_scp_amt: Decimal
+    fulamt_ownpay_amt: Decimal
+    act_pay_dedc: Decimal
+    hifp_pay: Decimal
+    hifmi_pay: Decimal
+    maf_pay: Decimal
+    psn_cash_pay: Decimal
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A field where the platform's result differs from this service's own computation."""
+
+    field: str
+    platform: Decimal
+    computed: Decimal
+    rule: str
+    note: str
+
+
+@dataclass(frozen=True)
 class Explanation:
     payer: Payer
     amount: Decimal
@@ -163,6 +205,8 @@ class Settlement:
     parameter_versions: tuple[str, ...]
     example_parameters: bool
     gates_applied: tuple[str, ...] = field(default_factory=tuple)
+    platform_setl_id: str | None = None
+    differences: tuple[Difference, ...] = field(default_factory=tuple)
 
     def amount(self, payer: Payer) -> Decimal:
         return self.amounts.get(payer, ZERO)
@@ -279,13 +323,22 @@ class _Gate:
 
     unfiled: bool
     out_of_guangxi_unapproved: bool
+    adviser: str | None = None  # LJ-4.3c: who bears what the unfiled gate refuses, when known
 
     @classmethod
     def of(cls, gates: Gates) -> _Gate:
         return cls(
             gates.filing_state is FilingState.UNFILED,
             gates.facility_region is Region.OUTSIDE_GUANGXI and gates.out_of_region_approved is not True,
+            gates.unfiled_care_adviser,
         )
+
+    @property
+    def unfiled_bearer(self) -> str:
+        """LJ-4.3c: the cost falls on whoever advised the unfiled care or the person (建议方或当事人)."""
+        if self.adviser:
+            return f"borne by the adviser {self.adviser} (建议方), recorded by civil affairs"
+        return "borne by the person (当事人)"
 
     def applied(self) -> tuple[str, ...]:
         return (("LJ-4.3c",) if self.unfiled else ()) + (("LJ-4.3b",) if self.out_of_guangxi_unapproved else ())
@@ -298,10 +351,13 @@ def settle(
     ytd: YearToDate,
     params: Parameters,
     rules: GateRules | None = None,
+    platform: PlatformResult | None = None,
 ) -> Settlement:
     """Split an admission's bill lines among the payers. Deterministic: the same input gives
     the same settlement (re-settling changes nothing). One step per payer of LJ-6.1, then
-    the out-of-catalogue lines."""
+    the out-of-catalogue lines. With the national platform's one-stop result (LJ-13.1, SPEC
+    0.5), basic insurance, critical illness and medical aid are its figures, aid checked
+    against LJ-6.2, and every difference from the own computation is listed."""
     rules = rules or _DEFAULT_RULES
     mode, manual_reasons = settlement_mode(gates, rules)
     book = _Book()
@@ -319,9 +375,21 @@ def settle(
     ci_pay = _critical_illness(book, params.critical, rest, ytd, enrolled)
     ci_base_delta = rest if enrolled else ZERO
     rest -= ci_pay
-    aid_pay = _medical_aid(book, params.aid, rest, ytd, gate)
+    differences: tuple[Difference, ...] = ()
+    if platform is None:
+        aid_pay = _medical_aid(book, params.aid, rest, ytd, gate)
+    else:
+        own = _Own(in_cat + out_cat, in_cat, out_cat, deductible_applied, basic_pay, ci_pay)
+        book = _Book()
+        deductible_applied = platform.act_pay_dedc
+        basic_pay, ci_pay = _insurance_from_platform(book, platform, own, params)
+        ci_base_delta = in_cat - basic_pay
+        rest = in_cat - basic_pay - ci_pay
+        allowed = _medical_aid(_Book(), params.aid, rest, ytd, gate)  # LJ-6.2 on the platform's figures
+        aid_pay = _aid_from_platform(book, params.aid, platform, rest, ytd, gate, mode, allowed)
+        differences = _differences(platform, own, aid_pay, allowed, gate, mode)
     _support_fund(book, rest - aid_pay, gate, rules)
-    _out_of_catalogue(book, lines, decisions, gates.emergency, gate.unfiled)
+    _out_of_catalogue(book, lines, decisions, gates.emergency_until if gates.emergency else None, gate)
     return Settlement(
         mode=mode,
         manual_reasons=manual_reasons,
@@ -335,10 +403,149 @@ def settle(
         parameter_versions=(params.basic.version_id, params.critical.version_id, params.aid.version_id),
         example_parameters=params.basic.example or params.critical.example or params.aid.example,
         gates_applied=gate.applied(),
+        platform_setl_id=platform.setl_id if platform else None,
+        differences=differences,
     )
 
 
 _DEFAULT_RULES = GateRules()
+
+
+@dataclass(frozen=True)
+class _Own:
+    """This service's own computation, beside which the platform's result is checked."""
+
+    total: Decimal
+    in_catalogue: Decimal
+    out_of_catalogue: Decimal
+    deductible: Decimal
+    basic: Decimal
+    critical: Decimal
+
+
+def _insurance_from_platform(
+    book: _Book, platform: PlatformResult, own: _Own, params: Parameters
+) -> tuple[Decimal, Decimal]:
+    """LJ-13.1 / SPEC 0.5: basic insurance and critical illness as the national platform paid
+    them (the fact); the own computation from the versioned parameters is named beside."""
+    ref = f"national one-stop settlement {platform.setl_id}"
+    book.pay(
+        Payer.BASIC_INSURANCE,
+        platform.hifp_pay,
+        "LJ-6.1",
+        None,
+        f"hifp_pay of the {ref} (own computation with {params.basic.version_id}: {own.basic})",
+    )
+    book.pay(
+        Payer.CRITICAL_ILLNESS,
+        platform.hifmi_pay,
+        "LJ-6.1",
+        None,
+        f"hifmi_pay of the {ref} (own computation with {params.critical.version_id}: {own.critical})",
+    )
+    return platform.hifp_pay, platform.hifmi_pay
+
+
+def _aid_from_platform(
+    book: _Book,
+    applied: Applied,
+    platform: PlatformResult,
+    rest: Decimal,
+    ytd: YearToDate,
+    gate: _Gate,
+    mode: Mode,
+    allowed: Decimal,
+) -> Decimal:
+    """LJ-6.2 checked on the platform's medical aid: at most 100 % of the compliant cost the
+    insurances left, within the yearly ceiling of this service's ledger and the gates
+    (LJ-4.3c, LJ-4.3b). In manual reimbursement (LJ-3.2b, LJ-13.2) aid is not paid at the
+    counter: it is computed here and reimbursed after review."""
+    if mode is Mode.MANUAL:
+        return _medical_aid(book, applied, rest, ytd, gate)
+    pay = min(platform.maf_pay, allowed)
+    if gate.unfiled or gate.out_of_guangxi_unapproved:
+        _medical_aid(book, applied, rest, ytd, gate)  # the note of the gate that refuses aid
+        return ZERO
+    room = non_negative(applied.values.annual_ceiling - ytd.aid_used)
+    book.pay(
+        Payer.MEDICAL_AID,
+        pay,
+        "LJ-6.2",
+        applied.version_id,
+        f"maf_pay {platform.maf_pay} of the national one-stop settlement {platform.setl_id}, checked against "
+        f"{_pct(applied.values.ratio)} of {rest}, yearly ceiling {applied.values.annual_ceiling} (remaining {room})",
+    )
+    return pay
+
+
+def _differences(
+    platform: PlatformResult, own: _Own, aid_pay: Decimal, allowed: Decimal, gate: _Gate, mode: Mode
+) -> tuple[Difference, ...]:
+    """SPEC 0.5: every field where the platform's result differs from the own computation."""
+    found: list[Difference] = []
+
+    def compare(name: str, theirs: Decimal, ours: Decimal, rule: str, note: str) -> None:
+        if theirs != ours:
+            found.append(Difference(name, theirs, ours, rule, note))
+
+    compare("medfee_sumamt", platform.medfee_sumamt, own.total, "LJ-13.1", "total differs from the bills")
+    compare(
+        "inscp_scp_amt",
+        platform.inscp_scp_amt,
+        own.in_catalogue,
+        "LJ-6.1",
+        "compliant cost differs from the insurance catalogue's",
+    )
+    compare(
+        "fulamt_ownpay_amt",
+        platform.fulamt_ownpay_amt,
+        own.out_of_catalogue,
+        "LJ-7.0",
+        "out-of-catalogue cost differs from the insurance catalogue's",
+    )
+    compare(
+        "act_pay_dedc",
+        platform.act_pay_dedc,
+        own.deductible,
+        "LJ-6.1",
+        "deductible differs from the versioned parameters",
+    )
+    compare("hifp_pay", platform.hifp_pay, own.basic, "LJ-6.1", "basic insurance differs from the versioned parameters")
+    compare(
+        "hifmi_pay",
+        platform.hifmi_pay,
+        own.critical,
+        "LJ-6.1",
+        "critical illness differs from the versioned parameters",
+    )
+    if mode is Mode.MANUAL:
+        compare(
+            "maf_pay",
+            platform.maf_pay,
+            ZERO,
+            "LJ-3.2b",
+            "aid paid at the counter, but the admission is settled by manual reimbursement (LJ-13.2)",
+        )
+    elif platform.maf_pay > aid_pay:
+        rule = "LJ-4.3c" if gate.unfiled else "LJ-4.3b" if gate.out_of_guangxi_unapproved else "LJ-6.2"
+        found.append(
+            Difference(
+                "maf_pay",
+                platform.maf_pay,
+                aid_pay,
+                rule,
+                f"aid above what {rule} allows: {platform.maf_pay - aid_pay} not accepted",
+            )
+        )
+    else:
+        compare(
+            "maf_pay",
+            platform.maf_pay,
+            allowed,
+            "LJ-6.2",
+            "aid below 100 % of the compliant cost left: the support fund pays the rest",
+        )
+    return tuple(found)
 
 
 def _basic_insurance(book: _Book, applied: Applied, in_cat: Decimal, ytd: YearToDate, enrolled: bool) -> Decimal:
@@ -410,7 +617,7 @@ def _medical_aid(book: _Book, applied: Applied, rest: Decimal, ytd: YearToDate, 
 def _support_fund(book: _Book, rest: Decimal, gate: _Gate, rules: GateRules) -> None:
     """LJ-6.1 step 4: the support fund for the compliant cost left, or the person when a gate refuses it."""
     if gate.unfiled:
-        book.pay(Payer.PERSONAL_CASH, rest, "LJ-4.3c", None, "outside care without filing: borne by the person")
+        book.pay(Payer.PERSONAL_CASH, rest, "LJ-4.3c", None, f"outside care without filing: {gate.unfiled_bearer}")
     elif gate.out_of_guangxi_unapproved and not rules.support_fund_when_aid_refused_out_of_guangxi:
         book.pay(Payer.PERSONAL_CASH, rest, "LJ-4.3b", None, "out of Guangxi without approval: not supported")
     else:
@@ -424,8 +631,22 @@ _SUPPORTED_LABEL = {
 }
 
 
+def _emergency_claim(ln: Line, emergency_until: date | None) -> tuple[bool, str]:
+    """SPEC 0.5 / LJ-11.3: a line the hospital claims as emergency rescue is an emergency item
+    only within a determined emergency's period; otherwise the claim is noted and unpaid."""
+    if emergency_until is None:
+        return False, "claimed as emergency, but no emergency determination stands for the admission"
+    if ln.service_date is None or ln.service_date > emergency_until:
+        return False, f"claimed as emergency, but served after the emergency period (until {emergency_until})"
+    return True, ""
+
+
 def _out_of_catalogue(
-    book: _Book, lines: Sequence[Line], decisions: Mapping[str, SelfPayDecision], emergency: bool, unfiled: bool
+    book: _Book,
+    lines: Sequence[Line],
+    decisions: Mapping[str, SelfPayDecision],
+    emergency_until: date | None,
+    gate: _Gate,
 ) -> None:
     """Out-of-catalogue lines by their item's self-pay decision: LJ-14.1 / LJ-7.4."""
     approved_left: dict[str, Decimal] = {item: d.amount for item, d in decisions.items()}
@@ -434,11 +655,14 @@ def _out_of_catalogue(
             continue
         decision = decisions.get(ln.self_pay_item_id) if ln.self_pay_item_id else None
         if decision is None or decision.outcome is SelfPayOutcome.REJECTED:
-            if ln.emergency and emergency and decision is None:
-                # Emergency items need no prior approval: paid as approved (interpretation).
-                book.support(ln, ln.amount, unfiled, "emergency item, paid as approved")
-                continue
-            reason = "rejected by review" if decision else "no approval on record"
+            claim = ""
+            if ln.emergency and decision is None:
+                is_emergency, claim = _emergency_claim(ln, emergency_until)
+                if is_emergency:
+                    # Emergency items need no prior approval: paid as approved (interpretation).
+                    book.support(ln, ln.amount, gate, "emergency item of the determined emergency, paid as approved")
+                    continue
+            reason = "rejected by review" if decision else (claim or "no approval on record")
             book.pay(
                 Payer.HOSPITAL_BORNE,
                 ln.amount,
@@ -451,7 +675,7 @@ def _out_of_catalogue(
         assert ln.self_pay_item_id is not None
         covered = min(ln.amount, approved_left[ln.self_pay_item_id])
         approved_left[ln.self_pay_item_id] -= covered
-        book.support(ln, covered, unfiled, _SUPPORTED_LABEL[decision.outcome])
+        book.support(ln, covered, gate, _SUPPORTED_LABEL[decision.outcome])
         book.pay(
             Payer.HOSPITAL_BORNE,
             ln.amount - covered,
@@ -486,12 +710,17 @@ class _Book:
         self.amounts[payer] += amount
         self.explanations.append(Explanation(payer, amount, rule, version, basis, line_no))
 
-    def support(self, ln: Line, amount: Decimal, unfiled: bool, label: str) -> None:
+    def support(self, ln: Line, amount: Decimal, gate: _Gate, label: str) -> None:
         """LJ-14.1: approved self-pay is paid from support money / temporary assistance —
-        unless the care was never filed (LJ-4.3c: then the person bears it)."""
-        if unfiled:
+        unless the care was never filed (LJ-4.3c: then the adviser or the person bears it)."""
+        if gate.unfiled:
             self.pay(
-                Payer.PERSONAL_CASH, amount, "LJ-4.3c", None, f"{label}, but outside care without filing", ln.line_no
+                Payer.PERSONAL_CASH,
+                amount,
+                "LJ-4.3c",
+                None,
+                f"{label}, but outside care without filing: {gate.unfiled_bearer}",
+                ln.line_no,
             )
         else:
             self.pay(

@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -35,13 +35,18 @@ __all__ = [
     "CATALOGUE",
     "Applied",
     "BasicInsuranceValues",
+    "ConsentCheckValues",
     "CriticalIllnessValues",
+    "EmergencyPeriodValues",
+    "ManualWindowValues",
     "MedicalAidValues",
     "ParameterKind",
     "ParameterVersion",
+    "QuarterlyAnalysisValues",
     "Tier",
     "find_overlaps",
     "select_version",
+    "window_defaults",
 ]
 
 NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
@@ -53,6 +58,10 @@ class ParameterKind(StrEnum):
     BASIC_INSURANCE = "basic_insurance"  # 城乡居民基本医保 (LJ-6.1 step 1)
     CRITICAL_ILLNESS = "critical_illness"  # 大病保险 (LJ-6.1 step 2)
     MEDICAL_AID = "medical_aid"  # 医疗救助 (LJ-6.1 step 3, LJ-6.2)
+    MANUAL_REIMBURSEMENT_WINDOW = "manual_reimbursement_window"  # 手工报销申请期限 (LJ-13.2)
+    EMERGENCY_PERIOD = "emergency_period"  # 急救期 (LJ-11.3, LJ-7.4)
+    QUARTERLY_ANALYSIS = "quarterly_analysis"  # 季度分析 (LJ-15.4)
+    CONSENT_CHECK = "consent_check"  # 知情同意核对 (LJ-11.1)
 
 
 class BasicInsuranceValues(ParameterValues):
@@ -98,15 +107,89 @@ class MedicalAidValues(ParameterValues):
     annual_ceiling: PositiveMoney = Decimal("60000.00")
 
 
+class ManualWindowValues(ParameterValues):
+    """LJ-13.2: the working days after discharge within which a manual reimbursement is
+    applied for (Chinese official calendar, SPEC 0.1). The seed gives 15 for centralized
+    persons; for decentralized persons it is silent (**interpretation**, the same 15)."""
+
+    centralized_working_days: int = Field(default=15, ge=1, le=250)
+    decentralized_working_days: int = Field(default=15, ge=1, le=250)
+
+
+class EmergencyPeriodValues(ParameterValues):
+    """LJ-11.3 / LJ-7.4 (**interpretation**): how long after admission a determined emergency
+    lasts for settlement — a bill line the hospital claims as emergency rescue is paid as
+    approved (without a self-pay decision) only when served within it. The Liujiang measures
+    name no period; the default follows the emergency period of the Guangdong fund (GD-13.3,
+    72 hours)."""
+
+    hours: int = Field(default=72, ge=1, le=24 * 30)
+
+
+class QuarterlyAnalysisValues(ParameterValues):
+    """LJ-15.4 (**interpretation**): the scheduler runs a quarter's analysis this many days
+    after the quarter closes (Shanghai midnight), so bills of its last days are in. The seed
+    says only "quarterly"."""
+
+    days_after_close: int = Field(default=1, ge=0, le=90)
+
+
+class ConsentCheckValues(ParameterValues):
+    """LJ-11.1 (**interpretation**): bill lines of these categories bill a treatment that needs
+    a consent, so a line of them that names no recorded treatment is flagged as unconsented
+    like a line of a treatment never consented. A line of any category naming a treatment is
+    checked against that treatment's consent."""
+
+    treatment_categories: list[str] = Field(default_factory=lambda: ["surgery"], max_length=20)
+
+
 CATALOGUE = ParameterCatalogue(
     [
         ParameterKind_("basic_insurance", BasicInsuranceValues, rule="LJ-6.1"),
         ParameterKind_("critical_illness", CriticalIllnessValues, rule="LJ-6.1"),
         # No default: medical aid is refused until an administrator loads a version.
         ParameterKind_("medical_aid", MedicalAidValues, rule="LJ-6.2"),
+        ParameterKind_(
+            "manual_reimbursement_window",
+            ManualWindowValues,
+            rule="LJ-13.2",
+            default=ManualWindowValues(),
+            description="working days after discharge to apply for manual reimbursement (LJ-13.2)",
+        ),
+        ParameterKind_(
+            "emergency_period",
+            EmergencyPeriodValues,
+            rule="LJ-11.3",
+            default=EmergencyPeriodValues(),
+            description="hours after admission within which a determined emergency's claimed lines are "
+            "paid as approved (LJ-11.3, LJ-7.4)",
+        ),
+        ParameterKind_(
+            "quarterly_analysis",
+            QuarterlyAnalysisValues,
+            rule="LJ-15.4",
+            default=QuarterlyAnalysisValues(),
+            description="days after a quarter closes when the scheduler runs its analysis (LJ-15.4)",
+        ),
+        ParameterKind_(
+            "consent_check",
+            ConsentCheckValues,
+            rule="LJ-11.1",
+            default=ConsentCheckValues(),
+            description="bill-line categories that bill a treatment needing consent (LJ-11.1)",
+        ),
     ],
     enum=ParameterKind,
 )
+
+
+def window_defaults(settings: Any) -> dict[str, ManualWindowValues]:
+    """LJ-13.2: the window an operator sets by configuration (``MEDAID_MANUAL_APPLICATION_WORKING_DAYS``)."""
+    return {
+        ParameterKind.MANUAL_REIMBURSEMENT_WINDOW.value: ManualWindowValues(
+            centralized_working_days=settings.manual_application_working_days
+        )
+    }
 
 
 class ParameterVersion(KernelParameterVersion):

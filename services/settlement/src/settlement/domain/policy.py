@@ -13,9 +13,12 @@ POLICY = Policy.from_mapping(
         "bill.submit": ["hospital"],
         "bill.read": READERS,
         "settlement.settle": ["hospital", "medical_insurance"],
+        "platform_settlement.post": ["hospital", "medical_insurance"],  # LJ-13.1: the national result
         "settlement.reverse": ["hospital", "medical_insurance"],
         "statement.read": READERS,
-        "reimbursement.apply": ["medical_insurance", "institution", "village_committee"],
+        "reimbursement.apply": ["medical_insurance", "institution", "village_committee", "guardian"],
+        "reimbursement.review": ["medical_insurance"],
+        "reimbursement.pay": ["medical_insurance"],
         "reimbursement.read": ["medical_insurance", "civil_affairs", "auditor"],
         "ledger.read": ["medical_insurance", "civil_affairs", "auditor"],
         "parameters.change": ["admin"],

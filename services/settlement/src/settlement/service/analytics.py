@@ -6,18 +6,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from medaid_shared import clock
-from medaid_shared.authz import Principal
+from medaid_shared.authz import Principal, Role
+from medaid_shared.calendar import Due
 from medaid_shared.contracts.settlement import CostAnomalyFlagged
 from medaid_shared.errors import ValidationFailed
+from settlement.domain.parameters import CATALOGUE, ParameterKind
 from settlement.service.context import Ctx, new_id
+from settlement.service.flags import SETTLEMENT_FLAG_KINDS
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 FLAG_KINDS = ("self_pay_share", "high_cost_case", "long_stay", "unrelated_tests", "bed_hanging", "cost_above_average")
+# Flags a settlement raises on its case (SPEC 0.5, LJ-11.1), listed beside the analysis's.
+REPORTED_KINDS = (*FLAG_KINDS, *SETTLEMENT_FLAG_KINDS)
+
+
+QUARTERLY_ANALYSIS = "quarterly_analysis"  # deadline kind (LJ-15.4): the analysis after the quarter closes
+# Who runs the scheduled analysis (recorded as such in the decision log).
+SCHEDULED_ANALYSIS = Principal(subject="system:quarterly-analysis", role=Role.MEDICAL_INSURANCE)
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,37 @@ class Quarter:
     label: str
     start: date
     end: date  # exclusive
+
+
+def quarter_of(day: date) -> Quarter:
+    return parse_quarter(f"{day.year}Q{(day.month - 1) // 3 + 1}")
+
+
+async def schedule_analysis(ctx: Ctx, day: date) -> None:
+    """LJ-15.4: the kernel scheduler runs the analysis of the quarter holding ``day`` once the
+    quarter has closed — the versioned number of days after its last midnight (Shanghai).
+    One deadline per quarter: scheduling it again changes nothing."""
+    quarter = quarter_of(day)
+    applied = CATALOGUE.require(
+        await ctx.repo.parameter_versions(), ParameterKind.QUARTERLY_ANALYSIS, on=quarter.end - timedelta(days=1)
+    )
+    closes = datetime.combine(quarter.end, time(0), tzinfo=clock.SHANGHAI)
+    due = closes + timedelta(days=applied.values.days_after_close)
+    await ctx.uow.schedule(
+        QUARTERLY_ANALYSIS,
+        quarter.label,
+        Due(due.astimezone(UTC)),
+        basis="clock",
+        payload={"quarter": quarter.label, "parameter_version": applied.version_id},
+    )
+
+
+async def quarter_closed(ctx: Ctx, row: Any) -> None:
+    """LJ-15.4: the scheduled run of a closed quarter (the same analysis as on demand: each
+    flag stored once), and the next quarter's run scheduled."""
+    quarter = parse_quarter(row["subject"])
+    await run_quarter(ctx, SCHEDULED_ANALYSIS, quarter)
+    await schedule_analysis(ctx, quarter.end)
 
 
 def parse_quarter(label: str) -> Quarter:
@@ -73,7 +114,7 @@ async def run_quarter(ctx: Ctx, principal: Principal, quarter: Quarter) -> dict[
     analysis adds only new flags) and published as CostAnomalyFlagged."""
     s = ctx.settings
     repo = ctx.repo
-    await repo.prepare_quarter(quarter.start, quarter.end, s.bed_only_categories)  # one pass over the lines
+    await repo.prepare_quarter(quarter.start, quarter.end)  # the quarter's cases, once
     candidates: list[dict[str, Any]] = []
     r: Any
     for r in await self_pay_report(ctx, quarter):
@@ -160,8 +201,8 @@ def _flag(
 
 
 async def flags_report(ctx: Ctx, quarter: Quarter, kind: str | None) -> list[dict[str, Any]]:
-    if kind is not None and kind not in FLAG_KINDS:
-        raise ValidationFailed(f"kind must be one of {', '.join(FLAG_KINDS)}", field="kind")
+    if kind is not None and kind not in REPORTED_KINDS:
+        raise ValidationFailed(f"kind must be one of {', '.join(REPORTED_KINDS)}", field="kind")
     return [
         {
             "quarter": r["period"],

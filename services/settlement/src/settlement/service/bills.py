@@ -16,10 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.errors import Conflict, NotFound, ValidationFailed
+from medaid_shared.identifiers import ItemCode
 from medaid_shared.ids import unknown
 from settlement.domain.catalogue import CatalogueEntry
 from settlement.domain.money import MAX_AMOUNT, cents
-from settlement.service import catalogue
+from settlement.service import analytics, catalogue
 from settlement.service.context import Ctx, new_id
 from settlement.service.ports import Record
 from settlement.service.scope import facility_filter, require_facility
@@ -49,8 +50,9 @@ class Category(StrEnum):
 class BillLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    item_code: Code = Field(
-        description="national code of the item (医保编码); whether it is in the insurance catalogue is looked up"
+    item_code: ItemCode = Field(
+        description="the item's national code (医保编码) or the hospital's local code (Chinese allowed); "
+        "whether it is in the insurance catalogue is looked up"
     )
     category: Category
     quantity: Quantity
@@ -60,7 +62,19 @@ class BillLineIn(BaseModel):
     self_pay_item_id: Code | None = Field(
         default=None, description="out of catalogue: the self-pay item (consent service) this line belongs to"
     )
-    emergency: bool = False
+    treatment_id: Code | None = Field(
+        default=None,
+        description="the treatment (consent service) the line bills; settlement flags a line of a treatment never "
+        "consented (LJ-11.1) or evaluated not to proceed (LJ-11.2). A line of a category that bills a treatment "
+        "(versioned parameter consent_check, surgery by default) and names none is flagged as well",
+    )
+    emergency: bool = Field(
+        default=False,
+        description="the hospital's claim that the line was used in the emergency rescue, recorded with the bill "
+        "(SPEC 0.5). It pays nothing by itself: an out-of-catalogue line without a self-pay decision is paid as "
+        "approved only when referral determined the admission's emergency and the line was served within the "
+        "emergency period (LJ-11.3, LJ-7.4, versioned parameter emergency_period)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> BillLineIn:
@@ -93,7 +107,11 @@ class BillIn(BaseModel):
 
 
 def fingerprint(body: BillIn) -> str:
-    return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    content = body.model_dump(mode="json")
+    for ln in content["lines"]:
+        if ln["treatment_id"] is None:
+            del ln["treatment_id"]  # bills stored before lines named treatments keep their fingerprint
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 def bill_view(bill: Record, lines: Sequence[Record] | None = None, replaced_by: str | None = None) -> dict[str, Any]:
@@ -114,7 +132,8 @@ def bill_view(bill: Record, lines: Sequence[Record] | None = None, replaced_by: 
     if lines is not None:
         view["lines"] = [
             {k: ln[k] for k in ("line_no", "item_code", "category", "in_catalogue", "catalogue_version", "quantity",
-                                "unit_price", "amount", "service_date", "self_pay_item_id", "emergency")}
+                                "unit_price", "amount", "service_date", "self_pay_item_id", "treatment_id",
+                                "emergency")}
             for ln in lines
         ]  # fmt: skip
     return view
@@ -189,6 +208,9 @@ async def submit_bill(ctx: Ctx, principal: Principal, body: BillIn) -> tuple[int
         for i, ln in enumerate(body.lines, start=1)
     ]
     await repo.insert_bill(bill, lines)
+    # LJ-15.4: each quarter billed is analysed once it has closed
+    for start in sorted({analytics.quarter_of(ln.service_date).start for ln in body.lines}):
+        await analytics.schedule_analysis(ctx, start)
     await ctx.uow.audit(
         principal,
         "bill.replace" if replaces_id else "bill.submit",
@@ -245,6 +267,6 @@ async def get_bill(ctx: Ctx, principal: Principal, bill_id: str) -> dict[str, An
     return bill_view(bill, await ctx.repo.bill_lines([bill_id]), replaced["bill_id"] if replaced else None)
 
 
-async def list_bills(ctx: Ctx, principal: Principal, admission_id: str | None, limit: int) -> list[dict[str, Any]]:
-    rows = await ctx.repo.list_bills(admission_id=admission_id, facility_ids=facility_filter(principal), limit=limit)
+async def list_bills(ctx: Ctx, principal: Principal, admission_id: str | None) -> list[dict[str, Any]]:
+    rows = await ctx.repo.list_bills(admission_id=admission_id, facility_ids=facility_filter(principal))
     return [bill_view(r) for r in rows]

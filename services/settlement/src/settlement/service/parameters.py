@@ -8,7 +8,7 @@ from typing import Any
 
 from medaid_shared.contracts.common import FacilityLevel, Region
 from settlement.domain.engine import Parameters
-from settlement.domain.parameters import CATALOGUE, ParameterKind
+from settlement.domain.parameters import CATALOGUE, Applied, ParameterKind, window_defaults
 from settlement.service.context import Ctx
 
 
@@ -25,3 +25,29 @@ async def parameters_for(ctx: Ctx, region: Region, level: FacilityLevel, on: dat
         critical=chosen(ParameterKind.CRITICAL_ILLNESS),
         aid=chosen(ParameterKind.MEDICAL_AID),
     )
+
+
+async def manual_window(ctx: Ctx, region: Region, level: FacilityLevel, on: date) -> Applied:
+    """LJ-13.2: the application window in force on the discharge day (cited by the request)."""
+    return CATALOGUE.with_defaults(window_defaults(ctx.settings)).require(
+        await ctx.repo.parameter_versions(),
+        ParameterKind.MANUAL_REIMBURSEMENT_WINDOW,
+        on=on,
+        region=region.value,
+        level=level.value,
+    )
+
+
+async def emergency_period(ctx: Ctx, region: Region, level: FacilityLevel, on: date) -> Applied:
+    """LJ-11.3 / LJ-7.4: the emergency period in force on the admission day."""
+    return await _in_force(ctx, ParameterKind.EMERGENCY_PERIOD, region, level, on)
+
+
+async def consent_check(ctx: Ctx, region: Region, level: FacilityLevel, on: date) -> Applied:
+    """LJ-11.1: the bill-line categories that bill a treatment needing consent."""
+    return await _in_force(ctx, ParameterKind.CONSENT_CHECK, region, level, on)
+
+
+async def _in_force(ctx: Ctx, kind: ParameterKind, region: Region, level: FacilityLevel, on: date) -> Applied:
+    """The version of ``kind`` in force on ``on`` for the region and facility level."""
+    return CATALOGUE.require(await ctx.repo.parameter_versions(), kind, on=on, region=region.value, level=level.value)

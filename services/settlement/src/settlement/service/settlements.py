@@ -9,6 +9,7 @@ computed, so concurrent settlements of one person never exceed the ceiling toget
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,26 +19,36 @@ from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, S
 from medaid_shared.contracts.settlement import (
     ManualReimbursementOverdue,
     ManualReimbursementRequested,
+    PlatformDifference,
     SettlementCompleted,
     SettlementReversed,
+    UnfiledCareBearer,
 )
 from medaid_shared.db import UnitOfWork
-from medaid_shared.errors import Conflict, Forbidden, NotFound, NotYetDecidable, ValidationFailed
+from medaid_shared.errors import Conflict, NotFound, NotYetDecidable, ValidationFailed
+from medaid_shared.idempotency import encode
+from medaid_shared.identifiers import ADMISSION_IDENTIFIERS
 from medaid_shared.ids import unknown
 from settlement.domain.engine import (
+    Difference,
     Gates,
     Line,
     Mode,
     Payer,
+    PlatformResult,
     SelfPayDecision,
     SelfPayOutcome,
+    Settlement,
     YearToDate,
     national_fields,
     settle,
 )
 from settlement.domain.money import MAX_AMOUNT, ZERO
+from settlement.domain.parameters import Applied
+from settlement.service import analytics
 from settlement.service.context import Ctx, new_id
-from settlement.service.parameters import parameters_for
+from settlement.service.flags import PLATFORM_DIFFERENCE, UNCONSENTED_TREATMENT, raise_flag
+from settlement.service.parameters import consent_check, emergency_period, manual_window, parameters_for
 from settlement.service.ports import Record
 from settlement.service.scope import facility_filter, require_facility
 
@@ -77,6 +88,10 @@ def statement_view(st: Record, lines: Sequence[Record] | None = None) -> dict[st
         "example_parameters": st["example_parameters"],
         "manual_reasons": st["manual_reasons"],
         "gates_applied": st["gates_applied"],
+        "platform_setl_id": st.get("platform_setl_id"),
+        "platform_differences": st.get("platform_differences") or [],
+        "unconsented_lines": st.get("unconsented_lines") or [],
+        "unfiled_care_bearer": st.get("unfiled_care_bearer"),
         "bill_ids": st["bill_ids"],
         "reason": st["reason"],
         "created_by": st["created_by"],
@@ -91,7 +106,7 @@ def statement_view(st: Record, lines: Sequence[Record] | None = None) -> dict[st
     return view
 
 
-def _gates(adm: Record, person: Record | None) -> Gates:
+def _gates(adm: Record, person: Record | None, emergency_until: date | None = None) -> Gates:
     return Gates(
         filing_state=FilingState(adm["filing_state"]),
         facility_designated=adm["facility_designated"],
@@ -100,11 +115,136 @@ def _gates(adm: Record, person: Record | None) -> Gates:
         primary_first_visit=adm["primary_first_visit"],
         referral_slip=adm["referral_slip"],
         out_of_region_approved=adm["out_of_region_approved"],
-        emergency=adm["emergency"],
+        # SPEC 0.5 / LJ-11.3: the emergency referral determined, not the hospital's claim
+        emergency=emergency_stands(adm),
         admitted_on=clock.to_local(adm["admitted_at"]).date(),
+        emergency_until=emergency_until,
         # LJ-6.2: the premium is fully subsidised, so enrolment is assumed until told otherwise.
         basic_insurance_enrolled=person["basic_insurance_enrolled"] if person else True,
+        unfiled_care_adviser=(adm.get("unfiled_care_adviser") or {}).get("name"),
     )
+
+
+def unfiled_care_bearer(adm: Record, result: Settlement) -> dict[str, Any] | None:
+    """LJ-4.3c: outside care with no filing at all — what aid, the support fund and support
+    money do not pay falls on whoever advised the care or the person (建议方或当事人). The
+    statement names the adviser civil affairs recorded (UnfiledCareAdviserRecorded) as bearing
+    it, or the person while no adviser is known."""
+    if "LJ-4.3c" not in result.gates_applied:
+        return None
+    amount = sum(
+        (e.amount for e in result.explanations if e.rule == "LJ-4.3c" and e.payer is Payer.PERSONAL_CASH), ZERO
+    )
+    adviser = adm.get("unfiled_care_adviser")
+    if adviser is None:
+        return {"rule": "LJ-4.3c", "bearer": "person", "amount": amount, "adviser": None}
+    return {
+        "rule": "LJ-4.3c",
+        "bearer": "adviser",
+        "amount": amount,
+        "adviser": {k: adviser.get(k) for k in ("kind", "id", "name", "evidence_ref", "recorded_at")},
+    }
+
+
+def emergency_stands(adm: Record) -> bool:
+    """SPEC 0.5 / LJ-11.3: an emergency admission whose basis referral recorded
+    (EmergencyDetermined) and that was not withdrawn (EmergencyExemptionWithdrawn)."""
+    return bool(adm["emergency"]) and adm["emergency_determined_at"] is not None
+
+
+async def _emergency_until(ctx: Ctx, adm: Record) -> date | None:
+    """LJ-11.3 / LJ-7.4: the last service day of the determined emergency's period (the
+    versioned interpretation in force on the admission day), or None when none stands."""
+    if not emergency_stands(adm):
+        return None
+    admitted = clock.to_local(adm["admitted_at"])
+    period = await emergency_period(
+        ctx, Region(adm["facility_region"]), FacilityLevel(adm["facility_level"]), admitted.date()
+    )
+    return (admitted + timedelta(hours=period.values.hours)).date()
+
+
+def _platform_result(row: Record | None, in_catalogue_total: Decimal) -> PlatformResult | None:
+    """LJ-13.1 / SPEC 0.5: the national one-stop result posted for the admission, if any. Its
+    insurances cannot have paid more than the compliant cost of the bills (LJ-6.1)."""
+    if row is None:
+        return None
+    result = PlatformResult(
+        setl_id=row["setl_id"],
+        medfee_sumamt=row["medfee_sumamt"],
+        inscp_scp_amt=row["inscp_scp_amt"],
+        fulamt_ownpay_amt=row["fulamt_ownpay_amt"],
+        act_pay_dedc=row["act_pay_dedc"],
+        hifp_pay=row["hifp_pay"],
+        hifmi_pay=row["hifmi_pay"],
+        maf_pay=row["maf_pay"],
+        psn_cash_pay=row["psn_cash_pay"],
+    )
+    if result.hifp_pay + result.hifmi_pay > in_catalogue_total:
+        raise ValidationFailed(
+            f"hifp_pay {result.hifp_pay} + hifmi_pay {result.hifmi_pay} of national settlement {result.setl_id} "
+            f"exceed the compliant (in-catalogue) cost of the bills ({in_catalogue_total}): correct the bills or "
+            "the result",
+            field="hifp_pay",
+            rule="LJ-6.1",
+        )
+    return result
+
+
+async def _treatments_of(ctx: Ctx, lines: Sequence[Record]) -> list[Record]:
+    ids = sorted({ln["treatment_id"] for ln in lines if ln["treatment_id"]})
+    return await ctx.repo.treatments(ids) if ids else []
+
+
+def unconsented_lines(
+    adm: Record,
+    rows: Sequence[Record],
+    refs: dict[int, str],
+    treatments: Sequence[Record],
+    treatment_categories: Sequence[str],
+) -> list[dict[str, Any]]:
+    """LJ-11.1: routine and major treatment is carried out only after the eligible signer
+    signed (an emergency rescue, LJ-11.3, or a treatment under the trusteeship agreement,
+    LJ-5, needs no prior consent: consent says so in TreatmentRecorded); LJ-11.2: a "do not
+    proceed" evaluation blocks the treatment. Every bill line of a treatment not consented,
+    and every line of a treatment category (versioned ``consent_check``) naming no recorded
+    treatment, is listed for inspection."""
+    by_id = {tr["treatment_id"]: tr for tr in treatments}
+    found: list[dict[str, Any]] = []
+    for i, r in enumerate(rows, start=1):
+        tid = r["treatment_id"]
+        rule, reason = "LJ-11.1", ""
+        if tid is None:
+            if r["category"] in treatment_categories:
+                reason = f"a {r['category']} line naming no recorded treatment (no consent on record)"
+        else:
+            tr = by_id[tid]
+            if tr["admission_id"] != adm["admission_id"]:
+                reason = f"treatment {tid} belongs to another admission"
+            elif tr["evaluation_conclusion"] == "do_not_proceed":
+                rule, reason = "LJ-11.2", f"treatment {tid}: the major-treatment evaluation concluded not to proceed"
+            elif tr["consent_required"] and tr["consented_at"] is None:
+                reason = f"treatment {tid} ({tr['kind']}) was never consented"
+        if reason:
+            found.append(
+                {
+                    "bill_ref": refs[i],
+                    "item_code": r["item_code"],
+                    "category": r["category"],
+                    "amount": r["amount"],
+                    "treatment_id": tid,
+                    "rule": rule,
+                    "reason": reason,
+                }
+            )
+    return found
+
+
+def differences_view(differences: Sequence[Difference]) -> list[dict[str, Any]]:
+    return [
+        {"field": d.field, "platform": d.platform, "computed": d.computed, "rule": d.rule, "note": d.note}
+        for d in differences
+    ]
 
 
 def _decisions(rows: list[Record]) -> dict[str, SelfPayDecision]:
@@ -118,10 +258,23 @@ def _decisions(rows: list[Record]) -> dict[str, SelfPayDecision]:
     return decisions
 
 
-def check_decidable(ctx: Ctx, adm: Record, lines: Sequence[Record], decisions: Sequence[Record]) -> None:
+def check_decidable(
+    ctx: Ctx,
+    adm: Record,
+    lines: Sequence[Record],
+    decisions: Sequence[Record],
+    treatments: Sequence[Record] = (),
+) -> None:
     """SPEC 0.5: settlement decides on final facts only. The filing state decides whether aid
     and the support fund pay (LJ-4.3c); a self-pay item's outcome decides who bears it
     (LJ-7.4, LJ-14.1). Nothing is settled while either may still change."""
+    if adm["emergency"] and adm["emergency_determined_at"] is None:
+        raise NotYetDecidable(
+            f"admission {adm['admission_id']} was filed as an emergency whose basis is not recorded yet: "
+            "settlement waits until referral records the determination or withdraws the emergency",
+            missing="emergency_determination",
+            rule="LJ-11.3",
+        )
     state = FilingState(adm["filing_state"])
     if state in OPEN_FILING:
         raise NotYetDecidable(
@@ -142,6 +295,17 @@ def check_decidable(ctx: Ctx, adm: Record, lines: Sequence[Record], decisions: S
             rule="LJ-7.4",
             retry_after=ctx.settings.not_decidable_retry_after_seconds,
             extra={"items": unknown},
+        )
+    known_treatments = {tr["treatment_id"] for tr in treatments}
+    missing = sorted({ln["treatment_id"] for ln in lines if ln["treatment_id"]} - known_treatments)
+    if missing:
+        raise NotYetDecidable(
+            f"treatments {', '.join(missing)} the bill names are not known here yet (consent's events may still "
+            "be on their way)",
+            missing="treatment",
+            rule="LJ-11.1",
+            retry_after=ctx.settings.not_decidable_retry_after_seconds,
+            extra={"treatments": missing},
         )
     undecided = [i for i in items if known[i]["outcome"] is None]
     if undecided:
@@ -165,7 +329,7 @@ async def follow_changed_fact(ctx: Ctx, admission_id: str, what: str) -> None:
     bills = await ctx.repo.active_bills(admission_id)
     lines = await ctx.repo.bill_lines([b["bill_id"] for b in bills])
     try:
-        check_decidable(ctx, adm, lines, await ctx.repo.decisions_for(admission_id))
+        check_decidable(ctx, adm, lines, await ctx.repo.decisions_for(admission_id), await _treatments_of(ctx, lines))
     except NotYetDecidable:
         return
     reason = f"re-settled: {what}"
@@ -195,11 +359,13 @@ async def settle_admission(
     bill_numbers = {b["bill_id"]: b["bill_number"] for b in bills}
     rows = await repo.bill_lines(list(bill_numbers))
     decision_rows = await repo.decisions_for(admission_id)
-    check_decidable(ctx, adm, rows, decision_rows)
+    check_decidable(ctx, adm, rows, decision_rows, treatments := await _treatments_of(ctx, rows))
     order = {bill_id: i for i, bill_id in enumerate(bill_numbers)}  # bills in submission order
     rows.sort(key=lambda r: (order[r["bill_id"]], r["line_no"]))
     lines = [
-        Line(i, r["item_code"], r["in_catalogue"], r["amount"], r["self_pay_item_id"], r["emergency"])
+        Line(
+            i, r["item_code"], r["in_catalogue"], r["amount"], r["self_pay_item_id"], r["emergency"], r["service_date"]
+        )
         for i, r in enumerate(rows, start=1)
     ]
     refs = {i: f"{bill_numbers[r['bill_id']]}#{r['line_no']}" for i, r in enumerate(rows, start=1)}
@@ -207,14 +373,20 @@ async def settle_admission(
         raise ValidationFailed(f"the admission's bills exceed {MAX_AMOUNT} in total", field="admission_id")
 
     person = await repo.get_person(adm["person_id"])
-    gates = _gates(adm, person)
+    gates = _gates(adm, person, await _emergency_until(ctx, adm))
     discharge_day = clock.to_local(adm["discharged_at"]).date()
     params = await parameters_for(ctx, gates.facility_region, gates.facility_level, discharge_day)
     year = discharge_day.year
     ceiling = params.aid.values.annual_ceiling
     led = await repo.lock_ledger(adm["person_id"], year, ceiling)  # LJ-6.2: serialises the person's year
     ytd = YearToDate(led["basic_paid"], led["critical_base"], led["critical_paid"], led["aid_used"])
-    result = settle(lines, _decisions(decision_rows), gates, ytd, params, ctx.gate_rules)
+    platform = _platform_result(
+        await repo.get_platform_settlement(admission_id), sum((ln.amount for ln in lines if ln.in_catalogue), ZERO)
+    )
+    result = settle(lines, _decisions(decision_rows), gates, ytd, params, ctx.gate_rules, platform)
+    differences = differences_view(result.differences)
+    checked = (await consent_check(ctx, gates.facility_region, gates.facility_level, discharge_day)).values
+    unconsented = unconsented_lines(adm, rows, refs, treatments, checked.treatment_categories)
 
     statement_id = new_id()
     now = clock.now()
@@ -243,6 +415,10 @@ async def settle_admission(
         "created_by": principal.subject,
         "created_role": principal.role.value,
         "completed_at": now,
+        "platform_setl_id": result.platform_setl_id,
+        "platform_differences": encode(differences) if platform else None,
+        "unconsented_lines": encode(unconsented),
+        "unfiled_care_bearer": encode(bearer := unfiled_care_bearer(adm, result)),  # LJ-4.3c
     }
     statement_lines = [
         {
@@ -267,7 +443,8 @@ async def settle_admission(
             "basic_paid": d.basic_paid,
             "critical_base": d.critical_base,
             "critical_paid": d.critical_paid,
-            "aid_used": d.aid_used,
+            # LJ-13.2 / LJ-6.2: manual reimbursement reserves its aid only when applied for.
+            "aid_used": ZERO if result.mode is Mode.MANUAL else d.aid_used,
         },
         ceiling,
     )
@@ -295,10 +472,16 @@ async def settle_admission(
             gates_applied=list(result.gates_applied),
             reason=reason,
             replaces_statement_id=replaces,
+            platform_setl_id=result.platform_setl_id,
+            platform_differences=[PlatformDifference(**d) for d in differences],
+            unfiled_care_bearer=_bearer_event(bearer),
         )
     )
+    await _raise_flags(ctx, adm, result.platform_setl_id, differences, unconsented)
+    await analytics.schedule_analysis(ctx, discharge_day)  # LJ-15.4: the quarter of the discharge
     if result.mode is Mode.MANUAL:
-        await _request_manual(ctx, adm, statement_id, "; ".join(result.manual_reasons), result.patient_advance)
+        window = await manual_window(ctx, gates.facility_region, gates.facility_level, discharge_day)
+        await _request_manual(ctx, adm, statement_id, "; ".join(result.manual_reasons), result.patient_advance, window)
     await ctx.uow.audit(
         principal,
         "settlement.complete",
@@ -315,26 +498,77 @@ async def settle_admission(
     return 201, statement_view(record, statement_lines)
 
 
-async def _request_manual(ctx: Ctx, adm: Record, statement_id: str, reason: str, reimbursable: Decimal) -> None:
-    """LJ-3.2b / LJ-13.2: the patient pays first; the district medical insurance office
-    reimburses after review. Centralized persons: the institution applies within 15
-    working days after discharge (a deadline); decentralized: the village committee or the
-    guardian helps, with no deadline in the seed."""
-    due = None
-    if adm["support_type"] == SupportType.CENTRALIZED.value:
-        due = ctx.calendar.add_working_days(adm["discharged_at"], ctx.settings.manual_application_working_days)
-        await ctx.uow.schedule(
-            MANUAL_APPLICATION,
-            statement_id,
-            due,
-            basis="working_days",
-            payload={
-                "admission_id": adm["admission_id"],
-                "person_id": adm["person_id"],
-                "facility_id": adm["facility_id"],
-                "institution_id": adm["institution_id"],
-            },
+def _bearer_event(bearer: dict[str, Any] | None) -> UnfiledCareBearer | None:
+    if bearer is None:
+        return None
+    adviser = bearer["adviser"] or {}
+    return UnfiledCareBearer(
+        bearer=bearer["bearer"],
+        amount=bearer["amount"],
+        adviser_kind=adviser.get("kind"),
+        adviser_id=adviser.get("id"),
+        adviser_name=adviser.get("name"),
+    )
+
+
+async def _raise_flags(
+    ctx: Ctx,
+    adm: Record,
+    setl_id: str | None,
+    differences: Sequence[dict[str, Any]],
+    unconsented: Sequence[dict[str, Any]],
+) -> None:
+    """SPEC 0.5 / LJ-13.1 and LJ-11.1: what the statement found for inspection, flagged once."""
+    if differences:
+        await raise_flag(
+            ctx,
+            adm,
+            PLATFORM_DIFFERENCE,
+            "LJ-13.1",
+            Decimal(len(differences)),
+            f"national one-stop settlement {setl_id} differs from the own computation: "
+            + "; ".join(f"{d['field']} {d['platform']} vs {d['computed']} ({d['rule']})" for d in differences),
         )
+    if unconsented:
+        await raise_flag(
+            ctx,
+            adm,
+            UNCONSENTED_TREATMENT,
+            "LJ-11.1",
+            Decimal(len(unconsented)),
+            f"{len(unconsented)} bill line(s) of treatments never consented: "
+            + "; ".join(
+                f"{u['bill_ref']} {u['item_code']} {u['amount']} ({u['rule']}: {u['reason']})" for u in unconsented
+            ),
+        )
+
+
+async def _request_manual(
+    ctx: Ctx, adm: Record, statement_id: str, reason: str, reimbursable: Decimal, window: Applied
+) -> None:
+    """LJ-3.2b / LJ-13.2: the patient pays first; the district medical insurance office
+    reimburses after review. The institution (centralized persons), the village committee or
+    the guardian (decentralized) applies within the versioned window of working days after
+    discharge (15 for centralized persons; an interpretation for decentralized ones)."""
+    values = window.values
+    days = (
+        values.centralized_working_days
+        if adm["support_type"] == SupportType.CENTRALIZED.value
+        else values.decentralized_working_days
+    )
+    due = ctx.calendar.add_working_days(adm["discharged_at"], days)
+    await ctx.uow.schedule(
+        MANUAL_APPLICATION,
+        statement_id,
+        due,
+        basis="working_days",
+        payload={
+            "admission_id": adm["admission_id"],
+            "person_id": adm["person_id"],
+            "facility_id": adm["facility_id"],
+            "institution_id": adm["institution_id"],
+        },
+    )
     await ctx.repo.insert_manual(
         {
             "statement_id": statement_id,
@@ -344,9 +578,11 @@ async def _request_manual(ctx: Ctx, adm: Record, statement_id: str, reason: str,
             "support_type": adm["support_type"],
             "reason": reason,
             "reimbursable": reimbursable,
-            "application_due_at": due.at if due else None,
-            "calendar_provisional": due.calendar_provisional if due else False,
+            "application_due_at": due.at,
+            "calendar_provisional": due.calendar_provisional,
             "requested_at": clock.now(),
+            "state": "requested",
+            "window_version": window.version_id,
         }
     )
     await ctx.uow.emit(
@@ -355,8 +591,8 @@ async def _request_manual(ctx: Ctx, adm: Record, statement_id: str, reason: str,
             person_id=adm["person_id"],
             facility_id=adm["facility_id"],
             reason=reason,
-            application_due_at=due.at if due else None,
-            calendar_provisional=due.calendar_provisional if due else False,
+            application_due_at=due.at,
+            calendar_provisional=due.calendar_provisional,
             statement_id=statement_id,
             reimbursable=reimbursable,
             support_type=adm["support_type"],
@@ -398,6 +634,7 @@ async def reverse_statement(ctx: Ctx, principal: Principal, statement_id: str, r
     await repo.insert_statement(record, lines)
     year = original["aid_year"]
     led = await repo.lock_ledger(original["person_id"], year, ZERO)
+    released = await _aid_held(ctx, original)
     await repo.apply_ledger(
         original["person_id"],
         year,
@@ -406,7 +643,7 @@ async def reverse_statement(ctx: Ctx, principal: Principal, statement_id: str, r
             "basic_paid": -original["basic_insurance"],
             "critical_base": -original["critical_base"],
             "critical_paid": -original["critical_illness"],
-            "aid_used": -original["medical_aid"],
+            "aid_used": -released,
         },
         led["aid_ceiling"],
     )
@@ -417,7 +654,7 @@ async def reverse_statement(ctx: Ctx, principal: Principal, statement_id: str, r
             reversed_statement_id=statement_id,
             admission_id=original["admission_id"],
             person_id=original["person_id"],
-            medical_aid_released=original["medical_aid"],
+            medical_aid_released=released,
             reason=reason,
             reversed_at=now,
         )
@@ -427,9 +664,21 @@ async def reverse_statement(ctx: Ctx, principal: Principal, statement_id: str, r
         "settlement.reverse",
         f"statement:{statement_id}",
         reason=reason,
-        details={"reversal_id": reversal_id, "medical_aid_released": str(original["medical_aid"])},
+        details={"reversal_id": reversal_id, "medical_aid_released": str(released)},
     )
     return statement_view(record, lines)
+
+
+async def _aid_held(ctx: Ctx, statement: Record) -> Decimal:
+    """LJ-6.2: what the statement holds on the ceiling ledger — a one-stop statement its aid;
+    a manual one what its application reserved and review kept (LJ-13.2), now released."""
+    if statement["mode"] != Mode.MANUAL.value:
+        return Decimal(statement["medical_aid"])
+    manual = await ctx.repo.get_manual(statement["statement_id"], for_update=True)
+    if manual is None:
+        return ZERO
+    await ctx.repo.update_manual(statement["statement_id"], {"state": "reversed", "aid_held": ZERO})
+    return Decimal(manual["aid_held"] or ZERO)
 
 
 async def get_statement(ctx: Ctx, principal: Principal, statement_id: str) -> dict[str, Any]:
@@ -440,14 +689,16 @@ async def get_statement(ctx: Ctx, principal: Principal, statement_id: str) -> di
     view = statement_view(st, await ctx.repo.statement_lines(statement_id))
     reversal = await ctx.repo.reversal_of(statement_id)
     view["reversed_by_statement_id"] = reversal["statement_id"] if reversal else None
+    admission = await ctx.repo.get_admission(st["admission_id"]) or {}
+    view["admission_identifiers"] = {name: admission.get(name) for name in ADMISSION_IDENTIFIERS}
     return view
 
 
 async def list_statements(
-    ctx: Ctx, principal: Principal, admission_id: str | None, person_id: str | None, limit: int
+    ctx: Ctx, principal: Principal, admission_id: str | None, person_id: str | None
 ) -> list[dict[str, Any]]:
     rows = await ctx.repo.list_statements(
-        admission_id=admission_id, person_id=person_id, facility_ids=facility_filter(principal), limit=limit
+        admission_id=admission_id, person_id=person_id, facility_ids=facility_filter(principal)
     )
     return [statement_view(r) for r in rows]
 
@@ -472,42 +723,8 @@ def manual_view(m: Record) -> dict[str, Any]:
     return {k: m[k] for k in m}
 
 
-async def record_application(ctx: Ctx, principal: Principal, statement_id: str) -> dict[str, Any]:
-    """LJ-13.2: the manual-reimbursement application reached the district medical insurance
-    office (recorded by the office, or by the institution / village committee in scope)."""
-    manual = await ctx.repo.get_manual(statement_id, for_update=True)
-    if manual is None:
-        raise NotFound(f"no manual reimbursement for statement {statement_id}")
-    adm = await ctx.repo.get_admission(manual["admission_id"])
-    assert adm is not None
-    if principal.role is Role.INSTITUTION:
-        principal.require_scope("institution", adm["institution_id"], f"admission {adm['admission_id']}")
-    elif principal.role is Role.VILLAGE_COMMITTEE:
-        principal.require_scope("village", adm["village_id"], f"admission {adm['admission_id']}")
-    elif principal.role is not Role.MEDICAL_INSURANCE:
-        raise Forbidden(f"role {principal.role.value} may not record a reimbursement application")
-    if manual["applied_at"] is not None:
-        raise Conflict("the application is already recorded", field="statement_id")
-    if await ctx.repo.reversal_of(statement_id) is not None:
-        raise Conflict("the statement was reversed: apply for its replacement", field="statement_id")
-    now = clock.now()
-    late = manual["application_due_at"] is not None and now > manual["application_due_at"]
-    await ctx.repo.mark_manual_applied(
-        statement_id, {"applied_at": now, "applied_by": principal.subject, "applied_late": late}
-    )
-    await ctx.uow.close_deadline(MANUAL_APPLICATION, statement_id)
-    await ctx.uow.audit(
-        principal,
-        "reimbursement.apply",
-        f"statement:{statement_id}",
-        reason="LJ-13.2 manual reimbursement application received",
-        details={"late": late},
-    )
-    return manual_view({**manual, "applied_at": now, "applied_by": principal.subject, "applied_late": late})
-
-
-async def list_manual(ctx: Ctx, pending_only: bool, limit: int) -> list[dict[str, Any]]:
-    return [manual_view(m) for m in await ctx.repo.list_manual(pending_only=pending_only, limit=limit)]
+async def list_manual(ctx: Ctx, pending_only: bool) -> list[dict[str, Any]]:
+    return [manual_view(m) for m in await ctx.repo.list_manual(pending_only=pending_only)]
 
 
 async def manual_application_overdue(uow: UnitOfWork, row: Any) -> None:

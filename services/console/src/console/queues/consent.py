@@ -1,0 +1,129 @@
+"""Self-pay items and consents (consent): the reviews, filings and signatures waiting
+for each office (LJ-7, LJ-10)."""
+
+from __future__ import annotations
+
+from console.labels import ROLES, status_label
+from console.queues.base import Ctx, Queue, Row, gather_reads, roles
+from console.workdays import local_text
+
+
+async def _self_pay_items(ctx: Ctx, statuses: set[str]) -> list[Row]:
+    """Consent's list of self-pay items across admissions, by status, in the user's scope."""
+    found = await gather_reads([ctx.api.list("consent", "/self-pay-items", status=s) for s in sorted(statuses)])
+    return [
+        Row(
+            {
+                "item_code": item.get("item_code"),
+                "amount": item.get("amount"),
+                "facility": item.get("facility_id"),
+                "admission": item.get("admission_id"),
+                "status": status_label(item.get("status")),
+                "proposed_at": local_text(item.get("proposed_at")),
+            },
+            href=f"/self-pay-items/{item['item_id']}",
+        )
+        for items in found
+        for item in items or []
+    ]
+
+
+SELF_PAY_COLUMNS = (
+    ("item_code", "项目编码"),
+    ("amount", "金额（元）"),
+    ("facility", "医疗机构"),
+    ("admission", "住院记录"),
+    ("status", "状态"),
+    ("proposed_at", "提出时间"),
+)
+
+
+async def ca_self_pay(ctx: Ctx) -> list[Row]:
+    return await _self_pay_items(ctx, {"awaiting_civil_affairs_review"})
+
+
+async def initial_reviews(ctx: Ctx) -> list[Row]:
+    return await _self_pay_items(ctx, {"awaiting_initial_review"})
+
+
+async def consent_forms(ctx: Ctx) -> list[Row]:
+    return await _self_pay_items(ctx, {"awaiting_consent_form"})
+
+
+async def town_self_pay_filings(ctx: Ctx) -> list[Row]:
+    return await _self_pay_items(ctx, {"awaiting_civil_affairs_filing"})
+
+
+async def rank4_signatures(ctx: Ctx) -> list[Row]:
+    """LJ-10: rank-4 signatures filed with civil affairs and not yet acknowledged — consent's
+    work list, each with its acknowledgement deadline (overdue first)."""
+    found = await ctx.api.list("consent", "/rank4-signatures", state="open")
+    rows = []
+    for r in found:
+        signer = r.get("signer") or {}
+        rows.append(
+            Row(
+                {
+                    "signer": signer.get("id"),
+                    "role": ROLES.get(str(signer.get("role")), signer.get("role")),
+                    "public_interest": "是" if r.get("major_public_interest") else "否",
+                    "admission": r.get("admission_id"),
+                    "filed_at": local_text(r.get("filed_at")),
+                },
+                due=await ctx.calendars.due(r.get("acknowledgement_due_at"), r.get("overdue")),
+            )
+        )
+    return rows
+
+
+CARERS = roles("institution", "village_committee")
+
+QUEUES: tuple[Queue, ...] = (
+    Queue(
+        "ca-self-pay",
+        "自费项目待民政审核（LJ-7.3）",
+        roles("civil_affairs"),
+        SELF_PAY_COLUMNS,
+        ca_self_pay,
+        "单项超过1,000元或累计超过2,000元的目录外自费项目",
+        dated=False,
+    ),
+    Queue(
+        "rank4",
+        "第四顺位签字备案（LJ-10）",
+        roles("civil_affairs", "auditor"),
+        (
+            ("signer", "签字人"),
+            ("role", "签字单位"),
+            ("public_interest", "涉及重大公共利益"),
+            ("admission", "住院记录"),
+            ("filed_at", "备案时间"),
+        ),
+        rank4_signatures,
+        "第四顺位（所在单位负责人）签字的知情同意书，报民政局备案待确认",
+    ),
+    Queue(
+        "initial-reviews",
+        "自费项目初审（LJ-7.2）",
+        CARERS,
+        SELF_PAY_COLUMNS,
+        initial_reviews,
+        dated=False,
+    ),
+    Queue(
+        "consent-forms",
+        "待签署的知情同意书（LJ-7.1）",
+        CARERS,
+        SELF_PAY_COLUMNS,
+        consent_forms,
+        dated=False,
+    ),
+    Queue(
+        "town-self-pay",
+        "待报民政备案的自费项目（LJ-7.3）",
+        roles("town_government"),
+        SELF_PAY_COLUMNS,
+        town_self_pay_filings,
+        dated=False,
+    ),
+)

@@ -1,0 +1,243 @@
+"""Living costs and the emergency period from facts (GD-13.3, GD-13.5, SPEC 0.5).
+
+Issue scenarios: "a patient who dies 6 hours after admission still yields 3 days" and "an
+adult tagged critically_ill_newborn at 720 hours makes 30 days of emergency costs and 30
+days of living allowance" — both now refused or counted from the facts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+
+from medaid_shared.testing import ServiceHarness
+
+from .helpers import ADMITTED, NOW, add_costs, call, deliver, ok, open_case, overdue_event, prepare_city
+
+CLAIM = {"medical_amount": "1000.00", "declaration": "属实"}
+
+
+async def test_gd_13_5_a_patient_who_died_after_6_hours_yields_one_day(svc: ServiceHarness) -> None:
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc))["case_id"]
+        await add_costs(svc, cid, (1, "1000.00"))
+        await deliver(svc, overdue_event("P-1"))
+        # no end of stay recorded yet: the stay lasts (NOW is 98 hours after admission) — 3 days
+        a = await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital")
+        assert (a["living_days"], a["living_max"]) == (3, "90.00")
+        await ok(svc, "POST", f"/cases/{cid}/claim", "hospital", {**CLAIM, "living_amount": "90.00"})
+
+        stay_end = f"/cases/{cid}/stay-end"
+        died = {"outcome": "died", "at": (ADMITTED + timedelta(hours=6)).isoformat(), "note": "抢救无效死亡"}
+        for bad in (
+            {**died, "at": (ADMITTED - timedelta(minutes=1)).isoformat()},
+            {**died, "at": (NOW + timedelta(minutes=1)).isoformat()},
+            {**died, "outcome": "vanished"},
+        ):
+            assert (await call(svc, "POST", stay_end, "hospital", bad)).status_code == 422
+        assert (await call(svc, "POST", stay_end, "agency", died)).status_code == 403
+        assert (await ok(svc, "GET", f"/cases/{cid}", "hospital"))["stay_ended_at"] is None  # nothing changed
+        view = await ok(svc, "POST", stay_end, "hospital", died)
+        # the claim rested on 3 days: recording the death withdraws it
+        assert view["state"] == "open" and view["stay_end_outcome"] == "died" and view["claim_living"] is None
+        a = await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital")
+        assert (a["living_days"], a["living_max"]) == (1, "30.00") and "GD-13.5" in a["rules"]
+        r = await call(svc, "POST", f"/cases/{cid}/claim", "hospital", {**CLAIM, "living_amount": "90.00"})
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.5", "living_amount")
+        await ok(svc, "POST", f"/cases/{cid}/claim", "hospital", {**CLAIM, "living_amount": "30.00"})
+
+
+async def test_gd_13_5_a_claim_during_the_stay_counts_the_days_so_far(svc: ServiceHarness) -> None:
+    with time_machine.travel(ADMITTED + timedelta(hours=30), tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc))["case_id"]
+        await add_costs(svc, cid, (1, "1000.00"))
+        await deliver(svc, overdue_event("P-1"))
+        a = await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital")
+        assert a["living_days"] == 2  # two started days so far, not the whole 72 hours in advance
+        r = await call(svc, "POST", f"/cases/{cid}/claim", "hospital", {**CLAIM, "living_amount": "90.00"})
+        assert r.status_code == 422 and r.json()["rule"] == "GD-13.5"
+
+
+async def test_gd_13_3_an_adult_tagged_newborn_at_720_hours_is_refused(svc: ServiceHarness) -> None:
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc))["case_id"]
+        path = f"/cases/{cid}/emergency-extension"
+        tagged = {"hours": 720, "category": "critically_ill_newborn", "reason": "病情危重"}
+        r = await call(svc, "POST", path, "hospital", tagged)
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "evidence.date_of_birth")
+        adult = {**tagged, "evidence": {"date_of_birth": "1990-01-01"}}
+        r = await call(svc, "POST", path, "hospital", adult)
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "evidence.date_of_birth")
+        wrong = {**tagged, "evidence": {"pregnancy_record": "母子健康手册 0031"}}
+        assert (await call(svc, "POST", path, "hospital", wrong)).status_code == 422
+        bad = await call(svc, "POST", path, "hospital", {"hours": 120, "category": "adult_male", "reason": "ICU"})
+        assert bad.status_code == 422 and bad.json()["rule"] == "GD-13.3"
+        view = await ok(svc, "GET", f"/cases/{cid}", "hospital")
+        assert (view["emergency_hours"], view["extension_status"]) == (72, None)  # nothing changed
+
+
+async def test_gd_13_3_an_extension_counts_once_approved(svc: ServiceHarness) -> None:
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc))["case_id"]
+        await add_costs(svc, cid, (1, "1000.00"), (80, "500.00"))
+        await deliver(svc, overdue_event("P-1"))
+        path = f"/cases/{cid}/emergency-extension"
+        newborn = {
+            "hours": 120,
+            "category": "critically_ill_newborn",
+            "reason": "新生儿窒息复苏后",
+            "evidence": {"date_of_birth": (ADMITTED - timedelta(days=2)).date().isoformat()},
+        }
+        assert (await call(svc, "POST", path, "agency", newborn)).status_code == 403
+        requested = await ok(svc, "POST", path, "hospital", newborn)
+        assert (requested["extension_status"], requested["emergency_hours"], requested["extension_hours"]) == (
+            "requested",
+            72,
+            120,
+        )
+        # the hospital's request alone extends nothing, and the claim waits for the decision
+        a = await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital")
+        assert a["emergency_hours"] == 72 and a["excluded"] == {"after_emergency_period": "500.00"}
+        r = await call(svc, "POST", f"/cases/{cid}/claim", "hospital", {**CLAIM, "living_amount": "90.00"})
+        assert r.status_code == 422 and "GD-13.3" in {b["rule"] for b in r.json()["blockers"]}
+        queue = await ok(svc, "GET", "/emergency-extensions", "health")
+        assert [(i["case_id"], i["hours"], i["category"]) for i in queue["items"]] == [
+            (cid, 120, "critically_ill_newborn")
+        ]
+        assert (await call(svc, "GET", "/emergency-extensions", "hospital")).status_code == 403
+
+        decision = f"{path}/decision"
+        assert (
+            await call(svc, "POST", decision, "hospital", {"decision": "approved", "reason": "x"})
+        ).status_code == 403
+        assert (
+            await call(svc, "POST", decision, "finance", {"decision": "approved", "reason": "x"})
+        ).status_code == 403
+        approved = await ok(svc, "POST", decision, "health", {"decision": "approved", "reason": "符合新生儿危重救治"})
+        assert (approved["extension_status"], approved["emergency_hours"], approved["extension_decided_role"]) == (
+            "approved",
+            120,
+            "health_bureau",
+        )
+        again = await call(svc, "POST", decision, "agency", {"decision": "rejected", "reason": "x"})
+        assert again.status_code == 409 and again.json()["rule"] == "GD-13.3"
+        a = await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital")
+        # NOW is 98 hours after admission and the baby is still in hospital: 5 started days so far
+        assert a["emergency_hours"] == 120 and a["excluded"] == {} and a["eligible_medical"] == "1500.00"
+        assert (a["living_days"], a["living_max"]) == (5, "150.00")
+        assert (await ok(svc, "GET", "/emergency-extensions", "agency"))["items"] == []
+
+        # a second request replaces the approval until decided; the agency rejects it
+        await ok(svc, "POST", path, "hospital", {**newborn, "hours": 240})
+        assert (await ok(svc, "GET", f"/cases/{cid}", "hospital"))["emergency_hours"] == 72
+        rejected = await ok(svc, "POST", decision, "agency", {"decision": "rejected", "reason": "证据不足"})
+        assert (rejected["extension_status"], rejected["emergency_hours"]) == ("rejected", 72)
+
+
+async def test_gd_13_5_referrals_discharge_ends_the_stay_of_a_person_referral_knows(svc: ServiceHarness) -> None:
+    """SPEC 0.5: for a destitute person referral knows, the end of the stay is referral's
+    discharge record, not the hospital's word."""
+    from medaid_shared.contracts.referral import DischargeRecorded, EmergencyAssistanceReferred, PersonRegistered
+    from medaid_shared.crypto import seal
+    from medaid_shared.settings import DEV_PERSON_MATCHING_PUBLIC_KEY, PERSON_MATCHING_PURPOSE
+
+    from .helpers import CITY, H1, VALID_ID_2
+
+    def discharge(at: timedelta, facility: str = H1) -> DischargeRecorded:
+        return DischargeRecorded(
+            admission_id="ADM-D",
+            person_id="PER-D",
+            facility_id=facility,
+            admitted_at=ADMITTED,
+            discharged_at=ADMITTED + at,
+            documents_due_at=ADMITTED + at + timedelta(hours=24),
+        )
+
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        sealed = seal(DEV_PERSON_MATCHING_PUBLIC_KEY, VALID_ID_2, PERSON_MATCHING_PURPOSE)
+        await deliver(
+            svc,
+            PersonRegistered(
+                person_id="PER-D",
+                name_masked="李*四",
+                id_number_masked="1101**********0038",
+                id_number_sealed=sealed,
+                support_type="centralized",
+            ),
+        )
+        await deliver(
+            svc,
+            EmergencyAssistanceReferred(
+                admission_id="ADM-D",
+                person_id="PER-D",
+                facility_id=H1,
+                admitted_at=ADMITTED,
+                id_number_sealed=sealed,
+                name_masked="李*四",
+                city=CITY,
+            ),
+        )
+        [case] = (await ok(svc, "GET", "/cases", "hospital"))["items"]
+        cid = case["case_id"]
+        await add_costs(svc, cid, (1, "1000.00"))
+        # the hospital's record first: its claim of a 60-hour stay
+        end = {"outcome": "discharged", "at": (ADMITTED + timedelta(hours=60)).isoformat()}
+        await ok(svc, "POST", f"/cases/{cid}/stay-end", "hospital", end)
+        assert (await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital"))["living_days"] == 3
+        await deliver(svc, discharge(timedelta(hours=30), facility="H999"))  # another hospital's: nothing
+        assert (await ok(svc, "GET", f"/cases/{cid}", "hospital"))["stay_end_source"] == "hospital"
+        await deliver(svc, discharge(timedelta(hours=30)))
+        view = await ok(svc, "GET", f"/cases/{cid}", "agency")
+        assert (view["stay_end_source"], view["stay_end_recorded_by"], view["stay_end_outcome"]) == (
+            "referral",
+            "referral",
+            "discharged",
+        )
+        assert (await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital"))["living_days"] == 2
+        again = await call(svc, "POST", f"/cases/{cid}/stay-end", "hospital", end)
+        assert again.status_code == 409 and (again.json()["rule"], again.json()["field"]) == ("GD-13.5", "at")
+        assert (await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital"))["living_days"] == 2
+
+
+async def test_gd_13_5_a_claim_filed_on_the_hospitals_stay_end_is_withdrawn_by_referrals_discharge(
+    svc: ServiceHarness,
+) -> None:
+    from medaid_shared.contracts.referral import DischargeRecorded
+
+    from .helpers import CHANNELS, H1, VALID_ID, confirm_channels
+
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc, identity="identified", id_number=VALID_ID, admission_id="ADM-C"))["case_id"]
+        await add_costs(svc, cid, (1, "1000.00"))
+        await ok(svc, "POST", f"/cases/{cid}/unable-to-pay", "hospital", {"criteria": ["minimum_living"]})
+        for channel in CHANNELS:
+            await ok(svc, "POST", f"/cases/{cid}/channel-payments", "hospital", {"channel": channel, "amount": "0.00"})
+        await confirm_channels(svc, cid)
+        await ok(svc, "POST", f"/cases/{cid}/civil-affairs-check", "civil", {"statuses": ["minimum_living"]})
+        end = {"outcome": "discharged", "at": (ADMITTED + timedelta(hours=60)).isoformat()}
+        await ok(svc, "POST", f"/cases/{cid}/stay-end", "hospital", end)
+        claim = {"medical_amount": "1000.00", "living_amount": "90.00", "declaration": "属实"}
+        assert (await ok(svc, "POST", f"/cases/{cid}/claim", "hospital", claim))["state"] == "claimed"
+        await deliver(
+            svc,
+            DischargeRecorded(
+                admission_id="ADM-C",
+                person_id="PER-C",
+                facility_id=H1,
+                admitted_at=ADMITTED,
+                discharged_at=ADMITTED + timedelta(hours=30),
+                documents_due_at=ADMITTED + timedelta(hours=54),
+            ),
+        )
+        case = await ok(svc, "GET", f"/cases/{cid}", "hospital")
+        assert (case["state"], case["claim_living"], case["stay_end_source"]) == ("open", None, "referral")
+        assert (await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital"))["living_max"] == "60.00"
+        refused = await call(svc, "POST", f"/cases/{cid}/claim", "hospital", claim)
+        assert refused.status_code == 422 and refused.json()["rule"] == "GD-13.5"  # 90.00 > two days' 60.00

@@ -1,0 +1,191 @@
+"""The emergency as a recorded determination (LJ-11.3, SPEC 0.5).
+
+"Emergency" unlocks exemptions — no primary first visit or referral slip (LJ-3.2a, LJ-4.2a),
+one-stop settlement at a level-2+ facility (LJ-3.2b), "emergency" self-pay outcomes (LJ-7.4)
+— so it rests on a basis the hospital records within the emergency window (a versioned
+interpretation): the condition from the national list of urgent and critical illnesses
+(国卫办医发〔2013〕32号, reference data loaded here), the arrival channel and the onset. Civil
+affairs and medical insurance see it and may contest it. An emergency whose basis never came,
+or whose contest is upheld, loses its exemptions: the referral compliance is decided again
+(AdmissionComplianceChanged, so settlement re-settles) and EmergencyExemptionWithdrawn tells
+settlement and consent what is due again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medaid_shared import clock
+from medaid_shared.authz import Principal, Role
+from medaid_shared.contracts.referral import EmergencyDetermined, EmergencyExemptionWithdrawn
+from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest
+from referral.service import admissions, timeline
+from referral.service.admissions import (
+    EMERGENCY_CLAIMED,
+    EMERGENCY_CONFIRMED,
+    EMERGENCY_CONTESTED,
+    EMERGENCY_DEADLINE,
+    EMERGENCY_DETERMINED,
+    EMERGENCY_LAPSED,
+)
+from referral.service.commands import EmergencyBasisIn, EmergencyReviewIn, UrgentConditionsIn
+from referral.service.context import Ctx
+from referral.service.ports import Record
+
+
+async def determine(ctx: Ctx, principal: Principal, admission_id: str, cmd: EmergencyBasisIn) -> dict[str, Any]:
+    """LJ-11.3: the hospital records the emergency's basis within the window."""
+    await ctx.uow.lock_deadline(EMERGENCY_DEADLINE, admission_id)  # the scheduler's lock order
+    adm = await admissions.visible(ctx, principal, admission_id, for_update=True)
+    if not adm["emergency"]:
+        raise RuleViolation("this admission was not filed as an emergency", rule="LJ-11.3", field="admission_id")
+    now = clock.now()
+    lapsed = adm["emergency_status"] == EMERGENCY_LAPSED
+    if lapsed or (adm["emergency_due_at"] is not None and now > adm["emergency_due_at"]):
+        raise RuleViolation(
+            "the emergency window has passed: its basis can no longer be recorded", rule="LJ-11.3", field="admission_id"
+        )
+    if adm["emergency_status"] != EMERGENCY_CLAIMED:
+        raise Conflict(f"the emergency is already {adm['emergency_status']}", field="admission_id")
+    if await ctx.store.get("urgent_condition", cmd.condition_code) is None:
+        raise RuleViolation(
+            f"{cmd.condition_code} is not on the national list of urgent and critical illnesses",
+            rule="LJ-11.3",
+            field="condition_code",
+        )
+    if cmd.onset_at > now:
+        raise ValidationFailed("the onset is in the future", field="onset_at")
+    changes = {
+        "emergency_status": EMERGENCY_DETERMINED,
+        "emergency_condition": cmd.condition_code,
+        "emergency_arrival_channel": cmd.arrival_channel.value,
+        "emergency_onset_at": cmd.onset_at,
+        "emergency_determined_at": now,
+        "emergency_determined_by": principal.subject,
+    }
+    await ctx.store.update("admission", admission_id, changes)
+    adm = {**adm, **changes}
+    await ctx.uow.close_deadline(EMERGENCY_DEADLINE, admission_id)
+    await ctx.uow.emit(
+        EmergencyDetermined(
+            admission_id=admission_id,
+            person_id=adm["person_id"],
+            facility_id=adm["facility_id"],
+            arrival_channel=cmd.arrival_channel.value,
+            onset_at=cmd.onset_at,
+            determined_at=now,
+        )
+    )
+    await timeline.record(
+        ctx,
+        adm["person_id"],
+        now,
+        "emergency_determined",
+        admission_id,
+        admission_id=admission_id,
+        summary={"arrival_channel": cmd.arrival_channel.value},
+    )
+    await ctx.uow.audit(
+        principal, "emergency.determine", admission_id, reason="LJ-11.3", details={"channel": cmd.arrival_channel.value}
+    )
+    return {**admissions.view(adm), "emergency_condition": cmd.condition_code}
+
+
+async def review(ctx: Ctx, principal: Principal, admission_id: str, cmd: EmergencyReviewIn) -> dict[str, Any]:
+    """SPEC 0.5: civil affairs or medical insurance contest the emergency. Upheld, the
+    emergency loses its exemptions; dismissed, it stands confirmed. One decision per admission."""
+    adm = await admissions.load(ctx, admission_id, for_update=True)
+    if not adm["emergency"]:
+        raise RuleViolation("this admission was not filed as an emergency", rule="LJ-11.3", field="admission_id")
+    if adm["emergency_status"] in (EMERGENCY_CONTESTED, EMERGENCY_CONFIRMED):
+        raise Conflict("the emergency was already reviewed", field="admission_id")
+    now = clock.now()
+    decision = {
+        "upheld": cmd.upheld,
+        "reason": cmd.reason,
+        "by": principal.subject,
+        "role": principal.role.value,
+        "at": now.isoformat(),
+    }
+    status = EMERGENCY_CONTESTED if cmd.upheld else EMERGENCY_CONFIRMED
+    if adm["emergency_status"] == EMERGENCY_LAPSED and not cmd.upheld:
+        raise RuleViolation("an emergency with no basis on record cannot be confirmed", rule="LJ-11.3", field="upheld")
+    changes = {"emergency_status": status, "emergency_review": decision}
+    await ctx.store.update("admission", admission_id, changes)
+    adm = {**adm, **changes}
+    await ctx.uow.close_deadline(EMERGENCY_DEADLINE, admission_id, state="cancelled")
+    if cmd.upheld and adm["emergency_status"] != EMERGENCY_LAPSED:
+        adm = await _withdraw(ctx, adm, "contest_upheld", principal.role)
+    await ctx.uow.audit(principal, "emergency.review", admission_id, reason=cmd.reason, details={"upheld": cmd.upheld})
+    return admissions.view(adm)
+
+
+async def on_basis_due(ctx: Ctx, row: Any) -> None:
+    """LJ-11.3 (interpretation): the window passed with no basis on record → the emergency
+    lapses and loses its exemptions."""
+    adm = await ctx.store.get("admission", row["subject"], for_update=True)
+    if adm is None or adm["emergency_status"] != EMERGENCY_CLAIMED:
+        return
+    await ctx.store.update("admission", adm["admission_id"], {"emergency_status": EMERGENCY_LAPSED})
+    await _withdraw(ctx, {**adm, "emergency_status": EMERGENCY_LAPSED}, "no_basis", None)
+    await ctx.uow.audit(None, "emergency.lapsed", adm["admission_id"], reason="LJ-11.3")
+
+
+async def _withdraw(ctx: Ctx, adm: Record, reason: str, role: Role | None) -> Record:
+    """The exemptions go: referral compliance decided again (LJ-3.2a, LJ-4.2a) and
+    EmergencyExemptionWithdrawn for one-stop settlement (LJ-3.2b) and self-pay (LJ-7.4)."""
+    now = clock.now()
+    adm = await admissions.refresh(ctx, adm)
+    await ctx.uow.emit(
+        EmergencyExemptionWithdrawn(
+            admission_id=adm["admission_id"],
+            person_id=adm["person_id"],
+            facility_id=adm["facility_id"],
+            reason=reason,
+            withdrawn_at=now,
+            decided_by_role=role.value if role else None,
+        )
+    )
+    await timeline.record(
+        ctx,
+        adm["person_id"],
+        now,
+        "emergency_withdrawn",
+        adm["admission_id"],
+        admission_id=adm["admission_id"],
+        summary={"reason": reason},
+    )
+    return adm
+
+
+# ---- the national list of urgent and critical illnesses (reference data) ------------------
+
+
+async def load_conditions(ctx: Ctx, principal: Principal, cmd: UrgentConditionsIn) -> dict[str, Any]:
+    """The list (国卫办医发〔2013〕32号, plus the city's additions) loaded from a file; an
+    example list says so. Loading again replaces the names; codes on record stay."""
+    now = clock.now()
+    for c in cmd.conditions:
+        row = {
+            "code": c.code,
+            "name": c.name,
+            "example": cmd.example,
+            "source": cmd.source,
+            "loaded_by": principal.subject,
+            "loaded_at": now,
+        }
+        if await ctx.store.get("urgent_condition", c.code) is None:
+            await ctx.store.insert("urgent_condition", row)
+        else:
+            await ctx.store.update("urgent_condition", c.code, row)
+    await ctx.uow.audit(
+        principal, "urgent_conditions.load", cmd.source, reason="LJ-11.3", details={"count": len(cmd.conditions)}
+    )
+    return {"loaded": len(cmd.conditions), "example": cmd.example}
+
+
+async def list_conditions(ctx: Ctx, page: PageRequest) -> list[dict[str, Any]]:
+    """One page of the national list of urgent and critical illnesses, by code (in SQL)."""
+    rows = await ctx.store.page("urgent_condition", {}, page, ["code"])
+    return [{k: r[k] for k in ("code", "name", "example", "source")} for r in rows]

@@ -1,0 +1,197 @@
+"""LJ-13.1 / SPEC 0.5: the national one-stop result as the fact. Where the hospital settled on
+the national medical-security platform, settlement takes basic insurance, critical illness
+and medical aid from the posted result (aid checked against LJ-6.2 and the yearly ceiling of
+its own ledger), computes the support fund and the self-pay treatment itself, and flags
+every difference from its own computation; without it, it computes as before."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from medaid_shared.contracts.common import FilingState
+from medaid_shared.testing import ServiceHarness
+from tests_settlement.factories import AID_PARAMETERS, BASIC_PARAMETERS, CRITICAL_PARAMETERS
+from tests_settlement.world import (
+    admin,
+    admit,
+    bill,
+    discharge,
+    hospital,
+    insurance,
+    line,
+    load_parameters,
+    settled,
+)
+
+D = Decimal
+
+
+def result(**overrides: str) -> dict[str, Any]:
+    """The platform's result for a 20,000.00 in-catalogue bill, equal to the own computation
+    with the test parameters: basic (20,000 − 500) × 80 % = 15,600, critical illness 0 (below
+    its threshold), medical aid 100 % of the 4,400 left (LJ-6.2)."""
+    body = {
+        "setl_id": "SETL-0001",
+        "mdtrt_id": "MDTRT-0001",
+        "setl_time": "2026-03-10T10:30:00+08:00",
+        "medfee_sumamt": "20000.00",
+        "inscp_scp_amt": "20000.00",
+        "fulamt_ownpay_amt": "0.00",
+        "act_pay_dedc": "500.00",
+        "hifp_pay": "15600.00",
+        "hifmi_pay": "0.00",
+        "maf_pay": "4400.00",
+        "psn_cash_pay": "0.00",
+    }
+    body.update(overrides)
+    return body
+
+
+async def _ready(svc: ServiceHarness, lines: list[dict[str, Any]] | None = None, **admit_kw: Any) -> dict[str, str]:
+    await admit(svc, **admit_kw)
+    await discharge(svc)
+    h = hospital(svc)
+    r = await svc.client.post("/bills", json=bill("B1", lines or [line("20000.00")]), headers=h)
+    assert r.status_code == 201, r.text
+    return h
+
+
+async def _post(svc: ServiceHarness, body: dict[str, Any], headers: dict[str, str]) -> Any:
+    return await svc.client.post("/admissions/A1/platform-settlement", json=body, headers=headers)
+
+
+async def test_lj_13_1_a_platform_result_equal_to_the_own_computation_stands_without_flags(
+    svc: ServiceHarness,
+) -> None:
+    await load_parameters(svc)
+    h = await _ready(svc)
+    posted = await _post(svc, result(), h)
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["setl_id"] == "SETL-0001" and posted.json()["maf_pay"] == "4400.00"
+    again = await _post(svc, result(), h)
+    assert again.status_code == 200  # the same result again: the stored one
+    st = (await svc.client.post("/admissions/A1/settlement", headers=h)).json()
+    assert st["platform_setl_id"] == "SETL-0001"
+    assert st["platform_differences"] == []
+    assert (st["amounts"]["basic_insurance"], st["amounts"]["medical_aid"]) == ("15600.00", "4400.00")
+    assert await svc.published("CostAnomalyFlagged") == []
+
+
+async def test_spec_0_5_lj_13_1_insurance_and_aid_come_from_the_platform_and_differences_are_flagged(
+    svc: ServiceHarness,
+) -> None:
+    """The platform applied the real policy (deductible 300, 85 %, some critical illness):
+    the statement takes its figures, the support fund pays what is left of the compliant
+    cost, and each difference from the own (example-parameter) computation is named."""
+    await load_parameters(svc)
+    h = await _ready(svc)
+    body = result(act_pay_dedc="300.00", hifp_pay="16745.00", hifmi_pay="300.00", maf_pay="2955.00")
+    assert (await _post(svc, body, h)).status_code == 201
+    r = await svc.client.post("/admissions/A1/settlement", headers=h)
+    assert r.status_code == 201, r.text
+    st = r.json()
+    assert st["amounts"]["basic_insurance"] == "16745.00"
+    assert st["amounts"]["critical_illness"] == "300.00"
+    assert st["amounts"]["medical_aid"] == "2955.00"  # 100 % of the 2,955 left (LJ-6.2)
+    assert st["amounts"]["support_fund"] == "0.00"
+    assert st["deductible_applied"] == "300.00"
+    diffs = {d["field"]: (d["platform"], d["computed"], d["rule"]) for d in st["platform_differences"]}
+    assert diffs == {
+        "act_pay_dedc": ("300.00", "500.00", "LJ-6.1"),
+        "hifp_pay": ("16745.00", "15600.00", "LJ-6.1"),
+        "hifmi_pay": ("300.00", "0.00", "LJ-6.1"),
+    }
+    nf = st["national_fields"]
+    assert (nf["hifp_pay"], nf["hifmi_pay"], nf["maf_pay"]) == ("16745.00", "300.00", "2955.00")
+    basic_line = next(ln for ln in st["lines"] if ln["payer"] == "basic_insurance")
+    assert "SETL-0001" in basic_line["basis"] and "15600.00" in basic_line["basis"]
+    (flag,) = await svc.published("CostAnomalyFlagged")
+    assert flag["payload"]["kind"] == "platform_difference" and flag["payload"]["admission_id"] == "A1"
+    assert flag["payload"]["period"] == "2026Q1" and "hifp_pay 16745.00 vs 15600.00" in flag["payload"]["detail"]
+    (event,) = await svc.published("SettlementCompleted")
+    assert event["payload"]["platform_setl_id"] == "SETL-0001"
+    assert len(event["payload"]["platform_differences"]) == 3
+    flags = await svc.client.get("/reports/2026Q1/flags?kind=platform_difference", headers=insurance(svc))
+    assert [f["admission_id"] for f in flags.json()["items"]] == ["A1"]
+    ledger = (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()
+    assert ledger["aid_used"] == "2955.00" and ledger["basic_paid"] == "16745.00"
+
+
+async def test_lj_6_2_platform_aid_above_the_yearly_ceiling_is_not_accepted(svc: ServiceHarness) -> None:
+    """The ledger's ceiling (here 3,000 left) bounds the aid the statement accepts; the excess
+    is a flagged difference naming LJ-6.2 and the support fund pays the compliant rest."""
+    versions = [BASIC_PARAMETERS, CRITICAL_PARAMETERS, {**AID_PARAMETERS, "values": {"annual_ceiling": "3000.00"}}]
+    assert (
+        await svc.client.post("/admin/parameters", json={"versions": versions}, headers=admin(svc))
+    ).status_code == 201
+    h = await _ready(svc)
+    assert (await _post(svc, result(), h)).status_code == 201
+    st = (await svc.client.post("/admissions/A1/settlement", headers=h)).json()
+    assert st["amounts"]["medical_aid"] == "3000.00"
+    assert st["amounts"]["support_fund"] == "1400.00"
+    (diff,) = st["platform_differences"]
+    assert (diff["field"], diff["platform"], diff["computed"], diff["rule"]) == (
+        "maf_pay",
+        "4400.00",
+        "3000.00",
+        "LJ-6.2",
+    )
+    assert "1400.00 not accepted" in diff["note"]
+    assert (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()["aid_used"] == "3000.00"
+
+
+async def test_lj_4_3c_platform_aid_on_unfiled_care_is_refused_and_flagged(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    h = await _ready(svc, filing=FilingState.UNFILED)
+    assert (await _post(svc, result(), h)).status_code == 201
+    st = (await svc.client.post("/admissions/A1/settlement", headers=h)).json()
+    assert st["amounts"]["medical_aid"] == "0.00"
+    assert st["amounts"]["personal_cash"] == "4400.00"
+    (diff,) = st["platform_differences"]
+    assert (diff["field"], diff["rule"]) == ("maf_pay", "LJ-4.3c")
+
+
+async def test_spec_0_5_a_result_posted_after_the_statement_re_settles_on_it(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    first = await settled(svc, [line("20000.00")])
+    assert first["platform_setl_id"] is None  # computed as before, from the versioned parameters
+    body = result(hifp_pay="16000.00", maf_pay="4000.00")
+    assert (await _post(svc, body, hospital(svc))).status_code == 201
+    statements = (await svc.client.get("/statements?admission_id=A1", headers=insurance(svc))).json()["items"]
+    assert sorted(s["kind"] for s in statements) == ["reversal", "settlement", "settlement"]
+    new = next(s for s in statements if s["kind"] == "settlement" and s["statement_id"] != first["statement_id"])
+    assert new["platform_setl_id"] == "SETL-0001" and "SETL-0001 posted" in new["reason"]
+    assert (new["amounts"]["basic_insurance"], new["amounts"]["medical_aid"]) == ("16000.00", "4000.00")
+    assert (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()["aid_used"] == "4000.00"
+
+
+async def test_lj_13_1_bad_platform_results_are_problems_naming_the_field(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    h = await _ready(svc, identifiers={"setl_id": "SETL-0001"})
+    bad = await _post(svc, result(psn_cash_pay="10.00"), h)  # does not add up to medfee_sumamt
+    assert bad.status_code == 422 and "psn_cash_pay" in bad.text
+    wrong_id = await _post(svc, result(setl_id="SETL-9999"), h)
+    assert wrong_id.status_code == 422
+    assert (wrong_id.json()["field"], wrong_id.json()["rule"]) == ("setl_id", "LJ-13.1")
+    other = await _post(svc, result(), hospital(svc, "H002"))
+    assert other.status_code == 403
+    unknown = await svc.client.post("/admissions/NOPE/platform-settlement", json=result(), headers=h)
+    assert unknown.status_code in (404, 409)
+    # insurances above the compliant cost of the bills cannot be settled (LJ-6.1)
+    too_much = result(hifp_pay="19000.00", hifmi_pay="1000.00", maf_pay="0.00", medfee_sumamt="20000.00")
+    assert (await _post(svc, too_much, h)).status_code == 201
+    assert (await _post(svc, result(maf_pay="4400.00", hifp_pay="15599.00", psn_cash_pay="1.00"), h)).status_code == 409
+    r = await svc.client.post("/admissions/A1/settlement", headers=h)
+    assert r.status_code == 201, r.text  # 20,000 in the catalogue: 19,000 + 1,000 fit exactly
+    assert r.json()["amounts"]["medical_aid"] == "0.00"
+
+
+async def test_lj_6_1_insurances_above_the_compliant_cost_refuse_the_settlement(svc: ServiceHarness) -> None:
+    await load_parameters(svc)
+    h = await _ready(svc, lines=[line("15000.00"), line("5000.00", in_catalogue=False)])
+    assert (await _post(svc, result(), h)).status_code == 201
+    r = await svc.client.post("/admissions/A1/settlement", headers=h)
+    assert r.status_code == 422, r.text
+    assert (r.json()["field"], r.json()["rule"]) == ("hifp_pay", "LJ-6.1")
+    assert (await svc.client.get("/statements?admission_id=A1", headers=h)).json()["items"] == []

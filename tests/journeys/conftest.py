@@ -36,6 +36,10 @@ from medaid_shared.settings import ServiceSettings
 from medaid_shared.testing import Infrastructure
 
 LOGS = Path(__file__).resolve().parents[2] / ".medaid" / "logs"
+# The five services of a session share the broker's topics and consumer groups: a second
+# stack (a conftest elsewhere re-exporting ``stack`` makes pytest build one) would split
+# every group's partitions with the first and starve one of its events.
+_STACKS_STARTED: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,10 @@ def journey_infra(infrastructure: Infrastructure) -> Iterator[Infrastructure]:
 
 @pytest.fixture(scope="session")
 async def stack(journey_infra: Infrastructure) -> AsyncIterator[Stack]:
+    assert not _STACKS_STARTED, (
+        "the journeys' stack started twice in one session; tests that need it belong under tests/journeys"
+    )
+    _STACKS_STARTED.append(journey_infra.database_url)
     ports = {name: free_port() for name in SERVICES}
     offsets = {name: _log_size(name) for name in SERVICES}
     procs = [_start(name, port, journey_infra) for name, port in ports.items()]

@@ -148,3 +148,56 @@ async def test_spec_0_5_a_dismissed_contest_confirms_the_emergency(svc: ServiceH
         )
         assert r.json()["emergency_status"] == "confirmed" and r.json()["referral_compliance"]["compliant"] is True
         assert await svc.published("EmergencyExemptionWithdrawn") == [] and await compliance(svc) == []
+
+
+async def test_lj_11_3_a_lapsed_emergency_then_contest_upheld_withdraws_its_exemptions_once(
+    svc: ServiceHarness,
+) -> None:
+    """LJ-11.3 / SPEC 0.5: the window passes with no basis (withdrawn: no_basis), then civil
+    affairs upholds a contest. The contest is recorded, but the exemptions are already gone:
+    EmergencyExemptionWithdrawn and the compliance decision are published exactly once."""
+    with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
+        _, adm = await emergency_world(svc)
+        aid = adm["admission_id"]
+    with time_machine.travel(sh(2026, 9, 30, 6, 1), tick=False):
+        await fire(svc)
+        r = await svc.client.post(
+            f"/admissions/{aid}/emergency/review",
+            json={"upheld": True, "reason": "no basis on record and stable on arrival"},
+            headers=ca(svc),
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["emergency_status"] == "contested" and r.json()["referral_compliance"]["compliant"] is False
+        assert r.json()["emergency_review"]["upheld"] is True
+        (gone,) = payloads(await svc.published("EmergencyExemptionWithdrawn"))
+        assert gone["admission_id"] == aid and gone["reason"] == "no_basis"
+        assert await compliance(svc) == [False]
+    with time_machine.travel(sh(2026, 10, 2, 6), tick=False):  # nothing left to fire
+        await fire(svc)
+        assert len(await svc.published("EmergencyExemptionWithdrawn")) == 1
+
+
+async def test_lj_11_3_a_contest_upheld_then_the_window_passing_withdraws_its_exemptions_once(
+    svc: ServiceHarness,
+) -> None:
+    """LJ-11.3 / SPEC 0.5, the other order: a contest upheld while the basis is still due
+    (withdrawn: contest_upheld); the window then passes — the emergency does not lapse again
+    and nothing is withdrawn a second time."""
+    with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
+        _, adm = await emergency_world(svc)
+        aid = adm["admission_id"]
+        r = await svc.client.post(
+            f"/admissions/{aid}/emergency/review",
+            json={"upheld": True, "reason": "a scheduled admission"},
+            headers=mi(svc),
+        )
+        assert r.status_code == 200 and r.json()["emergency_status"] == "contested", r.text
+    with time_machine.travel(sh(2026, 9, 30, 6, 1), tick=False):
+        await fire(svc)
+        (gone,) = payloads(await svc.published("EmergencyExemptionWithdrawn"))
+        assert gone["admission_id"] == aid and gone["reason"] == "contest_upheld"
+        assert gone["decided_by_role"] == "medical_insurance"
+        assert await compliance(svc) == [False]
+        got = (await svc.client.get(f"/admissions/{aid}", headers=ca(svc))).json()
+        assert got["emergency_status"] == "contested"
+        assert ("emergency.lapsed", aid, "LJ-11.3") not in await audit_actions(svc)

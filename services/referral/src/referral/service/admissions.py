@@ -23,6 +23,7 @@ from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation, V
 from medaid_shared.identifiers import ADMISSION_IDENTIFIERS
 from medaid_shared.minimisation import DIAGNOSIS_ANSWERS
 from medaid_shared.pagination import PageRequest
+from referral.domain import emergency as emergency_domain
 from referral.domain.compliance import (
     FilingFacts,
     ReferralFacts,
@@ -41,8 +42,9 @@ from referral.service.scope import CARER_SCOPE, list_filter, require, sees_admis
 FIRST_DEADLINE = "filing.first"  # LJ-4.2b / LJ-11.3: 24 hours; LJ-4.2c: the village step
 EMERGENCY_DEADLINE = "emergency.basis"  # LJ-11.3 (interpretation): the basis within the window
 # emergency_status: the emergency as a recorded determination (SPEC 0.5)
-EMERGENCY_CLAIMED, EMERGENCY_DETERMINED = "claimed", "determined"
-EMERGENCY_LAPSED, EMERGENCY_CONTESTED, EMERGENCY_CONFIRMED = "lapsed", "contested", "confirmed"
+EMERGENCY_CLAIMED, EMERGENCY_DETERMINED = emergency_domain.CLAIMED, emergency_domain.DETERMINED
+EMERGENCY_LAPSED, EMERGENCY_CONTESTED = emergency_domain.LAPSED, emergency_domain.CONTESTED
+EMERGENCY_CONFIRMED = emergency_domain.CONFIRMED
 UNSTARTED_DEADLINE = "filing.unstarted"  # LJ-4.2c (interpretation): an unstarted chain → unfiled
 PHONE_FORM_DEADLINE = "filing.phone_form"  # LJ-4.2d: form within 3 working days of the call
 
@@ -90,7 +92,7 @@ async def compute_referral(ctx: Ctx, adm: Record, referral: Record | None = None
 def emergency_holds(adm: Record) -> bool:
     """SPEC 0.5: an emergency exempts (LJ-3.2a, LJ-4.2a) while its basis is due or on record;
     one whose basis never came (``lapsed``) or whose contest was upheld (``contested``) does not."""
-    return bool(adm["emergency"]) and adm.get("emergency_status") not in (EMERGENCY_LAPSED, EMERGENCY_CONTESTED)
+    return bool(adm["emergency"]) and emergency_domain.exemptions_hold(adm.get("emergency_status"))
 
 
 def filing_start(adm: Record) -> Any:

@@ -20,15 +20,9 @@ from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.referral import EmergencyDetermined, EmergencyExemptionWithdrawn
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest
+from referral.domain import emergency as emergency_domain
 from referral.service import admissions, timeline
-from referral.service.admissions import (
-    EMERGENCY_CLAIMED,
-    EMERGENCY_CONFIRMED,
-    EMERGENCY_CONTESTED,
-    EMERGENCY_DEADLINE,
-    EMERGENCY_DETERMINED,
-    EMERGENCY_LAPSED,
-)
+from referral.service.admissions import EMERGENCY_CLAIMED, EMERGENCY_DEADLINE, EMERGENCY_DETERMINED, EMERGENCY_LAPSED
 from referral.service.commands import EmergencyBasisIn, EmergencyReviewIn, UrgentConditionsIn
 from referral.service.context import Ctx
 from referral.service.ports import Record
@@ -94,12 +88,21 @@ async def determine(ctx: Ctx, principal: Principal, admission_id: str, cmd: Emer
 
 async def review(ctx: Ctx, principal: Principal, admission_id: str, cmd: EmergencyReviewIn) -> dict[str, Any]:
     """SPEC 0.5: civil affairs or medical insurance contest the emergency. Upheld, the
-    emergency loses its exemptions; dismissed, it stands confirmed. One decision per admission."""
+    emergency loses its exemptions; dismissed, it stands confirmed. One decision per admission.
+    The exemptions are withdrawn once (LJ-11.3): a contest upheld on an emergency that already
+    lapsed records the decision and withdraws nothing again (domain.emergency.on_review)."""
+    await ctx.uow.lock_deadline(EMERGENCY_DEADLINE, admission_id)  # the scheduler's lock order
     adm = await admissions.load(ctx, admission_id, for_update=True)
     if not adm["emergency"]:
         raise RuleViolation("this admission was not filed as an emergency", rule="LJ-11.3", field="admission_id")
-    if adm["emergency_status"] in (EMERGENCY_CONTESTED, EMERGENCY_CONFIRMED):
-        raise Conflict("the emergency was already reviewed", field="admission_id")
+    try:
+        step = emergency_domain.on_review(adm["emergency_status"], cmd.upheld)
+    except emergency_domain.AlreadyReviewed:
+        raise Conflict("the emergency was already reviewed", field="admission_id") from None
+    except emergency_domain.NoBasisToConfirm:
+        raise RuleViolation(
+            "an emergency with no basis on record cannot be confirmed", rule="LJ-11.3", field="upheld"
+        ) from None
     now = clock.now()
     decision = {
         "upheld": cmd.upheld,
@@ -108,14 +111,11 @@ async def review(ctx: Ctx, principal: Principal, admission_id: str, cmd: Emergen
         "role": principal.role.value,
         "at": now.isoformat(),
     }
-    status = EMERGENCY_CONTESTED if cmd.upheld else EMERGENCY_CONFIRMED
-    if adm["emergency_status"] == EMERGENCY_LAPSED and not cmd.upheld:
-        raise RuleViolation("an emergency with no basis on record cannot be confirmed", rule="LJ-11.3", field="upheld")
-    changes = {"emergency_status": status, "emergency_review": decision}
+    changes = {"emergency_status": step.status, "emergency_review": decision}
     await ctx.store.update("admission", admission_id, changes)
     adm = {**adm, **changes}
     await ctx.uow.close_deadline(EMERGENCY_DEADLINE, admission_id, state="cancelled")
-    if cmd.upheld and adm["emergency_status"] != EMERGENCY_LAPSED:
+    if step.withdraws:
         adm = await _withdraw(ctx, adm, "contest_upheld", principal.role)
     await ctx.uow.audit(principal, "emergency.review", admission_id, reason=cmd.reason, details={"upheld": cmd.upheld})
     return admissions.view(adm)
@@ -123,12 +123,14 @@ async def review(ctx: Ctx, principal: Principal, admission_id: str, cmd: Emergen
 
 async def on_basis_due(ctx: Ctx, row: Any) -> None:
     """LJ-11.3 (interpretation): the window passed with no basis on record → the emergency
-    lapses and loses its exemptions."""
+    lapses and loses its exemptions (once: a reviewed emergency is left as it is)."""
     adm = await ctx.store.get("admission", row["subject"], for_update=True)
-    if adm is None or adm["emergency_status"] != EMERGENCY_CLAIMED:
+    step = emergency_domain.on_basis_due(adm["emergency_status"]) if adm is not None else None
+    if adm is None or step is None:
         return
-    await ctx.store.update("admission", adm["admission_id"], {"emergency_status": EMERGENCY_LAPSED})
-    await _withdraw(ctx, {**adm, "emergency_status": EMERGENCY_LAPSED}, "no_basis", None)
+    await ctx.store.update("admission", adm["admission_id"], {"emergency_status": step.status})
+    if step.withdraws:
+        await _withdraw(ctx, {**adm, "emergency_status": step.status}, "no_basis", None)
     await ctx.uow.audit(None, "emergency.lapsed", adm["admission_id"], reason="LJ-11.3")
 
 

@@ -15,6 +15,7 @@ from medaid_shared.contracts.referral import EmergencyExemptionWithdrawn
 from medaid_shared.testing import ServiceHarness
 
 from .helpers import admission_event, capacity, feed, setup_person
+from .test_api_consents import record, sign
 from .test_api_selfpay import HOSPITAL, item, propose
 
 WITHDRAWN = EmergencyExemptionWithdrawn(
@@ -132,3 +133,47 @@ async def test_lj_11_2_a_reopened_high_self_pay_item_waits_for_its_evaluation(sv
         len((await svc.client.get("/admissions/A1/records", headers=svc.token("civil_affairs"))).json()["treatments"])
         == 1
     )
+
+
+async def test_lj_11_3_a_withdrawn_emergency_reopens_its_rescues_for_consent(svc: ServiceHarness) -> None:
+    """SPEC 0.5 / LJ-11.3: rescues treated without prior signature rested on the emergency.
+    Once referral withdraws its exemptions (consumed as EmergencyExemptionWithdrawn), each
+    rescue not yet signed is judged without the emergency — routine (LJ-11.1) or, by its
+    procedure code, major (LJ-11.2) — and needs its consent again (TreatmentReopened). A
+    rescue already signed keeps its consent; the event is consumed once."""
+    await setup_person(svc, emergency=True, capacity=capacity(True))
+    plain = await record(svc, "emergency", emergency_reason="cardiac arrest on arrival")
+    surgery = await record(svc, "emergency", emergency_reason="perforation", procedure_code="47.0100")
+    signed = await record(svc, "emergency", emergency_reason="haemorrhage")
+    assert (await sign(svc, signed["treatment_id"], "patient", subject="P1")).json()["decision"] == (
+        "emergency_followup"
+    )
+    assert plain["status"] == surgery["status"] == "emergency_treated" and not plain["consent_required"]
+
+    await feed(svc, WITHDRAWN)
+    events = {e["payload"]["treatment_id"]: e["payload"] for e in await svc.published("TreatmentReopened")}
+    assert set(events) == {plain["treatment_id"], surgery["treatment_id"]}
+    p, s = events[plain["treatment_id"]], events[surgery["treatment_id"]]
+    assert (p["previous_kind"], p["kind"], p["status"], p["consent_required"]) == (
+        "emergency",
+        "routine",
+        "awaiting_consent",
+        True,
+    )
+    assert (s["kind"], s["category"], s["status"]) == ("major", "surgery", "awaiting_evaluation")
+    assert p["reason"] == "contest_upheld" and p["rules"][0] == "LJ-11.3" and "LJ-11.1" in p["rules"]
+    assert "LJ-11.2" in s["rules"]
+
+    view = (await svc.client.get(f"/treatments/{plain['treatment_id']}", headers=svc.token(*HOSPITAL))).json()
+    assert (view["kind"], view["labelled_kind"], view["status"]) == ("routine", "emergency", "awaiting_consent")
+    assert view["consent_required"] is True and view["consent"] is None
+    # the reopened rescue is consented as a routine treatment now (LJ-11.1), the surgery waits for LJ-11.2
+    r = await sign(svc, plain["treatment_id"], "patient", subject="P1")
+    assert r.status_code == 201 and r.json()["decision"] == "routine", r.text
+    blocked = await sign(svc, surgery["treatment_id"], "patient", subject="P1")
+    assert blocked.status_code == 422 and blocked.json()["rule"] == "LJ-11.2", blocked.text
+    kept = (await svc.client.get(f"/treatments/{signed['treatment_id']}", headers=svc.token(*HOSPITAL))).json()
+    assert kept["status"] == "consented" and kept["consent"]["decision"] == "emergency_followup"
+
+    await feed(svc, WITHDRAWN)  # consumed once: nothing reopened again
+    assert len(await svc.published("TreatmentReopened")) == 2

@@ -188,6 +188,31 @@ class Rank4AcknowledgementOverdue(Event):
     parameters_version: str
 
 
+class TreatmentReopened(Event):
+    """LJ-11.3 / LJ-11.1 / SPEC 0.5: an emergency rescue, treated without prior signature, is
+    judged again without the emergency because referral withdrew the emergency's exemptions
+    (EmergencyExemptionWithdrawn): by its procedure code it is routine or major (LJ-11.2) and
+    needs its consent (or the evaluation first) like any other treatment (``status``,
+    ``consent_required``). Settlement flags it unconsented until a ConsentSigned arrives."""
+
+    event_type: ClassVar[str] = "medaid.consent.TreatmentReopened"
+    topic: ClassVar[str] = "consent.admission"
+    key_field: ClassVar[str] = "admission_id"
+
+    treatment_id: str
+    admission_id: str
+    person_id: str
+    previous_kind: str  # emergency
+    kind: str  # routine | major
+    category: str | None = None
+    status: str  # awaiting_consent | awaiting_evaluation | not_to_proceed | covered_by_trusteeship
+    consent_required: bool
+    trusteeship_covered: bool = False
+    reason: str  # EmergencyExemptionWithdrawn.reason: no_basis | contest_upheld
+    reopened_at: datetime
+    rules: list[str] = []
+
+
 class SelfPayReopened(Event):
     """LJ-11.3 / LJ-7.4 / SPEC 0.5: an item decided "emergency" is undecided again because
     referral withdrew the emergency's exemptions (EmergencyExemptionWithdrawn): it needs the

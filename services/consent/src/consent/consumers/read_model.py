@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from consent.service import read_model, selfpay
+from consent.service import read_model, selfpay, treatments
 from consent.service.ports import Ctx, StoreFactory
 from medaid_shared.contracts.referral import (
     AdmissionFiled,
@@ -41,7 +41,9 @@ def read_model_consumer(stores: StoreFactory, contexts: Callable[[UnitOfWork], C
 
     async def on_emergency_withdrawn(uow: UnitOfWork, event: EmergencyExemptionWithdrawn, meta: EventMeta) -> None:
         # SPEC 0.5 / LJ-11.3: the emergency lost its exemptions — reopen what they skipped.
-        await selfpay.emergency_withdrawn(contexts(uow), event)
+        ctx = contexts(uow)
+        await selfpay.emergency_withdrawn(ctx, event)  # self-pay items decided "emergency" (LJ-7.4)
+        await treatments.emergency_withdrawn(ctx, event)  # rescues treated without signature (LJ-11.3)
 
     return ConsumerSpec(
         CONSUMER_NAME,

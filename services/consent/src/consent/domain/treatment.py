@@ -8,6 +8,8 @@
   third-party expert first; only then is a consent accepted (still signed per LJ-10). A
   "do not proceed" blocks consent for that procedure in that admission, however recorded.
 - LJ-11.3 emergency rescue: treated first, no prior signature; a later signature is accepted.
+  When referral withdraws the emergency's exemptions (SPEC 0.5), a rescue not yet signed is
+  reopened: judged without the emergency, it needs its consent like any other treatment.
 - LJ-5 special trusteeship: routine treatment at the agreement hospital under a valid
   agreement follows the agreement (no per-treatment consent); major treatment does not.
 """
@@ -112,6 +114,24 @@ def intake(kind: Kind, person: Person, facility_id: str, day: date, *, refused_b
         # LJ-5: routine treatment follows the special-trusteeship agreement.
         return Intake(TreatmentStatus.COVERED_BY_TRUSTEESHIP, False, True, ("LJ-5",))
     return Intake(TreatmentStatus.AWAITING_CONSENT, True, False, ("LJ-11.1", "LJ-10"))
+
+
+def reopen_rescue(
+    procedure_code: str | None,
+    person: Person,
+    facility_id: str,
+    day: date,
+    params: MajorTreatment,
+    *,
+    refused_before: bool = False,
+) -> tuple[Classified, Intake]:
+    """LJ-11.3 / SPEC 0.5: an emergency rescue whose exemptions referral withdrew (no basis, or
+    a contest upheld) is judged as it would have been without the emergency — routine or major
+    by its procedure code (LJ-11.2) — and needs what that treatment needs: the eligible
+    signer's consent (LJ-11.1), or the evaluation first (LJ-11.2)."""
+    by_data = classify(Kind.ROUTINE, None, procedure_code, params)
+    start = intake(by_data.kind, person, facility_id, day, refused_before=refused_before)
+    return by_data, Intake(start.status, start.consent_required, start.trusteeship_covered, ("LJ-11.3", *start.rules))
 
 
 def consent_decision(kind: Kind, status: TreatmentStatus) -> Decision:

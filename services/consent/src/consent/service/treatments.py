@@ -17,6 +17,7 @@ from consent.domain.treatment import (
     classify,
     consent_decision,
     intake,
+    reopen_rescue,
 )
 from consent.service import rank4
 from consent.service.common import load_admission, load_person, new_id, parameters_for, today
@@ -24,7 +25,8 @@ from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx, Row
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
-from medaid_shared.contracts.consent import TreatmentRecorded
+from medaid_shared.contracts.consent import TreatmentRecorded, TreatmentReopened
+from medaid_shared.contracts.referral import EmergencyExemptionWithdrawn
 from medaid_shared.errors import NotFound, RuleViolation, ValidationFailed
 
 
@@ -182,6 +184,74 @@ async def insert_treatment(
         },
     )
     return row, start
+
+
+async def emergency_withdrawn(ctx: Ctx, event: EmergencyExemptionWithdrawn) -> None:
+    """LJ-11.3 / SPEC 0.5: referral withdrew the emergency's exemptions — every rescue of the
+    admission treated without prior signature and not yet signed is reopened: it needs its
+    consent again (TreatmentReopened). A rescue already signed keeps its consent; a repeated
+    event finds nothing left to reopen."""
+    adm = await ctx.store.admission(event.admission_id)
+    if adm is None:
+        return  # AdmissionFiled comes first on the same key; nothing of ours to reopen
+    rescues = await ctx.store.find(
+        "treatment",
+        order_by="recorded_at",
+        admission_id=event.admission_id,
+        kind=Kind.EMERGENCY.value,
+        status=TreatmentStatus.EMERGENCY_TREATED.value,
+    )
+    if not rescues:
+        return
+    person = await load_person(ctx, adm.person_id)
+    applied = await parameters_for(ctx, MAJOR_TREATMENT, adm.facility_id)
+    for row in rescues:
+        refused = await _refused_before(ctx, adm.admission_id, row["procedure_code"])
+        by_data, start = reopen_rescue(
+            row["procedure_code"], person, adm.facility_id, today(), applied.values, refused_before=refused is not None
+        )
+        now = clock.now()
+        await ctx.store.update(
+            "treatment",
+            row["treatment_id"],
+            {
+                "kind": by_data.kind.value,
+                "category": by_data.category.value if by_data.category else None,
+                "status": start.status.value,
+                "consent_required": start.consent_required,
+                "trusteeship_covered": start.trusteeship_covered,
+                "parameters_version": applied.version_id,
+                "updated_at": now,
+            },
+        )
+        await ctx.uow.emit(
+            TreatmentReopened(
+                treatment_id=row["treatment_id"],
+                admission_id=adm.admission_id,
+                person_id=adm.person_id,
+                previous_kind=Kind.EMERGENCY.value,
+                kind=by_data.kind.value,
+                category=by_data.category.value if by_data.category else None,
+                status=start.status.value,
+                consent_required=start.consent_required,
+                trusteeship_covered=start.trusteeship_covered,
+                reason=event.reason,
+                reopened_at=now,
+                rules=list(start.rules),
+            )
+        )
+        why = f"referral withdrew the emergency exemptions ({event.reason}): the rescue needs its consent (LJ-11.3)"
+        await ctx.uow.audit(
+            None,
+            "treatment.reopen",
+            row["treatment_id"],
+            reason=why,
+            details={
+                "status": start.status.value,
+                "kind": by_data.kind.value,
+                "parameters_version": applied.version_id,
+            },
+        )
 
 
 async def load_treatment(ctx: Ctx, treatment_id: str, *, lock: bool = False) -> Row:

@@ -81,12 +81,21 @@ class Up:
     def ports(self) -> list[int]:
         return [info.port + self.offset for info in DEPLOYABLES]
 
-    def wait_for(self, text: str, timeout: float = 300) -> None:
+    def wait_for(self, text: str, timeout: float = 600) -> None:
+        # Generous: five services and the console start at once, and on a shared 2-core
+        # machine under a full test run that alone has taken minutes.
         deadline = time.monotonic() + timeout
         while text not in self.output():
             assert self.proc.poll() is None, f"medaid up exited ({self.proc.returncode}):\n{self.output()}"
-            assert time.monotonic() < deadline, f"no {text!r} after {timeout}s:\n{self.output()}"
+            assert time.monotonic() < deadline, f"no {text!r} after {timeout}s:\n{self.output()}\n{self.log_tails()}"
             time.sleep(0.5)
+
+    def log_tails(self, lines: int = 15) -> str:
+        """The last lines of each service's log, to say which one was not ready."""
+        logs = sorted((self.dir / ".medaid" / "logs").glob("*.log"))
+        return "\n".join(
+            f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) for log in logs
+        )
 
     def services(self) -> list[psutil.Process]:
         """The service processes it started (uvicorn children: the five services and the console)."""

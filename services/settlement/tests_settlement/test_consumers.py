@@ -64,6 +64,7 @@ async def test_the_read_model_consumer_is_registered_for_every_fact_settlement_n
         "medaid.consent.SelfPayDecided",
         "medaid.consent.SelfPayReopened",
         "medaid.consent.TreatmentRecorded",
+        "medaid.consent.TreatmentReopened",  # LJ-11.3 / SPEC 0.5
         "medaid.consent.ConsentSigned",
         "medaid.consent.MajorTreatmentEvaluated",
     }

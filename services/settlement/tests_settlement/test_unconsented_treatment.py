@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from medaid_shared.contracts.consent import ConsentSigned, MajorTreatmentEvaluated, TreatmentRecorded
+from medaid_shared.contracts.consent import ConsentSigned, MajorTreatmentEvaluated, TreatmentRecorded, TreatmentReopened
 from medaid_shared.testing import ServiceHarness
 from tests_settlement.world import (
     ADMITTED,
@@ -157,3 +157,77 @@ async def test_lj_11_1_a_treatment_of_another_admission_is_flagged(svc: ServiceH
     st = await settled(svc, [treated("800.00", "T-OTHER")])
     (found,) = st["unconsented_lines"]
     assert "another admission" in found["reason"]
+
+
+async def test_lj_11_1_a_late_consent_reissues_the_statement_without_its_flag(svc: ServiceHarness) -> None:
+    """LJ-11.1 / SPEC 0.5: the statement flagged T2's line as never consented; the consent
+    arrives after settlement — a changed fact: the statement is reversed and issued again,
+    naming why, with no unconsented line. A repeated ConsentSigned changes nothing."""
+    await load_parameters(svc)
+    await admit(svc)
+    await treatment(svc, "T1")
+    await treatment(svc, "T2")
+    await consent(svc, "T1")
+    first = await settled(svc, [treated("800.00", "T1"), treated("600.00", "T2")])
+    assert [u["treatment_id"] for u in first["unconsented_lines"]] == ["T2"]
+    await consent(svc, "T2")
+    (reversed_,) = await svc.published("SettlementReversed")
+    assert reversed_["payload"]["reversed_statement_id"] == first["statement_id"]
+    assert "T2 consented late" in reversed_["payload"]["reason"] and "LJ-11.1" in reversed_["payload"]["reason"]
+    completed = await svc.published("SettlementCompleted")
+    assert len(completed) == 2 and completed[1]["payload"]["replaces_statement_id"] == first["statement_id"]
+    h = hospital(svc)
+    again = (await svc.client.get(f"/statements/{completed[1]['payload']['statement_id']}", headers=h)).json()
+    assert again["unconsented_lines"] == [] and "consented late" in again["reason"]
+    assert again["amounts"] == first["amounts"]  # the flag is for inspection: the money is the same
+    await consent(svc, "T2")
+    assert len(await svc.published("SettlementReversed")) == 1
+
+
+async def test_lj_11_1_a_consent_of_a_treatment_not_flagged_reissues_nothing(svc: ServiceHarness) -> None:
+    """A consent after settlement for a treatment the statement never flagged (not billed)
+    is no fact the statement stood on: it stands."""
+    await load_parameters(svc)
+    await admit(svc)
+    await treatment(svc, "T1")
+    await treatment(svc, "T7")
+    await consent(svc, "T1")
+    await settled(svc, [treated("800.00", "T1")])
+    await consent(svc, "T7")
+    assert await svc.published("SettlementReversed") == []
+
+
+async def test_lj_11_3_a_reopened_rescue_reissues_the_statement_with_its_flag(svc: ServiceHarness) -> None:
+    """SPEC 0.5 / LJ-11.3: a rescue billed with no consent needed; consent reopens it when the
+    emergency's exemptions are withdrawn (TreatmentReopened): the statement is issued again
+    flagging its line (LJ-11.1); its late consent then clears the flag."""
+    await load_parameters(svc)
+    await admit(svc)
+    await treatment(svc, "T3", "emergency", required=False)
+    first = await settled(svc, [treated("500.00", "T3")])
+    assert first["unconsented_lines"] == []
+    await deliver(
+        svc,
+        TreatmentReopened(
+            treatment_id="T3",
+            admission_id="A1",
+            person_id="P1",
+            previous_kind="emergency",
+            kind="routine",
+            status="awaiting_consent",
+            consent_required=True,
+            reason="contest_upheld",
+            reopened_at=ADMITTED + timedelta(days=3),
+            rules=["LJ-11.3", "LJ-11.1", "LJ-10"],
+        ),
+    )
+    (reversed_,) = await svc.published("SettlementReversed")
+    assert "T3 reopened" in reversed_["payload"]["reason"]
+    completed = await svc.published("SettlementCompleted")
+    assert len(completed) == 2 and completed[1]["payload"]["replaces_statement_id"] == first["statement_id"]
+    flagged = (
+        await svc.client.get(f"/statements/{completed[1]['payload']['statement_id']}", headers=hospital(svc))
+    ).json()
+    assert [(u["treatment_id"], u["rule"]) for u in flagged["unconsented_lines"]] == [("T3", "LJ-11.1")]
+    await consent(svc, "T3")
+    assert len(await svc.published("SettlementReversed")) == 2

@@ -12,6 +12,7 @@ from medaid_shared.contracts.consent import (
     SelfPayProposed,
     SelfPayReopened,
     TreatmentRecorded,
+    TreatmentReopened,
 )
 from medaid_shared.contracts.referral import (
     AdmissionComplianceChanged,
@@ -64,7 +65,8 @@ def read_model_consumer(wiring: Wiring, runtime: Callable[[], Runtime]) -> Consu
             SelfPayDecided: on(readmodel.self_pay_decided),
             SelfPayReopened: on(readmodel.self_pay_reopened),  # LJ-11.3 / LJ-7.4
             TreatmentRecorded: on(readmodel.treatment_recorded),  # LJ-11.1
-            ConsentSigned: on(readmodel.consent_signed),
+            TreatmentReopened: on(readmodel.treatment_reopened),  # LJ-11.3 / SPEC 0.5
+            ConsentSigned: on(readmodel.consent_signed),  # LJ-11.1: a late consent re-issues
             MajorTreatmentEvaluated: on(readmodel.treatment_evaluated),  # LJ-11.2
         },
     )

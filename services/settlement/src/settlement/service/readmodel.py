@@ -14,6 +14,7 @@ from medaid_shared.contracts.consent import (
     SelfPayProposed,
     SelfPayReopened,
     TreatmentRecorded,
+    TreatmentReopened,
 )
 from medaid_shared.contracts.referral import (
     AdmissionComplianceChanged,
@@ -269,12 +270,46 @@ async def treatment_recorded(ctx: Ctx, event: TreatmentRecorded) -> None:
 
 async def consent_signed(ctx: Ctx, event: ConsentSigned) -> None:
     """LJ-11.1: the treatment is consented by the eligible signer (LJ-10). A self-pay form's
-    signature (no treatment) is consent's concern alone."""
+    signature (no treatment) is consent's concern alone. A consent given late — after a
+    statement flagged the treatment's lines as never consented — is a changed fact (SPEC 0.5):
+    the statement is reversed and issued again without that flag."""
     if event.treatment_id is None:
         return
+    before = await ctx.repo.treatments([event.treatment_id])
     values = {"consent_id": event.consent_id, "consented_at": event.signed_at, "updated_at": clock.now()}
     if not await ctx.repo.update_treatment(event.treatment_id, values):
         raise UnknownAdmission(f"treatment {event.treatment_id} is not known here yet")
+    if before and before[0]["consented_at"] is None:
+        admission_id = before[0]["admission_id"]
+        standing = await ctx.repo.active_statement(admission_id)
+        if standing is not None and settlements.flags_treatment(standing, event.treatment_id):
+            await settlements.follow_changed_fact(
+                ctx,
+                admission_id,
+                f"treatment {event.treatment_id} consented late ({event.signed_at.isoformat()}, LJ-11.1)",
+            )
+
+
+async def treatment_reopened(ctx: Ctx, event: TreatmentReopened) -> None:
+    """LJ-11.3 / SPEC 0.5: an emergency rescue lost its exemption (the emergency's exemptions
+    were withdrawn): it needs its consent now (LJ-11.1). A statement billing it is issued
+    again, flagging its lines until the consent arrives."""
+    before = await ctx.repo.treatments([event.treatment_id])
+    values = {"kind": event.kind, "consent_required": event.consent_required, "updated_at": clock.now()}
+    if not await ctx.repo.update_treatment(event.treatment_id, values):
+        raise UnknownAdmission(f"treatment {event.treatment_id} is not known here yet")
+    if before and before[0]["consent_required"] != event.consent_required and before[0]["consented_at"] is None:
+        standing = await ctx.repo.active_statement(event.admission_id)
+        if standing is None:
+            return
+        bills = await ctx.repo.active_bills(event.admission_id)
+        lines = await ctx.repo.bill_lines([b["bill_id"] for b in bills])
+        if any(ln["treatment_id"] == event.treatment_id for ln in lines):
+            await settlements.follow_changed_fact(
+                ctx,
+                event.admission_id,
+                f"emergency rescue {event.treatment_id} reopened ({event.reason}): it needs its consent (LJ-11.3)",
+            )
 
 
 async def treatment_evaluated(ctx: Ctx, event: MajorTreatmentEvaluated) -> None:

@@ -240,6 +240,11 @@ def unconsented_lines(
     return found
 
 
+def flags_treatment(statement: Record, treatment_id: str) -> bool:
+    """LJ-11.1: whether a statement flagged lines of this treatment as never consented."""
+    return any(u.get("treatment_id") == treatment_id for u in statement.get("unconsented_lines") or [])
+
+
 def differences_view(differences: Sequence[Difference]) -> list[dict[str, Any]]:
     return [
         {"field": d.field, "platform": d.platform, "computed": d.computed, "rule": d.rule, "note": d.note}

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, insert, select, text
+from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, case, insert, select, text
 
 from medaid_shared.errors import ValidationFailed
 from medaid_shared.ids import new_id
@@ -235,3 +235,32 @@ async def test_a_cursor_of_another_key_is_refused_in_sql(paged_table: Runtime) -
         with pytest.raises(ValidationFailed) as refused:
             await _sql_page(paged_table, page, ["at", "id"], False)
         assert refused.value.field == "cursor"
+
+
+async def test_a_computed_sort_key_pages_in_sql(paged_table: Runtime) -> None:
+    """A list whose order is computed (a work queue: the urgent first, then by time) pages on
+    a SQL expression as on a column: the expression's values travel in the cursor as the
+    item's ``sort_key`` gives them, and a cursor of another shape is refused."""
+    rt = paged_table
+    await _insert(rt, 17, 0)
+    urgent_first = case((paged.c.n == 0, 0), else_=1)
+    key = (urgent_first, paged.c.at, paged.c.id)
+    seen: list[str] = []
+    page = PageRequest(limit=3, list_path="/v1/queue")
+    while True:
+        async with rt.db.read() as session:
+            fetched = [dict(r) for r in (await session.execute(keyset(select(paged), page, *key))).mappings().all()]
+        assert len(fetched) <= page.limit + 1
+        answer = page_of(fetched, page, lambda r: sort_key(r["n"] != 0, r["at"], r["id"]))
+        seen += [r["id"] for r in answer["items"]]
+        if answer["next_cursor"] is None:
+            break
+        page = PageRequest(limit=3, after=decode_cursor(answer["next_cursor"], "/v1/queue"), list_path="/v1/queue")
+    async with rt.db.read() as session:
+        rows = (await session.execute(select(paged))).mappings().all()
+    assert seen == [r["id"] for r in sorted(rows, key=lambda r: (r["n"] != 0, r["at"], r["id"]))]
+    with pytest.raises(ValidationFailed) as refused:
+        bad = PageRequest(limit=3, after=("not a number", "2026-12-01T08:00:00.000000Z", "x"), list_path="/v1/queue")
+        async with rt.db.read() as session:
+            await session.execute(keyset(select(paged), bad, *key))
+    assert refused.value.field == "cursor"

@@ -146,7 +146,9 @@ def keyset(query: Select[Any], page: PageRequest, *key: ColumnElement[Any], desc
     columns come strictly after the cursor's (before it, ``descending``), in key order, at
     most ``limit + 1`` of them — hand them to :func:`page_of`. The key columns are NOT NULL
     and end in the rows' unique id (so the order is total and a row inserted meanwhile lands
-    on one side of the cursor); the item's ``sort_key`` gives the same values in the same order."""
+    on one side of the cursor); the item's ``sort_key`` gives the same values in the same order.
+    A key part may be an expression of the row (a ``CASE`` for a computed order, e.g. the
+    overdue first): its SQL type types the cursor's value as a column's does."""
     if page.after is not None:
         bound = tuple_(*key)
         after = tuple_(*(literal(v, type_=c.type) for v, c in zip(_typed(page.after, key), key, strict=True)))

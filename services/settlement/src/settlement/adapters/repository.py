@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from medaid_shared import clock
+from medaid_shared.pagination import PageRequest, keyset
 from medaid_shared.parameter_store import ParameterStore
 from medaid_shared.parameters import ParameterVersion
 from settlement.adapters import tables as t
@@ -120,7 +121,11 @@ class SqlRepository:
         if lines:
             await self.session.execute(insert(t.bill_line), [dict(x) for x in lines])
 
-    async def list_bills(self, *, admission_id: str | None, facility_ids: set[str] | None) -> list[Record]:
+    async def list_bills(
+        self, page: PageRequest, *, admission_id: str | None, facility_ids: set[str] | None
+    ) -> list[Record]:
+        """One page of bills, latest submitted first (submitted_at, then bill id), paged in
+        SQL with the caller's facilities as a condition of the query."""
         b = t.bill
         newer = t.bill.alias("newer")
         replaced_by = select(newer.c.bill_id).where(newer.c.replaces_bill_id == b.c.bill_id).scalar_subquery()
@@ -129,7 +134,7 @@ class SqlRepository:
             query = query.where(b.c.admission_id == admission_id)
         if facility_ids is not None:
             query = query.where(b.c.facility_id.in_(facility_ids))
-        return await self._all(query.order_by(b.c.submitted_at.desc(), b.c.bill_id))
+        return await self._all(keyset(query, page, b.c.submitted_at, b.c.bill_id, descending=True))
 
     # --- statements ----------------------------------------------------------------------------
     async def active_statement(self, admission_id: str) -> Record | None:
@@ -158,8 +163,10 @@ class SqlRepository:
             await self.session.execute(insert(t.statement_line), [dict(x) for x in lines])
 
     async def list_statements(
-        self, *, admission_id: str | None, person_id: str | None, facility_ids: set[str] | None
+        self, page: PageRequest, *, admission_id: str | None, person_id: str | None, facility_ids: set[str] | None
     ) -> list[Record]:
+        """One page of statements, latest completed first (completed_at, then statement id),
+        paged in SQL with the caller's facilities as a condition of the query."""
         st = t.statement
         query = select(st)
         if admission_id is not None:
@@ -168,7 +175,7 @@ class SqlRepository:
             query = query.where(st.c.person_id == person_id)
         if facility_ids is not None:
             query = query.where(st.c.facility_id.in_(facility_ids))
-        return await self._all(query.order_by(st.c.completed_at.desc(), st.c.statement_id))
+        return await self._all(keyset(query, page, st.c.completed_at, st.c.statement_id, descending=True))
 
     # --- the medical-aid ledger (LJ-6.2) ---------------------------------------------------------
     async def lock_ledger(self, person_id: str, year: int, ceiling: Decimal) -> Record:
@@ -240,12 +247,14 @@ class SqlRepository:
         m = t.manual_reimbursement
         await self.session.execute(update(m).where(m.c.statement_id == statement_id).values(**values))
 
-    async def list_manual(self, *, pending_only: bool) -> list[Record]:
+    async def list_manual(self, page: PageRequest, *, pending_only: bool) -> list[Record]:
+        """One page of manual reimbursements, latest requested first (requested_at, then
+        statement id), paged in SQL."""
         m = t.manual_reimbursement
         query = select(m)
         if pending_only:
             query = query.where(m.c.applied_at.is_(None))
-        return await self._all(query.order_by(m.c.requested_at.desc(), m.c.statement_id))
+        return await self._all(keyset(query, page, m.c.requested_at, m.c.statement_id, descending=True))
 
     # --- analytics (LJ-8, LJ-9, LJ-15.4): aggregation in SQL --------------------------------------
     # The active lines summed per admission and service day (kept up to date on write by the
@@ -470,6 +479,17 @@ class SqlRepository:
         if codes is not None:
             query = query.where(c.c.code.in_(sorted(set(codes))))
         return await self._all(query.order_by(c.c.code, c.c.region, c.c.effective_from))
+
+    async def catalogue_page(self, page: PageRequest, *, code: str | None, on: date | None) -> list[Record]:
+        """One page of catalogue entries by version id, paged in SQL; ``on``: only the entries
+        in force that day (from ``effective_from``, before ``effective_to``)."""
+        c = t.catalogue_item
+        query = select(c)
+        if code is not None:
+            query = query.where(c.c.code == code)
+        if on is not None:
+            query = query.where(c.c.effective_from <= on, (c.c.effective_to.is_(None)) | (c.c.effective_to > on))
+        return await self._all(keyset(query, page, c.c.version_id))
 
     async def insert_catalogue_entries(self, entries: Sequence[Record]) -> None:
         await self.session.execute(insert(t.catalogue_item), [dict(e) for e in entries])

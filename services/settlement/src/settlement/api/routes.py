@@ -89,12 +89,11 @@ async def get_bill(bill_id: Id, run: QueryRun) -> Any:
 async def list_bills(
     run: QueryRun, page: PageQuery, admission_id: Annotated[str | None, Query(max_length=100)] = None
 ) -> Any:
-    return await run.page(
+    return await run.keyset_page(
         "bill.read",
-        lambda ctx: bills.list_bills(ctx, run.principal, admission_id),
+        lambda ctx: bills.list_bills(ctx, run.principal, page, admission_id),
         page,
         lambda b: sort_key(b["submitted_at"], b["bill_id"]),
-        descending=True,
     )
 
 
@@ -175,12 +174,11 @@ async def list_statements(
     admission_id: Annotated[str | None, Query(max_length=100)] = None,
     person_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Any:
-    return await run.page(
+    return await run.keyset_page(
         "statement.read",
-        lambda ctx: settlements.list_statements(ctx, run.principal, admission_id, person_id),
+        lambda ctx: settlements.list_statements(ctx, run.principal, page, admission_id, person_id),
         page,
         lambda s: sort_key(s["completed_at"], s["statement_id"]),
-        descending=True,
     )
 
 
@@ -276,12 +274,11 @@ async def record_reimbursement_payment(statement_id: Id, body: PaymentIn, run: C
     responses={200: {"model": Page[ReimbursementOut]}},
 )
 async def list_reimbursements(run: QueryRun, page: PageQuery, pending: bool = False) -> Any:
-    return await run.page(
+    return await run.keyset_page(
         "reimbursement.read",
-        lambda ctx: settlements.list_manual(ctx, pending),
+        lambda ctx: settlements.list_manual(ctx, page, pending),
         page,
         lambda m: sort_key(m["requested_at"], m["statement_id"]),
-        descending=True,
     )
 
 
@@ -319,9 +316,9 @@ async def list_catalogue(
     code: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     on: date | None = None,
 ) -> Any:
-    return await run.page(
+    return await run.keyset_page(
         "catalogue.read",
-        lambda ctx: catalogue.list_catalogue(ctx, code, on),
+        lambda ctx: catalogue.catalogue_page(ctx, page, code, on),
         page,
         lambda e: sort_key(e["version_id"]),
     )

@@ -18,6 +18,7 @@ from medaid_shared.authz import Principal
 from medaid_shared.errors import Conflict, NotFound, ValidationFailed
 from medaid_shared.identifiers import ItemCode
 from medaid_shared.ids import unknown
+from medaid_shared.pagination import PageRequest
 from settlement.domain.catalogue import CatalogueEntry
 from settlement.domain.money import MAX_AMOUNT, cents
 from settlement.service import analytics, catalogue
@@ -267,6 +268,10 @@ async def get_bill(ctx: Ctx, principal: Principal, bill_id: str) -> dict[str, An
     return bill_view(bill, await ctx.repo.bill_lines([bill_id]), replaced["bill_id"] if replaced else None)
 
 
-async def list_bills(ctx: Ctx, principal: Principal, admission_id: str | None) -> list[dict[str, Any]]:
-    rows = await ctx.repo.list_bills(admission_id=admission_id, facility_ids=facility_filter(principal))
+async def list_bills(
+    ctx: Ctx, principal: Principal, page: PageRequest, admission_id: str | None
+) -> list[dict[str, Any]]:
+    """One page of the bills the caller sees (a hospital its own facilities', SPEC 0.3),
+    latest submitted first, paged in SQL."""
+    rows = await ctx.repo.list_bills(page, admission_id=admission_id, facility_ids=facility_filter(principal))
     return [bill_view(r) for r in rows]

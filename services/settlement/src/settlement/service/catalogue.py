@@ -12,6 +12,7 @@ from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.settlement import CatalogueItemPublished
 from medaid_shared.errors import Conflict, Forbidden
+from medaid_shared.pagination import PageRequest
 from settlement.domain.catalogue import CatalogueEntry, find_overlaps, lookup
 from settlement.service.context import Ctx
 from settlement.service.ports import Record
@@ -89,8 +90,15 @@ async def load_catalogue(ctx: Ctx, principal: Principal, entries: Sequence[Catal
 
 
 async def list_catalogue(ctx: Ctx, code: str | None, on: date | None) -> list[dict[str, Any]]:
+    """The whole catalogue (or one code's entries), e.g. for the command line."""
     entries = [to_entry(r) for r in await ctx.repo.catalogue_entries([code] if code else None)]
     return [entry_view(e) for e in entries if on is None or e.in_force(on)]
+
+
+async def catalogue_page(ctx: Ctx, page: PageRequest, code: str | None, on: date | None) -> list[dict[str, Any]]:
+    """One page of the catalogue by version id, paged in SQL (``on``: the entries in force
+    that day, SPEC 0.5)."""
+    return [entry_view(to_entry(r)) for r in await ctx.repo.catalogue_page(page, code=code, on=on)]
 
 
 async def membership(

@@ -29,6 +29,7 @@ from medaid_shared.errors import Conflict, NotFound, NotYetDecidable, Validation
 from medaid_shared.idempotency import encode
 from medaid_shared.identifiers import ADMISSION_IDENTIFIERS
 from medaid_shared.ids import unknown
+from medaid_shared.pagination import PageRequest
 from settlement.domain.engine import (
     Difference,
     Gates,
@@ -700,10 +701,12 @@ async def get_statement(ctx: Ctx, principal: Principal, statement_id: str) -> di
 
 
 async def list_statements(
-    ctx: Ctx, principal: Principal, admission_id: str | None, person_id: str | None
+    ctx: Ctx, principal: Principal, page: PageRequest, admission_id: str | None, person_id: str | None
 ) -> list[dict[str, Any]]:
+    """One page of the statements the caller sees (a hospital its own facilities', SPEC
+    0.3), latest completed first, paged in SQL."""
     rows = await ctx.repo.list_statements(
-        admission_id=admission_id, person_id=person_id, facility_ids=facility_filter(principal)
+        page, admission_id=admission_id, person_id=person_id, facility_ids=facility_filter(principal)
     )
     return [statement_view(r) for r in rows]
 
@@ -728,8 +731,9 @@ def manual_view(m: Record) -> dict[str, Any]:
     return {k: m[k] for k in m}
 
 
-async def list_manual(ctx: Ctx, pending_only: bool) -> list[dict[str, Any]]:
-    return [manual_view(m) for m in await ctx.repo.list_manual(pending_only=pending_only)]
+async def list_manual(ctx: Ctx, page: PageRequest, pending_only: bool) -> list[dict[str, Any]]:
+    """One page of the manual reimbursements (LJ-13.2), latest requested first, paged in SQL."""
+    return [manual_view(m) for m in await ctx.repo.list_manual(page, pending_only=pending_only)]
 
 
 async def manual_application_overdue(uow: UnitOfWork, row: Any) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import ColumnElement, case, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from identity_check.domain.model import (
     RequestStatus,
 )
 from medaid_shared.errors import Conflict
+from medaid_shared.pagination import PageRequest, keyset
 
 
 def _request(row: Any) -> CheckRequest:
@@ -188,20 +189,27 @@ class SqlRepository:
         bureau_ids: Collection[str] | None = None,
         statuses: Collection[RequestStatus] | None = None,
         due_first: bool = False,
+        page: PageRequest,
     ) -> list[CheckRequest]:
-        query = select(check_request)
+        """The requests of the given facilities or bureaus (the caller's scope, a condition of
+        the query), latest received first (received_at, then id) or, ``due_first``, the
+        bureau's queue order: overdue first, then by reply due time, then id; one ``page`` of
+        it, paged in SQL (at most ``page.limit + 1`` rows)."""
+        c = check_request
+        query = select(c)
         if facility_ids is not None:
-            query = query.where(check_request.c.facility_id.in_(list(facility_ids)))
+            query = query.where(c.c.facility_id.in_(list(facility_ids)))
         if bureau_ids is not None:
-            query = query.where(check_request.c.bureau_id.in_(list(bureau_ids)))
+            query = query.where(c.c.bureau_id.in_(list(bureau_ids)))
         if statuses is not None:
-            query = query.where(check_request.c.status.in_([s.value for s in statuses]))
+            query = query.where(c.c.status.in_([s.value for s in statuses]))
+        key: tuple[ColumnElement[Any], ...]
         if due_first:
-            overdue_rank = case((check_request.c.status == RequestStatus.OVERDUE.value, 0), else_=1)
-            query = query.order_by(overdue_rank, check_request.c.reply_due_at, check_request.c.reference_number)
+            overdue_first = case((c.c.status == RequestStatus.OVERDUE.value, 0), else_=1)
+            key, descending = (overdue_first, c.c.reply_due_at, c.c.id), False
         else:
-            query = query.order_by(check_request.c.received_at.desc(), check_request.c.reference_number.desc())
-        rows = (await self.session.execute(query)).mappings().all()
+            key, descending = (c.c.received_at, c.c.id), True
+        rows = (await self.session.execute(keyset(query, page, *key, descending=descending))).mappings().all()
         return [_request(r) for r in rows]
 
     async def add_attachment(self, att: Attachment, content_enc: bytes) -> None:

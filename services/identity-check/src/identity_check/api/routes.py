@@ -37,7 +37,7 @@ from medaid_shared.app import RuntimeDep
 from medaid_shared.auth import CurrentPrincipal
 from medaid_shared.db import UnitOfWork
 from medaid_shared.errors import Problem, ValidationFailed
-from medaid_shared.pagination import Page, PageQuery, paginate, sort_key
+from medaid_shared.pagination import Page, PageQuery, page_of, sort_key
 from medaid_shared.routes import CommandRun
 
 router = APIRouter(prefix="/identity-checks", tags=["identity checks"])
@@ -284,16 +284,18 @@ async def list_requests(
     page: PageQuery,
     status: Annotated[list[RequestStatus] | None, Query()] = None,
 ) -> Any:
-    found = await checks.list_requests(principal, set(status) if status else None)
-    items = [request_out(d) for d in found]
-    return paginate(items, page, lambda r: sort_key(r.received_at, r.id), descending=True)
+    found = await checks.list_requests(principal, set(status) if status else None, page)
+    return page_of([request_out(d) for d in found], page, lambda r: sort_key(r.received_at, r.id))
 
 
 @router.get("/queue", response_model=Page[RequestOut], summary="The bureau's work queue: awaiting reply, overdue first")
 async def list_queue(principal: CurrentPrincipal, checks: Checks, page: PageQuery) -> Any:
-    found = await checks.queue(principal)
-    items = [request_out(d) for d in found]
-    return paginate(items, page, lambda r: sort_key(r.status != RequestStatus.OVERDUE, r.reply_due_at, r.id))
+    found = await checks.queue(principal, page)
+    return page_of(
+        [request_out(d) for d in found],
+        page,
+        lambda r: sort_key(r.status != RequestStatus.OVERDUE, r.reply_due_at, r.id),
+    )
 
 
 @router.get("/{request_id}", response_model=RequestOut, summary="One request (masked; photos are separate reads)")

@@ -58,6 +58,7 @@ from medaid_shared.contracts.referral import FacilityRegistered
 from medaid_shared.crypto import seal
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.errors import Forbidden, NotFound, Problem, RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.parameters import Applied
 from medaid_shared.runtime import Runtime
@@ -936,25 +937,36 @@ class IdentityChecks:
             for r in requests
         ]
 
-    async def list_requests(self, principal: Principal, statuses: set[RequestStatus] | None) -> list[Details]:
-        """A hospital's own requests, or the requests addressed to a bureau (newest first)."""
+    async def list_requests(
+        self, principal: Principal, statuses: set[RequestStatus] | None, page: PageRequest
+    ) -> list[Details]:
+        """One page of a hospital's own requests, or of the requests addressed to a bureau
+        (newest first), paged in SQL over the caller's scope."""
         self.runtime.policy.authorize(principal, policy.VIEW)
         async with self.runtime.db.read() as session:
             repo = self.repo(session)
             if principal.role == Role.HOSPITAL:
-                found = await repo.list_requests(facility_ids=principal.scope_ids("facility"), statuses=statuses)
+                found = await repo.list_requests(
+                    facility_ids=principal.scope_ids("facility"), statuses=statuses, page=page
+                )
             elif principal.role == Role.POLICE:
-                found = await repo.list_requests(bureau_ids=principal.scope_ids("jurisdiction"), statuses=statuses)
+                found = await repo.list_requests(
+                    bureau_ids=principal.scope_ids("jurisdiction"), statuses=statuses, page=page
+                )
             else:
                 raise Forbidden(f"role {principal.role.value} is not a party to identity-check requests")
             return await self._bulk(repo, found)
 
-    async def queue(self, principal: Principal) -> list[Details]:
-        """The bureau's work queue: requests awaiting its reply, overdue first, then by due date."""
+    async def queue(self, principal: Principal, page: PageRequest) -> list[Details]:
+        """One page of the bureau's work queue: requests awaiting its reply, overdue first,
+        then by due date (GD-16.2, GD-16.3), paged in SQL over its jurisdictions."""
         self.runtime.policy.authorize(principal, policy.QUEUE)
         async with self.runtime.db.read() as session:
             repo = self.repo(session)
             found = await repo.list_requests(
-                bureau_ids=principal.scope_ids("jurisdiction"), statuses=model.PENDING_STATUSES, due_first=True
+                bureau_ids=principal.scope_ids("jurisdiction"),
+                statuses=model.PENDING_STATUSES,
+                due_first=True,
+                page=page,
             )
             return await self._bulk(repo, found)

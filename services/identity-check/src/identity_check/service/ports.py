@@ -9,6 +9,7 @@ from typing import Protocol
 
 from identity_check.domain.model import Attachment, CheckRequest, Facility, Finding, RequestStatus
 from medaid_shared.db import Session
+from medaid_shared.pagination import PageRequest
 
 
 class Repository(Protocol):
@@ -33,6 +34,7 @@ class Repository(Protocol):
         bureau_ids: Collection[str] | None = None,
         statuses: Collection[RequestStatus] | None = None,
         due_first: bool = False,
+        page: PageRequest,
     ) -> list[CheckRequest]: ...
 
     async def add_attachment(self, attachment: Attachment, content_enc: bytes) -> None: ...

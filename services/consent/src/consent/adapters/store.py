@@ -7,10 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import ColumnElement, Select, Table, exists, false, func, or_, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from consent.adapters import tables as t
+from consent.domain.access import ListScope, Reach
 from consent.domain.model import (
     Admission,
     Capacity,
@@ -24,6 +25,7 @@ from consent.domain.model import (
 )
 from consent.domain.parameters import CATALOGUE
 from medaid_shared.db import UnitOfWork
+from medaid_shared.pagination import PageRequest, keyset
 from medaid_shared.parameter_store import ParameterStore
 from medaid_shared.parameters import ParameterVersion
 
@@ -50,6 +52,31 @@ def _dt(value: Any) -> datetime:
 
 def _d(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _scope_condition(record: Table, scope: ListScope) -> ColumnElement[bool]:
+    """SPEC 0.3 in SQL: the records of ``record`` (with ``facility_id`` and ``person_id``
+    columns) that ``scope`` lets the caller see, as a condition of the list's own query."""
+    p = t.person
+    ids = sorted(scope.ids)
+    if scope.reach is Reach.EVERYONE:
+        return true()
+    if scope.reach is Reach.FACILITY:
+        return record.c.facility_id.in_(ids)
+    by_person: dict[Reach, Any] = {
+        Reach.INSTITUTION: p.c.institution_id,
+        Reach.VILLAGE: p.c.village_id,
+        Reach.TOWN: p.c.town_id,
+        Reach.PERSON: p.c.person_id,
+        Reach.GUARDIAN: p.c.guardian["guardian_id"].astext,
+    }
+    if scope.reach in by_person:
+        condition: ColumnElement[bool] = by_person[scope.reach].in_(ids)
+    elif scope.reach is Reach.AGENT and ids:
+        condition = or_(*(p.c.agents.contains([{"agent_id": i}]) for i in ids))
+    else:
+        return false()
+    return exists().where(p.c.person_id == record.c.person_id, condition)
 
 
 class SqlStore:
@@ -240,19 +267,50 @@ class SqlStore:
         )
         return {str(r) for r in rows.scalars()}
 
+    async def self_pay_page(
+        self, page: PageRequest, scope: ListScope, *, status: str | None
+    ) -> list[Mapping[str, Any]]:
+        """One page of the self-pay items the caller may see (``scope``, in SQL), oldest
+        proposal first (proposed_at, then item id): at most ``page.limit + 1`` rows."""
+        i = t.self_pay_item
+        query = select(i).where(_scope_condition(i, scope))
+        if status is not None:
+            query = query.where(i.c.status == status)
+        rows = await self.session.execute(keyset(query, page, i.c.proposed_at, i.c.item_id))
+        return [dict(r) for r in rows.mappings().all()]
+
+    async def rank4_page(self, page: PageRequest, *, acknowledged: bool, overdue_only: bool) -> list[Mapping[str, Any]]:
+        """LJ-10: one page of the rank-4 filings, oldest filed first (filed_at, then consent
+        id): those acknowledged, or those not yet (``overdue_only``: and overdue)."""
+        f = t.rank4_filing
+        query = select(f).where(f.c.acknowledged_at.is_not(None) if acknowledged else f.c.acknowledged_at.is_(None))
+        if overdue_only:
+            query = query.where(f.c.overdue_at.is_not(None))
+        rows = await self.session.execute(keyset(query, page, f.c.filed_at, f.c.consent_id))
+        return [dict(r) for r in rows.mappings().all()]
+
     # -- LJ-11.2 expert pool ----------------------------------------------------------
     async def expert_pool(self) -> list[Expert]:
+        return await self._experts(self._expert_query().order_by(t.expert.c.expert_id))
+
+    async def expert_page(self, page: PageRequest) -> list[Expert]:
+        """One page of the pool by expert id, with each one's assignment load."""
+        return await self._experts(keyset(self._expert_query(), page, t.expert.c.expert_id))
+
+    @staticmethod
+    def _expert_query() -> Select[Any]:
         a = t.expert_assignment
         load = (
             select(a.c.expert_id, func.count().label("n"), func.max(a.c.assigned_at).label("last"))
             .group_by(a.c.expert_id)
             .subquery()
         )
-        rows = await self.session.execute(
-            select(t.expert, load.c.n, load.c.last)
-            .select_from(t.expert.outerjoin(load, load.c.expert_id == t.expert.c.expert_id))
-            .order_by(t.expert.c.expert_id)
+        return select(t.expert, load.c.n, load.c.last).select_from(
+            t.expert.outerjoin(load, load.c.expert_id == t.expert.c.expert_id)
         )
+
+    async def _experts(self, query: Select[Any]) -> list[Expert]:
+        rows = await self.session.execute(query)
         return [
             Expert(
                 expert_id=r["expert_id"],

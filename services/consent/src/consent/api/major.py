@@ -93,7 +93,9 @@ async def patch_expert(
     responses={200: {"model": Page[ExpertListedOut]}},
 )
 async def list_experts(run: QueryRun, page: PageQuery) -> Any:
-    return await run.page("expert.read", major.list_experts, page, lambda e: sort_key(e["expert_id"]))
+    return await run.keyset_page(
+        "expert.read", lambda ctx: major.list_experts(ctx, page), page, lambda e: sort_key(e["expert_id"])
+    )
 
 
 @router.post(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from consent.api.schemas import ConfirmationOut, Rank4FilingOut, Rank4SignaturesOut
 from consent.service import rank4
+from medaid_shared.pagination import PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["rank-4 signatures and civil affairs (LJ-10)"])
@@ -34,9 +35,17 @@ class PublicInterestIn(BaseModel):
     response_model=None,
     responses={200: {"model": Rank4SignaturesOut}},
 )
-async def get_rank4_signatures(run: QueryRun, state: rank4.WorkListState = rank4.WorkListState.OPEN) -> dict[str, Any]:
-    result: dict[str, Any] = await run.fetch("rank4.read", lambda ctx: rank4.work_list(ctx, run.principal, state))
-    return result
+async def get_rank4_signatures(
+    run: QueryRun, page: PageQuery, state: rank4.WorkListState = rank4.WorkListState.OPEN
+) -> dict[str, Any]:
+    """Oldest filed first, paged by `limit` and `cursor` (`next_cursor`)."""
+    listed = await run.keyset_page(
+        "rank4.read",
+        lambda ctx: rank4.work_list(ctx, run.principal, page, state),
+        page,
+        lambda f: sort_key(f["filed_at"], f["consent_id"]),
+    )
+    return {"state": state.value, **listed, "rule": "LJ-10"}
 
 
 @router.post(

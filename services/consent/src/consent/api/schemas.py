@@ -84,6 +84,12 @@ class Rank4SignaturesOut(Out):
 
     state: str = Field(examples=["open"])
     items: list[Rank4FilingOut]
+    next_cursor: str | None = Field(
+        description="pass as `cursor` to get the next page; null when this is the last page",
+        examples=[
+            "eyJsIjoiL3YxL3Jhbms0LXNpZ25hdHVyZXMiLCJrIjpbIjIwMjYtMDYtMTVUMDI6MDA6MDAuMDAwMDAwWiIsImNvbi0wMTkzYWJjZCJdfQ"
+        ],
+    )
     rule: str
 
 

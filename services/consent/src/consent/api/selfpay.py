@@ -80,9 +80,9 @@ async def list_items(
     page: PageQuery,
     status: Annotated[Status | None, Query(description="only the items in this status")] = None,
 ) -> Any:
-    return await run.page(
+    return await run.keyset_page(
         "self_pay.read",
-        lambda ctx: selfpay.list_items(ctx, run.principal, status),
+        lambda ctx: selfpay.list_items(ctx, run.principal, page, status),
         page,
         lambda i: sort_key(i["proposed_at"], i["item_id"]),
     )

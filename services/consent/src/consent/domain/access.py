@@ -6,6 +6,8 @@ scope: which facility, institution, village or town a record belongs to."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 
 from consent.domain.model import Person
 from medaid_shared.authz import Principal, Role
@@ -36,6 +38,58 @@ def can_view_person(principal: Principal, person: Person, facility_ids: Iterable
     if role == Role.AGENT:
         return any(a.agent_id == principal.subject for a in person.agents)
     return False
+
+
+class Reach(StrEnum):
+    """What a list's scope condition compares (see :class:`ListScope`)."""
+
+    EVERYONE = "everyone"  # district departments
+    FACILITY = "facility"  # the record's facility (a hospital)
+    INSTITUTION = "institution"  # the person's institution
+    VILLAGE = "village"  # the person's village committee
+    TOWN = "town"  # the person's town
+    PERSON = "person"  # the person themself
+    GUARDIAN = "guardian"  # the person's guardian on file
+    AGENT = "agent"  # one of the person's written agents
+    NOBODY = "nobody"
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """SPEC 0.3 as a condition a store writes into a list's query, so that a page is paged
+    over the records the caller may see (never filled, then thinned): the caller sees a
+    person-bound record when the ``reach`` of the record or its person is one of ``ids``.
+    The same rule as :func:`can_view_person`, except that a hospital's lists show the
+    records of its own facilities (the record's facility, not every admission of the
+    person)."""
+
+    reach: Reach
+    ids: frozenset[str] = frozenset()
+
+
+_REACH_BY_ROLE = {
+    Role.INSTITUTION: (Reach.INSTITUTION, "institution"),
+    Role.VILLAGE_COMMITTEE: (Reach.VILLAGE, "village"),
+    Role.TOWN_GOVERNMENT: (Reach.TOWN, "town"),
+    Role.HOSPITAL: (Reach.FACILITY, "facility"),
+}
+
+
+def list_scope(principal: Principal) -> ListScope:
+    """What the caller's lists of person-bound records may show (SPEC 0.3)."""
+    role = principal.role
+    if role in DISTRICT_ROLES:
+        return ListScope(Reach.EVERYONE)
+    if role in _REACH_BY_ROLE:
+        reach, kind = _REACH_BY_ROLE[role]
+        return ListScope(reach, frozenset(principal.scope_ids(kind)))
+    if role == Role.PATIENT:
+        return ListScope(Reach.PERSON, frozenset({principal.subject}))
+    if role == Role.GUARDIAN:
+        return ListScope(Reach.GUARDIAN, frozenset({principal.subject}))
+    if role == Role.AGENT:
+        return ListScope(Reach.AGENT, frozenset({principal.subject}))
+    return ListScope(Reach.NOBODY)
 
 
 def require_view_person(principal: Principal, person: Person, facility_ids: Iterable[str] = ()) -> None:

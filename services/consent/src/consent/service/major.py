@@ -17,6 +17,7 @@ from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.consent import MajorTreatmentEvaluated
 from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation
+from medaid_shared.pagination import PageRequest
 
 
 def _aad(treatment_id: str, part: str) -> str:
@@ -57,7 +58,9 @@ async def update_expert(ctx: Ctx, principal: Principal, expert_id: str, changes:
     return _expert_view({**row, **values})
 
 
-async def list_experts(ctx: Ctx) -> list[dict[str, Any]]:
+async def list_experts(ctx: Ctx, page: PageRequest) -> list[dict[str, Any]]:
+    """One page of the expert pool by expert id, with each expert's assignment load
+    (LJ-11.2), paged in SQL."""
     return [
         {
             "expert_id": e.expert_id,
@@ -68,7 +71,7 @@ async def list_experts(ctx: Ctx) -> list[dict[str, Any]]:
             "assignments": e.assignments,
             "last_assigned_at": e.last_assigned_at,
         }
-        for e in await ctx.store.expert_pool()
+        for e in await ctx.store.expert_page(page)
     ]
 
 

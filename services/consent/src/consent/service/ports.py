@@ -10,10 +10,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from consent.domain.access import ListScope
 from consent.domain.model import Admission, Expert, Facility, Person
 from medaid_shared.calendar import WorkingCalendar
 from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import UnitOfWork
+from medaid_shared.pagination import PageRequest
 from medaid_shared.parameters import ParameterVersion
 
 Row = Mapping[str, Any]
@@ -50,8 +52,17 @@ class Store(Protocol):
 
     async def person_facilities(self, person_id: str) -> set[str]: ...
 
+    # LJ-7.2, LJ-7.3 the reviewers' work lists: one page of the items in the caller's scope
+    async def self_pay_page(self, page: PageRequest, scope: ListScope, *, status: str | None) -> list[Row]: ...
+
+    # LJ-10 civil affairs' work list: one page of the rank-4 filings acknowledged or not
+    # (``overdue_only``: of those not acknowledged, the overdue ones), oldest filed first
+    async def rank4_page(self, page: PageRequest, *, acknowledged: bool, overdue_only: bool) -> list[Row]: ...
+
     # LJ-11.2 expert pool
     async def expert_pool(self) -> list[Expert]: ...
+
+    async def expert_page(self, page: PageRequest) -> list[Expert]: ...
 
     async def lock_rotation(self) -> None: ...
 

@@ -17,6 +17,7 @@ from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.contracts.consent import Rank4AcknowledgementOverdue
 from medaid_shared.errors import Conflict, NotFound
+from medaid_shared.pagination import PageRequest
 
 ACKNOWLEDGEMENT_DUE = "consent.rank4.acknowledgement"  # LJ-10
 
@@ -81,16 +82,15 @@ def filing_view(row: Row) -> dict[str, Any]:
     }
 
 
-async def work_list(ctx: Ctx, principal: Principal, state: WorkListState) -> dict[str, Any]:
-    """LJ-10: civil affairs' work list of rank-4 signatures, oldest first."""
-    rows = await ctx.store.find("rank4_filing", order_by="filed_at")
-    if state == WorkListState.ACKNOWLEDGED:
-        rows = [r for r in rows if r["acknowledged_at"] is not None]
-    else:
-        rows = [r for r in rows if r["acknowledged_at"] is None]
-        if state == WorkListState.OVERDUE:
-            rows = [r for r in rows if r["overdue_at"] is not None]
-    return {"state": state.value, "items": [filing_view(r) for r in rows], "rule": "LJ-10"}
+async def work_list(ctx: Ctx, principal: Principal, page: PageRequest, state: WorkListState) -> list[dict[str, Any]]:
+    """LJ-10: one page of civil affairs' work list of rank-4 signatures in ``state``, oldest
+    filed first, paged in SQL (the state is a condition of the query)."""
+    rows = await ctx.store.rank4_page(
+        page,
+        acknowledged=state == WorkListState.ACKNOWLEDGED,
+        overdue_only=state == WorkListState.OVERDUE,
+    )
+    return [filing_view(r) for r in rows]
 
 
 async def acknowledge(ctx: Ctx, principal: Principal, consent_id: str, *, note: str | None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from consent.domain import catalogue, signing
-from consent.domain.access import can_view_person
+from consent.domain.access import list_scope
 from consent.domain.catalogue import require_out_of_catalogue
 from consent.domain.model import Admission, local_date
 from consent.domain.parameters import (
@@ -41,11 +41,12 @@ from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx, Row
 from consent.service.treatments import insert_treatment, require_view
 from medaid_shared import clock
-from medaid_shared.authz import Principal, Role
+from medaid_shared.authz import Principal
 from medaid_shared.contracts.consent import SelfPayDecided, SelfPayProposed, SelfPayReopened, SelfPayReviewed, TrailStep
 from medaid_shared.contracts.referral import EmergencyExemptionWithdrawn
 from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from medaid_shared.minimisation import DIAGNOSIS_ANSWERS
+from medaid_shared.pagination import PageRequest
 
 
 class ItemCategory(StrEnum):
@@ -594,40 +595,27 @@ async def civil_affairs_review(
     return await _view(ctx, row, principal)
 
 
-async def list_items(ctx: Ctx, principal: Principal, status: Status | None) -> list[dict[str, Any]]:
-    """The self-pay items the caller may see across admissions, oldest proposal first,
-    optionally in one status: the work lists of the reviewers (LJ-7.2, LJ-7.3). A hospital
-    sees its own facility's; every other role the persons of its scope (SPEC 0.3)."""
-    where = {"status": status.value} if status else {}
-    visible: dict[str, bool] = {}
-    items = []
-    for row in await ctx.store.find("self_pay_item", order_by="proposed_at", **where):
-        if not await _may_view(ctx, principal, row, visible):
-            continue
-        items.append(
-            {
-                "item_id": row["item_id"],
-                "admission_id": row["admission_id"],
-                "person_id": row["person_id"],
-                "facility_id": row["facility_id"],
-                "item_code": row["item_code"],
-                "amount": f"{row['amount']:.2f}",
-                "status": row["status"],
-                "outcome": row["outcome"],
-                "proposed_at": row["proposed_at"],
-            }
-        )
-    return items
-
-
-async def _may_view(ctx: Ctx, principal: Principal, row: Row, visible: dict[str, bool]) -> bool:
-    if principal.role == Role.HOSPITAL:
-        return principal.in_scope("facility", row["facility_id"])
-    person_id = row["person_id"]
-    if person_id not in visible:
-        person = await load_person(ctx, person_id)
-        visible[person_id] = can_view_person(principal, person, await ctx.store.person_facilities(person_id))
-    return visible[person_id]
+async def list_items(ctx: Ctx, principal: Principal, page: PageRequest, status: Status | None) -> list[dict[str, Any]]:
+    """One page of the self-pay items the caller may see across admissions, oldest proposal
+    first, optionally in one status: the work lists of the reviewers (LJ-7.2, LJ-7.3). A
+    hospital sees its own facility's; every other role the persons of its scope (SPEC 0.3).
+    The scope is a condition of the query, so the page is paged in SQL over what the caller
+    sees (at most ``page.limit + 1`` items)."""
+    rows = await ctx.store.self_pay_page(page, list_scope(principal), status=status.value if status else None)
+    return [
+        {
+            "item_id": row["item_id"],
+            "admission_id": row["admission_id"],
+            "person_id": row["person_id"],
+            "facility_id": row["facility_id"],
+            "item_code": row["item_code"],
+            "amount": f"{row['amount']:.2f}",
+            "status": row["status"],
+            "outcome": row["outcome"],
+            "proposed_at": row["proposed_at"],
+        }
+        for row in rows
+    ]
 
 
 async def get_item(ctx: Ctx, principal: Principal, item_id: str) -> dict[str, Any]:

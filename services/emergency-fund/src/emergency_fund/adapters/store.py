@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, extract, func, select, text, update
+from sqlalchemy import ColumnElement, String, Table, and_, extract, func, literal, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,13 +15,17 @@ from emergency_fund.adapters.tables import (
     TABLES,
     application,
     application_step,
+    case,
+    cost_item,
     disbursement,
     kernel,
     ledger_entry,
     ledger_txn,
 )
 from emergency_fund.domain.parameters import CATALOGUE
+from emergency_fund.service.ports import Within
 from medaid_shared.crypto import ColumnCipher, EncryptedField, FieldCipher
+from medaid_shared.pagination import PageRequest, keyset
 from medaid_shared.parameter_store import ParameterStore
 from medaid_shared.parameters import ParameterVersion
 
@@ -108,6 +112,45 @@ class SqlStore:
         if lock:
             query = query.with_for_update()
         return [self._columns.open(table, dict(r)) for r in (await self.session.execute(query)).mappings().all()]
+
+    async def page(
+        self,
+        table: str,
+        where: Mapping[str, Any],
+        page: PageRequest,
+        key: Sequence[str],
+        *,
+        descending: bool = False,
+        within: Within | None = None,
+    ) -> list[dict[str, Any]]:
+        t = _table(table)
+        self._columns.refuse_filter(table, where)
+        query = select(t).where(and_(True, *_conditions(t, where)))
+        if within is not None:
+            query = query.where(self._within(t, within))
+        query = keyset(query, page, *(t.c[k] for k in key), descending=descending)
+        return [self._columns.open(table, dict(r)) for r in (await self.session.execute(query)).mappings().all()]
+
+    def _within(self, t: Table, within: Within) -> ColumnElement[bool]:
+        other = _table(within.table)
+        self._columns.refuse_filter(within.table, within.where)
+        ids = select(other.c[within.their_column]).where(and_(True, *_conditions(other, within.where)))
+        return t.c[within.column].in_(ids)
+
+    async def exclusion_proposal_page(
+        self, case_where: Mapping[str, Any], item_status: str, page: PageRequest
+    ) -> list[tuple[str, str | None]]:
+        scoped = select(case.c.id).where(and_(True, *_conditions(case, case_where)))
+        proposals = union_all(
+            select(case.c.id.label("case_id"), literal("", String).label("cost_item_id")).where(
+                case.c.id.in_(scoped), case.c.exclusion_proposed.is_not(None)
+            ),
+            select(cost_item.c.case_id, cost_item.c.id).where(
+                cost_item.c.case_id.in_(scoped), cost_item.c.exclusion_status == item_status
+            ),
+        ).subquery()
+        query = keyset(select(proposals), page, proposals.c.case_id, proposals.c.cost_item_id)
+        return [(str(c), str(i) or None) for c, i in (await self.session.execute(query)).all()]
 
     async def update(self, table: str, where: Mapping[str, Any], values: Mapping[str, Any]) -> int:
         t = _table(table)

@@ -55,8 +55,11 @@ async def list_applications(
     page: PageQuery,
     state: str | None = None,
 ) -> Any:
-    return await run.page(
-        None, lambda env: applications.list_applications(env, state), page, lambda a: sort_key(a["application_id"])
+    return await run.keyset_page(
+        None,
+        lambda env: applications.list_applications(env, state, page),
+        page,
+        lambda a: sort_key(a["application_id"]),
     )
 
 

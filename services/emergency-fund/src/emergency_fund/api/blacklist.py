@@ -42,8 +42,8 @@ async def list_entries(
     page: PageQuery,
     active_only: bool = True,
 ) -> Any:
-    return await run.page(
-        None, lambda env: blacklist.list_entries(env, city, active_only), page, lambda e: sort_key(e["entry_id"])
+    return await run.keyset_page(
+        None, lambda env: blacklist.list_entries(env, city, active_only, page), page, lambda e: sort_key(e["entry_id"])
     )
 
 

@@ -74,8 +74,8 @@ async def list_cases(
     state: str | None = None,
     facility_id: str | None = None,
 ) -> Any:
-    return await run.page(
-        None, lambda env: cases.list_cases(env, state, facility_id), page, lambda c: sort_key(c["case_id"])
+    return await run.keyset_page(
+        None, lambda env: cases.list_cases(env, state, facility_id, page), page, lambda c: sort_key(c["case_id"])
     )
 
 

@@ -92,8 +92,8 @@ async def list_ledger(
     page: PageQuery,
     account: str | None = None,
 ) -> Any:
-    return await run.page(
-        None, lambda env: funds.ledger_view(env, city, account), page, lambda t: sort_key(t["txn_id"]), descending=True
+    return await run.keyset_page(
+        None, lambda env: funds.ledger_view(env, city, account, page), page, lambda t: sort_key(t["txn_id"])
     )
 
 

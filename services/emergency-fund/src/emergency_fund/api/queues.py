@@ -31,8 +31,8 @@ async def channel_confirmations(
         description="`me` (the caller's role), or — for the agency and the auditor — a confirming role",
     ),
 ) -> Any:
-    return await run.page(
-        None, lambda env: channels.awaiting(env, awaiting), page, lambda i: sort_key(i["case_id"], i["channel"])
+    return await run.keyset_page(
+        None, lambda env: channels.awaiting(env, awaiting, page), page, lambda i: sort_key(i["case_id"], i["channel"])
     )
 
 
@@ -43,8 +43,8 @@ async def channel_confirmations(
     responses=answers(Page[ExclusionProposalOut]),
 )
 async def exclusion_proposals(run: QueryRun, page: PageQuery) -> Any:
-    return await run.page(
-        None, lambda env: exclusions.proposals(env), page, lambda i: sort_key(i["case_id"], i["cost_item_id"])
+    return await run.keyset_page(
+        None, lambda env: exclusions.proposals(env, page), page, lambda i: sort_key(i["case_id"], i["cost_item_id"])
     )
 
 
@@ -55,4 +55,6 @@ async def exclusion_proposals(run: QueryRun, page: PageQuery) -> Any:
     responses=answers(Page[ExtensionRequestOut]),
 )
 async def emergency_extensions(run: QueryRun, page: PageQuery) -> Any:
-    return await run.page(None, lambda env: stay.pending_extensions(env), page, lambda i: sort_key(i["case_id"]))
+    return await run.keyset_page(
+        None, lambda env: stay.pending_extensions(env, page), page, lambda i: sort_key(i["case_id"])
+    )

@@ -54,8 +54,8 @@ async def list_facilities(
     run: QueryRun,
     page: PageQuery,
 ) -> Any:
-    return await run.page(
-        None, lambda env: reference.list_facilities(env, city), page, lambda f: sort_key(f["facility_id"])
+    return await run.keyset_page(
+        None, lambda env: reference.list_facilities(env, city, page), page, lambda f: sort_key(f["facility_id"])
     )
 
 
@@ -84,8 +84,11 @@ async def list_diseases(
     page: PageQuery,
     city: str | None = None,
 ) -> Any:
-    return await run.page(
-        None, lambda env: reference.list_diseases(env, city), page, lambda d: sort_key(d["scope"], d["code"])
+    return await run.keyset_page(
+        None,
+        lambda env: reference.list_diseases(env, city, page),
+        page,
+        lambda d: sort_key(d["scope"], d["code"], d["disease_id"]),
     )
 
 
@@ -115,9 +118,9 @@ async def list_cost_averages(
     page: PageQuery,
     year: int | None = None,
 ) -> Any:
-    return await run.page(
+    return await run.keyset_page(
         None,
-        lambda env: reference.list_cost_averages(env, facility_id, year),
+        lambda env: reference.list_cost_averages(env, facility_id, year, page),
         page,
         lambda a: sort_key(a["year"], a["disease_code"]),
     )
@@ -149,6 +152,9 @@ async def list_living_standards(
     run: QueryRun,
     page: PageQuery,
 ) -> Any:
-    return await run.page(
-        None, lambda env: reference.list_living_standards(env, city), page, lambda s: sort_key(s["effective_from"])
+    return await run.keyset_page(
+        None,
+        lambda env: reference.list_living_standards(env, city, page),
+        page,
+        lambda s: sort_key(s["effective_from"]),
     )

@@ -27,7 +27,9 @@ async def list_refunds(
     page: PageQuery,
     state: str | None = None,
 ) -> Any:
-    return await run.page(None, lambda env: refunds.list_refunds(env, state), page, lambda r: sort_key(r["refund_id"]))
+    return await run.keyset_page(
+        None, lambda env: refunds.list_refunds(env, state, page), page, lambda r: sort_key(r["refund_id"])
+    )
 
 
 @router.get(

@@ -57,6 +57,7 @@ from medaid_shared.contracts.emergency_fund import (
     PublicNoticePublished,
 )
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest
 
 OPEN_STATES = {AppState.SUBMITTED.value, AppState.AGENCY_APPROVED.value, AppState.FORWARDED_TO_FINANCE.value}
 
@@ -716,12 +717,12 @@ async def get_application(env: Env, app_id: str) -> dict[str, Any]:
     return await application_view(env, app_id)
 
 
-async def list_applications(env: Env, state: str | None) -> list[dict[str, Any]]:
+async def list_applications(env: Env, state: str | None, page: PageRequest) -> list[dict[str, Any]]:
     env.authorize("application.read")
     where: dict[str, Any] = scope_filter(env.principal)
     if state:
         where["state"] = state
-    apps = await env.store.many("application", where, order_by=["submitted_at", "id"])
+    apps = await env.store.page("application", where, page, ["id"])
     # GD-20.2: the step the application waits for, with its due instant, so a work list
     # orders by due date without reading every application.
     undecided = await env.store.many(

@@ -11,6 +11,7 @@ from emergency_fund.service.cases import CaseState
 from emergency_fund.service.commands import BlacklistCmd, LiftCmd
 from medaid_shared.crypto import is_valid_id_number, mask_id_number
 from medaid_shared.errors import Conflict, ValidationFailed
+from medaid_shared.pagination import PageRequest
 
 FLAGGABLE = {CaseState.OPEN, CaseState.CLAIMED, CaseState.IN_APPLICATION}
 
@@ -86,10 +87,10 @@ def entry_out(row: dict[str, Any]) -> dict[str, Any]:
     return out(row, id_as="entry_id")
 
 
-async def list_entries(env: Env, city: str, active_only: bool) -> list[dict[str, Any]]:
+async def list_entries(env: Env, city: str, active_only: bool, page: PageRequest) -> list[dict[str, Any]]:
     env.authorize("blacklist.read")
     require_city(env.principal, city)
     where: dict[str, Any] = {"city": city}
     if active_only:
         where["lifted_at__isnull"] = True
-    return [entry_out(r) for r in await env.store.many("blacklist", where, order_by=["listed_at", "id"])]
+    return [entry_out(r) for r in await env.store.page("blacklist", where, page, ["id"])]

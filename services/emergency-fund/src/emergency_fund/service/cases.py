@@ -45,6 +45,7 @@ from medaid_shared.contracts.emergency_fund import FundCaseClosed, FundCaseOpene
 from medaid_shared.contracts.referral import EmergencyAssistanceReferred
 from medaid_shared.crypto import is_valid_id_number, mask_id_number, mask_name
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest
 
 
 class CaseState:
@@ -715,14 +716,14 @@ async def get_case(env: Env, case_id: str) -> dict[str, Any]:
     return await case_view(env, case_id)
 
 
-async def list_cases(env: Env, state: str | None, facility_id: str | None) -> list[dict[str, Any]]:
+async def list_cases(env: Env, state: str | None, facility_id: str | None, page: PageRequest) -> list[dict[str, Any]]:
     env.authorize("case.read")
     where: dict[str, Any] = scope_filter(env.principal)
     if state:
         where["state"] = state
     if facility_id:
         where["facility_id"] = facility_id
-    rows = await env.store.many("case", where, order_by=["created_at", "id"])
+    rows = await env.store.page("case", where, page, ["id"])
     return [case_out(r) for r in rows]
 
 

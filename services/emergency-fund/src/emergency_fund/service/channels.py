@@ -26,8 +26,9 @@ from emergency_fund.service.cases import (
     touch,
 )
 from emergency_fund.service.commands import ChannelConfirmationCmd, ChannelPaymentCmd, ChannelWaiverCmd
-from emergency_fund.service.ports import Row
+from emergency_fund.service.ports import Row, Within
 from medaid_shared.errors import Conflict, ValidationFailed
+from medaid_shared.pagination import PageRequest
 
 # Cases whose channels a department may still confirm: before the agency's decision.
 UNDER_REVIEW = EDITABLE | {CaseState.IN_APPLICATION}
@@ -232,7 +233,7 @@ async def waive(env: Env, case_id: str, channel: el.Channel, cmd: ChannelWaiverC
     return 200, await case_view(env, case_id)
 
 
-async def awaiting(env: Env, awaiting: str) -> list[dict[str, Any]]:
+async def awaiting(env: Env, awaiting: str, page: PageRequest) -> list[dict[str, Any]]:
     """The channel amounts awaiting confirmation by a role (``me``: the caller's), in the
     caller's cities — the departments' work queue (GD-18.1)."""
     env.authorize("case.channel.queue")
@@ -242,18 +243,14 @@ async def awaiting(env: Env, awaiting: str) -> list[dict[str, Any]]:
     channels = ch.channels_confirmed_by(role)
     if not channels:
         raise ValidationFailed(f"{role} confirms no channel", field="awaiting")
-    cases = {
-        c["id"]: c
-        for c in await env.store.many("case", {**scope_filter(env.principal), "state__in": sorted(UNDER_REVIEW)})
-    }
-    rows = await env.store.many(
+    rows = await env.store.page(
         "channel_payment",
-        {
-            "case_id__in": sorted(cases),
-            "status": ch.ChannelStatus.CLAIMED.value,
-            "channel__in": [c.value for c in channels],
-        },
+        {"status": ch.ChannelStatus.CLAIMED.value, "channel__in": [c.value for c in channels]},
+        page,
+        ["case_id", "channel"],
+        within=Within("case_id", "case", "id", {**scope_filter(env.principal), "state__in": sorted(UNDER_REVIEW)}),
     )
+    cases = {c["id"]: c for c in await env.store.many("case", {"id__in": sorted({r["case_id"] for r in rows})})}
     return [_queue_item(cases[r["case_id"]], r) for r in rows]
 
 

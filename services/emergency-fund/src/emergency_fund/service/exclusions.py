@@ -20,6 +20,7 @@ from emergency_fund.service.channels import UNDER_REVIEW, case_under_review
 from emergency_fund.service.commands import ExclusionCmd, ExclusionDecisionCmd, ItemExclusionDecisionCmd
 from emergency_fund.service.ports import Row
 from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest
 
 
 async def propose_or_exclude(env: Env, case_id: str, cmd: ExclusionCmd) -> tuple[int, Any]:
@@ -161,26 +162,26 @@ async def undecided(env: Env, case_id: str) -> list[Unresolved]:
     ]
 
 
-async def proposals(env: Env) -> list[dict[str, Any]]:
+async def proposals(env: Env, page: PageRequest) -> list[dict[str, Any]]:
     """The exclusion proposals awaiting the agency in the caller's cities (its work queue)."""
     env.authorize("case.exclusion.queue")
-    cases = {
-        c["id"]: c
-        for c in await env.store.many("case", {**scope_filter(env.principal), "state__in": sorted(UNDER_REVIEW)})
-    }
-    items = []
-    for c in cases.values():
-        if c["exclusion_proposed"] is not None:
-            items.append(
+    keys = await env.store.exclusion_proposal_page(
+        {**scope_filter(env.principal), "state__in": sorted(UNDER_REVIEW)}, ExclusionStatus.PROPOSED.value, page
+    )
+    cases = {c["id"]: c for c in await env.store.many("case", {"id__in": sorted({c for c, _ in keys})})}
+    wanted = sorted({i for _, i in keys if i is not None})
+    items = {i["id"]: i for i in await env.store.many("cost_item", {"id__in": wanted})} if wanted else {}
+    proposals = []
+    for case_id, item_id in keys:
+        c = cases[case_id]
+        if item_id is None:
+            proposals.append(
                 _proposal(c, None, c["exclusion_proposed"], c["exclusion_proposed_reason"], c["exclusion_proposed_at"])
             )
-    rows = await env.store.many(
-        "cost_item",
-        {"case_id__in": sorted(cases), "exclusion_status": ExclusionStatus.PROPOSED.value},
-        order_by=["recorded_at", "id"],
-    )
-    items += [_proposal(cases[r["case_id"]], r, r["exclusion"], r["exclusion_note"], r["recorded_at"]) for r in rows]
-    return items
+        else:
+            r = items[item_id]
+            proposals.append(_proposal(c, r, r["exclusion"], r["exclusion_note"], r["recorded_at"]))
+    return proposals
 
 
 def _proposal(case: Row, item: Row | None, exclusion: str, reason: str | None, at: Any) -> dict[str, Any]:

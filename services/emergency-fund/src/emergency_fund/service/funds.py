@@ -36,11 +36,12 @@ from emergency_fund.service.commands import (
     PreallocationReturnCmd,
     TrainingCmd,
 )
-from emergency_fund.service.ports import Row
+from emergency_fund.service.ports import Row, Within
 from medaid_shared.calendar import Due
 from medaid_shared.clock import SHANGHAI, to_local
 from medaid_shared.contracts.emergency_fund import FundPreallocationBelowMinimum, FundTrainingDue
 from medaid_shared.errors import Conflict, RuleViolation
+from medaid_shared.pagination import PageRequest
 
 TRAINING_KIND = "fund.training"
 PREALLOCATION_CHECK = "fund.preallocation.check"  # GD-7
@@ -107,20 +108,19 @@ async def record_inflow(env: Env, city: str, cmd: InflowCmd) -> tuple[int, Any]:
     }
 
 
-async def ledger_view(env: Env, city: str, account: str | None) -> list[dict[str, Any]]:
+async def ledger_view(env: Env, city: str, account: str | None, page: PageRequest) -> list[dict[str, Any]]:
     env.authorize("fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
-    txns = await env.store.many("ledger_txn", {"city": city}, order_by=["-created_at", "-id"])
+    # GD-3: a transaction touching ``account`` is one with an entry on it — asked in SQL, so
+    # a page is never short of what the filter left out.
+    touching = Within("id", "ledger_entry", "txn_id", {"account": account}) if account is not None else None
+    txns = await env.store.page("ledger_txn", {"city": city}, page, ["id"], descending=True, within=touching)
     entries = await env.store.many("ledger_entry", {"txn_id__in": [t["id"] for t in txns]}, order_by=["id"])
     by_txn: dict[str, list[Row]] = defaultdict(list)
     for e in entries:
         by_txn[e["txn_id"]].append({"account": e["account"], "amount": str(e["amount"])})
-    return [
-        {**out(t, id_as="txn_id"), "entries": by_txn[t["id"]]}
-        for t in txns
-        if account is None or any(e["account"] == account for e in by_txn[t["id"]])
-    ]
+    return [{**out(t, id_as="txn_id"), "entries": by_txn[t["id"]]} for t in txns]
 
 
 # ---------------------------------------------------------------- pre-allocation (GD-7)

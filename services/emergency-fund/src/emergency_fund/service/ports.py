@@ -7,14 +7,27 @@ Filters are ``{"column": value}`` (equality), ``{"column__in": [...]}``, ``__ne`
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from medaid_shared.pagination import PageRequest
 from medaid_shared.parameters import ParameterVersion
 
 Row = dict[str, Any]
 Where = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Within:
+    """A list's rows whose ``column`` is among the ``their_column`` values of the ``table``
+    rows matching ``where`` (a semi-join: the scope of a case's rows is the case's)."""
+
+    column: str
+    table: str
+    their_column: str
+    where: Where
 
 
 class Store(Protocol):
@@ -37,6 +50,29 @@ class Store(Protocol):
         limit: int | None = None,
         lock: bool = False,
     ) -> list[Row]: ...
+
+    async def page(
+        self,
+        table: str,
+        where: Where,
+        page: PageRequest,
+        key: Sequence[str],
+        *,
+        descending: bool = False,
+        within: Within | None = None,
+    ) -> list[Row]:
+        """One page of a list, paged in SQL (``medaid_shared.pagination.keyset``): the rows
+        matching ``where`` (and ``within``) whose ``key`` columns come after the cursor, in
+        key order, at most ``page.limit + 1`` — the route makes the envelope (``page_of``)."""
+        ...
+
+    async def exclusion_proposal_page(
+        self, case_where: Where, item_status: str, page: PageRequest
+    ) -> list[tuple[str, str | None]]:
+        """GD-14: one page of the exclusion proposals of the cases matching ``case_where`` —
+        a whole case's (cost item None) and its cost items' in ``item_status`` — as
+        (case id, cost item id), by case and then cost item (the case's own first)."""
+        ...
 
     async def update(self, table: str, where: Where, values: Mapping[str, Any]) -> int: ...
 

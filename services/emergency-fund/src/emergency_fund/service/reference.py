@@ -15,6 +15,7 @@ from emergency_fund.service.commands import (
 )
 from emergency_fund.service.ports import Row
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.pagination import PageRequest
 
 # ---------------------------------------------------------------- facilities
 
@@ -41,11 +42,11 @@ async def put_facility(env: Env, facility_id: str, cmd: FacilityCmd) -> tuple[in
     return (200 if existing else 201), out(row)
 
 
-async def list_facilities(env: Env, city: str) -> list[dict[str, Any]]:
+async def list_facilities(env: Env, city: str, page: PageRequest) -> list[dict[str, Any]]:
     env.authorize("reference.read")
     if env.principal.role.value != "hospital":
         require_city(env.principal, city)
-    return [out(r) for r in await env.store.many("facility", {"city": city}, order_by=["facility_id"])]
+    return [out(r) for r in await env.store.page("facility", {"city": city}, page, ["facility_id"])]
 
 
 # ---------------------------------------------------------------- diseases (GD-12)
@@ -83,12 +84,12 @@ async def add_disease(env: Env, cmd: DiseaseCmd) -> tuple[int, Any]:
     return 201, out(row, id_as="disease_id")
 
 
-async def list_diseases(env: Env, city: str | None) -> list[dict[str, Any]]:
+async def list_diseases(env: Env, city: str | None, page: PageRequest) -> list[dict[str, Any]]:
     env.authorize("reference.read")
     scopes = ["national"] + ([city] if city else [])
     return [
         out(r, id_as="disease_id")
-        for r in await env.store.many("disease", {"scope__in": scopes}, order_by=["scope", "code"])
+        for r in await env.store.page("disease", {"scope__in": scopes}, page, ["scope", "code", "id"])
     ]
 
 
@@ -129,7 +130,7 @@ async def import_cost_averages(env: Env, cmd: CostAverageImport) -> tuple[int, A
     return 201, {"year": cmd.year, "imported": len(cmd.rows)}
 
 
-async def list_cost_averages(env: Env, facility_id: str, year: int | None) -> list[dict[str, Any]]:
+async def list_cost_averages(env: Env, facility_id: str, year: int | None, page: PageRequest) -> list[dict[str, Any]]:
     env.authorize("reference.read")
     fac = await env.store.one("facility", {"facility_id": facility_id})
     if env.principal.role.value == "hospital":
@@ -141,7 +142,7 @@ async def list_cost_averages(env: Env, facility_id: str, year: int | None) -> li
     where: dict[str, Any] = {"facility_id": facility_id}
     if year is not None:
         where["year"] = year
-    return [out(r) for r in await env.store.many("cost_average", where, order_by=["year", "disease_code"])]
+    return [out(r) for r in await env.store.page("cost_average", where, page, ["year", "disease_code"])]
 
 
 async def average_cost(env: Env, facility_id: str, disease_code: str, year: int, fallback_years: int) -> Row | None:
@@ -182,8 +183,8 @@ async def living_standard_on(env: Env, city: str, on: date) -> Row | None:
     return rows[0] if rows else None
 
 
-async def list_living_standards(env: Env, city: str) -> list[dict[str, Any]]:
+async def list_living_standards(env: Env, city: str, page: PageRequest) -> list[dict[str, Any]]:
     env.authorize("reference.read")
     if env.principal.role.value != "hospital":
         require_city(env.principal, city)
-    return [out(r) for r in await env.store.many("living_standard", {"city": city}, order_by=["effective_from"])]
+    return [out(r) for r in await env.store.page("living_standard", {"city": city}, page, ["effective_from"])]

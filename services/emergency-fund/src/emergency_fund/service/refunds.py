@@ -35,6 +35,7 @@ from emergency_fund.service.ports import Row
 from medaid_shared.clock import to_local
 from medaid_shared.contracts.emergency_fund import FundRefundDemanded, FundRefundOverdue, FundRefundRecorded
 from medaid_shared.errors import Conflict, RuleViolation
+from medaid_shared.pagination import PageRequest
 
 PAID_STATES = {CaseState.PAID}
 
@@ -320,11 +321,9 @@ async def get_refund(env: Env, refund_id: str) -> dict[str, Any]:
     return await refund_view(env, refund_id)
 
 
-async def list_refunds(env: Env, state: str | None) -> list[dict[str, Any]]:
+async def list_refunds(env: Env, state: str | None, page: PageRequest) -> list[dict[str, Any]]:
     env.authorize("refund.read")
     where: dict[str, Any] = scope_filter(env.principal)
     if state:
         where["state"] = state
-    return [
-        out(r, id_as="refund_id") for r in await env.store.many("refund_demand", where, order_by=["demanded_at", "id"])
-    ]
+    return [out(r, id_as="refund_id") for r in await env.store.page("refund_demand", where, page, ["id"])]

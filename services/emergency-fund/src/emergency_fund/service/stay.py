@@ -19,6 +19,7 @@ from emergency_fund.service.commands import ExtensionCmd, ExtensionDecisionCmd, 
 from medaid_shared.clock import to_local
 from medaid_shared.contracts.referral import DischargeRecorded
 from medaid_shared.errors import Conflict, ValidationFailed
+from medaid_shared.pagination import PageRequest
 
 REQUESTED, APPROVED, REJECTED = "requested", "approved", "rejected"
 
@@ -164,12 +165,14 @@ async def decide_extension(env: Env, case_id: str, cmd: ExtensionDecisionCmd) ->
     return 200, await case_view(env, case_id)
 
 
-async def pending_extensions(env: Env) -> list[dict[str, Any]]:
+async def pending_extensions(env: Env, page: PageRequest) -> list[dict[str, Any]]:
     """The extension requests awaiting a decision in the caller's cities (a work queue)."""
     env.authorize("case.extension.queue")
-    rows = await env.store.many(
+    rows = await env.store.page(
         "case",
         {**scope_filter(env.principal), "extension_status": REQUESTED, "state__in": sorted(EDITABLE)},
+        page,
+        ["id"],
     )
     return [
         out(

@@ -93,7 +93,8 @@ async def runtime(infrastructure: Infrastructure, kernel_schema: None) -> AsyncI
         await conn.execute(
             text(
                 "TRUNCATE kerneltest.applied, kerneltest.outbox, kerneltest.inbox, kerneltest.dead_letter, "
-                "kerneltest.deadline, kerneltest.audit_log, kerneltest.audit_head, kerneltest.idempotency_key "
+                "kerneltest.deadline, kerneltest.audit_log, kerneltest.audit_head, kerneltest.idempotency_key, "
+                "kerneltest.parameter_version "
                 "RESTART IDENTITY"
             )
         )

@@ -272,3 +272,49 @@ async def test_spec_0_4_idempotency_retention_is_a_versioned_parameter_the_purge
         assert await purge_expired(rt.db) == 0
     with time_machine.travel(clock.now() + timedelta(days=30, minutes=1), tick=False):
         assert await purge_expired(rt.db) == 1
+
+
+async def test_spec_0_4_the_purge_applies_the_retention_version_in_force_on_the_day_it_runs(app_client: Any) -> None:
+    """Two versions of the idempotency retention follow each other (30 days, then 5): the
+    purge deletes the answers older than the version in force that day and keeps the newer
+    ones, so the same answers live or go depending on which version applies."""
+    from medaid_shared.idempotency import purge_expired
+
+    rt, client = app_client
+    t = rt.db.tables.idempotency_key
+    start = clock.now()
+    today = clock.to_local(start).date()
+    switch = today + timedelta(days=20)
+    versions = [
+        {
+            "kind": "idempotency_retention",
+            "effective_from": today.isoformat(),
+            "effective_to": switch.isoformat(),
+            "values": {"retention_days": 30},
+        },
+        {"kind": "idempotency_retention", "effective_from": switch.isoformat(), "values": {"retention_days": 5}},
+    ]
+    r = await client.post("/admin/parameters", json={"versions": versions}, headers=auth(rt, "admin", "admin-1"))
+    assert r.status_code == 201, r.text
+
+    async def answer(key: str, on_day: int) -> None:
+        with time_machine.travel(start + timedelta(days=on_day), tick=False):
+            headers = {**auth(rt), "Idempotency-Key": key}
+            assert (await client.post("/items", json={"item": key, "n": 1}, headers=headers)).status_code == 201
+
+    async def purge_on(day: int) -> int:
+        with time_machine.travel(start + timedelta(days=day), tick=False):
+            return await purge_expired(rt.db)
+
+    async def kept() -> set[str]:
+        async with rt.db.read() as s:
+            return set((await s.execute(select(t.c.key))).scalars())
+
+    await answer("day-0", 0)
+    await answer("day-18", 18)
+    assert await purge_on(19) == 0  # 30 days in force: the 19-day-old answer is kept
+    assert await kept() == {"day-0", "day-18"}
+    assert await purge_on(21) == 1  # 5 days in force: 21 days old goes, 3 days old stays
+    assert await kept() == {"day-18"}
+    assert await purge_on(24) == 1
+    assert await kept() == set()

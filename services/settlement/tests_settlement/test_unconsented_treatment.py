@@ -231,3 +231,67 @@ async def test_lj_11_3_a_reopened_rescue_reissues_the_statement_with_its_flag(sv
     assert [(u["treatment_id"], u["rule"]) for u in flagged["unconsented_lines"]] == [("T3", "LJ-11.1")]
     await consent(svc, "T3")
     assert len(await svc.published("SettlementReversed")) == 2
+
+
+async def test_lj_11_1_a_late_consent_withdraws_the_flag_from_the_quarters_list(svc: ServiceHarness) -> None:
+    """LJ-11.1 / LJ-15.4 / SPEC 0.5: the flag stands on the statement that raised it. T2's
+    line was flagged; T2's consent arrives after settlement; the statement is reversed and
+    issued again — the flag is withdrawn with the reversal's reason (CostAnomalyWithdrawn) and
+    is gone from the quarter's list; asked for, it is listed as withdrawn, by which reversal
+    and why. The re-issued statement raises no new flag."""
+    await load_parameters(svc)
+    await admit(svc)
+    await treatment(svc, "T2")
+    first = await settled(svc, [treated("600.00", "T2")])
+    ins = insurance(svc)
+    listed = (await svc.client.get("/reports/2026Q1/flags?kind=unconsented_treatment", headers=ins)).json()["items"]
+    assert [(f["admission_id"], f["statement_id"], f["withdrawn_at"]) for f in listed] == [
+        ("A1", first["statement_id"], None)
+    ]
+    await consent(svc, "T2")
+    (reversal,) = await svc.published("SettlementReversed")
+    (withdrawn,) = await svc.published("CostAnomalyWithdrawn")
+    assert withdrawn["payload"]["flag_id"] == listed[0]["flag_id"]
+    assert withdrawn["payload"]["statement_id"] == first["statement_id"]
+    assert withdrawn["payload"]["reversal_statement_id"] == reversal["payload"]["statement_id"]
+    assert "T2 consented late" in withdrawn["payload"]["reason"]
+    assert (await svc.client.get("/reports/2026Q1/flags", headers=ins)).json()["items"] == []
+    history = (await svc.client.get("/reports/2026Q1/flags?include_withdrawn=true", headers=ins)).json()["items"]
+    (gone,) = history
+    assert gone["withdrawn_by_statement_id"] == reversal["payload"]["statement_id"]
+    assert "T2 consented late" in gone["withdrawn_reason"] and gone["withdrawn_at"] is not None
+    assert len(await svc.published("CostAnomalyFlagged")) == 1
+
+
+async def test_lj_11_1_a_reissued_statement_that_still_flags_replaces_the_flag(svc: ServiceHarness) -> None:
+    """LJ-11.1 / LJ-11.3: a re-issue on another fact (T3 reopened) while T2 is still not
+    consented: the first statement's flag is withdrawn and the re-issued statement's flag
+    replaces it — one standing flag, naming the statement that stands."""
+    await load_parameters(svc)
+    await admit(svc)
+    await treatment(svc, "T2")
+    await treatment(svc, "T3", "emergency", required=False)
+    first = await settled(svc, [treated("600.00", "T2"), treated("500.00", "T3")])
+    await deliver(
+        svc,
+        TreatmentReopened(
+            treatment_id="T3",
+            admission_id="A1",
+            person_id="P1",
+            previous_kind="emergency",
+            kind="routine",
+            status="awaiting_consent",
+            consent_required=True,
+            reason="contest_upheld",
+            reopened_at=ADMITTED + timedelta(days=3),
+            rules=["LJ-11.3", "LJ-11.1", "LJ-10"],
+        ),
+    )
+    completed = await svc.published("SettlementCompleted")
+    assert len(completed) == 2
+    ins = insurance(svc)
+    (standing,) = (await svc.client.get("/reports/2026Q1/flags", headers=ins)).json()["items"]
+    assert standing["statement_id"] == completed[1]["payload"]["statement_id"] != first["statement_id"]
+    assert "B-A1#2" in standing["detail"]  # T3's line now flagged beside T2's
+    history = (await svc.client.get("/reports/2026Q1/flags?include_withdrawn=true", headers=ins)).json()["items"]
+    assert sorted(f["statement_id"] for f in history) == sorted([first["statement_id"], standing["statement_id"]])

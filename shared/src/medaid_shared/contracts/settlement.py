@@ -162,6 +162,27 @@ class CostAnomalyFlagged(Event):
     threshold: Decimal | None = None
 
 
+class CostAnomalyWithdrawn(Event):
+    """LJ-11.1 / LJ-13.1 / SPEC 0.5: a flag a settlement raised no longer stands — the
+    statement that raised it was reversed (a late consent, a corrected national result…).
+    The re-issued statement raises again (CostAnomalyFlagged) what still holds."""
+
+    event_type: ClassVar[str] = "medaid.settlement.CostAnomalyWithdrawn"
+    topic: ClassVar[str] = "settlement.analytics"
+    key_field: ClassVar[str] = "facility_id"
+
+    flag_id: str
+    kind: str
+    rule: str
+    facility_id: str
+    admission_id: str | None = None
+    period: str
+    statement_id: str  # the statement that raised the flag
+    reversal_statement_id: str  # the reversal that withdrew it
+    reason: str
+    withdrawn_at: datetime
+
+
 class CatalogueItemPublished(Event):
     """SPEC 0.5: one version of an item's insurance-catalogue membership (医保目录), published
     by the catalogue's owner so consent decides LJ-7.0 from the catalogue, never from the

@@ -454,11 +454,23 @@ class SqlRepository:
         )
         return result.first() is not None
 
-    async def list_flags(self, period: str, kind: str | None) -> list[Record]:
+    async def withdraw_flags(self, statement_id: str, values: Record) -> list[Record]:
+        f = t.cost_flag
+        result = await self.session.execute(
+            update(f)
+            .where(f.c.statement_id == statement_id, f.c.withdrawn_at.is_(None))
+            .values(**values)
+            .returning(*f.c)
+        )
+        return [dict(r) for r in result.mappings().all()]
+
+    async def list_flags(self, period: str, kind: str | None, *, include_withdrawn: bool = False) -> list[Record]:
         f = t.cost_flag
         query = select(f).where(f.c.period == period)
         if kind is not None:
             query = query.where(f.c.kind == kind)
+        if not include_withdrawn:
+            query = query.where(f.c.withdrawn_at.is_(None))
         return await self._all(query.order_by(f.c.kind, f.c.facility_id, f.c.subject))
 
     async def replace_diagnosis_test_rules(self, rules: Sequence[Record]) -> int:

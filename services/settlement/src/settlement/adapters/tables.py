@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -380,8 +381,23 @@ cost_flag = Table(
     Column("threshold", Numeric(18, 4), nullable=False),
     Column("detail", Text, nullable=False),
     Column("flagged_at", TS, nullable=False),
-    UniqueConstraint("kind", "subject", "period"),
+    # LJ-11.1 / LJ-13.1 / SPEC 0.5: a flag a settlement raised stands on that statement; the
+    # statement's reversal withdraws it (the re-issued statement raises again what still holds).
+    Column("statement_id", ID, nullable=True),
+    Column("withdrawn_at", TS, nullable=True),
+    Column("withdrawn_by_statement_id", ID, nullable=True),
+    Column("withdrawn_reason", Text, nullable=True),
     Index("ix_cost_flag_period", "period", "kind"),
+    Index("ix_cost_flag_statement", "statement_id"),
+    # one standing flag per kind, subject and quarter; withdrawn ones stay beside it
+    Index(
+        "uq_cost_flag_standing",
+        "kind",
+        "subject",
+        "period",
+        unique=True,
+        postgresql_where=text("withdrawn_at IS NULL"),
+    ),
 )
 
 diagnosis_test_rule = Table(

@@ -384,10 +384,16 @@ async def flags(
     quarter: Quarter,
     run: QueryRun,
     kind: Annotated[str | None, Query(max_length=40)] = None,
+    include_withdrawn: Annotated[
+        bool, Query(description="also the flags withdrawn by their statement's reversal, with why")
+    ] = False,
     format: Format = "json",
 ) -> Any:
+    """The quarter's standing flags. A settlement's flag stands on the statement that raised
+    it: the statement's reversal withdraws it (LJ-11.1, LJ-13.1)."""
     rows = await run.fetch(
-        "report.read", lambda ctx: analytics.flags_report(ctx, analytics.parse_quarter(quarter), kind)
+        "report.read",
+        lambda ctx: analytics.flags_report(ctx, analytics.parse_quarter(quarter), kind, include_withdrawn),
     )
     name = f"flags-{quarter}{'-' + kind if kind else ''}.csv"
     return _csv(rows, name) if format == "csv" else JSONResponse(encode({"quarter": quarter, "items": rows}))

@@ -316,6 +316,10 @@ class FlagRow(Out):
     detail: str
     flag_id: str
     flagged_at: datetime
+    statement_id: str | None = Field(description="the statement that raised the flag (a settlement's flags)")
+    withdrawn_at: datetime | None = Field(description="when the statement's reversal withdrew it (LJ-11.1, LJ-13.1)")
+    withdrawn_by_statement_id: str | None
+    withdrawn_reason: str | None
 
 
 class FlagsOut(Out):

@@ -200,7 +200,11 @@ def _flag(
     }
 
 
-async def flags_report(ctx: Ctx, quarter: Quarter, kind: str | None) -> list[dict[str, Any]]:
+async def flags_report(
+    ctx: Ctx, quarter: Quarter, kind: str | None, include_withdrawn: bool = False
+) -> list[dict[str, Any]]:
+    """The quarter's standing flags; with ``include_withdrawn`` also those whose statement was
+    reversed (LJ-11.1, LJ-13.1), each saying when, by which reversal and why."""
     if kind is not None and kind not in REPORTED_KINDS:
         raise ValidationFailed(f"kind must be one of {', '.join(REPORTED_KINDS)}", field="kind")
     return [
@@ -215,8 +219,12 @@ async def flags_report(ctx: Ctx, quarter: Quarter, kind: str | None) -> list[dic
             "detail": r["detail"],
             "flag_id": r["flag_id"],
             "flagged_at": r["flagged_at"],
+            "statement_id": r["statement_id"],
+            "withdrawn_at": r["withdrawn_at"],
+            "withdrawn_by_statement_id": r["withdrawn_by_statement_id"],
+            "withdrawn_reason": r["withdrawn_reason"],
         }
-        for r in await ctx.repo.list_flags(quarter.label, kind)
+        for r in await ctx.repo.list_flags(quarter.label, kind, include_withdrawn=include_withdrawn)
     ]
 
 

@@ -1,13 +1,17 @@
 """Flags a settlement raises on a case (SPEC 0.5, LJ-11.1): stored once per kind, admission and
 quarter of discharge beside the quarterly analysis's flags, and published as
-CostAnomalyFlagged for civil affairs' and medical insurance's inspection lists."""
+CostAnomalyFlagged for civil affairs' and medical insurance's inspection lists.
+
+A flag stands on the statement that raised it: when that statement is reversed (a late consent,
+a corrected national result, any changed fact), its flags are withdrawn with the reversal's
+reason (CostAnomalyWithdrawn), and the re-issued statement raises again what still holds."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from medaid_shared import clock
-from medaid_shared.contracts.settlement import CostAnomalyFlagged
+from medaid_shared.contracts.settlement import CostAnomalyFlagged, CostAnomalyWithdrawn
 from settlement.service.context import Ctx, new_id
 from settlement.service.ports import Record
 
@@ -21,9 +25,11 @@ def quarter_of(adm: Record) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
-async def raise_flag(ctx: Ctx, adm: Record, kind: str, rule: str, metric: Decimal, detail: str) -> bool:
-    """Store the flag (once per kind, admission and quarter) and publish it; False when the
-    same flag already stands (a re-settlement raises nothing new)."""
+async def raise_flag(
+    ctx: Ctx, adm: Record, statement_id: str, kind: str, rule: str, metric: Decimal, detail: str
+) -> bool:
+    """Store the flag of the statement (once per kind, admission and quarter) and publish it;
+    False when the same flag already stands."""
     now = clock.now()
     period = quarter_of(adm)
     values = {
@@ -38,6 +44,7 @@ async def raise_flag(ctx: Ctx, adm: Record, kind: str, rule: str, metric: Decima
         "threshold": Decimal(0),
         "detail": detail,
         "flagged_at": now,
+        "statement_id": statement_id,
     }
     if not await ctx.repo.insert_flag(values):
         return False
@@ -56,3 +63,29 @@ async def raise_flag(ctx: Ctx, adm: Record, kind: str, rule: str, metric: Decima
         )
     )
     return True
+
+
+async def withdraw_flags(ctx: Ctx, statement_id: str, reversal_id: str, reason: str) -> int:
+    """LJ-11.1 / LJ-13.1 / SPEC 0.5: the statement that raised these flags is reversed, so
+    they no longer stand: each is marked withdrawn (when, by which reversal, why) and
+    CostAnomalyWithdrawn tells the inspection lists. Returns how many were withdrawn."""
+    now = clock.now()
+    withdrawn = await ctx.repo.withdraw_flags(
+        statement_id, {"withdrawn_at": now, "withdrawn_by_statement_id": reversal_id, "withdrawn_reason": reason}
+    )
+    for flag in withdrawn:
+        await ctx.uow.emit(
+            CostAnomalyWithdrawn(
+                flag_id=flag["flag_id"],
+                kind=flag["kind"],
+                rule=flag["rule"],
+                facility_id=flag["facility_id"],
+                admission_id=flag["admission_id"],
+                period=flag["period"],
+                statement_id=statement_id,
+                reversal_statement_id=reversal_id,
+                reason=reason,
+                withdrawn_at=now,
+            )
+        )
+    return len(withdrawn)

@@ -48,7 +48,7 @@ from settlement.domain.money import MAX_AMOUNT, ZERO
 from settlement.domain.parameters import Applied
 from settlement.service import analytics
 from settlement.service.context import Ctx, new_id
-from settlement.service.flags import PLATFORM_DIFFERENCE, UNCONSENTED_TREATMENT, raise_flag
+from settlement.service.flags import PLATFORM_DIFFERENCE, UNCONSENTED_TREATMENT, raise_flag, withdraw_flags
 from settlement.service.parameters import consent_check, emergency_period, manual_window, parameters_for
 from settlement.service.ports import Record
 from settlement.service.scope import facility_filter, require_facility
@@ -483,7 +483,7 @@ async def settle_admission(
             unfiled_care_bearer=_bearer_event(bearer),
         )
     )
-    await _raise_flags(ctx, adm, result.platform_setl_id, differences, unconsented)
+    await _raise_flags(ctx, adm, statement_id, result.platform_setl_id, differences, unconsented)
     await analytics.schedule_analysis(ctx, discharge_day)  # LJ-15.4: the quarter of the discharge
     if result.mode is Mode.MANUAL:
         window = await manual_window(ctx, gates.facility_region, gates.facility_level, discharge_day)
@@ -520,15 +520,18 @@ def _bearer_event(bearer: dict[str, Any] | None) -> UnfiledCareBearer | None:
 async def _raise_flags(
     ctx: Ctx,
     adm: Record,
+    statement_id: str,
     setl_id: str | None,
     differences: Sequence[dict[str, Any]],
     unconsented: Sequence[dict[str, Any]],
 ) -> None:
-    """SPEC 0.5 / LJ-13.1 and LJ-11.1: what the statement found for inspection, flagged once."""
+    """SPEC 0.5 / LJ-13.1 and LJ-11.1: what the statement found for inspection, flagged once
+    and standing on the statement (its reversal withdraws it)."""
     if differences:
         await raise_flag(
             ctx,
             adm,
+            statement_id,
             PLATFORM_DIFFERENCE,
             "LJ-13.1",
             Decimal(len(differences)),
@@ -539,6 +542,7 @@ async def _raise_flags(
         await raise_flag(
             ctx,
             adm,
+            statement_id,
             UNCONSENTED_TREATMENT,
             "LJ-11.1",
             Decimal(len(unconsented)),
@@ -638,6 +642,7 @@ async def reverse_statement(ctx: Ctx, principal: Principal, statement_id: str, r
         for ln in await repo.statement_lines(statement_id)
     ]
     await repo.insert_statement(record, lines)
+    await withdraw_flags(ctx, statement_id, reversal_id, reason)  # LJ-11.1, LJ-13.1: they stood on it
     year = original["aid_year"]
     led = await repo.lock_ledger(original["person_id"], year, ZERO)
     released = await _aid_held(ctx, original)

@@ -25,9 +25,11 @@ from .helpers import (
     call,
     confirm_channels,
     deliver,
+    load_parameters,
     ok,
     open_case,
     overdue_event,
+    parameter_version,
     prepare_city,
 )
 
@@ -139,7 +141,6 @@ async def test_gd_18_1_the_agency_approves_only_confirmed_channels(svc: ServiceH
         )
         await ok(svc, "POST", f"{path}/road_traffic_accident_fund/confirmation", "police", {"amount": "0.00"})
         await ok(svc, "POST", f"{path}/basic_medical_insurance/confirmation", "insurance", {"amount": "0.00"})
-        await ok(svc, "POST", f"{path}/medical_aid/confirmation", "insurance", {"amount": "0.00"})
         await ok(
             svc, "POST", f"{path}/public_health_funds/confirmation", "agency", {"amount": "0.00", "document_ref": DOC}
         )
@@ -150,17 +151,27 @@ async def test_gd_18_1_the_agency_approves_only_confirmed_channels(svc: ServiceH
         assert (liable["amount"], liable["claimed_amount"], liable["confirmed_role"]) == ("600.00", "0.00", "police")
         assert queue_channels(await ok(svc, "GET", "/channel-confirmations", "police"), cid) == []
 
-        # work-injury insurance: the agency waives the confirmation, with its reason (audited)
-        waiver = f"{path}/work_injury_insurance/waiver"
+        # the hospital's 0.00 for work-injury insurance is not waived: only hrss settles it
+        # (parameter channels_zero_needs_department)
+        no_waiver = await call(svc, "POST", f"{path}/work_injury_insurance/waiver", "agency", {"reason": "患者无业"})
+        assert no_waiver.status_code == 422
+        assert (no_waiver.json()["rule"], no_waiver.json()["field"], no_waiver.json()["confirmed_by"]) == (
+            "GD-18.1",
+            "channel",
+            "hrss",
+        )
+        await ok(svc, "POST", f"{path}/work_injury_insurance/confirmation", "hrss", {"amount": "0.00"})
+        # medical aid: the agency waives the confirmation, with its reason (audited)
+        waiver = f"{path}/medical_aid/waiver"
         assert (await call(svc, "POST", waiver, "agency", {"reason": ""})).status_code == 422
-        assert (await call(svc, "POST", waiver, "hrss", {"reason": "x"})).status_code == 403
-        await ok(svc, "POST", waiver, "agency", {"reason": "患者无业，无工伤保险参保记录"})
+        assert (await call(svc, "POST", waiver, "insurance", {"reason": "x"})).status_code == 403
+        await ok(svc, "POST", waiver, "agency", {"reason": "医保系统维护，以医院结算单为准"})
         again = await call(svc, "POST", waiver, "agency", {"reason": "again"})
         assert again.status_code == 409
         t = svc.runtime.db.tables.audit_log
         async with svc.runtime.db.read() as s:
             rows = (await s.execute(select(t.c.action, t.c.reason).where(t.c.subject == cid))).all()
-        assert ("case.channel_waived", "患者无业，无工伤保险参保记录") in rows
+        assert ("case.channel_waived", "医保系统维护，以医院结算单为准") in rows
         assert ("case.channel_confirmed", "肇事方已垫付") in rows
 
         # the claim (1,000.00 + 90.00) rests on the hospital's 0.00: on the confirmed 600.00 only
@@ -336,6 +347,71 @@ async def test_gd_14_case_exclusion_proposed_by_the_hospital(svc: ServiceHarness
         assert accepted["state"] == "excluded" and accepted["excluded"] == "able_to_pay_refuses"
         [closed] = await svc.published("FundCaseClosed")
         assert closed["payload"]["case_id"] == cid
+
+
+async def test_gd_18_1_a_zero_for_the_liable_party_does_not_unlock_the_gap(svc: ServiceHarness) -> None:
+    """Issue scenario: the hospital records 0.00 for the liable party, work-injury insurance
+    and the road-traffic fund to have the fund pay the whole gap. Every other channel is
+    confirmed; the agency cannot waive those three zeros, so nothing is approved until the
+    police and hrss answer — and the police's answer (the driver paid 700.00) is what counts."""
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid, app_id = await identified_in_application(svc, "P-ZERO")
+        path = f"/cases/{cid}/channel-payments"
+        await ok(svc, "POST", f"{path}/basic_medical_insurance/confirmation", "insurance", {"amount": "0.00"})
+        await ok(svc, "POST", f"{path}/medical_aid/confirmation", "insurance", {"amount": "0.00"})
+        for channel in ("public_health_funds", "red_cross"):
+            await ok(svc, "POST", f"{path}/{channel}/confirmation", "agency", {"amount": "0.00", "document_ref": DOC})
+        for channel, department in (
+            ("liable_party", "police"),
+            ("work_injury_insurance", "hrss"),
+            ("road_traffic_accident_fund", "police"),
+        ):
+            r = await call(svc, "POST", f"{path}/{channel}/waiver", "agency", {"reason": "医院称无责任方"})
+            assert r.status_code == 422, r.text
+            assert (r.json()["rule"], r.json()["field"], r.json()["confirmed_by"]) == ("GD-18.1", "channel", department)
+        review = f"/applications/{app_id}/agency-review"
+        r = await call(svc, "POST", review, "agency", {"outcome": "approved"})
+        assert r.status_code == 422 and r.json()["rule"] == "GD-18.1"
+        assert {u["channel"] for u in r.json()["unresolved"]} == {
+            "liable_party",
+            "work_injury_insurance",
+            "road_traffic_accident_fund",
+        }
+        view = await ok(svc, "GET", f"/cases/{cid}", "agency")
+        assert {c["channel"]: c["status"] for c in view["channel_payments"]}["liable_party"] == "claimed"
+        assert await svc.published("FundApplicationReviewed") == []  # the refusals changed nothing
+
+        await ok(svc, "POST", f"{path}/liable_party/confirmation", "police", {"amount": "700.00"})
+        await ok(svc, "POST", f"{path}/road_traffic_accident_fund/confirmation", "police", {"amount": "0.00"})
+        await ok(svc, "POST", f"{path}/work_injury_insurance/confirmation", "hrss", {"amount": "0.00"})
+        r = await call(svc, "POST", review, "agency", {"outcome": "approved"})
+        assert r.status_code == 422 and r.json()["payable"] == "390.00"  # 1,000.00 - 700.00 + 90.00
+
+
+async def test_gd_18_1_which_zeros_need_the_department_is_a_versioned_interpretation(svc: ServiceHarness) -> None:
+    """From the version's first day a zero for work-injury insurance may be waived again; the
+    waiver cites the version it applied."""
+    with time_machine.travel(NOW - timedelta(days=10), tick=False):
+        version = parameter_version(
+            "channel_confirmation", "2026-09-10", channels_zero_needs_department=["liable_party"]
+        )
+        assert (await load_parameters(svc, version)).status_code < 300
+        unknown = parameter_version("channel_confirmation", "2026-09-11", channels_zero_needs_department=["lottery"])
+        assert (await load_parameters(svc, unknown)).status_code == 422
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid, _ = await identified_in_application(svc, "P-PARAM")
+        path = f"/cases/{cid}/channel-payments"
+        await ok(svc, "POST", f"{path}/work_injury_insurance/waiver", "agency", {"reason": "患者无业，无参保记录"})
+        r = await call(svc, "POST", f"{path}/liable_party/waiver", "agency", {"reason": "x"})
+        assert r.status_code == 422 and r.json()["rule"] == "GD-18.1"
+        t = svc.runtime.db.tables.audit_log
+        async with svc.runtime.db.read() as s:
+            [details] = (
+                await s.execute(select(t.c.details).where(t.c.subject == cid, t.c.action == "case.channel_waived"))
+            ).scalars()
+        assert details["parameters"] == "channel_confirmation:any:any:2026-09-10"
 
 
 async def test_gd_18_1_confirmed_channels_in_a_journey_of_the_helpers(svc: ServiceHarness) -> None:

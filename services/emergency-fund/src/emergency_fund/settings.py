@@ -54,6 +54,13 @@ class EmergencyFundSettings(ServiceSettings):
     # GD-13.4 (interpretation): when the reference table has no row for the admission year,
     # the latest earlier year up to this many years back is used.
     param_cost_reference_fallback_years: int = 1
+    # GD-18.1 (interpretation): a 0.00 the hospital claims for these channels is settled only
+    # by the department's confirmation, never by the agency's waiver.
+    param_channels_zero_needs_department: list[str] = [
+        "liable_party",
+        "work_injury_insurance",
+        "road_traffic_accident_fund",
+    ]
     # GD-17: what counts as "unable to pay" is set locally; the GD-22.3 statuses by default.
     param_unable_to_pay_criteria: list[str] = [
         "destitute",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from emergency_fund.domain.eligibility import Channel
@@ -64,6 +65,21 @@ def check_confirmation(channel: Channel, role: str, document_ref: str | None) ->
             f"{channel.value} is recorded with the document it rests on",
             rule="GD-18.1",
             field="document_ref",
+        )
+
+
+def check_waiver(channel: Channel, claimed: Decimal, zero_needs_department: Iterable[str]) -> None:
+    """GD-18.1 (parameter ``channels_zero_needs_department``): the agency may accept the
+    hospital's word for a channel, but not its 0.00 for the liable party, work-injury
+    insurance or the road-traffic fund — that zero is what would make the fund pay the whole
+    gap, so only the department responsible settles it."""
+    if claimed == 0 and channel.value in set(zero_needs_department):
+        responsible = CONFIRMED_BY[channel]
+        raise RuleViolation(
+            f"the hospital's 0.00 for {channel.value} stands only on {responsible}'s confirmation, not on a waiver",
+            rule="GD-18.1",
+            field="channel",
+            extra={"confirmed_by": responsible},
         )
 
 

@@ -53,6 +53,26 @@ class LivingCost(ParameterValues):
     living_cost_day_counting: Literal["started", "completed"]
 
 
+ChannelName = Literal[
+    "liable_party",
+    "work_injury_insurance",
+    "basic_medical_insurance",
+    "public_health_funds",
+    "medical_aid",
+    "road_traffic_accident_fund",
+    "red_cross",
+]
+
+
+class ChannelConfirmation(ParameterValues):
+    """GD-18.1 (interpretation): the channels whose 0.00 the agency may not waive — the
+    hospital's "nothing paid" there stands only on the department's confirmation (the police
+    for the liable party and the road-traffic fund, human resources and social security for
+    work-injury insurance), since a zero there is what makes the fund pay the whole gap."""
+
+    channels_zero_needs_department: Annotated[list[ChannelName], AfterValidator(_distinct)]
+
+
 class CostReference(ParameterValues):
     """GD-13.4 (interpretation): years back the average-cost reference may come from."""
 
@@ -127,6 +147,12 @@ class Training(ParameterValues):
 
 EMERGENCY_PERIOD = ParameterKind("emergency_period", EmergencyPeriod, rule="GD-13.3", description="GD-13.3")
 LIVING_COST = ParameterKind("living_cost", LivingCost, rule="GD-13.5", description="GD-13.5")
+CHANNEL_CONFIRMATION = ParameterKind(
+    "channel_confirmation",
+    ChannelConfirmation,
+    rule="GD-18.1",
+    description="GD-18.1: channels whose zero only the department confirms",
+)
 COST_REFERENCE = ParameterKind("cost_reference", CostReference, rule="GD-13.4", description="GD-13.4")
 UNABLE_TO_PAY = ParameterKind("unable_to_pay", UnableToPay, rule="GD-17", description="GD-17")
 REVIEW_LIMITS = ParameterKind(
@@ -167,6 +193,7 @@ KINDS = (
     EMERGENCY_PERIOD,
     LIVING_COST,
     COST_REFERENCE,
+    CHANNEL_CONFIRMATION,
     UNABLE_TO_PAY,
     REVIEW_LIMITS,
     PUBLIC_NOTICE,

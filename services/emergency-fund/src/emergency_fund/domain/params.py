@@ -29,6 +29,7 @@ class Params:
     living_cost_days_per_month: int
     living_cost_day_counting: str
     cost_reference_fallback_years: int
+    channels_zero_needs_department: list[str]
     unable_to_pay_criteria: list[str]
     agency_review_working_days: int
     health_forward_working_days: int

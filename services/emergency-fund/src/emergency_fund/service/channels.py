@@ -15,7 +15,7 @@ from emergency_fund.domain import eligibility as el
 from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.domain.workflow import AppState
 from emergency_fund.service import applications, refunds
-from emergency_fund.service.base import Env, out, scope_filter
+from emergency_fund.service.base import Env, load_params, out, scope_filter
 from emergency_fund.service.cases import (
     EDITABLE,
     SETTLEMENT_CHANNELS,
@@ -205,12 +205,14 @@ async def waive(env: Env, case_id: str, channel: el.Channel, cmd: ChannelWaiverC
     """GD-18.1: the agency accepts the hospital's claim for a channel without the
     department's confirmation, with the reason (audited)."""
     env.authorize("case.channel.waive")
-    await case_under_review(env, case_id)
+    case = await case_under_review(env, case_id)
     existing = await env.store.one("channel_payment", {"case_id": case_id, "channel": channel.value}, lock=True)
     if existing is None:
         raise ValidationFailed(f"the hospital has recorded nothing for {channel.value}", field="channel")
     if existing["status"] != ch.ChannelStatus.CLAIMED.value:
         raise Conflict(f"{channel.value} is {existing['status']}; only a claim awaits confirmation", field="channel")
+    params = await load_params(env.store, env.rt, case["admitted_at"])
+    ch.check_waiver(channel, existing["amount"], params.channels_zero_needs_department)
     await env.store.update(
         "channel_payment",
         {"case_id": case_id, "channel": channel.value},
@@ -229,6 +231,7 @@ async def waive(env: Env, case_id: str, channel: el.Channel, cmd: ChannelWaiverC
         rule="GD-18.1",
         channel=channel.value,
         amount=existing["amount"],
+        parameters=params.version_of("channels_zero_needs_department"),
     )
     return 200, await case_view(env, case_id)
 

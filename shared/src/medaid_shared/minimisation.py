@@ -250,6 +250,60 @@ FULL_READ_OPERATIONS: tuple[FullRead, ...] = (
 )
 
 
+# SPEC 0.4: the answers that are documents rather than JSON (HTML, CSV, images, streams),
+# "<service> <METHOD> <path template under /v1>" ("*": every service), and what they show.
+# The full-read documents are in FULL_READ_OPERATIONS; every other document keeps names and
+# ID numbers masked (the journeys scan every document they receive for the ones they sent).
+DOCUMENTS: Mapping[str, str] = {
+    "* GET /metrics": "Prometheus metrics: counts and latencies labelled by route, topic and loop, about no one",
+    "* GET /feed/{department}/stream": "the information-sharing feed as server-sent events: the same events as "
+    "GET /feed/{department}, redacted by the minimisation table and scoped to the caller (LJ-18)",
+    "referral GET /persons/{person_id}/care-file.csv": "the one-person file's entries as CSV, the same "
+    "entries as CareFileOut (ids, kinds, outcomes), no name or ID number",
+    "settlement GET /reports/{quarter}/flags": "the quarter's cost flags as CSV, the rows of its JSON answer",
+    "settlement GET /reports/{quarter}/self-pay-share": "LJ-8 each hospital's self-pay share as CSV, the rows of its "
+    "JSON answer",
+    "emergency-fund GET /exports/registrations": "the registration records as CSV, the records of its JSON "
+    "answer (RegistrationExportOut): name and ID number masked",
+    "emergency-fund GET /exports/registrations/batches/{batch_id}/file": "a delivered registration file, the "
+    "records of GET /exports/registrations: name and ID number masked",
+    "emergency-fund GET /public/notices.html": "GD-21 the public notice board, served without login: names and ID "
+    "numbers masked",
+    "identity-check GET /identity-checks/{request_id}/attachments/{attachment_id}": "a face photo of an "
+    "unidentified patient, to the requesting hospital and the addressed bureau only, each read with a reason and "
+    "audit-logged; deleted after the retention (SPEC 0.4)",
+    "identity-check GET /identity-checks/{request_id}/letter": "the printed letter to the police bureau: "
+    "the hospital's name, the request and its photo references, no name or ID number (the patient is unidentified)",
+}
+
+# SPEC 0.4: the parts of JSON answers whose keys the API documents do not name (free-form
+# objects and maps), "<service> <Schema>.<field>" ("*": every service), and what they hold.
+# Every other part of every answer is typed, so the minimisation test reads its fields.
+FREE_FORM_ANSWERS: Mapping[str, str] = {
+    "* Problem.errors": "RFC 9457: each refused field's path and why, never the value sent",
+    "* ReadyOut.checks": "the readiness checks by name (database, broker, background)",
+    "* FeedEvent.data": "an event's payload as the department's feed redacts it (feed_redactions, LJ-18); the "
+    "event contracts it comes from are checked field by field",
+    "* ParameterVersionOut.values": "a parameter version's policy values (SPEC 0.5), about no one",
+    "* ParameterDefaultOut.values": "a parameter kind's default values (SPEC 0.5), about no one",
+    "* ParameterKindOut.values_schema": "the JSON Schema of a parameter kind's values, about no one",
+    "referral PersonOut.trusteeship": "LJ-5 the special-trusteeship agreement (the table's trusteeship field: "
+    "agreement hospital, disease category, validity), in the person's own record for those who care for them",
+    "referral CareFileEntryOut.summary": "what one step of the one-person file records (ids, outcomes, "
+    "amounts, conclusions, depending on the entry's kind), no name or ID number",
+    "settlement AnalysisOut.by_kind": "the number of cost flags of each kind, about no one",
+    "emergency-fund AssessmentOut.excluded": "the amounts excluded from the fund by reason",
+    "emergency-fund FundOut.balances": "GD-3 the fund's account balances by account",
+    "emergency-fund FundOut.income": "GD-3 the fund's income by source",
+    "emergency-fund FundOut.preallocated": "the amounts pre-allocated by facility",
+    "emergency-fund CaseOut.extension_evidence": "the evidence an extension of the emergency period rests "
+    "on (a newborn's date of birth, a pregnancy record's number)",
+    "emergency-fund CaseSummaryOut.extension_evidence": "as CaseOut.extension_evidence",
+    "emergency-fund ExtensionRequestOut.evidence": "as CaseOut.extension_evidence",
+    "emergency-fund RegistrationExportOut.records": "the registration records, each mapping the names in "
+    "`fields` to text: name and ID number masked, the disease code in clear (to every reader of exports)",
+}
+
 # Field names that look personal but are not (checked by the minimisation test), with why.
 NOT_PERSONAL: Mapping[str, str] = {
     "FacilityRegistered.name": "a hospital's name",

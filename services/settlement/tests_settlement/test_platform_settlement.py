@@ -195,3 +195,95 @@ async def test_lj_6_1_insurances_above_the_compliant_cost_refuse_the_settlement(
     assert r.status_code == 422, r.text
     assert (r.json()["field"], r.json()["rule"]) == ("hifp_pay", "LJ-6.1")
     assert (await svc.client.get("/statements?admission_id=A1", headers=h)).json()["items"] == []
+
+
+async def _correct(svc: ServiceHarness, body: dict[str, Any], headers: dict[str, str]) -> Any:
+    return await svc.client.post("/admissions/A1/platform-settlement/corrections", json=body, headers=headers)
+
+
+async def _reverse(svc: ServiceHarness, body: dict[str, Any], headers: dict[str, str]) -> Any:
+    return await svc.client.post("/admissions/A1/platform-settlement/reversal", json=body, headers=headers)
+
+
+async def test_spec_0_5_lj_13_1_a_corrected_result_reissues_the_statement_in_the_same_ledger(
+    svc: ServiceHarness,
+) -> None:
+    """The hospital corrects the posted result of the same setl_id: the statement is reversed
+    and issued again on the correction, the aid-ceiling ledger holding the corrected aid only
+    (LJ-6.2), with the reason on both events. The same correction again is answered as done;
+    a correction naming a revision no longer in force is stale and changes nothing."""
+    await load_parameters(svc)
+    h = await _ready(svc)
+    assert (await _post(svc, result(), h)).status_code == 201
+    first = (await svc.client.post("/admissions/A1/settlement", headers=h)).json()
+    assert first["amounts"]["medical_aid"] == "4400.00"
+    fixed = {**result(hifp_pay="16000.00", maf_pay="4000.00"), "corrects_revision": 1, "reason": "platform re-run"}
+    r = await _correct(svc, fixed, h)
+    assert r.status_code == 201, r.text
+    assert (r.json()["revision"], r.json()["reason"], r.json()["maf_pay"]) == (2, "platform re-run", "4000.00")
+    (reversed_,) = await svc.published("SettlementReversed")
+    assert reversed_["payload"]["reversed_statement_id"] == first["statement_id"]
+    assert "SETL-0001 corrected (revision 2): platform re-run" in reversed_["payload"]["reason"]
+    completed = await svc.published("SettlementCompleted")
+    assert len(completed) == 2 and completed[1]["payload"]["replaces_statement_id"] == first["statement_id"]
+    assert (completed[1]["payload"]["medical_aid"], completed[1]["payload"]["basic_insurance"]) == (
+        "4000.00",
+        "16000.00",
+    )
+    assert "corrected" in completed[1]["payload"]["reason"]
+    ledger = (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()
+    assert (ledger["aid_used"], ledger["basic_paid"]) == ("4000.00", "16000.00")
+    again = await _correct(svc, fixed, h)
+    assert again.status_code == 200 and again.json()["revision"] == 2  # a repeated correction
+    stale = await _correct(svc, {**fixed, "maf_pay": "3900.00", "psn_cash_pay": "100.00"}, h)
+    assert stale.status_code == 409, stale.text
+    assert (stale.json()["field"], stale.json()["rule"], stale.json()["revision"]) == (
+        "corrects_revision",
+        "LJ-13.1",
+        2,
+    )
+    other_id = await _correct(svc, {**fixed, "setl_id": "SETL-0002", "corrects_revision": 2}, h)
+    assert other_id.status_code == 422 and other_id.json()["field"] == "setl_id"
+    assert len(await svc.published("SettlementReversed")) == 1
+    assert (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()["aid_used"] == "4000.00"
+    assert (await _post(svc, result(), h)).status_code == 409  # a new post is no correction
+
+
+async def test_spec_0_5_lj_13_1_a_platform_reversal_reissues_on_the_own_computation(svc: ServiceHarness) -> None:
+    """The national settlement is reversed on the platform (2208): the statement that took its
+    figures is reversed and issued again on the own computation, its platform-difference flag
+    withdrawn; a repeated reversal changes nothing; a new settlement on the platform has a new
+    setl_id and is taken as before; the reversed id cannot be posted again."""
+    await load_parameters(svc)
+    h = await _ready(svc)
+    assert (await _post(svc, result(hifp_pay="16000.00", maf_pay="4000.00"), h)).status_code == 201
+    first = (await svc.client.post("/admissions/A1/settlement", headers=h)).json()
+    assert first["platform_setl_id"] == "SETL-0001" and first["platform_differences"]
+    stale = await _reverse(svc, {"setl_id": "SETL-0001", "revision": 2, "reason": "cancelled at the counter"}, h)
+    assert stale.status_code == 409 and stale.json()["field"] == "revision"
+    body = {"setl_id": "SETL-0001", "revision": 1, "reason": "cancelled at the counter"}
+    r = await _reverse(svc, body, h)
+    assert r.status_code == 200, r.text
+    assert r.json()["reversed_at"] is not None and r.json()["reversal_reason"] == "cancelled at the counter"
+    (reversed_,) = await svc.published("SettlementReversed")
+    assert "SETL-0001 reversed on the platform: cancelled at the counter" in reversed_["payload"]["reason"]
+    completed = await svc.published("SettlementCompleted")
+    assert completed[1]["payload"]["platform_setl_id"] is None
+    assert completed[1]["payload"]["medical_aid"] == "4400.00"  # the own computation
+    assert (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()["aid_used"] == "4400.00"
+    (withdrawn,) = await svc.published("CostAnomalyWithdrawn")
+    assert withdrawn["payload"]["kind"] == "platform_difference"
+    flags = await svc.client.get("/reports/2026Q1/flags?kind=platform_difference", headers=insurance(svc))
+    assert flags.json()["items"] == []
+    assert (await _reverse(svc, body, h)).status_code == 200
+    assert len(await svc.published("SettlementReversed")) == 1
+    assert (await _post(svc, result(), h)).status_code == 409  # the reversed id is not posted again
+    new = await _post(svc, result(setl_id="SETL-0002"), h)
+    assert new.status_code == 201 and new.json()["revision"] == 2
+    latest = (await svc.published("SettlementCompleted"))[-1]["payload"]
+    assert latest["platform_setl_id"] == "SETL-0002" and latest["medical_aid"] == "4400.00"
+    assert (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()["aid_used"] == "4400.00"
+    nothing = await svc.client.post(
+        "/admissions/A2/platform-settlement/reversal", json={**body, "setl_id": "SETL-0002"}, headers=h
+    )
+    assert nothing.status_code in (404, 409)

@@ -438,15 +438,22 @@ class SqlRepository:
         return await self._all(text(sql), {"start": start, "end": end, "factor": factor, "min_cases": min_cases})
 
     async def get_platform_settlement(self, admission_id: str) -> Record | None:
+        """The revision in force (not superseded; it may be reversed)."""
         p = t.platform_settlement
-        return await self._one(select(p).where(p.c.admission_id == admission_id))
+        return await self._one(select(p).where(p.c.admission_id == admission_id, p.c.superseded_at.is_(None)))
 
     async def find_platform_settlement(self, setl_id: str) -> Record | None:
         p = t.platform_settlement
-        return await self._one(select(p).where(p.c.setl_id == setl_id))
+        return await self._one(select(p).where(p.c.setl_id == setl_id).order_by(p.c.revision.desc()).limit(1))
 
     async def insert_platform_settlement(self, values: Record) -> None:
         await self.session.execute(insert(t.platform_settlement).values(**values))
+
+    async def update_platform_settlement(self, admission_id: str, revision: int, values: Record) -> None:
+        p = t.platform_settlement
+        await self.session.execute(
+            update(p).where(p.c.admission_id == admission_id, p.c.revision == revision).values(**values)
+        )
 
     async def insert_flag(self, values: Record) -> bool:
         result = await self.session.execute(

@@ -339,7 +339,8 @@ manual_reimbursement = Table(
 )
 
 # LJ-13.1 / SPEC 0.5: the hospital's one-stop settlement on the national medical-security
-# platform (2207 output), one per admission, never edited.
+# platform (2207 output). Each revision is kept as posted: a correction of the same setl_id
+# supersedes the one in force, a reversal on the platform marks it reversed (no fact to settle on).
 PLATFORM_MONEY = (
     "medfee_sumamt",
     "inscp_scp_amt",
@@ -355,8 +356,9 @@ PLATFORM_MONEY = (
 platform_settlement = Table(
     "platform_settlement",
     metadata,
-    Column("admission_id", ID, primary_key=True),
-    Column("setl_id", String(30), nullable=False, unique=True),
+    Column("admission_id", ID, nullable=False),
+    Column("revision", Integer, nullable=False, server_default="1"),
+    Column("setl_id", String(30), nullable=False),
     Column("mdtrt_id", String(30), nullable=True),
     Column("facility_id", ID, nullable=False),
     Column("setl_time", TS, nullable=False),
@@ -365,6 +367,18 @@ platform_settlement = Table(
     Column("posted_by", String(200), nullable=False),
     Column("posted_role", String(50), nullable=False),
     Column("posted_at", TS, nullable=False),
+    Column("reason", Text, nullable=True),  # why this revision corrects the one before
+    Column("superseded_at", TS, nullable=True),
+    Column("reversed_at", TS, nullable=True),
+    Column("reversal_reason", Text, nullable=True),
+    PrimaryKeyConstraint("admission_id", "revision"),
+    Index("ix_platform_settlement_setl_id", "setl_id"),
+    Index(
+        "uq_platform_settlement_current",
+        "admission_id",
+        unique=True,
+        postgresql_where=text("superseded_at IS NULL"),
+    ),
 )
 
 cost_flag = Table(

@@ -131,6 +131,43 @@ async def post_platform_settlement(
     )
 
 
+@router.post(
+    "/admissions/{admission_id}/platform-settlement/corrections",
+    tags=["settlement"],
+    status_code=201,
+    summary="Correct the posted national one-stop result of the same setl_id (LJ-13.1, SPEC 0.5)",
+    response_model=PlatformSettlementOut,
+    responses={200: {"model": PlatformSettlementOut, "description": "The same result is already in force"}},
+)
+async def correct_platform_settlement(
+    admission_id: Id, body: platform.PlatformCorrectionIn, run: CommandRun
+) -> JSONResponse:
+    """A new revision of the result, naming the revision it corrects and why; the standing
+    statement is reversed and issued again on it, in the same aid-ceiling ledger (LJ-6.2). A
+    correction naming a revision no longer in force is refused (409, ``corrects_revision``)."""
+    return await run(
+        "platform_settlement.post",
+        lambda ctx: platform.correct_platform_settlement(ctx, run.principal, admission_id, body),
+    )
+
+
+@router.post(
+    "/admissions/{admission_id}/platform-settlement/reversal",
+    tags=["settlement"],
+    summary="Record the national settlement's reversal on the platform (LJ-13.1, 2208)",
+    response_model=PlatformSettlementOut,
+)
+async def reverse_platform_settlement(
+    admission_id: Id, body: platform.PlatformReversalIn, run: CommandRun
+) -> JSONResponse:
+    """The result is no longer a fact: the standing statement is reversed and issued again on
+    the own computation. A repeated reversal changes nothing; a stale revision is refused."""
+    return await run(
+        "platform_settlement.post",
+        lambda ctx: platform.reverse_platform_settlement(ctx, run.principal, admission_id, body),
+    )
+
+
 class ReversalIn(BaseModel):
     reason: str = Field(min_length=3, max_length=500)
 

@@ -146,6 +146,10 @@ class PlatformSettlementOut(Out):
     posted_by: str
     posted_role: str
     posted_at: datetime
+    revision: int = Field(description="1 as first posted; each correction of the same setl_id adds one")
+    reason: str | None = Field(description="why this revision corrects the one before")
+    reversed_at: datetime | None = Field(description="when the settlement was reversed on the platform")
+    reversal_reason: str | None
 
 
 class UnfiledCareAdviserOut(Out):

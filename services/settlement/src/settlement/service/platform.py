@@ -7,7 +7,14 @@ critical illness and medical aid from it — aid checked against LJ-6.2 (100 %, 
 ceiling of this service's ledger) — computes the support fund and the self-pay treatment
 itself, and flags every difference from its own computation. Without it, settlement computes
 as before from the versioned parameters. A result posted after the statement is a changed
-fact: the statement is reversed and issued again on it."""
+fact: the statement is reversed and issued again on it.
+
+A posted result can be corrected — a new revision of the same ``setl_id``, naming the revision
+it corrects and why — or reversed on the platform (2208 撤销结算). Either is a changed fact: the
+standing statement is reversed and issued again in the same aid-ceiling ledger (LJ-6.2), with
+events and the reason. Every revision stays as it was posted. A correction equal to the result
+in force is answered as already done; one naming a revision no longer in force is refused as
+stale, so two corrections never silently overwrite each other."""
 
 from __future__ import annotations
 
@@ -81,8 +88,27 @@ MONEY_FIELDS = (
 )
 
 
+class PlatformCorrectionIn(PlatformSettlementIn):
+    """A corrected national result for the same ``setl_id`` (LJ-13.1, SPEC 0.5)."""
+
+    corrects_revision: int = Field(ge=1, description="the revision in force this corrects (stale ones are refused)")
+    reason: str = Field(min_length=3, max_length=500, description="why the platform's result was corrected")
+
+
+class PlatformReversalIn(BaseModel):
+    """The national settlement reversed on the platform (2208 撤销结算)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    setl_id: PlatformId = Field(description="结算ID of the result in force")
+    revision: int = Field(ge=1, description="the revision in force (stale ones are refused)")
+    reason: str = Field(min_length=3, max_length=500)
+
+
 def _fingerprint(body: PlatformSettlementIn) -> str:
-    return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    """Of the result's own fields only (a correction's reason and revision are not the result)."""
+    fields = set(PlatformSettlementIn.model_fields)
+    return hashlib.sha256(json.dumps(body.model_dump(mode="json", include=fields), sort_keys=True).encode()).hexdigest()
 
 
 def platform_view(row: Record) -> dict[str, Any]:
@@ -96,6 +122,32 @@ def platform_view(row: Record) -> dict[str, Any]:
         "posted_by": row["posted_by"],
         "posted_role": row["posted_role"],
         "posted_at": row["posted_at"],
+        "revision": row["revision"],
+        "reason": row["reason"],
+        "reversed_at": row.get("reversed_at"),
+        "reversal_reason": row.get("reversal_reason"),
+    }
+
+
+async def _locked_admission(ctx: Ctx, principal: Principal, admission_id: str) -> Record:
+    adm = await ctx.repo.get_admission(admission_id, for_update=True)  # one change of its facts at a time
+    if adm is None:
+        raise unknown("admission", admission_id, now=clock.now(), field="admission_id")
+    require_facility(principal, adm["facility_id"], f"admission {admission_id}")
+    return adm
+
+
+def _row(principal: Principal, adm: Record, body: PlatformSettlementIn, revision: int, reason: str | None) -> Record:
+    return {
+        "admission_id": adm["admission_id"],
+        "revision": revision,
+        "facility_id": adm["facility_id"],
+        **body.model_dump(include=set(PlatformSettlementIn.model_fields)),
+        "fingerprint": _fingerprint(body),
+        "posted_by": principal.subject,
+        "posted_role": principal.role.value,
+        "posted_at": clock.now(),
+        "reason": reason,
     }
 
 
@@ -103,40 +155,40 @@ async def post_platform_settlement(
     ctx: Ctx, principal: Principal, admission_id: str, body: PlatformSettlementIn
 ) -> tuple[int, dict[str, Any]]:
     """201 with the stored result; 200 when the same result comes again; 409 when the
-    admission already has another result or the ``setl_id`` belongs to another admission."""
+    admission already has another result in force (correct it, or reverse it first) or the
+    ``setl_id`` belongs to another admission or was reversed."""
     repo = ctx.repo
-    adm = await repo.get_admission(admission_id, for_update=True)
-    if adm is None:
-        raise unknown("admission", admission_id, now=clock.now(), field="admission_id")
-    require_facility(principal, adm["facility_id"], f"admission {admission_id}")
+    adm = await _locked_admission(ctx, principal, admission_id)
     if adm["setl_id"] and adm["setl_id"] != body.setl_id:
         raise ValidationFailed(
             f"the admission's national settlement id is {adm['setl_id']}, not {body.setl_id}",
             field="setl_id",
             rule="LJ-13.1",
         )
-    fp = _fingerprint(body)
     standing = await repo.get_platform_settlement(admission_id)
-    if standing is not None:
-        if standing["fingerprint"] == fp:
+    if standing is not None and standing["reversed_at"] is None:
+        if standing["fingerprint"] == _fingerprint(body):
             return 200, platform_view(standing)
         raise Conflict(
-            f"admission {admission_id} already has the national settlement result {standing['setl_id']}",
+            f"admission {admission_id} already has the national settlement result {standing['setl_id']} "
+            f"(revision {standing['revision']}): post a correction of it, or its reversal first",
             field="setl_id",
             rule="LJ-13.1",
         )
-    if await repo.find_platform_settlement(body.setl_id) is not None:
+    found = await repo.find_platform_settlement(body.setl_id)
+    if found is not None and found["admission_id"] != admission_id:
         raise Conflict(f"settlement id {body.setl_id} belongs to another admission", field="setl_id", rule="LJ-13.1")
-    now = clock.now()
-    row = {
-        "admission_id": admission_id,
-        "facility_id": adm["facility_id"],
-        **body.model_dump(),
-        "fingerprint": fp,
-        "posted_by": principal.subject,
-        "posted_role": principal.role.value,
-        "posted_at": now,
-    }
+    if found is not None:
+        raise Conflict(
+            f"national settlement {body.setl_id} was reversed on the platform; a new settlement has a new id",
+            field="setl_id",
+            rule="LJ-13.1",
+        )
+    revision = 1
+    if standing is not None:  # reversed: the new result follows it
+        revision = standing["revision"] + 1
+        await repo.update_platform_settlement(admission_id, standing["revision"], {"superseded_at": clock.now()})
+    row = _row(principal, adm, body, revision, None)
     await repo.insert_platform_settlement(row)
     await ctx.uow.audit(
         principal,
@@ -148,3 +200,94 @@ async def post_platform_settlement(
     # SPEC 0.5: a statement issued before the result stood on the own computation only.
     await settlements.follow_changed_fact(ctx, admission_id, f"national one-stop settlement {body.setl_id} posted")
     return 201, platform_view(row)
+
+
+async def _in_force(ctx: Ctx, admission_id: str, setl_id: str, what: str) -> Record:
+    standing = await ctx.repo.get_platform_settlement(admission_id)
+    if standing is None:
+        raise Conflict(
+            f"admission {admission_id} has no national settlement result to {what}", field="setl_id", rule="LJ-13.1"
+        )
+    if standing["setl_id"] != setl_id:
+        raise ValidationFailed(
+            f"the national settlement in force for admission {admission_id} is {standing['setl_id']}, not {setl_id}"
+            + (": a new settlement id follows the reversal of this one" if what == "correct" else ""),
+            field="setl_id",
+            rule="LJ-13.1",
+        )
+    return standing
+
+
+def _stale(standing: Record, revision: int, field: str) -> Conflict:
+    return Conflict(
+        f"revision {revision} of national settlement {standing['setl_id']} is not in force: revision "
+        f"{standing['revision']} is (posted {standing['posted_at'].isoformat()}); decide on that one",
+        field=field,
+        rule="LJ-13.1",
+        extra={"revision": standing["revision"]},
+    )
+
+
+async def correct_platform_settlement(
+    ctx: Ctx, principal: Principal, admission_id: str, body: PlatformCorrectionIn
+) -> tuple[int, dict[str, Any]]:
+    """LJ-13.1 / SPEC 0.5: a corrected result of the same ``setl_id``. 201 with the new
+    revision, the standing statement reversed and issued again on it; 200 when it equals
+    the result in force (a repeated correction); 409 when it names a revision no longer in
+    force (stale) or the result was reversed."""
+    repo = ctx.repo
+    adm = await _locked_admission(ctx, principal, admission_id)
+    standing = await _in_force(ctx, admission_id, body.setl_id, "correct")
+    if standing["reversed_at"] is not None:
+        raise Conflict(
+            f"national settlement {body.setl_id} was reversed on the platform: post the new settlement instead",
+            field="setl_id",
+            rule="LJ-13.1",
+        )
+    if standing["fingerprint"] == _fingerprint(body):
+        return 200, platform_view(standing)
+    if body.corrects_revision != standing["revision"]:
+        raise _stale(standing, body.corrects_revision, "corrects_revision")
+    revision = standing["revision"] + 1
+    await repo.update_platform_settlement(admission_id, standing["revision"], {"superseded_at": clock.now()})
+    row = _row(principal, adm, body, revision, body.reason)
+    await repo.insert_platform_settlement(row)
+    await ctx.uow.audit(
+        principal,
+        "platform_settlement.correct",
+        f"admission:{admission_id}",
+        reason=f"LJ-13.1 national one-stop settlement {body.setl_id} corrected: {body.reason}",
+        details={"setl_id": body.setl_id, "revision": revision, "corrects_revision": standing["revision"]},
+    )
+    await settlements.follow_changed_fact(
+        ctx, admission_id, f"national one-stop settlement {body.setl_id} corrected (revision {revision}): {body.reason}"
+    )
+    return 201, platform_view(row)
+
+
+async def reverse_platform_settlement(
+    ctx: Ctx, principal: Principal, admission_id: str, body: PlatformReversalIn
+) -> tuple[int, dict[str, Any]]:
+    """LJ-13.1 / SPEC 0.5: the national settlement was reversed on the platform. 200 with the
+    result marked reversed; the standing statement is reversed and issued again on the own
+    computation. A repeated reversal changes nothing; a stale revision is refused (409)."""
+    repo = ctx.repo
+    await _locked_admission(ctx, principal, admission_id)
+    standing = await _in_force(ctx, admission_id, body.setl_id, "reverse")
+    if standing["reversed_at"] is not None:
+        return 200, platform_view(standing)
+    if body.revision != standing["revision"]:
+        raise _stale(standing, body.revision, "revision")
+    values = {"reversed_at": clock.now(), "reversal_reason": body.reason}
+    await repo.update_platform_settlement(admission_id, standing["revision"], values)
+    await ctx.uow.audit(
+        principal,
+        "platform_settlement.reverse",
+        f"admission:{admission_id}",
+        reason=f"LJ-13.1 national one-stop settlement {body.setl_id} reversed: {body.reason}",
+        details={"setl_id": body.setl_id, "revision": standing["revision"]},
+    )
+    await settlements.follow_changed_fact(
+        ctx, admission_id, f"national one-stop settlement {body.setl_id} reversed on the platform: {body.reason}"
+    )
+    return 200, platform_view({**standing, **values})

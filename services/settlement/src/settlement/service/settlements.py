@@ -167,8 +167,9 @@ async def _emergency_until(ctx: Ctx, adm: Record) -> date | None:
 
 def _platform_result(row: Record | None, in_catalogue_total: Decimal) -> PlatformResult | None:
     """LJ-13.1 / SPEC 0.5: the national one-stop result posted for the admission, if any. Its
-    insurances cannot have paid more than the compliant cost of the bills (LJ-6.1)."""
-    if row is None:
+    insurances cannot have paid more than the compliant cost of the bills (LJ-6.1). A result
+    reversed on the platform is no fact to settle on: the statement computes its own."""
+    if row is None or row["reversed_at"] is not None:
         return None
     result = PlatformResult(
         setl_id=row["setl_id"],

@@ -122,6 +122,7 @@ def main() -> None:
             figures["e2e_p99_ms"] = r["p99_ms"]
             context["e2e_rate_per_s"] = r["rate"]
             context["e2e_commit_to_published_p50_ms"] = r["relayed_p50_ms"].as_json()
+            context["consumer_fed_directly_per_s"] = r["consumer_per_s"].as_json()
         if wanted("analytics") and args.analytics_lines:
             r = asyncio.run(analytics_bench(infra, args.analytics_lines, args.analytics_reps))
             figures["analytics_quarter_s"] = r["run_s"]

@@ -8,7 +8,9 @@ import asyncio
 import contextlib
 import sys
 import time
+import uuid
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
@@ -118,24 +120,35 @@ async def check_order(infra: Infrastructure, topic: str, n: int) -> None:
         raise RuntimeError(f"per-key order broken for {len(broken)} keys, e.g. {broken[0]}: {seen[broken[0]][:10]}")
 
 
-async def e2e_bench(infra: Infrastructure, rate: int, seconds: float, reps: int) -> dict[str, Any]:
+async def e2e_bench(infra: Infrastructure, rate: int, seconds: float, reps: int, fed: int = 2_000) -> dict[str, Any]:
     """Events committed into referral's outbox at ``rate`` per second, each in its own
     transaction, by a process of its own (``bench.emit``); referral's relay publishes them
     and settlement's read-model consumer applies them (its inbox transaction), in this
-    process. Latency = the consumer's commit − the event's commit (wall clock, one machine)."""
+    process. Latency = the consumer's commit − the event's commit (wall clock, one machine).
+    Then ``fed`` events produced straight onto the topic give the consumer's own rate."""
     referral = await start_harness("referral", infra)
     settlement = await start_harness("settlement", infra)
     relay = referral.runtime.relay
     consumer = next(c for c in settlement.runtime.consumers if PersonRegistered.event_type in c.handlers)
     assert relay is not None
     latencies: list[float] = []
-    apply = consumer._apply
+    apply_batch, apply_alone = consumer._apply_batch, consumer._apply
 
-    async def timed_apply(event: Any, meta: EventMeta) -> str:
-        outcome = await apply(event, meta)
-        latencies.append((time.time() - meta.time.timestamp()) * 1000)
+    def applied(metas: list[EventMeta]) -> None:
+        now = time.time()
+        latencies.extend((now - meta.time.timestamp()) * 1000 for meta in metas)
+
+    async def timed_apply_batch(records: Any) -> tuple[list[str], str | None]:
+        outcomes, failure = await apply_batch(records)  # returns once its transaction committed
+        applied([consumer._decode(record)[0] for record in records[: len(outcomes)]])
+        return outcomes, failure
+
+    async def timed_apply(event: Any, meta: EventMeta) -> str:  # a record retried alone
+        outcome = await apply_alone(event, meta)
+        applied([meta])
         return outcome
 
+    consumer._apply_batch = timed_apply_batch  # type: ignore[method-assign]
     consumer._apply = timed_apply  # type: ignore[method-assign]
     stop = asyncio.Event()
     tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(consumer.run(stop))]
@@ -159,7 +172,30 @@ async def e2e_bench(infra: Infrastructure, rate: int, seconds: float, reps: int)
                 raise RuntimeError(f"{count - len(latencies)} of {count} events never applied")
             await asyncio.sleep(0.05)
 
-    p50, p99, relayed = Spread(), Spread(), Spread()
+    async def fed_directly(n: int) -> float:
+        """The consumer's own pace: ``n`` events produced straight onto its topic (raw
+        aiokafka, no outbox or relay), applied per second."""
+        raw = make_producer(infra.kafka_bootstrap)
+        await raw.start()
+        try:
+            latencies.clear()
+            started = time.perf_counter()
+            futures = []
+            for i in range(n):
+                event = person(f"FED-{uuid.uuid4().hex[:12]}", i)
+                key, value, headers = to_kafka(
+                    event_id=uuid.uuid4(), source="/medaid/referral", event_type=event.event_type,
+                    dataschema=event.dataschema(), subject=event.partition_key(), occurred_at=datetime.now(UTC),
+                    payload=event.model_dump(mode="json"), key=event.partition_key(),
+                )  # fmt: skip
+                futures.append(await raw.send(topic, value=value, key=key, headers=headers))
+            await asyncio.gather(*futures)
+            await wait_applied(n, 120)
+            return n / (time.perf_counter() - started)
+        finally:
+            await raw.stop()
+
+    p50, p99, relayed, consumer_rate = Spread(), Spread(), Spread(), Spread()
     try:
         warm = await run_emitter(50, 1)  # the consumer joins its group and reads from the start
         await wait_applied(warm, 60)
@@ -185,6 +221,7 @@ async def e2e_bench(infra: Infrastructure, rate: int, seconds: float, reps: int)
                 )
                 await session.execute(text(f"DELETE FROM {schema}.outbox"))
                 await session.commit()
+            consumer_rate.add(await fed_directly(fed))
     finally:
         stop.set()
         for task in tasks:
@@ -192,4 +229,11 @@ async def e2e_bench(infra: Infrastructure, rate: int, seconds: float, reps: int)
                 await asyncio.wait_for(task, 15)
         await stop_harness(settlement)
         await stop_harness(referral)
-    return {"p50_ms": p50, "p99_ms": p99, "relayed_p50_ms": relayed, "rate": rate, "seconds": seconds}
+    return {
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "relayed_p50_ms": relayed,
+        "consumer_per_s": consumer_rate,
+        "rate": rate,
+        "seconds": seconds,
+    }

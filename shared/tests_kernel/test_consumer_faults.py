@@ -2,7 +2,7 @@
 connections, terminated backends, serialization failures, deadlocks) without
 dead-lettering; only a handler's own failure on a database that answers is dead-lettered,
 after the configured number of attempts. A lost rebalance is survived; offsets are
-committed per batch."""
+committed per batch. (Batches themselves: ``test_consumer_batches``.)"""
 
 from __future__ import annotations
 
@@ -335,19 +335,19 @@ async def test_offsets_are_committed_per_batch_after_the_inbox_transactions(
     rt = await fresh_runtime(kernel, record_item)
     consumer = rt.consumers[0]
     log: list[str] = []
-    real_commit, real_handle = AIOKafkaConsumer.commit, consumer.handle_record
+    real_commit, real_handle = AIOKafkaConsumer.commit, consumer.handle_batch
 
     async def commit(self: AIOKafkaConsumer, offsets: Any = None) -> None:
         log.append(f"commit {sorted(offsets.values())}")
         await real_commit(self, offsets)
 
-    async def handle(record: Any, stop: Any = None) -> str:
-        outcome = await real_handle(record, stop)
-        log.append(f"applied {record.offset}")
-        return outcome
+    async def handle(records: Any, stop: Any = None) -> list[str]:
+        outcomes = await real_handle(records, stop)  # returns once their transaction committed
+        log.extend(f"applied {record.offset}" for record in records)
+        return outcomes
 
     monkeypatch.setattr(AIOKafkaConsumer, "commit", commit)
-    consumer.handle_record = handle  # type: ignore[method-assign]
+    consumer.handle_batch = handle  # type: ignore[method-assign]
     try:
         await emit_items(rt, *[("batch", n) for n in range(1, 11)])
         await rt.relay.publish_batch()

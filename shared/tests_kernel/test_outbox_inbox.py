@@ -53,13 +53,13 @@ async def test_relay_dies_after_publishing_before_marking_event_applied_once(run
 
     consumer = runtime.consumers[0]
     outcomes: list[str] = []
-    original = consumer.handle_record
+    original = consumer.handle_batch
 
-    async def spy(record: Any, *args: Any) -> str:
-        outcomes.append(await original(record, *args))
-        return outcomes[-1]
+    async def spy(records: Any, *args: Any) -> list[str]:
+        outcomes.extend(await original(records, *args))
+        return outcomes[-len(records) :]
 
-    consumer.handle_record = spy
+    consumer.handle_batch = spy  # type: ignore[method-assign]
 
     async def both_seen() -> bool:
         return len(outcomes) >= 2
@@ -184,13 +184,13 @@ async def test_replay_onto_a_fresh_broker_delivers_every_event_once(
         assert await second.relay.replay() == 3
         consumer = second.consumers[0]
         outcomes: list[str] = []
-        original = consumer.handle_record
+        original = consumer.handle_batch
 
-        async def spy(record: Any, *args: Any) -> str:
-            outcomes.append(await original(record, *args))
-            return outcomes[-1]
+        async def spy(records: Any, *args: Any) -> list[str]:
+            outcomes.extend(await original(records, *args))
+            return outcomes[-len(records) :]
 
-        consumer.handle_record = spy
+        consumer.handle_batch = spy  # type: ignore[method-assign]
 
         async def all_seen() -> bool:
             return len(outcomes) == 3

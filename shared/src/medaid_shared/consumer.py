@@ -1,22 +1,25 @@
 """Idempotent event consumers (inbox) with a dead-letter topic.
 
-For each record the consumer opens a transaction, inserts ``(consumer, event id)`` into the
-inbox — a duplicate key means the event was already applied, so nothing happens — runs the
-handler, and commits; the Kafka offsets are committed per batch, after every record's
-transaction. A database or broker outage is not the event's fault: the partition waits and
-retries with back-off for as long as it lasts. A record that cannot be decoded, or whose
-handler keeps failing on a database that answers, is written to the dead-letter topic and
-the ``dead_letter`` table with its error, and the partition moves on; ``medaid dlq
-redrive`` sends it back to its topic. How many attempts is the kernel's versioned parameter
-``consumer_attempts`` (:mod:`medaid_shared.kernel_parameters`), read when a handler first
-fails; the dead letter cites the version it applied.
+The records fetched from one partition are applied in one transaction, each in a savepoint
+of its own: the savepoint inserts ``(consumer, event id)`` into the inbox — a duplicate key
+means the event was already applied, so nothing happens — and runs the handler. The Kafka
+offsets are committed after the transaction, so a crash before it re-delivers records the
+inbox has not claimed. A database or broker outage is not the event's fault: the batch is
+rolled back and the partition waits and retries with back-off for as long as it lasts. A
+record that cannot be decoded, or whose handler keeps failing on a database that answers,
+is rolled back to its savepoint alone, tried again by itself and written to the
+dead-letter topic and the ``dead_letter`` table with its error, and the partition moves on;
+``medaid dlq redrive`` sends it back to its topic. How many attempts is the kernel's
+versioned parameter ``consumer_attempts`` (:mod:`medaid_shared.kernel_parameters`), read
+when a handler first fails; the dead letter cites the version it applied.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+import functools
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import structlog
@@ -114,33 +117,106 @@ class EventConsumer:
             read, stop=stop, backoff=self.backoff, what="read consumer_attempts", on_retry=self._waited
         )
 
-    async def handle_record(self, record: ConsumerRecord, stop: asyncio.Event | None = None) -> str:
-        """Apply one record exactly once; returns the outcome (applied/duplicate/ignored/dead).
+    async def handle_batch(self, records: Sequence[ConsumerRecord], stop: asyncio.Event | None = None) -> list[str]:
+        """Apply one partition's fetched records in their order, exactly once each; returns
+        their outcomes (applied/duplicate/ignored/dead), one per record.
+
+        The records share one transaction, each in a savepoint of its own holding its inbox
+        claim and its handler's writes, so a commit (its fsync) is paid per batch instead of
+        per record. A record whose handler fails is rolled back to its savepoint alone: the
+        records before it commit, it is tried again (and dead-lettered) by itself as
+        :meth:`handle_record` does, and the records after it follow in a new transaction —
+        so the partition's order holds. A database or broker outage rolls the whole
+        transaction back and retries it after back-off: nothing was claimed, so nothing is
+        lost or applied twice. Raises :class:`Stopped` when ``stop`` is set while waiting."""
+        outcomes: list[str] = []
+        while len(outcomes) < len(records):
+            pending = records[len(outcomes) :]
+            prefix, failure = await retry_transient(
+                functools.partial(self._apply_batch, pending),
+                stop=stop,
+                backoff=self.backoff,
+                what="consume batch",
+                on_retry=self._waited,
+            )
+            outcomes += prefix
+            if len(prefix) < len(pending):  # pending[len(prefix)] stopped the batch: it goes alone
+                outcomes.append(await self.handle_record(pending[len(prefix)], stop, failed_once=failure))
+        return outcomes
+
+    async def _apply_batch(self, records: Sequence[ConsumerRecord]) -> tuple[list[str], str | None]:
+        """One transaction over ``records``, a savepoint per record, until a record cannot
+        be applied here: undecodable (error None) or its handler failed on a database that
+        answers (the error). Returns the outcomes of the records before it, committed, and
+        that error. A transient failure propagates and rolls everything back."""
+        outcomes: list[str] = []
+        failure: str | None = None
+        async with self.db.unit_of_work() as uow:
+            for record in records:
+                try:
+                    meta, event = self._decode(record)
+                except UndecodableEvent:
+                    break
+                if event is None:
+                    outcomes.append("ignored")
+                    continue
+                with self._span(meta):
+                    try:
+                        async with uow.session.begin_nested():
+                            outcomes.append(await self._claim_and_handle(uow, event, meta))
+                    except Exception as exc:
+                        if is_transient(exc):
+                            raise
+                        failure = f"{type(exc).__name__}: {exc}"
+                        log.warning("event_handler_failed", event_type=meta.type, attempt=1, error=failure)
+                        break
+        return outcomes, failure
+
+    def _decode(self, record: ConsumerRecord) -> tuple[EventMeta, Event | None]:
+        """The record's envelope and, when this consumer handles its type, its event.
+        Raises :class:`UndecodableEvent`."""
+        meta, data = from_kafka(
+            key=record.key,
+            value=record.value,
+            headers=record.headers,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        return meta, parse_payload(meta, data) if meta.type in self.handlers else None
+
+    def _span(self, meta: EventMeta) -> contextlib.AbstractContextManager[Any]:
+        ctx = propagate.extract({"traceparent": meta.traceparent} if meta.traceparent else {})
+        return tracer.start_as_current_span(f"consume {meta.type}", context=ctx, kind=trace.SpanKind.CONSUMER)
+
+    async def handle_record(
+        self, record: ConsumerRecord, stop: asyncio.Event | None = None, *, failed_once: str | None = None
+    ) -> str:
+        """Apply one record exactly once, in a transaction of its own; returns the outcome
+        (applied/duplicate/ignored/dead). ``failed_once`` is the error of an attempt
+        already made (in a batch's savepoint), counted as the first.
 
         A database or broker that is unavailable is waited for, however long it takes
         (nothing is dead-lettered for it); only the handler's own failure, on a database
         that answers, is tried ``max_attempts`` times and then dead-lettered. Raises
         :class:`Stopped` when ``stop`` is set while waiting: the record stays uncommitted."""
         try:
-            meta, data = from_kafka(
-                key=record.key,
-                value=record.value,
-                headers=record.headers,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-            )
-            event = parse_payload(meta, data) if meta.type in self.handlers else None
+            meta, event = self._decode(record)
         except UndecodableEvent as exc:
             await self._dead_letter(record, str(exc), stop)
             return "dead"
         if event is None:
             return "ignored"
-        ctx = propagate.extract({"traceparent": meta.traceparent} if meta.traceparent else {})
-        last_error = ""
-        attempt, attempts, applied = 1, 1, None
-        while attempt <= attempts:
-            with tracer.start_as_current_span(f"consume {meta.type}", context=ctx, kind=trace.SpanKind.CONSUMER):
+        failures, last_error = (0, "") if failed_once is None else (1, failed_once)
+        applied: Applied | None = None
+        while True:
+            if failures:
+                if applied is None:
+                    applied = await self.attempts_allowed(stop)
+                if failures >= applied.values.max_attempts:
+                    break
+                await self._pause(stop, self.backoff.delay(failures))
+            with self._span(meta):
                 try:
                     return await retry_transient(
                         lambda: self._apply(event, meta),
@@ -152,21 +228,16 @@ class EventConsumer:
                 except Stopped:
                     raise
                 except Exception as exc:  # the handler's own failure: retried, then dead-lettered
+                    failures += 1
                     last_error = f"{type(exc).__name__}: {exc}"
-                    log.warning("event_handler_failed", event_type=meta.type, attempt=attempt, error=last_error)
-            if applied is None:
-                applied = await self.attempts_allowed(stop)
-                attempts = applied.values.max_attempts
-            if attempt < attempts:
-                await self._pause(stop, self.backoff.delay(attempt))
-            attempt += 1
+                    log.warning("event_handler_failed", event_type=meta.type, attempt=failures, error=last_error)
         # A failure the classifier did not recognise may still be an outage: dead-letter
         # only once the database is seen to answer.
         await retry_transient(
             lambda: self.db.ping(), stop=stop, backoff=self.backoff, what="database ping", on_retry=self._waited
         )
-        assert applied is not None
-        await self._dead_letter(record, f"{last_error} (after {attempts} attempts, {applied.version_id})", stop)
+        assert applied is not None  # read at the first failure
+        await self._dead_letter(record, f"{last_error} (after {failures} attempts, {applied.version_id})", stop)
         return "dead"
 
     async def _pause(self, stop: asyncio.Event | None, seconds: float) -> None:
@@ -178,18 +249,24 @@ class EventConsumer:
             raise Stopped("consumer stopping")
 
     async def _apply(self, event: Event, meta: EventMeta) -> str:
-        inbox = self.db.tables.inbox
+        """One event in a transaction of its own (a retried record, and the services' tests)."""
         async with self.db.unit_of_work() as uow:
-            inserted = await uow.session.execute(
-                pg_insert(inbox)
-                .values(consumer=self.name, event_id=meta.id, event_type=meta.type)
-                .on_conflict_do_nothing()
-                .returning(inbox.c.event_id)
-            )
-            if inserted.first() is None:
-                return "duplicate"
-            await self.handlers[meta.type](uow, event, meta)
-            await self._resolve_dead_letter(uow, meta.id)
+            return await self._claim_and_handle(uow, event, meta)
+
+    async def _claim_and_handle(self, uow: UnitOfWork, event: Event, meta: EventMeta) -> str:
+        """Claim the event in the inbox and run its handler, in ``uow``'s transaction or
+        savepoint: a claim already there means it was applied before."""
+        inbox = self.db.tables.inbox
+        inserted = await uow.session.execute(
+            pg_insert(inbox)
+            .values(consumer=self.name, event_id=meta.id, event_type=meta.type)
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        if inserted.first() is None:
+            return "duplicate"
+        await self.handlers[meta.type](uow, event, meta)
+        await self._resolve_dead_letter(uow, meta.id)
         return "applied"
 
     async def _resolve_dead_letter(self, uow: UnitOfWork, event_id: str) -> None:
@@ -256,8 +333,8 @@ class EventConsumer:
         log.error("event_dead_lettered", topic=record.topic, offset=record.offset, consumer=self.name)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Consume until ``stop`` is set. Offsets are committed per batch, after every
-        record of the batch has been applied (its inbox transaction committed). Losing the
+        """Consume until ``stop`` is set. Offsets are committed per fetch, after the
+        transaction of each partition's records has committed. Losing the
         partitions in a rebalance is not fatal: the uncommitted records go to the member
         that now owns them (its inbox absorbs any repeat) and this one rejoins.
 
@@ -306,12 +383,11 @@ class EventConsumer:
                 batches = await kafka.getmany(timeout_ms=500, max_records=100)
                 try:
                     for tp, records in batches.items():
-                        for record in records:
-                            if tp not in kafka.assignment() or self._rewind:
-                                break  # revoked, or the log is gone: its new owner or client has it
-                            outcome = await self.handle_record(record, stop)
+                        if tp not in kafka.assignment() or self._rewind:
+                            continue  # revoked, or the log is gone: its new owner or client has it
+                        for outcome in await self.handle_batch(records, stop):
                             EVENTS_CONSUMED.labels(self.settings.service_name, self.name, outcome).inc()
-                            done[tp] = record.offset + 1
+                        done[tp] = records[-1].offset + 1  # its transaction committed
                         self._record_lag(kafka, tp, records[-1].offset + 1)
                 except Stopped:
                     break

@@ -1,9 +1,10 @@
-"""The use-case tier: admissions and filings decided on an in-memory store with a unit of
+"""The use-case tier: admissions and filings decided on an in-memory repository with a unit of
 work that records events, deadlines and decision-log entries — rule combinations in
 milliseconds (the HTTP tests prove the wiring on real infrastructure)."""
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,11 +13,13 @@ import time_machine
 from medaid_shared.authz import Principal, Role
 from medaid_shared.clock import SHANGHAI
 from medaid_shared.contracts.referral import AdmissionFiled, EmergencyAssistanceReferred
+from referral.adapters.repository import SqlRepository
 from referral.domain.parameters import CATALOGUE
 from referral.service import admissions, facilities, persons, referrals
 from referral.service.commands import AdmissionIn, FacilityIn, PersonIn, ReferralIn
+from referral.service.ports import Repository
 
-from .fakes import InMemoryStore, context
+from .fakes import InMemoryRepository, context
 from .helpers import centralized, decentralized
 
 CA = Principal("ca-1", Role.CIVIL_AFFAIRS)
@@ -28,8 +31,8 @@ def sh(*args: int) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
 
 
-async def world(store: InMemoryStore) -> dict[str, str]:
-    ctx, _ = context(store)
+async def world(repo: InMemoryRepository) -> dict[str, str]:
+    ctx, _ = context(repo)
     facilities_ = (
         ("TH01", "township_health_centre", "liujiang"),
         ("H001", "district", "liujiang"),
@@ -50,10 +53,10 @@ def admission(person_id: str, admitted_at: datetime, **extra: Any) -> AdmissionI
 
 
 async def test_lj_11_3_lj_11_4_an_emergency_counts_from_sending_and_goes_to_the_fund() -> None:
-    store = InMemoryStore()
+    repo = InMemoryRepository()
     with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
-        w = await world(store)
-        ctx, uow = context(store)
+        w = await world(repo)
+        ctx, uow = context(repo)
         sent = sh(2026, 9, 29, 6)
         adm = await admissions.file(
             ctx,
@@ -76,15 +79,15 @@ async def test_lj_11_3_lj_11_4_an_emergency_counts_from_sending_and_goes_to_the_
 
 
 async def test_lj_4_2b_a_loaded_window_combines_with_the_emergency_start_and_is_cited() -> None:
-    store = InMemoryStore()
-    store.versions.append(
+    repo = InMemoryRepository()
+    repo.versions.append(
         CATALOGUE.version_model.model_validate(
             {"kind": "filing_windows", "effective_from": "2026-09-01", "values": {"filing_hours": 12}}
         )
     )
     with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
-        w = await world(store)
-        ctx, uow = context(store)
+        w = await world(repo)
+        ctx, uow = context(repo)
         sent = sh(2026, 9, 29, 6)
         emergency = await admissions.file(
             ctx,
@@ -107,3 +110,20 @@ async def test_lj_4_2b_a_loaded_window_combines_with_the_emergency_start_and_is_
     assert not uow.published(EmergencyAssistanceReferred)  # able to pay: no referral to the fund
     cited = {a.details["policy_version"] for a in uow.audits if a.action == "admission.file"}
     assert cited == {"filing_windows:any:any:2026-09-01"}
+
+
+def _queries(kind: type) -> dict[str, list[str]]:
+    """A repository's public methods and the keyword parameters each one takes."""
+    return {
+        name: [p.name for p in inspect.signature(member).parameters.values() if p.kind is p.KEYWORD_ONLY]
+        for name, member in vars(kind).items()
+        if not name.startswith("_") and callable(member)
+    }
+
+
+def test_the_fast_tier_runs_on_the_port_the_adapter_implements() -> None:
+    """The in-memory repository and the PostgreSQL one answer the same typed queries, so a
+    use case decided here is the one the HTTP tests run on real infrastructure."""
+    port = _queries(Repository)
+    assert _queries(InMemoryRepository) == port
+    assert _queries(SqlRepository) == port

@@ -12,7 +12,7 @@ from medaid_shared.events import EventMeta
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import ConsumerSpec, Runtime
 from medaid_shared.service import ServiceDefinition
-from referral.adapters.store import SqlStore
+from referral.adapters.repository import SqlRepository
 from referral.adapters.tables import metadata, parameter_version
 from referral.api.routes import router
 from referral.consumers import care_file
@@ -24,7 +24,7 @@ from referral.settings import ReferralSettings as Settings
 
 __all__ = ["PARAMETERS", "SERVICE", "Settings", "build_runtime", "create_app", "metadata", "wiring"]
 
-wiring = Wiring(store_factory=SqlStore)
+wiring = Wiring(repository_factory=SqlRepository)
 PARAMETERS = ServiceParameters(CATALOGUE, parameter_version, defaults_from=parameters.defaults)
 
 DeadlineUse = Callable[[Ctx, Any], Awaitable[None]]

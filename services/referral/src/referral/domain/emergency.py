@@ -41,12 +41,12 @@ class NoBasisToConfirm(Exception):
     """LJ-11.3: an emergency with no basis on record cannot be confirmed."""
 
 
-def _to(before: str, after: str) -> Transition:
+def _to(before: str | None, after: str) -> Transition:
     # LJ-11.3 / SPEC 0.5: the exemptions are withdrawn once — when they held before and not after.
     return Transition(after, withdraws=exemptions_hold(before) and not exemptions_hold(after))
 
 
-def on_review(before: str, upheld: bool) -> Transition:
+def on_review(before: str | None, upheld: bool) -> Transition:
     """SPEC 0.5: a contest upheld → ``contested``; dismissed → ``confirmed`` (refused for an
     emergency that lapsed with no basis, LJ-11.3). An already lapsed emergency lost its
     exemptions then: an upheld contest records the decision and withdraws nothing again."""
@@ -57,7 +57,7 @@ def on_review(before: str, upheld: bool) -> Transition:
     return _to(before, CONTESTED if upheld else CONFIRMED)
 
 
-def on_basis_due(before: str) -> Transition | None:
+def on_basis_due(before: str | None) -> Transition | None:
     """LJ-11.3 (interpretation): the window passed. Only a basis still due (``claimed``)
     lapses; any other status (determined, reviewed, lapsed) is left as it is."""
     if before != CLAIMED:

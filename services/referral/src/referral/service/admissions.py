@@ -5,8 +5,9 @@ emergency fund (LJ-11.4)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
@@ -33,10 +34,10 @@ from referral.domain.compliance import (
     referral_compliance,
 )
 from referral.domain.parameters import EMERGENCY_WINDOWS, FILING_WINDOWS, FilingWindows
+from referral.domain.records import Admission, Facility, Filing, Person, Referral
 from referral.service import facilities, parameters, persons, timeline
 from referral.service.commands import AdmissionIn, DisputeIn, UnableToPayIn
 from referral.service.context import Ctx, new_id
-from referral.service.ports import Record
 from referral.service.scope import CARER_SCOPE, list_filter, require, sees_admission
 
 FIRST_DEADLINE = "filing.first"  # LJ-4.2b / LJ-11.3: 24 hours; LJ-4.2c: the village step
@@ -49,14 +50,14 @@ UNSTARTED_DEADLINE = "filing.unstarted"  # LJ-4.2c (interpretation): an unstarte
 PHONE_FORM_DEADLINE = "filing.phone_form"  # LJ-4.2d: form within 3 working days of the call
 
 
-async def load(ctx: Ctx, admission_id: str, *, for_update: bool = False) -> Record:
-    row = await ctx.store.get("admission", admission_id, for_update=for_update)
+async def load(ctx: Ctx, admission_id: str, *, for_update: bool = False) -> Admission:
+    row = await ctx.repo.get_admission(admission_id, for_update=for_update)
     if row is None:
         raise NotFound(f"no admission {admission_id}", field="admission_id")
     return row
 
 
-async def visible(ctx: Ctx, principal: Principal, admission_id: str, *, for_update: bool = False) -> Record:
+async def visible(ctx: Ctx, principal: Principal, admission_id: str, *, for_update: bool = False) -> Admission:
     row = await load(ctx, admission_id, for_update=for_update)
     require(sees_admission(principal, row), f"admission {admission_id}")
     return row
@@ -65,22 +66,22 @@ async def visible(ctx: Ctx, principal: Principal, admission_id: str, *, for_upda
 # ---- compliance -----------------------------------------------------------------------
 
 
-async def compute_referral(ctx: Ctx, adm: Record, referral: Record | None = None) -> ReferralCompliance:
-    facility = await ctx.store.get("facility", adm["facility_id"])
+async def compute_referral(ctx: Ctx, adm: Admission, referral: Referral | None = None) -> ReferralCompliance:
+    facility = await ctx.repo.get_facility(adm.facility_id)
     assert facility is not None
-    if referral is None and adm["referral_id"]:
-        referral = await ctx.store.get("referral", adm["referral_id"])
+    if referral is None and adm.referral_id:
+        referral = await ctx.repo.get_referral(adm.referral_id)
     from_level = None
     if referral is not None:
-        origin = await ctx.store.get("facility", referral["from_facility_id"])
-        from_level = FacilityLevel(origin["level"]) if origin else None
+        origin = await ctx.repo.get_facility(referral.from_facility_id)
+        from_level = FacilityLevel(origin.level) if origin else None
     facts = ReferralFacts(
-        facility_level=FacilityLevel(facility["level"]),
-        facility_region=Region(facility["region"]),
+        facility_level=FacilityLevel(facility.level),
+        facility_region=Region(facility.region),
         emergency=emergency_holds(adm),
         referral_from_level=from_level,
-        referral_slip=bool(referral and referral["slip_ref"]),
-        approval_state=referral["approval_state"] if referral else None,
+        referral_slip=bool(referral and referral.slip_ref),
+        approval_state=referral.approval_state if referral else None,
     )
     return referral_compliance(
         facts,
@@ -89,20 +90,33 @@ async def compute_referral(ctx: Ctx, adm: Record, referral: Record | None = None
     )
 
 
-def emergency_holds(adm: Record) -> bool:
+def emergency_holds(adm: Admission) -> bool:
     """SPEC 0.5: an emergency exempts (LJ-3.2a, LJ-4.2a) while its basis is due or on record;
     one whose basis never came (``lapsed``) or whose contest was upheld (``contested``) does not."""
-    return bool(adm["emergency"]) and emergency_domain.exemptions_hold(adm.get("emergency_status"))
+    return bool(adm.emergency) and emergency_domain.exemptions_hold(adm.emergency_status)
 
 
-def filing_start(adm: Record) -> Any:
+class Arrival(Protocol):
+    """How a patient came in: an admission, or the hospital's command that files it."""
+
+    @property
+    def emergency(self) -> bool: ...
+
+    @property
+    def admitted_at(self) -> datetime: ...
+
+    @property
+    def sent_to_hospital_at(self) -> datetime | None: ...
+
+
+def filing_start(adm: Arrival) -> datetime:
     """LJ-11.3: an emergency counts from when the person was sent to hospital."""
-    if adm["emergency"] and adm["sent_to_hospital_at"] is not None:
-        return adm["sent_to_hospital_at"]
-    return adm["admitted_at"]
+    if adm.emergency and adm.sent_to_hospital_at is not None:
+        return adm.sent_to_hospital_at
+    return adm.admitted_at
 
 
-def filing_deadlines(ctx: Ctx, adm: Record, windows: FilingWindows) -> tuple[Due, Due]:
+def filing_deadlines(ctx: Ctx, adm: Arrival, support_type: str, windows: FilingWindows) -> tuple[Due, Due]:
     """When the first filing step is due and when nothing filed counts as unfiled.
 
     - LJ-4.2b: the institution files within 24 hours of admission; unfiled after them.
@@ -114,51 +128,53 @@ def filing_deadlines(ctx: Ctx, adm: Record, windows: FilingWindows) -> tuple[Due
     """
     start = filing_start(adm)
     first = clock_deadline(start, windows.filing_hours)
-    if adm["support_type"] == SupportType.CENTRALIZED.value:
+    if support_type == SupportType.CENTRALIZED.value:
         return first, first
-    if not adm["emergency"]:
+    if not adm.emergency:
         first = ctx.calendar.add_working_days(start, windows.village_report_working_days)
     unfiled = ctx.calendar.add_working_days(start, windows.unstarted_unfiled_working_days)
     return first, unfiled if unfiled.at >= first.at else first
 
 
-async def filing_facts(ctx: Ctx, adm: Record, filing: Record | None) -> FilingFacts:
+async def filing_facts(ctx: Ctx, adm: Admission, filing: Filing | None) -> FilingFacts:
     """The filing timeline, with the LJ-4.2c / LJ-4.2d interpretations in force when it started."""
     windows = (await parameters.in_force(ctx, FILING_WINDOWS, filing_start(adm))).values
     return FilingFacts(
-        support_type=SupportType(adm["support_type"]),
+        support_type=SupportType(adm.support_type),
         start=filing_start(adm),
-        filing_due=adm["filing_due_at"],
-        unfiled_due=adm["unfiled_due_at"],
+        filing_due=adm.filing_due_at,
+        unfiled_due=adm.unfiled_due_at,
         phone_lapse=FilingState(windows.phone_lapse_state),
         stalled=FilingState(windows.stalled_chain_state),
-        phone_reported_at=adm["phone_reported_at"],
-        phone_form_due=adm["phone_form_due_at"],
-        form_at=filing["submitted_at"] if filing else None,
-        forward_due=filing["forward_due_at"] if filing else None,
-        forwarded_at=filing["forwarded_at"] if filing else None,
+        phone_reported_at=adm.phone_reported_at,
+        phone_form_due=adm.phone_form_due_at,
+        form_at=filing.submitted_at if filing else None,
+        forward_due=filing.forward_due_at if filing else None,
+        forwarded_at=filing.forwarded_at if filing else None,
     )
 
 
-async def refresh(ctx: Ctx, adm: Record, *, referral: Record | None = None, filing: Record | None = None) -> Record:
+async def refresh(
+    ctx: Ctx, adm: Admission, *, referral: Referral | None = None, filing: Filing | None = None
+) -> Admission:
     """Recompute both compliance states; store and publish AdmissionComplianceChanged when
     either changed, and FilingCompleted when the filing just became complete."""
-    if filing is None and adm["filing_id"]:
-        filing = await ctx.store.get("filing", adm["filing_id"])
+    if filing is None and adm.filing_id:
+        filing = await ctx.repo.get_filing(adm.filing_id)
     compliance = await compute_referral(ctx, adm, referral)
     facts = await filing_facts(ctx, adm, filing)
     state = filing_state(facts, clock.now())
-    before_state = FilingState(adm["filing_state"])
-    before_compliance = ReferralCompliance.model_validate(adm["referral_compliance"])
+    before_state = FilingState(adm.filing_state)
+    before_compliance = ReferralCompliance.model_validate(adm.referral_compliance)
     if state == before_state and compliance == before_compliance:
         return adm
-    changes = {"filing_state": state.value, "referral_compliance": compliance.model_dump(mode="json")}
-    await ctx.store.update("admission", adm["admission_id"], changes)
-    new = {**adm, **changes}
+    changes: dict[str, Any] = {"filing_state": state.value, "referral_compliance": compliance.model_dump(mode="json")}
+    await ctx.repo.update_admission(adm.admission_id, **changes)
+    new = replace(adm, **changes)
     await ctx.uow.emit(
         AdmissionComplianceChanged(
-            admission_id=adm["admission_id"],
-            person_id=adm["person_id"],
+            admission_id=adm.admission_id,
+            person_id=adm.person_id,
             referral_compliance=compliance,
             filing_state=state,
         )
@@ -168,15 +184,15 @@ async def refresh(ctx: Ctx, adm: Record, *, referral: Record | None = None, fili
     return new
 
 
-def filing_completed(adm: Record, filing: Record, state: FilingState) -> FilingCompleted:
+def filing_completed(adm: Admission, filing: Filing, state: FilingState) -> FilingCompleted:
     """The event of an admission whose filing is complete (built here only)."""
     return FilingCompleted(
-        admission_id=adm["admission_id"],
-        person_id=adm["person_id"],
+        admission_id=adm.admission_id,
+        person_id=adm.person_id,
         filing_state=state,
-        completed_at=filing["forwarded_at"] or filing["submitted_at"],
-        submitted_unit=filing["submitted_unit"],
-        submitted_unit_name=filing["submitted_unit_name"],
+        completed_at=filing.forwarded_at or filing.submitted_at,
+        submitted_unit=filing.submitted_unit,
+        submitted_unit_name=filing.submitted_unit_name,
     )
 
 
@@ -201,102 +217,75 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
             raise ValidationFailed("only an emergency records when the person was sent", field="sent_to_hospital_at")
         if cmd.sent_to_hospital_at > cmd.admitted_at:
             raise ValidationFailed("sent to hospital after the admission", field="sent_to_hospital_at")
-    if await ctx.store.exists(
-        "admission",
-        {"person_id": person["person_id"], "facility_id": cmd.facility_id, "discharged_at": None, "disputed_at": None},
-    ):
+    if await ctx.repo.open_admissions(person.person_id, facility_id=cmd.facility_id):
         raise Conflict("this person has an open admission at this facility; discharge it first", field="person_id")
     referral = await _referral_for(ctx, cmd, person)
     check_admitting_facility(facility, referral, cmd.emergency)
     # SPEC 0.3: an open admission elsewhere never blocks this one (it may be another
     # hospital's bogus one); it is recorded, and the person's carers can dispute it.
-    elsewhere = await ctx.store.find(
-        "admission", {"person_id": person["person_id"], "discharged_at": None, "disputed_at": None}
-    )
-    support = SupportType(person["support_type"])
-    adm: Record = {
-        "admission_id": new_id(),
-        "person_id": person["person_id"],
-        "facility_id": cmd.facility_id,
-        "referral_id": referral["referral_id"] if referral else None,
-        "admitted_at": cmd.admitted_at,
-        "sent_to_hospital_at": cmd.sent_to_hospital_at,
-        "emergency": cmd.emergency,
-        "able_to_pay": cmd.able_to_pay,
-        "support_type": support.value,
-        "institution_id": person["institution_id"],
-        "village_id": person["village_id"],
-        "town_id": person["town_id"],
-        "filing_rule": filing_rule(support, cmd.emergency),
-        "filing_id": None,
-        "phone_reported_at": None,
-        "phone_reported_by": None,
-        "phone_form_due_at": None,
-        "fit_at": None,
-        "fit_by": None,
-        "discharged_at": None,
-        "documents_due_at": None,
-        "diagnosis_group": None,
-        "disputed_at": None,
-        "disputed_by": None,
-        "dispute_reason": None,
-        "unfiled_care_adviser": None,
-        **{name: getattr(cmd, name) for name in ADMISSION_IDENTIFIERS},
-        "patient_fit_at": None,
-        "patient_fit_report": None,
-        "documents_withheld_report": None,
-        "emergency_status": EMERGENCY_CLAIMED if cmd.emergency else None,
-        "emergency_due_at": None,
-        "emergency_condition": None,
-        "emergency_arrival_channel": None,
-        "emergency_onset_at": None,
-        "emergency_determined_at": None,
-        "emergency_determined_by": None,
-        "emergency_review": None,
-        "created_by": principal.subject,
-        "created_at": now,
-    }
-    windows = await parameters.in_force(ctx, FILING_WINDOWS, filing_start(adm))
-    due, unfiled_due = filing_deadlines(ctx, adm, windows.values)
-    adm["filing_due_at"] = due.at
-    adm["unfiled_due_at"] = unfiled_due.at
+    elsewhere = await ctx.repo.open_admissions(person.person_id)
+    support = SupportType(person.support_type)
+    windows = await parameters.in_force(ctx, FILING_WINDOWS, filing_start(cmd))
+    due, unfiled_due = filing_deadlines(ctx, cmd, support.value, windows.values)
     basis_due = None
     if cmd.emergency:
         emergency_windows = await parameters.in_force(ctx, EMERGENCY_WINDOWS, cmd.admitted_at)
         basis_due = clock_deadline(cmd.admitted_at, emergency_windows.values.determination_hours)
-        adm["emergency_due_at"] = basis_due.at
-    prefiling = await _matching_prefiling(ctx, adm)
-    if prefiling is not None:
-        adm["filing_id"] = prefiling["filing_id"]
-    compliance = await compute_referral(ctx, adm, referral)
-    facts = await filing_facts(ctx, adm, prefiling)
+    prefiling = await _matching_prefiling(ctx, person.person_id, cmd.facility_id, cmd.admitted_at)
+    draft = Admission(
+        admission_id=new_id(),
+        person_id=person.person_id,
+        facility_id=cmd.facility_id,
+        referral_id=referral.referral_id if referral else None,
+        admitted_at=cmd.admitted_at,
+        sent_to_hospital_at=cmd.sent_to_hospital_at,
+        emergency=cmd.emergency,
+        able_to_pay=cmd.able_to_pay,
+        support_type=support.value,
+        institution_id=person.institution_id,
+        village_id=person.village_id,
+        town_id=person.town_id,
+        # both compliance states are decided just below, on the admission itself
+        referral_compliance={},
+        filing_rule=filing_rule(support, cmd.emergency),
+        filing_state=FilingState.PENDING.value,
+        filing_due_at=due.at,
+        unfiled_due_at=unfiled_due.at,
+        filing_id=prefiling.filing_id if prefiling else None,
+        **{name: getattr(cmd, name) for name in ADMISSION_IDENTIFIERS},
+        emergency_status=EMERGENCY_CLAIMED if cmd.emergency else None,
+        emergency_due_at=basis_due.at if basis_due else None,
+        created_by=principal.subject,
+        created_at=now,
+    )
+    compliance = await compute_referral(ctx, draft, referral)
+    facts = await filing_facts(ctx, draft, prefiling)
     state = filing_state(facts, now)
-    adm["referral_compliance"] = compliance.model_dump(mode="json")
-    adm["filing_state"] = state.value
-    await ctx.store.insert("admission", adm)
+    adm = replace(draft, referral_compliance=compliance.model_dump(mode="json"), filing_state=state.value)
+    await ctx.repo.add_admission(adm)
     if prefiling is not None:
-        await ctx.store.update("filing", prefiling["filing_id"], {"admission_id": adm["admission_id"]})
+        await ctx.repo.update_filing(prefiling.filing_id, admission_id=adm.admission_id)
     else:
         await schedule_filing(ctx, adm, due, unfiled_due)
     if basis_due is not None:
         await ctx.uow.schedule(
-            EMERGENCY_DEADLINE, adm["admission_id"], basis_due, basis="clock", payload={"rule": "LJ-11.3"}
+            EMERGENCY_DEADLINE, adm.admission_id, basis_due, basis="clock", payload={"rule": "LJ-11.3"}
         )
     await ctx.uow.emit(
         AdmissionFiled(
-            admission_id=adm["admission_id"],
-            person_id=adm["person_id"],
+            admission_id=adm.admission_id,
+            person_id=adm.person_id,
             facility_id=cmd.facility_id,
             admitted_at=cmd.admitted_at,
             emergency=cmd.emergency,
             able_to_pay=cmd.able_to_pay,
             support_type=support,
-            institution_id=adm["institution_id"],
-            village_id=adm["village_id"],
-            town_id=adm["town_id"],
-            facility_level=FacilityLevel(facility["level"]),
-            facility_designated=facility["designated"],
-            facility_region=Region(facility["region"]),
+            institution_id=adm.institution_id,
+            village_id=adm.village_id,
+            town_id=adm.town_id,
+            facility_level=FacilityLevel(facility.level),
+            facility_designated=facility.designated,
+            facility_region=Region(facility.region),
             referral_compliance=compliance,
             filing_state=state,
             **{name: getattr(cmd, name) for name in ADMISSION_IDENTIFIERS},
@@ -309,11 +298,11 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
         await ctx.uow.emit(await _emergency_assistance(ctx, adm, person, facility))
     await timeline.record(
         ctx,
-        adm["person_id"],
+        adm.person_id,
         cmd.admitted_at,
         "admission",
-        adm["admission_id"],
-        admission_id=adm["admission_id"],
+        adm.admission_id,
+        admission_id=adm.admission_id,
         summary={
             "facility_id": cmd.facility_id,
             "emergency": cmd.emergency,
@@ -325,31 +314,33 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
     await ctx.uow.audit(
         principal,
         "admission.file",
-        adm["admission_id"],
-        reason=adm["filing_rule"],
+        adm.admission_id,
+        reason=adm.filing_rule,
         details={
-            "person_id": adm["person_id"],
+            "person_id": adm.person_id,
             "emergency": cmd.emergency,
             "able_to_pay": cmd.able_to_pay,
             "filing_due_at": due.at.isoformat(),
             "unfiled_due_at": unfiled_due.at.isoformat(),
-            "open_elsewhere": [a["admission_id"] for a in elsewhere],
+            "open_elsewhere": [a.admission_id for a in elsewhere],
             "policy_version": windows.version_id,
         },
     )
     return view(adm)
 
 
-async def _emergency_assistance(ctx: Ctx, adm: Record, person: Record, facility: Record) -> EmergencyAssistanceReferred:
+async def _emergency_assistance(
+    ctx: Ctx, adm: Admission, person: Person, facility: Facility
+) -> EmergencyAssistanceReferred:
     """The event of LJ-11.4's referral to emergency medical assistance (built here only)."""
     return EmergencyAssistanceReferred(
-        admission_id=adm["admission_id"],
-        person_id=adm["person_id"],
-        facility_id=adm["facility_id"],
-        admitted_at=adm["admitted_at"],
+        admission_id=adm.admission_id,
+        person_id=adm.person_id,
+        facility_id=adm.facility_id,
+        admitted_at=adm.admitted_at,
         id_number_sealed=persons.sealed_id_number(ctx, person),
-        name_masked=person["name_masked"],
-        city=facility["city"],
+        name_masked=person.name_masked,
+        city=facility.city,
     )
 
 
@@ -357,38 +348,36 @@ async def unable_to_pay(ctx: Ctx, principal: Principal, admission_id: str, cmd: 
     """LJ-11.4: an emergency patient found unable to pay after admission is referred to
     emergency medical assistance then (``able_to_pay`` is no longer fixed at admission)."""
     adm = await visible(ctx, principal, admission_id, for_update=True)
-    principal.require_scope("facility", adm["facility_id"], f"admission {admission_id}")
+    principal.require_scope("facility", adm.facility_id, f"admission {admission_id}")
     if not emergency_holds(adm):
         raise RuleViolation(
             "emergency assistance is for an emergency patient (LJ-11.4); this admission is not, or no longer, one",
             rule="LJ-11.4",
             field="admission_id",
         )
-    if not adm["able_to_pay"]:
+    if not adm.able_to_pay:
         raise Conflict("the patient is already recorded as unable to pay", field="admission_id")
-    if adm["discharged_at"] is not None:
+    if adm.discharged_at is not None:
         raise Conflict("the patient is discharged; the emergency period is over", field="admission_id")
-    await ctx.store.update("admission", admission_id, {"able_to_pay": False})
-    adm = {**adm, "able_to_pay": False}
-    person = await persons.load_person(ctx, adm["person_id"])
-    facility = await ctx.store.get("facility", adm["facility_id"])
+    await ctx.repo.update_admission(admission_id, able_to_pay=False)
+    adm = replace(adm, able_to_pay=False)
+    person = await persons.load_person(ctx, adm.person_id)
+    facility = await ctx.repo.get_facility(adm.facility_id)
     assert facility is not None
     await ctx.uow.emit(await _emergency_assistance(ctx, adm, person, facility))
     now = clock.now()
-    await timeline.record(
-        ctx, adm["person_id"], now, "unable_to_pay", admission_id, admission_id=admission_id, summary={}
-    )
+    await timeline.record(ctx, adm.person_id, now, "unable_to_pay", admission_id, admission_id=admission_id, summary={})
     await ctx.uow.audit(
         principal, "admission.unable_to_pay", admission_id, reason=cmd.reason, details={"rule": "LJ-11.4"}
     )
     return view(adm)
 
 
-def check_admitting_facility(facility: Record, referral: Record | None, emergency: bool) -> None:
+def check_admitting_facility(facility: Facility, referral: Referral | None, emergency: bool) -> None:
     """SPEC 0.3 / LJ-4.2a: an admission is filed by the facility the person was referred to,
     by a primary facility (the first visit itself, LJ-3.2a), or as an emergency (LJ-11.3,
     treat first) — never by any hospital that knows an ID number."""
-    if referral is not None or emergency or FacilityLevel(facility["level"]) in PRIMARY_LEVELS:
+    if referral is not None or emergency or FacilityLevel(facility.level) in PRIMARY_LEVELS:
         return
     raise RuleViolation(
         "no referral to this facility: an admission above primary level is filed by the facility the "
@@ -398,55 +387,35 @@ def check_admitting_facility(facility: Record, referral: Record | None, emergenc
     )
 
 
-async def schedule_filing(ctx: Ctx, adm: Record, due: Due, unfiled_due: Due) -> None:
+async def schedule_filing(ctx: Ctx, adm: Admission, due: Due, unfiled_due: Due) -> None:
     """The first step's deadline (clock hours, or working days for the village step) and, for
     a decentralized chain, the later point where an unstarted one counts as unfiled."""
-    payload = {"admission_id": adm["admission_id"], "rule": adm["filing_rule"]}
+    payload = {"admission_id": adm.admission_id, "rule": adm.filing_rule}
     basis = "working_days" if due.working_days is not None else "clock"
-    await ctx.uow.schedule(FIRST_DEADLINE, adm["admission_id"], due, basis=basis, payload=payload)
+    await ctx.uow.schedule(FIRST_DEADLINE, adm.admission_id, due, basis=basis, payload=payload)
     if unfiled_due.at > due.at:
-        await ctx.uow.schedule(
-            UNSTARTED_DEADLINE, adm["admission_id"], unfiled_due, basis="working_days", payload=payload
-        )
+        await ctx.uow.schedule(UNSTARTED_DEADLINE, adm.admission_id, unfiled_due, basis="working_days", payload=payload)
 
 
-async def _referral_for(ctx: Ctx, cmd: AdmissionIn, person: Record) -> Record | None:
+async def _referral_for(ctx: Ctx, cmd: AdmissionIn, person: Person) -> Referral | None:
     """The referral that brought the patient: the one named, or the latest to this facility."""
     if cmd.referral_id is not None:
-        referral = await ctx.store.get("referral", cmd.referral_id)
+        referral = await ctx.repo.get_referral(cmd.referral_id)
         if referral is None:
             raise ValidationFailed(f"unknown referral {cmd.referral_id}", field="referral_id")
-        if referral["person_id"] != person["person_id"] or referral["to_facility_id"] != cmd.facility_id:
+        if referral.person_id != person.person_id or referral.to_facility_id != cmd.facility_id:
             raise ValidationFailed("the referral is for another person or facility", field="referral_id")
         return referral
     windows = await parameters.in_force(ctx, FILING_WINDOWS, cmd.admitted_at)
     window = cmd.admitted_at - timedelta(days=windows.values.pre_filing_match_days)
-    found = await ctx.store.find(
-        "referral",
-        {"person_id": person["person_id"], "to_facility_id": cmd.facility_id, "first_visit_at__gte": window},
-        order_by=["-created_at"],
-        limit=1,
-    )
-    return found[0] if found else None
+    return await ctx.repo.latest_referral(person.person_id, cmd.facility_id, window)
 
 
-async def _matching_prefiling(ctx: Ctx, adm: Record) -> Record | None:
+async def _matching_prefiling(ctx: Ctx, person_id: str, facility_id: str, admitted_at: datetime) -> Filing | None:
     """LJ-4.2b: a filing made before the person left, for this facility, not yet used."""
-    windows = await parameters.in_force(ctx, FILING_WINDOWS, adm["admitted_at"])
-    window = adm["admitted_at"] - timedelta(days=windows.values.pre_filing_match_days)
-    found = await ctx.store.find(
-        "filing",
-        {
-            "person_id": adm["person_id"],
-            "facility_id": adm["facility_id"],
-            "admission_id": None,
-            "submitted_at__gte": window,
-        },
-        order_by=["-submitted_at"],
-        limit=1,
-        for_update=True,
-    )
-    return found[0] if found else None
+    windows = await parameters.in_force(ctx, FILING_WINDOWS, admitted_at)
+    window = admitted_at - timedelta(days=windows.values.pre_filing_match_days)
+    return await ctx.repo.unmatched_filing(person_id, facility_id, window, for_update=True)
 
 
 async def dispute(ctx: Ctx, principal: Principal, admission_id: str, cmd: DisputeIn) -> dict[str, Any]:
@@ -459,26 +428,26 @@ async def dispute(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disput
     if principal.role not in (Role.CIVIL_AFFAIRS, *CARER_SCOPE):
         raise Forbidden("only the person's carers or civil affairs dispute an admission")
     require(sees_admission(principal, adm), f"admission {admission_id}")
-    if adm["disputed_at"] is not None:
+    if adm.disputed_at is not None:
         raise Conflict("this admission is already disputed", field="admission_id")
-    if adm["discharged_at"] is not None:
+    if adm.discharged_at is not None:
         raise Conflict("a discharged admission is settled on its bill, not disputed here", field="admission_id")
-    if adm["filing_id"] is not None:
+    if adm.filing_id is not None:
         raise RuleViolation("the carers filed this admission themselves (LJ-4.2)", rule="LJ-4.2b", field="admission_id")
     now = clock.now()
-    changes = {"disputed_at": now, "disputed_by": principal.subject, "dispute_reason": cmd.reason}
-    await ctx.store.update("admission", admission_id, changes)
+    changes: dict[str, Any] = {"disputed_at": now, "disputed_by": principal.subject, "dispute_reason": cmd.reason}
+    await ctx.repo.update_admission(admission_id, **changes)
     for kind in (FIRST_DEADLINE, UNSTARTED_DEADLINE, PHONE_FORM_DEADLINE, EMERGENCY_DEADLINE):
         await ctx.uow.close_deadline(kind, admission_id, state="cancelled")
-    adm = {**adm, **changes}
+    adm = replace(adm, **changes)
     await timeline.record(
         ctx,
-        adm["person_id"],
+        adm.person_id,
         now,
         "admission_disputed",
         admission_id,
         admission_id=admission_id,
-        summary={"facility_id": adm["facility_id"], "by": principal.role.value},
+        summary={"facility_id": adm.facility_id, "by": principal.role.value},
     )
     await ctx.uow.audit(principal, "admission.dispute", admission_id, reason=cmd.reason, details={"rule": "SPEC 0.3"})
     return view(adm)
@@ -535,16 +504,16 @@ CONDITION_ROLES = frozenset({Role.HOSPITAL, Role.CIVIL_AFFAIRS, Role.MEDICAL_INS
 DIAGNOSIS_ROLES = frozenset(Role(r) for r in DIAGNOSIS_ANSWERS["referral AdmissionOut.diagnosis_group"])
 
 
-def view(row: Record) -> dict[str, Any]:
-    return {**{k: row[k] for k in VIEW_FIELDS}, "diagnosis_group": None}
+def view(row: Admission) -> dict[str, Any]:
+    return {**{k: getattr(row, k) for k in VIEW_FIELDS}, "diagnosis_group": None}
 
 
-def view_for(principal: Principal, row: Record) -> dict[str, Any]:
+def view_for(principal: Principal, row: Admission) -> dict[str, Any]:
     """The admission as ``principal`` may see it: the diagnosis group only for the roles
     whose purpose includes it (SPEC 0.4), empty for every other."""
     out = view(row)
     if principal.role in DIAGNOSIS_ROLES:
-        out["diagnosis_group"] = row.get("diagnosis_group")
+        out["diagnosis_group"] = row.diagnosis_group
     return out
 
 
@@ -552,11 +521,10 @@ async def get(ctx: Ctx, principal: Principal, admission_id: str) -> dict[str, An
     row = await visible(ctx, principal, admission_id)
     out = view_for(principal, row)
     if principal.role in CONDITION_ROLES:
-        out["emergency_condition"] = row.get("emergency_condition")
-    docs = await ctx.store.find("discharge_document", {"admission_id": admission_id}, order_by=["issued_at"])
+        out["emergency_condition"] = row.emergency_condition
+    docs = await ctx.repo.documents(admission_id)
     out["documents"] = [
-        {"kind": d["kind"], "document_ref": d["document_ref"], "issued_at": d["issued_at"], "late": d["late"]}
-        for d in docs
+        {"kind": d.kind, "document_ref": d.document_ref, "issued_at": d.issued_at, "late": d.late} for d in docs
     ]
     return out
 
@@ -573,14 +541,11 @@ async def listing(
     """One page of the admissions in scope, latest admitted first, paged in SQL: a hospital
     its own, an institution its residents', a village committee its villagers', a town its
     villages'."""
-    where = list_filter(principal, facility_field="facility_id")
-    if person_id is not None:
-        where["person_id"] = person_id
-    if filing_state is not None:
-        where["filing_state"] = filing_state.value
-    if open_only is True:
-        where["discharged_at"] = None
-    elif open_only is False:
-        where["discharged_at__ne"] = None
-    rows = await ctx.store.page("admission", where, page, ["admitted_at", "admission_id"], descending=True)
+    rows = await ctx.repo.admission_page(
+        list_filter(principal, by_facility=True),
+        page,
+        person_id=person_id,
+        filing_state=filing_state.value if filing_state is not None else None,
+        open_only=open_only,
+    )
     return [view_for(principal, r) for r in rows]

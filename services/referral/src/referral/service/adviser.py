@@ -5,6 +5,7 @@ word of a party that gains); the statement then names it as bearing the cost."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from medaid_shared import clock
@@ -20,20 +21,20 @@ from referral.service.context import Ctx
 async def record(ctx: Ctx, principal: Principal, admission_id: str, cmd: AdviserIn) -> dict[str, Any]:
     """LJ-4.3c: name the adviser of an admission whose outside care was never filed (once)."""
     adm = await admissions.load(ctx, admission_id, for_update=True)
-    if adm["filing_state"] != FilingState.UNFILED.value:
+    if adm.filing_state != FilingState.UNFILED.value:
         raise RuleViolation(
-            f"admission {admission_id} is {adm['filing_state']}: an adviser bears the cost only of outside "
+            f"admission {admission_id} is {adm.filing_state}: an adviser bears the cost only of outside "
             "care with no filing at all",
             rule="LJ-4.3c",
             field="admission_id",
         )
-    if adm["unfiled_care_adviser"] is not None:
+    if adm.unfiled_care_adviser is not None:
         raise Conflict(f"the adviser of admission {admission_id} is already recorded", rule="LJ-4.3c")
     name = cmd.adviser_name
     if cmd.adviser_kind == AdviserKind.FACILITY:
         if cmd.adviser_id is None:
             raise ValidationFailed("a facility adviser names the registered facility", field="adviser_id")
-        name = (await facilities.known(ctx, cmd.adviser_id, "adviser_id"))["name"]
+        name = (await facilities.known(ctx, cmd.adviser_id, "adviser_id")).name
     elif not name:
         raise ValidationFailed("the adviser unit's name is required", field="adviser_name")
     now = clock.now()
@@ -47,11 +48,11 @@ async def record(ctx: Ctx, principal: Principal, admission_id: str, cmd: Adviser
         "recorded_at": now.isoformat(),
         "rule": "LJ-4.3c",
     }
-    await ctx.store.update("admission", admission_id, {"unfiled_care_adviser": adviser})
+    await ctx.repo.update_admission(admission_id, unfiled_care_adviser=adviser)
     await ctx.uow.emit(
         UnfiledCareAdviserRecorded(
             admission_id=admission_id,
-            person_id=adm["person_id"],
+            person_id=adm.person_id,
             adviser_kind=cmd.adviser_kind.value,
             adviser_id=cmd.adviser_id,
             adviser_name=str(name),
@@ -61,7 +62,7 @@ async def record(ctx: Ctx, principal: Principal, admission_id: str, cmd: Adviser
     )
     await timeline.record(
         ctx,
-        adm["person_id"],
+        adm.person_id,
         now,
         "unfiled_care_adviser",
         admission_id,
@@ -79,4 +80,4 @@ async def record(ctx: Ctx, principal: Principal, admission_id: str, cmd: Adviser
             "evidence_ref": cmd.evidence_ref,
         },
     )
-    return admissions.view({**adm, "unfiled_care_adviser": adviser})
+    return admissions.view(replace(adm, unfiled_care_adviser=adviser))

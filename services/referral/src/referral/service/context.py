@@ -1,10 +1,11 @@
-"""What every use case works with: the store, the unit of work (for commands), the
+"""What every use case works with: the repository, the unit of work (for commands), the
 settings, the live working calendar and the field cipher."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
 from medaid_shared import ids
@@ -14,15 +15,13 @@ from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.errors import RuleViolation, ValidationFailed
 from medaid_shared.runtime import Runtime
 from referral.domain.persons import PersonRuleError
-from referral.service.ports import Store
+from referral.service.ports import Repository, RepositoryFactory
 from referral.settings import ReferralSettings
-
-StoreFactory = Callable[[Session, FieldCipher], Store]
 
 
 @dataclass
 class Ctx:
-    store: Store
+    repo: Repository
     settings: ReferralSettings
     calendar: WorkingCalendar
     cipher: FieldCipher
@@ -37,17 +36,24 @@ class Ctx:
 
 @dataclass(frozen=True)
 class Wiring:
-    """Built once in bootstrap: how to get a store for a session."""
+    """Built once in bootstrap: how to get a repository for a session."""
 
-    store_factory: StoreFactory
+    repository_factory: RepositoryFactory
 
     def command(self, runtime: Runtime, uow: UnitOfWork) -> Ctx:
-        return Ctx(
-            self.store_factory(uow.session, runtime.cipher), _settings(runtime), runtime.calendar, runtime.cipher, uow
-        )
+        repo = uow.repository(_on(self.repository_factory, runtime.cipher))
+        return Ctx(repo, _settings(runtime), runtime.calendar, runtime.cipher, uow)
 
     def query(self, runtime: Runtime, session: Session) -> Ctx:
-        return Ctx(self.store_factory(session, runtime.cipher), _settings(runtime), runtime.calendar, runtime.cipher)
+        repo = self.repository_factory(session, runtime.cipher)
+        return Ctx(repo, _settings(runtime), runtime.calendar, runtime.cipher)
+
+
+@cache
+def _on(factory: RepositoryFactory, cipher: FieldCipher) -> Callable[[Session], Repository]:
+    """The factory bound to the service's cipher, the same one each time, so the unit of
+    work keeps one repository per transaction."""
+    return lambda session: factory(session, cipher)
 
 
 def _settings(runtime: Runtime) -> ReferralSettings:

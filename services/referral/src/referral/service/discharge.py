@@ -8,6 +8,7 @@ hospital, reported to the health and medical-insurance departments (LJ-17).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,10 +22,10 @@ from medaid_shared.pagination import PageRequest
 from medaid_shared.settings import DIAGNOSIS_GROUPS_PURPOSE
 from referral.domain.discharge import ViolationKind, discharge_is_late, missing_documents
 from referral.domain.parameters import DISCHARGE_WINDOWS
+from referral.domain.records import Admission, IssuedDocument, Scope, Violation
 from referral.service import admissions, parameters, timeline
 from referral.service.commands import DischargeIn, DocumentIn, FitnessIn, PatientSideReport, PatientSideReportIn
 from referral.service.context import Ctx, new_id
-from referral.service.ports import Record
 from referral.service.scope import carer_in_scope, list_filter, require
 
 DOCUMENTS_DEADLINE = "discharge.documents"
@@ -42,27 +43,27 @@ def _sealed_for_settlement(ctx: Ctx, diagnosis_group: str | None) -> str | None:
     return seal(ctx.settings.diagnosis_groups_public_key, diagnosis_group, DIAGNOSIS_GROUPS_PURPOSE)
 
 
-async def _hospital_admission(ctx: Ctx, principal: Principal, admission_id: str) -> Record:
+async def _hospital_admission(ctx: Ctx, principal: Principal, admission_id: str) -> Admission:
     adm = await admissions.load(ctx, admission_id, for_update=True)
-    principal.require_scope("facility", adm["facility_id"], f"admission {admission_id}")
+    principal.require_scope("facility", adm.facility_id, f"admission {admission_id}")
     return adm
 
 
 async def fitness(ctx: Ctx, principal: Principal, admission_id: str, cmd: FitnessIn) -> dict[str, Any]:
     """LJ-12: the hospital finds the patient fit for discharge; discharge should follow promptly."""
     adm = await _hospital_admission(ctx, principal, admission_id)
-    if adm["discharged_at"] is not None:
+    if adm.discharged_at is not None:
         raise Conflict("the patient is already discharged")
-    if adm["fit_at"] is not None:
+    if adm.fit_at is not None:
         raise Conflict("fitness for discharge is already recorded")
     now = clock.now()
-    changes = {"fit_at": now, "fit_by": cmd.doctor}
-    await ctx.store.update("admission", admission_id, changes)
+    changes: dict[str, Any] = {"fit_at": now, "fit_by": cmd.doctor}
+    await ctx.repo.update_admission(admission_id, **changes)
     await timeline.record(
-        ctx, adm["person_id"], now, "fit_for_discharge", admission_id, admission_id=admission_id, summary={}
+        ctx, adm.person_id, now, "fit_for_discharge", admission_id, admission_id=admission_id, summary={}
     )
     await ctx.uow.audit(principal, "discharge.fitness", admission_id, reason="LJ-12", details={"doctor": cmd.doctor})
-    return admissions.view({**adm, **changes})
+    return admissions.view(replace(adm, **changes))
 
 
 async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: DischargeIn) -> dict[str, Any]:
@@ -70,38 +71,38 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
     24 hours (clock). A discharge later than the interpretation's delay after fitness is a
     late-discharge violation (LJ-17)."""
     adm = await _hospital_admission(ctx, principal, admission_id)
-    if adm["discharged_at"] is not None:
+    if adm.discharged_at is not None:
         raise Conflict("the patient is already discharged")
     now = clock.now()
     if cmd.discharged_at > now:
         raise ValidationFailed("the discharge is in the future", field="discharged_at")
-    if cmd.discharged_at < adm["admitted_at"]:
+    if cmd.discharged_at < adm.admitted_at:
         raise ValidationFailed("the discharge is before the admission", field="discharged_at")
     windows = await parameters.in_force(ctx, DISCHARGE_WINDOWS, cmd.discharged_at)
     due = clock_deadline(cmd.discharged_at, windows.values.documents_hours)
-    if adm["documents_due_at"] is not None and adm["documents_due_at"] < due.at:
-        due = Due(adm["documents_due_at"])  # the patient side reported the documents withheld before
-    changes = {
+    if adm.documents_due_at is not None and adm.documents_due_at < due.at:
+        due = Due(adm.documents_due_at)  # the patient side reported the documents withheld before
+    changes: dict[str, Any] = {
         "discharged_at": cmd.discharged_at,
         "documents_due_at": due.at,
         "diagnosis_group": cmd.diagnosis_group,
-        "fit_at": adm["fit_at"] or cmd.discharged_at,
+        "fit_at": adm.fit_at or cmd.discharged_at,
     }
-    await ctx.store.update("admission", admission_id, changes)
-    adm = {**adm, **changes}
+    await ctx.repo.update_admission(admission_id, **changes)
+    adm = replace(adm, **changes)
     await ctx.uow.schedule(
         DOCUMENTS_DEADLINE,
         admission_id,
         due,
         basis="clock",
-        payload={"admission_id": admission_id, "facility_id": adm["facility_id"]},
+        payload={"admission_id": admission_id, "facility_id": adm.facility_id},
     )
     await ctx.uow.emit(
         DischargeRecorded(
             admission_id=admission_id,
-            person_id=adm["person_id"],
-            facility_id=adm["facility_id"],
-            admitted_at=adm["admitted_at"],
+            person_id=adm.person_id,
+            facility_id=adm.facility_id,
+            admitted_at=adm.admitted_at,
             discharged_at=cmd.discharged_at,
             diagnosis_group_sealed=_sealed_for_settlement(ctx, cmd.diagnosis_group),
             documents_due_at=due.at,
@@ -118,7 +119,7 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
             None,
             {
                 "fit_at": fit.isoformat(),
-                "fit_reported_by": "hospital" if fit == adm["fit_at"] else "patient_side",
+                "fit_reported_by": "hospital" if fit == adm.fit_at else "patient_side",
                 "discharged_at": cmd.discharged_at.isoformat(),
                 "delay_hours_allowed": windows.values.delay_hours,
                 "policy_version": windows.version_id,
@@ -126,12 +127,12 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
         )
     await timeline.record(
         ctx,
-        adm["person_id"],
+        adm.person_id,
         cmd.discharged_at,
         "discharge",
         admission_id,
         admission_id=admission_id,
-        summary={"facility_id": adm["facility_id"], "documents_due_at": due.at.isoformat()},
+        summary={"facility_id": adm.facility_id, "documents_due_at": due.at.isoformat()},
     )
     await ctx.uow.audit(
         principal, "discharge.record", admission_id, reason="LJ-12", details={"documents_due_at": due.at.isoformat()}
@@ -139,17 +140,15 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
     return admissions.view_for(principal, adm)
 
 
-def _earliest_fit(adm: Record) -> datetime | None:
+def _earliest_fit(adm: Admission) -> datetime | None:
     """LJ-12: the patient is fit from the earlier of the hospital's record and the patient
     side's report (SPEC 0.5: the hospital's silence never stands in for fitness)."""
-    known = [t for t in (adm["fit_at"], adm["patient_fit_at"]) if t is not None]
+    known = [t for t in (adm.fit_at, adm.patient_fit_at) if t is not None]
     return min(known) if known else None
 
 
 async def _late_recorded(ctx: Ctx, admission_id: str) -> bool:
-    return await ctx.store.exists(
-        "violation", {"admission_id": admission_id, "kind": ViolationKind.LATE_DISCHARGE.value}
-    )
+    return await ctx.repo.violation_recorded(admission_id, ViolationKind.LATE_DISCHARGE.value)
 
 
 async def patient_side(ctx: Ctx, principal: Principal, admission_id: str, cmd: PatientSideReportIn) -> dict[str, Any]:
@@ -163,7 +162,7 @@ async def patient_side(ctx: Ctx, principal: Principal, admission_id: str, cmd: P
     now = clock.now()
     if cmd.at > now:
         raise ValidationFailed("the report is about the future", field="at")
-    if cmd.at < adm["admitted_at"]:
+    if cmd.at < adm.admitted_at:
         raise ValidationFailed("before the admission", field="at")
     report = {
         "at": cmd.at.isoformat(),
@@ -178,10 +177,10 @@ async def patient_side(ctx: Ctx, principal: Principal, admission_id: str, cmd: P
         changes = await _declared_fit(ctx, adm, cmd, report, windows)
     else:
         changes = await _documents_withheld(ctx, adm, cmd, report, windows)
-    adm = {**adm, **changes}
+    adm = replace(adm, **changes)
     await timeline.record(
         ctx,
-        adm["person_id"],
+        adm.person_id,
         now,
         f"patient_side_{cmd.kind.value}",
         admission_id,
@@ -198,60 +197,60 @@ async def patient_side(ctx: Ctx, principal: Principal, admission_id: str, cmd: P
     return admissions.view(adm)
 
 
-async def _check_patient_side(ctx: Ctx, principal: Principal, adm: Record) -> None:
+async def _check_patient_side(ctx: Ctx, principal: Principal, adm: Admission) -> None:
     if principal.role not in PATIENT_SIDE:
         raise Forbidden("the patient's institution, village committee or guardian reports this")
     if principal.role == Role.GUARDIAN:
-        person = await ctx.store.get("person", adm["person_id"])
-        guardian = (person or {}).get("guardian") or {}
+        person = await ctx.repo.get_person(adm.person_id)
+        guardian = (person.guardian if person else None) or {}
         require(bool(guardian.get("guardian_id")) and guardian["guardian_id"] == principal.subject, "this patient")
     else:
-        require(carer_in_scope(principal, adm), f"admission {adm['admission_id']}")
+        require(carer_in_scope(principal, adm), f"admission {adm.admission_id}")
 
 
 async def _declared_fit(
-    ctx: Ctx, adm: Record, cmd: PatientSideReportIn, report: dict[str, Any], windows: Any
+    ctx: Ctx, adm: Admission, cmd: PatientSideReportIn, report: dict[str, Any], windows: Any
 ) -> dict[str, Any]:
-    if adm["patient_fit_at"] is not None:
+    if adm.patient_fit_at is not None:
         raise Conflict("the patient side already reported fitness", field="kind")
-    if adm["discharged_at"] is not None and adm["discharged_at"] <= cmd.at:
+    if adm.discharged_at is not None and adm.discharged_at <= cmd.at:
         raise Conflict("the patient was discharged before that", field="at")
-    changes = {"patient_fit_at": cmd.at, "patient_fit_report": report}
-    await ctx.store.update("admission", adm["admission_id"], changes)
+    changes: dict[str, Any] = {"patient_fit_at": cmd.at, "patient_fit_report": report}
+    await ctx.repo.update_admission(adm.admission_id, **changes)
     delay = windows.values.delay_hours
-    if adm["discharged_at"] is None:
+    if adm.discharged_at is None:
         # LJ-12: the discharge is due "promptly" (interpretation: delay_hours) after fitness
         await ctx.uow.schedule(
             HELD_DEADLINE,
-            adm["admission_id"],
+            adm.admission_id,
             clock_deadline(cmd.at, delay),
             basis="clock",
-            payload={"admission_id": adm["admission_id"], "facility_id": adm["facility_id"]},
+            payload={"admission_id": adm.admission_id, "facility_id": adm.facility_id},
         )
-    elif discharge_is_late(cmd.at, adm["discharged_at"], delay) and not await _late_recorded(ctx, adm["admission_id"]):
-        await _late_violation(ctx, {**adm, **changes}, cmd.at, adm["discharged_at"], windows)
+    elif discharge_is_late(cmd.at, adm.discharged_at, delay) and not await _late_recorded(ctx, adm.admission_id):
+        await _late_violation(ctx, replace(adm, **changes), cmd.at, adm.discharged_at, windows)
     return changes
 
 
 async def _documents_withheld(
-    ctx: Ctx, adm: Record, cmd: PatientSideReportIn, report: dict[str, Any], windows: Any
+    ctx: Ctx, adm: Admission, cmd: PatientSideReportIn, report: dict[str, Any], windows: Any
 ) -> dict[str, Any]:
-    if adm["documents_withheld_report"] is not None:
+    if adm.documents_withheld_report is not None:
         raise Conflict("the patient side already reported withheld documents", field="kind")
     changes: dict[str, Any] = {"documents_withheld_report": report}
-    if adm["discharged_at"] is None:
+    if adm.discharged_at is None:
         # LJ-12: the hospital has recorded no discharge; the documents' 24 hours run from
         # the refusal the patient side reports (a discharge recorded later keeps this clock)
         due = clock_deadline(cmd.at, windows.values.documents_hours)
         changes["documents_due_at"] = due.at
         await ctx.uow.schedule(
             DOCUMENTS_DEADLINE,
-            adm["admission_id"],
+            adm.admission_id,
             due,
             basis="clock",
-            payload={"admission_id": adm["admission_id"], "facility_id": adm["facility_id"]},
+            payload={"admission_id": adm.admission_id, "facility_id": adm.facility_id},
         )
-    await ctx.store.update("admission", adm["admission_id"], changes)
+    await ctx.repo.update_admission(adm.admission_id, **changes)
     return changes
 
 
@@ -259,19 +258,19 @@ async def on_held_due(ctx: Ctx, row: Any) -> None:
     """Scheduler, LJ-12 / LJ-17: declared fit (the patient side's report) and still not
     discharged when "promptly" ran out → a late-discharge violation against the hospital,
     though it never reported the fitness itself."""
-    adm = await ctx.store.get("admission", row["subject"], for_update=True)
-    if adm is None or adm["discharged_at"] is not None or adm["patient_fit_at"] is None:
+    adm = await ctx.repo.get_admission(row["subject"], for_update=True)
+    if adm is None or adm.discharged_at is not None or adm.patient_fit_at is None:
         return
-    if await _late_recorded(ctx, adm["admission_id"]):
+    if await _late_recorded(ctx, adm.admission_id):
         return
-    windows = await parameters.in_force(ctx, DISCHARGE_WINDOWS, adm["patient_fit_at"])
-    await _late_violation(ctx, adm, adm["patient_fit_at"], None, windows)
+    windows = await parameters.in_force(ctx, DISCHARGE_WINDOWS, adm.patient_fit_at)
+    await _late_violation(ctx, adm, adm.patient_fit_at, None, windows)
 
 
 async def _late_violation(
-    ctx: Ctx, adm: Record, fit_at: datetime, discharged_at: datetime | None, windows: Any
+    ctx: Ctx, adm: Admission, fit_at: datetime, discharged_at: datetime | None, windows: Any
 ) -> None:
-    report = adm["patient_fit_report"] or {}
+    report = adm.patient_fit_report or {}
     await _violation(
         ctx,
         adm,
@@ -292,30 +291,30 @@ async def _late_violation(
 async def document(ctx: Ctx, principal: Principal, admission_id: str, cmd: DocumentIn) -> dict[str, Any]:
     """LJ-12: one of the three documents issued; when all three are in, the deadline is met."""
     adm = await _hospital_admission(ctx, principal, admission_id)
-    if adm["discharged_at"] is None:
+    if adm.discharged_at is None:
         raise RuleViolation("discharge documents follow the discharge", rule="LJ-12", field="admission_id")
-    existing = await ctx.store.find("discharge_document", {"admission_id": admission_id})
-    if any(d["kind"] == cmd.kind.value for d in existing):
+    existing = await ctx.repo.documents(admission_id)
+    if any(d.kind == cmd.kind.value for d in existing):
         raise Conflict(f"the {cmd.kind.value} is already issued", field="kind")
     now = clock.now()
-    late = now > adm["documents_due_at"]
-    await ctx.store.insert(
-        "discharge_document",
-        {
-            "admission_id": admission_id,
-            "kind": cmd.kind.value,
-            "document_ref": cmd.document_ref,
-            "issued_at": now,
-            "issued_by": principal.subject,
-            "late": late,
-        },
+    assert adm.documents_due_at is not None  # set with the discharge
+    late = now > adm.documents_due_at
+    await ctx.repo.add_document(
+        IssuedDocument(
+            admission_id=admission_id,
+            kind=cmd.kind.value,
+            document_ref=cmd.document_ref,
+            issued_at=now,
+            issued_by=principal.subject,
+            late=late,
+        )
     )
-    missing = missing_documents([d["kind"] for d in existing] + [cmd.kind.value])
+    missing = missing_documents([d.kind for d in existing] + [cmd.kind.value])
     if not missing:
         await ctx.uow.close_deadline(DOCUMENTS_DEADLINE, admission_id)
     await timeline.record(
         ctx,
-        adm["person_id"],
+        adm.person_id,
         now,
         "discharge_document",
         admission_id,
@@ -329,18 +328,18 @@ async def document(ctx: Ctx, principal: Principal, admission_id: str, cmd: Docum
 async def on_documents_due(ctx: Ctx, row: Any) -> None:
     """Scheduler, LJ-12 / LJ-17: documents still missing 24 hours after discharge → a
     violation record against the hospital and DischargeDocumentsOverdue."""
-    adm = await ctx.store.get("admission", row["subject"])
+    adm = await ctx.repo.get_admission(row["subject"])
     if adm is None:
         return
-    issued = await ctx.store.find("discharge_document", {"admission_id": adm["admission_id"]})
-    missing = missing_documents(d["kind"] for d in issued)
+    issued = await ctx.repo.documents(adm.admission_id)
+    missing = missing_documents(d.kind for d in issued)
     if not missing:
         return
     violation_id = await _violation(ctx, adm, ViolationKind.DOCUMENTS_OVERDUE, row["due_at"], {"missing": missing})
     await ctx.uow.emit(
         DischargeDocumentsOverdue(
-            admission_id=adm["admission_id"],
-            facility_id=adm["facility_id"],
+            admission_id=adm.admission_id,
+            facility_id=adm.facility_id,
             missing_documents=missing,
             due_at=row["due_at"],
             violation_id=violation_id,
@@ -349,39 +348,38 @@ async def on_documents_due(ctx: Ctx, row: Any) -> None:
 
 
 async def _violation(
-    ctx: Ctx, adm: Record, kind: ViolationKind, due_at: datetime | None, details: dict[str, Any]
+    ctx: Ctx, adm: Admission, kind: ViolationKind, due_at: datetime | None, details: dict[str, Any]
 ) -> str:
     """LJ-17: a violation record against the hospital (in the annual assessment feed)."""
     violation_id = new_id()
     now = clock.now()
-    await ctx.store.insert(
-        "violation",
-        {
-            "violation_id": violation_id,
-            "facility_id": adm["facility_id"],
-            "admission_id": adm["admission_id"],
-            "kind": kind.value,
-            "rule": "LJ-12",
-            "details": details,
-            "due_at": due_at,
-            "recorded_at": now,
-        },
+    await ctx.repo.add_violation(
+        Violation(
+            violation_id=violation_id,
+            facility_id=adm.facility_id,
+            admission_id=adm.admission_id,
+            kind=kind.value,
+            rule="LJ-12",
+            details=details,
+            due_at=due_at,
+            recorded_at=now,
+        )
     )
     await ctx.uow.audit(
         None,
         "violation.record",
         violation_id,
         reason=f"LJ-17 {kind.value}",
-        details={"facility_id": adm["facility_id"], "admission_id": adm["admission_id"], **details},
+        details={"facility_id": adm.facility_id, "admission_id": adm.admission_id, **details},
     )
     await timeline.record(
         ctx,
-        adm["person_id"],
+        adm.person_id,
         due_at or now,
         "violation",
         violation_id,
-        admission_id=adm["admission_id"],
-        summary={"kind": kind.value, "facility_id": adm["facility_id"]},
+        admission_id=adm.admission_id,
+        summary={"kind": kind.value, "facility_id": adm.facility_id},
     )
     return violation_id
 
@@ -389,12 +387,13 @@ async def _violation(
 # ---- LJ-17 reads ------------------------------------------------------------------------
 
 
-def _period(year: int | None) -> dict[str, Any]:
+def _period(year: int | None) -> tuple[datetime, datetime] | None:
+    """A calendar year in Shanghai time, first and last instant."""
     if year is None:
-        return {}
+        return None
     start = datetime(year, 1, 1, tzinfo=clock.SHANGHAI)
     end = datetime(year, 12, 31, 23, 59, 59, 999999, tzinfo=clock.SHANGHAI)
-    return {"recorded_at__gte": start, "recorded_at__lte": end}
+    return start, end
 
 
 async def violations(
@@ -408,18 +407,15 @@ async def violations(
 ) -> list[dict[str, Any]]:
     """One page of the LJ-17 violation records, in the order recorded, paged in SQL; a
     hospital sees its own."""
-    where = {**list_filter(principal, facility_field="facility_id"), **_period(year)}
-    if facility_id is not None:
-        scoped = where.get("facility_id")
-        if scoped is not None and facility_id not in scoped:
-            return []
-        where["facility_id"] = facility_id
-    if kind is not None:
-        where["kind"] = kind.value
-    rows = await ctx.store.page("violation", where, page, ["recorded_at", "violation_id"])
+    scope: Scope = list_filter(principal, by_facility=True)
+    if facility_id is not None and scope.excludes("facility_id", facility_id):
+        return []
+    rows = await ctx.repo.violation_page(
+        scope, page, facility_id=facility_id, kind=kind.value if kind else None, recorded=_period(year)
+    )
     return [
         {
-            k: r[k]
+            k: getattr(r, k)
             for k in ("violation_id", "facility_id", "admission_id", "kind", "rule", "details", "due_at", "recorded_at")
         }
         for r in rows
@@ -429,24 +425,23 @@ async def violations(
 async def report(ctx: Ctx, year: int | None) -> list[dict[str, Any]]:
     """LJ-17: violations per hospital for the health and medical-insurance departments
     (and the hospital's annual assessment)."""
-    rows = await ctx.store.find("violation", _period(year))
     per: dict[str, dict[str, Any]] = {}
-    for r in rows:
+    for r in await ctx.repo.violations(_period(year)):
         entry = per.setdefault(
-            r["facility_id"],
-            {"facility_id": r["facility_id"], **{k.value: 0 for k in ViolationKind}, "total": 0},
+            r.facility_id,
+            {"facility_id": r.facility_id, **{k.value: 0 for k in ViolationKind}, "total": 0},
         )
-        entry[r["kind"]] += 1
+        entry[r.kind] += 1
         entry["total"] += 1
-    names = {f["facility_id"]: f for f in await ctx.store.find("facility", {"facility_id": list(per)})}
+    names = {f.facility_id: f for f in await ctx.repo.facilities(list(per))}
     out = []
     for fid in sorted(per):
         facility = names.get(fid)
         out.append(
             {
                 **per[fid],
-                "name": facility["name"] if facility else None,
-                "level": facility["level"] if facility else None,
+                "name": facility.name if facility else None,
+                "level": facility.level if facility else None,
             }
         )
     return sorted(out, key=lambda e: (-e["total"], e["facility_id"]))

@@ -13,6 +13,7 @@ settlement and consent what is due again.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from medaid_shared import clock
@@ -21,28 +22,28 @@ from medaid_shared.contracts.referral import EmergencyDetermined, EmergencyExemp
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest
 from referral.domain import emergency as emergency_domain
+from referral.domain.records import Admission, UrgentCondition
 from referral.service import admissions, timeline
 from referral.service.admissions import EMERGENCY_CLAIMED, EMERGENCY_DEADLINE, EMERGENCY_DETERMINED, EMERGENCY_LAPSED
 from referral.service.commands import EmergencyBasisIn, EmergencyReviewIn, UrgentConditionsIn
 from referral.service.context import Ctx
-from referral.service.ports import Record
 
 
 async def determine(ctx: Ctx, principal: Principal, admission_id: str, cmd: EmergencyBasisIn) -> dict[str, Any]:
     """LJ-11.3: the hospital records the emergency's basis within the window."""
     await ctx.uow.lock_deadline(EMERGENCY_DEADLINE, admission_id)  # the scheduler's lock order
     adm = await admissions.visible(ctx, principal, admission_id, for_update=True)
-    if not adm["emergency"]:
+    if not adm.emergency:
         raise RuleViolation("this admission was not filed as an emergency", rule="LJ-11.3", field="admission_id")
     now = clock.now()
-    lapsed = adm["emergency_status"] == EMERGENCY_LAPSED
-    if lapsed or (adm["emergency_due_at"] is not None and now > adm["emergency_due_at"]):
+    lapsed = adm.emergency_status == EMERGENCY_LAPSED
+    if lapsed or (adm.emergency_due_at is not None and now > adm.emergency_due_at):
         raise RuleViolation(
             "the emergency window has passed: its basis can no longer be recorded", rule="LJ-11.3", field="admission_id"
         )
-    if adm["emergency_status"] != EMERGENCY_CLAIMED:
-        raise Conflict(f"the emergency is already {adm['emergency_status']}", field="admission_id")
-    if await ctx.store.get("urgent_condition", cmd.condition_code) is None:
+    if adm.emergency_status != EMERGENCY_CLAIMED:
+        raise Conflict(f"the emergency is already {adm.emergency_status}", field="admission_id")
+    if await ctx.repo.get_urgent_condition(cmd.condition_code) is None:
         raise RuleViolation(
             f"{cmd.condition_code} is not on the national list of urgent and critical illnesses",
             rule="LJ-11.3",
@@ -50,7 +51,7 @@ async def determine(ctx: Ctx, principal: Principal, admission_id: str, cmd: Emer
         )
     if cmd.onset_at > now:
         raise ValidationFailed("the onset is in the future", field="onset_at")
-    changes = {
+    changes: dict[str, Any] = {
         "emergency_status": EMERGENCY_DETERMINED,
         "emergency_condition": cmd.condition_code,
         "emergency_arrival_channel": cmd.arrival_channel.value,
@@ -58,14 +59,14 @@ async def determine(ctx: Ctx, principal: Principal, admission_id: str, cmd: Emer
         "emergency_determined_at": now,
         "emergency_determined_by": principal.subject,
     }
-    await ctx.store.update("admission", admission_id, changes)
-    adm = {**adm, **changes}
+    await ctx.repo.update_admission(admission_id, **changes)
+    adm = replace(adm, **changes)
     await ctx.uow.close_deadline(EMERGENCY_DEADLINE, admission_id)
     await ctx.uow.emit(
         EmergencyDetermined(
             admission_id=admission_id,
-            person_id=adm["person_id"],
-            facility_id=adm["facility_id"],
+            person_id=adm.person_id,
+            facility_id=adm.facility_id,
             arrival_channel=cmd.arrival_channel.value,
             onset_at=cmd.onset_at,
             determined_at=now,
@@ -73,7 +74,7 @@ async def determine(ctx: Ctx, principal: Principal, admission_id: str, cmd: Emer
     )
     await timeline.record(
         ctx,
-        adm["person_id"],
+        adm.person_id,
         now,
         "emergency_determined",
         admission_id,
@@ -93,10 +94,10 @@ async def review(ctx: Ctx, principal: Principal, admission_id: str, cmd: Emergen
     lapsed records the decision and withdraws nothing again (domain.emergency.on_review)."""
     await ctx.uow.lock_deadline(EMERGENCY_DEADLINE, admission_id)  # the scheduler's lock order
     adm = await admissions.load(ctx, admission_id, for_update=True)
-    if not adm["emergency"]:
+    if not adm.emergency:
         raise RuleViolation("this admission was not filed as an emergency", rule="LJ-11.3", field="admission_id")
     try:
-        step = emergency_domain.on_review(adm["emergency_status"], cmd.upheld)
+        step = emergency_domain.on_review(adm.emergency_status, cmd.upheld)
     except emergency_domain.AlreadyReviewed:
         raise Conflict("the emergency was already reviewed", field="admission_id") from None
     except emergency_domain.NoBasisToConfirm:
@@ -111,9 +112,9 @@ async def review(ctx: Ctx, principal: Principal, admission_id: str, cmd: Emergen
         "role": principal.role.value,
         "at": now.isoformat(),
     }
-    changes = {"emergency_status": step.status, "emergency_review": decision}
-    await ctx.store.update("admission", admission_id, changes)
-    adm = {**adm, **changes}
+    changes: dict[str, Any] = {"emergency_status": step.status, "emergency_review": decision}
+    await ctx.repo.update_admission(admission_id, **changes)
+    adm = replace(adm, **changes)
     await ctx.uow.close_deadline(EMERGENCY_DEADLINE, admission_id, state="cancelled")
     if step.withdraws:
         adm = await _withdraw(ctx, adm, "contest_upheld", principal.role)
@@ -124,26 +125,26 @@ async def review(ctx: Ctx, principal: Principal, admission_id: str, cmd: Emergen
 async def on_basis_due(ctx: Ctx, row: Any) -> None:
     """LJ-11.3 (interpretation): the window passed with no basis on record → the emergency
     lapses and loses its exemptions (once: a reviewed emergency is left as it is)."""
-    adm = await ctx.store.get("admission", row["subject"], for_update=True)
-    step = emergency_domain.on_basis_due(adm["emergency_status"]) if adm is not None else None
+    adm = await ctx.repo.get_admission(row["subject"], for_update=True)
+    step = emergency_domain.on_basis_due(adm.emergency_status) if adm is not None else None
     if adm is None or step is None:
         return
-    await ctx.store.update("admission", adm["admission_id"], {"emergency_status": step.status})
+    await ctx.repo.update_admission(adm.admission_id, emergency_status=step.status)
     if step.withdraws:
-        await _withdraw(ctx, {**adm, "emergency_status": step.status}, "no_basis", None)
-    await ctx.uow.audit(None, "emergency.lapsed", adm["admission_id"], reason="LJ-11.3")
+        await _withdraw(ctx, replace(adm, emergency_status=step.status), "no_basis", None)
+    await ctx.uow.audit(None, "emergency.lapsed", adm.admission_id, reason="LJ-11.3")
 
 
-async def _withdraw(ctx: Ctx, adm: Record, reason: str, role: Role | None) -> Record:
+async def _withdraw(ctx: Ctx, adm: Admission, reason: str, role: Role | None) -> Admission:
     """The exemptions go: referral compliance decided again (LJ-3.2a, LJ-4.2a) and
     EmergencyExemptionWithdrawn for one-stop settlement (LJ-3.2b) and self-pay (LJ-7.4)."""
     now = clock.now()
     adm = await admissions.refresh(ctx, adm)
     await ctx.uow.emit(
         EmergencyExemptionWithdrawn(
-            admission_id=adm["admission_id"],
-            person_id=adm["person_id"],
-            facility_id=adm["facility_id"],
+            admission_id=adm.admission_id,
+            person_id=adm.person_id,
+            facility_id=adm.facility_id,
             reason=reason,
             withdrawn_at=now,
             decided_by_role=role.value if role else None,
@@ -151,11 +152,11 @@ async def _withdraw(ctx: Ctx, adm: Record, reason: str, role: Role | None) -> Re
     )
     await timeline.record(
         ctx,
-        adm["person_id"],
+        adm.person_id,
         now,
         "emergency_withdrawn",
-        adm["admission_id"],
-        admission_id=adm["admission_id"],
+        adm.admission_id,
+        admission_id=adm.admission_id,
         summary={"reason": reason},
     )
     return adm
@@ -169,18 +170,16 @@ async def load_conditions(ctx: Ctx, principal: Principal, cmd: UrgentConditionsI
     example list says so. Loading again replaces the names; codes on record stay."""
     now = clock.now()
     for c in cmd.conditions:
-        row = {
-            "code": c.code,
-            "name": c.name,
-            "example": cmd.example,
-            "source": cmd.source,
-            "loaded_by": principal.subject,
-            "loaded_at": now,
-        }
-        if await ctx.store.get("urgent_condition", c.code) is None:
-            await ctx.store.insert("urgent_condition", row)
-        else:
-            await ctx.store.update("urgent_condition", c.code, row)
+        await ctx.repo.put_urgent_condition(
+            UrgentCondition(
+                code=c.code,
+                name=c.name,
+                example=cmd.example,
+                source=cmd.source,
+                loaded_by=principal.subject,
+                loaded_at=now,
+            )
+        )
     await ctx.uow.audit(
         principal, "urgent_conditions.load", cmd.source, reason="LJ-11.3", details={"count": len(cmd.conditions)}
     )
@@ -189,5 +188,5 @@ async def load_conditions(ctx: Ctx, principal: Principal, cmd: UrgentConditionsI
 
 async def list_conditions(ctx: Ctx, page: PageRequest) -> list[dict[str, Any]]:
     """One page of the national list of urgent and critical illnesses, by code (in SQL)."""
-    rows = await ctx.store.page("urgent_condition", {}, page, ["code"])
-    return [{k: r[k] for k in ("code", "name", "example", "source")} for r in rows]
+    rows = await ctx.repo.urgent_condition_page(page)
+    return [{"code": r.code, "name": r.name, "example": r.example, "source": r.source} for r in rows]

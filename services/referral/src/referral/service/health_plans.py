@@ -12,10 +12,10 @@ from medaid_shared.contracts.common import SupportType
 from medaid_shared.errors import RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest
 from referral.domain.discharge import DischargeDocument
+from referral.domain.records import HealthPlan, Person
 from referral.service import timeline
 from referral.service.commands import HealthPlanIn
 from referral.service.context import Ctx, new_id
-from referral.service.ports import Record
 from referral.service.scope import require, sees_person
 
 MAKER = {
@@ -28,9 +28,9 @@ def _aad(plan_id: str) -> str:
     return f"referral.health_plan:{plan_id}:plan"
 
 
-async def make(ctx: Ctx, principal: Principal, person: Record, cmd: HealthPlanIn) -> dict[str, Any]:
+async def make(ctx: Ctx, principal: Principal, person: Person, cmd: HealthPlanIn) -> dict[str, Any]:
     """LJ-15.1: the plan, by the right carer, from a discharge with its summary issued."""
-    support = SupportType(person["support_type"])
+    support = SupportType(person.support_type)
     role, field, kind = MAKER[support]
     if principal.role != role:
         raise RuleViolation(
@@ -38,17 +38,16 @@ async def make(ctx: Ctx, principal: Principal, person: Record, cmd: HealthPlanIn
             rule="LJ-15.1",
             field="person_id",
         )
-    principal.require_scope(kind, person[field], "this person")
-    adm = await ctx.store.get("admission", cmd.admission_id)
-    if adm is None or adm["person_id"] != person["person_id"]:
+    principal.require_scope(kind, getattr(person, field), "this person")
+    adm = await ctx.repo.get_admission(cmd.admission_id)
+    if adm is None or adm.person_id != person.person_id:
         raise ValidationFailed(f"unknown admission {cmd.admission_id} for this person", field="admission_id")
-    if adm["discharged_at"] is None:
+    if adm.discharged_at is None:
         raise RuleViolation("the plan follows the discharge", rule="LJ-15.1", field="admission_id")
-    if not await ctx.store.exists(
-        "discharge_document", {"admission_id": cmd.admission_id, "kind": DischargeDocument.DISCHARGE_SUMMARY.value}
-    ):
+    issued = await ctx.repo.documents(cmd.admission_id)
+    if not any(d.kind == DischargeDocument.DISCHARGE_SUMMARY.value for d in issued):
         raise RuleViolation("the plan is made from the discharge summary, not yet issued", rule="LJ-15.1")
-    guardian = person["guardian"] or {}
+    guardian = person.guardian or {}
     if support == SupportType.DECENTRALIZED and not cmd.guardian_participated and not guardian.get("verified_none"):
         raise RuleViolation(
             "a decentralized person's plan is made together with the guardian",
@@ -57,49 +56,47 @@ async def make(ctx: Ctx, principal: Principal, person: Record, cmd: HealthPlanIn
         )
     plan_id = new_id()
     now = clock.now()
-    row = {
-        "plan_id": plan_id,
-        "person_id": person["person_id"],
-        "admission_id": cmd.admission_id,
-        "made_by": principal.subject,
-        "made_role": principal.role.value,
-        "guardian_participated": cmd.guardian_participated,
-        "plan_enc": ctx.cipher.encrypt_text(cmd.plan, _aad(plan_id)),
-        "review_on": cmd.review_on,
-        "made_at": now,
-    }
-    await ctx.store.insert("health_plan", row)
+    row = HealthPlan(
+        plan_id=plan_id,
+        person_id=person.person_id,
+        admission_id=cmd.admission_id,
+        made_by=principal.subject,
+        made_role=principal.role.value,
+        guardian_participated=cmd.guardian_participated,
+        plan_enc=ctx.cipher.encrypt_text(cmd.plan, _aad(plan_id)),
+        review_on=cmd.review_on,
+        made_at=now,
+    )
+    await ctx.repo.add_health_plan(row)
     await timeline.record(
         ctx,
-        person["person_id"],
+        person.person_id,
         now,
         "health_plan",
         plan_id,
         admission_id=cmd.admission_id,
         summary={"by": principal.role.value, "guardian_participated": cmd.guardian_participated},
     )
-    await ctx.uow.audit(
-        principal, "health_plan.make", person["person_id"], reason="LJ-15.1", details={"plan_id": plan_id}
-    )
+    await ctx.uow.audit(principal, "health_plan.make", person.person_id, reason="LJ-15.1", details={"plan_id": plan_id})
     return view(ctx, row)
 
 
-def view(ctx: Ctx, row: Record) -> dict[str, Any]:
+def view(ctx: Ctx, row: HealthPlan) -> dict[str, Any]:
     return {
-        "plan_id": row["plan_id"],
-        "person_id": row["person_id"],
-        "admission_id": row["admission_id"],
-        "made_by": row["made_by"],
-        "made_role": row["made_role"],
-        "guardian_participated": row["guardian_participated"],
-        "plan": ctx.cipher.decrypt_text(row["plan_enc"], _aad(row["plan_id"])),
-        "review_on": row["review_on"],
-        "made_at": row["made_at"],
+        "plan_id": row.plan_id,
+        "person_id": row.person_id,
+        "admission_id": row.admission_id,
+        "made_by": row.made_by,
+        "made_role": row.made_role,
+        "guardian_participated": row.guardian_participated,
+        "plan": ctx.cipher.decrypt_text(row.plan_enc, _aad(row.plan_id)),
+        "review_on": row.review_on,
+        "made_at": row.made_at,
     }
 
 
-async def listing(ctx: Ctx, principal: Principal, person: Record, page: PageRequest) -> list[dict[str, Any]]:
+async def listing(ctx: Ctx, principal: Principal, person: Person, page: PageRequest) -> list[dict[str, Any]]:
     """One page of the person's plans, newest last (the last one is in force), in SQL."""
-    require(sees_person(principal, person), f"person {person['person_id']}")
-    rows = await ctx.store.page("health_plan", {"person_id": person["person_id"]}, page, ["made_at", "plan_id"])
+    require(sees_person(principal, person), f"person {person.person_id}")
+    rows = await ctx.repo.health_plan_page(person.person_id, page)
     return [view(ctx, r) for r in rows]

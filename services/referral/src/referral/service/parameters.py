@@ -45,4 +45,4 @@ def defaults(settings: Any) -> dict[str, ParameterValues]:
 async def in_force(ctx: Ctx, kind: ParameterKind, at: datetime) -> Applied:
     """The version of ``kind`` in force on the (Asia/Shanghai) day of ``at``."""
     catalogue = CATALOGUE.with_defaults(defaults(ctx.settings))
-    return catalogue.require(await ctx.store.parameter_versions(), kind.name, on=clock.to_local(at).date())
+    return catalogue.require(await ctx.repo.parameter_versions(), kind.name, on=clock.to_local(at).date())

@@ -7,6 +7,7 @@ masked everywhere except one audited read."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -26,10 +27,10 @@ from medaid_shared.errors import Conflict, NotFound, ValidationFailed
 from medaid_shared.pagination import PageRequest
 from medaid_shared.settings import CONSENT_FORMS_PURPOSE, PERSON_MATCHING_PURPOSE
 from referral.domain import persons as rules
+from referral.domain.records import Person
 from referral.service import followups
 from referral.service.commands import AgentIn, CapacityIn, GuardianIn, PersonIn, PersonPatch, TrusteeshipIn
 from referral.service.context import Ctx, new_id, rule_problem
-from referral.service.ports import Record
 from referral.service.scope import DISTRICT_WIDE, carer_in_scope, list_filter, require, sees_person
 
 # roles that see a person's full name on the detail view (lists are always masked)
@@ -40,16 +41,16 @@ def _aad(person_id: str, column: str) -> str:
     return f"referral.person:{person_id}:{column}"
 
 
-async def load_person(ctx: Ctx, person_id: str, *, for_update: bool = False) -> Record:
-    row = await ctx.store.get("person", person_id, for_update=for_update)
+async def load_person(ctx: Ctx, person_id: str, *, for_update: bool = False) -> Person:
+    row = await ctx.repo.get_person(person_id, for_update=for_update)
     if row is None:
         raise NotFound(f"no person {person_id}", field="person_id")
     return row
 
 
-async def known_person(ctx: Ctx, person_id: str, field: str = "person_id") -> Record:
+async def known_person(ctx: Ctx, person_id: str, field: str = "person_id") -> Person:
     """A person referenced in a request body: unknown → 422 naming the field."""
-    row = await ctx.store.get("person", person_id)
+    row = await ctx.repo.get_person(person_id)
     if row is None:
         raise ValidationFailed(f"unknown person {person_id}", field=field)
     return row
@@ -60,14 +61,10 @@ async def hospital_knows(ctx: Ctx, principal: Principal, person_id: str) -> bool
     facilities = principal.scope_ids("facility")
     if not facilities:
         return False
-    return (
-        await ctx.store.exists("admission", {"person_id": person_id, "facility_id": facilities})
-        or await ctx.store.exists("referral", {"person_id": person_id, "from_facility_id": facilities})
-        or await ctx.store.exists("referral", {"person_id": person_id, "to_facility_id": facilities})
-    )
+    return await ctx.repo.known_to_facilities(person_id, facilities)
 
 
-async def visible_person(ctx: Ctx, principal: Principal, person_id: str) -> Record:
+async def visible_person(ctx: Ctx, principal: Principal, person_id: str) -> Person:
     row = await load_person(ctx, person_id)
     if principal.role == Role.HOSPITAL:
         require(await hospital_knows(ctx, principal, person_id), f"person {person_id}")
@@ -95,7 +92,7 @@ async def _check(ctx: Ctx, data: dict[str, Any]) -> None:
             rules.check_not_future(data["capacity"].assessed_at, clock.now(), "capacity.assessed_at")
     except rules.PersonRuleError as exc:
         raise rule_problem(exc) from exc
-    if trust is not None and await ctx.store.get("facility", trust.agreement_hospital_id) is None:
+    if trust is not None and await ctx.repo.get_facility(trust.agreement_hospital_id) is None:
         raise ValidationFailed(
             f"unknown agreement hospital {trust.agreement_hospital_id}", field="trusteeship.agreement_hospital_id"
         )
@@ -147,17 +144,17 @@ def _stored_fields(ctx: Ctx, person_id: str, data: dict[str, Any]) -> dict[str, 
     }
 
 
-def _input_from_row(ctx: Ctx, row: Record) -> dict[str, Any]:
+def _input_from_row(ctx: Ctx, row: Person) -> dict[str, Any]:
     """The current record in input form, so a patch can be validated as a whole."""
     contacts = person_contacts(ctx, row)
-    guardian = row["guardian"]
+    guardian = row.guardian
     return {
         "name": person_name(ctx, row),
-        "support_type": SupportType(row["support_type"]),
-        "institution_id": row["institution_id"],
-        "village_id": row["village_id"],
-        "town_id": row["town_id"],
-        "capacity": _capacity_in(row["capacity"]),
+        "support_type": SupportType(row.support_type),
+        "institution_id": row.institution_id,
+        "village_id": row.village_id,
+        "town_id": row.town_id,
+        "capacity": _capacity_in(row.capacity),
         "guardian": (
             GuardianIn(
                 guardian_id=guardian["guardian_id"],
@@ -178,11 +175,11 @@ def _input_from_row(ctx: Ctx, row: Record) -> dict[str, Any]:
                 valid_from=date.fromisoformat(a["valid_from"]),
                 valid_until=date.fromisoformat(a["valid_until"]),
             )
-            for a in row["agents"]
+            for a in row.agents
         ],
-        "disability_level": DisabilityLevel(row["disability_level"]) if row["disability_level"] else None,
-        "trusteeship": TrusteeshipIn.model_validate(row["trusteeship"]) if row["trusteeship"] else None,
-        "basic_insurance_enrolled": row["basic_insurance_enrolled"],
+        "disability_level": DisabilityLevel(row.disability_level) if row.disability_level else None,
+        "trusteeship": TrusteeshipIn.model_validate(row.trusteeship) if row.trusteeship else None,
+        "basic_insurance_enrolled": row.basic_insurance_enrolled,
     }
 
 
@@ -193,102 +190,100 @@ def _capacity_in(value: dict[str, Any] | None) -> CapacityIn | None:
 # ---- decryption helpers -----------------------------------------------------------------
 
 
-def person_name(ctx: Ctx, row: Record) -> str:
-    return ctx.cipher.decrypt_text(row["name_enc"], _aad(row["person_id"], "name"))
+def person_name(ctx: Ctx, row: Person) -> str:
+    return ctx.cipher.decrypt_text(row.name_enc, _aad(row.person_id, "name"))
 
 
-def person_id_number(ctx: Ctx, row: Record) -> str:
-    return ctx.cipher.decrypt_text(row["id_enc"], _aad(row["person_id"], "id_number"))
+def person_id_number(ctx: Ctx, row: Person) -> str:
+    return ctx.cipher.decrypt_text(row.id_enc, _aad(row.person_id, "id_number"))
 
 
-def person_contacts(ctx: Ctx, row: Record) -> dict[str, Any]:
-    if row["contacts_enc"] is None:
+def person_contacts(ctx: Ctx, row: Person) -> dict[str, Any]:
+    if row.contacts_enc is None:
         return {}
-    result: dict[str, Any] = json.loads(
-        ctx.cipher.decrypt_text(row["contacts_enc"], _aad(row["person_id"], "contacts"))
-    )
+    result: dict[str, Any] = json.loads(ctx.cipher.decrypt_text(row.contacts_enc, _aad(row.person_id, "contacts")))
     return result
 
 
 # ---- events and views -------------------------------------------------------------------
 
 
-def sealed_id_number(ctx: Ctx, row: Record) -> str:
+def sealed_id_number(ctx: Ctx, row: Person) -> str:
     """SPEC 0.4: the ID number sealed for the emergency fund's person matching: only the fund
     opens it; no digest that a service's key could recompute leaves referral."""
-    number = ctx.cipher.decrypt_text(row["id_enc"], _aad(row["person_id"], "id_number"))
+    number = ctx.cipher.decrypt_text(row.id_enc, _aad(row.person_id, "id_number"))
     return seal(ctx.settings.person_matching_public_key, number, PERSON_MATCHING_PURPOSE)
 
 
-def event_fields(ctx: Ctx, row: Record) -> dict[str, Any]:
+def event_fields(ctx: Ctx, row: Person) -> dict[str, Any]:
     """What consumers need of a person (PersonRegistered / PersonUpdated): masked name and
     ID, the number sealed for the fund, never the full number."""
     return {
-        "person_id": row["person_id"],
-        "name_masked": row["name_masked"],
-        "id_number_masked": row["id_masked"],
+        "person_id": row.person_id,
+        "name_masked": row.name_masked,
+        "id_number_masked": row.id_masked,
         "id_number_sealed": sealed_id_number(ctx, row),
         # LJ-7.1: the full name for the form the patient side signs, sealed for consent only
         "name_sealed": seal(ctx.settings.consent_forms_public_key, person_name(ctx, row), CONSENT_FORMS_PURPOSE),
-        "support_type": row["support_type"],
-        "institution_id": row["institution_id"],
-        "village_id": row["village_id"],
-        "town_id": row["town_id"],
-        "capacity": CapacityAssessment.model_validate(row["capacity"]) if row["capacity"] else None,
-        "guardian": Guardian.model_validate(row["guardian"]) if row["guardian"] else None,
-        "agents": [WrittenAgent.model_validate(a) for a in row["agents"]],
-        "disability_level": row["disability_level"],
-        "trusteeship": Trusteeship.model_validate(row["trusteeship"]) if row["trusteeship"] else None,
-        "basic_insurance_enrolled": row["basic_insurance_enrolled"],
+        "support_type": row.support_type,
+        "institution_id": row.institution_id,
+        "village_id": row.village_id,
+        "town_id": row.town_id,
+        "capacity": CapacityAssessment.model_validate(row.capacity) if row.capacity else None,
+        "guardian": Guardian.model_validate(row.guardian) if row.guardian else None,
+        "agents": [WrittenAgent.model_validate(a) for a in row.agents],
+        "disability_level": row.disability_level,
+        "trusteeship": Trusteeship.model_validate(row.trusteeship) if row.trusteeship else None,
+        "basic_insurance_enrolled": row.basic_insurance_enrolled,
     }
 
 
-def summary_view(row: Record) -> dict[str, Any]:
+def summary_view(row: Person) -> dict[str, Any]:
     """The masked list view (SPEC 0.4)."""
     return {
-        "person_id": row["person_id"],
-        "name_masked": row["name_masked"],
-        "id_number_masked": row["id_masked"],
-        "support_type": row["support_type"],
-        "institution_id": row["institution_id"],
-        "village_id": row["village_id"],
-        "town_id": row["town_id"],
-        "disability_level": row["disability_level"],
+        "person_id": row.person_id,
+        "name_masked": row.name_masked,
+        "id_number_masked": row.id_masked,
+        "support_type": row.support_type,
+        "institution_id": row.institution_id,
+        "village_id": row.village_id,
+        "town_id": row.town_id,
+        "disability_level": row.disability_level,
     }
 
 
-def detail_view(ctx: Ctx, principal: Principal, row: Record) -> dict[str, Any]:
+def detail_view(ctx: Ctx, principal: Principal, row: Person) -> dict[str, Any]:
     if principal.role == Role.HOSPITAL:
         return hospital_detail_view(row)
     view = {
         **summary_view(row),
-        "capacity": row["capacity"],
-        "guardian": row["guardian"],
-        "agents": row["agents"],
-        "trusteeship": row["trusteeship"],
-        "basic_insurance_enrolled": row["basic_insurance_enrolled"],
-        "version": row["version"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
+        "capacity": row.capacity,
+        "guardian": row.guardian,
+        "agents": row.agents,
+        "trusteeship": row.trusteeship,
+        "basic_insurance_enrolled": row.basic_insurance_enrolled,
+        "version": row.version,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
     }
     if principal.role in FULL_NAME_ROLES:
         view["name"] = person_name(ctx, row)
     return view
 
 
-def hospital_detail_view(row: Record) -> dict[str, Any]:
+def hospital_detail_view(row: Person) -> dict[str, Any]:
     """SPEC 0.3: a hospital sees its patient's placement and insurance, never the capacity
     assessment, the guardian, the written agents or the trusteeship's disease category (the
     consent service decides who signs, LJ-10; the hospital needs only the agreement hospital
     and period of a trusteeship, LJ-5)."""
-    trusteeship = row["trusteeship"]
+    trusteeship = row.trusteeship
     if trusteeship is not None:
         trusteeship = {k: v for k, v in trusteeship.items() if k != "disease_category"}
     return {
         **summary_view(row),
         "trusteeship": trusteeship,
-        "basic_insurance_enrolled": row["basic_insurance_enrolled"],
-        "version": row["version"],
+        "basic_insurance_enrolled": row.basic_insurance_enrolled,
+        "version": row.version,
     }
 
 
@@ -305,28 +300,28 @@ async def register(ctx: Ctx, principal: Principal, cmd: PersonIn) -> dict[str, A
     data.update(capacity=cmd.capacity, guardian=cmd.guardian, agents=cmd.agents, trusteeship=cmd.trusteeship)
     await _check(ctx, data)
     index = ctx.cipher.blind_index(number)
-    if await ctx.store.exists("person", {"id_index": index}):
+    if await ctx.repo.person_by_id_index(index) is not None:
         raise Conflict("a person with this ID number is already registered", field="id_number")
     person_id = new_id()
     now = clock.now()
-    row = {
-        "person_id": person_id,
-        "id_index": index,
-        "id_enc": ctx.cipher.encrypt_text(number, _aad(person_id, "id_number")),
-        "id_masked": mask_id_number(number),
+    row = Person(
+        person_id=person_id,
+        id_index=index,
+        id_enc=ctx.cipher.encrypt_text(number, _aad(person_id, "id_number")),
+        id_masked=mask_id_number(number),
         **_stored_fields(ctx, person_id, data),
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
-    await ctx.store.insert("person", row)
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    await ctx.repo.add_person(row)
     await ctx.uow.emit(PersonRegistered(**event_fields(ctx, row)))
     await ctx.uow.audit(
         principal,
         "person.register",
         person_id,
         reason="LJ-2.1 registration",
-        details={"support_type": row["support_type"]},
+        details={"support_type": row.support_type},
     )
     await followups.sync(ctx, row, previous=None)
     return detail_view(ctx, principal, row)
@@ -352,13 +347,9 @@ async def update(ctx: Ctx, principal: Principal, person_id: str, patch: PersonPa
     if changes.get("disability_level") is not None:
         data["disability_level"] = DisabilityLevel(changes["disability_level"])
     await _check(ctx, data)
-    new = {
-        **row,
-        **_stored_fields(ctx, person_id, data),
-        "version": row["version"] + 1,
-        "updated_at": clock.now(),
-    }
-    await ctx.store.update("person", person_id, {k: v for k, v in new.items() if k != "person_id"})
+    stored = {**_stored_fields(ctx, person_id, data), "version": row.version + 1, "updated_at": clock.now()}
+    new = replace(row, **stored)
+    await ctx.repo.update_person(person_id, **stored)
     await ctx.uow.emit(PersonUpdated(**event_fields(ctx, new)))
     await ctx.uow.audit(principal, "person.update", person_id, reason=patch.reason, details={"fields": sorted(changes)})
     await followups.sync(ctx, new, previous=row)
@@ -375,10 +366,9 @@ async def listing(
 ) -> list[dict[str, Any]]:
     """One page of the masked list within the caller's scope (a hospital looks persons up
     by ID number), in the order registered, paged in SQL."""
-    where = list_filter(principal)
-    if support_type is not None:
-        where["support_type"] = support_type.value
-    rows = await ctx.store.page("person", where, page, ["person_id"])
+    rows = await ctx.repo.person_page(
+        list_filter(principal), page, support_type=support_type.value if support_type is not None else None
+    )
     return [summary_view(r) for r in rows]
 
 
@@ -390,26 +380,26 @@ async def lookup(ctx: Ctx, principal: Principal, id_number: str) -> dict[str, An
         number = rules.check_id_number(id_number)
     except rules.PersonRuleError as exc:
         raise rule_problem(exc) from exc
-    rows = await ctx.store.find("person", {"id_index": ctx.cipher.blind_index(number)})
-    if not rows or (principal.role != Role.HOSPITAL and not sees_person(principal, rows[0])):
+    found = await ctx.repo.person_by_id_index(ctx.cipher.blind_index(number))
+    if found is None or (principal.role != Role.HOSPITAL and not sees_person(principal, found)):
         raise NotFound("no registered destitute person with this ID number in your scope", field="id_number")
-    await ctx.uow.audit(principal, "person.lookup", rows[0]["person_id"], reason="look-up by ID number")
+    await ctx.uow.audit(principal, "person.lookup", found.person_id, reason="look-up by ID number")
     if principal.role == Role.HOSPITAL:
-        return hospital_lookup_view(rows[0])
-    return summary_view(rows[0])
+        return hospital_lookup_view(found)
+    return summary_view(found)
 
 
-def hospital_lookup_view(row: Record) -> dict[str, Any]:
+def hospital_lookup_view(row: Person) -> dict[str, Any]:
     """SPEC 0.3: what a hospital needs to know of the patient in front of it — a destitute
     person, of which kind, cared for by which institution (centralized) or town
     (decentralized) — and nothing more."""
-    centralized = row["support_type"] == SupportType.CENTRALIZED.value
+    centralized = row.support_type == SupportType.CENTRALIZED.value
     return {
-        "person_id": row["person_id"],
+        "person_id": row.person_id,
         "destitute": True,
-        "support_type": row["support_type"],
-        "institution_id": row["institution_id"] if centralized else None,
-        "town_id": None if centralized else row["town_id"],
+        "support_type": row.support_type,
+        "institution_id": row.institution_id if centralized else None,
+        "town_id": None if centralized else row.town_id,
     }
 
 

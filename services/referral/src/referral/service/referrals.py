@@ -12,10 +12,10 @@ from medaid_shared.contracts.common import Region
 from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest, sort_key
 from referral.domain.compliance import ApprovalState, approval_required
+from referral.domain.records import Referral
 from referral.service import admissions, facilities, persons, timeline
 from referral.service.commands import ApprovalIn, ReferralIn
 from referral.service.context import Ctx, new_id
-from referral.service.ports import Record
 from referral.service.scope import DISTRICT_WIDE, carer_in_scope, require
 
 VIEW_FIELDS = (
@@ -36,8 +36,8 @@ VIEW_FIELDS = (
 )
 
 
-def view(row: Record) -> dict[str, Any]:
-    return {k: row[k] for k in VIEW_FIELDS}
+def view(row: Referral) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in VIEW_FIELDS}
 
 
 async def create(ctx: Ctx, principal: Principal, cmd: ReferralIn) -> dict[str, Any]:
@@ -52,42 +52,38 @@ async def create(ctx: Ctx, principal: Principal, cmd: ReferralIn) -> dict[str, A
     now = clock.now()
     if cmd.first_visit_at > now:
         raise ValidationFailed("the first visit is in the future", field="first_visit_at")
-    needs = approval_required(Region(to["region"]), ctx.settings.approval_regions)
-    row = {
-        "referral_id": new_id(),
-        "person_id": person["person_id"],
-        "from_facility_id": cmd.from_facility_id,
-        "to_facility_id": cmd.to_facility_id,
-        "first_visit_at": cmd.first_visit_at,
-        "slip_ref": cmd.slip_ref,
-        "slip_doctor": cmd.slip_doctor,
-        "transfer_application_ref": cmd.transfer_application_ref,
-        "approval_state": ApprovalState.PENDING if needs else ApprovalState.NOT_REQUIRED,
-        "approval_by": None,
-        "approval_at": None,
-        "approval_ref": None,
-        "approval_reason": None,
-        "created_by": principal.subject,
-        "created_at": now,
-    }
-    await ctx.store.insert("referral", row)
+    needs = approval_required(Region(to.region), ctx.settings.approval_regions)
+    row = Referral(
+        referral_id=new_id(),
+        person_id=person.person_id,
+        from_facility_id=cmd.from_facility_id,
+        to_facility_id=cmd.to_facility_id,
+        first_visit_at=cmd.first_visit_at,
+        slip_ref=cmd.slip_ref,
+        slip_doctor=cmd.slip_doctor,
+        transfer_application_ref=cmd.transfer_application_ref,
+        approval_state=ApprovalState.PENDING if needs else ApprovalState.NOT_REQUIRED,
+        created_by=principal.subject,
+        created_at=now,
+    )
+    await ctx.repo.add_referral(row)
     await timeline.record(
         ctx,
-        person["person_id"],
+        person.person_id,
         now,
         "referral",
-        row["referral_id"],
+        row.referral_id,
         summary={
             "from_facility_id": cmd.from_facility_id,
             "to_facility_id": cmd.to_facility_id,
             "slip": cmd.slip_ref is not None,
-            "approval_state": row["approval_state"],
+            "approval_state": row.approval_state,
         },
     )
     await ctx.uow.audit(
         principal,
         "referral.create",
-        row["referral_id"],
+        row.referral_id,
         reason="LJ-4.2a referral" + (" (LJ-4.3a approval needed)" if needs else ""),
         details={"to": cmd.to_facility_id, "slip": cmd.slip_ref is not None},
     )
@@ -98,20 +94,20 @@ async def decide(ctx: Ctx, principal: Principal, referral_id: str, cmd: Approval
     """LJ-4.3a: medical insurance approves or rejects the transfer beyond the district; the
     referral compliance of the admissions it covers changes with it."""
     row = await load(ctx, referral_id, for_update=True)
-    if row["approval_state"] == ApprovalState.NOT_REQUIRED:
+    if row.approval_state == ApprovalState.NOT_REQUIRED:
         raise RuleViolation("this referral stays in the district: no approval is needed", rule="LJ-4.3a")
-    if row["approval_state"] != ApprovalState.PENDING:
-        raise Conflict(f"the transfer was already {row['approval_state']}")
+    if row.approval_state != ApprovalState.PENDING:
+        raise Conflict(f"the transfer was already {row.approval_state}")
     now = clock.now()
-    changes = {
+    changes: dict[str, Any] = {
         "approval_state": ApprovalState.APPROVED if cmd.approved else ApprovalState.REJECTED,
         "approval_by": principal.subject,
         "approval_at": now,
         "approval_ref": cmd.reference,
         "approval_reason": cmd.reason,
     }
-    await ctx.store.update("referral", referral_id, changes)
-    new = {**row, **changes}
+    await ctx.repo.update_referral(referral_id, **changes)
+    new = replace(row, **changes)
     await ctx.uow.audit(
         principal,
         "referral.approve" if cmd.approved else "referral.reject",
@@ -121,32 +117,32 @@ async def decide(ctx: Ctx, principal: Principal, referral_id: str, cmd: Approval
     )
     await timeline.record(
         ctx,
-        row["person_id"],
+        row.person_id,
         now,
         "transfer_approval",
         referral_id,
         summary={"approved": cmd.approved, "reference": cmd.reference},
     )
-    for adm in await ctx.store.find("admission", {"referral_id": referral_id}, for_update=True):
+    for adm in await ctx.repo.admissions_of_referral(referral_id, for_update=True):
         await admissions.refresh(ctx, adm, referral=new)
     return view(new)
 
 
-async def load(ctx: Ctx, referral_id: str, *, for_update: bool = False) -> Record:
-    row = await ctx.store.get("referral", referral_id, for_update=for_update)
+async def load(ctx: Ctx, referral_id: str, *, for_update: bool = False) -> Referral:
+    row = await ctx.repo.get_referral(referral_id, for_update=for_update)
     if row is None:
         raise NotFound(f"no referral {referral_id}", field="referral_id")
     return row
 
 
-async def sees(ctx: Ctx, principal: Principal, row: Record) -> bool:
+async def sees(ctx: Ctx, principal: Principal, row: Referral) -> bool:
     if principal.role in DISTRICT_WIDE:
         return True
     if principal.role == Role.HOSPITAL:
-        return principal.in_scope("facility", row["from_facility_id"]) or principal.in_scope(
-            "facility", row["to_facility_id"]
+        return principal.in_scope("facility", row.from_facility_id) or principal.in_scope(
+            "facility", row.to_facility_id
         )
-    person = await ctx.store.get("person", row["person_id"])
+    person = await ctx.repo.get_person(row.person_id)
     return person is not None and carer_in_scope(principal, person)
 
 
@@ -162,23 +158,21 @@ async def listing(
     """One page of the referrals the caller sees, newest first, paged in SQL: a hospital's
     or a carer's view is decided row by row (``sees``), so the page is read in SQL pages
     until it is full or the list ends."""
-    where: dict[str, Any] = {}
-    if person_id is not None:
-        where["person_id"] = person_id
+    states = None
     if pending is not None:
-        where["approval_state"] = (
-            ApprovalState.PENDING
+        states = (
+            (ApprovalState.PENDING,)
             if pending
             else (ApprovalState.NOT_REQUIRED, ApprovalState.APPROVED, ApprovalState.REJECTED)
         )
     wanted = page.limit + 1  # the page and one more (there is a next page)
-    visible: list[Record] = []
+    visible: list[Referral] = []
     batch = page
     while len(visible) < wanted:
-        rows = await ctx.store.page("referral", where, batch, ["referral_id"], descending=True)
+        rows = await ctx.repo.referral_page(batch, person_id=person_id, approval_states=states)
         read = rows[: batch.limit]
         visible += [r for r in read if await sees(ctx, principal, r)]
         if len(rows) <= batch.limit:
             break
-        batch = replace(batch, after=sort_key(read[-1]["referral_id"]))
+        batch = replace(batch, after=sort_key(read[-1].referral_id))
     return [view(r) for r in visible[:wanted]]

@@ -4,50 +4,66 @@ departments and the auditor see the whole district."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from medaid_shared.authz import Principal, Role
 from medaid_shared.errors import Forbidden
+from referral.domain.records import Admission, Scope, ScopeField
 
 DISTRICT_WIDE = frozenset({Role.CIVIL_AFFAIRS, Role.MEDICAL_INSURANCE, Role.HEALTH_BUREAU, Role.AUDITOR})
 
 # the record field that carries each carer role's scope, and the token scope kind
-CARER_SCOPE = {
+CARER_SCOPE: dict[Role, tuple[ScopeField, str]] = {
     Role.INSTITUTION: ("institution_id", "institution"),
     Role.VILLAGE_COMMITTEE: ("village_id", "village"),
     Role.TOWN_GOVERNMENT: ("town_id", "town"),
 }
 
 
-def carer_in_scope(principal: Principal, record: dict[str, Any]) -> bool:
+class Placed(Protocol):
+    """A record that carries a person's placement (a person, or an admission's or a
+    filing's snapshot of it)."""
+
+    @property
+    def institution_id(self) -> str | None: ...
+
+    @property
+    def village_id(self) -> str | None: ...
+
+    @property
+    def town_id(self) -> str | None: ...
+
+
+def carer_in_scope(principal: Principal, record: Placed) -> bool:
     """Is the record (a person, or an admission's placement snapshot) in the carer's scope?"""
     if principal.role not in CARER_SCOPE:
         return False
     field, kind = CARER_SCOPE[principal.role]
-    return principal.in_scope(kind, record.get(field))
+    return principal.in_scope(kind, getattr(record, field))
 
 
-def sees_person(principal: Principal, person: dict[str, Any]) -> bool:
+def sees_person(principal: Principal, person: Placed) -> bool:
     return principal.role in DISTRICT_WIDE or carer_in_scope(principal, person)
 
 
-def sees_admission(principal: Principal, admission: dict[str, Any]) -> bool:
+def sees_admission(principal: Principal, admission: Admission) -> bool:
     if principal.role in DISTRICT_WIDE:
         return True
     if principal.role == Role.HOSPITAL:
-        return principal.in_scope("facility", admission["facility_id"])
+        return principal.in_scope("facility", admission.facility_id)
     return carer_in_scope(principal, admission)
 
 
-def list_filter(principal: Principal, *, facility_field: str | None = None) -> dict[str, Any]:
-    """A store filter that limits a list to the caller's scope ({} = everything)."""
+def list_filter(principal: Principal, *, by_facility: bool = False) -> Scope:
+    """The caller's part of a list (the whole district: no field); a hospital's is its own
+    facilities' records where the list is ``by_facility``."""
     if principal.role in DISTRICT_WIDE:
-        return {}
+        return Scope()
     if principal.role in CARER_SCOPE:
         field, kind = CARER_SCOPE[principal.role]
-        return {field: principal.scope_ids(kind)}
-    if principal.role == Role.HOSPITAL and facility_field:
-        return {facility_field: principal.scope_ids("facility")}
+        return Scope(field, frozenset(principal.scope_ids(kind)))
+    if principal.role == Role.HOSPITAL and by_facility:
+        return Scope("facility_id", frozenset(principal.scope_ids("facility")))
     raise Forbidden(f"role {principal.role.value} has no list scope here")
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from medaid_shared.clock import ensure_utc, to_local
+from referral.domain.records import TimelineEntry
 from referral.service.context import Ctx
 
 CSV_COLUMNS = ["at", "at_local", "kind", "source", "ref_id", "admission_id", "summary"]
@@ -28,34 +29,32 @@ async def record(
 ) -> None:
     """LJ-15.3: append one entry to the person's external-care file (in the command's
     transaction). Entries carry no full ID numbers or names."""
-    await ctx.store.insert(
-        "timeline_entry",
-        {
-            "person_id": person_id,
-            "at": ensure_utc(at),
-            "kind": kind,
-            "source": source,
-            "ref_id": ref_id,
-            "admission_id": admission_id,
-            "summary": json.loads(json.dumps(summary or {}, default=str)),
-        },
+    await ctx.repo.add_timeline_entry(
+        TimelineEntry(
+            person_id=person_id,
+            at=ensure_utc(at),
+            kind=kind,
+            source=source,
+            ref_id=ref_id,
+            admission_id=admission_id,
+            summary=json.loads(json.dumps(summary or {}, default=str)),
+        )
     )
 
 
 async def entries(ctx: Ctx, person_id: str) -> list[dict[str, Any]]:
     """LJ-15.3: the person's file in chronological order (ties in recording order)."""
-    rows = await ctx.store.find("timeline_entry", {"person_id": person_id}, order_by=["at", "seq"])
     return [
         {
-            "at": r["at"],
-            "at_local": to_local(r["at"]).isoformat(),
-            "kind": r["kind"],
-            "source": r["source"],
-            "ref_id": r["ref_id"],
-            "admission_id": r["admission_id"],
-            "summary": r["summary"],
+            "at": r.at,
+            "at_local": to_local(r.at).isoformat(),
+            "kind": r.kind,
+            "source": r.source,
+            "ref_id": r.ref_id,
+            "admission_id": r.admission_id,
+            "summary": r.summary,
         }
-        for r in rows
+        for r in await ctx.repo.timeline(person_id)
     ]
 
 

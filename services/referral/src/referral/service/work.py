@@ -48,42 +48,35 @@ async def queue(ctx: Ctx, principal: Principal, *, within_days: int) -> list[dic
 
 
 async def _plans_due(ctx: Ctx, principal: Principal) -> list[dict[str, Any]]:
-    where = {**list_filter(principal), "discharged_at__ne": None, "disputed_at": None}
+    support_type = None
     if principal.role == Role.INSTITUTION:
-        where["support_type"] = SupportType.CENTRALIZED.value
+        support_type = SupportType.CENTRALIZED.value
     elif principal.role == Role.VILLAGE_COMMITTEE:
-        where["support_type"] = SupportType.DECENTRALIZED.value
-    discharged = await ctx.store.find("admission", where, order_by=["discharged_at"], limit=2000)
-    ids = [a["admission_id"] for a in discharged]
-    planned = {p["admission_id"] for p in await ctx.store.find("health_plan", {"admission_id": ids})}
-    summaries = {
-        d["admission_id"]
-        for d in await ctx.store.find(
-            "discharge_document", {"admission_id": ids, "kind": DischargeDocument.DISCHARGE_SUMMARY.value}
-        )
-    }
-    people = {
-        p["person_id"]: p for p in await ctx.store.find("person", {"person_id": [a["person_id"] for a in discharged]})
-    }
+        support_type = SupportType.DECENTRALIZED.value
+    discharged = await ctx.repo.discharged_admissions(list_filter(principal), support_type=support_type, limit=2000)
+    ids = [a.admission_id for a in discharged]
+    planned = await ctx.repo.planned_admissions(ids)
+    summaries = await ctx.repo.admissions_with_document(ids, DischargeDocument.DISCHARGE_SUMMARY.value)
+    people = {p.person_id: p for p in await ctx.repo.persons([a.person_id for a in discharged])}
     out = []
     for a in discharged:
-        if a["admission_id"] in planned:
+        if a.admission_id in planned:
             continue
-        person = people.get(a["person_id"], {})
+        person = people.get(a.person_id)
         out.append(
             {
-                "item_id": f"health_plan:{a['admission_id']}",
+                "item_id": f"health_plan:{a.admission_id}",
                 "kind": "health_plan",
-                "person_id": a["person_id"],
-                "name_masked": person.get("name_masked"),
-                "town_id": a["town_id"],
-                "village_id": a["village_id"],
-                "admission_id": a["admission_id"],
-                "since": a["discharged_at"],
+                "person_id": a.person_id,
+                "name_masked": person.name_masked if person else None,
+                "town_id": a.town_id,
+                "village_id": a.village_id,
+                "admission_id": a.admission_id,
+                "since": a.discharged_at,
                 "due_at": None,
                 "overdue": False,
-                "summary_issued": a["admission_id"] in summaries,  # the plan is made from it
-                "who": PLAN_MAKER[SupportType(a["support_type"])].value,
+                "summary_issued": a.admission_id in summaries,  # the plan is made from it
+                "who": PLAN_MAKER[SupportType(a.support_type)].value,
                 "rule": "LJ-15.1",
             }
         )

@@ -13,7 +13,19 @@ import time_machine
 
 from medaid_shared.testing import ServiceHarness
 
-from .helpers import ADMITTED, NOW, add_costs, call, deliver, ok, open_case, overdue_event, prepare_city
+from .helpers import (
+    ADMITTED,
+    NOW,
+    VALID_ID,
+    VALID_ID_2,
+    add_costs,
+    call,
+    deliver,
+    ok,
+    open_case,
+    overdue_event,
+    prepare_city,
+)
 
 CLAIM = {"medical_amount": "1000.00", "declaration": "属实"}
 
@@ -241,3 +253,132 @@ async def test_gd_13_5_a_claim_filed_on_the_hospitals_stay_end_is_withdrawn_by_r
         assert (await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital"))["living_max"] == "60.00"
         refused = await call(svc, "POST", f"/cases/{cid}/claim", "hospital", claim)
         assert refused.status_code == 422 and refused.json()["rule"] == "GD-13.5"  # 90.00 > two days' 60.00
+
+
+def id_born(born: str, seq: str = "002") -> str:
+    """A valid resident ID number of someone born on ``born`` (YYYYMMDD); ``seq``'s last
+    digit odd for a man, even for a woman (GB 11643)."""
+    from medaid_shared.crypto import id_number_check_char
+
+    first17 = f"110105{born}{seq}"
+    return first17 + id_number_check_char(first17)
+
+
+async def test_gd_13_3_the_category_must_match_the_id_number_the_fund_holds(svc: ServiceHarness) -> None:
+    """SPEC 0.5: for an identified patient the birth date and sex come from the ID number, not
+    from the hospital's evidence: an adult is no newborn whatever date of birth the hospital
+    writes, a man is no pregnant woman, and a real newborn needs no date the ID already says."""
+    two_days_old = (ADMITTED - timedelta(days=2)).date()
+    newborn = {"hours": 120, "category": "critically_ill_newborn", "reason": "新生儿窒息复苏后"}
+    pregnant = {
+        "hours": 120,
+        "category": "poor_critically_ill_pregnant_woman",
+        "reason": "妊娠高血压危象",
+        "evidence": {"pregnancy_record": "母子健康手册 0031"},
+    }
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        adult_woman = (await open_case(svc, identity="identified", id_number=VALID_ID, patient_ref="P-A"))["case_id"]
+        path = f"/cases/{adult_woman}/emergency-extension"
+        claimed_young = {**newborn, "evidence": {"date_of_birth": two_days_old.isoformat()}}
+        r = await call(svc, "POST", path, "hospital", claimed_young)
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "evidence.date_of_birth")
+        assert "1949" not in r.text  # the problem does not repeat the patient's birth date
+        r = await call(svc, "POST", path, "hospital", newborn)  # no date: the ID's says 1949
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "evidence.date_of_birth")
+        assert (await ok(svc, "GET", f"/cases/{adult_woman}", "hospital"))["extension_status"] is None
+        assert (await ok(svc, "POST", path, "hospital", pregnant))["extension_status"] == "requested"
+
+        man = (await open_case(svc, identity="identified", id_number=VALID_ID_2, patient_ref="P-M"))["case_id"]
+        r = await call(svc, "POST", f"/cases/{man}/emergency-extension", "hospital", pregnant)
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "category")
+
+        baby_id = id_born(two_days_old.strftime("%Y%m%d"), "001")
+        baby = (await open_case(svc, identity="identified", id_number=baby_id, patient_ref="P-B"))["case_id"]
+        path = f"/cases/{baby}/emergency-extension"
+        wrong = {**newborn, "evidence": {"date_of_birth": (two_days_old - timedelta(days=1)).isoformat()}}
+        r = await call(svc, "POST", path, "hospital", wrong)
+        assert r.status_code == 422 and r.json()["field"] == "evidence.date_of_birth"
+        assert (await ok(svc, "POST", path, "hospital", newborn))["extension_status"] == "requested"
+        approved = await ok(svc, "POST", f"{path}/decision", "agency", {"decision": "approved", "reason": "新生儿"})
+        assert (approved["extension_status"], approved["emergency_hours"]) == ("approved", 120)
+        assert "birth_facts" not in approved  # SPEC 0.4: the facts decide, no answer carries them
+
+
+async def test_gd_13_3_an_extension_contradicted_by_the_police_identification_is_rejected(
+    svc: ServiceHarness,
+) -> None:
+    """SPEC 0.5: an unidentified "newborn" whose extension was approved on the hospital's date
+    of birth turns out, once the police identify the patient, to be a man born in 1949: the
+    extension is rejected on the facts, the normal period applies, the claim that rested on
+    the longer period is withdrawn."""
+    from .helpers import verified_event
+
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc))["case_id"]
+        await add_costs(svc, cid, (1, "1000.00"), (80, "500.00"))
+        path = f"/cases/{cid}/emergency-extension"
+        newborn = {
+            "hours": 120,
+            "category": "critically_ill_newborn",
+            "reason": "新生儿窒息复苏后",
+            "evidence": {"date_of_birth": (ADMITTED - timedelta(days=2)).date().isoformat()},
+        }
+        await ok(svc, "POST", path, "hospital", newborn)
+        await ok(svc, "POST", f"{path}/decision", "agency", {"decision": "approved", "reason": "新生儿"})
+        assert (await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital"))["eligible_medical"] == "1500.00"
+        # the police identify the patient in time: VALID_ID_2, a man born 1949-12-31
+        await deliver(svc, verified_event("identified"))
+        view = await ok(svc, "GET", f"/cases/{cid}", "agency")
+        assert (view["identity_status"], view["extension_status"], view["emergency_hours"]) == (
+            "identified",
+            "rejected",
+            72,
+        )
+        assert view["extension_decision_reason"].startswith("GD-13.3: the date of birth does not match")
+        a = await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital")
+        assert a["excluded"] == {"after_emergency_period": "500.00"}
+
+
+async def test_gd_13_3_a_claim_on_an_extension_the_hospital_then_contradicts_is_withdrawn(
+    svc: ServiceHarness,
+) -> None:
+    """The hospital itself reports the identity (GD-18) of an unidentified patient whose
+    pregnant-woman extension was approved and claimed on: the ID number is a man's, so the
+    extension is rejected on the facts and the claim withdrawn."""
+    from .helpers import verified_event
+
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc))["case_id"]
+        await add_costs(svc, cid, (1, "1000.00"), (80, "500.00"))
+        await deliver(svc, verified_event("not_identified"))
+        path = f"/cases/{cid}/emergency-extension"
+        pregnant = {
+            "hours": 120,
+            "category": "poor_critically_ill_pregnant_woman",
+            "reason": "妊娠高血压危象",
+            "evidence": {"pregnancy_record": "母子健康手册 0031"},
+        }
+        await ok(svc, "POST", path, "hospital", pregnant)
+        await ok(svc, "POST", f"{path}/decision", "health", {"decision": "approved", "reason": "孕产妇"})
+        claimed = await ok(
+            svc,
+            "POST",
+            f"/cases/{cid}/claim",
+            "hospital",
+            {**CLAIM, "medical_amount": "1500.00", "living_amount": "90.00"},
+        )
+        assert claimed["state"] == "claimed"
+        body = {"name": "李四", "id_number": VALID_ID_2, "how": "患者清醒后自述"}
+        view = await ok(svc, "POST", f"/cases/{cid}/identity", "hospital", body)
+        assert (view["state"], view["claim_medical"], view["extension_status"], view["emergency_hours"]) == (
+            "open",
+            None,
+            "rejected",
+            72,
+        )
+        assert view["extension_decision_reason"] == (
+            "GD-13.3: the ID number the fund holds for the patient is a man's: not a pregnant woman"
+        )

@@ -234,3 +234,12 @@ def test_gd_16_3_unidentified_blocked_until_the_gate_opens() -> None:
         )
         == []
     )
+
+
+def test_gd_13_3_birth_facts_from_the_id_number() -> None:
+    from emergency_fund.domain.eligibility import BirthFacts
+
+    woman = BirthFacts.from_id_number("11010519491231002X")
+    assert (woman.born, woman.female) == (date(1949, 12, 31), True)
+    man = BirthFacts.from_id_number("110105194912310038")
+    assert man.female is False and BirthFacts.parse(man.stored()) == man

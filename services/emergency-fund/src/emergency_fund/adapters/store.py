@@ -33,6 +33,9 @@ from medaid_shared.parameters import ParameterVersion
 # no blind index (the catalogue and the cost references are not personal and stay in clear).
 ENCRYPTED = (
     EncryptedField("case", "disease_code", "disease_code_enc", "id"),
+    # SPEC 0.4 / GD-13.3: the birth date and sex an ID number says (never filtered on).
+    EncryptedField("case", "birth_facts", "birth_facts_enc", "id"),
+    EncryptedField("identity_signal", "birth_facts", "birth_facts_enc", "request_id"),
     # SPEC 0.4: a delivered registration file carries diagnoses; it rests encrypted.
     EncryptedField("registration_batch", "content", "content_enc", "id"),
 )

@@ -231,6 +231,7 @@ identity_signal = Table(
     Column("name_masked", String(100), nullable=True),
     Column("id_masked", String(30), nullable=True),
     Column("id_digest", String(64), nullable=True),
+    Column("birth_facts_enc", LargeBinary, nullable=True),  # GD-13.3: what the bureau's ID number says
     ts("received_at", nullable=True),  # from IdentityCheckRequested: the letter reached the bureau
     Index(None, "facility_id", "patient_ref"),
 )
@@ -296,6 +297,8 @@ case = Table(
     Column("identity_status", String(20), nullable=False),
     Column("name_enc", LargeBinary, nullable=True),
     Column("id_number_enc", LargeBinary, nullable=True),
+    # GD-13.3 / SPEC 0.4: the birth date and sex the ID number says, encrypted (``birth_facts``)
+    Column("birth_facts_enc", LargeBinary, nullable=True),
     Column("id_digest", String(64), nullable=True, index=True),
     Column("name_masked", String(100), nullable=True),
     Column("id_masked", String(30), nullable=True),

@@ -86,6 +86,29 @@ class ExtensionEvidence:
     pregnancy_record: str | None = None
 
 
+@dataclass(frozen=True)
+class BirthFacts:
+    """What the resident ID number the fund holds says of the patient (GB 11643: the birth
+    date in characters 7-14, the sex in character 17, odd for a man) — a fact, where the
+    hospital's date of birth is its claim (SPEC 0.5)."""
+
+    born: date
+    female: bool
+
+    @classmethod
+    def from_id_number(cls, id_number: str) -> BirthFacts:
+        born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+        return cls(born, int(id_number[16]) % 2 == 0)
+
+    @classmethod
+    def parse(cls, stored: str) -> BirthFacts:
+        born, _, sex = stored.partition("|")
+        return cls(date.fromisoformat(born), sex == "F")
+
+    def stored(self) -> str:
+        return f"{self.born.isoformat()}|{'F' if self.female else 'M'}"
+
+
 def check_extension(
     category: str,
     reason: str,
@@ -94,11 +117,14 @@ def check_extension(
     *,
     evidence: ExtensionEvidence,
     admitted_on: date,
+    held: BirthFacts | None = None,
 ) -> None:
     """GD-13.3: only poor critically ill pregnant women and newborns (configurable) may have
     the period extended, with a recorded reason and the evidence that fits the category —
     a newborn's date of birth (at most ``newborn_max_age_days`` before admission), a
-    pregnancy record — beyond the normal period."""
+    pregnancy record — beyond the normal period. Where the fund holds the patient's ID number
+    (``held``), the category must match it: a newborn's age counts from the ID's birth date
+    (the hospital's date of birth must agree with it), and a pregnant woman's ID is a woman's."""
     if category not in params.emergency_extension_categories:
         raise RuleViolation(
             f"the emergency period may be extended only for {', '.join(params.emergency_extension_categories)}",
@@ -117,16 +143,32 @@ def check_extension(
             rule="GD-13.3",
             field="hours",
         )
-    _check_evidence(category, evidence, admitted_on, params)
+    _check_evidence(category, evidence, admitted_on, params, held)
 
 
-def _check_evidence(category: str, evidence: ExtensionEvidence, admitted_on: date, params: Params) -> None:
+def _check_evidence(
+    category: str, evidence: ExtensionEvidence, admitted_on: date, params: Params, held: BirthFacts | None
+) -> None:
     kind = EXTENSION_EVIDENCE.get(category)
     if kind is None:
         raise RuleViolation(f"no evidence is defined for an extension of {category}", rule="GD-13.3", field="category")
     given = getattr(evidence, kind)
+    if kind == "date_of_birth" and held is not None:
+        if given is not None and given != held.born:
+            raise RuleViolation(
+                "the date of birth does not match the ID number the fund holds for the patient",
+                rule="GD-13.3",
+                field="evidence.date_of_birth",
+            )
+        given = held.born  # the fact; the hospital need not repeat it
     if given is None or (isinstance(given, str) and not given.strip()):
         raise RuleViolation(f"an extension of {category} rests on the {kind}", rule="GD-13.3", field=f"evidence.{kind}")
+    if kind == "pregnancy_record" and held is not None and not held.female:
+        raise RuleViolation(
+            "the ID number the fund holds for the patient is a man's: not a pregnant woman",
+            rule="GD-13.3",
+            field="category",
+        )
     if kind == "date_of_birth":
         age = (admitted_on - given).days
         if not 0 <= age <= params.newborn_max_age_days:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from emergency_fund.domain.eligibility import BirthFacts
 from emergency_fund.domain.ledger import LedgerTransaction
 from emergency_fund.domain.parameters import CATALOGUE
 from emergency_fund.domain.params import Params, defaults_from
@@ -86,12 +87,25 @@ def person_index(env: Env, id_number: str) -> str:
     return env.rt.cipher.blind_index(f"person-matching:{id_number.upper()}")
 
 
-def sealed_person_index(env: Env, sealed: str | None) -> str | None:
-    """The fund's index of an ID number that referral or identity-check sealed for it."""
+def unseal_id_number(env: Env, sealed: str | None) -> str | None:
+    """An ID number that referral or identity-check sealed for the fund (only the fund opens it)."""
     if sealed is None:
         return None
     key = env.rt.settings.person_matching_private_key.get_secret_value()  # type: ignore[attr-defined]
-    return person_index(env, _unsealer(key).open(sealed, PERSON_MATCHING_PURPOSE))
+    return _unsealer(key).open(sealed, PERSON_MATCHING_PURPOSE)
+
+
+def sealed_person_index(env: Env, sealed: str | None) -> str | None:
+    """The fund's index of an ID number that referral or identity-check sealed for it."""
+    id_number = unseal_id_number(env, sealed)
+    return None if id_number is None else person_index(env, id_number)
+
+
+def sealed_birth_facts(env: Env, sealed: str | None) -> str | None:
+    """GD-13.3: what a sealed ID number says of the birth date and sex (stored encrypted); the
+    number itself is kept only as the fund's index."""
+    id_number = unseal_id_number(env, sealed)
+    return None if id_number is None else BirthFacts.from_id_number(id_number).stored()
 
 
 def is_hospital(p: Principal) -> bool:
@@ -214,6 +228,9 @@ class FundService:
 
 STORAGE_NAME = re.compile(r"_(enc|digest|idx)$")
 """Column names that never leave the service: ciphertexts, digests and blind indexes."""
+NEVER_ANSWERED = frozenset({"birth_facts"})
+"""Fields opened from ciphertext for a rule only (SPEC 0.4: the birth date and sex an ID
+number says decide GD-13.3's category; no answer carries them)."""
 
 
 def out(
@@ -223,7 +240,7 @@ def out(
     floats), instants in RFC 3339 UTC with ``Z``, no storage names (ciphertexts, digests,
     blind indexes), the row's ``id`` named after its resource (``id_as``: ``case_id``) and
     storage names the vocabulary spells otherwise renamed (``id_masked`` → ``id_number_masked``)."""
-    skip = set(drop)
+    skip = set(drop) | NEVER_ANSWERED
     names = {**MASKED_NAMES, **(rename or {})}
     if id_as:
         names["id"] = id_as

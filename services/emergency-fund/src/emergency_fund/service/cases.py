@@ -9,6 +9,7 @@ application (附件2) whose amounts stay within the caps.
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from emergency_fund.domain import eligibility as el
@@ -25,6 +26,7 @@ from emergency_fund.service.base import (
     require_fund,
     require_record_scope,
     scope_filter,
+    sealed_birth_facts,
     sealed_person_index,
 )
 from emergency_fund.service.commands import (
@@ -262,6 +264,7 @@ def identity_fields(env: Env, case_id: str, name: str | None, id_number: str | N
         "id_digest": person_index(env, id_number),
         "name_masked": mask_name(name),
         "id_masked": mask_id_number(id_number.upper()),
+        "birth_facts": el.BirthFacts.from_id_number(id_number).stored(),
     }
 
 
@@ -270,6 +273,7 @@ async def after_identity_known(env: Env, case_id: str) -> None:
     blacklist (GD-24)."""
     case = await env.store.one("case", {"id": case_id})
     assert case is not None
+    await recheck_extension(env, case)
     digest = case["id_digest"]
     if not digest:
         return
@@ -278,6 +282,67 @@ async def after_identity_known(env: Env, case_id: str) -> None:
     person = await env.store.one("person", {"id_digest": digest})
     if person is not None and not case["destitute"]:
         await mark_destitute(env, case_id, person)
+
+
+def held_birth_facts(env: Env, case: Row) -> el.BirthFacts | None:
+    """GD-13.3: what the ID number the fund holds for the patient says (None while unknown);
+    a case identified before these facts were kept reads them from its encrypted number."""
+    if case["birth_facts"]:
+        return el.BirthFacts.parse(case["birth_facts"])
+    if case["id_number_enc"] is not None:
+        number = env.rt.cipher.decrypt_text(case["id_number_enc"], f"case:{case['id']}:id_number")
+        return el.BirthFacts.from_id_number(number)
+    return None
+
+
+def extension_evidence(stored: dict[str, Any] | None) -> el.ExtensionEvidence:
+    data = stored or {}
+    born = data.get("date_of_birth")
+    return el.ExtensionEvidence(
+        date_of_birth=date.fromisoformat(born) if born else None, pregnancy_record=data.get("pregnancy_record")
+    )
+
+
+async def recheck_extension(env: Env, case: Row) -> None:
+    """GD-13.3 with SPEC 0.5: an extension requested or approved while the patient was
+    unidentified rested on the hospital's evidence; once the ID number is known the category
+    must match it. One that does not is rejected on the facts — the normal period applies
+    again and a filed claim (resting on the longer period) is withdrawn; a case the agency has
+    decided on keeps the decision and the contradiction is audited for its review."""
+    if case["extension_status"] not in ("requested", "approved"):
+        return
+    params = await load_params(env.store, env.rt, case["admitted_at"])
+    try:
+        el.check_extension(
+            case["extension_category"],
+            case["extension_reason"] or "",
+            case["extension_hours"],
+            params,
+            evidence=extension_evidence(case["extension_evidence"]),
+            admitted_on=to_local(case["admitted_at"]).date(),
+            held=held_birth_facts(env, case),
+        )
+    except RuleViolation as refused:
+        await _reject_on_the_facts(env, case, params, f"GD-13.3: {refused.detail}")
+
+
+async def _reject_on_the_facts(env: Env, case: Row, params: Params, reason: str) -> None:
+    if case["state"] not in EDITABLE:
+        await env.audit("case.extension_contradicted_after_decision", case["id"], reason=reason, rule="GD-13.3")
+        return
+    values: dict[str, Any] = {
+        "emergency_hours": params.emergency_period_hours,
+        "extension_status": "rejected",
+        "extension_decided_by": "the patient's ID number",
+        "extension_decided_role": None,
+        "extension_decided_at": env.now,
+        "extension_decision_reason": reason,
+    }
+    if case["state"] == CaseState.CLAIMED:
+        values |= {"state": CaseState.OPEN, "claim_medical": None, "claim_living": None, "claimed_at": None}
+        await env.audit("case.claim_withdrawn", case["id"], reason=reason)
+    await touch(env, case["id"], **values)
+    await env.audit("case.extension_decided", case["id"], reason=reason, rule="GD-13.3", decision="rejected")
 
 
 async def mark_destitute(env: Env, case_id: str, person: Row) -> None:
@@ -325,6 +390,7 @@ async def open_referred_case(env: Env, *, event: EmergencyAssistanceReferred) ->
             "admitted_at": event.admitted_at,
             "identity_status": el.IdentityStatus.IDENTIFIED.value,
             "id_digest": digest,
+            "birth_facts": sealed_birth_facts(env, event.id_number_sealed),
             "name_masked": event.name_masked,
             "id_masked": person["id_masked"] if person else None,
             "emergency_hours": params.emergency_period_hours,
@@ -382,6 +448,7 @@ async def identify_from_police(env: Env, case: Row, signal: Row) -> None:
         id_digest=signal["id_digest"],
         name_masked=signal["name_masked"],
         id_masked=signal["id_masked"],
+        birth_facts=signal["birth_facts"],
         identified_late=bool(signal["late"]),
         identity_gate=None,
         state=CaseState.OPEN,

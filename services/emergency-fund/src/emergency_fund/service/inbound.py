@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from emergency_fund.domain.eligibility import IdentityStatus
 from emergency_fund.service import applications, refunds
-from emergency_fund.service.base import Env, sealed_person_index
+from emergency_fund.service.base import Env, sealed_birth_facts, sealed_person_index
 from emergency_fund.service.cases import (
     CaseState,
     apply_identity_signals,
@@ -220,6 +220,7 @@ async def on_identity_verified(env: Env, event: IdentityVerified) -> None:
         "name_masked": event.name_masked,
         "id_masked": event.id_number_masked,
         "id_digest": sealed_person_index(env, event.id_number_sealed),
+        "birth_facts": sealed_birth_facts(env, event.id_number_sealed),
     }
     await env.store.upsert("identity_signal", row, ["request_id"])
     if event.outcome == "identified" and event.late:

@@ -64,6 +64,7 @@ async def on_late_identification(env: Env, signal: Row) -> None:
                     "id_digest": signal["id_digest"],
                     "name_masked": signal["name_masked"],
                     "id_masked": signal["id_masked"],
+                    "birth_facts": signal["birth_facts"],
                     "identified_late": True,
                     "updated_at": env.now,
                 },

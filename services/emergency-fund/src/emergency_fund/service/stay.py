@@ -4,17 +4,26 @@ Living days count the days the patient actually spent in hospital within the eme
 period: from admission to the end of the stay the hospital records (discharge, death,
 transfer — its claim, with who said it and when), or until now while the stay lasts. An
 extension of the period names its category and the evidence that fits it, and counts only
-once the agency or the health department approves it.
+once the agency or the health department approves it; where the fund holds the patient's ID
+number, the category must match what the number says (``cases.held_birth_facts``).
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from emergency_fund.domain import eligibility as el
 from emergency_fund.service.base import Env, load_params, out, scope_filter
-from emergency_fund.service.cases import EDITABLE, CaseState, case_view, editable_case, load_case, touch
+from emergency_fund.service.cases import (
+    EDITABLE,
+    CaseState,
+    case_view,
+    editable_case,
+    extension_evidence,
+    held_birth_facts,
+    load_case,
+    touch,
+)
 from emergency_fund.service.commands import ExtensionCmd, ExtensionDecisionCmd, StayEndCmd
 from medaid_shared.clock import to_local
 from medaid_shared.contracts.referral import DischargeRecorded
@@ -90,7 +99,7 @@ async def request_extension(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[
     case = await editable_case(env, case_id)
     params = await load_params(env.store, env.rt, case["admitted_at"])
     stored = cmd.evidence.model_dump(mode="json", exclude_none=True) if cmd.evidence else None
-    evidence = _evidence(stored)
+    evidence = extension_evidence(stored)
     el.check_extension(
         cmd.category,
         cmd.reason,
@@ -98,6 +107,7 @@ async def request_extension(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[
         params,
         evidence=evidence,
         admitted_on=to_local(case["admitted_at"]).date(),
+        held=held_birth_facts(env, case),
     )
     await touch(
         env,
@@ -121,14 +131,6 @@ async def request_extension(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[
     return 200, await case_view(env, case_id)
 
 
-def _evidence(stored: dict[str, Any] | None) -> el.ExtensionEvidence:
-    data = stored or {}
-    born = data.get("date_of_birth")
-    return el.ExtensionEvidence(
-        date_of_birth=date.fromisoformat(born) if born else None, pregnancy_record=data.get("pregnancy_record")
-    )
-
-
 async def decide_extension(env: Env, case_id: str, cmd: ExtensionDecisionCmd) -> tuple[int, Any]:
     """GD-13.3: the agency or the health department approves (the extended period applies)
     or rejects (the normal period stays) the hospital's request, with the reason."""
@@ -145,8 +147,9 @@ async def decide_extension(env: Env, case_id: str, cmd: ExtensionDecisionCmd) ->
             case["extension_reason"] or "",
             case["extension_hours"],
             params,
-            evidence=_evidence(case["extension_evidence"]),
+            evidence=extension_evidence(case["extension_evidence"]),
             admitted_on=to_local(case["admitted_at"]).date(),
+            held=held_birth_facts(env, case),
         )
     hours = case["extension_hours"] if cmd.decision == APPROVED else params.emergency_period_hours
     await touch(

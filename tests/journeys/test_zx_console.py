@@ -9,7 +9,8 @@ Three journeys end to end, each decided only through the console's pages:
   clocks move, and finance disburses — refused first while a notice runs, the service's
   GD-21 answer shown on the form (GD-20.2, GD-21);
 - an institution head makes the initial review of a 1,500 CNY self-pay item and a
-  civil-affairs officer approves it (LJ-7.2, LJ-7.3).
+  civil-affairs officer approves it, each finding it in the queue of the items awaiting
+  their step with its due instant (LJ-7.2, LJ-7.3).
 Plus: a post without its CSRF token is refused and changes nothing, a role sees only its
 own queues, and a screenshot of a page is not blank.
 
@@ -461,6 +462,9 @@ async def test_civil_affairs_approves_a_1500_yuan_self_pay_item_after_the_instit
     # reason is refused by the service, and its answer stands next to the reason field.
     await stack.set_clock(local(2026, 12, 16, 10, 0))
     page = await signed_in(browser, console, "institution", "institution:BX-INST", "inst-head-qin", "覃院长")
+    # The step's due instant (self_pay_steps: 2 working days from the signed form — 17, 18 December).
+    row = page.locator("section[data-queue=initial-reviews] tr", has_text="ZF-BX-STENT")
+    assert "2026-12-18 23:59" in await row.inner_text() and "剩余 2 个工作日" in await row.inner_text()
     await open_row(page, "initial-reviews", "ZF-BX-STENT")
     await assert_every_field_labelled(page)
     await page.check("input[name=outcome][value=rejected]")
@@ -479,6 +483,8 @@ async def test_civil_affairs_approves_a_1500_yuan_self_pay_item_after_the_instit
     page = await signed_in(browser, console, "civil_affairs", "", "ca-officer-wei", "韦股长")
     row = page.locator("section[data-queue=ca-self-pay] tr", has_text="ZF-BX-STENT")
     assert "1500.00" in await row.inner_text() and "待民政审核" in await row.inner_text()
+    # Civil affairs' 3 working days from the initial review: 17, 18 and 21 December.
+    assert "2026-12-21 23:59" in await row.inner_text() and "剩余 2 个工作日" in await row.inner_text()
     await open_row(page, "ca-self-pay", "ZF-BX-STENT")
     assert "1500.00" in await page.inner_text("[data-testid=amount]")
     await page.check("input[name=outcome][value=approved]")

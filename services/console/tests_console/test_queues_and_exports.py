@@ -169,22 +169,37 @@ async def test_fund_applications_are_due_by_the_step_they_wait_for_from_the_list
     assert rows[0][0] == "申请编号" and rows[1][0] == "FA-LATE" and rows[1][-1] == "已逾期"
 
 
-async def test_lj_7_3_the_civil_affairs_queue_is_consents_list_by_status(app: FastAPI, fake: FakeServices) -> None:
-    """LJ-7.3: the queue asks consent for the items awaiting civil affairs' review (one
-    list, not one read per admission) and shows each beside its own admission."""
-    item = {
-        "item_id": "I1", "item_code": "ZF-1", "amount": "1500.00", "status": "awaiting_civil_affairs_review",
-        "admission_id": "AD-OLD", "facility_id": "H-OLD", "proposed_at": "2026-12-01T02:00:00Z",
+def _awaiting(item_id: str, code: str, due_at: str, overdue: bool) -> dict[str, Any]:
+    return {
+        "item_id": item_id, "item_code": code, "item_name": "支架", "amount": "1500.00",
+        "status": "awaiting_civil_affairs_review", "admission_id": f"AD-{item_id}", "person_id": "P1",
+        "facility_id": "H-OLD", "proposed_at": "2026-12-01T02:00:00Z", "due_at": due_at,
+        "calendar_provisional": False, "overdue": overdue, "overdue_at": None, "parameters_version": "v",
+        "rule": "LJ-7.3",
     }  # fmt: skip
-    fake.on("GET", "/v1/self-pay-items", body={"items": [item], "next_cursor": None})
+
+
+@time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=SHANGHAI), tick=False)
+async def test_lj_7_3_the_civil_affairs_queue_is_consents_list_of_items_awaiting_its_review(
+    app: FastAPI, fake: FakeServices
+) -> None:
+    """LJ-7.3: the queue is consent's one list of the items awaiting the user's review step
+    (not one read per admission, nor per status), each beside its own admission, with the
+    step's due instant in Shanghai time and the working days left, overdue first."""
+    later = _awaiting("I2", "ZF-LATER", "2026-12-10T15:59:59+00:00", False)
+    late = _awaiting("I1", "ZF-LATE", "2026-12-07T15:59:59+00:00", True)
+    fake.on("GET", "/v1/self-pay-reviews", body={"items": [later, late], "next_cursor": None})
     async with client(app) as c:
         await sign_in(c, "civil_affairs")
         page = (await c.get("/queues/ca-self-pay")).text
-    row = page[page.index("ZF-1") :]
+    assert page.index("ZF-LATE") < page.index("ZF-LATER"), "overdue first"
+    row = page[page.index("ZF-LATER") :]
     row = row[: row.index("</tr>")]
-    assert "H-OLD" in row and "AD-OLD" in row and 'href="/self-pay-items/I1"' in page
-    asked = {r.url.params["status"] for r in fake.seen if r.url.path == "/v1/self-pay-items"}
-    assert asked == {"awaiting_civil_affairs_review"}
+    assert "H-OLD" in row and "AD-I2" in row and "2026-12-10 23:59" in row and "剩余 2 个工作日" in row
+    assert "已逾期" in page and 'href="/self-pay-items/I1"' in page
+    asked = [r for r in fake.seen if r.url.path.startswith("/v1/self-pay")]
+    assert {r.url.path for r in asked} == {"/v1/self-pay-reviews"}
+    assert not [r for r in asked if "status" in r.url.params]
     assert not [r for r in fake.seen if r.url.path.endswith("/records")]
 
 

@@ -12,7 +12,7 @@ from consent.api.routes import router
 from consent.consumers.read_model import read_model_consumer
 from consent.domain.parameters import CATALOGUE
 from consent.domain.policy import POLICY
-from consent.service import rank4
+from consent.service import rank4, selfpay
 from consent.service.ports import Ctx
 from consent.settings import ConsentSettings as Settings
 from medaid_shared.authz import Principal
@@ -45,7 +45,10 @@ def _deadline_handlers(runtime: Runtime) -> dict[str, DeadlineHandler]:
     async def acknowledgement_due(uow: UnitOfWork, row: Any) -> None:
         await rank4.on_acknowledgement_due(_context(runtime, uow, None), row)
 
-    return {rank4.ACKNOWLEDGEMENT_DUE: acknowledgement_due}
+    async def step_due(uow: UnitOfWork, row: Any) -> None:
+        await selfpay.on_step_due(_context(runtime, uow, None), row)
+
+    return {rank4.ACKNOWLEDGEMENT_DUE: acknowledgement_due, **dict.fromkeys(selfpay.STEP_DUE.values(), step_due)}
 
 
 def _deadline_moved(runtime: Runtime) -> dict[str, DeadlineMovedHook]:
@@ -54,7 +57,10 @@ def _deadline_moved(runtime: Runtime) -> dict[str, DeadlineMovedHook]:
     async def acknowledgement_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
         await rank4.on_acknowledgement_due_moved(_context(runtime, uow, None), row, moved)
 
-    return {rank4.ACKNOWLEDGEMENT_DUE: acknowledgement_moved}
+    async def step_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
+        await selfpay.on_step_due_moved(_context(runtime, uow, None), row, moved)
+
+    return {rank4.ACKNOWLEDGEMENT_DUE: acknowledgement_moved, **dict.fromkeys(selfpay.STEP_DUE.values(), step_moved)}
 
 
 SERVICE = ServiceDefinition(

@@ -279,6 +279,16 @@ class SqlStore:
         rows = await self.session.execute(keyset(query, page, i.c.proposed_at, i.c.item_id))
         return [dict(r) for r in rows.mappings().all()]
 
+    async def self_pay_step_page(self, page: PageRequest, scope: ListScope, *, status: str) -> list[Mapping[str, Any]]:
+        """LJ-7.2 / LJ-7.3: one page of the items in ``status`` (a review step) the caller may
+        see, the nearest due instant first (an item without one — its step began before steps
+        had a due instant — by its proposal), then item id: at most ``page.limit + 1`` rows."""
+        i = t.self_pay_item
+        due = func.coalesce(i.c.step_due_at, i.c.proposed_at)
+        query = select(i).where(i.c.status == status, _scope_condition(i, scope))
+        rows = await self.session.execute(keyset(query, page, due, i.c.item_id))
+        return [dict(r) for r in rows.mappings().all()]
+
     async def rank4_page(self, page: PageRequest, *, acknowledged: bool, overdue_only: bool) -> list[Mapping[str, Any]]:
         """LJ-10: one page of the rank-4 filings, oldest filed first (filed_at, then consent
         id): those acknowledged, or those not yet (``overdue_only``: and overdue)."""

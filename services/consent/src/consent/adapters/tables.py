@@ -287,9 +287,17 @@ self_pay_item = Table(
     Column("proposed_by", String(200), nullable=False),
     Column("proposed_at", ts, nullable=False),
     Column("decided_at", ts, nullable=True),
+    # LJ-7.2 / LJ-7.3: the review step the item awaits — due when, on a provisional calendar
+    # year or not, flagged overdue when, under which parameter version (NULL once decided,
+    # and for items whose step began before steps had a due instant)
+    Column("step_due_at", ts, nullable=True),
+    Column("step_calendar_provisional", Boolean, nullable=True),
+    Column("step_overdue_at", ts, nullable=True),
+    Column("step_parameters_version", String(200), nullable=True),
     CheckConstraint("amount > 0 AND unit_price > 0 AND quantity > 0", name="self_pay_positive"),
     Index(None, "admission_id", "proposed_at"),
     Index(None, "person_id", "local_year"),
+    Index(None, "status", "step_due_at"),
 )
 
 self_pay_review = Table(

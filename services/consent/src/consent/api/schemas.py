@@ -173,6 +173,32 @@ class ItemSummaryOut(Out):
     proposed_at: datetime
 
 
+class AwaitingStepOut(Out):
+    """A self-pay item awaiting the caller's review step (LJ-7.2, LJ-7.3), with its due instant."""
+
+    item_id: str
+    admission_id: str
+    person_id: str
+    facility_id: str
+    item_code: str
+    item_name: str
+    amount: Money
+    status: str = Field(
+        description="the step it awaits: awaiting_initial_review, awaiting_civil_affairs_filing "
+        "or awaiting_civil_affairs_review"
+    )
+    proposed_at: datetime
+    due_at: datetime | None = Field(
+        description="the end of the step's last working day (official calendar); null for an item whose step "
+        "began before steps had a due instant"
+    )
+    calendar_provisional: bool = Field(description="the count ran over a year without the official notice")
+    overdue: bool
+    overdue_at: datetime | None
+    parameters_version: str | None = Field(description="the self_pay_steps version that set the due instant")
+    rule: str
+
+
 class TreatmentOut(Out):
     """A treatment recorded for an admission, and whether it needs consent."""
 

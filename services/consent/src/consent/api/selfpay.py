@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from consent.api.schemas import ConsentOut, ItemOut, ItemSummaryOut
+from consent.api.schemas import AwaitingStepOut, ConsentOut, ItemOut, ItemSummaryOut
 from consent.api.treatments import SignatureIn
 from consent.domain.selfpay import Status
 from consent.service import forms, selfpay
@@ -85,6 +85,26 @@ async def list_items(
         lambda ctx: selfpay.list_items(ctx, run.principal, page, status),
         page,
         lambda i: sort_key(i["proposed_at"], i["item_id"]),
+    )
+
+
+@router.get(
+    "/self-pay-reviews",
+    summary="Self-pay items across admissions awaiting the caller's review step, overdue first (LJ-7.2, LJ-7.3)",
+    response_model=None,
+    responses={200: {"model": Page[AwaitingStepOut]}},
+)
+async def list_awaiting_review(run: QueryRun, page: PageQuery) -> Any:
+    """The institution head's, the village committee's (with the guardian or agent) initial
+    reviews, the town government's filings, civil affairs' reviews: the items in the
+    caller's scope awaiting that step, each with the step's due instant on the official
+    calendar, the nearest due (so the overdue) first; paged by `limit` and `cursor`. Another
+    role takes no step: 403."""
+    return await run.keyset_page(
+        "self_pay.read",
+        lambda ctx: selfpay.awaiting_me(ctx, run.principal, page),
+        page,
+        lambda i: sort_key(*selfpay.awaiting_sort_key(i)),
     )
 
 

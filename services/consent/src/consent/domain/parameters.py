@@ -121,4 +121,29 @@ EMERGENCY_SELF_PAY = ParameterKind(
     default=EmergencySelfPay(),
     description="the emergency period within which a self-pay item may be decided emergency (LJ-11.3, LJ-7.4)",
 )
-CATALOGUE = ParameterCatalogue([SELF_PAY_REVIEW, MAJOR_TREATMENT, RANK4_FILING, EMERGENCY_SELF_PAY])
+
+
+class SelfPaySteps(ParameterValues):
+    """LJ-7.2 / LJ-7.3: how long each review step of a self-pay item may wait for the office
+    whose step it is. The seed names no time for any of them; the item waits, undecided, at
+    the patient's bedside meanwhile."""
+
+    # LJ-7.2 (interpretation): the institution head, or the village committee head with the
+    # guardian or agent, reviews within this many working days of the signed consent form.
+    initial_review_working_days: int = Field(default=2, ge=1, le=60)
+    # LJ-7.3 (interpretation): the town government files a decentralized person's item with
+    # civil affairs within this many working days of the initial review.
+    civil_affairs_filing_working_days: int = Field(default=2, ge=1, le=60)
+    # LJ-7.3 (interpretation): civil affairs reviews a filed item within this many working days.
+    civil_affairs_review_working_days: int = Field(default=3, ge=1, le=60)
+
+
+SELF_PAY_STEPS = ParameterKind(
+    "self_pay_steps",
+    SelfPaySteps,
+    rule="LJ-7.3",
+    default=SelfPaySteps(),
+    description="the working days each self-pay review step may wait: initial review, town filing, "
+    "civil-affairs review (LJ-7.2, LJ-7.3)",
+)
+CATALOGUE = ParameterCatalogue([SELF_PAY_REVIEW, MAJOR_TREATMENT, RANK4_FILING, EMERGENCY_SELF_PAY, SELF_PAY_STEPS])

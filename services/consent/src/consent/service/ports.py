@@ -54,6 +54,7 @@ class Store(Protocol):
 
     # LJ-7.2, LJ-7.3 the reviewers' work lists: one page of the items in the caller's scope
     async def self_pay_page(self, page: PageRequest, scope: ListScope, *, status: str | None) -> list[Row]: ...
+    async def self_pay_step_page(self, page: PageRequest, scope: ListScope, *, status: str) -> list[Row]: ...
 
     # LJ-10 civil affairs' work list: one page of the rank-4 filings acknowledged or not
     # (``overdue_only``: of those not acknowledged, the overdue ones), oldest filed first

@@ -16,9 +16,11 @@ from consent.domain.parameters import (
     EMERGENCY_SELF_PAY,
     MAJOR_TREATMENT,
     SELF_PAY_REVIEW,
+    SELF_PAY_STEPS,
     CumulativeScope,
     EmergencySelfPay,
     SelfPayReview,
+    SelfPaySteps,
 )
 from consent.domain.selfpay import (
     DECIDED,
@@ -41,10 +43,10 @@ from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx, Row
 from consent.service.treatments import insert_treatment, require_view
 from medaid_shared import clock
-from medaid_shared.authz import Principal
+from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.consent import SelfPayDecided, SelfPayProposed, SelfPayReopened, SelfPayReviewed, TrailStep
 from medaid_shared.contracts.referral import EmergencyExemptionWithdrawn
-from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from medaid_shared.minimisation import DIAGNOSIS_ANSWERS
 from medaid_shared.pagination import PageRequest
 
@@ -325,16 +327,99 @@ async def _high_self_pay_evaluation(ctx: Ctx, row: dict[str, Any]) -> None:
     )
 
 
+# LJ-7.2 / LJ-7.3: the deadline of each review step an item may await, by the status that
+# awaits it, and how many working days of the version in force it gives.
+STEP_DUE = {
+    Status.AWAITING_INITIAL_REVIEW: "consent.self_pay.initial_review",
+    Status.AWAITING_CIVIL_AFFAIRS_FILING: "consent.self_pay.civil_affairs_filing",
+    Status.AWAITING_CIVIL_AFFAIRS_REVIEW: "consent.self_pay.civil_affairs_review",
+}
+_STEP_DAYS = {
+    Status.AWAITING_INITIAL_REVIEW: lambda p: p.initial_review_working_days,
+    Status.AWAITING_CIVIL_AFFAIRS_FILING: lambda p: p.civil_affairs_filing_working_days,
+    Status.AWAITING_CIVIL_AFFAIRS_REVIEW: lambda p: p.civil_affairs_review_working_days,
+}
+_NO_STEP = {"step_due_at": None, "step_calendar_provisional": None, "step_overdue_at": None}
+
+
 async def _load_item(ctx: Ctx, item_id: str) -> dict[str, Any]:
+    # The scheduler's lock order (deadline, then item): a decision at the instant its step
+    # falls due waits for the scheduler instead of deadlocking with it.
+    for kind in STEP_DUE.values():
+        await ctx.uow.lock_deadline(kind, item_id)
     row = await ctx.store.get("self_pay_item", item_id, lock=True)
     if row is None:
         raise NotFound(f"unknown self-pay item {item_id}")
     return dict(row)
 
 
+async def _leave_step(ctx: Ctx, row: Row) -> dict[str, Any]:
+    """The item leaves the review step it awaited (if any): that step's deadline is met."""
+    kind = STEP_DUE.get(Status(row["status"]))
+    if kind is None:
+        return {}
+    await ctx.uow.close_deadline(kind, row["item_id"])
+    return dict(_NO_STEP)
+
+
+async def _start_step(ctx: Ctx, row: Row, status: Status) -> dict[str, Any]:
+    """LJ-7.2 / LJ-7.3: the item now awaits ``status``'s office, due in the working days
+    (official calendar, SPEC 0.1) the version in force gives; a deadline flags it overdue."""
+    kind = STEP_DUE.get(status)
+    if kind is None:
+        return {}
+    applied = await parameters_for(ctx, SELF_PAY_STEPS, row["facility_id"])
+    params: SelfPaySteps = applied.values
+    due = ctx.calendar.add_working_days(clock.now(), _STEP_DAYS[status](params))
+    await ctx.uow.schedule(
+        kind, row["item_id"], due.after(1), basis="working_days", payload={"item_id": row["item_id"]}
+    )
+    return {
+        "step_due_at": due.at,
+        "step_calendar_provisional": due.calendar_provisional,
+        "step_overdue_at": None,
+        "step_parameters_version": applied.version_id,
+    }
+
+
 async def _set_status(ctx: Ctx, row: dict[str, Any], status: Status) -> dict[str, Any]:
-    await ctx.store.update("self_pay_item", row["item_id"], {"status": status.value})
-    return {**row, "status": status.value}
+    if Status(row["status"]) == status:
+        return row  # still the same step (a second participant of the initial review to come)
+    values = {"status": status.value, **await _leave_step(ctx, row), **await _start_step(ctx, row, status)}
+    await ctx.store.update("self_pay_item", row["item_id"], values)
+    return {**row, **values}
+
+
+async def on_step_due(ctx: Ctx, row: Any) -> None:
+    """LJ-7.2 / LJ-7.3: the office whose step the item awaits let its time pass: flag it."""
+    item_id = row["payload"]["item_id"]
+    item = await ctx.store.get("self_pay_item", item_id, lock=True)
+    if item is None or STEP_DUE.get(Status(item["status"])) != row["kind"] or item["step_overdue_at"] is not None:
+        return
+    await ctx.store.update("self_pay_item", item_id, {"step_overdue_at": clock.now()})
+    await ctx.uow.audit(
+        None,
+        "self_pay.step_overdue",
+        item_id,
+        reason=f"LJ-7.2 / LJ-7.3: {item['status']} not done by its due instant",
+        details={"due_at": item["step_due_at"].isoformat() if item["step_due_at"] else None},
+    )
+
+
+async def on_step_due_moved(ctx: Ctx, row: Any, moved: Any) -> None:
+    """SPEC 0.1: a loaded calendar notice moved the step's deadline; a flag raised before the
+    corrected instant is withdrawn (the deadline fires again then)."""
+    item_id = row["payload"]["item_id"]
+    item = await ctx.store.get("self_pay_item", item_id, lock=True)
+    if item is None or STEP_DUE.get(Status(item["status"])) != row["kind"]:
+        return
+    values: dict[str, Any] = {
+        "step_due_at": moved.due_at - timedelta(seconds=1),  # it fires the instant after
+        "step_calendar_provisional": moved.calendar_provisional,
+    }
+    if moved.reopened:
+        values["step_overdue_at"] = None
+    await ctx.store.update("self_pay_item", item_id, values)
 
 
 async def _decide(
@@ -348,10 +433,9 @@ async def _decide(
         Outcome.BELOW_THRESHOLD: Status.RECORDED_BELOW_THRESHOLD,
     }[outcome]
     now = clock.now()
-    await ctx.store.update(
-        "self_pay_item", row["item_id"], {"status": status.value, "outcome": outcome.value, "decided_at": now}
-    )
-    row = {**row, "status": status.value, "outcome": outcome.value, "decided_at": now}
+    values = {**await _leave_step(ctx, row), "status": status.value, "outcome": outcome.value, "decided_at": now}
+    await ctx.store.update("self_pay_item", row["item_id"], values)
+    row = {**row, **values}
     trail = await _trail(ctx, row)
     await ctx.uow.emit(
         SelfPayDecided(
@@ -616,6 +700,59 @@ async def list_items(ctx: Ctx, principal: Principal, page: PageRequest, status: 
         }
         for row in rows
     ]
+
+
+# LJ-7.2 / LJ-7.3: whose step each awaiting status is — the initial review (the institution
+# head; the village committee head with the guardian or agent), the town government's filing,
+# the district civil-affairs review.
+STEP_OF_ROLE = {
+    Role.INSTITUTION: Status.AWAITING_INITIAL_REVIEW,
+    Role.VILLAGE_COMMITTEE: Status.AWAITING_INITIAL_REVIEW,
+    Role.GUARDIAN: Status.AWAITING_INITIAL_REVIEW,
+    Role.AGENT: Status.AWAITING_INITIAL_REVIEW,
+    Role.TOWN_GOVERNMENT: Status.AWAITING_CIVIL_AFFAIRS_FILING,
+    Role.CIVIL_AFFAIRS: Status.AWAITING_CIVIL_AFFAIRS_REVIEW,
+}
+
+
+async def awaiting_me(ctx: Ctx, principal: Principal, page: PageRequest) -> list[dict[str, Any]]:
+    """LJ-7.2 / LJ-7.3: one page of the self-pay items, across admissions, awaiting the
+    caller's review step in the caller's scope (SPEC 0.3, a condition of the query), the
+    nearest due first — so the overdue come first; items whose step began before steps had a
+    due instant sort by their proposal among them."""
+    step = STEP_OF_ROLE.get(principal.role)
+    if step is None:
+        raise Forbidden(
+            f"{principal.role.value} takes no review step of a self-pay item",
+            rule="LJ-7.3",
+        )
+    rows = await ctx.store.self_pay_step_page(page, list_scope(principal), status=step.value)
+    return [_awaiting_view(row) for row in rows]
+
+
+def _awaiting_view(row: Row) -> dict[str, Any]:
+    return {
+        "item_id": row["item_id"],
+        "admission_id": row["admission_id"],
+        "person_id": row["person_id"],
+        "facility_id": row["facility_id"],
+        "item_code": row["item_code"],
+        "item_name": row["item_name"],
+        "amount": f"{row['amount']:.2f}",
+        "status": row["status"],
+        "proposed_at": row["proposed_at"],
+        "due_at": row["step_due_at"],
+        "calendar_provisional": bool(row["step_calendar_provisional"]),
+        "overdue": row["step_overdue_at"] is not None,
+        "overdue_at": row["step_overdue_at"],
+        "parameters_version": row["step_parameters_version"],
+        "rule": "LJ-7.3" if row["status"] != Status.AWAITING_INITIAL_REVIEW else "LJ-7.2",
+    }
+
+
+def awaiting_sort_key(item: dict[str, Any]) -> tuple[Any, ...]:
+    """The list's order as the store's query sorts it (the due instant, else the proposal)."""
+    return (item["due_at"] or item["proposed_at"], item["item_id"])
 
 
 async def get_item(ctx: Ctx, principal: Principal, item_id: str) -> dict[str, Any]:

@@ -3,29 +3,26 @@ for each office (LJ-7, LJ-10)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from console.labels import ROLES, status_label
-from console.queues.base import Ctx, Queue, Row, gather_reads, roles
-from console.workdays import local_text
+from console.queues.base import Ctx, Queue, Row, roles
+from console.workdays import NO_DUE, DueView, local_text
 
 
-async def _self_pay_items(ctx: Ctx, statuses: set[str]) -> list[Row]:
-    """Consent's list of self-pay items across admissions, by status, in the user's scope."""
-    found = await gather_reads([ctx.api.list("consent", "/self-pay-items", status=s) for s in sorted(statuses)])
-    return [
-        Row(
-            {
-                "item_code": item.get("item_code"),
-                "amount": item.get("amount"),
-                "facility": item.get("facility_id"),
-                "admission": item.get("admission_id"),
-                "status": status_label(item.get("status")),
-                "proposed_at": local_text(item.get("proposed_at")),
-            },
-            href=f"/self-pay-items/{item['item_id']}",
-        )
-        for items in found
-        for item in items or []
-    ]
+def _item_row(item: dict[str, Any], due: DueView = NO_DUE) -> Row:
+    return Row(
+        {
+            "item_code": item.get("item_code"),
+            "amount": item.get("amount"),
+            "facility": item.get("facility_id"),
+            "admission": item.get("admission_id"),
+            "status": status_label(item.get("status")),
+            "proposed_at": local_text(item.get("proposed_at")),
+        },
+        href=f"/self-pay-items/{item['item_id']}",
+        due=due,
+    )
 
 
 SELF_PAY_COLUMNS = (
@@ -38,20 +35,23 @@ SELF_PAY_COLUMNS = (
 )
 
 
-async def ca_self_pay(ctx: Ctx) -> list[Row]:
-    return await _self_pay_items(ctx, {"awaiting_civil_affairs_review"})
-
-
-async def initial_reviews(ctx: Ctx) -> list[Row]:
-    return await _self_pay_items(ctx, {"awaiting_initial_review"})
+async def awaiting_my_review(ctx: Ctx) -> list[Row]:
+    """LJ-7.2, LJ-7.3: consent's list of the self-pay items, across admissions and in the
+    user's scope, awaiting the user's own review step — the institution head's or village
+    committee's initial review, the town's filing, civil affairs' review — each with the
+    step's due instant, overdue first (the service knows whose step is whose)."""
+    return [
+        _item_row(item, await ctx.calendars.due(item.get("due_at"), item.get("overdue")))
+        for item in await ctx.api.list("consent", "/self-pay-reviews")
+    ]
 
 
 async def consent_forms(ctx: Ctx) -> list[Row]:
-    return await _self_pay_items(ctx, {"awaiting_consent_form"})
-
-
-async def town_self_pay_filings(ctx: Ctx) -> list[Row]:
-    return await _self_pay_items(ctx, {"awaiting_civil_affairs_filing"})
+    """LJ-7.1: the items whose informed-consent form is still to sign, by status in the
+    user's scope (no due instant: the signer is the patient side, not an office)."""
+    return [
+        _item_row(item) for item in await ctx.api.list("consent", "/self-pay-items", status="awaiting_consent_form")
+    ]
 
 
 async def rank4_signatures(ctx: Ctx) -> list[Row]:
@@ -84,9 +84,8 @@ QUEUES: tuple[Queue, ...] = (
         "自费项目待民政审核（LJ-7.3）",
         roles("civil_affairs"),
         SELF_PAY_COLUMNS,
-        ca_self_pay,
-        "单项超过1,000元或累计超过2,000元的目录外自费项目",
-        dated=False,
+        awaiting_my_review,
+        "单项超过1,000元或累计超过2,000元的目录外自费项目，逾期的在前",
     ),
     Queue(
         "rank4",
@@ -107,8 +106,7 @@ QUEUES: tuple[Queue, ...] = (
         "自费项目初审（LJ-7.2）",
         CARERS,
         SELF_PAY_COLUMNS,
-        initial_reviews,
-        dated=False,
+        awaiting_my_review,
     ),
     Queue(
         "consent-forms",
@@ -123,7 +121,6 @@ QUEUES: tuple[Queue, ...] = (
         "待报民政备案的自费项目（LJ-7.3）",
         roles("town_government"),
         SELF_PAY_COLUMNS,
-        town_self_pay_filings,
-        dated=False,
+        awaiting_my_review,
     ),
 )

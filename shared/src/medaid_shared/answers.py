@@ -20,12 +20,20 @@ class Out(BaseModel):
 class HealthOut(Out):
     """`/healthz`: the service is alive (its background loops are not down past their limit)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
     status: Literal["ok", "failing"]
     loops_down: list[str] | None = Field(None, description="the background loops down past their limit (failing)")
 
 
 class LoopOut(Out):
     """One background loop as `/readyz` reports it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"state": "running", "up": True, "restarts": 0, "down_for_s": "0.000", "last_error": None}]
+        }
+    )
 
     state: str = Field(examples=["running"])
     up: bool
@@ -39,6 +47,26 @@ class LoopOut(Out):
 class ReadyOut(Out):
     """`/readyz`: whether the database, the broker and the background loops are usable."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ready",
+                    "checks": {"database": True, "broker": True, "background": True},
+                    "loops": {
+                        "outbox_relay": {
+                            "state": "running",
+                            "up": True,
+                            "restarts": 0,
+                            "down_for_s": "0.000",
+                            "last_error": None,
+                        }
+                    },
+                }
+            ]
+        }
+    )
+
     status: Literal["ready", "not ready"]
     checks: dict[str, bool] = Field(examples=[{"database": True, "broker": True, "background": True}])
     loops: dict[str, LoopOut]
@@ -46,6 +74,10 @@ class ReadyOut(Out):
 
 class CalendarLoadOut(Out):
     """A year of the official calendar loaded (SPEC 0.1)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"year": 2027, "days": 34, "official": True, "deadlines_moved": 3}]}
+    )
 
     year: int = Field(examples=[2027])
     days: int = Field(description="holidays and make-up working days loaded")
@@ -55,6 +87,20 @@ class CalendarLoadOut(Out):
 
 class CalendarYearOut(Out):
     """The working-day calendar of a year as every service counts deadlines by it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "year": 2027,
+                    "official": True,
+                    "calendar_provisional": False,
+                    "holidays_on_weekdays": ["2027-01-01", "2027-02-08", "2027-02-09"],
+                    "make_up_working_days": ["2027-02-07", "2027-02-20"],
+                }
+            ]
+        }
+    )
 
     year: int = Field(examples=[2027])
     official: bool = Field(description="the State Council notice of the year is loaded")

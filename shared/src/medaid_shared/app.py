@@ -15,7 +15,7 @@ from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from medaid_shared import clock
 from medaid_shared.answers import CalendarLoadOut, CalendarYearOut, HealthOut, ReadyOut
@@ -51,6 +51,18 @@ CalendarYearNumber = Annotated[int, Path(ge=2000, le=2100, description="calendar
 
 class CalendarYear(BaseModel):
     """A yearly State Council holiday notice: holidays and make-up working days (调休上班日)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "holidays": ["2027-01-01", "2027-02-06", "2027-02-07", "2027-02-08", "2027-02-09"],
+                    "workdays": ["2027-02-20"],
+                    "source": "国务院办公厅关于2027年部分节假日安排的通知",
+                }
+            ]
+        }
+    )
 
     holidays: list[str] = Field(default_factory=list, examples=[["2027-01-01"]])
     workdays: list[str] = Field(default_factory=list, examples=[["2027-02-07"]])

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from medaid_shared import clock
 from medaid_shared.audit import ChainStatus, HeadDigest, chain_status
@@ -33,6 +33,25 @@ class AuditHead(BaseModel):
 
 class AuditStatus(BaseModel):
     """One service's decision log as an auditor checks it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "service": "settlement",
+                    "checked_at": "2026-12-14T01:00:00Z",
+                    "verified": True,
+                    "entries": 1842,
+                    "chains": 311,
+                    "broken_entry": None,
+                    "reason": None,
+                    "published": "1790:" + "3f" * 32,
+                    "head": {"seq": 1841, "entries": 1841, "digest": "9c" * 32, "recorded_as": "1841:" + "9c" * 32},
+                    "last_entry_at": "2026-12-14T00:58:12Z",
+                }
+            ]
+        }
+    )
 
     service: str
     checked_at: datetime

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, and_, or_, select
 from sse_starlette.sse import EventSourceResponse
 
@@ -192,6 +192,29 @@ class FeedEvent(BaseModel):
 
 
 class FeedPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "department": "civil_affairs",
+                    "events": [
+                        {
+                            "position": 1207,
+                            "id": "01a262f1-7100-7971-ac9e-fdb39788f63d",
+                            "type": "medaid.settlement.SettlementCompleted",
+                            "source": "settlement",
+                            "time": "2026-12-11T02:31:00Z",
+                            "subject": "01a22f94-a340-725f-8166-77cff015ea38",
+                            "data": {"admission_id": "01a22f94-a340-725f-8166-77cff015ea38", "total": "2850.00"},
+                        }
+                    ],
+                    "next_cursor": 1208,
+                    "has_more": False,
+                }
+            ]
+        }
+    )
+
     department: str
     events: list[FeedEvent]
     next_cursor: int

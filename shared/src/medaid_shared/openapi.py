@@ -19,11 +19,18 @@ operation's shape (path parameters can name something unknown; commands can conf
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.openapi.utils import (
+    get_definitions,
+    get_fields_from_routes,
+    get_flat_models_from_fields,
+    get_model_name_map,
+    get_openapi,
+)
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import BaseRoute
 
 from medaid_shared.problems import PROBLEM_JSON
 
@@ -120,6 +127,7 @@ def document(app: FastAPI, servers: Iterable[dict[str, str]]) -> dict[str, Any]:
         routes=app.routes,
         servers=list(servers),
     )
+    _restore_example_nulls(doc, app.routes)
     for path, operations in doc.get("paths", {}).items():
         for method, operation in operations.items():
             _with_problems(operation, method, path)
@@ -133,6 +141,44 @@ def document(app: FastAPI, servers: Iterable[dict[str, str]]) -> dict[str, Any]:
     }
     app.openapi_schema = doc
     return doc
+
+
+def _restore_example_nulls(doc: dict[str, Any], routes: list[BaseRoute]) -> None:
+    """FastAPI drops every ``null`` when it encodes the document, also inside examples, which
+    leaves an example answer without its nullable required fields (not an instance of its
+    schema). The examples are put back as the models and routes declare them."""
+    fields = get_fields_from_routes(routes)
+    _, definitions = get_definitions(
+        fields=fields,
+        model_name_map=get_model_name_map(get_flat_models_from_fields(fields, known_models=set())),
+        separate_input_output_schemas=True,
+    )
+    schemas = doc.get("components", {}).get("schemas", {})
+    for name, declared in definitions.items():
+        if name in schemas:
+            _put_examples(schemas[name], declared)
+    for context in iter_route_contexts(routes):
+        if not isinstance(context.original_route, APIRoute):
+            continue
+        route = cast(Any, context)  # an APIRoute as included: its full path and merged responses
+        for status, answer in route.responses.items():
+            for media, content in answer.get("content", {}).items():
+                if "example" in content:
+                    for method in route.methods:
+                        operation = doc["paths"][route.path_format][method.lower()]
+                        operation["responses"][str(status)]["content"][media]["example"] = content["example"]
+
+
+def _put_examples(encoded: Any, declared: Any) -> None:
+    if isinstance(declared, dict) and isinstance(encoded, dict):
+        for key, value in declared.items():
+            if key == "examples":
+                encoded[key] = value
+            elif key in encoded:
+                _put_examples(encoded[key], value)
+    elif isinstance(declared, list) and isinstance(encoded, list) and len(declared) == len(encoded):
+        for e, d in zip(encoded, declared, strict=True):
+            _put_examples(e, d)
 
 
 def operation_id(route: APIRoute) -> str:

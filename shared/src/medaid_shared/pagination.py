@@ -32,7 +32,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Boolean, ColumnElement, Date, DateTime, Integer, Select, Uuid, literal, tuple_
 
 from medaid_shared.errors import ValidationFailed
@@ -67,13 +67,29 @@ class PageRequest:
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+EXAMPLE_CURSOR = "eyJsIjoiL3YxL2FkbWlzc2lvbnMiLCJrIjpbIjAxOTNhYmNkIl19"
+
+
+def _page_example(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """A page's example is a page of its item's example (when the item model shows one)."""
+    (item,) = model.__pydantic_generic_metadata__["args"] or (None,)
+    extra = (
+        item.model_config.get("json_schema_extra") if isinstance(item, type) and issubclass(item, BaseModel) else None
+    )
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    if isinstance(examples, list) and examples:
+        schema["examples"] = [{"items": examples[:1], "next_cursor": EXAMPLE_CURSOR}]
+
+
 class Page(BaseModel, Generic[T]):
     """One page of a list: ``next_cursor`` is null on the last page."""
+
+    model_config = ConfigDict(json_schema_extra=_page_example)
 
     items: list[T] = Field(description="the items of this page, in the list's order")
     next_cursor: str | None = Field(
         description="pass as `cursor` to get the next page; null when this is the last page",
-        examples=["eyJsIjoiL3YxL2FkbWlzc2lvbnMiLCJrIjpbIjAxOTNhYmNkIl19"],
+        examples=[EXAMPLE_CURSOR],
     )
 
     @classmethod

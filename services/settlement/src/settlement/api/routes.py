@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medaid_shared.idempotency import encode
 from medaid_shared.pagination import Page, PageQuery, sort_key
@@ -169,6 +169,10 @@ async def reverse_platform_settlement(
 
 
 class ReversalIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "bed days billed twice (12-09 and 12-10): corrected bill follows"}]}
+    )
+
     reason: str = Field(min_length=3, max_length=500)
 
 
@@ -250,6 +254,20 @@ Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, descrip
 class ReviewIn(BaseModel):
     """LJ-13.2: approve with the amounts reimbursed, or reject with the reasons."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "outcome": "approved",
+                    "basic_insurance": "1096.00",
+                    "critical_illness": "0.00",
+                    "medical_aid": "674.00",
+                },
+                {"outcome": "rejected", "reasons": ["出院小结缺医师签名 (discharge summary unsigned)"]},
+            ]
+        }
+    )
+
     outcome: Literal["approved", "rejected"]
     basic_insurance: Amount | None = None
     critical_illness: Amount | None = None
@@ -286,6 +304,10 @@ async def review_reimbursement(statement_id: Id, body: ReviewIn, run: CommandRun
 
 
 class PaymentIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"amount": "1770.00", "payment_ref": "YBZF-2026-12-000981"}]}
+    )
+
     amount: Amount
     payment_ref: str = Field(min_length=1, max_length=100)
 
@@ -321,6 +343,36 @@ async def list_reimbursements(run: QueryRun, page: PageQuery, pending: bool = Fa
 
 # --- the insurance catalogue (SPEC 0.5) ------------------------------------------------------------
 class CatalogueIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "code": "XJ01DDA137A001010101045",
+                            "name": "注射用头孢曲松钠",
+                            "kind": "drug",
+                            "in_catalogue": True,
+                            "region": "any",
+                            "effective_from": "2026-01-01",
+                            "source": "国家医保药品目录（2025年）",
+                        },
+                        {
+                            "code": "002311010010000",
+                            "name": "单人病房升级",
+                            "kind": "service",
+                            "in_catalogue": False,
+                            "region": "liujiang",
+                            "effective_from": "2026-01-01",
+                            "effective_to": "2027-01-01",
+                            "source": "广西医疗服务项目目录",
+                        },
+                    ]
+                }
+            ]
+        }
+    )
+
     items: list[CatalogueEntry] = Field(min_length=1, max_length=20000)
 
 
@@ -363,6 +415,12 @@ async def list_catalogue(
 
 # --- policy parameters: the kernel's admin API (bootstrap mounts it); diagnosis test rules ---------
 class TestRulesIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"rules": {"J18": ["002103040", "0025010"], "I63": ["002103050", "002501", "0025020"]}}]
+        }
+    )
+
     rules: dict[
         Annotated[str, Field(min_length=1, max_length=100)], list[Annotated[str, Field(min_length=1, max_length=100)]]
     ] = Field(description="diagnosis group → item-code prefixes of the tests related to it (LJ-9)")

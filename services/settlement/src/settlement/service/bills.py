@@ -87,7 +87,62 @@ class BillLineIn(BaseModel):
 
 
 class BillIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "bill_number": "ZY2026-001234-F1",
+                    "admission_id": "01a22f94-a340-725f-8166-77cff015ea38",
+                    "kind": "final",
+                    "lines": [
+                        {
+                            "item_code": "002101000010000",
+                            "category": "bed",
+                            "quantity": "10",
+                            "unit_price": "40.00",
+                            "amount": "400.00",
+                            "service_date": "2026-12-10",
+                        },
+                        {
+                            "item_code": "XJ01DDA137A001010101045",
+                            "category": "drug",
+                            "quantity": "20",
+                            "unit_price": "38.50",
+                            "amount": "770.00",
+                            "service_date": "2026-12-09",
+                        },
+                        {
+                            "item_code": "XJ01DHM059B001010100433",
+                            "category": "drug",
+                            "quantity": "6",
+                            "unit_price": "180.00",
+                            "amount": "1080.00",
+                            "service_date": "2026-12-04",
+                            "self_pay_item_id": "spi-01a23556a3007345881e33c26a9d0282",
+                        },
+                    ],
+                },
+                {
+                    "bill_number": "ZY2026-001234-F2",
+                    "admission_id": "01a22f94-a340-725f-8166-77cff015ea38",
+                    "kind": "final",
+                    "replaces": "ZY2026-001234-F1",
+                    "reason": "bed days of 12-09 billed twice",
+                    "lines": [
+                        {
+                            "item_code": "床位费",
+                            "category": "bed",
+                            "quantity": "9",
+                            "unit_price": "40.00",
+                            "amount": "360.00",
+                            "service_date": "2026-12-10",
+                        }
+                    ],
+                },
+            ]
+        },
+    )
 
     bill_number: Code
     admission_id: Code

@@ -41,7 +41,28 @@ PlatformId = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[A-Za-
 class PlatformSettlementIn(BaseModel):
     """The national platform's settlement result (2207 output), named as the platform names it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "setl_id": "450200202612110000456",
+                    "mdtrt_id": "450200G0000012345678",
+                    "setl_time": "2026-12-11T02:20:00Z",
+                    "medfee_sumamt": "2850.00",
+                    "inscp_scp_amt": "1770.00",
+                    "fulamt_ownpay_amt": "1080.00",
+                    "act_pay_dedc": "400.00",
+                    "hifp_pay": "1096.00",
+                    "hifmi_pay": "0.00",
+                    "maf_pay": "674.00",
+                    "oth_pay": "1080.00",
+                    "acct_pay": "0.00",
+                    "psn_cash_pay": "0.00",
+                }
+            ]
+        },
+    )
 
     setl_id: PlatformId = Field(description="结算ID, the platform's settlement id")
     mdtrt_id: PlatformId | None = Field(default=None, description="就诊ID")
@@ -91,6 +112,30 @@ MONEY_FIELDS = (
 class PlatformCorrectionIn(PlatformSettlementIn):
     """A corrected national result for the same ``setl_id`` (LJ-13.1, SPEC 0.5)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "setl_id": "450200202612110000456",
+                    "mdtrt_id": "450200G0000012345678",
+                    "setl_time": "2026-12-11T02:20:00Z",
+                    "medfee_sumamt": "2850.00",
+                    "inscp_scp_amt": "1770.00",
+                    "fulamt_ownpay_amt": "1080.00",
+                    "act_pay_dedc": "300.00",
+                    "hifp_pay": "1176.00",
+                    "hifmi_pay": "0.00",
+                    "maf_pay": "594.00",
+                    "oth_pay": "1080.00",
+                    "acct_pay": "0.00",
+                    "psn_cash_pay": "0.00",
+                    "corrects_revision": 1,
+                    "reason": "医保中心更正：起付线按300元重算 (deductible recomputed at 300.00)",
+                }
+            ]
+        }
+    )
+
     corrects_revision: int = Field(ge=1, description="the revision in force this corrects (stale ones are refused)")
     reason: str = Field(min_length=3, max_length=500, description="why the platform's result was corrected")
 
@@ -98,7 +143,14 @@ class PlatformCorrectionIn(PlatformSettlementIn):
 class PlatformReversalIn(BaseModel):
     """The national settlement reversed on the platform (2208 撤销结算)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"setl_id": "450200202612110000456", "revision": 1, "reason": "结算有误，医保中心撤销后重新结算"}
+            ]
+        },
+    )
 
     setl_id: PlatformId = Field(description="结算ID of the result in force")
     revision: int = Field(ge=1, description="the revision in force (stale ones are refused)")

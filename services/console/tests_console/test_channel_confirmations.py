@@ -173,3 +173,93 @@ async def test_the_agency_decides_a_cost_items_exclusion_from_its_queue(app: Fas
     assert r.status_code == 303 and r.headers["location"] == "/fund/cases/EC-1/exclusions?done=exclusion-decision"
     [sent] = [x for x in fake.seen if x.method == "POST"]
     assert json.loads(sent.content) == {"decision": "accepted", "reason": "与前日检查重复"}
+
+
+async def test_the_health_department_decides_an_extension_from_its_queue(app: FastAPI, fake: FakeServices) -> None:
+    """GD-13.3: the hospital's request to extend the emergency period, with its evidence,
+    waits for the agency or the health department; the decision goes to the fund with its
+    reason, and a refusal stands by the field it names."""
+    fake.on(
+        "GET",
+        "/v1/emergency-extensions",
+        body={
+            "count": 2,
+            "items": [
+                {
+                    "case_id": "EC-5",
+                    "facility_id": "H1",
+                    "patient_ref": "ZY-9",
+                    "category": "poor_critically_ill_pregnant_woman",
+                    "hours": 96,
+                    "reason": "产后大出血",
+                    "evidence": {"pregnancy_record": "母子健康手册 0031"},
+                    "requested_at": "2026-12-08T02:00:00+00:00",
+                    "rule": "GD-13.3",
+                },
+                {
+                    "case_id": "EC-4",
+                    "facility_id": "H1",
+                    "patient_ref": "ZY-8",
+                    "category": "critically_ill_newborn",
+                    "hours": 120,
+                    "reason": "新生儿窒息复苏后",
+                    "evidence": {"date_of_birth": "2026-12-05"},
+                    "requested_at": "2026-12-07T02:00:00+00:00",
+                    "rule": "GD-13.3",
+                },
+            ],
+        },
+    )
+    case = {
+        **CASE,
+        "case_id": "EC-4",
+        "emergency_hours": 72,
+        "extension_category": "critically_ill_newborn",
+        "extension_hours": 120,
+        "extension_reason": "新生儿窒息复苏后",
+        "extension_evidence": {"date_of_birth": "2026-12-05"},
+        "extension_status": "requested",
+    }
+    fake.on("GET", "/v1/cases/EC-4", body=case)
+    sent: list[dict[str, Any]] = []
+
+    def decide(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        sent.append(body)
+        if body["decision"] == "approved" and body["reason"] == "x":
+            return httpx.Response(
+                422, json=problem(422, "the date of birth does not match", field="evidence.date_of_birth")
+            )
+        return httpx.Response(200, json={**case, "extension_status": body["decision"]})
+
+    fake.answers[("POST", "/v1/cases/EC-4/emergency-extension/decision")] = decide
+    async with client(app) as c:
+        token = await sign_in(c, "health_bureau", "city:qingyuan")
+        queue = (await c.get("/queues/emergency-extensions")).text
+        page = (await c.get("/fund/cases/EC-4/extension")).text
+        refused = await c.post(
+            "/fund/cases/EC-4/emergency-extension/decision",
+            data={"decision": "approved", "reason": "x", "csrf_token": token},
+        )
+        done = await c.post(
+            "/fund/cases/EC-4/emergency-extension/decision",
+            data={"decision": "approved", "reason": "符合新生儿危重救治", "csrf_token": token},
+        )
+    assert queue.index("EC-4") < queue.index("EC-5"), "the oldest request first"
+    assert "危重新生儿" in queue and "出生日期 2026-12-05" in queue and "/fund/cases/EC-4/extension" in queue
+    assert 'action="/fund/cases/EC-4/emergency-extension/decision"' in page and "2026-12-05" in page
+    assert refused.status_code == 422 and "the date of birth does not match" in refused.text
+    assert done.status_code == 303 and done.headers["location"] == "/fund/cases/EC-4/extension?done=decision"
+    assert sent[-1] == {"decision": "approved", "reason": "符合新生儿危重救治"}
+
+
+async def test_the_auditor_reads_an_extension_without_a_decision_form(app: FastAPI, fake: FakeServices) -> None:
+    fake.on(
+        "GET",
+        "/v1/cases/EC-4",
+        body={**CASE, "case_id": "EC-4", "emergency_hours": 72, "extension_status": "requested"},
+    )
+    async with client(app) as c:
+        await sign_in(c, "auditor", "city:qingyuan")
+        page = (await c.get("/fund/cases/EC-4/extension")).text
+    assert "待审批" in page and 'action="/fund/cases/EC-4/emergency-extension/decision"' not in page

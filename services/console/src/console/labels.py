@@ -97,6 +97,9 @@ STATUS: dict[str, str] = {
     "stable_long_stay_non_emergency": "病情平稳但长期住院的非急救费用",
     "after_emergency_period": "急救期后费用（由原渠道支付）",
     "accepted": "认定不予支付",
+    # fund: extension of the emergency period (GD-13.3)
+    "critically_ill_newborn": "危重新生儿",
+    "poor_critically_ill_pregnant_woman": "贫困危重孕产妇",
 }
 
 PROBLEM_TITLES: dict[int, str] = {

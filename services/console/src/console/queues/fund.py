@@ -1,5 +1,5 @@
 """The emergency fund (GD-18 … GD-21): applications by step with due dates, notices
-running, channel confirmations and refunds."""
+running, channel confirmations, exclusion proposals, emergency-period extensions and refunds."""
 
 from __future__ import annotations
 
@@ -153,6 +153,42 @@ async def exclusion_proposals(ctx: Ctx) -> list[Row]:
     ]
 
 
+def _evidence_text(evidence: Any) -> str:
+    """The evidence the hospital named for an extension (GD-13.3), as one line."""
+    if not isinstance(evidence, dict):
+        return ""
+    parts = []
+    if evidence.get("date_of_birth"):
+        parts.append(f"出生日期 {evidence['date_of_birth']}")
+    if evidence.get("pregnancy_record"):
+        parts.append(f"孕产记录 {evidence['pregnancy_record']}")
+    return "；".join(parts)
+
+
+async def emergency_extensions(ctx: Ctx) -> list[Row]:
+    """GD-13.3: the hospitals' requests to extend the emergency period, awaiting the agency
+    or the health department, oldest first."""
+    found = await ctx.api.get("emergency-fund", "/emergency-extensions")
+    requests = sorted(items_of(found), key=lambda e: str(e.get("requested_at") or ""))
+    return [
+        Row(
+            {
+                "case": e.get("case_id"),
+                "facility": e.get("facility_id"),
+                "patient_ref": e.get("patient_ref"),
+                "category": status_label(e.get("category")),
+                "hours": e.get("hours"),
+                "evidence": _evidence_text(e.get("evidence")),
+                "reason": e.get("reason") or "",
+                "requested_at": local_text(e.get("requested_at")),
+            },
+            href=f"/fund/cases/{e['case_id']}/extension",
+        )
+        for e in requests
+        if e.get("case_id")
+    ]
+
+
 CITY = roles("fund_agency", "health_bureau", "finance", "auditor")
 
 QUEUES: tuple[Queue, ...] = (
@@ -225,6 +261,24 @@ QUEUES: tuple[Queue, ...] = (
         ),
         exclusion_proposals,
         "医疗机构提议不予支付的个案或费用，由经办机构认定",
+        dated=False,
+    ),
+    Queue(
+        "emergency-extensions",
+        "待审批的急救期延长（GD-13.3）",
+        roles("fund_agency", "health_bureau", "auditor"),
+        (
+            ("case", "个案"),
+            ("facility", "医疗机构"),
+            ("patient_ref", "住院号"),
+            ("category", "情形"),
+            ("hours", "申请急救期（小时）"),
+            ("evidence", "证明材料"),
+            ("reason", "医疗机构理由"),
+            ("requested_at", "申请时间"),
+        ),
+        emergency_extensions,
+        "医疗机构申请延长急救期，经办机构或卫生健康部门批准后方计入",
         dated=False,
     ),
     Queue(

@@ -184,6 +184,38 @@ router.post("/fund/cases/{case_id}/cost-items/{item_id}/exclusion-decision")(
 )
 
 
+async def extension_page(
+    request: Request, web: Web, case_id: str, problem: ApiProblem | None = None, values: dict[str, Any] | None = None
+) -> Response:
+    """GD-13.3: a case's request to extend the emergency period, with its evidence, for the
+    agency or the health department to approve or reject."""
+    case = await web.api(request).get("emergency-fund", f"/cases/{case_id}")
+    return web.page(
+        request,
+        "extension.html",
+        status=problem.status if problem else 200,
+        case=case,
+        problem=problem,
+        values=values or {},
+    )
+
+
+@router.get("/fund/cases/{case_id}/extension", response_class=HTMLResponse)
+async def case_extension(request: Request, web: WebDep, case_id: str) -> Response:
+    return await extension_page(request, web, case_id)
+
+
+router.post("/fund/cases/{case_id}/emergency-extension/decision")(
+    decision(
+        "emergency-fund",
+        "/cases/{case_id}/emergency-extension/decision",
+        lambda f: {"decision": text(f, "decision"), "reason": text(f, "reason")},
+        extension_page,
+        "/fund/cases/{case_id}/extension",
+    )
+)
+
+
 @router.get("/print/fund/applications/{app_id}/{annex}", response_class=HTMLResponse)
 async def print_application(request: Request, web: WebDep, app_id: str, annex: str) -> Response:
     """附件2 (individual applications, one per case) and 附件3 (the unit application)."""

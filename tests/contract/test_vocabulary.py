@@ -14,6 +14,8 @@ import pytest
 
 from medaid_shared.authz import Role
 from medaid_shared.minimisation import FULL_READS
+from medaid_shared.openapi import FIELD_PATTERN
+from medaid_shared.problems import wire_field
 from medaid_shared.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +111,19 @@ def test_review_outcomes_are_approved_or_rejected() -> None:
             if model.endswith("Outcome") and words and words != REVIEW_WORDS and "identified" not in words:
                 deviations[(name, model)] = words
     assert deviations == KNOWN_OUTCOME_DEVIATIONS
+
+
+@pytest.mark.parametrize("name", list(DOCS))
+def test_a_problem_field_is_a_json_pointer_or_a_parameter_name(name: str) -> None:
+    problem = DOCS[name]["components"]["schemas"]["Problem"]["properties"]
+    for schema in (problem["field"], problem["errors"]["items"]["properties"]["field"]):
+        assert schema["pattern"] == FIELD_PATTERN
+    shape = re.compile(FIELD_PATTERN)
+    assert all(shape.match(example) for example in problem["field"]["examples"])
+    for wrong in ("lines.0.amount", "photos[0]", "guardian.name"):
+        assert not shape.match(wrong), wrong
+    for raised, wire in (("lines.0.amount", "/lines/0/amount"), ("photos[0]", "/photos/0"), ("reason", "/reason")):
+        assert wire_field(raised) == wire and shape.match(wire)
 
 
 @pytest.mark.parametrize("name", list(DOCS))

@@ -113,9 +113,9 @@ PROBLEM = {
     "status": 422,
     "detail": "value is not a valid decimal",
     "instance": "/v1/bills",
-    "field": "lines.0.amount",
+    "field": "/lines/0/amount",
     "rule": "LJ-7.3",
-    "errors": [{"field": "lines.0.amount", "detail": "value is not a valid decimal"}],
+    "errors": [{"field": "/lines/0/amount", "detail": "value is not a valid decimal"}],
 }
 
 
@@ -131,7 +131,7 @@ def test_a_repeated_bill_and_a_problem_parse(generated: Path) -> None:
         response=httpx.Response(422, json=PROBLEM, headers={"content-type": "application/problem+json"}),
     )
     assert type(problem).__name__ == "Problem"
-    assert (problem.status, problem.field, problem.rule) == (422, "lines.0.amount", "LJ-7.3")
+    assert (problem.status, problem.field, problem.rule) == (422, "/lines/0/amount", "LJ-7.3")
 
 
 class Clients:

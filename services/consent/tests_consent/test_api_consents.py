@@ -153,7 +153,7 @@ async def test_record_treatment_denials_and_bad_input(svc: ServiceHarness) -> No
         ({**body, "description": ""}, "description"),
     ):
         r = await svc.client.post("/admissions/A1/treatments", json=bad, headers=h)
-        assert r.status_code == 422 and r.json()["field"] == field, r.text
+        assert r.status_code == 422 and r.json()["field"] == f"/{field}", r.text
     assert await svc.published("TreatmentRecorded") == []
 
 

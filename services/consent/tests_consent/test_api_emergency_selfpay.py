@@ -40,7 +40,7 @@ async def test_lj_11_3_emergency_items_only_within_the_emergency_period(svc: Ser
         )
         assert late.status_code == 422, late.text
         body = late.json()
-        assert (body["field"], body["rule"]) == ("emergency", "LJ-11.3")
+        assert (body["field"], body["rule"]) == ("/emergency", "LJ-11.3")
         assert body["parameters_version"] == "emergency_self_pay:any:any:default"
         assert len(await svc.published("SelfPayProposed")) == 1  # nothing stored
         # the same item, proposed for review, goes through the form and the double review
@@ -100,7 +100,7 @@ async def test_spec_0_5_a_withdrawn_emergency_reopens_the_items_it_decided(svc: 
     refused = await svc.client.post(
         "/admissions/A1/self-pay-items", json=item("800.00", emergency=True), headers=svc.token(*HOSPITAL)
     )
-    assert refused.status_code == 422 and refused.json()["field"] == "emergency", refused.text
+    assert refused.status_code == 422 and refused.json()["field"] == "/emergency", refused.text
 
     # a repeated event or a replayed AdmissionFiled changes nothing
     await feed(svc, WITHDRAWN)

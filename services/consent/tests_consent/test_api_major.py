@@ -151,7 +151,7 @@ async def test_expert_pool_denials_and_bad_input(svc: ServiceHarness) -> None:
         assert (await svc.client.get("/experts", headers=headers)).status_code == 403
     bureau = svc.token(*BUREAU)
     r = await svc.client.post("/experts", json={**body, "specialty": ""}, headers=bureau)
-    assert r.status_code == 422 and r.json()["field"] == "specialty"
+    assert r.status_code == 422 and r.json()["field"] == "/specialty"
     assert (await svc.client.post("/experts", json=body, headers=bureau)).status_code == 201
     assert (await svc.client.post("/experts", json=body, headers=bureau)).status_code == 409
     assert (await svc.client.patch("/experts/NOPE", json={"active": False}, headers=bureau)).status_code == 404
@@ -198,7 +198,7 @@ async def test_evaluation_denials(svc: ServiceHarness) -> None:
         json={"opinion": "o", "recommendation": "maybe"},
         headers=svc.token("health_bureau", subject="E2"),
     )
-    assert bad.status_code == 422 and bad.json()["field"] == "recommendation"
+    assert bad.status_code == 422 and bad.json()["field"] == "/recommendation"
     assert (await expert(svc, tid, "E2")).status_code == 200
     assert (await expert(svc, tid, "E2")).status_code == 409
     # Reading the record.
@@ -270,7 +270,7 @@ async def test_lj_11_2_a_surgery_recorded_as_routine_is_major_by_its_procedure_c
         json={"kind": "routine", "description": "x", "attending_doctor": "doc-1"},
         headers=svc.token(*HOSPITAL),
     )
-    assert missing.status_code == 422 and missing.json()["field"] == "procedure_code"
+    assert missing.status_code == 422 and missing.json()["field"] == "/procedure_code"
 
 
 async def test_lj_11_2_do_not_proceed_blocks_the_procedure_in_the_admission(svc: ServiceHarness) -> None:

@@ -124,14 +124,14 @@ async def test_lj_10_major_public_interest_needs_civil_affairs_confirmation(svc:
     body = {"major_public_interest_reason": "传染病防控需要"}
     refused = await sign(svc, t["treatment_id"], *HEAD, subject="head-I01", **body)
     assert refused.status_code == 422, refused.text
-    assert (refused.json()["field"], refused.json()["rule"]) == ("major_public_interest_reason", "LJ-10")
+    assert (refused.json()["field"], refused.json()["rule"]) == ("/major_public_interest_reason", "LJ-10")
     assert await svc.published("ConsentSigned") == [] and await work_list(svc) == []
 
     confirm = f"/treatments/{t['treatment_id']}/public-interest-confirmation"
     reason = {"reason": "区疾控中心确认的传染病防控需要"}
     for role in (HEAD, ("hospital", "facility:H001")):
         assert (await svc.client.post(confirm, json=reason, headers=svc.token(*role))).status_code == 403
-    assert (await svc.client.post(confirm, json={"reason": ""}, headers=svc.token(*CIVIL))).json()["field"] == "reason"
+    assert (await svc.client.post(confirm, json={"reason": ""}, headers=svc.token(*CIVIL))).json()["field"] == "/reason"
     ok = await svc.client.post(confirm, json=reason, headers=svc.token(*CIVIL, subject="ca-1"))
     assert ok.status_code == 201, ok.text
     twice = await svc.client.post(confirm, json=reason, headers=svc.token(*CIVIL))
@@ -154,7 +154,7 @@ async def test_lj_10_major_public_interest_on_a_self_pay_form_needs_the_confirma
     path = f"/self-pay-items/{item['item_id']}/consent-form"
     body = {"major_public_interest_reason": "公共卫生事件"}
     refused = await svc.client.post(path, json=body, headers=svc.token(*HEAD, subject="head-I01"))
-    assert refused.status_code == 422 and refused.json()["field"] == "major_public_interest_reason", refused.text
+    assert refused.status_code == 422 and refused.json()["field"] == "/major_public_interest_reason", refused.text
     assert (await svc.client.get(f"/self-pay-items/{item['item_id']}", headers=svc.token(*CIVIL))).json()[
         "status"
     ] == "awaiting_consent_form"

@@ -96,7 +96,7 @@ async def test_guardian_absence_denials_and_bad_input_change_nothing(svc: Servic
     r = await svc.client.post(
         "/persons/P1/guardian-absence", json={"evidence_ref": ""}, headers=svc.token("civil_affairs")
     )
-    assert r.status_code == 422 and r.json()["field"] == "evidence_ref"
+    assert r.status_code == 422 and r.json()["field"] == "/evidence_ref"
     assert await svc.published("GuardianAbsenceVerified") == []
     ok = await svc.client.post(
         "/persons/P2/guardian-absence", json=body, headers=svc.token("village_committee", "village:V01")
@@ -159,7 +159,7 @@ async def test_lj_10_only_civil_affairs_verifies_that_a_guardian_cannot_act(svc:
     body = {"evidence_ref": "CA-2026-0200", "finding": "cannot_act"}
     for headers in (svc.token("institution", "institution:I01"), svc.token("town_government", "town:T01")):
         r = await svc.client.post("/persons/P1/guardian-absence", json=body, headers=headers)
-        assert r.status_code == 403 and (r.json()["field"], r.json()["rule"]) == ("finding", "LJ-10"), r.text
+        assert r.status_code == 403 and (r.json()["field"], r.json()["rule"]) == ("/finding", "LJ-10"), r.text
     hospital = svc.token("hospital", "facility:H001")
     assert (await svc.client.post("/persons/P1/guardian-absence", json=body, headers=hospital)).status_code == 403
     assert await svc.published("GuardianAbsenceVerified") == []
@@ -188,11 +188,11 @@ async def test_lj_10_cannot_act_needs_a_guardian_and_none_exists_is_not_for_one_
         json={"evidence_ref": "EV-1", "finding": "cannot_act"},
         headers=svc.token("civil_affairs"),
     )
-    assert r.status_code == 422 and r.json()["field"] == "finding" and r.json()["rule"] == "LJ-10", r.text
+    assert r.status_code == 422 and r.json()["field"] == "/finding" and r.json()["rule"] == "LJ-10", r.text
     r = await svc.client.post(
         "/persons/P1/guardian-absence",
         json={"evidence_ref": "EV-1", "finding": "gone"},
         headers=svc.token("civil_affairs"),
     )
-    assert r.status_code == 422 and r.json()["field"] == "finding", r.text
+    assert r.status_code == 422 and r.json()["field"] == "/finding", r.text
     assert await svc.published("GuardianAbsenceVerified") == []

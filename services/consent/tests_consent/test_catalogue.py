@@ -36,7 +36,7 @@ async def test_a_self_pay_proposal_for_an_in_catalogue_item_is_refused(svc: Serv
     await setup_person(svc)
     r = await svc.client.post("/admissions/A1/self-pay-items", json=proposal("IN-01"), headers=svc.token(*HOSPITAL))
     assert r.status_code == 422, r.text
-    assert (r.json()["field"], r.json()["rule"]) == ("item_code", "LJ-7.0")
+    assert (r.json()["field"], r.json()["rule"]) == ("/item_code", "LJ-7.0")
     assert "in the insurance catalogue" in r.json()["detail"]
     await _nothing_proposed(svc)
 
@@ -45,7 +45,7 @@ async def test_an_unknown_item_code_is_a_problem_naming_the_field(svc: ServiceHa
     await setup_person(svc)
     r = await svc.client.post("/admissions/A1/self-pay-items", json=proposal("NOPE"), headers=svc.token(*HOSPITAL))
     assert r.status_code == 422, r.text
-    assert (r.json()["field"], r.json()["rule"]) == ("item_code", "LJ-7.0")
+    assert (r.json()["field"], r.json()["rule"]) == ("/item_code", "LJ-7.0")
     await _nothing_proposed(svc)
 
 
@@ -53,7 +53,7 @@ async def test_the_hospital_cannot_say_the_item_is_out_of_catalogue(svc: Service
     await setup_person(svc)
     body = proposal("IN-01", in_catalogue=False)
     r = await svc.client.post("/admissions/A1/self-pay-items", json=body, headers=svc.token(*HOSPITAL))
-    assert r.status_code == 422 and r.json()["field"] == "in_catalogue"
+    assert r.status_code == 422 and r.json()["field"] == "/in_catalogue"
     await _nothing_proposed(svc)
 
 

@@ -46,4 +46,4 @@ async def test_an_item_code_is_bounded_and_starts_with_a_letter_or_digit(svc: Se
         r = await svc.client.post(
             "/admissions/A1/self-pay-items", json={**ITEM, "item_code": code}, headers=svc.token(*HOSPITAL)
         )
-        assert r.status_code == 422 and r.json()["field"] == "item_code", (code, r.text)
+        assert r.status_code == 422 and r.json()["field"] == "/item_code", (code, r.text)

@@ -8,6 +8,7 @@ import json
 from fastapi import FastAPI
 
 from console.actions import ACTIONS
+from console.api import ApiProblem
 
 from .conftest import FakeServices, client, problem, sign_in
 
@@ -37,7 +38,7 @@ async def test_an_out_of_region_approval_is_sent_as_the_services_json(app: FastA
 async def test_a_visit_is_given_in_shanghai_time_and_a_refusal_names_its_field(
     app: FastAPI, fake: FakeServices
 ) -> None:
-    fake.on("POST", "/v1/persons/P1/visits", 422, problem(422, "visited_at is in the future", field="visited_at"))
+    fake.on("POST", "/v1/persons/P1/visits", 422, problem(422, "visited_at is in the future", field="/visited_at"))
     async with client(app) as c:
         token = await sign_in(c, "town_government", "town:T01")
         r = await c.post(
@@ -114,3 +115,14 @@ async def test_manual_reimbursements_queue_leads_to_the_next_step_and_a_rejectio
     assert r.status_code == 200 and 'data-testid="done"' in r.text
     [sent] = [x for x in fake.seen if x.method == "POST"]
     assert json.loads(sent.content) == {"outcome": "rejected", "reasons": ["发票不全", "未附出院小结"]}
+
+
+def test_a_problem_concerns_the_form_field_its_pointer_names() -> None:
+    def concerns(field: str, name: str) -> bool:
+        return ApiProblem("settlement", 422, {"field": field}).concerns(name)
+
+    assert concerns("/reason", "reason") and concerns("cursor", "cursor")
+    assert concerns("/photos/0", "photos") and concerns("/lines/0/amount", "amount")
+    assert concerns("/guardian/name", "guardian") and concerns("/a~1b", "a/b")
+    assert not concerns("/reason_code", "reason") and not concerns("/lines/0/amount", "lines/0")
+    assert not ApiProblem("settlement", 422, {}).concerns("reason")

@@ -100,7 +100,7 @@ async def test_a_department_confirms_the_amount_and_a_refusal_stands_by_its_fiel
         body = json.loads(request.content)
         sent.append(body)
         if not body["amount"]:
-            return httpx.Response(422, json=problem(422, "amount is required", field="amount"))
+            return httpx.Response(422, json=problem(422, "amount is required", field="/amount"))
         return httpx.Response(201, json=CASE)
 
     fake.answers[("POST", "/v1/cases/EC-1/channel-payments/liable_party/confirmation")] = confirm

@@ -116,7 +116,7 @@ async def test_the_services_problem_is_shown_next_to_the_field_it_names(app: Fas
         "POST",
         "/v1/self-pay-items/I1/initial-review",
         422,
-        problem(422, "an objection needs a reason", field="reason", rule="LJ-7.2"),
+        problem(422, "an objection needs a reason", field="/reason", rule="LJ-7.2"),
     )
     async with client(app) as c:
         token = await sign_in(c, "institution", "institution:INST1")

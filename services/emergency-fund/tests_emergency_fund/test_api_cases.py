@@ -458,7 +458,7 @@ async def test_case_scope_and_bad_input(svc: ServiceHarness) -> None:
             r = await call(svc, "POST", "/cases", "hospital", {**base, **bad})
             assert r.status_code in (403, 422), r.text
             if field:
-                assert r.json()["field"] == field
+                assert r.json()["field"] == f"/{field}"
         assert (await call(svc, "POST", "/cases", "agency", base)).status_code == 403
         r = await call(
             svc,
@@ -477,7 +477,7 @@ async def test_case_scope_and_bad_input(svc: ServiceHarness) -> None:
                 ]
             },
         )
-        assert r.status_code == 422 and r.json()["field"] == "items.0.occurred_at"
+        assert r.status_code == 422 and r.json()["field"] == "/items/0/occurred_at"
         assert len((await ok(svc, "GET", f"/cases/{cid}", "hospital"))["cost_items"]) == 0
         await ok(svc, "PUT", f"/cases/{cid}/disease", "hospital", {"disease_code": "I21"})
 

@@ -77,7 +77,7 @@ async def test_gd_18_1_the_agency_approves_only_confirmed_channels(svc: ServiceH
         cid, app_id = await identified_in_application(svc)
         review = f"/applications/{app_id}/agency-review"
         r = await call(svc, "POST", review, "agency", {"outcome": "approved"})
-        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-18.1", "cases")
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-18.1", "/cases")
         assert {(u["channel"], u["awaiting"]) for u in r.json()["unresolved"]} == {
             ("liable_party", "police"),
             ("road_traffic_accident_fund", "police"),
@@ -124,7 +124,7 @@ async def test_gd_18_1_the_agency_approves_only_confirmed_channels(svc: ServiceH
         no_doc = await call(svc, "POST", f"{path}/red_cross/confirmation", "agency", {"amount": "0.00"})
         assert no_doc.status_code == 422 and (no_doc.json()["rule"], no_doc.json()["field"]) == (
             "GD-18.1",
-            "document_ref",
+            "/document_ref",
         )
         unknown = await call(svc, "POST", f"{path}/lottery/confirmation", "police", {"amount": "0.00"})
         assert unknown.status_code == 422
@@ -304,7 +304,7 @@ async def test_gd_14_exclusions_proposed_by_the_hospital_decided_by_the_agency(s
         # the agency excludes an item the hospital did not mark
         own = f"/cases/{cid}/cost-items/{items['陪护床']['cost_item_id']}/exclusion-decision"
         bad = await call(svc, "POST", own, "agency", {"decision": "accepted", "reason": "x"})
-        assert bad.status_code == 422 and bad.json()["field"] == "exclusion"
+        assert bad.status_code == 422 and bad.json()["field"] == "/exclusion"
         assert (await call(svc, "POST", own, "agency", {"decision": "rejected", "reason": "x"})).status_code == 409
         await ok(
             svc,
@@ -477,7 +477,7 @@ async def test_gd_14_the_agency_excludes_after_its_decision_and_the_decision_is_
     with time_machine.travel(AGENCY, tick=False):
         await ok(svc, "POST", f"/applications/{app['application_id']}/agency-review", "agency", {"outcome": "approved"})
         own = await call(svc, "POST", f"/cases/{cid}/exclusion", "hospital", REFUSES)
-        assert own.status_code == 409 and (own.json()["rule"], own.json()["field"]) == ("GD-14", "exclusion")
+        assert own.status_code == 409 and (own.json()["rule"], own.json()["field"]) == ("GD-14", "/exclusion")
         case = await ok(svc, "POST", f"/cases/{cid}/exclusion", "agency", REFUSES)
         assert (case["state"], case["excluded"]) == ("excluded", "able_to_pay_refuses")
         after = await ok(svc, "GET", f"/applications/{app['application_id']}", "agency")

@@ -27,7 +27,7 @@ async def test_fund_creation_authorization(svc: ServiceHarness) -> None:
     assert (await call(svc, "POST", "/funds", "hospital", body)).status_code == 403
     assert (await call(svc, "POST", "/funds", "other_agency", body)).status_code == 403  # wrong city
     r = await call(svc, "POST", "/funds", "agency", {**body, "city": "bad city!"})
-    assert r.status_code == 422 and r.json()["field"] == "city"
+    assert r.status_code == 422 and r.json()["field"] == "/city"
     assert (await call(svc, "GET", f"/funds/{CITY}", "agency")).status_code == 404
 
 
@@ -64,10 +64,10 @@ async def test_gd_3_inflow_bad_input_changes_nothing(svc: ServiceHarness) -> Non
     ]:
         r = await call(svc, "POST", path, "finance", {**base, **bad})
         assert r.status_code == 422, r.text
-        assert r.json()["field"] == field
+        assert r.json()["field"] == f"/{field}"
     await inflow(svc, "donation", "10.00", 2026, "D-1")
     again = await call(svc, "POST", path, "finance", base)
-    assert again.status_code == 409 and again.json()["field"] == "reference"
+    assert again.status_code == 409 and again.json()["field"] == "/reference"
     assert (await call(svc, "POST", path, "hospital", base)).status_code == 403
     assert (await call(svc, "POST", path, "auditor", base)).status_code == 403
     assert (await call(svc, "POST", path, "other_finance", base)).status_code == 403
@@ -156,7 +156,7 @@ async def test_gd_7_preallocation_refusals(svc: ServiceHarness) -> None:
     r = await call(svc, "POST", path, "agency", body)
     assert r.status_code == 409 and r.json()["rule"] == "GD-3"
     r = await call(svc, "POST", path, "agency", {**body, "facility_id": "H999", "amount": "1.00"})
-    assert r.status_code == 422 and r.json()["field"] == "facility_id"
+    assert r.status_code == 422 and r.json()["field"] == "/facility_id"
     r = await call(svc, "POST", f"{path}/returns", "agency", {"facility_id": H1, "year": 2026, "amount": "1.00"})
     assert r.status_code == 409 and r.json()["rule"] == "GD-7"
     for role in ("hospital", "finance", "auditor", "other_agency"):
@@ -214,7 +214,7 @@ async def test_gd_7_the_preallocation_year_is_the_year_the_money_is_booked(svc: 
     with time_machine.travel(local(2027, 1, 15, 10), tick=False):
         late = {"facility_id": H1, "year": 2026, "amount": "800000.00"}
         r = await call(svc, "POST", path, "agency", late)
-        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-7", "year")
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-7", "/year")
         check = await ok(svc, "GET", f"{path}/check", "auditor", params={"year": 2026})
         assert check["preallocated"] == "0.00"  # nothing was booked by the refusal
         fixed = await ok(svc, "POST", path, "agency", {**late, "correction_reason": "2026年12月拨付凭证漏记，补记"})

@@ -74,7 +74,7 @@ async def test_gd_16_3_one_overdue_letter_pays_out_once(svc: ServiceHarness) -> 
             r = await call(svc, "POST", "/cases", "hospital", body("ZY-0007", "R-ZY-0007"))
             problem = r.json()
             assert r.status_code == 409 and problem["rule"] == "GD-16.3", problem
-            assert problem["field"] == "patient_ref" and problem["existing_case_id"] == first["case_id"]
+            assert problem["field"] == "/patient_ref" and problem["existing_case_id"] == first["case_id"]
             assert first["case_id"] in problem["detail"]
         assert [c["case_id"] for c in await cases(svc)] == [first["case_id"]]  # nothing changed
 
@@ -86,7 +86,7 @@ async def test_gd_16_3_a_letter_is_used_by_one_case_only(svc: ServiceHarness) ->
         await prepare_city(svc)
         first = await open_case(svc, patient_ref="ZY-0100", letter="R-NEW")
         r = await call(svc, "POST", "/cases", "hospital", body("ZY-0101", "R-NEW"))
-        assert r.status_code == 409 and r.json()["field"] == "identity_check_request_id"
+        assert r.status_code == 409 and r.json()["field"] == "/identity_check_request_id"
         assert r.json()["existing_case_id"] == first["case_id"]
 
 
@@ -100,12 +100,12 @@ async def test_gd_16_3_a_case_cannot_rest_on_another_patients_or_another_hospita
         await deliver(svc, requested("R-H2-1", "ZY-0009", facility=H2))
         other_patient = await call(svc, "POST", "/cases", "hospital", body("ZY-0008", "R-ZY-0007"))
         assert other_patient.status_code == 422 and other_patient.json()["rule"] == "GD-16.3"
-        assert other_patient.json()["field"] == "identity_check_request_id"
+        assert other_patient.json()["field"] == "/identity_check_request_id"
         assert "ZY-0007" in other_patient.json()["detail"]
         other_hospital = await call(svc, "POST", "/cases", "hospital", body("ZY-0009", "R-H2-1"))
         assert other_hospital.status_code == 422 and "another hospital" in other_hospital.json()["detail"]
         missing = await call(svc, "POST", "/cases", "hospital", body("ZY-0010", None))
-        assert missing.status_code == 422 and missing.json()["field"] == "identity_check_request_id"
+        assert missing.status_code == 422 and missing.json()["field"] == "/identity_check_request_id"
         assert missing.json()["rule"] == "GD-16.3"
         assert await cases(svc) == []  # a refused command changes nothing
 
@@ -132,7 +132,7 @@ async def test_gd_13_4_an_admission_number_is_unique_per_hospital_not_across_hos
         await prepare_city(svc)
         await open_case(svc, patient_ref="ZY-0300")
         r = await call(svc, "POST", "/cases", "hospital", body("ZY-0300", "R-again"))
-        assert r.status_code == 409 and r.json()["field"] == "patient_ref"
+        assert r.status_code == 409 and r.json()["field"] == "/patient_ref"
         other = await open_case(svc, patient_ref="ZY-0300", facility=H2, as_="hospital2", letter="R-H2-ZY-0300")
         assert other["facility_id"] == H2
 

@@ -71,7 +71,7 @@ async def test_gd_13_4_cost_average_import(svc: ServiceHarness) -> None:
     assert [(r["disease_code"], r["average_cost"]) for r in rows] == [("I21", "19000.00")]
     unknown = {**body, "rows": [{"facility_id": "H999", "disease_code": "I21", "average_cost": "1.00"}]}
     r = await call(svc, "POST", "/reference/cost-averages", "health", unknown)
-    assert r.status_code == 422 and r.json()["field"] == "rows.0.facility_id"
+    assert r.status_code == 422 and r.json()["field"] == "/rows/0/facility_id"
     twice = {**body, "rows": body["rows"] * 2}
     assert (await call(svc, "POST", "/reference/cost-averages", "health", twice)).status_code == 422
     assert (await call(svc, "POST", "/reference/cost-averages", "hospital", body)).status_code == 403

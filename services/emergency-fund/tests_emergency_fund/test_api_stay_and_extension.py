@@ -57,7 +57,7 @@ async def test_gd_13_5_a_patient_who_died_after_6_hours_yields_one_day(svc: Serv
         a = await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital")
         assert (a["living_days"], a["living_max"]) == (1, "30.00") and "GD-13.5" in a["rules"]
         r = await call(svc, "POST", f"/cases/{cid}/claim", "hospital", {**CLAIM, "living_amount": "90.00"})
-        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.5", "living_amount")
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.5", "/living_amount")
         await ok(svc, "POST", f"/cases/{cid}/claim", "hospital", {**CLAIM, "living_amount": "30.00"})
 
 
@@ -80,10 +80,10 @@ async def test_gd_13_3_an_adult_tagged_newborn_at_720_hours_is_refused(svc: Serv
         path = f"/cases/{cid}/emergency-extension"
         tagged = {"hours": 720, "category": "critically_ill_newborn", "reason": "病情危重"}
         r = await call(svc, "POST", path, "hospital", tagged)
-        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "evidence.date_of_birth")
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "/evidence/date_of_birth")
         adult = {**tagged, "evidence": {"date_of_birth": "1990-01-01"}}
         r = await call(svc, "POST", path, "hospital", adult)
-        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "evidence.date_of_birth")
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "/evidence/date_of_birth")
         wrong = {**tagged, "evidence": {"pregnancy_record": "母子健康手册 0031"}}
         assert (await call(svc, "POST", path, "hospital", wrong)).status_code == 422
         bad = await call(svc, "POST", path, "hospital", {"hours": 120, "category": "adult_male", "reason": "ICU"})
@@ -213,7 +213,7 @@ async def test_gd_13_5_referrals_discharge_ends_the_stay_of_a_person_referral_kn
         )
         assert (await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital"))["living_days"] == 2
         again = await call(svc, "POST", f"/cases/{cid}/stay-end", "hospital", end)
-        assert again.status_code == 409 and (again.json()["rule"], again.json()["field"]) == ("GD-13.5", "at")
+        assert again.status_code == 409 and (again.json()["rule"], again.json()["field"]) == ("GD-13.5", "/at")
         assert (await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital"))["living_days"] == 2
 
 
@@ -282,23 +282,23 @@ async def test_gd_13_3_the_category_must_match_the_id_number_the_fund_holds(svc:
         path = f"/cases/{adult_woman}/emergency-extension"
         claimed_young = {**newborn, "evidence": {"date_of_birth": two_days_old.isoformat()}}
         r = await call(svc, "POST", path, "hospital", claimed_young)
-        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "evidence.date_of_birth")
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "/evidence/date_of_birth")
         assert "1949" not in r.text  # the problem does not repeat the patient's birth date
         r = await call(svc, "POST", path, "hospital", newborn)  # no date: the ID's says 1949
-        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "evidence.date_of_birth")
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "/evidence/date_of_birth")
         assert (await ok(svc, "GET", f"/cases/{adult_woman}", "hospital"))["extension_status"] is None
         assert (await ok(svc, "POST", path, "hospital", pregnant))["extension_status"] == "requested"
 
         man = (await open_case(svc, identity="identified", id_number=VALID_ID_2, patient_ref="P-M"))["case_id"]
         r = await call(svc, "POST", f"/cases/{man}/emergency-extension", "hospital", pregnant)
-        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "category")
+        assert r.status_code == 422 and (r.json()["rule"], r.json()["field"]) == ("GD-13.3", "/category")
 
         baby_id = id_born(two_days_old.strftime("%Y%m%d"), "001")
         baby = (await open_case(svc, identity="identified", id_number=baby_id, patient_ref="P-B"))["case_id"]
         path = f"/cases/{baby}/emergency-extension"
         wrong = {**newborn, "evidence": {"date_of_birth": (two_days_old - timedelta(days=1)).isoformat()}}
         r = await call(svc, "POST", path, "hospital", wrong)
-        assert r.status_code == 422 and r.json()["field"] == "evidence.date_of_birth"
+        assert r.status_code == 422 and r.json()["field"] == "/evidence/date_of_birth"
         assert (await ok(svc, "POST", path, "hospital", newborn))["extension_status"] == "requested"
         approved = await ok(svc, "POST", f"{path}/decision", "agency", {"decision": "approved", "reason": "新生儿"})
         assert (approved["extension_status"], approved["emergency_hours"]) == ("approved", 120)

@@ -84,7 +84,7 @@ async def test_gd_20_1_gd_20_2_gd_21_the_whole_way(svc: ServiceHarness) -> None:
     with time_machine.travel(AGENCY, tick=False):
         cut = {"outcome": "approved", "cases": [{"case_id": case_ids[0], "approved_amount": "14000.00"}]}
         r = await call(svc, "POST", f"/applications/{app_id}/agency-review", "agency", cut)
-        assert r.status_code == 422 and r.json()["field"] == "reason"
+        assert r.status_code == 422 and r.json()["field"] == "/reason"
         more = {"outcome": "approved", "cases": [{"case_id": case_ids[0], "approved_amount": "99999.00"}]}
         assert (await call(svc, "POST", f"/applications/{app_id}/agency-review", "agency", more)).status_code == 422
         reviewed = await ok(
@@ -293,7 +293,7 @@ async def test_gd_20_2_rejections_state_their_reason(svc: ServiceHarness) -> Non
         await prepare_city(svc)
         app_id, [case_id] = await submitted(svc)
         r = await call(svc, "POST", f"/applications/{app_id}/agency-review", "agency", {"outcome": "rejected"})
-        assert r.status_code == 422 and r.json()["field"] == "reason"
+        assert r.status_code == 422 and r.json()["field"] == "/reason"
         assert (await ok(svc, "GET", f"/applications/{app_id}", "agency"))["state"] == "submitted"
         await ok(
             svc,
@@ -380,7 +380,7 @@ async def test_application_authorization_and_bad_input(svc: ServiceHarness) -> N
         ).status_code == 422
         assert (await call(svc, "POST", "/applications", "hospital", {**body, "case_ids": []})).status_code == 422
         r = await call(svc, "POST", "/applications", "hospital", {**body, "case_ids": ["EC-unknown"]})
-        assert r.status_code == 422 and r.json()["field"] == "case_ids.0"
+        assert r.status_code == 422 and r.json()["field"] == "/case_ids/0"
         app = await ok(svc, "POST", "/applications", "hospital", body)
         r = await call(svc, "POST", "/applications", "hospital", body)
         assert r.status_code == 409 and r.json()["rule"] == "GD-20.1"

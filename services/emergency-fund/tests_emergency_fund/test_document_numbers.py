@@ -17,7 +17,7 @@ async def test_gd_3_an_inflow_keeps_its_chinese_document_number(svc: ServiceHarn
     await inflow(svc, "provincial_transfer", "500000.00", 2026, "桂财社（2026）12号")
     again = {"source": "city_budget", "amount": "1.00", "fiscal_year": 2026, "reference": DOCUMENT}
     r = await call(svc, "POST", f"/funds/{CITY}/inflows", "finance", again)
-    assert r.status_code == 409 and r.json()["field"] == "reference"
+    assert r.status_code == 409 and r.json()["field"] == "/reference"
     ledger = (await ok(svc, "GET", f"/funds/{CITY}/ledger", "finance"))["items"]
     assert any(DOCUMENT in t["source_ref"] for t in ledger), ledger
 
@@ -27,5 +27,5 @@ async def test_a_document_number_with_markup_is_refused(svc: ServiceHarness) -> 
     for bad in ("柳财社<2026>88号", "〔2026〕88号", "柳财社\n88号", "x" * 101):
         body = {"source": "city_budget", "amount": "1.00", "fiscal_year": 2026, "reference": bad}
         r = await call(svc, "POST", f"/funds/{CITY}/inflows", "finance", body)
-        assert r.status_code == 422 and r.json()["field"] == "reference", (bad, r.text)
+        assert r.status_code == 422 and r.json()["field"] == "/reference", (bad, r.text)
     assert (await ok(svc, "GET", f"/funds/{CITY}/ledger", "finance"))["items"] == []

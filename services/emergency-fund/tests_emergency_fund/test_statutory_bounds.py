@@ -42,7 +42,7 @@ async def test_spec_0_6_a_weaker_statutory_value_is_refused_naming_the_rule(
     r = await load_parameters(svc, parameter_version(kind, TOMORROW, **{name: value}))
     problem = r.json()
     assert r.status_code == 422 and problem["rule"] == rule, problem
-    assert problem["field"] == f"versions[0].values.{name}" and "never weaker" in problem["detail"]
+    assert problem["field"] == f"/versions/0/values/{name}" and "never weaker" in problem["detail"]
     assert (await ok(svc, "GET", "/parameters", "admin"))["items"] == []  # nothing stored
 
 

@@ -98,5 +98,5 @@ async def test_gd_16_4_authorization_and_invalid_id_number(svc: ServiceHarness) 
             json=_late_body(VALID_ID[:17] + "Y"),
             headers=police(svc),
         )
-    assert r.status_code == 422 and r.json()["field"] == "id_number"
+    assert r.status_code == 422 and r.json()["field"] == "/id_number"
     assert await svc.published("IdentityVerified") == []

@@ -107,7 +107,7 @@ async def test_gd_16_1_reference_numbers_count_per_facility_and_year(svc: Servic
 async def test_gd_16_1_letter_without_a_face_photo_is_refused(svc: ServiceHarness) -> None:
     await register_facility(svc)
     r = await svc.client.post("/identity-checks", json={"patient_ref": "A1", "photos": []}, headers=hospital(svc))
-    assert r.status_code == 422 and r.json()["rule"] == "GD-16.1" and r.json()["field"] == "photos"
+    assert r.status_code == 422 and r.json()["rule"] == "GD-16.1" and r.json()["field"] == "/photos"
     # multipart with only a document scan: still no face photo
     r = await file_letter(svc, photos=[], scans=[image_bytes(seed=9)])
     assert r.status_code == 422 and r.json()["rule"] == "GD-16.1"
@@ -121,7 +121,7 @@ async def test_gd_16_1_fake_photo_is_refused_and_nothing_changes(svc: ServiceHar
     assert r.status_code == 422, r.text
     problem = r.json()
     assert r.headers["content-type"] == "application/problem+json"
-    assert problem["field"] == "photos[1]" and problem["rule"] == "GD-16.1"
+    assert problem["field"] == "/photos/1" and problem["rule"] == "GD-16.1"
     assert "not a decodable JPEG or PNG" in problem["detail"]
     assert "PDF" not in r.text
     assert await _counts(svc) == (0, 0, 0, 0)
@@ -130,7 +130,7 @@ async def test_gd_16_1_fake_photo_is_refused_and_nothing_changes(svc: ServiceHar
 async def test_gd_16_1_gif_small_and_bad_base64_are_refused(svc: ServiceHarness) -> None:
     await register_facility(svc)
     r = await file_letter(svc, photos=[image_bytes(400, 400, "GIF")])
-    assert r.status_code == 422 and r.json()["field"] == "photos[0]"
+    assert r.status_code == 422 and r.json()["field"] == "/photos/0"
     r = await file_letter(svc, photos=[image_bytes(120, 160)])
     assert r.status_code == 422 and "at least" in r.json()["detail"]
     r = await svc.client.post(
@@ -138,7 +138,7 @@ async def test_gd_16_1_gif_small_and_bad_base64_are_refused(svc: ServiceHarness)
         json={"patient_ref": "A1", "photos": [{"content_base64": "!!!not base64!!!"}]},
         headers=hospital(svc),
     )
-    assert r.status_code == 422 and r.json()["field"] == "photos[0]"
+    assert r.status_code == 422 and r.json()["field"] == "/photos/0"
     assert await _counts(svc) == (0, 0, 0, 0)
 
 
@@ -147,7 +147,7 @@ async def test_gd_16_1_oversized_photo_and_oversized_request_are_refused(svc: Se
     limit = svc.runtime.settings.photo_max_bytes
     huge = image_bytes() + b"\x00" * (limit + 1)
     r = await file_letter(svc, photos=[huge])
-    assert r.status_code == 422 and "larger than" in r.json()["detail"] and r.json()["field"] == "photos[0]"
+    assert r.status_code == 422 and "larger than" in r.json()["detail"] and r.json()["field"] == "/photos/0"
     r = await svc.client.post(
         "/identity-checks",
         content=b"{" + b" " * (svc.runtime.settings.max_request_bytes + 10) + b"}",
@@ -161,11 +161,11 @@ async def test_gd_16_1_too_many_photos_unknown_fields_and_bad_patient_ref(svc: S
     await register_facility(svc)
     many = [image_bytes(seed=i) for i in range(svc.runtime.settings.max_face_photos + 1)]
     r = await file_letter(svc, photos=many)
-    assert r.status_code == 422 and r.json()["field"] == "photos", r.text
+    assert r.status_code == 422 and r.json()["field"] == "/photos", r.text
     r = await file_letter(svc, extra={"surprise": "x"})
-    assert r.status_code == 422 and r.json()["field"] == "surprise"
+    assert r.status_code == 422 and r.json()["field"] == "/surprise"
     r = await file_letter(svc, patient_ref="张 三")
-    assert r.status_code == 422 and r.json()["field"] == "patient_ref"
+    assert r.status_code == 422 and r.json()["field"] == "/patient_ref"
     r = await svc.client.post(
         "/identity-checks", content=b"patient_ref=A1", headers={**hospital(svc), "content-type": "text/plain"}
     )
@@ -184,7 +184,7 @@ async def test_gd_16_1_one_letter_per_admission_and_idempotent_repeat(svc: Servi
     other_photo = await file_letter(svc, patient_ref="A1", photos=[image_bytes(seed=12)], headers=headers)
     assert other_photo.status_code == 409  # same key, different request
     duplicate = await file_letter(svc, patient_ref="A1", photos=[photo])
-    assert duplicate.status_code == 422 and duplicate.json()["field"] == "patient_ref"
+    assert duplicate.status_code == 422 and duplicate.json()["field"] == "/patient_ref"
     assert len(await svc.published("IdentityCheckRequested")) == 1
 
 
@@ -199,7 +199,7 @@ async def test_filing_authorization_wrong_role_and_wrong_facility(svc: ServiceHa
     assert r.status_code == 403
     both = token(svc, "hospital", "facility:H001", "facility:H002")
     r = await file_letter(svc, headers=both)
-    assert r.status_code == 422 and r.json()["field"] == "facility_id"
+    assert r.status_code == 422 and r.json()["field"] == "/facility_id"
     r = await svc.client.post("/identity-checks", json={"patient_ref": "A1", "photos": []})
     assert r.status_code == 401
     assert await _counts(svc) == (0, 0, 0, 0)

@@ -104,15 +104,15 @@ async def test_gd_16_2_invalid_id_number_is_refused_without_echo_and_changes_not
     for bad in (wrong, "123456", "4502031990010112345"):
         r = await _reply(svc, body["id"], identified(bad), at)
         assert r.status_code == 422, r.text
-        assert r.json()["field"] == "id_number" and bad not in r.text
+        assert r.json()["field"] == "/id_number" and bad not in r.text
     incomplete = {"outcome": "identified", "id_number": VALID_ID, "name": "张三"}
     r = await _reply(svc, body["id"], incomplete, at)
-    assert r.status_code == 422 and r.json()["field"] == "household_registration"
+    assert r.status_code == 422 and r.json()["field"] == "/household_registration"
     mixed = {"outcome": "not_identified", "id_number": VALID_ID}
     r = await _reply(svc, body["id"], mixed, at)
-    assert r.status_code == 422 and r.json()["field"] == "id_number"
+    assert r.status_code == 422 and r.json()["field"] == "/id_number"
     r = await _reply(svc, body["id"], {"outcome": "maybe"}, at)
-    assert r.status_code == 422 and r.json()["field"] == "outcome"
+    assert r.status_code == 422 and r.json()["field"] == "/outcome"
     assert await _state(svc) == (["awaiting_reply"], 0)
     assert await svc.published("IdentityVerified") == []
 

@@ -32,7 +32,7 @@ async def test_gd_16_2_reply_window_may_be_shorter_never_longer(svc: ServiceHarn
     with time_machine.travel(datetime(2026, 11, 6, 9, 0, tzinfo=SH), tick=False):
         longer = await svc.client.post("/admin/parameters", json={"versions": [_version(4)]}, headers=admin)
         assert longer.status_code == 422 and longer.json()["rule"] == "GD-16.2"
-        assert longer.json()["field"] == "versions[0].values.reply_working_days"
+        assert longer.json()["field"] == "/versions/0/values/reply_working_days"
         r = await svc.client.post("/admin/parameters", json={"versions": [_version(2)]}, headers=admin)
         assert r.status_code == 201, r.text
         # Friday 6 November, before the version: Mon 9, Tue 10, Wed 11 (the default 3 days)

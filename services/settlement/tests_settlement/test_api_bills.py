@@ -52,7 +52,7 @@ async def test_the_same_bill_number_twice_is_idempotent_and_other_content_confli
     assert again.json()["bill_id"] == first.json()["bill_id"]
     other = await svc.client.post("/bills", json=bill("B1", [line("200.00")], kind="interim"), headers=hospital(svc))
     assert other.status_code == 409
-    assert other.json()["field"] == "bill_number"
+    assert other.json()["field"] == "/bill_number"
     assert await _bill_rows(svc) == (1, 1)
 
 
@@ -119,7 +119,7 @@ async def test_service_dates_must_fall_within_the_stay(svc: ServiceHarness) -> N
     late = line("10.00", day=date(2026, 3, 11))
     r = await svc.client.post("/bills", json=bill("B1", [late]), headers=hospital(svc))
     assert r.status_code == 422
-    assert r.json()["field"] == "lines.0.service_date"
+    assert r.json()["field"] == "/lines/0/service_date"
 
 
 async def test_a_hospital_submits_and_reads_only_its_own_bills(svc: ServiceHarness) -> None:
@@ -158,7 +158,7 @@ async def test_an_admission_referral_has_just_filed_is_not_yet_known_and_a_stale
     r = await svc.client.post("/bills", json=bill("B1", [line("1.00")], admission_id=fresh), headers=hospital(svc))
     assert r.status_code == 409, r.text
     assert r.headers["retry-after"] == "1" and r.json()["type"] == "/problems/not-yet-known"
-    assert r.json()["field"] == "admission_id"
+    assert r.json()["field"] == "/admission_id"
     r = await svc.client.post(f"/admissions/{fresh}/settlement", headers=hospital(svc))
     assert r.status_code == 409 and r.json()["type"] == "/problems/not-yet-known", r.text
     stale = str(uuid.uuid4())

@@ -43,7 +43,7 @@ async def test_a_5000_out_of_catalogue_drug_cannot_be_billed_as_in_catalogue(svc
     claimed = {**line("5000.00", code="SELF001"), "in_catalogue": True}
     r = await svc.client.post("/bills", json=bill("B1", [claimed]), headers=hospital(svc))
     assert r.status_code == 422, r.text  # the field does not exist any more: never sent
-    assert r.json()["field"] == "lines.0.in_catalogue"
+    assert r.json()["field"] == "/lines/0/in_catalogue"
     assert await _count(svc, t.bill) == 0
 
     r = await svc.client.post("/bills", json=bill("B1", [line("5000.00", code="SELF001")]), headers=hospital(svc))
@@ -63,7 +63,7 @@ async def test_an_unknown_item_code_is_a_problem_naming_the_line_and_nothing_is_
     r = await svc.client.post("/bills", json=bill("B1", lines), headers=hospital(svc))
     assert r.status_code == 422, r.text
     problem = r.json()
-    assert (problem["field"], problem["rule"]) == ("lines.1.item_code", "LJ-6.1")
+    assert (problem["field"], problem["rule"]) == ("/lines/1/item_code", "LJ-6.1")
     assert "NO-SUCH-CODE" in problem["detail"]
     assert await _count(svc, t.bill) == 0 and await _count(svc, t.bill_line) == 0
 
@@ -74,7 +74,7 @@ async def test_an_in_catalogue_item_cannot_carry_a_self_pay_item(svc: ServiceHar
         "/bills", json=bill("B1", [{**line("300.00"), "self_pay_item_id": "SP1"}]), headers=hospital(svc)
     )
     assert r.status_code == 422
-    assert (r.json()["field"], r.json()["rule"]) == ("lines.0.self_pay_item_id", "LJ-7.0")
+    assert (r.json()["field"], r.json()["rule"]) == ("/lines/0/self_pay_item_id", "LJ-7.0")
 
 
 async def test_membership_follows_the_service_date_and_the_facility_region(svc: ServiceHarness) -> None:
@@ -88,7 +88,7 @@ async def test_membership_follows_the_service_date_and_the_facility_region(svc: 
     assert r.status_code == 201, r.text
     early = line("50.00", code="NEW01")  # served 2026-03-03, before NEW01 is listed
     r = await svc.client.post("/bills", json=bill("B1", [early], kind="interim"), headers=hospital(svc))
-    assert (r.status_code, r.json()["field"]) == (422, "lines.0.item_code")
+    assert (r.status_code, r.json()["field"]) == (422, "/lines/0/item_code")
     in_time = line("50.00", code="NEW01", day=date(2026, 3, 5))
     r = await svc.client.post(
         "/bills", json=bill("B1", [in_time, line("80.00")], kind="interim"), headers=hospital(svc)
@@ -114,13 +114,13 @@ async def test_only_an_administrator_loads_the_catalogue_overlaps_are_refused_an
 
     again = [catalogue_entry("C1", True), catalogue_entry("A1", False, effective_from="2026-06-01")]
     r = await svc.client.post("/admin/catalogue", json={"items": again}, headers=admin(svc))
-    assert r.status_code == 409 and r.json()["field"] == "items"
+    assert r.status_code == 409 and r.json()["field"] == "/items"
     assert await _count(svc, t.catalogue_item) == 2  # all or nothing
     assert len(await svc.published("CatalogueItemPublished")) == 2
 
     bad = [{**catalogue_entry("D1", True), "region": "mars"}]
     r = await svc.client.post("/admin/catalogue", json={"items": bad}, headers=admin(svc))
-    assert r.status_code == 422 and r.json()["field"].startswith("items.0")
+    assert r.status_code == 422 and r.json()["field"].startswith("/items/0")
     listed = await svc.client.get("/catalogue?code=B1", headers=hospital(svc))
     assert [e["kind"] for e in listed.json()["items"]] == ["test"]
 

@@ -55,7 +55,7 @@ async def test_an_admission_with_nothing_filed_yet_is_not_decidable(svc: Service
     assert r.status_code == 409, r.text  # type: ignore[attr-defined]
     problem = r.json()  # type: ignore[attr-defined]
     assert problem["type"] == "/problems/not-yet-decidable"
-    assert (problem["missing"], problem["field"], problem["rule"]) == ("filing_state", "filing_state", "LJ-4.3c")
+    assert (problem["missing"], problem["field"], problem["rule"]) == ("filing_state", "/filing_state", "LJ-4.3c")
     assert "Retry-After" not in r.headers  # type: ignore[attr-defined]  # a fact to wait for, not propagation
     await _nothing_settled(svc)
 

@@ -37,6 +37,10 @@ from medaid_shared.problems import PROBLEM_JSON
 PUBLIC = {"x-public": True}
 """``openapi_extra`` of an operation that needs no token."""
 
+FIELD_PATTERN = r"^(/.*)?$|^[A-Za-z][A-Za-z0-9_-]*$"
+"""A problem's ``field``: an RFC 6901 pointer into the body (``""`` the whole body), or the
+name of a query, path or header parameter (:func:`medaid_shared.problems.wire_field`)."""
+
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "title": "Problem",
@@ -50,12 +54,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer", "examples": [422]},
         "detail": {"type": "string", "examples": ["value is not a valid decimal"]},
         "instance": {"type": "string", "examples": ["/v1/bills"]},
-        "field": {"type": "string", "examples": ["/lines/0/amount"]},
+        "field": {"type": "string", "pattern": FIELD_PATTERN, "examples": ["/lines/0/amount", "cursor"]},
         "rule": {"type": "string", "examples": ["LJ-7.3"]},
         "errors": {
             "type": "array",
             "description": "every field at fault, when more than one is",
-            "items": {"type": "object", "additionalProperties": True},
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string", "pattern": FIELD_PATTERN}, "message": {"type": "string"}},
+                "additionalProperties": True,
+            },
         },
     },
     "additionalProperties": True,

@@ -5,10 +5,18 @@ Domain and service code raise the pure error types of :mod:`medaid_shared.errors
 :func:`install_problem_handlers` turn them, FastAPI validation errors and any unexpected
 exception into ``application/problem+json`` with ``type``, ``title``, ``status``,
 ``detail`` and, where a field is at fault, ``field``.
+
+``field`` has one shape at every service (docs/VOCABULARY.md): a body field is an RFC 6901
+JSON pointer (``/lines/0/amount``, ``/photos/0``; ``""`` is the whole body), a query, path
+or header parameter is its name (``cursor``, ``Idempotency-Key``). Services raise the name
+they know (``lines.0.amount``, ``photos[0]``, ``reason``) and :func:`wire_field` turns it
+into that shape here, from the operation's declared parameters, so no service formats one.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -40,7 +48,11 @@ __all__ = [
     "Unauthorized",
     "ValidationFailed",
     "install_problem_handlers",
+    "json_pointer",
+    "loc_field",
     "problem_response",
+    "validation_problem",
+    "wire_field",
 ]
 
 PROBLEM_JSON = "application/problem+json"
@@ -48,16 +60,81 @@ log = structlog.get_logger("medaid.problems")
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
-    """An RFC 9457 response for ``problem``."""
+    """An RFC 9457 response for ``problem``, its fields in the one wire shape."""
     instance = str(request.url.path) if request is not None else None
-    return JSONResponse(
-        problem.body(instance), status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers()
-    )
+    body = problem.body(instance)
+    parameters = _parameters(request.scope.get("route")) if request is not None else frozenset()
+    if problem.field is not None:
+        body["field"] = wire_field(problem.field, parameters)
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        body["errors"] = [
+            {**e, "field": wire_field(str(e["field"]), parameters)} if isinstance(e, dict) and "field" in e else e
+            for e in errors
+        ]
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers())
 
 
-def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+_PARAMETER_SOURCES = ("query", "path", "header", "cookie")
+_SEGMENT = re.compile(r"[^.\[\]]+")
+
+
+def json_pointer(path: Sequence[str | int]) -> str:
+    """RFC 6901: ``("lines", 0, "amount")`` → ``/lines/0/amount`` (``~`` and ``/`` escaped)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _header_name(name: str) -> str:
+    return "-".join(word.capitalize() for word in name.split("-"))
+
+
+def loc_field(loc: Sequence[str | int]) -> str:
+    """The wire ``field`` of a pydantic error location. FastAPI's locations start with
+    where the value came from (``("body", "lines", 0, "amount")``, ``("query", "limit")``);
+    a model validated by a service itself (a multipart part, a stored document) has a
+    location inside its body."""
+    if not loc:
+        return ""
+    source, rest = loc[0], list(loc[1:])
+    if source == "body":
+        return json_pointer(rest)
+    if source in _PARAMETER_SOURCES and rest:
+        return _header_name(str(rest[0])) if source == "header" else str(rest[0])
+    return json_pointer(list(loc))
+
+
+def wire_field(field: str, parameters: frozenset[str] = frozenset()) -> str:
+    """A field name a service raised, in the wire shape: a declared parameter (or an
+    HTTP header, ``Idempotency-Key``) keeps its name; anything else is a body path
+    (``lines.0.amount``, ``photos[0]``, ``guardian.name``) made a JSON pointer; ``body``
+    is the whole body. A pointer passes unchanged."""
+    if field.startswith("/") or field == "":
+        return field
+    if field == "body":
+        return ""
+    if field.lower() in parameters or re.fullmatch(r"[A-Z][A-Za-z]*(-[A-Z][A-Za-z]*)+", field):
+        return field
+    return json_pointer(_SEGMENT.findall(field))
+
+
+def _parameters(route: Any) -> frozenset[str]:
+    """The names (lower case) of the query, path, header and cookie parameters ``route``
+    declares, its dependencies' included."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return frozenset()
+    from fastapi.dependencies.utils import get_flat_params
+
+    return frozenset(name.lower() for p in get_flat_params(dependant) for name in (p.name, p.alias))
+
+
+def validation_problem(errors: Sequence[Any]) -> ValidationFailed:
+    """Pydantic errors as one problem: the first names ``field``, ``errors`` lists them
+    all; the field and the message only, never the input (it may be personal data)."""
+    listed = [{"field": loc_field(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in errors]
+    first = listed[0] if listed else {"field": "", "message": "invalid"}
+    where = first["field"] or "body"
+    return ValidationFailed(f"{where}: {first['message']}", field=first["field"], extra={"errors": listed})
 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -67,10 +144,7 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field_path(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors()]
-    first = errors[0] if errors else {"field": "body", "message": "invalid"}
-    problem = ValidationFailed(f"{first['field']}: {first['message']}", field=first["field"], extra={"errors": errors})
-    return problem_response(problem, request)
+    return problem_response(validation_problem(exc.errors()), request)
 
 
 _HTTP_SLUGS = {

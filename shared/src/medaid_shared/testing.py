@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,7 +172,11 @@ async def start_harness(name: str, infra: Infrastructure, **overrides: Any) -> S
     await runtime.start()
     # The client speaks the service's versioned API: paths in tests are relative to /v1;
     # operations endpoints are reached with an absolute URL (ROOT + "/healthz").
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"{ROOT}{API_PREFIX}")
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url=f"{ROOT}{API_PREFIX}",
+        event_hooks={"response": [check_wire_vocabulary(app)]},
+    )
     return ServiceHarness(name, infra, app, runtime, client)
 
 
@@ -232,6 +236,58 @@ async def migration_drift(runtime: Runtime) -> list[Any]:
         return await conn.run_sync(diff)
 
 
+def _operation_finder(doc: dict[str, Any]) -> Callable[[httpx.Request], dict[str, Any] | None]:
+    """The operation of ``doc`` a request was sent to (None for an undocumented route)."""
+    operations: list[tuple[str, re.Pattern[str], dict[str, Any]]] = []
+    for path, ops in doc["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+        for method, op in ops.items():
+            operations.append((method.upper(), pattern, op))
+    # Literal paths before templated ones (``/queue`` before ``/{request_id}``).
+    operations.sort(key=lambda o: o[1].pattern.count("[^/]+"))
+
+    def find(request: httpx.Request) -> dict[str, Any] | None:
+        path = request.url.path
+        return next((o for m, p, o in operations if m == request.method and p.match(path)), None)
+
+    return find
+
+
+class OffVocabulary(AssertionError):
+    """An answer that breaks the one wire vocabulary of docs/VOCABULARY.md."""
+
+
+def _problem_fields(body: Any) -> list[str]:
+    if not isinstance(body, dict):
+        return []
+    fields = [body["field"]] if isinstance(body.get("field"), str) else []
+    errors = body.get("errors")
+    return fields + [e["field"] for e in errors or [] if isinstance(e, dict) and isinstance(e.get("field"), str)]
+
+
+def check_wire_vocabulary(app: Any) -> Callable[[httpx.Response], Awaitable[None]]:
+    """A response hook every harness client carries, so every API test of every service
+    checks what the vocabulary fixes about each answer it receives: a problem's ``field``
+    is a JSON pointer into the body or the name of a parameter the operation declares."""
+    operation = _operation_finder(app.openapi())
+
+    async def check(response: httpx.Response) -> None:
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        if media != "application/problem+json":
+            return
+        await response.aread()
+        op = operation(response.request) or {}
+        declared = {p["name"].lower() for p in op.get("parameters", [])}
+        for named in _problem_fields(response.json()):
+            pointer = named == "" or named.startswith("/")
+            header = re.fullmatch(r"[A-Z][A-Za-z]*(-[A-Z][A-Za-z]*)+", named) is not None
+            if not (pointer or header or named.lower() in declared):
+                where = f"{response.request.method} {response.request.url.path} → {response.status_code}"
+                raise OffVocabulary(f"{where}: problem field {named!r} is neither a JSON pointer nor a parameter")
+
+    return check
+
+
 class UndocumentedAnswer(AssertionError):
     """A success answer its service's OpenAPI document does not describe."""
 
@@ -247,20 +303,14 @@ def check_answers_against_document(h: ServiceHarness) -> None:
     from jsonschema import Draft202012Validator
 
     doc = h.app.openapi()
-    operations: list[tuple[str, re.Pattern[str], dict[str, Any]]] = []
-    for path, ops in doc["paths"].items():
-        pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
-        for method, op in ops.items():
-            operations.append((method.upper(), pattern, op))
-    # Literal paths before templated ones (``/queue`` before ``/{request_id}``).
-    operations.sort(key=lambda o: o[1].pattern.count("[^/]+"))
+    operation = _operation_finder(doc)
 
     async def check(response: httpx.Response) -> None:
         if not 200 <= response.status_code < 300:
             return
         request = response.request
         path = request.url.path
-        op = next((o for m, p, o in operations if m == request.method and p.match(path)), None)
+        op = operation(request)
         if op is None:
             return  # the test clock and other undocumented test routes
         declared = op["responses"].get(str(response.status_code))

@@ -29,6 +29,19 @@ class ApiProblem(Exception):
         value = self.problem.get("field")
         return str(value) if value else None
 
+    def concerns(self, name: str) -> bool:
+        """Whether the problem is about the form field ``name``. Services name a parameter
+        by its name and a body field by its JSON pointer (docs/VOCABULARY.md): the field
+        itself (``/reason``), a part of it (``/photos/0``, ``/guardian/name``) or the same
+        field of a listed item (``/lines/0/amount`` for ``amount``)."""
+        field = self.field
+        if field is None:
+            return False
+        if field == name:
+            return True
+        segments = [s.replace("~1", "/").replace("~0", "~") for s in field.split("/")[1:]] if field[0] == "/" else []
+        return bool(segments) and name in (segments[0], segments[-1])
+
     def __str__(self) -> str:
         return f"{self.service} → {self.status}: {self.problem.get('detail') or self.problem.get('title')}"
 

@@ -51,7 +51,7 @@ async def open_letter(request: Request, web: WebDep, request_id: str) -> Respons
     form = await web.verified_form(request)
     reason = text(form, "reason")
     if not reason:
-        problem = ApiProblem("console", 422, {"detail": "查看照片须填写事由", "field": "reason"})
+        problem = ApiProblem("console", 422, {"detail": "查看照片须填写事由", "field": "/reason"})
         return await letter_page(request, web, request_id, problem, dict(form))
     try:
         html = await api.get(

@@ -27,7 +27,6 @@ from identity_check.api.schemas import (
     identity_out,
     request_body,
     request_out,
-    validation_problem,
 )
 from identity_check.domain import policy
 from identity_check.domain.model import Outcome, RequestStatus
@@ -38,6 +37,7 @@ from medaid_shared.auth import CurrentPrincipal
 from medaid_shared.db import UnitOfWork
 from medaid_shared.errors import Problem, ValidationFailed
 from medaid_shared.pagination import Page, PageQuery, page_of, sort_key
+from medaid_shared.problems import validation_problem
 from medaid_shared.routes import CommandRun
 
 router = APIRouter(prefix="/identity-checks", tags=["identity checks"])
@@ -177,7 +177,7 @@ async def parse_file_request(request: Request, checks: IdentityChecks) -> FileRe
         try:
             body = FileRequestJson.model_validate_json(bytes(raw))
         except ValidationError as exc:
-            raise validation_problem(exc) from None
+            raise validation_problem(exc.errors(include_input=False, include_url=False)) from None
         fields: RequestFields = body
         photos = [
             Upload(_decode_base64(p.content_base64, f"photos[{i}]"), f"photos[{i}]") for i, p in enumerate(body.photos)
@@ -204,7 +204,7 @@ async def parse_file_request(request: Request, checks: IdentityChecks) -> FileRe
             try:
                 fields = RequestFields.model_validate({**plain, "found_documents": form.getlist("found_documents")})
             except ValidationError as exc:
-                raise validation_problem(exc) from None
+                raise validation_problem(exc.errors(include_input=False, include_url=False)) from None
             photos = [
                 Upload(await _read_file(f, f"photos[{i}]", s.photo_max_bytes), f"photos[{i}]")
                 for i, f in enumerate(form.getlist("photos"))

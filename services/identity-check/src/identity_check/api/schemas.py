@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from identity_check.domain.model import PATIENT_REF_PATTERN, Outcome, RequestStatus
 from identity_check.service.checks import Details, Identity
 from medaid_shared import clock
-from medaid_shared.errors import ValidationFailed
 
 TEXT = 5000
 
@@ -227,13 +226,3 @@ def identity_out(i: Identity) -> IdentityOut:
         recorded_at=i.recorded_at,
         late=i.late,
     )
-
-
-def validation_problem(exc: ValidationError) -> ValidationFailed:
-    """A pydantic error as problem details — field and message only, never the input."""
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())) or "body", "message": e.get("msg", "invalid")}
-        for e in exc.errors(include_input=False, include_url=False)
-    ]
-    first = errors[0] if errors else {"field": "body", "message": "invalid"}
-    return ValidationFailed(f"{first['field']}: {first['message']}", field=first["field"], extra={"errors": errors})

@@ -63,6 +63,9 @@ async def test_lj_18_feed_is_per_department_and_role(feed_client: Any) -> None:
     assert (await client.get("/feed/auditor", headers=as_role(rt, "police"))).status_code == 403
     r = await client.get("/feed/tax-office", headers=as_role(rt, "auditor"))
     assert r.status_code == 404 and r.json()["field"] == "department"
+    # One name for the health bureau: its role. The former department name is no feed.
+    assert (await client.get("/feed/health_bureau", headers=as_role(rt, "health_bureau"))).status_code == 200
+    assert (await client.get("/feed/health", headers=as_role(rt, "health_bureau"))).status_code == 404
     assert (await client.get("/feed/auditor")).status_code == 401
     assert {d.role for d in DEPARTMENTS.values()} >= {
         Role.CIVIL_AFFAIRS,
@@ -236,7 +239,8 @@ async def test_spec_0_4_feed_removes_what_the_minimisation_table_does_not_keep(f
         kept = {f.field for f in EVENT_FIELDS if department in f.feeds or "*" in f.feeds}
         assert ent.redact == {f.field for f in EVENT_FIELDS} - kept == feed_redactions(department)
     assert "name_masked" not in DEPARTMENTS["police"].redact and "guardian" in DEPARTMENTS["police"].redact
-    assert {"name_masked", "id_number_masked", "guardian", "diagnosis_group_sealed"} <= DEPARTMENTS["health"].redact
+    health = DEPARTMENTS["health_bureau"]
+    assert {"name_masked", "id_number_masked", "guardian", "diagnosis_group_sealed"} <= health.redact
     for department in DEPARTMENTS:
         assert "diagnosis_group_sealed" in DEPARTMENTS[department].redact
     rt, client = feed_client

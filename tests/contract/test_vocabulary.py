@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from medaid_shared.authz import Role
+from medaid_shared.feed import DEPARTMENTS
 from medaid_shared.minimisation import FULL_READS
 from medaid_shared.openapi import FIELD_PATTERN
 from medaid_shared.problems import wire_field
@@ -124,6 +125,10 @@ def test_a_problem_field_is_a_json_pointer_or_a_parameter_name(name: str) -> Non
         assert not shape.match(wrong), wrong
     for raised, wire in (("lines.0.amount", "/lines/0/amount"), ("photos[0]", "/photos/0"), ("reason", "/reason")):
         assert wire_field(raised) == wire and shape.match(wire)
+
+
+def test_a_feed_department_is_named_as_its_role() -> None:
+    assert {name: e.role.value for name, e in DEPARTMENTS.items() if name != e.role.value} == {}
 
 
 @pytest.mark.parametrize("name", list(DOCS))

@@ -138,9 +138,9 @@ DEPARTMENTS: Mapping[str, Entitlement] = {
             "FundDisbursed",
         },
     ),
-    "health": _entitled(
+    "health_bureau": _entitled(
         Role.HEALTH_BUREAU,
-        "health",
+        "health_bureau",
         {
             "FacilityRegistered",
             "FacilityUpdated",

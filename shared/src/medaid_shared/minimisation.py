@@ -103,7 +103,7 @@ EVENT_FIELDS: tuple[PersonalField, ...] = (
         "medical",
         Form.CLEAR,
         "LJ-11.2 major-treatment evaluation filed with civil affairs",
-        frozenset({"civil_affairs", "health"}),
+        frozenset({"civil_affairs", "health_bureau"}),
     ),
     PersonalField("person_id", "name", Form.REFERENCE, "an opaque id that links a person's records", frozenset({"*"})),
     PersonalField("patient_ref", "name", Form.REFERENCE, "the hospital's opaque patient reference", frozenset({"*"})),
@@ -163,7 +163,7 @@ FULL_READS: Mapping[str, frozenset[str]] = {
 # SPEC 0.4: answer fields that carry a diagnosis or a medical statement about the person,
 # "<service> <Schema>.<field>", and the only roles the service fills them for (every other
 # role gets them empty). A self-pay item's necessity is for those who propose, review, file
-# or sign it (LJ-7.1–7.3) and the auditor; medical insurance and health read the item without it.
+# or sign it (LJ-7.1–7.3) and the auditor; medical insurance and the health bureau read the item without it.
 DIAGNOSIS_ANSWERS: Mapping[str, frozenset[str]] = {
     "referral AdmissionOut.diagnosis_group": frozenset({"hospital", "civil_affairs", "medical_insurance"}),
     "consent ItemOut.necessity": frozenset(

@@ -28,9 +28,8 @@ from aiokafka import errors as kafka_errors
 from opentelemetry import propagate, trace
 from prometheus_client import Counter
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from medaid_shared import clock
+from medaid_shared import clock, statements
 from medaid_shared.backoff import Backoff, wait_or_stop
 from medaid_shared.db import Database, UnitOfWork
 from medaid_shared.events import Event, EventMeta, UndecodableEvent, from_kafka, parse_payload
@@ -256,12 +255,9 @@ class EventConsumer:
     async def _claim_and_handle(self, uow: UnitOfWork, event: Event, meta: EventMeta) -> str:
         """Claim the event in the inbox and run its handler, in ``uow``'s transaction or
         savepoint: a claim already there means it was applied before."""
-        inbox = self.db.tables.inbox
         inserted = await uow.session.execute(
-            pg_insert(inbox)
-            .values(consumer=self.name, event_id=meta.id, event_type=meta.type)
-            .on_conflict_do_nothing()
-            .returning(inbox.c.event_id)
+            statements.inbox_claim(self.db.tables.inbox),
+            {"consumer": self.name, "event_id": meta.id, "event_type": meta.type},
         )
         if inserted.first() is None:
             return "duplicate"

@@ -12,11 +12,10 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from opentelemetry import propagate
-from sqlalchemy import MetaData, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import MetaData, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from medaid_shared import clock
+from medaid_shared import clock, statements
 from medaid_shared.authz import Principal
 from medaid_shared.calendar import Due
 from medaid_shared.events import Event
@@ -78,20 +77,22 @@ class UnitOfWork:
     async def emit(self, event: Event, *, subject: str | None = None) -> uuid.UUID:
         """Write an event to the outbox in this transaction (the relay publishes it)."""
         event_id = uuid.uuid4()
+        now = clock.now()
         await self.session.execute(
-            insert(self.tables.outbox).values(
-                id=event_id,
-                topic=self._settings.topic(event.topic),
-                key=event.partition_key(),
-                event_type=event.event_type,
-                dataschema=event.dataschema(),
-                subject=subject or event.partition_key(),
-                payload=event.model_dump(mode="json"),
-                occurred_at=clock.now(),
+            statements.outbox_row(self.tables.outbox),
+            {
+                "id": event_id,
+                "topic": self._settings.topic(event.topic),
+                "key": event.partition_key(),
+                "event_type": event.event_type,
+                "dataschema": event.dataschema(),
+                "subject": subject or event.partition_key(),
+                "payload": event.model_dump(mode="json"),
+                "occurred_at": now,
                 # due by the service clock the relay compares with, not the database server's
-                available_at=clock.now(),
-                traceparent=current_traceparent(),
-            )
+                "available_at": now,
+                "traceparent": current_traceparent(),
+            },
         )
         return event_id
 
@@ -100,17 +101,16 @@ class UnitOfWork:
     ) -> None:
         """Start a deadline; the scheduler turns it into its event once, when due."""
         await self.session.execute(
-            pg_insert(self.tables.deadline)
-            .values(
-                id=uuid.uuid4(),
-                kind=kind,
-                subject=subject,
-                due_at=due.at,
-                basis=basis,
-                calendar_provisional=due.calendar_provisional,
-                payload={**(payload or {}), **due.recount()},
-            )
-            .on_conflict_do_nothing(index_elements=["kind", "subject"])
+            statements.deadline_start(self.tables.deadline),
+            {
+                "id": uuid.uuid4(),
+                "kind": kind,
+                "subject": subject,
+                "due_at": due.at,
+                "basis": basis,
+                "calendar_provisional": due.calendar_provisional,
+                "payload": {**(payload or {}), **due.recount()},
+            },
         )
 
     async def lock_deadline(self, kind: str, subject: str) -> None:

@@ -26,9 +26,8 @@ from typing import Any
 from fastapi.encoders import jsonable_encoder
 from pydantic import Field
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from medaid_shared import clock
+from medaid_shared import clock, statements
 from medaid_shared.authz import Principal
 from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Database, UnitOfWork, canonical_json
@@ -98,12 +97,15 @@ async def run_command(
         # unique index until this transaction ends, then finds the stored answer instead
         # of running the command again (and runs it if this one was refused).
         reserved = await uow.session.execute(
-            pg_insert(t)
-            .values(
-                key=key, principal=principal.subject, fingerprint=fp, status_code=0, response={}, created_at=clock.now()
-            )
-            .on_conflict_do_nothing()
-            .returning(t.c.key)
+            statements.idempotency_reservation(t),
+            {
+                "key": key,
+                "principal": principal.subject,
+                "fingerprint": fp,
+                "status_code": 0,
+                "response": {},
+                "created_at": clock.now(),
+            },
         )
         if reserved.first() is None:
             stored = await _stored(uow, t, principal, key, fp)

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from medaid_shared import clock
+from medaid_shared import clock, statements
 from medaid_shared.pagination import PageRequest, keyset
 from medaid_shared.parameter_store import ParameterStore
 from medaid_shared.parameters import ParameterVersion
@@ -41,10 +41,7 @@ class SqlRepository:
 
     # --- read model -------------------------------------------------------------------------
     async def _upsert(self, table: Any, key: str, values: Record) -> None:
-        stmt = pg_insert(table).values(**values)
-        await self.session.execute(
-            stmt.on_conflict_do_update(index_elements=[key], set_={k: stmt.excluded[k] for k in values if k != key})
-        )
+        await self.session.execute(statements.upsert(table, key, values), values)
 
     async def upsert_person(self, values: Record) -> None:
         await self._upsert(t.person, "person_id", values)

@@ -1,0 +1,120 @@
+"""The kernel's hot statements are built once per table, reused from the engine's compiled
+cache, and do on the real PostgreSQL what the per-call statements did: an inbox claim or
+idempotency reservation answers once, a started deadline is not restarted, an outbox row
+is written, and an upsert inserts then overwrites."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import default
+
+from medaid_shared import statements
+from medaid_shared.db import Database
+from medaid_shared.runtime import Runtime
+from medaid_shared.testing import Infrastructure
+
+from .conftest import ItemCounted, applied, build
+
+AT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(infrastructure: Infrastructure, kernel_schema: None) -> AsyncIterator[Database]:
+    rt: Runtime = build(infrastructure)
+    async with rt.db.engine.begin() as conn:
+        await conn.execute(
+            text("TRUNCATE kerneltest.applied, kerneltest.inbox, kerneltest.deadline, kerneltest.idempotency_key")
+        )
+    yield rt.db
+    await rt.db.dispose()
+
+
+def test_each_statement_is_built_once_per_table(db: Database) -> None:
+    t = db.tables
+    for build_one, table in [
+        (statements.inbox_claim, t.inbox),
+        (statements.idempotency_reservation, t.idempotency_key),
+        (statements.deadline_start, t.deadline),
+        (statements.outbox_row, t.outbox),
+    ]:
+        assert build_one(table) is build_one(table)
+    assert statements.upsert(applied, "event_id", ["item", "n"]) is statements.upsert(
+        applied, "event_id", ["n", "item"]
+    )
+    assert statements.upsert(applied, "event_id", ["n"]) is not statements.upsert(applied, "event_id", ["item", "n"])
+    # The statement keeps its cache key, so a call costs no key derivation either.
+    claim = statements.inbox_claim(t.inbox)
+    assert claim._generate_cache_key() is claim._generate_cache_key()
+
+
+async def test_an_inbox_claim_answers_once_and_comes_from_the_compiled_cache(db: Database) -> None:
+    claim = statements.inbox_claim(db.tables.inbox)
+    params = {"consumer": "items", "event_id": str(uuid.uuid4()), "event_type": "medaid.kerneltest.ItemCounted"}
+    async with db.unit_of_work() as uow:
+        first = await uow.session.execute(claim, params)
+        assert first.scalar_one() == params["event_id"]
+        again = await uow.session.execute(claim, params)
+        assert again.first() is None  # applied before: the consumer does nothing
+        assert again.context.cache_hit == default.CACHE_HIT  # type: ignore[attr-defined]
+        other = await uow.session.execute(claim, {**params, "consumer": "another"})
+        assert other.scalar_one() == params["event_id"]  # the claim is per consumer
+
+
+async def test_an_idempotency_reservation_answers_once(db: Database) -> None:
+    reserve = statements.idempotency_reservation(db.tables.idempotency_key)
+    params = {
+        "key": "k-1",
+        "principal": "his-01",
+        "fingerprint": "f" * 64,
+        "status_code": 0,
+        "response": {},
+        "created_at": AT,
+    }
+    async with db.unit_of_work() as uow:
+        assert (await uow.session.execute(reserve, params)).scalar_one() == "k-1"
+        assert (await uow.session.execute(reserve, {**params, "fingerprint": "g" * 64})).first() is None
+        assert (await uow.session.execute(reserve, {**params, "principal": "his-02"})).scalar_one() == "k-1"
+
+
+async def test_a_started_deadline_is_not_restarted(db: Database) -> None:
+    t = db.tables.deadline
+    start = statements.deadline_start(t)
+    params = {
+        "kind": "reply",
+        "subject": "R-1",
+        "due_at": AT,
+        "basis": "working_days",
+        "calendar_provisional": False,
+        "payload": {"days": 3},
+    }
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(start, {**params, "id": uuid.uuid4()})
+        await uow.session.execute(start, {**params, "id": uuid.uuid4(), "due_at": AT + timedelta(days=9)})
+        rows = (await uow.session.execute(select(t.c.due_at, t.c.payload).where(t.c.subject == "R-1"))).all()
+    assert [(row.due_at, row.payload) for row in rows] == [(AT, {"days": 3})]
+
+
+async def test_an_upsert_inserts_then_overwrites(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        row = {"event_id": "P-1", "item": "first", "n": 1}
+        await uow.session.execute(statements.upsert(applied, "event_id", row), row)
+        changed = {"event_id": "P-1", "item": "second", "n": 2}
+        await uow.session.execute(statements.upsert(applied, "event_id", changed), changed)
+        stored = (await uow.session.execute(select(applied.c.item, applied.c.n))).all()
+    assert [tuple(r) for r in stored] == [("second", 2)]
+
+
+async def test_an_emitted_event_is_an_outbox_row_due_when_it_occurred(db: Database) -> None:
+    t = db.tables.outbox
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text("TRUNCATE kerneltest.outbox"))
+        event_id = await uow.emit(ItemCounted(item="x", n=7))
+    async with db.read() as s:
+        row = (await s.execute(select(t).where(t.c.id == event_id))).mappings().one()
+    assert (row["key"], row["payload"], row["state"]) == ("x", {"item": "x", "n": 7}, "pending")
+    assert row["available_at"] == row["occurred_at"]

@@ -18,7 +18,14 @@ router = APIRouter(tags=["major treatment (LJ-11.2)"])
 
 
 class ExpertIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"expert_id": "QC-LZ-0207", "name": "韦振明", "hospital_id": "LZ-RMYY", "specialty": "surgery"}
+            ]
+        },
+    )
 
     expert_id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=100)
@@ -27,7 +34,12 @@ class ExpertIn(BaseModel):
 
 
 class ExpertPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"active": False}, {"hospital_id": "LZ-ZYY", "specialty": "high_risk_procedure"}]
+        },
+    )
 
     name: str | None = Field(default=None, min_length=1, max_length=100)
     hospital_id: str | None = Field(default=None, min_length=1, max_length=64)
@@ -36,13 +48,24 @@ class ExpertPatch(BaseModel):
 
 
 class AssignmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"specialty": "surgery"}, {}]})
 
     specialty: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class AttendingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "attending_doctor": "dr-huang",
+                    "opinion": "急性化脓性阑尾炎，保守治疗无效",
+                    "recommendation": "proceed",
+                }
+            ]
+        },
+    )
 
     attending_doctor: str = Field(min_length=1, max_length=200)
     opinion: str = Field(min_length=1, max_length=4000, description="Stored encrypted")
@@ -50,7 +73,12 @@ class AttendingIn(BaseModel):
 
 
 class ExpertOpinionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"opinion": "手术指征明确，同意腹腔镜下阑尾切除", "recommendation": "proceed"}]
+        },
+    )
 
     opinion: str = Field(min_length=1, max_length=4000, description="Stored encrypted")
     recommendation: Recommendation

@@ -16,7 +16,14 @@ router = APIRouter(tags=["signing authority (LJ-10)"])
 
 
 class GuardianAbsenceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"evidence_ref": "LJ-FLY-NO-GUARDIAN", "evidence_note": "户籍及民政登记核查：无配偶、子女及其他监护人"}
+            ]
+        },
+    )
 
     evidence_ref: str = Field(min_length=1, max_length=200, description="Reference of the verification document")
     evidence_note: str | None = Field(default=None, max_length=2000, description="What was checked (stored encrypted)")

@@ -18,13 +18,17 @@ router = APIRouter(tags=["rank-4 signatures and civil affairs (LJ-10)"])
 
 
 class AcknowledgementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"note": "已电话核实供养机构负责人签字"}]}
+    )
 
     note: str | None = Field(default=None, max_length=1000, description="What civil affairs noted")
 
 
 class PublicInterestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "区疾控中心确认的传染病防控需要，须立即隔离治疗"}]}
+    )
 
     reason: str = Field(min_length=1, max_length=1000, description="The major public interest confirmed (encrypted)")
 

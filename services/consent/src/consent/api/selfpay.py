@@ -25,7 +25,22 @@ Amount = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2, example
 
 
 class ItemIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "item_code": "XJ01DHM059B001010100433",
+                    "item_name": "注射用美罗培南",
+                    "category": "drug",
+                    "unit_price": "180.00",
+                    "quantity": 6,
+                    "necessity": "重症肺炎，头孢曲松治疗72小时无效，痰培养示产ESBL肺炎克雷伯菌",
+                    "attending_doctor": "dr-huang",
+                }
+            ]
+        },
+    )
 
     item_code: ItemCode
     item_name: str = Field(min_length=1, max_length=200)
@@ -38,14 +53,24 @@ class ItemIn(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"outcome": "approved"},
+                {"outcome": "rejected", "reason": "目录内药品可替代（哌拉西林他唑巴坦）"},
+            ]
+        },
+    )
 
     outcome: ReviewOutcome
     reason: str | None = Field(default=None, max_length=2000, description="Required when objecting")
 
 
 class FilingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"note": "单次费用超过1000元，报镇社会救助经办机构备案"}]}
+    )
 
     note: str | None = Field(default=None, max_length=2000)
 

@@ -17,7 +17,26 @@ router = APIRouter(tags=["treatments and consents (LJ-11)"])
 
 
 class TreatmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "major",
+                    "category": "surgery",
+                    "procedure_code": "47.0100",
+                    "description": "腹腔镜下阑尾切除术",
+                    "attending_doctor": "dr-huang",
+                },
+                {
+                    "kind": "emergency",
+                    "description": "感染性休克抢救",
+                    "attending_doctor": "dr-huang",
+                    "emergency_reason": "血压 70/40 mmHg，意识模糊",
+                },
+            ]
+        },
+    )
 
     kind: Kind
     category: MajorCategory | None = Field(default=None, description="Major treatments only (LJ-11.2)")
@@ -34,7 +53,9 @@ class TreatmentIn(BaseModel):
 
 
 class SignatureIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"signature_ref": "ESIG-LJRMYY-20261208-0007"}]}
+    )
 
     major_public_interest_reason: str | None = Field(
         default=None, max_length=1000, description="Rank 4 only: the major public interest (LJ-10)"

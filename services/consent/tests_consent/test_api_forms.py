@@ -375,3 +375,70 @@ async def test_lj_7_2_lj_7_3_annex_3_names_the_reviewers_and_audits_each_read(sv
     read = [(subject, reason) for action, subject, reason in audited if action == "self_pay.read_reviewer_name"]
     assert sorted(read) == sorted((review, f"annex 3 form {iid}") for review in reviews)
     assert not [row for row in rows if "蓝秀梅" in row or "蓝秀梅".encode().hex() in row]
+
+
+async def test_lj_7_1_lj_10_annex_3_names_the_guardian_who_signed_from_the_signing_authority_record(
+    svc: ServiceHarness,
+) -> None:
+    """Issue 16 point 8: a guardian who signs with a token that carries no display name was
+    printed by id. Referral seals the guardian's and each written agent's full name for
+    consent in the signing-authority record (PersonRegistered); the form shows the signer's
+    name to the roles entitled to it, the read is audit-logged, and a department outside
+    the form's purpose still sees the signer by id, nothing opened."""
+    from sqlalchemy import select, text
+
+    from medaid_shared.contracts.referral import Guardian
+    from medaid_shared.crypto import seal
+    from medaid_shared.settings import CONSENT_FORMS_PURPOSE, DEV_CONSENT_FORMS_PUBLIC_KEY
+
+    def sealed(name: str) -> str:
+        return seal(DEV_CONSENT_FORMS_PUBLIC_KEY, name, CONSENT_FORMS_PURPOSE)
+
+    guardian = Guardian(guardian_id="g-1", name_masked="李*", relation="sibling", name_sealed=sealed("李大明"))
+    await setup_person(svc, capacity=capacity(False), guardian=guardian, name_sealed=sealed("张小三"))
+    r = await svc.client.post(
+        "/admissions/A1/self-pay-items",
+        json={
+            "item_code": "Y-7",
+            "item_name": "进口吻合器",
+            "category": "consumable",
+            "unit_price": "1200.00",
+            "quantity": 1,
+            "necessity": "术中必需",
+            "attending_doctor": "doc-1",
+        },
+        headers=svc.token(*HOSPITAL),
+    )
+    iid = r.json()["item_id"]
+    signed = await svc.client.post(
+        f"/self-pay-items/{iid}/consent-form", json={}, headers=svc.token("guardian", subject="g-1")
+    )
+    assert signed.status_code == 201, signed.text
+    consent_id = signed.json()["consent_id"]
+    form = f"/self-pay-items/{iid}/consent-form.html"
+    page = text_of((await svc.client.get(form, headers=svc.token(*HOSPITAL))).text)
+    assert "李大明（法定监护人/义务人，第2顺位）" in page
+    t = svc.runtime.db.tables.audit_log
+
+    async def signer_reads() -> int:
+        async with svc.runtime.db.read() as s:
+            rows = (
+                await s.execute(select(t.c.action, t.c.subject).where(t.c.action == "consent.read_signer_name"))
+            ).all()
+        assert set(rows) <= {("consent.read_signer_name", consent_id)}
+        return len(rows)
+
+    assert await signer_reads() == 1
+    auditor = text_of((await svc.client.get(form, headers=svc.token("auditor"))).text)
+    assert "李大明" not in auditor and "g-1（法定监护人/义务人，第2顺位）" in auditor
+    assert await signer_reads() == 1
+    # SPEC 0.4: the name rests only sealed; no answer and no table shows it in clear
+    assert "李大明" not in (await svc.client.get(f"/self-pay-items/{iid}", headers=svc.token(*HOSPITAL))).text
+    async with svc.runtime.db.read() as s:
+        tables = (await s.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'consent'"))).scalars().all()
+        rows = [
+            row
+            for table in tables
+            for row in (await s.execute(text(f'SELECT row_to_json(t)::text FROM consent."{table}" t'))).scalars()
+        ]
+    assert not [row for row in rows if "李大明" in row or "李大明".encode().hex() in row]

@@ -317,3 +317,38 @@ async def test_full_id_number_read_is_audit_logged(svc: ServiceHarness) -> None:
     assert_problem(await svc.client.get(f"/persons/{pid}/id-number", headers=ca(svc)), 422, field="purpose")
     reads = [a for a in await audit_actions(svc) if a[0] == "person.read_id_number"]
     assert len(reads) == 2
+
+
+async def test_lj_7_1_lj_10_signers_full_names_travel_sealed_for_consent_alone(svc: ServiceHarness) -> None:
+    """Issue 16 point 8: the forms the patient side signs name the guardian or written agent
+    who signed. PersonRegistered keeps them masked and carries each one's full name sealed
+    for consent (only its key opens it); no department's feed shows the sealed name."""
+    from medaid_shared.settings import CONSENT_FORMS_PURPOSE, DEV_CONSENT_FORMS_PRIVATE_KEY
+
+    agent = {
+        "agent_id": "a-1",
+        "name": "王五六",
+        "delegated_by": "guardian",
+        "document_ref": "WT-1",
+        "valid_from": "2026-01-01",
+        "valid_until": "2026-12-31",
+    }
+    guardian = {"guardian_id": "g-1", "name": "李大哥", "relation": "brother"}
+    await add_person(svc, decentralized(1, guardian=guardian, agents=[agent]))
+    (event,) = await svc.published("PersonRegistered")
+    payload = event["payload"]
+    assert "李大哥" not in json.dumps(payload) and "王五六" not in json.dumps(payload)
+    forms = Unsealer(DEV_CONSENT_FORMS_PRIVATE_KEY)
+    assert payload["guardian"]["name_masked"] == "李*哥"
+    assert forms.open(payload["guardian"]["name_sealed"], CONSENT_FORMS_PURPOSE) == "李大哥"
+    assert forms.open(payload["agents"][0]["name_sealed"], CONSENT_FORMS_PURPOSE) == "王五六"
+    await svc.runtime.relay.publish_batch()
+    for role, department, scopes in (
+        ("civil_affairs", "civil_affairs", ["district:liujiang"]),
+        ("auditor", "auditor", []),
+    ):
+        r = await svc.client.get(f"/feed/{department}", params={"limit": 500}, headers=svc.token(role, *scopes))
+        assert r.status_code == 200, r.text
+        persons = [e["data"] for e in r.json()["events"] if e["type"].endswith("PersonRegistered")]
+        assert persons and all(p["guardian"]["name_masked"] == "李*哥" for p in persons), department
+        assert "name_sealed" not in r.text, department

@@ -62,7 +62,8 @@ EVENT_FIELDS: tuple[PersonalField, ...] = (
         "name_sealed",
         "name",
         Form.SEALED,
-        "LJ-7.1 the annex-3 consent form the patient side signs shows the full name",
+        "LJ-7.1 the forms the patient side signs show the person's full name and the signer's (the guardian's "
+        "or a written agent's, sealed inside the signing-authority record)",
         frozenset(),
         frozenset({"consent"}),
     ),

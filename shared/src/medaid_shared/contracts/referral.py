@@ -25,6 +25,9 @@ class Guardian(BaseModel):
     relation: str | None = None
     verified_none: bool = False
     evidence_ref: str | None = None
+    # SPEC 0.4 / LJ-7.1: the guardian's full name sealed for consent, which prints it as the
+    # signer's on the forms the patient side signs; only consent opens it; never on a feed.
+    name_sealed: str | None = None
 
 
 class WrittenAgent(BaseModel):
@@ -36,6 +39,8 @@ class WrittenAgent(BaseModel):
     document_ref: str
     valid_from: date
     valid_until: date
+    # SPEC 0.4 / LJ-7.1: the agent's full name sealed for consent (as the guardian's).
+    name_sealed: str | None = None
 
 
 class Trusteeship(BaseModel):

@@ -190,6 +190,7 @@ class SqlStore:
                 relation=g.get("relation"),
                 verified_none=bool(g.get("verified_none")),
                 evidence_ref=g.get("evidence_ref"),
+                name_sealed=g.get("name_sealed"),
             )
             if g
             else None,
@@ -201,6 +202,7 @@ class SqlStore:
                     document_ref=a["document_ref"],
                     valid_from=_d(a["valid_from"]),
                     valid_until=_d(a["valid_until"]),
+                    name_sealed=a.get("name_sealed"),
                 )
                 for a in row["agents"] or []
             ),

@@ -33,6 +33,7 @@ class Guardian:
     relation: str | None = None
     verified_none: bool = False
     evidence_ref: str | None = None
+    name_sealed: str | None = None  # SPEC 0.4: the full name, sealed for this service's forms
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class WrittenAgent:
     document_ref: str
     valid_from: date
     valid_until: date
+    name_sealed: str | None = None  # SPEC 0.4: the full name, sealed for this service's forms
 
     def valid_on(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_until
@@ -108,6 +110,13 @@ class Person:
 
     def valid_agents(self, day: date) -> list[WrittenAgent]:
         return [a for a in self.agents if a.valid_on(day)]
+
+    def signer_name_sealed(self, signer_id: str) -> str | None:
+        """LJ-10 / SPEC 0.4: the full name the signing-authority record holds, sealed, for
+        the guardian or written agent ``signer_id``; None for anyone else."""
+        if self.guardian is not None and self.guardian.guardian_id == signer_id:
+            return self.guardian.name_sealed
+        return next((a.name_sealed for a in self.agents if a.agent_id == signer_id), None)
 
 
 @dataclass(frozen=True)

@@ -350,7 +350,7 @@ async def self_pay_form(ctx: Ctx, principal: Principal, item_id: str) -> str:
         full_name = await _patient_name(ctx, principal, person, reason)
         names = FormNames(
             patient=full_name,
-            signer=await _signer_name(ctx, principal, item.get("consent_form"), item["person_id"], full_name, reason),
+            signer=await _signer_name(ctx, principal, item.get("consent_form"), person, full_name, reason),
             units=names.units,
             reviewers=await _reviewer_names(ctx, principal, item_id),
         )
@@ -362,18 +362,25 @@ async def _signer_name(
     ctx: Ctx,
     principal: Principal,
     form: dict[str, Any] | None,
-    person_id: str,
+    person: Person,
     full_name: str | None,
     reason: str,
 ) -> str | None:
-    """LJ annex 3 / annex 4: who signed, by name — the patient's own full name, or the
-    signer's display name recorded at signing (opened here, the read audit-logged)."""
+    """LJ annex 3 / annex 4: who signed, by name — the patient's own full name; a guardian's
+    or written agent's full name from the signing-authority record referral sealed for this
+    service; else the signer's display name recorded at signing. Opened here, the read
+    audit-logged (SPEC 0.4)."""
     if form is None:
         return None
-    if form["signer"]["id"] == person_id:
+    signer_id = form["signer"]["id"]
+    if signer_id == person.person_id:
         return full_name
-    row = await ctx.store.get("consent", form["consent_id"])
-    name = ctx.decrypt(row["signer_name_enc"] if row else None, signer_name_aad(form["consent_id"]))
+    sealed = person.signer_name_sealed(signer_id)
+    if sealed is not None and ctx.open_sealed_name is not None:
+        name: str | None = ctx.open_sealed_name(sealed)
+    else:
+        row = await ctx.store.get("consent", form["consent_id"])
+        name = ctx.decrypt(row["signer_name_enc"] if row else None, signer_name_aad(form["consent_id"]))
     if name is not None:
         await ctx.uow.audit(principal, "consent.read_signer_name", form["consent_id"], reason=reason)
     return name
@@ -417,7 +424,7 @@ async def evaluation_record(ctx: Ctx, principal: Principal, treatment_id: str) -
         # side: the full names to the roles entitled to them, each read audit-logged.
         reason = f"annex 4 record {treatment_id}"
         full_name = await _patient_name(ctx, principal, person, reason)
-        signer = await _signer_name(ctx, principal, treatment.get("consent"), treatment["person_id"], full_name, reason)
+        signer = await _signer_name(ctx, principal, treatment.get("consent"), person, full_name, reason)
         names = FormNames(patient=full_name, signer=signer, units=names.units)
     admission = await ctx.store.admission(treatment["admission_id"])
     return render_evaluation_record(record, treatment, person, facility, admission, names)

@@ -230,11 +230,30 @@ def event_fields(ctx: Ctx, row: Person) -> dict[str, Any]:
         "village_id": row.village_id,
         "town_id": row.town_id,
         "capacity": CapacityAssessment.model_validate(row.capacity) if row.capacity else None,
-        "guardian": Guardian.model_validate(row.guardian) if row.guardian else None,
-        "agents": [WrittenAgent.model_validate(a) for a in row.agents],
+        **signing_authority(ctx, row),
         "disability_level": row.disability_level,
         "trusteeship": Trusteeship.model_validate(row.trusteeship) if row.trusteeship else None,
         "basic_insurance_enrolled": row.basic_insurance_enrolled,
+    }
+
+
+def signing_authority(ctx: Ctx, row: Person) -> dict[str, Any]:
+    """LJ-10 who may sign for the person, masked, each signer's full name sealed for consent
+    alone (SPEC 0.4): the forms the patient side signs name the signer (LJ-7.1)."""
+    contacts = person_contacts(ctx, row)
+
+    def sealed(name: str | None) -> str | None:
+        return seal(ctx.settings.consent_forms_public_key, name, CONSENT_FORMS_PURPOSE) if name else None
+
+    agent_names = contacts.get("agents") or {}
+    return {
+        "guardian": Guardian.model_validate({**row.guardian, "name_sealed": sealed(contacts.get("guardian_name"))})
+        if row.guardian
+        else None,
+        "agents": [
+            WrittenAgent.model_validate({**a, "name_sealed": sealed(agent_names.get(a["agent_id"]))})
+            for a in row.agents
+        ],
     }
 
 

@@ -322,6 +322,7 @@ NOT_PERSONAL: Mapping[str, str] = {
     "FacilityOut.name": "a hospital's name",
     "AdviserOut.name": "the advising unit's name, never a private person (LJ-4.3c)",
     "ItemOut.item_name": "the self-pay item's catalogue name",
+    "AwaitingStepOut.item_name": "the self-pay item's catalogue name (a review step's work list)",
     "ExpertOut.name": "an evaluation expert's name, not the person's (LJ-11.2)",
     "ExpertListedOut.name": "an evaluation expert's name, not the person's (LJ-11.2)",
     "ExpertPartOut.name": "an evaluation expert's name, not the person's (LJ-11.2)",

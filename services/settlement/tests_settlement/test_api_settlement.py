@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import time_machine
 
-from medaid_shared.contracts.common import FilingState, Region, SupportType
+from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, SupportType
 from medaid_shared.testing import ServiceHarness
 from tests_settlement.world import (
+    admin,
     admit,
     bill,
     compliance,
@@ -173,7 +174,9 @@ async def test_lj_3_2b_lj_13_2_non_designated_is_manual_with_15_working_day_dead
 async def test_lj_13_2_recording_the_application_closes_the_deadline(svc: ServiceHarness) -> None:
     await load_parameters(svc)
     st = await settled(svc, [line("1000.00")], referred=False)  # district hospital without referral
-    assert st["manual_reasons"] == ["LJ-3.2b: level-2+ facility without referral from primary care"]
+    assert st["manual_reasons"] == [
+        "LJ-3.2b: level-2+ facility without referral from primary care (referral_route:any:any:default)"
+    ]
     sid = st["statement_id"]
     assert (await svc.client.post(f"/reimbursements/{sid}/application", headers=hospital(svc))).status_code == 403
     wrong = svc.token("institution", "institution:I99")
@@ -322,3 +325,50 @@ async def test_bills_too_large_to_settle_are_refused_and_nothing_changes(svc: Se
     assert r.headers["content-type"] == "application/problem+json"
     assert await svc.published("SettlementCompleted") == []
     assert (await svc.client.get("/statements", headers=insurance(svc))).json()["items"] == []
+
+
+ROUTE = "LJ-3.2b: level-2+ facility without referral from primary care"
+
+
+async def test_lj_3_2b_an_unreferred_admission_above_primary_follows_the_referral_route_in_force(
+    svc: ServiceHarness,
+) -> None:
+    """LJ-3.2b (seed: 未经过基层医疗卫生机构转诊到二级及以上医保定点医疗机构就医的，由患者先行结算):
+    from 2026-01-01 an admission at a level-2+ designated hospital without a referral from
+    primary care is settled by manual reimbursement, citing the versioned ``referral_route``
+    it applied; one admitted before that date settles one-stop. An administrator's version
+    (which levels count as level 2 and above, whether a determined emergency is exempt)
+    decides the admissions from its effective date; a primary level is refused in it."""
+    await load_parameters(svc)
+    st = await settled(svc, [line("1000.00")], "A1", person_id="P1", referred=False)
+    assert (st["mode"], st["manual_reasons"]) == ("manual", [f"{ROUTE} (referral_route:any:any:default)"])
+    assert "referral_route:any:any:default" in st["parameter_versions"]
+    early = datetime(2025, 12, 20, 1, 0, tzinfo=UTC)
+    st = await settled(svc, [line("1000.00")], "A2", person_id="P2", referred=False, admitted_at=early)
+    assert (st["mode"], st["manual_reasons"]) == ("one_stop", [])
+    assert not any(v.startswith("referral_route") for v in st["parameter_versions"])
+    referred = await settled(svc, [line("1000.00")], "A3", person_id="P3")
+    assert referred["mode"] == "one_stop"
+
+    version = {
+        "kind": "referral_route",
+        "region": "any",
+        "facility_level": "any",
+        "effective_from": "2026-03-01",
+        "values": {"referral_levels": ["city", "provincial", "out_of_region"], "emergency_exempt": False},
+        "example": True,
+        "source": "test: the district counts its district hospitals below level 2",
+    }
+    bad = {**version, "values": {"referral_levels": ["township_health_centre"]}, "effective_from": "2026-06-01"}
+    r = await svc.client.post("/admin/parameters", json={"versions": [bad]}, headers=admin(svc))
+    assert r.status_code == 422 and "referral_levels" in r.text
+    r = await svc.client.post("/admin/parameters", json={"versions": [version]}, headers=admin(svc))
+    assert r.status_code == 201, r.text
+    district = await settled(svc, [line("1000.00")], "A4", person_id="P4", referred=False)
+    assert (district["mode"], district["manual_reasons"]) == ("one_stop", [])
+    city = await settled(
+        svc, [line("1000.00")], "A5", person_id="P5", referred=False, level=FacilityLevel.CITY, emergency=True
+    )
+    assert city["mode"] == "manual"  # a determined emergency is not exempt under this version
+    assert city["manual_reasons"] == [f"{ROUTE} (referral_route:any:any:2026-03-01)"]
+    assert "referral_route:any:any:2026-03-01" in city["parameter_versions"]

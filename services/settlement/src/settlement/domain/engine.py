@@ -125,6 +125,10 @@ class GateRules:
     designated_required_from: date = date(2026, 1, 1)  # LJ-3.2b
     emergency_exempt_from_referral: bool = True  # an emergency admission needs no referral slip
     support_fund_when_aid_refused_out_of_guangxi: bool = True  # LJ-4.3b only stops medical aid
+    # LJ-3.2b: the levels that count as level 2 and above (二级及以上), and the version of the
+    # referral_route parameter these three came from (cited when it sends a case to manual)
+    referral_levels: frozenset[FacilityLevel] = frozenset(FacilityLevel) - PRIMARY_LEVELS
+    route_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -275,22 +279,30 @@ def national_fields(
 
 def settlement_mode(gates: Gates, rules: GateRules) -> tuple[Mode, tuple[str, ...]]:
     """LJ-13.1 one-stop at a designated facility; otherwise LJ-13.2 manual reimbursement.
-    LJ-3.2b: from 2026-01-01 (configurable) aid recipients use designated facilities, and a
-    level-2+ facility needs a referral from primary care; otherwise the patient pays first
-    and aid follows after review."""
+    LJ-3.2b: from 2026-01-01 (the versioned ``referral_route``) aid recipients use designated
+    facilities, and a level-2+ facility (the route's levels) needs a referral from primary care
+    — a primary first visit and the first-visit doctor's slip; otherwise the patient pays
+    first and aid follows after review. A determined emergency is exempt when the route says so."""
     reasons: list[str] = []
     if not gates.facility_designated:
         reasons.append("LJ-3.2b: the facility is not medical-aid designated")
+    if unreferred_above_primary(gates, rules):
+        cited = f" ({rules.route_version})" if rules.route_version else ""
+        reasons.append(f"LJ-3.2b: level-2+ facility without referral from primary care{cited}")
+    return (Mode.MANUAL if reasons else Mode.ONE_STOP), tuple(reasons)
+
+
+def unreferred_above_primary(gates: Gates, rules: GateRules) -> bool:
+    """LJ-3.2b: admitted on or after the route's date at a level it names (二级及以上) with no
+    referral from primary care, and no determined emergency exempting it."""
     referred = gates.primary_first_visit and gates.referral_slip
     exempt = gates.emergency and rules.emergency_exempt_from_referral
-    if (
-        gates.facility_level not in PRIMARY_LEVELS
+    return (
+        gates.facility_level in rules.referral_levels
         and not referred
         and not exempt
         and gates.admitted_on >= rules.designated_required_from
-    ):
-        reasons.append("LJ-3.2b: level-2+ facility without referral from primary care")
-    return (Mode.MANUAL if reasons else Mode.ONE_STOP), tuple(reasons)
+    )
 
 
 def _tiered(amount_above: Decimal, values: CriticalIllnessValues) -> Decimal:
@@ -400,7 +412,8 @@ def settle(
         amounts=book.amounts,
         explanations=tuple(book.explanations),
         year_delta=YearToDate(basic_pay, ci_base_delta, ci_pay, aid_pay),
-        parameter_versions=(params.basic.version_id, params.critical.version_id, params.aid.version_id),
+        parameter_versions=(params.basic.version_id, params.critical.version_id, params.aid.version_id)
+        + ((rules.route_version,) if rules.route_version and unreferred_above_primary(gates, rules) else ()),
         example_parameters=params.basic.example or params.critical.example or params.aid.example,
         gates_applied=gate.applied(),
         platform_setl_id=platform.setl_id if platform else None,

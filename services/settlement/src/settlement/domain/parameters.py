@@ -43,6 +43,7 @@ __all__ = [
     "ParameterKind",
     "ParameterVersion",
     "QuarterlyAnalysisValues",
+    "ReferralRouteValues",
     "Tier",
     "find_overlaps",
     "select_version",
@@ -62,6 +63,7 @@ class ParameterKind(StrEnum):
     EMERGENCY_PERIOD = "emergency_period"  # 急救期 (LJ-11.3, LJ-7.4)
     QUARTERLY_ANALYSIS = "quarterly_analysis"  # 季度分析 (LJ-15.4)
     CONSENT_CHECK = "consent_check"  # 知情同意核对 (LJ-11.1)
+    REFERRAL_ROUTE = "referral_route"  # 基层转诊与结算方式 (LJ-3.2b)
 
 
 class BasicInsuranceValues(ParameterValues):
@@ -143,6 +145,30 @@ class ConsentCheckValues(ParameterValues):
     treatment_categories: list[str] = Field(default_factory=lambda: ["surgery"], max_length=20)
 
 
+ABOVE_PRIMARY = (FacilityLevel.DISTRICT, FacilityLevel.CITY, FacilityLevel.PROVINCIAL, FacilityLevel.OUT_OF_REGION)
+
+
+class ReferralRouteValues(ParameterValues):
+    """LJ-3.2b: from 2026-01-01 an aid recipient admitted to a level-2-and-above designated
+    hospital (二级及以上医保定点医疗机构) without a referral from primary care (未经过基层医疗
+    卫生机构转诊: a primary first visit and the first-visit doctor's slip) pays first and the aid
+    follows after review (manual reimbursement, LJ-13.2) instead of one-stop settlement
+    (LJ-13.1). **Interpretations**: the registry records administrative levels, not hospital
+    grades, so which levels count as level 2 and above is data (every level above primary by
+    default); an emergency determined by referral (LJ-11.3, treat first) needs no referral."""
+
+    required_from: date = date(2026, 1, 1)
+    referral_levels: list[FacilityLevel] = Field(default_factory=lambda: list(ABOVE_PRIMARY), max_length=10)
+    emergency_exempt: bool = True
+
+    @model_validator(mode="after")
+    def _above_primary_only(self) -> ReferralRouteValues:
+        primary = [lv.value for lv in self.referral_levels if lv not in ABOVE_PRIMARY]
+        if primary:
+            raise ValueError(f"referral_levels: {', '.join(primary)} is the primary care a referral starts from")
+        return self
+
+
 CATALOGUE = ParameterCatalogue(
     [
         ParameterKind_("basic_insurance", BasicInsuranceValues, rule="LJ-6.1"),
@@ -178,17 +204,31 @@ CATALOGUE = ParameterCatalogue(
             default=ConsentCheckValues(),
             description="bill-line categories that bill a treatment needing consent (LJ-11.1)",
         ),
+        ParameterKind_(
+            "referral_route",
+            ReferralRouteValues,
+            rule="LJ-3.2b",
+            default=ReferralRouteValues(),
+            description="from when, and at which facility levels, an admission without a referral from primary "
+            "care is settled by manual reimbursement instead of one-stop (LJ-3.2b)",
+        ),
     ],
     enum=ParameterKind,
 )
 
 
-def window_defaults(settings: Any) -> dict[str, ManualWindowValues]:
-    """LJ-13.2: the window an operator sets by configuration (``MEDAID_MANUAL_APPLICATION_WORKING_DAYS``)."""
+def window_defaults(settings: Any) -> dict[str, ParameterValues]:
+    """LJ-13.2: the window an operator sets by configuration (``MEDAID_MANUAL_APPLICATION_WORKING_DAYS``);
+    LJ-3.2b: the referral route's date and emergency exemption (``MEDAID_DESIGNATED_REQUIRED_FROM``,
+    ``MEDAID_EMERGENCY_EXEMPT_FROM_REFERRAL``) until an administrator loads a version."""
     return {
         ParameterKind.MANUAL_REIMBURSEMENT_WINDOW.value: ManualWindowValues(
             centralized_working_days=settings.manual_application_working_days
-        )
+        ),
+        ParameterKind.REFERRAL_ROUTE.value: ReferralRouteValues(
+            required_from=settings.designated_required_from,
+            emergency_exempt=settings.emergency_exempt_from_referral,
+        ),
     }
 
 

@@ -13,6 +13,7 @@ from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.runtime import Runtime
 from settlement.domain.engine import GateRules
+from settlement.domain.parameters import Applied, ReferralRouteValues
 from settlement.service.ports import Repository
 from settlement.settings import SettlementSettings
 
@@ -33,13 +34,16 @@ class Ctx:
             raise RuntimeError("a command needs a unit of work")
         return self._uow
 
-    @property
-    def gate_rules(self) -> GateRules:
-        s = self.settings
+    def gate_rules(self, route: Applied) -> GateRules:
+        """The gates' interpretations: LJ-3.2b's from the ``referral_route`` version in force
+        on the admission day, LJ-4.3b's from the settings."""
+        values: ReferralRouteValues = route.values
         return GateRules(
-            designated_required_from=s.designated_required_from,
-            emergency_exempt_from_referral=s.emergency_exempt_from_referral,
-            support_fund_when_aid_refused_out_of_guangxi=s.support_fund_when_aid_refused_out_of_guangxi,
+            designated_required_from=values.required_from,
+            emergency_exempt_from_referral=values.emergency_exempt,
+            support_fund_when_aid_refused_out_of_guangxi=self.settings.support_fund_when_aid_refused_out_of_guangxi,
+            referral_levels=frozenset(values.referral_levels),
+            route_version=route.version_id,
         )
 
 

@@ -51,3 +51,11 @@ async def consent_check(ctx: Ctx, region: Region, level: FacilityLevel, on: date
 async def _in_force(ctx: Ctx, kind: ParameterKind, region: Region, level: FacilityLevel, on: date) -> Applied:
     """The version of ``kind`` in force on ``on`` for the region and facility level."""
     return CATALOGUE.require(await ctx.repo.parameter_versions(), kind, on=on, region=region.value, level=level.value)
+
+
+async def referral_route(ctx: Ctx, region: Region, level: FacilityLevel, on: date) -> Applied:
+    """LJ-3.2b: the referral route in force on the admission day (the settings' date and
+    emergency exemption until an administrator loads a version)."""
+    return CATALOGUE.with_defaults(window_defaults(ctx.settings)).require(
+        await ctx.repo.parameter_versions(), ParameterKind.REFERRAL_ROUTE, on=on, region=region.value, level=level.value
+    )

@@ -32,6 +32,7 @@ from medaid_shared.ids import unknown
 from medaid_shared.pagination import PageRequest
 from settlement.domain.engine import (
     Difference,
+    GateRules,
     Gates,
     Line,
     Mode,
@@ -49,7 +50,13 @@ from settlement.domain.parameters import Applied
 from settlement.service import analytics
 from settlement.service.context import Ctx, new_id
 from settlement.service.flags import PLATFORM_DIFFERENCE, UNCONSENTED_TREATMENT, raise_flag, withdraw_flags
-from settlement.service.parameters import consent_check, emergency_period, manual_window, parameters_for
+from settlement.service.parameters import (
+    consent_check,
+    emergency_period,
+    manual_window,
+    parameters_for,
+    referral_route,
+)
 from settlement.service.ports import Record
 from settlement.service.scope import facility_filter, require_facility
 
@@ -124,6 +131,14 @@ def _gates(adm: Record, person: Record | None, emergency_until: date | None = No
         basic_insurance_enrolled=person["basic_insurance_enrolled"] if person else True,
         unfiled_care_adviser=(adm.get("unfiled_care_adviser") or {}).get("name"),
     )
+
+
+async def _gates_and_rules(ctx: Ctx, adm: Record) -> tuple[Gates, GateRules]:
+    """The admission's gates and their interpretations; LJ-3.2b: the referral route in force
+    on the admission day decides one-stop or manual reimbursement."""
+    gates = _gates(adm, await ctx.repo.get_person(adm["person_id"]), await _emergency_until(ctx, adm))
+    route = await referral_route(ctx, gates.facility_region, gates.facility_level, gates.admitted_on)
+    return gates, ctx.gate_rules(route)
 
 
 def unfiled_care_bearer(adm: Record, result: Settlement) -> dict[str, Any] | None:
@@ -379,8 +394,7 @@ async def settle_admission(
     if sum((ln.amount for ln in lines), ZERO) > MAX_AMOUNT:
         raise ValidationFailed(f"the admission's bills exceed {MAX_AMOUNT} in total", field="admission_id")
 
-    person = await repo.get_person(adm["person_id"])
-    gates = _gates(adm, person, await _emergency_until(ctx, adm))
+    gates, rules = await _gates_and_rules(ctx, adm)
     discharge_day = clock.to_local(adm["discharged_at"]).date()
     params = await parameters_for(ctx, gates.facility_region, gates.facility_level, discharge_day)
     year = discharge_day.year
@@ -390,7 +404,7 @@ async def settle_admission(
     platform = _platform_result(
         await repo.get_platform_settlement(admission_id), sum((ln.amount for ln in lines if ln.in_catalogue), ZERO)
     )
-    result = settle(lines, _decisions(decision_rows), gates, ytd, params, ctx.gate_rules, platform)
+    result = settle(lines, _decisions(decision_rows), gates, ytd, params, rules, platform)
     differences = differences_view(result.differences)
     checked = (await consent_check(ctx, gates.facility_region, gates.facility_level, discharge_day)).values
     unconsented = unconsented_lines(adm, rows, refs, treatments, checked.treatment_categories)

@@ -173,7 +173,7 @@ async def test_lj_13_1_bad_platform_results_are_problems_naming_the_field(svc: S
     assert bad.status_code == 422 and "psn_cash_pay" in bad.text
     wrong_id = await _post(svc, result(setl_id="SETL-9999"), h)
     assert wrong_id.status_code == 422
-    assert (wrong_id.json()["field"], wrong_id.json()["rule"]) == ("setl_id", "LJ-13.1")
+    assert (wrong_id.json()["field"], wrong_id.json()["rule"]) == ("/setl_id", "LJ-13.1")
     other = await _post(svc, result(), hospital(svc, "H002"))
     assert other.status_code == 403
     unknown = await svc.client.post("/admissions/NOPE/platform-settlement", json=result(), headers=h)
@@ -193,7 +193,7 @@ async def test_lj_6_1_insurances_above_the_compliant_cost_refuse_the_settlement(
     assert (await _post(svc, result(), h)).status_code == 201
     r = await svc.client.post("/admissions/A1/settlement", headers=h)
     assert r.status_code == 422, r.text
-    assert (r.json()["field"], r.json()["rule"]) == ("hifp_pay", "LJ-6.1")
+    assert (r.json()["field"], r.json()["rule"]) == ("/hifp_pay", "LJ-6.1")
     assert (await svc.client.get("/statements?admission_id=A1", headers=h)).json()["items"] == []
 
 
@@ -238,12 +238,12 @@ async def test_spec_0_5_lj_13_1_a_corrected_result_reissues_the_statement_in_the
     stale = await _correct(svc, {**fixed, "maf_pay": "3900.00", "psn_cash_pay": "100.00"}, h)
     assert stale.status_code == 409, stale.text
     assert (stale.json()["field"], stale.json()["rule"], stale.json()["revision"]) == (
-        "corrects_revision",
+        "/corrects_revision",
         "LJ-13.1",
         2,
     )
     other_id = await _correct(svc, {**fixed, "setl_id": "SETL-0002", "corrects_revision": 2}, h)
-    assert other_id.status_code == 422 and other_id.json()["field"] == "setl_id"
+    assert other_id.status_code == 422 and other_id.json()["field"] == "/setl_id"
     assert len(await svc.published("SettlementReversed")) == 1
     assert (await svc.client.get("/ledger/P1/2026", headers=insurance(svc))).json()["aid_used"] == "4000.00"
     assert (await _post(svc, result(), h)).status_code == 409  # a new post is no correction
@@ -260,7 +260,7 @@ async def test_spec_0_5_lj_13_1_a_platform_reversal_reissues_on_the_own_computat
     first = (await svc.client.post("/admissions/A1/settlement", headers=h)).json()
     assert first["platform_setl_id"] == "SETL-0001" and first["platform_differences"]
     stale = await _reverse(svc, {"setl_id": "SETL-0001", "revision": 2, "reason": "cancelled at the counter"}, h)
-    assert stale.status_code == 409 and stale.json()["field"] == "revision"
+    assert stale.status_code == 409 and stale.json()["field"] == "/revision"
     body = {"setl_id": "SETL-0001", "revision": 1, "reason": "cancelled at the counter"}
     r = await _reverse(svc, body, h)
     assert r.status_code == 200, r.text

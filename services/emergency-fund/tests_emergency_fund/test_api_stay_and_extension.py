@@ -382,3 +382,79 @@ async def test_gd_13_3_a_claim_on_an_extension_the_hospital_then_contradicts_is_
         assert view["extension_decision_reason"] == (
             "GD-13.3: the ID number the fund holds for the patient is a man's: not a pregnant woman"
         )
+
+
+async def identified_in_application_on_an_open_stay(svc: ServiceHarness, admission_id: str) -> tuple[str, str]:
+    """At SUBMIT (98 hours after admission): an identified patient of referral's admission
+    ``admission_id``, no end of stay recorded, claimed on three days of living cost and
+    gathered into an application with the hospital's notice."""
+    from .helpers import CHANNELS, H1, SUBMIT, VALID_ID, confirm_channels
+
+    with time_machine.travel(SUBMIT, tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc, identity="identified", id_number=VALID_ID, admission_id=admission_id))["case_id"]
+        await add_costs(svc, cid, (1, "1000.00"))
+        await ok(svc, "POST", f"/cases/{cid}/unable-to-pay", "hospital", {"criteria": ["minimum_living"]})
+        for channel in CHANNELS:
+            await ok(svc, "POST", f"/cases/{cid}/channel-payments", "hospital", {"channel": channel, "amount": "0.00"})
+        await confirm_channels(svc, cid)
+        await ok(svc, "POST", f"/cases/{cid}/civil-affairs-check", "civil", {"statuses": ["minimum_living"]})
+        await ok(svc, "POST", f"/cases/{cid}/claim", "hospital", {**CLAIM, "living_amount": "90.00"})
+        app = await ok(svc, "POST", "/applications", "hospital", {"facility_id": H1, "case_ids": [cid]})
+    return cid, app["application_id"]
+
+
+def discharged_after(admission_id: str, hours: int) -> object:
+    from medaid_shared.contracts.referral import DischargeRecorded
+
+    from .helpers import H1
+
+    return DischargeRecorded(
+        admission_id=admission_id,
+        person_id="PER-X",
+        facility_id=H1,
+        admitted_at=ADMITTED,
+        discharged_at=ADMITTED + timedelta(hours=hours),
+        documents_due_at=ADMITTED + timedelta(hours=hours + 24),
+    )
+
+
+async def test_gd_13_5_a_discharge_after_payment_demands_the_living_days_not_spent_back(svc: ServiceHarness) -> None:
+    """SPEC 0.5: the fund paid three days of living cost on an open stay; referral's discharge
+    record then says the patient left 6 hours after admission — one day. The two days paid
+    for nothing are demanded back from the hospital, due like any refund (GD-16.4)."""
+    from .helpers import PAY, through_review
+
+    cid, app_id = await identified_in_application_on_an_open_stay(svc, "ADM-P")
+    await through_review(svc, app_id)
+    with time_machine.travel(PAY, tick=False):
+        await ok(svc, "POST", f"/applications/{app_id}/disbursement", "finance")
+    with time_machine.travel(PAY + timedelta(days=2), tick=False):
+        await deliver(svc, discharged_after("ADM-P", 6))
+        case = await ok(svc, "GET", f"/cases/{cid}", "agency")
+        assert (case["state"], case["stay_end_source"]) == ("refund_demanded", "referral")
+        [demand] = await svc.published("FundRefundDemanded")
+        assert demand["payload"]["amount"] == "60.00" and demand["payload"]["reason"].startswith("GD-13.5")
+        await deliver(svc, discharged_after("ADM-P", 6), event_id="again")  # the same fact again: nothing more
+        assert len(await svc.published("FundRefundDemanded")) == 1
+
+
+async def test_gd_13_5_a_discharge_after_the_agencys_decision_takes_it_again(svc: ServiceHarness) -> None:
+    """Not yet paid: the case leaves its application (withdrawn, being its only case) and is
+    open for the hospital's new claim on the real days; a stay no shorter than the claim
+    assumed leaves the decision standing."""
+    from .helpers import AGENCY, SUBMIT
+
+    cid, app_id = await identified_in_application_on_an_open_stay(svc, "ADM-Q")
+    with time_machine.travel(SUBMIT, tick=False):
+        await ok(svc, "POST", f"/applications/{app_id}/notices", "hospital")
+    with time_machine.travel(AGENCY, tick=False):
+        await ok(svc, "POST", f"/applications/{app_id}/agency-review", "agency", {"outcome": "approved"})
+        await deliver(svc, discharged_after("ADM-Q", 80))  # beyond the 72 hours: three days all the same
+        assert (await ok(svc, "GET", f"/cases/{cid}", "agency"))["state"] == "in_application"
+        await deliver(svc, discharged_after("ADM-Q", 30))  # a corrected record: two days
+        case = await ok(svc, "GET", f"/cases/{cid}", "agency")
+        assert (case["state"], case["claim_living"]) == ("open", None)
+        app = await ok(svc, "GET", f"/applications/{app_id}", "agency")
+        assert app["state"] == "withdrawn" and app["cases"][0]["withdrawn_reason"].startswith("GD-13.5")
+        assert (await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital"))["living_max"] == "60.00"

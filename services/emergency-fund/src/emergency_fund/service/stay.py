@@ -13,12 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from emergency_fund.domain import eligibility as el
+from emergency_fund.domain.money import ZERO, cents
+from emergency_fund.service import applications, refunds
 from emergency_fund.service.base import Env, load_params, out, scope_filter
 from emergency_fund.service.cases import (
     EDITABLE,
     CaseState,
     case_view,
     editable_case,
+    evaluate,
     extension_evidence,
     held_birth_facts,
     load_case,
@@ -66,9 +69,9 @@ async def on_discharge(env: Env, event: DischargeRecorded) -> None:
     """GD-13.5 with SPEC 0.5: referral's discharge record ends the stay of a case the fund
     holds for that admission (a person referral knows) — the fact from the system of record
     replaces the hospital's claim. A claim filed on another stay end is withdrawn (its living
-    days change); on a case already in an application or paid the fact is recorded and audited
-    and the decision on the money stands. A discharge of an admission the fund has no case
-    for changes nothing."""
+    days change); on a case already in an application or paid the fact is recorded and the
+    decision taken again where the stay was shorter than it assumed (``_decide_again``). A
+    discharge of an admission the fund has no case for changes nothing."""
     case = await env.store.one("case", {"admission_id": event.admission_id}, lock=True)
     if case is None or case["facility_id"] != event.facility_id:
         return
@@ -89,6 +92,34 @@ async def on_discharge(env: Env, event: DischargeRecorded) -> None:
     await touch(env, case["id"], **values)
     action = "case.stay_end" if case["state"] in EDITABLE else "case.stay_end_after_decision"
     await env.audit(action, case["id"], rule="GD-13.5", source="referral", at=event.discharged_at, outcome="discharged")
+    if case["state"] not in EDITABLE and moved:
+        await _decide_again(env, case["id"], event)
+
+
+async def _decide_again(env: Env, case_id: str, event: DischargeRecorded) -> None:
+    """SPEC 0.5 with GD-13.5: referral's discharge arrived after the agency's decision and the
+    stay was shorter than the living cost the decision rested on. Like a channel confirmed
+    late (GD-18.1): a case not yet paid leaves its application and is open for the hospital's
+    new claim on the real days; money paid is demanded back by the difference (at most what
+    was paid, due like any refund, GD-16.4). A stay no shorter leaves the decision standing."""
+    case = await env.store.one("case", {"id": case_id}, lock=True)
+    assert case is not None
+    assessment, _, _ = await evaluate(env, case)
+    claimed = case["claim_living"] or ZERO
+    difference = cents(claimed - assessment.living_max)
+    if difference <= ZERO or case["state"] not in (CaseState.IN_APPLICATION, CaseState.PAID):
+        await env.audit("case.stay_end_after_decision", case_id, reason="decision_stands", rule="GD-13.5")
+        return
+    reason = (
+        f"GD-13.5: referral's discharge at {event.discharged_at.isoformat()} ended the stay after the decision; "
+        f"living cost {claimed} was claimed on the days it assumed, {assessment.living_max} at most on the real ones"
+    )
+    if case["state"] == CaseState.PAID:
+        await refunds.demand(env, case, reason, None, amount=min(difference, case["paid_amount"]))
+        return
+    await applications.withdraw_case(env, case, reason)
+    await touch(env, case_id, state=CaseState.OPEN, claim_medical=None, claim_living=None, claimed_at=None)
+    await env.audit("case.claim_withdrawn", case_id, reason=reason, rule="GD-13.5")
 
 
 async def request_extension(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[int, Any]:

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 from medaid_shared.testing import ServiceHarness
 
-from .helpers import capacity, feed, no_guardian_verified, setup_person
+from .helpers import capacity, facility_event, feed, no_guardian_verified, setup_person
 
 HOSPITAL = ("hospital", "facility:H001")
 
@@ -96,6 +96,7 @@ async def test_lj_11_2_annex_4_evaluation_record(svc: ServiceHarness) -> None:
 
     sealed = seal(DEV_CONSENT_FORMS_PUBLIC_KEY, "张小三", CONSENT_FORMS_PURPOSE)
     await setup_person(svc, capacity=capacity(True), name_sealed=sealed)
+    await feed(svc, facility_event("H002", "柳州市工人医院"))
     await svc.client.post(
         "/experts",
         json={"expert_id": "E2", "name": "王专家", "hospital_id": "H002", "specialty": "普外科"},
@@ -135,7 +136,7 @@ async def test_lj_11_2_annex_4_evaluation_record(svc: ServiceHarness) -> None:
         "腹腔镜胆囊切除术",
         "反复发作胆绞痛",
         "王专家",
-        "H002",
+        "柳州市工人医院（H002）",  # the expert's hospital by name (LJ-11.2)
         "非本院专家",
         "可以实施",
         "第1顺位",

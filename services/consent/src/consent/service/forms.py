@@ -293,7 +293,7 @@ def render_evaluation_record(
         + _rows(
             [
                 ("专家", f"{_t(exp.get('name'))}（{_t(exp.get('expert_id'))}）"),
-                ("所在医院 / 专业", f"{_t(exp.get('hospital_id'))}　{_t(exp.get('specialty'))}"),
+                ("所在医院 / 专业", f"{names.unit(exp.get('hospital_id'))}　{_t(exp.get('specialty'))}"),
                 (
                     "选派方式",
                     "轮换选派（最久未选派者优先），非本院专家" if rotation else "",
@@ -418,7 +418,13 @@ async def evaluation_record(ctx: Ctx, principal: Principal, treatment_id: str) -
     person = await load_person(ctx, treatment["person_id"])
     facility = await ctx.store.facility(treatment["facility_id"])
     await ctx.uow.audit(principal, "form.print", treatment_id, details={"form": "annex4_major_evaluation_record"})
-    names = FormNames(units=await _unit_names(ctx, person))
+    units = await _unit_names(ctx, person)
+    expert_hospital = (record.get("expert") or {}).get("hospital_id")
+    hospital = await ctx.store.facility(expert_hospital) if expert_hospital else None
+    if hospital is not None:
+        # LJ-11.2: the expert comes from another hospital; the record names it (not personal)
+        units[hospital.facility_id] = hospital.name
+    names = FormNames(units=units)
     if entitled_to_names(principal, ANNEX_4):
         # SPEC 0.4 / LJ-11.2: the record is filed with civil affairs and signed by the patient
         # side: the full names to the roles entitled to them, each read audit-logged.

@@ -77,5 +77,5 @@ async def test_a_malformed_identifier_is_refused_naming_it(svc: ServiceHarness, 
         w = await world(svc)
         body = {"person_id": w["central"], "facility_id": "H001", "admitted_at": "2026-09-29T09:00:00+08:00"}
         r = await svc.client.post("/admissions", json={**body, field: value}, headers=hospital(svc))
-        assert_problem(r, 422, field=field)
+        assert_problem(r, 422, field=f"/{field}")
         assert await count(svc, "admission") == 0

@@ -69,7 +69,7 @@ async def test_lj_3_2a_lj_4_2a_referral_compliance_on_admission(svc: ServiceHarn
         # SPEC 0.3 / LJ-4.2a: no referral to this facility, no emergency → refused, nothing filed
         body = {"person_id": w["decentral"], "facility_id": "H001", "admitted_at": "2026-09-29T09:30:00+08:00"}
         unreferred = await svc.client.post("/admissions", json=body, headers=hospital(svc, "H001"))
-        assert_problem(unreferred, 422, field="referral_id", rule="LJ-4.2a")
+        assert_problem(unreferred, 422, field="/referral_id", rule="LJ-4.2a")
         assert await count(svc, "admission") == 1
         # a referral from a district hospital without its slip: filed, not compliant (LJ-3.2a, LJ-4.2a)
         await referral(svc, w["decentral"], "C001", slip=False, frm="H001")
@@ -126,19 +126,19 @@ async def test_referral_bad_input_scope_and_reads(svc: ServiceHarness) -> None:
         assert_problem(
             await svc.client.post("/referrals", json={**base, "person_id": "nope"}, headers=hospital(svc, "TH01")),
             422,
-            field="person_id",
+            field="/person_id",
         )
         assert_problem(
             await svc.client.post("/referrals", json={**base, "to_facility_id": "NOPE"}, headers=hospital(svc, "TH01")),
             422,
-            field="to_facility_id",
+            field="/to_facility_id",
         )
         assert_problem(
             await svc.client.post(
                 "/referrals", json={**base, "first_visit_at": "2026-09-28T09:00:00"}, headers=hospital(svc, "TH01")
             ),
             422,
-            field="first_visit_at",
+            field="/first_visit_at",
         )
         assert await count(svc, "referral") == 0
         ref = await referral(svc, w["central"], "H001")
@@ -160,29 +160,29 @@ async def test_admission_bad_input_changes_nothing(svc: ServiceHarness) -> None:
         base = {"person_id": w["central"], "facility_id": "H001", "admitted_at": "2026-09-29T09:00:00+08:00"}
         h = hospital(svc, "H001")
         assert_problem(
-            await svc.client.post("/admissions", json={**base, "person_id": "ghost"}, headers=h), 422, field="person_id"
+            await svc.client.post("/admissions", json={**base, "person_id": "ghost"}, headers=h), 422, field="/person_id"
         )
         assert_problem(
             await svc.client.post("/admissions", json={**base, "facility_id": "NOPE"}, headers=hospital(svc, "NOPE")),
             422,
-            field="facility_id",
+            field="/facility_id",
         )
         assert_problem(await svc.client.post("/admissions", json={**base, "facility_id": "C001"}, headers=h), 403)
         assert_problem(await svc.client.post("/admissions", json=base, headers=institution(svc)), 403)
         assert_problem(
             await svc.client.post("/admissions", json={**base, "admitted_at": "2026-09-30T09:00:00+08:00"}, headers=h),
             422,
-            field="admitted_at",
+            field="/admitted_at",
         )
         assert_problem(
             await svc.client.post("/admissions", json={**base, "sent_to_hospital_at": base["admitted_at"]}, headers=h),
             422,
-            field="sent_to_hospital_at",
+            field="/sent_to_hospital_at",
         )
         assert_problem(
             await svc.client.post("/admissions", json={**base, "referral_id": "nope"}, headers=h),
             422,
-            field="referral_id",
+            field="/referral_id",
         )
         assert_problem(await svc.client.post("/admissions", json=base, headers=h), 422, rule="LJ-4.2a")
         assert await count(svc, "admission") == 0 and await svc.published("AdmissionFiled") == []
@@ -196,7 +196,7 @@ async def test_admission_bad_input_changes_nothing(svc: ServiceHarness) -> None:
             409,
             field="Idempotency-Key",
         )
-        assert_problem(await svc.client.post("/admissions", json=base, headers=h), 409, field="person_id")
+        assert_problem(await svc.client.post("/admissions", json=base, headers=h), 409, field="/person_id")
         assert await count(svc, "admission") == 1 and len(await svc.published("AdmissionFiled")) == 1
 
 
@@ -311,7 +311,7 @@ async def test_lj_4_2b_unfiled_after_24_hours_then_filed_late(svc: ServiceHarnes
         ]
         assert payloads(await svc.published("FilingCompleted"))[0]["filing_state"] == "filed_late"
         assert_problem(
-            await svc.client.post("/filings", json=body, headers=institution(svc, "I01")), 409, field="admission_id"
+            await svc.client.post("/filings", json=body, headers=institution(svc, "I01")), 409, field="/admission_id"
         )
 
 

@@ -65,11 +65,11 @@ async def test_lj_4_3c_an_adviser_only_for_unfiled_care_and_only_by_civil_affair
         assert_problem(
             await svc.client.post(f"/admissions/{aid}/adviser", json=no_name, headers=ca(svc)),
             422,
-            field="adviser_name",
+            field="/adviser_name",
         )
         unknown = {"adviser_kind": "facility", "adviser_id": "NOPE", "evidence_ref": "EV-1"}
         assert_problem(
-            await svc.client.post(f"/admissions/{aid}/adviser", json=unknown, headers=ca(svc)), 422, field="adviser_id"
+            await svc.client.post(f"/admissions/{aid}/adviser", json=unknown, headers=ca(svc)), 422, field="/adviser_id"
         )
         assert await svc.published("UnfiledCareAdviserRecorded") == []  # nothing changed
         got = await svc.client.get(f"/admissions/{aid}", headers=ca(svc))

@@ -81,7 +81,7 @@ async def test_lj_15_1_health_plan_by_institution_and_by_village_with_guardian(s
             await svc.client.post(durl, json=without, headers=village(svc, "V01")),
             422,
             rule="LJ-15.1",
-            field="guardian_participated",
+            field="/guardian_participated",
         )
         ok = await svc.client.post(durl, json={**without, "guardian_participated": True}, headers=village(svc, "V01"))
         assert ok.status_code == 201
@@ -100,7 +100,7 @@ async def test_lj_15_1_plan_needs_a_discharge_and_its_summary(svc: ServiceHarnes
         body["admission_id"] = open_adm["admission_id"]
         assert_problem(await svc.client.post(url, json=body, headers=institution(svc)), 422, rule="LJ-15.1")
         body["admission_id"] = "nope"
-        assert_problem(await svc.client.post(url, json=body, headers=institution(svc)), 422, field="admission_id")
+        assert_problem(await svc.client.post(url, json=body, headers=institution(svc)), 422, field="/admission_id")
         assert await count(svc, "health_plan") == 0
 
 
@@ -155,7 +155,7 @@ async def test_lj_16_visit_schedule_overdue_flag_and_town_list(svc: ServiceHarne
                 url, json={**visit, "visited_at": "2026-02-17T00:00:00+08:00"}, headers=town(svc, "T01")
             ),
             422,
-            field="visited_at",
+            field="/visited_at",
         )
         assert_problem(await svc.client.post("/persons/nope/visits", json=visit, headers=town(svc, "T01")), 404)
         r = await svc.client.post(url, json=visit, headers=town(svc, "T01"))

@@ -175,12 +175,12 @@ async def test_discharge_bad_input_and_denials_change_nothing(svc: ServiceHarnes
         assert_problem(
             await svc.client.post(url, json={"discharged_at": "2026-10-11T08:00:00+08:00"}, headers=hospital(svc)),
             422,
-            field="discharged_at",
+            field="/discharged_at",
         )
         assert_problem(
             await svc.client.post(url, json={"discharged_at": "2026-10-13T08:00:00+08:00"}, headers=hospital(svc)),
             422,
-            field="discharged_at",
+            field="/discharged_at",
         )
         assert_problem(
             await svc.client.post(
@@ -205,7 +205,7 @@ async def test_discharge_bad_input_and_denials_change_nothing(svc: ServiceHarnes
         assert_problem(
             await svc.client.post(f"/admissions/{aid}/documents", json={**doc, "kind": "x-ray"}, headers=hospital(svc)),
             422,
-            field="kind",
+            field="/kind",
         )
         assert_problem(
             await svc.client.post(f"/admissions/{aid}/fitness", json={"doctor": "x"}, headers=hospital(svc, "C001")),
@@ -234,7 +234,7 @@ async def test_discharge_bad_input_and_denials_change_nothing(svc: ServiceHarnes
 
 async def _diagnosis_rests_encrypted_and_stays_off_the_feeds(svc: ServiceHarness, aid: str) -> None:
     """Issue scenario: ``admission.diagnosis_group`` was stored in clear and went to the civil
-    affairs, medical insurance, health and auditor feeds. It rests as ciphertext, reads back
+    affairs, medical insurance, health bureau and auditor feeds. It rests as ciphertext, reads back
     to the hospital, and no feed shows it (SPEC 0.4)."""
     from sqlalchemy import select
 
@@ -255,7 +255,7 @@ async def _diagnosis_rests_encrypted_and_stays_off_the_feeds(svc: ServiceHarness
     for role, department, scopes in (
         ("civil_affairs", "civil_affairs", ["district:liujiang"]),
         ("medical_insurance", "medical_insurance", []),
-        ("health_bureau", "health", []),
+        ("health_bureau", "health_bureau", []),
         ("auditor", "auditor", []),
     ):
         r = await svc.client.get(f"/feed/{department}", params={"limit": 500}, headers=svc.token(role, *scopes))

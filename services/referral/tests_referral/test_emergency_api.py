@@ -63,7 +63,7 @@ async def test_lj_11_3_the_hospital_records_the_basis_within_the_window(svc: Ser
         assert_problem(
             await svc.client.post(url, json={**BASIS, "condition_code": "COLD"}, headers=hospital(svc)),
             422,
-            field="condition_code",
+            field="/condition_code",
             rule="LJ-11.3",
         )
         assert_problem(await svc.client.post(url, json=BASIS, headers=hospital(svc, "C001")), 403)
@@ -126,7 +126,7 @@ async def test_spec_0_5_a_contest_upheld_withdraws_the_exemptions_and_a_dismisse
         contest = {"upheld": True, "reason": "stable on arrival; a scheduled admission"}
         assert_problem(await svc.client.post(url, json=contest, headers=hospital(svc)), 403)
         assert_problem(await svc.client.post(url, json=contest, headers=village(svc)), 403)
-        assert_problem(await svc.client.post(url, json={"upheld": True}, headers=mi(svc)), 422, field="reason")
+        assert_problem(await svc.client.post(url, json={"upheld": True}, headers=mi(svc)), 422, field="/reason")
         r = await svc.client.post(url, json=contest, headers=mi(svc))
         assert r.status_code == 200 and r.json()["emergency_status"] == "contested"
         assert r.json()["emergency_review"]["role"] == "medical_insurance"

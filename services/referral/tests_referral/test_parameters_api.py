@@ -59,12 +59,12 @@ async def test_lj_4_2b_a_weaker_window_is_refused_and_only_an_administrator_load
     admin = svc.token("admin")
     weaker = {"versions": [filing_version(filing_hours=48)]}
     r = await svc.client.post("/admin/parameters", json=weaker, headers=admin)
-    assert_problem(r, 422, field="versions[0].values.filing_hours", rule="LJ-4.2b")
+    assert_problem(r, 422, field="/versions/0/values/filing_hours", rule="LJ-4.2b")
     late_form = {"versions": [filing_version(phone_form_working_days=5)]}
     assert_problem(
         await svc.client.post("/admin/parameters", json=late_form, headers=admin),
         422,
-        field="versions[0].values.phone_form_working_days",
+        field="/versions/0/values/phone_form_working_days",
         rule="LJ-4.2d",
     )
     ok = {"versions": [filing_version(filing_hours=20)]}
@@ -75,4 +75,4 @@ async def test_lj_4_2b_a_weaker_window_is_refused_and_only_an_administrator_load
     first = await svc.client.post("/admin/parameters", json=ok, headers=key)
     again = await svc.client.post("/admin/parameters", json=ok, headers=key)
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
-    assert_problem(await svc.client.post("/admin/parameters", json=ok, headers=admin), 409, field="versions")
+    assert_problem(await svc.client.post("/admin/parameters", json=ok, headers=admin), 409, field="/versions")

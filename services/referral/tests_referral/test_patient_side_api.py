@@ -56,12 +56,12 @@ async def test_lj_12_a_patient_held_ten_days_over_an_unpaid_bill_is_a_violation(
         assert_problem(
             await svc.client.post(url, json={**FIT, "at": "2026-10-02T10:00:00+08:00"}, headers=institution(svc)),
             422,
-            field="at",
+            field="/at",
         )
         r = await svc.client.post(url, json=FIT, headers=institution(svc))
         assert r.status_code == 200, r.text
         assert r.json()["patient_fit_report"]["role"] == "institution" and r.json()["fit_at"] is None
-        assert_problem(await svc.client.post(url, json=FIT, headers=institution(svc)), 409, field="kind")
+        assert_problem(await svc.client.post(url, json=FIT, headers=institution(svc)), 409, field="/kind")
     with time_machine.travel(sh(2026, 10, 2, 9, 59), tick=False):
         await fire(svc)
         assert await violations(svc) == []

@@ -59,12 +59,12 @@ async def test_facility_write_denied_to_hospital_and_carers(svc: ServiceHarness)
 
 async def test_facility_bad_input_and_duplicate(svc: ServiceHarness) -> None:
     bad = {"facility_id": "H1", "name": "x", "level": "clinic", "designated": True, "region": "liujiang"}
-    assert_problem(await svc.client.post("/facilities", json=bad, headers=ca(svc)), 422, field="level")
+    assert_problem(await svc.client.post("/facilities", json=bad, headers=ca(svc)), 422, field="/level")
     bad_id = {**bad, "level": "district", "facility_id": "H 1!"}
-    assert_problem(await svc.client.post("/facilities", json=bad_id, headers=ca(svc)), 422, field="facility_id")
+    assert_problem(await svc.client.post("/facilities", json=bad_id, headers=ca(svc)), 422, field="/facility_id")
     await add_facility(svc, "H1")
     dup = {**bad, "level": "district"}
-    assert_problem(await svc.client.post("/facilities", json=dup, headers=ca(svc)), 409, field="facility_id")
+    assert_problem(await svc.client.post("/facilities", json=dup, headers=ca(svc)), 409, field="/facility_id")
     assert len(await svc.published("FacilityRegistered")) == 1
 
 
@@ -131,14 +131,14 @@ async def test_invalid_id_number_is_rejected_and_nothing_changes(svc: ServiceHar
     wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
     for bad in (wrong_check, good[:17], "45020619501301" + "0011", "abc"):
         body = centralized(3, id_number=bad)
-        assert_problem(await svc.client.post("/persons", json=body, headers=ca(svc)), 422, field="id_number")
+        assert_problem(await svc.client.post("/persons", json=body, headers=ca(svc)), 422, field="/id_number")
     assert await count(svc, "person") == 0
     assert await svc.published() == []
 
 
 async def test_duplicate_person_and_wrong_role(svc: ServiceHarness) -> None:
     await add_person(svc, centralized(1))
-    assert_problem(await svc.client.post("/persons", json=centralized(1), headers=ca(svc)), 409, field="id_number")
+    assert_problem(await svc.client.post("/persons", json=centralized(1), headers=ca(svc)), 409, field="/id_number")
     for headers in (institution(svc), village(svc), hospital(svc), mi(svc)):
         assert_problem(await svc.client.post("/persons", json=centralized(2), headers=headers), 403)
     assert await count(svc, "person") == 1
@@ -148,11 +148,11 @@ async def test_lj_2_1_placement_and_lj_10_guardian_rules(svc: ServiceHarness) ->
     """LJ-2.1 placement by support type; LJ-10 guardian (or verified none) and written agents."""
     no_inst = {**centralized(1), "institution_id": None}
     assert_problem(
-        await svc.client.post("/persons", json=no_inst, headers=ca(svc)), 422, field="institution_id", rule="LJ-2.1"
+        await svc.client.post("/persons", json=no_inst, headers=ca(svc)), 422, field="/institution_id", rule="LJ-2.1"
     )
     no_town = decentralized(2, town_id=None)
     assert_problem(
-        await svc.client.post("/persons", json=no_town, headers=ca(svc)), 422, field="town_id", rule="LJ-2.1"
+        await svc.client.post("/persons", json=no_town, headers=ca(svc)), 422, field="/town_id", rule="LJ-2.1"
     )
     both = decentralized(3, guardian={"name": "某某", "verified_none": True, "evidence_ref": "x"})
     assert_problem(await svc.client.post("/persons", json=both, headers=ca(svc)), 422, rule="LJ-10")
@@ -160,7 +160,7 @@ async def test_lj_2_1_placement_and_lj_10_guardian_rules(svc: ServiceHarness) ->
     assert_problem(
         await svc.client.post("/persons", json=no_evidence, headers=ca(svc)),
         422,
-        field="guardian.evidence_ref",
+        field="/guardian/evidence_ref",
         rule="LJ-10",
     )
     bad_agent = centralized(
@@ -178,7 +178,7 @@ async def test_lj_2_1_placement_and_lj_10_guardian_rules(svc: ServiceHarness) ->
     assert_problem(
         await svc.client.post("/persons", json=bad_agent, headers=ca(svc)),
         422,
-        field="agents.0.delegated_by",
+        field="/agents/0/delegated_by",
         rule="LJ-10",
     )
     unknown_hospital = centralized(
@@ -193,7 +193,7 @@ async def test_lj_2_1_placement_and_lj_10_guardian_rules(svc: ServiceHarness) ->
     assert_problem(
         await svc.client.post("/persons", json=unknown_hospital, headers=ca(svc)),
         422,
-        field="trusteeship.agreement_hospital_id",
+        field="/trusteeship/agreement_hospital_id",
     )
     assert await count(svc, "person") == 0
 
@@ -245,7 +245,7 @@ async def test_update_person_publishes_full_state(svc: ServiceHarness) -> None:
     assert_problem(
         await svc.client.patch(f"/persons/{pid}", json={"id_number": id_number(9), "reason": "x"}, headers=ca(svc)),
         422,
-        field="id_number",
+        field="/id_number",
     )
     assert_problem(await svc.client.patch("/persons/nope", json={"town_id": "T2", "reason": "x"}, headers=ca(svc)), 404)
     assert_problem(
@@ -295,7 +295,7 @@ async def test_lookup_by_id_number_through_the_blind_index(svc: ServiceHarness) 
     )
     assert_problem(await svc.client.post("/persons/lookup", json={"id_number": id_number(2)}, headers=ca(svc)), 404)
     assert_problem(
-        await svc.client.post("/persons/lookup", json={"id_number": "123"}, headers=ca(svc)), 422, field="id_number"
+        await svc.client.post("/persons/lookup", json={"id_number": "123"}, headers=ca(svc)), 422, field="/id_number"
     )
     assert_problem(
         await svc.client.post("/persons/lookup", json={"id_number": number}, headers=svc.token("patient")), 403

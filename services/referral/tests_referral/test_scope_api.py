@@ -133,7 +133,7 @@ async def test_spec_0_3_a_bogus_admission_never_blocks_the_real_one(svc: Service
         assert_problem(
             await svc.client.post("/admissions", json=bogus, headers=hospital(svc, "H001")),
             422,
-            field="referral_id",
+            field="/referral_id",
             rule="LJ-4.2a",
         )
         assert await count(svc, "admission") == 0 and await svc.published("AdmissionFiled") == []
@@ -148,7 +148,7 @@ async def test_spec_0_3_a_bogus_admission_never_blocks_the_real_one(svc: Service
         assert_problem(await svc.client.post(url, json=reason, headers=hospital(svc, "H001")), 403)
         assert_problem(await svc.client.post(url, json=reason, headers=institution(svc, "I02")), 403)
         assert_problem(await svc.client.post(url, json=reason, headers=village(svc, "V01")), 403)
-        assert_problem(await svc.client.post(url, json={}, headers=institution(svc, "I01")), 422, field="reason")
+        assert_problem(await svc.client.post(url, json={}, headers=institution(svc, "I01")), 422, field="/reason")
         ok = await svc.client.post(url, json=reason, headers=institution(svc, "I01"))
         assert ok.status_code == 200 and ok.json()["disputed_by"] == "inst-I01"
         assert_problem(await svc.client.post(url, json=reason, headers=institution(svc, "I01")), 409)

@@ -105,7 +105,7 @@ async def test_lj_11_4_unable_to_pay_recorded_after_admission_refers_to_the_fund
         body = {"reason": "无力支付：特困人员，无存款（GD-17）"}
         assert_problem(await svc.client.post(url, json=body, headers=hospital(svc, "C001")), 403)
         assert_problem(await svc.client.post(url, json=body, headers=ca(svc)), 403)
-        assert_problem(await svc.client.post(url, json={}, headers=hospital(svc)), 422, field="reason")
+        assert_problem(await svc.client.post(url, json={}, headers=hospital(svc)), 422, field="/reason")
         r = await svc.client.post(url, json=body, headers=hospital(svc))
         assert r.status_code == 200 and r.json()["able_to_pay"] is False
         (ref,) = payloads(await svc.published("EmergencyAssistanceReferred"))

@@ -13,6 +13,79 @@ from medaid_shared import clock
 
 TEXT = 5000
 
+# --- examples: an unidentified patient at 柳江区人民医院 and the bureau's reply, as /docs shows it ----
+REQUEST_ID = "01a23556-a300-7345-881e-33c26a9d0282"
+ATTACHMENT: dict[str, Any] = {
+    "id": "01a23556-a3f0-7b1d-9095-3e7d83b7dc0a",
+    "kind": "face_photo",
+    "position": 0,
+    "media_type": "image/jpeg",
+    "width": 1080,
+    "height": 1440,
+    "size_bytes": 412388,
+    "uploaded_at": "2026-12-02T06:00:00Z",
+    "deleted": False,
+    "deleted_at": None,
+    "href": f"/identity-checks/{REQUEST_ID}/attachments/01a23556-a3f0-7b1d-9095-3e7d83b7dc0a",
+}
+REPLY: dict[str, Any] = {
+    "kind": "reply",
+    "outcome": "identified",
+    "recorded_at": "2026-12-03T02:00:00Z",
+    "recorded_by": "psb-lj-tan",
+    "late": False,
+    "name_masked": "黄*强",
+    "id_number_masked": "4502**********0031",
+}
+AWAITING: dict[str, Any] = {
+    "id": REQUEST_ID,
+    "reference_number": "IC-2026-LJ-RMYY-00042",
+    "facility_id": "LJ-RMYY",
+    "facility_name": "柳江区人民医院",
+    "bureau_id": "PSB-LJ",
+    "patient_ref": "ZY2026120200417",
+    "status": "awaiting_reply",
+    "filed_by": "his-lj-rmyy",
+    "received_at": "2026-12-02T06:00:00Z",
+    "reply_due_at": "2026-12-07T15:59:59Z",
+    "reply_due_local": "2026-12-07T23:59:59+08:00",
+    "calendar_provisional": False,
+    "overdue": False,
+    "attachments": [ATTACHMENT],
+    "reply": None,
+    "late_identification": None,
+    "closed_at": None,
+    "close_reason": None,
+    "photos_deleted_at": None,
+    "admitted_at": "2026-12-02T03:40:00Z",
+    "admission_source": "emergency-fund case EC-01a2358d91807b1d90953e7d83b7dc0a",
+    "sent_late": False,
+    "sent_late_parameters_version": "letter_promptness:any:any:default",
+    "letter_href": f"/identity-checks/{REQUEST_ID}/letter",
+}
+IDENTIFIED: dict[str, Any] = {**AWAITING, "status": "identified", "reply": REPLY}
+CLOSED: dict[str, Any] = {
+    **IDENTIFIED,
+    "closed_at": "2026-12-20T02:00:00Z",
+    "close_reason": "fund case settled and the patient discharged",
+}
+LATE: dict[str, Any] = {
+    **AWAITING,
+    "status": "identified",
+    "overdue": False,
+    "reply": {**REPLY, "outcome": "not_identified", "name_masked": None, "id_number_masked": None},
+    "late_identification": {
+        **REPLY,
+        "kind": "late_identification",
+        "recorded_at": "2026-12-15T02:00:00Z",
+        "late": True,
+    },
+}
+
+
+def _examples(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
+
 
 class RequestFields(BaseModel):
     """The letter's fields besides the images (JSON body and multipart form alike)."""
@@ -41,6 +114,16 @@ class ImageIn(BaseModel):
 class FileRequestJson(RequestFields):
     """JSON variant of ``POST /identity-checks``: images as base64."""
 
+    model_config = _examples(
+        {
+            "patient_ref": "ZY2026120200417",
+            "patient_description": "男，约55岁，身高约170cm，左前臂有烫伤疤痕；柳江区拉堡镇汽车站附近昏迷被发现",
+            "statement": "自述姓黄，家住百朋镇，其余不能回忆",
+            "found_documents": ["柳州公交IC卡一张，无姓名"],
+            "photos": [{"content_base64": "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAAEBAQ"}],
+        }
+    )
+
     photos: list[ImageIn] = Field(default_factory=list, description="at least one clear frontal face photo (GD-16.1)")
     document_scans: list[ImageIn] = Field(default_factory=list, description="scans of documents found on the patient")
 
@@ -48,7 +131,16 @@ class FileRequestJson(RequestFields):
 class ReplyIn(BaseModel):
     """GD-16.2: the bureau's standard reply template."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid") | _examples(
+        {
+            "outcome": "identified",
+            "id_number": "450221196803150031",
+            "name": "黄志强",
+            "household_registration": "广西柳州市柳江区百朋镇怀洪村",
+            "remarks": "人像比对及亲属辨认确认",
+        },
+        {"outcome": "not_identified", "remarks": "人像比对未命中，已发协查通报"},
+    )
 
     outcome: Outcome
     id_number: str | None = Field(default=None, max_length=32, description="identified: GB 11643 resident ID number")
@@ -60,7 +152,14 @@ class ReplyIn(BaseModel):
 class LateIdentificationIn(BaseModel):
     """GD-16.4: the identity found after the deadline or after a "not identified" reply."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid") | _examples(
+        {
+            "id_number": "450221196803150031",
+            "name": "黄志强",
+            "household_registration": "广西柳州市柳江区百朋镇怀洪村",
+            "remarks": "家属报案后比对确认",
+        }
+    )
 
     id_number: str = Field(max_length=32)
     name: str = Field(max_length=50)
@@ -69,12 +168,14 @@ class LateIdentificationIn(BaseModel):
 
 
 class CloseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid") | _examples({"reason": "fund case settled and the patient discharged"})
 
     reason: str = Field(min_length=3, max_length=500, description="why the case is closed (e.g. fund case settled)")
 
 
 class AttachmentOut(BaseModel):
+    model_config = _examples(ATTACHMENT)
+
     id: str
     kind: str
     position: int
@@ -92,6 +193,8 @@ class FindingOut(BaseModel):
     """A reply or late identification, masked (SPEC 0.4); the full identity is a separate,
     audited read."""
 
+    model_config = _examples(REPLY)
+
     kind: str
     outcome: str
     recorded_at: datetime
@@ -102,6 +205,8 @@ class FindingOut(BaseModel):
 
 
 class RequestOut(BaseModel):
+    model_config = _examples(AWAITING, IDENTIFIED, CLOSED, LATE)
+
     id: str
     reference_number: str
     facility_id: str
@@ -134,12 +239,24 @@ class RequestOut(BaseModel):
 
 
 class RetentionOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid") | _examples({"purged_requests": 3})
 
     purged_requests: int = Field(description="requests whose photos and scans were deleted by this run")
 
 
 class IdentityOut(BaseModel):
+    model_config = _examples(
+        {
+            "request_id": REQUEST_ID,
+            "reference_number": "IC-2026-LJ-RMYY-00042",
+            "id_number": "450221196803150031",
+            "name": "黄志强",
+            "household_registration": "广西柳州市柳江区百朋镇怀洪村",
+            "recorded_at": "2026-12-03T02:00:00Z",
+            "late": False,
+        }
+    )
+
     request_id: str
     reference_number: str
     id_number: str

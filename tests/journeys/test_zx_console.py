@@ -11,7 +11,8 @@ Three journeys end to end, each decided only through the console's pages:
 - an institution head makes the initial review of a 1,500 CNY self-pay item and a
   civil-affairs officer approves it, each finding it in the queue of the items awaiting
   their step with its due instant (LJ-7.2, LJ-7.3).
-Plus: a post without its CSRF token is refused and changes nothing, a role sees only its
+Plus: an institution head makes the health plan due after a discharge from its queue
+(LJ-15.1); a post without its CSRF token is refused and changes nothing, a role sees only its
 own queues, and a screenshot of a page is not blank.
 
 What hospitals and patients do (HIS integration, the mobile signature) goes through the
@@ -23,7 +24,7 @@ import io
 import os
 import shutil
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,11 +33,14 @@ import httpx
 import pytest
 from PIL import Image
 
+from medaid_shared.clock import SHANGHAI
+
 from .conftest import Stack
 from .steps import (
     face_photo,
     file_identity_check,
     id_number,
+    issue_discharge_documents,
     load_catalogue,
     local,
     open_city_fund,
@@ -571,4 +575,75 @@ async def test_the_auditor_sees_each_services_audit_chain_and_checks_a_recorded_
     await page.locator("tr[data-service=consent] button", has_text="核对").click()
     await page.wait_for_selector("[data-testid=audit-status]")
     assert f"已复现记录的摘要 {recorded.split(':')[0]}" in await page.inner_text("[data-testid=verified-consent]")
+    await page.context.close()
+
+
+async def test_an_institution_head_makes_the_health_plan_due_after_a_discharge(
+    stack: Stack, console: str, browser: Any
+) -> None:
+    """LJ-15.1: after a discharge the institution head finds the plan to make in the console's
+    queue, with its due instant (health_plan_window: 10 working days on the official
+    calendar) and the working days left, opens its form with the admission filled in, makes
+    the plan, and the plan leaves the queue."""
+    await stack.set_clock(local(2026, 12, 21, 8, 0))
+    await register_facility(stack, "BX-LJ-PLAN-HOSP", "柳江区人民医院", "district")
+    await register_facility(stack, "BX-LJ-PLAN-CLINIC", "柳江区福利院医务室", "institution_clinic")
+    person = await register_person(
+        stack,
+        {
+            "id_number": id_number(date(1950, 3, 4), 529),
+            "name": "韦桂英",
+            "support_type": "centralized",
+            "institution_id": "BX-INST",
+            "guardian": {"verified_none": True, "evidence_ref": "BX-NO-GUARDIAN-2"},
+            "disability_level": "semi",
+        },
+    )
+    pid = person["person_id"]
+    hospital = ("facility:BX-LJ-PLAN-HOSP",)
+    await refer(stack, pid, "BX-LJ-PLAN-CLINIC", "BX-LJ-PLAN-HOSP", local(2026, 12, 21, 7, 0))
+    admission = await stack.call(
+        "referral",
+        "POST",
+        "/admissions",
+        role="hospital",
+        scopes=hospital,
+        json={
+            "person_id": pid,
+            "facility_id": "BX-LJ-PLAN-HOSP",
+            "admitted_at": local(2026, 12, 21, 7, 30).isoformat(),
+        },
+        expect=201,
+    )
+    aid = admission["admission_id"]
+    await stack.set_clock(local(2026, 12, 21, 11, 0))
+    await stack.call(
+        "referral",
+        "POST",
+        f"/admissions/{aid}/discharge",
+        role="hospital",
+        scopes=hospital,
+        json={"discharged_at": local(2026, 12, 21, 10, 0).isoformat()},
+    )
+    await issue_discharge_documents(stack, aid, "BX-LJ-PLAN-HOSP", "BX-PLAN")
+    listed = await stack.call(
+        "referral", "GET", "/health-plans/due", role="institution", scopes=("institution:BX-INST",)
+    )
+    [due] = [i for i in listed["items"] if i["admission_id"] == aid]
+    due_text = datetime.fromisoformat(due["due_at"]).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+    page = await signed_in(browser, console, "institution", "institution:BX-INST", "inst-head-qin", "覃院长")
+    row = page.locator("section[data-queue=health-plans] tr", has_text=aid)
+    assert await row.count() == 1, await page.inner_text("section[data-queue=health-plans]")
+    assert due_text in await row.inner_text() and "剩余 10 个工作日" in await row.inner_text()
+    assert "已出具" in await row.inner_text()
+    await open_row(page, "health-plans", aid)
+    await assert_every_field_labelled(page)
+    assert await page.input_value("#f-admission_id") == aid
+    await page.fill("#f-plan", "出院后康复训练，每周测量血压，护理员每日巡视")
+    await page.check("input[name=guardian_participated][value=false]")
+    await page.click("text=提交 >> nth=-1")
+    await page.wait_for_selector("[data-testid=done]")
+    await page.goto("/")
+    assert await page.locator("section[data-queue=health-plans] tr", has_text=aid).count() == 0
     await page.context.close()

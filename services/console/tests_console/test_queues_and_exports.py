@@ -203,12 +203,54 @@ async def test_lj_7_3_the_civil_affairs_queue_is_consents_list_of_items_awaiting
     assert not [r for r in fake.seen if r.url.path.endswith("/records")]
 
 
+def _plan_due(admission_id: str, name: str, due_at: str, overdue: bool, summary: bool) -> dict[str, Any]:
+    return {
+        "admission_id": admission_id, "person_id": f"P-{admission_id}", "name_masked": name,
+        "support_type": "centralized", "institution_id": "I01", "village_id": None, "town_id": None,
+        "facility_id": "H1", "discharged_at": "2026-12-01T02:00:00Z", "summary_issued": summary,
+        "due_at": due_at, "calendar_provisional": False, "overdue": overdue, "overdue_at": None,
+        "parameters_version": "v", "who": "institution", "rule": "LJ-15.1",
+    }  # fmt: skip
+
+
 @time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=SHANGHAI), tick=False)
-async def test_lj_15_1_health_plans_to_make_and_visits_due_come_from_referrals_work_queue(
+async def test_lj_15_1_health_plans_to_make_come_from_referrals_list_with_their_due_instant(
     app: FastAPI, fake: FakeServices
 ) -> None:
-    """LJ-15.1, LJ-16: the institution's queue is referral's scoped work queue: the overdue
-    visit first, the plan to make links to its form, the assessment has no form here."""
+    """LJ-15.1: the institution's queue of plans to make is referral's scoped list of them,
+    each with its due instant and the working days left, the overdue first, linking to the
+    plan's form; the institution has no visits queue (LJ-16 is the town's)."""
+    fake.on(
+        "GET",
+        "/v1/health-plans/due",
+        body={
+            "items": [
+                _plan_due("AD2", "王*", "2026-12-10T15:59:59Z", False, False),
+                _plan_due("AD1", "张*", "2026-12-04T15:59:59Z", True, True),
+            ],
+            "next_cursor": None,
+        },
+    )
+    async with client(app) as c:
+        await sign_in(c, "institution", "institution:I01")
+        home = (await c.get("/")).text
+        page = (await c.get("/queues/health-plans")).text
+        form = (await c.get("/act/health-plan/P-AD1", params={"admission_id": "AD1", "id_number": "x"})).text
+    assert 'id="f-admission_id" name="admission_id" type="text" value="AD1"' in form, "the link fills in the admission"
+    assert page.index("张*") < page.index("王*"), "overdue first"
+    later = page[page.index("王*") :].split("</tr>")[0]
+    assert "2026-12-10 23:59" in later and "剩余 2 个工作日" in later and "未出具" in later
+    assert "已逾期" in page and "2026-12-01 10:00" in page and 'href="/act/health-plan/P-AD1?admission_id=AD1"' in page
+    assert 'data-queue="health-plans"' in home and 'data-queue="care-work"' not in home
+    assert not [r for r in fake.seen if r.url.path == "/v1/work-queue"]
+
+
+@time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=SHANGHAI), tick=False)
+async def test_lj_16_visits_due_and_assessments_come_from_referrals_work_queue(
+    app: FastAPI, fake: FakeServices
+) -> None:
+    """LJ-16: the town's queue is referral's scoped work queue: the overdue visit first, the
+    assessment has no form here; the work queue's plans are left to their own queue."""
     fake.on(
         "GET",
         "/v1/work-queue",
@@ -225,11 +267,10 @@ async def test_lj_15_1_health_plans_to_make_and_visits_due_come_from_referrals_w
         },
     )  # fmt: skip
     async with client(app) as c:
-        await sign_in(c, "institution", "institution:I01")
+        await sign_in(c, "town_government", "town:T01")
         page = (await c.get("/queues/care-work")).text
-    assert page.index("李*") < page.index("张*"), "overdue first"
-    assert "已逾期" in page and "2026-12-01 10:00" in page
-    assert 'href="/act/health-plan/P1"' in page and 'href="/act/visit/P2"' in page
+    assert page.index("李*") < page.index("王*"), "overdue first"
+    assert "已逾期" in page and 'href="/act/visit/P2"' in page and "张*" not in page
     assert "失能等级评估" in page and "/act/" not in page.split("王*")[1].split("</tr>")[0]
 
 

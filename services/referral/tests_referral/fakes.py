@@ -315,6 +315,19 @@ class InMemoryRepository:
         found = [p for p in self.health_plan if p.person_id == person_id]
         return _page(found, page, lambda p: (p.made_at, p.plan_id))
 
+    async def health_plans_due(self, scope: Scope, page: PageRequest, *, support_type: str | None) -> list[Admission]:
+        planned = {p.admission_id for p in self.health_plan}
+        found = [
+            a
+            for a in self.admission.values()
+            if _in(scope, a)
+            and a.discharged_at is not None
+            and a.disputed_at is None
+            and a.admission_id not in planned
+            and support_type in (None, a.support_type)
+        ]
+        return _page(found, page, lambda a: (a.health_plan_due_at or a.discharged_at, a.admission_id))
+
     async def get_followup(self, person_id: str, *, for_update: bool = False) -> Followup | None:
         return self.followup.get(person_id)
 

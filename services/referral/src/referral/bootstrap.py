@@ -18,7 +18,7 @@ from referral.api.routes import router
 from referral.consumers import care_file
 from referral.domain.parameters import CATALOGUE
 from referral.domain.policy import POLICY
-from referral.service import admissions, discharge, emergency, filings, followups, parameters
+from referral.service import admissions, discharge, emergency, filings, followups, health_plans, parameters
 from referral.service.context import Ctx, Wiring
 from referral.settings import ReferralSettings as Settings
 
@@ -38,6 +38,7 @@ DEADLINE_HANDLERS: dict[str, DeadlineUse] = {
     discharge.DOCUMENTS_DEADLINE: discharge.on_documents_due,
     discharge.HELD_DEADLINE: discharge.on_held_due,
     followups.KIND: followups.on_visit_due,
+    health_plans.PLAN_DEADLINE: health_plans.on_plan_due,
 }
 
 
@@ -55,7 +56,10 @@ def _deadline_moved(runtime: Runtime) -> dict[str, DeadlineMovedHook]:
     async def moved(uow: UnitOfWork, row: Any, change: MovedDeadline) -> None:
         await filings.on_deadline_moved(wiring.command(runtime, uow), row, change)
 
-    return {kind: moved for kind in filings.DUE_COLUMN}
+    async def plan_moved(uow: UnitOfWork, row: Any, change: MovedDeadline) -> None:
+        await health_plans.on_plan_due_moved(wiring.command(runtime, uow), row, change)
+
+    return {**{kind: moved for kind in filings.DUE_COLUMN}, health_plans.PLAN_DEADLINE: plan_moved}
 
 
 def _consumers(runtime: Runtime) -> list[ConsumerSpec]:

@@ -3,7 +3,7 @@ visits due and out-of-region approvals (LJ-4, LJ-10, LJ-16, LJ-17)."""
 
 from __future__ import annotations
 
-from console.labels import status_label
+from console.labels import ROLES, status_label
 from console.queues.base import Ctx, Queue, Row, roles
 from console.workdays import local_text
 
@@ -100,19 +100,44 @@ async def follow_ups(ctx: Ctx) -> list[Row]:
     return rows
 
 
+async def health_plans_due(ctx: Ctx) -> list[Row]:
+    """LJ-15.1: referral's list of the discharges whose health plan is still to make, scoped
+    to the user's institution, village, town or district, each with the plan's due instant
+    (overdue first); the plan is made from the discharge summary, so the row says whether it
+    is issued."""
+    rows = []
+    for p in await ctx.api.list("referral", "/health-plans/due"):
+        person = p.get("person_id")
+        rows.append(
+            Row(
+                {
+                    "person": p.get("name_masked") or person,
+                    "admission": p.get("admission_id"),
+                    "discharged_at": local_text(p.get("discharged_at")),
+                    "summary": "已出具" if p.get("summary_issued") else "未出具",
+                    "who": ROLES.get(str(p.get("who")), p.get("who")),
+                },
+                href=f"/act/health-plan/{person}?admission_id={p.get('admission_id')}" if person else None,
+                due=await ctx.calendars.due(p.get("due_at"), p.get("overdue")),
+            )
+        )
+    return rows
+
+
 WORK_KINDS = {
-    "health_plan": ("制定康复和健康计划（LJ-15.1）", "/act/health-plan/{}"),
     "followup_visit": ("随访（LJ-16）", "/act/visit/{}"),
     "disability_assessment": ("失能等级评估（LJ-16）", None),
 }
 
 
 async def care_work(ctx: Ctx) -> list[Row]:
-    """LJ-15.1, LJ-16: referral's work queue, already scoped to the caller's institution,
-    village, town or district — health plans to make after a discharge, visits due, and
-    persons still waiting for a disability assessment."""
+    """LJ-16: referral's work queue, already scoped to the caller's town or district — visits
+    due and persons still waiting for a disability assessment (its health plans have their
+    own queue, read from referral's list of them)."""
     rows = []
     for w in await ctx.api.list("referral", "/work-queue"):
+        if w.get("kind") == "health_plan":
+            continue
         what, action = WORK_KINDS.get(w.get("kind", ""), (status_label(w.get("kind")), None))
         person = w.get("person_id")
         rows.append(
@@ -120,7 +145,6 @@ async def care_work(ctx: Ctx) -> list[Row]:
                 {
                     "work": what,
                     "person": w.get("name_masked") or person,
-                    "admission": w.get("admission_id") or "",
                     "since": local_text(w.get("since")),
                 },
                 href=action.format(person) if action and person else None,
@@ -205,10 +229,24 @@ QUEUES: tuple[Queue, ...] = (
         follow_ups,
     ),
     Queue(
-        "care-work",
-        "康复和健康计划、随访与失能评估（LJ-15.1、LJ-16）",
+        "health-plans",
+        "待制定的康复和健康计划（LJ-15.1）",
         roles("institution", "village_committee", "town_government", "civil_affairs"),
-        (("work", "待办事项"), ("person", "人员"), ("admission", "住院记录"), ("since", "出院时间")),
+        (
+            ("person", "人员"),
+            ("admission", "住院记录"),
+            ("discharged_at", "出院时间"),
+            ("summary", "出院小结"),
+            ("who", "制定单位"),
+        ),
+        health_plans_due,
+        "出院后由供养机构（集中供养）或村（居）委会会同监护人（分散供养）根据出院小结制定",
+    ),
+    Queue(
+        "care-work",
+        "随访与失能评估（LJ-16）",
+        roles("town_government", "civil_affairs"),
+        (("work", "待办事项"), ("person", "人员"), ("since", "上次随访")),
         care_work,
     ),
     Queue(

@@ -40,7 +40,10 @@ async def action_form(request: Request, web: WebDep, key: str, ident: str) -> Re
     action = _action_of(web.session_of(request), key)
     if action is None:
         return web.message(request, 403, "无权办理", "您的角色不能办理这一事项。")
-    return web.page(request, "action.html", action=action, ident=ident, answer=None)
+    # A queue's link fills in what it already knows (the plan's admission, say); never an ID number.
+    given = request.query_params
+    values = {f.name: given[f.name] for f in action.fields if f.name in given and f.name != "id_number"}
+    return web.page(request, "action.html", action=action, ident=ident, answer=None, values=values)
 
 
 @router.post("/act/{key}/{ident}", response_class=HTMLResponse)

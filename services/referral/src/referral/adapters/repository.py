@@ -10,7 +10,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, exists, insert, select, update
+from sqlalchemy import ColumnElement, Select, Table, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -355,6 +355,17 @@ class SqlRepository:
         c = health_plan.c
         query = select(health_plan).where(c.person_id == person_id)
         return await self._all(HealthPlan, health_plan, keyset(query, page, c.made_at, c.plan_id))
+
+    async def health_plans_due(self, scope: Scope, page: PageRequest, *, support_type: str | None) -> list[Admission]:
+        c = admission.c
+        planned = exists().where(health_plan.c.admission_id == c.admission_id)
+        query = select(admission).where(
+            *_scoped(admission, scope), c.discharged_at.is_not(None), c.disputed_at.is_(None), ~planned
+        )
+        if support_type is not None:
+            query = query.where(c.support_type == support_type)
+        due = func.coalesce(c.health_plan_due_at, c.discharged_at)
+        return await self._all(Admission, admission, keyset(query, page, due, c.admission_id))
 
     async def get_followup(self, person_id: str, *, for_update: bool = False) -> Followup | None:
         return await self._get(Followup, followup, person_id, for_update)

@@ -148,6 +148,13 @@ admission = Table(
     Column("dispute_reason", Text, nullable=True),
     # LJ-4.3c: the adviser (建议方) of unfiled outside care, as civil affairs recorded it
     Column("unfiled_care_adviser", JSONB, nullable=True),
+    # LJ-15.1: the health plan after the discharge — due when (official calendar), on a
+    # provisional year or not, flagged overdue when, under which version (NULL before the
+    # discharge, and for discharges recorded before plans had a due instant)
+    Column("health_plan_due_at", TS, nullable=True),
+    Column("health_plan_calendar_provisional", Boolean, nullable=True),
+    Column("health_plan_overdue_at", TS, nullable=True),
+    Column("health_plan_parameters_version", String(200), nullable=True),
     # the hospital's and the national platform's identifiers of this admission (printed on forms)
     Column("hospital_admission_no", String(40), nullable=True),
     Column("psn_no", String(30), nullable=True),

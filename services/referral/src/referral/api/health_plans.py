@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import CommandRun, QueryRun
-from referral.api.schemas import PlanOut
+from referral.api.schemas import HealthPlanDueOut, PlanOut
 from referral.service import (
     health_plans,
     persons,
@@ -57,3 +57,23 @@ async def list_health_plans(
         return await health_plans.listing(c, run.principal, await persons.load_person(c, person_id), page)
 
     return await run.keyset_page("health_plan.read", use, page, lambda p: sort_key(p["made_at"], p["plan_id"]))
+
+
+@router.get(
+    "/health-plans/due",
+    tags=["after discharge"],
+    summary="Discharges in the caller's scope whose health plan is still to make, overdue first (LJ-15.1)",
+    response_model=None,
+    responses={200: {"model": Page[HealthPlanDueOut]}},
+)
+async def list_health_plans_due(run: QueryRun, page: PageQuery) -> Any:
+    """The institution's (centralized persons), the village committee's (decentralized
+    persons) plans to make, and the town's and civil affairs' view of both: each discharge
+    with the plan's due instant on the official calendar, the nearest due (so the overdue)
+    first; paged by `limit` and `cursor`."""
+    return await run.keyset_page(
+        "health_plan.read",
+        lambda c: health_plans.due_list(c, run.principal, page),
+        page,
+        lambda i: sort_key(*health_plans.due_sort_key(i)),
+    )

@@ -373,6 +373,31 @@ class CareFileOut(Out):
     entries: list[CareFileEntryOut]
 
 
+class HealthPlanDueOut(Out):
+    """A discharge whose health plan is still to make (LJ-15.1), with its due instant."""
+
+    admission_id: str
+    person_id: str
+    name_masked: str | None
+    support_type: str
+    institution_id: str | None
+    village_id: str | None
+    town_id: str | None
+    facility_id: str
+    discharged_at: datetime
+    summary_issued: bool = Field(description="the discharge summary the plan is made from is issued")
+    due_at: datetime | None = Field(
+        description="the end of the window's last working day (official calendar); null for a discharge "
+        "recorded before plans had a due instant"
+    )
+    calendar_provisional: bool = Field(description="the count ran over a year without the official notice")
+    overdue: bool
+    overdue_at: datetime | None
+    parameters_version: str | None = Field(description="the health_plan_window version that set the due instant")
+    who: str = Field(description="the role that makes the plan: institution or village_committee")
+    rule: str
+
+
 class WorkItemOut(Out):
     item_id: str
     kind: str

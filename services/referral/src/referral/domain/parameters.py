@@ -97,4 +97,23 @@ EMERGENCY_WINDOWS = ParameterKind(
     default=EmergencyWindows(),
     description="when an emergency admission's basis must be recorded (LJ-11.3)",
 )
-CATALOGUE = ParameterCatalogue([FILING_WINDOWS, DISCHARGE_WINDOWS, EMERGENCY_WINDOWS])
+
+
+class HealthPlanWindow(ParameterValues):
+    """LJ-15.1: when the rehabilitation and health plan is due after a discharge. The seed
+    names no time ("出院后 … 制定或调整"); an undated duty is never seen as late."""
+
+    # LJ-15.1 (interpretation): the institution (centralized) or the village committee with
+    # the guardian (decentralized) makes the plan within this many working days of the
+    # discharge (official calendar, SPEC 0.1); later it is flagged overdue.
+    working_days: int = Field(default=10, ge=1, le=120)
+
+
+HEALTH_PLAN_WINDOW = ParameterKind(
+    "health_plan_window",
+    HealthPlanWindow,
+    rule="LJ-15.1",
+    default=HealthPlanWindow(),
+    description="the working days after a discharge within which the health plan is made (LJ-15.1)",
+)
+CATALOGUE = ParameterCatalogue([FILING_WINDOWS, DISCHARGE_WINDOWS, EMERGENCY_WINDOWS, HEALTH_PLAN_WINDOW])

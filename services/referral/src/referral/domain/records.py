@@ -129,6 +129,10 @@ class Admission:
     disputed_by: str | None = None
     dispute_reason: str | None = None
     unfiled_care_adviser: Any = None
+    health_plan_due_at: datetime | None = None
+    health_plan_calendar_provisional: bool | None = None
+    health_plan_overdue_at: datetime | None = None
+    health_plan_parameters_version: str | None = None
     hospital_admission_no: str | None = None
     psn_no: str | None = None
     mdtrt_id: str | None = None

@@ -23,7 +23,7 @@ from medaid_shared.settings import DIAGNOSIS_GROUPS_PURPOSE
 from referral.domain.discharge import ViolationKind, discharge_is_late, missing_documents
 from referral.domain.parameters import DISCHARGE_WINDOWS
 from referral.domain.records import Admission, IssuedDocument, Scope, Violation
-from referral.service import admissions, parameters, timeline
+from referral.service import admissions, health_plans, parameters, timeline
 from referral.service.commands import DischargeIn, DocumentIn, FitnessIn, PatientSideReport, PatientSideReportIn
 from referral.service.context import Ctx, new_id
 from referral.service.scope import carer_in_scope, list_filter, require
@@ -87,6 +87,7 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
         "documents_due_at": due.at,
         "diagnosis_group": cmd.diagnosis_group,
         "fit_at": adm.fit_at or cmd.discharged_at,
+        **await health_plans.start(ctx, admission_id, cmd.discharged_at),
     }
     await ctx.repo.update_admission(admission_id, **changes)
     adm = replace(adm, **changes)

@@ -13,10 +13,10 @@ from medaid_shared.contracts.common import SupportType
 from referral.domain.discharge import DischargeDocument
 from referral.service import followups
 from referral.service.context import Ctx
+from referral.service.health_plans import PLAN_MAKER
 from referral.service.scope import list_filter
 
-# LJ-15.1: who makes a person's plan; LJ-16: who visits
-PLAN_MAKER = {SupportType.CENTRALIZED: Role.INSTITUTION, SupportType.DECENTRALIZED: Role.VILLAGE_COMMITTEE}
+# LJ-16: who visits
 VISITORS = frozenset({Role.TOWN_GOVERNMENT, Role.CIVIL_AFFAIRS})
 
 
@@ -73,8 +73,8 @@ async def _plans_due(ctx: Ctx, principal: Principal) -> list[dict[str, Any]]:
                 "village_id": a.village_id,
                 "admission_id": a.admission_id,
                 "since": a.discharged_at,
-                "due_at": None,
-                "overdue": False,
+                "due_at": a.health_plan_due_at,
+                "overdue": a.health_plan_overdue_at is not None,
                 "summary_issued": a.admission_id in summaries,  # the plan is made from it
                 "who": PLAN_MAKER[SupportType(a.support_type)].value,
                 "rule": "LJ-15.1",

@@ -177,3 +177,35 @@ async def test_lj_11_3_a_withdrawn_emergency_reopens_its_rescues_for_consent(svc
 
     await feed(svc, WITHDRAWN)  # consumed once: nothing reopened again
     assert len(await svc.published("TreatmentReopened")) == 2
+
+
+async def test_lj_18_lj_11_3_civil_affairs_of_the_district_sees_a_reopened_rescue_on_its_feed(
+    svc: ServiceHarness,
+) -> None:
+    """LJ-18 / LJ-11.3: a rescue reopened for consent (TreatmentReopened) is on civil affairs'
+    information-sharing feed for the district this service serves, with what the treatment is
+    now judged as (the minimisation table keeps ``category`` for civil affairs); civil affairs
+    of another district does not see it, medical insurance is not entitled to it, and the
+    auditor sees it without the medical fields."""
+    await setup_person(svc, emergency=True, capacity=capacity(True))
+    surgery = await record(svc, "emergency", emergency_reason="perforation", procedure_code="47.0100")
+    await feed(svc, WITHDRAWN)
+    await svc.runtime.relay.publish_batch()
+
+    async def reopened(department: str, role: str, *scopes: str) -> list[dict[str, Any]]:
+        r = await svc.client.get(f"/feed/{department}", params={"limit": 500}, headers=svc.token(role, *scopes))
+        assert r.status_code == 200, r.text
+        return [e["data"] for e in r.json()["events"] if e["type"] == "medaid.consent.TreatmentReopened"]
+
+    (seen,) = await reopened("civil_affairs", "civil_affairs", "district:liujiang")
+    assert (seen["treatment_id"], seen["kind"], seen["category"], seen["status"]) == (
+        surgery["treatment_id"],
+        "major",
+        "surgery",
+        "awaiting_evaluation",
+    )
+    assert await reopened("civil_affairs", "civil_affairs", "district:yufeng") == []
+    assert await reopened("medical_insurance", "medical_insurance") == []
+    (audited,) = await reopened("auditor", "auditor")
+    assert audited["treatment_id"] == surgery["treatment_id"]
+    assert "category" not in audited and "trusteeship_covered" not in audited

@@ -81,6 +81,9 @@ _CIVIL_AFFAIRS_EVENTS = {
     "SelfPayDecided",
     "SelfPayReopened",
     "MajorTreatmentEvaluated",
+    # LJ-11.3 / LJ-11.1: a rescue reopened for consent when the emergency's exemptions are
+    # withdrawn; civil affairs follows the consent (and the rank-4 signature) it now needs
+    "TreatmentReopened",
     "SettlementCompleted",
     "SettlementReversed",
     "ManualReimbursementRequested",

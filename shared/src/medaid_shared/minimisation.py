@@ -106,6 +106,21 @@ EVENT_FIELDS: tuple[PersonalField, ...] = (
         "LJ-11.2 major-treatment evaluation filed with civil affairs",
         frozenset({"civil_affairs", "health_bureau"}),
     ),
+    PersonalField(
+        "category",
+        "medical",
+        Form.CLEAR,
+        "LJ-11.2 / LJ-11.3 what a treatment is judged as (surgery, high-risk, high self-pay): the consent or "
+        "evaluation a reopened rescue now needs",
+        frozenset({"civil_affairs", "health_bureau"}),
+    ),
+    PersonalField(
+        "trusteeship_covered",
+        "medical",
+        Form.CLEAR,
+        "LJ-5 the treatment follows the special-trusteeship agreement (it names the disease category's regime)",
+        frozenset({"civil_affairs"}),
+    ),
     PersonalField("person_id", "name", Form.REFERENCE, "an opaque id that links a person's records", frozenset({"*"})),
     PersonalField("patient_ref", "name", Form.REFERENCE, "the hospital's opaque patient reference", frozenset({"*"})),
     PersonalField(

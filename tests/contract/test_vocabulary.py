@@ -92,6 +92,12 @@ def test_a_field_named_at_is_an_instant(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(DOCS))
+def test_no_answer_carries_shanghai_wall_clock_time(name: str) -> None:
+    local = {(m, p) for m, p, _ in _answers(DOCS[name]) if p.endswith("_local")}
+    assert not local, local
+
+
+@pytest.mark.parametrize("name", list(DOCS))
 def test_full_values_only_in_audited_full_reads(name: str) -> None:
     allowed = FULL_READS.get(name, frozenset())
     full = {

@@ -41,7 +41,7 @@ async def test_lj_10_every_rank_4_signature_reaches_civil_affairs_and_is_flagged
     consent = await rank4_signature(svc)  # Monday 15 June 2026, 10:00
     filing = consent["civil_affairs_filing"]
     # rank4_filing (interpretation): 3 working days — 16, 17, 18 June, to 23:59:59 local
-    assert filing["acknowledgement_due_at"] == "2026-06-18T15:59:59+00:00"
+    assert filing["acknowledgement_due_at"] == "2026-06-18T15:59:59Z"
     assert filing["parameters_version"] == "rank4_filing:any:any:default" and not filing["overdue"]
     [listed] = await work_list(svc)
     assert listed["consent_id"] == consent["consent_id"] and listed["signer"] == {
@@ -96,7 +96,7 @@ async def test_lj_10_the_acknowledgement_deadline_is_a_versioned_parameter(svc: 
     r = await svc.client.post("/admin/parameters", json={"versions": [version]}, headers=svc.token("admin"))
     assert r.status_code == 201, r.text
     filing = (await rank4_signature(svc))["civil_affairs_filing"]
-    assert filing["acknowledgement_due_at"] == "2026-06-16T15:59:59+00:00"
+    assert filing["acknowledgement_due_at"] == "2026-06-16T15:59:59Z"
     assert filing["parameters_version"] == "rank4_filing:any:any:2026-06-01"
     zero = {**version, "effective_from": "2027-01-01", "values": {"acknowledgement_working_days": 0}}
     refused = await svc.client.post("/admin/parameters", json={"versions": [zero]}, headers=svc.token("admin"))

@@ -228,7 +228,7 @@ async def test_the_health_department_decides_an_extension_from_its_queue(app: Fa
         sent.append(body)
         if body["decision"] == "approved" and body["reason"] == "x":
             return httpx.Response(
-                422, json=problem(422, "the date of birth does not match", field="evidence.date_of_birth")
+                422, json=problem(422, "the date of birth does not match", field="/evidence/date_of_birth")
             )
         return httpx.Response(200, json={**case, "extension_status": body["decision"]})
 

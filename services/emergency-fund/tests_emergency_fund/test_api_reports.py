@@ -7,6 +7,7 @@ import io
 
 import time_machine
 
+from medaid_shared.responses import on_the_wire
 from medaid_shared.testing import ServiceHarness
 
 from .helpers import CITY, H1, PAY, VALID_ID, call, ok, paid
@@ -50,12 +51,16 @@ async def test_gd_19_registration_export_json_and_csv(svc: ServiceHarness) -> No
             "15090.00",
             "15090.00",
         )
-        assert record["hospital_notice_end"].startswith("2026-09-22T23:59:59")
-        assert record["disbursed_at"].startswith("2026-09-25T10:00")
+        # Instants in UTC with Z in the JSON answer, in Shanghai time in the platform's file.
+        assert (
+            record["hospital_notice_end"].startswith("2026-09-22T15:59:59") and record["hospital_notice_end"][-1] == "Z"
+        )
+        assert record["disbursed_at"].startswith("2026-09-25T02:00")
         r = await call(svc, "GET", "/exports/registrations", "auditor", params={**EXPORT, "format": "csv"})
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(r.text)))
-        assert rows == data["records"]
+        assert [on_the_wire(row) for row in rows] == data["records"]
+        assert rows[0]["disbursed_at"].startswith("2026-09-25T10:00") and rows[0]["disbursed_at"].endswith("+08:00")
         assert VALID_ID not in r.text
         assert (
             await ok(

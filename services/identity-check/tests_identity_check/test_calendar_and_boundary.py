@@ -27,13 +27,13 @@ async def test_spec_0_1_a_request_overdue_before_the_real_end_awaits_its_reply_a
     await register_facility(svc)
     with time_machine.travel(datetime(2027, 9, 30, 10, 0, tzinfo=SH), tick=False):
         body = await filed(svc)
-    assert body["reply_due_local"] == "2027-10-08T23:59:59+08:00" and body["calendar_provisional"] is True
+    assert body["reply_due_at"] == "2027-10-08T15:59:59Z" and body["calendar_provisional"] is True
     with time_machine.travel(datetime(2027, 10, 9, 0, 0, 0, tzinfo=SH), tick=False):
         assert await svc.runtime.scheduler.fire_due() == 1
     with time_machine.travel(datetime(2027, 10, 9, 10, 0, tzinfo=SH), tick=False):
         await svc.runtime.load_calendar_year(2027, parse_year_notice(2027, NOTICE_2027), "国办发明电", loaded_by="a")
         detail = (await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))).json()
-        assert detail["status"] == "awaiting_reply" and detail["reply_due_local"] == "2027-10-11T23:59:59+08:00"
+        assert detail["status"] == "awaiting_reply" and detail["reply_due_at"] == "2027-10-11T15:59:59Z"
         assert detail["calendar_provisional"] is False
     [reopened] = await svc.published("IdentityCheckReopened")
     p = reopened["payload"]

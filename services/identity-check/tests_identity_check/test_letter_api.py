@@ -42,7 +42,7 @@ async def test_gd_16_1_multipart_letter_to_own_bureau_with_deadline_and_event(sv
     assert body["reference_number"] == "IC-2026-H001-00001"
     assert body["status"] == "awaiting_reply"
     # GD-16.2 across National Day: day 3 is the make-up Saturday 2026-10-10.
-    assert body["reply_due_local"] == "2026-10-10T23:59:59+08:00"
+    assert body["reply_due_at"] == "2026-10-10T15:59:59Z"
     kinds = sorted(a["kind"] for a in body["attachments"])
     assert kinds == ["document_scan", "face_photo"]
     [event] = await svc.published("IdentityCheckRequested")

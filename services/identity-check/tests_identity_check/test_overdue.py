@@ -40,7 +40,7 @@ async def test_gd_16_3_make_up_sunday_counts_so_overdue_comes_earlier(svc: Servi
     await register_facility(svc)
     with time_machine.travel(datetime(2026, 9, 18, 15, 0, tzinfo=SH), tick=False):
         body = await filed(svc)
-    assert body["reply_due_local"] == "2026-09-22T23:59:59+08:00"
+    assert body["reply_due_at"] == "2026-09-22T15:59:59Z"
     with time_machine.travel(datetime(2026, 9, 23, 0, 0, 1, tzinfo=SH), tick=False):
         assert await svc.runtime.scheduler.fire_due() == 1
     assert len(await svc.published("IdentityCheckOverdue")) == 1

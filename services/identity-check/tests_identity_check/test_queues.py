@@ -37,7 +37,7 @@ async def test_bureau_queue_pending_with_due_dates_overdue_first(svc: ServiceHar
     assert [i["id"] for i in items] == [old["id"], mid["id"], new["id"]]
     assert [i["overdue"] for i in items] == [True, False, False]
     assert items[0]["status"] == "overdue"
-    assert [i["reply_due_local"][:10] for i in items] == ["2026-10-08", "2026-10-10", "2026-10-13"]
+    assert [i["reply_due_at"][:10] for i in items] == ["2026-10-08", "2026-10-10", "2026-10-13"]
     assert r.json()["next_cursor"] is None
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
@@ -31,6 +31,7 @@ from medaid_shared.observability import REQUEST_LATENCY, configure_logging, conf
 from medaid_shared.openapi import PUBLIC, operation_id
 from medaid_shared.openapi import document as openapi_document
 from medaid_shared.problems import install_problem_handlers
+from medaid_shared.responses import JSONResponse
 from medaid_shared.runtime import Runtime
 
 
@@ -242,6 +243,8 @@ def create_service_app(
         version=version,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Every JSON answer's times in UTC with Z, whichever route built it (docs/VOCABULARY.md).
+        default_response_class=JSONResponse,
     )
     app.openapi = lambda: openapi_document(app, SERVERS)  # type: ignore[method-assign]
     app.state.runtime = runtime

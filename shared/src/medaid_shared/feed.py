@@ -28,6 +28,7 @@ from medaid_shared.auth import CurrentPrincipal
 from medaid_shared.authz import Principal, Role
 from medaid_shared.errors import Forbidden, NotFound
 from medaid_shared.minimisation import REFERENCE_EVENTS, feed_redactions
+from medaid_shared.responses import on_the_wire
 from medaid_shared.runtime import Runtime
 
 
@@ -345,7 +346,11 @@ def feed_router() -> APIRouter:
             while not await request.is_disconnected():
                 page = await read_feed(runtime, ent, department, cursor, 100, ids)
                 for event in page.events:
-                    yield {"id": str(event.position), "event": event.type, "data": json.dumps(event.model_dump())}
+                    yield {
+                        "id": str(event.position),
+                        "event": event.type,
+                        "data": json.dumps(on_the_wire(event.model_dump())),
+                    }
                 cursor = page.next_cursor
                 if not page.has_more:
                     await asyncio.sleep(1.0)

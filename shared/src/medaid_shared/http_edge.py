@@ -15,9 +15,10 @@ from email.message import Message
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as ASGIMessage
+
+from medaid_shared.responses import JSONResponse
 
 PROBLEM_JSON = "application/problem+json"
 _UTF8 = {"utf-8", "utf8"}

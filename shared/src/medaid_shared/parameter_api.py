@@ -8,7 +8,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from medaid_shared.answers import ParameterKindsOut, ParametersLoadOut, ParameterVersionOut
@@ -19,6 +18,7 @@ from medaid_shared.idempotency import encode, run_command
 from medaid_shared.pagination import Page, PageQuery, paginate, sort_key
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.parameters import ParameterCatalogue, ParameterVersion
+from medaid_shared.responses import JSONResponse
 
 CHANGE = "parameters.change"
 READ = "parameters.read"

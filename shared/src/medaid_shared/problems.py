@@ -22,7 +22,6 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from medaid_shared.errors import (
@@ -35,6 +34,7 @@ from medaid_shared.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from medaid_shared.responses import JSONResponse
 from medaid_shared.transient import is_transient
 
 __all__ = [

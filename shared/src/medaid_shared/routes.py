@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
 
 from medaid_shared.app import IdempotencyKey, RuntimeDep
 from medaid_shared.auth import CurrentPrincipal
@@ -28,6 +27,7 @@ from medaid_shared.authz import Principal
 from medaid_shared.db import UnitOfWork
 from medaid_shared.idempotency import encode, run_command
 from medaid_shared.pagination import Key, PageRequest, page_of, paginate
+from medaid_shared.responses import JSONResponse
 from medaid_shared.runtime import Runtime
 
 if TYPE_CHECKING:

@@ -28,6 +28,7 @@ from medaid_shared.app import API_PREFIX
 from medaid_shared.auth import issue_token
 from medaid_shared.kafka import ensure_topics
 from medaid_shared.localstack import all_topics, free_port, start_embedded_postgres, start_tansu
+from medaid_shared.responses import is_off_the_wire_instant
 from medaid_shared.runtime import Runtime
 from medaid_shared.services import SERVICES
 
@@ -265,24 +266,42 @@ def _problem_fields(body: Any) -> list[str]:
     return fields + [e["field"] for e in errors or [] if isinstance(e, dict) and isinstance(e.get("field"), str)]
 
 
+def _strings(body: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(body, str):
+        yield path, body
+    elif isinstance(body, dict):
+        for key, value in body.items():
+            yield from _strings(value, f"{path}/{key}")
+    elif isinstance(body, list):
+        for i, value in enumerate(body):
+            yield from _strings(value, f"{path}/{i}")
+
+
 def check_wire_vocabulary(app: Any) -> Callable[[httpx.Response], Awaitable[None]]:
     """A response hook every harness client carries, so every API test of every service
-    checks what the vocabulary fixes about each answer it receives: a problem's ``field``
-    is a JSON pointer into the body or the name of a parameter the operation declares."""
+    checks what the vocabulary fixes about each answer it receives: every time in a JSON
+    answer is an instant in UTC with ``Z``, and a problem's ``field`` is a JSON pointer
+    into the body or the name of a parameter the operation declares."""
     operation = _operation_finder(app.openapi())
 
     async def check(response: httpx.Response) -> None:
         media = response.headers.get("content-type", "").split(";")[0].strip()
-        if media != "application/problem+json":
+        if media not in ("application/json", "application/problem+json"):
             return
         await response.aread()
+        where = f"{response.request.method} {response.request.url.path} → {response.status_code}"
+        body = response.json()
+        local = [(at, text) for at, text in _strings(body) if is_off_the_wire_instant(text)]
+        if local:
+            raise OffVocabulary(f"{where}: times not in UTC with Z: {local[:3]}")
+        if media != "application/problem+json":
+            return
         op = operation(response.request) or {}
         declared = {p["name"].lower() for p in op.get("parameters", [])}
-        for named in _problem_fields(response.json()):
+        for named in _problem_fields(body):
             pointer = named == "" or named.startswith("/")
             header = re.fullmatch(r"[A-Z][A-Za-z]*(-[A-Z][A-Za-z]*)+", named) is not None
             if not (pointer or header or named.lower() in declared):
-                where = f"{response.request.method} {response.request.url.path} → {response.status_code}"
                 raise OffVocabulary(f"{where}: problem field {named!r} is neither a JSON pointer nor a parameter")
 
     return check

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from consent.api.schemas import AssignmentOut, EvaluationOut, ExpertListedOut, ExpertOut
 from consent.domain.major import Recommendation
 from consent.service import forms, major
 from medaid_shared.pagination import Page, PageQuery, sort_key
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["major treatment (LJ-11.2)"])

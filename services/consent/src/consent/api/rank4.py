@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from consent.api.schemas import ConfirmationOut, Rank4FilingOut, Rank4SignaturesOut
 from consent.service import rank4
 from medaid_shared.pagination import PageQuery, sort_key
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["rank-4 signatures and civil affairs (LJ-10)"])

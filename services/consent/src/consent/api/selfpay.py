@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from consent.api.schemas import AwaitingStepOut, ConsentOut, ItemOut, ItemSummaryOut
@@ -16,6 +16,7 @@ from consent.service import forms, selfpay
 from consent.service.selfpay import ItemCategory, ReviewOutcome
 from medaid_shared.identifiers import ItemCode
 from medaid_shared.pagination import Page, PageQuery, sort_key
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["self-pay double review (LJ-7)"])

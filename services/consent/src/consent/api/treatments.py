@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from consent.api.schemas import AdmissionRecordsOut, ConsentOut, TreatmentOut
 from consent.domain.treatment import Kind, MajorCategory
 from consent.service import treatments
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["treatments and consents (LJ-11)"])

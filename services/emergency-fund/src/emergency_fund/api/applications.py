@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from emergency_fund.api.schemas import (
     ApplicationListItemOut,
@@ -25,6 +24,7 @@ from emergency_fund.service.commands import (
     WriteOffCmd,
 )
 from medaid_shared.pagination import Page, PageQuery, sort_key
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(prefix="/applications", tags=["applications"])

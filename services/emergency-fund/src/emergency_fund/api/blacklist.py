@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from emergency_fund.api.schemas import NAMES_UNKNOWN, BlacklistAddOut, BlacklistEntryOut, answers
 from emergency_fund.service import blacklist
 from emergency_fund.service.commands import BlacklistCmd, LiftCmd
 from medaid_shared.pagination import Page, PageQuery, sort_key
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(prefix="/blacklist", tags=["blacklist"])

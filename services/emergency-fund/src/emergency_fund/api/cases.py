@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from emergency_fund.api.schemas import (
     NAMES_UNKNOWN,
@@ -43,6 +42,7 @@ from emergency_fund.service.commands import (
     WaiverCmd,
 )
 from medaid_shared.pagination import Page, PageQuery, sort_key
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(prefix="/cases", tags=["cases"])

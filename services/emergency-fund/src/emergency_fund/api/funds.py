@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
 from emergency_fund.api.schemas import (
     CommitteeMemberOut,
@@ -32,6 +31,7 @@ from emergency_fund.service.commands import (
     TrainingCmd,
 )
 from medaid_shared.pagination import Page, PageQuery, sort_key
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(prefix="/funds", tags=["fund"])

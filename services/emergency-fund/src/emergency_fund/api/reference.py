@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from fastapi.responses import JSONResponse
 
 from emergency_fund.api.schemas import (
     CostAverageOut,
@@ -24,6 +23,7 @@ from emergency_fund.service.commands import (
     LivingStandardCmd,
 )
 from medaid_shared.pagination import Page, PageQuery, sort_key
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(tags=["reference data"])

@@ -743,8 +743,6 @@ class PublicNoticeOut(Out):
     publisher: str
     starts_at: datetime
     ends_at: datetime
-    starts_local: str = Field(examples=["2026-09-18T10:00:00+08:00"], description="Asia/Shanghai, for reading")
-    ends_local: str = Field(examples=["2026-09-22T23:59:59+08:00"], description="Asia/Shanghai, for reading")
     working_days: int
     status: str = Field(examples=["running"])
     entries: list[NoticeEntryOut]
@@ -762,8 +760,9 @@ class PublicNoticesOut(Out):
 
 class RegistrationExportOut(Out):
     """The records for the national registration platform (GD-19) as the CSV file carries
-    them: each record maps every field of ``fields`` to its text (instants in Asia/Shanghai
-    time, empty when none; amounts as decimal strings; masked identity only)."""
+    them: each record maps every field of ``fields`` to its text (instants in UTC with Z
+    here, in Asia/Shanghai time in the file; empty when none; amounts as decimal strings;
+    masked identity only)."""
 
     fields: list[str] = Field(examples=[["record_id", "city", "facility_id"]])
     records: list[dict[str, str]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -22,6 +22,7 @@ from medaid_shared.crypto import Unsealer
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.errors import Forbidden, NotFound
 from medaid_shared.events import Event
+from medaid_shared.responses import wire_instant
 from medaid_shared.runtime import Runtime
 from medaid_shared.settings import PERSON_MATCHING_PURPOSE
 
@@ -268,16 +269,11 @@ def notice_out(row: Row, *, drop: Iterable[str] = ()) -> dict[str, Any]:
 """The vocabulary's name of a masked value a table stores under a shorter name."""
 
 
-def instant(value: datetime) -> str:
-    """An instant on the wire: RFC 3339 in UTC with ``Z`` (docs/VOCABULARY.md)."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
-        return instant(value)
+        return wire_instant(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):

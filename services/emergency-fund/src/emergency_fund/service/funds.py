@@ -21,7 +21,6 @@ from emergency_fund.service import reports
 from emergency_fund.service.base import (
     Env,
     balance,
-    instant,
     new_id,
     out,
     post,
@@ -42,6 +41,7 @@ from medaid_shared.clock import SHANGHAI, to_local
 from medaid_shared.contracts.emergency_fund import FundPreallocationBelowMinimum, FundTrainingDue
 from medaid_shared.errors import Conflict, RuleViolation
 from medaid_shared.pagination import PageRequest
+from medaid_shared.responses import wire_instant
 
 TRAINING_KIND = "fund.training"
 PREALLOCATION_CHECK = "fund.preallocation.check"  # GD-7
@@ -335,7 +335,7 @@ async def minimum_check(env: Env, city: str, year: int) -> dict[str, Any]:
     return {
         **_check_out(await _compute_check(env, city, year)),
         "year_end_check": out(recorded) if recorded else None,
-        "year_end_check_at": instant(_check_instant(year, (await env.params()).preallocation_check_day)),
+        "year_end_check_at": wire_instant(_check_instant(year, (await env.params()).preallocation_check_day)),
     }
 
 
@@ -516,7 +516,7 @@ async def training_status(env: Env, city: str, year: int) -> dict[str, Any]:
         "rule": "GD-8",
         "trainings": [out(t, id_as="training_id") for t in trainings],
         "held": bool(trainings),
-        "reminder_at": instant(due),
+        "reminder_at": wire_instant(due),
         "reminder_due": not trainings and env.now >= due,
     }
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
-from emergency_fund.service.base import Env, instant, notice_out
+from emergency_fund.service.base import Env, notice_out
 from medaid_shared.clock import to_local
+from medaid_shared.responses import wire_instant
 
 PUBLISHERS = {"hospital": "医疗机构公示", "agency": "经办机构公示"}
 
@@ -31,17 +32,21 @@ async def notices(env: Env, city: str | None, include_ended: bool) -> dict[str, 
                 **notice_out(r, drop=["published_by", "calendar_provisional"]),
                 "facility_name": names.get(r["facility_id"], r["facility_id"]),
                 "status": "running" if r["ends_at"] > env.now else "ended",
-                "starts_local": to_local(r["starts_at"]).isoformat(),
-                "ends_local": to_local(r["ends_at"]).isoformat(),
             }
         )
     return {
-        "generated_at": instant(env.now),
+        "generated_at": wire_instant(env.now),
         "rule": "GD-21",
         # GD-21 / SPEC 0.6: the page quotes the notice term in force, never a fixed text
         "notice_working_days": params.notice_working_days,
         "notices": items,
     }
+
+
+def _shanghai(at: str | datetime) -> str:
+    """An instant as the page prints it: Shanghai wall-clock time (never on the JSON answer)."""
+    value = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return escape(to_local(value).strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def render_html(feed: dict[str, Any]) -> str:
@@ -61,7 +66,7 @@ def render_html(feed: dict[str, Any]) -> str:
         parts.append(
             f"<h2>{escape(PUBLISHERS.get(n['publisher'], n['publisher']))} · {escape(n['facility_name'])}"
             f" · 申请 {escape(n['application_id'])}</h2>"
-            f"<p>公示期 {escape(n['starts_local'])} 至 {escape(n['ends_local'])}"
+            f"<p>公示期 {_shanghai(n['starts_at'])} 至 {_shanghai(n['ends_at'])}"
             f"（{'公示中' if n['status'] == 'running' else '已结束'}），合计 {escape(n['total'])} 元</p>"
             "<table><tr><th>救助对象</th><th>身份证号</th><th>入院日期</th><th>金额（元）</th></tr>"
         )

@@ -13,10 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from emergency_fund.domain.money import ZERO
-from emergency_fund.service.base import Env, cities_of, get_or_404, instant, new_id, notice_out, out
+from emergency_fund.service.base import Env, cities_of, get_or_404, new_id, notice_out, out
 from medaid_shared.calendar import Due
 from medaid_shared.clock import SHANGHAI, to_local
 from medaid_shared.errors import ValidationFailed
+from medaid_shared.responses import wire_instant
 
 
 async def fund_use(env: Env, city: str | None, year: int) -> dict[str, Any]:
@@ -294,7 +295,7 @@ def manifest(batch: dict[str, Any]) -> dict[str, Any]:
         "seq": batch["seq"],
         "cursor": str(batch["seq"]),
         "previous_seq": batch["previous_seq"],
-        "created_at": instant(batch["created_at"]),
+        "created_at": wire_instant(batch["created_at"]),
         "record_count": batch["record_count"],
         "record_ids": batch["record_ids"],
         "fields": batch["fields"],

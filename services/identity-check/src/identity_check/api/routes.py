@@ -9,7 +9,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -38,6 +38,7 @@ from medaid_shared.db import UnitOfWork
 from medaid_shared.errors import Problem, ValidationFailed
 from medaid_shared.pagination import Page, PageQuery, page_of, sort_key
 from medaid_shared.problems import validation_problem
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun
 
 router = APIRouter(prefix="/identity-checks", tags=["identity checks"])

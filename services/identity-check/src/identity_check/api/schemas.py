@@ -217,7 +217,6 @@ class RequestOut(BaseModel):
     filed_by: str
     received_at: datetime
     reply_due_at: datetime
-    reply_due_local: str = Field(description="the reply deadline in Asia/Shanghai")
     calendar_provisional: bool
     overdue: bool = Field(description="no reply and the end of the 3rd working day has passed (GD-16.3)")
     attachments: list[AttachmentOut]
@@ -297,7 +296,6 @@ def request_out(d: Details) -> RequestOut:
         filed_by=r.filed_by,
         received_at=r.received_at,
         reply_due_at=r.reply_due_at,
-        reply_due_local=clock.to_local(r.reply_due_at).isoformat(),
         calendar_provisional=r.calendar_provisional,
         overdue=overdue,
         attachments=[

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import QueryRun
 from referral.api.schemas import CareFileOut
 from referral.service import (

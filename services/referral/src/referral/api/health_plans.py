@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
-from fastapi.responses import JSONResponse
 
 from medaid_shared.pagination import Page, PageQuery, sort_key
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 from referral.api.schemas import HealthPlanDueOut, PlanOut
 from referral.service import (

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse
 
 from medaid_shared.contracts.common import SupportType
 from medaid_shared.pagination import Page, PageQuery, sort_key
+from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 from referral.api.schemas import IdNumberOut, PersonLookupOut, PersonOut, PersonSummaryOut
 from referral.service import (

@@ -218,7 +218,6 @@ class AdmissionOut(Out):
     emergency_review: EmergencyReviewOut | None
     emergency_condition: str | None = None
     documents: list[DocumentOut] | None = None
-    phone_form_due_at_local: str | None = Field(None, description="Asia/Shanghai wall-clock time, for printing")
     calendar_provisional: bool | None = None
 
 
@@ -360,7 +359,6 @@ class UrgentConditionsLoadOut(Out):
 
 class CareFileEntryOut(Out):
     at: datetime
-    at_local: str = LOCAL
     kind: str
     source: str
     ref_id: str

@@ -213,7 +213,6 @@ async def phone_report(ctx: Ctx, principal: Principal, admission_id: str, cmd: P
     )
     return {
         **admissions.view(adm),
-        "phone_form_due_at_local": clock.to_local(due.at).isoformat(),
         "calendar_provisional": due.calendar_provisional,
     }
 

@@ -47,7 +47,6 @@ async def entries(ctx: Ctx, person_id: str) -> list[dict[str, Any]]:
     return [
         {
             "at": r.at,
-            "at_local": to_local(r.at).isoformat(),
             "kind": r.kind,
             "source": r.source,
             "ref_id": r.ref_id,
@@ -66,6 +65,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         line = dict(r)
         line["at"] = ensure_utc(r["at"]).isoformat()
+        line["at_local"] = to_local(r["at"]).isoformat()  # the export is read by people
         line["summary"] = json.dumps(r["summary"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         line["admission_id"] = r["admission_id"] or ""
         writer.writerow(line)

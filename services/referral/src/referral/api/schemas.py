@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from medaid_shared.answers import Out
 
@@ -373,6 +373,32 @@ class CareFileOut(Out):
 
 class HealthPlanDueOut(Out):
     """A discharge whose health plan is still to make (LJ-15.1), with its due instant."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "admission_id": "01a23556-b100-7c05-9ac3-842fbffc58f0",
+                    "person_id": "01a23550-0a00-7b1d-9095-3e7d83b7dc0a",
+                    "name_masked": "韦*英",
+                    "support_type": "centralized",
+                    "institution_id": "LJ-FLY",
+                    "village_id": None,
+                    "town_id": None,
+                    "facility_id": "LJ-RMYY",
+                    "discharged_at": "2026-06-15T01:00:00Z",
+                    "summary_issued": True,
+                    "due_at": "2026-06-30T15:59:59Z",
+                    "calendar_provisional": False,
+                    "overdue": False,
+                    "overdue_at": None,
+                    "parameters_version": "health_plan_window:any:any:default",
+                    "who": "institution",
+                    "rule": "LJ-15.1",
+                }
+            ]
+        }
+    )
 
     admission_id: str
     person_id: str

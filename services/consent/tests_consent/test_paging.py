@@ -174,7 +174,9 @@ async def test_the_rank4_work_list_pages_oldest_filed_first_in_each_state(svc: S
     assert r.status_code == 200, r.text
 
     first = (await svc.client.get("/rank4-signatures", params={"limit": 2}, headers=civil)).json()
-    assert first["state"] == "open" and first["rule"] == "LJ-10" and first["next_cursor"]
+    # The one list envelope (docs/VOCABULARY.md): the state is the filter asked, the rule each item's.
+    assert set(first) == {"items", "next_cursor"} and first["next_cursor"]
+    assert {f["rule"] for f in first["items"]} == {"LJ-10"} and not any(f["acknowledged_at"] for f in first["items"])
     whole = (await svc.client.get("/rank4-signatures", params={"limit": MAX_LIMIT}, headers=civil)).json()["items"]
     keys = [(f["filed_at"], f["consent_id"]) for f in whole]
     assert keys == sorted(keys) and {f["consent_id"] for f in whole} == set(filed) - {acknowledged}

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from consent.api.schemas import ConfirmationOut, Rank4FilingOut, Rank4SignaturesOut
+from consent.api.schemas import ConfirmationOut, Rank4FilingOut
 from consent.service import rank4
-from medaid_shared.pagination import PageQuery, sort_key
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
 
@@ -37,19 +37,19 @@ class PublicInterestIn(BaseModel):
     "/rank4-signatures",
     summary="LJ-10: civil affairs' work list of rank-4 signatures filed with it (open, overdue or acknowledged)",
     response_model=None,
-    responses={200: {"model": Rank4SignaturesOut}},
+    responses={200: {"model": Page[Rank4FilingOut]}},
 )
 async def get_rank4_signatures(
     run: QueryRun, page: PageQuery, state: rank4.WorkListState = rank4.WorkListState.OPEN
 ) -> dict[str, Any]:
-    """Oldest filed first, paged by `limit` and `cursor` (`next_cursor`)."""
-    listed = await run.keyset_page(
+    """Oldest filed first, paged by `limit` and `cursor` (`next_cursor`). `state` filters
+    the list; each item names its rule (LJ-10)."""
+    return await run.keyset_page(
         "rank4.read",
         lambda ctx: rank4.work_list(ctx, run.principal, page, state),
         page,
         lambda f: sort_key(f["filed_at"], f["consent_id"]),
     )
-    return {"state": state.value, **listed, "rule": "LJ-10"}
 
 
 @router.post(

@@ -374,22 +374,6 @@ class Rank4FilingOut(Out):
     rule: str
 
 
-class Rank4SignaturesOut(Out):
-    """Civil affairs' list of rank-4 signatures in one state."""
-
-    model_config = _examples({"state": "open", "items": [RANK4_FILING], "next_cursor": None, "rule": "LJ-10"})
-
-    state: str = Field(examples=["open"])
-    items: list[Rank4FilingOut]
-    next_cursor: str | None = Field(
-        description="pass as `cursor` to get the next page; null when this is the last page",
-        examples=[
-            "eyJsIjoiL3YxL3Jhbms0LXNpZ25hdHVyZXMiLCJrIjpbIjIwMjYtMDYtMTVUMDI6MDA6MDAuMDAwMDAwWiIsImNvbi0wMTkzYWJjZCJdfQ"
-        ],
-    )
-    rule: str
-
-
 class ConsentOut(Out):
     """A signed consent (or refusal) to a treatment or self-pay item."""
 

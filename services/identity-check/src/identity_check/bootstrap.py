@@ -18,7 +18,7 @@ from identity_check.service.checks import (
     PHOTO_RETENTION_DEADLINE,
     REPLY_DEADLINE,
     IdentityChecks,
-    retention_defaults,
+    parameter_defaults,
 )
 from identity_check.settings import IdentityCheckSettings as Settings
 from medaid_shared.parameter_store import ServiceParameters
@@ -27,7 +27,7 @@ from medaid_shared.service import ServiceDefinition
 
 __all__ = ["PARAMETERS", "SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
 
-PARAMETERS = ServiceParameters(CATALOGUE, parameter_version, defaults_from=retention_defaults)
+PARAMETERS = ServiceParameters(CATALOGUE, parameter_version, defaults_from=parameter_defaults)
 
 
 def checks_of(runtime: Runtime) -> IdentityChecks:

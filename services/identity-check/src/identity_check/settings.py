@@ -13,13 +13,15 @@ class IdentityCheckSettings(ServiceSettings):
     service_name: ClassVar[str] = "identity-check"
     default_port: ClassVar[int] = 8005
 
-    # GD-16.1: the face photo must be a real, clear image. Limits of the image check.
+    # GD-16.1: the face photo must be a real, clear image. Limits of the image check; the
+    # resolution and contrast are the defaults of the versioned parameter ``photo_clarity``,
+    # the byte and pixel limits guard the service and are no interpretation.
     photo_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0, description="largest accepted image file")
     photo_min_width: int = Field(default=300, gt=0, description="minimum width in pixels")
     photo_min_height: int = Field(default=300, gt=0, description="minimum height in pixels")
     photo_max_pixels: int = Field(default=40_000_000, gt=0, description="decompression-bomb guard")
     photo_min_contrast: int = Field(
-        default=16, ge=0, le=255, description="a blank (near-uniform) image is not a clear photo"
+        default=16, ge=1, le=255, description="a blank (near-uniform) image is not a clear photo"
     )
     max_face_photos: int = Field(default=5, gt=0)
     max_document_scans: int = Field(default=5, ge=0)

@@ -1,5 +1,5 @@
-"""The identity-check service's versioned parameters: the bureau's reply window and how long
-face photos are kept.
+"""The identity-check service's versioned parameters: the bureau's reply window, how long
+face photos are kept, what "immediately" means and what a "clear" photo is at the least.
 
 A kind of the kernel's versioned parameters (:mod:`medaid_shared.parameters`): the default
 comes from the service's settings; an administrator loads a version with effective dates
@@ -65,4 +65,23 @@ LETTER_PROMPTNESS = ParameterKind(
     description="hours after the admission a letter is still sent immediately (GD-16.1)",
 )
 
-CATALOGUE = ParameterCatalogue([PHOTO_RETENTION, REPLY_WINDOW, LETTER_PROMPTNESS])
+
+class PhotoClarity(ParameterValues):
+    """GD-16.1 (interpretation): "a clear frontal face photo" — software cannot judge a face,
+    so a photo or scan is refused below this resolution or as blank below this contrast (the
+    spread between its darkest and lightest grey level, 0–255)."""
+
+    min_width: int = Field(default=300, ge=1, le=10_000)
+    min_height: int = Field(default=300, ge=1, le=10_000)
+    min_contrast: int = Field(default=16, ge=1, le=255)
+
+
+PHOTO_CLARITY = ParameterKind(
+    "photo_clarity",
+    PhotoClarity,
+    rule="GD-16.1",
+    default=PhotoClarity(),
+    description="the least resolution and contrast of a clear photo (GD-16.1)",
+)
+
+CATALOGUE = ParameterCatalogue([PHOTO_RETENTION, REPLY_WINDOW, LETTER_PROMPTNESS, PHOTO_CLARITY])

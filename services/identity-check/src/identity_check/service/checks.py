@@ -33,9 +33,11 @@ from identity_check.domain.model import (
 )
 from identity_check.domain.parameters import (
     LETTER_PROMPTNESS,
+    PHOTO_CLARITY,
     PHOTO_RETENTION,
     REPLY_WINDOW,
     LetterPromptness,
+    PhotoClarity,
     PhotoRetention,
     ReplyWindow,
 )
@@ -180,13 +182,17 @@ def require_reason(reason: str | None) -> str:
     return text
 
 
-def retention_defaults(settings: Any) -> dict[str, PhotoRetention]:
-    """The defaults an operator sets by configuration (``MEDAID_PHOTO_RETENTION_DAYS`` …)."""
+def parameter_defaults(settings: Any) -> dict[str, PhotoRetention | PhotoClarity]:
+    """The defaults an operator sets by configuration (``MEDAID_PHOTO_RETENTION_DAYS``,
+    ``MEDAID_PHOTO_MIN_WIDTH`` …); a loaded version overrides them from its effective day."""
     s: IdentityCheckSettings = settings
     return {
         PHOTO_RETENTION.name: PhotoRetention(
             retention_days_after_close=s.photo_retention_days, max_open_days_after_letter=s.letter_max_open_days
-        )
+        ),
+        PHOTO_CLARITY.name: PhotoClarity(
+            min_width=s.photo_min_width, min_height=s.photo_min_height, min_contrast=s.photo_min_contrast
+        ),
     }
 
 
@@ -219,11 +225,11 @@ class IdentityChecks:
             return unit.repository(self.repositories)
         return self.repositories(unit)
 
-    @property
-    def photo_limits(self) -> PhotoLimits:
+    def photo_limits(self, clarity: PhotoClarity) -> PhotoLimits:
+        """The image check: the service's byte and pixel guards with the clarity in force."""
         s = self.settings
         return PhotoLimits(
-            s.photo_max_bytes, s.photo_min_width, s.photo_min_height, s.photo_max_pixels, s.photo_min_contrast
+            s.photo_max_bytes, clarity.min_width, clarity.min_height, s.photo_max_pixels, clarity.min_contrast
         )
 
     # ------------------------------------------------------------------ facility read model
@@ -236,13 +242,18 @@ class IdentityChecks:
 
     # ------------------------------------------------------------------ GD-16.1: the letter
 
-    def _check_uploads(self, uploads: Sequence[Upload]) -> list[tuple[Upload, Any]]:
+    def _check_uploads(self, uploads: Sequence[Upload], clarity: Applied) -> list[tuple[Upload, Any]]:
+        """GD-16.1: every image passes the check of the ``photo_clarity`` version in force;
+        a refusal names the version it applied."""
+        assert isinstance(clarity.values, PhotoClarity)
+        limits = self.photo_limits(clarity.values)
         checked = []
         for upload in uploads:
             try:
-                checked.append((upload, inspect_image(upload.data, self.photo_limits)))
+                checked.append((upload, inspect_image(upload.data, limits)))
             except PhotoRejected as exc:
-                raise ValidationFailed(f"{upload.field}: {exc.reason}", field=upload.field, rule="GD-16.1") from None
+                detail = f"{upload.field}: {exc.reason} (parameter {clarity.version_id})"
+                raise ValidationFailed(detail, field=upload.field, rule="GD-16.1") from None
         return checked
 
     def _facility_of(self, principal: Principal, facility_id: str | None) -> str:
@@ -275,9 +286,10 @@ class IdentityChecks:
             raise ValidationFailed(f"at most {self.settings.max_face_photos} face photos", field="photos")
         if len(cmd.document_scans) > self.settings.max_document_scans:
             raise ValidationFailed(f"at most {self.settings.max_document_scans} document scans", field="document_scans")
+        clarity = await self.photo_clarity(uow.session, clock.now())
         # Decoding is CPU work: off the event loop.
-        photos = await asyncio.to_thread(self._check_uploads, cmd.face_photos)
-        scans = await asyncio.to_thread(self._check_uploads, cmd.document_scans)
+        photos = await asyncio.to_thread(self._check_uploads, cmd.face_photos, clarity)
+        scans = await asyncio.to_thread(self._check_uploads, cmd.document_scans, clarity)
 
         repo = self.repo(uow)
         facility = await repo.get_facility(facility_id)
@@ -370,6 +382,7 @@ class IdentityChecks:
                 "document_scans": len(scans),
                 "reply_due_at": due.at.isoformat(),
                 "reply_window_version": window.version_id,
+                "photo_clarity_version": clarity.version_id,
             },
         )
         log.info(
@@ -613,7 +626,7 @@ class IdentityChecks:
     async def retention(self, session: Session, at: datetime) -> Applied:
         """SPEC 0.4: the photo-retention version in force on the (Asia/Shanghai) day of ``at``."""
         if self.parameters is None:
-            values = retention_defaults(self.settings)[PHOTO_RETENTION.name]
+            values = parameter_defaults(self.settings)[PHOTO_RETENTION.name]
             return Applied(f"{PHOTO_RETENTION.name}:any:any:default", False, values, default=True)
         store = self.parameters.store(session, self.settings)
         return await store.applied(PHOTO_RETENTION.name, on=clock.to_local(at).date())
@@ -663,6 +676,14 @@ class IdentityChecks:
             reason=reason,
             details={"reference_number": request.reference_number, "status": request.status.value, "automatic": True},
         )
+
+    async def photo_clarity(self, session: Session, at: datetime) -> Applied:
+        """GD-16.1: the version of "a clear photo" in force on the (Asia/Shanghai) day of ``at``."""
+        if self.parameters is None:
+            values = parameter_defaults(self.settings)[PHOTO_CLARITY.name]
+            return Applied(PHOTO_CLARITY.default_id, False, values, default=True)
+        store = self.parameters.store(session, self.settings)
+        return await store.applied(PHOTO_CLARITY.name, on=clock.to_local(at).date())
 
     async def letter_promptness(self, session: Session, at: datetime) -> Applied:
         """GD-16.1: the version of "immediately" in force on the (Asia/Shanghai) day of ``at``."""

@@ -91,6 +91,16 @@ def test_a_field_named_at_is_an_instant(name: str) -> None:
     assert not wrong, wrong
 
 
+# A feed event's `id` is the CloudEvents attribute; these name a person, not the resource.
+KNOWN_BARE_IDS = {("referral", "AdviserOut"), ("consent", "SignerOut"), ("settlement", "UnfiledCareAdviserOut")}
+
+
+@pytest.mark.parametrize("name", list(DOCS))
+def test_a_resource_answers_its_id_as_resource_id(name: str) -> None:
+    bare = {(name, m) for m, p, _ in _answers(DOCS[name]) if p == "id" and m != "FeedEvent"}
+    assert bare <= KNOWN_BARE_IDS, bare - KNOWN_BARE_IDS
+
+
 @pytest.mark.parametrize("name", list(DOCS))
 def test_no_answer_carries_shanghai_wall_clock_time(name: str) -> None:
     local = {(m, p) for m, p, _ in _answers(DOCS[name]) if p.endswith("_local")}

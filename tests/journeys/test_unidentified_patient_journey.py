@@ -200,7 +200,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
     # Treat first (GD-15): the letter names the patient by the admission number only; the
     # bureau is taken from identity-check's facility read model (FacilityRegistered).
     request = await file_identity_check(stack, HOSPITAL, letter_fields, photo, "face-front.jpg")
-    request_id = request["id"]
+    request_id = request["request_id"]
     assert request["bureau_id"] == BUREAU and request["status"] == "awaiting_reply", request
     assert request["reference_number"] == f"IC-2026-{HOSPITAL}-00001", request
     # GD-16.2: due at the end of the 3rd working day after receipt — Fri 6, Mon 9, Tue 10
@@ -217,10 +217,10 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
 
     # The bureau sees the letter in its queue and reads the photo (a reason is required; audited).
     queue = await stack.call("identity-check", "GET", "/identity-checks/queue", role="police", scopes=POLICE_SCOPE)
-    assert [i["id"] for i in queue["items"]] == [request_id], queue
+    assert [i["request_id"] for i in queue["items"]] == [request_id], queue
     async with stack.client("identity-check") as c:
         r = await c.get(
-            f"/identity-checks/{request_id}/attachments/{attachment['id']}",
+            f"/identity-checks/{request_id}/attachments/{attachment['attachment_id']}",
             params={"reason": "比对失踪人员及在逃人员库"},
             headers=stack.auth("police", *POLICE_SCOPE, subject="psb-officer-liang"),
         )

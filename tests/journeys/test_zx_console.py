@@ -172,7 +172,7 @@ async def hospital_files_letter(stack: Stack) -> str:
     await stack.set_clock(local(2026, 12, 7, 9, 0))
     fields = {"patient_ref": PATIENT_REF, "patient_description": "女，约60岁，清城区街头昏迷被送医"}
     request = await file_identity_check(stack, HOSPITAL, fields, face_photo())
-    return str(request["id"])
+    return str(request["request_id"])
 
 
 async def hospital_applies(stack: Stack) -> str:
@@ -191,7 +191,7 @@ async def hospital_applies(stack: Stack) -> str:
             "patient_ref": PATIENT_REF,
             "admitted_at": local(2026, 12, 7, 2, 0).isoformat(),
             "identity": "unidentified",
-            "identity_check_request_id": letter["id"],  # GD-16.3: the letter the case rests on
+            "identity_check_request_id": letter["request_id"],  # GD-16.3: the letter the case rests on
             "disease_code": DISEASE,
         },
         expect=201,

@@ -29,7 +29,7 @@ def _letters(fake: FakeServices) -> None:
             "next_cursor": None,
             "items": [
                 {
-                    "id": "R-LATER",
+                    "request_id": "R-LATER",
                     "reference_number": "IC-2026-H1-00002",
                     "facility_name": "清远市人民医院",
                     "patient_ref": "ZY-2",
@@ -39,7 +39,7 @@ def _letters(fake: FakeServices) -> None:
                     "status": "awaiting_reply",
                 },
                 {
-                    "id": "R-LATE",
+                    "request_id": "R-LATE",
                     "reference_number": "IC-2026-H1-00001",
                     "facility_name": "清远市人民医院",
                     "patient_ref": "ZY-1",

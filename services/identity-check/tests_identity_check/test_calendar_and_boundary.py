@@ -32,7 +32,7 @@ async def test_spec_0_1_a_request_overdue_before_the_real_end_awaits_its_reply_a
         assert await svc.runtime.scheduler.fire_due() == 1
     with time_machine.travel(datetime(2027, 10, 9, 10, 0, tzinfo=SH), tick=False):
         await svc.runtime.load_calendar_year(2027, parse_year_notice(2027, NOTICE_2027), "国办发明电", loaded_by="a")
-        detail = (await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))).json()
+        detail = (await svc.client.get(f"/identity-checks/{body['request_id']}", headers=hospital(svc))).json()
         assert detail["status"] == "awaiting_reply" and detail["reply_due_at"] == "2027-10-11T15:59:59Z"
         assert detail["calendar_provisional"] is False
     [reopened] = await svc.published("IdentityCheckReopened")
@@ -45,7 +45,7 @@ async def test_spec_0_1_a_request_overdue_before_the_real_end_awaits_its_reply_a
     with time_machine.travel(datetime(2027, 10, 11, 9, 0, tzinfo=SH), tick=False):
         assert await svc.runtime.scheduler.fire_due() == 0
         r = await svc.client.post(
-            f"/identity-checks/{body['id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
+            f"/identity-checks/{body['request_id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
         )
         assert r.status_code == 200 and r.json()["reply"]["late"] is False
 
@@ -59,7 +59,7 @@ async def test_gd_16_2_a_reply_at_the_exact_deadline_instant_never_deadlocks(svc
             body = await filed(svc, patient_ref=f"ZY-EXACT-{i}")
         with time_machine.travel(datetime(2026, 9, 23, 0, 0, 0, tzinfo=SH), tick=False):
             reply = svc.client.post(
-                f"/identity-checks/{body['id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
+                f"/identity-checks/{body['request_id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
             )
             r, fired = await asyncio.gather(reply, svc.runtime.scheduler.fire_due())
         assert r.status_code == 200, r.text

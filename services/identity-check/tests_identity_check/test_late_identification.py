@@ -40,10 +40,10 @@ async def test_gd_16_4_identification_after_not_identified_reply_is_late(svc: Se
     body = await _file(svc)
     with time_machine.travel(datetime(2026, 10, 9, 9, 0, tzinfo=SH), tick=False):
         r = await svc.client.post(
-            f"/identity-checks/{body['id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
+            f"/identity-checks/{body['request_id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
         )
     assert r.json()["reply"]["late"] is False
-    r = await _late(svc, body["id"], datetime(2026, 11, 20, 9, 0, tzinfo=SH))
+    r = await _late(svc, body["request_id"], datetime(2026, 11, 20, 9, 0, tzinfo=SH))
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["status"] == "identified" and out["late_identification"]["late"] is True
@@ -59,21 +59,21 @@ async def test_gd_16_4_identification_after_the_deadline_without_any_reply(svc: 
     body = await _file(svc)
     with time_machine.travel(datetime(2026, 10, 11, 0, 0, 1, tzinfo=SH), tick=False):
         assert await svc.runtime.scheduler.fire_due() == 1  # GD-16.3 overdue first
-    r = await _late(svc, body["id"], datetime(2026, 10, 15, 9, 0, tzinfo=SH))
+    r = await _late(svc, body["request_id"], datetime(2026, 10, 15, 9, 0, tzinfo=SH))
     assert r.status_code == 200 and r.json()["status"] == "identified"
     [event] = await svc.published("IdentityVerified")
     assert event["payload"]["late"] is True and event["payload"]["outcome"] == "identified"
     # the identification was the final word: no reply can follow
     with time_machine.travel(datetime(2026, 10, 16, 9, 0, tzinfo=SH), tick=False):
         again = await svc.client.post(
-            f"/identity-checks/{body['id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
+            f"/identity-checks/{body['request_id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
         )
     assert again.status_code == 409
 
 
 async def test_gd_16_4_not_allowed_while_the_reply_window_is_open(svc: ServiceHarness) -> None:
     body = await _file(svc)
-    r = await _late(svc, body["id"], datetime(2026, 10, 10, 12, 0, tzinfo=SH))  # make-up Saturday: in window
+    r = await _late(svc, body["request_id"], datetime(2026, 10, 10, 12, 0, tzinfo=SH))  # make-up Saturday: in window
     assert r.status_code == 422 and r.json()["rule"] == "GD-16.4"
     assert await svc.published("IdentityVerified") == []
 
@@ -81,8 +81,8 @@ async def test_gd_16_4_not_allowed_while_the_reply_window_is_open(svc: ServiceHa
 async def test_gd_16_4_twice_or_after_identified_is_a_conflict(svc: ServiceHarness) -> None:
     body = await _file(svc)
     with time_machine.travel(datetime(2026, 10, 9, 9, 0, tzinfo=SH), tick=False):
-        await svc.client.post(f"/identity-checks/{body['id']}/reply", json=identified(), headers=police(svc))
-    r = await _late(svc, body["id"], datetime(2026, 11, 1, 9, 0, tzinfo=SH))
+        await svc.client.post(f"/identity-checks/{body['request_id']}/reply", json=identified(), headers=police(svc))
+    r = await _late(svc, body["request_id"], datetime(2026, 11, 1, 9, 0, tzinfo=SH))
     assert r.status_code == 409 and r.json()["rule"] == "GD-16.4"
     assert len(await svc.published("IdentityVerified")) == 1
 
@@ -91,10 +91,10 @@ async def test_gd_16_4_authorization_and_invalid_id_number(svc: ServiceHarness) 
     body = await _file(svc)
     at = datetime(2026, 10, 20, 9, 0, tzinfo=SH)
     for headers in (police(svc, "PSB02"), hospital(svc)):
-        assert (await _late(svc, body["id"], at, headers)).status_code == 403
+        assert (await _late(svc, body["request_id"], at, headers)).status_code == 403
     with time_machine.travel(at, tick=False):
         r = await svc.client.post(
-            f"/identity-checks/{body['id']}/late-identification",
+            f"/identity-checks/{body['request_id']}/late-identification",
             json=_late_body(VALID_ID[:17] + "Y"),
             headers=police(svc),
         )

@@ -46,7 +46,7 @@ async def test_gd_16_1_multipart_letter_to_own_bureau_with_deadline_and_event(sv
     kinds = sorted(a["kind"] for a in body["attachments"])
     assert kinds == ["document_scan", "face_photo"]
     [event] = await svc.published("IdentityCheckRequested")
-    assert event["payload"]["request_id"] == body["id"]
+    assert event["payload"]["request_id"] == body["request_id"]
     assert event["payload"]["bureau_id"] == "PSB01"
     assert event["payload"]["reply_due_at"] == "2026-10-10T15:59:59Z"
     assert set(event["payload"]) == {
@@ -62,7 +62,7 @@ async def test_gd_16_1_multipart_letter_to_own_bureau_with_deadline_and_event(sv
     async with svc.runtime.db.read() as s:
         dl = svc.runtime.db.tables.deadline
         [row] = (await s.execute(select(dl))).mappings().all()
-    assert row["kind"] == "identity_check.reply_due" and row["subject"] == body["id"]
+    assert row["kind"] == "identity_check.reply_due" and row["subject"] == body["request_id"]
     assert row["basis"] == "working_days"
     assert row["due_at"] == datetime(2026, 10, 10, 16, 0, 0, tzinfo=UTC)  # first instant after day 3
 
@@ -180,7 +180,7 @@ async def test_gd_16_1_one_letter_per_admission_and_idempotent_repeat(svc: Servi
     first = await file_letter(svc, patient_ref="A1", photos=[photo], headers=headers)
     again = await file_letter(svc, patient_ref="A1", photos=[photo], headers=headers)
     assert first.status_code == again.status_code == 201
-    assert first.json()["id"] == again.json()["id"]
+    assert first.json()["request_id"] == again.json()["request_id"]
     other_photo = await file_letter(svc, patient_ref="A1", photos=[image_bytes(seed=12)], headers=headers)
     assert other_photo.status_code == 409  # same key, different request
     duplicate = await file_letter(svc, patient_ref="A1", photos=[photo])
@@ -212,7 +212,7 @@ async def test_gd_16_1_print_ready_letter_escapes_text_and_is_visible_to_both_pa
     await register_facility(svc, "H002", "PSB02")
     with time_machine.travel(datetime(2026, 9, 30, 10, 0, tzinfo=SH), tick=False):
         body = await filed(svc, extra={"statement": "<script>alert(1)</script>我姓王", "found_documents": ["银行卡"]})
-        r = await svc.client.get(f"/identity-checks/{body['id']}/letter", headers=police(svc))
+        r = await svc.client.get(f"/identity-checks/{body['request_id']}/letter", headers=police(svc))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
     assert "关于协助核查身份不明患者身份的函" in html
@@ -221,10 +221,10 @@ async def test_gd_16_1_print_ready_letter_escapes_text_and_is_visible_to_both_pa
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "@page" in html and "<img" not in html  # photos are embedded only on request
     assert r.headers["cache-control"] == "no-store"
-    mine = await svc.client.get(f"/identity-checks/{body['id']}/letter", headers=hospital(svc))
+    mine = await svc.client.get(f"/identity-checks/{body['request_id']}/letter", headers=hospital(svc))
     assert mine.status_code == 200
     for headers in (police(svc, "PSB02"), hospital(svc, "H002"), token(svc, "fund_agency", "city:liuzhou")):
-        denied = await svc.client.get(f"/identity-checks/{body['id']}/letter", headers=headers)
+        denied = await svc.client.get(f"/identity-checks/{body['request_id']}/letter", headers=headers)
         assert denied.status_code == 403, headers
     missing = await svc.client.get("/identity-checks/no-such-id/letter", headers=police(svc))
     assert missing.status_code == 404

@@ -24,7 +24,7 @@ async def _case_opened(svc: ServiceHarness, body: dict[str, Any], admitted_at: d
         case_id=over.get("case_id", "EC-1"),
         facility_id=over.get("facility_id", body["facility_id"]),
         patient_ref=over.get("patient_ref", body["patient_ref"]),
-        identity_check_request_id=body["id"],
+        identity_check_request_id=body["request_id"],
         city="liuzhou",
         admitted_at=admitted_at,
         opened_at=datetime.now(SH),
@@ -34,7 +34,7 @@ async def _case_opened(svc: ServiceHarness, body: dict[str, Any], admitted_at: d
 
 
 async def _letter(svc: ServiceHarness, body: dict[str, Any]) -> dict[str, Any]:
-    r = await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))
+    r = await svc.client.get(f"/identity-checks/{body['request_id']}", headers=hospital(svc))
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -54,7 +54,7 @@ async def test_gd_16_1_a_letter_sent_long_after_the_admission_is_flagged(svc: Se
         assert letter["sent_late"] is True and letter["admission_source"] == "emergency-fund case EC-1"
         assert letter["sent_late_parameters_version"] == "letter_promptness:any:any:default"
         [event] = await svc.published("IdentityLetterSentLate")
-        assert event["payload"]["request_id"] == body["id"]
+        assert event["payload"]["request_id"] == body["request_id"]
         assert event["payload"]["max_hours_after_admission"] == 24
         await _case_opened(svc, body, FILED - timedelta(days=9), case_id="EC-2")  # recorded once
         assert len(await svc.published("IdentityLetterSentLate")) == 1

@@ -26,10 +26,10 @@ async def test_gd_16_3_overdue_fires_after_the_make_up_saturday_not_before(svc: 
     with time_machine.travel(datetime(2026, 10, 11, 0, 0, 0, tzinfo=SH), tick=False):
         assert await svc.runtime.scheduler.fire_due() == 1
         assert await svc.runtime.scheduler.fire_due() == 0  # exactly once
-        detail = (await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))).json()
+        detail = (await svc.client.get(f"/identity-checks/{body['request_id']}", headers=hospital(svc))).json()
     [event] = await svc.published("IdentityCheckOverdue")
     p = event["payload"]
-    assert p["request_id"] == body["id"] and p["reference_number"] == body["reference_number"]
+    assert p["request_id"] == body["request_id"] and p["reference_number"] == body["reference_number"]
     assert p["due_at"] == "2026-10-10T15:59:59Z" and p["facility_id"] == "H001" and p["bureau_id"] == "PSB01"
     assert p["patient_ref"] == body["patient_ref"]
     assert detail["status"] == "overdue" and detail["overdue"] is True
@@ -53,7 +53,7 @@ async def test_gd_16_3_no_overdue_once_replied_and_a_late_reply_after_overdue_is
     with time_machine.travel(datetime(2026, 10, 12, 9, 0, tzinfo=SH), tick=False):
         assert await svc.runtime.scheduler.fire_due() == 1
         r = await svc.client.post(
-            f"/identity-checks/{body['id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
+            f"/identity-checks/{body['request_id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
         )
     assert r.status_code == 200 and r.json()["reply"]["late"] is True and r.json()["status"] == "not_identified"
     [verified] = await svc.published("IdentityVerified")
@@ -72,4 +72,4 @@ async def test_gd_16_3_overdue_is_recorded_in_the_audit_log(svc: ServiceHarness)
     t = svc.runtime.db.tables.audit_log
     async with svc.runtime.db.read() as s:
         [row] = (await s.execute(select(t).where(t.c.action == "identity_check.overdue"))).mappings().all()
-    assert row["subject"] == body["id"] and row["actor"] == "system" and "GD-16.3" in row["reason"]
+    assert row["subject"] == body["request_id"] and row["actor"] == "system" and "GD-16.3" in row["reason"]

@@ -32,7 +32,7 @@ async def _walk(svc: ServiceHarness, path: str, headers: dict[str, str], limit: 
         assert r.status_code == 200, r.text
         body = r.json()
         assert set(body) == {"items", "next_cursor"}
-        pages.append([i["id"] for i in body["items"]])
+        pages.append([i["request_id"] for i in body["items"]])
         cursor = body["next_cursor"]
         if cursor is None:
             return pages
@@ -57,16 +57,18 @@ async def _world(svc: ServiceHarness) -> dict[str, list[dict[str, Any]]]:
 async def test_the_request_list_pages_newest_first_over_the_callers_scope(svc: ServiceHarness) -> None:
     world = await _world(svc)
     mine = world["mine"]
-    newest_first = [r["id"] for r in sorted(mine, key=lambda r: (r["received_at"], r["id"]), reverse=True)]
+    newest_first = [
+        r["request_id"] for r in sorted(mine, key=lambda r: (r["received_at"], r["request_id"]), reverse=True)
+    ]
     pages = await _walk(svc, "/identity-checks", police(svc, "PSB01"), 2)
     assert [len(p) for p in pages] == [2, 2, 2]  # full pages though PSB02's requests sit between
     assert [i for p in pages for i in p] == newest_first
-    assert not {r["id"] for r in world["theirs"]} & {i for p in pages for i in p}
-    own = [r["id"] for r in mine if r["facility_id"] == "H001"]
+    assert not {r["request_id"] for r in world["theirs"]} & {i for p in pages for i in p}
+    own = [r["request_id"] for r in mine if r["facility_id"] == "H001"]
     walked = [i for p in await _walk(svc, "/identity-checks", hospital(svc, "H001"), 1) for i in p]
     assert walked == [i for i in newest_first if i in own]  # a hospital its own requests only
     assert await _walk(svc, "/identity-checks", police(svc, "PSB02"), MAX_LIMIT) == [
-        [r["id"] for r in reversed(world["theirs"])]
+        [r["request_id"] for r in reversed(world["theirs"])]
     ]
 
 
@@ -80,22 +82,24 @@ async def test_the_bureau_queue_pages_overdue_first_then_by_due_time(svc: Servic
         assert fired >= 2  # the first requests' windows have ended
         answered = mine[-1]
         r = await svc.client.post(
-            f"/identity-checks/{answered['id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
+            f"/identity-checks/{answered['request_id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
         )
         assert r.status_code == 200, r.text
         whole = (await svc.client.get("/identity-checks/queue", headers=police(svc))).json()["items"]
         pages = await _walk(svc, "/identity-checks/queue", police(svc, "PSB01"), 2)
     walked = [i for p in pages for i in p]
-    assert walked == [i["id"] for i in whole]
-    assert len(walked) == len(set(walked)) == len(mine) - 1 and answered["id"] not in walked
+    assert walked == [i["request_id"] for i in whole]
+    assert len(walked) == len(set(walked)) == len(mine) - 1 and answered["request_id"] not in walked
     assert [len(p) for p in pages[:-1]] == [2] * (len(pages) - 1)
     statuses = [i["status"] for i in whole]
     assert statuses == sorted(statuses, key=lambda s: s != "overdue") and statuses[0] == "overdue"
     overdue = [i for i in whole if i["status"] == "overdue"]
     rest = [i for i in whole if i["status"] != "overdue"]
     for group in (overdue, rest):
-        assert [(i["reply_due_at"], i["id"]) for i in group] == sorted((i["reply_due_at"], i["id"]) for i in group)
-    assert not {r["id"] for r in world["theirs"]} & set(walked)
+        assert [(i["reply_due_at"], i["request_id"]) for i in group] == sorted(
+            (i["reply_due_at"], i["request_id"]) for i in group
+        )
+    assert not {r["request_id"] for r in world["theirs"]} & set(walked)
 
 
 async def test_a_garbled_or_foreign_cursor_is_a_problem_naming_cursor(svc: ServiceHarness) -> None:

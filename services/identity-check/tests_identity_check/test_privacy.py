@@ -49,7 +49,7 @@ async def test_spec_0_4_photo_and_statement_are_encrypted_at_rest(svc: ServiceHa
     stored = bytes(row["content_enc"])
     assert stored != photo and photo[100:164] not in stored
     assert "王大锤".encode() not in bytes(particulars)
-    aad = f"identity_check.attachment:{row['id']}:{body['id']}".encode()
+    aad = f"identity_check.attachment:{row['id']}:{body['request_id']}".encode()
     assert svc.runtime.cipher.decrypt(stored, aad) == photo  # AES-GCM, bound to its row
     with pytest.raises(Exception):  # noqa: B017 - any failure: the tag does not verify
         svc.runtime.cipher.decrypt(stored, b"another row")
@@ -72,8 +72,8 @@ async def test_spec_0_4_requesting_hospital_and_addressed_bureau_read_photo_with
         ("officer-PSB01", "police", "比对户籍照片"),
         ("doctor-H001", "hospital", "病历归档核对"),
     ]
-    assert reads[0]["subject"] == body["attachments"][0]["id"]
-    assert reads[0]["details"] == {"request_id": body["id"], "kind": "face_photo"}
+    assert reads[0]["subject"] == body["attachments"][0]["attachment_id"]
+    assert reads[0]["details"] == {"request_id": body["request_id"], "kind": "face_photo"}
 
 
 async def test_spec_0_4_photo_reads_denied_to_everyone_else_and_without_reason(svc: ServiceHarness) -> None:
@@ -98,7 +98,7 @@ async def test_spec_0_4_photo_reads_denied_to_everyone_else_and_without_reason(s
         assert r.status_code == 422 and r.json()["field"] == "reason"
     assert (await svc.client.get(href, params={"reason": "check"})).status_code == 401
     wrong = await svc.client.get(
-        f"/identity-checks/{body['id']}/attachments/nope", params={"reason": "check"}, headers=police(svc)
+        f"/identity-checks/{body['request_id']}/attachments/nope", params={"reason": "check"}, headers=police(svc)
     )
     assert wrong.status_code == 404
     assert await _audit(svc, "identity_check.attachment.read") == []
@@ -108,7 +108,7 @@ async def test_spec_0_4_letter_with_embedded_photos_needs_a_reason_and_audits_ea
     await register_facility(svc)
     photo = image_bytes(seed=23)
     body = await filed(svc, photos=[photo], scans=[image_bytes(seed=24)])
-    url = f"/identity-checks/{body['id']}/letter"
+    url = f"/identity-checks/{body['request_id']}/letter"
     r = await svc.client.get(url, params={"include_photos": "true"}, headers=police(svc))
     assert r.status_code == 422 and r.json()["field"] == "reason"
     r = await svc.client.get(url, params={"include_photos": "true", "reason": "打印存档"}, headers=police(svc))
@@ -155,7 +155,9 @@ async def test_spec_0_4_photo_never_in_events_logs_audit_or_errors(
                     body["letter_href"], params={"include_photos": True, "reason": "打印"}, headers=hospital(svc)
                 )
                 assert letter.status_code == 200
-            reply = await svc.client.post(f"/identity-checks/{a['id']}/reply", json=identified(), headers=police(svc))
+            reply = await svc.client.post(
+                f"/identity-checks/{a['request_id']}/reply", json=identified(), headers=police(svc)
+            )
             answers.append(reply.text)
         with time_machine.travel(datetime(2026, 10, 11, 0, 0, 1, tzinfo=SH), tick=False):
             assert await svc.runtime.scheduler.fire_due() == 1  # b is overdue
@@ -194,11 +196,11 @@ async def test_spec_0_4_photo_never_in_events_logs_audit_or_errors(
 
 async def _close_not_identified(svc: ServiceHarness, body: dict[str, Any]) -> None:
     r = await svc.client.post(
-        f"/identity-checks/{body['id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
+        f"/identity-checks/{body['request_id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
     )
     assert r.status_code == 200, r.text
     r = await svc.client.post(
-        f"/identity-checks/{body['id']}/close", json={"reason": "应急救助基金已结案"}, headers=hospital(svc)
+        f"/identity-checks/{body['request_id']}/close", json={"reason": "应急救助基金已结案"}, headers=hospital(svc)
     )
     assert r.status_code == 200, r.text
 
@@ -218,7 +220,7 @@ async def test_spec_0_4_retention_deletes_photo_bytes_180_days_after_closing(svc
         assert await _contents(svc) == [None, None]  # the bytes are gone
         r = await svc.client.get(body["attachments"][0]["href"], params={"reason": "复核"}, headers=police(svc))
         assert r.status_code == 410 and r.headers["content-type"] == "application/problem+json"
-        detail = (await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))).json()
+        detail = (await svc.client.get(f"/identity-checks/{body['request_id']}", headers=hospital(svc))).json()
     assert detail["photos_deleted_at"] is not None and all(a["deleted"] for a in detail["attachments"])
     [deleted] = await _audit(svc, "identity_check.photos.deleted")
     assert deleted["actor"] == "system" and deleted["details"]["attachments"] == 2
@@ -228,7 +230,9 @@ async def test_spec_0_4_identification_closes_the_case_and_starts_retention(svc:
     await register_facility(svc)
     with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=SH), tick=False):
         body = await filed(svc)
-        r = await svc.client.post(f"/identity-checks/{body['id']}/reply", json=identified(), headers=police(svc))
+        r = await svc.client.post(
+            f"/identity-checks/{body['request_id']}/reply", json=identified(), headers=police(svc)
+        )
         assert r.json()["closed_at"] is not None and r.json()["close_reason"] == "identified"
     with time_machine.travel(datetime(2027, 5, 1, 9, 0, tzinfo=SH), tick=False):
         assert await svc.runtime.scheduler.fire_due() == 1
@@ -267,11 +271,11 @@ async def test_closing_rules_and_authorization(svc: ServiceHarness) -> None:
     await register_facility(svc, "H001", "PSB01")
     await register_facility(svc, "H002", "PSB02")
     body = await filed(svc)
-    url = f"/identity-checks/{body['id']}/close"
+    url = f"/identity-checks/{body['request_id']}/close"
     r = await svc.client.post(url, json={"reason": "患者出院"}, headers=hospital(svc))
     assert r.status_code == 422 and r.json()["rule"] == "GD-16.2"  # the reply window is open
     await svc.client.post(
-        f"/identity-checks/{body['id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
+        f"/identity-checks/{body['request_id']}/reply", json={"outcome": "not_identified"}, headers=police(svc)
     )
     assert (await svc.client.post(url, json={"reason": "患者出院"}, headers=police(svc))).status_code == 403
     assert (await svc.client.post(url, json={"reason": "患者出院"}, headers=hospital(svc, "H002"))).status_code == 403
@@ -337,7 +341,7 @@ async def test_spec_0_4_the_letter_closes_when_its_fund_case_ends_and_photos_go_
     ended = datetime(2026, 11, 20, 9, 0, tzinfo=SH)
     with time_machine.travel(ended, tick=False):
         await _deliver_fund_case_closed(svc, outcome)
-        detail = (await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))).json()
+        detail = (await svc.client.get(f"/identity-checks/{body['request_id']}", headers=hospital(svc))).json()
         assert detail["closed_at"] is not None and f"fund case EC-1 {outcome}" in detail["close_reason"]
         await _deliver_fund_case_closed(svc, outcome)  # again: nothing more happens
     [closed] = await _audit(svc, "identity_check.closed")
@@ -352,7 +356,7 @@ async def test_spec_0_4_the_letter_closes_when_its_fund_case_ends_and_photos_go_
     assert deleted["details"]["parameters_version"] == "photo_retention:any:any:default"
     [event] = await svc.published("IdentityPhotosDeleted")
     payload = event["payload"]
-    assert payload["request_id"] == body["id"] and payload["attachments_deleted"] == 1
+    assert payload["request_id"] == body["request_id"] and payload["attachments_deleted"] == 1
     assert not {"photos", "photo", "content", "attachments"} & set(payload)
 
 
@@ -376,12 +380,12 @@ async def test_spec_0_4_a_letter_nobody_closes_closes_at_the_versioned_maximum(s
         assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
     with time_machine.travel(received + timedelta(days=60) - timedelta(minutes=1), tick=False):
         await svc.runtime.run_retention_jobs()
-        detail = (await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))).json()
+        detail = (await svc.client.get(f"/identity-checks/{body['request_id']}", headers=hospital(svc))).json()
         assert detail["closed_at"] is None
     closed_at = received + timedelta(days=60, minutes=1)
     with time_machine.travel(closed_at, tick=False):
         await svc.runtime.run_retention_jobs()
-        detail = (await svc.client.get(f"/identity-checks/{body['id']}", headers=hospital(svc))).json()
+        detail = (await svc.client.get(f"/identity-checks/{body['request_id']}", headers=hospital(svc))).json()
         assert detail["closed_at"] is not None and "60 days after the letter" in detail["close_reason"]
         assert await _contents(svc) != [None]
     with time_machine.travel(closed_at + timedelta(days=30, minutes=1), tick=False):

@@ -44,7 +44,7 @@ async def _state(svc: ServiceHarness) -> tuple[list[str], int]:
 
 async def test_gd_16_2_identified_on_the_make_up_saturday_is_in_time(svc: ServiceHarness) -> None:
     body = await _file(svc)
-    r = await _reply(svc, body["id"], identified(), datetime(2026, 10, 10, 22, 0, tzinfo=SH))
+    r = await _reply(svc, body["request_id"], identified(), datetime(2026, 10, 10, 22, 0, tzinfo=SH))
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["status"] == "identified"
@@ -69,7 +69,7 @@ async def test_gd_16_2_identified_on_the_make_up_saturday_is_in_time(svc: Servic
 
 async def test_gd_16_2_holidays_do_not_count_reply_on_october_8_is_in_time(svc: ServiceHarness) -> None:
     body = await _file(svc)
-    r = await _reply(svc, body["id"], {"outcome": "not_identified"}, datetime(2026, 10, 8, 9, 0, tzinfo=SH))
+    r = await _reply(svc, body["request_id"], {"outcome": "not_identified"}, datetime(2026, 10, 8, 9, 0, tzinfo=SH))
     assert r.json()["reply"]["late"] is False and r.json()["status"] == "not_identified"
     [event] = await svc.published("IdentityVerified")
     assert event["payload"]["outcome"] == "not_identified" and event["payload"]["late"] is False
@@ -78,7 +78,7 @@ async def test_gd_16_2_holidays_do_not_count_reply_on_october_8_is_in_time(svc: 
 
 async def test_gd_16_2_reply_on_sunday_after_the_make_up_day_is_late(svc: ServiceHarness) -> None:
     body = await _file(svc)
-    r = await _reply(svc, body["id"], identified(), datetime(2026, 10, 11, 9, 0, tzinfo=SH))
+    r = await _reply(svc, body["request_id"], identified(), datetime(2026, 10, 11, 9, 0, tzinfo=SH))
     assert r.status_code == 200
     assert r.json()["reply"]["late"] is True
     [event] = await svc.published("IdentityVerified")
@@ -88,11 +88,11 @@ async def test_gd_16_2_reply_on_sunday_after_the_make_up_day_is_late(svc: Servic
 async def test_gd_16_2_second_final_reply_is_a_conflict_and_changes_nothing(svc: ServiceHarness) -> None:
     body = await _file(svc)
     at = datetime(2026, 10, 8, 9, 0, tzinfo=SH)
-    assert (await _reply(svc, body["id"], {"outcome": "not_identified"}, at)).status_code == 200
+    assert (await _reply(svc, body["request_id"], {"outcome": "not_identified"}, at)).status_code == 200
     before = (await _state(svc), len(await svc.published()))
-    r = await _reply(svc, body["id"], identified(), at)
+    r = await _reply(svc, body["request_id"], identified(), at)
     assert r.status_code == 409 and r.json()["rule"] == "GD-16.2"
-    r = await _reply(svc, body["id"], {"outcome": "not_identified"}, at)
+    r = await _reply(svc, body["request_id"], {"outcome": "not_identified"}, at)
     assert r.status_code == 409
     assert (await _state(svc), len(await svc.published())) == before
 
@@ -102,16 +102,16 @@ async def test_gd_16_2_invalid_id_number_is_refused_without_echo_and_changes_not
     at = datetime(2026, 10, 8, 9, 0, tzinfo=SH)
     wrong = VALID_ID[:17] + ("0" if VALID_ID[17] != "0" else "1")
     for bad in (wrong, "123456", "4502031990010112345"):
-        r = await _reply(svc, body["id"], identified(bad), at)
+        r = await _reply(svc, body["request_id"], identified(bad), at)
         assert r.status_code == 422, r.text
         assert r.json()["field"] == "/id_number" and bad not in r.text
     incomplete = {"outcome": "identified", "id_number": VALID_ID, "name": "张三"}
-    r = await _reply(svc, body["id"], incomplete, at)
+    r = await _reply(svc, body["request_id"], incomplete, at)
     assert r.status_code == 422 and r.json()["field"] == "/household_registration"
     mixed = {"outcome": "not_identified", "id_number": VALID_ID}
-    r = await _reply(svc, body["id"], mixed, at)
+    r = await _reply(svc, body["request_id"], mixed, at)
     assert r.status_code == 422 and r.json()["field"] == "/id_number"
-    r = await _reply(svc, body["id"], {"outcome": "maybe"}, at)
+    r = await _reply(svc, body["request_id"], {"outcome": "maybe"}, at)
     assert r.status_code == 422 and r.json()["field"] == "/outcome"
     assert await _state(svc) == (["awaiting_reply"], 0)
     assert await svc.published("IdentityVerified") == []
@@ -122,7 +122,9 @@ async def test_gd_16_2_reply_to_another_bureaus_request_or_by_a_hospital_is_forb
     at = datetime(2026, 10, 8, 9, 0, tzinfo=SH)
     for headers in (police(svc, "PSB02"), hospital(svc), token(svc, "fund_agency", "city:liuzhou")):
         with time_machine.travel(at, tick=False):
-            r = await svc.client.post(f"/identity-checks/{body['id']}/reply", json=identified(), headers=headers)
+            r = await svc.client.post(
+                f"/identity-checks/{body['request_id']}/reply", json=identified(), headers=headers
+            )
         assert r.status_code == 403, headers
     r = await _reply(svc, "no-such-request", identified(), at)
     assert r.status_code == 404
@@ -131,7 +133,9 @@ async def test_gd_16_2_reply_to_another_bureaus_request_or_by_a_hospital_is_forb
 
 async def test_gd_16_2_reply_is_audited_with_who_role_and_outcome(svc: ServiceHarness) -> None:
     body = await _file(svc)
-    await _reply(svc, body["id"], {**identified(), "remarks": "经人像比对确认"}, datetime(2026, 10, 9, 9, 0, tzinfo=SH))
+    await _reply(
+        svc, body["request_id"], {**identified(), "remarks": "经人像比对确认"}, datetime(2026, 10, 9, 9, 0, tzinfo=SH)
+    )
     t = svc.runtime.db.tables.audit_log
     async with svc.runtime.db.read() as s:
         [row] = (await s.execute(select(t).where(t.c.action == "identity_check.replied"))).mappings().all()
@@ -143,8 +147,8 @@ async def test_reply_idempotency_key_repeats_the_first_answer(svc: ServiceHarnes
     body = await _file(svc)
     headers = {**police(svc), "Idempotency-Key": "reply-1"}
     at = datetime(2026, 10, 9, 9, 0, tzinfo=SH)
-    first = await _reply(svc, body["id"], identified(), at, headers=headers)
-    again = await _reply(svc, body["id"], identified(), at, headers=headers)
+    first = await _reply(svc, body["request_id"], identified(), at, headers=headers)
+    again = await _reply(svc, body["request_id"], identified(), at, headers=headers)
     assert first.status_code == again.status_code == 200 and first.json() == again.json()
     assert len(await svc.published("IdentityVerified")) == 1
     t = svc.runtime.db.tables.idempotency_key
@@ -156,9 +160,9 @@ async def test_reply_idempotency_key_repeats_the_first_answer(svc: ServiceHarnes
 async def test_spec_0_4_full_identity_read_by_the_parties_with_reason_audited(svc: ServiceHarness) -> None:
     await register_facility(svc, "H002", "PSB02")
     body = await _file(svc)
-    url = f"/identity-checks/{body['id']}/identity"
+    url = f"/identity-checks/{body['request_id']}/identity"
     assert (await svc.client.get(url, params={"reason": "追缴欠费"}, headers=hospital(svc))).status_code == 404
-    await _reply(svc, body["id"], identified(OTHER_ID), datetime(2026, 10, 9, 9, 0, tzinfo=SH))
+    await _reply(svc, body["request_id"], identified(OTHER_ID), datetime(2026, 10, 9, 9, 0, tzinfo=SH))
     r = await svc.client.get(url, params={"reason": "追缴欠费"}, headers=hospital(svc))
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     assert r.json()["id_number"] == OTHER_ID and r.json()["name"] == "张小三"

@@ -22,7 +22,7 @@ async def police_letters(ctx: Ctx) -> list[Row]:
                     "received_at": local_text(r.get("received_at")),
                     "status": status_label(r.get("status")),
                 },
-                href=f"/police/letters/{r['id']}",
+                href=f"/police/letters/{r['request_id']}",
                 due=due,
             )
         )
@@ -44,7 +44,7 @@ async def late_identification(ctx: Ctx) -> list[Row]:
                         "received_at": local_text(r.get("received_at")),
                         "status": status_label(r.get("status")),
                     },
-                    href=f"/police/letters/{r['id']}",
+                    href=f"/police/letters/{r['request_id']}",
                 )
             )
     return rows

@@ -286,7 +286,7 @@ async def list_requests(
     status: Annotated[list[RequestStatus] | None, Query()] = None,
 ) -> Any:
     found = await checks.list_requests(principal, set(status) if status else None, page)
-    return page_of([request_out(d) for d in found], page, lambda r: sort_key(r.received_at, r.id))
+    return page_of([request_out(d) for d in found], page, lambda r: sort_key(r.received_at, r.request_id))
 
 
 @router.get("/queue", response_model=Page[RequestOut], summary="The bureau's work queue: awaiting reply, overdue first")
@@ -295,7 +295,7 @@ async def list_queue(principal: CurrentPrincipal, checks: Checks, page: PageQuer
     return page_of(
         [request_out(d) for d in found],
         page,
-        lambda r: sort_key(r.status != RequestStatus.OVERDUE, r.reply_due_at, r.id),
+        lambda r: sort_key(r.status != RequestStatus.OVERDUE, r.reply_due_at, r.request_id),
     )
 
 

@@ -16,7 +16,7 @@ TEXT = 5000
 # --- examples: an unidentified patient at 柳江区人民医院 and the bureau's reply, as /docs shows it ----
 REQUEST_ID = "01a23556-a300-7345-881e-33c26a9d0282"
 ATTACHMENT: dict[str, Any] = {
-    "id": "01a23556-a3f0-7b1d-9095-3e7d83b7dc0a",
+    "attachment_id": "01a23556-a3f0-7b1d-9095-3e7d83b7dc0a",
     "kind": "face_photo",
     "position": 0,
     "media_type": "image/jpeg",
@@ -38,7 +38,7 @@ REPLY: dict[str, Any] = {
     "id_number_masked": "4502**********0031",
 }
 AWAITING: dict[str, Any] = {
-    "id": REQUEST_ID,
+    "request_id": REQUEST_ID,
     "reference_number": "IC-2026-LJ-RMYY-00042",
     "facility_id": "LJ-RMYY",
     "facility_name": "柳江区人民医院",
@@ -48,7 +48,6 @@ AWAITING: dict[str, Any] = {
     "filed_by": "his-lj-rmyy",
     "received_at": "2026-12-02T06:00:00Z",
     "reply_due_at": "2026-12-07T15:59:59Z",
-    "reply_due_local": "2026-12-07T23:59:59+08:00",
     "calendar_provisional": False,
     "overdue": False,
     "attachments": [ATTACHMENT],
@@ -176,7 +175,7 @@ class CloseIn(BaseModel):
 class AttachmentOut(BaseModel):
     model_config = _examples(ATTACHMENT)
 
-    id: str
+    attachment_id: str
     kind: str
     position: int
     media_type: str
@@ -207,7 +206,7 @@ class FindingOut(BaseModel):
 class RequestOut(BaseModel):
     model_config = _examples(AWAITING, IDENTIFIED, CLOSED, LATE)
 
-    id: str
+    request_id: str
     reference_number: str
     facility_id: str
     facility_name: str
@@ -286,7 +285,7 @@ def request_out(d: Details) -> RequestOut:
         r.status == RequestStatus.AWAITING_REPLY and clock.now() > r.reply_due_at
     )
     return RequestOut(
-        id=r.id,
+        request_id=r.id,
         reference_number=r.reference_number,
         facility_id=r.facility_id,
         facility_name=r.facility_name,
@@ -300,7 +299,7 @@ def request_out(d: Details) -> RequestOut:
         overdue=overdue,
         attachments=[
             AttachmentOut(
-                id=a.id,
+                attachment_id=a.id,
                 kind=a.kind.value,
                 position=a.position,
                 media_type=a.media_type,

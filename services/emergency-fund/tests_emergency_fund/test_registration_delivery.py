@@ -7,6 +7,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
+from datetime import datetime
+from typing import Any
 
 import time_machine
 from sqlalchemy import text
@@ -17,6 +20,14 @@ from .helpers import CITY, H1, call, deliver, load_parameters, local, ok, paid, 
 
 BATCHES = "/exports/registrations/batches"
 EXPORT = {"city": CITY, "from": "2026-09-01", "to": "2026-09-30"}
+INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+
+
+def _instants(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with each RFC 3339 instant as the instant it names."""
+    return {
+        k: datetime.fromisoformat(v) if isinstance(v, str) and INSTANT.fullmatch(v) else v for k, v in record.items()
+    }
 
 
 async def test_gd_19_registrations_are_delivered_daily_as_files_with_a_manifest_and_a_cursor(
@@ -45,7 +56,10 @@ async def test_gd_19_registrations_are_delivered_daily_as_files_with_a_manifest_
         assert csv.DictReader(io.StringIO(r.text)).fieldnames == first["fields"]
         [row] = list(csv.DictReader(io.StringIO(r.text)))
         pulled = (await ok(svc, "GET", "/exports/registrations", "agency", params=EXPORT))["records"]
-        assert [row] == pulled  # the file carries the same record as the pull
+        # the file carries the same record as the pull: its instants in Shanghai time, the
+        # pull's in UTC with Z
+        assert [_instants(row)] == [_instants(r) for r in pulled]
+        assert row["admitted_at"].endswith("+08:00") and pulled[0]["admitted_at"].endswith("Z")
         # scope: hospitals and other cities see no delivery
         assert (await call(svc, "GET", BATCHES, "hospital", params={"city": CITY})).status_code == 403
         assert (await call(svc, "GET", BATCHES, "other_agency", params={"city": CITY})).status_code == 403

@@ -30,8 +30,8 @@ def local(*parts: int) -> datetime:
 
 
 def end_of(year: int, month: int, day: int) -> str:
-    """The end (23:59:59 Asia/Shanghai) of a working day, as the API answers it."""
-    return local(year, month, day, 23, 59, 59).isoformat()
+    """The end (23:59:59 Asia/Shanghai) of a working day, as the API answers it (UTC, Z)."""
+    return local(year, month, day, 23, 59, 59).isoformat().replace("+00:00", "Z")
 
 
 async def awaiting(svc: ServiceHarness, *token: str, subject: str | None = None) -> list[dict[str, Any]]:

@@ -117,16 +117,11 @@ async def test_lj_10_work_list_and_acknowledgement_are_civil_affairs_only(svc: S
 
 async def test_lj_10_major_public_interest_needs_civil_affairs_confirmation(svc: ServiceHarness) -> None:
     """Issue scenario: "major public interest" at rank 4 accepted any text, over a person
-    assessed capable and lucid. Now the head's text alone is refused (naming the field and
-    the rule, nothing stored); civil affairs confirms the interest, then the head signs."""
+    assessed capable and lucid. Civil affairs may confirm the interest first, then the head's
+    signature counts at once; the pending path is shown in the next test."""
     await setup_person(svc, capacity=capacity(True), guardian=guardian("g-1"))
     t = await record(svc)
     body = {"major_public_interest_reason": "传染病防控需要"}
-    refused = await sign(svc, t["treatment_id"], *HEAD, subject="head-I01", **body)
-    assert refused.status_code == 422, refused.text
-    assert (refused.json()["field"], refused.json()["rule"]) == ("/major_public_interest_reason", "LJ-10")
-    assert await svc.published("ConsentSigned") == [] and await work_list(svc) == []
-
     confirm = f"/treatments/{t['treatment_id']}/public-interest-confirmation"
     reason = {"reason": "区疾控中心确认的传染病防控需要"}
     for role in (HEAD, ("hospital", "facility:H001")):
@@ -142,31 +137,85 @@ async def test_lj_10_major_public_interest_needs_civil_affairs_confirmation(svc:
     c = signed.json()
     assert c["signer"]["rank"] == 4 and c["public_interest_confirmation_id"] == ok.json()["confirmation_id"]
     assert c["skipped_ranks"][0]["reasons"] == ["major_public_interest"]
+    assert c["civil_affairs_filing"]["public_interest_state"] is None  # confirmed beforehand: it counts
     [listed] = await work_list(svc)
     assert listed["consent_id"] == c["consent_id"] and listed["major_public_interest"] is True
+    assert len(await svc.published("ConsentSigned")) == 1
 
 
-async def test_lj_10_major_public_interest_on_a_self_pay_form_needs_the_confirmation_too(svc: ServiceHarness) -> None:
+async def test_lj_10_an_unconfirmed_major_public_interest_signature_is_pending_until_civil_affairs_confirms(
+    svc: ServiceHarness,
+) -> None:
+    """LJ-10 / SPEC 0.5: the head signs at rank 4 on a major public interest civil affairs has
+    not confirmed: the signature is filed on civil affairs' work list as pending and does not
+    count — no ConsentSigned, the treatment still awaits its consent. Civil affairs confirms:
+    it counts from then (ConsentSigned, treatment consented); a second decision is refused."""
+    await setup_person(svc, capacity=capacity(True), guardian=guardian("g-1"))
+    t = await record(svc)
+    signed = await sign(
+        svc, t["treatment_id"], *HEAD, subject="head-I01", major_public_interest_reason="传染病防控需要"
+    )
+    assert signed.status_code == 201, signed.text
+    c = signed.json()
+    assert c["public_interest_confirmation_id"] is None
+    assert c["civil_affairs_filing"]["public_interest_state"] == "pending"
+    assert await svc.published("ConsentSigned") == []
+    view = (await svc.client.get(f"/treatments/{t['treatment_id']}", headers=svc.token(*CIVIL))).json()
+    assert view["status"] == "awaiting_consent"
+    [listed] = await work_list(svc)
+    assert (listed["consent_id"], listed["public_interest_state"]) == (c["consent_id"], "pending")
+
+    path = f"/rank4-signatures/{c['consent_id']}/public-interest"
+    reason = {"reason": "区疾控中心确认的传染病防控需要"}
+    for role in (HEAD, ("hospital", "facility:H001")):
+        assert (await svc.client.post(f"{path}/confirmation", json=reason, headers=svc.token(*role))).status_code == 403
+    ok = await svc.client.post(f"{path}/confirmation", json=reason, headers=svc.token(*CIVIL, subject="ca-1"))
+    assert ok.status_code == 200, ok.text
+    assert (ok.json()["public_interest_state"], ok.json()["public_interest_decided_by"]) == ("confirmed", "ca-1")
+    (announced,) = await svc.published("ConsentSigned")
+    assert announced["payload"]["consent_id"] == c["consent_id"] and announced["payload"]["major_public_interest"]
+    view = (await svc.client.get(f"/treatments/{t['treatment_id']}", headers=svc.token(*CIVIL))).json()
+    assert view["status"] == "consented"
+    again = await svc.client.post(f"{path}/rejection", json=reason, headers=svc.token(*CIVIL))
+    assert again.status_code == 409 and again.json()["rule"] == "LJ-10"
+    unknown = await svc.client.post(
+        "/rank4-signatures/con-nope/public-interest/confirmation", json=reason, headers=svc.token(*CIVIL)
+    )
+    assert unknown.status_code == 404
+
+
+async def test_lj_10_a_rejected_major_public_interest_on_a_self_pay_form_never_counts(svc: ServiceHarness) -> None:
+    """LJ-10 / LJ-7.2: the head signs a self-pay form on an unconfirmed major public interest:
+    pending, the item stays awaiting its form (no review, approval or payment follows); civil
+    affairs rejects the interest: the signature never counts and the form awaits a signer."""
     from .test_api_selfpay import propose
 
     await setup_person(svc, capacity=capacity(True))
     item = await propose(svc, "300.00")
     path = f"/self-pay-items/{item['item_id']}/consent-form"
     body = {"major_public_interest_reason": "公共卫生事件"}
-    refused = await svc.client.post(path, json=body, headers=svc.token(*HEAD, subject="head-I01"))
-    assert refused.status_code == 422 and refused.json()["field"] == "/major_public_interest_reason", refused.text
-    assert (await svc.client.get(f"/self-pay-items/{item['item_id']}", headers=svc.token(*CIVIL))).json()[
-        "status"
-    ] == "awaiting_consent_form"
-    ok = await svc.client.post(
-        f"/self-pay-items/{item['item_id']}/public-interest-confirmation",
-        json={"reason": "公共卫生事件，区民政局确认"},
-        headers=svc.token(*CIVIL),
-    )
-    assert ok.status_code == 201, ok.text
     signed = await svc.client.post(path, json=body, headers=svc.token(*HEAD, subject="head-I01"))
     assert signed.status_code == 201, signed.text
-    assert signed.json()["civil_affairs_filing"]["major_public_interest"] is True
+    assert signed.json()["civil_affairs_filing"]["public_interest_state"] == "pending"
+
+    async def status() -> str:
+        got = await svc.client.get(f"/self-pay-items/{item['item_id']}", headers=svc.token(*CIVIL))
+        return str(got.json()["status"])
+
+    assert await status() == "awaiting_consent_form"
+    consent_id = signed.json()["consent_id"]
+    rejected = await svc.client.post(
+        f"/rank4-signatures/{consent_id}/public-interest/rejection",
+        json={"reason": "本人神志清楚且具备完全民事行为能力，应由本人签字"},
+        headers=svc.token(*CIVIL),
+    )
+    assert rejected.status_code == 200, rejected.text
+    assert rejected.json()["public_interest_state"] == "rejected"
+    assert await status() == "awaiting_consent_form"
+    assert await svc.published("ConsentSigned") == []
+    patient = await svc.client.post(path, json={}, headers=svc.token("patient", subject="P1"))
+    assert patient.status_code == 201, patient.text
+    assert await status() == "awaiting_initial_review"
 
 
 async def test_lj_10_spec_0_1_a_loaded_notice_moves_the_acknowledgement_deadline_and_withdraws_an_early_flag(

@@ -167,13 +167,12 @@ def test_lj_10_each_rank_signs_when_it_is_the_eligible_one() -> None:
 def test_lj_10_rank_4_on_major_public_interest_records_the_reason() -> None:
     p = replace(BASE, capacity=CAPABLE)
     head = who(Role.INSTITUTION, "head", "institution:I01")
-    # LJ-10: on the head's own word the major public interest does not count
-    with pytest.raises(RuleViolation, match="civil affairs' confirmation") as refused:
-        check_signer(p, head, DAY, major_public_interest_reason="epidemic")
-    assert refused.value.field == "major_public_interest_reason" and refused.value.rule == "LJ-10"
+    # LJ-10: on the head's own word the major public interest does not count: pending civil affairs
+    pending = check_signer(p, head, DAY, major_public_interest_reason="epidemic")
+    assert pending.rank == Rank.HEAD and pending.public_interest_pending
     s = check_signer(p, head, DAY, major_public_interest_reason="epidemic", public_interest_confirmation_id="pic-1")
     assert s.rank == Rank.HEAD and s.major_public_interest_reason == "epidemic"
-    assert s.public_interest_confirmation_id == "pic-1"
+    assert s.public_interest_confirmation_id == "pic-1" and not s.public_interest_pending
     assert s.skipped[0].reasons == (SkipReason.MAJOR_PUBLIC_INTEREST,)
     with pytest.raises(RuleViolation):
         check_signer(p, who(Role.PATIENT, "P1"), DAY, major_public_interest_reason="x")

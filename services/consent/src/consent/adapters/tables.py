@@ -152,8 +152,10 @@ consent = Table(
     Column("consent_id", String(64), primary_key=True),
     Column("admission_id", String(64), nullable=False, index=True),
     Column("person_id", String(64), nullable=False),
-    Column("treatment_id", String(64), nullable=True, unique=True),
-    Column("item_id", String(64), nullable=True, unique=True),
+    # LJ-10: one signature that counts or is pending per subject (the service keeps it: a
+    # rank-4 signature whose major public interest civil affairs rejected leaves room for another)
+    Column("treatment_id", String(64), nullable=True, index=True),
+    Column("item_id", String(64), nullable=True, index=True),
     Column("decision", String(40), nullable=False),
     Column("signer_id", String(200), nullable=False),
     Column("signer_role", String(40), nullable=False),
@@ -207,6 +209,12 @@ rank4_filing = Table(
     Column("acknowledged_by", String(200), nullable=True),
     Column("acknowledgement_note", Text, nullable=True),
     Column("overdue_at", ts, nullable=True),
+    # LJ-10: a signature on a major public interest not confirmed yet is pending until civil
+    # affairs confirms (it counts) or rejects (it never counts) the interest
+    Column("public_interest_state", String(20), nullable=True),
+    Column("public_interest_decided_at", ts, nullable=True),
+    Column("public_interest_decided_by", String(200), nullable=True),
+    Column("public_interest_note", Text, nullable=True),
     Index(None, "acknowledged_at", "filed_at"),
 )
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from consent.api.schemas import ConfirmationOut, Rank4FilingOut
-from consent.service import rank4
+from consent.service import public_interest, rank4
 from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.responses import JSONResponse
 from medaid_shared.routes import CommandRun, QueryRun
@@ -93,4 +93,37 @@ async def post_item_public_interest(item_id: str, body: PublicInterestIn, run: C
             ctx, run.principal, rank4.Subject.SELF_PAY_ITEM, item_id, reason=body.reason
         ),
         status=201,
+    )
+
+
+@router.post(
+    "/rank4-signatures/{consent_id}/public-interest/confirmation",
+    summary="LJ-10: civil affairs confirms the major public interest a pending rank-4 signature cites: it counts",
+    response_model=None,
+    responses={200: {"model": Rank4FilingOut}},
+)
+async def post_rank4_public_interest_confirmation(
+    consent_id: str, body: PublicInterestIn, run: CommandRun
+) -> JSONResponse:
+    """The signature counts from now: ConsentSigned, the treatment consented or the self-pay
+    form on to its initial review (LJ-7.2)."""
+    return await run(
+        "public_interest.confirm",
+        lambda ctx: public_interest.decide(ctx, run.principal, consent_id, confirm=True, reason=body.reason),
+    )
+
+
+@router.post(
+    "/rank4-signatures/{consent_id}/public-interest/rejection",
+    summary="LJ-10: civil affairs rejects the major public interest a pending rank-4 signature cites: it never counts",
+    response_model=None,
+    responses={200: {"model": Rank4FilingOut}},
+)
+async def post_rank4_public_interest_rejection(
+    consent_id: str, body: PublicInterestIn, run: CommandRun
+) -> JSONResponse:
+    """The treatment or the self-pay form still awaits an eligible signer (LJ-10)."""
+    return await run(
+        "public_interest.confirm",
+        lambda ctx: public_interest.decide(ctx, run.principal, consent_id, confirm=False, reason=body.reason),
     )

@@ -242,6 +242,10 @@ RANK4_FILING: dict[str, Any] = {
     "acknowledgement_note": None,
     "overdue": False,
     "overdue_at": None,
+    "public_interest_state": None,
+    "public_interest_decided_at": None,
+    "public_interest_decided_by": None,
+    "public_interest_note": None,
     "rule": "LJ-10",
 }
 RANKS: list[dict[str, Any]] = [
@@ -371,6 +375,13 @@ class Rank4FilingOut(Out):
     acknowledgement_note: str | None
     overdue: bool
     overdue_at: datetime | None
+    public_interest_state: str | None = Field(
+        description="LJ-10: pending (signed on a major public interest civil affairs has not confirmed yet: "
+        "it does not count), confirmed or rejected; null when signed on a confirmed interest or none"
+    )
+    public_interest_decided_at: datetime | None
+    public_interest_decided_by: str | None
+    public_interest_note: str | None
     rule: str
 
 

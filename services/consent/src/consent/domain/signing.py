@@ -333,6 +333,12 @@ class AcceptedSigner:
     public_interest_confirmation_id: str | None = None
 
     @property
+    def public_interest_pending(self) -> bool:
+        """LJ-10: a rank-4 signature on a major public interest civil affairs has not confirmed
+        yet: stored and filed, but it counts only once civil affairs confirms the interest."""
+        return self.major_public_interest_reason is not None and self.public_interest_confirmation_id is None
+
+    @property
     def filed_with_civil_affairs(self) -> bool:
         """LJ-10: a rank-4 signature is filed with civil affairs."""
         return self.rank == Rank.HEAD
@@ -352,7 +358,8 @@ def check_signer(
     (expired delegation, person not capable), then the order: any higher rank still able
     to sign outranks the signer and is named in the answer. A rank-4 signature on a major
     public interest counts only with civil affairs' confirmation of that interest
-    (``public_interest_confirmation_id``) — never on the head's own word."""
+    (``public_interest_confirmation_id``) — never on the head's own word: without it the
+    signature is accepted as pending (``public_interest_pending``) until civil affairs decides."""
     rank = ROLE_RANK.get(principal.role)
     if rank is None:
         raise Forbidden(f"role {principal.role.value} does not sign treatment decisions (LJ-10)")
@@ -372,13 +379,6 @@ def check_signer(
             f"rank {int(rank)} ({own.holder}) may not sign: {own.detail}",
             rule="LJ-10",
             extra={"rank": int(rank), "reasons": [r.value for r in own.reasons]},
-        )
-    if mpi and public_interest_confirmation_id is None:
-        raise RuleViolation(
-            "a rank-4 signature on a major public interest needs civil affairs' confirmation of that "
-            "interest first (POST …/public-interest-confirmation by civil affairs)",
-            rule="LJ-10",
-            field="major_public_interest_reason",
         )
     if not (mpi and rank == Rank.HEAD):
         outranking = [r for r in authority.ranks[: rank - 1] if r.state != RankState.SKIPPED]

@@ -54,29 +54,11 @@ async def store_consent(
     if signer.filed_with_civil_affairs:
         # LJ-10: a rank-4 signature is filed with civil affairs: it reaches their work list.
         adm = await load_admission(ctx, admission_id)
-        filing = await rank4.file_with_civil_affairs(ctx, row, adm.facility_id)
-    await ctx.uow.emit(
-        ConsentSigned(
-            consent_id=consent_id,
-            admission_id=admission_id,
-            person_id=person_id,
-            decision=decision.value,
-            signer_id=signer.signer_id,
-            signer_rank=int(signer.rank),
-            signer_role=signer.role.value,
-            signed_at=now,
-            skipped_ranks=[
-                SkippedRank(
-                    rank=int(s.rank), reason=s.reason_text, holder=s.holder, reasons=[r.value for r in s.reasons]
-                )
-                for s in signer.skipped
-            ],
-            treatment_id=treatment_id,
-            item_id=item_id,
-            filed_with_civil_affairs=signer.filed_with_civil_affairs,
-            major_public_interest=signer.major_public_interest_reason is not None,
+        filing = await rank4.file_with_civil_affairs(
+            ctx, row, adm.facility_id, public_interest_pending=signer.public_interest_pending
         )
-    )
+    if not signer.public_interest_pending:  # LJ-10: a pending one is announced once confirmed
+        await announce_consent(ctx, row)
     await ctx.uow.audit(
         principal,
         "consent.sign",
@@ -94,6 +76,36 @@ async def store_consent(
     if filing is not None:
         view["civil_affairs_filing"] = rank4.filing_view(filing)
     return view
+
+
+async def announce_consent(ctx: Ctx, row: Row) -> None:
+    """ConsentSigned: the consent counts (LJ-10, LJ-11.1) — at signing, or for a rank-4
+    signature on a major public interest once civil affairs confirmed the interest."""
+    await ctx.uow.emit(
+        ConsentSigned(
+            consent_id=row["consent_id"],
+            admission_id=row["admission_id"],
+            person_id=row["person_id"],
+            decision=row["decision"],
+            signer_id=row["signer_id"],
+            signer_rank=row["signer_rank"],
+            signer_role=row["signer_role"],
+            signed_at=row["signed_at"],
+            skipped_ranks=[
+                SkippedRank(
+                    rank=s["rank"],
+                    reason=", ".join(s["reasons"]) + (f": {s['detail']}" if s["detail"] else ""),
+                    holder=s["holder"],
+                    reasons=s["reasons"],
+                )
+                for s in row["skipped_ranks"]
+            ],
+            treatment_id=row["treatment_id"],
+            item_id=row["item_id"],
+            filed_with_civil_affairs=row["filed_with_civil_affairs"],
+            major_public_interest=row["major_public_interest_reason"] is not None,
+        )
+    )
 
 
 def signer_name_aad(consent_id: str) -> str:

@@ -28,9 +28,18 @@ class WorkListState(StrEnum):
     ACKNOWLEDGED = "acknowledged"
 
 
-async def file_with_civil_affairs(ctx: Ctx, consent: Row, facility_id: str) -> Row:
+class PublicInterestState(StrEnum):
+    PENDING = "pending"  # signed on a major public interest civil affairs has not confirmed yet
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+async def file_with_civil_affairs(
+    ctx: Ctx, consent: Row, facility_id: str, *, public_interest_pending: bool = False
+) -> Row:
     """LJ-10: a rank-4 signature is filed with civil affairs — it goes on their work list with
-    the acknowledgement deadline of the version in force, and a deadline that flags it."""
+    the acknowledgement deadline of the version in force, and a deadline that flags it. One on
+    a major public interest not confirmed yet is filed pending civil affairs' confirmation."""
     applied = await parameters_for(ctx, RANK4_FILING, facility_id)
     params: Rank4Filing = applied.values
     now = consent["signed_at"]
@@ -50,6 +59,7 @@ async def file_with_civil_affairs(ctx: Ctx, consent: Row, facility_id: str) -> R
         "acknowledged_by": None,
         "acknowledgement_note": None,
         "overdue_at": None,
+        "public_interest_state": PublicInterestState.PENDING.value if public_interest_pending else None,
     }
     await ctx.store.insert("rank4_filing", row)
     await ctx.uow.schedule(
@@ -78,6 +88,10 @@ def filing_view(row: Row) -> dict[str, Any]:
         "acknowledgement_note": row["acknowledgement_note"],
         "overdue": row["overdue_at"] is not None,
         "overdue_at": row["overdue_at"],
+        "public_interest_state": row.get("public_interest_state"),
+        "public_interest_decided_at": row.get("public_interest_decided_at"),
+        "public_interest_decided_by": row.get("public_interest_decided_by"),
+        "public_interest_note": row.get("public_interest_note"),
         "rule": "LJ-10",
     }
 
@@ -217,3 +231,22 @@ async def public_interest_confirmation(ctx: Ctx, subject_id: str, reason: str | 
         return None
     found = await ctx.store.find("public_interest_confirmation", subject_id=subject_id)
     return str(found[0]["confirmation_id"]) if found else None
+
+
+async def require_no_standing_signature(
+    ctx: Ctx, *, treatment_id: str | None = None, item_id: str | None = None
+) -> None:
+    """LJ-10: one signature per treatment or self-pay form counts or is pending civil affairs'
+    decision; only one whose major public interest civil affairs rejected leaves room for another."""
+    found = await ctx.store.find(
+        "consent", **({"treatment_id": treatment_id} if treatment_id else {"item_id": item_id})
+    )
+    for consent in found:
+        filing = await ctx.store.get("rank4_filing", consent["consent_id"])
+        if filing is None or filing["public_interest_state"] != PublicInterestState.REJECTED.value:
+            pending = filing is not None and filing["public_interest_state"] == PublicInterestState.PENDING.value
+            raise Conflict(
+                f"{treatment_id or item_id} is already signed ({consent['consent_id']}"
+                + (", pending civil affairs' confirmation of its major public interest)" if pending else ")"),
+                rule="LJ-10",
+            )

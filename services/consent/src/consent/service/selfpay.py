@@ -486,6 +486,7 @@ async def sign_form(
     linked = await ctx.store.find("treatment", item_id=item_id)
     for treatment in linked:
         consent_decision(Kind.MAJOR, TreatmentStatus(treatment["status"]))
+    await rank4.require_no_standing_signature(ctx, item_id=item_id)
     consent = await store_consent(
         ctx,
         principal,
@@ -496,14 +497,24 @@ async def sign_form(
         item_id=item_id,
         signature_ref=signature_ref,
     )
+    if not signer.public_interest_pending:  # LJ-10: the review waits for civil affairs' confirmation
+        await form_signed(ctx, item_id)
+    return consent
+
+
+async def form_signed(ctx: Ctx, item_id: str) -> None:
+    """LJ-7.1: the signed form counts — the item goes to its initial review (LJ-7.2) and a
+    linked major treatment is consented."""
+    row = await _load_item(ctx, item_id)
+    if Status(row["status"]) != Status.AWAITING_CONSENT_FORM:
+        return
     await _set_status(ctx, row, Status.AWAITING_INITIAL_REVIEW)
-    for treatment in linked:
+    for treatment in await ctx.store.find("treatment", item_id=item_id):
         await ctx.store.update(
             "treatment",
             treatment["treatment_id"],
             {"status": TreatmentStatus.CONSENTED.value, "updated_at": clock.now()},
         )
-    return consent
 
 
 async def reject_after_evaluation(ctx: Ctx, principal: Principal, item_id: str, treatment_id: str) -> None:

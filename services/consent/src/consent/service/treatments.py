@@ -291,6 +291,7 @@ async def sign_treatment(
                 rule="LJ-11.2",
                 field="treatment_id",
             )
+    await rank4.require_no_standing_signature(ctx, treatment_id=treatment_id)
     consent = await store_consent(
         ctx,
         principal,
@@ -301,9 +302,10 @@ async def sign_treatment(
         treatment_id=treatment_id,
         signature_ref=signature_ref,
     )
-    await ctx.store.update(
-        "treatment", treatment_id, {"status": TreatmentStatus.CONSENTED.value, "updated_at": clock.now()}
-    )
+    if not signer.public_interest_pending:  # LJ-10: a pending one waits for civil affairs
+        await ctx.store.update(
+            "treatment", treatment_id, {"status": TreatmentStatus.CONSENTED.value, "updated_at": clock.now()}
+        )
     return consent
 
 

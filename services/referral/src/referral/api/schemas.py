@@ -12,12 +12,15 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from medaid_shared.answers import Out
+from referral.service import examples
 
 LOCAL = Field(description="Asia/Shanghai wall-clock time, for printing")
 
 
 # --- facilities, persons ---------------------------------------------------------------------
 class FacilityOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FACILITY_OUT]})
+
     facility_id: str = Field(examples=["LJ-RMYY"])
     name: str = Field(examples=["柳江区人民医院"])
     level: str = Field(examples=["district"])
@@ -56,6 +59,8 @@ class PersonOut(Out):
     """A person's record (LJ-2.1); ``name`` is the full name, shown only to the departments
     that care for the person (``minimisation.FULL_READ_OPERATIONS``)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PERSON_OUT]})
+
     person_id: str
     name_masked: str = Field(examples=["覃*兰"])
     id_number_masked: str = Field(examples=["450221********2028"])
@@ -80,6 +85,8 @@ class PersonOut(Out):
 
 
 class PersonSummaryOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PERSON_SUMMARY_OUT]})
+
     person_id: str
     name_masked: str
     id_number_masked: str
@@ -91,6 +98,8 @@ class PersonSummaryOut(Out):
 
 
 class PersonLookupOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PERSON_LOOKUP_OUT]})
+
     person_id: str
     name_masked: str | None = None
     id_number_masked: str | None = None
@@ -105,12 +114,16 @@ class PersonLookupOut(Out):
 class IdNumberOut(Out):
     """The full ID number, read with a purpose and audit-logged (SPEC 0.4)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_ID_NUMBER_OUT]})
+
     person_id: str
     id_number: str = Field(examples=["450221195207152028"])
 
 
 # --- referrals, admissions -------------------------------------------------------------------
 class ReferralOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_REFERRAL_OUT]})
+
     referral_id: str
     person_id: str
     from_facility_id: str
@@ -174,6 +187,8 @@ class AdviserOut(Out):
 
 
 class AdmissionOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_ADMISSION_OUT]})
+
     admission_id: str
     person_id: str
     facility_id: str
@@ -222,6 +237,8 @@ class AdmissionOut(Out):
 
 
 class DocumentIssuedOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_DOCUMENT_ISSUED_OUT]})
+
     admission_id: str
     kind: str
     issued_at: datetime
@@ -231,6 +248,8 @@ class DocumentIssuedOut(Out):
 
 # --- filings ---------------------------------------------------------------------------------
 class FilingOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FILING_OUT]})
+
     filing_id: str
     person_id: str
     admission_id: str | None
@@ -258,6 +277,8 @@ class FilingOut(Out):
 
 # --- after discharge -------------------------------------------------------------------------
 class PlanOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PLAN_OUT]})
+
     plan_id: str
     person_id: str
     admission_id: str
@@ -270,6 +291,8 @@ class PlanOut(Out):
 
 
 class VisitOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_VISIT_OUT]})
+
     visit_id: str
     person_id: str
     visited_at: datetime
@@ -278,6 +301,8 @@ class VisitOut(Out):
 
 
 class FollowupOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FOLLOWUP_OUT]})
+
     person_id: str
     name_masked: str
     village_id: str | None
@@ -289,6 +314,8 @@ class FollowupOut(Out):
 
 
 class UnassessedOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_UNASSESSED_OUT]})
+
     person_id: str
     name_masked: str
     village_id: str | None
@@ -305,6 +332,8 @@ class TownFollowupsOut(Out):
 
 
 class FollowupSummaryOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FOLLOWUP_SUMMARY_OUT]})
+
     items: list[TownFollowupsOut]
 
 
@@ -320,6 +349,8 @@ class ViolationDetailsOut(Out):
 
 
 class ViolationOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_VIOLATION_OUT]})
+
     violation_id: str
     facility_id: str
     admission_id: str
@@ -340,12 +371,16 @@ class HospitalViolationsOut(Out):
 
 
 class ViolationsReportOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_VIOLATIONS_REPORT_OUT]})
+
     year: int | None = Field(description="the year reported, or every year")
     items: list[HospitalViolationsOut]
 
 
 # --- reference, care file, work queue --------------------------------------------------------
 class UrgentConditionOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_URGENT_CONDITION_OUT]})
+
     code: str
     name: str
     example: bool
@@ -353,6 +388,8 @@ class UrgentConditionOut(Out):
 
 
 class UrgentConditionsLoadOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_URGENT_CONDITIONS_LOAD_OUT]})
+
     loaded: int
     example: bool
 
@@ -367,6 +404,8 @@ class CareFileEntryOut(Out):
 
 
 class CareFileOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_CARE_FILE_OUT]})
+
     person: PersonSummaryOut
     entries: list[CareFileEntryOut]
 
@@ -423,6 +462,8 @@ class HealthPlanDueOut(Out):
 
 
 class WorkItemOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_WORK_ITEM_OUT]})
+
     item_id: str
     kind: str
     person_id: str

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from medaid_shared.contracts.common import DisabilityLevel, FacilityLevel, Region, SupportType
 from medaid_shared.identifiers import HospitalAdmissionNo, MdtrtId, PsnNo, SetlId
 from referral.domain.discharge import DischargeDocument
+from referral.service import examples
 
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", examples=["H001"])]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -25,6 +26,8 @@ class Strict(BaseModel):
 
 
 class FacilityIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FACILITY_IN]})
+
     facility_id: Code
     name: Text
     level: FacilityLevel
@@ -35,6 +38,8 @@ class FacilityIn(Strict):
 
 
 class FacilityPatch(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FACILITY_PATCH]})
+
     name: Text | None = None
     level: FacilityLevel | None = None
     designated: bool | None = None
@@ -114,6 +119,8 @@ class PersonIn(Strict):
 class PersonPatch(Strict):
     """Only the fields sent change; send ``null`` to clear an optional one."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PERSON_PATCH]})
+
     name: Annotated[str, Field(min_length=1, max_length=50)] | None = None
     support_type: SupportType | None = None
     institution_id: Code | None = None
@@ -129,6 +136,8 @@ class PersonPatch(Strict):
 
 
 class PersonLookup(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PERSON_LOOKUP]})
+
     id_number: str = Field(min_length=1, max_length=30)
 
 
@@ -161,6 +170,8 @@ class ReferralIn(Strict):
 
 
 class ApprovalIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_APPROVAL_IN]})
+
     approved: bool
     reference: Text
     reason: LongText
@@ -211,6 +222,8 @@ class ArrivalChannel(StrEnum):
 class EmergencyBasisIn(Strict):
     """LJ-11.3 / SPEC 0.5: the emergency's basis, recorded by the hospital within the window."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_EMERGENCY_BASIS_IN]})
+
     condition_code: Code = Field(description="a code of the national list of urgent and critical illnesses")
     arrival_channel: ArrivalChannel
     onset_at: AwareDatetime = Field(description="the onset / arrival as the hospital records it")
@@ -218,6 +231,8 @@ class EmergencyBasisIn(Strict):
 
 class EmergencyReviewIn(Strict):
     """SPEC 0.5: civil affairs or medical insurance contest the emergency."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_EMERGENCY_REVIEW_IN]})
 
     upheld: bool = Field(description="true: not an emergency (exemptions withdrawn); false: confirmed")
     reason: LongText
@@ -231,6 +246,8 @@ class UrgentCondition(Strict):
 class UrgentConditionsIn(Strict):
     """The national list of urgent and critical illnesses (国卫办医发〔2013〕32号), as data."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_URGENT_CONDITIONS_IN]})
+
     source: Text
     example: bool = Field(description="true for the example list shipped with the code")
     conditions: list[UrgentCondition] = Field(min_length=1, max_length=2000)
@@ -238,6 +255,8 @@ class UrgentConditionsIn(Strict):
 
 class UnableToPayIn(Strict):
     """LJ-11.4: the emergency patient is found unable to pay after admission."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_UNABLE_TO_PAY_IN]})
 
     reason: LongText = Field(description="what shows it (GD-17 criteria as the hospital found them)")
 
@@ -254,6 +273,8 @@ class AdviserKind(StrEnum):
 
 class AdviserIn(Strict):
     """LJ-4.3c: who advised the unfiled outside care, as civil affairs verified it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_ADVISER_IN]})
 
     adviser_kind: AdviserKind
     adviser_id: Code | None = Field(default=None, description="a registered facility's id (required for a facility)")
@@ -301,11 +322,15 @@ class FilingIn(Strict):
 
 
 class PhoneReportIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PHONE_REPORT_IN]})
+
     reported_to: Text = Field(description="who took the call (civil affairs / town government)")
     notes: LongText | None = None
 
 
 class ForwardIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FORWARD_IN]})
+
     opinion: LongText | None = Field(default=None, description="镇人民政府意见")
 
 
@@ -335,6 +360,8 @@ class PatientSideReport(StrEnum):
 
 
 class PatientSideReportIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PATIENT_SIDE_REPORT_IN]})
+
     kind: PatientSideReport
     at: AwareDatetime = Field(description="when the patient was declared fit / the documents were refused")
     source: Text = Field(description="who said so at the hospital (doctor, ward), as the reporter heard it")
@@ -342,6 +369,8 @@ class PatientSideReportIn(Strict):
 
 
 class DocumentIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_DOCUMENT_IN]})
+
     kind: DischargeDocument
     document_ref: Text
 
@@ -350,6 +379,8 @@ class DocumentIn(Strict):
 
 
 class HealthPlanIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_HEALTH_PLAN_IN]})
+
     admission_id: Code = Field(description="the admission whose discharge summary the plan is based on")
     plan: LongText
     guardian_participated: bool = Field(description="LJ-15.1: decentralized plans are made with the guardian")
@@ -357,6 +388,8 @@ class HealthPlanIn(Strict):
 
 
 class VisitIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_VISIT_IN]})
+
     visited_at: AwareDatetime
     visitor: Text
     notes: LongText | None = None

@@ -519,7 +519,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
     # The public board, no login: both notices run, the patient shown only as unidentified.
     async with stack.client("emergency-fund") as c:
         board = (await c.get("/public/notices", params={"city": CITY})).json()
-    running = [n for n in board["notices"] if n["application_id"] == app_id]
+    running = [n for n in board["items"] if n["application_id"] == app_id]
     assert sorted(n["publisher"] for n in running) == ["agency", "hospital"], board
     assert all(n["status"] == "running" for n in running), running
     assert all(e["recipient"].startswith("身份不明患者") for n in running for e in n["entries"]), running
@@ -725,7 +725,7 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
         scopes=CITY_SCOPE,
         params={"city": CITY, "from": "2026-11-01", "to": "2026-11-30"},
     )
-    [record] = [r for r in export["records"] if r["record_id"] == case_id]
+    [record] = [r for r in export["items"] if r["record_id"] == case_id]
     assert {k: record[k] for k in ("identity_status", "identified_late", "name_masked", "disease_code")} == {
         "identity_status": "identified",
         "identified_late": "true",

@@ -96,7 +96,7 @@ async def test_spec_0_4_gd_21_every_page_without_login_stays_masked(stack: Stack
     boards = [
         json.loads(a.body) for a in public if a.service == "emergency-fund" and a.path.startswith("/public/notices")
     ]
-    notices = [n for board in boards if isinstance(board, dict) for n in board.get("notices", [])]
+    notices = [n for board in boards if isinstance(board, dict) for n in board.get("items", [])]
     assert notices and all(
         e["id_number_masked"] is None or "*" in e["id_number_masked"] for n in notices for e in n["entries"]
     )

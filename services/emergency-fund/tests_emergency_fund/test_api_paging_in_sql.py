@@ -296,3 +296,64 @@ async def test_applications_and_blacklist_page_in_sql_within_scope(svc: ServiceH
         active = await walk(svc, "/blacklist", "agency", lambda e: e["entry_id"], city=CITY)
         assert active == sorted(e["id"] for e in entries if e["city"] == CITY and e["lifted_at"] is None)
         await refuses_garbled_cursor(svc, "/blacklist", "agency", city=CITY)
+
+
+async def test_report_and_public_lists_page_in_sql_within_their_city(svc: ServiceHarness) -> None:
+    """GD-20.2, GD-21, GD-19: the overdue steps, the running notices, the public board and
+    the registration export's JSON page in SQL like every other list."""
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        spread = [(H1, CITY), (H2, CITY), ("G1", OTHER_CITY)] * 2
+        apps = [
+            {
+                "id": new_id("AP"),
+                "city": city,
+                "facility_id": fac,
+                "state": "submitted",
+                "requested_amount": "1.00",
+                "submitted_at": NOW,
+                "submitted_by": "t",
+                "updated_at": NOW,
+            }
+            for fac, city in spread
+        ]
+        await seed(svc, "application", apps)
+        steps = [
+            {"application_id": a["id"], "step": step, "started_at": NOW - timedelta(days=30), "due_at": due}
+            for n, a in enumerate(apps)
+            for step, due in (("agency", NOW - timedelta(days=n % 3)), ("health", NOW - timedelta(hours=1)))
+        ]
+        await seed(svc, "application_step", steps)
+        walked = await walk(svc, "/reports/overdue-steps", "agency", lambda s: (s["application_id"], s["step"]))
+        city_of = {a["id"]: a["city"] for a in apps}
+        mine = [s for s in steps if city_of[s["application_id"]] == CITY and s["due_at"] < NOW]  # past due, open
+        assert walked == [
+            (s["application_id"], s["step"])
+            for s in sorted(mine, key=lambda s: (s["due_at"], s["application_id"], s["step"]))
+        ]
+        await refuses_garbled_cursor(svc, "/reports/overdue-steps", "agency")
+
+        notices = [
+            {
+                "id": new_id("NT"),
+                "application_id": a["id"],
+                "city": a["city"],
+                "facility_id": a["facility_id"],
+                "publisher": "hospital",
+                "starts_at": NOW - timedelta(days=1 + n % 2),
+                "ends_at": NOW + timedelta(days=1 + n % 3),
+                "working_days": 3,
+                "entries": [],
+                "total": "1.00",
+                "published_by": "t",
+            }
+            for n, a in enumerate(apps)
+        ]
+        await seed(svc, "notice", notices)
+        in_city = [n for n in notices if n["city"] == CITY]
+        running = await walk(svc, "/reports/notices-running", "agency", lambda n: n["notice_id"])
+        assert running == [n["id"] for n in sorted(in_city, key=lambda n: (n["ends_at"], n["id"]))]
+        await refuses_garbled_cursor(svc, "/reports/notices-running", "agency")
+        board = await walk(svc, "/public/notices", "agency", lambda n: n["notice_id"], city=CITY)
+        assert board == [n["id"] for n in sorted(in_city, key=lambda n: (n["starts_at"], n["id"]), reverse=True)]
+        await refuses_garbled_cursor(svc, "/public/notices", "agency")

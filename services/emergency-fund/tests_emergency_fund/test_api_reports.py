@@ -42,8 +42,8 @@ async def test_gd_19_registration_export_json_and_csv(svc: ServiceHarness) -> No
     app_id, [case_id] = await paid(svc)
     with time_machine.travel(PAY, tick=False):
         data = await ok(svc, "GET", "/exports/registrations", "health", params=EXPORT)
-        [record] = data["records"]
-        assert list(record) == data["fields"]
+        [record] = data["items"]
+        assert list(record) == data["fields"] and data["next_cursor"] is None
         assert record["record_id"] == case_id and record["application_id"] == app_id
         assert record["identity_status"] == "unidentified" and record["name_masked"] == ""
         assert (record["claimed_medical"], record["approved_amount"], record["paid_amount"]) == (
@@ -59,7 +59,7 @@ async def test_gd_19_registration_export_json_and_csv(svc: ServiceHarness) -> No
         r = await call(svc, "GET", "/exports/registrations", "auditor", params={**EXPORT, "format": "csv"})
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(r.text)))
-        assert [on_the_wire(row) for row in rows] == data["records"]
+        assert [on_the_wire(row) for row in rows] == data["items"]
         assert rows[0]["disbursed_at"].startswith("2026-09-25T10:00") and rows[0]["disbursed_at"].endswith("+08:00")
         assert VALID_ID not in r.text
         assert (
@@ -70,7 +70,7 @@ async def test_gd_19_registration_export_json_and_csv(svc: ServiceHarness) -> No
                 "agency",
                 params={**EXPORT, "from": "2026-10-01", "to": "2026-10-31"},
             )
-        )["records"] == []
+        )["items"] == []
         for role in ("hospital", "finance", "civil"):
             assert (await call(svc, "GET", "/exports/registrations", role, params=EXPORT)).status_code == 403
         assert (await call(svc, "GET", "/exports/registrations", "other_agency", params=EXPORT)).status_code == 403

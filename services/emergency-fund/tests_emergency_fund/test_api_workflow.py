@@ -260,13 +260,13 @@ async def test_gd_20_2_overdue_step_is_flagged_and_reported(svc: ServiceHarness)
     with time_machine.travel(local(2026, 10, 9, 23, 0), tick=False):
         await svc.runtime.scheduler.fire_due()  # (the daily registration delivery, GD-19, only)
         assert await svc.published("FundStepOverdue") == []
-        assert (await ok(svc, "GET", "/reports/overdue-steps", "auditor"))["steps"] == []
+        assert (await ok(svc, "GET", "/reports/overdue-steps", "auditor"))["items"] == []
     with time_machine.travel(local(2026, 10, 10, 0, 30), tick=False):
         assert await svc.runtime.scheduler.fire_due() == 1
         [event] = await svc.published("FundStepOverdue")
         assert event["payload"]["step"] == "agency" and event["payload"]["application_id"] == app_id
         report = await ok(svc, "GET", "/reports/overdue-steps", "auditor")
-        assert [(s["application_id"], s["step"], s["open"]) for s in report["steps"]] == [(app_id, "agency", True)]
+        assert [(s["application_id"], s["step"], s["open"]) for s in report["items"]] == [(app_id, "agency", True)]
         assert (await call(svc, "GET", "/reports/overdue-steps", "hospital")).status_code == 403
         assert (
             await call(svc, "GET", "/reports/overdue-steps", "other_agency", params={"city": CITY})
@@ -283,7 +283,7 @@ async def test_gd_20_2_overdue_step_is_flagged_and_reported(svc: ServiceHarness)
         [reviewed] = await svc.published("FundApplicationReviewed")
         assert reviewed["payload"]["late"] is True
         report = await ok(svc, "GET", "/reports/overdue-steps", "agency")
-        assert [(s["step"], s["open"], s["late"]) for s in report["steps"]] == [("agency", False, True)]
+        assert [(s["step"], s["open"], s["late"]) for s in report["items"]] == [("agency", False, True)]
         await svc.runtime.scheduler.fire_due()
         assert len(await svc.published("FundStepOverdue")) == 1  # the health step has its own, later deadline
 
@@ -423,7 +423,8 @@ async def test_gd_21_public_notice_page_and_feed_without_login(svc: ServiceHarne
         app_id, [case_id] = await submitted(svc)
         await ok(svc, "POST", f"/applications/{app_id}/notices", "hospital")
         feed = (await svc.client.get("/public/notices")).json()
-        [notice] = feed["notices"]
+        [notice] = feed["items"]
+        assert notice["rule"] == "GD-21" and feed["next_cursor"] is None
         assert notice["status"] == "running" and notice["publisher"] == "hospital"
         assert notice["facility_name"] == f"Hospital {H1}"
         assert notice["entries"] == [
@@ -438,15 +439,15 @@ async def test_gd_21_public_notice_page_and_feed_without_login(svc: ServiceHarne
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert "15090.00" in page.text and "身份不明患者" in page.text
         running = await ok(svc, "GET", "/reports/notices-running", "auditor")
-        assert [(n["application_id"], n["working_days_left"]) for n in running["notices"]] == [(app_id, 3)]
+        assert [(n["application_id"], n["working_days_left"]) for n in running["items"]] == [(app_id, 3)]
         assert (await call(svc, "GET", "/reports/notices-running", "hospital")).status_code == 403
         assert (await svc.client.post("/public/notices")).status_code == 405
     with time_machine.travel(local(2026, 12, 1, 10), tick=False):
-        assert (await svc.client.get("/public/notices")).json()["notices"] == []
+        assert (await svc.client.get("/public/notices")).json()["items"] == []
     with time_machine.travel(local(2026, 9, 24, 10), tick=False):
         feed = (await svc.client.get("/public/notices", params={"include_ended": "false"})).json()
-        assert feed["notices"] == []
-        assert len((await svc.client.get("/public/notices")).json()["notices"]) == 1
+        assert feed["items"] == []
+        assert len((await svc.client.get("/public/notices")).json()["items"]) == 1
 
 
 async def test_gd_21_notice_masks_identified_recipients(svc: ServiceHarness) -> None:
@@ -457,7 +458,7 @@ async def test_gd_21_notice_masks_identified_recipients(svc: ServiceHarness) -> 
         await ok(svc, "POST", f"/applications/{app['application_id']}/notices", "hospital")
         feed = await svc.client.get("/public/notices")
         page = await svc.client.get("/public/notices.html")
-        [entry] = feed.json()["notices"][0]["entries"]
+        [entry] = feed.json()["items"][0]["entries"]
         assert entry["recipient"] == "张*三" and entry["id_number_masked"] == "1101**********002X"
         for body in (feed.text, page.text):
             assert VALID_ID not in body and "张小三" not in body and "id_digest" not in body

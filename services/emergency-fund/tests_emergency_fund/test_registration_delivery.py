@@ -55,7 +55,7 @@ async def test_gd_19_registrations_are_delivered_daily_as_files_with_a_manifest_
         assert hashlib.sha256(r.content).hexdigest() == first["sha256"] == r.headers["x-content-sha256"]
         assert csv.DictReader(io.StringIO(r.text)).fieldnames == first["fields"]
         [row] = list(csv.DictReader(io.StringIO(r.text)))
-        pulled = (await ok(svc, "GET", "/exports/registrations", "agency", params=EXPORT))["records"]
+        pulled = (await ok(svc, "GET", "/exports/registrations", "agency", params=EXPORT))["items"]
         # the file carries the same record as the pull: its instants in Shanghai time, the
         # pull's in UTC with Z
         assert [_instants(row)] == [_instants(r) for r in pulled]

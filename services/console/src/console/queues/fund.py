@@ -82,9 +82,9 @@ async def refunds(ctx: Ctx) -> list[Row]:
 
 async def notices_running(ctx: Ctx) -> list[Row]:
     cities = ctx.session.scope_ids("city")
-    found = await ctx.api.get("emergency-fund", "/reports/notices-running", city=cities[0] if cities else None)
+    found = await ctx.api.list("emergency-fund", "/reports/notices-running", city=cities[0] if cities else None)
     rows = []
-    for n in items_of(found, "notices"):
+    for n in found:
         due = await ctx.calendars.due(n.get("ends_at"))
         rows.append(
             Row(

@@ -209,7 +209,9 @@ class SqlStore:
         )
         return [dict(r) for r in (await self.session.execute(query)).mappings().all()]
 
-    async def overdue_steps(self, cities: Sequence[str] | None, now: datetime) -> list[dict[str, Any]]:
+    async def overdue_steps(
+        self, cities: Sequence[str] | None, now: datetime, page: PageRequest
+    ) -> list[dict[str, Any]]:
         s, a = application_step, application
         query = (
             select(
@@ -226,8 +228,9 @@ class SqlStore:
             )
             .join(a, a.c.id == s.c.application_id)
             .where((s.c.decided_at.is_(None) & (s.c.due_at < now)) | s.c.late)
-            .order_by(s.c.due_at)
         )
         if cities is not None:
             query = query.where(a.c.city.in_(list(cities)))
+        # An application has one step of each kind: (due, application, step) orders totally.
+        query = keyset(query, page, s.c.due_at, s.c.application_id, s.c.step)
         return [dict(r) for r in (await self.session.execute(query)).mappings().all()]

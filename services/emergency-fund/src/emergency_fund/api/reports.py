@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -10,17 +10,23 @@ from fastapi.responses import PlainTextResponse, Response
 
 from emergency_fund.api.schemas import (
     FundUseOut,
-    NoticesRunningOut,
-    OverdueStepsOut,
+    OverdueStepOut,
     RegistrationBatchesOut,
     RegistrationExportOut,
+    RunningNoticeOut,
     answers,
 )
 from emergency_fund.service import reports
+from medaid_shared.pagination import Page, PageQuery, sort_key
 from medaid_shared.routes import QueryRun
 
 router = APIRouter(tags=["reports"])
 CSV = "text/csv"
+
+
+def _instant(text: str) -> datetime:
+    """An answered instant (UTC with Z, or the export's Shanghai time) back as a sort key."""
+    return datetime.fromisoformat(text)
 
 
 @router.get(
@@ -36,39 +42,46 @@ async def fund_use(
 
 @router.get(
     "/reports/overdue-steps",
-    summary="Review steps past their deadline (GD-20.2)",
+    summary="Review steps past their deadline (GD-20.2), earliest due first",
     response_model=None,
-    responses=answers(OverdueStepsOut),
+    responses=answers(Page[OverdueStepOut]),
 )
-async def overdue_steps(
-    run: QueryRun,
-    city: str | None = None,
-) -> Any:
-    return await run.fetch(None, lambda env: reports.overdue_steps(env, city))
+async def overdue_steps(run: QueryRun, page: PageQuery, city: str | None = None) -> Any:
+    return await run.keyset_page(
+        None,
+        lambda env: reports.overdue_steps(env, city, page),
+        page,
+        lambda s: sort_key(_instant(s["due_at"]), s["application_id"], s["step"]),
+    )
 
 
 @router.get(
     "/reports/notices-running",
-    summary="Notices still running (GD-21)",
+    summary="Notices still running (GD-21), the first to end first",
     response_model=None,
-    responses=answers(NoticesRunningOut),
+    responses=answers(Page[RunningNoticeOut]),
 )
-async def notices_running(
-    run: QueryRun,
-    city: str | None = None,
-) -> Any:
-    return await run.fetch(None, lambda env: reports.notices_running(env, city))
+async def notices_running(run: QueryRun, page: PageQuery, city: str | None = None) -> Any:
+    return await run.keyset_page(
+        None,
+        lambda env: reports.notices_running(env, city, page),
+        page,
+        lambda n: sort_key(_instant(n["ends_at"]), n["notice_id"]),
+    )
 
 
 @router.get(
     "/exports/registrations",
     summary="Records for the national registration platform (GD-19)",
+    description="JSON pages the records in admission order (`limit`, `cursor` → `next_cursor`); "
+    "`format=csv` answers the whole period as one file, as the platform takes it (`limit` and "
+    "`cursor` do not apply to it).",
     response_model=None,
     responses={
         200: {
             "model": RegistrationExportOut,
             "content": {CSV: {"schema": {"type": "string"}}},
-            "description": "JSON, or the CSV file with format=csv",
+            "description": "a page of records as JSON, or the whole CSV file with format=csv",
         }
     },
 )
@@ -77,8 +90,17 @@ async def registrations(
     from_: Annotated[date, Query(alias="from")],
     to: date,
     run: QueryRun,
+    page: PageQuery,
     format: Literal["json", "csv"] = "json",
 ) -> Any:
+    if format == "json":
+        listed = await run.keyset_page(
+            None,
+            lambda env: reports.registrations(env, city, from_, to, page),
+            page,
+            lambda r: sort_key(_instant(r["admitted_at"]), r["record_id"]),
+        )
+        return {"fields": reports.EXPORT_FIELDS, **listed}
     rows = await run.fetch(None, lambda env: reports.registrations(env, city, from_, to))
     if format == "csv":
         return PlainTextResponse(
@@ -86,7 +108,7 @@ async def registrations(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="registrations-{city}-{from_}-{to}.csv"'},
         )
-    return {"fields": reports.EXPORT_FIELDS, "records": rows}
+    raise AssertionError(format)  # the query parameter admits json and csv only
 
 
 @router.get(

@@ -707,11 +707,7 @@ class OverdueStepOut(Out):
     facility_id: str
     state: str
     open: bool
-
-
-class OverdueStepsOut(Out):
     rule: str = Field(examples=["GD-20.2"])
-    steps: list[OverdueStepOut]
 
 
 class RunningNoticeOut(Out):
@@ -727,11 +723,7 @@ class RunningNoticeOut(Out):
     total: Money
     published_by: str
     working_days_left: int
-
-
-class NoticesRunningOut(Out):
     rule: str = Field(examples=["GD-21"])
-    notices: list[RunningNoticeOut]
 
 
 class PublicNoticeOut(Out):
@@ -747,25 +739,18 @@ class PublicNoticeOut(Out):
     status: str = Field(examples=["running"])
     entries: list[NoticeEntryOut]
     total: Money
-
-
-class PublicNoticesOut(Out):
-    """The public notice board (GD-21): masked data only."""
-
-    generated_at: datetime
     rule: str = Field(examples=["GD-21"])
-    notice_working_days: int
-    notices: list[PublicNoticeOut]
 
 
 class RegistrationExportOut(Out):
-    """The records for the national registration platform (GD-19) as the CSV file carries
-    them: each record maps every field of ``fields`` to its text (instants in UTC with Z
-    here, in Asia/Shanghai time in the file; empty when none; amounts as decimal strings;
-    masked identity only)."""
+    """A page of the records for the national registration platform (GD-19) as the CSV file
+    carries them: each record maps every field of ``fields`` to its text (instants in UTC
+    with Z here, in Asia/Shanghai time in the file; empty when none; amounts as decimal
+    strings; masked identity only)."""
 
     fields: list[str] = Field(examples=[["record_id", "city", "facility_id"]])
-    records: list[dict[str, str]]
+    items: list[dict[str, str]]
+    next_cursor: str | None = Field(description="pass as `cursor` to get the next page; null on the last page")
 
 
 class RegistrationBatchOut(Out):

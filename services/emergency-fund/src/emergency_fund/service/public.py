@@ -8,19 +8,28 @@ from typing import Any
 
 from emergency_fund.service.base import Env, notice_out
 from medaid_shared.clock import to_local
+from medaid_shared.pagination import PageRequest
 from medaid_shared.responses import wire_instant
 
 PUBLISHERS = {"hospital": "医疗机构公示", "agency": "经办机构公示"}
 
 
-async def notices(env: Env, city: str | None, include_ended: bool) -> dict[str, Any]:
-    """Running notices, and (``include_ended``) those that ended within the history window."""
+PAGE_ROWS = 500
+"""The printed board shows at most this many notices (the newest); the JSON feed pages."""
+
+
+async def notices(env: Env, city: str | None, include_ended: bool, page: PageRequest | None) -> list[dict[str, Any]]:
+    """Running notices, and (``include_ended``) those that ended within the history window,
+    the latest to start first: one page of them in SQL (``page``), or the printed board's."""
     params = await env.params()
     where: dict[str, Any] = {"starts_at__le": env.now}
     where["ends_at__ge"] = env.now - timedelta(days=params.public_notice_history_days) if include_ended else env.now
     if city:
         where["city"] = city
-    rows = await env.store.many("notice", where, order_by=["-starts_at", "id"], limit=500)
+    if page is None:
+        rows = await env.store.many("notice", where, order_by=["-starts_at", "-id"], limit=PAGE_ROWS)
+    else:
+        rows = await env.store.page("notice", where, page, ["starts_at", "id"], descending=True)
     names = {
         f["facility_id"]: f["name"]
         for f in await env.store.many("facility", {"facility_id__in": sorted({r["facility_id"] for r in rows})})
@@ -32,14 +41,19 @@ async def notices(env: Env, city: str | None, include_ended: bool) -> dict[str, 
                 **notice_out(r, drop=["published_by", "calendar_provisional"]),
                 "facility_name": names.get(r["facility_id"], r["facility_id"]),
                 "status": "running" if r["ends_at"] > env.now else "ended",
+                "rule": "GD-21",
             }
         )
+    return items
+
+
+async def board(env: Env, city: str | None, include_ended: bool) -> dict[str, Any]:
+    """The printed board: its notices with when it was made and the notice term in force."""
     return {
         "generated_at": wire_instant(env.now),
-        "rule": "GD-21",
         # GD-21 / SPEC 0.6: the page quotes the notice term in force, never a fixed text
-        "notice_working_days": params.notice_working_days,
-        "notices": items,
+        "notice_working_days": (await env.params()).notice_working_days,
+        "notices": await notices(env, city, include_ended, None),
     }
 
 

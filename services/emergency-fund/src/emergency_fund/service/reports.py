@@ -17,6 +17,7 @@ from emergency_fund.service.base import Env, cities_of, get_or_404, new_id, noti
 from medaid_shared.calendar import Due
 from medaid_shared.clock import SHANGHAI, to_local
 from medaid_shared.errors import ValidationFailed
+from medaid_shared.pagination import PageRequest
 from medaid_shared.responses import wire_instant
 
 
@@ -36,35 +37,27 @@ async def fund_use(env: Env, city: str | None, year: int) -> dict[str, Any]:
     }
 
 
-async def overdue_steps(env: Env, city: str | None) -> dict[str, Any]:
-    """GD-20.2: steps past their deadline (still open, or decided late)."""
+async def overdue_steps(env: Env, city: str | None, page: PageRequest) -> list[dict[str, Any]]:
+    """GD-20.2: steps past their deadline (still open, or decided late), earliest due first."""
     env.authorize("report.read")
-    rows = await env.store.overdue_steps(cities_of(env.principal, city), env.now)
-    return {
-        "rule": "GD-20.2",
-        "steps": [{**out(r), "open": r["decided_at"] is None} for r in rows],
-    }
+    rows = await env.store.overdue_steps(cities_of(env.principal, city), env.now, page)
+    return [{**out(r), "open": r["decided_at"] is None, "rule": "GD-20.2"} for r in rows]
 
 
-async def notices_running(env: Env, city: str | None) -> dict[str, Any]:
-    """GD-21: notices still running, and how many working days they have left."""
+async def notices_running(env: Env, city: str | None, page: PageRequest) -> list[dict[str, Any]]:
+    """GD-21: notices still running, the first to end first, and how many working days they
+    have left."""
     env.authorize("report.read")
-    rows = await env.store.many(
-        "notice",
-        {"city__in": cities_of(env.principal, city), "starts_at__le": env.now, "ends_at__gt": env.now},
-        order_by=["ends_at", "id"],
-    )
+    where = {"city__in": cities_of(env.principal, city), "starts_at__le": env.now, "ends_at__gt": env.now}
     cal = env.rt.calendar
-    return {
-        "rule": "GD-21",
-        "notices": [
-            {
-                **notice_out(r, drop=["entries"]),
-                "working_days_left": cal.working_days_between(env.now, r["ends_at"]),
-            }
-            for r in rows
-        ],
-    }
+    return [
+        {
+            **notice_out(r, drop=["entries"]),
+            "working_days_left": cal.working_days_between(env.now, r["ends_at"]),
+            "rule": "GD-21",
+        }
+        for r in await env.store.page("notice", where, page, ["ends_at", "id"])
+    ]
 
 
 # ---------------------------------------------------------------- export (GD-19)
@@ -111,18 +104,24 @@ def _local(value: datetime | None) -> str:
     return to_local(value).isoformat() if value else ""
 
 
-async def registrations(env: Env, city: str, start: date, end: date) -> list[dict[str, str]]:
+async def registrations(
+    env: Env, city: str, start: date, end: date, page: PageRequest | None = None
+) -> list[dict[str, str]]:
     """GD-19: one record per case admitted in [start, end] (Asia/Shanghai days), in the
-    documented field order; masked identity only, amounts as decimal strings."""
+    documented field order; masked identity only, amounts as decimal strings. ``page`` reads
+    one page of them in SQL (the JSON list); without it every record (the CSV file, which
+    the platform takes whole)."""
     env.authorize("export.read")
     cities_of(env.principal, city)
     if end < start or (end - start).days > 366:
         raise ValidationFailed("the period runs forward and spans at most a year", field="to")
     lo = datetime.combine(start, time.min, tzinfo=SHANGHAI)
     hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
-    cases = await env.store.many(
-        "case", {"city": city, "admitted_at__ge": lo, "admitted_at__lt": hi}, order_by=["admitted_at", "id"]
-    )
+    where = {"city": city, "admitted_at__ge": lo, "admitted_at__lt": hi}
+    if page is None:
+        cases = await env.store.many("case", where, order_by=["admitted_at", "id"])
+    else:
+        cases = await env.store.page("case", where, page, ["admitted_at", "id"])
     return await _records(env, city, cases)
 
 

@@ -112,7 +112,10 @@ def _problem_response(status: str) -> dict[str, Any]:
 def _with_problems(operation: dict[str, Any], method: str, path: str) -> None:
     public = bool(operation.pop("x-public", False))
     responses = operation.setdefault("responses", {})
-    for status in _error_statuses(method, path, public):
+    # An operation may declare a problem status beyond the usual ones (a lookup's 404 with no
+    # id in its path): it gets the Problem body like the rest, with its own description.
+    extra = [status for status in responses if status in ERROR_TEXT]
+    for status in sorted({*_error_statuses(method, path, public), *extra}):
         declared = responses.get(status)
         if declared and status != "422" and PROBLEM_JSON not in declared.get("content", {PROBLEM_JSON: None}):
             continue  # the operation declares its own answer for this status (/healthz's 503)

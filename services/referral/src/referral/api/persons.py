@@ -78,7 +78,10 @@ async def list_persons(
     tags=["persons"],
     summary="Find a person by ID number (masked answer)",
     response_model=None,
-    responses={200: {"model": PersonLookupOut}},
+    responses={
+        200: {"model": PersonLookupOut},
+        404: {"description": "No registered destitute person with this ID number in the caller's scope"},
+    },
 )
 async def lookup_person(
     body: Annotated[PersonLookup, Body()],

@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from emergency_fund.domain.channels import ChannelStatus
 from emergency_fund.domain.eligibility import Channel, CivilAffairsStatus, IdentityStatus
+from emergency_fund.service import examples
 from medaid_shared.answers import Out
 
 Money = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["15000.00"], description="CNY, a decimal string")]
@@ -96,6 +97,8 @@ class VagrantRegistrationOut(Out):
 class CaseSummaryOut(Out):
     """A case as lists show it: one emergency patient at one hospital (GD-12, GD-13)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_CASE_SUMMARY_OUT]})
+
     case_id: str = CASE_ID
     city: str = Field(examples=["liuzhou"])
     facility_id: str = Field(examples=["H001"])
@@ -156,6 +159,8 @@ class CaseSummaryOut(Out):
 class CaseOut(CaseSummaryOut):
     """A case with its cost list, channels and checks."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_CASE_OUT]})
+
     cost_items: list[CostItemOut]
     channel_payments: list[ChannelPaymentOut]
     civil_affairs_checks: list[CivilAffairsCheckOut]
@@ -170,6 +175,8 @@ class BlockerOut(Out):
 
 class AssessmentOut(Out):
     """The most the fund may pay for the case, and what still blocks a claim (GD-13.4, GD-13.5)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_ASSESSMENT_OUT]})
 
     identity_status: IdentityStatus
     emergency_hours: int = Field(examples=[72])
@@ -195,6 +202,8 @@ class AssessmentOut(Out):
 class CaseIdentityOut(Out):
     """The patient's full name and ID number, read by the agency with a reason, audit-logged
     (SPEC 0.4, ``minimisation.FULL_READ_OPERATIONS``)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_CASE_IDENTITY_OUT]})
 
     case_id: str = CASE_ID
     name: str = Field(examples=["张小三"])
@@ -225,6 +234,8 @@ class PursuitStepOut(Out):
 class RefundSummaryOut(Out):
     """A demand that the hospital return what the fund paid for a case (GD-16.4)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_REFUND_SUMMARY_OUT]})
+
     refund_id: str = Field(examples=["RF-0199e4c1a6f07b2c3d4e5f6a7b8c9d0e"])
     case_id: str = CASE_ID
     application_id: str = APPLICATION_ID
@@ -246,6 +257,8 @@ class RefundSummaryOut(Out):
 class RefundOut(RefundSummaryOut):
     """A refund demand with its payments and the steps of pursuing the patient."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_REFUND_OUT]})
+
     outstanding: Money
     payments: list[RefundPaymentOut]
     pursuit: list[PursuitStepOut]
@@ -253,6 +266,8 @@ class RefundOut(RefundSummaryOut):
 
 # --- blacklist (GD-24) ------------------------------------------------------------------------
 class BlacklistEntryOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_BLACKLIST_ENTRY_OUT]})
+
     entry_id: str = Field(examples=["BL-0199e4c1a6f07d4e5f6a7b8c9d0e1f2a"])
     city: str = Field(examples=["liuzhou"])
     name_masked: str | None = MASKED_NAME
@@ -268,6 +283,8 @@ class BlacklistEntryOut(Out):
 
 
 class BlacklistAddOut(BlacklistEntryOut):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_BLACKLIST_ADD_OUT]})
+
     flagged_cases: list[str] = Field(description="the open cases of the person, now flagged for review")
 
 
@@ -307,6 +324,8 @@ class ReviewStepOut(Out):
 
 
 class ApplicationListItemOut(ApplicationSummaryOut):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_APPLICATION_LIST_ITEM_OUT]})
+
     open_step: ReviewStepOut | None = Field(description="the step the application waits for, with its due instant")
 
 
@@ -343,6 +362,8 @@ class ApplicationCaseOut(Out):
 
 
 class CoReviewNoteOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_CO_REVIEW_NOTE_OUT]})
+
     note_id: str = Field(examples=["CR-0199e4c1a6f07e5f6a7b8c9d0e1f2a3b"])
     application_id: str = APPLICATION_ID
     case_id: str | None
@@ -362,6 +383,8 @@ class NoticeEntryOut(Out):
 class NoticeOut(Out):
     """A public notice of the amounts paid (GD-21)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_NOTICE_OUT]})
+
     notice_id: str = Field(examples=["PN-0199e4c1a6f07f6a7b8c9d0e1f2a3b4c"])
     application_id: str = APPLICATION_ID
     city: str = Field(examples=["liuzhou"])
@@ -377,6 +400,8 @@ class NoticeOut(Out):
 
 
 class DisbursementOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_DISBURSEMENT_OUT]})
+
     disbursement_id: str = Field(examples=["FD-0199e4c1a6f0707b8c9d0e1f2a3b4c5d"])
     application_id: str = APPLICATION_ID
     city: str = Field(examples=["liuzhou"])
@@ -396,6 +421,8 @@ class DisbursementOut(Out):
 class ApplicationOut(ApplicationSummaryOut):
     """An application with its cases, steps, notes, notices and disbursement."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_APPLICATION_OUT]})
+
     cases: list[ApplicationCaseOut]
     steps: list[ReviewStepOut]
     co_review_notes: list[CoReviewNoteOut]
@@ -405,6 +432,8 @@ class ApplicationOut(ApplicationSummaryOut):
 
 # --- fund, ledger, pre-allocation, organisation (GD-3, GD-7, GD-8) --------------------------
 class FundCreatedOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FUND_CREATED_OUT]})
+
     city: str = Field(examples=["liuzhou"])
     name: str = Field(examples=["柳州市疾病应急救助基金"])
     agency_name: str = Field(examples=["柳州市医疗保障事业管理中心"])
@@ -415,6 +444,8 @@ class FundCreatedOut(Out):
 class FundOut(FundCreatedOut):
     """A fund and its balances, from the ledger only (GD-3)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FUND_OUT]})
+
     cash: Money
     preallocated: dict[str, Money] = Field(examples=[{"H001": "700000.00"}], description="by facility id")
     income: dict[str, Money] = Field(examples=[{"central_transfer": "1000000.00"}], description="by source")
@@ -423,6 +454,8 @@ class FundOut(FundCreatedOut):
 
 
 class InflowOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_INFLOW_OUT]})
+
     txn_id: str = Field(examples=["TX-0199e4c1a6f0718c9d0e1f2a3b4c5d6e"])
     city: str = Field(examples=["liuzhou"])
     source: str = Field(examples=["central_transfer"])
@@ -437,6 +470,8 @@ class LedgerEntryOut(Out):
 
 
 class LedgerTxnOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_LEDGER_TXN_OUT]})
+
     txn_id: str = Field(examples=["TX-0199e4c1a6f0718c9d0e1f2a3b4c5d6e"])
     city: str = Field(examples=["liuzhou"])
     kind: str = Field(examples=["inflow"])
@@ -451,6 +486,8 @@ class LedgerTxnOut(Out):
 
 
 class PreallocationOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PREALLOCATION_OUT]})
+
     preallocation_id: str = Field(examples=["PA-0199e4c1a6f0729d0e1f2a3b4c5d6e7f"])
     city: str = Field(examples=["liuzhou"])
     facility_id: str = Field(examples=["H001"])
@@ -492,6 +529,8 @@ class YearEndCheckOut(Out):
 
 
 class PreallocationCheckOut(MinimumCheckOut):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PREALLOCATION_CHECK_OUT]})
+
     year_end_check: YearEndCheckOut | None
     year_end_check_at: datetime
 
@@ -504,6 +543,8 @@ class PlannedPreallocationOut(Out):
 
 
 class PreallocationPlanOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PREALLOCATION_PLAN_OUT]})
+
     city: str
     year: int
     ratio: Ratio
@@ -525,6 +566,8 @@ class ReconciledHospitalOut(Out):
 
 
 class PreallocationReconciliationOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PREALLOCATION_RECONCILIATION_OUT]})
+
     city: str
     year: int
     rule: str = Field(examples=["GD-7"])
@@ -532,6 +575,8 @@ class PreallocationReconciliationOut(Out):
 
 
 class CommitteeMemberOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_COMMITTEE_MEMBER_OUT]})
+
     member_id: str = Field(examples=["CM-0199e4c1a6f073ae0f1a2b3c4d5e6f7a"])
     city: str = Field(examples=["liuzhou"])
     name: str = Field(examples=["王建国"], description="the member's name (a public office, not a patient)")
@@ -542,12 +587,16 @@ class CommitteeMemberOut(Out):
 
 
 class OrganisationOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_ORGANISATION_OUT]})
+
     city: str
     handling_agency: str
     supervisory_committee: list[CommitteeMemberOut]
 
 
 class TrainingOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_TRAINING_OUT]})
+
     training_id: str = Field(examples=["TR-0199e4c1a6f074bf1a2b3c4d5e6f7a8b"])
     city: str = Field(examples=["liuzhou"])
     year: int
@@ -559,6 +608,8 @@ class TrainingOut(Out):
 
 
 class TrainingStatusOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_TRAINING_STATUS_OUT]})
+
     city: str
     year: int
     rule: str = Field(examples=["GD-8"])
@@ -570,6 +621,8 @@ class TrainingStatusOut(Out):
 
 # --- reference data (GD-12, GD-13.4, GD-13.5) -------------------------------------------------
 class FacilityOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FACILITY_OUT]})
+
     facility_id: str = Field(examples=["H001"])
     city: str = Field(examples=["liuzhou"])
     name: str = Field(examples=["柳州市人民医院"])
@@ -580,6 +633,8 @@ class FacilityOut(Out):
 
 
 class DiseaseOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_DISEASE_OUT]})
+
     disease_id: str = Field(examples=["DZ-0199e4c1a6f075c02b3c4d5e6f7a8b9c"])
     code: str = Field(examples=["I21"])
     name: str = Field(examples=["急性心肌梗死"])
@@ -593,11 +648,15 @@ class DiseaseOut(Out):
 
 
 class CostAveragesImportedOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_COST_AVERAGES_IMPORTED_OUT]})
+
     year: int = Field(examples=[2025])
     imported: int
 
 
 class CostAverageOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_COST_AVERAGE_OUT]})
+
     facility_id: str
     disease_code: str = Field(examples=["I21"])
     year: int
@@ -608,6 +667,8 @@ class CostAverageOut(Out):
 
 
 class LivingStandardOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_LIVING_STANDARD_OUT]})
+
     city: str
     effective_from: date
     monthly_amount: Money
@@ -619,6 +680,8 @@ class LivingStandardOut(Out):
 # --- work queues ------------------------------------------------------------------------------
 class ChannelConfirmationOut(Out):
     """A channel amount awaiting confirmation by a department (GD-18.1)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_CHANNEL_CONFIRMATION_OUT]})
 
     case_id: str = CASE_ID
     city: str
@@ -640,6 +703,8 @@ class ChannelConfirmationOut(Out):
 class ExclusionProposalOut(Out):
     """A hospital's exclusion proposal awaiting the agency (GD-14), of a case or a cost item."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_EXCLUSION_PROPOSAL_OUT]})
+
     case_id: str = CASE_ID
     city: str
     facility_id: str
@@ -656,6 +721,8 @@ class ExclusionProposalOut(Out):
 
 class ExtensionRequestOut(Out):
     """An extension of the emergency period awaiting a decision (GD-13.3)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_EXTENSION_REQUEST_OUT]})
 
     case_id: str = CASE_ID
     city: str
@@ -688,6 +755,8 @@ class FundUseHospitalOut(Out):
 
 
 class FundUseOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FUND_USE_OUT]})
+
     year: int = Field(examples=[2026])
     cities: list[str]
     months: list[FundUseMonthOut]
@@ -711,6 +780,8 @@ class OverdueStepOut(Out):
 
 
 class RunningNoticeOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_RUNNING_NOTICE_OUT]})
+
     notice_id: str
     application_id: str = APPLICATION_ID
     city: str
@@ -727,6 +798,8 @@ class RunningNoticeOut(Out):
 
 
 class PublicNoticeOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PUBLIC_NOTICE_OUT]})
+
     notice_id: str
     application_id: str = APPLICATION_ID
     city: str
@@ -747,6 +820,8 @@ class RegistrationExportOut(Out):
     carries them: each record maps every field of ``fields`` to its text (instants in UTC
     with Z here, in Asia/Shanghai time in the file; empty when none; amounts as decimal
     strings; masked identity only)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_REGISTRATION_EXPORT_OUT]})
 
     fields: list[str] = Field(examples=[["record_id", "city", "facility_id"]])
     items: list[dict[str, str]]
@@ -774,6 +849,8 @@ class RegistrationBatchOut(Out):
 
 
 class RegistrationBatchesOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_REGISTRATION_BATCHES_OUT]})
+
     city: str
     items: list[RegistrationBatchOut]
     next_cursor: str = Field(description="the cursor to read on from (the same when nothing is new)")

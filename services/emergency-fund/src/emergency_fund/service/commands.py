@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from emergency_fund.domain.eligibility import CaseExclusion, Channel, CivilAffairsStatus, ItemExclusion
 from emergency_fund.domain.ledger import InflowSource
+from emergency_fund.service import examples
 from medaid_shared.identifiers import DocumentNumber
 
 
@@ -101,6 +102,8 @@ CorrectionReason = Annotated[
 
 
 class PreallocationCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PREALLOCATION_CMD]})
+
     facility_id: Ref
     year: Year
     amount: PositiveMoney
@@ -109,6 +112,8 @@ class PreallocationCmd(Cmd):
 
 
 class PreallocationReturnCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PREALLOCATION_RETURN_CMD]})
+
     facility_id: Ref
     year: Year
     amount: PositiveMoney
@@ -130,6 +135,8 @@ Affiliation = Literal[
 class CommitteeMemberCmd(Cmd):
     """GD-8: the supervisory committee (监督管理委员会) and whom it is drawn from."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_COMMITTEE_MEMBER_CMD]})
+
     name: Annotated[str, Field(min_length=1, max_length=100)]
     affiliation: Affiliation
     appointed_on: date
@@ -137,6 +144,8 @@ class CommitteeMemberCmd(Cmd):
 
 class TrainingCmd(Cmd):
     """GD-8 / GD-11: the agency trains the hospitals at least once a year."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_TRAINING_CMD]})
 
     held_on: date
     topic: ShortText
@@ -164,6 +173,8 @@ class FacilityCmd(Cmd):
 class DiseaseCmd(Cmd):
     """GD-12: the national list (scope ``national``) or a city's addition (scope = city code)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_DISEASE_CMD]})
+
     code: Code
     name: ShortText
     scope: Code
@@ -182,6 +193,8 @@ class CostAverageRow(Cmd):
 class CostAverageImport(Cmd):
     """GD-13.4: a year's average cost per case per hospital and disease."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_COST_AVERAGE_IMPORT]})
+
     year: Year
     source: ShortText
     rows: list[CostAverageRow] = Field(min_length=1, max_length=5000)
@@ -189,6 +202,8 @@ class CostAverageImport(Cmd):
 
 class LivingStandardCmd(Cmd):
     """GD-13.5: the city's urban minimum-living standard (monthly)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_LIVING_STANDARD_CMD]})
 
     monthly_amount: PositiveMoney
     effective_from: date
@@ -249,10 +264,14 @@ class IdentifyCmd(Cmd):
 
 
 class IdentityReadCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_IDENTITY_READ_CMD]})
+
     reason: Text
 
 
 class DiseaseUpdate(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_DISEASE_UPDATE]})
+
     disease_code: Code
 
 
@@ -307,6 +326,8 @@ class ExtensionEvidenceIn(Cmd):
 class ExtensionCmd(Cmd):
     """GD-13.3: the hospital's request to extend the emergency period."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_EXTENSION_CMD]})
+
     hours: Annotated[int, Field(ge=1, le=100_000)]
     category: Code
     reason: Text
@@ -316,12 +337,16 @@ class ExtensionCmd(Cmd):
 class ExtensionDecisionCmd(Cmd):
     """GD-13.3: the agency or the health department decides an extension request."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_EXTENSION_DECISION_CMD]})
+
     decision: Literal["approved", "rejected"]
     reason: Text
 
 
 class StayEndCmd(Cmd):
     """GD-13.5: when the patient's stay ended, as the hospital records it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_STAY_END_CMD]})
 
     outcome: Literal["discharged", "died", "transferred"]
     at: Instant
@@ -363,30 +388,42 @@ class ChannelConfirmationCmd(Cmd):
 class ChannelWaiverCmd(Cmd):
     """GD-18.1: the agency accepts the hospital's claim without the department's confirmation."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_CHANNEL_WAIVER_CMD]})
+
     reason: Text
 
 
 class UnableToPayCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_UNABLE_TO_PAY_CMD]})
+
     criteria: list[Code] = Field(min_length=1, max_length=20)
     note: str = Field(default="", max_length=1000)
 
 
 class CivilAffairsCheckCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_CIVIL_AFFAIRS_CHECK_CMD]})
+
     statuses: list[CivilAffairsStatus] = Field(min_length=1, max_length=10)
     note: str = Field(default="", max_length=1000)
 
 
 class VagrantRegistrationCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_VAGRANT_REGISTRATION_CMD]})
+
     registration_no: Ref
     agency: ShortText
 
 
 class WaiverCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_WAIVER_CMD]})
+
     amount: PositiveMoney
     reason: Text
 
 
 class ExclusionCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_EXCLUSION_CMD]})
+
     exclusion: CaseExclusion
     reason: Text
 
@@ -394,12 +431,16 @@ class ExclusionCmd(Cmd):
 class ExclusionDecisionCmd(Cmd):
     """GD-14: the agency decides the hospital's proposal to exclude a case."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_EXCLUSION_DECISION_CMD]})
+
     decision: Literal["accepted", "rejected"]
     reason: Text
 
 
 class ItemExclusionDecisionCmd(Cmd):
     """GD-14: the agency decides a cost item's exclusion (or excludes an item itself)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_ITEM_EXCLUSION_DECISION_CMD]})
 
     decision: Literal["accepted", "rejected"]
     exclusion: Literal[ItemExclusion.BEYOND_TREATMENT_NEED, ItemExclusion.STABLE_LONG_STAY] | None = None
@@ -446,6 +487,8 @@ class ApplicationCreate(Cmd):
 
 
 class CoReviewCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_CO_REVIEW_CMD]})
+
     note: Text
     case_id: Ref | None = None
 
@@ -475,15 +518,21 @@ class AgencyReviewCmd(Cmd):
 
 
 class ReviewCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_REVIEW_CMD]})
+
     outcome: Literal["approved", "rejected"]
     reason: str | None = Field(default=None, max_length=2000)
 
 
 class FinanceRejectCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FINANCE_REJECT_CMD]})
+
     reason: Text
 
 
 class WriteOffCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_WRITE_OFF_CMD]})
+
     vouchers: list[Ref] = Field(min_length=1, max_length=500)
     note: str = Field(default="", max_length=1000)
 
@@ -492,6 +541,8 @@ class WriteOffCmd(Cmd):
 
 
 class RefundDemandCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_REFUND_DEMAND_CMD]})
+
     reason: Text
 
 
@@ -505,6 +556,8 @@ class RefundPaymentCmd(Cmd):
 
 
 class PursuitCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_PURSUIT_CMD]})
+
     action: Literal["letter", "call", "visit", "payment_plan", "legal", "recovered", "closed"]
     note: Text
     recovered_from_patient: PositiveMoney | None = None
@@ -534,4 +587,6 @@ class BlacklistCmd(Cmd):
 
 
 class LiftCmd(Cmd):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_LIFT_CMD]})
+
     reason: Text

@@ -54,26 +54,12 @@ def _resolved(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 BODIES = [(name, where, schema, examples) for name, doc in DOCS.items() for where, schema, examples in _bodies(doc)]
 IDS = [f"{name} {where}" for name, where, _, _ in BODIES]
-PENDING = {
-    line.strip()
-    for line in (Path(__file__).parent / "examples_pending.txt").read_text().splitlines()
-    if line.strip() and not line.startswith("#")
-}
-
-
-def test_the_pending_list_names_only_bodies_still_without_an_example() -> None:
-    """The list of bodies not yet exampled only shrinks: a line whose body shows an example
-    now, or that names no body at all, is to be deleted."""
-    without = {f"{name} {where}" for name, where, _, examples in BODIES if not examples}
-    assert sorted(PENDING - without) == []
 
 
 @pytest.mark.parametrize(("service", "where", "schema", "examples"), BODIES, ids=IDS)
 def test_every_body_and_answer_shows_a_whole_example_its_schema_accepts(
     service: str, where: str, schema: dict[str, Any], examples: list[Any]
 ) -> None:
-    if f"{service} {where}" in PENDING:
-        pytest.skip("not yet exampled (examples_pending.txt)")
     assert examples, f"{service} {where} shows no example"
     validator = Draft202012Validator({**schema, "components": DOCS[service]["components"]})
     for example in examples:

@@ -765,6 +765,8 @@ class FundUseOut(Out):
 
 
 class OverdueStepOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_OVERDUE_STEP_OUT]})
+
     application_id: str = APPLICATION_ID
     step: str
     started_at: datetime

@@ -979,3 +979,18 @@ EXAMPLE_WRITE_OFF_CMD: dict[str, Any] = {"vouchers": ["V-2026-001"], "note": "че
 EXAMPLE_RUNNING_NOTICE_OUT: dict[str, Any] = {**EXAMPLE_NOTICES_RUNNING_OUT["notices"][0], "rule": "GD-21"}
 
 EXAMPLE_PUBLIC_NOTICE_OUT: dict[str, Any] = {**EXAMPLE_PUBLIC_NOTICES_OUT["notices"][0], "rule": "GD-21"}
+
+EXAMPLE_OVERDUE_STEP_OUT: dict[str, Any] = {
+    "application_id": "FA-01a0b23df5007de1b794435ad6d6c9a5",
+    "step": "agency",
+    "started_at": "2026-09-18T02:00:00Z",
+    "due_at": "2026-10-09T15:59:59Z",
+    "calendar_provisional": False,
+    "decided_at": None,
+    "late": True,
+    "city": "liuzhou",
+    "facility_id": "H001",
+    "state": "submitted",
+    "open": True,
+    "rule": "GD-20.2",
+}

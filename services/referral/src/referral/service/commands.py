@@ -287,6 +287,10 @@ class AdviserIn(Strict):
 class DisputeIn(Strict):
     """SPEC 0.3 / 0.5: the person is not admitted there (who says so and why)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "本人9月29日起一直在院内，未去柳江区人民医院住院"}]}
+    )
+
     reason: LongText = Field(description="why the carer says the person is not admitted there")
 
 

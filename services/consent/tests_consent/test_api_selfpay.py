@@ -17,7 +17,6 @@ from .helpers import (
     admission_event,
     agent,
     capacity,
-    catalogue_event,
     feed,
     guardian,
     no_guardian_verified,
@@ -149,15 +148,6 @@ async def test_lj_7_2_the_former_word_objected_still_means_rejected(svc: Service
     assert reviewed["outcome"] == "rejected"
 
 
-async def test_lj_7_3_single_1000_00_needs_no_civil_affairs(svc: ServiceHarness) -> None:
-    await setup_person(svc, capacity=capacity(True))
-    it = await propose(svc, "1000.00")
-    assert not it["needs_civil_affairs"]
-    await sign_form(svc, it["item_id"])
-    r = await review(svc, it["item_id"], "initial-review", *HEAD)
-    assert r.json()["status"] == "approved"
-
-
 async def test_lj_7_3_single_1000_01_centralized_filed_by_institution_then_civil_affairs(svc: ServiceHarness) -> None:
     await setup_person(svc, capacity=capacity(True))
     it = await propose(svc, "1000.01")
@@ -199,61 +189,9 @@ async def test_lj_7_3_civil_affairs_may_object(svc: ServiceHarness) -> None:
     assert (await review(svc, it["item_id"], "civil-affairs-review", "civil_affairs")).status_code == 409
 
 
-async def test_lj_7_3_cumulative_of_the_admission_crossing_2000(svc: ServiceHarness) -> None:
-    await setup_person(svc, capacity=capacity(True))
-    # different items (the same item's proposals within a day are one single cost, LJ-7.0)
-    first = await propose(svc, "900.00", item_code="X-01")
-    second = await propose(svc, "900.00", item_code="X-02")
-    small = await propose(svc, "150.00", item_code="X")  # below threshold, still self-pay: counts
-    assert not first["needs_civil_affairs"] and not second["needs_civil_affairs"]
-    assert small["cumulative_after"] == "1950.00"
-    exactly = await propose(svc, "50.00", item_code="Y")  # 2000.00: recorded (below 200) — no review
-    assert exactly["cumulative_after"] == "2000.00" and exactly["status"] == "recorded_below_threshold"
-    crossing = await propose(svc, "200.00", item_code="Y-7")
-    assert crossing["cumulative_after"] == "2200.00" and crossing["needs_civil_affairs"]
-    assert any("cumulative" in reason for reason in crossing["reasons"])
-    # Another admission starts its own cumulative (default scope: the admission).
-    await feed(svc, admission_event("A2", "P1"))
-    other = await propose(svc, "200.00", admission="A2")
-    assert other["cumulative_after"] == "200.00" and not other["needs_civil_affairs"]
-
-
-async def test_lj_7_3_rejected_items_do_not_count_in_the_cumulative(svc: ServiceHarness) -> None:
-    await setup_person(svc, capacity=capacity(True))
-    big = await propose(svc, "1900.00")
-    await sign_form(svc, big["item_id"])
-    await review(svc, big["item_id"], "initial-review", *HEAD, outcome="rejected", reason="not needed")
-    nxt = await propose(svc, "200.00")
-    assert nxt["cumulative_before"] == "0.00" and not nxt["needs_civil_affairs"]
-
-
 async def load(svc: ServiceHarness, *versions: dict[str, Any]) -> Any:
     """Load kernel parameter versions as the administrator (POST /admin/parameters)."""
     return await svc.client.post("/admin/parameters", json={"versions": list(versions)}, headers=svc.token("admin"))
-
-
-async def test_lj_7_3_calendar_year_scope_is_a_versioned_parameter(svc: ServiceHarness) -> None:
-    await setup_person(svc, capacity=capacity(True))
-    await feed(svc, admission_event("A2", "P1"))
-    first = await propose(svc, "1500.00")
-    assert first["parameters_version"] == "self_pay_review:any:any:default" and first["cumulative_scope"] == "admission"
-    r = await load(
-        svc,
-        {
-            "kind": "self_pay_review",
-            "effective_from": "2026-07-01",
-            "values": {"cumulative_scope": "calendar_year"},
-            "source": "民政局通知: 按年度累计",
-        },
-    )
-    assert r.status_code == 201, r.text
-    under_admission = await propose(svc, "600.00", admission="A2")
-    assert not under_admission["needs_civil_affairs"]  # still the admission scope before July
-    with time_machine.travel(clock.now() + timedelta(days=20), tick=False):
-        per_year = await propose(svc, "600.00", admission="A2")
-    assert per_year["parameters_version"] == "self_pay_review:any:any:2026-07-01"
-    assert per_year["cumulative_scope"] == "calendar_year"
-    assert per_year["cumulative_after"] == "2700.00" and per_year["needs_civil_affairs"]
 
 
 async def test_thresholds_are_versioned_parameters(svc: ServiceHarness) -> None:
@@ -474,48 +412,6 @@ async def test_parameters_endpoint_denials_and_bad_input(svc: ServiceHarness) ->
     assert (await svc.client.get("/parameters", headers=svc.token("admin"))).json()["items"] == []
     assert (await load(svc, version)).status_code == 201
     assert (await load(svc, {**version, "effective_from": "2026-08-01"})).status_code == 409
-
-
-async def test_lj_7_0_lj_7_3_splitting_below_200_does_not_escape_review_or_filing(svc: ServiceHarness) -> None:
-    """Issue scenario: 100 proposals of 199.99 of one item in one admission (19,999.00). The
-    second makes the item's single cost 399.98 (LJ-7.0: reviewed), the sixth 1,199.94
-    (LJ-7.3: filed with civil affairs); only the first is recorded without review."""
-    await setup_person(svc, capacity=capacity(True))
-    items = [await propose(svc, "199.99") for _ in range(100)]
-    assert items[0]["status"] == "recorded_below_threshold"
-    assert all(i["needs_review"] and i["status"] == "awaiting_consent_form" for i in items[1:])
-    assert items[1]["single_cost"] == "399.98" and "LJ-7.1" in items[1]["rules"]
-    assert not items[4]["needs_civil_affairs"] and items[5]["single_cost"] == "1199.94"
-    assert all(i["needs_civil_affairs"] and "LJ-7.3" in i["rules"] for i in items[5:])
-    assert items[-1]["cumulative_after"] == "19999.00"
-    assert len(await decided(svc)) == 1  # nothing but the first is paid without a decision
-    # The window is the same item's: a day later the item starts afresh.
-    with time_machine.travel(clock.now() + timedelta(hours=25), tick=False):
-        await feed(svc, admission_event("A2", "P1"))
-        fresh = await propose(svc, "199.99", admission="A2")
-    assert fresh["status"] == "recorded_below_threshold" and fresh["single_cost"] == "199.99"
-
-
-async def test_lj_7_3_different_items_below_200_count_toward_the_cumulative(svc: ServiceHarness) -> None:
-    """LJ-7.3: eleven different items of 199.99 — the eleventh takes the cumulative to
-    2,199.89 > 2,000 and is reviewed and filed although below 200; with the interpretation
-    off (a new version) items below 200 neither count nor are reviewed."""
-    await setup_person(svc, capacity=capacity(True))
-    codes = [f"SPLIT-{n}" for n in range(12)]
-    for code in codes:
-        await feed(svc, catalogue_event(code, False))
-    items = [await propose(svc, "199.99", item_code=code) for code in codes[:11]]
-    assert all(i["status"] == "recorded_below_threshold" for i in items[:10])
-    crossing = items[10]
-    assert crossing["cumulative_after"] == "2199.89" and crossing["needs_review"] and crossing["needs_civil_affairs"]
-    assert crossing["status"] == "awaiting_consent_form" and crossing["rules"][-1] == "LJ-7.3"
-    r = await load(
-        svc, {"kind": "self_pay_review", "effective_from": "2026-06-16", "values": {"below_threshold_counts": False}}
-    )
-    assert r.status_code == 201, r.text
-    with time_machine.travel(clock.now() + timedelta(days=1), tick=False):
-        off = await propose(svc, "199.99", item_code=codes[11])
-    assert off["status"] == "recorded_below_threshold" and off["cumulative_before"] == "199.99"
 
 
 async def listed(svc: ServiceHarness, role: str, *scopes: str, **params: str) -> Any:

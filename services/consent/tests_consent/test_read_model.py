@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from consent.adapters.store import SqlStore
+from consent.adapters.repository import SqlRepository
 from consent.consumers.read_model import CONSUMER_NAME
 from medaid_shared import clock
 from medaid_shared.contracts.referral import AdmissionFiled, FacilityUpdated, PersonRegistered, PersonUpdated
@@ -48,7 +48,7 @@ async def test_person_registered_builds_the_full_person(svc: ServiceHarness) -> 
         ),
     )
     async with svc.runtime.db.unit_of_work() as uow:
-        p = await SqlStore(uow).person("P1")
+        p = await uow.repository(SqlRepository).person("P1")
     assert p is not None
     assert p.support_type == "centralized" and p.institution_id == "I01" and p.town_id == "T01"
     assert p.capacity is not None and p.capacity.full_capacity_and_lucid is False
@@ -64,7 +64,7 @@ async def test_person_updated_replaces_state_and_stale_events_are_ignored(svc: S
     # An older event delivered late does not overwrite the newer state.
     await feed(svc, person_event("P1", updated=True, guardian=guardian("g-old")), time=now - timedelta(1))
     async with svc.runtime.db.unit_of_work() as uow:
-        p = await SqlStore(uow).person("P1")
+        p = await uow.repository(SqlRepository).person("P1")
     assert p is not None and p.guardian is not None
     assert p.guardian_id is None and p.guardian.verified_none and p.guardian.evidence_ref == "EV-7"
 
@@ -75,11 +75,11 @@ async def test_decentralized_person_admission_and_facility(svc: ServiceHarness) 
     await feed(svc, admission_event("A2", "P2", facility_id="H002", centralized=False, emergency=True))
     await feed(svc, FacilityUpdated(**{**facility_event("H002").model_dump(), "name": "renamed"}))
     async with svc.runtime.db.unit_of_work() as uow:
-        store = SqlStore(uow)
-        p = await store.person("P2")
-        a = await store.admission("A2")
-        f = await store.facility("H002")
-        facilities = await store.person_facilities("P2")
+        repo = uow.repository(SqlRepository)
+        p = await repo.person("P2")
+        a = await repo.admission("A2")
+        f = await repo.facility("H002")
+        facilities = await repo.person_facilities("P2")
     assert p is not None and p.village_id == "V01" and not p.centralized
     assert a is not None and a.emergency and a.facility_id == "H002" and a.village_id == "V01"
     assert f is not None and f.name == "renamed"

@@ -42,7 +42,7 @@ class Audited:
 @dataclass
 class FakeUnitOfWork:
     """Records instead of writing; the same methods as :class:`medaid_shared.db.UnitOfWork`
-    that use cases call (``emit``, ``schedule``, ``close_deadline``, ``audit``)."""
+    that use cases call (``emit``, ``schedule``, ``lock_deadline``, ``close_deadline``, ``audit``)."""
 
     service_name: str = "test"
     events: list[Event] = field(default_factory=list)
@@ -60,6 +60,10 @@ class FakeUnitOfWork:
     ) -> None:
         """Record a started deadline (the first one of a kind and subject stands, as in the table)."""
         self.deadlines.setdefault((kind, subject), Scheduled(kind, subject, due, basis, dict(payload or {})))
+
+    async def lock_deadline(self, kind: str, subject: str) -> None:
+        """Nothing to order in memory: one use case runs at a time (the real one takes the
+        scheduler's lock order, deadline then subject)."""
 
     async def close_deadline(self, kind: str, subject: str, state: str = "met") -> bool:
         """Close an open deadline; True if one was open."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from consent.adapters.store import SqlStore
+from consent.adapters.repository import SqlRepository
 from consent.adapters.tables import metadata, parameter_version
 from consent.api.routes import router
 from consent.consumers.read_model import read_model_consumer
@@ -32,7 +32,7 @@ PARAMETERS = ServiceParameters(CATALOGUE, parameter_version)
 
 def _context(runtime: Runtime, uow: UnitOfWork, principal: Principal | None) -> Ctx:
     settings = cast(Settings, runtime.settings)
-    return Ctx(uow, SqlStore(uow), runtime.cipher, _name_opener(settings), runtime.calendar)
+    return Ctx(uow, uow.repository(SqlRepository), runtime.cipher, _name_opener(settings), runtime.calendar)
 
 
 def _name_opener(settings: Settings) -> Callable[[str], str]:
@@ -72,7 +72,7 @@ SERVICE = ServiceDefinition(
     routers=lambda: [router],
     command_context=_context,
     audited_reads=True,
-    consumers=lambda runtime: [read_model_consumer(SqlStore, lambda uow: _context(runtime, uow, None))],
+    consumers=lambda runtime: [read_model_consumer(SqlRepository, lambda uow: _context(runtime, uow, None))],
     parameters=PARAMETERS,
     deadline_handlers=_deadline_handlers,
     deadline_moved=_deadline_moved,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from consent.service import read_model, selfpay, treatments
-from consent.service.ports import Ctx, StoreFactory
+from consent.service.ports import Ctx, RepositoryFactory
 from medaid_shared.contracts.referral import (
     AdmissionFiled,
     EmergencyExemptionWithdrawn,
@@ -23,21 +23,21 @@ from medaid_shared.runtime import ConsumerSpec
 CONSUMER_NAME = "referral-read-model"
 
 
-def read_model_consumer(stores: StoreFactory, contexts: Callable[[UnitOfWork], Ctx]) -> ConsumerSpec:
+def read_model_consumer(repositories: RepositoryFactory, contexts: Callable[[UnitOfWork], Ctx]) -> ConsumerSpec:
     async def on_person(uow: UnitOfWork, event: PersonRegistered, meta: EventMeta) -> None:
-        await read_model.apply_person(stores(uow), event, meta)
+        await read_model.apply_person(uow.repository(repositories), event, meta)
 
     async def on_admission(uow: UnitOfWork, event: AdmissionFiled, meta: EventMeta) -> None:
-        await read_model.apply_admission(stores(uow), event, meta)
+        await read_model.apply_admission(uow.repository(repositories), event, meta)
 
     async def on_facility(uow: UnitOfWork, event: FacilityRegistered, meta: EventMeta) -> None:
-        await read_model.apply_facility(stores(uow), event, meta)
+        await read_model.apply_facility(uow.repository(repositories), event, meta)
 
     async def on_filing(uow: UnitOfWork, event: FilingCompleted, meta: EventMeta) -> None:
-        await read_model.apply_filing_unit(stores(uow), event, meta)
+        await read_model.apply_filing_unit(uow.repository(repositories), event, meta)
 
     async def on_catalogue_item(uow: UnitOfWork, event: CatalogueItemPublished, meta: EventMeta) -> None:
-        await read_model.apply_catalogue_item(stores(uow), event, meta)
+        await read_model.apply_catalogue_item(uow.repository(repositories), event, meta)
 
     async def on_emergency_withdrawn(uow: UnitOfWork, event: EmergencyExemptionWithdrawn, meta: EventMeta) -> None:
         # SPEC 0.5 / LJ-11.3: the emergency lost its exemptions — reopen what they skipped.

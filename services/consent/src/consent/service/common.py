@@ -22,14 +22,14 @@ def today() -> date:
 
 
 async def load_person(ctx: Ctx, person_id: str, *, lock: bool = False) -> Person:
-    person = await ctx.store.person(person_id, lock=lock)
+    person = await ctx.repo.person(person_id, lock=lock)
     if person is None:
         raise unknown("person", person_id, now=clock.now())  # registered by referral
     return person
 
 
 async def load_admission(ctx: Ctx, admission_id: str) -> Admission:
-    adm = await ctx.store.admission(admission_id)
+    adm = await ctx.repo.admission(admission_id)
     if adm is None:
         raise unknown("admission", admission_id, now=clock.now())  # filed by referral
     return adm
@@ -38,9 +38,9 @@ async def load_admission(ctx: Ctx, admission_id: str) -> Admission:
 async def parameters_for(ctx: Ctx, kind: ParameterKind, facility_id: str) -> Applied:
     """The version of ``kind`` in force today for the facility's region and level (the most
     specific wins; the kind's default when none is loaded). Its id is cited by the decision."""
-    facility = await ctx.store.facility(facility_id)
+    facility = await ctx.repo.facility(facility_id)
     return CATALOGUE.require(
-        await ctx.store.parameter_versions(),
+        await ctx.repo.parameter_versions(),
         kind.name,
         on=today(),
         region=facility.region if facility else ANY,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from consent.domain.records import Consent
 from consent.domain.signing import AcceptedSigner
 from consent.domain.treatment import Decision
 from consent.service import rank4
 from consent.service.common import load_admission, new_id
-from consent.service.ports import Ctx, Row
+from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.contracts.consent import ConsentSigned, SkippedRank
@@ -30,26 +31,26 @@ async def store_consent(
     consent_id = new_id("con")
     now = clock.now()
     skipped = [s.as_dict() for s in signer.skipped]
-    row = {
-        "consent_id": consent_id,
-        "admission_id": admission_id,
-        "person_id": person_id,
-        "treatment_id": treatment_id,
-        "item_id": item_id,
-        "decision": decision.value,
-        "signer_id": signer.signer_id,
-        "signer_role": signer.role.value,
-        "signer_rank": int(signer.rank),
-        "signer_holder": signer.holder,
-        "skipped_ranks": skipped,
-        "major_public_interest_reason": signer.major_public_interest_reason,
-        "filed_with_civil_affairs": signer.filed_with_civil_affairs,
-        "signature_ref": signature_ref,
-        "signed_at": now,
-        "signer_name_enc": _signer_name(ctx, principal, person_id, consent_id),
-        "public_interest_confirmation_id": signer.public_interest_confirmation_id,
-    }
-    await ctx.store.insert("consent", row)
+    row = Consent(
+        consent_id=consent_id,
+        admission_id=admission_id,
+        person_id=person_id,
+        treatment_id=treatment_id,
+        item_id=item_id,
+        decision=decision.value,
+        signer_id=signer.signer_id,
+        signer_role=signer.role.value,
+        signer_rank=int(signer.rank),
+        signer_holder=signer.holder,
+        skipped_ranks=skipped,
+        major_public_interest_reason=signer.major_public_interest_reason,
+        filed_with_civil_affairs=signer.filed_with_civil_affairs,
+        signature_ref=signature_ref,
+        signed_at=now,
+        signer_name_enc=_signer_name(ctx, principal, person_id, consent_id),
+        public_interest_confirmation_id=signer.public_interest_confirmation_id,
+    )
+    await ctx.repo.add_consent(row)
     filing = None
     if signer.filed_with_civil_affairs:
         # LJ-10: a rank-4 signature is filed with civil affairs: it reaches their work list.
@@ -78,19 +79,19 @@ async def store_consent(
     return view
 
 
-async def announce_consent(ctx: Ctx, row: Row) -> None:
+async def announce_consent(ctx: Ctx, row: Consent) -> None:
     """ConsentSigned: the consent counts (LJ-10, LJ-11.1) — at signing, or for a rank-4
     signature on a major public interest once civil affairs confirmed the interest."""
     await ctx.uow.emit(
         ConsentSigned(
-            consent_id=row["consent_id"],
-            admission_id=row["admission_id"],
-            person_id=row["person_id"],
-            decision=row["decision"],
-            signer_id=row["signer_id"],
-            signer_rank=row["signer_rank"],
-            signer_role=row["signer_role"],
-            signed_at=row["signed_at"],
+            consent_id=row.consent_id,
+            admission_id=row.admission_id,
+            person_id=row.person_id,
+            decision=row.decision,
+            signer_id=row.signer_id,
+            signer_rank=row.signer_rank,
+            signer_role=row.signer_role,
+            signed_at=row.signed_at,
             skipped_ranks=[
                 SkippedRank(
                     rank=s["rank"],
@@ -98,12 +99,12 @@ async def announce_consent(ctx: Ctx, row: Row) -> None:
                     holder=s["holder"],
                     reasons=s["reasons"],
                 )
-                for s in row["skipped_ranks"]
+                for s in row.skipped_ranks
             ],
-            treatment_id=row["treatment_id"],
-            item_id=row["item_id"],
-            filed_with_civil_affairs=row["filed_with_civil_affairs"],
-            major_public_interest=row["major_public_interest_reason"] is not None,
+            treatment_id=row.treatment_id,
+            item_id=row.item_id,
+            filed_with_civil_affairs=row.filed_with_civil_affairs,
+            major_public_interest=row.major_public_interest_reason is not None,
         )
     )
 
@@ -121,25 +122,25 @@ def _signer_name(ctx: Ctx, principal: Principal, person_id: str, consent_id: str
     return ctx.encrypt(principal.name, signer_name_aad(consent_id))
 
 
-def consent_view(row: Row) -> dict[str, Any]:
+def consent_view(row: Consent) -> dict[str, Any]:
     return {
-        "consent_id": row["consent_id"],
-        "admission_id": row["admission_id"],
-        "person_id": row["person_id"],
-        "treatment_id": row["treatment_id"],
-        "item_id": row["item_id"],
-        "decision": row["decision"],
+        "consent_id": row.consent_id,
+        "admission_id": row.admission_id,
+        "person_id": row.person_id,
+        "treatment_id": row.treatment_id,
+        "item_id": row.item_id,
+        "decision": row.decision,
         "signer": {
-            "id": row["signer_id"],
-            "role": row["signer_role"],
-            "rank": row["signer_rank"],
-            "holder": row["signer_holder"],
+            "id": row.signer_id,
+            "role": row.signer_role,
+            "rank": row.signer_rank,
+            "holder": row.signer_holder,
         },
-        "skipped_ranks": row["skipped_ranks"],
-        "major_public_interest_reason": row["major_public_interest_reason"],
-        "public_interest_confirmation_id": row.get("public_interest_confirmation_id"),
-        "filed_with_civil_affairs": row["filed_with_civil_affairs"],
-        "signature_ref": row["signature_ref"],
-        "signed_at": row["signed_at"],
+        "skipped_ranks": row.skipped_ranks,
+        "major_public_interest_reason": row.major_public_interest_reason,
+        "public_interest_confirmation_id": row.public_interest_confirmation_id,
+        "filed_with_civil_affairs": row.filed_with_civil_affairs,
+        "signature_ref": row.signature_ref,
+        "signed_at": row.signed_at,
         "rule": "LJ-10",
     }

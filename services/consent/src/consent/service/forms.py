@@ -340,7 +340,7 @@ async def _patient_name(ctx: Ctx, principal: Principal, person: Person, reason: 
 async def self_pay_form(ctx: Ctx, principal: Principal, item_id: str) -> str:
     item = await get_item(ctx, principal, item_id)
     person = await load_person(ctx, item["person_id"])
-    facility = await ctx.store.facility(item["facility_id"])
+    facility = await ctx.repo.facility(item["facility_id"])
     await ctx.uow.audit(principal, "form.print", item_id, details={"form": "annex3_self_pay_informed_consent"})
     names = FormNames(units=await _unit_names(ctx, person))
     if entitled_to_names(principal, ANNEX_3):
@@ -354,7 +354,7 @@ async def self_pay_form(ctx: Ctx, principal: Principal, item_id: str) -> str:
             units=names.units,
             reviewers=await _reviewer_names(ctx, principal, item_id),
         )
-    admission = await ctx.store.admission(item["admission_id"])
+    admission = await ctx.repo.admission(item["admission_id"])
     return render_self_pay_form(item, person, facility, admission, names)
 
 
@@ -379,8 +379,8 @@ async def _signer_name(
     if sealed is not None and ctx.open_sealed_name is not None:
         name: str | None = ctx.open_sealed_name(sealed)
     else:
-        row = await ctx.store.get("consent", form["consent_id"])
-        name = ctx.decrypt(row["signer_name_enc"] if row else None, signer_name_aad(form["consent_id"]))
+        row = await ctx.repo.get_consent(form["consent_id"])
+        name = ctx.decrypt(row.signer_name_enc if row else None, signer_name_aad(form["consent_id"]))
     if name is not None:
         await ctx.uow.audit(principal, "consent.read_signer_name", form["consent_id"], reason=reason)
     return name
@@ -390,12 +390,12 @@ async def _reviewer_names(ctx: Ctx, principal: Principal, item_id: str) -> dict[
     """LJ annex 3: who reviewed, by name — each reviewer's display name recorded at review
     (opened here, each read audit-logged like the signer's, SPEC 0.4)."""
     names: dict[tuple[str, str], str] = {}
-    for review in await ctx.store.find("self_pay_review", order_by="seq", item_id=item_id):
-        name = ctx.decrypt(review["reviewer_name_enc"], reviewer_name_aad(review["review_id"]))
+    for review in await ctx.repo.reviews(item_id):
+        name = ctx.decrypt(review.reviewer_name_enc, reviewer_name_aad(review.review_id))
         if name is not None:
-            names[(review["stage"], review["reviewer_id"])] = name
+            names[(review.stage, review.reviewer_id)] = name
             await ctx.uow.audit(
-                principal, "self_pay.read_reviewer_name", review["review_id"], reason=f"annex 3 form {item_id}"
+                principal, "self_pay.read_reviewer_name", review.review_id, reason=f"annex 3 form {item_id}"
             )
     return names
 
@@ -404,9 +404,9 @@ async def _unit_names(ctx: Ctx, person: Person) -> dict[str, str]:
     """The names of the person's institution or village committee, as they signed annex 1."""
     units: dict[str, str] = {}
     for unit_id in (person.institution_id, person.village_id):
-        row = await ctx.store.get("unit", unit_id) if unit_id else None
-        if row is not None and unit_id:
-            units[unit_id] = row["name"]
+        name = await ctx.repo.unit_name(unit_id) if unit_id else None
+        if name is not None and unit_id:
+            units[unit_id] = name
     return units
 
 
@@ -416,11 +416,11 @@ async def evaluation_record(ctx: Ctx, principal: Principal, treatment_id: str) -
         raise NotFound("only a major treatment has an evaluation record")
     record = await get_evaluation(ctx, principal, treatment_id)
     person = await load_person(ctx, treatment["person_id"])
-    facility = await ctx.store.facility(treatment["facility_id"])
+    facility = await ctx.repo.facility(treatment["facility_id"])
     await ctx.uow.audit(principal, "form.print", treatment_id, details={"form": "annex4_major_evaluation_record"})
     units = await _unit_names(ctx, person)
     expert_hospital = (record.get("expert") or {}).get("hospital_id")
-    hospital = await ctx.store.facility(expert_hospital) if expert_hospital else None
+    hospital = await ctx.repo.facility(expert_hospital) if expert_hospital else None
     if hospital is not None:
         # LJ-11.2: the expert comes from another hospital; the record names it (not personal)
         units[hospital.facility_id] = hospital.name
@@ -432,5 +432,5 @@ async def evaluation_record(ctx: Ctx, principal: Principal, treatment_id: str) -
         full_name = await _patient_name(ctx, principal, person, reason)
         signer = await _signer_name(ctx, principal, treatment.get("consent"), person, full_name, reason)
         names = FormNames(patient=full_name, signer=signer, units=names.units)
-    admission = await ctx.store.admission(treatment["admission_id"])
+    admission = await ctx.repo.admission(treatment["admission_id"])
     return render_evaluation_record(record, treatment, person, facility, admission, names)

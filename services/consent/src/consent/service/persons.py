@@ -7,7 +7,7 @@ from typing import Any
 
 from consent.domain import signing
 from consent.domain.access import require_view_person
-from consent.domain.model import Person
+from consent.domain.model import GuardianAbsence, Person
 from consent.service.common import load_person, new_id, today
 from consent.service.ports import Ctx
 from medaid_shared import clock
@@ -21,7 +21,7 @@ async def signing_authority(
 ) -> dict[str, Any]:
     """LJ-10: who may sign for the person now, and why each higher rank is skipped."""
     person = await load_person(ctx, person_id)
-    require_view_person(principal, person, await ctx.store.person_facilities(person_id))
+    require_view_person(principal, person, await ctx.repo.person_facilities(person_id))
     authority = signing.assess(person, today(), major_public_interest=major_public_interest)
     return authority.as_dict()
 
@@ -102,19 +102,18 @@ async def record_guardian_absence(
     guardian_id = person.guardian_id if finding == Finding.CANNOT_ACT else None
     absence_id = new_id("abs")
     now = clock.now()
-    await ctx.store.insert(
-        "guardian_absence",
-        {
-            "absence_id": absence_id,
-            "person_id": person_id,
-            "evidence_ref": evidence_ref,
-            "evidence_note": ctx.encrypt(evidence_note, f"guardian_absence:{absence_id}") if evidence_note else None,
-            "verified_by": principal.subject,
-            "verified_role": principal.role.value,
-            "verified_at": now,
-            "finding": finding.value,
-            "guardian_id": guardian_id,
-        },
+    await ctx.repo.add_guardian_absence(
+        GuardianAbsence(
+            absence_id=absence_id,
+            person_id=person_id,
+            evidence_ref=evidence_ref,
+            verified_by=principal.subject,
+            verified_role=principal.role.value,
+            verified_at=now,
+            finding=finding.value,
+            guardian_id=guardian_id,
+        ),
+        ctx.encrypt(evidence_note, f"guardian_absence:{absence_id}") if evidence_note else None,
     )
     await ctx.uow.emit(
         GuardianAbsenceVerified(

@@ -5,14 +5,16 @@ a major public interest counts only once civil affairs confirmed that interest."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from consent.domain.access import can_view_person
 from consent.domain.parameters import RANK4_FILING, Rank4Filing
+from consent.domain.records import CivilAffairsFiling, Consent, PublicInterestConfirmation
 from consent.service.common import load_admission, load_person, new_id, parameters_for
-from consent.service.ports import Ctx, Row
+from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.contracts.consent import Rank4AcknowledgementOverdue
@@ -35,63 +37,59 @@ class PublicInterestState(StrEnum):
 
 
 async def file_with_civil_affairs(
-    ctx: Ctx, consent: Row, facility_id: str, *, public_interest_pending: bool = False
-) -> Row:
+    ctx: Ctx, consent: Consent, facility_id: str, *, public_interest_pending: bool = False
+) -> CivilAffairsFiling:
     """LJ-10: a rank-4 signature is filed with civil affairs — it goes on their work list with
     the acknowledgement deadline of the version in force, and a deadline that flags it. One on
     a major public interest not confirmed yet is filed pending civil affairs' confirmation."""
     applied = await parameters_for(ctx, RANK4_FILING, facility_id)
     params: Rank4Filing = applied.values
-    now = consent["signed_at"]
+    now = consent.signed_at
     due = ctx.calendar.add_working_days(now, params.acknowledgement_working_days)
-    row = {
-        "consent_id": consent["consent_id"],
-        "admission_id": consent["admission_id"],
-        "person_id": consent["person_id"],
-        "signer_id": consent["signer_id"],
-        "signer_role": consent["signer_role"],
-        "major_public_interest": consent["major_public_interest_reason"] is not None,
-        "filed_at": now,
-        "acknowledgement_due_at": due.at,
-        "calendar_provisional": due.calendar_provisional,
-        "parameters_version": applied.version_id,
-        "acknowledged_at": None,
-        "acknowledged_by": None,
-        "acknowledgement_note": None,
-        "overdue_at": None,
-        "public_interest_state": PublicInterestState.PENDING.value if public_interest_pending else None,
-    }
-    await ctx.store.insert("rank4_filing", row)
+    row = CivilAffairsFiling(
+        consent_id=consent.consent_id,
+        admission_id=consent.admission_id,
+        person_id=consent.person_id,
+        signer_id=consent.signer_id,
+        signer_role=consent.signer_role,
+        major_public_interest=consent.major_public_interest_reason is not None,
+        filed_at=now,
+        acknowledgement_due_at=due.at,
+        calendar_provisional=due.calendar_provisional,
+        parameters_version=applied.version_id,
+        public_interest_state=PublicInterestState.PENDING.value if public_interest_pending else None,
+    )
+    await ctx.repo.add_filing(row)
     await ctx.uow.schedule(
         ACKNOWLEDGEMENT_DUE,
-        consent["consent_id"],
+        consent.consent_id,
         due.after(1),
         basis="working_days",
-        payload={"consent_id": consent["consent_id"]},
+        payload={"consent_id": consent.consent_id},
     )
     return row
 
 
-def filing_view(row: Row) -> dict[str, Any]:
+def filing_view(row: CivilAffairsFiling) -> dict[str, Any]:
     return {
-        "consent_id": row["consent_id"],
-        "admission_id": row["admission_id"],
-        "person_id": row["person_id"],
-        "signer": {"id": row["signer_id"], "role": row["signer_role"]},
-        "major_public_interest": row["major_public_interest"],
-        "filed_at": row["filed_at"],
-        "acknowledgement_due_at": row["acknowledgement_due_at"],
-        "calendar_provisional": row["calendar_provisional"],
-        "parameters_version": row["parameters_version"],
-        "acknowledged_at": row["acknowledged_at"],
-        "acknowledged_by": row["acknowledged_by"],
-        "acknowledgement_note": row["acknowledgement_note"],
-        "overdue": row["overdue_at"] is not None,
-        "overdue_at": row["overdue_at"],
-        "public_interest_state": row.get("public_interest_state"),
-        "public_interest_decided_at": row.get("public_interest_decided_at"),
-        "public_interest_decided_by": row.get("public_interest_decided_by"),
-        "public_interest_note": row.get("public_interest_note"),
+        "consent_id": row.consent_id,
+        "admission_id": row.admission_id,
+        "person_id": row.person_id,
+        "signer": {"id": row.signer_id, "role": row.signer_role},
+        "major_public_interest": row.major_public_interest,
+        "filed_at": row.filed_at,
+        "acknowledgement_due_at": row.acknowledgement_due_at,
+        "calendar_provisional": row.calendar_provisional,
+        "parameters_version": row.parameters_version,
+        "acknowledged_at": row.acknowledged_at,
+        "acknowledged_by": row.acknowledged_by,
+        "acknowledgement_note": row.acknowledgement_note,
+        "overdue": row.overdue_at is not None,
+        "overdue_at": row.overdue_at,
+        "public_interest_state": row.public_interest_state,
+        "public_interest_decided_at": row.public_interest_decided_at,
+        "public_interest_decided_by": row.public_interest_decided_by,
+        "public_interest_note": row.public_interest_note,
         "rule": "LJ-10",
     }
 
@@ -99,7 +97,7 @@ def filing_view(row: Row) -> dict[str, Any]:
 async def work_list(ctx: Ctx, principal: Principal, page: PageRequest, state: WorkListState) -> list[dict[str, Any]]:
     """LJ-10: one page of civil affairs' work list of rank-4 signatures in ``state``, oldest
     filed first, paged in SQL (the state is a condition of the query)."""
-    rows = await ctx.store.rank4_page(
+    rows = await ctx.repo.filing_page(
         page,
         acknowledged=state == WorkListState.ACKNOWLEDGED,
         overdue_only=state == WorkListState.OVERDUE,
@@ -110,44 +108,48 @@ async def work_list(ctx: Ctx, principal: Principal, page: PageRequest, state: Wo
 async def acknowledge(ctx: Ctx, principal: Principal, consent_id: str, *, note: str | None) -> dict[str, Any]:
     """LJ-10: civil affairs takes note of a rank-4 signature filed with it (once)."""
     await ctx.uow.lock_deadline(ACKNOWLEDGEMENT_DUE, consent_id)
-    row = await ctx.store.get("rank4_filing", consent_id, lock=True)
+    row = await ctx.repo.get_filing(consent_id, lock=True)
     if row is None:
         raise NotFound(f"no rank-4 signature {consent_id} is filed with civil affairs")
-    if row["acknowledged_at"] is not None:
+    if row.acknowledged_at is not None:
         raise Conflict(f"the rank-4 signature {consent_id} is already acknowledged", rule="LJ-10")
     now = clock.now()
-    values = {"acknowledged_at": now, "acknowledged_by": principal.subject, "acknowledgement_note": note}
-    await ctx.store.update("rank4_filing", consent_id, values)
+    values: dict[str, Any] = {
+        "acknowledged_at": now,
+        "acknowledged_by": principal.subject,
+        "acknowledgement_note": note,
+    }
+    await ctx.repo.update_filing(consent_id, **values)
     await ctx.uow.close_deadline(ACKNOWLEDGEMENT_DUE, consent_id)
     await ctx.uow.audit(
         principal,
         "rank4.acknowledge",
         consent_id,
         reason="LJ-10: rank-4 signature filed with civil affairs, acknowledged",
-        details={"late": row["overdue_at"] is not None, "parameters_version": row["parameters_version"]},
+        details={"late": row.overdue_at is not None, "parameters_version": row.parameters_version},
     )
-    return filing_view({**row, **values})
+    return filing_view(replace(row, **values))
 
 
 async def on_acknowledgement_due(ctx: Ctx, row: Any) -> None:
     """LJ-10: nobody at civil affairs acknowledged the rank-4 signature in time: flag it."""
     consent_id = row["payload"]["consent_id"]
-    filing = await ctx.store.get("rank4_filing", consent_id, lock=True)
-    if filing is None or filing["acknowledged_at"] is not None or filing["overdue_at"] is not None:
+    filing = await ctx.repo.get_filing(consent_id, lock=True)
+    if filing is None or filing.acknowledged_at is not None or filing.overdue_at is not None:
         return
     now = clock.now()
-    await ctx.store.update("rank4_filing", consent_id, {"overdue_at": now})
+    await ctx.repo.update_filing(consent_id, overdue_at=now)
     await ctx.uow.emit(
         Rank4AcknowledgementOverdue(
             consent_id=consent_id,
-            admission_id=filing["admission_id"],
-            person_id=filing["person_id"],
-            signer_role=filing["signer_role"],
-            major_public_interest=filing["major_public_interest"],
-            filed_at=filing["filed_at"],
-            due_at=filing["acknowledgement_due_at"],
+            admission_id=filing.admission_id,
+            person_id=filing.person_id,
+            signer_role=filing.signer_role,
+            major_public_interest=filing.major_public_interest,
+            filed_at=filing.filed_at,
+            due_at=filing.acknowledgement_due_at,
             overdue_at=now,
-            parameters_version=filing["parameters_version"],
+            parameters_version=filing.parameters_version,
         )
     )
     await ctx.uow.audit(
@@ -155,7 +157,7 @@ async def on_acknowledgement_due(ctx: Ctx, row: Any) -> None:
         "rank4.overdue",
         consent_id,
         reason="LJ-10: rank-4 signature not acknowledged by civil affairs by its deadline",
-        details={"due_at": filing["acknowledgement_due_at"].isoformat()},
+        details={"due_at": filing.acknowledgement_due_at.isoformat()},
     )
 
 
@@ -168,7 +170,7 @@ async def on_acknowledgement_due_moved(ctx: Ctx, row: Any, moved: Any) -> None:
     }
     if moved.reopened:
         values["overdue_at"] = None
-    await ctx.store.update("rank4_filing", row["payload"]["consent_id"], values)
+    await ctx.repo.update_filing(row["payload"]["consent_id"], **values)
 
 
 class Subject(StrEnum):
@@ -181,29 +183,32 @@ async def confirm_public_interest(
 ) -> dict[str, Any]:
     """LJ-10: civil affairs confirms the major public interest on which a rank-4 head may sign
     this treatment or self-pay item (one confirmation per subject)."""
-    row = await ctx.store.get("treatment" if subject == Subject.TREATMENT else "self_pay_item", subject_id, lock=True)
+    row = await (
+        ctx.repo.get_treatment(subject_id, lock=True)
+        if subject == Subject.TREATMENT
+        else ctx.repo.get_item(subject_id, lock=True)
+    )
     if row is None:
         raise NotFound(f"unknown {subject.value.replace('_', '-')} {subject_id}")
-    person = await load_person(ctx, row["person_id"])
-    adm = await load_admission(ctx, row["admission_id"])
+    person = await load_person(ctx, row.person_id)
+    adm = await load_admission(ctx, row.admission_id)
     if not can_view_person(principal, person, {adm.facility_id}):
         raise NotFound(f"unknown {subject.value.replace('_', '-')} {subject_id}")
-    if await ctx.store.find("public_interest_confirmation", subject_id=subject_id):
+    if await ctx.repo.confirmation(subject_id) is not None:
         raise Conflict(f"the major public interest of {subject_id} is already confirmed", rule="LJ-10")
     confirmation_id = new_id("pic")
     now = clock.now()
-    await ctx.store.insert(
-        "public_interest_confirmation",
-        {
-            "confirmation_id": confirmation_id,
-            "subject_id": subject_id,
-            "subject_kind": subject.value,
-            "person_id": person.person_id,
-            "admission_id": adm.admission_id,
-            "reason": ctx.encrypt(reason, f"public_interest_confirmation:{confirmation_id}"),
-            "confirmed_by": principal.subject,
-            "confirmed_at": now,
-        },
+    await ctx.repo.add_confirmation(
+        PublicInterestConfirmation(
+            confirmation_id=confirmation_id,
+            subject_id=subject_id,
+            subject_kind=subject.value,
+            person_id=person.person_id,
+            admission_id=adm.admission_id,
+            reason=ctx.encrypt(reason, f"public_interest_confirmation:{confirmation_id}"),
+            confirmed_by=principal.subject,
+            confirmed_at=now,
+        )
     )
     await ctx.uow.audit(
         principal,
@@ -229,8 +234,8 @@ async def public_interest_confirmation(ctx: Ctx, subject_id: str, reason: str | 
     (only looked up when the signer cites one)."""
     if not (reason and reason.strip()):
         return None
-    found = await ctx.store.find("public_interest_confirmation", subject_id=subject_id)
-    return str(found[0]["confirmation_id"]) if found else None
+    found = await ctx.repo.confirmation(subject_id)
+    return found.confirmation_id if found else None
 
 
 async def require_no_standing_signature(
@@ -238,15 +243,17 @@ async def require_no_standing_signature(
 ) -> None:
     """LJ-10: one signature per treatment or self-pay form counts or is pending civil affairs'
     decision; only one whose major public interest civil affairs rejected leaves room for another."""
-    found = await ctx.store.find(
-        "consent", **({"treatment_id": treatment_id} if treatment_id else {"item_id": item_id})
+    found = (
+        await ctx.repo.consents_for(treatment_id=treatment_id)
+        if treatment_id
+        else await ctx.repo.consents_for(item_id=item_id)
     )
     for consent in found:
-        filing = await ctx.store.get("rank4_filing", consent["consent_id"])
-        if filing is None or filing["public_interest_state"] != PublicInterestState.REJECTED.value:
-            pending = filing is not None and filing["public_interest_state"] == PublicInterestState.PENDING.value
+        filing = await ctx.repo.get_filing(consent.consent_id)
+        if filing is None or filing.public_interest_state != PublicInterestState.REJECTED.value:
+            pending = filing is not None and filing.public_interest_state == PublicInterestState.PENDING.value
             raise Conflict(
-                f"{treatment_id or item_id} is already signed ({consent['consent_id']}"
+                f"{treatment_id or item_id} is already signed ({consent.consent_id}"
                 + (", pending civil affairs' confirmation of its major public interest)" if pending else ")"),
                 rule="LJ-10",
             )

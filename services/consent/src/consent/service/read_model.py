@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from consent.service.ports import Store
+from consent.service.ports import Repository
 from medaid_shared import clock
 from medaid_shared.contracts.referral import AdmissionFiled, FacilityRegistered, FilingCompleted, PersonRegistered
 from medaid_shared.contracts.settlement import CatalogueItemPublished
@@ -11,10 +11,10 @@ from medaid_shared.events import EventMeta
 from medaid_shared.identifiers import ADMISSION_IDENTIFIERS
 
 
-async def apply_person(store: Store, event: PersonRegistered, meta: EventMeta) -> bool:
+async def apply_person(repo: Repository, event: PersonRegistered, meta: EventMeta) -> bool:
     """PersonRegistered / PersonUpdated carry the person's full state: replace ours, unless
     the stored state comes from a later event. Returns whether the state was applied."""
-    return await store.upsert_person(
+    return await repo.upsert_person(
         {
             "person_id": event.person_id,
             "name_masked": event.name_masked,
@@ -35,8 +35,8 @@ async def apply_person(store: Store, event: PersonRegistered, meta: EventMeta) -
     )
 
 
-async def apply_admission(store: Store, event: AdmissionFiled, meta: EventMeta) -> None:
-    await store.upsert_admission(
+async def apply_admission(repo: Repository, event: AdmissionFiled, meta: EventMeta) -> None:
+    await repo.upsert_admission(
         {
             "admission_id": event.admission_id,
             "person_id": event.person_id,
@@ -53,8 +53,8 @@ async def apply_admission(store: Store, event: AdmissionFiled, meta: EventMeta) 
     )
 
 
-async def apply_facility(store: Store, event: FacilityRegistered, meta: EventMeta) -> None:
-    await store.upsert_facility(
+async def apply_facility(repo: Repository, event: FacilityRegistered, meta: EventMeta) -> None:
+    await repo.upsert_facility(
         {
             "facility_id": event.facility_id,
             "name": event.name,
@@ -66,18 +66,18 @@ async def apply_facility(store: Store, event: FacilityRegistered, meta: EventMet
     )
 
 
-async def apply_filing_unit(store: Store, event: FilingCompleted, meta: EventMeta) -> None:
+async def apply_filing_unit(repo: Repository, event: FilingCompleted, meta: EventMeta) -> None:
     """LJ annex 3: the filing unit's name as it signed the annex-1 form (the latest wins)."""
     if event.submitted_unit and event.submitted_unit_name:
-        await store.upsert_unit(
+        await repo.upsert_unit(
             {"unit_id": event.submitted_unit, "name": event.submitted_unit_name, "updated_at": clock.now()}
         )
 
 
-async def apply_catalogue_item(store: Store, event: CatalogueItemPublished, meta: EventMeta) -> None:
+async def apply_catalogue_item(repo: Repository, event: CatalogueItemPublished, meta: EventMeta) -> None:
     """SPEC 0.5: the insurance catalogue as its owner (settlement) publishes it; LJ-7.0 is
     decided from it, never from the proposing hospital's word."""
-    await store.upsert_catalogue_item(
+    await repo.upsert_catalogue_item(
         {
             "version_id": event.version_id,
             "code": event.code,

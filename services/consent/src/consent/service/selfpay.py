@@ -3,6 +3,7 @@ initial review, the civil-affairs filing and review, and the decision with its t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -22,6 +23,7 @@ from consent.domain.parameters import (
     SelfPayReview,
     SelfPaySteps,
 )
+from consent.domain.records import ItemReview, SelfPayItem
 from consent.domain.selfpay import (
     DECIDED,
     Outcome,
@@ -40,7 +42,7 @@ from consent.domain.treatment import Classified, Decision, Kind, MajorCategory, 
 from consent.service import rank4
 from consent.service.common import load_admission, load_person, new_id, parameters_for, today
 from consent.service.consents import consent_view, store_consent
-from consent.service.ports import Ctx, Row
+from consent.service.ports import Ctx
 from consent.service.treatments import insert_treatment, require_view
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
@@ -98,9 +100,9 @@ async def propose(
     # Lock the person: concurrent proposals see each other's amounts in the cumulative sum.
     person = await load_person(ctx, adm.person_id, lock=True)
     # SPEC 0.5 / LJ-7.0: only an item the catalogue lists as out of catalogue is self-pay.
-    facility = await ctx.store.facility(adm.facility_id)
+    facility = await ctx.repo.facility(adm.facility_id)
     day = today()
-    entries = await ctx.store.find("catalogue_item", code=item_code)
+    entries = await ctx.repo.catalogue_entries(item_code)
     require_out_of_catalogue(catalogue.in_force(entries, facility.region if facility else None, day), item_code, day)
     emergency_version = await _require_emergency_period(ctx, adm) if emergency else None
     applied = await parameters_for(ctx, SELF_PAY_REVIEW, adm.facility_id)
@@ -111,14 +113,14 @@ async def propose(
     # the items below the review threshold count unless the version says otherwise.
     reviewed_only = not params.below_threshold_counts
     if params.cumulative_scope == CumulativeScope.ADMISSION:
-        before = await ctx.store.cumulative_for_admission(admission_id, reviewed_only=reviewed_only)
+        before = await ctx.repo.cumulative_for_admission(admission_id, reviewed_only=reviewed_only)
     else:
-        before = await ctx.store.cumulative_for_year(person.person_id, year, reviewed_only=reviewed_only)
+        before = await ctx.repo.cumulative_for_year(person.person_id, year, reviewed_only=reviewed_only)
     # LJ-7.0 (interpretation): the same item's proposals within the window are one single cost.
     same_item = Decimal("0.00")
     if params.same_item_window_hours:
         since = now - timedelta(hours=params.same_item_window_hours)
-        same_item = await ctx.store.same_item_since(admission_id, item_code, since)
+        same_item = await ctx.repo.same_item_since(admission_id, item_code, since)
     t = triage(amount, before, params, same_item_before=same_item)
     status = initial_status(t, emergency)
     item_id = new_id("spi")
@@ -132,40 +134,40 @@ async def propose(
             f"single cost {t.single_cost} ≥ {major.values.high_self_pay_threshold}: a high self-pay item, "
             "the major-treatment evaluation first"
         )
-    row: dict[str, Any] = {
-        "item_id": item_id,
-        "admission_id": admission_id,
-        "person_id": person.person_id,
-        "facility_id": adm.facility_id,
-        "item_code": item_code,
-        "item_name": item_name,
-        "category": category.value,
-        "unit_price": unit_price,
-        "quantity": quantity,
-        "amount": amount,
-        "necessity": ctx.encrypt(necessity, _aad(item_id)),
-        "attending_doctor": attending_doctor,
-        "emergency": emergency,
-        "needs_review": t.needs_review,
-        "needs_civil_affairs": t.needs_civil_affairs,
-        "cumulative_scope": params.cumulative_scope.value,
-        "cumulative_before": t.cumulative_before,
-        "cumulative_after": t.cumulative_after,
-        "local_year": year,
-        "parameters_version": applied.version_id,
-        "triage": {
+    row = SelfPayItem(
+        item_id=item_id,
+        admission_id=admission_id,
+        person_id=person.person_id,
+        facility_id=adm.facility_id,
+        item_code=item_code,
+        item_name=item_name,
+        category=category.value,
+        unit_price=unit_price,
+        quantity=quantity,
+        amount=amount,
+        necessity=ctx.encrypt(necessity, _aad(item_id)),
+        attending_doctor=attending_doctor,
+        emergency=emergency,
+        needs_review=t.needs_review,
+        needs_civil_affairs=t.needs_civil_affairs,
+        cumulative_scope=params.cumulative_scope.value,
+        cumulative_before=t.cumulative_before,
+        cumulative_after=t.cumulative_after,
+        local_year=year,
+        parameters_version=applied.version_id,
+        triage={
             "rules": rules,
             "reasons": reasons,
             "single_cost": f"{t.single_cost:.2f}",
             **({"emergency_parameters_version": emergency_version} if emergency_version else {}),
         },
-        "status": status.value,
-        "outcome": None,
-        "proposed_by": principal.subject,
-        "proposed_at": now,
-        "decided_at": None,
-    }
-    await ctx.store.insert("self_pay_item", row)
+        status=status.value,
+        outcome=None,
+        proposed_by=principal.subject,
+        proposed_at=now,
+        decided_at=None,
+    )
+    await ctx.repo.add_item(row)
     await ctx.uow.emit(
         SelfPayProposed(
             item_id=item_id,
@@ -222,10 +224,8 @@ async def _require_emergency_period(ctx: Ctx, adm: Admission) -> str:
         if adm.emergency:
             start = adm.admitted_at
         else:
-            rescues = await ctx.store.find(
-                "treatment", order_by="recorded_at", admission_id=adm.admission_id, kind="emergency"
-            )
-            start = rescues[0]["recorded_at"] if rescues else None
+            rescues = await ctx.repo.treatments(adm.admission_id, kind=Kind.EMERGENCY.value)
+            start = rescues[0].recorded_at if rescues else None
     if start is None:
         raise RuleViolation(
             "an emergency item needs an emergency admission or a recorded emergency rescue"
@@ -252,36 +252,27 @@ async def emergency_withdrawn(ctx: Ctx, event: EmergencyExemptionWithdrawn) -> N
     the window, or a contest upheld): no more "emergency" items for the admission, and every
     item decided "emergency" is reopened — back to the informed-consent form and the double
     review, or decided again below the review threshold (SelfPayReopened)."""
-    adm = await ctx.store.admission(event.admission_id)
+    adm = await ctx.repo.admission(event.admission_id)
     if adm is None:
         return  # AdmissionFiled comes first on the same key; nothing of ours to reopen
     if adm.emergency_withdrawn_at is None:
-        await ctx.store.update(
-            "admission",
-            event.admission_id,
-            {"emergency_withdrawn_at": event.withdrawn_at, "emergency_withdrawn_reason": event.reason},
-        )
-    items = await ctx.store.find(
-        "self_pay_item", order_by="proposed_at", admission_id=event.admission_id, status=Status.EMERGENCY.value
-    )
-    for item in items:
-        await _reopen(ctx, dict(item), event.reason)
+        await ctx.repo.withdraw_emergency(event.admission_id, event.withdrawn_at, event.reason)
+    for item in await ctx.repo.items(event.admission_id, status=Status.EMERGENCY.value):
+        await _reopen(ctx, item, event.reason)
 
 
-async def _reopen(ctx: Ctx, row: dict[str, Any], reason: str) -> None:
-    status = Status.AWAITING_CONSENT_FORM if row["needs_review"] else Status.RECORDED_BELOW_THRESHOLD
+async def _reopen(ctx: Ctx, row: SelfPayItem, reason: str) -> None:
+    status = Status.AWAITING_CONSENT_FORM if row.needs_review else Status.RECORDED_BELOW_THRESHOLD
     now = clock.now()
-    rules = ["LJ-11.3", "LJ-7.4", "LJ-7.1" if row["needs_review"] else "LJ-7.0"]
-    await ctx.store.update(
-        "self_pay_item", row["item_id"], {"status": status.value, "outcome": None, "decided_at": None}
-    )
+    rules = ["LJ-11.3", "LJ-7.4", "LJ-7.1" if row.needs_review else "LJ-7.0"]
+    await ctx.repo.update_item(row.item_id, status=status.value, outcome=None, decided_at=None)
     await ctx.uow.emit(
         SelfPayReopened(
-            item_id=row["item_id"],
-            admission_id=row["admission_id"],
-            person_id=row["person_id"],
-            item_code=row["item_code"],
-            amount=row["amount"],
+            item_id=row.item_id,
+            admission_id=row.admission_id,
+            person_id=row.person_id,
+            item_code=row.item_code,
+            amount=row.amount,
             previous_outcome=Outcome.EMERGENCY.value,
             status=status.value,
             reason=reason,
@@ -290,22 +281,22 @@ async def _reopen(ctx: Ctx, row: dict[str, Any], reason: str) -> None:
         )
     )
     why = f"referral withdrew the emergency exemptions ({reason}): the emergency outcome no longer holds"
-    await ctx.uow.audit(None, "self_pay.reopen", row["item_id"], reason=why, details={"status": status.value})
+    await ctx.uow.audit(None, "self_pay.reopen", row.item_id, reason=why, details={"status": status.value})
     if status == Status.AWAITING_CONSENT_FORM:
         await _high_self_pay_evaluation(ctx, row)
     if status == Status.RECORDED_BELOW_THRESHOLD:
-        below = {**row, "status": status.value, "outcome": None, "decided_at": None}
+        below = replace(row, status=status.value, outcome=None, decided_at=None)
         await _decide(ctx, None, below, Outcome.BELOW_THRESHOLD, ["LJ-7.0", "LJ-11.3"], why)
 
 
-async def _high_self_pay_evaluation(ctx: Ctx, row: dict[str, Any]) -> None:
+async def _high_self_pay_evaluation(ctx: Ctx, row: SelfPayItem) -> None:
     """LJ-11.2: a reopened item is judged as it would have been without the emergency — a high
     self-pay item needs its major-treatment evaluation before the form is signed."""
-    adm = await load_admission(ctx, row["admission_id"])
+    adm = await load_admission(ctx, row.admission_id)
     major = await parameters_for(ctx, MAJOR_TREATMENT, adm.facility_id)
-    single = Decimal(str(row["triage"].get("single_cost", row["amount"])))
+    single = Decimal(str(row.triage.get("single_cost", row.amount)))
     threshold = major.values.high_self_pay_threshold
-    if single < threshold or await ctx.store.find("treatment", item_id=row["item_id"]):
+    if single < threshold or await ctx.repo.treatments_for_item(row.item_id):
         return
     await insert_treatment(
         ctx,
@@ -318,12 +309,12 @@ async def _high_self_pay_evaluation(ctx: Ctx, row: dict[str, Any]) -> None:
         ),
         labelled=None,
         procedure_code=None,
-        description=f"{row['item_code']} {row['item_name']}",
-        attending_doctor=row["attending_doctor"],
+        description=f"{row.item_code} {row.item_name}",
+        attending_doctor=row.attending_doctor,
         emergency_reason=None,
         parameters_version=major.version_id,
-        item_id=row["item_id"],
-        recorded_by=row["proposed_by"],
+        item_id=row.item_id,
+        recorded_by=row.proposed_by,
     )
 
 
@@ -342,38 +333,36 @@ _STEP_DAYS = {
 _NO_STEP = {"step_due_at": None, "step_calendar_provisional": None, "step_overdue_at": None}
 
 
-async def _load_item(ctx: Ctx, item_id: str) -> dict[str, Any]:
+async def _load_item(ctx: Ctx, item_id: str) -> SelfPayItem:
     # The scheduler's lock order (deadline, then item): a decision at the instant its step
     # falls due waits for the scheduler instead of deadlocking with it.
     for kind in STEP_DUE.values():
         await ctx.uow.lock_deadline(kind, item_id)
-    row = await ctx.store.get("self_pay_item", item_id, lock=True)
+    row = await ctx.repo.get_item(item_id, lock=True)
     if row is None:
         raise NotFound(f"unknown self-pay item {item_id}")
-    return dict(row)
+    return row
 
 
-async def _leave_step(ctx: Ctx, row: Row) -> dict[str, Any]:
+async def _leave_step(ctx: Ctx, row: SelfPayItem) -> dict[str, Any]:
     """The item leaves the review step it awaited (if any): that step's deadline is met."""
-    kind = STEP_DUE.get(Status(row["status"]))
+    kind = STEP_DUE.get(Status(row.status))
     if kind is None:
         return {}
-    await ctx.uow.close_deadline(kind, row["item_id"])
+    await ctx.uow.close_deadline(kind, row.item_id)
     return dict(_NO_STEP)
 
 
-async def _start_step(ctx: Ctx, row: Row, status: Status) -> dict[str, Any]:
+async def _start_step(ctx: Ctx, row: SelfPayItem, status: Status) -> dict[str, Any]:
     """LJ-7.2 / LJ-7.3: the item now awaits ``status``'s office, due in the working days
     (official calendar, SPEC 0.1) the version in force gives; a deadline flags it overdue."""
     kind = STEP_DUE.get(status)
     if kind is None:
         return {}
-    applied = await parameters_for(ctx, SELF_PAY_STEPS, row["facility_id"])
+    applied = await parameters_for(ctx, SELF_PAY_STEPS, row.facility_id)
     params: SelfPaySteps = applied.values
     due = ctx.calendar.add_working_days(clock.now(), _STEP_DAYS[status](params))
-    await ctx.uow.schedule(
-        kind, row["item_id"], due.after(1), basis="working_days", payload={"item_id": row["item_id"]}
-    )
+    await ctx.uow.schedule(kind, row.item_id, due.after(1), basis="working_days", payload={"item_id": row.item_id})
     return {
         "step_due_at": due.at,
         "step_calendar_provisional": due.calendar_provisional,
@@ -382,27 +371,27 @@ async def _start_step(ctx: Ctx, row: Row, status: Status) -> dict[str, Any]:
     }
 
 
-async def _set_status(ctx: Ctx, row: dict[str, Any], status: Status) -> dict[str, Any]:
-    if Status(row["status"]) == status:
+async def _set_status(ctx: Ctx, row: SelfPayItem, status: Status) -> SelfPayItem:
+    if Status(row.status) == status:
         return row  # still the same step (a second participant of the initial review to come)
     values = {"status": status.value, **await _leave_step(ctx, row), **await _start_step(ctx, row, status)}
-    await ctx.store.update("self_pay_item", row["item_id"], values)
-    return {**row, **values}
+    await ctx.repo.update_item(row.item_id, **values)
+    return replace(row, **values)
 
 
 async def on_step_due(ctx: Ctx, row: Any) -> None:
     """LJ-7.2 / LJ-7.3: the office whose step the item awaits let its time pass: flag it."""
     item_id = row["payload"]["item_id"]
-    item = await ctx.store.get("self_pay_item", item_id, lock=True)
-    if item is None or STEP_DUE.get(Status(item["status"])) != row["kind"] or item["step_overdue_at"] is not None:
+    item = await ctx.repo.get_item(item_id, lock=True)
+    if item is None or STEP_DUE.get(Status(item.status)) != row["kind"] or item.step_overdue_at is not None:
         return
-    await ctx.store.update("self_pay_item", item_id, {"step_overdue_at": clock.now()})
+    await ctx.repo.update_item(item_id, step_overdue_at=clock.now())
     await ctx.uow.audit(
         None,
         "self_pay.step_overdue",
         item_id,
-        reason=f"LJ-7.2 / LJ-7.3: {item['status']} not done by its due instant",
-        details={"due_at": item["step_due_at"].isoformat() if item["step_due_at"] else None},
+        reason=f"LJ-7.2 / LJ-7.3: {item.status} not done by its due instant",
+        details={"due_at": item.step_due_at.isoformat() if item.step_due_at else None},
     )
 
 
@@ -410,8 +399,8 @@ async def on_step_due_moved(ctx: Ctx, row: Any, moved: Any) -> None:
     """SPEC 0.1: a loaded calendar notice moved the step's deadline; a flag raised before the
     corrected instant is withdrawn (the deadline fires again then)."""
     item_id = row["payload"]["item_id"]
-    item = await ctx.store.get("self_pay_item", item_id, lock=True)
-    if item is None or STEP_DUE.get(Status(item["status"])) != row["kind"]:
+    item = await ctx.repo.get_item(item_id, lock=True)
+    if item is None or STEP_DUE.get(Status(item.status)) != row["kind"]:
         return
     values: dict[str, Any] = {
         "step_due_at": moved.due_at - timedelta(seconds=1),  # it fires the instant after
@@ -419,12 +408,12 @@ async def on_step_due_moved(ctx: Ctx, row: Any, moved: Any) -> None:
     }
     if moved.reopened:
         values["step_overdue_at"] = None
-    await ctx.store.update("self_pay_item", item_id, values)
+    await ctx.repo.update_item(item_id, **values)
 
 
 async def _decide(
-    ctx: Ctx, principal: Principal | None, row: dict[str, Any], outcome: Outcome, rules: list[str], reason: str
-) -> dict[str, Any]:
+    ctx: Ctx, principal: Principal | None, row: SelfPayItem, outcome: Outcome, rules: list[str], reason: str
+) -> SelfPayItem:
     """The final outcome, which settlement applies (LJ-7.4, LJ-14.1), with the whole trail."""
     status = {
         Outcome.APPROVED: Status.APPROVED,
@@ -434,29 +423,29 @@ async def _decide(
     }[outcome]
     now = clock.now()
     values = {**await _leave_step(ctx, row), "status": status.value, "outcome": outcome.value, "decided_at": now}
-    await ctx.store.update("self_pay_item", row["item_id"], values)
-    row = {**row, **values}
+    await ctx.repo.update_item(row.item_id, **values)
+    row = replace(row, **values)
     trail = await _trail(ctx, row)
     await ctx.uow.emit(
         SelfPayDecided(
-            item_id=row["item_id"],
-            admission_id=row["admission_id"],
-            person_id=row["person_id"],
-            item_code=row["item_code"],
-            amount=row["amount"],
+            item_id=row.item_id,
+            admission_id=row.admission_id,
+            person_id=row.person_id,
+            item_code=row.item_code,
+            amount=row.amount,
             outcome=outcome.value,
             decided_at=now,
             rules=rules,
             trail=[TrailStep(**step) for step in trail],
-            parameters_version=row["parameters_version"],
+            parameters_version=row.parameters_version,
         )
     )
     await ctx.uow.audit(
         principal,
         "self_pay.decide",
-        row["item_id"],
+        row.item_id,
         reason=reason,
-        details={"outcome": outcome.value, "rules": rules, "amount": str(row["amount"])},
+        details={"outcome": outcome.value, "rules": rules, "amount": str(row.amount)},
     )
     return row
 
@@ -471,7 +460,7 @@ async def sign_form(
 ) -> dict[str, Any]:
     """LJ-7.1: the eligible patient-side signer (LJ-10) signs the informed-consent form."""
     row = await _load_item(ctx, item_id)
-    person = await load_person(ctx, row["person_id"])
+    person = await load_person(ctx, row.person_id)
     signer = signing.check_signer(
         person,
         principal,
@@ -481,17 +470,17 @@ async def sign_form(
             ctx, item_id, major_public_interest_reason
         ),
     )
-    require_open(Status(row["status"]), Status.AWAITING_CONSENT_FORM, "signing the informed-consent form")
+    require_open(Status(row.status), Status.AWAITING_CONSENT_FORM, "signing the informed-consent form")
     # LJ-11.2: a high self-pay item waits for its major-treatment evaluation to proceed.
-    linked = await ctx.store.find("treatment", item_id=item_id)
+    linked = await ctx.repo.treatments_for_item(item_id)
     for treatment in linked:
-        consent_decision(Kind.MAJOR, TreatmentStatus(treatment["status"]))
+        consent_decision(Kind.MAJOR, TreatmentStatus(treatment.status))
     await rank4.require_no_standing_signature(ctx, item_id=item_id)
     consent = await store_consent(
         ctx,
         principal,
-        person_id=row["person_id"],
-        admission_id=row["admission_id"],
+        person_id=row.person_id,
+        admission_id=row.admission_id,
         decision=Decision.SELF_PAY_FORM,
         signer=signer,
         item_id=item_id,
@@ -506,14 +495,12 @@ async def form_signed(ctx: Ctx, item_id: str) -> None:
     """LJ-7.1: the signed form counts — the item goes to its initial review (LJ-7.2) and a
     linked major treatment is consented."""
     row = await _load_item(ctx, item_id)
-    if Status(row["status"]) != Status.AWAITING_CONSENT_FORM:
+    if Status(row.status) != Status.AWAITING_CONSENT_FORM:
         return
     await _set_status(ctx, row, Status.AWAITING_INITIAL_REVIEW)
-    for treatment in await ctx.store.find("treatment", item_id=item_id):
-        await ctx.store.update(
-            "treatment",
-            treatment["treatment_id"],
-            {"status": TreatmentStatus.CONSENTED.value, "updated_at": clock.now()},
+    for treatment in await ctx.repo.treatments_for_item(item_id):
+        await ctx.repo.update_treatment(
+            treatment.treatment_id, status=TreatmentStatus.CONSENTED.value, updated_at=clock.now()
         )
 
 
@@ -521,7 +508,7 @@ async def reject_after_evaluation(ctx: Ctx, principal: Principal, item_id: str, 
     """LJ-11.2 / LJ-7.4: a high self-pay item whose evaluation concluded not to proceed is
     rejected (settlement then never pays it from support or aid funds)."""
     row = await _load_item(ctx, item_id)
-    if Status(row["status"]) in DECIDED:
+    if Status(row.status) in DECIDED:
         return
     await _decide(
         ctx,
@@ -547,41 +534,39 @@ def reviewer_name_aad(review_id: str) -> str:
 async def _add_review(
     ctx: Ctx,
     principal: Principal,
-    row: Row,
+    row: SelfPayItem,
     *,
     stage: str,
     participant: Participant,
     outcome: str,
     reason: str | None,
 ) -> None:
-    existing = await ctx.store.find("self_pay_review", item_id=row["item_id"], stage=stage, participant=participant)
-    if existing:
+    if await ctx.repo.reviews(row.item_id, stage=stage, participant=participant.value):
         raise Conflict(f"{participant.value} has already taken part in the {stage} step of this item")
     now = clock.now()
     review_id = new_id("rev")
-    await ctx.store.insert(
-        "self_pay_review",
-        {
-            "review_id": review_id,
-            "item_id": row["item_id"],
-            "stage": stage,
-            "participant": participant.value,
-            "outcome": outcome,
-            "reviewer_id": principal.subject,
-            "reviewer_role": principal.role.value,
+    await ctx.repo.add_review(
+        ItemReview(
+            review_id=review_id,
+            item_id=row.item_id,
+            stage=stage,
+            participant=participant.value,
+            outcome=outcome,
+            reviewer_id=principal.subject,
+            reviewer_role=principal.role.value,
             # LJ annex 3: the form names who reviewed; the name rests encrypted (SPEC 0.4)
-            "reviewer_name_enc": None
+            reviewer_name_enc=None
             if principal.name is None
             else ctx.encrypt(principal.name, reviewer_name_aad(review_id)),
-            "reason": reason,
-            "reviewed_at": now,
-        },
+            reason=reason,
+            reviewed_at=now,
+        )
     )
     if stage in ("initial", "civil_affairs"):
         await ctx.uow.emit(
             SelfPayReviewed(
-                item_id=row["item_id"],
-                admission_id=row["admission_id"],
+                item_id=row.item_id,
+                admission_id=row.admission_id,
                 stage=stage,
                 outcome=outcome,
                 reviewer_id=principal.subject,
@@ -593,7 +578,7 @@ async def _add_review(
     await ctx.uow.audit(
         principal,
         f"self_pay.{stage}",
-        row["item_id"],
+        row.item_id,
         reason=reason,
         details={"participant": participant.value, "outcome": outcome},
     )
@@ -605,10 +590,10 @@ async def initial_review(
     """LJ-7.2: centralized — the institution head; decentralized — the village committee
     head together with the guardian or agent. Any of them may object, with a reason."""
     row = await _load_item(ctx, item_id)
-    person = await load_person(ctx, row["person_id"])
+    person = await load_person(ctx, row.person_id)
     day = today()
     participant = initial_reviewer(person, principal, day)
-    require_open(Status(row["status"]), Status.AWAITING_INITIAL_REVIEW, "the initial review")
+    require_open(Status(row.status), Status.AWAITING_INITIAL_REVIEW, "the initial review")
     reason = _check_reason(outcome, reason)
     await _add_review(ctx, principal, row, stage="initial", participant=participant, outcome=outcome, reason=reason)
     if outcome == ReviewOutcome.REJECTED:
@@ -617,18 +602,18 @@ async def initial_review(
         )
         return await _view(ctx, row, principal)
     approvals = {
-        Participant(r["participant"])
-        for r in await ctx.store.find("self_pay_review", item_id=item_id, stage="initial")
-        if r["outcome"] == ReviewOutcome.APPROVED
+        Participant(r.participant)
+        for r in await ctx.repo.reviews(item_id, stage="initial")
+        if r.outcome == ReviewOutcome.APPROVED
     }
     nxt = after_initial(
         initial_participants(person, day),
         approvals,
-        needs_civil_affairs=row["needs_civil_affairs"],
+        needs_civil_affairs=row.needs_civil_affairs,
         centralized=person.centralized,
     )
     if nxt == Status.APPROVED:
-        row = await _decide(ctx, principal, row, Outcome.APPROVED, list(row["triage"]["rules"]), "initial review")
+        row = await _decide(ctx, principal, row, Outcome.APPROVED, list(row.triage["rules"]), "initial review")
     else:
         if nxt == Status.AWAITING_CIVIL_AFFAIRS_REVIEW:
             # LJ-7.3: the institution files a centralized person's item with civil affairs.
@@ -639,7 +624,7 @@ async def initial_review(
                 stage="civil_affairs_filing",
                 participant=Participant.INSTITUTION_HEAD,
                 outcome="filed",
-                reason="; ".join(r for r in row["triage"]["reasons"] if "civil-affairs" in r),
+                reason="; ".join(r for r in row.triage["reasons"] if "civil-affairs" in r),
             )
         row = await _set_status(ctx, row, nxt)
     return await _view(ctx, row, principal)
@@ -649,9 +634,9 @@ async def file_with_civil_affairs(ctx: Ctx, principal: Principal, item_id: str, 
     """LJ-7.3: a decentralized person's item is filed through the town government's
     social-assistance office."""
     row = await _load_item(ctx, item_id)
-    person = await load_person(ctx, row["person_id"])
+    person = await load_person(ctx, row.person_id)
     check_town_filer(person, principal)
-    require_open(Status(row["status"]), Status.AWAITING_CIVIL_AFFAIRS_FILING, "the civil-affairs filing")
+    require_open(Status(row.status), Status.AWAITING_CIVIL_AFFAIRS_FILING, "the civil-affairs filing")
     await _add_review(
         ctx,
         principal,
@@ -670,7 +655,7 @@ async def civil_affairs_review(
 ) -> dict[str, Any]:
     """LJ-7.3: the district civil-affairs social-assistance section reviews the filed item."""
     row = await _load_item(ctx, item_id)
-    require_open(Status(row["status"]), Status.AWAITING_CIVIL_AFFAIRS_REVIEW, "the civil-affairs review")
+    require_open(Status(row.status), Status.AWAITING_CIVIL_AFFAIRS_REVIEW, "the civil-affairs review")
     reason = _check_reason(outcome, reason)
     await _add_review(
         ctx,
@@ -686,7 +671,7 @@ async def civil_affairs_review(
             ctx, principal, row, Outcome.REJECTED, ["LJ-7.3", "LJ-7.4"], f"objection by civil affairs: {reason}"
         )
     else:
-        row = await _decide(ctx, principal, row, Outcome.APPROVED, list(row["triage"]["rules"]), "civil-affairs review")
+        row = await _decide(ctx, principal, row, Outcome.APPROVED, list(row.triage["rules"]), "civil-affairs review")
     return await _view(ctx, row, principal)
 
 
@@ -696,18 +681,18 @@ async def list_items(ctx: Ctx, principal: Principal, page: PageRequest, status: 
     hospital sees its own facility's; every other role the persons of its scope (SPEC 0.3).
     The scope is a condition of the query, so the page is paged in SQL over what the caller
     sees (at most ``page.limit + 1`` items)."""
-    rows = await ctx.store.self_pay_page(page, list_scope(principal), status=status.value if status else None)
+    rows = await ctx.repo.item_page(page, list_scope(principal), status=status.value if status else None)
     return [
         {
-            "item_id": row["item_id"],
-            "admission_id": row["admission_id"],
-            "person_id": row["person_id"],
-            "facility_id": row["facility_id"],
-            "item_code": row["item_code"],
-            "amount": f"{row['amount']:.2f}",
-            "status": row["status"],
-            "outcome": row["outcome"],
-            "proposed_at": row["proposed_at"],
+            "item_id": row.item_id,
+            "admission_id": row.admission_id,
+            "person_id": row.person_id,
+            "facility_id": row.facility_id,
+            "item_code": row.item_code,
+            "amount": f"{row.amount:.2f}",
+            "status": row.status,
+            "outcome": row.outcome,
+            "proposed_at": row.proposed_at,
         }
         for row in rows
     ]
@@ -737,85 +722,86 @@ async def awaiting_me(ctx: Ctx, principal: Principal, page: PageRequest) -> list
             f"{principal.role.value} takes no review step of a self-pay item",
             rule="LJ-7.3",
         )
-    rows = await ctx.store.self_pay_step_page(page, list_scope(principal), status=step.value)
+    rows = await ctx.repo.item_step_page(page, list_scope(principal), status=step.value)
     return [_awaiting_view(row) for row in rows]
 
 
-def _awaiting_view(row: Row) -> dict[str, Any]:
+def _awaiting_view(row: SelfPayItem) -> dict[str, Any]:
     return {
-        "item_id": row["item_id"],
-        "admission_id": row["admission_id"],
-        "person_id": row["person_id"],
-        "facility_id": row["facility_id"],
-        "item_code": row["item_code"],
-        "item_name": row["item_name"],
-        "amount": f"{row['amount']:.2f}",
-        "status": row["status"],
-        "proposed_at": row["proposed_at"],
-        "due_at": row["step_due_at"],
-        "calendar_provisional": bool(row["step_calendar_provisional"]),
-        "overdue": row["step_overdue_at"] is not None,
-        "overdue_at": row["step_overdue_at"],
-        "parameters_version": row["step_parameters_version"],
-        "rule": "LJ-7.3" if row["status"] != Status.AWAITING_INITIAL_REVIEW else "LJ-7.2",
+        "item_id": row.item_id,
+        "admission_id": row.admission_id,
+        "person_id": row.person_id,
+        "facility_id": row.facility_id,
+        "item_code": row.item_code,
+        "item_name": row.item_name,
+        "amount": f"{row.amount:.2f}",
+        "status": row.status,
+        "proposed_at": row.proposed_at,
+        "due_at": row.step_due_at,
+        "calendar_provisional": bool(row.step_calendar_provisional),
+        "overdue": row.step_overdue_at is not None,
+        "overdue_at": row.step_overdue_at,
+        "parameters_version": row.step_parameters_version,
+        "rule": "LJ-7.3" if row.status != Status.AWAITING_INITIAL_REVIEW else "LJ-7.2",
     }
 
 
 def awaiting_sort_key(item: dict[str, Any]) -> tuple[Any, ...]:
-    """The list's order as the store's query sorts it (the due instant, else the proposal)."""
+    """The list's order as the repository's query sorts it (the due instant, else the proposal)."""
     return (item["due_at"] or item["proposed_at"], item["item_id"])
 
 
 async def get_item(ctx: Ctx, principal: Principal, item_id: str) -> dict[str, Any]:
-    row = await ctx.store.get("self_pay_item", item_id)
+    row = await ctx.repo.get_item(item_id)
     if row is None:
         raise NotFound(f"unknown self-pay item {item_id}")
-    await require_view(ctx, principal, row["person_id"], row["facility_id"])
-    return await _view(ctx, dict(row), principal)
+    await require_view(ctx, principal, row.person_id, row.facility_id)
+    return await _view(ctx, row, principal)
 
 
-async def _trail(ctx: Ctx, row: Row) -> list[dict[str, Any]]:
+async def _trail(ctx: Ctx, row: SelfPayItem) -> list[dict[str, Any]]:
     """The item's history in order: proposal, consent form, reviews, filing, decision."""
     steps: list[dict[str, Any]] = [
         {
             "step": "proposed",
-            "actor": row["proposed_by"],
+            "actor": row.proposed_by,
             "role": "hospital",
-            "at": row["proposed_at"],
-            "outcome": "emergency" if row["emergency"] else ("needs_review" if row["needs_review"] else "no_review"),
-            "reason": "; ".join(row["triage"]["reasons"]),
+            "at": row.proposed_at,
+            "outcome": "emergency" if row.emergency else ("needs_review" if row.needs_review else "no_review"),
+            "reason": "; ".join(row.triage["reasons"]),
         }
     ]
-    for c in await ctx.store.find("consent", item_id=row["item_id"]):
+    signed = await ctx.repo.consent_for(item_id=row.item_id)
+    for c in [signed] if signed else []:
         steps.append(
             {
                 "step": "consent_form",
-                "actor": c["signer_id"],
-                "role": c["signer_role"],
-                "at": c["signed_at"],
+                "actor": c.signer_id,
+                "role": c.signer_role,
+                "at": c.signed_at,
                 "outcome": "signed",
-                "reason": f"LJ-10 rank {c['signer_rank']} ({c['signer_holder']})",
+                "reason": f"LJ-10 rank {c.signer_rank} ({c.signer_holder})",
             }
         )
-    for r in await ctx.store.find("self_pay_review", order_by="seq", item_id=row["item_id"]):
+    for r in await ctx.repo.reviews(row.item_id):
         steps.append(
             {
-                "step": r["stage"],
-                "actor": r["reviewer_id"],
-                "role": r["reviewer_role"],
-                "at": r["reviewed_at"],
-                "outcome": r["outcome"],
-                "reason": r["reason"],
+                "step": r.stage,
+                "actor": r.reviewer_id,
+                "role": r.reviewer_role,
+                "at": r.reviewed_at,
+                "outcome": r.outcome,
+                "reason": r.reason,
             }
         )
-    if row["outcome"]:
+    if row.outcome:
         steps.append(
             {
                 "step": "decided",
                 "actor": "system",
                 "role": "system",
-                "at": row["decided_at"],
-                "outcome": row["outcome"],
+                "at": row.decided_at,
+                "outcome": row.outcome,
                 "reason": None,
             }
         )
@@ -825,9 +811,9 @@ async def _trail(ctx: Ctx, row: Row) -> list[dict[str, Any]]:
 NECESSITY_ROLES = DIAGNOSIS_ANSWERS["consent ItemOut.necessity"]
 
 
-async def _view(ctx: Ctx, row: Row, principal: Principal) -> dict[str, Any]:
-    view = {
-        k: row[k]
+async def _view(ctx: Ctx, row: SelfPayItem, principal: Principal) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        k: getattr(row, k)
         for k in (
             "item_id",
             "admission_id",
@@ -857,13 +843,13 @@ async def _view(ctx: Ctx, row: Row, principal: Principal) -> dict[str, Any]:
         view[k] = f"{view[k]:.2f}"  # money travels as an exact 2-decimal string
     # SPEC 0.4: the medical necessity only for the roles whose purpose includes it.
     view["necessity"] = (
-        ctx.decrypt(row["necessity"], _aad(row["item_id"])) if principal.role.value in NECESSITY_ROLES else None
+        ctx.decrypt(row.necessity, _aad(row.item_id)) if principal.role.value in NECESSITY_ROLES else None
     )
-    view["rules"] = row["triage"]["rules"]
-    view["reasons"] = row["triage"]["reasons"]
+    view["rules"] = row.triage["rules"]
+    view["reasons"] = row.triage["reasons"]
     # LJ-7.0: the single cost judged (with the same item's recent proposals)
-    view["single_cost"] = row["triage"].get("single_cost", view["amount"])
-    consents = await ctx.store.find("consent", item_id=row["item_id"])
-    view["consent_form"] = consent_view(consents[0]) if consents else None
+    view["single_cost"] = row.triage.get("single_cost", view["amount"])
+    signed = await ctx.repo.consent_for(item_id=row.item_id)
+    view["consent_form"] = consent_view(signed) if signed else None
     view["trail"] = await _trail(ctx, row)
     return view

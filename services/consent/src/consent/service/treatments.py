@@ -8,6 +8,7 @@ from consent.domain import signing
 from consent.domain.access import require_view_person
 from consent.domain.model import Admission
 from consent.domain.parameters import MAJOR_TREATMENT
+from consent.domain.records import Treatment
 from consent.domain.treatment import (
     Classified,
     Intake,
@@ -22,7 +23,7 @@ from consent.domain.treatment import (
 from consent.service import rank4
 from consent.service.common import load_admission, load_person, new_id, parameters_for, today
 from consent.service.consents import consent_view, store_consent
-from consent.service.ports import Ctx, Row
+from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.consent import TreatmentRecorded, TreatmentReopened
@@ -36,7 +37,7 @@ async def require_view(ctx: Ctx, principal: Principal, person_id: str, facility_
         principal.require_scope("facility", facility_id, "this record's facility")
         return
     person = await load_person(ctx, person_id)
-    require_view_person(principal, person, await ctx.store.person_facilities(person_id))
+    require_view_person(principal, person, await ctx.repo.person_facilities(person_id))
 
 
 def _check_fields(
@@ -96,18 +97,12 @@ async def record_treatment(
     return view
 
 
-async def _refused_before(ctx: Ctx, admission_id: str, procedure_code: str | None) -> Row | None:
+async def _refused_before(ctx: Ctx, admission_id: str, procedure_code: str | None) -> Treatment | None:
     """LJ-11.2: a treatment of the same procedure in this admission whose evaluation
     concluded not to proceed."""
     if procedure_code is None:
         return None
-    refused = await ctx.store.find(
-        "treatment",
-        admission_id=admission_id,
-        procedure_code=procedure_code,
-        status=TreatmentStatus.NOT_TO_PROCEED.value,
-    )
-    return refused[0] if refused else None
+    return await ctx.repo.refused_treatment(admission_id, procedure_code)
 
 
 async def insert_treatment(
@@ -124,7 +119,7 @@ async def insert_treatment(
     parameters_version: str,
     item_id: str | None = None,
     recorded_by: str | None = None,
-) -> tuple[dict[str, Any], Intake]:
+) -> tuple[Treatment, Intake]:
     """Store a treatment as classified by data, with TreatmentRecorded and the audit entry
     (``principal`` None: recorded by the service itself on an event, for ``recorded_by``)."""
     person = await load_person(ctx, adm.person_id)
@@ -132,35 +127,35 @@ async def insert_treatment(
     start = intake(by_data.kind, person, adm.facility_id, today(), refused_before=refused is not None)
     treatment_id = new_id("trt")
     now = clock.now()
-    row = {
-        "treatment_id": treatment_id,
-        "admission_id": adm.admission_id,
-        "person_id": person.person_id,
-        "facility_id": adm.facility_id,
-        "kind": by_data.kind.value,
-        "category": by_data.category.value if by_data.category else None,
-        "description": ctx.encrypt(description, f"treatment:{treatment_id}"),
-        "attending_doctor": attending_doctor,
-        "status": start.status.value,
-        "consent_required": start.consent_required,
-        "trusteeship_covered": start.trusteeship_covered,
-        "emergency_reason": emergency_reason,
-        "procedure_code": procedure_code,
-        "labelled_kind": labelled.value if labelled else None,
-        "item_id": item_id,
-        "parameters_version": parameters_version,
-        "recorded_by": recorded_by or (principal.subject if principal else "consent"),
-        "recorded_at": now,
-        "updated_at": now,
-    }
-    await ctx.store.insert("treatment", row)
+    row = Treatment(
+        treatment_id=treatment_id,
+        admission_id=adm.admission_id,
+        person_id=person.person_id,
+        facility_id=adm.facility_id,
+        kind=by_data.kind.value,
+        category=by_data.category.value if by_data.category else None,
+        description=ctx.encrypt(description, f"treatment:{treatment_id}"),
+        attending_doctor=attending_doctor,
+        status=start.status.value,
+        consent_required=start.consent_required,
+        trusteeship_covered=start.trusteeship_covered,
+        emergency_reason=emergency_reason,
+        procedure_code=procedure_code,
+        labelled_kind=labelled.value if labelled else None,
+        item_id=item_id,
+        parameters_version=parameters_version,
+        recorded_by=recorded_by or (principal.subject if principal else "consent"),
+        recorded_at=now,
+        updated_at=now,
+    )
+    await ctx.repo.add_treatment(row)
     await ctx.uow.emit(
         TreatmentRecorded(
             treatment_id=treatment_id,
             admission_id=adm.admission_id,
             person_id=person.person_id,
             kind=by_data.kind.value,
-            category=row["category"],
+            category=row.category,
             status=start.status.value,
             consent_required=start.consent_required,
             trusteeship_covered=start.trusteeship_covered,
@@ -169,7 +164,7 @@ async def insert_treatment(
     )
     why = [*start.rules, *([by_data.reason] if by_data.reason else [])]
     if refused is not None:
-        why.append(f"evaluation of treatment {refused['treatment_id']} concluded not to proceed")
+        why.append(f"evaluation of treatment {refused.treatment_id} concluded not to proceed")
     await ctx.uow.audit(
         principal,
         "treatment.record",
@@ -191,42 +186,35 @@ async def emergency_withdrawn(ctx: Ctx, event: EmergencyExemptionWithdrawn) -> N
     admission treated without prior signature and not yet signed is reopened: it needs its
     consent again (TreatmentReopened). A rescue already signed keeps its consent; a repeated
     event finds nothing left to reopen."""
-    adm = await ctx.store.admission(event.admission_id)
+    adm = await ctx.repo.admission(event.admission_id)
     if adm is None:
         return  # AdmissionFiled comes first on the same key; nothing of ours to reopen
-    rescues = await ctx.store.find(
-        "treatment",
-        order_by="recorded_at",
-        admission_id=event.admission_id,
-        kind=Kind.EMERGENCY.value,
-        status=TreatmentStatus.EMERGENCY_TREATED.value,
+    rescues = await ctx.repo.treatments(
+        event.admission_id, kind=Kind.EMERGENCY.value, status=TreatmentStatus.EMERGENCY_TREATED.value
     )
     if not rescues:
         return
     person = await load_person(ctx, adm.person_id)
     applied = await parameters_for(ctx, MAJOR_TREATMENT, adm.facility_id)
     for row in rescues:
-        refused = await _refused_before(ctx, adm.admission_id, row["procedure_code"])
+        refused = await _refused_before(ctx, adm.admission_id, row.procedure_code)
         by_data, start = reopen_rescue(
-            row["procedure_code"], person, adm.facility_id, today(), applied.values, refused_before=refused is not None
+            row.procedure_code, person, adm.facility_id, today(), applied.values, refused_before=refused is not None
         )
         now = clock.now()
-        await ctx.store.update(
-            "treatment",
-            row["treatment_id"],
-            {
-                "kind": by_data.kind.value,
-                "category": by_data.category.value if by_data.category else None,
-                "status": start.status.value,
-                "consent_required": start.consent_required,
-                "trusteeship_covered": start.trusteeship_covered,
-                "parameters_version": applied.version_id,
-                "updated_at": now,
-            },
+        await ctx.repo.update_treatment(
+            row.treatment_id,
+            kind=by_data.kind.value,
+            category=by_data.category.value if by_data.category else None,
+            status=start.status.value,
+            consent_required=start.consent_required,
+            trusteeship_covered=start.trusteeship_covered,
+            parameters_version=applied.version_id,
+            updated_at=now,
         )
         await ctx.uow.emit(
             TreatmentReopened(
-                treatment_id=row["treatment_id"],
+                treatment_id=row.treatment_id,
                 admission_id=adm.admission_id,
                 person_id=adm.person_id,
                 previous_kind=Kind.EMERGENCY.value,
@@ -244,7 +232,7 @@ async def emergency_withdrawn(ctx: Ctx, event: EmergencyExemptionWithdrawn) -> N
         await ctx.uow.audit(
             None,
             "treatment.reopen",
-            row["treatment_id"],
+            row.treatment_id,
             reason=why,
             details={
                 "status": start.status.value,
@@ -254,8 +242,8 @@ async def emergency_withdrawn(ctx: Ctx, event: EmergencyExemptionWithdrawn) -> N
         )
 
 
-async def load_treatment(ctx: Ctx, treatment_id: str, *, lock: bool = False) -> Row:
-    row = await ctx.store.get("treatment", treatment_id, lock=lock)
+async def load_treatment(ctx: Ctx, treatment_id: str, *, lock: bool = False) -> Treatment:
+    row = await ctx.repo.get_treatment(treatment_id, lock=lock)
     if row is None:
         raise NotFound(f"unknown treatment {treatment_id}")
     return row
@@ -271,7 +259,7 @@ async def sign_treatment(
 ) -> dict[str, Any]:
     """LJ-11.1 / LJ-11.2 / LJ-11.3: the eligible signer (LJ-10) signs the treatment."""
     row = await load_treatment(ctx, treatment_id, lock=True)
-    person = await load_person(ctx, row["person_id"])
+    person = await load_person(ctx, row.person_id)
     signer = signing.check_signer(
         person,
         principal,
@@ -281,13 +269,13 @@ async def sign_treatment(
             ctx, treatment_id, major_public_interest_reason
         ),
     )
-    decision = consent_decision(Kind(row["kind"]), TreatmentStatus(row["status"]))
-    if row["kind"] != Kind.EMERGENCY:
-        refused = await _refused_before(ctx, row["admission_id"], row["procedure_code"])
+    decision = consent_decision(Kind(row.kind), TreatmentStatus(row.status))
+    if row.kind != Kind.EMERGENCY:
+        refused = await _refused_before(ctx, row.admission_id, row.procedure_code)
         if refused is not None:
             raise RuleViolation(
-                f"the evaluation of treatment {refused['treatment_id']} concluded not to proceed with procedure "
-                f"{row['procedure_code']} in this admission",
+                f"the evaluation of treatment {refused.treatment_id} concluded not to proceed with procedure "
+                f"{row.procedure_code} in this admission",
                 rule="LJ-11.2",
                 field="treatment_id",
             )
@@ -296,34 +284,32 @@ async def sign_treatment(
         ctx,
         principal,
         person_id=person.person_id,
-        admission_id=row["admission_id"],
+        admission_id=row.admission_id,
         decision=decision,
         signer=signer,
         treatment_id=treatment_id,
         signature_ref=signature_ref,
     )
     if not signer.public_interest_pending:  # LJ-10: a pending one waits for civil affairs
-        await ctx.store.update(
-            "treatment", treatment_id, {"status": TreatmentStatus.CONSENTED.value, "updated_at": clock.now()}
-        )
+        await ctx.repo.update_treatment(treatment_id, status=TreatmentStatus.CONSENTED.value, updated_at=clock.now())
     return consent
 
 
 async def get_treatment(ctx: Ctx, principal: Principal, treatment_id: str) -> dict[str, Any]:
     row = await load_treatment(ctx, treatment_id)
-    await require_view(ctx, principal, row["person_id"], row["facility_id"])
+    await require_view(ctx, principal, row.person_id, row.facility_id)
     view = treatment_view(ctx, row)
-    consents = await ctx.store.find("consent", treatment_id=treatment_id)
-    view["consent"] = consent_view(consents[0]) if consents else None
+    signed = await ctx.repo.consent_for(treatment_id=treatment_id)
+    view["consent"] = consent_view(signed) if signed else None
     return view
 
 
 async def admission_records(ctx: Ctx, principal: Principal, admission_id: str) -> dict[str, Any]:
     adm = await load_admission(ctx, admission_id)
     await require_view(ctx, principal, adm.person_id, adm.facility_id)
-    treatments = await ctx.store.find("treatment", order_by="recorded_at", admission_id=admission_id)
-    consents = await ctx.store.find("consent", order_by="signed_at", admission_id=admission_id)
-    items = await ctx.store.find("self_pay_item", order_by="proposed_at", admission_id=admission_id)
+    treatments = await ctx.repo.treatments(admission_id)
+    consents = await ctx.repo.consents(admission_id)
+    items = await ctx.repo.items(admission_id)
     return {
         "admission_id": admission_id,
         "person_id": adm.person_id,
@@ -332,12 +318,12 @@ async def admission_records(ctx: Ctx, principal: Principal, admission_id: str) -
         "consents": [consent_view(c) for c in consents],
         "self_pay_items": [
             {
-                "item_id": i["item_id"],
-                "item_code": i["item_code"],
-                "amount": f"{i['amount']:.2f}",
-                "status": i["status"],
-                "outcome": i["outcome"],
-                "proposed_at": i["proposed_at"],
+                "item_id": i.item_id,
+                "item_code": i.item_code,
+                "amount": f"{i.amount:.2f}",
+                "status": i.status,
+                "outcome": i.outcome,
+                "proposed_at": i.proposed_at,
             }
             for i in items
         ],
@@ -345,17 +331,17 @@ async def admission_records(ctx: Ctx, principal: Principal, admission_id: str) -
 
 
 async def get_consent(ctx: Ctx, principal: Principal, consent_id: str) -> dict[str, Any]:
-    row = await ctx.store.get("consent", consent_id)
+    row = await ctx.repo.get_consent(consent_id)
     if row is None:
         raise NotFound(f"unknown consent {consent_id}")
-    adm = await load_admission(ctx, row["admission_id"])
-    await require_view(ctx, principal, row["person_id"], adm.facility_id)
+    adm = await load_admission(ctx, row.admission_id)
+    await require_view(ctx, principal, row.person_id, adm.facility_id)
     return consent_view(row)
 
 
-def treatment_view(ctx: Ctx, row: Row, rules: tuple[str, ...] = ()) -> dict[str, Any]:
+def treatment_view(ctx: Ctx, row: Treatment, rules: tuple[str, ...] = ()) -> dict[str, Any]:
     view = {
-        k: row[k]
+        k: getattr(row, k)
         for k in (
             "treatment_id",
             "admission_id",
@@ -373,8 +359,8 @@ def treatment_view(ctx: Ctx, row: Row, rules: tuple[str, ...] = ()) -> dict[str,
         )
     }
     for k in ("procedure_code", "labelled_kind", "item_id", "parameters_version"):
-        view[k] = row.get(k)
-    view["description"] = ctx.decrypt(row["description"], f"treatment:{row['treatment_id']}")
+        view[k] = getattr(row, k)
+    view["description"] = ctx.decrypt(row.description, f"treatment:{row.treatment_id}")
     if rules:
         view["rules"] = list(rules)
     return view

@@ -125,6 +125,7 @@ async def test_centralized_referral_self_pay_and_one_stop_settlement(stack: Stac
         "referral_slip": True,
         "out_of_region_approved": None,
         "compliant": True,
+        "parameters_version": "referral_exemption:any:any:default",
     }
     assert filed["data"]["filing_state"] == "pending"
 

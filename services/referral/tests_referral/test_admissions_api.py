@@ -62,6 +62,7 @@ async def test_lj_3_2a_lj_4_2a_referral_compliance_on_admission(svc: ServiceHarn
             "referral_slip": True,
             "out_of_region_approved": None,
             "compliant": True,
+            "parameters_version": "referral_exemption:any:any:default",
         }
         (filed,) = payloads(await svc.published("AdmissionFiled"))
         assert filed["filing_state"] == "pending" and filed["facility_level"] == "district"

@@ -76,3 +76,38 @@ async def test_lj_4_2b_a_weaker_window_is_refused_and_only_an_administrator_load
     again = await svc.client.post("/admin/parameters", json=ok, headers=key)
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
     assert_problem(await svc.client.post("/admin/parameters", json=ok, headers=admin), 409, field="/versions")
+
+
+async def test_lj_11_3_the_emergency_exemption_from_referral_follows_the_version_in_force(svc: ServiceHarness) -> None:
+    """LJ-11.3 / LJ-3.2a / LJ-4.2a: an emergency admission above primary level with no referral
+    is compliant while the ``referral_exemption`` in force exempts it; a version that switches the
+    exemption off decides the admissions from its date, and each compliance cites its version."""
+    admin = svc.token("admin")
+    with time_machine.travel(sh(2026, 9, 29, 10), tick=False):
+        w = await world(svc)
+        version = {
+            "kind": "referral_exemption",
+            "effective_from": "2026-10-01",
+            "values": {"emergency_exempt": False},
+            "source": "区医保局通知",
+        }
+        r = await svc.client.post("/admin/parameters", json={"versions": [version]}, headers=admin)
+        assert r.status_code == 201, r.text
+        assert r.json() == {"loaded": ["referral_exemption:any:any:2026-10-01"]}
+        before = await admit(svc, w["central"], "2026-09-29T09:00:00+08:00", emergency=True)
+    assert before["referral_compliance"] == {
+        "primary_first_visit": True,
+        "referral_slip": True,
+        "out_of_region_approved": None,
+        "compliant": True,
+        "parameters_version": "referral_exemption:any:any:default",
+    }
+    with time_machine.travel(sh(2026, 10, 2, 10), tick=False):
+        after = await admit(svc, w["decentral"], "2026-10-02T08:00:00+08:00", emergency=True)
+    assert after["referral_compliance"] == {
+        "primary_first_visit": False,
+        "referral_slip": False,
+        "out_of_region_approved": None,
+        "compliant": False,
+        "parameters_version": "referral_exemption:any:any:2026-10-01",
+    }

@@ -111,6 +111,8 @@ class ReferralCompliance(BaseModel):
     referral_slip: bool
     out_of_region_approved: bool | None = None
     compliant: bool
+    # the referral_exemption version that said whether an emergency is exempt (LJ-11.3)
+    parameters_version: str | None = None
 
 
 class AdmissionFiled(Event):

@@ -145,6 +145,9 @@ class ReferralComplianceOut(Out):
     referral_slip: bool
     out_of_region_approved: bool | None
     compliant: bool
+    parameters_version: str | None = Field(
+        default=None, description="the referral_exemption version that decided an emergency's exemption (LJ-11.3)"
+    )
 
 
 class SideReportOut(Out):

@@ -38,7 +38,11 @@ class ReferralFacts:
 
 
 def referral_compliance(
-    facts: ReferralFacts, *, approval_regions: Collection[Region], emergency_exempt: bool
+    facts: ReferralFacts,
+    *,
+    approval_regions: Collection[Region],
+    emergency_exempt: bool,
+    parameters_version: str | None = None,
 ) -> ReferralCompliance:
     """SPEC §2 referral compliance.
 
@@ -48,7 +52,7 @@ def referral_compliance(
     - LJ-4.3a: care in an approval region needs the medical-insurance approval (``None`` when
       not needed).
     An emergency admission (LJ-11.3, treat first) is exempt from the first two when the
-    ``emergency_exempt_from_referral`` interpretation is on.
+    versioned ``referral_exemption`` in force says so (``parameters_version`` cites it).
     """
     primary_here = facts.facility_level in PRIMARY_LEVELS
     exempt = facts.emergency and emergency_exempt
@@ -63,6 +67,7 @@ def referral_compliance(
         referral_slip=slip,
         out_of_region_approved=approved,
         compliant=compliant,
+        parameters_version=parameters_version,
     )
 
 

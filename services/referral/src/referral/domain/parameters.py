@@ -1,4 +1,5 @@
-"""The referral service's versioned parameters: the filing and discharge windows.
+"""The referral service's versioned parameters: the filing and discharge windows and the
+emergency's exemption from referral.
 
 Each is a kind of the kernel's versioned parameters (:mod:`medaid_shared.parameters`): the
 seed's values (and the interpretations SPEC leaves open) are the defaults, set by the
@@ -116,4 +117,25 @@ HEALTH_PLAN_WINDOW = ParameterKind(
     default=HealthPlanWindow(),
     description="the working days after a discharge within which the health plan is made (LJ-15.1)",
 )
-CATALOGUE = ParameterCatalogue([FILING_WINDOWS, DISCHARGE_WINDOWS, EMERGENCY_WINDOWS, HEALTH_PLAN_WINDOW])
+
+
+class ReferralExemption(ParameterValues):
+    """LJ-11.3 / LJ-3.2a / LJ-4.2a: whether a determined emergency needs no primary first
+    visit and no referral slip (the same interpretation as settlement's ``referral_route``
+    ``emergency_exempt``, which decides LJ-3.2b's settlement mode)."""
+
+    # LJ-11.3 (treat first, 先救治): an emergency admission is compliant without the
+    # primary first visit and the slip; switched off, it is judged like any other.
+    emergency_exempt: bool = True
+
+
+REFERRAL_EXEMPTION = ParameterKind(
+    "referral_exemption",
+    ReferralExemption,
+    rule="LJ-11.3",
+    default=ReferralExemption(),
+    description="whether an emergency admission is exempt from the primary first visit and the slip (LJ-11.3)",
+)
+CATALOGUE = ParameterCatalogue(
+    [FILING_WINDOWS, DISCHARGE_WINDOWS, EMERGENCY_WINDOWS, HEALTH_PLAN_WINDOW, REFERRAL_EXEMPTION]
+)

@@ -33,7 +33,7 @@ from referral.domain.compliance import (
     filing_state,
     referral_compliance,
 )
-from referral.domain.parameters import EMERGENCY_WINDOWS, FILING_WINDOWS, FilingWindows
+from referral.domain.parameters import EMERGENCY_WINDOWS, FILING_WINDOWS, REFERRAL_EXEMPTION, FilingWindows
 from referral.domain.records import Admission, Facility, Filing, Person, Referral
 from referral.service import facilities, parameters, persons, timeline
 from referral.service.commands import AdmissionIn, DisputeIn, UnableToPayIn
@@ -83,10 +83,12 @@ async def compute_referral(ctx: Ctx, adm: Admission, referral: Referral | None =
         referral_slip=bool(referral and referral.slip_ref),
         approval_state=referral.approval_state if referral else None,
     )
+    exemption = await parameters.in_force(ctx, REFERRAL_EXEMPTION, adm.admitted_at)
     return referral_compliance(
         facts,
         approval_regions=ctx.settings.approval_regions,
-        emergency_exempt=ctx.settings.emergency_exempt_from_referral,
+        emergency_exempt=exemption.values.emergency_exempt,
+        parameters_version=exemption.version_id,
     )
 
 

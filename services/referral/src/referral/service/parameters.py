@@ -13,9 +13,11 @@ from referral.domain.parameters import (
     DISCHARGE_WINDOWS,
     EMERGENCY_WINDOWS,
     FILING_WINDOWS,
+    REFERRAL_EXEMPTION,
     DischargeWindows,
     EmergencyWindows,
     FilingWindows,
+    ReferralExemption,
 )
 from referral.service.context import Ctx
 from referral.settings import ReferralSettings
@@ -39,6 +41,7 @@ def defaults(settings: Any) -> dict[str, ParameterValues]:
             documents_hours=s.discharge_documents_hours, delay_hours=s.discharge_delay_hours
         ),
         EMERGENCY_WINDOWS.name: EmergencyWindows(determination_hours=s.emergency_determination_hours),
+        REFERRAL_EXEMPTION.name: ReferralExemption(emergency_exempt=s.emergency_exempt_from_referral),
     }
 
 

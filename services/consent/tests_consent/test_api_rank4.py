@@ -243,3 +243,45 @@ async def test_lj_10_spec_0_1_a_loaded_notice_moves_the_acknowledgement_deadline
     with time_machine.travel(real_end, tick=False):
         await svc.runtime.scheduler.fire_due()
         assert len(await svc.published("Rank4AcknowledgementOverdue")) == 1  # not before the real end
+
+
+async def test_lj_10_a_treatment_shows_the_consent_that_counts_and_a_pending_rank_4_signature_as_pending(
+    svc: ServiceHarness,
+) -> None:
+    """LJ-10: a treatment's view shows the consent that counts, never the first on record: a
+    rank-4 signature on an unconfirmed major public interest is shown as pending (and civil
+    affairs learns of it by Rank4PublicInterestPending), a rejected one not at all (announced by
+    Rank4PublicInterestRejected), and the patient's own signature after it is the consent."""
+    await setup_person(svc, capacity=capacity(True), guardian=guardian("g-1"))
+    t = await record(svc)
+    treatment = f"/treatments/{t['treatment_id']}"
+    signed = await sign(
+        svc, t["treatment_id"], *HEAD, subject="head-I01", major_public_interest_reason="传染病防控需要"
+    )
+    assert signed.status_code == 201, signed.text
+    consent_id = signed.json()["consent_id"]
+    (pending_event,) = await svc.published("Rank4PublicInterestPending")
+    assert pending_event["payload"]["consent_id"] == consent_id
+    assert pending_event["payload"]["treatment_id"] == t["treatment_id"]
+    assert pending_event["payload"]["acknowledgement_due_at"] is not None
+    view = (await svc.client.get(treatment, headers=svc.token(*CIVIL))).json()
+    assert view["consent"] is None and view["status"] == "awaiting_consent"
+    assert view["pending_consent"]["consent_id"] == consent_id
+    assert view["pending_consent"]["civil_affairs_filing"]["public_interest_state"] == "pending"
+
+    rejected = await svc.client.post(
+        f"/rank4-signatures/{consent_id}/public-interest/rejection",
+        json={"reason": "本人神志清楚，应由本人签字"},
+        headers=svc.token(*CIVIL, subject="ca-1"),
+    )
+    assert rejected.status_code == 200, rejected.text
+    (rejection,) = await svc.published("Rank4PublicInterestRejected")
+    assert (rejection["payload"]["consent_id"], rejection["payload"]["rejected_by"]) == (consent_id, "ca-1")
+    view = (await svc.client.get(treatment, headers=svc.token(*CIVIL))).json()
+    assert (view["consent"], view["pending_consent"]) == (None, None)
+
+    own = await sign(svc, t["treatment_id"], "patient", subject="P1")
+    assert own.status_code == 201, own.text
+    view = (await svc.client.get(treatment, headers=svc.token(*CIVIL))).json()
+    assert view["consent"]["consent_id"] == own.json()["consent_id"] and view["pending_consent"] is None
+    assert view["status"] == "consented"

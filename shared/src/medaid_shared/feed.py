@@ -77,6 +77,10 @@ _CIVIL_AFFAIRS_EVENTS = {
     "FollowUpOverdue",
     "ConsentSigned",
     "Rank4AcknowledgementOverdue",
+    # LJ-10: a rank-4 signature on a major public interest awaiting civil affairs' decision,
+    # and its rejection (its confirmation is the ConsentSigned that follows)
+    "Rank4PublicInterestPending",
+    "Rank4PublicInterestRejected",
     "SelfPayProposed",
     "SelfPayReviewed",
     "SelfPayDecided",

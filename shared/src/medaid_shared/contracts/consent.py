@@ -188,6 +188,46 @@ class Rank4AcknowledgementOverdue(Event):
     parameters_version: str
 
 
+class Rank4PublicInterestPending(Event):
+    """LJ-10: a rank-4 head signed on a major public interest civil affairs has not confirmed:
+    the signature is filed on civil affairs' work list and does not count (no ConsentSigned)
+    until civil affairs confirms the interest; ``acknowledgement_due_at`` is the work list's
+    deadline, cited by ``parameters_version``."""
+
+    event_type: ClassVar[str] = "medaid.consent.Rank4PublicInterestPending"
+    topic: ClassVar[str] = "consent.admission"
+    key_field: ClassVar[str] = "admission_id"
+
+    consent_id: str
+    admission_id: str
+    person_id: str
+    treatment_id: str | None = None
+    item_id: str | None = None
+    signer_id: str
+    signer_role: str
+    signed_at: datetime
+    acknowledgement_due_at: datetime
+    parameters_version: str
+
+
+class Rank4PublicInterestRejected(Event):
+    """LJ-10: civil affairs rejected the major public interest a pending rank-4 signature cited:
+    the signature never counts, and the treatment or self-pay form awaits another eligible
+    signer. (A confirmation is announced as the ConsentSigned that follows it.)"""
+
+    event_type: ClassVar[str] = "medaid.consent.Rank4PublicInterestRejected"
+    topic: ClassVar[str] = "consent.admission"
+    key_field: ClassVar[str] = "admission_id"
+
+    consent_id: str
+    admission_id: str
+    person_id: str
+    treatment_id: str | None = None
+    item_id: str | None = None
+    rejected_by: str
+    rejected_at: datetime
+
+
 class TreatmentReopened(Event):
     """LJ-11.3 / LJ-11.1 / SPEC 0.5: an emergency rescue, treated without prior signature, is
     judged again without the emergency because referral withdrew the emergency's exemptions

@@ -549,7 +549,11 @@ class TreatmentOut(Out):
     description: str
     rules: list[str] | None = None
     reclassified: str | None = None
-    consent: ConsentOut | None = None
+    consent: ConsentOut | None = Field(default=None, description="LJ-10: the consent that counts")
+    pending_consent: ConsentOut | None = Field(
+        default=None,
+        description="LJ-10: a rank-4 signature on a major public interest awaiting civil affairs' confirmation",
+    )
 
 
 class AdmissionRecordsOut(Out):

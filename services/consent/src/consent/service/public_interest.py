@@ -19,6 +19,7 @@ from consent.service.ports import Ctx
 from consent.service.rank4 import PublicInterestState, filing_view
 from medaid_shared import clock
 from medaid_shared.authz import Principal
+from medaid_shared.contracts.consent import Rank4PublicInterestRejected
 from medaid_shared.errors import Conflict, NotFound
 
 
@@ -54,6 +55,18 @@ async def decide(ctx: Ctx, principal: Principal, consent_id: str, *, confirm: bo
     await ctx.repo.update_filing(consent_id, **values)
     if confirm:
         await _confirmed(ctx, principal, consent, reason)
+    else:
+        await ctx.uow.emit(
+            Rank4PublicInterestRejected(
+                consent_id=consent_id,
+                admission_id=consent.admission_id,
+                person_id=consent.person_id,
+                treatment_id=consent.treatment_id,
+                item_id=consent.item_id,
+                rejected_by=principal.subject,
+                rejected_at=now,
+            )
+        )
     await ctx.uow.audit(
         principal,
         f"public_interest.{'confirm' if confirm else 'reject'}",

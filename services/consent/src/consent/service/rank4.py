@@ -17,7 +17,7 @@ from consent.service.common import load_admission, load_person, new_id, paramete
 from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal
-from medaid_shared.contracts.consent import Rank4AcknowledgementOverdue
+from medaid_shared.contracts.consent import Rank4AcknowledgementOverdue, Rank4PublicInterestPending
 from medaid_shared.errors import Conflict, NotFound
 from medaid_shared.pagination import PageRequest
 
@@ -60,6 +60,8 @@ async def file_with_civil_affairs(
         public_interest_state=PublicInterestState.PENDING.value if public_interest_pending else None,
     )
     await ctx.repo.add_filing(row)
+    if public_interest_pending:
+        await ctx.uow.emit(pending_event(consent, row))
     await ctx.uow.schedule(
         ACKNOWLEDGEMENT_DUE,
         consent.consent_id,
@@ -68,6 +70,45 @@ async def file_with_civil_affairs(
         payload={"consent_id": consent.consent_id},
     )
     return row
+
+
+def pending_event(consent: Consent, filing: CivilAffairsFiling) -> Rank4PublicInterestPending:
+    """LJ-10: civil affairs learns of a signature awaiting its decision on the public interest."""
+    return Rank4PublicInterestPending(
+        consent_id=consent.consent_id,
+        admission_id=consent.admission_id,
+        person_id=consent.person_id,
+        treatment_id=consent.treatment_id,
+        item_id=consent.item_id,
+        signer_id=consent.signer_id,
+        signer_role=consent.signer_role,
+        signed_at=consent.signed_at,
+        acknowledgement_due_at=filing.acknowledgement_due_at,
+        parameters_version=filing.parameters_version,
+    )
+
+
+async def standing_signatures(
+    ctx: Ctx, *, treatment_id: str | None = None, item_id: str | None = None
+) -> tuple[Consent | None, tuple[Consent, CivilAffairsFiling] | None]:
+    """LJ-10: the signature that counts on a treatment or self-pay form (one not on a major
+    public interest awaiting civil affairs, or one civil affairs confirmed), and the one pending
+    civil affairs' decision with its filing; a rejected one is neither."""
+    found = (
+        await ctx.repo.consents_for(treatment_id=treatment_id)
+        if treatment_id
+        else await ctx.repo.consents_for(item_id=item_id)
+    )
+    counting: Consent | None = None
+    pending: tuple[Consent, CivilAffairsFiling] | None = None
+    for consent in found:
+        filing = await ctx.repo.get_filing(consent.consent_id)
+        state = filing.public_interest_state if filing else None
+        if filing is not None and state == PublicInterestState.PENDING.value:
+            pending = (consent, filing)
+        elif state != PublicInterestState.REJECTED.value:
+            counting = consent
+    return counting, pending
 
 
 def filing_view(row: CivilAffairsFiling) -> dict[str, Any]:

@@ -299,8 +299,13 @@ async def get_treatment(ctx: Ctx, principal: Principal, treatment_id: str) -> di
     row = await load_treatment(ctx, treatment_id)
     await require_view(ctx, principal, row.person_id, row.facility_id)
     view = treatment_view(ctx, row)
-    signed = await ctx.repo.consent_for(treatment_id=treatment_id)
-    view["consent"] = consent_view(signed) if signed else None
+    # LJ-10: the consent that counts, not the first on record (which may be a rank-4 signature
+    # civil affairs rejected or has yet to confirm); the pending one is shown as pending
+    counting, pending = await rank4.standing_signatures(ctx, treatment_id=treatment_id)
+    view["consent"] = consent_view(counting) if counting else None
+    view["pending_consent"] = None
+    if pending is not None:
+        view["pending_consent"] = {**consent_view(pending[0]), "civil_affairs_filing": rank4.filing_view(pending[1])}
     return view
 
 

@@ -126,3 +126,65 @@ def test_a_problem_concerns_the_form_field_its_pointer_names() -> None:
     assert concerns("/guardian/name", "guardian") and concerns("/a~1b", "a/b")
     assert not concerns("/reason_code", "reason") and not concerns("/lines/0/amount", "lines/0")
     assert not ApiProblem("settlement", 422, {}).concerns("reason")
+
+
+async def test_lj_10_civil_affairs_confirms_or_rejects_a_rank_4_major_public_interest_from_its_queue(
+    app: FastAPI, fake: FakeServices
+) -> None:
+    """LJ-10: on civil affairs' rank-4 queue a signature on a major public interest awaiting its
+    decision leads to one form; the decision chosen picks consent's confirmation or rejection
+    path and the reason is sent; no decision chosen is refused on its field, nothing sent."""
+    fake.on(
+        "GET",
+        "/v1/rank4-signatures",
+        body={
+            "items": [
+                {
+                    "consent_id": "con-PENDING",
+                    "admission_id": "A1",
+                    "signer": {"id": "head-I01", "role": "institution"},
+                    "major_public_interest": True,
+                    "public_interest_state": "pending",
+                    "filed_at": "2026-12-08T02:00:00+00:00",
+                    "acknowledgement_due_at": "2026-12-11T15:59:59+00:00",
+                    "overdue": False,
+                },
+                {
+                    "consent_id": "con-PLAIN",
+                    "admission_id": "A2",
+                    "signer": {"id": "head-V01", "role": "village_committee"},
+                    "major_public_interest": False,
+                    "public_interest_state": None,
+                    "filed_at": "2026-12-08T03:00:00+00:00",
+                    "acknowledgement_due_at": "2026-12-11T15:59:59+00:00",
+                    "overdue": False,
+                },
+            ],
+            "next_cursor": None,
+        },
+    )
+    decided = {"consent_id": "con-PENDING", "public_interest_state": "rejected"}
+    fake.on("POST", "/v1/rank4-signatures/con-PENDING/public-interest/rejection", 200, decided)
+    async with client(app) as c:
+        token = await sign_in(c, "civil_affairs")
+        queue = (await c.get("/queues/rank4")).text
+        form = await c.get("/act/public-interest-decision/con-PENDING")
+        unchosen = await c.post(
+            "/act/public-interest-decision/con-PENDING", data={"reason": "本人神志清楚", "csrf_token": token}
+        )
+        r = await c.post(
+            "/act/public-interest-decision/con-PENDING",
+            data={"decision": "rejection", "reason": "本人神志清楚，应由本人签字", "csrf_token": token},
+        )
+    assert "/act/public-interest-decision/con-PENDING" in queue and "是，待民政确认" in queue
+    assert "/act/public-interest-decision/con-PLAIN" not in queue and "/act/rank4-acknowledgement/con-PLAIN" in queue
+    assert (
+        form.status_code == 200
+        and "确认涉及重大公共利益，签字生效" in form.text
+        and "不予确认，签字不生效" in form.text
+    )
+    assert unchosen.status_code == 422 and 'data-testid="field-error-decision"' in unchosen.text
+    assert r.status_code == 200 and 'data-testid="done"' in r.text
+    [sent] = [x for x in fake.seen if x.method == "POST"]
+    assert sent.url.path == "/v1/rank4-signatures/con-PENDING/public-interest/rejection"
+    assert json.loads(sent.content) == {"reason": "本人神志清楚，应由本人签字"}

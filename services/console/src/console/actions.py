@@ -34,9 +34,19 @@ class Action:
     path: str  # with {id}
     subject: str  # what the id names, in Chinese
     fields: tuple[Field, ...] = ()
+    # a select whose value ends the path (one form for a decision the service takes at two
+    # paths, e.g. confirm or reject); it is not sent in the body
+    path_field: str | None = None
 
-    def url(self, ident: str) -> str:
-        return self.path.format(id=ident)
+    def url(self, ident: str, body: dict[str, Any] | None = None) -> str:
+        """The service path for the record ``ident``; ``path_field`` is taken out of ``body``."""
+        if self.path_field is None:
+            return self.path.format(id=ident)
+        chosen = (body or {}).pop(self.path_field, "")
+        allowed = {value for f in self.fields if f.name == self.path_field for value, _ in f.options}
+        if chosen not in allowed:
+            raise ValueError(self.path_field)
+        return self.path.format(id=ident, **{self.path_field: chosen})
 
 
 YES_NO = (("true", "是"), ("false", "否"))
@@ -166,6 +176,36 @@ ACTIONS: tuple[Action, ...] = (
         "/persons/{id}/guardian-absence",
         "人员编号",
         (Field("evidence_ref", "证明材料编号", required=True), Field("evidence_note", "说明", "textarea")),
+    ),
+    Action(
+        "rank4-acknowledgement",
+        "确认收到第四顺位签字备案",
+        "LJ-10",
+        _roles("civil_affairs"),
+        "consent",
+        "/rank4-signatures/{id}/acknowledgement",
+        "签字编号（知情同意书）",
+        (Field("note", "备注", "textarea"),),
+    ),
+    Action(
+        "public-interest-decision",
+        "确认或不予确认第四顺位签字涉及的重大公共利益",
+        "LJ-10",
+        _roles("civil_affairs"),
+        "consent",
+        "/rank4-signatures/{id}/public-interest/{decision}",
+        "签字编号（知情同意书）",
+        (
+            Field(
+                "decision",
+                "决定",
+                "select",
+                True,
+                (("confirmation", "确认涉及重大公共利益，签字生效"), ("rejection", "不予确认，签字不生效")),
+            ),
+            Field("reason", "理由", "textarea", True),
+        ),
+        path_field="decision",
     ),
     Action(
         "expert-assignment",

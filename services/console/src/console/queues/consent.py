@@ -66,14 +66,33 @@ async def rank4_signatures(ctx: Ctx) -> list[Row]:
                 {
                     "signer": signer.get("id"),
                     "role": ROLES.get(str(signer.get("role")), signer.get("role")),
-                    "public_interest": "是" if r.get("major_public_interest") else "否",
+                    "public_interest": _public_interest(r),
                     "admission": r.get("admission_id"),
                     "filed_at": local_text(r.get("filed_at")),
                 },
+                href=_next_step(r),
                 due=await ctx.calendars.due(r.get("acknowledgement_due_at"), r.get("overdue")),
             )
         )
     return rows
+
+
+PUBLIC_INTEREST_STATES = {"pending": "是，待民政确认", "confirmed": "是，民政已确认", "rejected": "是，民政不予确认"}
+
+
+def _public_interest(r: dict[str, Any]) -> str:
+    if not r.get("major_public_interest"):
+        return "否"
+    return PUBLIC_INTEREST_STATES.get(str(r.get("public_interest_state")), "是")
+
+
+def _next_step(r: dict[str, Any]) -> str | None:
+    """LJ-10: a signature on a major public interest awaiting civil affairs' decision leads to
+    the confirm-or-reject form, any other to the acknowledgement."""
+    if not r.get("consent_id"):
+        return None
+    pending = r.get("public_interest_state") == "pending"
+    return f"/act/{'public-interest-decision' if pending else 'rank4-acknowledgement'}/{r['consent_id']}"
 
 
 CARERS = roles("institution", "village_committee")

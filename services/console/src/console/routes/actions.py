@@ -54,11 +54,9 @@ async def action_send(request: Request, web: WebDep, key: str, ident: str) -> Re
     if action is None:
         return web.message(request, 403, "无权办理", "您的角色不能办理这一事项。")
     try:
+        body = act.body_of(action, ident, form)
         answer = await web.api(request).post(
-            action.service,
-            action.url(quote(ident, safe="")),
-            act.body_of(action, ident, form),
-            idempotency_key=text(form, "idem"),
+            action.service, _url(action, ident, body), body, idempotency_key=text(form, "idem")
         )
     except ApiProblem as problem:
         if problem.status == 401:
@@ -77,3 +75,14 @@ async def action_send(request: Request, web: WebDep, key: str, ident: str) -> Re
     return web.page(
         request, "action.html", action=action, ident=ident, answer=answer if isinstance(answer, dict) else {}
     )
+
+
+def _url(action: act.Action, ident: str, body: dict[str, object]) -> str:
+    """The service path; a decision not chosen is refused here, naming its field, as the
+    service would name one of its own."""
+    try:
+        return action.url(quote(ident, safe=""), body)
+    except ValueError as missing:
+        field = str(missing)
+        detail = {"title": "请选择决定", "status": 422, "detail": "请选择一项决定", "field": f"/{field}"}
+        raise ApiProblem("console", 422, detail) from None

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from medaid_shared.authz import Role
 from medaid_shared.events import Event
 from medaid_shared.feed import DEPARTMENTS
 from medaid_shared.minimisation import (
     DIAGNOSIS_ANSWERS,
+    DIAGNOSIS_RECORDS,
     DOCUMENTS,
     EVENT_FIELDS,
     FREE_FORM_ANSWERS,
@@ -191,12 +193,9 @@ def _declared(table: Mapping[str, str], service: str, name: str) -> str | None:
 
 # Answers that still carry a personal field the table does not allow there, now that their
 # models are published; when the service stops answering the field, its entry must go.
-KNOWN_ANSWER_DEVIATIONS: dict[str, str] = {
-    # GD-12: the fund's case answers carry the disease code to every role that reads cases
-    # (police and hrss included); the minimisation table names no roles for it yet.
-    "emergency-fund CaseOut.disease_code": "the case's disease code, to every reader of cases",
-    "emergency-fund CaseSummaryOut.disease_code": "the case's disease code, to every reader of cases",
-}
+# (Issue 16: the fund's case answers carried the disease code to every reader of cases; the
+# table now names its roles in DIAGNOSIS_ANSWERS.)
+KNOWN_ANSWER_DEVIATIONS: dict[str, str] = {}
 
 
 def _check_answer_field(service: str, owner: str, field: str) -> bool:
@@ -228,6 +227,32 @@ def test_spec_0_4_api_response_models_show_full_names_and_numbers_only_where_the
     }
     known = {k for k in KNOWN_ANSWER_DEVIATIONS if k.startswith(f"{service} ")}
     assert seen == known, f"fixed, remove from KNOWN_ANSWER_DEVIATIONS: {known - seen}"
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_spec_0_4_each_diagnosis_answer_of_the_table_is_an_answer_field_for_known_roles(service: str) -> None:
+    """Every answer field DIAGNOSIS_ANSWERS restricts exists in the service's answers, and the
+    roles it names are roles (SPEC 0.3): an entry for a field gone or a misspelt role would
+    restrict nothing."""
+    doc = json.loads((ROOT / f"services/{service}/openapi.json").read_text())
+    comps = doc.get("components", {}).get("schemas", {})
+    fields = {
+        f"{service} {owner}.{field}" for schema in _response_schemas(doc) for owner, field, _ in _fields(comps, schema)
+    }
+    mine = {k: roles for k, roles in DIAGNOSIS_ANSWERS.items() if k.startswith(f"{service} ")}
+    assert set(mine) <= fields, f"not an answer field: {set(mine) - fields}"
+    assert all(roles and roles <= {r.value for r in Role} for roles in mine.values())
+
+
+def test_spec_0_4_the_registration_records_name_who_receives_the_disease_code() -> None:
+    """Issue 16: the GD-19 records carried the disease code to every reader of exports; the
+    table names the one role that enters them in the national platform."""
+    assert {"emergency-fund registration.disease_code": frozenset({"fund_agency"})} == DIAGNOSIS_RECORDS
+    assert all("DIAGNOSIS_RECORDS" in DOCUMENTS[f"emergency-fund {op}"] for op in _FUND_EXPORTS)
+    assert "DIAGNOSIS_RECORDS" in FREE_FORM_ANSWERS["emergency-fund RegistrationExportOut.items"]
+
+
+_FUND_EXPORTS = ("GET /exports/registrations", "GET /exports/registrations/batches/{batch_id}/file")
 
 
 @pytest.mark.parametrize("service", list(SERVICES))

@@ -716,12 +716,13 @@ async def test_unidentified_patient_police_overdue_fund_paid_then_identified_lat
     ), steps
     assert [n["role"] for n in final_app["co_review_notes"]] == ["police"], final_app
 
-    # GD-19: the record for the national registration platform tells the whole story, masked.
+    # GD-19: the record for the national registration platform tells the whole story, masked;
+    # the agency that enters it in the platform reads the disease code (SPEC 0.4).
     export = await stack.call(
         "emergency-fund",
         "GET",
         "/exports/registrations",
-        role="auditor",
+        role="fund_agency",
         scopes=CITY_SCOPE,
         params={"city": CITY, "from": "2026-11-01", "to": "2026-11-30"},
     )

@@ -525,3 +525,33 @@ async def test_spec_0_4_a_cases_disease_code_rests_encrypted(svc: ServiceHarness
         audit = str((await s.execute(select(svc.runtime.db.tables.audit_log.c.details))).scalars().all())
     assert "disease_code" not in row and b"I63" not in bytes(row["disease_code_enc"])
     assert "I63" not in audit and "I21" not in audit
+
+
+async def test_spec_0_4_the_disease_code_is_answered_only_to_the_roles_whose_purpose_needs_it(
+    svc: ServiceHarness,
+) -> None:
+    """Issue 16: every reader of cases (police and HR & social security included) read the
+    disease code. The minimisation table names the hospital that filed the case, the agency
+    and the health department reviewing it; every other reader gets it empty, in the case,
+    in the list and in the answer of a command."""
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc, disease="I21"))["case_id"]
+        assert (await ok(svc, "PUT", f"/cases/{cid}/disease", "hospital", {"disease_code": "I63"}))[
+            "disease_code"
+        ] == "I63"
+        for role, seen in {
+            "hospital": "I63",
+            "agency": "I63",
+            "health": "I63",
+            "finance": None,
+            "auditor": None,
+            "civil": None,
+            "police": None,
+            "insurance": None,
+            "hrss": None,
+        }.items():
+            case = await ok(svc, "GET", f"/cases/{cid}", role)
+            [listed] = (await ok(svc, "GET", "/cases", role))["items"]
+            assert (case["disease_code"], listed["disease_code"]) == (seen, seen), role
+            assert seen is not None or "I63" not in str(case) + str(listed), role

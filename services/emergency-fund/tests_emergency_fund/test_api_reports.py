@@ -79,3 +79,17 @@ async def test_gd_19_registration_export_json_and_csv(svc: ServiceHarness) -> No
         assert (
             await call(svc, "GET", "/exports/registrations", "agency", params={**EXPORT, "format": "xml"})
         ).status_code == 422
+
+
+async def test_spec_0_4_the_registration_records_carry_the_disease_code_only_to_the_agency(svc: ServiceHarness) -> None:
+    """Issue 16: the GD-19 records carried the disease code to every reader of exports. The
+    minimisation table names the agency, which enters them in the national platform; the
+    health department and the auditor read the records, JSON and CSV, with it empty."""
+    await paid(svc)
+    with time_machine.travel(PAY, tick=False):
+        for role, seen in {"agency": "I21", "health": "", "auditor": ""}.items():
+            [record] = (await ok(svc, "GET", "/exports/registrations", role, params=EXPORT))["items"]
+            r = await call(svc, "GET", "/exports/registrations", role, params={**EXPORT, "format": "csv"})
+            [row] = list(csv.DictReader(io.StringIO(r.text)))
+            assert (record["disease_code"], row["disease_code"]) == (seen, seen), role
+            assert seen or "I21" not in r.text + str(record), role

@@ -458,3 +458,45 @@ async def test_gd_13_5_a_discharge_after_the_agencys_decision_takes_it_again(svc
         app = await ok(svc, "GET", f"/applications/{app_id}", "agency")
         assert app["state"] == "withdrawn" and app["cases"][0]["withdrawn_reason"].startswith("GD-13.5")
         assert (await ok(svc, "GET", f"/cases/{cid}/assessment", "hospital"))["living_max"] == "60.00"
+
+
+async def test_spec_0_4_an_extensions_evidence_is_shown_only_to_those_who_ask_and_decide(svc: ServiceHarness) -> None:
+    """Issue 16: an extension's evidence can hold a newborn's date of birth. The hospital that
+    asks, the agency and the health department that decide read it (the case, the list, the
+    work queue); every other reader of cases or of the queue gets it empty."""
+    born = (ADMITTED - timedelta(days=2)).date().isoformat()
+    with time_machine.travel(NOW, tick=False):
+        await prepare_city(svc)
+        cid = (await open_case(svc))["case_id"]
+        newborn = {
+            "hours": 120,
+            "category": "critically_ill_newborn",
+            "reason": "新生儿窒息复苏后",
+            "evidence": {"date_of_birth": born},
+        }
+        requested = await ok(svc, "POST", f"/cases/{cid}/emergency-extension", "hospital", newborn)
+        assert requested["extension_evidence"] == {"date_of_birth": born}
+        for role, seen in {
+            "hospital": {"date_of_birth": born},
+            "agency": {"date_of_birth": born},
+            "health": {"date_of_birth": born},
+            "finance": None,
+            "auditor": None,
+            "civil": None,
+            "police": None,
+            "insurance": None,
+            "hrss": None,
+        }.items():
+            case = await ok(svc, "GET", f"/cases/{cid}", role)
+            [listed] = (await ok(svc, "GET", "/cases", role))["items"]
+            assert (case["extension_evidence"], listed["extension_evidence"]) == (seen, seen), role
+            assert seen is not None or born not in str(case) + str(listed), role
+        for role, seen in {
+            "agency": {"date_of_birth": born},
+            "health": {"date_of_birth": born},
+            "auditor": None,
+        }.items():
+            [queued] = (await ok(svc, "GET", "/emergency-extensions", role))["items"]
+            assert (queued["case_id"], queued["evidence"]) == (cid, seen), role
+        # the category and the hours stay readable: the auditor follows the decision without the birth date
+        assert (queued["category"], queued["hours"]) == ("critically_ill_newborn", 120)

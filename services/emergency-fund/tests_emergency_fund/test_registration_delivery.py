@@ -50,11 +50,19 @@ async def test_gd_19_registrations_are_delivered_daily_as_files_with_a_manifest_
         )
         assert first["format"] == "csv" and first["rule"] == "GD-19"
         assert first["parameters_version"] == "registration_export:any:any:default"
-        r = await call(svc, "GET", first["file"].removeprefix("/v1"), "health")
+        r = await call(svc, "GET", first["file"].removeprefix("/v1"), "agency")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
         assert hashlib.sha256(r.content).hexdigest() == first["sha256"] == r.headers["x-content-sha256"]
         assert csv.DictReader(io.StringIO(r.text)).fieldnames == first["fields"]
         [row] = list(csv.DictReader(io.StringIO(r.text)))
+        assert row["disease_code"] == "I21"  # the agency enters the record in the national platform
+        # SPEC 0.4: every other reader of the delivered file receives it without the disease
+        # code (the minimisation table's DIAGNOSIS_RECORDS), with the digest of what it receives
+        for role in ("health", "auditor"):
+            other = await call(svc, "GET", first["file"].removeprefix("/v1"), role)
+            assert other.status_code == 200 and "I21" not in other.text, role
+            assert hashlib.sha256(other.content).hexdigest() == other.headers["x-content-sha256"], role
+            assert [{**row, "disease_code": ""}] == list(csv.DictReader(io.StringIO(other.text))), role
         pulled = (await ok(svc, "GET", "/exports/registrations", "agency", params=EXPORT))["items"]
         # the file carries the same record as the pull: its instants in Shanghai time, the
         # pull's in UTC with Z

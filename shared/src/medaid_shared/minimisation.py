@@ -176,12 +176,26 @@ FULL_READS: Mapping[str, frozenset[str]] = {
     "consent": frozenset({"ConsentFormOut"}),
     "emergency-fund": frozenset({"CaseIdentityOut"}),
 }
+# The fund's readers whose purpose includes the case's disease (GD-12 eligibility, GD-13.4
+# the cost cap per disease, GD-20.1/20.2 the application and its review): the hospital that
+# filed the case, the handling agency, the health department reviewing. Finance, the auditor
+# and the co-reviewing police, civil affairs, medical insurance and HR & social security read
+# cases without it. An extension's evidence (GD-13.3: a newborn's date of birth, a pregnancy
+# record) is for the same three: the hospital that asks, the agency and the health department
+# that decide extensions.
+_FUND_MEDICAL = frozenset({"hospital", "fund_agency", "health_bureau"})
+
 # SPEC 0.4: answer fields that carry a diagnosis or a medical statement about the person,
 # "<service> <Schema>.<field>", and the only roles the service fills them for (every other
 # role gets them empty). A self-pay item's necessity is for those who propose, review, file
 # or sign it (LJ-7.1–7.3) and the auditor; medical insurance and the health bureau read the item without it.
 DIAGNOSIS_ANSWERS: Mapping[str, frozenset[str]] = {
     "referral AdmissionOut.diagnosis_group": frozenset({"hospital", "civil_affairs", "medical_insurance"}),
+    "emergency-fund CaseSummaryOut.disease_code": _FUND_MEDICAL,
+    "emergency-fund CaseOut.disease_code": _FUND_MEDICAL,
+    "emergency-fund CaseSummaryOut.extension_evidence": _FUND_MEDICAL,
+    "emergency-fund CaseOut.extension_evidence": _FUND_MEDICAL,
+    "emergency-fund ExtensionRequestOut.evidence": _FUND_MEDICAL,
     "consent ItemOut.necessity": frozenset(
         {
             "hospital",
@@ -195,6 +209,13 @@ DIAGNOSIS_ANSWERS: Mapping[str, frozenset[str]] = {
             "auditor",
         }
     ),
+}
+# SPEC 0.4 / GD-19: the fields of the registration records (the JSON export's records, its
+# CSV file and the delivered files) that carry a diagnosis, "<service> <record>.<field>", and
+# the only roles that receive them; every other reader of exports gets them empty. The records
+# go to the national registration platform through the handling agency, which enters them.
+DIAGNOSIS_RECORDS: Mapping[str, frozenset[str]] = {
+    "emergency-fund registration.disease_code": frozenset({"fund_agency"}),
 }
 FULL_READ_FIELDS = frozenset({"id_number", "name", "full_name", "patient_name", "signer_name"})
 
@@ -280,9 +301,10 @@ DOCUMENTS: Mapping[str, str] = {
     "settlement GET /reports/{quarter}/self-pay-share": "LJ-8 each hospital's self-pay share as CSV, the rows of its "
     "JSON answer",
     "emergency-fund GET /exports/registrations": "the registration records as CSV, the records of its JSON "
-    "answer (RegistrationExportOut): name and ID number masked",
+    "answer (RegistrationExportOut): name and ID number masked, the disease code for the roles of DIAGNOSIS_RECORDS",
     "emergency-fund GET /exports/registrations/batches/{batch_id}/file": "a delivered registration file, the "
-    "records of GET /exports/registrations: name and ID number masked",
+    "records of GET /exports/registrations: name and ID number masked, the disease code for the roles of "
+    "DIAGNOSIS_RECORDS (empty in the file every other reader receives)",
     "emergency-fund GET /public/notices.html": "GD-21 the public notice board, served without login: names and ID "
     "numbers masked",
     "identity-check GET /identity-checks/{request_id}/attachments/{attachment_id}": "a face photo of an "
@@ -313,11 +335,11 @@ FREE_FORM_ANSWERS: Mapping[str, str] = {
     "emergency-fund FundOut.income": "GD-3 the fund's income by source",
     "emergency-fund FundOut.preallocated": "the amounts pre-allocated by facility",
     "emergency-fund CaseOut.extension_evidence": "the evidence an extension of the emergency period rests "
-    "on (a newborn's date of birth, a pregnancy record's number)",
+    "on (a newborn's date of birth, a pregnancy record's number), for the roles DIAGNOSIS_ANSWERS names",
     "emergency-fund CaseSummaryOut.extension_evidence": "as CaseOut.extension_evidence",
     "emergency-fund ExtensionRequestOut.evidence": "as CaseOut.extension_evidence",
-    "emergency-fund RegistrationExportOut.records": "the registration records, each mapping the names in "
-    "`fields` to text: name and ID number masked, the disease code in clear (to every reader of exports)",
+    "emergency-fund RegistrationExportOut.items": "the registration records, each mapping the names in "
+    "`fields` to text: name and ID number masked, the disease code for the roles of DIAGNOSIS_RECORDS",
 }
 
 # Field names that look personal but are not (checked by the minimisation test), with why.

@@ -116,7 +116,10 @@ class CaseSummaryOut(Out):
     extension_category: str | None = Field(examples=["critically_ill_newborn"])
     extension_reason: str | None
     extension_hours: int | None
-    extension_evidence: dict[str, Any] | None = Field(description="the evidence that fits the category (GD-13.3)")
+    extension_evidence: dict[str, Any] | None = Field(
+        description="the evidence that fits the category (GD-13.3); SPEC 0.4: for the hospital, the agency and "
+        "the health department only, empty for every other reader"
+    )
     extension_status: str | None = Field(examples=["requested"])
     extension_requested_by: str | None
     extension_requested_at: datetime | None
@@ -153,7 +156,11 @@ class CaseSummaryOut(Out):
     created_at: datetime
     created_by: str
     updated_at: datetime
-    disease_code: str | None = Field(examples=["I21"])
+    disease_code: str | None = Field(
+        examples=["I21"],
+        description="GD-12; SPEC 0.4: for the hospital that filed the case, the agency and the health department "
+        "only, empty for every other reader",
+    )
 
 
 class CaseOut(CaseSummaryOut):
@@ -732,7 +739,9 @@ class ExtensionRequestOut(Out):
     category: str | None = Field(examples=["critically_ill_newborn"])
     hours: int | None
     reason: str | None
-    evidence: dict[str, Any] | None
+    evidence: dict[str, Any] | None = Field(
+        description="GD-13.3; SPEC 0.4: for the agency and the health department that decide, empty for the auditor"
+    )
     requested_at: datetime | None
     rule: str = Field(examples=["GD-13.3"])
 

@@ -8,6 +8,7 @@ application (附件2) whose amounts stay within the caps.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -42,11 +43,13 @@ from emergency_fund.service.commands import (
 )
 from emergency_fund.service.ports import Row
 from emergency_fund.service.reference import average_cost, living_standard_on
+from medaid_shared.authz import Principal, Role
 from medaid_shared.clock import to_local
 from medaid_shared.contracts.emergency_fund import FundCaseClosed, FundCaseOpened
 from medaid_shared.contracts.referral import EmergencyAssistanceReferred
 from medaid_shared.crypto import is_valid_id_number, mask_id_number, mask_name
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
+from medaid_shared.minimisation import DIAGNOSIS_ANSWERS
 from medaid_shared.pagination import PageRequest
 
 
@@ -753,8 +756,23 @@ async def claim(env: Env, case_id: str, cmd: ClaimCmd) -> tuple[int, Any]:
 # ---------------------------------------------------------------- reads
 
 
-def case_out(case: Row) -> dict[str, Any]:
-    return out(case, id_as="case_id")
+# SPEC 0.4 (the minimisation table's DIAGNOSIS_ANSWERS): the case's disease code and an
+# extension's evidence (a newborn's date of birth, a pregnancy record) only for the roles
+# whose purpose needs them — the hospital that filed the case, the agency and the health
+# department; every other reader of cases gets them empty.
+MEDICAL_FIELDS: dict[str, frozenset[Role]] = {
+    field: frozenset(Role(r) for r in DIAGNOSIS_ANSWERS[f"emergency-fund CaseOut.{field}"])
+    for field in ("disease_code", "extension_evidence")
+}
+
+
+def minimised(principal: Principal, answer: dict[str, Any], fields: Mapping[str, frozenset[Role]]) -> dict[str, Any]:
+    """The answer with each medical field emptied unless the caller's role may read it (SPEC 0.4)."""
+    return {k: None if k in fields and principal.role not in fields[k] else v for k, v in answer.items()}
+
+
+def case_out(principal: Principal, case: Row) -> dict[str, Any]:
+    return minimised(principal, out(case, id_as="case_id"), MEDICAL_FIELDS)
 
 
 def cost_item_out(item: Row, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -769,7 +787,7 @@ async def case_view(env: Env, case_id: str) -> dict[str, Any]:
     checks = await env.store.many("civil_affairs_check", {"case_id": case_id}, order_by=["seq"])
     vagrant = await env.store.one("vagrant_registration", {"case_id": case_id})
     return {
-        **case_out(case),
+        **case_out(env.principal, case),
         "cost_items": [cost_item_out(i) for i in items],
         "channel_payments": [out(c) for c in channels],
         "civil_affairs_checks": [out(c, id_as="check_id") for c in checks],
@@ -791,7 +809,7 @@ async def list_cases(env: Env, state: str | None, facility_id: str | None, page:
     if facility_id:
         where["facility_id"] = facility_id
     rows = await env.store.page("case", where, page, ["id"])
-    return [case_out(r) for r in rows]
+    return [case_out(env.principal, r) for r in rows]
 
 
 async def read_identity(env: Env, case_id: str, reason: str) -> dict[str, Any]:

@@ -14,9 +14,11 @@ from typing import Any
 
 from emergency_fund.domain.money import ZERO
 from emergency_fund.service.base import Env, cities_of, get_or_404, new_id, notice_out, out
+from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due
 from medaid_shared.clock import SHANGHAI, to_local
 from medaid_shared.errors import ValidationFailed
+from medaid_shared.minimisation import DIAGNOSIS_RECORDS
 from medaid_shared.pagination import PageRequest
 from medaid_shared.responses import wire_instant
 
@@ -100,6 +102,19 @@ EXPORT_FIELDS = [
 ]
 
 
+# SPEC 0.4 / GD-19 (the minimisation table's DIAGNOSIS_RECORDS): the records' disease code
+# only for the roles that receive it (the agency, which enters the records in the national
+# platform); every other reader of exports gets it empty.
+DISEASE_CODE_READERS = frozenset(Role(r) for r in DIAGNOSIS_RECORDS["emergency-fund registration.disease_code"])
+
+
+def for_reader(principal: Principal, records: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The records as ``principal`` may read them: the disease code emptied unless its role receives it."""
+    if principal.role in DISEASE_CODE_READERS:
+        return records
+    return [{**r, "disease_code": ""} for r in records]
+
+
 def _local(value: datetime | None) -> str:
     return to_local(value).isoformat() if value else ""
 
@@ -122,7 +137,7 @@ async def registrations(
         cases = await env.store.many("case", where, order_by=["admitted_at", "id"])
     else:
         cases = await env.store.page("case", where, page, ["admitted_at", "id"])
-    return await _records(env, city, cases)
+    return for_reader(env.principal, await _records(env, city, cases))
 
 
 async def _records(env: Env, city: str, cases: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -202,9 +217,9 @@ def _group(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return grouped
 
 
-def to_csv(rows: list[dict[str, str]]) -> str:
+def to_csv(rows: list[dict[str, str]], fields: list[str] = EXPORT_FIELDS) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -322,8 +337,14 @@ async def registration_batches(env: Env, city: str, after: int, limit: int) -> d
 
 
 async def registration_batch_file(env: Env, batch_id: str) -> dict[str, Any]:
-    """GD-19: one delivered file (CSV, UTF-8), as its manifest describes it."""
+    """GD-19: one delivered file (CSV, UTF-8), as its manifest describes it to the agency that
+    delivers it; every other reader receives it with the disease code emptied (SPEC 0.4), and
+    the digest of the file it receives."""
     env.authorize("export.read")
     batch = await get_or_404(env, "registration_batch", batch_id, what="registration batch")
     cities_of(env.principal, batch["city"])
-    return batch
+    if env.principal.role in DISEASE_CODE_READERS:
+        return batch
+    records = for_reader(env.principal, list(csv.DictReader(io.StringIO(batch["content"]))))
+    content = to_csv(records, batch["fields"])
+    return {**batch, "content": content, "sha256": hashlib.sha256(content.encode("utf-8")).hexdigest()}

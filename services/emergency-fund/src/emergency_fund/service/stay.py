@@ -25,15 +25,23 @@ from emergency_fund.service.cases import (
     extension_evidence,
     held_birth_facts,
     load_case,
+    minimised,
     touch,
 )
 from emergency_fund.service.commands import ExtensionCmd, ExtensionDecisionCmd, StayEndCmd
+from medaid_shared.authz import Role
 from medaid_shared.clock import to_local
 from medaid_shared.contracts.referral import DischargeRecorded
 from medaid_shared.errors import Conflict, ValidationFailed
+from medaid_shared.minimisation import DIAGNOSIS_ANSWERS
 from medaid_shared.pagination import PageRequest
 
 REQUESTED, APPROVED, REJECTED = "requested", "approved", "rejected"
+# SPEC 0.4: an extension's evidence (a newborn's date of birth) in the work queue only for the
+# roles the minimisation table names (the agency and the health department that decide it).
+QUEUE_EVIDENCE = {
+    "evidence": frozenset(Role(r) for r in DIAGNOSIS_ANSWERS["emergency-fund ExtensionRequestOut.evidence"])
+}
 
 
 async def record_stay_end(env: Env, case_id: str, cmd: StayEndCmd) -> tuple[int, Any]:
@@ -209,20 +217,24 @@ async def pending_extensions(env: Env, page: PageRequest) -> list[dict[str, Any]
         ["id"],
     )
     return [
-        out(
-            {
-                "case_id": r["id"],
-                "city": r["city"],
-                "facility_id": r["facility_id"],
-                "patient_ref": r["patient_ref"],
-                "admitted_at": r["admitted_at"],
-                "category": r["extension_category"],
-                "hours": r["extension_hours"],
-                "reason": r["extension_reason"],
-                "evidence": r["extension_evidence"],
-                "requested_at": r["extension_requested_at"],
-                "rule": "GD-13.3",
-            }
+        minimised(
+            env.principal,
+            out(
+                {
+                    "case_id": r["id"],
+                    "city": r["city"],
+                    "facility_id": r["facility_id"],
+                    "patient_ref": r["patient_ref"],
+                    "admitted_at": r["admitted_at"],
+                    "category": r["extension_category"],
+                    "hours": r["extension_hours"],
+                    "reason": r["extension_reason"],
+                    "evidence": r["extension_evidence"],
+                    "requested_at": r["extension_requested_at"],
+                    "rule": "GD-13.3",
+                }
+            ),
+            QUEUE_EVIDENCE,
         )
         for r in rows
     ]

@@ -186,7 +186,7 @@ async def test_decentralized_emergency_without_signature_reaches_the_aid_ceiling
         expect=201,
     )
     assert consent["decision"] == "emergency_followup"
-    assert consent["signer"]["rank"] == 2 and consent["signer"]["id"] == GUARDIAN
+    assert consent["signer"]["rank"] == 2 and consent["signer"]["signer_id"] == GUARDIAN
     assert [s["rank"] for s in consent["skipped_ranks"]] == [1]  # not fully capable or lucid
     signed = await stack.wait_event("ConsentSigned", treatment_id=rescue["treatment_id"])
     assert signed["data"]["decision"] == "emergency_followup"

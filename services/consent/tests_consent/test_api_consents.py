@@ -35,7 +35,12 @@ async def test_lj_11_1_routine_consent_signed_by_the_eligible_signer(svc: Servic
     r = await sign(svc, t["treatment_id"], "patient", subject="P1", signature_ref="SIG-1")
     assert r.status_code == 201, r.text
     c = r.json()
-    assert c["decision"] == "routine" and c["signer"] == {"id": "P1", "role": "patient", "rank": 1, "holder": "person"}
+    assert c["decision"] == "routine" and c["signer"] == {
+        "signer_id": "P1",
+        "role": "patient",
+        "rank": 1,
+        "holder": "person",
+    }
     assert c["skipped_ranks"] == [] and not c["filed_with_civil_affairs"]
     [event] = await svc.published("ConsentSigned")
     assert event["key"] == "A1"

@@ -45,7 +45,7 @@ async def test_lj_10_every_rank_4_signature_reaches_civil_affairs_and_is_flagged
     assert filing["parameters_version"] == "rank4_filing:any:any:default" and not filing["overdue"]
     [listed] = await work_list(svc)
     assert listed["consent_id"] == consent["consent_id"] and listed["signer"] == {
-        "id": "head-I01",
+        "signer_id": "head-I01",
         "role": "institution",
     }
     assert await work_list(svc, "overdue") == []

@@ -142,7 +142,7 @@ async def test_lj_10_civil_affairs_confirms_or_rejects_a_rank_4_major_public_int
                 {
                     "consent_id": "con-PENDING",
                     "admission_id": "A1",
-                    "signer": {"id": "head-I01", "role": "institution"},
+                    "signer": {"signer_id": "head-I01", "role": "institution"},
                     "major_public_interest": True,
                     "public_interest_state": "pending",
                     "filed_at": "2026-12-08T02:00:00+00:00",
@@ -152,7 +152,7 @@ async def test_lj_10_civil_affairs_confirms_or_rejects_a_rank_4_major_public_int
                 {
                     "consent_id": "con-PLAIN",
                     "admission_id": "A2",
-                    "signer": {"id": "head-V01", "role": "village_committee"},
+                    "signer": {"signer_id": "head-V01", "role": "village_committee"},
                     "major_public_interest": False,
                     "public_interest_state": None,
                     "filed_at": "2026-12-08T03:00:00+00:00",

@@ -283,7 +283,7 @@ async def test_lj_10_rank_4_signatures_are_consents_work_list_with_their_acknowl
             "consent_id": consent_id,
             "admission_id": admission_id,
             "person_id": "P1",
-            "signer": {"id": "INST-HEAD-1", "role": "institution"},
+            "signer": {"signer_id": "INST-HEAD-1", "role": "institution"},
             "major_public_interest": public_interest,
             "filed_at": "2026-12-01T02:00:00+00:00",
             "acknowledgement_due_at": due,

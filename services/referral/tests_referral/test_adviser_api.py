@@ -28,7 +28,7 @@ async def test_lj_4_3c_civil_affairs_names_the_adviser_of_unfiled_outside_care(s
         r = await svc.client.post(f"/admissions/{aid}/adviser", json=body, headers=ca(svc))
         assert r.status_code == 200, r.text
         adviser = r.json()["unfiled_care_adviser"]
-        assert (adviser["kind"], adviser["id"], adviser["evidence_ref"], adviser["rule"]) == (
+        assert (adviser["kind"], adviser["unit_id"], adviser["evidence_ref"], adviser["rule"]) == (
             "facility",
             "TH01",
             "MZ-2026-0931",

@@ -58,3 +58,48 @@ def test_spec_0_4_the_outboxs_discharges_are_sealed_by_the_migration(infrastruct
         row["payload"]["diagnosis_group_sealed"], DIAGNOSIS_GROUPS_PURPOSE
     )
     assert opened == "J18"
+
+
+def test_lj_4_3c_a_recorded_advisers_facility_is_renamed_unit_id_by_the_migration(
+    infrastructure: Infrastructure,
+) -> None:
+    """docs/VOCABULARY.md: a reference names what it refers to. An adviser recorded before
+    migration 0017 kept the advising facility as ``id``; the migration renames it ``unit_id``
+    and leaves the rest of the record, and an admission without an adviser, as they were."""
+    url = make_url(infrastructure.database_url)
+    database = f"{url.database}_m0017"
+    target = _create_database(url.set(database="postgres").render_as_string(hide_password=False), database)
+    migrations = SERVICES["referral"].migrations_dir()
+    upgrade(migrations, target, "0016")
+    adviser = {"kind": "facility", "id": "LZ-GRMYY", "name": "柳州市工人医院", "rule": "LJ-4.3c"}
+
+    async def run(*statements: str, **params: object) -> list[Any]:
+        engine = create_async_engine(target)
+        try:
+            async with engine.begin() as conn:
+                for statement in statements:
+                    result = await conn.execute(text(statement), params)
+                return list(result.mappings().all()) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    insert = (
+        "INSERT INTO referral.admission (admission_id, person_id, facility_id, admitted_at, emergency, able_to_pay, "
+        "support_type, referral_compliance, filing_rule, filing_state, filing_due_at, unfiled_due_at, created_by, "
+        "created_at, unfiled_care_adviser) VALUES ('{aid}', '{aid}-P', 'LZ-LJRMYY', now(), false, false, 'centralized', "
+        "'{{}}', 'LJ-4.2b', 'unfiled', now(), now(), 'h', now(), {adviser})"
+    )
+    asyncio.run(
+        run(
+            "SET LOCAL session_replication_role = replica",
+            insert.format(aid="A1", adviser="CAST(:adviser AS jsonb)"),
+            insert.format(aid="A2", adviser="NULL"),
+            adviser=json.dumps(adviser),
+        )
+    )
+    upgrade(migrations, target)
+    rows = asyncio.run(run("SELECT admission_id, unfiled_care_adviser FROM referral.admission ORDER BY 1"))
+    assert [(r["admission_id"], r["unfiled_care_adviser"]) for r in rows] == [
+        ("A1", {"kind": "facility", "unit_id": "LZ-GRMYY", "name": "柳州市工人医院", "rule": "LJ-4.3c"}),
+        ("A2", None),
+    ]

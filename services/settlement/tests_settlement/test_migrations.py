@@ -90,3 +90,38 @@ def test_spec_0_4_dead_lettered_discharges_are_sealed_by_the_migration(infrastru
     assert event.diagnosis_group_sealed is not None
     opened = Unsealer(DEV_DIAGNOSIS_GROUPS_PRIVATE_KEY).open(event.diagnosis_group_sealed, DIAGNOSIS_GROUPS_PURPOSE)
     assert opened == "J18"
+
+
+def test_lj_4_3c_a_kept_advisers_facility_is_renamed_unit_id_by_the_migration(infrastructure: Infrastructure) -> None:
+    """docs/VOCABULARY.md: a reference names what it refers to. The adviser an admission kept
+    before migration 0017 named the advising facility ``id``; the migration renames it
+    ``unit_id`` and leaves the rest as it was."""
+    url = make_url(infrastructure.database_url)
+    database = f"{url.database}_s0017"
+    target = _create_database(url.set(database="postgres").render_as_string(hide_password=False), database)
+    migrations = SERVICES["settlement"].migrations_dir()
+    upgrade(migrations, target, "0016")
+    adviser = {"kind": "facility", "id": "LZ-GRMYY", "name": "柳州市工人医院", "evidence_ref": "MZ-LJ-2026-0117"}
+
+    async def run(statement: str, **params: object) -> list[Any]:
+        engine = create_async_engine(target)
+        try:
+            async with engine.begin() as conn:
+                result = await conn.execute(text(statement), params)
+                return list(result.mappings().all()) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    asyncio.run(
+        run(
+            "INSERT INTO settlement.admission (admission_id, person_id, facility_id, admitted_at, emergency, "
+            "support_type, facility_level, facility_designated, facility_region, primary_first_visit, referral_slip, "
+            "referral_compliant, filing_state, updated_at, unfiled_care_adviser) VALUES ('A1', 'P1', 'LZ-LJRMYY', "
+            "now(), false, 'centralized', 'secondary', true, 'county', false, false, false, 'unfiled', now(), "
+            "CAST(:adviser AS jsonb))",
+            adviser=json.dumps(adviser),
+        )
+    )
+    upgrade(migrations, target)
+    (row,) = asyncio.run(run("SELECT unfiled_care_adviser FROM settlement.admission"))
+    assert row["unfiled_care_adviser"] == {**{k: v for k, v in adviser.items() if k != "id"}, "unit_id": "LZ-GRMYY"}

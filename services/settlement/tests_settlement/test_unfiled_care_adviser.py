@@ -10,6 +10,7 @@ from datetime import timedelta
 from medaid_shared.contracts.common import FilingState
 from medaid_shared.contracts.referral import UnfiledCareAdviserRecorded
 from medaid_shared.testing import ServiceHarness
+from settlement.service.settlements import bearer_view
 from tests_settlement.world import (
     ADMITTED,
     admit,
@@ -70,7 +71,7 @@ async def test_lj_4_3c_an_adviser_recorded_after_settlement_is_named_on_a_re_iss
     bearer = new["unfiled_care_bearer"]
     assert (bearer["rule"], bearer["bearer"], bearer["amount"]) == ("LJ-4.3c", "adviser", "5000.00")
     assert bearer["adviser"]["name"] == "柳江区某镇卫生院" and bearer["adviser"]["evidence_ref"] == "CA-EVID-7"
-    assert (bearer["adviser"]["kind"], bearer["adviser"]["id"]) == ("facility", "H009")
+    assert (bearer["adviser"]["kind"], bearer["adviser"]["unit_id"]) == ("facility", "H009")
     # still no aid, no support fund, no support money (LJ-4.3c); the amounts are unchanged
     assert new["amounts"] == first["amounts"]
     detail = (await svc.client.get(f"/statements/{new['statement_id']}", headers=insurance(svc))).json()
@@ -116,3 +117,15 @@ async def test_lj_4_3c_a_filed_admission_names_no_bearer(svc: ServiceHarness) ->
     ).status_code == 201
     st = (await svc.client.post("/admissions/A1/settlement", headers=hospital(svc))).json()
     assert st["unfiled_care_bearer"] is None
+
+
+def test_lj_4_3c_a_statement_issued_before_answers_its_advisers_facility_as_unit_id() -> None:
+    """A statement is immutable (SPEC §5): one issued while the adviser's facility was stored as
+    ``id`` keeps it so, and answers it as ``unit_id`` (docs/VOCABULARY.md); a person bearing
+    the cost, or no bearer at all, answers as stored."""
+    stored = {"rule": "LJ-4.3c", "bearer": "adviser", "amount": "674.00"}
+    adviser = {"kind": "facility", "name": "柳州市工人医院", "evidence_ref": "MZ-LJ-2026-0117"}
+    answered = bearer_view({**stored, "adviser": {**adviser, "id": "LZ-GRMYY"}})
+    assert answered == {**stored, "adviser": {**adviser, "unit_id": "LZ-GRMYY"}}
+    person = {"rule": "LJ-4.3c", "bearer": "person", "amount": "674.00", "adviser": None}
+    assert bearer_view(person) == person and bearer_view(None) is None

@@ -30,7 +30,7 @@ REASONS = [
     "single cost 1080.00 > 1000.00: civil-affairs filing",
 ]
 
-PERSON_SIGNER: dict[str, Any] = {"id": PERSON_ID, "role": "patient", "rank": 1, "holder": "person"}
+PERSON_SIGNER: dict[str, Any] = {"signer_id": PERSON_ID, "role": "patient", "rank": 1, "holder": "person"}
 ITEM_CONSENT: dict[str, Any] = {
     "consent_id": ITEM_CONSENT_ID,
     "admission_id": ADMISSION_ID,
@@ -231,7 +231,7 @@ RANK4_FILING: dict[str, Any] = {
     "consent_id": RANK4_CONSENT_ID,
     "admission_id": ADMISSION_ID,
     "person_id": PERSON_ID,
-    "signer": {"id": "fly-head-wei", "role": "institution"},
+    "signer": {"signer_id": "fly-head-wei", "role": "institution"},
     "major_public_interest": False,
     "filed_at": "2026-12-11T02:32:00Z",
     "acknowledgement_due_at": "2026-12-14T15:59:59Z",
@@ -297,7 +297,9 @@ class SignerOut(Out):
 
     model_config = _examples(PERSON_SIGNER)
 
-    id: str
+    signer_id: str = Field(
+        description="the signer's login: the person's own id, a guardian's or agent's, or an office's"
+    )
     role: str
     rank: int | None = None
     holder: str | None = None

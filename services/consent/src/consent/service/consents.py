@@ -131,7 +131,7 @@ def consent_view(row: Consent) -> dict[str, Any]:
         "item_id": row.item_id,
         "decision": row.decision,
         "signer": {
-            "id": row.signer_id,
+            "signer_id": row.signer_id,
             "role": row.signer_role,
             "rank": row.signer_rank,
             "holder": row.signer_holder,

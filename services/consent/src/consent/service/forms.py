@@ -162,7 +162,7 @@ def _signature(consent: dict[str, Any] | None, signer_name: str | None = None) -
     rows = [
         (
             "签字人",
-            f"{_t(signer_name or signer['id'])}（{ROLE.get(signer['role'], _t(signer['role']))}，第{signer['rank']}顺位）",
+            f"{_t(signer_name or signer['signer_id'])}（{ROLE.get(signer['role'], _t(signer['role']))}，第{signer['rank']}顺位）",
         ),
         ("越位原因", escape(skipped) if skipped else "无（最高顺位签字）"),
         ("签字时间", _t(consent["signed_at"])),
@@ -372,7 +372,7 @@ async def _signer_name(
     audit-logged (SPEC 0.4)."""
     if form is None:
         return None
-    signer_id = form["signer"]["id"]
+    signer_id = form["signer"]["signer_id"]
     if signer_id == person.person_id:
         return full_name
     sealed = person.signer_name_sealed(signer_id)

@@ -116,7 +116,7 @@ def filing_view(row: CivilAffairsFiling) -> dict[str, Any]:
         "consent_id": row.consent_id,
         "admission_id": row.admission_id,
         "person_id": row.person_id,
-        "signer": {"id": row.signer_id, "role": row.signer_role},
+        "signer": {"signer_id": row.signer_id, "role": row.signer_role},
         "major_public_interest": row.major_public_interest,
         "filed_at": row.filed_at,
         "acknowledgement_due_at": row.acknowledgement_due_at,

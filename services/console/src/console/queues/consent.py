@@ -64,7 +64,7 @@ async def rank4_signatures(ctx: Ctx) -> list[Row]:
         rows.append(
             Row(
                 {
-                    "signer": signer.get("id"),
+                    "signer": signer.get("signer_id"),
                     "role": ROLES.get(str(signer.get("role")), signer.get("role")),
                     "public_interest": _public_interest(r),
                     "admission": r.get("admission_id"),

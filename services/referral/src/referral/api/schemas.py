@@ -180,7 +180,7 @@ class AdviserOut(Out):
     """LJ-4.3c: the adviser (建议方) of unfiled outside care, as civil affairs recorded it."""
 
     kind: str = Field(examples=["facility"])
-    id: str | None
+    unit_id: str | None = Field(description="the advising facility's id when kind is facility, else null")
     name: str
     evidence_ref: str
     recorded_by: str

@@ -40,7 +40,7 @@ async def record(ctx: Ctx, principal: Principal, admission_id: str, cmd: Adviser
     now = clock.now()
     adviser = {
         "kind": cmd.adviser_kind.value,
-        "id": cmd.adviser_id,
+        "unit_id": cmd.adviser_id,
         "name": name,
         "evidence_ref": cmd.evidence_ref,
         "recorded_by": principal.subject,

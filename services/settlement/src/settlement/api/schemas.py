@@ -562,7 +562,7 @@ class UnfiledCareAdviserOut(Out):
     model_config = _examples(
         {
             "kind": "facility",
-            "id": "LZ-GRMYY",
+            "unit_id": "LZ-GRMYY",
             "name": "柳州市工人医院",
             "evidence_ref": "MZ-LJ-2026-0117",
             "recorded_at": "2026-12-12T03:00:00Z",
@@ -572,7 +572,7 @@ class UnfiledCareAdviserOut(Out):
     kind: str = Field(
         examples=["facility"], description="facility, institution, village_committee, town_government or other_unit"
     )
-    id: str | None
+    unit_id: str | None = Field(description="the advising facility's id when kind is facility, else null")
     name: str = Field(description="the advising unit's name, never a private person")
     evidence_ref: str
     recorded_at: datetime
@@ -588,7 +588,7 @@ class UnfiledCareBearerOut(Out):
             "amount": "674.00",
             "adviser": {
                 "kind": "facility",
-                "id": "LZ-GRMYY",
+                "unit_id": "LZ-GRMYY",
                 "name": "柳州市工人医院",
                 "evidence_ref": "MZ-LJ-2026-0117",
                 "recorded_at": "2026-12-12T03:00:00Z",

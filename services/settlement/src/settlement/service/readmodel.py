@@ -167,7 +167,7 @@ async def unfiled_care_adviser_recorded(ctx: Ctx, event: UnfiledCareAdviserRecor
     naming it as bearing the cost."""
     adviser = {
         "kind": event.adviser_kind,
-        "id": event.adviser_id,
+        "unit_id": event.adviser_id,
         "name": event.adviser_name,
         "evidence_ref": event.evidence_ref,
         "recorded_at": event.recorded_at.isoformat(),

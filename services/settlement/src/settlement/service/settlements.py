@@ -99,7 +99,7 @@ def statement_view(st: Record, lines: Sequence[Record] | None = None) -> dict[st
         "platform_setl_id": st.get("platform_setl_id"),
         "platform_differences": st.get("platform_differences") or [],
         "unconsented_lines": st.get("unconsented_lines") or [],
-        "unfiled_care_bearer": st.get("unfiled_care_bearer"),
+        "unfiled_care_bearer": bearer_view(st.get("unfiled_care_bearer")),
         "bill_ids": st["bill_ids"],
         "reason": st["reason"],
         "created_by": st["created_by"],
@@ -158,8 +158,18 @@ def unfiled_care_bearer(adm: Record, result: Settlement) -> dict[str, Any] | Non
         "rule": "LJ-4.3c",
         "bearer": "adviser",
         "amount": amount,
-        "adviser": {k: adviser.get(k) for k in ("kind", "id", "name", "evidence_ref", "recorded_at")},
+        "adviser": {k: adviser.get(k) for k in ("kind", "unit_id", "name", "evidence_ref", "recorded_at")},
     }
+
+
+def bearer_view(bearer: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A statement is immutable (SPEC §5): one issued before the adviser's reference was named
+    ``unit_id`` keeps the key ``id`` as it was stored, and answers it under the vocabulary's name."""
+    adviser = (bearer or {}).get("adviser")
+    if bearer is None or adviser is None or "id" not in adviser:
+        return bearer
+    renamed = {("unit_id" if k == "id" else k): v for k, v in adviser.items()}
+    return {**bearer, "adviser": renamed}
 
 
 def emergency_stands(adm: Record) -> bool:
@@ -527,7 +537,7 @@ def _bearer_event(bearer: dict[str, Any] | None) -> UnfiledCareBearer | None:
         bearer=bearer["bearer"],
         amount=bearer["amount"],
         adviser_kind=adviser.get("kind"),
-        adviser_id=adviser.get("id"),
+        adviser_id=adviser.get("unit_id"),
         adviser_name=adviser.get("name"),
     )
 

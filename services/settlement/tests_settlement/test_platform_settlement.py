@@ -287,3 +287,39 @@ async def test_spec_0_5_lj_13_1_a_platform_reversal_reissues_on_the_own_computat
         "/admissions/A2/platform-settlement/reversal", json={**body, "setl_id": "SETL-0002"}, headers=h
     )
     assert nothing.status_code in (404, 409)
+
+
+async def test_lj_13_1_after_a_platform_reversal_the_new_settlement_id_is_taken_though_referral_gave_one(
+    svc: ServiceHarness,
+) -> None:
+    """LJ-13.1 / SPEC 0.5: referral gave the admission its setl_id, which binds the first result
+    (another id is refused before any reversal). Once that result is reversed on the platform
+    (2208), the new settlement's new id is taken; the revisions read back as posted, paged,
+    first posted first, each with when it stopped being in force (the hospital its own only)."""
+    await load_parameters(svc)
+    h = await _ready(svc, identifiers={"setl_id": "SETL-0001"})
+    early = await _post(svc, result(setl_id="SETL-0002"), h)
+    assert early.status_code == 422 and (early.json()["field"], early.json()["rule"]) == ("/setl_id", "LJ-13.1")
+    assert (await _post(svc, result(hifp_pay="16000.00", maf_pay="4000.00"), h)).status_code == 201
+    reversal = {"setl_id": "SETL-0001", "revision": 1, "reason": "结算有误，医保中心撤销后重新结算"}
+    assert (await _reverse(svc, reversal, h)).status_code == 200
+    new = await _post(svc, result(setl_id="SETL-0002"), h)
+    assert new.status_code == 201, new.text
+    assert (new.json()["setl_id"], new.json()["revision"]) == ("SETL-0002", 2)
+    assert (await _post(svc, result(), h)).status_code == 409  # the reversed id is not posted again
+
+    path = "/admissions/A1/platform-settlement/revisions"
+    first_page = await svc.client.get(f"{path}?limit=1", headers=h)
+    assert first_page.status_code == 200, first_page.text
+    [first] = first_page.json()["items"]
+    assert (first["setl_id"], first["revision"], first["maf_pay"]) == ("SETL-0001", 1, "4000.00")
+    assert first["reversal_reason"] == reversal["reason"] and first["superseded_at"] is not None
+    cursor = first_page.json()["next_cursor"]
+    assert cursor
+    second_page = (await svc.client.get(f"{path}?limit=1&cursor={cursor}", headers=h)).json()
+    [second] = second_page["items"]
+    assert (second["setl_id"], second["revision"], second["superseded_at"]) == ("SETL-0002", 2, None)
+    assert second_page["next_cursor"] is None
+    assert (await svc.client.get(path, headers=insurance(svc))).json()["items"][1]["setl_id"] == "SETL-0002"
+    assert (await svc.client.get(path, headers=hospital(svc, "H002"))).status_code == 403
+    assert (await svc.client.get("/admissions/NOPE/platform-settlement/revisions", headers=h)).status_code == 404

@@ -443,6 +443,12 @@ class SqlRepository:
         p = t.platform_settlement
         return await self._one(select(p).where(p.c.setl_id == setl_id).order_by(p.c.revision.desc()).limit(1))
 
+    async def platform_revisions(self, admission_id: str, page: PageRequest) -> list[Record]:
+        """One page of the admission's posted national results, by revision (first posted first)."""
+        p = t.platform_settlement
+        query = select(p).where(p.c.admission_id == admission_id)
+        return await self._all(keyset(query, page, p.c.revision, p.c.admission_id))
+
     async def insert_platform_settlement(self, values: Record) -> None:
         await self.session.execute(insert(t.platform_settlement).values(**values))
 

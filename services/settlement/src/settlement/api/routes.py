@@ -26,6 +26,7 @@ from settlement.api.schemas import (
     CatalogueLoadOut,
     FlagsOut,
     LedgerOut,
+    PlatformRevisionOut,
     PlatformSettlementOut,
     ReimbursementOut,
     SelfPayShareOut,
@@ -166,6 +167,24 @@ async def reverse_platform_settlement(
     return await run(
         "platform_settlement.post",
         lambda ctx: platform.reverse_platform_settlement(ctx, run.principal, admission_id, body),
+    )
+
+
+@router.get(
+    "/admissions/{admission_id}/platform-settlement/revisions",
+    tags=["settlement"],
+    summary="Every national one-stop result revision posted for an admission, first posted first (LJ-13.1)",
+    response_model=None,
+    responses={200: {"model": Page[PlatformRevisionOut]}},
+)
+async def list_platform_revisions(admission_id: Id, run: QueryRun, page: PageQuery) -> Any:
+    """The results as they were posted: corrections of the same setl_id, reversals and the new
+    settlement after one, each with when it stopped being in force (a hospital its own)."""
+    return await run.keyset_page(
+        "platform_settlement.read",
+        lambda ctx: platform.list_revisions(ctx, run.principal, admission_id, page),
+        page,
+        lambda r: sort_key(r["revision"], r["admission_id"]),
     )
 
 

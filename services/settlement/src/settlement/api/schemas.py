@@ -511,26 +511,27 @@ class PlatformDifferenceOut(Out):
     note: str
 
 
+PLATFORM_RESULT: dict[str, Any] = {
+    "admission_id": ADMISSION_ID,
+    "setl_id": "450200202612110000456",
+    "mdtrt_id": "450200G0000012345678",
+    "facility_id": FACILITY_ID,
+    "setl_time": "2026-12-11T02:20:00Z",
+    **PLATFORM_AMOUNTS,
+    "posted_by": "his-lj-rmyy",
+    "posted_role": "hospital",
+    "posted_at": "2026-12-11T02:25:00Z",
+    "revision": 1,
+    "reason": None,
+    "reversed_at": None,
+    "reversal_reason": None,
+}
+
+
 class PlatformSettlementOut(Out):
     """The national platform's one-stop settlement result (2207 output) as posted (LJ-13.1)."""
 
-    model_config = _examples(
-        {
-            "admission_id": ADMISSION_ID,
-            "setl_id": "450200202612110000456",
-            "mdtrt_id": "450200G0000012345678",
-            "facility_id": FACILITY_ID,
-            "setl_time": "2026-12-11T02:20:00Z",
-            **PLATFORM_AMOUNTS,
-            "posted_by": "his-lj-rmyy",
-            "posted_role": "hospital",
-            "posted_at": "2026-12-11T02:25:00Z",
-            "revision": 1,
-            "reason": None,
-            "reversed_at": None,
-            "reversal_reason": None,
-        }
-    )
+    model_config = _examples(PLATFORM_RESULT)
 
     admission_id: str
     setl_id: str = Field(description="结算ID")
@@ -554,6 +555,24 @@ class PlatformSettlementOut(Out):
     reason: str | None = Field(description="why this revision corrects the one before")
     reversed_at: datetime | None = Field(description="when the settlement was reversed on the platform")
     reversal_reason: str | None
+
+
+class PlatformRevisionOut(PlatformSettlementOut):
+    """One revision of an admission's national result as it was posted (LJ-13.1, SPEC 0.5):
+    the first, a correction of the same ``setl_id``, or the new settlement after a reversal."""
+
+    model_config = _examples(
+        {
+            **PLATFORM_RESULT,
+            "reversed_at": "2026-12-12T01:00:00Z",
+            "reversal_reason": "结算有误，医保中心撤销后重新结算",
+            "superseded_at": "2026-12-12T01:30:00Z",
+        }
+    )
+
+    superseded_at: datetime | None = Field(
+        description="when a later revision (a correction, or the new settlement after a reversal) took its place"
+    )
 
 
 class UnfiledCareAdviserOut(Out):

@@ -14,6 +14,7 @@ POLICY = Policy.from_mapping(
         "bill.read": READERS,
         "settlement.settle": ["hospital", "medical_insurance"],
         "platform_settlement.post": ["hospital", "medical_insurance"],  # LJ-13.1: the national result
+        "platform_settlement.read": READERS,  # LJ-13.1: the national result's revisions
         "settlement.reverse": ["hospital", "medical_insurance"],
         "statement.read": READERS,
         "reimbursement.apply": ["medical_insurance", "institution", "village_committee", "guardian"],

@@ -29,6 +29,7 @@ from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.errors import Conflict, ValidationFailed
 from medaid_shared.ids import unknown
+from medaid_shared.pagination import PageRequest
 from settlement.service import settlements
 from settlement.service.context import Ctx
 from settlement.service.ports import Record
@@ -211,13 +212,16 @@ async def post_platform_settlement(
     ``setl_id`` belongs to another admission or was reversed."""
     repo = ctx.repo
     adm = await _locked_admission(ctx, principal, admission_id)
-    if adm["setl_id"] and adm["setl_id"] != body.setl_id:
+    standing = await repo.get_platform_settlement(admission_id)
+    # LJ-13.1: the id referral gave the admission binds its first result; once a result is
+    # reversed on the platform (2208) the new settlement carries a new id
+    reversed_before = standing is not None and standing["reversed_at"] is not None
+    if adm["setl_id"] and adm["setl_id"] != body.setl_id and not reversed_before:
         raise ValidationFailed(
             f"the admission's national settlement id is {adm['setl_id']}, not {body.setl_id}",
             field="setl_id",
             rule="LJ-13.1",
         )
-    standing = await repo.get_platform_settlement(admission_id)
     if standing is not None and standing["reversed_at"] is None:
         if standing["fingerprint"] == _fingerprint(body):
             return 200, platform_view(standing)
@@ -252,6 +256,21 @@ async def post_platform_settlement(
     # SPEC 0.5: a statement issued before the result stood on the own computation only.
     await settlements.follow_changed_fact(ctx, admission_id, f"national one-stop settlement {body.setl_id} posted")
     return 201, platform_view(row)
+
+
+async def list_revisions(ctx: Ctx, principal: Principal, admission_id: str, page: PageRequest) -> list[dict[str, Any]]:
+    """LJ-13.1 / SPEC 0.5: one page of every national result revision posted for the admission,
+    first posted first — corrections and reversals as they were recorded, each with when it
+    stopped being in force."""
+    adm = await ctx.repo.get_admission(admission_id)
+    if adm is None:
+        raise unknown("admission", admission_id, now=clock.now(), field="admission_id")
+    require_facility(principal, adm["facility_id"], f"admission {admission_id}")
+    return [revision_view(r) for r in await ctx.repo.platform_revisions(admission_id, page)]
+
+
+def revision_view(row: Record) -> dict[str, Any]:
+    return {**platform_view(row), "superseded_at": row.get("superseded_at")}
 
 
 async def _in_force(ctx: Ctx, admission_id: str, setl_id: str, what: str) -> Record:

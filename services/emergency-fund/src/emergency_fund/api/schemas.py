@@ -22,7 +22,7 @@ from medaid_shared.answers import Out
 Money = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["15000.00"], description="CNY, a decimal string")]
 CASE_ID = Field(examples=["EC-0199e4c1a6f07c2a9d3b5e8f1a2b3c4d"])
 APPLICATION_ID = Field(examples=["FA-0199e4c1a6f07d1e8c2b4a6f9e0d1c2b"])
-MASKED_NAME = Field(examples=["张*三"], description="the name masked as the fund masks it")
+MASKED_NAME = Field(examples=["韦*梅"], description="the name masked as the fund masks it")
 MASKED_ID_NUMBER = Field(examples=["4502**********2028"], description="the ID number masked")
 Ratio = Annotated[str, Field(pattern=r"^\d+\.\d+$", examples=["0.8000"], description="a share, a decimal string")]
 
@@ -46,7 +46,7 @@ class CostItemOut(Out):
     exclusion_decided_at: datetime | None
     exclusion_decision_reason: str | None
     recorded_at: datetime
-    recorded_by: str = Field(examples=["hospital-1"])
+    recorded_by: str = Field(examples=["his-LZ-RMYY"])
 
 
 class ChannelPaymentOut(Out):
@@ -59,7 +59,7 @@ class ChannelPaymentOut(Out):
     reference: str = Field(examples=["ST-2026-000123"])
     source: str = Field(examples=["hospital"])
     recorded_at: datetime
-    recorded_by: str = Field(examples=["hospital-1"])
+    recorded_by: str = Field(examples=["his-LZ-RMYY"])
     claimed_amount: Money | None
     status: ChannelStatus
     document_ref: str | None = Field(examples=["柳财社〔2026〕88号"])
@@ -101,7 +101,7 @@ class CaseSummaryOut(Out):
 
     case_id: str = CASE_ID
     city: str = Field(examples=["liuzhou"])
-    facility_id: str = Field(examples=["H001"])
+    facility_id: str = Field(examples=["LZ-RMYY"])
     source: str = Field(examples=["hospital"], description="hospital, or referral (LJ-11.4)")
     admission_id: str | None
     person_id: str | None
@@ -247,7 +247,7 @@ class RefundSummaryOut(Out):
     case_id: str = CASE_ID
     application_id: str = APPLICATION_ID
     city: str = Field(examples=["liuzhou"])
-    facility_id: str = Field(examples=["H001"])
+    facility_id: str = Field(examples=["LZ-RMYY"])
     amount: Money
     refunded: Money
     reason: str
@@ -301,7 +301,7 @@ class ApplicationSummaryOut(Out):
 
     application_id: str = APPLICATION_ID
     city: str = Field(examples=["liuzhou"])
-    facility_id: str = Field(examples=["H001"])
+    facility_id: str = Field(examples=["LZ-RMYY"])
     state: str = Field(examples=["submitted"])
     requested_amount: Money
     approved_amount: Money | None
@@ -381,7 +381,7 @@ class CoReviewNoteOut(Out):
 
 
 class NoticeEntryOut(Out):
-    recipient: str = Field(examples=["张*三"], description="the masked name, or 身份不明患者 and the case")
+    recipient: str = Field(examples=["韦*梅"], description="the masked name, or 身份不明患者 and the case")
     id_number_masked: str | None = MASKED_ID_NUMBER
     admitted_on: date
     amount: Money
@@ -395,7 +395,7 @@ class NoticeOut(Out):
     notice_id: str = Field(examples=["PN-0199e4c1a6f07f6a7b8c9d0e1f2a3b4c"])
     application_id: str = APPLICATION_ID
     city: str = Field(examples=["liuzhou"])
-    facility_id: str = Field(examples=["H001"])
+    facility_id: str = Field(examples=["LZ-RMYY"])
     publisher: str = Field(examples=["hospital"])
     starts_at: datetime
     ends_at: datetime
@@ -412,7 +412,7 @@ class DisbursementOut(Out):
     disbursement_id: str = Field(examples=["FD-0199e4c1a6f0707b8c9d0e1f2a3b4c5d"])
     application_id: str = APPLICATION_ID
     city: str = Field(examples=["liuzhou"])
-    facility_id: str = Field(examples=["H001"])
+    facility_id: str = Field(examples=["LZ-RMYY"])
     amount: Money
     from_preallocation: Money
     from_fund_cash: Money
@@ -454,7 +454,7 @@ class FundOut(FundCreatedOut):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FUND_OUT]})
 
     cash: Money
-    preallocated: dict[str, Money] = Field(examples=[{"H001": "700000.00"}], description="by facility id")
+    preallocated: dict[str, Money] = Field(examples=[{"LZ-RMYY": "700000.00"}], description="by facility id")
     income: dict[str, Money] = Field(examples=[{"central_transfer": "1000000.00"}], description="by source")
     balances: dict[str, Money] = Field(examples=[{"fund_cash": "1801234.56"}], description="by ledger account")
     trial_balance: Money
@@ -497,7 +497,7 @@ class PreallocationOut(Out):
 
     preallocation_id: str = Field(examples=["PA-0199e4c1a6f0729d0e1f2a3b4c5d6e7f"])
     city: str = Field(examples=["liuzhou"])
-    facility_id: str = Field(examples=["H001"])
+    facility_id: str = Field(examples=["LZ-RMYY"])
     year: int = Field(examples=[2026])
     kind: str = Field(examples=["allocation"])
     amount: Money
@@ -630,7 +630,7 @@ class TrainingStatusOut(Out):
 class FacilityOut(Out):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.EXAMPLE_FACILITY_OUT]})
 
-    facility_id: str = Field(examples=["H001"])
+    facility_id: str = Field(examples=["LZ-RMYY"])
     city: str = Field(examples=["liuzhou"])
     name: str = Field(examples=["柳州市人民医院"])
     ownership: str = Field(examples=["public"])

@@ -220,7 +220,7 @@ class CaseCreate(Cmd):
         json_schema_extra={
             "examples": [
                 {
-                    "facility_id": "H001",
+                    "facility_id": "LZ-RMYY",
                     "patient_ref": "ZY20260914001",
                     "identity_check_request_id": "01a235fb-53f6-7a53-9ab0-7847b1b8d469",
                     "admitted_at": "2026-09-14T00:30:00Z",
@@ -473,7 +473,7 @@ class ApplicationCreate(Cmd):
         json_schema_extra={
             "examples": [
                 {
-                    "facility_id": "H001",
+                    "facility_id": "LZ-RMYY",
                     "case_ids": ["EC-01a235fb53f67589a5943d0cec9660bc"],
                     "note": "2026 年 9 月疾病应急救助申请",
                 }

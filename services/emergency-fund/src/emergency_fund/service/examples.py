@@ -7,12 +7,12 @@ EXAMPLE_BLACKLIST_ADD_OUT: dict[str, Any] = {
     "entry_id": "BL-01a0b23df5007bf6b4f447db67a3e6f0",
     "city": "liuzhou",
     "name_masked": None,
-    "id_number_masked": "1101**********002X",
+    "id_number_masked": "4502**********0026",
     "reason": "虚报身份骗取救助",
     "evidence": ["公安复函 2026-018"],
     "case_id": None,
     "listed_at": "2026-09-18T02:00:00Z",
-    "listed_by": "agency-1",
+    "listed_by": "lzjz-agency-liu",
     "flagged_cases": [],
 }
 
@@ -23,7 +23,7 @@ EXAMPLE_COMMITTEE_MEMBER_OUT: dict[str, Any] = {
     "affiliation": "medical_expert",
     "appointed_on": "2026-03-01",
     "created_at": "2026-03-02T02:00:00Z",
-    "created_by": "health-1",
+    "created_by": "lzwjw-yizheng-qin",
 }
 
 EXAMPLE_COMMITTEE_MEMBER_CMD: dict[str, Any] = {
@@ -35,16 +35,16 @@ EXAMPLE_COMMITTEE_MEMBER_CMD: dict[str, Any] = {
 EXAMPLE_CASE_OUT: dict[str, Any] = {
     "case_id": "EC-01a0b23df5007b358f0ae845abcdf6d0",
     "city": "liuzhou",
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "source": "hospital",
     "admission_id": None,
     "person_id": None,
-    "patient_ref": "P-B1",
+    "patient_ref": "ZY2026091401",
     "identity_check_request_id": None,
     "admitted_at": "2026-09-14T00:00:00Z",
     "identity_status": "identified",
-    "name_masked": "张*三",
-    "id_number_masked": "1101**********002X",
+    "name_masked": "韦*梅",
+    "id_number_masked": "4502**********0026",
     "destitute": False,
     "emergency_hours": 72,
     "extension_category": None,
@@ -85,7 +85,7 @@ EXAMPLE_CASE_OUT: dict[str, Any] = {
     "paid_amount": None,
     "state": "open",
     "created_at": "2026-09-18T02:00:00Z",
-    "created_by": "hospital-1",
+    "created_by": "his-LZ-RMYY",
     "updated_at": "2026-09-18T02:00:00Z",
     "disease_code": "I21",
     "cost_items": [
@@ -104,7 +104,7 @@ EXAMPLE_CASE_OUT: dict[str, Any] = {
             "exclusion_decided_at": None,
             "exclusion_decision_reason": None,
             "recorded_at": "2026-09-18T02:00:00Z",
-            "recorded_by": "hospital-1",
+            "recorded_by": "his-LZ-RMYY",
         }
     ],
     "channel_payments": [],
@@ -122,7 +122,7 @@ EXAMPLE_DISEASE_OUT: dict[str, Any] = {
     "effective_to": None,
     "basis": "国卫办医发〔2013〕32号",
     "created_at": "2026-09-18T02:00:00Z",
-    "created_by": "health-1",
+    "created_by": "lzwjw-yizheng-qin",
 }
 
 EXAMPLE_DISEASE_CMD: dict[str, Any] = {
@@ -149,17 +149,21 @@ EXAMPLE_TRAINING_OUT: dict[str, Any] = {
     "year": 2026,
     "held_on": "2026-11-01",
     "topic": "申请规范",
-    "facility_ids": ["H001", "H002"],
+    "facility_ids": ["LZ-RMYY", "LZ-GRMYY"],
     "recorded_at": "2026-11-01T02:00:00Z",
-    "recorded_by": "agency-1",
+    "recorded_by": "lzjz-agency-liu",
 }
 
-EXAMPLE_TRAINING_CMD: dict[str, Any] = {"held_on": "2026-11-01", "topic": "申请规范", "facility_ids": ["H001", "H002"]}
+EXAMPLE_TRAINING_CMD: dict[str, Any] = {
+    "held_on": "2026-11-01",
+    "topic": "申请规范",
+    "facility_ids": ["LZ-RMYY", "LZ-GRMYY"],
+}
 
 EXAMPLE_APPLICATION_OUT: dict[str, Any] = {
     "application_id": "FA-01a0b23df5007de1b794435ad6d6c9a5",
     "city": "liuzhou",
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "state": "agency_approved",
     "requested_amount": "2180.00",
     "approved_amount": "2180.00",
@@ -167,7 +171,7 @@ EXAMPLE_APPLICATION_OUT: dict[str, Any] = {
     "flagged": True,
     "notice_flag": None,
     "submitted_at": "2026-09-18T02:00:00Z",
-    "submitted_by": "hospital-1",
+    "submitted_by": "his-LZ-RMYY",
     "updated_at": "2026-09-18T02:00:00Z",
     "cases": [
         {
@@ -239,7 +243,7 @@ EXAMPLE_APPLICATION_OUT: dict[str, Any] = {
             "overdue": False,
             "decided_at": "2026-09-18T02:00:00Z",
             "outcome": "approved",
-            "reviewer_id": "agency-1",
+            "reviewer_id": "lzjz-agency-liu",
             "reviewer_role": "fund_agency",
             "reason": "经复核本次病情属实，予以受理",
             "late": False,
@@ -267,11 +271,11 @@ EXAMPLE_APPLICATION_OUT: dict[str, Any] = {
 EXAMPLE_CHANNEL_CONFIRMATION_OUT: dict[str, Any] = {
     "case_id": "EC-01a0b23df5007f7c943c13c4d2bd9101",
     "city": "liuzhou",
-    "facility_id": "H001",
-    "patient_ref": "P-CH",
+    "facility_id": "LZ-RMYY",
+    "patient_ref": "ZY2026091402",
     "admitted_at": "2026-09-14T00:00:00Z",
     "identity_status": "identified",
-    "name_masked": "张*三",
+    "name_masked": "韦*梅",
     "case_state": "in_application",
     "application_id": "FA-01a0b23df50079f9ad0341f44e3a5db2",
     "channel": "liable_party",
@@ -289,7 +293,7 @@ EXAMPLE_CO_REVIEW_NOTE_OUT: dict[str, Any] = {
     "application_id": "FA-01a0b23df50076948ca5743a6dc443ca",
     "case_id": "EC-01a0b23df500723da9003019b57d2f50",
     "role": "police",
-    "author": "police-1",
+    "author": "psb-lz-cz-mo",
     "note": "身份核查无异常",
     "created_at": "2026-09-18T02:00:00Z",
 }
@@ -298,17 +302,17 @@ EXAMPLE_CO_REVIEW_CMD: dict[str, Any] = {"note": "身份核查无异常", "case_
 
 EXAMPLE_FUND_CREATED_OUT: dict[str, Any] = {
     "city": "liuzhou",
-    "name": "liuzhou fund",
-    "agency_name": "liuzhou agency",
+    "name": "柳州市疾病应急救助基金",
+    "agency_name": "柳州市医疗保障事业管理中心",
     "created_at": "2026-09-18T02:00:00Z",
-    "created_by": "agency-1",
+    "created_by": "lzjz-agency-liu",
 }
 
 EXAMPLE_DISBURSEMENT_OUT: dict[str, Any] = {
     "disbursement_id": "FD-01a0d64a7900716c8188a060c064d314",
     "application_id": "FA-01a0b23df50079879f962c431c3ff6fa",
     "city": "liuzhou",
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "amount": "15090.00",
     "from_preallocation": "0.00",
     "from_fund_cash": "15090.00",
@@ -320,8 +324,8 @@ EXAMPLE_DISBURSEMENT_OUT: dict[str, Any] = {
 EXAMPLE_EXTENSION_REQUEST_OUT: dict[str, Any] = {
     "case_id": "EC-01a0b23df500769e8335848c46be3c5f",
     "city": "liuzhou",
-    "facility_id": "H001",
-    "patient_ref": "P-1",
+    "facility_id": "LZ-RMYY",
+    "patient_ref": "ZY2026091401",
     "admitted_at": "2026-09-14T00:00:00Z",
     "category": "critically_ill_newborn",
     "hours": 120,
@@ -338,8 +342,8 @@ EXAMPLE_EXCLUSION_DECISION_CMD: dict[str, Any] = {"decision": "rejected", "reaso
 EXAMPLE_EXCLUSION_PROPOSAL_OUT: dict[str, Any] = {
     "case_id": "EC-01a0b23df5007af1bb8eea239a231c0e",
     "city": "liuzhou",
-    "facility_id": "H001",
-    "patient_ref": "P-1",
+    "facility_id": "LZ-RMYY",
+    "patient_ref": "ZY2026091401",
     "case_state": "in_application",
     "application_id": "FA-01a0b23df5007708b3628ebdc7c865d8",
     "cost_item_id": "CI-01a0b23df500763291f3ea64706d76fb",
@@ -367,7 +371,7 @@ EXAMPLE_FUND_USE_OUT: dict[str, Any] = {
     "months": [
         {
             "city": "liuzhou",
-            "facility_id": "H001",
+            "facility_id": "LZ-RMYY",
             "month": 9,
             "applications": 1,
             "amount": "30180.00",
@@ -375,7 +379,7 @@ EXAMPLE_FUND_USE_OUT: dict[str, Any] = {
             "from_fund_cash": "30180.00",
         }
     ],
-    "per_hospital": [{"city": "liuzhou", "facility_id": "H001", "amount": "30180.00"}],
+    "per_hospital": [{"city": "liuzhou", "facility_id": "LZ-RMYY", "amount": "30180.00"}],
     "total": "30180.00",
 }
 
@@ -403,10 +407,10 @@ EXAMPLE_ASSESSMENT_OUT: dict[str, Any] = {
 
 EXAMPLE_FUND_OUT: dict[str, Any] = {
     "city": "liuzhou",
-    "name": "liuzhou fund",
-    "agency_name": "liuzhou agency",
+    "name": "柳州市疾病应急救助基金",
+    "agency_name": "柳州市医疗保障事业管理中心",
     "created_at": "2026-12-03T09:40:34.136763Z",
-    "created_by": "agency-1",
+    "created_by": "lzjz-agency-liu",
     "cash": "1801234.56",
     "preallocated": {},
     "income": {
@@ -427,7 +431,7 @@ EXAMPLE_FUND_OUT: dict[str, Any] = {
 
 EXAMPLE_ORGANISATION_OUT: dict[str, Any] = {
     "city": "liuzhou",
-    "handling_agency": "liuzhou agency",
+    "handling_agency": "柳州市医疗保障事业管理中心",
     "supervisory_committee": [
         {
             "member_id": "CM-019cac4615007bc18d05de3f0ba1016f",
@@ -445,11 +449,11 @@ EXAMPLE_REFUND_OUT: dict[str, Any] = {
     "case_id": "EC-01a0b23df5007725b7138c2c74f2cb07",
     "application_id": "FA-01a0b23df5007fe299f8d6085ddc729a",
     "city": "liuzhou",
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "amount": "15090.00",
     "refunded": "0.00",
-    "reason": "GD-16.4: the police identified the patient after the fund paid",
-    "identity_request_id": "R-P-H001-0",
+    "reason": "GD-16.4：基金垫付后公安机关查明患者身份，由患者或其家属偿还",
+    "identity_request_id": "01a23556-a300-7345-881e-33c26a9d0282",
     "state": "open",
     "demanded_at": "2026-10-20T02:00:00Z",
     "demanded_by": "system",
@@ -480,8 +484,8 @@ EXAMPLE_COST_AVERAGE_IMPORT: dict[str, Any] = {
     "year": 2026,
     "source": "2025 statistics",
     "rows": [
-        {"facility_id": "H001", "disease_code": "I21", "average_cost": "20000.00"},
-        {"facility_id": "H002", "disease_code": "I21", "average_cost": "20000.00"},
+        {"facility_id": "LZ-RMYY", "disease_code": "I21", "average_cost": "20000.00"},
+        {"facility_id": "LZ-GRMYY", "disease_code": "I21", "average_cost": "20000.00"},
     ],
 }
 
@@ -490,15 +494,15 @@ EXAMPLE_ITEM_EXCLUSION_DECISION_CMD: dict[str, Any] = {"decision": "rejected", "
 EXAMPLE_BLACKLIST_ENTRY_OUT: dict[str, Any] = {
     "entry_id": "BL-01a0b23df50076dc812f4646519693a3",
     "city": "liuzhou",
-    "name_masked": "张*三",
+    "name_masked": "韦*梅",
     "id_number_masked": "4502**********0094",
     "reason": "伪造费用清单",
     "evidence": ["稽查报告"],
     "case_id": "EC-01a0b23df500705ebc22eb28ba0659e4",
     "listed_at": "2026-09-18T02:00:00Z",
-    "listed_by": "agency-1",
+    "listed_by": "lzjz-agency-liu",
     "lifted_at": "2026-09-18T02:00:00Z",
-    "lifted_by": "agency-1",
+    "lifted_by": "lzjz-agency-liu",
     "lift_reason": "复议撤销",
 }
 
@@ -507,7 +511,7 @@ EXAMPLE_LIFT_CMD: dict[str, Any] = {"reason": "复议撤销"}
 EXAMPLE_APPLICATION_LIST_ITEM_OUT: dict[str, Any] = {
     "application_id": "FA-01a0b23df50077768b0e4c4ad8aac5d5",
     "city": "liuzhou",
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "state": "submitted",
     "requested_amount": "15090.00",
     "approved_amount": None,
@@ -515,7 +519,7 @@ EXAMPLE_APPLICATION_LIST_ITEM_OUT: dict[str, Any] = {
     "flagged": False,
     "notice_flag": None,
     "submitted_at": "2026-09-18T02:00:00Z",
-    "submitted_by": "hospital-1",
+    "submitted_by": "his-LZ-RMYY",
     "updated_at": "2026-09-18T02:00:00Z",
     "open_step": {
         "application_id": "FA-01a0b23df50077768b0e4c4ad8aac5d5",
@@ -536,16 +540,16 @@ EXAMPLE_APPLICATION_LIST_ITEM_OUT: dict[str, Any] = {
 EXAMPLE_CASE_SUMMARY_OUT: dict[str, Any] = {
     "case_id": "EC-01a0b23df50073f1b3750155c81ad30e",
     "city": "liuzhou",
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "source": "referral",
-    "admission_id": "ADM-1",
+    "admission_id": "01a0b23d-f500-7a6e-9c3f-2b4d8e6f1a27",
     "person_id": "PER-1",
-    "patient_ref": "ADM-1",
+    "patient_ref": "ZY2026091403",
     "identity_check_request_id": None,
     "admitted_at": "2026-09-14T00:00:00Z",
     "identity_status": "identified",
-    "name_masked": "李*四",
-    "id_number_masked": "1101**********0038",
+    "name_masked": "黄*国",
+    "id_number_masked": "4502**********0037",
     "destitute": True,
     "emergency_hours": 72,
     "extension_category": None,
@@ -592,21 +596,21 @@ EXAMPLE_CASE_SUMMARY_OUT: dict[str, Any] = {
 }
 
 EXAMPLE_COST_AVERAGE_OUT: dict[str, Any] = {
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "disease_code": "I21",
     "year": 2026,
     "average_cost": "19000.00",
     "source": "卫健委 2025 年度统计",
     "imported_at": "2026-12-03T09:40:42.753481Z",
-    "imported_by": "agency-1",
+    "imported_by": "lzjz-agency-liu",
 }
 
 EXAMPLE_FACILITY_OUT: dict[str, Any] = {
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "city": "liuzhou",
-    "name": "人民医院",
-    "ownership": "non_public",
-    "police_jurisdiction": None,
+    "name": "柳州市人民医院",
+    "ownership": "public",
+    "police_jurisdiction": "PSB-LZ-CZ",
     "source": "agency",
     "updated_at": "2026-12-03T09:40:41.174399Z",
 }
@@ -616,11 +620,11 @@ EXAMPLE_LEDGER_TXN_OUT: dict[str, Any] = {
     "city": "liuzhou",
     "kind": "inflow",
     "fiscal_year": 2026,
-    "ref": "liuzhou:donation:D-1",
-    "source_ref": "D-1",
+    "ref": "liuzhou:donation:JZ-2026-0117",
+    "source_ref": "JZ-2026-0117",
     "memo": "",
     "created_at": "2026-12-03T09:40:34.185343Z",
-    "created_by": "agency-1",
+    "created_by": "lzjz-agency-liu",
     "created_role": "fund_agency",
     "entries": [{"account": "fund_cash", "amount": "1234.56"}, {"account": "income:donation", "amount": "-1234.56"}],
 }
@@ -639,11 +643,11 @@ EXAMPLE_REFUND_SUMMARY_OUT: dict[str, Any] = {
     "case_id": "EC-01a0b23df50071b09e06e4caaced7eb9",
     "application_id": "FA-01a0b23df5007b67ac885f2d94617d0c",
     "city": "liuzhou",
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "amount": "15090.00",
     "refunded": "0.00",
-    "reason": "GD-16.4: the police identified the patient after the fund paid",
-    "identity_request_id": "R-P-H001-0",
+    "reason": "GD-16.4：基金垫付后公安机关查明患者身份，由患者或其家属偿还",
+    "identity_request_id": "01a23556-a300-7345-881e-33c26a9d0282",
     "state": "open",
     "demanded_at": "2026-10-20T02:00:00Z",
     "demanded_by": "system",
@@ -662,7 +666,7 @@ EXAMPLE_PUBLIC_NOTICES_OUT: dict[str, Any] = {
             "notice_id": "PN-01a0b23df500790c9f0979981ea8ba7f",
             "application_id": "FA-01a0b23df5007de29b356e81903148eb",
             "city": "liuzhou",
-            "facility_id": "H001",
+            "facility_id": "LZ-RMYY",
             "publisher": "hospital",
             "starts_at": "2026-09-18T02:00:00Z",
             "ends_at": "2026-09-22T15:59:59Z",
@@ -689,14 +693,14 @@ EXAMPLE_NOTICES_RUNNING_OUT: dict[str, Any] = {
             "notice_id": "PN-01a0b23df500790c9f0979981ea8ba7f",
             "application_id": "FA-01a0b23df5007de29b356e81903148eb",
             "city": "liuzhou",
-            "facility_id": "H001",
+            "facility_id": "LZ-RMYY",
             "publisher": "hospital",
             "starts_at": "2026-09-18T02:00:00Z",
             "ends_at": "2026-09-22T15:59:59Z",
             "working_days": 3,
             "calendar_provisional": False,
             "total": "15090.00",
-            "published_by": "hospital-1",
+            "published_by": "his-LZ-RMYY",
             "working_days_left": 3,
         }
     ],
@@ -706,22 +710,22 @@ EXAMPLE_NOTICES_RUNNING_OUT: dict[str, Any] = {
 EXAMPLE_PREALLOCATION_OUT: dict[str, Any] = {
     "preallocation_id": "PA-01a23b46fa1c70238b7bf7c97d9f0365",
     "city": "liuzhou",
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "year": 2026,
     "kind": "allocation",
     "amount": "700000.00",
     "last_cycle_use": "0.00",
-    "basis": "2025 use",
+    "basis": "2025 年度实际使用",
     "txn_id": "TX-01a23b46fa207b07bb3c86b0b0ae8b8c",
     "created_at": "2026-12-03T09:40:37.008712Z",
-    "created_by": "agency-1",
+    "created_by": "lzjz-agency-liu",
 }
 
 EXAMPLE_PREALLOCATION_CMD: dict[str, Any] = {
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "year": 2026,
     "amount": "700000.00",
-    "basis": "2025 use",
+    "basis": "2025 年度实际使用",
 }
 
 EXAMPLE_PREALLOCATION_CHECK_OUT: dict[str, Any] = {
@@ -742,7 +746,9 @@ EXAMPLE_PREALLOCATION_PLAN_OUT: dict[str, Any] = {
     "year": 2027,
     "ratio": "0.80",
     "rule": "GD-7",
-    "hospitals": [{"facility_id": "H001", "last_cycle_use": "29090.00", "refunded": "0.00", "suggested": "23272.00"}],
+    "hospitals": [
+        {"facility_id": "LZ-RMYY", "last_cycle_use": "29090.00", "refunded": "0.00", "suggested": "23272.00"}
+    ],
     "refunds_parameters_version": "preallocation_check:any:any:default",
     "suggested_total": "23272.00",
     "minimum_check_if_applied": {
@@ -763,7 +769,7 @@ EXAMPLE_PREALLOCATION_RECONCILIATION_OUT: dict[str, Any] = {
     "rule": "GD-7",
     "hospitals": [
         {
-            "facility_id": "H001",
+            "facility_id": "LZ-RMYY",
             "preallocated": "700000.00",
             "returned": "0.00",
             "approved_claims": "0.00",
@@ -772,7 +778,7 @@ EXAMPLE_PREALLOCATION_RECONCILIATION_OUT: dict[str, Any] = {
             "advance_outstanding": "700000.00",
         },
         {
-            "facility_id": "H002",
+            "facility_id": "LZ-GRMYY",
             "preallocated": "550000.00",
             "returned": "50000.00",
             "approved_claims": "0.00",
@@ -787,7 +793,7 @@ EXAMPLE_NOTICE_OUT: dict[str, Any] = {
     "notice_id": "PN-01a0b23df50077d2ae6605407094ae53",
     "application_id": "FA-01a0b23df50079879f962c431c3ff6fa",
     "city": "liuzhou",
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "publisher": "hospital",
     "starts_at": "2026-09-18T02:00:00Z",
     "ends_at": "2026-09-22T15:59:59Z",
@@ -802,7 +808,7 @@ EXAMPLE_NOTICE_OUT: dict[str, Any] = {
         }
     ],
     "total": "15090.00",
-    "published_by": "hospital-1",
+    "published_by": "his-LZ-RMYY",
 }
 
 EXAMPLE_PURSUIT_CMD: dict[str, Any] = {"action": "letter", "note": "已函告患者家属"}
@@ -815,8 +821,8 @@ EXAMPLE_LIVING_STANDARD_CMD: dict[str, Any] = {
 
 EXAMPLE_CASE_IDENTITY_OUT: dict[str, Any] = {
     "case_id": "EC-01a0b23df50077ad901f412c1e0118a1",
-    "name": "张小三",
-    "id_number": "11010519491231002X",
+    "name": "韦秀梅",
+    "id_number": "450206196203150026",
 }
 
 EXAMPLE_IDENTITY_READ_CMD: dict[str, Any] = {"reason": "与公安核对身份"}
@@ -924,7 +930,7 @@ EXAMPLE_REGISTRATION_EXPORT_OUT: dict[str, Any] = {
         {
             "record_id": "EC-01a0b23df500781c86948bbec9b2b697",
             "city": "liuzhou",
-            "facility_id": "H001",
+            "facility_id": "LZ-RMYY",
             "facility_name": "柳州市人民医院",
             "admitted_at": "2026-09-14T00:00:00Z",
             "disease_code": "I21",
@@ -961,7 +967,7 @@ EXAMPLE_REGISTRATION_EXPORT_OUT: dict[str, Any] = {
     "next_cursor": None,
 }
 
-EXAMPLE_PREALLOCATION_RETURN_CMD: dict[str, Any] = {"facility_id": "H002", "year": 2026, "amount": "50000.00"}
+EXAMPLE_PREALLOCATION_RETURN_CMD: dict[str, Any] = {"facility_id": "LZ-GRMYY", "year": 2026, "amount": "50000.00"}
 
 EXAMPLE_DISEASE_UPDATE: dict[str, Any] = {"disease_code": "I21"}
 
@@ -989,7 +995,7 @@ EXAMPLE_OVERDUE_STEP_OUT: dict[str, Any] = {
     "decided_at": None,
     "late": True,
     "city": "liuzhou",
-    "facility_id": "H001",
+    "facility_id": "LZ-RMYY",
     "state": "submitted",
     "open": True,
     "rule": "GD-20.2",

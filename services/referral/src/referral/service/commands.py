@@ -13,7 +13,7 @@ from medaid_shared.identifiers import HospitalAdmissionNo, MdtrtId, PsnNo, SetlI
 from referral.domain.discharge import DischargeDocument
 from referral.service import examples
 
-Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", examples=["H001"])]
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", examples=["LJ-RMYY"])]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=2000)]
 

@@ -9,8 +9,8 @@ EXAMPLE_REFERRAL_OUT: dict[str, Any] = {
     "from_facility_id": "LJ-BPWSY",
     "to_facility_id": "LJ-RMYY",
     "first_visit_at": "2026-09-29T01:00:00Z",
-    "slip_ref": "ZZ-1",
-    "slip_doctor": "Dr Lu",
+    "slip_ref": "ZZ-LJBPWSY-2026-0412",
+    "slip_doctor": "陆医生",
     "transfer_application_ref": None,
     "approval_state": "not_required",
     "approval_by": None,
@@ -22,8 +22,8 @@ EXAMPLE_REFERRAL_OUT: dict[str, Any] = {
 
 EXAMPLE_APPROVAL_IN: dict[str, Any] = {
     "approved": True,
-    "reference": "MI-2026-7",
-    "reason": "specialist care not in district",
+    "reference": "柳江医保转〔2026〕7号",
+    "reason": "区内无相应专科诊疗能力，需转诊市级医院",
 }
 
 EXAMPLE_ADMISSION_OUT: dict[str, Any] = {
@@ -37,8 +37,8 @@ EXAMPLE_ADMISSION_OUT: dict[str, Any] = {
     "able_to_pay": True,
     "support_type": "decentralized",
     "institution_id": None,
-    "village_id": "V01",
-    "town_id": "T01",
+    "village_id": "LJ-BP-YLC",
+    "town_id": "LJ-BP",
     "referral_compliance": {
         "compliant": True,
         "referral_slip": True,
@@ -70,7 +70,7 @@ EXAMPLE_ADMISSION_OUT: dict[str, Any] = {
     "emergency_arrival_channel": "ambulance",
     "emergency_onset_at": "2026-09-28T21:40:00Z",
     "emergency_determined_at": "2026-09-29T02:00:00Z",
-    "emergency_determined_by": "his-H001",
+    "emergency_determined_by": "his-LJ-RMYY",
     "emergency_review": None,
     "unfiled_care_adviser": None,
     "diagnosis_group": None,
@@ -84,7 +84,7 @@ EXAMPLE_EMERGENCY_BASIS_IN: dict[str, Any] = {
 }
 
 EXAMPLE_FOLLOWUP_SUMMARY_OUT: dict[str, Any] = {
-    "items": [{"town_id": "T01", "persons": 1, "overdue": 0, "unassessed": 1}]
+    "items": [{"town_id": "LJ-BP", "persons": 1, "overdue": 0, "unassessed": 1}]
 }
 
 EXAMPLE_FILING_OUT: dict[str, Any] = {
@@ -97,39 +97,39 @@ EXAMPLE_FILING_OUT: dict[str, Any] = {
     "planned_departure_at": None,
     "escort": None,
     "notes": None,
-    "submitted_by": "vc-V01",
+    "submitted_by": "vc-LJ-BP-YLC",
     "submitted_by_name": None,
     "submitted_role": "village_committee",
-    "submitted_unit": "V01",
+    "submitted_unit": "LJ-BP-YLC",
     "submitted_unit_name": None,
     "submitted_at": "2026-09-29T02:00:00Z",
     "forward_due_at": "2026-10-09T15:59:59Z",
-    "forwarded_by": "town-T01",
+    "forwarded_by": "town-LJ-BP",
     "forwarded_by_name": None,
     "forwarded_at": "2026-09-30T02:00:00Z",
     "town_opinion": "同意",
     "complete": True,
     "filing_state": "filed_in_time",
-    "reason": "fracture",
+    "reason": "右股骨颈骨折，需住院手术",
 }
 
 EXAMPLE_FORWARD_IN: dict[str, Any] = {"opinion": "同意"}
 
 EXAMPLE_FACILITY_OUT: dict[str, Any] = {
-    "facility_id": "H1",
-    "name": "Hospital H1",
+    "facility_id": "LJ-RMYY",
+    "name": "柳江区人民医院",
     "level": "district",
     "designated": True,
     "region": "liujiang",
-    "police_jurisdiction": "PSB01",
+    "police_jurisdiction": "PSB-LJ",
     "city": "liuzhou",
     "version": 2,
     "updated_at": "2026-12-03T09:30:27.972292Z",
 }
 
 EXAMPLE_PERSON_OUT: dict[str, Any] = {
-    "person_id": "01a0eae3-e900-7c95-9861-8c6c1f9cef12",
-    "name_masked": "张*三",
+    "person_id": "0193a5b2-7c4e-7d11-9a3f-5b2c8e1f4a10",
+    "name_masked": "覃*兰",
     "id_number_masked": "4502**********0039",
     "support_type": "centralized",
     "institution_id": "LJ-FLY",
@@ -149,13 +149,13 @@ EXAMPLE_DOCUMENT_ISSUED_OUT: dict[str, Any] = {
     "missing": ["discharge_summary", "itemised_cost_list"],
 }
 
-EXAMPLE_DOCUMENT_IN: dict[str, Any] = {"kind": "diagnosis_certificate", "document_ref": "D-diagnosis_certificate"}
+EXAMPLE_DOCUMENT_IN: dict[str, Any] = {"kind": "diagnosis_certificate", "document_ref": "LJRMYY-ZDZM-2026-0187"}
 
 EXAMPLE_FOLLOWUP_OUT: dict[str, Any] = {
     "person_id": "019bbf2a-9e80-72a5-94d6-3c947f8b2511",
-    "name_masked": "李*四",
-    "village_id": "V01",
-    "town_id": "T01",
+    "name_masked": "韦*强",
+    "village_id": "LJ-BP-YLC",
+    "town_id": "LJ-BP",
     "disability_level": "full",
     "last_visit_at": None,
     "due_at": "2026-02-15T15:59:59Z",
@@ -166,17 +166,17 @@ EXAMPLE_PLAN_OUT: dict[str, Any] = {
     "plan_id": "019cacb3-f200-7517-b6df-ee972d637ced",
     "person_id": "019cacb3-f200-7ab6-840b-1acd995b8ab5",
     "admission_id": "019cacb3-f200-73c7-9d5b-232f59e2913f",
-    "made_by": "inst-I01",
+    "made_by": "inst-LJ-FLY",
     "made_role": "institution",
     "guardian_participated": False,
-    "plan": "康复训练 rehab twice a week",
+    "plan": "康复训练，每周两次；每月复查血压",
     "review_on": "2026-06-01",
     "made_at": "2026-03-02T04:00:00Z",
 }
 
 EXAMPLE_PERSON_SUMMARY_OUT: dict[str, Any] = {
     "person_id": "01a23b3d-bea9-732d-a017-7799923861a6",
-    "name_masked": "张*三",
+    "name_masked": "覃*兰",
     "id_number_masked": "4502**********0039",
     "support_type": "centralized",
     "institution_id": "LJ-FLY",
@@ -187,9 +187,9 @@ EXAMPLE_PERSON_SUMMARY_OUT: dict[str, Any] = {
 
 EXAMPLE_UNASSESSED_OUT: dict[str, Any] = {
     "person_id": "01a0f00a-4500-7312-8b80-8e751a2ddfcc",
-    "name_masked": "李*四",
-    "village_id": "V01",
-    "town_id": "T01",
+    "name_masked": "韦*强",
+    "village_id": "LJ-BP-YLC",
+    "town_id": "LJ-BP",
     "flag": "disability_assessment_needed",
     "rule": "LJ-16",
 }
@@ -234,7 +234,7 @@ EXAMPLE_PERSON_LOOKUP_OUT: dict[str, Any] = {
     "destitute": True,
     "support_type": "decentralized",
     "institution_id": None,
-    "town_id": "T01",
+    "town_id": "LJ-BP",
 }
 
 EXAMPLE_PERSON_LOOKUP: dict[str, Any] = {"id_number": "450206195001010039"}
@@ -245,12 +245,12 @@ EXAMPLE_HEALTH_PLAN_IN: dict[str, Any] = {
     "guardian_participated": False,
 }
 
-EXAMPLE_PHONE_REPORT_IN: dict[str, Any] = {"reported_to": "civil affairs desk"}
+EXAMPLE_PHONE_REPORT_IN: dict[str, Any] = {"reported_to": "柳江区民政局社会救助股"}
 
 EXAMPLE_CARE_FILE_OUT: dict[str, Any] = {
     "person": {
         "person_id": "01a0eae3-e900-7a4d-8005-0b342ddf1797",
-        "name_masked": "张*三",
+        "name_masked": "覃*兰",
         "id_number_masked": "4502**********0039",
         "support_type": "centralized",
         "institution_id": "LJ-FLY",
@@ -300,7 +300,7 @@ EXAMPLE_CARE_FILE_OUT: dict[str, Any] = {
             "source": "referral",
             "ref_id": "01a0eae3-e900-7391-acd7-e2d93c2458de",
             "admission_id": "01a0eae3-e900-7391-acd7-e2d93c2458de",
-            "summary": {"adviser_id": "LJ-BPWSY", "adviser_kind": "facility", "adviser_name": "Hospital TH01"},
+            "summary": {"adviser_id": "LJ-BPWSY", "adviser_kind": "facility", "adviser_name": "柳江区百朋镇卫生院"},
         },
     ],
 }
@@ -328,17 +328,17 @@ EXAMPLE_VISIT_OUT: dict[str, Any] = {
 
 EXAMPLE_VISIT_IN: dict[str, Any] = {
     "visited_at": "2026-02-15T16:00:00Z",
-    "visitor": "town officer Huang",
-    "notes": "needs walker",
+    "visitor": "百朋镇民政办 黄干事",
+    "notes": "行动不便，需配助行器",
 }
 
 EXAMPLE_FACILITY_IN: dict[str, Any] = {
     "facility_id": "LJ-BPWSY",
-    "name": "Hospital TH01",
+    "name": "柳江区百朋镇卫生院",
     "level": "township_health_centre",
     "designated": True,
     "region": "liujiang",
-    "police_jurisdiction": "PSB01",
+    "police_jurisdiction": "PSB-LJ",
 }
 
 EXAMPLE_PATIENT_SIDE_REPORT_IN: dict[str, Any] = {
@@ -347,11 +347,11 @@ EXAMPLE_PATIENT_SIDE_REPORT_IN: dict[str, Any] = {
     "source": "主治医生 黄医生 查房时告知可出院",
 }
 
-EXAMPLE_EMERGENCY_REVIEW_IN: dict[str, Any] = {"upheld": True, "reason": "stable on arrival; a scheduled admission"}
+EXAMPLE_EMERGENCY_REVIEW_IN: dict[str, Any] = {"upheld": True, "reason": "到院时生命体征平稳，属择期住院"}
 
 EXAMPLE_FACILITY_PATCH: dict[str, Any] = {"designated": True}
 
-EXAMPLE_PERSON_PATCH: dict[str, Any] = {"disability_level": "full", "reason": "reassessed"}
+EXAMPLE_PERSON_PATCH: dict[str, Any] = {"disability_level": "full", "reason": "2026年残疾等级复评为一级"}
 
 EXAMPLE_VIOLATIONS_REPORT_OUT: dict[str, Any] = {
     "year": 2026,
@@ -361,7 +361,7 @@ EXAMPLE_VIOLATIONS_REPORT_OUT: dict[str, Any] = {
             "documents_overdue": 1,
             "late_discharge": 0,
             "total": 1,
-            "name": "Hospital H001",
+            "name": "柳江区人民医院",
             "level": "district",
         }
     ],
@@ -371,7 +371,7 @@ EXAMPLE_WORK_ITEM_OUT: dict[str, Any] = {
     "item_id": "health_plan:01a0f00a-4500-7f11-9e20-14dcac08dbda",
     "kind": "health_plan",
     "person_id": "01a0f00a-4500-7aee-8adf-ddb256844dab",
-    "name_masked": "张*三",
+    "name_masked": "覃*兰",
     "town_id": None,
     "village_id": None,
     "admission_id": "01a0f00a-4500-7f11-9e20-14dcac08dbda",

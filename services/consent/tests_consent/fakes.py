@@ -170,10 +170,6 @@ class InMemoryRepository:
     async def get_consent(self, consent_id: str) -> Consent | None:
         return self.consent.get(consent_id)
 
-    async def consent_for(self, *, treatment_id: str | None = None, item_id: str | None = None) -> Consent | None:
-        found = await self.consents_for(treatment_id=treatment_id, item_id=item_id)
-        return found[0] if found else None
-
     async def consents_for(self, *, treatment_id: str | None = None, item_id: str | None = None) -> list[Consent]:
         found = [
             c

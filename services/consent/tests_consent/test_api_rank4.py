@@ -213,9 +213,15 @@ async def test_lj_10_a_rejected_major_public_interest_on_a_self_pay_form_never_c
     assert rejected.json()["public_interest_state"] == "rejected"
     assert await status() == "awaiting_consent_form"
     assert await svc.published("ConsentSigned") == []
+    item_path = f"/self-pay-items/{item['item_id']}"
+    assert (await svc.client.get(item_path, headers=svc.token(*CIVIL))).json()["consent_form"] is None
     patient = await svc.client.post(path, json={}, headers=svc.token("patient", subject="P1"))
     assert patient.status_code == 201, patient.text
     assert await status() == "awaiting_initial_review"
+    # LJ-10: the item shows the signature that counts, not the rejected one first on record
+    shown = (await svc.client.get(item_path, headers=svc.token(*CIVIL))).json()
+    assert shown["consent_form"]["consent_id"] == patient.json()["consent_id"]
+    assert [s["actor"] for s in shown["trail"] if s["step"] == "consent_form"] == ["P1"]
 
 
 async def test_lj_10_spec_0_1_a_loaded_notice_moves_the_acknowledgement_deadline_and_withdraws_an_early_flag(

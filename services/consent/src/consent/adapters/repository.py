@@ -381,11 +381,6 @@ class SqlRepository:
     async def get_consent(self, consent_id: str) -> Consent | None:
         return await self._get(Consent, t.consent.c.consent_id, consent_id)
 
-    async def consent_for(self, *, treatment_id: str | None = None, item_id: str | None = None) -> Consent | None:
-        c = t.consent.c
-        subject = c.treatment_id == treatment_id if treatment_id is not None else c.item_id == item_id
-        return await self._first(Consent, select(t.consent).where(subject).order_by(c.consent_id))
-
     async def consents_for(self, *, treatment_id: str | None = None, item_id: str | None = None) -> list[Consent]:
         c = t.consent.c
         subject = c.treatment_id == treatment_id if treatment_id is not None else c.item_id == item_id

@@ -90,10 +90,6 @@ class Repository(Protocol):
 
     async def get_consent(self, consent_id: str) -> Consent | None: ...
 
-    async def consent_for(self, *, treatment_id: str | None = None, item_id: str | None = None) -> Consent | None:
-        """The signature on a treatment or a self-pay item (one each)."""
-        ...
-
     async def consents_for(self, *, treatment_id: str | None = None, item_id: str | None = None) -> list[Consent]:
         """Every signature on a treatment or a self-pay item (LJ-10: another may follow one
         whose major public interest civil affairs rejected), by id."""

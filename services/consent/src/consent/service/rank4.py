@@ -284,17 +284,12 @@ async def require_no_standing_signature(
 ) -> None:
     """LJ-10: one signature per treatment or self-pay form counts or is pending civil affairs'
     decision; only one whose major public interest civil affairs rejected leaves room for another."""
-    found = (
-        await ctx.repo.consents_for(treatment_id=treatment_id)
-        if treatment_id
-        else await ctx.repo.consents_for(item_id=item_id)
-    )
-    for consent in found:
-        filing = await ctx.repo.get_filing(consent.consent_id)
-        if filing is None or filing.public_interest_state != PublicInterestState.REJECTED.value:
-            pending = filing is not None and filing.public_interest_state == PublicInterestState.PENDING.value
-            raise Conflict(
-                f"{treatment_id or item_id} is already signed ({consent.consent_id}"
-                + (", pending civil affairs' confirmation of its major public interest)" if pending else ")"),
-                rule="LJ-10",
-            )
+    counting, pending = await standing_signatures(ctx, treatment_id=treatment_id, item_id=item_id)
+    if pending is not None:
+        raise Conflict(
+            f"{treatment_id or item_id} is already signed ({pending[0].consent_id}, pending civil affairs' "
+            "confirmation of its major public interest)",
+            rule="LJ-10",
+        )
+    if counting is not None:
+        raise Conflict(f"{treatment_id or item_id} is already signed ({counting.consent_id})", rule="LJ-10")

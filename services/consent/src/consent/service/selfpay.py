@@ -771,7 +771,7 @@ async def _trail(ctx: Ctx, row: SelfPayItem) -> list[dict[str, Any]]:
             "reason": "; ".join(row.triage["reasons"]),
         }
     ]
-    signed = await ctx.repo.consent_for(item_id=row.item_id)
+    signed, _ = await rank4.standing_signatures(ctx, item_id=row.item_id)  # LJ-10: the one that counts
     for c in [signed] if signed else []:
         steps.append(
             {
@@ -849,7 +849,8 @@ async def _view(ctx: Ctx, row: SelfPayItem, principal: Principal) -> dict[str, A
     view["reasons"] = row.triage["reasons"]
     # LJ-7.0: the single cost judged (with the same item's recent proposals)
     view["single_cost"] = row.triage.get("single_cost", view["amount"])
-    signed = await ctx.repo.consent_for(item_id=row.item_id)
+    # LJ-10: the signature that counts, never one civil affairs rejected or has yet to confirm
+    signed, _ = await rank4.standing_signatures(ctx, item_id=row.item_id)
     view["consent_form"] = consent_view(signed) if signed else None
     view["trail"] = await _trail(ctx, row)
     return view

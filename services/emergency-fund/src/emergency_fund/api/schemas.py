@@ -81,7 +81,7 @@ class CivilAffairsCheckOut(Out):
     note: str
     source: str = Field(examples=["civil_affairs"])
     checked_at: datetime
-    checked_by: str = Field(examples=["civil-1"])
+    checked_by: str = Field(examples=["lzmz-jiuzhu-wei"])
 
 
 class VagrantRegistrationOut(Out):

@@ -49,7 +49,7 @@ async def test_lj_13_2_lj_6_2_aid_is_reserved_at_application_and_released_on_rej
     assert (await apply(svc, sid, svc.token(*INSTITUTION))).status_code == 409
     # a rejection gives its reasons, and no amounts
     bad = await review(svc, sid, {"outcome": "rejected"})
-    assert bad.status_code == 422 and bad.json()["field"]
+    assert bad.status_code == 422 and bad.json()["field"] == "/reasons"
     assert await ledger(svc) == "4400.00"  # a refused command changes nothing
     forbidden = await svc.client.post(
         f"/reimbursements/{sid}/review",
@@ -84,7 +84,7 @@ async def test_lj_13_2_approval_with_amounts_keeps_the_approved_aid_then_the_pay
     }
     too_much = await review(svc, sid, {"outcome": "approved", **amounts, "medical_aid": "4400.01"})
     assert too_much.status_code == 422 and (too_much.json()["field"], too_much.json()["rule"]) == (
-        "medical_aid",
+        "/medical_aid",
         "LJ-6.2",
     )
     body = {"outcome": "approved", **amounts, "medical_aid": "4000.00"}
@@ -97,7 +97,7 @@ async def test_lj_13_2_approval_with_amounts_keeps_the_approved_aid_then_the_pay
     wrong = await svc.client.post(
         f"/reimbursements/{sid}/payment", json={"amount": "1.00", "payment_ref": "MI-2026-1"}, headers=insurance(svc)
     )
-    assert wrong.status_code == 422 and (wrong.json()["field"], wrong.json()["rule"]) == ("amount", "LJ-13.2")
+    assert wrong.status_code == 422 and (wrong.json()["field"], wrong.json()["rule"]) == ("/amount", "LJ-13.2")
     paid = await svc.client.post(
         f"/reimbursements/{sid}/payment",
         json={"amount": f"{total:.2f}", "payment_ref": "MI-2026-1"},

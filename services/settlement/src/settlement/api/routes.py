@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from medaid_shared.idempotency import encode
 from medaid_shared.pagination import Page, PageQuery, sort_key
@@ -288,20 +288,32 @@ class ReviewIn(BaseModel):
         }
     )
 
+    # Each field is checked against the outcome (declared first, so validated first) on its
+    # own, defaults included, so a refusal names the field at fault: /reasons, /medical_aid.
     outcome: Literal["approved", "rejected"]
-    basic_insurance: Amount | None = None
-    critical_illness: Amount | None = None
-    medical_aid: Amount | None = None
-    reasons: list[Annotated[str, Field(min_length=2, max_length=500)]] = Field(default=[], max_length=20)
+    basic_insurance: Amount | None = Field(default=None, validate_default=True)
+    critical_illness: Amount | None = Field(default=None, validate_default=True)
+    medical_aid: Amount | None = Field(default=None, validate_default=True)
+    reasons: list[Annotated[str, Field(min_length=2, max_length=500)]] = Field(
+        default=[], max_length=20, validate_default=True
+    )
 
-    @model_validator(mode="after")
-    def _amounts_or_reasons(self) -> ReviewIn:
-        amounts = (self.basic_insurance, self.critical_illness, self.medical_aid)
-        if self.outcome == "approved" and any(a is None for a in amounts):
-            raise ValueError("an approval names basic_insurance, critical_illness and medical_aid (LJ-13.2)")
-        if self.outcome == "rejected" and (not self.reasons or any(a is not None for a in amounts)):
-            raise ValueError("a rejection gives its reasons and no amounts (LJ-13.2)")
-        return self
+    @field_validator("basic_insurance", "critical_illness", "medical_aid")
+    @classmethod
+    def _amount_for_the_outcome(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        outcome = info.data.get("outcome")
+        if outcome == "approved" and value is None:
+            raise ValueError(f"an approval names {info.field_name} (LJ-13.2)")
+        if outcome == "rejected" and value is not None:
+            raise ValueError("a rejection gives no amounts (LJ-13.2)")
+        return value
+
+    @field_validator("reasons")
+    @classmethod
+    def _reasons_for_the_outcome(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("outcome") == "rejected" and not value:
+            raise ValueError("a rejection gives its reasons (LJ-13.2)")
+        return value
 
     def approval(self) -> reimbursements.Approval | None:
         if self.outcome == "rejected":

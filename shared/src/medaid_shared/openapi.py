@@ -37,7 +37,9 @@ from medaid_shared.problems import PROBLEM_JSON
 PUBLIC = {"x-public": True}
 """``openapi_extra`` of an operation that needs no token."""
 
-FIELD_PATTERN = r"^(/.*)?$|^[A-Za-z][A-Za-z0-9_-]*$"
+# A pointer's segments may hold any character, a line break included (a map's key as sent):
+# [\s\S], not ".", which stops at one.
+FIELD_PATTERN = r"^(/[\s\S]*)?$|^[A-Za-z][A-Za-z0-9_-]*$"
 """A problem's ``field``: an RFC 6901 pointer into the body (``""`` the whole body), or the
 name of a query, path or header parameter (:func:`medaid_shared.problems.wire_field`)."""
 

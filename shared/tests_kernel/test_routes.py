@@ -6,6 +6,7 @@ read session; a refused command changes nothing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -141,3 +142,24 @@ async def test_the_calendar_load_takes_an_idempotency_key(client: Any) -> None:
         "/admin/calendar/2031", json={**body, "holidays": []}, headers=auth(rt, "admin", key="cal-2031")
     )
     assert other.status_code == 409
+
+
+class SealedItems(Items):
+    """A repository that also takes the service's field cipher (SPEC 0.4)."""
+
+    def __init__(self, session: Any, cipher: Any) -> None:
+        super().__init__(session)
+        self.cipher = cipher
+
+
+async def test_a_command_context_holds_the_one_repository_of_its_unit_of_work(runtime: Runtime) -> None:
+    sealed = replace(SERVICE, repository=SealedItems, repository_sealed=True)
+    async with runtime.db.unit_of_work() as uow:
+        for service in (SERVICE, sealed):
+            first, second = service.command(runtime, uow), service.command(runtime, uow)
+            assert first.repo is second.repo and first.uow is uow and first.settings is runtime.settings
+        assert sealed.command(runtime, uow).repo.cipher is runtime.cipher
+    async with runtime.db.read() as session:
+        query = sealed.query(runtime, session)
+        assert not query.is_command and query.repo.cipher is runtime.cipher
+        assert query.repo is not sealed.query(runtime, session).repo

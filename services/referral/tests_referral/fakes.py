@@ -15,6 +15,7 @@ from medaid_shared.crypto import FieldCipher
 from medaid_shared.fakes import FakeUnitOfWork
 from medaid_shared.pagination import PageRequest, sort_key
 from medaid_shared.parameters import ParameterVersion
+from medaid_shared.usecase import UseCaseContext
 from referral.domain.records import (
     Admission,
     Facility,
@@ -373,11 +374,11 @@ def context(repo: InMemoryRepository | None = None, **settings: Any) -> tuple[Ct
     """A command's context on an in-memory repository, and the unit of work that records."""
     s = ReferralSettings(**settings)
     uow = FakeUnitOfWork("referral")
-    ctx = Ctx(
-        repo or InMemoryRepository(),
-        s,
-        WorkingCalendar(),
-        FieldCipher(s.encryption_key.get_secret_value()),
-        uow,  # type: ignore[arg-type]
+    ctx: Ctx = UseCaseContext(
+        settings=s,
+        repo=repo or InMemoryRepository(),
+        calendar=WorkingCalendar(),
+        cipher=FieldCipher(s.encryption_key.get_secret_value()),
+        _uow=uow,  # type: ignore[arg-type]
     )
     return ctx, uow

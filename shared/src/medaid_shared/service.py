@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -21,6 +22,7 @@ from sqlalchemy import MetaData
 
 from medaid_shared.app import create_service_app
 from medaid_shared.authz import Policy, Principal
+from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.deadlines import DeadlineHandler, DeadlineMovedHook
 from medaid_shared.idempotency import KERNEL_PARAMETERS, kernel_parameter_defaults
@@ -29,7 +31,7 @@ from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import ConsumerSpec, RetentionJob, Runtime
 from medaid_shared.settings import ServiceSettings
 from medaid_shared.tables import kernel_tables
-from medaid_shared.usecase import RepositoryFactory, UseCaseContext
+from medaid_shared.usecase import RepositoryFactory, SealedRepositoryFactory, UseCaseContext
 
 
 def _operations(routers: Sequence[APIRouter]) -> set[tuple[str, str]]:
@@ -58,7 +60,8 @@ QueryContext = Callable[[Runtime, Session, Principal | None], Any]
 class ServiceDefinition:
     """One service, as data. ``command_context`` / ``query_context`` make what its use cases
     receive; by default a :class:`~medaid_shared.usecase.UseCaseContext` around
-    ``repository(session)``."""
+    ``repository(session)`` (``repository(session, cipher)`` when ``repository_sealed``), the
+    one repository of the command's unit of work or made on the query's read session."""
 
     title: str
     description: str
@@ -66,7 +69,9 @@ class ServiceDefinition:
     metadata: MetaData
     policy: Policy
     routers: Callable[[], Sequence[APIRouter]]
-    repository: RepositoryFactory | None = None
+    repository: RepositoryFactory | SealedRepositoryFactory | None = None
+    # SPEC 0.4: the repository seals columns, so its factory also takes the field cipher.
+    repository_sealed: bool = False
     command_context: CommandContext | None = None
     query_context: QueryContext | None = None
     consumers: Callable[[Runtime], list[ConsumerSpec]] | None = None
@@ -125,14 +130,28 @@ class ServiceDefinition:
             return self.query_context(runtime, session, principal)
         return self._default(runtime, session, principal, None)
 
-    def _default(self, runtime: Runtime, session: Session, principal: Principal | None, uow: UnitOfWork | None) -> Any:
+    def repository_factory(self, runtime: Runtime) -> RepositoryFactory:
+        """The factory of the service's repository on a session, the same object on every
+        call for ``runtime``'s cipher, so a unit of work keeps one repository."""
         if self.repository is None:
             raise TypeError("a service without a repository declares its own contexts")
+        if not self.repository_sealed:
+            return cast(RepositoryFactory, self.repository)
+        return _sealed(cast(SealedRepositoryFactory, self.repository), runtime.cipher)
+
+    def _default(self, runtime: Runtime, session: Session, principal: Principal | None, uow: UnitOfWork | None) -> Any:
+        factory = self.repository_factory(runtime)
         return UseCaseContext(
             settings=runtime.settings,
-            repo=self.repository(session),
+            repo=factory(session) if uow is None else uow.repository(factory),
             calendar=runtime.calendar,
             cipher=runtime.cipher,
             principal=principal,
             _uow=uow,
         )
+
+
+@cache
+def _sealed(factory: SealedRepositoryFactory, cipher: FieldCipher) -> RepositoryFactory:
+    """``factory`` bound to the service's cipher, one binding per pair."""
+    return lambda session: factory(session, cipher)

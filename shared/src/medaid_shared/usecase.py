@@ -24,6 +24,8 @@ SettingsT = TypeVar("SettingsT")
 RepoT = TypeVar("RepoT")
 
 RepositoryFactory = Callable[[Session], Any]
+# SPEC 0.4: a repository that seals columns with the service's field cipher.
+SealedRepositoryFactory = Callable[[Session, FieldCipher], Any]
 
 
 @dataclass

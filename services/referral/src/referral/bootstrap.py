@@ -19,12 +19,11 @@ from referral.consumers import care_file
 from referral.domain.parameters import CATALOGUE
 from referral.domain.policy import POLICY
 from referral.service import admissions, discharge, emergency, filings, followups, health_plans, parameters
-from referral.service.context import Ctx, Wiring
+from referral.service.context import Ctx
 from referral.settings import ReferralSettings as Settings
 
-__all__ = ["PARAMETERS", "SERVICE", "Settings", "build_runtime", "create_app", "metadata", "wiring"]
+__all__ = ["PARAMETERS", "SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
 
-wiring = Wiring(repository_factory=SqlRepository)
 PARAMETERS = ServiceParameters(CATALOGUE, parameter_version, defaults_from=parameters.defaults)
 
 DeadlineUse = Callable[[Ctx, Any], Awaitable[None]]
@@ -42,10 +41,16 @@ DEADLINE_HANDLERS: dict[str, DeadlineUse] = {
 }
 
 
+def _command(runtime: Runtime, uow: UnitOfWork) -> Ctx:
+    """The context of a deadline or event handler's command in ``uow``."""
+    ctx: Ctx = SERVICE.command(runtime, uow)
+    return ctx
+
+
 def _deadline_handlers(runtime: Runtime) -> dict[str, Callable[[UnitOfWork, Any], Awaitable[None]]]:
     def bind(use: DeadlineUse) -> Callable[[UnitOfWork, Any], Awaitable[None]]:
         async def handler(uow: UnitOfWork, row: Any) -> None:
-            await use(wiring.command(runtime, uow), row)
+            await use(_command(runtime, uow), row)
 
         return handler
 
@@ -54,10 +59,10 @@ def _deadline_handlers(runtime: Runtime) -> dict[str, Callable[[UnitOfWork, Any]
 
 def _deadline_moved(runtime: Runtime) -> dict[str, DeadlineMovedHook]:
     async def moved(uow: UnitOfWork, row: Any, change: MovedDeadline) -> None:
-        await filings.on_deadline_moved(wiring.command(runtime, uow), row, change)
+        await filings.on_deadline_moved(_command(runtime, uow), row, change)
 
     async def plan_moved(uow: UnitOfWork, row: Any, change: MovedDeadline) -> None:
-        await health_plans.on_plan_due_moved(wiring.command(runtime, uow), row, change)
+        await health_plans.on_plan_due_moved(_command(runtime, uow), row, change)
 
     return {**{kind: moved for kind in filings.DUE_COLUMN}, health_plans.PLAN_DEADLINE: plan_moved}
 
@@ -65,7 +70,7 @@ def _deadline_moved(runtime: Runtime) -> dict[str, DeadlineMovedHook]:
 def _consumers(runtime: Runtime) -> list[ConsumerSpec]:
     def on_event(use: care_file.Use) -> Callable[[UnitOfWork, Any, EventMeta], Awaitable[None]]:
         async def handler(uow: UnitOfWork, event: Any, meta: EventMeta) -> None:
-            await use(wiring.command(runtime, uow), event, meta)
+            await use(_command(runtime, uow), event, meta)
 
         return handler
 
@@ -79,8 +84,8 @@ SERVICE = ServiceDefinition(
     metadata=metadata,
     policy=POLICY,
     routers=lambda: [router],
-    command_context=lambda runtime, uow, principal: wiring.command(runtime, uow),
-    query_context=lambda runtime, session, principal: wiring.query(runtime, session),
+    repository=SqlRepository,
+    repository_sealed=True,
     consumers=_consumers,
     deadline_handlers=_deadline_handlers,
     deadline_moved=_deadline_moved,

@@ -1,63 +1,19 @@
-"""What every use case works with: the repository, the unit of work (for commands), the
-settings, the live working calendar and the field cipher."""
+"""What every use case works with: the kernel's one use-case context, typed for referral
+(settings, the repository of the unit of work, the unit of work for commands, the live
+working calendar, the field cipher, the principal and the instant of the call)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from medaid_shared import ids
-from medaid_shared.calendar import WorkingCalendar
-from medaid_shared.crypto import FieldCipher
-from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.errors import RuleViolation, ValidationFailed
-from medaid_shared.runtime import Runtime
+from medaid_shared.usecase import UseCaseContext
 from referral.domain.persons import PersonRuleError
-from referral.service.ports import Repository, RepositoryFactory
+from referral.service.ports import Repository
 from referral.settings import ReferralSettings
 
-
-@dataclass
-class Ctx:
-    repo: Repository
-    settings: ReferralSettings
-    calendar: WorkingCalendar
-    cipher: FieldCipher
-    _uow: UnitOfWork | None = None
-
-    @property
-    def uow(self) -> UnitOfWork:
-        if self._uow is None:
-            raise RuntimeError("a command needs a unit of work")
-        return self._uow
-
-
-@dataclass(frozen=True)
-class Wiring:
-    """Built once in bootstrap: how to get a repository for a session."""
-
-    repository_factory: RepositoryFactory
-
-    def command(self, runtime: Runtime, uow: UnitOfWork) -> Ctx:
-        repo = uow.repository(_on(self.repository_factory, runtime.cipher))
-        return Ctx(repo, _settings(runtime), runtime.calendar, runtime.cipher, uow)
-
-    def query(self, runtime: Runtime, session: Session) -> Ctx:
-        repo = self.repository_factory(session, runtime.cipher)
-        return Ctx(repo, _settings(runtime), runtime.calendar, runtime.cipher)
-
-
-@cache
-def _on(factory: RepositoryFactory, cipher: FieldCipher) -> Callable[[Session], Repository]:
-    """The factory bound to the service's cipher, the same one each time, so the unit of
-    work keeps one repository per transaction."""
-    return lambda session: factory(session, cipher)
-
-
-def _settings(runtime: Runtime) -> ReferralSettings:
-    return cast(ReferralSettings, runtime.settings)
+Ctx = UseCaseContext[ReferralSettings, Repository]
 
 
 def new_id() -> str:

@@ -57,12 +57,12 @@ async def load_catalogue_entries(
     runtime: Runtime, principal: Principal, entries: list[CatalogueEntry]
 ) -> dict[str, Any]:
     async with runtime.db.unit_of_work() as uow:
-        return await catalogue.load_catalogue(bootstrap.WIRING.command(runtime, uow), principal, entries)
+        return await catalogue.load_catalogue(bootstrap.command(runtime, uow), principal, entries)
 
 
 async def list_catalogue_entries(runtime: Runtime) -> list[dict[str, Any]]:
     async with runtime.db.read() as session:
-        return await catalogue.list_catalogue(bootstrap.WIRING.query(runtime, session), None, None)
+        return await catalogue.list_catalogue(bootstrap.query(runtime, session), None, None)
 
 
 @app.command("catalogue-load")

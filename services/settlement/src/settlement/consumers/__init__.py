@@ -29,20 +29,20 @@ from medaid_shared.contracts.referral import (
 )
 from medaid_shared.db import UnitOfWork
 from medaid_shared.events import EventMeta
-from medaid_shared.runtime import ConsumerSpec, Runtime
+from medaid_shared.runtime import ConsumerSpec
 from settlement.service import readmodel
-from settlement.service.context import Ctx, Wiring
+from settlement.service.context import Ctx
 
 READ_MODEL = "read-model"
 
 
-def read_model_consumer(wiring: Wiring, runtime: Callable[[], Runtime]) -> ConsumerSpec:
+def read_model_consumer(command: Callable[[UnitOfWork], Ctx]) -> ConsumerSpec:
     """Persons, facilities, admissions (filing and referral compliance, discharge) and
     self-pay decisions, each applied once (the kernel's inbox)."""
 
     def on(apply: Callable[[Ctx, Any], Awaitable[None]]) -> Callable[[UnitOfWork, Any, EventMeta], Awaitable[None]]:
         async def handle(uow: UnitOfWork, event: Any, meta: EventMeta) -> None:
-            await apply(wiring.command(runtime(), uow), event)
+            await apply(command(uow), event)
 
         handle.__name__ = apply.__name__
         return handle

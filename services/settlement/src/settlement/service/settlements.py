@@ -48,7 +48,7 @@ from settlement.domain.engine import (
 from settlement.domain.money import MAX_AMOUNT, ZERO
 from settlement.domain.parameters import Applied
 from settlement.service import analytics
-from settlement.service.context import Ctx, new_id
+from settlement.service.context import Ctx, gate_rules, new_id
 from settlement.service.flags import PLATFORM_DIFFERENCE, UNCONSENTED_TREATMENT, raise_flag, withdraw_flags
 from settlement.service.parameters import (
     consent_check,
@@ -138,7 +138,7 @@ async def _gates_and_rules(ctx: Ctx, adm: Record) -> tuple[Gates, GateRules]:
     on the admission day decides one-stop or manual reimbursement."""
     gates = _gates(adm, await ctx.repo.get_person(adm["person_id"]), await _emergency_until(ctx, adm))
     route = await referral_route(ctx, gates.facility_region, gates.facility_level, gates.admitted_on)
-    return gates, ctx.gate_rules(route)
+    return gates, gate_rules(ctx, route)
 
 
 def unfiled_care_bearer(adm: Record, result: Settlement) -> dict[str, Any] | None:

@@ -30,16 +30,14 @@ from identity_check.api.schemas import (
 )
 from identity_check.domain import policy
 from identity_check.domain.model import Outcome, RequestStatus
-from identity_check.service.checks import Details, FileRequest, IdentityChecks, Reply, Upload
+from identity_check.service.checks import Ctx, Details, FileRequest, IdentityChecks, Reply, Upload
 from identity_check.settings import IdentityCheckSettings
-from medaid_shared.app import RuntimeDep
 from medaid_shared.auth import CurrentPrincipal
-from medaid_shared.db import UnitOfWork
 from medaid_shared.errors import Problem, ValidationFailed
 from medaid_shared.pagination import Page, PageQuery, page_of, sort_key
 from medaid_shared.problems import validation_problem
 from medaid_shared.responses import JSONResponse
-from medaid_shared.routes import CommandRun
+from medaid_shared.routes import CommandRun, QueryRun
 
 router = APIRouter(prefix="/identity-checks", tags=["identity checks"])
 admin_router = APIRouter(prefix="/admin/identity-checks", tags=["administration"])
@@ -238,11 +236,11 @@ def _reply_fingerprint(checks: IdentityChecks, body: ReplyIn | LateIdentificatio
     return data
 
 
-def _answer(use: Callable[[UnitOfWork], Awaitable[Details]]) -> Callable[[UnitOfWork], Awaitable[dict[str, Any]]]:
+def _answer(use: Callable[[Ctx], Awaitable[Details]]) -> Callable[[Ctx], Awaitable[dict[str, Any]]]:
     """A use case whose answer is one request, as the API shows it."""
 
-    async def answered(uow: UnitOfWork) -> dict[str, Any]:
-        return request_body(await use(uow))
+    async def answered(ctx: Ctx) -> dict[str, Any]:
+        return request_body(await use(ctx))
 
     return answered
 
@@ -270,7 +268,7 @@ def _fingerprint(cmd: FileRequest) -> dict[str, Any]:
 async def file_request(request: Request, checks: Checks, run: CommandRun) -> JSONResponse:
     run.authorize(policy.FILE)  # before the upload is read
     cmd = await parse_file_request(request, checks)
-    use = _answer(lambda uow: checks.file_request(uow, run.principal, cmd))
+    use = _answer(lambda ctx: checks.file_request(ctx, run.principal, cmd))
     return await run(None, use, status=201, fingerprint=_fingerprint(cmd))
 
 
@@ -283,15 +281,17 @@ async def list_requests(
     principal: CurrentPrincipal,
     checks: Checks,
     page: PageQuery,
+    run: QueryRun,
     status: Annotated[list[RequestStatus] | None, Query()] = None,
 ) -> Any:
-    found = await checks.list_requests(principal, set(status) if status else None, page)
+    statuses = set(status) if status else None
+    found = await run.fetch(None, lambda ctx: checks.list_requests(ctx, principal, statuses, page))
     return page_of([request_out(d) for d in found], page, lambda r: sort_key(r.received_at, r.request_id))
 
 
 @router.get("/queue", response_model=Page[RequestOut], summary="The bureau's work queue: awaiting reply, overdue first")
-async def list_queue(principal: CurrentPrincipal, checks: Checks, page: PageQuery) -> Any:
-    found = await checks.queue(principal, page)
+async def list_queue(principal: CurrentPrincipal, checks: Checks, page: PageQuery, run: QueryRun) -> Any:
+    found = await run.fetch(None, lambda ctx: checks.queue(ctx, principal, page))
     return page_of(
         [request_out(d) for d in found],
         page,
@@ -300,8 +300,8 @@ async def list_queue(principal: CurrentPrincipal, checks: Checks, page: PageQuer
 
 
 @router.get("/{request_id}", response_model=RequestOut, summary="One request (masked; photos are separate reads)")
-async def get_request(request_id: str, principal: CurrentPrincipal, checks: Checks) -> RequestOut:
-    return request_out(await checks.details(principal, request_id))
+async def get_request(request_id: str, principal: CurrentPrincipal, checks: Checks, run: QueryRun) -> RequestOut:
+    return request_out(await run.fetch(None, lambda ctx: checks.details(ctx, principal, request_id)))
 
 
 @router.get(
@@ -312,13 +312,16 @@ async def get_request(request_id: str, principal: CurrentPrincipal, checks: Chec
 async def get_letter(
     request_id: str,
     principal: CurrentPrincipal,
-    runtime: RuntimeDep,
     checks: Checks,
+    run: QueryRun,
     reason: Reason = None,
     include_photos: bool = False,
 ) -> HTMLResponse:
-    async with runtime.db.unit_of_work() as uow:
-        letter = await checks.letter(uow, principal, request_id, include_photos=include_photos, reason=reason)
+    letter = await run.fetch(
+        None,
+        lambda ctx: checks.letter(ctx, principal, request_id, include_photos=include_photos, reason=reason),
+        audited=True,
+    )
     return HTMLResponse(render_letter(letter), headers=NO_STORE)
 
 
@@ -340,12 +343,13 @@ async def get_attachment(
     request_id: str,
     attachment_id: str,
     principal: CurrentPrincipal,
-    runtime: RuntimeDep,
     checks: Checks,
+    run: QueryRun,
     reason: Reason = None,
 ) -> Response:
-    async with runtime.db.unit_of_work() as uow:
-        att, data = await checks.read_attachment(uow, principal, request_id, attachment_id, reason)
+    att, data = await run.fetch(
+        None, lambda ctx: checks.read_attachment(ctx, principal, request_id, attachment_id, reason), audited=True
+    )
     extension = "png" if att.media_type == "image/png" else "jpg"
     return Response(
         data,
@@ -360,17 +364,16 @@ async def get_attachment(
     summary="The full identity found by the bureau (reason required, audited)",
 )
 async def get_identity(
-    request_id: str, principal: CurrentPrincipal, runtime: RuntimeDep, checks: Checks, reason: Reason = None
+    request_id: str, principal: CurrentPrincipal, checks: Checks, run: QueryRun, reason: Reason = None
 ) -> JSONResponse:
-    async with runtime.db.unit_of_work() as uow:
-        identity = await checks.read_identity(uow, principal, request_id, reason)
+    identity = await run.fetch(None, lambda ctx: checks.read_identity(ctx, principal, request_id, reason), audited=True)
     return JSONResponse(identity_out(identity).model_dump(mode="json"), headers=NO_STORE)
 
 
 @router.post("/{request_id}/reply", response_model=RequestOut, summary="The bureau's final reply (GD-16.2)")
 async def reply(request_id: str, body: ReplyIn, checks: Checks, run: CommandRun) -> JSONResponse:
     cmd = Reply(body.outcome, body.id_number, body.name, body.household_registration, body.remarks)
-    use = _answer(lambda uow: checks.reply(uow, run.principal, request_id, cmd))
+    use = _answer(lambda ctx: checks.reply(ctx, run.principal, request_id, cmd))
     return await run(None, use, fingerprint=_reply_fingerprint(checks, body))
 
 
@@ -383,13 +386,13 @@ async def late_identification(
     request_id: str, body: LateIdentificationIn, checks: Checks, run: CommandRun
 ) -> JSONResponse:
     cmd = Reply(Outcome.IDENTIFIED, body.id_number, body.name, body.household_registration, body.remarks)
-    use = _answer(lambda uow: checks.report_late_identification(uow, run.principal, request_id, cmd))
+    use = _answer(lambda ctx: checks.report_late_identification(ctx, run.principal, request_id, cmd))
     return await run(None, use, fingerprint=_reply_fingerprint(checks, body))
 
 
 @router.post("/{request_id}/close", response_model=RequestOut, summary="Close the case; photo retention starts")
 async def close(request_id: str, body: CloseIn, checks: Checks, run: CommandRun) -> JSONResponse:
-    return await run(None, _answer(lambda uow: checks.close(uow, run.principal, request_id, body.reason)))
+    return await run(None, _answer(lambda ctx: checks.close(ctx, run.principal, request_id, body.reason)))
 
 
 @admin_router.post(
@@ -398,8 +401,8 @@ async def close(request_id: str, body: CloseIn, checks: Checks, run: CommandRun)
     summary="Delete photos of cases closed longer than the retention period",
 )
 async def run_retention(checks: Checks, run: CommandRun) -> JSONResponse:
-    async def use(uow: UnitOfWork) -> dict[str, int]:
-        purged = await checks.purge_expired(uow, run.principal)
+    async def use(ctx: Ctx) -> dict[str, int]:
+        purged = await checks.purge_expired(ctx, run.principal)
         return {"purged_requests": purged}
 
     return await run(None, use)

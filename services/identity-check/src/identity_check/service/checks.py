@@ -1,5 +1,5 @@
-"""Use cases of the identity-check service: one method per command, each inside the caller's
-unit of work (SPEC §6.3 GD-15, GD-16.1 … GD-16.4; SPEC 0.4 for the photos).
+"""Use cases of the identity-check service: one method per command or query, each given the
+kernel's use-case context, a command's in the caller's unit of work (SPEC §6.3 GD-15, GD-16.1 … GD-16.4; SPEC 0.4 for the photos).
 
 The face photo is the most sensitive thing in the system. It is encrypted before it reaches
 the database, it is never put into an event, an audit entry, a log line or an error message,
@@ -42,7 +42,7 @@ from identity_check.domain.parameters import (
     ReplyWindow,
 )
 from identity_check.domain.photos import PhotoLimits, PhotoRejected, inspect_image
-from identity_check.service.ports import Repository, RepositoryFactory
+from identity_check.service.ports import Repository
 from identity_check.settings import IdentityCheckSettings
 from medaid_shared import clock, ids
 from medaid_shared.authz import Principal, Role
@@ -58,15 +58,18 @@ from medaid_shared.contracts.identity_check import (
 )
 from medaid_shared.contracts.referral import FacilityRegistered
 from medaid_shared.crypto import seal
-from medaid_shared.db import Session, UnitOfWork
+from medaid_shared.db import Session
 from medaid_shared.errors import Forbidden, NotFound, Problem, RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.parameters import Applied
 from medaid_shared.runtime import Runtime
 from medaid_shared.settings import PERSON_MATCHING_PURPOSE
+from medaid_shared.usecase import UseCaseContext
 
 log = structlog.get_logger("medaid.identity_check")
+
+Ctx = UseCaseContext[IdentityCheckSettings, Repository]
 
 REPLY_DEADLINE = "identity_check.reply_due"  # GD-16.2 / GD-16.3
 PHOTO_RETENTION_DEADLINE = "identity_check.photo_retention"  # SPEC 0.4
@@ -197,16 +200,12 @@ def parameter_defaults(settings: Any) -> dict[str, PhotoRetention | PhotoClarity
 
 
 class IdentityChecks:
-    """The service's use cases; bound to the runtime (cipher, calendar) in ``bootstrap``."""
+    """The service's use cases, each given the kernel's use-case context (:data:`Ctx`: the
+    repository of the command's unit of work or of the query's read session); bound to the
+    runtime (policy, cipher, calendar) in ``bootstrap``."""
 
-    def __init__(
-        self,
-        settings: IdentityCheckSettings,
-        repositories: RepositoryFactory,
-        parameters: ServiceParameters | None = None,
-    ) -> None:
+    def __init__(self, settings: IdentityCheckSettings, parameters: ServiceParameters | None = None) -> None:
         self.settings = settings
-        self.repositories = repositories
         self.parameters = parameters
         self._runtime: Runtime | None = None
 
@@ -219,12 +218,6 @@ class IdentityChecks:
             raise RuntimeError("IdentityChecks is not bound to a runtime")
         return self._runtime
 
-    def repo(self, unit: UnitOfWork | Session) -> Repository:
-        """The repository of a command's unit of work, or on a read session."""
-        if isinstance(unit, UnitOfWork):
-            return unit.repository(self.repositories)
-        return self.repositories(unit)
-
     def photo_limits(self, clarity: PhotoClarity) -> PhotoLimits:
         """The image check: the service's byte and pixel guards with the clarity in force."""
         s = self.settings
@@ -234,10 +227,10 @@ class IdentityChecks:
 
     # ------------------------------------------------------------------ facility read model
 
-    async def record_facility(self, uow: UnitOfWork, event: FacilityRegistered, source_time: datetime | None) -> None:
+    async def record_facility(self, ctx: Ctx, event: FacilityRegistered, source_time: datetime | None) -> None:
         """FacilityRegistered / FacilityUpdated → the hospital's county-level bureau (GD-16.1)."""
         fac = Facility(event.facility_id, event.name, event.police_jurisdiction, event.city)
-        applied = await self.repo(uow).upsert_facility(fac, source_time, clock.now())
+        applied = await ctx.repo.upsert_facility(fac, source_time, clock.now())
         log.info("facility_recorded", facility_id=fac.facility_id, applied=applied)
 
     # ------------------------------------------------------------------ GD-16.1: the letter
@@ -267,11 +260,12 @@ class IdentityChecks:
         principal.require_scope("facility", facility_id, "this facility")
         return facility_id
 
-    async def file_request(self, uow: UnitOfWork, principal: Principal, cmd: FileRequest) -> Details:
+    async def file_request(self, ctx: Ctx, principal: Principal, cmd: FileRequest) -> Details:
         """GD-16.1: the hospital immediately sends an official letter to the county-level bureau
         of its own jurisdiction, with at least one clear frontal face photo and, where
         available, the patient's statement and the documents found on them.
         GD-15: nothing here gates treatment — the patient is named by the admission number."""
+        uow = ctx.uow
         self.runtime.policy.authorize(principal, policy.FILE)
         facility_id = self._facility_of(principal, cmd.facility_id)
         try:
@@ -291,7 +285,7 @@ class IdentityChecks:
         photos = await asyncio.to_thread(self._check_uploads, cmd.face_photos, clarity)
         scans = await asyncio.to_thread(self._check_uploads, cmd.document_scans, clarity)
 
-        repo = self.repo(uow)
+        repo = ctx.repo
         facility = await repo.get_facility(facility_id)
         bureau_id = model.addressed_bureau(facility, facility_id)
         assert facility is not None
@@ -397,11 +391,12 @@ class IdentityChecks:
 
     # ------------------------------------------------------------------ GD-16.2: the reply
 
-    async def _addressed_request(self, uow: UnitOfWork, principal: Principal, request_id: str) -> CheckRequest:
+    async def _addressed_request(self, ctx: Ctx, principal: Principal, request_id: str) -> CheckRequest:
         # GD-16.2 / GD-16.3: the scheduler's lock order (deadline row, then request row), so a
         # reply at the exact instant the reply deadline fires waits instead of deadlocking.
+        uow = ctx.uow
         await uow.lock_deadline(REPLY_DEADLINE, request_id)
-        request = await self.repo(uow).get_request(request_id, for_update=True)
+        request = await ctx.repo.get_request(request_id, for_update=True)
         if request is None:
             raise NotFound(f"identity-check request {request_id} not found")
         require_party(principal, request)
@@ -465,15 +460,16 @@ class IdentityChecks:
         )
 
     async def _record_finding(
-        self, uow: UnitOfWork, principal: Principal, request: CheckRequest, finding: Finding, *, action: str
+        self, ctx: Ctx, principal: Principal, request: CheckRequest, finding: Finding, *, action: str
     ) -> None:
-        repo = self.repo(uow)
+        uow = ctx.uow
+        repo = ctx.repo
         await repo.add_finding(finding)
         changes: dict[str, object] = {"status": model.status_after(finding.outcome)}
         if finding.outcome == Outcome.IDENTIFIED and request.closed_at is None:
             # An identification ends the case: the photo's retention period starts (SPEC 0.4).
             changes |= {"closed_at": finding.recorded_at, "closed_by": principal.subject, "close_reason": "identified"}
-            await self._schedule_retention(uow, request.id, finding.recorded_at)
+            await self._schedule_retention(ctx, request.id, finding.recorded_at)
         await repo.update_request(request.id, **changes)
         await uow.close_deadline(REPLY_DEADLINE, request.id)
         await uow.emit(
@@ -514,42 +510,41 @@ class IdentityChecks:
             late=finding.late,
         )
 
-    async def reply(self, uow: UnitOfWork, principal: Principal, request_id: str, cmd: Reply) -> Details:
+    async def reply(self, ctx: Ctx, principal: Principal, request_id: str, cmd: Reply) -> Details:
         """GD-16.2: the bureau answers with the standard template — identified (valid ID
         number, name, household registration place) or not identified — once; in time if
         by the end of the 3rd working day, else late."""
         self.runtime.policy.authorize(principal, policy.REPLY)
-        request = await self._addressed_request(uow, principal, request_id)
-        repo = self.repo(uow)
+        request = await self._addressed_request(ctx, principal, request_id)
+        repo = ctx.repo
         model.check_can_reply(request, await repo.list_findings([request.id]))
         person = self._identity(cmd)
         late = model.is_late(clock.now(), request.reply_due_at)
         finding = self._finding(request, principal, FindingKind.REPLY, cmd.outcome, person, cmd.remarks, late)
-        await self._record_finding(uow, principal, request, finding, action="identity_check.replied")
+        await self._record_finding(ctx, principal, request, finding, action="identity_check.replied")
         return await self._details(repo, request.id)
 
-    async def report_late_identification(
-        self, uow: UnitOfWork, principal: Principal, request_id: str, cmd: Reply
-    ) -> Details:
+    async def report_late_identification(self, ctx: Ctx, principal: Principal, request_id: str, cmd: Reply) -> Details:
         """GD-16.4: the identity found after the deadline or after a "not identified" reply;
         IdentityVerified with late = true (emergency-fund demands the fund money back)."""
         self.runtime.policy.authorize(principal, policy.LATE_IDENTIFICATION)
-        request = await self._addressed_request(uow, principal, request_id)
-        repo = self.repo(uow)
+        request = await self._addressed_request(ctx, principal, request_id)
+        repo = ctx.repo
         model.check_can_report_late_identification(request, await repo.list_findings([request.id]), clock.now())
         person = self._identity(Reply(Outcome.IDENTIFIED, cmd.id_number, cmd.name, cmd.household_registration))
         finding = self._finding(
             request, principal, FindingKind.LATE_IDENTIFICATION, Outcome.IDENTIFIED, person, cmd.remarks, True
         )
-        await self._record_finding(uow, principal, request, finding, action="identity_check.late_identification")
+        await self._record_finding(ctx, principal, request, finding, action="identity_check.late_identification")
         return await self._details(repo, request.id)
 
     # ------------------------------------------------------------------ GD-16.3: overdue
 
-    async def on_reply_due(self, uow: UnitOfWork, row: Any) -> None:
+    async def on_reply_due(self, ctx: Ctx, row: Any) -> None:
         """GD-16.3: no reply by the end of the 3rd working day — the request is overdue and
         the hospital may apply to the fund as unidentified (IdentityCheckOverdue)."""
-        repo = self.repo(uow)
+        uow = ctx.uow
+        repo = ctx.repo
         request = await repo.get_request(row.subject, for_update=True)
         if request is None or request.status != RequestStatus.AWAITING_REPLY:
             return
@@ -574,12 +569,13 @@ class IdentityChecks:
         )
         log.info("identity_check_overdue", request_id=request.id, reference_number=request.reference_number)
 
-    async def on_reply_due_moved(self, uow: UnitOfWork, row: Any, moved: Any) -> None:
+    async def on_reply_due_moved(self, ctx: Ctx, row: Any, moved: Any) -> None:
         """SPEC 0.1 / GD-16.2: the year's calendar notice, loaded later, moved the bureau's
         reply window. The request shows the real due date; one that went overdue before it
         is awaiting its reply again, and the fund is told (IdentityCheckReopened) so an
         unidentified claim accepted during the bureau's real reply time goes on hold."""
-        repo = self.repo(uow)
+        uow = ctx.uow
+        repo = ctx.repo
         request = await repo.get_request(row["subject"], for_update=True)
         if request is None:
             return
@@ -637,23 +633,25 @@ class IdentityChecks:
         assert isinstance(values, PhotoRetention)
         return model.photo_purge_at(closed_at, values.retention_days_after_close), applied
 
-    async def _schedule_retention(self, uow: UnitOfWork, request_id: str, closed_at: datetime) -> None:
+    async def _schedule_retention(self, ctx: Ctx, request_id: str, closed_at: datetime) -> None:
+        uow = ctx.uow
         due, _ = await self._purge_at(uow.session, closed_at)
         await uow.schedule(PHOTO_RETENTION_DEADLINE, request_id, Due(due), basis="clock")
 
-    async def close(self, uow: UnitOfWork, principal: Principal, request_id: str, reason: str) -> Details:
+    async def close(self, ctx: Ctx, principal: Principal, request_id: str, reason: str) -> Details:
         """SPEC 0.4: the hospital closes the case (after the reply or the deadline); the photo
         retention period starts."""
+        uow = ctx.uow
         self.runtime.policy.authorize(principal, policy.CLOSE)
-        request = await self._addressed_request(uow, principal, request_id)
+        request = await self._addressed_request(ctx, principal, request_id)
         why = reason.strip()
         if not why:
             raise ValidationFailed("a reason is required to close a case", field="reason")
         model.check_can_close(request)
         now = clock.now()
-        repo = self.repo(uow)
+        repo = ctx.repo
         await repo.update_request(request.id, closed_at=now, closed_by=principal.subject, close_reason=why)
-        await self._schedule_retention(uow, request.id, now)
+        await self._schedule_retention(ctx, request.id, now)
         await uow.audit(
             principal,
             "identity_check.closed",
@@ -663,12 +661,13 @@ class IdentityChecks:
         )
         return await self._details(repo, request.id)
 
-    async def _auto_close(self, uow: UnitOfWork, request: CheckRequest, reason: str) -> None:
+    async def _auto_close(self, ctx: Ctx, request: CheckRequest, reason: str) -> None:
         """SPEC 0.4: a letter closes by itself (its fund case ended, or its maximum open period
         did): the photo retention starts, recorded like a hospital's close."""
+        uow = ctx.uow
         now = clock.now()
-        await self.repo(uow).update_request(request.id, closed_at=now, closed_by="system", close_reason=reason)
-        await self._schedule_retention(uow, request.id, now)
+        await ctx.repo.update_request(request.id, closed_at=now, closed_by="system", close_reason=reason)
+        await self._schedule_retention(ctx, request.id, now)
         await uow.audit(
             None,
             "identity_check.closed",
@@ -692,12 +691,13 @@ class IdentityChecks:
         store = self.parameters.store(session, self.settings)
         return await store.applied(LETTER_PROMPTNESS.name, on=clock.to_local(at).date())
 
-    async def on_fund_case_opened(self, uow: UnitOfWork, event: FundCaseOpened) -> None:
+    async def on_fund_case_opened(self, ctx: Ctx, event: FundCaseOpened) -> None:
         """GD-16.1: the fund case opened on this letter records the admission; a letter that
         reached the bureau later after it than the versioned interval ("immediately") is
         flagged and announced. The admission instant is the fund's record, not a field of
         the letter; a case of another hospital or admission number changes nothing."""
-        repo = self.repo(uow)
+        uow = ctx.uow
+        repo = ctx.repo
         request = await repo.get_request(event.identity_check_request_id, for_update=True)
         if request is None or (request.facility_id, request.patient_ref) != (event.facility_id, event.patient_ref):
             return
@@ -744,17 +744,18 @@ class IdentityChecks:
                 )
             )
 
-    async def on_fund_case_closed(self, uow: UnitOfWork, event: FundCaseClosed) -> None:
+    async def on_fund_case_closed(self, ctx: Ctx, event: FundCaseClosed) -> None:
         """SPEC 0.4: the fund case the letter rests on was disbursed, excluded or refunded —
         no more police work on it, so the letter closes and its photo retention starts."""
-        request = await self.repo(uow).find_by_patient_ref(event.facility_id, event.patient_ref)
+        request = await ctx.repo.find_by_patient_ref(event.facility_id, event.patient_ref)
         if request is None or request.closed_at is not None:
             return
-        await self._auto_close(uow, request, f"SPEC 0.4: fund case {event.case_id} {event.outcome}")
+        await self._auto_close(ctx, request, f"SPEC 0.4: fund case {event.case_id} {event.outcome}")
 
-    async def _purge(self, uow: UnitOfWork, principal: Principal | None, request: CheckRequest) -> int:
+    async def _purge(self, ctx: Ctx, principal: Principal | None, request: CheckRequest) -> int:
+        uow = ctx.uow
         now = clock.now()
-        repo = self.repo(uow)
+        repo = ctx.repo
         assert request.closed_at is not None
         _, applied = await self._purge_at(uow.session, request.closed_at)
         values = applied.values
@@ -789,10 +790,11 @@ class IdentityChecks:
         log.info("identity_check_photos_deleted", request_id=request.id, attachments=count)
         return count
 
-    async def on_retention_due(self, uow: UnitOfWork, row: Any) -> None:
+    async def on_retention_due(self, ctx: Ctx, row: Any) -> None:
         """SPEC 0.4: the retention period after closing ended — delete the photos and scans."""
+        uow = ctx.uow
         request_id = str(row.subject).split("#", 1)[0]
-        request = await self.repo(uow).get_request(request_id, for_update=True)
+        request = await ctx.repo.get_request(request_id, for_update=True)
         if request is None or request.closed_at is None or request.photos_deleted_at is not None:
             return
         purge_at, _ = await self._purge_at(uow.session, request.closed_at)
@@ -802,14 +804,15 @@ class IdentityChecks:
                 PHOTO_RETENTION_DEADLINE, f"{request.id}#{purge_at.isoformat()}", Due(purge_at), basis="clock"
             )
             return
-        await self._purge(uow, None, request)
+        await self._purge(ctx, None, request)
 
-    async def purge_expired(self, uow: UnitOfWork, principal: Principal | None) -> int:
+    async def purge_expired(self, ctx: Ctx, principal: Principal | None) -> int:
         """SPEC 0.4: the periodic sweep. A letter open longer than the maximum closes; every
         case closed longer than the retention period in force has its photos deleted."""
+        uow = ctx.uow
         if principal is not None:
             self.runtime.policy.authorize(principal, policy.RUN_RETENTION)
-        repo = self.repo(uow)
+        repo = ctx.repo
         now = clock.now()
         for request_id in await repo.open_received_before(now - timedelta(days=1)):
             request = await repo.get_request(request_id, for_update=True)
@@ -819,7 +822,7 @@ class IdentityChecks:
             assert isinstance(values, PhotoRetention)
             if request.received_at + timedelta(days=values.max_open_days_after_letter) <= now:
                 reason = f"SPEC 0.4: {values.max_open_days_after_letter} days after the letter, closed at the latest"
-                await self._auto_close(uow, request, reason)
+                await self._auto_close(ctx, request, reason)
         purged = 0
         for request_id in await repo.closed_before(now - timedelta(days=1)):
             request = await repo.get_request(request_id, for_update=True)
@@ -827,32 +830,27 @@ class IdentityChecks:
                 continue
             purge_at, _ = await self._purge_at(uow.session, request.closed_at)
             if purge_at <= now:
-                await self._purge(uow, principal, request)
+                await self._purge(ctx, principal, request)
                 await uow.close_deadline(PHOTO_RETENTION_DEADLINE, request.id, state="fired")
                 purged += 1
         return purged
 
-    async def run_retention(self) -> int:
-        """The retention job the runtime runs on its own schedule (no one has to ask)."""
-        async with self.runtime.db.unit_of_work() as uow:
-            return await self.purge_expired(uow, None)
-
     # ------------------------------------------------------------------ reads (audited)
 
     async def read_attachment(
-        self, uow: UnitOfWork, principal: Principal, request_id: str, attachment_id: str, reason: str | None
+        self, ctx: Ctx, principal: Principal, request_id: str, attachment_id: str, reason: str | None
     ) -> tuple[Attachment, bytes]:
         """SPEC 0.4: only the requesting hospital and the addressed bureau read a photo; every
         read is audit-logged with who and why."""
         self.runtime.policy.authorize(principal, policy.READ_ATTACHMENT)
         why = require_reason(reason)
-        request = await self._addressed_request(uow, principal, request_id)
-        repo = self.repo(uow)
+        request = await self._addressed_request(ctx, principal, request_id)
+        repo = ctx.repo
         att = next((a for a in await repo.list_attachments([request.id]) if a.id == attachment_id), None)
         if att is None:
             raise NotFound(f"attachment {attachment_id} not found on this request")
         data = await self._decrypt_attachment(repo, att)
-        await self._audit_attachment_read(uow, principal, att, why)
+        await self._audit_attachment_read(ctx, principal, att, why)
         return att, data
 
     async def _decrypt_attachment(self, repo: Repository, att: Attachment) -> bytes:
@@ -861,7 +859,8 @@ class IdentityChecks:
             raise Gone(f"attachment {att.id} was deleted under the retention rule")
         return self.runtime.cipher.decrypt(content, _attachment_aad(att.id, att.request_id).encode())
 
-    async def _audit_attachment_read(self, uow: UnitOfWork, principal: Principal, att: Attachment, why: str) -> None:
+    async def _audit_attachment_read(self, ctx: Ctx, principal: Principal, att: Attachment, why: str) -> None:
+        uow = ctx.uow
         await uow.audit(
             principal,
             "identity_check.attachment.read",
@@ -870,15 +869,14 @@ class IdentityChecks:
             details={"request_id": att.request_id, "kind": att.kind.value},
         )
 
-    async def read_identity(
-        self, uow: UnitOfWork, principal: Principal, request_id: str, reason: str | None
-    ) -> Identity:
+    async def read_identity(self, ctx: Ctx, principal: Principal, request_id: str, reason: str | None) -> Identity:
         """SPEC 0.4: the full identity (ID number, name, household registration place) found by
         the bureau; the hospital needs it to pursue the debt (GD-15, GD-16.4). Audit-logged."""
+        uow = ctx.uow
         self.runtime.policy.authorize(principal, policy.READ_IDENTITY)
         why = require_reason(reason)
-        request = await self._addressed_request(uow, principal, request_id)
-        findings = await self.repo(uow).list_findings([request.id])
+        request = await self._addressed_request(ctx, principal, request_id)
+        findings = await ctx.repo.list_findings([request.id])
         found = next((f for f in reversed(findings) if f.identity_enc is not None), None)
         if found is None or found.identity_enc is None:
             raise NotFound(f"request {request.reference_number} has no identification")
@@ -901,14 +899,15 @@ class IdentityChecks:
         )
 
     async def letter(
-        self, uow: UnitOfWork, principal: Principal, request_id: str, *, include_photos: bool, reason: str | None
+        self, ctx: Ctx, principal: Principal, request_id: str, *, include_photos: bool, reason: str | None
     ) -> Letter:
         """GD-16.1: the official letter, print-ready. With ``include_photos`` the images are
         embedded — each one an audited photo read (SPEC 0.4)."""
+        uow = ctx.uow
         self.runtime.policy.authorize(principal, policy.VIEW)
         why = require_reason(reason) if include_photos else None
-        request = await self._addressed_request(uow, principal, request_id)
-        repo = self.repo(uow)
+        request = await self._addressed_request(ctx, principal, request_id)
+        repo = ctx.repo
         details = await self._details(repo, request.id)
         raw = json.loads(self.runtime.cipher.decrypt_text(request.particulars_enc, _particulars_aad(request.id)))
         particulars = Particulars(
@@ -921,7 +920,7 @@ class IdentityChecks:
             for att in details.attachments:
                 if att.deleted_at is None:
                     images.append((att, await self._decrypt_attachment(repo, att)))
-                    await self._audit_attachment_read(uow, principal, att, why)
+                    await self._audit_attachment_read(ctx, principal, att, why)
         await uow.audit(
             principal,
             "identity_check.letter.viewed",
@@ -937,11 +936,9 @@ class IdentityChecks:
             raise NotFound(f"identity-check request {request_id} not found")
         return Details(request, await repo.list_attachments([request_id]), await repo.list_findings([request_id]))
 
-    async def details(self, principal: Principal, request_id: str) -> Details:
+    async def details(self, ctx: Ctx, principal: Principal, request_id: str) -> Details:
         self.runtime.policy.authorize(principal, policy.VIEW)
-        async with self.runtime.db.read() as session:
-            repo = self.repo(session)
-            details = await self._details(repo, request_id)
+        details = await self._details(ctx.repo, request_id)
         require_party(principal, details.request)
         return details
 
@@ -959,35 +956,31 @@ class IdentityChecks:
         ]
 
     async def list_requests(
-        self, principal: Principal, statuses: set[RequestStatus] | None, page: PageRequest
+        self, ctx: Ctx, principal: Principal, statuses: set[RequestStatus] | None, page: PageRequest
     ) -> list[Details]:
         """One page of a hospital's own requests, or of the requests addressed to a bureau
         (newest first), paged in SQL over the caller's scope."""
         self.runtime.policy.authorize(principal, policy.VIEW)
-        async with self.runtime.db.read() as session:
-            repo = self.repo(session)
-            if principal.role == Role.HOSPITAL:
-                found = await repo.list_requests(
-                    facility_ids=principal.scope_ids("facility"), statuses=statuses, page=page
-                )
-            elif principal.role == Role.POLICE:
-                found = await repo.list_requests(
-                    bureau_ids=principal.scope_ids("jurisdiction"), statuses=statuses, page=page
-                )
-            else:
-                raise Forbidden(f"role {principal.role.value} is not a party to identity-check requests")
-            return await self._bulk(repo, found)
+        repo = ctx.repo
+        if principal.role == Role.HOSPITAL:
+            found = await repo.list_requests(facility_ids=principal.scope_ids("facility"), statuses=statuses, page=page)
+        elif principal.role == Role.POLICE:
+            found = await repo.list_requests(
+                bureau_ids=principal.scope_ids("jurisdiction"), statuses=statuses, page=page
+            )
+        else:
+            raise Forbidden(f"role {principal.role.value} is not a party to identity-check requests")
+        return await self._bulk(repo, found)
 
-    async def queue(self, principal: Principal, page: PageRequest) -> list[Details]:
+    async def queue(self, ctx: Ctx, principal: Principal, page: PageRequest) -> list[Details]:
         """One page of the bureau's work queue: requests awaiting its reply, overdue first,
         then by due date (GD-16.2, GD-16.3), paged in SQL over its jurisdictions."""
         self.runtime.policy.authorize(principal, policy.QUEUE)
-        async with self.runtime.db.read() as session:
-            repo = self.repo(session)
-            found = await repo.list_requests(
-                bureau_ids=principal.scope_ids("jurisdiction"),
-                statuses=model.PENDING_STATUSES,
-                due_first=True,
-                page=page,
-            )
-            return await self._bulk(repo, found)
+        repo = ctx.repo
+        found = await repo.list_requests(
+            bureau_ids=principal.scope_ids("jurisdiction"),
+            statuses=model.PENDING_STATUSES,
+            due_first=True,
+            page=page,
+        )
+        return await self._bulk(repo, found)

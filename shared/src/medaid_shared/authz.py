@@ -60,6 +60,11 @@ class Principal:
             raise Forbidden(f"{self.role.value} {self.subject} is not scoped to {what} ({kind}:{value})")
 
 
+SYSTEM = Principal(subject="system", role=Role.ADMIN)
+"""Who acts when no caller does: an event handler or a deadline firing (never a route, whose
+context always carries the caller's principal)."""
+
+
 @dataclass(frozen=True)
 class Policy:
     """Role × action: which roles may perform which action. Loaded from data."""

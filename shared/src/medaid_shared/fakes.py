@@ -9,12 +9,16 @@ every service shares. The HTTP and journey tests keep proving the real wiring.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Generic, TypeVar
 
 from medaid_shared.authz import Principal
 from medaid_shared.calendar import Due
 from medaid_shared.events import Event
+from medaid_shared.record_table import Key
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -94,3 +98,73 @@ class FakeUnitOfWork:
         """The (kind, subject) of every deadline started and not closed."""
         closed = {c[:2] for c in self.closed}
         return {k for k in self.deadlines if k not in closed}
+
+
+class MemoryRecords(Generic[R]):
+    """:class:`medaid_shared.record_table.Records` in memory, for the fast tier: records by
+    key, in the order added (a service's in-memory repository answers its named queries by
+    filtering :meth:`where`)."""
+
+    def __init__(self, key: Sequence[str] | str) -> None:
+        self._key_fields = (key,) if isinstance(key, str) else tuple(key)
+        self._rows: dict[tuple[Any, ...], R] = {}
+        self._numbered = 0
+
+    def _key_of(self, record: R) -> tuple[Any, ...]:
+        return tuple(getattr(record, k) for k in self._key_fields)
+
+    @staticmethod
+    def _key(key: Key) -> tuple[Any, ...]:
+        return key if isinstance(key, tuple) else (key,)
+
+    def _numbered_record(self, record: R) -> R:
+        """Number an identity key the database would number (a key left None)."""
+        if len(self._key_fields) == 1 and getattr(record, self._key_fields[0]) is None:
+            self._numbered += 1
+            return replace(record, **{self._key_fields[0]: self._numbered})  # type: ignore[type-var]
+        return record
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(list(self._rows.values()))
+
+    def where(self, test: Callable[[R], bool]) -> list[R]:
+        """The records that pass ``test``, in the order added."""
+        return [r for r in self._rows.values() if test(r)]
+
+    async def get(self, key: Key, *, for_update: bool = False) -> R | None:
+        """As :class:`~medaid_shared.record_table.Records`."""
+        return self._rows.get(self._key(key))
+
+    async def add(self, record: R) -> None:
+        """As :class:`~medaid_shared.record_table.Records`."""
+        record = self._numbered_record(record)
+        if self._key_of(record) in self._rows:
+            raise KeyError(f"a record with key {self._key_of(record)} exists")
+        self._rows[self._key_of(record)] = record
+
+    async def add_new(self, record: R) -> bool:
+        """As :class:`~medaid_shared.record_table.Records`."""
+        if self._key_of(record) in self._rows:
+            return False
+        await self.add(record)
+        return True
+
+    async def put(self, record: R, *, on: Sequence[str] = ()) -> None:
+        """As :class:`~medaid_shared.record_table.Records`."""
+        unique = tuple(on) or self._key_fields
+        same = [k for k, r in self._rows.items() if all(getattr(r, f) == getattr(record, f) for f in unique)]
+        for k in same:
+            del self._rows[k]
+        self._rows[self._key_of(self._numbered_record(record))] = record
+
+    async def update(self, key: Key, **changes: object) -> int:
+        """As :class:`~medaid_shared.record_table.Records`."""
+        k = self._key(key)
+        if k not in self._rows:
+            return 0
+        known = {f.name for f in fields(self._rows[k])}  # type: ignore[arg-type]
+        unknown = set(changes) - known
+        if unknown:
+            raise TypeError(f"no fields {sorted(unknown)}")
+        self._rows[k] = replace(self._rows[k], **changes)  # type: ignore[type-var]
+        return 1

@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 
 from medaid_shared.app import create_service_app
-from medaid_shared.authz import Policy, Principal
+from medaid_shared.authz import SYSTEM, Policy, Principal
 from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.deadlines import DeadlineHandler, DeadlineMovedHook
@@ -146,7 +146,7 @@ class ServiceDefinition:
             repo=factory(session) if uow is None else uow.repository(factory),
             calendar=runtime.calendar,
             cipher=runtime.cipher,
-            principal=principal,
+            principal=principal or SYSTEM,
             _uow=uow,
         )
 

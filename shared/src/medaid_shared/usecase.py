@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from medaid_shared import clock
-from medaid_shared.authz import Principal
+from medaid_shared.authz import SYSTEM, Principal
 from medaid_shared.calendar import WorkingCalendar
 from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Session, UnitOfWork
@@ -36,7 +36,7 @@ class UseCaseContext(Generic[SettingsT, RepoT]):
     repo: RepoT
     calendar: WorkingCalendar
     cipher: FieldCipher
-    principal: Principal | None = None
+    principal: Principal = SYSTEM
     now: datetime = field(default_factory=clock.now)
     _uow: UnitOfWork | None = None
 

@@ -5,20 +5,21 @@ query's read session."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from fastapi import FastAPI
 
-from emergency_fund.adapters.store import SqlStore
+from emergency_fund.adapters.repository import SqlRepository
 from emergency_fund.adapters.tables import kernel, metadata
 from emergency_fund.api.routes import router
 from emergency_fund.consumers.handlers import consumers, deadline_handlers, deadline_moved
 from emergency_fund.domain.parameters import CATALOGUE
 from emergency_fund.domain.params import defaults_from
 from emergency_fund.domain.policy import POLICY
-from emergency_fund.service.base import SYSTEM, Env, FundService
+from emergency_fund.service.base import Env, FundService
 from emergency_fund.settings import EmergencyFundSettings as Settings
-from medaid_shared import clock
-from medaid_shared.authz import Principal
+from medaid_shared.authz import SYSTEM, Principal
+from medaid_shared.crypto import FieldCipher
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import Runtime
@@ -27,21 +28,27 @@ from medaid_shared.service import ServiceDefinition
 __all__ = ["SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
 
 
-def _stores(runtime: Runtime) -> Callable[[Session], SqlStore]:
-    """Stores that encrypt a case's disease code with the runtime's key (SPEC 0.4)."""
-    return lambda session: SqlStore(session, runtime.cipher)
+@cache
+def _repositories(cipher: FieldCipher) -> Callable[[Session], SqlRepository]:
+    """Repositories that encrypt a case's disease code with the runtime's key (SPEC 0.4): the
+    same factory each time, so a unit of work keeps one repository per transaction."""
+    return lambda session: SqlRepository(session, cipher)
+
+
+def _fund(runtime: Runtime) -> FundService:
+    return FundService(runtime, _repositories(runtime.cipher))
 
 
 def _command(runtime: Runtime, uow: UnitOfWork, principal: Principal | None) -> Env:
-    return FundService(runtime, _stores(runtime)).env(uow, principal or SYSTEM)
+    return _fund(runtime).env(uow, principal or SYSTEM)
 
 
 def _query(runtime: Runtime, session: Session, principal: Principal | None) -> Env:
-    return Env(runtime, SqlStore(session, runtime.cipher), principal or SYSTEM, clock.now())
+    return _fund(runtime).read_env(session, principal or SYSTEM)
 
 
 def _keep_facade(app: FastAPI) -> None:
-    app.state.fund = FundService(app.state.runtime, _stores(app.state.runtime))
+    app.state.fund = _fund(app.state.runtime)
 
 
 # The fund's policy parameters: kernel kinds in the kernel's parameter_version table, their
@@ -57,9 +64,9 @@ SERVICE = ServiceDefinition(
     routers=lambda: [router],
     command_context=_command,
     query_context=_query,
-    consumers=lambda rt: consumers(lambda: FundService(rt, _stores(rt))),
-    deadline_handlers=lambda rt: deadline_handlers(lambda: FundService(rt, _stores(rt))),
-    deadline_moved=lambda rt: deadline_moved(lambda: FundService(rt, _stores(rt))),
+    consumers=lambda rt: consumers(lambda: _fund(rt)),
+    deadline_handlers=lambda rt: deadline_handlers(lambda: _fund(rt)),
+    deadline_moved=lambda rt: deadline_moved(lambda: _fund(rt)),
     parameters=PARAMETERS,
     on_app=_keep_facade,
 )

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from emergency_fund.api.deps import FundDep
 from emergency_fund.api.schemas import PublicNoticeOut, answers
 from emergency_fund.service import public
-from emergency_fund.service.base import SYSTEM
+from medaid_shared.authz import SYSTEM
 from medaid_shared.idempotency import encode
 from medaid_shared.openapi import PUBLIC
 from medaid_shared.pagination import Page, PageQuery, page_of, sort_key

@@ -26,8 +26,11 @@ from emergency_fund.domain.workflow import (
 )
 from emergency_fund.service.base import (
     Env,
+    audit,
+    authorize,
     get_or_404,
     is_hospital,
+    load_params,
     new_id,
     notice_out,
     out,
@@ -69,15 +72,15 @@ async def load_application(env: Env, app_id: str, *, lock: bool = False) -> Row:
 
 
 async def active_cases(env: Env, app_id: str) -> list[Row]:
-    return await env.store.many(
+    return await env.repo.many(
         "application_case", {"application_id": app_id, "withdrawn_reason__isnull": True}, order_by=["case_id"]
     )
 
 
 async def _start_step(env: Env, app_id: str, step: Step) -> Row:
     """GD-20.2: a step's deadline in working days on the official calendar (SPEC 0.1)."""
-    params = await env.params()
-    due = env.rt.calendar.add_working_days(env.now, step_working_days(step, params))
+    params = await load_params(env)
+    due = env.calendar.add_working_days(env.now, step_working_days(step, params))
     row = {
         "application_id": app_id,
         "step": step.value,
@@ -85,11 +88,12 @@ async def _start_step(env: Env, app_id: str, step: Step) -> Row:
         "due_at": due.at,
         "calendar_provisional": due.calendar_provisional,
     }
-    await env.store.insert("application_step", row)
-    await env.w.schedule(
+    await env.repo.insert("application_step", row)
+    await env.uow.schedule(
         deadline_kind(step), app_id, due, basis="working_days", payload={"application_id": app_id, "step": step.value}
     )
-    await env.audit(
+    await audit(
+        env,
         "application.step_started",
         app_id,
         rule="GD-20.2",
@@ -102,10 +106,10 @@ async def _start_step(env: Env, app_id: str, step: Step) -> Row:
 
 async def _decide_step(env: Env, app_id: str, step: Step, outcome: str, reason: str | None) -> bool:
     """Close a step with who/role/when/why; returns whether it was decided late."""
-    row = await env.store.one("application_step", {"application_id": app_id, "step": step.value}, lock=True)
+    row = await env.repo.one("application_step", {"application_id": app_id, "step": step.value}, lock=True)
     assert row is not None
     late = env.now > row["due_at"]
-    await env.store.update(
+    await env.repo.update(
         "application_step",
         {"application_id": app_id, "step": step.value},
         {
@@ -117,12 +121,12 @@ async def _decide_step(env: Env, app_id: str, step: Step, outcome: str, reason: 
             "late": late,
         },
     )
-    await env.w.close_deadline(deadline_kind(step), app_id)
+    await env.uow.close_deadline(deadline_kind(step), app_id)
     return late
 
 
 async def _set_state(env: Env, app_id: str, state: AppState, **values: Any) -> None:
-    await env.store.update("application", {"id": app_id}, {"state": state.value, "updated_at": env.now, **values})
+    await env.repo.update("application", {"id": app_id}, {"state": state.value, "updated_at": env.now, **values})
 
 
 # ---------------------------------------------------------------- submission (GD-20.1)
@@ -131,13 +135,13 @@ async def _set_state(env: Env, app_id: str, state: AppState, **values: Any) -> N
 async def submit(env: Env, cmd: ApplicationCreate) -> tuple[int, Any]:
     """GD-20.1: the hospital gathers its individual applications (附件2) into a unit
     application (附件3) with the cost lists, to the city's handling agency."""
-    env.authorize("application.submit")
+    authorize(env, "application.submit")
     env.principal.require_scope("facility", cmd.facility_id, "this hospital")
     if len(set(cmd.case_ids)) != len(cmd.case_ids):
         raise ValidationFailed("a case is listed twice", field="case_ids")
     cases = []
     for i, case_id in enumerate(sorted(cmd.case_ids)):  # sorted: a stable lock order
-        case = await env.store.one("case", {"id": case_id}, lock=True)
+        case = await env.repo.one("case", {"id": case_id}, lock=True)
         if case is None or case["facility_id"] != cmd.facility_id:
             raise ValidationFailed(f"no case {case_id} of {cmd.facility_id}", field=f"case_ids.{i}")
         if case["state"] != CaseState.CLAIMED:
@@ -156,7 +160,7 @@ async def submit(env: Env, cmd: ApplicationCreate) -> tuple[int, Any]:
         if case["blacklist_flag"] or await blacklisted(env, case["id_digest"]):
             flagged.append(case["id"])  # GD-24: flagged for the agency's review
     requested = cents(sum((c["claim_medical"] + c["claim_living"] for c in cases), ZERO))
-    await env.store.insert(
+    await env.repo.insert(
         "application",
         {
             "id": app_id,
@@ -172,7 +176,7 @@ async def submit(env: Env, cmd: ApplicationCreate) -> tuple[int, Any]:
         },
     )
     for case in cases:
-        await env.store.insert(
+        await env.repo.insert(
             "application_case",
             {
                 "application_id": app_id,
@@ -183,7 +187,7 @@ async def submit(env: Env, cmd: ApplicationCreate) -> tuple[int, Any]:
                 "blacklist_flag": case["id"] in flagged,
             },
         )
-        await env.store.update(
+        await env.repo.update(
             "case",
             {"id": case["id"]},
             {
@@ -194,7 +198,7 @@ async def submit(env: Env, cmd: ApplicationCreate) -> tuple[int, Any]:
             },
         )
     step = await _start_step(env, app_id, Step.AGENCY)
-    await env.emit(
+    await env.uow.emit(
         FundApplicationSubmitted(
             application_id=app_id,
             facility_id=cmd.facility_id,
@@ -207,7 +211,7 @@ async def submit(env: Env, cmd: ApplicationCreate) -> tuple[int, Any]:
             calendar_provisional=step["calendar_provisional"],
         )
     )
-    await env.audit("application.submit", app_id, rule="GD-20.1", cases=[c["id"] for c in cases], flagged=flagged)
+    await audit(env, "application.submit", app_id, rule="GD-20.1", cases=[c["id"] for c in cases], flagged=flagged)
     return 201, await application_view(env, app_id)
 
 
@@ -216,11 +220,11 @@ async def submit(env: Env, cmd: ApplicationCreate) -> tuple[int, Any]:
 
 async def co_review(env: Env, app_id: str, cmd: CoReviewCmd) -> tuple[int, Any]:
     """GD-20.2: police, civil affairs and medical insurance may join the review with notes."""
-    env.authorize("application.co_review")
+    authorize(env, "application.co_review")
     app = await load_application(env, app_id)
     if app["state"] not in OPEN_STATES:
         raise Conflict(f"the application is {app['state']}; its review is over", rule="GD-20.2")
-    if cmd.case_id and not await env.store.one("application_case", {"application_id": app_id, "case_id": cmd.case_id}):
+    if cmd.case_id and not await env.repo.one("application_case", {"application_id": app_id, "case_id": cmd.case_id}):
         raise ValidationFailed(f"case {cmd.case_id} is not in this application", field="case_id")
     row = {
         "id": new_id("CR"),
@@ -231,8 +235,8 @@ async def co_review(env: Env, app_id: str, cmd: CoReviewCmd) -> tuple[int, Any]:
         "note": cmd.note,
         "created_at": env.now,
     }
-    await env.store.insert("co_review_note", row)
-    await env.audit("application.co_review", app_id, reason=cmd.note, rule="GD-20.2")
+    await env.repo.insert("co_review_note", row)
+    await audit(env, "application.co_review", app_id, reason=cmd.note, rule="GD-20.2")
     return 201, out(row, id_as="note_id")
 
 
@@ -243,7 +247,7 @@ async def _reject(env: Env, app: Row, step: Step, reason: str | None) -> bool:
     await _set_state(env, app["id"], AppState.REJECTED)
     for ac in await active_cases(env, app["id"]):
         # the hospital may correct the case and file again
-        await env.store.update(
+        await env.repo.update(
             "case",
             {"id": ac["case_id"]},
             {
@@ -261,7 +265,7 @@ async def _reject(env: Env, app: Row, step: Step, reason: str | None) -> bool:
 async def agency_review(env: Env, app_id: str, cmd: AgencyReviewCmd) -> tuple[int, Any]:
     """GD-20.2: the city agency reviews within 10 working days; approved amounts may be lower
     than claimed (with the reason); blacklisted persons' cases need a review note (GD-24)."""
-    env.authorize("application.review.agency")
+    authorize(env, "application.review.agency")
     app = await load_application(env, app_id, lock=True)
     require_step(app["state"], Step.AGENCY)
     approved_total: Decimal | None = None
@@ -301,7 +305,7 @@ async def agency_review(env: Env, app_id: str, cmd: AgencyReviewCmd) -> tuple[in
                 )
             if amount < ac["claimed_amount"] and not (cmd.reason or "").strip():
                 raise ValidationFailed("approving less than claimed states the reason", field="reason")
-            await env.store.update(
+            await env.repo.update(
                 "application_case", {"application_id": app_id, "case_id": case_id}, {"approved_amount": amount}
             )
         approved_total = cents(sum(approved.values(), ZERO))
@@ -312,7 +316,7 @@ async def agency_review(env: Env, app_id: str, cmd: AgencyReviewCmd) -> tuple[in
         await _start_step(env, app_id, Step.HEALTH)
     await _reviewed(env, app_id, Step.AGENCY, cmd.outcome, approved_total, cmd.reason, late)
     if cmd.flag_review_note:
-        await env.audit("application.flag_review", app_id, reason=cmd.flag_review_note, rule="GD-24")
+        await audit(env, "application.flag_review", app_id, reason=cmd.flag_review_note, rule="GD-24")
     return 200, await application_view(env, app_id)
 
 
@@ -325,9 +329,9 @@ async def _facts_final(env: Env, case_ids: list[str]) -> dict[str, tuple[Decimal
     open_facts: list[Unresolved] = []
     payable: dict[str, tuple[Decimal, str]] = {}
     for case_id in case_ids:
-        case = await env.store.one("case", {"id": case_id})
+        case = await env.repo.one("case", {"id": case_id})
         assert case is not None
-        rows = await env.store.many("channel_payment", {"case_id": case_id})
+        rows = await env.repo.many("channel_payment", {"case_id": case_id})
         found = unconfirmed(ChannelRecord(r["channel"], r["status"]) for r in rows) + await undecided(env, case_id)
         open_facts += [replace(u, detail=f"case {case_id}: {u.detail}") for u in found]
         a, _, _ = await evaluate(env, case)
@@ -349,7 +353,7 @@ async def _facts_final(env: Env, case_ids: list[str]) -> dict[str, tuple[Decimal
 
 async def health_review(env: Env, app_id: str, cmd: ReviewCmd) -> tuple[int, Any]:
     """GD-20.2: the health department applies to finance within 5 working days."""
-    env.authorize("application.review.health")
+    authorize(env, "application.review.health")
     app = await load_application(env, app_id, lock=True)
     require_step(app["state"], Step.HEALTH)
     if cmd.outcome == "rejected":
@@ -364,7 +368,7 @@ async def health_review(env: Env, app_id: str, cmd: ReviewCmd) -> tuple[int, Any
 
 async def finance_reject(env: Env, app_id: str, cmd: FinanceRejectCmd) -> tuple[int, Any]:
     """GD-20.2: finance refuses to disburse, with the reason."""
-    env.authorize("application.review.finance")
+    authorize(env, "application.review.finance")
     app = await load_application(env, app_id, lock=True)
     require_step(app["state"], Step.FINANCE)
     late = await _reject(env, app, Step.FINANCE, cmd.reason)
@@ -375,8 +379,8 @@ async def finance_reject(env: Env, app_id: str, cmd: FinanceRejectCmd) -> tuple[
 async def _reviewed(
     env: Env, app_id: str, step: Step, outcome: str, approved: Decimal | None, reason: str | None, late: bool
 ) -> None:
-    app = await env.store.one("application", {"id": app_id})
-    await env.emit(
+    app = await env.repo.one("application", {"id": app_id})
+    await env.uow.emit(
         FundApplicationReviewed(
             application_id=app_id,
             city=app["city"] if app else None,
@@ -389,7 +393,7 @@ async def _reviewed(
             reviewed_at=env.now,
         )
     )
-    await env.audit(f"application.review.{step.value}", app_id, reason=reason, outcome=outcome, late=late)
+    await audit(env, f"application.review.{step.value}", app_id, reason=reason, outcome=outcome, late=late)
 
 
 NOTICE_END = "fund.notice.end"
@@ -402,15 +406,16 @@ async def on_notice_ended(env: Env, row: Any) -> None:
 async def on_notice_end_moved(env: Env, row: Any, moved: Any) -> None:
     """SPEC 0.1 / GD-21: a loaded calendar notice moved a public notice's last day — the
     term is the real one; money paid before the real end is flagged to finance."""
-    notice = await env.store.one("notice", {"id": row["subject"]})
+    notice = await env.repo.one("notice", {"id": row["subject"]})
     if notice is None:
         return
-    await env.store.update(
+    await env.repo.update(
         "notice",
         {"id": row["subject"]},
         {"ends_at": moved.due_at, "calendar_provisional": moved.calendar_provisional},
     )
-    await env.audit(
+    await audit(
+        env,
         "notice.term_moved",
         notice["application_id"],
         rule="GD-21",
@@ -418,10 +423,11 @@ async def on_notice_end_moved(env: Env, row: Any, moved: Any) -> None:
         previous_ends_at=moved.previous_due_at,
         ends_at=moved.due_at,
     )
-    app = await env.store.one("application", {"id": notice["application_id"]})
+    app = await env.repo.one("application", {"id": notice["application_id"]})
     if app is not None and app["state"] in ("disbursed", "written_off") and moved.due_at > moved.previous_due_at:
-        await env.store.update("application", {"id": app["id"]}, {"notice_flag": "disbursed_before_real_notice_end"})
-        await env.audit(
+        await env.repo.update("application", {"id": app["id"]}, {"notice_flag": "disbursed_before_real_notice_end"})
+        await audit(
+            env,
             "application.flag",
             app["id"],
             rule="GD-21",
@@ -436,15 +442,15 @@ async def on_step_moved(env: Env, row: Any, moved: Any) -> None:
     values: dict[str, Any] = {"due_at": moved.due_at, "calendar_provisional": moved.calendar_provisional}
     if moved.reopened:
         values["overdue"] = False
-    await env.store.update("application_step", {"application_id": app_id, "step": step}, values)
+    await env.repo.update("application_step", {"application_id": app_id, "step": step}, values)
 
 
 async def on_step_overdue(env: Env, row: Any) -> None:
     """GD-20.2: a step not decided in time is flagged and announced (FundStepOverdue)."""
     app_id, step = row["payload"]["application_id"], row["payload"]["step"]
-    await env.store.update("application_step", {"application_id": app_id, "step": step}, {"overdue": True})
-    app = await env.store.one("application", {"id": app_id})
-    await env.emit(
+    await env.repo.update("application_step", {"application_id": app_id, "step": step}, {"overdue": True})
+    app = await env.repo.one("application", {"id": app_id})
+    await env.uow.emit(
         FundStepOverdue(
             application_id=app_id,
             city=app["city"] if app else None,
@@ -461,7 +467,7 @@ async def on_step_overdue(env: Env, row: Any) -> None:
 async def publish_notice(env: Env, app_id: str) -> tuple[int, Any]:
     """GD-21: the hospital and the agency each publish the recipients and amounts, masked,
     for at least 3 working days."""
-    env.authorize("notice.publish")
+    authorize(env, "notice.publish")
     app = await load_application(env, app_id, lock=True)
     publisher = Publisher.HOSPITAL if is_hospital(env.principal) else Publisher.AGENCY
     require_notice_allowed(app["state"], publisher)
@@ -471,7 +477,7 @@ async def publish_notice(env: Env, app_id: str) -> tuple[int, Any]:
         amount = ac["claimed_amount"] if publisher is Publisher.HOSPITAL else ac["approved_amount"]
         if not amount:
             continue
-        case = await env.store.one("case", {"id": ac["case_id"]})
+        case = await env.repo.one("case", {"id": ac["case_id"]})
         assert case is not None
         entries.append(
             {
@@ -482,8 +488,8 @@ async def publish_notice(env: Env, app_id: str) -> tuple[int, Any]:
             }
         )
         total += amount
-    params = await env.params()
-    due = env.rt.calendar.add_working_days(env.now, params.notice_working_days)
+    params = await load_params(env)
+    due = env.calendar.add_working_days(env.now, params.notice_working_days)
     notice_id = new_id("PN")
     row = {
         "id": notice_id,
@@ -499,11 +505,11 @@ async def publish_notice(env: Env, app_id: str) -> tuple[int, Any]:
         "total": cents(total),
         "published_by": env.principal.subject,
     }
-    if not await env.store.insert_ignore("notice", row):
+    if not await env.repo.insert_ignore("notice", row):
         raise Conflict(f"the {publisher.value} has already published this application's notice", rule="GD-21")
     # SPEC 0.1: the term's end as a deadline, so a calendar notice loaded later moves it.
-    await env.w.schedule(NOTICE_END, notice_id, due, basis="working_days", payload={"application_id": app_id})
-    await env.emit(
+    await env.uow.schedule(NOTICE_END, notice_id, due, basis="working_days", payload={"application_id": app_id})
+    await env.uow.emit(
         PublicNoticePublished(
             notice_id=notice_id,
             city=app["city"],
@@ -513,7 +519,8 @@ async def publish_notice(env: Env, app_id: str) -> tuple[int, Any]:
             ends_at=due.at,
         )
     )
-    await env.audit(
+    await audit(
+        env,
         "notice.publish",
         app_id,
         rule="GD-21",
@@ -532,12 +539,12 @@ async def disburse(env: Env, app_id: str) -> tuple[int, Any]:
     their full term; never twice (the row lock, the unique disbursement per application and
     the unique ledger reference each forbid it); a ledger entry (GD-3), set against the
     hospital's pre-allocated money first (GD-7)."""
-    env.authorize("application.disburse")
+    authorize(env, "application.disburse")
     app = await load_application(env, app_id, lock=True)
     if app["state"] in (AppState.DISBURSED.value, AppState.WRITTEN_OFF.value):
         raise Conflict(f"application {app_id} is already disbursed", rule="GD-21")
     require_step(app["state"], Step.FINANCE)
-    notices = await env.store.many("notice", {"application_id": app_id})
+    notices = await env.repo.many("notice", {"application_id": app_id})
     require_notices_complete([NoticeTerm(n["publisher"], n["starts_at"], n["ends_at"]) for n in notices], env.now)
     cases = [ac for ac in await active_cases(env, app_id) if ac["approved_amount"]]
     amount = cents(sum((ac["approved_amount"] for ac in cases), ZERO))
@@ -545,7 +552,7 @@ async def disburse(env: Env, app_id: str) -> tuple[int, Any]:
         raise Conflict("nothing left to disburse in this application", rule="GD-21")
     city, facility_id = app["city"], app["facility_id"]
     await require_fund(env, city, lock=True)
-    balances = await env.store.balances(city, [FUND_CASH, preallocated_account(facility_id)])
+    balances = await env.repo.balances(city, [FUND_CASH, preallocated_account(facility_id)])
     split = ledger.disburse(
         facility_id,
         amount,
@@ -568,9 +575,9 @@ async def disburse(env: Env, app_id: str) -> tuple[int, Any]:
         "disbursed_at": env.now,
         "disbursed_by": env.principal.subject,
     }
-    await env.store.insert("disbursement", row)
+    await env.repo.insert("disbursement", row)
     for ac in cases:
-        await env.store.update(
+        await env.repo.update(
             "case",
             {"id": ac["case_id"]},
             {"state": CaseState.PAID, "paid_amount": ac["approved_amount"], "updated_at": env.now},
@@ -578,7 +585,7 @@ async def disburse(env: Env, app_id: str) -> tuple[int, Any]:
         await announce_closed(env, ac["case_id"], "disbursed")
     late = await _decide_step(env, app_id, Step.FINANCE, "disbursed", None)
     await _set_state(env, app_id, AppState.DISBURSED)
-    await env.emit(
+    await env.uow.emit(
         FundDisbursed(
             disbursement_id=disbursement_id,
             application_id=app_id,
@@ -592,7 +599,8 @@ async def disburse(env: Env, app_id: str) -> tuple[int, Any]:
             late=late,
         )
     )
-    await env.audit(
+    await audit(
+        env,
         "application.disburse",
         app_id,
         rule="GD-21",
@@ -606,17 +614,17 @@ async def disburse(env: Env, app_id: str) -> tuple[int, Any]:
 
 async def write_off(env: Env, app_id: str, cmd: WriteOffCmd) -> tuple[int, Any]:
     """GD-21: the disbursement is written off (核销) against the hospital's vouchers."""
-    env.authorize("application.write_off")
+    authorize(env, "application.write_off")
     app = await load_application(env, app_id, lock=True)
     if app["state"] != AppState.DISBURSED.value:
         raise Conflict(f"the application is {app['state']}; only a disbursed application is written off", rule="GD-21")
-    d = await env.store.one("disbursement", {"application_id": app_id}, lock=True)
+    d = await env.repo.one("disbursement", {"application_id": app_id}, lock=True)
     assert d is not None
     await require_fund(env, app["city"], lock=True)
     txn_id = await post(
         env, app["city"], ledger.write_off(app["facility_id"], d["amount"], to_local(env.now).year, app_id)
     )
-    await env.store.update(
+    await env.repo.update(
         "disbursement",
         {"id": d["id"]},
         {
@@ -627,7 +635,7 @@ async def write_off(env: Env, app_id: str, cmd: WriteOffCmd) -> tuple[int, Any]:
         },
     )
     await _set_state(env, app_id, AppState.WRITTEN_OFF)
-    await env.emit(
+    await env.uow.emit(
         FundWrittenOff(
             application_id=app_id,
             city=app["city"],
@@ -637,7 +645,7 @@ async def write_off(env: Env, app_id: str, cmd: WriteOffCmd) -> tuple[int, Any]:
             written_off_at=env.now,
         )
     )
-    await env.audit("application.write_off", app_id, reason=cmd.note or None, rule="GD-21", vouchers=cmd.vouchers)
+    await audit(env, "application.write_off", app_id, reason=cmd.note or None, rule="GD-21", vouchers=cmd.vouchers)
     return 200, await application_view(env, app_id)
 
 
@@ -645,11 +653,11 @@ async def withdraw_case(env: Env, case: Row, reason: str) -> None:
     """GD-16.4: a patient identified before the money was paid leaves the pending application
     (the application is withdrawn when no case is left)."""
     app_id = case["application_id"]
-    app = await env.store.one("application", {"id": app_id}, lock=True)
+    app = await env.repo.one("application", {"id": app_id}, lock=True)
     assert app is not None
     if app["state"] not in OPEN_STATES:
         return
-    await env.store.update(
+    await env.repo.update(
         "application_case",
         {"application_id": app_id, "case_id": case["id"]},
         {"withdrawn_reason": reason, "approved_amount": ZERO if app["approved_amount"] is not None else None},
@@ -662,30 +670,30 @@ async def withdraw_case(env: Env, case: Row, reason: str) -> None:
         else None
     )
     if remaining:
-        await env.store.update(
+        await env.repo.update(
             "application",
             {"id": app_id},
             {"requested_amount": requested, "approved_amount": approved, "updated_at": env.now},
         )
     else:
         for step in Step:
-            await env.w.close_deadline(deadline_kind(step), app_id, state="cancelled")
+            await env.uow.close_deadline(deadline_kind(step), app_id, state="cancelled")
         await _set_state(env, app_id, AppState.WITHDRAWN)
-    await env.audit("application.case_withdrawn", app_id, reason=reason, rule="GD-16.4", case=case["id"])
+    await audit(env, "application.case_withdrawn", app_id, reason=reason, rule="GD-16.4", case=case["id"])
 
 
 # ---------------------------------------------------------------- reads
 
 
 async def application_view(env: Env, app_id: str) -> dict[str, Any]:
-    app = await env.store.one("application", {"id": app_id})
+    app = await env.repo.one("application", {"id": app_id})
     assert app is not None
-    cases = await env.store.many("application_case", {"application_id": app_id}, order_by=["case_id"])
-    steps = await env.store.many("application_step", {"application_id": app_id}, order_by=["started_at"])
-    notes = await env.store.many("co_review_note", {"application_id": app_id}, order_by=["created_at", "id"])
-    notices = await env.store.many("notice", {"application_id": app_id}, order_by=["starts_at"])
-    d = await env.store.one("disbursement", {"application_id": app_id})
-    items = await env.store.many(
+    cases = await env.repo.many("application_case", {"application_id": app_id}, order_by=["case_id"])
+    steps = await env.repo.many("application_step", {"application_id": app_id}, order_by=["started_at"])
+    notes = await env.repo.many("co_review_note", {"application_id": app_id}, order_by=["created_at", "id"])
+    notices = await env.repo.many("notice", {"application_id": app_id}, order_by=["starts_at"])
+    d = await env.repo.one("disbursement", {"application_id": app_id})
+    items = await env.repo.many(
         "cost_item", {"case_id__in": [c["case_id"] for c in cases]}, order_by=["occurred_at", "id"]
     )
     return {
@@ -712,20 +720,20 @@ def _with_cost_list(link: Row, items: list[Row]) -> dict[str, Any]:
 
 
 async def get_application(env: Env, app_id: str) -> dict[str, Any]:
-    env.authorize("application.read")
+    authorize(env, "application.read")
     await load_application(env, app_id)
     return await application_view(env, app_id)
 
 
 async def list_applications(env: Env, state: str | None, page: PageRequest) -> list[dict[str, Any]]:
-    env.authorize("application.read")
+    authorize(env, "application.read")
     where: dict[str, Any] = scope_filter(env.principal)
     if state:
         where["state"] = state
-    apps = await env.store.page("application", where, page, ["id"])
+    apps = await env.repo.page("application", where, page, ["id"])
     # GD-20.2: the step the application waits for, with its due instant, so a work list
     # orders by due date without reading every application.
-    undecided = await env.store.many(
+    undecided = await env.repo.many(
         "application_step", {"application_id__in": [a["id"] for a in apps], "decided_at__isnull": True}
     )
     steps = {(s["application_id"], s["step"]): out(s) for s in undecided}

@@ -5,63 +5,47 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from emergency_fund.domain.eligibility import BirthFacts
 from emergency_fund.domain.ledger import LedgerTransaction
 from emergency_fund.domain.parameters import CATALOGUE
 from emergency_fund.domain.params import Params, defaults_from
-from emergency_fund.service.ports import Row, Store
+from emergency_fund.domain.policy import POLICY
+from emergency_fund.service.ports import Repository, Row
+from emergency_fund.settings import EmergencyFundSettings
 from medaid_shared import clock, ids
-from medaid_shared.authz import Principal, Role
+from medaid_shared.authz import SYSTEM, Principal, Role
 from medaid_shared.crypto import Unsealer
 from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.errors import Forbidden, NotFound
-from medaid_shared.events import Event
 from medaid_shared.responses import wire_instant
 from medaid_shared.runtime import Runtime
 from medaid_shared.settings import PERSON_MATCHING_PURPOSE
+from medaid_shared.usecase import UseCaseContext
 
-StoreFactory = Callable[[Session], Store]
-
-SYSTEM = Principal(subject="system", role=Role.ADMIN)
+RepositoryFactory = Callable[[Session], Repository]
 
 
 def new_id(prefix: str) -> str:
     return ids.new_id(prefix)
 
 
-@dataclass
-class Env:
-    """One command (with a unit of work) or one read (without)."""
+Env = UseCaseContext[EmergencyFundSettings, Repository]
+"""One command (with a unit of work) or one read (without): the kernel's use-case context."""
 
-    rt: Runtime
-    store: Store
-    principal: Principal
-    now: datetime
-    uow: UnitOfWork | None = None
 
-    @property
-    def w(self) -> UnitOfWork:
-        if self.uow is None:  # pragma: no cover - a programming error
-            raise RuntimeError("this use case writes and needs a unit of work")
-        return self.uow
+def authorize(env: Env, action: str) -> None:
+    """Role × action (the fund's policy) for the context's principal."""
+    POLICY.authorize(env.principal, action)
 
-    def authorize(self, action: str) -> None:
-        self.rt.policy.authorize(self.principal, action)
 
-    async def emit(self, event: Event) -> None:
-        await self.w.emit(event)
-
-    async def audit(self, action: str, subject: str, *, reason: str | None = None, **details: Any) -> None:
-        await self.w.audit(self.principal, action, subject, reason=reason, details=_jsonable(details))
-
-    async def params(self, at: datetime | None = None) -> Params:
-        return await load_params(self.store, self.rt, at or self.now)
+async def audit(env: Env, action: str, subject: str, *, reason: str | None = None, **details: Any) -> None:
+    """A decision-log entry in the command's unit of work, by the context's principal."""
+    await env.uow.audit(env.principal, action, subject, reason=reason, details=_jsonable(details))
 
 
 def _jsonable(value: Any) -> Any:
@@ -85,14 +69,14 @@ def _unsealer(private_key_b64: str) -> Unsealer:
 def person_index(env: Env, id_number: str) -> str:
     """SPEC 0.4: the fund's own blind index of an ID number, keyed with the fund's key alone.
     No other service can compute it, and it never leaves the fund."""
-    return env.rt.cipher.blind_index(f"person-matching:{id_number.upper()}")
+    return env.cipher.blind_index(f"person-matching:{id_number.upper()}")
 
 
 def unseal_id_number(env: Env, sealed: str | None) -> str | None:
     """An ID number that referral or identity-check sealed for the fund (only the fund opens it)."""
     if sealed is None:
         return None
-    key = env.rt.settings.person_matching_private_key.get_secret_value()  # type: ignore[attr-defined]
+    key = env.settings.person_matching_private_key.get_secret_value()
     return _unsealer(key).open(sealed, PERSON_MATCHING_PURPOSE)
 
 
@@ -143,7 +127,7 @@ def cities_of(p: Principal, city: str | None) -> list[str]:
 
 
 async def get_or_404(env: Env, table: str, key: str, *, lock: bool = False, what: str | None = None) -> Row:
-    row = await env.store.one(table, {"id": key}, lock=lock)
+    row = await env.repo.one(table, {"id": key}, lock=lock)
     if row is None:
         raise NotFound(f"no {what or table} {key}")
     return row
@@ -152,11 +136,13 @@ async def get_or_404(env: Env, table: str, key: str, *, lock: bool = False, what
 # ---------------------------------------------------------------- parameters
 
 
-async def load_params(store: Store, rt: Runtime, at: datetime) -> Params:
-    """The parameters in force on the (Asia/Shanghai) day of ``at``: for each kind the most
-    specific loaded version in force, else the configured default — with the version ids."""
-    catalogue = CATALOGUE.with_defaults(defaults_from(rt.settings.param_values()))  # type: ignore[attr-defined]
-    versions = await store.parameter_versions()
+async def load_params(env: Env, at: datetime | None = None) -> Params:
+    """The parameters in force on the (Asia/Shanghai) day of ``at`` (default: now): for each
+    kind the most specific loaded version in force, else the configured default — with the
+    version ids."""
+    catalogue = CATALOGUE.with_defaults(defaults_from(env.settings.param_values()))
+    versions = await env.repo.parameter_versions()
+    at = at or env.now
     on = clock.to_local(at).date()
     return Params.from_applied({k.name: catalogue.require(versions, k.name, on=on) for k in catalogue.kinds})
 
@@ -165,11 +151,11 @@ async def load_params(store: Store, rt: Runtime, at: datetime) -> Params:
 
 
 async def require_fund(env: Env, city: str, *, lock: bool = False) -> Row:
-    fund = await env.store.one("fund", {"city": city})
+    fund = await env.repo.one("fund", {"city": city})
     if fund is None:
         raise NotFound(f"no emergency fund for city {city}", rule="GD-3")
     if lock:
-        await env.store.lock(f"fund.{city}")
+        await env.repo.lock(f"fund.{city}")
     return fund
 
 
@@ -177,7 +163,7 @@ async def post(env: Env, city: str, txn: LedgerTransaction, source_ref: str | No
     """GD-3: write one balanced transaction (the domain checked balance; the database checks
     it again at commit). Callers hold the city's fund lock when they read balances first."""
     txn_id = new_id("TX")
-    await env.store.insert(
+    await env.repo.insert(
         "ledger_txn",
         {
             "id": txn_id,
@@ -193,14 +179,14 @@ async def post(env: Env, city: str, txn: LedgerTransaction, source_ref: str | No
         },
     )
     for p in txn.postings:
-        await env.store.insert(
+        await env.repo.insert(
             "ledger_entry", {"txn_id": txn_id, "city": city, "account": p.account, "amount": p.amount}
         )
     return txn_id
 
 
 async def balance(env: Env, city: str, account: str) -> Decimal:
-    return (await env.store.balances(city, [account])).get(account, Decimal("0.00"))
+    return (await env.repo.balances(city, [account])).get(account, Decimal("0.00"))
 
 
 # ---------------------------------------------------------------- facade
@@ -211,20 +197,27 @@ Query = Callable[[Env], Awaitable[Any]]
 
 
 class FundService:
-    """Builds the use cases' environment for a unit of work (event and deadline handlers) or
-    a read session (the public notice board); API commands and queries go through the
+    """Builds the use cases' context for a unit of work (event and deadline handlers) or a
+    read session (the public notice board); API commands and queries go through the
     kernel's route dependencies."""
 
-    def __init__(self, runtime: Runtime, store_for: StoreFactory) -> None:
+    def __init__(self, runtime: Runtime, repository_for: RepositoryFactory) -> None:
         self.rt = runtime
-        self.store_for = store_for
+        self.repository_for = repository_for
 
     def env(self, uow: UnitOfWork, principal: Principal = SYSTEM) -> Env:
-        return Env(self.rt, uow.repository(self.store_for), principal, clock.now(), uow)
+        return self._context(uow.repository(self.repository_for), principal, uow)
+
+    def read_env(self, session: Session, principal: Principal = SYSTEM) -> Env:
+        return self._context(self.repository_for(session), principal, None)
 
     async def query(self, principal: Principal, fn: Query) -> Any:
         async with self.rt.db.read() as session:
-            return await fn(Env(self.rt, self.store_for(session), principal, clock.now()))
+            return await fn(self.read_env(session, principal))
+
+    def _context(self, repo: Repository, principal: Principal, uow: UnitOfWork | None) -> Env:
+        settings = cast(EmergencyFundSettings, self.rt.settings)
+        return Env(settings, repo, self.rt.calendar, self.rt.cipher, principal, clock.now(), uow)
 
 
 STORAGE_NAME = re.compile(r"_(enc|digest|idx)$")

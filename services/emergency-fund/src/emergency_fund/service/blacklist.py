@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from emergency_fund.service.applications import OPEN_STATES
-from emergency_fund.service.base import Env, get_or_404, new_id, out, person_index, require_city
+from emergency_fund.service.base import Env, audit, authorize, get_or_404, new_id, out, person_index, require_city
 from emergency_fund.service.cases import CaseState
 from emergency_fund.service.commands import BlacklistCmd, LiftCmd
 from medaid_shared.crypto import is_valid_id_number, mask_id_number
@@ -17,7 +17,7 @@ FLAGGABLE = {CaseState.OPEN, CaseState.CLAIMED, CaseState.IN_APPLICATION}
 
 
 async def add(env: Env, cmd: BlacklistCmd) -> tuple[int, Any]:
-    env.authorize("blacklist.write")
+    authorize(env, "blacklist.write")
     require_city(env.principal, cmd.city)
     if bool(cmd.id_number) == bool(cmd.case_id):
         raise ValidationFailed("name the person by id_number or by case_id (one of them)", field="id_number")
@@ -33,7 +33,7 @@ async def add(env: Env, cmd: BlacklistCmd) -> tuple[int, Any]:
         if not case["id_digest"]:
             raise Conflict("the case's patient is not identified", field="case_id", rule="GD-24")
         digest, name_masked, id_masked = case["id_digest"], case["name_masked"], case["id_masked"]
-    if await env.store.many("blacklist", {"id_digest": digest, "city": cmd.city, "lifted_at__isnull": True}, limit=1):
+    if await env.repo.many("blacklist", {"id_digest": digest, "city": cmd.city, "lifted_at__isnull": True}, limit=1):
         raise Conflict("the person is already on the city's blacklist", rule="GD-24")
     entry_id = new_id("BL")
     row = {
@@ -48,38 +48,38 @@ async def add(env: Env, cmd: BlacklistCmd) -> tuple[int, Any]:
         "listed_at": env.now,
         "listed_by": env.principal.subject,
     }
-    await env.store.insert("blacklist", row)
+    await env.repo.insert("blacklist", row)
     flagged = await _flag_pending(env, digest)
-    await env.audit("blacklist.add", entry_id, reason=cmd.reason, rule="GD-24", evidence=cmd.evidence, flagged=flagged)
+    await audit(env, "blacklist.add", entry_id, reason=cmd.reason, rule="GD-24", evidence=cmd.evidence, flagged=flagged)
     return 201, {**entry_out(row), "flagged_cases": flagged}
 
 
 async def _flag_pending(env: Env, digest: str) -> list[str]:
     """GD-24: the person's cases not yet decided are flagged, and so are their applications."""
-    cases = await env.store.many("case", {"id_digest": digest, "state__in": sorted(FLAGGABLE)})
+    cases = await env.repo.many("case", {"id_digest": digest, "state__in": sorted(FLAGGABLE)})
     for case in cases:
-        await env.store.update("case", {"id": case["id"]}, {"blacklist_flag": True, "updated_at": env.now})
+        await env.repo.update("case", {"id": case["id"]}, {"blacklist_flag": True, "updated_at": env.now})
         if case["application_id"]:
-            app = await env.store.one("application", {"id": case["application_id"]})
+            app = await env.repo.one("application", {"id": case["application_id"]})
             if app and app["state"] in OPEN_STATES:
-                await env.store.update(
+                await env.repo.update(
                     "application_case",
                     {"application_id": app["id"], "case_id": case["id"]},
                     {"blacklist_flag": True},
                 )
-                await env.store.update("application", {"id": app["id"]}, {"flagged": True})
+                await env.repo.update("application", {"id": app["id"]}, {"flagged": True})
     return [c["id"] for c in cases]
 
 
 async def lift(env: Env, entry_id: str, cmd: LiftCmd) -> tuple[int, Any]:
-    env.authorize("blacklist.write")
+    authorize(env, "blacklist.write")
     entry = await get_or_404(env, "blacklist", entry_id, lock=True, what="blacklist entry")
     require_city(env.principal, entry["city"])
     if entry["lifted_at"] is not None:
         raise Conflict("the entry is already lifted")
     values = {"lifted_at": env.now, "lifted_by": env.principal.subject, "lift_reason": cmd.reason}
-    await env.store.update("blacklist", {"id": entry_id}, values)
-    await env.audit("blacklist.lift", entry_id, reason=cmd.reason, rule="GD-24")
+    await env.repo.update("blacklist", {"id": entry_id}, values)
+    await audit(env, "blacklist.lift", entry_id, reason=cmd.reason, rule="GD-24")
     return 200, entry_out({**entry, **values})
 
 
@@ -88,9 +88,9 @@ def entry_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def list_entries(env: Env, city: str, active_only: bool, page: PageRequest) -> list[dict[str, Any]]:
-    env.authorize("blacklist.read")
+    authorize(env, "blacklist.read")
     require_city(env.principal, city)
     where: dict[str, Any] = {"city": city}
     if active_only:
         where["lifted_at__isnull"] = True
-    return [entry_out(r) for r in await env.store.page("blacklist", where, page, ["id"])]
+    return [entry_out(r) for r in await env.repo.page("blacklist", where, page, ["id"])]

@@ -19,6 +19,8 @@ from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.domain.params import Params
 from emergency_fund.service.base import (
     Env,
+    audit,
+    authorize,
     get_or_404,
     load_params,
     new_id,
@@ -82,26 +84,26 @@ async def editable_case(env: Env, case_id: str) -> Row:
     if case["state"] not in EDITABLE:
         raise Conflict(f"case {case_id} is {case['state']} and can no longer be changed")
     if case["state"] == CaseState.CLAIMED:
-        await env.store.update(
+        await env.repo.update(
             "case",
             {"id": case_id},
             {"state": CaseState.OPEN, "claim_medical": None, "claim_living": None, "claimed_at": None},
         )
-        await env.audit("case.claim_withdrawn", case_id, reason="the case changed after its claim was filed")
+        await audit(env, "case.claim_withdrawn", case_id, reason="the case changed after its claim was filed")
         case = {**case, "state": CaseState.OPEN}
     return case
 
 
 async def touch(env: Env, case_id: str, **values: Any) -> None:
-    await env.store.update("case", {"id": case_id}, {**values, "updated_at": env.now})
+    await env.repo.update("case", {"id": case_id}, {**values, "updated_at": env.now})
 
 
 async def announce_closed(env: Env, case_id: str, outcome: str) -> None:
     """SPEC 0.4: the case ended (disbursed, excluded, refunded): identity-check closes the
     police letter it rests on, so the face photos' retention starts."""
-    case = await env.store.one("case", {"id": case_id})
+    case = await env.repo.one("case", {"id": case_id})
     assert case is not None
-    await env.emit(
+    await env.uow.emit(
         FundCaseClosed(
             case_id=case_id,
             facility_id=case["facility_id"],
@@ -116,7 +118,7 @@ async def announce_closed(env: Env, case_id: str, outcome: str) -> None:
 async def blacklisted(env: Env, id_digest: str | None) -> bool:
     if not id_digest:
         return False
-    return bool(await env.store.many("blacklist", {"id_digest": id_digest, "lifted_at__isnull": True}, limit=1))
+    return bool(await env.repo.many("blacklist", {"id_digest": id_digest, "lifted_at__isnull": True}, limit=1))
 
 
 # ---------------------------------------------------------------- opening a case
@@ -125,9 +127,9 @@ async def blacklisted(env: Env, id_digest: str | None) -> bool:
 async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
     """GD-12: the hospital opens a case for an emergency patient whose identity is unknown
     (GD-13.1) or who cannot pay (GD-13.2)."""
-    env.authorize("case.create")
+    authorize(env, "case.create")
     env.principal.require_scope("facility", cmd.facility_id, "this hospital")
-    facility = await env.store.one("facility", {"facility_id": cmd.facility_id})
+    facility = await env.repo.one("facility", {"facility_id": cmd.facility_id})
     if facility is None:
         raise RuleViolation(
             f"hospital {cmd.facility_id} is not registered with a city's fund", rule="GD-3", field="facility_id"
@@ -149,7 +151,7 @@ async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
     else:
         await _check_letter(env, cmd)
     await _refuse_duplicates(env, cmd)
-    params = await load_params(env.store, env.rt, cmd.admitted_at)
+    params = await load_params(env, cmd.admitted_at)
     row = {
         "id": case_id,
         "city": city,
@@ -170,10 +172,11 @@ async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
         "updated_at": env.now,
         **identity,
     }
-    if not await env.store.insert_ignore("case", row):  # a concurrent duplicate won the unique index
+    if not await env.repo.insert_ignore("case", row):  # a concurrent duplicate won the unique index
         await _refuse_duplicates(env, cmd)
         raise Conflict("a case for this admission or police letter was opened at the same time")
-    await env.audit(
+    await audit(
+        env,
         "case.open",
         case_id,
         facility=cmd.facility_id,
@@ -182,7 +185,7 @@ async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
     )
     if cmd.identity_check_request_id:
         # GD-16.1: identity-check measures the letter against this admission ("immediately").
-        await env.emit(
+        await env.uow.emit(
             FundCaseOpened(
                 case_id=case_id,
                 facility_id=cmd.facility_id,
@@ -207,7 +210,7 @@ async def _check_letter(env: Env, cmd: CaseCreate) -> None:
             rule="GD-16.3",
             field="identity_check_request_id",
         )
-    letter = await env.store.one("identity_signal", {"request_id": cmd.identity_check_request_id})
+    letter = await env.repo.one("identity_signal", {"request_id": cmd.identity_check_request_id})
     if letter is not None and letter["facility_id"] != cmd.facility_id:
         raise RuleViolation(
             f"identity-check request {cmd.identity_check_request_id} is another hospital's letter",
@@ -244,7 +247,7 @@ async def _refuse_duplicates(env: Env, cmd: CaseCreate) -> None:
             )
         )
     for where, field, what in checks:
-        existing = await env.store.one("case", where)
+        existing = await env.repo.one("case", where)
         if existing is not None:
             raise Conflict(
                 f"{what} already has case {existing['id']}",
@@ -259,7 +262,7 @@ def identity_fields(env: Env, case_id: str, name: str | None, id_number: str | N
         raise ValidationFailed("an identified patient needs a name and an ID number", field="id_number")
     if not is_valid_id_number(id_number):
         raise ValidationFailed("not a valid resident ID number (GB 11643)", field="id_number")
-    cipher = env.rt.cipher
+    cipher = env.cipher
     return {
         "identity_status": el.IdentityStatus.IDENTIFIED.value,
         "name_enc": cipher.encrypt_text(name, f"case:{case_id}:name"),
@@ -274,7 +277,7 @@ def identity_fields(env: Env, case_id: str, name: str | None, id_number: str | N
 async def after_identity_known(env: Env, case_id: str) -> None:
     """Once a digest is known: a destitute person known to referral (GD-22.3) and the
     blacklist (GD-24)."""
-    case = await env.store.one("case", {"id": case_id})
+    case = await env.repo.one("case", {"id": case_id})
     assert case is not None
     await recheck_extension(env, case)
     digest = case["id_digest"]
@@ -282,7 +285,7 @@ async def after_identity_known(env: Env, case_id: str) -> None:
         return
     if await blacklisted(env, digest):
         await touch(env, case_id, blacklist_flag=True)
-    person = await env.store.one("person", {"id_digest": digest})
+    person = await env.repo.one("person", {"id_digest": digest})
     if person is not None and not case["destitute"]:
         await mark_destitute(env, case_id, person)
 
@@ -293,7 +296,7 @@ def held_birth_facts(env: Env, case: Row) -> el.BirthFacts | None:
     if case["birth_facts"]:
         return el.BirthFacts.parse(case["birth_facts"])
     if case["id_number_enc"] is not None:
-        number = env.rt.cipher.decrypt_text(case["id_number_enc"], f"case:{case['id']}:id_number")
+        number = env.cipher.decrypt_text(case["id_number_enc"], f"case:{case['id']}:id_number")
         return el.BirthFacts.from_id_number(number)
     return None
 
@@ -314,7 +317,7 @@ async def recheck_extension(env: Env, case: Row) -> None:
     decided on keeps the decision and the contradiction is audited for its review."""
     if case["extension_status"] not in ("requested", "approved"):
         return
-    params = await load_params(env.store, env.rt, case["admitted_at"])
+    params = await load_params(env, case["admitted_at"])
     try:
         el.check_extension(
             case["extension_category"],
@@ -331,7 +334,7 @@ async def recheck_extension(env: Env, case: Row) -> None:
 
 async def _reject_on_the_facts(env: Env, case: Row, params: Params, reason: str) -> None:
     if case["state"] not in EDITABLE:
-        await env.audit("case.extension_contradicted_after_decision", case["id"], reason=reason, rule="GD-13.3")
+        await audit(env, "case.extension_contradicted_after_decision", case["id"], reason=reason, rule="GD-13.3")
         return
     values: dict[str, Any] = {
         "emergency_hours": params.emergency_period_hours,
@@ -343,16 +346,16 @@ async def _reject_on_the_facts(env: Env, case: Row, params: Params, reason: str)
     }
     if case["state"] == CaseState.CLAIMED:
         values |= {"state": CaseState.OPEN, "claim_medical": None, "claim_living": None, "claimed_at": None}
-        await env.audit("case.claim_withdrawn", case["id"], reason=reason)
+        await audit(env, "case.claim_withdrawn", case["id"], reason=reason)
     await touch(env, case["id"], **values)
-    await env.audit("case.extension_decided", case["id"], reason=reason, rule="GD-13.3", decision="rejected")
+    await audit(env, "case.extension_decided", case["id"], reason=reason, rule="GD-13.3", decision="rejected")
 
 
 async def mark_destitute(env: Env, case_id: str, person: Row) -> None:
     """GD-22.3: referral's persons are destitute persons (特困, the LJ population); civil
     affairs' check is on record, and their medical-aid channel comes from settlement."""
     await touch(env, case_id, destitute=True, person_id=person["person_id"])
-    await env.store.insert(
+    await env.repo.insert(
         "civil_affairs_check",
         {
             "id": new_id("CA"),
@@ -370,17 +373,17 @@ async def mark_destitute(env: Env, case_id: str, person: Row) -> None:
 async def open_referred_case(env: Env, *, event: EmergencyAssistanceReferred) -> None:
     """LJ-11.4: referral's signal — an eligible emergency patient unable to pay — opens a case.
     The patient is a destitute person (GD-22.3) with a known identity (GD-13.2)."""
-    existing = await env.store.one("case", {"admission_id": event.admission_id})
+    existing = await env.repo.one("case", {"admission_id": event.admission_id})
     if existing is None:
-        existing = await env.store.one("case", {"facility_id": event.facility_id, "patient_ref": event.admission_id})
+        existing = await env.repo.one("case", {"facility_id": event.facility_id, "patient_ref": event.admission_id})
     if existing is not None:
         return
     digest = sealed_person_index(env, event.id_number_sealed)
-    params = await load_params(env.store, env.rt, event.admitted_at)
-    person = await env.store.one("person", {"person_id": event.person_id})
+    params = await load_params(env, event.admitted_at)
+    person = await env.repo.one("person", {"person_id": event.person_id})
     case_id = new_id("EC")
     basis = ["destitute"] if "destitute" in params.unable_to_pay_criteria else []
-    await env.store.insert(
+    await env.repo.insert(
         "case",
         {
             "id": case_id,
@@ -405,7 +408,7 @@ async def open_referred_case(env: Env, *, event: EmergencyAssistanceReferred) ->
             "updated_at": env.now,
         },
     )
-    await env.audit("case.open_from_referral", case_id, rule="LJ-11.4", admission=event.admission_id)
+    await audit(env, "case.open_from_referral", case_id, rule="LJ-11.4", admission=event.admission_id)
     await mark_destitute(env, case_id, person or {"person_id": event.person_id})
     if digest and await blacklisted(env, digest):
         await touch(env, case_id, blacklist_flag=True)
@@ -418,13 +421,13 @@ async def apply_identity_signals(env: Env, case_id: str) -> None:
     """GD-16.3: what the police said in the one letter this case names opens (or not) the
     unidentified path — never another letter, another hospital's or another patient's; an
     identification in time puts the case on the identified path (GD-17, GD-18)."""
-    case = await env.store.one("case", {"id": case_id})
+    case = await env.repo.one("case", {"id": case_id})
     assert case is not None
     if case["identity_status"] != el.IdentityStatus.UNIDENTIFIED.value:
         return
     letter = None
     if case["identity_check_request_id"]:
-        letter = await env.store.one("identity_signal", {"request_id": case["identity_check_request_id"]})
+        letter = await env.repo.one("identity_signal", {"request_id": case["identity_check_request_id"]})
     if letter is not None and (letter["facility_id"], letter["patient_ref"]) != (
         case["facility_id"],
         case["patient_ref"],
@@ -439,7 +442,7 @@ async def apply_identity_signals(env: Env, case_id: str) -> None:
     gate = el.unidentified_gate(signals)
     if gate != case["identity_gate"]:
         await touch(env, case_id, identity_gate=gate)
-        await env.audit("case.identity_gate", case_id, reason=gate, rule="GD-16.3")
+        await audit(env, "case.identity_gate", case_id, reason=gate, rule="GD-16.3")
 
 
 async def identify_from_police(env: Env, case: Row, signal: Row) -> None:
@@ -459,20 +462,22 @@ async def identify_from_police(env: Env, case: Row, signal: Row) -> None:
         claim_living=None,
         claimed_at=None,
     )
-    await env.audit("case.identified", case["id"], reason="police identified the patient", request=signal["request_id"])
+    await audit(
+        env, "case.identified", case["id"], reason="police identified the patient", request=signal["request_id"]
+    )
     await after_identity_known(env, case["id"])
 
 
 async def identify(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple[int, Any]:
     """GD-18: the identity became known after the emergency treatment (e.g. the patient could
     speak again): the case moves to the identified path."""
-    env.authorize("case.update")
+    authorize(env, "case.update")
     case = await editable_case(env, case_id)
     if case["identity_status"] == el.IdentityStatus.IDENTIFIED.value:
         raise Conflict("the patient is already identified")
     fields = identity_fields(env, case_id, cmd.name, cmd.id_number)
     await touch(env, case_id, **fields, identity_gate=None)
-    await env.audit("case.identified", case_id, reason=cmd.how)
+    await audit(env, "case.identified", case_id, reason=cmd.how)
     await after_identity_known(env, case_id)
     return 200, await case_view(env, case_id)
 
@@ -482,7 +487,7 @@ async def identify(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple[int, Any]:
 
 async def add_cost_items(env: Env, case_id: str, cmd: CostItemsCmd) -> tuple[int, Any]:
     """GD-20.1: the cost list; GD-14: items not payable are marked with their reason."""
-    env.authorize("case.update")
+    authorize(env, "case.update")
     case = await editable_case(env, case_id)
     for i, item in enumerate(cmd.items):
         if item.occurred_at < case["admitted_at"] or item.occurred_at > env.now:
@@ -490,7 +495,7 @@ async def add_cost_items(env: Env, case_id: str, cmd: CostItemsCmd) -> tuple[int
         if item.exclusion and not (item.exclusion_note or "").strip():
             raise RuleViolation("an excluded cost needs its reason", rule="GD-14", field=f"items.{i}.exclusion_note")
     for item in cmd.items:
-        await env.store.insert(
+        await env.repo.insert(
             "cost_item",
             {
                 "id": new_id("CI"),
@@ -509,16 +514,16 @@ async def add_cost_items(env: Env, case_id: str, cmd: CostItemsCmd) -> tuple[int
             },
         )
     await touch(env, case_id)
-    await env.audit("case.cost_items", case_id, items=len(cmd.items), total=sum(i.amount for i in cmd.items))
+    await audit(env, "case.cost_items", case_id, items=len(cmd.items), total=sum(i.amount for i in cmd.items))
     return 201, await case_view(env, case_id)
 
 
 async def set_disease(env: Env, case_id: str, cmd: DiseaseUpdate) -> tuple[int, Any]:
-    env.authorize("case.update")
+    authorize(env, "case.update")
     await editable_case(env, case_id)
     await touch(env, case_id, disease_code=cmd.disease_code)
     # SPEC 0.4: the code itself rests encrypted on the case, not in the audit trail.
-    await env.audit("case.disease", case_id)
+    await audit(env, "case.disease", case_id)
     return 200, await case_view(env, case_id)
 
 
@@ -529,20 +534,20 @@ async def refresh_settlement_channels(env: Env, case_id: str) -> None:
     """GD-22.3 / GD-18.1: a destitute person's medical aid (and basic insurance) are what
     settlement's statements for the admission say, net of reversals — confirmed facts, not
     the hospital's claim."""
-    case = await env.store.one("case", {"id": case_id})
+    case = await env.repo.one("case", {"id": case_id})
     if case is None or not case["destitute"] or not case["admission_id"]:
         return
-    rows = await env.store.many("settlement", {"admission_id": case["admission_id"], "reversed": False})
+    rows = await env.repo.many("settlement", {"admission_id": case["admission_id"], "reversed": False})
     amounts = {
         el.Channel.MEDICAL_AID.value: cents(sum((r["medical_aid"] for r in rows), ZERO)),
         el.Channel.BASIC_MEDICAL_INSURANCE.value: cents(sum((r["basic_insurance"] for r in rows), ZERO)),
     }
     if not rows:
         for channel in amounts:
-            await env.store.update("channel_payment", {"case_id": case_id, "channel": channel}, {"amount": ZERO})
+            await env.repo.update("channel_payment", {"case_id": case_id, "channel": channel}, {"amount": ZERO})
         return
     for channel, amount in amounts.items():
-        await env.store.upsert(
+        await env.repo.upsert(
             "channel_payment",
             {
                 "case_id": case_id,
@@ -563,11 +568,11 @@ async def refresh_settlement_channels(env: Env, case_id: str) -> None:
 
 async def set_unable_to_pay(env: Env, case_id: str, cmd: UnableToPayCmd) -> tuple[int, Any]:
     """GD-17: the local criteria under which an identified patient counts as unable to pay."""
-    env.authorize("case.update")
+    authorize(env, "case.update")
     case = await editable_case(env, case_id)
     if case["identity_status"] != el.IdentityStatus.IDENTIFIED.value:
         raise Conflict("'unable to pay' concerns identified patients", rule="GD-17")
-    params = await load_params(env.store, env.rt, env.now)
+    params = await load_params(env, env.now)
     unknown = [c for c in cmd.criteria if c not in params.unable_to_pay_criteria]
     if unknown:
         raise RuleViolation(
@@ -577,21 +582,21 @@ async def set_unable_to_pay(env: Env, case_id: str, cmd: UnableToPayCmd) -> tupl
             extra={"criteria": params.unable_to_pay_criteria},
         )
     await touch(env, case_id, unable_to_pay_basis=list(dict.fromkeys(cmd.criteria)))
-    await env.audit("case.unable_to_pay", case_id, reason=cmd.note or None, rule="GD-17", criteria=cmd.criteria)
+    await audit(env, "case.unable_to_pay", case_id, reason=cmd.note or None, rule="GD-17", criteria=cmd.criteria)
     return 200, await case_view(env, case_id)
 
 
 async def civil_affairs_check(env: Env, case_id: str, cmd: CivilAffairsCheckCmd) -> tuple[int, Any]:
     """GD-22.3: civil affairs checks whether the patient is destitute, an orphan, a de-facto
     unsupported child, on minimum living, marginal or a hardship family member."""
-    env.authorize("case.civil_affairs")
+    authorize(env, "case.civil_affairs")
     case = await load_case(env, case_id, lock=True)
     if case["identity_status"] != el.IdentityStatus.IDENTIFIED.value:
         raise Conflict("civil affairs checks an identified patient's status", rule="GD-22.3")
     statuses = list(dict.fromkeys(s.value for s in cmd.statuses))
     if el.CivilAffairsStatus.NONE.value in statuses and len(statuses) > 1:
         raise ValidationFailed("'none' excludes every other status", field="statuses")
-    await env.store.insert(
+    await env.repo.insert(
         "civil_affairs_check",
         {
             "id": new_id("CA"),
@@ -604,13 +609,13 @@ async def civil_affairs_check(env: Env, case_id: str, cmd: CivilAffairsCheckCmd)
         },
     )
     await touch(env, case_id)
-    await env.audit("case.civil_affairs_check", case_id, reason=cmd.note or None, rule="GD-22.3", statuses=statuses)
+    await audit(env, "case.civil_affairs_check", case_id, reason=cmd.note or None, rule="GD-22.3", statuses=statuses)
     return 201, await case_view(env, case_id)
 
 
 async def register_vagrant(env: Env, case_id: str, cmd: VagrantRegistrationCmd) -> tuple[int, Any]:
     """GD-18.2: civil affairs' assistance agency registers a homeless vagrant (生活无着的流浪乞讨人员)."""
-    env.authorize("case.civil_affairs")
+    authorize(env, "case.civil_affairs")
     await load_case(env, case_id, lock=True)
     row = {
         "case_id": case_id,
@@ -619,24 +624,24 @@ async def register_vagrant(env: Env, case_id: str, cmd: VagrantRegistrationCmd) 
         "registered_at": env.now,
         "registered_by": env.principal.subject,
     }
-    if not await env.store.insert_ignore("vagrant_registration", row):
+    if not await env.repo.insert_ignore("vagrant_registration", row):
         raise Conflict("the patient is already registered", rule="GD-18.2")
     await touch(env, case_id)
-    await env.audit("case.vagrant_registration", case_id, rule="GD-18.2", registration=cmd.registration_no)
+    await audit(env, "case.vagrant_registration", case_id, rule="GD-18.2", registration=cmd.registration_no)
     return 201, await case_view(env, case_id)
 
 
 async def waive(env: Env, case_id: str, cmd: WaiverCmd) -> tuple[int, Any]:
     """GD-23: the hospital (non-public hospitals are encouraged to) waives part of the cost;
     the waiver reduces the claim."""
-    env.authorize("case.update")
+    authorize(env, "case.update")
     await editable_case(env, case_id)
-    items = await env.store.many("cost_item", {"case_id": case_id})
+    items = await env.repo.many("cost_item", {"case_id": case_id})
     billed = sum((i["amount"] for i in items), ZERO)
     if cmd.amount > billed:
         raise RuleViolation(f"a waiver cannot exceed the billed {billed}", rule="GD-23", field="amount")
     await touch(env, case_id, waiver_amount=cmd.amount, waiver_reason=cmd.reason)
-    await env.audit("case.waiver", case_id, reason=cmd.reason, rule="GD-23", amount=cmd.amount)
+    await audit(env, "case.waiver", case_id, reason=cmd.reason, rule="GD-23", amount=cmd.amount)
     return 200, await case_view(env, case_id)
 
 
@@ -645,12 +650,12 @@ async def waive(env: Env, case_id: str, cmd: WaiverCmd) -> tuple[int, Any]:
 
 async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker], Params]:
     """All facts of a case → the most the fund may pay, and what still blocks a claim."""
-    params = await load_params(env.store, env.rt, case["admitted_at"])
+    params = await load_params(env, case["admitted_at"])
     admitted_local = to_local(case["admitted_at"])
-    items = await env.store.many("cost_item", {"case_id": case["id"]}, order_by=["occurred_at"])
-    channels = await env.store.many("channel_payment", {"case_id": case["id"]})
+    items = await env.repo.many("cost_item", {"case_id": case["id"]}, order_by=["occurred_at"])
+    channels = await env.repo.many("channel_payment", {"case_id": case["id"]})
     code = case["disease_code"]
-    diseases = await env.store.many("disease", {"code": code}) if code else []
+    diseases = await env.repo.many("disease", {"code": code}) if code else []
     entries = [
         el.DiseaseEntry(d["code"], d["scope"], d["urgent_critical"], d["effective_from"], d["effective_to"])
         for d in diseases
@@ -661,8 +666,8 @@ async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker]
         else None
     )
     standard = await living_standard_on(env, case["city"], admitted_local.date())
-    checks = await env.store.many("civil_affairs_check", {"case_id": case["id"]}, order_by=["seq"])
-    vagrant = await env.store.one("vagrant_registration", {"case_id": case["id"]})
+    checks = await env.repo.many("civil_affairs_check", {"case_id": case["id"]}, order_by=["seq"])
+    vagrant = await env.repo.one("vagrant_registration", {"case_id": case["id"]})
     daily = el.daily_living_amount(standard["monthly_amount"], params.living_cost_days_per_month) if standard else None
     assessment = el.assess(
         identity_status=el.IdentityStatus(case["identity_status"]),
@@ -708,7 +713,7 @@ def assessment_out(a: el.Assessment, blockers: list[el.Blocker]) -> dict[str, An
 
 
 async def assessment(env: Env, case_id: str) -> dict[str, Any]:
-    env.authorize("case.read")
+    authorize(env, "case.read")
     case = await load_case(env, case_id)
     a, blockers, _ = await evaluate(env, case)
     return assessment_out(a, blockers)
@@ -718,7 +723,7 @@ async def claim(env: Env, case_id: str, cmd: ClaimCmd) -> tuple[int, Any]:
     """GD-20.1: the individual application (附件2). Refused while the identity path does not
     allow it (GD-16.3, GD-17, GD-18.1, GD-22.3), for an ineligible disease (GD-12), an
     excluded case (GD-14), or amounts above the caps (GD-13.4, GD-13.5)."""
-    env.authorize("case.claim")
+    authorize(env, "case.claim")
     case = await load_case(env, case_id, lock=True)
     if case["state"] != CaseState.OPEN:
         raise Conflict(f"case {case_id} is {case['state']}; a claim is filed for an open case")
@@ -740,7 +745,8 @@ async def claim(env: Env, case_id: str, cmd: ClaimCmd) -> tuple[int, Any]:
         claimed_at=env.now,
         state=CaseState.CLAIMED,
     )
-    await env.audit(
+    await audit(
+        env,
         "case.claim",
         case_id,
         reason=cmd.declaration,
@@ -780,12 +786,12 @@ def cost_item_out(item: Row, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 async def case_view(env: Env, case_id: str) -> dict[str, Any]:
-    case = await env.store.one("case", {"id": case_id})
+    case = await env.repo.one("case", {"id": case_id})
     assert case is not None
-    items = await env.store.many("cost_item", {"case_id": case_id}, order_by=["occurred_at", "id"])
-    channels = await env.store.many("channel_payment", {"case_id": case_id}, order_by=["channel"])
-    checks = await env.store.many("civil_affairs_check", {"case_id": case_id}, order_by=["seq"])
-    vagrant = await env.store.one("vagrant_registration", {"case_id": case_id})
+    items = await env.repo.many("cost_item", {"case_id": case_id}, order_by=["occurred_at", "id"])
+    channels = await env.repo.many("channel_payment", {"case_id": case_id}, order_by=["channel"])
+    checks = await env.repo.many("civil_affairs_check", {"case_id": case_id}, order_by=["seq"])
+    vagrant = await env.repo.one("vagrant_registration", {"case_id": case_id})
     return {
         **case_out(env.principal, case),
         "cost_items": [cost_item_out(i) for i in items],
@@ -796,30 +802,30 @@ async def case_view(env: Env, case_id: str) -> dict[str, Any]:
 
 
 async def get_case(env: Env, case_id: str) -> dict[str, Any]:
-    env.authorize("case.read")
+    authorize(env, "case.read")
     await load_case(env, case_id)
     return await case_view(env, case_id)
 
 
 async def list_cases(env: Env, state: str | None, facility_id: str | None, page: PageRequest) -> list[dict[str, Any]]:
-    env.authorize("case.read")
+    authorize(env, "case.read")
     where: dict[str, Any] = scope_filter(env.principal)
     if state:
         where["state"] = state
     if facility_id:
         where["facility_id"] = facility_id
-    rows = await env.store.page("case", where, page, ["id"])
+    rows = await env.repo.page("case", where, page, ["id"])
     return [case_out(env.principal, r) for r in rows]
 
 
 async def read_identity(env: Env, case_id: str, reason: str) -> dict[str, Any]:
     """SPEC 0.4: the full name and ID number, for the agency, audit-logged with the reason."""
-    env.authorize("case.identity.read")
+    authorize(env, "case.identity.read")
     case = await load_case(env, case_id)
     if case["id_number_enc"] is None:
         raise Conflict("no full identity is stored for this case (unidentified, or known only masked)")
-    cipher = env.rt.cipher
-    await env.audit("case.identity_read", case_id, reason=reason)
+    cipher = env.cipher
+    await audit(env, "case.identity_read", case_id, reason=reason)
     return {
         "case_id": case_id,
         "name": cipher.decrypt_text(case["name_enc"], f"case:{case_id}:name"),

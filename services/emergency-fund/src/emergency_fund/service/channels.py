@@ -15,7 +15,7 @@ from emergency_fund.domain import eligibility as el
 from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.domain.workflow import AppState
 from emergency_fund.service import applications, refunds
-from emergency_fund.service.base import Env, load_params, out, scope_filter
+from emergency_fund.service.base import Env, audit, authorize, load_params, out, scope_filter
 from emergency_fund.service.cases import (
     EDITABLE,
     SETTLEMENT_CHANNELS,
@@ -38,21 +38,21 @@ OVERSIGHT = {"fund_agency", "auditor"}
 async def record_claim(env: Env, case_id: str, cmd: ChannelPaymentCmd) -> tuple[int, Any]:
     """GD-18.1: what the hospital says an existing channel paid (0 when it pays nothing) —
     its claim, until the department responsible confirms it."""
-    env.authorize("case.update")
+    authorize(env, "case.update")
     case = await editable_case(env, case_id)
     channel = cmd.channel.value
     if case["destitute"] and case["admission_id"] and channel in SETTLEMENT_CHANNELS:
         raise Conflict(
             f"{channel} of a destitute person comes from settlement's statements", rule="GD-22.3", field="channel"
         )
-    existing = await env.store.one("channel_payment", {"case_id": case_id, "channel": channel}, lock=True)
+    existing = await env.repo.one("channel_payment", {"case_id": case_id, "channel": channel}, lock=True)
     if existing is not None and existing["status"] == ch.ChannelStatus.CONFIRMED.value:
         raise Conflict(
             f"{channel} was confirmed by {existing['confirmed_role']}: the department's amount stands",
             rule="GD-18.1",
             field="channel",
         )
-    await env.store.upsert(
+    await env.repo.upsert(
         "channel_payment",
         {
             "case_id": case_id,
@@ -71,7 +71,7 @@ async def record_claim(env: Env, case_id: str, cmd: ChannelPaymentCmd) -> tuple[
         ["case_id", "channel"],
     )
     await touch(env, case_id)
-    await env.audit("case.channel", case_id, rule="GD-18.1", channel=channel, amount=cmd.amount)
+    await audit(env, "case.channel", case_id, rule="GD-18.1", channel=channel, amount=cmd.amount)
     return 201, await case_view(env, case_id)
 
 
@@ -81,7 +81,7 @@ async def case_under_review(env: Env, case_id: str) -> Row:
     if case["state"] not in UNDER_REVIEW:
         raise Conflict(f"case {case_id} is {case['state']}; its channels are settled", rule="GD-18.1")
     if case["state"] == CaseState.IN_APPLICATION and case["application_id"]:
-        app = await env.store.one("application", {"id": case["application_id"]})
+        app = await env.repo.one("application", {"id": case["application_id"]})
         if app is not None and app["state"] != AppState.SUBMITTED.value:
             raise Conflict(
                 f"application {app['id']} is {app['state']}: the agency has decided on this case", rule="GD-18.1"
@@ -94,7 +94,7 @@ async def _decided(env: Env, case: Row) -> bool:
     if case["state"] == CaseState.PAID:
         return True
     if case["state"] == CaseState.IN_APPLICATION and case["application_id"]:
-        app = await env.store.one("application", {"id": case["application_id"]})
+        app = await env.repo.one("application", {"id": case["application_id"]})
         return app is not None and app["state"] != AppState.SUBMITTED.value
     return False
 
@@ -108,7 +108,7 @@ async def case_for_confirmation(env: Env, case_id: str) -> tuple[Row, bool]:
     if case["state"] in UNDER_REVIEW or case["state"] == CaseState.PAID:
         decided = await _decided(env, case)
         if case["state"] == CaseState.IN_APPLICATION and decided:
-            app = await env.store.one("application", {"id": case["application_id"]})
+            app = await env.repo.one("application", {"id": case["application_id"]})
             if app is None or app["state"] not in applications.OPEN_STATES:
                 raise Conflict(
                     f"application {case['application_id']} is {app['state'] if app else 'gone'}: "
@@ -147,10 +147,10 @@ async def confirm(env: Env, case_id: str, channel: el.Channel, cmd: ChannelConfi
     its amount replaces the hospital's claim. The agency's two channels cite a document.
     After the agency's decision the confirmation is recorded all the same and the decision
     follows it (SPEC 0.5, ``_decide_again``)."""
-    env.authorize("case.channel.confirm")
+    authorize(env, "case.channel.confirm")
     ch.check_confirmation(channel, env.principal.role.value, cmd.document_ref)
     case, decided = await case_for_confirmation(env, case_id)
-    existing = await env.store.one("channel_payment", {"case_id": case_id, "channel": channel.value}, lock=True)
+    existing = await env.repo.one("channel_payment", {"case_id": case_id, "channel": channel.value}, lock=True)
     if existing is not None and existing["source"] == "settlement":
         raise Conflict(
             f"{channel.value} of this case comes from settlement's statements", rule="GD-22.3", field="channel"
@@ -173,9 +173,10 @@ async def confirm(env: Env, case_id: str, channel: el.Channel, cmd: ChannelConfi
         "recorded_at": existing["recorded_at"] if existing else env.now,
         "recorded_by": existing["recorded_by"] if existing else env.principal.subject,
     }
-    await env.store.upsert("channel_payment", row, ["case_id", "channel"])
+    await env.repo.upsert("channel_payment", row, ["case_id", "channel"])
     await touch(env, case_id)
-    await env.audit(
+    await audit(
+        env,
         "case.channel_confirmed",
         case_id,
         reason=cmd.note or None,
@@ -189,7 +190,8 @@ async def confirm(env: Env, case_id: str, channel: el.Channel, cmd: ChannelConfi
     if decided:
         used = existing["amount"] if existing else ZERO
         outcome = await _decide_again(env, case, channel.value, used, cmd.amount)
-        await env.audit(
+        await audit(
+            env,
             "case.channel_confirmed_after_decision",
             case_id,
             reason=outcome,
@@ -204,16 +206,16 @@ async def confirm(env: Env, case_id: str, channel: el.Channel, cmd: ChannelConfi
 async def waive(env: Env, case_id: str, channel: el.Channel, cmd: ChannelWaiverCmd) -> tuple[int, Any]:
     """GD-18.1: the agency accepts the hospital's claim for a channel without the
     department's confirmation, with the reason (audited)."""
-    env.authorize("case.channel.waive")
+    authorize(env, "case.channel.waive")
     case = await case_under_review(env, case_id)
-    existing = await env.store.one("channel_payment", {"case_id": case_id, "channel": channel.value}, lock=True)
+    existing = await env.repo.one("channel_payment", {"case_id": case_id, "channel": channel.value}, lock=True)
     if existing is None:
         raise ValidationFailed(f"the hospital has recorded nothing for {channel.value}", field="channel")
     if existing["status"] != ch.ChannelStatus.CLAIMED.value:
         raise Conflict(f"{channel.value} is {existing['status']}; only a claim awaits confirmation", field="channel")
-    params = await load_params(env.store, env.rt, case["admitted_at"])
+    params = await load_params(env, case["admitted_at"])
     ch.check_waiver(channel, existing["amount"], params.channels_zero_needs_department)
-    await env.store.update(
+    await env.repo.update(
         "channel_payment",
         {"case_id": case_id, "channel": channel.value},
         {
@@ -224,7 +226,8 @@ async def waive(env: Env, case_id: str, channel: el.Channel, cmd: ChannelWaiverC
         },
     )
     await touch(env, case_id)
-    await env.audit(
+    await audit(
+        env,
         "case.channel_waived",
         case_id,
         reason=cmd.reason,
@@ -239,21 +242,21 @@ async def waive(env: Env, case_id: str, channel: el.Channel, cmd: ChannelWaiverC
 async def awaiting(env: Env, awaiting: str, page: PageRequest) -> list[dict[str, Any]]:
     """The channel amounts awaiting confirmation by a role (``me``: the caller's), in the
     caller's cities — the departments' work queue (GD-18.1)."""
-    env.authorize("case.channel.queue")
+    authorize(env, "case.channel.queue")
     role = env.principal.role.value if awaiting == "me" else awaiting
     if role != env.principal.role.value and env.principal.role.value not in OVERSIGHT:
         raise ValidationFailed("a department sees the confirmations awaiting itself (awaiting=me)", field="awaiting")
     channels = ch.channels_confirmed_by(role)
     if not channels:
         raise ValidationFailed(f"{role} confirms no channel", field="awaiting")
-    rows = await env.store.page(
+    rows = await env.repo.page(
         "channel_payment",
         {"status": ch.ChannelStatus.CLAIMED.value, "channel__in": [c.value for c in channels]},
         page,
         ["case_id", "channel"],
         within=Within("case_id", "case", "id", {**scope_filter(env.principal), "state__in": sorted(UNDER_REVIEW)}),
     )
-    cases = {c["id"]: c for c in await env.store.many("case", {"id__in": sorted({r["case_id"] for r in rows})})}
+    cases = {c["id"]: c for c in await env.repo.many("case", {"id__in": sorted({r["case_id"] for r in rows})})}
     return [_queue_item(cases[r["case_id"]], r) for r in rows]
 
 

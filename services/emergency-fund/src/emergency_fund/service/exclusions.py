@@ -14,7 +14,7 @@ from typing import Any
 from emergency_fund.domain import eligibility as el
 from emergency_fund.domain.channels import ExclusionStatus, Unresolved
 from emergency_fund.service import applications, refunds
-from emergency_fund.service.base import Env, out, scope_filter
+from emergency_fund.service.base import Env, audit, authorize, out, scope_filter
 from emergency_fund.service.cases import EDITABLE, CaseState, announce_closed, case_view, load_case, touch
 from emergency_fund.service.channels import UNDER_REVIEW, case_under_review
 from emergency_fund.service.commands import ExclusionCmd, ExclusionDecisionCmd, ItemExclusionDecisionCmd
@@ -26,7 +26,7 @@ from medaid_shared.pagination import PageRequest
 async def propose_or_exclude(env: Env, case_id: str, cmd: ExclusionCmd) -> tuple[int, Any]:
     """GD-14: the debt of an identified patient able to pay who refuses is not payable. The
     hospital proposes it; the agency's own finding excludes the case at once."""
-    env.authorize("case.exclude")
+    authorize(env, "case.exclude")
     case = await load_case(env, case_id, lock=True)
     if case["identity_status"] != el.IdentityStatus.IDENTIFIED.value:
         raise RuleViolation("only an identified patient able to pay can refuse", rule="GD-14", field="exclusion")
@@ -51,7 +51,7 @@ async def propose_or_exclude(env: Env, case_id: str, cmd: ExclusionCmd) -> tuple
         exclusion_proposed_at=env.now,
         **_withdrawn_claim(case),
     )
-    await env.audit("case.exclusion_proposed", case_id, reason=cmd.reason, rule="GD-14", exclusion=cmd.exclusion.value)
+    await audit(env, "case.exclusion_proposed", case_id, reason=cmd.reason, rule="GD-14", exclusion=cmd.exclusion.value)
     return 200, await case_view(env, case_id)
 
 
@@ -64,7 +64,7 @@ async def _exclude_after_decision(env: Env, case: Row, cmd: ExclusionCmd) -> Non
     if case["state"] == CaseState.PAID:
         await refunds.demand(env, case, reason, None)
         await touch(env, case["id"], excluded=cmd.exclusion.value, excluded_reason=cmd.reason, exclusion_proposed=None)
-        await env.audit("case.exclude", case["id"], reason=cmd.reason, rule="GD-14", exclusion=cmd.exclusion.value)
+        await audit(env, "case.exclude", case["id"], reason=cmd.reason, rule="GD-14", exclusion=cmd.exclusion.value)
         return
     await applications.withdraw_case(env, case, reason)
     await _exclude(env, case["id"], cmd.exclusion.value, cmd.reason)
@@ -88,13 +88,13 @@ async def _exclude(env: Env, case_id: str, exclusion: str, reason: str) -> None:
         claim_living=None,
         claimed_at=None,
     )
-    await env.audit("case.exclude", case_id, reason=reason, rule="GD-14", exclusion=exclusion)
+    await audit(env, "case.exclude", case_id, reason=reason, rule="GD-14", exclusion=exclusion)
     await announce_closed(env, case_id, "excluded")
 
 
 async def decide_case(env: Env, case_id: str, cmd: ExclusionDecisionCmd) -> tuple[int, Any]:
     """GD-14: the agency accepts (the case is excluded) or rejects the hospital's proposal."""
-    env.authorize("case.exclusion.decide")
+    authorize(env, "case.exclusion.decide")
     case = await load_case(env, case_id, lock=True)
     if case["exclusion_proposed"] is None:
         raise Conflict(f"case {case_id} has no exclusion proposal to decide", rule="GD-14", field="decision")
@@ -102,8 +102,13 @@ async def decide_case(env: Env, case_id: str, cmd: ExclusionDecisionCmd) -> tupl
         await _exclude(env, case_id, case["exclusion_proposed"], cmd.reason)
     else:
         await touch(env, case_id, exclusion_proposed=None)
-        await env.audit(
-            "case.exclusion_rejected", case_id, reason=cmd.reason, rule="GD-14", exclusion=case["exclusion_proposed"]
+        await audit(
+            env,
+            "case.exclusion_rejected",
+            case_id,
+            reason=cmd.reason,
+            rule="GD-14",
+            exclusion=case["exclusion_proposed"],
         )
     return 200, await case_view(env, case_id)
 
@@ -111,9 +116,9 @@ async def decide_case(env: Env, case_id: str, cmd: ExclusionDecisionCmd) -> tupl
 async def decide_item(env: Env, case_id: str, item_id: str, cmd: ItemExclusionDecisionCmd) -> tuple[int, Any]:
     """GD-14: the agency decides a cost item's exclusion — the hospital's proposal accepted
     or rejected, or its own exclusion of an item the hospital did not mark."""
-    env.authorize("case.exclusion.decide")
+    authorize(env, "case.exclusion.decide")
     await case_under_review(env, case_id)
-    item = await env.store.one("cost_item", {"id": item_id, "case_id": case_id}, lock=True)
+    item = await env.repo.one("cost_item", {"id": item_id, "case_id": case_id}, lock=True)
     if item is None:
         raise NotFound(f"no cost item {item_id} in case {case_id}")
     exclusion = cmd.exclusion.value if cmd.exclusion else item["exclusion"]
@@ -121,7 +126,7 @@ async def decide_item(env: Env, case_id: str, item_id: str, cmd: ItemExclusionDe
         raise ValidationFailed("name the exclusion of an item the hospital did not mark", field="exclusion")
     if cmd.decision == ExclusionStatus.REJECTED.value and item["exclusion"] is None:
         raise Conflict(f"cost item {item_id} carries no exclusion to reject", rule="GD-14", field="decision")
-    await env.store.update(
+    await env.repo.update(
         "cost_item",
         {"id": item_id},
         {
@@ -133,7 +138,8 @@ async def decide_item(env: Env, case_id: str, item_id: str, cmd: ItemExclusionDe
         },
     )
     await touch(env, case_id)
-    await env.audit(
+    await audit(
+        env,
         "case.item_exclusion_decided",
         case_id,
         reason=cmd.reason,
@@ -148,7 +154,7 @@ async def decide_item(env: Env, case_id: str, item_id: str, cmd: ItemExclusionDe
 
 async def undecided(env: Env, case_id: str) -> list[Unresolved]:
     """GD-14: the hospital's exclusion proposals of a case the agency has not decided."""
-    items = await env.store.many(
+    items = await env.repo.many(
         "cost_item", {"case_id": case_id, "exclusion_status": ExclusionStatus.PROPOSED.value}, order_by=["id"]
     )
     return [
@@ -164,13 +170,13 @@ async def undecided(env: Env, case_id: str) -> list[Unresolved]:
 
 async def proposals(env: Env, page: PageRequest) -> list[dict[str, Any]]:
     """The exclusion proposals awaiting the agency in the caller's cities (its work queue)."""
-    env.authorize("case.exclusion.queue")
-    keys = await env.store.exclusion_proposal_page(
+    authorize(env, "case.exclusion.queue")
+    keys = await env.repo.exclusion_proposal_page(
         {**scope_filter(env.principal), "state__in": sorted(UNDER_REVIEW)}, ExclusionStatus.PROPOSED.value, page
     )
-    cases = {c["id"]: c for c in await env.store.many("case", {"id__in": sorted({c for c, _ in keys})})}
+    cases = {c["id"]: c for c in await env.repo.many("case", {"id__in": sorted({c for c, _ in keys})})}
     wanted = sorted({i for _, i in keys if i is not None})
-    items = {i["id"]: i for i in await env.store.many("cost_item", {"id__in": wanted})} if wanted else {}
+    items = {i["id"]: i for i in await env.repo.many("cost_item", {"id__in": wanted})} if wanted else {}
     proposals = []
     for case_id, item_id in keys:
         c = cases[case_id]

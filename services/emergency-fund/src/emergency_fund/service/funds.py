@@ -20,7 +20,10 @@ from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.service import reports
 from emergency_fund.service.base import (
     Env,
+    audit,
+    authorize,
     balance,
+    load_params,
     new_id,
     out,
     post,
@@ -49,7 +52,7 @@ PREALLOCATION_CHECK = "fund.preallocation.check"  # GD-7
 
 async def create_fund(env: Env, cmd: FundCreate) -> tuple[int, Any]:
     """GD-3: each prefecture-level city has its own fund (one per city)."""
-    env.authorize("fund.create")
+    authorize(env, "fund.create")
     require_city(env.principal, cmd.city)
     row = {
         "city": cmd.city,
@@ -58,9 +61,9 @@ async def create_fund(env: Env, cmd: FundCreate) -> tuple[int, Any]:
         "created_at": env.now,
         "created_by": env.principal.subject,
     }
-    if not await env.store.insert_ignore("fund", row):
+    if not await env.repo.insert_ignore("fund", row):
         raise Conflict(f"city {cmd.city} already has its emergency fund", rule="GD-3", field="city")
-    await env.audit("fund.create", cmd.city, agency=cmd.agency_name)
+    await audit(env, "fund.create", cmd.city, agency=cmd.agency_name)
     await schedule_training_reminder(env, cmd.city, to_local(env.now).year)
     await schedule_preallocation_check(env, cmd.city, to_local(env.now).year)
     await reports.schedule_registration_export(env, cmd.city)
@@ -69,10 +72,10 @@ async def create_fund(env: Env, cmd: FundCreate) -> tuple[int, Any]:
 
 async def fund_summary(env: Env, city: str) -> dict[str, Any]:
     """GD-3: balances come only from the ledger; the trial balance of all accounts is zero."""
-    env.authorize("fund.read")
+    authorize(env, "fund.read")
     require_city(env.principal, city)
     fund = await require_fund(env, city)
-    balances = await env.store.balances(city)
+    balances = await env.repo.balances(city)
     return {
         **out(fund),
         "cash": str(balances.get(FUND_CASH, ZERO)),
@@ -87,15 +90,15 @@ async def fund_summary(env: Env, city: str) -> dict[str, Any]:
 
 async def record_inflow(env: Env, city: str, cmd: InflowCmd) -> tuple[int, Any]:
     """GD-3: an upper-level transfer, the city budget or a donation enters the fund."""
-    env.authorize("fund.inflow")
+    authorize(env, "fund.inflow")
     require_city(env.principal, city)
     await require_fund(env, city, lock=True)
     ref = f"{city}:{cmd.source.value}:{cmd.reference}"
-    if await env.store.one("ledger_txn", {"kind": TxnKind.INFLOW.value, "ref": ref}):
+    if await env.repo.one("ledger_txn", {"kind": TxnKind.INFLOW.value, "ref": ref}):
         raise Conflict(f"inflow {cmd.reference} is already booked", rule="GD-3", field="reference")
     txn = ledger.inflow(cmd.source, cmd.amount, cmd.fiscal_year, cmd.memo, ref)
     txn_id = await post(env, city, txn, cmd.reference)
-    await env.audit("fund.inflow", city, source=cmd.source.value, amount=cmd.amount, reference=cmd.reference)
+    await audit(env, "fund.inflow", city, source=cmd.source.value, amount=cmd.amount, reference=cmd.reference)
     await schedule_preallocation_check(env, city, to_local(env.now).year)
     await recheck_if_checked(env, city, cmd.fiscal_year)
     return 201, {
@@ -109,14 +112,14 @@ async def record_inflow(env: Env, city: str, cmd: InflowCmd) -> tuple[int, Any]:
 
 
 async def ledger_view(env: Env, city: str, account: str | None, page: PageRequest) -> list[dict[str, Any]]:
-    env.authorize("fund.read")
+    authorize(env, "fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
     # GD-3: a transaction touching ``account`` is one with an entry on it — asked in SQL, so
     # a page is never short of what the filter left out.
     touching = Within("id", "ledger_entry", "txn_id", {"account": account}) if account is not None else None
-    txns = await env.store.page("ledger_txn", {"city": city}, page, ["id"], descending=True, within=touching)
-    entries = await env.store.many("ledger_entry", {"txn_id__in": [t["id"] for t in txns]}, order_by=["id"])
+    txns = await env.repo.page("ledger_txn", {"city": city}, page, ["id"], descending=True, within=touching)
+    entries = await env.repo.many("ledger_entry", {"txn_id__in": [t["id"] for t in txns]}, order_by=["id"])
     by_txn: dict[str, list[Row]] = defaultdict(list)
     for e in entries:
         by_txn[e["txn_id"]].append({"account": e["account"], "amount": str(e["amount"])})
@@ -127,19 +130,19 @@ async def ledger_view(env: Env, city: str, account: str | None, page: PageReques
 
 
 async def _facility_in_city(env: Env, city: str, facility_id: str) -> Row:
-    fac = await env.store.one("facility", {"facility_id": facility_id})
+    fac = await env.repo.one("facility", {"facility_id": facility_id})
     if fac is None or fac["city"] != city:
         raise RuleViolation(f"facility {facility_id} is not a hospital of {city}", rule="GD-7", field="facility_id")
     return fac
 
 
 async def _per_facility(env: Env, city: str, kind: TxnKind, year: int, prefix: str) -> dict[str, Decimal]:
-    totals = await env.store.txn_totals(city, kind.value, year)
+    totals = await env.repo.txn_totals(city, kind.value, year)
     return {a.split(":", 1)[1]: v for a, v in totals.items() if a.startswith(prefix)}
 
 
 async def _upper_level_transfers(env: Env, city: str, year: int) -> Decimal:
-    totals = await env.store.txn_totals(city, TxnKind.INFLOW.value, year)
+    totals = await env.repo.txn_totals(city, TxnKind.INFLOW.value, year)
     return -sum((totals.get(income_account(s), ZERO) for s in UPPER_LEVEL_SOURCES), ZERO)
 
 
@@ -153,14 +156,14 @@ async def _refunded(env: Env, city: str, year: int, reduce: str) -> dict[str, De
     """GD-7 with GD-16.4: money hospitals returned after a late identification, per hospital,
     counted for the cycle that paid it (``disbursement_cycle``) or the cycle it came back in
     (``refund_cycle``) — the versioned interpretation ``preallocation_refunds_reduce``."""
-    demands = await env.store.many("refund_demand", {"city": city})
+    demands = await env.repo.many("refund_demand", {"city": city})
     if not demands:
         return {}
-    payments = await env.store.many("refund_payment", {"refund_id__in": [d["id"] for d in demands]})
+    payments = await env.repo.many("refund_payment", {"refund_id__in": [d["id"] for d in demands]})
     paid_year: dict[str, int] = {}
     if reduce == "disbursement_cycle":
         apps = [d["application_id"] for d in demands if d["application_id"]]
-        rows = await env.store.many("disbursement", {"application_id__in": apps}) if apps else []
+        rows = await env.repo.many("disbursement", {"application_id__in": apps}) if apps else []
         paid_in = {r["application_id"]: to_local(r["disbursed_at"]).year for r in rows}
         paid_year = {d["id"]: paid_in[d["application_id"]] for d in demands if d["application_id"] in paid_in}
     by_id = {d["id"]: d for d in demands}
@@ -176,7 +179,7 @@ async def last_cycle_use(env: Env, city: str, year: int) -> tuple[dict[str, Deci
     """GD-7: each hospital's use of the cycle before ``year`` — what the fund disbursed to it in
     that fiscal year less what it returned after a late identification (GD-16.4); with the
     refunds taken off and the parameter version that said how."""
-    params = await env.params()
+    params = await load_params(env)
     used = await _per_facility(env, city, TxnKind.DISBURSEMENT, year - 1, "assistance_paid:")
     refunded = await _refunded(env, city, year - 1, params.preallocation_refunds_reduce)
     net = {f: max(ZERO, used.get(f, ZERO) - refunded.get(f, ZERO)) for f in set(used) | set(refunded)}
@@ -186,10 +189,10 @@ async def last_cycle_use(env: Env, city: str, year: int) -> tuple[dict[str, Deci
 async def preallocation_plan(env: Env, city: str, year: int) -> dict[str, Any]:
     """GD-7: suggestions from last cycle's use (disbursements of the previous fiscal year, net
     of refunds)."""
-    env.authorize("fund.read")
+    authorize(env, "fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
-    params = await env.params()
+    params = await load_params(env)
     used, refunded, refunds_version = await last_cycle_use(env, city, year)
     suggested = preallocation.suggest(used, params.preallocation_ratio)
     planned_total = sum(suggested.values(), ZERO)
@@ -233,14 +236,20 @@ def _booking_year(env: Env, year: int, correction_reason: str | None) -> bool:
 
 
 async def _audit_correction(env: Env, pid: str, year: int, reason: str | None) -> None:
-    await env.audit(
-        "fund.preallocation_year_corrected", pid, reason=reason, rule="GD-7", year=year, booked=to_local(env.now).year
+    await audit(
+        env,
+        "fund.preallocation_year_corrected",
+        pid,
+        reason=reason,
+        rule="GD-7",
+        year=year,
+        booked=to_local(env.now).year,
     )
 
 
 async def preallocate(env: Env, city: str, cmd: PreallocationCmd) -> tuple[int, Any]:
     """GD-7: pre-allocate to a hospital; the money leaves the fund's cash as an advance."""
-    env.authorize("fund.preallocate")
+    authorize(env, "fund.preallocate")
     require_city(env.principal, city)
     corrected = _booking_year(env, cmd.year, cmd.correction_reason)
     await require_fund(env, city, lock=True)
@@ -263,8 +272,8 @@ async def preallocate(env: Env, city: str, cmd: PreallocationCmd) -> tuple[int, 
         "created_at": env.now,
         "created_by": env.principal.subject,
     }
-    await env.store.insert("preallocation", row)
-    await env.audit("fund.preallocate", pid, reason=cmd.basis or None, facility=cmd.facility_id, amount=cmd.amount)
+    await env.repo.insert("preallocation", row)
+    await audit(env, "fund.preallocate", pid, reason=cmd.basis or None, facility=cmd.facility_id, amount=cmd.amount)
     if corrected:
         await _audit_correction(env, pid, cmd.year, cmd.correction_reason)
     await schedule_preallocation_check(env, city, to_local(env.now).year)
@@ -274,7 +283,7 @@ async def preallocate(env: Env, city: str, cmd: PreallocationCmd) -> tuple[int, 
 
 async def return_preallocation(env: Env, city: str, cmd: PreallocationReturnCmd) -> tuple[int, Any]:
     """GD-7: unused pre-allocated money returns to the fund."""
-    env.authorize("fund.preallocate")
+    authorize(env, "fund.preallocate")
     require_city(env.principal, city)
     corrected = _booking_year(env, cmd.year, cmd.correction_reason)
     await require_fund(env, city, lock=True)
@@ -296,8 +305,8 @@ async def return_preallocation(env: Env, city: str, cmd: PreallocationReturnCmd)
         "created_at": env.now,
         "created_by": env.principal.subject,
     }
-    await env.store.insert("preallocation", row)
-    await env.audit("fund.preallocation_return", pid, reason=cmd.note or None, amount=cmd.amount)
+    await env.repo.insert("preallocation", row)
+    await audit(env, "fund.preallocation_return", pid, reason=cmd.note or None, amount=cmd.amount)
     if corrected:
         await _audit_correction(env, pid, cmd.year, cmd.correction_reason)
     await schedule_preallocation_check(env, city, to_local(env.now).year)
@@ -319,7 +328,7 @@ def _check_out(check: preallocation.MinimumCheck) -> dict[str, Any]:
 
 
 async def _compute_check(env: Env, city: str, year: int) -> preallocation.MinimumCheck:
-    params = await env.params()
+    params = await load_params(env)
     net = sum((await _net_preallocated(env, city, year)).values(), ZERO)
     transfers = await _upper_level_transfers(env, city, year)
     return preallocation.check_minimum(year, transfers, net, params.preallocation_min_share)
@@ -328,14 +337,14 @@ async def _compute_check(env: Env, city: str, year: int) -> preallocation.Minimu
 async def minimum_check(env: Env, city: str, year: int) -> dict[str, Any]:
     """GD-7: the year's pre-allocations (net of returns) against 80 % of central + provincial
     transfers, with the year-end check's result once it ran (``year_end_check``: the flag)."""
-    env.authorize("fund.read")
+    authorize(env, "fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
-    recorded = await env.store.one("preallocation_check", {"city": city, "year": year})
+    recorded = await env.repo.one("preallocation_check", {"city": city, "year": year})
     return {
         **_check_out(await _compute_check(env, city, year)),
         "year_end_check": out(recorded) if recorded else None,
-        "year_end_check_at": wire_instant(_check_instant(year, (await env.params()).preallocation_check_day)),
+        "year_end_check_at": wire_instant(_check_instant(year, (await load_params(env)).preallocation_check_day)),
     }
 
 
@@ -348,8 +357,8 @@ def _check_instant(year: int, month_day: str) -> datetime:
 
 async def schedule_preallocation_check(env: Env, city: str, year: int) -> None:
     """GD-7: the year-end check of the minimum share (idempotent: one deadline per city and year)."""
-    params = await env.params()
-    await env.w.schedule(
+    params = await load_params(env)
+    await env.uow.schedule(
         PREALLOCATION_CHECK,
         f"{city}:{year}",
         Due(_check_instant(year, params.preallocation_check_day)),
@@ -362,9 +371,9 @@ async def _record_check(env: Env, city: str, year: int, *, announce_unchanged: b
     """GD-7: record the check, flag a city below the minimum and announce it
     (``FundPreallocationBelowMinimum``); a flag whose shortfall a correction removed is cleared
     (SPEC 0.5: the decision follows the facts)."""
-    params = await env.params()
+    params = await load_params(env)
     check = await _compute_check(env, city, year)
-    before = await env.store.one("preallocation_check", {"city": city, "year": year}, lock=True)
+    before = await env.repo.one("preallocation_check", {"city": city, "year": year}, lock=True)
     version = params.version_of("preallocation_min_share")
     row = {
         "city": city,
@@ -381,9 +390,10 @@ async def _record_check(env: Env, city: str, year: int, *, announce_unchanged: b
         if check.compliant
         else (before["flagged_at"] if before and before["flagged_at"] else env.now),
     }
-    await env.store.upsert("preallocation_check", row, ["city", "year"])
+    await env.repo.upsert("preallocation_check", row, ["city", "year"])
     changed = before is None or (before["compliant"], before["shortfall"]) != (check.compliant, check.shortfall)
-    await env.audit(
+    await audit(
+        env,
         "fund.preallocation_check",
         f"{city}:{year}",
         rule="GD-7",
@@ -392,7 +402,7 @@ async def _record_check(env: Env, city: str, year: int, *, announce_unchanged: b
         parameters_version=version,
     )
     if not check.compliant and (changed or announce_unchanged):
-        await env.emit(
+        await env.uow.emit(
             FundPreallocationBelowMinimum(
                 city=city,
                 year=year,
@@ -418,13 +428,13 @@ async def on_preallocation_check(env: Env, row: Any) -> None:
 async def recheck_if_checked(env: Env, city: str, year: int) -> None:
     """GD-7 with SPEC 0.5: a booking (a correction into a past year, or a transfer for it)
     changed a year already checked — the check is taken again."""
-    if await env.store.one("preallocation_check", {"city": city, "year": year}) is not None:
+    if await env.repo.one("preallocation_check", {"city": city, "year": year}) is not None:
         await _record_check(env, city, year, announce_unchanged=False)
 
 
 async def reconciliation(env: Env, city: str, year: int) -> dict[str, Any]:
     """GD-7: per hospital, pre-allocated money against approved (disbursed) claims of the year."""
-    env.authorize("fund.read")
+    authorize(env, "fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
     given = await _per_facility(env, city, TxnKind.PREALLOCATION, year, "preallocated:")
@@ -445,7 +455,7 @@ async def reconciliation(env: Env, city: str, year: int) -> dict[str, Any]:
 
 async def add_committee_member(env: Env, city: str, cmd: CommitteeMemberCmd) -> tuple[int, Any]:
     """GD-8: the health department forms the supervisory committee (监督管理委员会)."""
-    env.authorize("fund.committee")
+    authorize(env, "fund.committee")
     require_city(env.principal, city)
     await require_fund(env, city)
     member_id = new_id("CM")
@@ -458,18 +468,18 @@ async def add_committee_member(env: Env, city: str, cmd: CommitteeMemberCmd) -> 
         "created_at": env.now,
         "created_by": env.principal.subject,
     }
-    await env.store.insert("committee_member", row)
-    await env.audit("fund.committee_member", member_id, affiliation=cmd.affiliation)
+    await env.repo.insert("committee_member", row)
+    await audit(env, "fund.committee_member", member_id, affiliation=cmd.affiliation)
     return 201, out(row, id_as="member_id")
 
 
 async def organisation(env: Env, city: str) -> dict[str, Any]:
     """GD-8: who supervises (committee) and who runs (handling agency) the fund."""
-    env.authorize("fund.organisation.read")
+    authorize(env, "fund.organisation.read")
     if env.principal.role.value != "hospital":
         require_city(env.principal, city)
     fund = await require_fund(env, city)
-    members = await env.store.many("committee_member", {"city": city}, order_by=["appointed_on", "id"])
+    members = await env.repo.many("committee_member", {"city": city}, order_by=["appointed_on", "id"])
     return {
         "city": city,
         "handling_agency": fund["agency_name"],
@@ -480,7 +490,7 @@ async def organisation(env: Env, city: str) -> dict[str, Any]:
 async def record_training(env: Env, city: str, cmd: TrainingCmd) -> tuple[int, Any]:
     """GD-8 / GD-11: a training of the city's hospitals (at least once a year); closes the
     year's reminder."""
-    env.authorize("fund.training")
+    authorize(env, "fund.training")
     require_city(env.principal, city)
     await require_fund(env, city)
     if cmd.held_on > to_local(env.now).date():
@@ -496,19 +506,19 @@ async def record_training(env: Env, city: str, cmd: TrainingCmd) -> tuple[int, A
         "recorded_at": env.now,
         "recorded_by": env.principal.subject,
     }
-    await env.store.insert("training", row)
-    await env.w.close_deadline(TRAINING_KIND, f"{city}:{cmd.held_on.year}")
-    await env.audit("fund.training", training_id, facilities=len(cmd.facility_ids))
+    await env.repo.insert("training", row)
+    await env.uow.close_deadline(TRAINING_KIND, f"{city}:{cmd.held_on.year}")
+    await audit(env, "fund.training", training_id, facilities=len(cmd.facility_ids))
     return 201, out(row, id_as="training_id")
 
 
 async def training_status(env: Env, city: str, year: int) -> dict[str, Any]:
-    env.authorize("fund.organisation.read")
+    authorize(env, "fund.organisation.read")
     if env.principal.role.value != "hospital":
         require_city(env.principal, city)
     await require_fund(env, city)
-    params = await env.params()
-    trainings = await env.store.many("training", {"city": city, "year": year}, order_by=["held_on"])
+    params = await load_params(env)
+    trainings = await env.repo.many("training", {"city": city, "year": year}, order_by=["held_on"])
     due = _reminder_due(year, params.training_reminder_day)
     return {
         "city": city,
@@ -528,8 +538,8 @@ def _reminder_due(year: int, month_day: str) -> datetime:
 
 async def schedule_training_reminder(env: Env, city: str, year: int) -> None:
     """GD-8: remind the agency when no training is recorded for the year by the reminder day."""
-    params = await env.params()
-    await env.w.schedule(
+    params = await load_params(env)
+    await env.uow.schedule(
         TRAINING_KIND,
         f"{city}:{year}",
         Due(_reminder_due(year, params.training_reminder_day)),
@@ -541,6 +551,6 @@ async def schedule_training_reminder(env: Env, city: str, year: int) -> None:
 async def on_training_due(env: Env, row: Any) -> None:
     """Deadline handler: emits FundTrainingDue unless a training was held; schedules next year's."""
     city, year = row["payload"]["city"], int(row["payload"]["year"])
-    if not await env.store.many("training", {"city": city, "year": year}, limit=1):
-        await env.emit(FundTrainingDue(city=city, year=year, due_at=row["due_at"]))
+    if not await env.repo.many("training", {"city": city, "year": year}, limit=1):
+        await env.uow.emit(FundTrainingDue(city=city, year=year, due_at=row["due_at"]))
     await schedule_training_reminder(env, city, year + 1)

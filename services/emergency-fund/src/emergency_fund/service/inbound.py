@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from emergency_fund.domain.eligibility import IdentityStatus
 from emergency_fund.service import applications, refunds
-from emergency_fund.service.base import Env, sealed_birth_facts, sealed_person_index
+from emergency_fund.service.base import Env, audit, sealed_birth_facts, sealed_person_index
 from emergency_fund.service.cases import (
     CaseState,
     apply_identity_signals,
@@ -32,7 +32,7 @@ async def on_person(env: Env, event: PersonRegistered) -> None:
     """Referral's persons are destitute persons (GD-22.3); matched to cases by the fund's
     own index of the ID number sealed for it (SPEC 0.4), never by the number itself."""
     digest = sealed_person_index(env, event.id_number_sealed)
-    await env.store.upsert(
+    await env.repo.upsert(
         "person",
         {
             "person_id": event.person_id,
@@ -44,19 +44,19 @@ async def on_person(env: Env, event: PersonRegistered) -> None:
         },
         ["person_id"],
     )
-    person = await env.store.one("person", {"person_id": event.person_id})
+    person = await env.repo.one("person", {"person_id": event.person_id})
     assert person is not None
     if digest is None:
         return
-    for case in await env.store.many("case", {"id_digest": digest, "destitute": False}):
+    for case in await env.repo.many("case", {"id_digest": digest, "destitute": False}):
         await mark_destitute(env, case["id"], person)
 
 
 async def on_facility(env: Env, event: FacilityRegistered) -> None:
     """A hospital's city (the fund it belongs to) as referral registered it; an ownership the
     agency recorded is kept."""
-    existing = await env.store.one("facility", {"facility_id": event.facility_id})
-    await env.store.upsert(
+    existing = await env.repo.one("facility", {"facility_id": event.facility_id})
+    await env.repo.upsert(
         "facility",
         {
             "facility_id": event.facility_id,
@@ -78,7 +78,7 @@ async def on_referred(env: Env, event: EmergencyAssistanceReferred) -> None:
 
 async def on_settlement(env: Env, event: SettlementCompleted) -> None:
     """GD-22.3 / GD-18.1: a destitute person's medical aid comes from settlement's statement."""
-    inserted = await env.store.insert_ignore(
+    inserted = await env.repo.insert_ignore(
         "settlement",
         {
             "statement_id": event.statement_id,
@@ -97,12 +97,12 @@ async def on_settlement(env: Env, event: SettlementCompleted) -> None:
 
 
 async def on_settlement_reversed(env: Env, event: SettlementReversed) -> None:
-    await env.store.update("settlement", {"statement_id": event.reversed_statement_id}, {"reversed": True})
+    await env.repo.update("settlement", {"statement_id": event.reversed_statement_id}, {"reversed": True})
     await _refresh_admission(env, event.admission_id)
 
 
 async def _refresh_admission(env: Env, admission_id: str) -> None:
-    for case in await env.store.many("case", {"admission_id": admission_id}):
+    for case in await env.repo.many("case", {"admission_id": admission_id}):
         if case["state"] in ("open", "claimed"):
             await refresh_settlement_channels(env, case["id"])
 
@@ -111,13 +111,14 @@ async def on_letter_sent_late(env: Env, event: IdentityLetterSentLate) -> None:
     """GD-16.1: identity-check found the letter this case rests on sent later after the
     admission than "immediately" allows: the case carries the flag for the agency's review
     (GD-22: a hospital that delays the letter to reach the unidentified path)."""
-    case = await env.store.one("case", {"identity_check_request_id": event.request_id}, lock=True)
+    case = await env.repo.one("case", {"identity_check_request_id": event.request_id}, lock=True)
     if case is None or (case["facility_id"], case["patient_ref"]) != (event.facility_id, event.patient_ref):
         return
     if case["letter_sent_late_at"] is not None:
         return
-    await env.store.update("case", {"id": case["id"]}, {"letter_sent_late_at": event.received_at})
-    await env.audit(
+    await env.repo.update("case", {"id": case["id"]}, {"letter_sent_late_at": event.received_at})
+    await audit(
+        env,
         "case.letter_sent_late",
         case["id"],
         reason=f"the letter reached the bureau more than {event.max_hours_after_admission} hours after the admission",
@@ -130,11 +131,11 @@ async def on_letter_sent_late(env: Env, event: IdentityLetterSentLate) -> None:
 async def on_identity_requested(env: Env, event: IdentityCheckRequested) -> None:
     """GD-16.1: the hospital's letter reached the bureau — whose letter it is and for which
     admission number, so a case can name only its own hospital's letter for its patient."""
-    existing = await env.store.one("identity_signal", {"request_id": event.request_id})
+    existing = await env.repo.one("identity_signal", {"request_id": event.request_id})
     if existing is not None:
-        await env.store.update("identity_signal", {"request_id": event.request_id}, {"received_at": event.received_at})
+        await env.repo.update("identity_signal", {"request_id": event.request_id}, {"received_at": event.received_at})
     else:
-        await env.store.insert(
+        await env.repo.insert(
             "identity_signal",
             {
                 "request_id": event.request_id,
@@ -149,7 +150,7 @@ async def on_identity_requested(env: Env, event: IdentityCheckRequested) -> None
 
 async def on_identity_overdue(env: Env, event: IdentityCheckOverdue) -> None:
     """GD-16.3: the police's 3 working days passed without a reply."""
-    await env.store.upsert(
+    await env.repo.upsert(
         "identity_signal",
         {
             "request_id": event.request_id,
@@ -170,11 +171,11 @@ async def on_identity_reopened(env: Env, event: IdentityCheckReopened) -> None:
     deadline passes or the reply comes; money already paid on it is flagged to the agency."""
     if not event.reopened:
         return
-    signal = await env.store.one("identity_signal", {"request_id": event.request_id})
+    signal = await env.repo.one("identity_signal", {"request_id": event.request_id})
     if signal is None or signal["overdue_at"] is None:
         return
-    await env.store.update("identity_signal", {"request_id": event.request_id}, {"overdue_at": None})
-    for case in await env.store.many("case", {"identity_check_request_id": event.request_id}, lock=True):
+    await env.repo.update("identity_signal", {"request_id": event.request_id}, {"overdue_at": None})
+    for case in await env.repo.many("case", {"identity_check_request_id": event.request_id}, lock=True):
         if signal["outcome"] is not None or case["identity_status"] != IdentityStatus.UNIDENTIFIED.value:
             continue
         reason = (
@@ -184,7 +185,7 @@ async def on_identity_reopened(env: Env, event: IdentityCheckReopened) -> None:
         if case["state"] == CaseState.IN_APPLICATION:
             await applications.withdraw_case(env, case, reason)
         if case["state"] in (CaseState.CLAIMED, CaseState.IN_APPLICATION):
-            await env.store.update(
+            await env.repo.update(
                 "case",
                 {"id": case["id"]},
                 {
@@ -196,9 +197,10 @@ async def on_identity_reopened(env: Env, event: IdentityCheckReopened) -> None:
                     "updated_at": env.now,
                 },
             )
-            await env.audit("case.identity_hold", case["id"], reason=reason, rule="GD-16.3")
+            await audit(env, "case.identity_hold", case["id"], reason=reason, rule="GD-16.3")
         elif case["state"] == CaseState.PAID:
-            await env.audit(
+            await audit(
+                env,
                 "case.flag",
                 case["id"],
                 reason=f"{reason}; paid during the bureau's real reply time — the agency reviews it",
@@ -222,9 +224,9 @@ async def on_identity_verified(env: Env, event: IdentityVerified) -> None:
         "id_digest": sealed_person_index(env, event.id_number_sealed),
         "birth_facts": sealed_birth_facts(env, event.id_number_sealed),
     }
-    await env.store.upsert("identity_signal", row, ["request_id"])
+    await env.repo.upsert("identity_signal", row, ["request_id"])
     if event.outcome == "identified" and event.late:
-        signal = await env.store.one("identity_signal", {"request_id": event.request_id})
+        signal = await env.repo.one("identity_signal", {"request_id": event.request_id})
         assert signal is not None
         await refunds.on_late_identification(env, signal)
     else:
@@ -233,7 +235,7 @@ async def on_identity_verified(env: Env, event: IdentityVerified) -> None:
 
 async def _apply_signals(env: Env, request_id: str) -> None:
     """GD-16.3: a letter's news reaches the one case that names it."""
-    cases = await env.store.many(
+    cases = await env.repo.many(
         "case", {"identity_check_request_id": request_id, "identity_status": IdentityStatus.UNIDENTIFIED.value}
     )
     for case in cases:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
-from emergency_fund.service.base import Env, notice_out
+from emergency_fund.service.base import Env, load_params, notice_out
 from medaid_shared.clock import to_local
 from medaid_shared.pagination import PageRequest
 from medaid_shared.responses import wire_instant
@@ -21,18 +21,18 @@ PAGE_ROWS = 500
 async def notices(env: Env, city: str | None, include_ended: bool, page: PageRequest | None) -> list[dict[str, Any]]:
     """Running notices, and (``include_ended``) those that ended within the history window,
     the latest to start first: one page of them in SQL (``page``), or the printed board's."""
-    params = await env.params()
+    params = await load_params(env)
     where: dict[str, Any] = {"starts_at__le": env.now}
     where["ends_at__ge"] = env.now - timedelta(days=params.public_notice_history_days) if include_ended else env.now
     if city:
         where["city"] = city
     if page is None:
-        rows = await env.store.many("notice", where, order_by=["-starts_at", "-id"], limit=PAGE_ROWS)
+        rows = await env.repo.many("notice", where, order_by=["-starts_at", "-id"], limit=PAGE_ROWS)
     else:
-        rows = await env.store.page("notice", where, page, ["starts_at", "id"], descending=True)
+        rows = await env.repo.page("notice", where, page, ["starts_at", "id"], descending=True)
     names = {
         f["facility_id"]: f["name"]
-        for f in await env.store.many("facility", {"facility_id__in": sorted({r["facility_id"] for r in rows})})
+        for f in await env.repo.many("facility", {"facility_id__in": sorted({r["facility_id"] for r in rows})})
     }
     items = []
     for r in rows:
@@ -52,7 +52,7 @@ async def board(env: Env, city: str | None, include_ended: bool) -> dict[str, An
     return {
         "generated_at": wire_instant(env.now),
         # GD-21 / SPEC 0.6: the page quotes the notice term in force, never a fixed text
-        "notice_working_days": (await env.params()).notice_working_days,
+        "notice_working_days": (await load_params(env)).notice_working_days,
         "notices": await notices(env, city, include_ended, None),
     }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from emergency_fund.service.base import Env, new_id, out, require_city
+from emergency_fund.service.base import Env, audit, authorize, new_id, out, require_city
 from emergency_fund.service.commands import (
     CostAverageImport,
     DiseaseCmd,
@@ -23,9 +23,9 @@ from medaid_shared.pagination import PageRequest
 async def put_facility(env: Env, facility_id: str, cmd: FacilityCmd) -> tuple[int, Any]:
     """The agency registers a hospital of its city (the fund covers every hospital of the
     city, not only those referral knows)."""
-    env.authorize("reference.facility")
+    authorize(env, "reference.facility")
     require_city(env.principal, cmd.city)
-    existing = await env.store.one("facility", {"facility_id": facility_id}, lock=True)
+    existing = await env.repo.one("facility", {"facility_id": facility_id}, lock=True)
     if existing is not None and existing["city"] != cmd.city:
         require_city(env.principal, existing["city"])
     row = {
@@ -37,16 +37,16 @@ async def put_facility(env: Env, facility_id: str, cmd: FacilityCmd) -> tuple[in
         "source": "agency",
         "updated_at": env.now,
     }
-    await env.store.upsert("facility", row, ["facility_id"])
-    await env.audit("reference.facility", facility_id, city=cmd.city, ownership=cmd.ownership)
+    await env.repo.upsert("facility", row, ["facility_id"])
+    await audit(env, "reference.facility", facility_id, city=cmd.city, ownership=cmd.ownership)
     return (200 if existing else 201), out(row)
 
 
 async def list_facilities(env: Env, city: str, page: PageRequest) -> list[dict[str, Any]]:
-    env.authorize("reference.read")
+    authorize(env, "reference.read")
     if env.principal.role.value != "hospital":
         require_city(env.principal, city)
-    return [out(r) for r in await env.store.page("facility", {"city": city}, page, ["facility_id"])]
+    return [out(r) for r in await env.repo.page("facility", {"city": city}, page, ["facility_id"])]
 
 
 # ---------------------------------------------------------------- diseases (GD-12)
@@ -55,7 +55,7 @@ async def list_facilities(env: Env, city: str, page: PageRequest) -> list[dict[s
 async def add_disease(env: Env, cmd: DiseaseCmd) -> tuple[int, Any]:
     """GD-12: the national list, or a city's addition — which must be "urgent, critical" and
     rest on the supervisory committee's resolution, published by the health department."""
-    env.authorize("reference.disease")
+    authorize(env, "reference.disease")
     if cmd.scope != "national":
         require_city(env.principal, cmd.scope)
     if not cmd.urgent_critical:
@@ -78,18 +78,18 @@ async def add_disease(env: Env, cmd: DiseaseCmd) -> tuple[int, Any]:
         "created_at": env.now,
         "created_by": env.principal.subject,
     }
-    if not await env.store.insert_ignore("disease", row):
+    if not await env.repo.insert_ignore("disease", row):
         raise Conflict(f"{cmd.code} is already listed for {cmd.scope} from {cmd.effective_from}", field="code")
-    await env.audit("reference.disease", cmd.code, reason=cmd.basis, scope=cmd.scope)
+    await audit(env, "reference.disease", cmd.code, reason=cmd.basis, scope=cmd.scope)
     return 201, out(row, id_as="disease_id")
 
 
 async def list_diseases(env: Env, city: str | None, page: PageRequest) -> list[dict[str, Any]]:
-    env.authorize("reference.read")
+    authorize(env, "reference.read")
     scopes = ["national"] + ([city] if city else [])
     return [
         out(r, id_as="disease_id")
-        for r in await env.store.page("disease", {"scope__in": scopes}, page, ["scope", "code", "id"])
+        for r in await env.repo.page("disease", {"scope__in": scopes}, page, ["scope", "code", "id"])
     ]
 
 
@@ -99,13 +99,13 @@ async def list_diseases(env: Env, city: str | None, page: PageRequest) -> list[d
 async def import_cost_averages(env: Env, cmd: CostAverageImport) -> tuple[int, Any]:
     """GD-13.4: the reference table, imported per hospital, disease and year. Every hospital
     must belong to a city the caller is scoped to; a row re-imported replaces the old one."""
-    env.authorize("reference.cost_average")
+    authorize(env, "reference.cost_average")
     keys = [(r.facility_id, r.disease_code) for r in cmd.rows]
     if len(set(keys)) != len(keys):
         raise ValidationFailed("a hospital and disease appear twice in the import", field="rows")
     facilities = {
         f["facility_id"]: f
-        for f in await env.store.many("facility", {"facility_id__in": sorted({r.facility_id for r in cmd.rows})})
+        for f in await env.repo.many("facility", {"facility_id__in": sorted({r.facility_id for r in cmd.rows})})
     }
     for i, r in enumerate(cmd.rows):
         fac = facilities.get(r.facility_id)
@@ -113,7 +113,7 @@ async def import_cost_averages(env: Env, cmd: CostAverageImport) -> tuple[int, A
             raise ValidationFailed(f"unknown hospital {r.facility_id}", field=f"rows.{i}.facility_id")
         require_city(env.principal, fac["city"])
     for r in cmd.rows:
-        await env.store.upsert(
+        await env.repo.upsert(
             "cost_average",
             {
                 "facility_id": r.facility_id,
@@ -126,13 +126,13 @@ async def import_cost_averages(env: Env, cmd: CostAverageImport) -> tuple[int, A
             },
             ["facility_id", "disease_code", "year"],
         )
-    await env.audit("reference.cost_average", str(cmd.year), reason=cmd.source, rows=len(cmd.rows))
+    await audit(env, "reference.cost_average", str(cmd.year), reason=cmd.source, rows=len(cmd.rows))
     return 201, {"year": cmd.year, "imported": len(cmd.rows)}
 
 
 async def list_cost_averages(env: Env, facility_id: str, year: int | None, page: PageRequest) -> list[dict[str, Any]]:
-    env.authorize("reference.read")
-    fac = await env.store.one("facility", {"facility_id": facility_id})
+    authorize(env, "reference.read")
+    fac = await env.repo.one("facility", {"facility_id": facility_id})
     if env.principal.role.value == "hospital":
         env.principal.require_scope("facility", facility_id)
     elif fac is not None:
@@ -142,13 +142,13 @@ async def list_cost_averages(env: Env, facility_id: str, year: int | None, page:
     where: dict[str, Any] = {"facility_id": facility_id}
     if year is not None:
         where["year"] = year
-    return [out(r) for r in await env.store.page("cost_average", where, page, ["year", "disease_code"])]
+    return [out(r) for r in await env.repo.page("cost_average", where, page, ["year", "disease_code"])]
 
 
 async def average_cost(env: Env, facility_id: str, disease_code: str, year: int, fallback_years: int) -> Row | None:
     """GD-13.4: the hospital's average cost per case for the disease in the admission year,
     else the latest of the ``fallback_years`` before (interpretation)."""
-    rows = await env.store.many(
+    rows = await env.repo.many(
         "cost_average",
         {"facility_id": facility_id, "disease_code": disease_code, "year__le": year, "year__ge": year - fallback_years},
         order_by=["-year"],
@@ -161,7 +161,7 @@ async def average_cost(env: Env, facility_id: str, disease_code: str, year: int,
 
 
 async def set_living_standard(env: Env, city: str, cmd: LivingStandardCmd) -> tuple[int, Any]:
-    env.authorize("reference.living_standard")
+    authorize(env, "reference.living_standard")
     require_city(env.principal, city)
     row = {
         "city": city,
@@ -171,20 +171,20 @@ async def set_living_standard(env: Env, city: str, cmd: LivingStandardCmd) -> tu
         "set_at": env.now,
         "set_by": env.principal.subject,
     }
-    await env.store.upsert("living_standard", row, ["city", "effective_from"])
-    await env.audit("reference.living_standard", city, reason=cmd.source, monthly=cmd.monthly_amount)
+    await env.repo.upsert("living_standard", row, ["city", "effective_from"])
+    await audit(env, "reference.living_standard", city, reason=cmd.source, monthly=cmd.monthly_amount)
     return 201, out(row)
 
 
 async def living_standard_on(env: Env, city: str, on: date) -> Row | None:
-    rows = await env.store.many(
+    rows = await env.repo.many(
         "living_standard", {"city": city, "effective_from__le": on}, order_by=["-effective_from"], limit=1
     )
     return rows[0] if rows else None
 
 
 async def list_living_standards(env: Env, city: str, page: PageRequest) -> list[dict[str, Any]]:
-    env.authorize("reference.read")
+    authorize(env, "reference.read")
     if env.principal.role.value != "hospital":
         require_city(env.principal, city)
-    return [out(r) for r in await env.store.page("living_standard", {"city": city}, page, ["effective_from"])]
+    return [out(r) for r in await env.repo.page("living_standard", {"city": city}, page, ["effective_from"])]

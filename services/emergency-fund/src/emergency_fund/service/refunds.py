@@ -12,7 +12,10 @@ from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.service import applications
 from emergency_fund.service.base import (
     Env,
+    audit,
+    authorize,
     get_or_404,
+    load_params,
     new_id,
     out,
     post,
@@ -44,7 +47,7 @@ async def on_late_identification(env: Env, signal: Row) -> None:
     """GD-16.4: the bureau identified the patient after its 3 working days. Money already paid
     is demanded back from the hospital; a case still in review leaves its application; a case
     not yet applied for moves to the identified path."""
-    cases = await env.store.many(
+    cases = await env.repo.many(
         "case",
         {
             "identity_check_request_id": signal["request_id"],
@@ -56,7 +59,7 @@ async def on_late_identification(env: Env, signal: Row) -> None:
     )
     for case in cases:
         if case["state"] in PAID_STATES:
-            await env.store.update(
+            await env.repo.update(
                 "case",
                 {"id": case["id"]},
                 {
@@ -88,7 +91,7 @@ async def hospital_identifies(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple
     already paid is identified late and its money demanded back, due like the bureau's late
     identification. The hospital's report is against its own interest, so its word is taken
     (SPEC 0.5); it is audited with how the identity was found."""
-    env.authorize("case.update")
+    authorize(env, "case.update")
     case = await load_case(env, case_id, lock=True)
     if case["state"] not in PAID_STATES and case["state"] != CaseState.IN_APPLICATION:
         return await identify(env, case_id, cmd)
@@ -97,7 +100,7 @@ async def hospital_identifies(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple
     fields = identity_fields(env, case_id, cmd.name, cmd.id_number)
     if case["state"] == CaseState.IN_APPLICATION:
         await applications.withdraw_case(env, case, "GD-16.4: identified by the hospital before payment")
-        await env.store.update(
+        await env.repo.update(
             "case",
             {"id": case_id},
             {
@@ -111,13 +114,13 @@ async def hospital_identifies(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple
                 "updated_at": env.now,
             },
         )
-        await env.audit("case.identified", case_id, reason=cmd.how, rule="GD-16.4", source="hospital")
+        await audit(env, "case.identified", case_id, reason=cmd.how, rule="GD-16.4", source="hospital")
         await after_identity_known(env, case_id)
         return 200, await case_view(env, case_id)
-    await env.store.update(
+    await env.repo.update(
         "case", {"id": case_id}, {**fields, "identity_gate": None, "identified_late": True, "updated_at": env.now}
     )
-    await env.audit("case.identified", case_id, reason=cmd.how, rule="GD-16.4", source="hospital")
+    await audit(env, "case.identified", case_id, reason=cmd.how, rule="GD-16.4", source="hospital")
     await after_identity_known(env, case_id)
     case = await load_case(env, case_id, lock=True)
     await demand(env, case, f"GD-16.4: the hospital identified the patient after the fund paid ({cmd.how})", None)
@@ -130,8 +133,8 @@ async def demand(env: Env, case: Row, reason: str, request_id: str | None, *, am
     on the official calendar); the demand is flagged and announced once overdue."""
     amount = case["paid_amount"] if amount is None else amount
     refund_id = new_id("RF")
-    params = await env.params()
-    due = env.rt.calendar.add_working_days(env.now, params.refund_due_working_days)
+    params = await load_params(env)
+    due = env.calendar.add_working_days(env.now, params.refund_due_working_days)
     row = {
         "id": refund_id,
         "case_id": case["id"],
@@ -149,12 +152,12 @@ async def demand(env: Env, case: Row, reason: str, request_id: str | None, *, am
         "calendar_provisional": due.calendar_provisional,
         "due_parameters_version": params.version_of("refund_due_working_days"),
     }
-    if not await env.store.insert_ignore("refund_demand", row):
+    if not await env.repo.insert_ignore("refund_demand", row):
         raise Conflict(f"case {case['id']} already has a refund demand", rule="GD-16.4")
-    await env.store.update("case", {"id": case["id"]}, {"state": CaseState.REFUND_DEMANDED, "updated_at": env.now})
-    await env.w.schedule(REFUND_DUE, refund_id, due.after(1), basis="working_days", payload={"refund_id": refund_id})
-    facility = await env.store.one("facility", {"facility_id": case["facility_id"]})
-    await env.emit(
+    await env.repo.update("case", {"id": case["id"]}, {"state": CaseState.REFUND_DEMANDED, "updated_at": env.now})
+    await env.uow.schedule(REFUND_DUE, refund_id, due.after(1), basis="working_days", payload={"refund_id": refund_id})
+    facility = await env.repo.one("facility", {"facility_id": case["facility_id"]})
+    await env.uow.emit(
         FundRefundDemanded(
             refund_id=refund_id,
             city=case["city"],
@@ -167,7 +170,8 @@ async def demand(env: Env, case: Row, reason: str, request_id: str | None, *, am
             due_at=due.at,
         )
     )
-    await env.audit(
+    await audit(
+        env,
         "refund.demand",
         case["id"],
         reason=reason,
@@ -181,7 +185,7 @@ async def demand(env: Env, case: Row, reason: str, request_id: str | None, *, am
 
 async def demand_manually(env: Env, case_id: str, cmd: RefundDemandCmd) -> tuple[int, Any]:
     """The agency demands the money of a paid case back (e.g. the identity turned up another way)."""
-    env.authorize("refund.demand")
+    authorize(env, "refund.demand")
     case = await load_case(env, case_id, lock=True)
     if case["state"] not in PAID_STATES:
         raise Conflict(f"case {case_id} is {case['state']}: only money paid can be demanded back", rule="GD-16.4")
@@ -197,7 +201,7 @@ async def load_refund(env: Env, refund_id: str, *, lock: bool = False) -> Row:
 
 async def record_payment(env: Env, refund_id: str, cmd: RefundPaymentCmd) -> tuple[int, Any]:
     """GD-16.4: the hospital returns the money (a ledger entry); never more than was paid."""
-    env.authorize("refund.record")
+    authorize(env, "refund.record")
     refund = await load_refund(env, refund_id, lock=True)
     outstanding = refund["amount"] - refund["refunded"]
     if refund["state"] != "open":
@@ -212,7 +216,7 @@ async def record_payment(env: Env, refund_id: str, cmd: RefundPaymentCmd) -> tup
     txn_id = await post(
         env, refund["city"], ledger.refund(cmd.amount, to_local(env.now).year, f"{refund_id}:{cmd.reference}")
     )
-    await env.store.insert(
+    await env.repo.insert(
         "refund_payment",
         {
             "id": new_id("RP"),
@@ -226,14 +230,14 @@ async def record_payment(env: Env, refund_id: str, cmd: RefundPaymentCmd) -> tup
     )
     refunded = cents(refund["refunded"] + cmd.amount)
     done = refunded == refund["amount"]
-    await env.store.update(
+    await env.repo.update(
         "refund_demand", {"id": refund_id}, {"refunded": refunded, "state": "refunded" if done else "open"}
     )
     if done:
-        await env.w.close_deadline(REFUND_DUE, refund_id)
-        await env.store.update("case", {"id": refund["case_id"]}, {"state": CaseState.REFUNDED, "updated_at": env.now})
+        await env.uow.close_deadline(REFUND_DUE, refund_id)
+        await env.repo.update("case", {"id": refund["case_id"]}, {"state": CaseState.REFUNDED, "updated_at": env.now})
         await announce_closed(env, refund["case_id"], "refunded")
-    await env.emit(
+    await env.uow.emit(
         FundRefundRecorded(
             refund_id=refund_id,
             city=refund["city"],
@@ -245,19 +249,19 @@ async def record_payment(env: Env, refund_id: str, cmd: RefundPaymentCmd) -> tup
             recorded_at=env.now,
         )
     )
-    await env.audit("refund.payment", refund_id, rule="GD-16.4", amount=cmd.amount, reference=cmd.reference)
+    await audit(env, "refund.payment", refund_id, rule="GD-16.4", amount=cmd.amount, reference=cmd.reference)
     return 201, await refund_view(env, refund_id)
 
 
 async def on_refund_due(env: Env, row: Any) -> None:
     """GD-16.4: the due date passed with money still owed: the demand is flagged overdue and
     announced (the agency's follow-up)."""
-    refund = await env.store.one("refund_demand", {"id": row["payload"]["refund_id"]}, lock=True)
+    refund = await env.repo.one("refund_demand", {"id": row["payload"]["refund_id"]}, lock=True)
     if refund is None or refund["state"] != "open" or refund["overdue_at"] is not None:
         return
-    await env.store.update("refund_demand", {"id": refund["id"]}, {"overdue_at": env.now})
+    await env.repo.update("refund_demand", {"id": refund["id"]}, {"overdue_at": env.now})
     outstanding = cents(refund["amount"] - refund["refunded"])
-    await env.emit(
+    await env.uow.emit(
         FundRefundOverdue(
             refund_id=refund["id"],
             case_id=refund["case_id"],
@@ -268,7 +272,7 @@ async def on_refund_due(env: Env, row: Any) -> None:
             city=refund["city"],
         )
     )
-    await env.audit("refund.overdue", refund["id"], rule="GD-16.4", outstanding=outstanding, due_at=refund["due_at"])
+    await audit(env, "refund.overdue", refund["id"], rule="GD-16.4", outstanding=outstanding, due_at=refund["due_at"])
 
 
 async def on_refund_due_moved(env: Env, row: Any, moved: Any) -> None:
@@ -280,14 +284,14 @@ async def on_refund_due_moved(env: Env, row: Any, moved: Any) -> None:
     }
     if moved.reopened:
         values["overdue_at"] = None
-    await env.store.update("refund_demand", {"id": row["payload"]["refund_id"]}, values)
+    await env.repo.update("refund_demand", {"id": row["payload"]["refund_id"]}, values)
 
 
 async def record_pursuit(env: Env, refund_id: str, cmd: PursuitCmd) -> tuple[int, Any]:
     """GD-16.4: the hospital's pursuit of the patient (追缴), step by step."""
-    env.authorize("refund.record")
+    authorize(env, "refund.record")
     await load_refund(env, refund_id, lock=True)
-    await env.store.insert(
+    await env.repo.insert(
         "pursuit",
         {
             "id": new_id("PU"),
@@ -299,15 +303,15 @@ async def record_pursuit(env: Env, refund_id: str, cmd: PursuitCmd) -> tuple[int
             "recorded_by": env.principal.subject,
         },
     )
-    await env.audit("refund.pursuit", refund_id, reason=cmd.note, step=cmd.action)
+    await audit(env, "refund.pursuit", refund_id, reason=cmd.note, step=cmd.action)
     return 201, await refund_view(env, refund_id)
 
 
 async def refund_view(env: Env, refund_id: str) -> dict[str, Any]:
-    refund = await env.store.one("refund_demand", {"id": refund_id})
+    refund = await env.repo.one("refund_demand", {"id": refund_id})
     assert refund is not None
-    payments = await env.store.many("refund_payment", {"refund_id": refund_id}, order_by=["paid_at", "id"])
-    pursuit = await env.store.many("pursuit", {"refund_id": refund_id}, order_by=["recorded_at", "id"])
+    payments = await env.repo.many("refund_payment", {"refund_id": refund_id}, order_by=["paid_at", "id"])
+    pursuit = await env.repo.many("pursuit", {"refund_id": refund_id}, order_by=["recorded_at", "id"])
     return {
         **out(refund, id_as="refund_id"),
         "outstanding": str(refund["amount"] - refund["refunded"]),
@@ -317,14 +321,14 @@ async def refund_view(env: Env, refund_id: str) -> dict[str, Any]:
 
 
 async def get_refund(env: Env, refund_id: str) -> dict[str, Any]:
-    env.authorize("refund.read")
+    authorize(env, "refund.read")
     await load_refund(env, refund_id)
     return await refund_view(env, refund_id)
 
 
 async def list_refunds(env: Env, state: str | None, page: PageRequest) -> list[dict[str, Any]]:
-    env.authorize("refund.read")
+    authorize(env, "refund.read")
     where: dict[str, Any] = scope_filter(env.principal)
     if state:
         where["state"] = state
-    return [out(r, id_as="refund_id") for r in await env.store.page("refund_demand", where, page, ["id"])]
+    return [out(r, id_as="refund_id") for r in await env.repo.page("refund_demand", where, page, ["id"])]

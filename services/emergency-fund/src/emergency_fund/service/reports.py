@@ -13,7 +13,17 @@ from decimal import Decimal
 from typing import Any
 
 from emergency_fund.domain.money import ZERO
-from emergency_fund.service.base import Env, cities_of, get_or_404, new_id, notice_out, out
+from emergency_fund.service.base import (
+    Env,
+    audit,
+    authorize,
+    cities_of,
+    get_or_404,
+    load_params,
+    new_id,
+    notice_out,
+    out,
+)
 from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due
 from medaid_shared.clock import SHANGHAI, to_local
@@ -24,9 +34,9 @@ from medaid_shared.responses import wire_instant
 
 
 async def fund_use(env: Env, city: str | None, year: int) -> dict[str, Any]:
-    env.authorize("report.read")
+    authorize(env, "report.read")
     cities = cities_of(env.principal, city)
-    rows = await env.store.fund_use(cities, year)
+    rows = await env.repo.fund_use(cities, year)
     per_facility: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for r in rows:
         per_facility[(r["city"], r["facility_id"])] += r["amount"]
@@ -41,24 +51,24 @@ async def fund_use(env: Env, city: str | None, year: int) -> dict[str, Any]:
 
 async def overdue_steps(env: Env, city: str | None, page: PageRequest) -> list[dict[str, Any]]:
     """GD-20.2: steps past their deadline (still open, or decided late), earliest due first."""
-    env.authorize("report.read")
-    rows = await env.store.overdue_steps(cities_of(env.principal, city), env.now, page)
+    authorize(env, "report.read")
+    rows = await env.repo.overdue_steps(cities_of(env.principal, city), env.now, page)
     return [{**out(r), "open": r["decided_at"] is None, "rule": "GD-20.2"} for r in rows]
 
 
 async def notices_running(env: Env, city: str | None, page: PageRequest) -> list[dict[str, Any]]:
     """GD-21: notices still running, the first to end first, and how many working days they
     have left."""
-    env.authorize("report.read")
+    authorize(env, "report.read")
     where = {"city__in": cities_of(env.principal, city), "starts_at__le": env.now, "ends_at__gt": env.now}
-    cal = env.rt.calendar
+    cal = env.calendar
     return [
         {
             **notice_out(r, drop=["entries"]),
             "working_days_left": cal.working_days_between(env.now, r["ends_at"]),
             "rule": "GD-21",
         }
-        for r in await env.store.page("notice", where, page, ["ends_at", "id"])
+        for r in await env.repo.page("notice", where, page, ["ends_at", "id"])
     ]
 
 
@@ -126,7 +136,7 @@ async def registrations(
     documented field order; masked identity only, amounts as decimal strings. ``page`` reads
     one page of them in SQL (the JSON list); without it every record (the CSV file, which
     the platform takes whole)."""
-    env.authorize("export.read")
+    authorize(env, "export.read")
     cities_of(env.principal, city)
     if end < start or (end - start).days > 366:
         raise ValidationFailed("the period runs forward and spans at most a year", field="to")
@@ -134,29 +144,28 @@ async def registrations(
     hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
     where = {"city": city, "admitted_at__ge": lo, "admitted_at__lt": hi}
     if page is None:
-        cases = await env.store.many("case", where, order_by=["admitted_at", "id"])
+        cases = await env.repo.many("case", where, order_by=["admitted_at", "id"])
     else:
-        cases = await env.store.page("case", where, page, ["admitted_at", "id"])
+        cases = await env.repo.page("case", where, page, ["admitted_at", "id"])
     return for_reader(env.principal, await _records(env, city, cases))
 
 
 async def _records(env: Env, city: str, cases: list[dict[str, Any]]) -> list[dict[str, str]]:
     ids = [c["id"] for c in cases]
-    facilities = {f["facility_id"]: f["name"] for f in await env.store.many("facility", {"city": city})}
-    items = _group(await env.store.many("cost_item", {"case_id__in": ids}))
-    channels = _group(await env.store.many("channel_payment", {"case_id__in": ids}))
-    checks = _group(await env.store.many("civil_affairs_check", {"case_id__in": ids}, order_by=["seq"]))
-    vagrants = {v["case_id"]: v for v in await env.store.many("vagrant_registration", {"case_id__in": ids})}
-    link_rows = await env.store.many("application_case", {"case_id__in": ids})
+    facilities = {f["facility_id"]: f["name"] for f in await env.repo.many("facility", {"city": city})}
+    items = _group(await env.repo.many("cost_item", {"case_id__in": ids}))
+    channels = _group(await env.repo.many("channel_payment", {"case_id__in": ids}))
+    checks = _group(await env.repo.many("civil_affairs_check", {"case_id__in": ids}, order_by=["seq"]))
+    vagrants = {v["case_id"]: v for v in await env.repo.many("vagrant_registration", {"case_id__in": ids})}
+    link_rows = await env.repo.many("application_case", {"case_id__in": ids})
     links = _group(link_rows)
     app_ids = sorted({link["application_id"] for link in link_rows})
-    apps = {a["id"]: a for a in await env.store.many("application", {"id__in": app_ids})}
+    apps = {a["id"]: a for a in await env.repo.many("application", {"id__in": app_ids})}
     notices = {
-        (n["application_id"], n["publisher"]): n
-        for n in await env.store.many("notice", {"application_id__in": app_ids})
+        (n["application_id"], n["publisher"]): n for n in await env.repo.many("notice", {"application_id__in": app_ids})
     }
-    payouts = {d["application_id"]: d for d in await env.store.many("disbursement", {"application_id__in": app_ids})}
-    refunds = {r["case_id"]: r for r in await env.store.many("refund_demand", {"case_id__in": ids})}
+    payouts = {d["application_id"]: d for d in await env.repo.many("disbursement", {"application_id__in": app_ids})}
+    refunds = {r["case_id"]: r for r in await env.repo.many("refund_demand", {"case_id__in": ids})}
     out_rows = []
     for c in cases:
         link = next((lk for lk in links.get(c["id"], []) if lk["application_id"] == c["application_id"]), None)
@@ -238,11 +247,11 @@ def _export_instant(day: date, hh_mm: str) -> datetime:
 
 async def schedule_registration_export(env: Env, city: str) -> None:
     """GD-19: the next delivery of the city's registration records (idempotent per day)."""
-    params = await env.params()
+    params = await load_params(env)
     today = to_local(env.now).date()
     at = _export_instant(today, params.registration_export_time)
     day = today if at > env.now else today + timedelta(days=1)
-    await env.w.schedule(
+    await env.uow.schedule(
         REGISTRATION_EXPORT,
         f"{city}:{day.isoformat()}",
         Due(_export_instant(day, params.registration_export_time)),
@@ -259,17 +268,17 @@ async def deliver_registrations(env: Env, city: str) -> dict[str, Any] | None:
     """GD-19: one delivery — a CSV file of every record new or changed since the city's last
     delivery (the platform's records are entered and kept current), with its manifest; the
     batch's sequence number is the cursor the platform reads on from. Nothing changed, no file."""
-    await env.store.lock(f"registration-export:{city}")
-    cases = await env.store.many("case", {"city": city}, order_by=["admitted_at", "id"])
+    await env.repo.lock(f"registration-export:{city}")
+    cases = await env.repo.many("case", {"city": city}, order_by=["admitted_at", "id"])
     records = await _records(env, city, cases)
-    delivered = {d["case_id"]: d["digest"] for d in await env.store.many("registration_delivered", {"city": city})}
+    delivered = {d["case_id"]: d["digest"] for d in await env.repo.many("registration_delivered", {"city": city})}
     changed = [(r, _digest(r)) for r in records if delivered.get(r["record_id"]) != _digest(r)]
     if not changed:
         return None
-    previous = await env.store.many("registration_batch", {"city": city}, order_by=["-seq"], limit=1)
+    previous = await env.repo.many("registration_batch", {"city": city}, order_by=["-seq"], limit=1)
     seq = previous[0]["seq"] + 1 if previous else 1
     content = to_csv([r for r, _ in changed])
-    params = await env.params()
+    params = await load_params(env)
     batch_id = new_id("RB")
     batch = {
         "id": batch_id,
@@ -284,14 +293,14 @@ async def deliver_registrations(env: Env, city: str) -> dict[str, Any] | None:
         "content": content,
         "parameters_version": params.version_of("registration_export_time"),
     }
-    await env.store.insert("registration_batch", batch)
+    await env.repo.insert("registration_batch", batch)
     for record, digest in changed:
-        await env.store.upsert(
+        await env.repo.upsert(
             "registration_delivered",
             {"city": city, "case_id": record["record_id"], "digest": digest, "batch_seq": seq},
             ["city", "case_id"],
         )
-    await env.audit("export.registrations_delivered", batch_id, rule="GD-19", seq=seq, records=len(changed))
+    await audit(env, "export.registrations_delivered", batch_id, rule="GD-19", seq=seq, records=len(changed))
     return batch
 
 
@@ -325,9 +334,9 @@ def manifest(batch: dict[str, Any]) -> dict[str, Any]:
 async def registration_batches(env: Env, city: str, after: int, limit: int) -> dict[str, Any]:
     """GD-19: the delivered files' manifests after the cursor (a batch's ``seq``), oldest first;
     ``next_cursor`` is the cursor to read on from (the same when nothing is new)."""
-    env.authorize("export.read")
+    authorize(env, "export.read")
     cities_of(env.principal, city)
-    rows = await env.store.many("registration_batch", {"city": city, "seq__gt": after}, order_by=["seq"], limit=limit)
+    rows = await env.repo.many("registration_batch", {"city": city, "seq__gt": after}, order_by=["seq"], limit=limit)
     return {
         "city": city,
         "items": [manifest(b) for b in rows],
@@ -340,7 +349,7 @@ async def registration_batch_file(env: Env, batch_id: str) -> dict[str, Any]:
     """GD-19: one delivered file (CSV, UTF-8), as its manifest describes it to the agency that
     delivers it; every other reader receives it with the disease code emptied (SPEC 0.4), and
     the digest of the file it receives."""
-    env.authorize("export.read")
+    authorize(env, "export.read")
     batch = await get_or_404(env, "registration_batch", batch_id, what="registration batch")
     cities_of(env.principal, batch["city"])
     if env.principal.role in DISEASE_CODE_READERS:

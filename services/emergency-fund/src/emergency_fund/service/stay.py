@@ -15,7 +15,7 @@ from typing import Any
 from emergency_fund.domain import eligibility as el
 from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.service import applications, refunds
-from emergency_fund.service.base import Env, load_params, out, scope_filter
+from emergency_fund.service.base import Env, audit, authorize, load_params, out, scope_filter
 from emergency_fund.service.cases import (
     EDITABLE,
     CaseState,
@@ -47,7 +47,7 @@ QUEUE_EVIDENCE = {
 async def record_stay_end(env: Env, case_id: str, cmd: StayEndCmd) -> tuple[int, Any]:
     """GD-13.5: the hospital records when the stay ended (discharge, death, transfer); living
     days count only the stay within the emergency period."""
-    env.authorize("case.update")
+    authorize(env, "case.update")
     case = await load_case(env, case_id)
     if case["stay_end_source"] == "referral":
         raise Conflict(
@@ -69,7 +69,7 @@ async def record_stay_end(env: Env, case_id: str, cmd: StayEndCmd) -> tuple[int,
         stay_end_recorded_by=env.principal.subject,
         stay_end_recorded_at=env.now,
     )
-    await env.audit("case.stay_end", case_id, reason=cmd.note or None, rule="GD-13.5", outcome=cmd.outcome, at=cmd.at)
+    await audit(env, "case.stay_end", case_id, reason=cmd.note or None, rule="GD-13.5", outcome=cmd.outcome, at=cmd.at)
     return 200, await case_view(env, case_id)
 
 
@@ -80,7 +80,7 @@ async def on_discharge(env: Env, event: DischargeRecorded) -> None:
     days change); on a case already in an application or paid the fact is recorded and the
     decision taken again where the stay was shorter than it assumed (``_decide_again``). A
     discharge of an admission the fund has no case for changes nothing."""
-    case = await env.store.one("case", {"admission_id": event.admission_id}, lock=True)
+    case = await env.repo.one("case", {"admission_id": event.admission_id}, lock=True)
     if case is None or case["facility_id"] != event.facility_id:
         return
     if case["stay_end_source"] == "referral" and case["stay_ended_at"] == event.discharged_at:
@@ -96,10 +96,12 @@ async def on_discharge(env: Env, event: DischargeRecorded) -> None:
     moved = case["stay_ended_at"] != event.discharged_at
     if case["state"] == CaseState.CLAIMED and moved:
         values |= {"state": CaseState.OPEN, "claim_medical": None, "claim_living": None, "claimed_at": None}
-        await env.audit("case.claim_withdrawn", case["id"], reason="GD-13.5: referral's discharge ended the stay")
+        await audit(env, "case.claim_withdrawn", case["id"], reason="GD-13.5: referral's discharge ended the stay")
     await touch(env, case["id"], **values)
     action = "case.stay_end" if case["state"] in EDITABLE else "case.stay_end_after_decision"
-    await env.audit(action, case["id"], rule="GD-13.5", source="referral", at=event.discharged_at, outcome="discharged")
+    await audit(
+        env, action, case["id"], rule="GD-13.5", source="referral", at=event.discharged_at, outcome="discharged"
+    )
     if case["state"] not in EDITABLE and moved:
         await _decide_again(env, case["id"], event)
 
@@ -110,13 +112,13 @@ async def _decide_again(env: Env, case_id: str, event: DischargeRecorded) -> Non
     late (GD-18.1): a case not yet paid leaves its application and is open for the hospital's
     new claim on the real days; money paid is demanded back by the difference (at most what
     was paid, due like any refund, GD-16.4). A stay no shorter leaves the decision standing."""
-    case = await env.store.one("case", {"id": case_id}, lock=True)
+    case = await env.repo.one("case", {"id": case_id}, lock=True)
     assert case is not None
     assessment, _, _ = await evaluate(env, case)
     claimed = case["claim_living"] or ZERO
     difference = cents(claimed - assessment.living_max)
     if difference <= ZERO or case["state"] not in (CaseState.IN_APPLICATION, CaseState.PAID):
-        await env.audit("case.stay_end_after_decision", case_id, reason="decision_stands", rule="GD-13.5")
+        await audit(env, "case.stay_end_after_decision", case_id, reason="decision_stands", rule="GD-13.5")
         return
     reason = (
         f"GD-13.5: referral's discharge at {event.discharged_at.isoformat()} ended the stay after the decision; "
@@ -127,16 +129,16 @@ async def _decide_again(env: Env, case_id: str, event: DischargeRecorded) -> Non
         return
     await applications.withdraw_case(env, case, reason)
     await touch(env, case_id, state=CaseState.OPEN, claim_medical=None, claim_living=None, claimed_at=None)
-    await env.audit("case.claim_withdrawn", case_id, reason=reason, rule="GD-13.5")
+    await audit(env, "case.claim_withdrawn", case_id, reason=reason, rule="GD-13.5")
 
 
 async def request_extension(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[int, Any]:
     """GD-13.3: the hospital asks to extend the emergency period for a poor critically ill
     pregnant woman or a newborn, with the reason and the evidence that fits the category;
     the period stays the normal one until the agency or the health department approves."""
-    env.authorize("case.update")
+    authorize(env, "case.update")
     case = await editable_case(env, case_id)
-    params = await load_params(env.store, env.rt, case["admitted_at"])
+    params = await load_params(env, case["admitted_at"])
     stored = cmd.evidence.model_dump(mode="json", exclude_none=True) if cmd.evidence else None
     evidence = extension_evidence(stored)
     el.check_extension(
@@ -164,8 +166,14 @@ async def request_extension(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[
         extension_decided_at=None,
         extension_decision_reason=None,
     )
-    await env.audit(
-        "case.extension_requested", case_id, reason=cmd.reason, rule="GD-13.3", hours=cmd.hours, category=cmd.category
+    await audit(
+        env,
+        "case.extension_requested",
+        case_id,
+        reason=cmd.reason,
+        rule="GD-13.3",
+        hours=cmd.hours,
+        category=cmd.category,
     )
     return 200, await case_view(env, case_id)
 
@@ -173,12 +181,12 @@ async def request_extension(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[
 async def decide_extension(env: Env, case_id: str, cmd: ExtensionDecisionCmd) -> tuple[int, Any]:
     """GD-13.3: the agency or the health department approves (the extended period applies)
     or rejects (the normal period stays) the hospital's request, with the reason."""
-    env.authorize("case.extension.decide")
+    authorize(env, "case.extension.decide")
     case = await load_case(env, case_id)
     if case["extension_status"] != REQUESTED:
         raise Conflict(f"case {case_id} has no extension request to decide", rule="GD-13.3", field="decision")
     case = await editable_case(env, case_id)
-    params = await load_params(env.store, env.rt, case["admitted_at"])
+    params = await load_params(env, case["admitted_at"])
     if cmd.decision == APPROVED:
         # the parameters may have changed since the request: the approval checks them again
         el.check_extension(
@@ -201,16 +209,16 @@ async def decide_extension(env: Env, case_id: str, cmd: ExtensionDecisionCmd) ->
         extension_decided_at=env.now,
         extension_decision_reason=cmd.reason,
     )
-    await env.audit(
-        "case.extension_decided", case_id, reason=cmd.reason, rule="GD-13.3", decision=cmd.decision, hours=hours
+    await audit(
+        env, "case.extension_decided", case_id, reason=cmd.reason, rule="GD-13.3", decision=cmd.decision, hours=hours
     )
     return 200, await case_view(env, case_id)
 
 
 async def pending_extensions(env: Env, page: PageRequest) -> list[dict[str, Any]]:
     """The extension requests awaiting a decision in the caller's cities (a work queue)."""
-    env.authorize("case.extension.queue")
-    rows = await env.store.page(
+    authorize(env, "case.extension.queue")
+    rows = await env.repo.page(
         "case",
         {**scope_filter(env.principal), "extension_status": REQUESTED, "state__in": sorted(EDITABLE)},
         page,

@@ -1,4 +1,9 @@
-"""What the use cases need from storage: a small table gateway (implemented in adapters/).
+"""What the use cases need from storage: the fund's typed repository (``Repository``: its
+records by key, and named queries per area in this package's modules), implemented on
+PostgreSQL in ``adapters/repository`` and in memory for the fast tier.
+
+The string-keyed table gateway (``Store``) below is being retired: use cases still calling it
+are moved to records and named queries one area at a time, then it goes.
 
 Filters are ``{"column": value}`` (equality), ``{"column__in": [...]}``, ``__ne``, ``__lt``,
 ``__le``, ``__gt``, ``__ge``, ``__isnull`` (True/False). Rows are plain dicts.
@@ -12,8 +17,45 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from emergency_fund.domain.records import (
+    Application,
+    ApplicationCase,
+    ApplicationStep,
+    Blacklist,
+    Case,
+    ChannelPayment,
+    CivilAffairsCheck,
+    CommitteeMember,
+    CoReviewNote,
+    CostAverage,
+    CostItem,
+    Disbursement,
+    Disease,
+    Facility,
+    Fund,
+    IdentitySignal,
+    LedgerEntry,
+    LedgerTxn,
+    LivingStandard,
+    Notice,
+    Person,
+    Preallocation,
+    PreallocationCheck,
+    Pursuit,
+    RefundDemand,
+    RefundPayment,
+    RegistrationBatch,
+    RegistrationDelivered,
+    Settlement,
+    Training,
+    VagrantRegistration,
+)
+from emergency_fund.service.ports.applications import ApplicationQueries
+from emergency_fund.service.ports.cases import CaseQueries
+from emergency_fund.service.ports.funds import FundQueries
 from medaid_shared.pagination import PageRequest
 from medaid_shared.parameters import ParameterVersion
+from medaid_shared.record_table import Records
 
 Row = dict[str, Any]
 Where = Mapping[str, Any]
@@ -99,3 +141,71 @@ class Store(Protocol):
     async def overdue_steps(self, cities: Sequence[str] | None, now: datetime, page: PageRequest) -> list[Row]:
         """One page of the review steps past their deadline, by due time, application, step."""
         ...
+
+
+class Repository(Store, CaseQueries, ApplicationQueries, FundQueries, Protocol):
+    """The fund's records by key (one record table per kind), and its named queries (one
+    repository per unit of work)."""
+
+    @property
+    def funds(self) -> Records[Fund]: ...
+    @property
+    def ledger_txns(self) -> Records[LedgerTxn]: ...
+    @property
+    def ledger_entries(self) -> Records[LedgerEntry]: ...
+    @property
+    def preallocations(self) -> Records[Preallocation]: ...
+    @property
+    def preallocation_checks(self) -> Records[PreallocationCheck]: ...
+    @property
+    def registration_batches(self) -> Records[RegistrationBatch]: ...
+    @property
+    def registrations_delivered(self) -> Records[RegistrationDelivered]: ...
+    @property
+    def committee_members(self) -> Records[CommitteeMember]: ...
+    @property
+    def trainings(self) -> Records[Training]: ...
+    @property
+    def facilities(self) -> Records[Facility]: ...
+    @property
+    def persons(self) -> Records[Person]: ...
+    @property
+    def settlements(self) -> Records[Settlement]: ...
+    @property
+    def identity_signals(self) -> Records[IdentitySignal]: ...
+    @property
+    def diseases(self) -> Records[Disease]: ...
+    @property
+    def cost_averages(self) -> Records[CostAverage]: ...
+    @property
+    def living_standards(self) -> Records[LivingStandard]: ...
+    @property
+    def cases(self) -> Records[Case]: ...
+    @property
+    def cost_items(self) -> Records[CostItem]: ...
+    @property
+    def channel_payments(self) -> Records[ChannelPayment]: ...
+    @property
+    def civil_affairs_checks(self) -> Records[CivilAffairsCheck]: ...
+    @property
+    def vagrant_registrations(self) -> Records[VagrantRegistration]: ...
+    @property
+    def applications(self) -> Records[Application]: ...
+    @property
+    def application_cases(self) -> Records[ApplicationCase]: ...
+    @property
+    def application_steps(self) -> Records[ApplicationStep]: ...
+    @property
+    def co_review_notes(self) -> Records[CoReviewNote]: ...
+    @property
+    def notices(self) -> Records[Notice]: ...
+    @property
+    def disbursements(self) -> Records[Disbursement]: ...
+    @property
+    def refund_demands(self) -> Records[RefundDemand]: ...
+    @property
+    def refund_payments(self) -> Records[RefundPayment]: ...
+    @property
+    def pursuits(self) -> Records[Pursuit]: ...
+    @property
+    def blacklist_entries(self) -> Records[Blacklist]: ...

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from emergency_fund.domain.eligibility import BirthFacts
 from emergency_fund.domain.ledger import LedgerTransaction
@@ -28,6 +29,7 @@ from medaid_shared.settings import PERSON_MATCHING_PURPOSE
 from medaid_shared.usecase import UseCaseContext
 
 RepositoryFactory = Callable[[Session], Repository]
+R = TypeVar("R")
 
 
 def new_id(prefix: str) -> str:
@@ -124,6 +126,13 @@ def cities_of(p: Principal, city: str | None) -> list[str]:
     if city not in allowed:
         raise Forbidden(f"{p.role.value} {p.subject} is not scoped to city {city}")
     return [city]
+
+
+def found(record: R | None, what: str, key: object, *, rule: str | None = None) -> R:
+    """The record, or 404 naming what was not found."""
+    if record is None:
+        raise NotFound(f"no {what} {key}", rule=rule)
+    return record
 
 
 async def get_or_404(env: Env, table: str, key: str, *, lock: bool = False, what: str | None = None) -> Row:
@@ -228,12 +237,18 @@ number says decide GD-13.3's category; no answer carries them)."""
 
 
 def out(
-    row: Row, *, drop: Iterable[str] = (), id_as: str | None = None, rename: Mapping[str, str] | None = None
+    row: Row | Any,
+    *,
+    drop: Iterable[str] = (),
+    id_as: str | None = None,
+    rename: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A row as an answer in the one vocabulary (docs/VOCABULARY.md): money as strings (never
+    """A record (or a row) as an answer in the one vocabulary (docs/VOCABULARY.md): money as strings (never
     floats), instants in RFC 3339 UTC with ``Z``, no storage names (ciphertexts, digests,
     blind indexes), the row's ``id`` named after its resource (``id_as``: ``case_id``) and
     storage names the vocabulary spells otherwise renamed (``id_masked`` → ``id_number_masked``)."""
+    if is_dataclass(row):
+        row = {f.name: getattr(row, f.name) for f in fields(row)}
     skip = set(drop) | NEVER_ANSWERED
     names = {**MASKED_NAMES, **(rename or {})}
     if id_as:

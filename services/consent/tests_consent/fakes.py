@@ -28,11 +28,14 @@ from consent.domain.records import (
 )
 from consent.domain.treatment import TreatmentStatus
 from consent.service.ports import Ctx
+from consent.settings import ConsentSettings
+from medaid_shared.calendar import WorkingCalendar
 from medaid_shared.crypto import FieldCipher
 from medaid_shared.fakes import FakeUnitOfWork
 from medaid_shared.pagination import PageRequest, sort_key
 from medaid_shared.parameters import ParameterVersion
 from medaid_shared.settings import DEV_ENCRYPTION_KEY
+from medaid_shared.usecase import UseCaseContext
 
 R = TypeVar("R")
 
@@ -339,4 +342,11 @@ class InMemoryRepository:
 def context(repo: InMemoryRepository) -> tuple[Ctx, FakeUnitOfWork]:
     """A command's context on the in-memory repository, and the unit of work that records."""
     uow = FakeUnitOfWork("consent")
-    return Ctx(uow, repo, FieldCipher(DEV_ENCRYPTION_KEY)), uow  # type: ignore[arg-type]
+    ctx: Ctx = UseCaseContext(
+        settings=ConsentSettings(),
+        repo=repo,
+        calendar=WorkingCalendar(),
+        cipher=FieldCipher(DEV_ENCRYPTION_KEY),
+        _uow=uow,  # type: ignore[arg-type]
+    )
+    return ctx, uow

@@ -3,8 +3,11 @@ working calendar, field cipher, principal and the instant of the call.
 
 A command's context carries the unit of work (state, events, deadlines and audit entries
 commit together); a query's has none, and asking for it is a programming error. The
-repository is made by the service's repository factory on the command's or the query's
-session: use cases never see the session itself.
+repository is made by the service's repository factory: a command's is the one its unit of
+work owns (``uow.repository(factory)``, the same for every context of that unit of work), a
+query's is made on the read session; use cases never see the session itself. A service
+names the context with its own types as a type alias
+(``Ctx = UseCaseContext[ReferralSettings, Repository]``).
 """
 
 from __future__ import annotations

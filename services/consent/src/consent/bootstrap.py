@@ -3,8 +3,7 @@ consumer and the versioned parameters. Its reads run in a unit of work, so a rea
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from consent.adapters.repository import SqlRepository
 from consent.adapters.tables import metadata, parameter_version
@@ -16,13 +15,11 @@ from consent.service import rank4, selfpay
 from consent.service.ports import Ctx
 from consent.settings import ConsentSettings as Settings
 from medaid_shared.authz import Principal
-from medaid_shared.crypto import Unsealer
 from medaid_shared.db import UnitOfWork
 from medaid_shared.deadlines import DeadlineHandler, DeadlineMovedHook, MovedDeadline
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import Runtime
 from medaid_shared.service import ServiceDefinition
-from medaid_shared.settings import CONSENT_FORMS_PURPOSE
 
 __all__ = ["PARAMETERS", "SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
 
@@ -30,23 +27,18 @@ __all__ = ["PARAMETERS", "SERVICE", "Settings", "build_runtime", "create_app", "
 PARAMETERS = ServiceParameters(CATALOGUE, parameter_version)
 
 
-def _context(runtime: Runtime, uow: UnitOfWork, principal: Principal | None) -> Ctx:
-    settings = cast(Settings, runtime.settings)
-    return Ctx(uow, uow.repository(SqlRepository), runtime.cipher, _name_opener(settings), runtime.calendar)
-
-
-def _name_opener(settings: Settings) -> Callable[[str], str]:
-    """SPEC 0.4: only consent holds the key to the full names referral sealed for its forms."""
-    unsealer = Unsealer(settings.consent_forms_private_key.get_secret_value())
-    return lambda token: unsealer.open(token, CONSENT_FORMS_PURPOSE)
+def _context(runtime: Runtime, uow: UnitOfWork, principal: Principal | None = None) -> Ctx:
+    """The use-case context of a command in ``uow`` (the declaration's default, typed)."""
+    ctx: Ctx = SERVICE.command(runtime, uow, principal)
+    return ctx
 
 
 def _deadline_handlers(runtime: Runtime) -> dict[str, DeadlineHandler]:
     async def acknowledgement_due(uow: UnitOfWork, row: Any) -> None:
-        await rank4.on_acknowledgement_due(_context(runtime, uow, None), row)
+        await rank4.on_acknowledgement_due(_context(runtime, uow), row)
 
     async def step_due(uow: UnitOfWork, row: Any) -> None:
-        await selfpay.on_step_due(_context(runtime, uow, None), row)
+        await selfpay.on_step_due(_context(runtime, uow), row)
 
     return {rank4.ACKNOWLEDGEMENT_DUE: acknowledgement_due, **dict.fromkeys(selfpay.STEP_DUE.values(), step_due)}
 
@@ -55,10 +47,10 @@ def _deadline_moved(runtime: Runtime) -> dict[str, DeadlineMovedHook]:
     """SPEC 0.1: what a deadline moved by a loaded calendar notice changes here."""
 
     async def acknowledgement_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
-        await rank4.on_acknowledgement_due_moved(_context(runtime, uow, None), row, moved)
+        await rank4.on_acknowledgement_due_moved(_context(runtime, uow), row, moved)
 
     async def step_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
-        await selfpay.on_step_due_moved(_context(runtime, uow, None), row, moved)
+        await selfpay.on_step_due_moved(_context(runtime, uow), row, moved)
 
     return {rank4.ACKNOWLEDGEMENT_DUE: acknowledgement_moved, **dict.fromkeys(selfpay.STEP_DUE.values(), step_moved)}
 
@@ -70,9 +62,9 @@ SERVICE = ServiceDefinition(
     metadata=metadata,
     policy=POLICY,
     routers=lambda: [router],
-    command_context=_context,
+    repository=SqlRepository,
     audited_reads=True,
-    consumers=lambda runtime: [read_model_consumer(SqlRepository, lambda uow: _context(runtime, uow, None))],
+    consumers=lambda runtime: [read_model_consumer(lambda uow: _context(runtime, uow))],
     parameters=PARAMETERS,
     deadline_handlers=_deadline_handlers,
     deadline_moved=_deadline_moved,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from consent.service import read_model, selfpay, treatments
-from consent.service.ports import Ctx, RepositoryFactory
+from consent.service.ports import Ctx
 from medaid_shared.contracts.referral import (
     AdmissionFiled,
     EmergencyExemptionWithdrawn,
@@ -23,21 +23,24 @@ from medaid_shared.runtime import ConsumerSpec
 CONSUMER_NAME = "referral-read-model"
 
 
-def read_model_consumer(repositories: RepositoryFactory, contexts: Callable[[UnitOfWork], Ctx]) -> ConsumerSpec:
+def read_model_consumer(contexts: Callable[[UnitOfWork], Ctx]) -> ConsumerSpec:
+    """The read model's handlers; ``contexts`` makes the use-case context of a handler's unit
+    of work (its repository is the one the unit of work owns)."""
+
     async def on_person(uow: UnitOfWork, event: PersonRegistered, meta: EventMeta) -> None:
-        await read_model.apply_person(uow.repository(repositories), event, meta)
+        await read_model.apply_person(contexts(uow).repo, event, meta)
 
     async def on_admission(uow: UnitOfWork, event: AdmissionFiled, meta: EventMeta) -> None:
-        await read_model.apply_admission(uow.repository(repositories), event, meta)
+        await read_model.apply_admission(contexts(uow).repo, event, meta)
 
     async def on_facility(uow: UnitOfWork, event: FacilityRegistered, meta: EventMeta) -> None:
-        await read_model.apply_facility(uow.repository(repositories), event, meta)
+        await read_model.apply_facility(contexts(uow).repo, event, meta)
 
     async def on_filing(uow: UnitOfWork, event: FilingCompleted, meta: EventMeta) -> None:
-        await read_model.apply_filing_unit(uow.repository(repositories), event, meta)
+        await read_model.apply_filing_unit(contexts(uow).repo, event, meta)
 
     async def on_catalogue_item(uow: UnitOfWork, event: CatalogueItemPublished, meta: EventMeta) -> None:
-        await read_model.apply_catalogue_item(uow.repository(repositories), event, meta)
+        await read_model.apply_catalogue_item(contexts(uow).repo, event, meta)
 
     async def on_emergency_withdrawn(uow: UnitOfWork, event: EmergencyExemptionWithdrawn, meta: EventMeta) -> None:
         # SPEC 0.5 / LJ-11.3: the emergency lost its exemptions — reopen what they skipped.

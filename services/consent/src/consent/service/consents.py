@@ -9,7 +9,7 @@ from consent.domain.records import Consent
 from consent.domain.signing import AcceptedSigner
 from consent.domain.treatment import Decision
 from consent.service import rank4
-from consent.service.common import load_admission, new_id
+from consent.service.common import encrypt, load_admission, new_id
 from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal
@@ -119,7 +119,7 @@ def _signer_name(ctx: Ctx, principal: Principal, person_id: str, consent_id: str
     name referral sealed for consent."""
     if principal.name is None or principal.subject == person_id:
         return None
-    return ctx.encrypt(principal.name, signer_name_aad(consent_id))
+    return encrypt(ctx, principal.name, signer_name_aad(consent_id))
 
 
 def consent_view(row: Consent) -> dict[str, Any]:

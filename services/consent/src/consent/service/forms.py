@@ -17,7 +17,7 @@ from html import escape
 from typing import Any
 
 from consent.domain.model import Admission, Facility, Person
-from consent.service.common import load_person
+from consent.service.common import decrypt, load_person, open_sealed_name
 from consent.service.consents import signer_name_aad
 from consent.service.major import get_evaluation
 from consent.service.ports import Ctx
@@ -330,9 +330,9 @@ def entitled_to_names(principal: Principal, operation: str) -> bool:
 
 
 async def _patient_name(ctx: Ctx, principal: Principal, person: Person, reason: str) -> str | None:
-    if ctx.open_sealed_name is None or not person.name_sealed:
+    if not person.name_sealed:
         return None
-    full_name = ctx.open_sealed_name(person.name_sealed)
+    full_name = open_sealed_name(ctx, person.name_sealed)
     await ctx.uow.audit(principal, "person.read_name", person.person_id, reason=reason)
     return full_name
 
@@ -376,11 +376,11 @@ async def _signer_name(
     if signer_id == person.person_id:
         return full_name
     sealed = person.signer_name_sealed(signer_id)
-    if sealed is not None and ctx.open_sealed_name is not None:
-        name: str | None = ctx.open_sealed_name(sealed)
+    if sealed is not None:
+        name: str | None = open_sealed_name(ctx, sealed)
     else:
         row = await ctx.repo.get_consent(form["consent_id"])
-        name = ctx.decrypt(row.signer_name_enc if row else None, signer_name_aad(form["consent_id"]))
+        name = decrypt(ctx, row.signer_name_enc if row else None, signer_name_aad(form["consent_id"]))
     if name is not None:
         await ctx.uow.audit(principal, "consent.read_signer_name", form["consent_id"], reason=reason)
     return name
@@ -391,7 +391,7 @@ async def _reviewer_names(ctx: Ctx, principal: Principal, item_id: str) -> dict[
     (opened here, each read audit-logged like the signer's, SPEC 0.4)."""
     names: dict[tuple[str, str], str] = {}
     for review in await ctx.repo.reviews(item_id):
-        name = ctx.decrypt(review.reviewer_name_enc, reviewer_name_aad(review.review_id))
+        name = decrypt(ctx, review.reviewer_name_enc, reviewer_name_aad(review.review_id))
         if name is not None:
             names[(review.stage, review.reviewer_id)] = name
             await ctx.uow.audit(

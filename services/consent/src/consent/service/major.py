@@ -13,7 +13,7 @@ from consent.domain.parameters import MAJOR_TREATMENT, MajorTreatment
 from consent.domain.records import Evaluation, ExpertAssignment, ExpertRecord, Treatment
 from consent.domain.treatment import Kind, TreatmentStatus
 from consent.service import selfpay
-from consent.service.common import new_id, parameters_for
+from consent.service.common import decrypt, encrypt, new_id, parameters_for
 from consent.service.ports import Ctx
 from consent.service.treatments import load_treatment, require_view
 from medaid_shared import clock
@@ -166,7 +166,7 @@ async def attending_part(
         raise Conflict("the attending doctor's part of this evaluation is already recorded")
     values: dict[str, Any] = {
         "attending_doctor": attending_doctor,
-        "attending_opinion": ctx.encrypt(opinion, _aad(treatment_id, "attending")),
+        "attending_opinion": encrypt(ctx, opinion, _aad(treatment_id, "attending")),
         "attending_recommendation": recommendation.value,
         "attending_at": clock.now(),
     }
@@ -195,7 +195,7 @@ async def expert_part(
         raise Conflict("the expert's part of this evaluation is already recorded")
     values: dict[str, Any] = {
         "expert_id": assignment.expert_id,
-        "expert_opinion": ctx.encrypt(opinion, _aad(treatment_id, "expert")),
+        "expert_opinion": encrypt(ctx, opinion, _aad(treatment_id, "expert")),
         "expert_recommendation": recommendation.value,
         "expert_at": clock.now(),
     }
@@ -271,13 +271,13 @@ async def _evaluation_view(ctx: Ctx, treatment: Treatment, evaluation: Evaluatio
         "treatment_status": treatment.status,
         "attending": {
             "doctor": evaluation.attending_doctor,
-            "opinion": ctx.decrypt(evaluation.attending_opinion, _aad(tid, "attending")),
+            "opinion": decrypt(ctx, evaluation.attending_opinion, _aad(tid, "attending")),
             "recommendation": evaluation.attending_recommendation,
             "at": evaluation.attending_at,
         },
         "expert": {
             **(_expert_view(expert) if expert else {}),
-            "opinion": ctx.decrypt(evaluation.expert_opinion, _aad(tid, "expert")),
+            "opinion": decrypt(ctx, evaluation.expert_opinion, _aad(tid, "expert")),
             "recommendation": evaluation.expert_recommendation,
             "at": evaluation.expert_at,
         },

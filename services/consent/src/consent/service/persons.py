@@ -8,7 +8,7 @@ from typing import Any
 from consent.domain import signing
 from consent.domain.access import require_view_person
 from consent.domain.model import GuardianAbsence, Person
-from consent.service.common import load_person, new_id, today
+from consent.service.common import encrypt, load_person, new_id, today
 from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
@@ -113,7 +113,7 @@ async def record_guardian_absence(
             finding=finding.value,
             guardian_id=guardian_id,
         ),
-        ctx.encrypt(evidence_note, f"guardian_absence:{absence_id}") if evidence_note else None,
+        encrypt(ctx, evidence_note, f"guardian_absence:{absence_id}") if evidence_note else None,
     )
     await ctx.uow.emit(
         GuardianAbsenceVerified(

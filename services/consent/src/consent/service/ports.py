@@ -7,7 +7,6 @@ fields (``update_*``), so a use case writes only what it decided."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -26,11 +25,11 @@ from consent.domain.records import (
     SelfPayItem,
     Treatment,
 )
-from medaid_shared.calendar import WorkingCalendar
-from medaid_shared.crypto import FieldCipher
-from medaid_shared.db import Session, UnitOfWork
+from consent.settings import ConsentSettings
+from medaid_shared.db import Session
 from medaid_shared.pagination import PageRequest
 from medaid_shared.parameters import ParameterVersion
+from medaid_shared.usecase import UseCaseContext
 
 
 class Repository(Protocol):
@@ -188,21 +187,7 @@ class Repository(Protocol):
 RepositoryFactory = Callable[[Session], Repository]
 
 
-@dataclass
-class Ctx:
-    """What a use case works with: the unit of work (events, audit), the repository and the
-    field cipher."""
-
-    uow: UnitOfWork
-    repo: Repository
-    cipher: FieldCipher
-    # SPEC 0.4: opens a full name referral sealed for consent (None: names stay masked)
-    open_sealed_name: Callable[[str], str] | None = None
-    # SPEC 0.1: the one official working calendar (LJ-10's acknowledgement deadline)
-    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
-
-    def encrypt(self, text: str, aad: str) -> bytes:
-        return self.cipher.encrypt_text(text, aad)
-
-    def decrypt(self, token: bytes | None, aad: str) -> str | None:
-        return None if token is None else self.cipher.decrypt_text(token, aad)
+# What a use case works with: the kernel's one use-case context, typed for consent (the unit
+# of work, the repository it owns, the settings, the field cipher and the working calendar);
+# sealing and opening fields are functions of ``consent.service.common``.
+Ctx = UseCaseContext[ConsentSettings, Repository]

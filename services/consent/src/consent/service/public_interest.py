@@ -13,7 +13,7 @@ from consent.domain.access import can_view_person
 from consent.domain.records import CivilAffairsFiling, Consent, PublicInterestConfirmation
 from consent.domain.treatment import TreatmentStatus
 from consent.service import selfpay
-from consent.service.common import load_person, new_id
+from consent.service.common import encrypt, load_person, new_id
 from consent.service.consents import announce_consent
 from consent.service.ports import Ctx
 from consent.service.rank4 import PublicInterestState, filing_view
@@ -91,7 +91,7 @@ async def _confirmed(ctx: Ctx, principal: Principal, consent: Consent, reason: s
                 subject_kind="treatment" if consent.treatment_id else "self_pay_item",
                 person_id=consent.person_id,
                 admission_id=consent.admission_id,
-                reason=ctx.encrypt(reason, f"public_interest_confirmation:{confirmation_id}"),
+                reason=encrypt(ctx, reason, f"public_interest_confirmation:{confirmation_id}"),
                 confirmed_by=principal.subject,
                 confirmed_at=clock.now(),
             )

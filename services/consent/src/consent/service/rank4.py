@@ -13,7 +13,7 @@ from typing import Any
 from consent.domain.access import can_view_person
 from consent.domain.parameters import RANK4_FILING, Rank4Filing
 from consent.domain.records import CivilAffairsFiling, Consent, PublicInterestConfirmation
-from consent.service.common import load_admission, load_person, new_id, parameters_for
+from consent.service.common import encrypt, load_admission, load_person, new_id, parameters_for
 from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal
@@ -246,7 +246,7 @@ async def confirm_public_interest(
             subject_kind=subject.value,
             person_id=person.person_id,
             admission_id=adm.admission_id,
-            reason=ctx.encrypt(reason, f"public_interest_confirmation:{confirmation_id}"),
+            reason=encrypt(ctx, reason, f"public_interest_confirmation:{confirmation_id}"),
             confirmed_by=principal.subject,
             confirmed_at=now,
         )

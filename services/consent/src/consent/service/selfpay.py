@@ -40,7 +40,7 @@ from consent.domain.selfpay import (
 )
 from consent.domain.treatment import Classified, Decision, Kind, MajorCategory, TreatmentStatus, consent_decision
 from consent.service import rank4
-from consent.service.common import load_admission, load_person, new_id, parameters_for, today
+from consent.service.common import decrypt, encrypt, load_admission, load_person, new_id, parameters_for, today
 from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx
 from consent.service.treatments import insert_treatment, require_view
@@ -145,7 +145,7 @@ async def propose(
         unit_price=unit_price,
         quantity=quantity,
         amount=amount,
-        necessity=ctx.encrypt(necessity, _aad(item_id)),
+        necessity=encrypt(ctx, necessity, _aad(item_id)),
         attending_doctor=attending_doctor,
         emergency=emergency,
         needs_review=t.needs_review,
@@ -557,7 +557,7 @@ async def _add_review(
             # LJ annex 3: the form names who reviewed; the name rests encrypted (SPEC 0.4)
             reviewer_name_enc=None
             if principal.name is None
-            else ctx.encrypt(principal.name, reviewer_name_aad(review_id)),
+            else encrypt(ctx, principal.name, reviewer_name_aad(review_id)),
             reason=reason,
             reviewed_at=now,
         )
@@ -843,7 +843,7 @@ async def _view(ctx: Ctx, row: SelfPayItem, principal: Principal) -> dict[str, A
         view[k] = f"{view[k]:.2f}"  # money travels as an exact 2-decimal string
     # SPEC 0.4: the medical necessity only for the roles whose purpose includes it.
     view["necessity"] = (
-        ctx.decrypt(row.necessity, _aad(row.item_id)) if principal.role.value in NECESSITY_ROLES else None
+        decrypt(ctx, row.necessity, _aad(row.item_id)) if principal.role.value in NECESSITY_ROLES else None
     )
     view["rules"] = row.triage["rules"]
     view["reasons"] = row.triage["reasons"]

@@ -21,7 +21,7 @@ from consent.domain.treatment import (
     reopen_rescue,
 )
 from consent.service import rank4
-from consent.service.common import load_admission, load_person, new_id, parameters_for, today
+from consent.service.common import decrypt, encrypt, load_admission, load_person, new_id, parameters_for, today
 from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx
 from medaid_shared import clock
@@ -134,7 +134,7 @@ async def insert_treatment(
         facility_id=adm.facility_id,
         kind=by_data.kind.value,
         category=by_data.category.value if by_data.category else None,
-        description=ctx.encrypt(description, f"treatment:{treatment_id}"),
+        description=encrypt(ctx, description, f"treatment:{treatment_id}"),
         attending_doctor=attending_doctor,
         status=start.status.value,
         consent_required=start.consent_required,
@@ -365,7 +365,7 @@ def treatment_view(ctx: Ctx, row: Treatment, rules: tuple[str, ...] = ()) -> dic
     }
     for k in ("procedure_code", "labelled_kind", "item_id", "parameters_version"):
         view[k] = getattr(row, k)
-    view["description"] = ctx.decrypt(row.description, f"treatment:{row.treatment_id}")
+    view["description"] = decrypt(ctx, row.description, f"treatment:{row.treatment_id}")
     if rules:
         view["rules"] = list(rules)
     return view

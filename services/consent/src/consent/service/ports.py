@@ -6,7 +6,7 @@ fields (``update_*``), so a use case writes only what it decided."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -26,7 +26,6 @@ from consent.domain.records import (
     Treatment,
 )
 from consent.settings import ConsentSettings
-from medaid_shared.db import Session
 from medaid_shared.pagination import PageRequest
 from medaid_shared.parameters import ParameterVersion
 from medaid_shared.usecase import UseCaseContext
@@ -182,9 +181,6 @@ class Repository(Protocol):
 
     # ---- the kernel's versioned parameters (LJ-7, LJ-10, LJ-11.2)
     async def parameter_versions(self) -> list[ParameterVersion]: ...
-
-
-RepositoryFactory = Callable[[Session], Repository]
 
 
 # What a use case works with: the kernel's one use-case context, typed for consent (the unit

@@ -3,12 +3,11 @@ in ``bootstrap.py``; the service layer never imports the adapters."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
 from identity_check.domain.model import Attachment, CheckRequest, Facility, Finding, RequestStatus
-from medaid_shared.db import Session
 from medaid_shared.pagination import PageRequest
 
 
@@ -52,6 +51,3 @@ class Repository(Protocol):
     async def add_finding(self, finding: Finding) -> None: ...
 
     async def list_findings(self, request_ids: Collection[str]) -> list[Finding]: ...
-
-
-RepositoryFactory = Callable[[Session], Repository]

@@ -5,12 +5,10 @@ the changed fields (``update_*``), so a use case writes only what it decided."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
-from medaid_shared.crypto import FieldCipher
-from medaid_shared.db import Session
 from medaid_shared.pagination import PageRequest
 from medaid_shared.parameters import ParameterVersion
 from referral.domain.records import (
@@ -203,6 +201,3 @@ class Repository(Protocol):
     async def timeline(self, person_id: str) -> list[TimelineEntry]:
         """In time order, ties in recording order (LJ-15.3)."""
         ...
-
-
-RepositoryFactory = Callable[[Session, FieldCipher], Repository]

@@ -1,13 +1,11 @@
-"""The emergency-fund service, declared: settings, tables, policy, routes, its consumers and
-deadline handlers; the use cases receive an ``Env`` for the command's unit of work or the
-query's read session."""
+"""The emergency-fund service, declared: settings, tables, policy, routes, its repository
+(which seals a case's disease code and birth facts, SPEC 0.4), consumers, deadline handlers
+and the versioned policy parameters. The use cases receive the kernel's use-case context
+(``Env``) the declaration makes from ``repository=``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
-
-from fastapi import FastAPI
 
 from emergency_fund.adapters.repository import SqlRepository
 from emergency_fund.adapters.tables import kernel, metadata
@@ -16,44 +14,29 @@ from emergency_fund.consumers.handlers import consumers, deadline_handlers, dead
 from emergency_fund.domain.parameters import CATALOGUE
 from emergency_fund.domain.params import defaults_from
 from emergency_fund.domain.policy import POLICY
-from emergency_fund.service.base import Env, FundService
+from emergency_fund.service.base import Env
 from emergency_fund.settings import EmergencyFundSettings as Settings
-from medaid_shared.authz import SYSTEM, Principal
-from medaid_shared.crypto import FieldCipher
-from medaid_shared.db import Session, UnitOfWork
+from medaid_shared.db import UnitOfWork
 from medaid_shared.parameter_store import ServiceParameters
 from medaid_shared.runtime import Runtime
 from medaid_shared.service import ServiceDefinition
 
-__all__ = ["SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
-
-
-@cache
-def _repositories(cipher: FieldCipher) -> Callable[[Session], SqlRepository]:
-    """Repositories that encrypt a case's disease code with the runtime's key (SPEC 0.4): the
-    same factory each time, so a unit of work keeps one repository per transaction."""
-    return lambda session: SqlRepository(session, cipher)
-
-
-def _fund(runtime: Runtime) -> FundService:
-    return FundService(runtime, _repositories(runtime.cipher))
-
-
-def _command(runtime: Runtime, uow: UnitOfWork, principal: Principal | None) -> Env:
-    return _fund(runtime).env(uow, principal or SYSTEM)
-
-
-def _query(runtime: Runtime, session: Session, principal: Principal | None) -> Env:
-    return _fund(runtime).read_env(session, principal or SYSTEM)
-
-
-def _keep_facade(app: FastAPI) -> None:
-    app.state.fund = _fund(app.state.runtime)
-
+__all__ = ["PARAMETERS", "SERVICE", "Settings", "build_runtime", "create_app", "metadata"]
 
 # The fund's policy parameters: kernel kinds in the kernel's parameter_version table, their
 # defaults from the settings' param_* fields (SPEC 0.6 bounds checked on both).
 PARAMETERS = ServiceParameters(CATALOGUE, kernel.parameter_version, lambda s: defaults_from(s.param_values()))
+
+
+def command(runtime: Runtime) -> Callable[[UnitOfWork], Env]:
+    """The use-case context of a handler's unit of work (event and deadline handlers)."""
+
+    def context(uow: UnitOfWork) -> Env:
+        env: Env = SERVICE.command(runtime, uow)
+        return env
+
+    return context
+
 
 SERVICE = ServiceDefinition(
     title="medaid emergency-fund",
@@ -62,13 +45,12 @@ SERVICE = ServiceDefinition(
     metadata=metadata,
     policy=POLICY,
     routers=lambda: [router],
-    command_context=_command,
-    query_context=_query,
-    consumers=lambda rt: consumers(lambda: _fund(rt)),
-    deadline_handlers=lambda rt: deadline_handlers(lambda: _fund(rt)),
-    deadline_moved=lambda rt: deadline_moved(lambda: _fund(rt)),
+    repository=SqlRepository,
+    repository_sealed=True,
+    consumers=lambda rt: consumers(command(rt)),
+    deadline_handlers=lambda rt: deadline_handlers(command(rt)),
+    deadline_moved=lambda rt: deadline_moved(command(rt)),
     parameters=PARAMETERS,
-    on_app=_keep_facade,
 )
 build_runtime = SERVICE.build_runtime
 create_app = SERVICE.create_app

@@ -8,7 +8,7 @@ from typing import Any
 
 from emergency_fund.domain.workflow import Step, deadline_kind
 from emergency_fund.service import applications, funds, inbound, refunds, reports, stay
-from emergency_fund.service.base import Env, FundService
+from emergency_fund.service.base import Env
 from medaid_shared.contracts.identity_check import (
     IdentityCheckOverdue,
     IdentityCheckReopened,
@@ -30,7 +30,8 @@ from medaid_shared.deadlines import DeadlineHandler, DeadlineMovedHook, MovedDea
 from medaid_shared.events import Event, EventMeta
 from medaid_shared.runtime import ConsumerSpec
 
-ServiceRef = Callable[[], FundService]
+ContextOf = Callable[[UnitOfWork], Env]
+"""The use-case context of a handler's unit of work (the declaration's command context, as SYSTEM)."""
 CONSUMER = "emergency-fund"
 
 HANDLERS: dict[type[Event], Callable[[Env, Any], Awaitable[None]]] = {
@@ -50,34 +51,34 @@ HANDLERS: dict[type[Event], Callable[[Env, Any], Awaitable[None]]] = {
 }
 
 
-def consumers(service: ServiceRef) -> list[ConsumerSpec]:
+def consumers(command: ContextOf) -> list[ConsumerSpec]:
     def bind(fn: Callable[[Env, Any], Awaitable[None]]) -> Callable[[UnitOfWork, Any, EventMeta], Awaitable[None]]:
         async def handle(uow: UnitOfWork, event: Any, meta: EventMeta) -> None:
-            await fn(service().env(uow), event)
+            await fn(command(uow), event)
 
         return handle
 
     return [ConsumerSpec(CONSUMER, {model: bind(fn) for model, fn in HANDLERS.items()})]
 
 
-def deadline_handlers(service: ServiceRef) -> dict[str, DeadlineHandler]:
+def deadline_handlers(command: ContextOf) -> dict[str, DeadlineHandler]:
     async def training_due(uow: UnitOfWork, row: Any) -> None:
-        await funds.on_training_due(service().env(uow), row)
+        await funds.on_training_due(command(uow), row)
 
     async def preallocation_check(uow: UnitOfWork, row: Any) -> None:
-        await funds.on_preallocation_check(service().env(uow), row)
+        await funds.on_preallocation_check(command(uow), row)
 
     async def registration_export(uow: UnitOfWork, row: Any) -> None:
-        await reports.on_registration_export(service().env(uow), row)
+        await reports.on_registration_export(command(uow), row)
 
     async def step_overdue(uow: UnitOfWork, row: Any) -> None:
-        await applications.on_step_overdue(service().env(uow), row)
+        await applications.on_step_overdue(command(uow), row)
 
     async def notice_ended(uow: UnitOfWork, row: Any) -> None:
-        await applications.on_notice_ended(service().env(uow), row)
+        await applications.on_notice_ended(command(uow), row)
 
     async def refund_due(uow: UnitOfWork, row: Any) -> None:
-        await refunds.on_refund_due(service().env(uow), row)
+        await refunds.on_refund_due(command(uow), row)
 
     return {
         funds.TRAINING_KIND: training_due,
@@ -89,17 +90,17 @@ def deadline_handlers(service: ServiceRef) -> dict[str, DeadlineHandler]:
     }
 
 
-def deadline_moved(service: ServiceRef) -> dict[str, DeadlineMovedHook]:
+def deadline_moved(command: ContextOf) -> dict[str, DeadlineMovedHook]:
     """SPEC 0.1: what a deadline moved by a loaded calendar notice changes here."""
 
     async def notice_end_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
-        await applications.on_notice_end_moved(service().env(uow), row, moved)
+        await applications.on_notice_end_moved(command(uow), row, moved)
 
     async def step_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
-        await applications.on_step_moved(service().env(uow), row, moved)
+        await applications.on_step_moved(command(uow), row, moved)
 
     async def refund_due_moved(uow: UnitOfWork, row: Any, moved: MovedDeadline) -> None:
-        await refunds.on_refund_due_moved(service().env(uow), row, moved)
+        await refunds.on_refund_due_moved(command(uow), row, moved)
 
     return {
         applications.NOTICE_END: notice_end_moved,

@@ -1,15 +1,15 @@
-"""What every use case shares: the environment of one command or read, scope checks,
-parameters in force, ledger posting and the facade the API calls."""
+"""What every use case shares: the context of one command or read, scope checks,
+parameters in force, ledger posting and answers in the one vocabulary."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from emergency_fund.domain.eligibility import BirthFacts
 from emergency_fund.domain.ledger import LedgerTransaction
@@ -19,16 +19,13 @@ from emergency_fund.domain.policy import POLICY
 from emergency_fund.service.ports import Repository, Row
 from emergency_fund.settings import EmergencyFundSettings
 from medaid_shared import clock, ids
-from medaid_shared.authz import SYSTEM, Principal, Role
+from medaid_shared.authz import Principal, Role
 from medaid_shared.crypto import Unsealer
-from medaid_shared.db import Session, UnitOfWork
 from medaid_shared.errors import Forbidden, NotFound
 from medaid_shared.responses import wire_instant
-from medaid_shared.runtime import Runtime
 from medaid_shared.settings import PERSON_MATCHING_PURPOSE
 from medaid_shared.usecase import UseCaseContext
 
-RepositoryFactory = Callable[[Session], Repository]
 R = TypeVar("R")
 
 
@@ -196,37 +193,6 @@ async def post(env: Env, city: str, txn: LedgerTransaction, source_ref: str | No
 
 async def balance(env: Env, city: str, account: str) -> Decimal:
     return (await env.repo.balances(city, [account])).get(account, Decimal("0.00"))
-
-
-# ---------------------------------------------------------------- facade
-
-
-Command = Callable[[Env], Awaitable[tuple[int, Any]]]
-Query = Callable[[Env], Awaitable[Any]]
-
-
-class FundService:
-    """Builds the use cases' context for a unit of work (event and deadline handlers) or a
-    read session (the public notice board); API commands and queries go through the
-    kernel's route dependencies."""
-
-    def __init__(self, runtime: Runtime, repository_for: RepositoryFactory) -> None:
-        self.rt = runtime
-        self.repository_for = repository_for
-
-    def env(self, uow: UnitOfWork, principal: Principal = SYSTEM) -> Env:
-        return self._context(uow.repository(self.repository_for), principal, uow)
-
-    def read_env(self, session: Session, principal: Principal = SYSTEM) -> Env:
-        return self._context(self.repository_for(session), principal, None)
-
-    async def query(self, principal: Principal, fn: Query) -> Any:
-        async with self.rt.db.read() as session:
-            return await fn(self.read_env(session, principal))
-
-    def _context(self, repo: Repository, principal: Principal, uow: UnitOfWork | None) -> Env:
-        settings = cast(EmergencyFundSettings, self.rt.settings)
-        return Env(settings, repo, self.rt.calendar, self.rt.cipher, principal, clock.now(), uow)
 
 
 STORAGE_NAME = re.compile(r"_(enc|digest|idx)$")

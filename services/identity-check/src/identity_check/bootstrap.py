@@ -37,7 +37,7 @@ PARAMETERS = ServiceParameters(CATALOGUE, parameter_version, defaults_from=param
 
 def checks_of(runtime: Runtime) -> IdentityChecks:
     """The use cases bound to ``runtime`` (stateless: settings, repositories, parameters, runtime)."""
-    checks = IdentityChecks(cast(Settings, runtime.settings), PARAMETERS)
+    checks = IdentityChecks(cast(Settings, runtime.settings))
     checks.bind(runtime)
     return checks
 

@@ -11,7 +11,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity_check.adapters.tables import attachment, check_request, facility, finding, reference_counter
+from identity_check.adapters.tables import (
+    attachment,
+    check_request,
+    facility,
+    finding,
+    parameter_version,
+    reference_counter,
+)
 from identity_check.domain.model import (
     Attachment,
     AttachmentKind,
@@ -22,8 +29,11 @@ from identity_check.domain.model import (
     Outcome,
     RequestStatus,
 )
+from identity_check.domain.parameters import CATALOGUE
 from medaid_shared.errors import Conflict
 from medaid_shared.pagination import PageRequest, keyset
+from medaid_shared.parameter_store import ParameterStore
+from medaid_shared.parameters import ParameterVersion
 
 
 def _request(row: Any) -> CheckRequest:
@@ -88,6 +98,10 @@ def _finding(row: Any) -> Finding:
 class SqlRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def parameter_versions(self) -> list[ParameterVersion]:
+        """Every stored version of the service's kinds (GD-16.1, GD-16.2, SPEC 0.4)."""
+        return await ParameterStore(self.session, parameter_version, CATALOGUE).versions()
 
     async def upsert_facility(self, fac: Facility, source_time: datetime | None, now: datetime) -> bool:
         values = {

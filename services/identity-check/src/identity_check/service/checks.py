@@ -32,6 +32,7 @@ from identity_check.domain.model import (
     RequestStatus,
 )
 from identity_check.domain.parameters import (
+    CATALOGUE,
     LETTER_PROMPTNESS,
     PHOTO_CLARITY,
     PHOTO_RETENTION,
@@ -58,11 +59,9 @@ from medaid_shared.contracts.identity_check import (
 )
 from medaid_shared.contracts.referral import FacilityRegistered
 from medaid_shared.crypto import seal
-from medaid_shared.db import Session
 from medaid_shared.errors import Forbidden, NotFound, Problem, RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest
-from medaid_shared.parameter_store import ServiceParameters
-from medaid_shared.parameters import Applied
+from medaid_shared.parameters import Applied, ParameterKind
 from medaid_shared.runtime import Runtime
 from medaid_shared.settings import PERSON_MATCHING_PURPOSE
 from medaid_shared.usecase import UseCaseContext
@@ -201,12 +200,11 @@ def parameter_defaults(settings: Any) -> dict[str, PhotoRetention | PhotoClarity
 
 class IdentityChecks:
     """The service's use cases, each given the kernel's use-case context (:data:`Ctx`: the
-    repository of the command's unit of work or of the query's read session); bound to the
-    runtime (policy, cipher, calendar) in ``bootstrap``."""
+    repository of the command's unit of work or of the query's reads, which also gives the
+    parameter versions in force); bound to the runtime (policy, cipher, calendar) in ``bootstrap``."""
 
-    def __init__(self, settings: IdentityCheckSettings, parameters: ServiceParameters | None = None) -> None:
+    def __init__(self, settings: IdentityCheckSettings) -> None:
         self.settings = settings
-        self.parameters = parameters
         self._runtime: Runtime | None = None
 
     def bind(self, runtime: Runtime) -> None:
@@ -280,7 +278,7 @@ class IdentityChecks:
             raise ValidationFailed(f"at most {self.settings.max_face_photos} face photos", field="photos")
         if len(cmd.document_scans) > self.settings.max_document_scans:
             raise ValidationFailed(f"at most {self.settings.max_document_scans} document scans", field="document_scans")
-        clarity = await self.photo_clarity(uow.session, clock.now())
+        clarity = await self.photo_clarity(ctx, clock.now())
         # Decoding is CPU work: off the event loop.
         photos = await asyncio.to_thread(self._check_uploads, cmd.face_photos, clarity)
         scans = await asyncio.to_thread(self._check_uploads, cmd.document_scans, clarity)
@@ -299,7 +297,7 @@ class IdentityChecks:
 
         now = clock.now()
         # The letter is delivered electronically on filing: received = filed.
-        window = await self.reply_window(uow.session, now)
+        window = await self.reply_window(ctx, now)
         assert isinstance(window.values, ReplyWindow)
         due = model.reply_deadline(self.runtime.calendar, now, window.values.reply_working_days)
         seq = await repo.next_reference_seq(facility_id, clock.to_local(now).year)
@@ -612,30 +610,29 @@ class IdentityChecks:
 
     # ------------------------------------------------------------------ closing and retention
 
-    async def reply_window(self, session: Session, at: datetime) -> Applied:
+    async def in_force(self, ctx: Ctx, kind: ParameterKind, at: datetime) -> Applied:
+        """The version of ``kind`` in force on the (Asia/Shanghai) day of ``at``, read from the
+        context's repository (the default from the settings when none is loaded)."""
+        catalogue = CATALOGUE.with_defaults(parameter_defaults(self.settings))
+        return catalogue.require(await ctx.repo.parameter_versions(), kind.name, on=clock.to_local(at).date())
+
+    async def reply_window(self, ctx: Ctx, at: datetime) -> Applied:
         """GD-16.2: the reply-window version in force on the (Asia/Shanghai) day of ``at``."""
-        if self.parameters is None:
-            return Applied(REPLY_WINDOW.default_id, False, REPLY_WINDOW.default, default=True)
-        store = self.parameters.store(session, self.settings)
-        return await store.applied(REPLY_WINDOW.name, on=clock.to_local(at).date())
+        return await self.in_force(ctx, REPLY_WINDOW, at)
 
-    async def retention(self, session: Session, at: datetime) -> Applied:
+    async def retention(self, ctx: Ctx, at: datetime) -> Applied:
         """SPEC 0.4: the photo-retention version in force on the (Asia/Shanghai) day of ``at``."""
-        if self.parameters is None:
-            values = parameter_defaults(self.settings)[PHOTO_RETENTION.name]
-            return Applied(f"{PHOTO_RETENTION.name}:any:any:default", False, values, default=True)
-        store = self.parameters.store(session, self.settings)
-        return await store.applied(PHOTO_RETENTION.name, on=clock.to_local(at).date())
+        return await self.in_force(ctx, PHOTO_RETENTION, at)
 
-    async def _purge_at(self, session: Session, closed_at: datetime) -> tuple[datetime, Applied]:
-        applied = await self.retention(session, closed_at)
+    async def _purge_at(self, ctx: Ctx, closed_at: datetime) -> tuple[datetime, Applied]:
+        applied = await self.retention(ctx, closed_at)
         values = applied.values
         assert isinstance(values, PhotoRetention)
         return model.photo_purge_at(closed_at, values.retention_days_after_close), applied
 
     async def _schedule_retention(self, ctx: Ctx, request_id: str, closed_at: datetime) -> None:
         uow = ctx.uow
-        due, _ = await self._purge_at(uow.session, closed_at)
+        due, _ = await self._purge_at(ctx, closed_at)
         await uow.schedule(PHOTO_RETENTION_DEADLINE, request_id, Due(due), basis="clock")
 
     async def close(self, ctx: Ctx, principal: Principal, request_id: str, reason: str) -> Details:
@@ -676,20 +673,13 @@ class IdentityChecks:
             details={"reference_number": request.reference_number, "status": request.status.value, "automatic": True},
         )
 
-    async def photo_clarity(self, session: Session, at: datetime) -> Applied:
+    async def photo_clarity(self, ctx: Ctx, at: datetime) -> Applied:
         """GD-16.1: the version of "a clear photo" in force on the (Asia/Shanghai) day of ``at``."""
-        if self.parameters is None:
-            values = parameter_defaults(self.settings)[PHOTO_CLARITY.name]
-            return Applied(PHOTO_CLARITY.default_id, False, values, default=True)
-        store = self.parameters.store(session, self.settings)
-        return await store.applied(PHOTO_CLARITY.name, on=clock.to_local(at).date())
+        return await self.in_force(ctx, PHOTO_CLARITY, at)
 
-    async def letter_promptness(self, session: Session, at: datetime) -> Applied:
+    async def letter_promptness(self, ctx: Ctx, at: datetime) -> Applied:
         """GD-16.1: the version of "immediately" in force on the (Asia/Shanghai) day of ``at``."""
-        if self.parameters is None:
-            return Applied(LETTER_PROMPTNESS.default_id, False, LETTER_PROMPTNESS.default, default=True)
-        store = self.parameters.store(session, self.settings)
-        return await store.applied(LETTER_PROMPTNESS.name, on=clock.to_local(at).date())
+        return await self.in_force(ctx, LETTER_PROMPTNESS, at)
 
     async def on_fund_case_opened(self, ctx: Ctx, event: FundCaseOpened) -> None:
         """GD-16.1: the fund case opened on this letter records the admission; a letter that
@@ -703,7 +693,7 @@ class IdentityChecks:
             return
         if request.admitted_at is not None:
             return
-        applied = await self.letter_promptness(uow.session, request.received_at)
+        applied = await self.letter_promptness(ctx, request.received_at)
         values = applied.values
         assert isinstance(values, LetterPromptness)
         late = model.sent_late(event.admitted_at, request.received_at, values.max_hours_after_admission)
@@ -757,7 +747,7 @@ class IdentityChecks:
         now = clock.now()
         repo = ctx.repo
         assert request.closed_at is not None
-        _, applied = await self._purge_at(uow.session, request.closed_at)
+        _, applied = await self._purge_at(ctx, request.closed_at)
         values = applied.values
         assert isinstance(values, PhotoRetention)
         count = await repo.purge_attachments(request.id, now)
@@ -797,7 +787,7 @@ class IdentityChecks:
         request = await ctx.repo.get_request(request_id, for_update=True)
         if request is None or request.closed_at is None or request.photos_deleted_at is not None:
             return
-        purge_at, _ = await self._purge_at(uow.session, request.closed_at)
+        purge_at, _ = await self._purge_at(ctx, request.closed_at)
         if purge_at > clock.now():
             # The period was lengthened since the case closed: wait for the new end.
             await uow.schedule(
@@ -818,7 +808,7 @@ class IdentityChecks:
             request = await repo.get_request(request_id, for_update=True)
             if request is None or request.closed_at is not None:
                 continue
-            values = (await self.retention(uow.session, request.received_at)).values
+            values = (await self.retention(ctx, request.received_at)).values
             assert isinstance(values, PhotoRetention)
             if request.received_at + timedelta(days=values.max_open_days_after_letter) <= now:
                 reason = f"SPEC 0.4: {values.max_open_days_after_letter} days after the letter, closed at the latest"
@@ -828,7 +818,7 @@ class IdentityChecks:
             request = await repo.get_request(request_id, for_update=True)
             if request is None or request.closed_at is None:
                 continue
-            purge_at, _ = await self._purge_at(uow.session, request.closed_at)
+            purge_at, _ = await self._purge_at(ctx, request.closed_at)
             if purge_at <= now:
                 await self._purge(ctx, principal, request)
                 await uow.close_deadline(PHOTO_RETENTION_DEADLINE, request.id, state="fired")

@@ -9,9 +9,12 @@ from typing import Protocol
 
 from identity_check.domain.model import Attachment, CheckRequest, Facility, Finding, RequestStatus
 from medaid_shared.pagination import PageRequest
+from medaid_shared.parameters import ParameterVersion
 
 
 class Repository(Protocol):
+    async def parameter_versions(self) -> list[ParameterVersion]: ...
+
     async def upsert_facility(self, facility: Facility, source_time: datetime | None, now: datetime) -> bool: ...
 
     async def get_facility(self, facility_id: str) -> Facility | None: ...

@@ -49,7 +49,7 @@ async def create_fund(
     body: FundCreate,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: funds.create_fund(env, body))
+    return await run("fund.create", lambda env: funds.create_fund(env, body))
 
 
 @router.get(
@@ -62,7 +62,7 @@ async def get_fund(
     city: str,
     run: QueryRun,
 ) -> Any:
-    return await run.fetch(None, lambda env: funds.fund_summary(env, city))
+    return await run.fetch("fund.read", lambda env: funds.fund_summary(env, city))
 
 
 @router.post(
@@ -77,7 +77,7 @@ async def add_inflow(
     body: InflowCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: funds.record_inflow(env, city, body))
+    return await run("fund.inflow", lambda env: funds.record_inflow(env, city, body))
 
 
 @router.get(
@@ -93,7 +93,7 @@ async def list_ledger(
     account: str | None = None,
 ) -> Any:
     return await run.keyset_page(
-        None, lambda env: funds.ledger_view(env, city, account, page), page, lambda t: sort_key(t["txn_id"])
+        "fund.read", lambda env: funds.ledger_view(env, city, account, page), page, lambda t: sort_key(t["txn_id"])
     )
 
 
@@ -108,7 +108,7 @@ async def preallocation_plan(
     year: YearQ,
     run: QueryRun,
 ) -> Any:
-    return await run.fetch(None, lambda env: funds.preallocation_plan(env, city, year))
+    return await run.fetch("fund.read", lambda env: funds.preallocation_plan(env, city, year))
 
 
 @router.post(
@@ -123,7 +123,7 @@ async def preallocate(
     body: PreallocationCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: funds.preallocate(env, city, body))
+    return await run("fund.preallocate", lambda env: funds.preallocate(env, city, body))
 
 
 @router.post(
@@ -138,7 +138,7 @@ async def return_preallocation(
     body: PreallocationReturnCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: funds.return_preallocation(env, city, body))
+    return await run("fund.preallocate", lambda env: funds.return_preallocation(env, city, body))
 
 
 @router.get(
@@ -152,7 +152,7 @@ async def preallocation_check(
     year: YearQ,
     run: QueryRun,
 ) -> Any:
-    return await run.fetch(None, lambda env: funds.minimum_check(env, city, year))
+    return await run.fetch("fund.read", lambda env: funds.minimum_check(env, city, year))
 
 
 @router.get(
@@ -166,7 +166,7 @@ async def preallocation_reconciliation(
     year: YearQ,
     run: QueryRun,
 ) -> Any:
-    return await run.fetch(None, lambda env: funds.reconciliation(env, city, year))
+    return await run.fetch("fund.read", lambda env: funds.reconciliation(env, city, year))
 
 
 @router.post(
@@ -181,7 +181,7 @@ async def add_committee_member(
     body: CommitteeMemberCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: funds.add_committee_member(env, city, body))
+    return await run("fund.committee", lambda env: funds.add_committee_member(env, city, body))
 
 
 @router.get(
@@ -194,7 +194,7 @@ async def get_organisation(
     city: str,
     run: QueryRun,
 ) -> Any:
-    return await run.fetch(None, lambda env: funds.organisation(env, city))
+    return await run.fetch("fund.organisation.read", lambda env: funds.organisation(env, city))
 
 
 @router.post(
@@ -209,7 +209,7 @@ async def add_training(
     body: TrainingCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: funds.record_training(env, city, body))
+    return await run("fund.training", lambda env: funds.record_training(env, city, body))
 
 
 @router.get(
@@ -223,4 +223,4 @@ async def get_trainings(
     year: YearQ,
     run: QueryRun,
 ) -> Any:
-    return await run.fetch(None, lambda env: funds.training_status(env, city, year))
+    return await run.fetch("fund.organisation.read", lambda env: funds.training_status(env, city, year))

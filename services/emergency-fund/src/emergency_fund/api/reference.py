@@ -40,7 +40,7 @@ async def put_facility(
     body: FacilityCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: reference.put_facility(env, facility_id, body))
+    return await run("reference.facility", lambda env: reference.put_facility(env, facility_id, body))
 
 
 @router.get(
@@ -55,7 +55,10 @@ async def list_facilities(
     page: PageQuery,
 ) -> Any:
     return await run.keyset_page(
-        None, lambda env: reference.list_facilities(env, city, page), page, lambda f: sort_key(f["facility_id"])
+        "reference.read",
+        lambda env: reference.list_facilities(env, city, page),
+        page,
+        lambda f: sort_key(f["facility_id"]),
     )
 
 
@@ -70,7 +73,7 @@ async def add_disease(
     body: DiseaseCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: reference.add_disease(env, body))
+    return await run("reference.disease", lambda env: reference.add_disease(env, body))
 
 
 @router.get(
@@ -85,7 +88,7 @@ async def list_diseases(
     city: str | None = None,
 ) -> Any:
     return await run.keyset_page(
-        None,
+        "reference.read",
         lambda env: reference.list_diseases(env, city, page),
         page,
         lambda d: sort_key(d["scope"], d["code"], d["disease_id"]),
@@ -103,7 +106,7 @@ async def import_cost_averages(
     body: CostAverageImport,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: reference.import_cost_averages(env, body))
+    return await run("reference.cost_average", lambda env: reference.import_cost_averages(env, body))
 
 
 @router.get(
@@ -119,7 +122,7 @@ async def list_cost_averages(
     year: int | None = None,
 ) -> Any:
     return await run.keyset_page(
-        None,
+        "reference.read",
         lambda env: reference.list_cost_averages(env, facility_id, year, page),
         page,
         lambda a: sort_key(a["year"], a["disease_code"]),
@@ -138,7 +141,7 @@ async def put_living_standard(
     body: LivingStandardCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: reference.set_living_standard(env, city, body))
+    return await run("reference.living_standard", lambda env: reference.set_living_standard(env, city, body))
 
 
 @router.get(
@@ -153,7 +156,7 @@ async def list_living_standards(
     page: PageQuery,
 ) -> Any:
     return await run.keyset_page(
-        None,
+        "reference.read",
         lambda env: reference.list_living_standards(env, city, page),
         page,
         lambda s: sort_key(s["effective_from"]),

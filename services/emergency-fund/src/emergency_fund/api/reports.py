@@ -37,7 +37,7 @@ async def fund_use(
     run: QueryRun,
     city: str | None = None,
 ) -> Any:
-    return await run.fetch(None, lambda env: reports.fund_use(env, city, year))
+    return await run.fetch("report.read", lambda env: reports.fund_use(env, city, year))
 
 
 @router.get(
@@ -48,7 +48,7 @@ async def fund_use(
 )
 async def overdue_steps(run: QueryRun, page: PageQuery, city: str | None = None) -> Any:
     return await run.keyset_page(
-        None,
+        "report.read",
         lambda env: reports.overdue_steps(env, city, page),
         page,
         lambda s: sort_key(_instant(s["due_at"]), s["application_id"], s["step"]),
@@ -63,7 +63,7 @@ async def overdue_steps(run: QueryRun, page: PageQuery, city: str | None = None)
 )
 async def notices_running(run: QueryRun, page: PageQuery, city: str | None = None) -> Any:
     return await run.keyset_page(
-        None,
+        "report.read",
         lambda env: reports.notices_running(env, city, page),
         page,
         lambda n: sort_key(_instant(n["ends_at"]), n["notice_id"]),
@@ -95,13 +95,13 @@ async def registrations(
 ) -> Any:
     if format == "json":
         listed = await run.keyset_page(
-            None,
+            "export.read",
             lambda env: reports.registrations(env, city, from_, to, page),
             page,
             lambda r: sort_key(_instant(r["admitted_at"]), r["record_id"]),
         )
         return {"fields": reports.EXPORT_FIELDS, **listed}
-    rows = await run.fetch(None, lambda env: reports.registrations(env, city, from_, to))
+    rows = await run.fetch("export.read", lambda env: reports.registrations(env, city, from_, to))
     if format == "csv":
         return PlainTextResponse(
             reports.to_csv(rows),
@@ -123,7 +123,7 @@ async def registration_batches(
     after: Annotated[int, Query(ge=0, le=2_000_000_000, description="the cursor: a batch's seq")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
-    return await run.fetch(None, lambda env: reports.registration_batches(env, city, after, limit))
+    return await run.fetch("export.read", lambda env: reports.registration_batches(env, city, after, limit))
 
 
 @router.get(
@@ -133,12 +133,12 @@ async def registration_batches(
     responses={200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "The CSV file, UTF-8"}},
 )
 async def registration_batch_file(batch_id: str, run: QueryRun) -> Any:
-    batch = await run.fetch(None, lambda env: reports.registration_batch_file(env, batch_id))
+    batch = await run.fetch("export.read", lambda env: reports.registration_batch_file(env, batch_id))
     return PlainTextResponse(
-        batch["content"],
+        batch.content,
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="registrations-{batch["city"]}-{batch["seq"]:06d}.csv"',
-            "X-Content-SHA256": batch["sha256"],
+            "Content-Disposition": f'attachment; filename="registrations-{batch.city}-{batch.seq:06d}.csv"',
+            "X-Content-SHA256": batch.sha256,
         },
     )

@@ -16,6 +16,7 @@ from emergency_fund.domain.ledger import LedgerTransaction
 from emergency_fund.domain.parameters import CATALOGUE
 from emergency_fund.domain.params import Params, defaults_from
 from emergency_fund.domain.policy import POLICY
+from emergency_fund.domain.records import Fund, LedgerEntry, LedgerTxn
 from emergency_fund.service.ports import Repository, Row
 from emergency_fund.settings import EmergencyFundSettings
 from medaid_shared import clock, ids
@@ -156,12 +157,12 @@ async def load_params(env: Env, at: datetime | None = None) -> Params:
 # ---------------------------------------------------------------- ledger
 
 
-async def require_fund(env: Env, city: str, *, lock: bool = False) -> Row:
-    fund = await env.repo.one("fund", {"city": city})
-    if fund is None:
-        raise NotFound(f"no emergency fund for city {city}", rule="GD-3")
+async def require_fund(env: Env, city: str, *, lock: bool = False) -> Fund:
+    """GD-3: the city's fund (404 naming it when there is none); ``lock`` serialises the
+    city's ledger postings until the command ends."""
+    fund = found(await env.repo.funds.get(city), "emergency fund for city", city, rule="GD-3")
     if lock:
-        await env.repo.lock(f"fund.{city}")
+        await env.repo.lock_fund(city)
     return fund
 
 
@@ -169,30 +170,28 @@ async def post(env: Env, city: str, txn: LedgerTransaction, source_ref: str | No
     """GD-3: write one balanced transaction (the domain checked balance; the database checks
     it again at commit). Callers hold the city's fund lock when they read balances first."""
     txn_id = new_id("TX")
-    await env.repo.insert(
-        "ledger_txn",
-        {
-            "id": txn_id,
-            "city": city,
-            "kind": txn.kind.value,
-            "fiscal_year": txn.fiscal_year,
-            "ref": txn.ref,
-            "source_ref": source_ref,
-            "memo": txn.memo,
-            "created_at": env.now,
-            "created_by": env.principal.subject,
-            "created_role": env.principal.role.value,
-        },
+    await env.repo.ledger_txns.add(
+        LedgerTxn(
+            id=txn_id,
+            city=city,
+            kind=txn.kind.value,
+            fiscal_year=txn.fiscal_year,
+            ref=txn.ref,
+            source_ref=source_ref,
+            memo=txn.memo,
+            created_at=env.now,
+            created_by=env.principal.subject,
+            created_role=env.principal.role.value,
+        )
     )
     for p in txn.postings:
-        await env.repo.insert(
-            "ledger_entry", {"txn_id": txn_id, "city": city, "account": p.account, "amount": p.amount}
-        )
+        await env.repo.ledger_entries.add(LedgerEntry(txn_id=txn_id, city=city, account=p.account, amount=p.amount))
     return txn_id
 
 
 async def balance(env: Env, city: str, account: str) -> Decimal:
-    return (await env.repo.balances(city, [account])).get(account, Decimal("0.00"))
+    """GD-3: an account's balance, from the ledger only."""
+    return (await env.repo.account_balances(city, [account])).get(account, Decimal("0.00"))
 
 
 STORAGE_NAME = re.compile(r"_(enc|digest|idx)$")
@@ -229,7 +228,7 @@ def out(
 MASKED_NAMES = {"id_masked": "id_number_masked"}
 
 
-def notice_out(row: Row, *, drop: Iterable[str] = ()) -> dict[str, Any]:
+def notice_out(row: Row | Any, *, drop: Iterable[str] = ()) -> dict[str, Any]:
     """A public notice (GD-21) as answered: its entries carry the masked ID number as
     ``id_number_masked`` (notices published before the vocabulary stored it as ``id_number``)."""
     answer = out(row, id_as="notice_id", drop=drop)

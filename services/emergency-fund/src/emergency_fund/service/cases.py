@@ -668,7 +668,7 @@ async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker]
     standard = await living_standard_on(env, case["city"], admitted_local.date())
     checks = await env.repo.many("civil_affairs_check", {"case_id": case["id"]}, order_by=["seq"])
     vagrant = await env.repo.one("vagrant_registration", {"case_id": case["id"]})
-    daily = el.daily_living_amount(standard["monthly_amount"], params.living_cost_days_per_month) if standard else None
+    daily = el.daily_living_amount(standard.monthly_amount, params.living_cost_days_per_month) if standard else None
     assessment = el.assess(
         identity_status=el.IdentityStatus(case["identity_status"]),
         lines=[
@@ -679,7 +679,7 @@ async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker]
         emergency_hours=case["emergency_hours"],
         waiver=case["waiver_amount"],
         channels_paid=sum((c["amount"] for c in channels), ZERO),
-        average_cost=reference["average_cost"] if reference else None,
+        average_cost=reference.average_cost if reference else None,
         living_daily=daily,
         day_counting=params.living_cost_day_counting,
         living_until=case["stay_ended_at"] or env.now,  # GD-13.5: the days actually spent

@@ -17,11 +17,18 @@ from emergency_fund.domain.ledger import (
     preallocated_account,
 )
 from emergency_fund.domain.money import ZERO, cents
+from emergency_fund.domain.records import (
+    CommitteeMember,
+    Facility,
+    Fund,
+    Preallocation,
+    PreallocationCheck,
+    Training,
+)
 from emergency_fund.service import reports
 from emergency_fund.service.base import (
     Env,
     audit,
-    authorize,
     balance,
     load_params,
     new_id,
@@ -38,7 +45,6 @@ from emergency_fund.service.commands import (
     PreallocationReturnCmd,
     TrainingCmd,
 )
-from emergency_fund.service.ports import Row, Within
 from medaid_shared.calendar import Due
 from medaid_shared.clock import SHANGHAI, to_local
 from medaid_shared.contracts.emergency_fund import FundPreallocationBelowMinimum, FundTrainingDue
@@ -52,30 +58,28 @@ PREALLOCATION_CHECK = "fund.preallocation.check"  # GD-7
 
 async def create_fund(env: Env, cmd: FundCreate) -> tuple[int, Any]:
     """GD-3: each prefecture-level city has its own fund (one per city)."""
-    authorize(env, "fund.create")
     require_city(env.principal, cmd.city)
-    row = {
-        "city": cmd.city,
-        "name": cmd.name,
-        "agency_name": cmd.agency_name,
-        "created_at": env.now,
-        "created_by": env.principal.subject,
-    }
-    if not await env.repo.insert_ignore("fund", row):
+    fund = Fund(
+        city=cmd.city,
+        name=cmd.name,
+        agency_name=cmd.agency_name,
+        created_at=env.now,
+        created_by=env.principal.subject,
+    )
+    if not await env.repo.funds.add_new(fund):
         raise Conflict(f"city {cmd.city} already has its emergency fund", rule="GD-3", field="city")
     await audit(env, "fund.create", cmd.city, agency=cmd.agency_name)
     await schedule_training_reminder(env, cmd.city, to_local(env.now).year)
     await schedule_preallocation_check(env, cmd.city, to_local(env.now).year)
     await reports.schedule_registration_export(env, cmd.city)
-    return 201, out(row)
+    return 201, out(fund)
 
 
 async def fund_summary(env: Env, city: str) -> dict[str, Any]:
     """GD-3: balances come only from the ledger; the trial balance of all accounts is zero."""
-    authorize(env, "fund.read")
     require_city(env.principal, city)
     fund = await require_fund(env, city)
-    balances = await env.repo.balances(city)
+    balances = await env.repo.account_balances(city)
     return {
         **out(fund),
         "cash": str(balances.get(FUND_CASH, ZERO)),
@@ -90,11 +94,10 @@ async def fund_summary(env: Env, city: str) -> dict[str, Any]:
 
 async def record_inflow(env: Env, city: str, cmd: InflowCmd) -> tuple[int, Any]:
     """GD-3: an upper-level transfer, the city budget or a donation enters the fund."""
-    authorize(env, "fund.inflow")
     require_city(env.principal, city)
     await require_fund(env, city, lock=True)
     ref = f"{city}:{cmd.source.value}:{cmd.reference}"
-    if await env.repo.one("ledger_txn", {"kind": TxnKind.INFLOW.value, "ref": ref}):
+    if await env.repo.txn_of_ref(TxnKind.INFLOW.value, ref):
         raise Conflict(f"inflow {cmd.reference} is already booked", rule="GD-3", field="reference")
     txn = ledger.inflow(cmd.source, cmd.amount, cmd.fiscal_year, cmd.memo, ref)
     txn_id = await post(env, city, txn, cmd.reference)
@@ -112,37 +115,34 @@ async def record_inflow(env: Env, city: str, cmd: InflowCmd) -> tuple[int, Any]:
 
 
 async def ledger_view(env: Env, city: str, account: str | None, page: PageRequest) -> list[dict[str, Any]]:
-    authorize(env, "fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
-    # GD-3: a transaction touching ``account`` is one with an entry on it — asked in SQL, so
-    # a page is never short of what the filter left out.
-    touching = Within("id", "ledger_entry", "txn_id", {"account": account}) if account is not None else None
-    txns = await env.repo.page("ledger_txn", {"city": city}, page, ["id"], descending=True, within=touching)
-    entries = await env.repo.many("ledger_entry", {"txn_id__in": [t["id"] for t in txns]}, order_by=["id"])
-    by_txn: dict[str, list[Row]] = defaultdict(list)
-    for e in entries:
-        by_txn[e["txn_id"]].append({"account": e["account"], "amount": str(e["amount"])})
-    return [{**out(t, id_as="txn_id"), "entries": by_txn[t["id"]]} for t in txns]
+    # GD-3: a page of the transactions touching ``account`` (with an entry on it) is asked
+    # as such, so it is never short of what the filter left out.
+    txns = await env.repo.ledger_page(city, account, page)
+    by_txn: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for e in await env.repo.entries_of([t.id for t in txns]):
+        by_txn[e.txn_id].append({"account": e.account, "amount": str(e.amount)})
+    return [{**out(t, id_as="txn_id"), "entries": by_txn[t.id]} for t in txns]
 
 
 # ---------------------------------------------------------------- pre-allocation (GD-7)
 
 
-async def _facility_in_city(env: Env, city: str, facility_id: str) -> Row:
-    fac = await env.repo.one("facility", {"facility_id": facility_id})
-    if fac is None or fac["city"] != city:
+async def _facility_in_city(env: Env, city: str, facility_id: str) -> Facility:
+    fac = await env.repo.facilities.get(facility_id)
+    if fac is None or fac.city != city:
         raise RuleViolation(f"facility {facility_id} is not a hospital of {city}", rule="GD-7", field="facility_id")
     return fac
 
 
 async def _per_facility(env: Env, city: str, kind: TxnKind, year: int, prefix: str) -> dict[str, Decimal]:
-    totals = await env.repo.txn_totals(city, kind.value, year)
+    totals = await env.repo.totals_of_kind(city, kind.value, year)
     return {a.split(":", 1)[1]: v for a, v in totals.items() if a.startswith(prefix)}
 
 
 async def _upper_level_transfers(env: Env, city: str, year: int) -> Decimal:
-    totals = await env.repo.txn_totals(city, TxnKind.INFLOW.value, year)
+    totals = await env.repo.totals_of_kind(city, TxnKind.INFLOW.value, year)
     return -sum((totals.get(income_account(s), ZERO) for s in UPPER_LEVEL_SOURCES), ZERO)
 
 
@@ -156,22 +156,22 @@ async def _refunded(env: Env, city: str, year: int, reduce: str) -> dict[str, De
     """GD-7 with GD-16.4: money hospitals returned after a late identification, per hospital,
     counted for the cycle that paid it (``disbursement_cycle``) or the cycle it came back in
     (``refund_cycle``) — the versioned interpretation ``preallocation_refunds_reduce``."""
-    demands = await env.repo.many("refund_demand", {"city": city})
+    demands = await env.repo.refund_demands_of_city(city)
     if not demands:
         return {}
-    payments = await env.repo.many("refund_payment", {"refund_id__in": [d["id"] for d in demands]})
+    payments = await env.repo.refund_payments_of([d.id for d in demands])
     paid_year: dict[str, int] = {}
     if reduce == "disbursement_cycle":
-        apps = [d["application_id"] for d in demands if d["application_id"]]
-        rows = await env.repo.many("disbursement", {"application_id__in": apps}) if apps else []
-        paid_in = {r["application_id"]: to_local(r["disbursed_at"]).year for r in rows}
-        paid_year = {d["id"]: paid_in[d["application_id"]] for d in demands if d["application_id"] in paid_in}
-    by_id = {d["id"]: d for d in demands}
+        apps = [d.application_id for d in demands if d.application_id]
+        paid = await env.repo.disbursements_of(apps) if apps else []
+        paid_in = {p.application_id: to_local(p.disbursed_at).year for p in paid}
+        paid_year = {d.id: paid_in[d.application_id] for d in demands if d.application_id in paid_in}
+    by_id = {d.id: d for d in demands}
     out_: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for p in payments:
-        counted = paid_year.get(p["refund_id"]) if reduce == "disbursement_cycle" else to_local(p["paid_at"]).year
+        counted = paid_year.get(p.refund_id) if reduce == "disbursement_cycle" else to_local(p.paid_at).year
         if counted == year:
-            out_[by_id[p["refund_id"]]["facility_id"]] += p["amount"]
+            out_[by_id[p.refund_id].facility_id] += p.amount
     return dict(out_)
 
 
@@ -189,7 +189,6 @@ async def last_cycle_use(env: Env, city: str, year: int) -> tuple[dict[str, Deci
 async def preallocation_plan(env: Env, city: str, year: int) -> dict[str, Any]:
     """GD-7: suggestions from last cycle's use (disbursements of the previous fiscal year, net
     of refunds)."""
-    authorize(env, "fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
     params = await load_params(env)
@@ -249,7 +248,6 @@ async def _audit_correction(env: Env, pid: str, year: int, reason: str | None) -
 
 async def preallocate(env: Env, city: str, cmd: PreallocationCmd) -> tuple[int, Any]:
     """GD-7: pre-allocate to a hospital; the money leaves the fund's cash as an advance."""
-    authorize(env, "fund.preallocate")
     require_city(env.principal, city)
     corrected = _booking_year(env, cmd.year, cmd.correction_reason)
     await require_fund(env, city, lock=True)
@@ -259,20 +257,20 @@ async def preallocate(env: Env, city: str, cmd: PreallocationCmd) -> tuple[int, 
     cash = await balance(env, city, FUND_CASH)
     txn = ledger.preallocate(cmd.facility_id, cmd.amount, cmd.year, cash, pid)
     txn_id = await post(env, city, txn)
-    row = {
-        "id": pid,
-        "city": city,
-        "facility_id": cmd.facility_id,
-        "year": cmd.year,
-        "kind": "allocation",
-        "amount": cmd.amount,
-        "last_cycle_use": cents(used.get(cmd.facility_id, ZERO)),
-        "basis": cmd.basis,
-        "txn_id": txn_id,
-        "created_at": env.now,
-        "created_by": env.principal.subject,
-    }
-    await env.repo.insert("preallocation", row)
+    row = Preallocation(
+        id=pid,
+        city=city,
+        facility_id=cmd.facility_id,
+        year=cmd.year,
+        kind="allocation",
+        amount=cmd.amount,
+        last_cycle_use=cents(used.get(cmd.facility_id, ZERO)),
+        basis=cmd.basis,
+        txn_id=txn_id,
+        created_at=env.now,
+        created_by=env.principal.subject,
+    )
+    await env.repo.preallocations.add(row)
     await audit(env, "fund.preallocate", pid, reason=cmd.basis or None, facility=cmd.facility_id, amount=cmd.amount)
     if corrected:
         await _audit_correction(env, pid, cmd.year, cmd.correction_reason)
@@ -283,7 +281,6 @@ async def preallocate(env: Env, city: str, cmd: PreallocationCmd) -> tuple[int, 
 
 async def return_preallocation(env: Env, city: str, cmd: PreallocationReturnCmd) -> tuple[int, Any]:
     """GD-7: unused pre-allocated money returns to the fund."""
-    authorize(env, "fund.preallocate")
     require_city(env.principal, city)
     corrected = _booking_year(env, cmd.year, cmd.correction_reason)
     await require_fund(env, city, lock=True)
@@ -292,20 +289,20 @@ async def return_preallocation(env: Env, city: str, cmd: PreallocationReturnCmd)
     advance = await balance(env, city, preallocated_account(cmd.facility_id))
     txn = ledger.return_preallocation(cmd.facility_id, cmd.amount, cmd.year, advance, pid)
     txn_id = await post(env, city, txn)
-    row = {
-        "id": pid,
-        "city": city,
-        "facility_id": cmd.facility_id,
-        "year": cmd.year,
-        "kind": "return",
-        "amount": cmd.amount,
-        "last_cycle_use": None,
-        "basis": cmd.note,
-        "txn_id": txn_id,
-        "created_at": env.now,
-        "created_by": env.principal.subject,
-    }
-    await env.repo.insert("preallocation", row)
+    row = Preallocation(
+        id=pid,
+        city=city,
+        facility_id=cmd.facility_id,
+        year=cmd.year,
+        kind="return",
+        amount=cmd.amount,
+        last_cycle_use=None,
+        basis=cmd.note,
+        txn_id=txn_id,
+        created_at=env.now,
+        created_by=env.principal.subject,
+    )
+    await env.repo.preallocations.add(row)
     await audit(env, "fund.preallocation_return", pid, reason=cmd.note or None, amount=cmd.amount)
     if corrected:
         await _audit_correction(env, pid, cmd.year, cmd.correction_reason)
@@ -337,10 +334,9 @@ async def _compute_check(env: Env, city: str, year: int) -> preallocation.Minimu
 async def minimum_check(env: Env, city: str, year: int) -> dict[str, Any]:
     """GD-7: the year's pre-allocations (net of returns) against 80 % of central + provincial
     transfers, with the year-end check's result once it ran (``year_end_check``: the flag)."""
-    authorize(env, "fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
-    recorded = await env.repo.one("preallocation_check", {"city": city, "year": year})
+    recorded = await env.repo.preallocation_checks.get((city, year))
     return {
         **_check_out(await _compute_check(env, city, year)),
         "year_end_check": out(recorded) if recorded else None,
@@ -373,25 +369,23 @@ async def _record_check(env: Env, city: str, year: int, *, announce_unchanged: b
     (SPEC 0.5: the decision follows the facts)."""
     params = await load_params(env)
     check = await _compute_check(env, city, year)
-    before = await env.repo.one("preallocation_check", {"city": city, "year": year}, lock=True)
+    before = await env.repo.preallocation_checks.get((city, year), for_update=True)
     version = params.version_of("preallocation_min_share")
-    row = {
-        "city": city,
-        "year": year,
-        "upper_level_transfers": check.upper_level_transfers,
-        "min_share": check.min_share,
-        "required_minimum": check.required_minimum,
-        "preallocated": check.preallocated,
-        "shortfall": check.shortfall,
-        "compliant": check.compliant,
-        "parameters_version": version,
-        "checked_at": env.now,
-        "flagged_at": None
-        if check.compliant
-        else (before["flagged_at"] if before and before["flagged_at"] else env.now),
-    }
-    await env.repo.upsert("preallocation_check", row, ["city", "year"])
-    changed = before is None or (before["compliant"], before["shortfall"]) != (check.compliant, check.shortfall)
+    recorded = PreallocationCheck(
+        city=city,
+        year=year,
+        upper_level_transfers=check.upper_level_transfers,
+        min_share=check.min_share,
+        required_minimum=check.required_minimum,
+        preallocated=check.preallocated,
+        shortfall=check.shortfall,
+        compliant=check.compliant,
+        parameters_version=version,
+        checked_at=env.now,
+        flagged_at=None if check.compliant else (before.flagged_at if before and before.flagged_at else env.now),
+    )
+    await env.repo.preallocation_checks.put(recorded)
+    changed = before is None or (before.compliant, before.shortfall) != (check.compliant, check.shortfall)
     await audit(
         env,
         "fund.preallocation_check",
@@ -428,13 +422,12 @@ async def on_preallocation_check(env: Env, row: Any) -> None:
 async def recheck_if_checked(env: Env, city: str, year: int) -> None:
     """GD-7 with SPEC 0.5: a booking (a correction into a past year, or a transfer for it)
     changed a year already checked — the check is taken again."""
-    if await env.repo.one("preallocation_check", {"city": city, "year": year}) is not None:
+    if await env.repo.preallocation_checks.get((city, year)) is not None:
         await _record_check(env, city, year, announce_unchanged=False)
 
 
 async def reconciliation(env: Env, city: str, year: int) -> dict[str, Any]:
     """GD-7: per hospital, pre-allocated money against approved (disbursed) claims of the year."""
-    authorize(env, "fund.read")
     require_city(env.principal, city)
     await require_fund(env, city)
     given = await _per_facility(env, city, TxnKind.PREALLOCATION, year, "preallocated:")
@@ -455,34 +448,32 @@ async def reconciliation(env: Env, city: str, year: int) -> dict[str, Any]:
 
 async def add_committee_member(env: Env, city: str, cmd: CommitteeMemberCmd) -> tuple[int, Any]:
     """GD-8: the health department forms the supervisory committee (监督管理委员会)."""
-    authorize(env, "fund.committee")
     require_city(env.principal, city)
     await require_fund(env, city)
     member_id = new_id("CM")
-    row = {
-        "id": member_id,
-        "city": city,
-        "name": cmd.name,
-        "affiliation": cmd.affiliation,
-        "appointed_on": cmd.appointed_on,
-        "created_at": env.now,
-        "created_by": env.principal.subject,
-    }
-    await env.repo.insert("committee_member", row)
+    row = CommitteeMember(
+        id=member_id,
+        city=city,
+        name=cmd.name,
+        affiliation=cmd.affiliation,
+        appointed_on=cmd.appointed_on,
+        created_at=env.now,
+        created_by=env.principal.subject,
+    )
+    await env.repo.committee_members.add(row)
     await audit(env, "fund.committee_member", member_id, affiliation=cmd.affiliation)
     return 201, out(row, id_as="member_id")
 
 
 async def organisation(env: Env, city: str) -> dict[str, Any]:
     """GD-8: who supervises (committee) and who runs (handling agency) the fund."""
-    authorize(env, "fund.organisation.read")
     if env.principal.role.value != "hospital":
         require_city(env.principal, city)
     fund = await require_fund(env, city)
-    members = await env.repo.many("committee_member", {"city": city}, order_by=["appointed_on", "id"])
+    members = await env.repo.committee_of(city)
     return {
         "city": city,
-        "handling_agency": fund["agency_name"],
+        "handling_agency": fund.agency_name,
         "supervisory_committee": [out(m, id_as="member_id", drop=["created_by"]) for m in members],
     }
 
@@ -490,35 +481,33 @@ async def organisation(env: Env, city: str) -> dict[str, Any]:
 async def record_training(env: Env, city: str, cmd: TrainingCmd) -> tuple[int, Any]:
     """GD-8 / GD-11: a training of the city's hospitals (at least once a year); closes the
     year's reminder."""
-    authorize(env, "fund.training")
     require_city(env.principal, city)
     await require_fund(env, city)
     if cmd.held_on > to_local(env.now).date():
         raise RuleViolation("a training is recorded once it was held", rule="GD-8", field="held_on")
     training_id = new_id("TR")
-    row = {
-        "id": training_id,
-        "city": city,
-        "year": cmd.held_on.year,
-        "held_on": cmd.held_on,
-        "topic": cmd.topic,
-        "facility_ids": list(cmd.facility_ids),
-        "recorded_at": env.now,
-        "recorded_by": env.principal.subject,
-    }
-    await env.repo.insert("training", row)
+    row = Training(
+        id=training_id,
+        city=city,
+        year=cmd.held_on.year,
+        held_on=cmd.held_on,
+        topic=cmd.topic,
+        facility_ids=list(cmd.facility_ids),
+        recorded_at=env.now,
+        recorded_by=env.principal.subject,
+    )
+    await env.repo.trainings.add(row)
     await env.uow.close_deadline(TRAINING_KIND, f"{city}:{cmd.held_on.year}")
     await audit(env, "fund.training", training_id, facilities=len(cmd.facility_ids))
     return 201, out(row, id_as="training_id")
 
 
 async def training_status(env: Env, city: str, year: int) -> dict[str, Any]:
-    authorize(env, "fund.organisation.read")
     if env.principal.role.value != "hospital":
         require_city(env.principal, city)
     await require_fund(env, city)
     params = await load_params(env)
-    trainings = await env.repo.many("training", {"city": city, "year": year}, order_by=["held_on"])
+    trainings = await env.repo.trainings_of(city, year)
     due = _reminder_due(year, params.training_reminder_day)
     return {
         "city": city,
@@ -551,6 +540,6 @@ async def schedule_training_reminder(env: Env, city: str, year: int) -> None:
 async def on_training_due(env: Env, row: Any) -> None:
     """Deadline handler: emits FundTrainingDue unless a training was held; schedules next year's."""
     city, year = row["payload"]["city"], int(row["payload"]["year"])
-    if not await env.repo.many("training", {"city": city, "year": year}, limit=1):
+    if not await env.repo.trainings_of(city, year):
         await env.uow.emit(FundTrainingDue(city=city, year=year, due_at=row["due_at"]))
     await schedule_training_reminder(env, city, year + 1)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import time_machine
 
-from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, SupportType
+from medaid_shared.contracts.common import FacilityLevel, FilingState, SupportType
 from medaid_shared.testing import ServiceHarness
 from tests_settlement.world import (
     admin,
@@ -141,13 +141,6 @@ async def test_lj_4_3c_unfiled_admission_settles_without_aid_or_support_fund(svc
     assert st["gates_applied"] == ["LJ-4.3c"]
 
 
-async def test_lj_4_3b_out_of_guangxi_without_approval_settles_without_aid(svc: ServiceHarness) -> None:
-    await load_parameters(svc)
-    st = await settled(svc, [line("20000.00")], region=Region.OUTSIDE_GUANGXI, out_of_region_approved=False)
-    assert st["amounts"]["medical_aid"] == "0.00"
-    assert st["gates_applied"] == ["LJ-4.3b"]
-
-
 async def test_lj_3_2b_lj_13_2_non_designated_is_manual_with_15_working_day_deadline(svc: ServiceHarness) -> None:
     """LJ-3.2b / LJ-13.2: the patient pays first; a centralized person's institution applies
     within 15 working days after discharge (2026-03-10 → 2026-03-31), or it is overdue."""
@@ -274,15 +267,6 @@ async def test_lj_7_4_lj_14_1_self_pay_decisions_from_consent_drive_the_split(sv
     assert st["amounts"]["self_pay_support"] == "1650.00"
     assert st["amounts"]["hospital_borne"] == "1200.00"
     assert st["national_fields"]["fulamt_ownpay_amt"] == "2850.00"
-
-
-async def test_lj_6_2_person_not_enrolled_in_basic_insurance(svc: ServiceHarness) -> None:
-    await load_parameters(svc)
-    await register_person(svc, enrolled=False)
-    st = await settled(svc, [line("1000.00")])
-    assert st["amounts"]["basic_insurance"] == "0.00"
-    assert st["amounts"]["medical_aid"] == "1000.00"
-    assert D(st["national_fields"]["fund_pay_sumamt"]) == D("1000.00")
 
 
 async def test_read_endpoints_deny_roles_outside_the_policy(svc: ServiceHarness) -> None:

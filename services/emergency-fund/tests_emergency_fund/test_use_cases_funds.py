@@ -35,6 +35,8 @@ from medaid_shared.contracts.emergency_fund import FundPreallocationBelowMinimum
 from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from medaid_shared.fakes import FakeUnitOfWork
 from medaid_shared.pagination import PageRequest
+from medaid_shared.parameters import ParameterVersion
+from tests_emergency_fund.helpers import parameter_version
 from tests_emergency_fund.memory import MemoryRepository, context
 
 CITY = "liuzhou"
@@ -229,6 +231,13 @@ async def test_gd_7_the_plan_suggests_from_last_cycles_use_net_of_refunds() -> N
     ]
     assert plan["suggested_total"] == "720.00"
     assert plan["minimum_check_if_applied"]["compliant"] is False  # 720 of 5000 × 0.8
+    assert plan["refunds_parameters_version"].endswith(":default")
+    # the versioned interpretation: a refund counts in the cycle it came back (2026), not 2025's
+    version = parameter_version("preallocation_check", "2026-01-01", preallocation_refunds_reduce="refund_cycle")
+    repo.versions.append(ParameterVersion(**version))
+    plan = await funds.preallocation_plan(env, CITY, 2026)
+    assert [(h["last_cycle_use"], h["refunded"]) for h in plan["hospitals"]] == [("1000.00", "0.00")]
+    assert not plan["refunds_parameters_version"].endswith(":default")
 
 
 async def test_gd_7_reconciliation_sets_claims_against_the_advance() -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import extract, func, select, text
 
 from emergency_fund.adapters import tables
 from emergency_fund.adapters.repository.base import RepositoryBase
+from emergency_fund.domain.parameters import CATALOGUE
 from emergency_fund.domain.records import (
     Application,
     ApplicationCase,
@@ -35,10 +36,17 @@ from emergency_fund.domain.records import (
 )
 from emergency_fund.service.ports.funds import MonthlyUse, OverdueStep
 from medaid_shared.pagination import PageRequest, keyset
+from medaid_shared.parameter_store import ParameterStore
+from medaid_shared.parameters import ParameterVersion
 
 
 class SqlFundQueries(RepositoryBase):
     """Named queries, each one statement."""
+
+    # ------------------------------------------------------------ parameters (SPEC 0.6)
+
+    async def parameter_versions(self) -> list[ParameterVersion]:
+        return await ParameterStore(self.session, tables.kernel.parameter_version, CATALOGUE).versions()
 
     # ------------------------------------------------------------ ledger (GD-3)
 

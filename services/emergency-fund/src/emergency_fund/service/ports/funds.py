@@ -32,6 +32,7 @@ from emergency_fund.domain.records import (
     VagrantRegistration,
 )
 from medaid_shared.pagination import PageRequest
+from medaid_shared.parameters import ParameterVersion
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ class OverdueStep:
 
 class FundQueries(Protocol):
     """Queries beyond a record's key (each names what it answers)."""
+
+    # ------------------------------------------------------------ parameters (SPEC 0.6)
+
+    async def parameter_versions(self) -> list[ParameterVersion]:
+        """The loaded versions of the fund's parameter kinds (the kernel's table)."""
+        ...
 
     # ------------------------------------------------------------ ledger (GD-3)
 

@@ -26,6 +26,7 @@ from medaid_shared.contracts.referral import (
     ReferralCompliance,
 )
 from medaid_shared.contracts.settlement import (
+    CostAnomalyFlagged,
     ManualReimbursementRequested,
     SettlementCompleted,
     SettlementReversed,
@@ -37,8 +38,10 @@ from settlement.adapters.repository import SqlRepository
 from settlement.domain.catalogue import CatalogueEntry
 from settlement.domain.parameters import CATALOGUE
 from settlement.service import bills, catalogue, readmodel, settlements
+from settlement.service import platform as platform_results
 from settlement.service.bills import BillIn
 from settlement.service.context import Ctx
+from settlement.service.platform import PlatformCorrectionIn, PlatformReversalIn, PlatformSettlementIn
 from settlement.service.ports import Repository
 from settlement.settings import SettlementSettings
 from tests_settlement.factories import AID_PARAMETERS, BASIC_PARAMETERS, CRITICAL_PARAMETERS
@@ -343,6 +346,103 @@ async def test_lj_4_3c_spec_0_5_a_filing_turning_unfiled_after_settlement_re_iss
         ),
     )
     assert len(w.repo.statement.rows) == 3
+
+
+# ---------------------------------------------------------------- the national one-stop result
+
+
+def platform(**overrides: str) -> dict[str, Any]:
+    """The platform's result for a 20,000.00 in-catalogue bill, equal to the own computation
+    with the test parameters (basic 15,600, critical illness 0, medical aid the 4,400 left)."""
+    body = {
+        "setl_id": "SETL-0001",
+        "setl_time": "2026-03-10T10:30:00+08:00",
+        "medfee_sumamt": "20000.00",
+        "inscp_scp_amt": "20000.00",
+        "fulamt_ownpay_amt": "0.00",
+        "act_pay_dedc": "500.00",
+        "hifp_pay": "15600.00",
+        "hifmi_pay": "0.00",
+        "maf_pay": "4400.00",
+        "psn_cash_pay": "0.00",
+    }
+    return {**body, **overrides}
+
+
+async def ready(w: World) -> None:
+    await w.admit()
+    await w.discharge()
+    assert (await w.submit("B1", [line("20000.00")]))[0] == 201
+
+
+async def post(w: World, **overrides: str) -> tuple[int, dict[str, Any]]:
+    body = PlatformSettlementIn.model_validate(platform(**overrides))
+    return await platform_results.post_platform_settlement(w.ctx, HOSPITAL, "A1", body)
+
+
+@pytest.mark.parametrize(
+    ("aid_ceiling", "aid", "support_fund", "differences"),
+    [
+        ("60000.00", "2955.00", "0.00", {"act_pay_dedc": "LJ-6.1", "hifp_pay": "LJ-6.1", "hifmi_pay": "LJ-6.1"}),
+        # LJ-6.2: the ledger's ceiling bounds the aid taken from the platform; the fund pays the rest
+        (
+            "2000.00",
+            "2000.00",
+            "955.00",
+            {"act_pay_dedc": "LJ-6.1", "hifp_pay": "LJ-6.1", "hifmi_pay": "LJ-6.1", "maf_pay": "LJ-6.2"},
+        ),
+    ],
+)
+async def test_spec_0_5_lj_13_1_lj_6_2_the_statement_takes_the_platform_result_within_the_aid_ceiling(
+    aid_ceiling: str, aid: str, support_fund: str, differences: dict[str, str]
+) -> None:
+    w = World()
+    w.repo.versions[2] = CATALOGUE.version_model.model_validate(
+        {**AID_PARAMETERS, "values": {"annual_ceiling": aid_ceiling}}
+    )
+    await ready(w)
+    assert (await post(w, act_pay_dedc="300.00", hifp_pay="16745.00", hifmi_pay="300.00", maf_pay="2955.00"))[0] == 201
+    status, st = await w.settle()
+    assert status == 201 and st["platform_setl_id"] == "SETL-0001"
+    assert (amounts(st)["basic_insurance"], amounts(st)["critical_illness"]) == (D("16745.00"), D("300.00"))
+    assert (amounts(st)["medical_aid"], amounts(st)["support_fund"]) == (D(aid), D(support_fund))
+    assert {d["field"]: d["rule"] for d in st["platform_differences"]} == differences
+    (flag,) = w.uow.published(CostAnomalyFlagged)
+    assert (flag.kind, flag.period) == ("platform_difference", "2026Q1")
+    assert await w.aid_used() == D(aid)
+
+
+async def test_spec_0_5_lj_13_1_a_corrected_then_reversed_result_re_issues_the_statement_each_time() -> None:
+    w = World()
+    await ready(w)
+    assert (await post(w))[0] == 201
+    first = (await w.settle())[1]
+    assert amounts(first)["medical_aid"] == D("4400.00") and first["platform_differences"] == []
+    fixed = PlatformCorrectionIn.model_validate(
+        {**platform(hifp_pay="16000.00", maf_pay="4000.00"), "corrects_revision": 1, "reason": "platform re-run"}
+    )
+    status, corrected = await platform_results.correct_platform_settlement(w.ctx, HOSPITAL, "A1", fixed)
+    assert (status, corrected["revision"]) == (201, 2)
+    assert (await platform_results.correct_platform_settlement(w.ctx, HOSPITAL, "A1", fixed))[0] == 200
+    stale = fixed.model_copy(update={"maf_pay": D("3900.00"), "psn_cash_pay": D("100.00")})
+    with pytest.raises(Conflict) as not_in_force:
+        await platform_results.correct_platform_settlement(w.ctx, HOSPITAL, "A1", stale)
+    assert (not_in_force.value.rule, not_in_force.value.field) == ("LJ-13.1", "corrects_revision")
+    second = w.uow.published(SettlementCompleted)[-1]
+    assert (second.replaces_statement_id, second.medical_aid) == (first["statement_id"], D("4000.00"))
+    assert await w.aid_used() == D("4000.00")
+
+    reversal = PlatformReversalIn.model_validate({"setl_id": "SETL-0001", "revision": 2, "reason": "柜台撤销"})
+    assert (await platform_results.reverse_platform_settlement(w.ctx, HOSPITAL, "A1", reversal))[0] == 200
+    own = w.uow.published(SettlementCompleted)[-1]
+    assert (own.platform_setl_id, own.medical_aid) == (None, D("4400.00"))  # the own computation
+    assert len(w.uow.published(SettlementReversed)) == 2
+    assert await w.aid_used() == D("4400.00")
+    with pytest.raises(Conflict) as reversed_id:
+        await post(w)
+    assert reversed_id.value.rule == "LJ-13.1"
+    assert (await post(w, setl_id="SETL-0002"))[1]["revision"] == 3
+    assert w.uow.published(SettlementCompleted)[-1].platform_setl_id == "SETL-0002"
 
 
 # ---------------------------------------------------------------- the port

@@ -8,7 +8,9 @@ per-session prefix so sessions never see each other's events.
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import importlib
 import os
 import re
 import subprocess
@@ -16,6 +18,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -26,6 +29,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from medaid_shared.app import API_PREFIX
 from medaid_shared.auth import issue_token
+from medaid_shared.events import Event
 from medaid_shared.kafka import ensure_topics
 from medaid_shared.localstack import all_topics, free_port, start_embedded_postgres, start_tansu
 from medaid_shared.responses import is_off_the_wire_instant
@@ -351,3 +355,28 @@ def check_answers_against_document(h: ServiceHarness) -> None:
 
     h.client.event_hooks["response"].append(check)
     h.client._checks_answers = True  # type: ignore[attr-defined]
+
+
+def event_constructions(package: str, contracts: ModuleType) -> dict[str, list[str]]:
+    """Where a service's source builds each event of its contracts module (issue 12: events
+    are built from domain results in one place each): event class name → ``module:line`` of
+    every call of the class, or of a call that hands the class to a generic builder
+    (``_person(PersonUpdated, row)``). Read from the source, so nothing is imported or run."""
+    names = {
+        name
+        for name, value in vars(contracts).items()
+        if isinstance(value, type) and issubclass(value, Event) and value.__module__ == contracts.__name__
+    }
+    root = Path(importlib.import_module(package).__file__ or "").parent
+    found: dict[str, list[str]] = {name: [] for name in names}
+    for path in sorted(root.rglob("*.py")):
+        module = ".".join((package, *path.relative_to(root).with_suffix("").parts)).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.Call):
+                continue
+            called = [node.func, *node.args]
+            for expr in called:
+                name = expr.id if isinstance(expr, ast.Name) else expr.attr if isinstance(expr, ast.Attribute) else None
+                if name in names:
+                    found[name].append(f"{module}:{node.lineno}")
+    return found

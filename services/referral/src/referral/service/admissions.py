@@ -13,13 +13,7 @@ from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due, clock_deadline
 from medaid_shared.contracts.common import PRIMARY_LEVELS, FacilityLevel, FilingState, Region, SupportType
-from medaid_shared.contracts.referral import (
-    AdmissionComplianceChanged,
-    AdmissionFiled,
-    EmergencyAssistanceReferred,
-    FilingCompleted,
-    ReferralCompliance,
-)
+from medaid_shared.contracts.referral import EmergencyAssistanceReferred, ReferralCompliance
 from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from medaid_shared.identifiers import ADMISSION_IDENTIFIERS
 from medaid_shared.minimisation import DIAGNOSIS_ANSWERS
@@ -35,7 +29,7 @@ from referral.domain.compliance import (
 )
 from referral.domain.parameters import EMERGENCY_WINDOWS, FILING_WINDOWS, REFERRAL_EXEMPTION, FilingWindows
 from referral.domain.records import Admission, Facility, Filing, Person, Referral
-from referral.service import facilities, parameters, persons, timeline
+from referral.service import events, facilities, parameters, persons, timeline
 from referral.service.commands import AdmissionIn, DisputeIn, UnableToPayIn
 from referral.service.context import Ctx, new_id
 from referral.service.scope import CARER_SCOPE, list_filter, require, sees_admission
@@ -173,29 +167,10 @@ async def refresh(
     changes: dict[str, Any] = {"filing_state": state.value, "referral_compliance": compliance.model_dump(mode="json")}
     await ctx.repo.update_admission(adm.admission_id, **changes)
     new = replace(adm, **changes)
-    await ctx.uow.emit(
-        AdmissionComplianceChanged(
-            admission_id=adm.admission_id,
-            person_id=adm.person_id,
-            referral_compliance=compliance,
-            filing_state=state,
-        )
-    )
+    await ctx.uow.emit(events.admission_compliance_changed(adm, compliance, state))
     if filing is not None and filing_complete(facts) and not _was_complete(before_state):
-        await ctx.uow.emit(filing_completed(adm, filing, state))
+        await ctx.uow.emit(events.filing_completed(adm, filing, state))
     return new
-
-
-def filing_completed(adm: Admission, filing: Filing, state: FilingState) -> FilingCompleted:
-    """The event of an admission whose filing is complete (built here only)."""
-    return FilingCompleted(
-        admission_id=adm.admission_id,
-        person_id=adm.person_id,
-        filing_state=state,
-        completed_at=filing.forwarded_at or filing.submitted_at,
-        submitted_unit=filing.submitted_unit,
-        submitted_unit_name=filing.submitted_unit_name,
-    )
 
 
 def _was_complete(state: FilingState) -> bool:
@@ -273,28 +248,9 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
         await ctx.uow.schedule(
             EMERGENCY_DEADLINE, adm.admission_id, basis_due, basis="clock", payload={"rule": "LJ-11.3"}
         )
-    await ctx.uow.emit(
-        AdmissionFiled(
-            admission_id=adm.admission_id,
-            person_id=adm.person_id,
-            facility_id=cmd.facility_id,
-            admitted_at=cmd.admitted_at,
-            emergency=cmd.emergency,
-            able_to_pay=cmd.able_to_pay,
-            support_type=support,
-            institution_id=adm.institution_id,
-            village_id=adm.village_id,
-            town_id=adm.town_id,
-            facility_level=FacilityLevel(facility.level),
-            facility_designated=facility.designated,
-            facility_region=Region(facility.region),
-            referral_compliance=compliance,
-            filing_state=state,
-            **{name: getattr(cmd, name) for name in ADMISSION_IDENTIFIERS},
-        )
-    )
+    await ctx.uow.emit(events.admission_filed(adm, facility, compliance, state))
     if prefiling is not None and filing_complete(facts):
-        await ctx.uow.emit(filing_completed(adm, prefiling, state))
+        await ctx.uow.emit(events.filing_completed(adm, prefiling, state))
     if cmd.emergency and not cmd.able_to_pay:
         # LJ-11.4: an eligible emergency patient unable to pay goes to emergency assistance (§6).
         await ctx.uow.emit(await _emergency_assistance(ctx, adm, person, facility))
@@ -334,16 +290,9 @@ async def file(ctx: Ctx, principal: Principal, cmd: AdmissionIn) -> dict[str, An
 async def _emergency_assistance(
     ctx: Ctx, adm: Admission, person: Person, facility: Facility
 ) -> EmergencyAssistanceReferred:
-    """The event of LJ-11.4's referral to emergency medical assistance (built here only)."""
-    return EmergencyAssistanceReferred(
-        admission_id=adm.admission_id,
-        person_id=adm.person_id,
-        facility_id=adm.facility_id,
-        admitted_at=adm.admitted_at,
-        id_number_sealed=persons.sealed_id_number(ctx, person),
-        name_masked=person.name_masked,
-        city=facility.city,
-    )
+    """The event of LJ-11.4's referral to emergency medical assistance, the ID number sealed
+    for the fund's person matching."""
+    return events.emergency_assistance_referred(adm, person, facility, persons.sealed_id_number(ctx, person))
 
 
 async def unable_to_pay(ctx: Ctx, principal: Principal, admission_id: str, cmd: UnableToPayIn) -> dict[str, Any]:

@@ -11,9 +11,8 @@ from typing import Any
 from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.contracts.common import FilingState
-from medaid_shared.contracts.referral import UnfiledCareAdviserRecorded
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
-from referral.service import admissions, facilities, timeline
+from referral.service import admissions, events, facilities, timeline
 from referral.service.commands import AdviserIn, AdviserKind
 from referral.service.context import Ctx
 
@@ -50,12 +49,11 @@ async def record(ctx: Ctx, principal: Principal, admission_id: str, cmd: Adviser
     }
     await ctx.repo.update_admission(admission_id, unfiled_care_adviser=adviser)
     await ctx.uow.emit(
-        UnfiledCareAdviserRecorded(
-            admission_id=admission_id,
-            person_id=adm.person_id,
-            adviser_kind=cmd.adviser_kind.value,
-            adviser_id=cmd.adviser_id,
-            adviser_name=str(name),
+        events.unfiled_care_adviser_recorded(
+            adm,
+            kind=cmd.adviser_kind.value,
+            unit_id=cmd.adviser_id,
+            name=str(name),
             evidence_ref=cmd.evidence_ref,
             recorded_at=now,
         )

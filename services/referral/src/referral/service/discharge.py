@@ -15,7 +15,6 @@ from typing import Any
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due, clock_deadline
-from medaid_shared.contracts.referral import DischargeDocumentsOverdue, DischargeRecorded
 from medaid_shared.crypto import seal
 from medaid_shared.errors import Conflict, Forbidden, RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest
@@ -23,7 +22,7 @@ from medaid_shared.settings import DIAGNOSIS_GROUPS_PURPOSE
 from referral.domain.discharge import ViolationKind, discharge_is_late, missing_documents
 from referral.domain.parameters import DISCHARGE_WINDOWS
 from referral.domain.records import Admission, IssuedDocument, Scope, Violation
-from referral.service import admissions, health_plans, parameters, timeline
+from referral.service import admissions, events, health_plans, parameters, timeline
 from referral.service.commands import DischargeIn, DocumentIn, FitnessIn, PatientSideReport, PatientSideReportIn
 from referral.service.context import Ctx, new_id
 from referral.service.scope import carer_in_scope, list_filter, require
@@ -98,17 +97,7 @@ async def discharge(ctx: Ctx, principal: Principal, admission_id: str, cmd: Disc
         basis="clock",
         payload={"admission_id": admission_id, "facility_id": adm.facility_id},
     )
-    await ctx.uow.emit(
-        DischargeRecorded(
-            admission_id=admission_id,
-            person_id=adm.person_id,
-            facility_id=adm.facility_id,
-            admitted_at=adm.admitted_at,
-            discharged_at=cmd.discharged_at,
-            diagnosis_group_sealed=_sealed_for_settlement(ctx, cmd.diagnosis_group),
-            documents_due_at=due.at,
-        )
-    )
+    await ctx.uow.emit(events.discharge_recorded(adm, _sealed_for_settlement(ctx, adm.diagnosis_group)))
     fit = _earliest_fit(adm)
     late = discharge_is_late(fit, cmd.discharged_at, windows.values.delay_hours)
     if late and not await _late_recorded(ctx, admission_id):
@@ -337,15 +326,7 @@ async def on_documents_due(ctx: Ctx, row: Any) -> None:
     if not missing:
         return
     violation_id = await _violation(ctx, adm, ViolationKind.DOCUMENTS_OVERDUE, row["due_at"], {"missing": missing})
-    await ctx.uow.emit(
-        DischargeDocumentsOverdue(
-            admission_id=adm.admission_id,
-            facility_id=adm.facility_id,
-            missing_documents=missing,
-            due_at=row["due_at"],
-            violation_id=violation_id,
-        )
-    )
+    await ctx.uow.emit(events.discharge_documents_overdue(adm, missing, row["due_at"], violation_id))
 
 
 async def _violation(

@@ -18,12 +18,11 @@ from typing import Any
 
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
-from medaid_shared.contracts.referral import EmergencyDetermined, EmergencyExemptionWithdrawn
 from medaid_shared.errors import Conflict, RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest
 from referral.domain import emergency as emergency_domain
 from referral.domain.records import Admission, UrgentCondition
-from referral.service import admissions, timeline
+from referral.service import admissions, events, timeline
 from referral.service.admissions import EMERGENCY_CLAIMED, EMERGENCY_DEADLINE, EMERGENCY_DETERMINED, EMERGENCY_LAPSED
 from referral.service.commands import EmergencyBasisIn, EmergencyReviewIn, UrgentConditionsIn
 from referral.service.context import Ctx
@@ -62,16 +61,7 @@ async def determine(ctx: Ctx, principal: Principal, admission_id: str, cmd: Emer
     await ctx.repo.update_admission(admission_id, **changes)
     adm = replace(adm, **changes)
     await ctx.uow.close_deadline(EMERGENCY_DEADLINE, admission_id)
-    await ctx.uow.emit(
-        EmergencyDetermined(
-            admission_id=admission_id,
-            person_id=adm.person_id,
-            facility_id=adm.facility_id,
-            arrival_channel=cmd.arrival_channel.value,
-            onset_at=cmd.onset_at,
-            determined_at=now,
-        )
-    )
+    await ctx.uow.emit(events.emergency_determined(adm))
     await timeline.record(
         ctx,
         adm.person_id,
@@ -140,16 +130,7 @@ async def _withdraw(ctx: Ctx, adm: Admission, reason: str, role: Role | None) ->
     EmergencyExemptionWithdrawn for one-stop settlement (LJ-3.2b) and self-pay (LJ-7.4)."""
     now = clock.now()
     adm = await admissions.refresh(ctx, adm)
-    await ctx.uow.emit(
-        EmergencyExemptionWithdrawn(
-            admission_id=adm.admission_id,
-            person_id=adm.person_id,
-            facility_id=adm.facility_id,
-            reason=reason,
-            withdrawn_at=now,
-            decided_by_role=role.value if role else None,
-        )
-    )
+    await ctx.uow.emit(events.emergency_exemption_withdrawn(adm, reason, now, role.value if role else None))
     await timeline.record(
         ctx,
         adm.person_id,

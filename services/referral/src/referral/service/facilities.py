@@ -9,22 +9,16 @@ from typing import Any
 from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.contracts.common import FacilityLevel, Region
-from medaid_shared.contracts.referral import FacilityRegistered, FacilityUpdated
 from medaid_shared.errors import Conflict, NotFound, ValidationFailed
 from medaid_shared.pagination import PageRequest
 from referral.domain.records import Facility
+from referral.service import events
 from referral.service.commands import FacilityIn, FacilityPatch
 from referral.service.context import Ctx
 
-PUBLIC_FIELDS = ("facility_id", "name", "level", "designated", "region", "police_jurisdiction", "city")
-
 
 def view(row: Facility) -> dict[str, Any]:
-    return {**_event_fields(row), "version": row.version, "updated_at": row.updated_at}
-
-
-def _event_fields(row: Facility) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in PUBLIC_FIELDS}
+    return {**events.facility_fields(row), "version": row.version, "updated_at": row.updated_at}
 
 
 async def load(ctx: Ctx, facility_id: str, *, for_update: bool = False) -> Facility:
@@ -48,7 +42,7 @@ async def register(ctx: Ctx, principal: Principal, cmd: FacilityIn) -> dict[str,
     now = clock.now()
     row = Facility(**cmd.model_dump(mode="json"), version=1, created_at=now, updated_at=now)
     await ctx.repo.add_facility(row)
-    await ctx.uow.emit(FacilityRegistered(**_event_fields(row)))
+    await ctx.uow.emit(events.facility_registered(row))
     await ctx.uow.audit(principal, "facility.register", cmd.facility_id, details=cmd.model_dump(mode="json"))
     return view(row)
 
@@ -63,7 +57,7 @@ async def update(ctx: Ctx, principal: Principal, facility_id: str, patch: Facili
         raise ValidationFailed("nothing to change", field="body")
     new = replace(row, **changes, version=row.version + 1, updated_at=clock.now())
     await ctx.repo.update_facility(facility_id, **changes, version=new.version, updated_at=new.updated_at)
-    await ctx.uow.emit(FacilityUpdated(**_event_fields(new)))
+    await ctx.uow.emit(events.facility_updated(new))
     await ctx.uow.audit(principal, "facility.update", facility_id, details=changes)
     return view(new)
 

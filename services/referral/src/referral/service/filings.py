@@ -21,14 +21,14 @@ from typing import Any
 
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
-from medaid_shared.contracts.common import FilingState, SupportType
+from medaid_shared.contracts.common import SupportType
 from medaid_shared.contracts.referral import FilingOverdue
 from medaid_shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest
 from referral.domain.parameters import FILING_WINDOWS
 from referral.domain.persons import id_facts
 from referral.domain.records import Admission, Filing, Person
-from referral.service import admissions, facilities, parameters, persons, timeline
+from referral.service import admissions, events, facilities, parameters, persons, timeline
 from referral.service.admissions import FIRST_DEADLINE, PHONE_FORM_DEADLINE, UNSTARTED_DEADLINE
 from referral.service.commands import FilingIn, ForwardIn, PhoneReportIn
 from referral.service.context import Ctx, new_id
@@ -258,16 +258,9 @@ async def forward(ctx: Ctx, principal: Principal, filing_id: str, cmd: ForwardIn
 # ---- deadlines (scheduler) --------------------------------------------------------------
 
 
-def filing_overdue(adm: Admission, row: Any, stage: str) -> FilingOverdue:
-    """The event of a filing stage past its deadline (built here only)."""
-    return FilingOverdue(
-        admission_id=adm.admission_id,
-        person_id=adm.person_id,
-        stage=stage,
-        due_at=row["due_at"],
-        calendar_provisional=row["calendar_provisional"],
-        filing_state=FilingState(adm.filing_state),
-    )
+def _overdue(adm: Admission, row: Any, stage: str) -> FilingOverdue:
+    """The event of a filing stage past the deadline of the scheduler's row."""
+    return events.filing_overdue(adm, stage, row["due_at"], row["calendar_provisional"])
 
 
 async def on_first_due(ctx: Ctx, row: Any) -> None:
@@ -282,7 +275,7 @@ async def on_first_due(ctx: Ctx, row: Any) -> None:
     adm = await admissions.refresh(ctx, adm)
     centralized = adm.support_type == SupportType.CENTRALIZED.value
     stage = "filing" if centralized else "village_report"
-    await ctx.uow.emit(filing_overdue(adm, row, stage))
+    await ctx.uow.emit(_overdue(adm, row, stage))
     await _overdue_trail(ctx, adm, stage, adm.filing_rule, row["due_at"])
 
 
@@ -293,7 +286,7 @@ async def on_unstarted_due(ctx: Ctx, row: Any) -> None:
     if adm is None or adm.filing_id is not None or adm.phone_reported_at is not None:
         return
     adm = await admissions.refresh(ctx, adm)
-    await ctx.uow.emit(filing_overdue(adm, row, "filing"))
+    await ctx.uow.emit(_overdue(adm, row, "filing"))
     await _overdue_trail(ctx, adm, "filing", "LJ-4.2c", row["due_at"])
 
 
@@ -304,7 +297,7 @@ async def on_phone_form_due(ctx: Ctx, row: Any) -> None:
     if adm is None or adm.filing_id is not None:
         return
     adm = await admissions.refresh(ctx, adm)
-    await ctx.uow.emit(filing_overdue(adm, row, "phone_form"))
+    await ctx.uow.emit(_overdue(adm, row, "phone_form"))
     await _overdue_trail(ctx, adm, "phone_form", "LJ-4.2d", row["due_at"])
 
 
@@ -323,7 +316,7 @@ async def on_forward_due(ctx: Ctx, row: Any) -> None:
     adm = await ctx.repo.get_admission(filing.admission_id, for_update=True)
     assert adm is not None
     adm = await admissions.refresh(ctx, adm, filing=filing)
-    await ctx.uow.emit(filing_overdue(adm, row, "town_forward"))
+    await ctx.uow.emit(_overdue(adm, row, "town_forward"))
     await _overdue_trail(ctx, adm, "town_forward", "LJ-4.2c", row["due_at"])
 
 

@@ -10,12 +10,11 @@ from medaid_shared import clock
 from medaid_shared.authz import Principal
 from medaid_shared.calendar import Due
 from medaid_shared.contracts.common import DisabilityLevel, SupportType
-from medaid_shared.contracts.referral import FollowUpOverdue
 from medaid_shared.errors import RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest
 from referral.domain.followup import needs_followup, next_visit_due
 from referral.domain.records import Followup, Person, Visit
-from referral.service import timeline
+from referral.service import events, timeline
 from referral.service.commands import VisitIn
 from referral.service.context import Ctx, new_id
 from referral.service.scope import list_filter
@@ -145,14 +144,7 @@ async def on_visit_due(ctx: Ctx, row: Any) -> None:
     if plan is None or not plan.active or plan.cycle != row["payload"]["cycle"]:
         return
     await ctx.repo.update_followup(person_id, overdue=True)
-    await ctx.uow.emit(
-        FollowUpOverdue(
-            person_id=person_id,
-            town_id=plan.town_id,
-            disability_level=DisabilityLevel(plan.disability_level),
-            due_at=row["due_at"],
-        )
-    )
+    await ctx.uow.emit(events.follow_up_overdue(plan, row["due_at"]))
     await ctx.uow.audit(None, "followup.overdue", person_id, reason="LJ-16", details={"town_id": plan.town_id})
 
 

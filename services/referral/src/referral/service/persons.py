@@ -14,21 +14,13 @@ from typing import Any
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.common import DisabilityLevel, SupportType
-from medaid_shared.contracts.referral import (
-    CapacityAssessment,
-    Guardian,
-    PersonRegistered,
-    PersonUpdated,
-    Trusteeship,
-    WrittenAgent,
-)
 from medaid_shared.crypto import mask_id_number, mask_name, seal
 from medaid_shared.errors import Conflict, NotFound, ValidationFailed
 from medaid_shared.pagination import PageRequest
 from medaid_shared.settings import CONSENT_FORMS_PURPOSE, PERSON_MATCHING_PURPOSE
 from referral.domain import persons as rules
 from referral.domain.records import Person
-from referral.service import followups
+from referral.service import events, followups
 from referral.service.commands import AgentIn, CapacityIn, GuardianIn, PersonIn, PersonPatch, TrusteeshipIn
 from referral.service.context import Ctx, new_id, rule_problem
 from referral.service.scope import DISTRICT_WIDE, carer_in_scope, list_filter, require, sees_person
@@ -215,46 +207,22 @@ def sealed_id_number(ctx: Ctx, row: Person) -> str:
     return seal(ctx.settings.person_matching_public_key, number, PERSON_MATCHING_PURPOSE)
 
 
-def event_fields(ctx: Ctx, row: Person) -> dict[str, Any]:
-    """What consumers need of a person (PersonRegistered / PersonUpdated): masked name and
-    ID, the number sealed for the fund, never the full number."""
-    return {
-        "person_id": row.person_id,
-        "name_masked": row.name_masked,
-        "id_number_masked": row.id_masked,
-        "id_number_sealed": sealed_id_number(ctx, row),
-        # LJ-7.1: the full name for the form the patient side signs, sealed for consent only
-        "name_sealed": seal(ctx.settings.consent_forms_public_key, person_name(ctx, row), CONSENT_FORMS_PURPOSE),
-        "support_type": row.support_type,
-        "institution_id": row.institution_id,
-        "village_id": row.village_id,
-        "town_id": row.town_id,
-        "capacity": CapacityAssessment.model_validate(row.capacity) if row.capacity else None,
-        **signing_authority(ctx, row),
-        "disability_level": row.disability_level,
-        "trusteeship": Trusteeship.model_validate(row.trusteeship) if row.trusteeship else None,
-        "basic_insurance_enrolled": row.basic_insurance_enrolled,
-    }
-
-
-def signing_authority(ctx: Ctx, row: Person) -> dict[str, Any]:
-    """LJ-10 who may sign for the person, masked, each signer's full name sealed for consent
-    alone (SPEC 0.4): the forms the patient side signs name the signer (LJ-7.1)."""
+def person_seals(ctx: Ctx, row: Person) -> events.PersonSeals:
+    """What a person's events carry sealed (PersonRegistered / PersonUpdated): the number for
+    the fund, never the full number; the full name for the form the patient side signs and
+    each LJ-10 signer's full name, for consent alone (LJ-7.1)."""
     contacts = person_contacts(ctx, row)
 
     def sealed(name: str | None) -> str | None:
         return seal(ctx.settings.consent_forms_public_key, name, CONSENT_FORMS_PURPOSE) if name else None
 
     agent_names = contacts.get("agents") or {}
-    return {
-        "guardian": Guardian.model_validate({**row.guardian, "name_sealed": sealed(contacts.get("guardian_name"))})
-        if row.guardian
-        else None,
-        "agents": [
-            WrittenAgent.model_validate({**a, "name_sealed": sealed(agent_names.get(a["agent_id"]))})
-            for a in row.agents
-        ],
-    }
+    return events.PersonSeals(
+        id_number=sealed_id_number(ctx, row),
+        name=seal(ctx.settings.consent_forms_public_key, person_name(ctx, row), CONSENT_FORMS_PURPOSE),
+        guardian_name=sealed(contacts.get("guardian_name")) if row.guardian else None,
+        agent_names={a["agent_id"]: sealed(agent_names.get(a["agent_id"])) for a in row.agents},
+    )
 
 
 def summary_view(row: Person) -> dict[str, Any]:
@@ -334,7 +302,7 @@ async def register(ctx: Ctx, principal: Principal, cmd: PersonIn) -> dict[str, A
         updated_at=now,
     )
     await ctx.repo.add_person(row)
-    await ctx.uow.emit(PersonRegistered(**event_fields(ctx, row)))
+    await ctx.uow.emit(events.person_registered(row, person_seals(ctx, row)))
     await ctx.uow.audit(
         principal,
         "person.register",
@@ -369,7 +337,7 @@ async def update(ctx: Ctx, principal: Principal, person_id: str, patch: PersonPa
     stored = {**_stored_fields(ctx, person_id, data), "version": row.version + 1, "updated_at": clock.now()}
     new = replace(row, **stored)
     await ctx.repo.update_person(person_id, **stored)
-    await ctx.uow.emit(PersonUpdated(**event_fields(ctx, new)))
+    await ctx.uow.emit(events.person_updated(new, person_seals(ctx, new)))
     await ctx.uow.audit(principal, "person.update", person_id, reason=patch.reason, details={"fields": sorted(changes)})
     await followups.sync(ctx, new, previous=row)
     return detail_view(ctx, principal, new)

@@ -43,20 +43,13 @@ from identity_check.domain.parameters import (
     ReplyWindow,
 )
 from identity_check.domain.photos import PhotoLimits, PhotoRejected, inspect_image
+from identity_check.service import events
 from identity_check.service.ports import Repository
 from identity_check.settings import IdentityCheckSettings
 from medaid_shared import clock, ids
 from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due
 from medaid_shared.contracts.emergency_fund import FundCaseClosed, FundCaseOpened
-from medaid_shared.contracts.identity_check import (
-    IdentityCheckOverdue,
-    IdentityCheckReopened,
-    IdentityCheckRequested,
-    IdentityLetterSentLate,
-    IdentityPhotosDeleted,
-    IdentityVerified,
-)
 from medaid_shared.contracts.referral import FacilityRegistered
 from medaid_shared.crypto import seal
 from medaid_shared.errors import Forbidden, NotFound, Problem, RuleViolation, ValidationFailed
@@ -349,18 +342,7 @@ class IdentityChecks:
             basis="working_days",
             payload={"reference_number": request.reference_number, "reply_due_at": due.at.isoformat()},
         )
-        await uow.emit(
-            IdentityCheckRequested(
-                request_id=request_id,
-                reference_number=request.reference_number,
-                facility_id=facility_id,
-                bureau_id=bureau_id,
-                patient_ref=patient_ref,
-                received_at=now,
-                reply_due_at=due.at,
-                calendar_provisional=due.calendar_provisional,
-            )
-        )
+        await uow.emit(events.check_requested(request))
         await uow.audit(
             principal,
             "identity_check.filed",
@@ -470,23 +452,7 @@ class IdentityChecks:
             await self._schedule_retention(ctx, request.id, finding.recorded_at)
         await repo.update_request(request.id, **changes)
         await uow.close_deadline(REPLY_DEADLINE, request.id)
-        await uow.emit(
-            IdentityVerified(
-                request_id=request.id,
-                reference_number=request.reference_number,
-                facility_id=request.facility_id,
-                bureau_id=request.bureau_id,
-                patient_ref=request.patient_ref,
-                outcome=finding.outcome.value,
-                late=finding.late,
-                name_masked=finding.name_masked,
-                id_number_masked=finding.id_number_masked,
-                id_number_sealed=finding.id_number_sealed,
-                replied_at=finding.recorded_at,
-                late_identification=finding.kind == FindingKind.LATE_IDENTIFICATION,
-                reply_due_at=request.reply_due_at,
-            )
-        )
+        await uow.emit(events.verified(request, finding))
         await uow.audit(
             principal,
             action,
@@ -547,17 +513,7 @@ class IdentityChecks:
         if request is None or request.status != RequestStatus.AWAITING_REPLY:
             return
         await repo.update_request(request.id, status=RequestStatus.OVERDUE)
-        await uow.emit(
-            IdentityCheckOverdue(
-                request_id=request.id,
-                reference_number=request.reference_number,
-                facility_id=request.facility_id,
-                bureau_id=request.bureau_id,
-                patient_ref=request.patient_ref,
-                due_at=request.reply_due_at,
-                calendar_provisional=request.calendar_provisional,
-            )
-        )
+        await uow.emit(events.check_overdue(request))
         await uow.audit(
             None,
             "identity_check.overdue",
@@ -584,16 +540,8 @@ class IdentityChecks:
             changes["status"] = RequestStatus.AWAITING_REPLY
         await repo.update_request(request.id, **changes)
         await uow.emit(
-            IdentityCheckReopened(
-                request_id=request.id,
-                reference_number=request.reference_number,
-                facility_id=request.facility_id,
-                bureau_id=request.bureau_id,
-                patient_ref=request.patient_ref,
-                previous_reply_due_at=request.reply_due_at,
-                reply_due_at=reply_due_at,
-                reopened=reopened,
-                calendar_provisional=moved.calendar_provisional,
+            events.check_reopened(
+                request, reply_due_at=reply_due_at, reopened=reopened, calendar_provisional=moved.calendar_provisional
             )
         )
         await uow.audit(
@@ -720,16 +668,11 @@ class IdentityChecks:
         )
         if late:
             await uow.emit(
-                IdentityLetterSentLate(
-                    request_id=request.id,
-                    reference_number=request.reference_number,
-                    facility_id=request.facility_id,
-                    bureau_id=request.bureau_id,
-                    patient_ref=request.patient_ref,
+                events.letter_sent_late(
+                    request,
                     admitted_at=event.admitted_at,
-                    admission_source=source,
-                    received_at=request.received_at,
-                    max_hours_after_admission=values.max_hours_after_admission,
+                    source=source,
+                    max_hours=values.max_hours_after_admission,
                     parameters_version=applied.version_id,
                 )
             )
@@ -765,17 +708,7 @@ class IdentityChecks:
         )
         # SPEC 0.4: the deletion is announced; the event names the letter, never a photo.
         await uow.emit(
-            IdentityPhotosDeleted(
-                request_id=request.id,
-                reference_number=request.reference_number,
-                facility_id=request.facility_id,
-                bureau_id=request.bureau_id,
-                closed_at=request.closed_at,
-                close_reason=request.close_reason or "",
-                attachments_deleted=count,
-                deleted_at=now,
-                parameters_version=applied.version_id,
-            )
+            events.photos_deleted(request, attachments=count, deleted_at=now, parameters_version=applied.version_id)
         )
         log.info("identity_check_photos_deleted", request_id=request.id, attachments=count)
         return count

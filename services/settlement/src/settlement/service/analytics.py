@@ -13,9 +13,9 @@ from typing import Any
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due
-from medaid_shared.contracts.settlement import CostAnomalyFlagged
 from medaid_shared.errors import ValidationFailed
 from settlement.domain.parameters import CATALOGUE, ParameterKind
+from settlement.service import events
 from settlement.service.context import Ctx, new_id
 from settlement.service.flags import SETTLEMENT_FLAG_KINDS
 
@@ -159,20 +159,7 @@ async def run_quarter(ctx: Ctx, principal: Principal, quarter: Quarter) -> dict[
         values = {**c, "period": quarter.label, "flagged_at": now}
         if await repo.insert_flag(values):
             new.append(values)
-            await ctx.uow.emit(
-                CostAnomalyFlagged(
-                    flag_id=c["flag_id"],
-                    kind=c["kind"],
-                    rule=c["rule"],
-                    facility_id=c["facility_id"],
-                    admission_id=c["admission_id"],
-                    period=quarter.label,
-                    detail=c["detail"],
-                    flagged_at=now,
-                    metric=c["metric"],
-                    threshold=c["threshold"],
-                )
-            )
+            await ctx.uow.emit(events.cost_anomaly_flagged(values))
     await ctx.uow.audit(
         principal,
         "analytics.run",

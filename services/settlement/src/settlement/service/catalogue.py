@@ -10,10 +10,10 @@ from typing import Any
 
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
-from medaid_shared.contracts.settlement import CatalogueItemPublished
 from medaid_shared.errors import Conflict, Forbidden
 from medaid_shared.pagination import PageRequest
 from settlement.domain.catalogue import CatalogueEntry, find_overlaps, lookup
+from settlement.service import events
 from settlement.service.context import Ctx
 from settlement.service.ports import Record
 
@@ -64,20 +64,7 @@ async def load_catalogue(ctx: Ctx, principal: Principal, entries: Sequence[Catal
         ]
     )
     for e in entries:
-        await ctx.uow.emit(
-            CatalogueItemPublished(
-                version_id=e.version_id,
-                code=e.code,
-                name=e.name,
-                kind=e.kind.value,
-                in_catalogue=e.in_catalogue,
-                region=e.region,
-                effective_from=e.effective_from,
-                effective_to=e.effective_to,
-                example=e.example,
-                published_at=now,
-            )
-        )
+        await ctx.uow.emit(events.catalogue_item_published(e, now))
     ids = [e.version_id for e in entries]
     await ctx.uow.audit(
         principal,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from medaid_shared import clock
-from medaid_shared.contracts.settlement import CostAnomalyFlagged, CostAnomalyWithdrawn
+from settlement.service import events
 from settlement.service.context import Ctx, new_id
 from settlement.service.ports import Record
 
@@ -48,20 +48,7 @@ async def raise_flag(
     }
     if not await ctx.repo.insert_flag(values):
         return False
-    await ctx.uow.emit(
-        CostAnomalyFlagged(
-            flag_id=values["flag_id"],
-            kind=kind,
-            rule=rule,
-            facility_id=adm["facility_id"],
-            admission_id=adm["admission_id"],
-            period=period,
-            detail=detail,
-            flagged_at=now,
-            metric=metric,
-            threshold=Decimal(0),
-        )
-    )
+    await ctx.uow.emit(events.cost_anomaly_flagged(values))
     return True
 
 
@@ -75,17 +62,8 @@ async def withdraw_flags(ctx: Ctx, statement_id: str, reversal_id: str, reason: 
     )
     for flag in withdrawn:
         await ctx.uow.emit(
-            CostAnomalyWithdrawn(
-                flag_id=flag["flag_id"],
-                kind=flag["kind"],
-                rule=flag["rule"],
-                facility_id=flag["facility_id"],
-                admission_id=flag["admission_id"],
-                period=flag["period"],
-                statement_id=statement_id,
-                reversal_statement_id=reversal_id,
-                reason=reason,
-                withdrawn_at=now,
+            events.cost_anomaly_withdrawn(
+                flag, statement_id=statement_id, reversal_id=reversal_id, reason=reason, withdrawn_at=now
             )
         )
     return len(withdrawn)

@@ -17,9 +17,9 @@ from typing import Any
 
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
-from medaid_shared.contracts.settlement import ManualReimbursementProgressed
 from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from settlement.domain.money import ZERO
+from settlement.service import events
 from settlement.service.context import Ctx
 from settlement.service.ports import Record
 from settlement.service.settlements import MANUAL_APPLICATION, manual_view
@@ -71,26 +71,7 @@ async def _ledger(ctx: Ctx, manual: Record, statement: Record, entry: str, aid_d
 
 
 async def _progressed(ctx: Ctx, principal: Principal, manual: Record, values: Record) -> None:
-    after = {**manual, **values}
-    approved = (
-        after["approved_basic_insurance"] + after["approved_critical_illness"] + after["approved_medical_aid"]
-        if after["approved_medical_aid"] is not None
-        else None
-    )
-    await ctx.uow.emit(
-        ManualReimbursementProgressed(
-            statement_id=after["statement_id"],
-            admission_id=after["admission_id"],
-            person_id=after["person_id"],
-            facility_id=after["facility_id"],
-            state=after["state"],
-            by_role=principal.role.value,
-            at=clock.now(),
-            aid_held=after["aid_held"] or ZERO,
-            approved_total=approved,
-            paid_amount=after["paid_amount"],
-        )
-    )
+    await ctx.uow.emit(events.manual_progressed({**manual, **values}, by_role=principal.role.value, at=clock.now()))
 
 
 async def apply(ctx: Ctx, principal: Principal, statement_id: str) -> dict[str, Any]:

@@ -16,14 +16,6 @@ from typing import Any
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
 from medaid_shared.contracts.common import FacilityLevel, FilingState, Region, SupportType
-from medaid_shared.contracts.settlement import (
-    ManualReimbursementOverdue,
-    ManualReimbursementRequested,
-    PlatformDifference,
-    SettlementCompleted,
-    SettlementReversed,
-    UnfiledCareBearer,
-)
 from medaid_shared.db import UnitOfWork
 from medaid_shared.errors import Conflict, NotFound, NotYetDecidable, ValidationFailed
 from medaid_shared.idempotency import encode
@@ -47,7 +39,7 @@ from settlement.domain.engine import (
 )
 from settlement.domain.money import MAX_AMOUNT, ZERO
 from settlement.domain.parameters import Applied
-from settlement.service import analytics
+from settlement.service import analytics, events
 from settlement.service.context import Ctx, gate_rules, new_id
 from settlement.service.flags import PLATFORM_DIFFERENCE, UNCONSENTED_TREATMENT, raise_flag, withdraw_flags
 from settlement.service.parameters import (
@@ -480,33 +472,7 @@ async def settle_admission(
         ceiling,
     )
     await ctx.uow.emit(
-        SettlementCompleted(
-            statement_id=statement_id,
-            admission_id=admission_id,
-            person_id=adm["person_id"],
-            facility_id=adm["facility_id"],
-            mode=result.mode.value,
-            total=result.total,
-            basic_insurance=result.amount(Payer.BASIC_INSURANCE),
-            critical_illness=result.amount(Payer.CRITICAL_ILLNESS),
-            medical_aid=result.amount(Payer.MEDICAL_AID),
-            support_fund=result.amount(Payer.SUPPORT_FUND),
-            self_pay_support=result.amount(Payer.SELF_PAY_SUPPORT),
-            hospital_borne=result.amount(Payer.HOSPITAL_BORNE),
-            personal_cash=result.amount(Payer.PERSONAL_CASH),
-            aid_year=year,
-            completed_at=now,
-            patient_advance=result.patient_advance,
-            manual_reasons=list(result.manual_reasons),
-            parameter_versions=list(result.parameter_versions),
-            example_parameters=result.example_parameters,
-            gates_applied=list(result.gates_applied),
-            reason=reason,
-            replaces_statement_id=replaces,
-            platform_setl_id=result.platform_setl_id,
-            platform_differences=[PlatformDifference(**d) for d in differences],
-            unfiled_care_bearer=_bearer_event(bearer),
-        )
+        events.settlement_completed(record, result, replaces=replaces, differences=differences, bearer=bearer)
     )
     await _raise_flags(ctx, adm, statement_id, result.platform_setl_id, differences, unconsented)
     await analytics.schedule_analysis(ctx, discharge_day)  # LJ-15.4: the quarter of the discharge
@@ -527,19 +493,6 @@ async def settle_admission(
         },
     )
     return 201, statement_view(record, statement_lines)
-
-
-def _bearer_event(bearer: dict[str, Any] | None) -> UnfiledCareBearer | None:
-    if bearer is None:
-        return None
-    adviser = bearer["adviser"] or {}
-    return UnfiledCareBearer(
-        bearer=bearer["bearer"],
-        amount=bearer["amount"],
-        adviser_kind=adviser.get("kind"),
-        adviser_id=adviser.get("unit_id"),
-        adviser_name=adviser.get("name"),
-    )
 
 
 async def _raise_flags(
@@ -604,35 +557,22 @@ async def _request_manual(
             "institution_id": adm["institution_id"],
         },
     )
-    await ctx.repo.insert_manual(
-        {
-            "statement_id": statement_id,
-            "admission_id": adm["admission_id"],
-            "person_id": adm["person_id"],
-            "facility_id": adm["facility_id"],
-            "support_type": adm["support_type"],
-            "reason": reason,
-            "reimbursable": reimbursable,
-            "application_due_at": due.at,
-            "calendar_provisional": due.calendar_provisional,
-            "requested_at": clock.now(),
-            "state": "requested",
-            "window_version": window.version_id,
-        }
-    )
-    await ctx.uow.emit(
-        ManualReimbursementRequested(
-            admission_id=adm["admission_id"],
-            person_id=adm["person_id"],
-            facility_id=adm["facility_id"],
-            reason=reason,
-            application_due_at=due.at,
-            calendar_provisional=due.calendar_provisional,
-            statement_id=statement_id,
-            reimbursable=reimbursable,
-            support_type=adm["support_type"],
-        )
-    )
+    manual = {
+        "statement_id": statement_id,
+        "admission_id": adm["admission_id"],
+        "person_id": adm["person_id"],
+        "facility_id": adm["facility_id"],
+        "support_type": adm["support_type"],
+        "reason": reason,
+        "reimbursable": reimbursable,
+        "application_due_at": due.at,
+        "calendar_provisional": due.calendar_provisional,
+        "requested_at": clock.now(),
+        "state": "requested",
+        "window_version": window.version_id,
+    }
+    await ctx.repo.insert_manual(manual)
+    await ctx.uow.emit(events.manual_requested(manual))
 
 
 async def reverse_statement(ctx: Ctx, principal: Principal, statement_id: str, reason: str) -> dict[str, Any]:
@@ -684,17 +624,7 @@ async def reverse_statement(ctx: Ctx, principal: Principal, statement_id: str, r
         led["aid_ceiling"],
     )
     await ctx.uow.close_deadline(MANUAL_APPLICATION, statement_id, state="cancelled")
-    await ctx.uow.emit(
-        SettlementReversed(
-            statement_id=reversal_id,
-            reversed_statement_id=statement_id,
-            admission_id=original["admission_id"],
-            person_id=original["person_id"],
-            medical_aid_released=released,
-            reason=reason,
-            reversed_at=now,
-        )
-    )
+    await ctx.uow.emit(events.settlement_reversed(record, released))
     await ctx.uow.audit(
         principal,
         "settlement.reverse",
@@ -768,15 +698,4 @@ async def list_manual(ctx: Ctx, page: PageRequest, pending_only: bool) -> list[d
 
 async def manual_application_overdue(uow: UnitOfWork, row: Any) -> None:
     """LJ-13.2: no application 15 working days after discharge (centralized persons)."""
-    p = row["payload"]
-    await uow.emit(
-        ManualReimbursementOverdue(
-            statement_id=row["subject"],
-            admission_id=p["admission_id"],
-            person_id=p["person_id"],
-            facility_id=p["facility_id"],
-            institution_id=p.get("institution_id"),
-            due_at=row["due_at"],
-            calendar_provisional=row["calendar_provisional"],
-        )
-    )
+    await uow.emit(events.manual_overdue(row))

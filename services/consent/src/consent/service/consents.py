@@ -8,12 +8,11 @@ from typing import Any
 from consent.domain.records import Consent
 from consent.domain.signing import AcceptedSigner
 from consent.domain.treatment import Decision
-from consent.service import rank4
+from consent.service import events, rank4
 from consent.service.common import encrypt, load_admission, new_id
 from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal
-from medaid_shared.contracts.consent import ConsentSigned, SkippedRank
 
 
 async def store_consent(
@@ -82,31 +81,7 @@ async def store_consent(
 async def announce_consent(ctx: Ctx, row: Consent) -> None:
     """ConsentSigned: the consent counts (LJ-10, LJ-11.1) — at signing, or for a rank-4
     signature on a major public interest once civil affairs confirmed the interest."""
-    await ctx.uow.emit(
-        ConsentSigned(
-            consent_id=row.consent_id,
-            admission_id=row.admission_id,
-            person_id=row.person_id,
-            decision=row.decision,
-            signer_id=row.signer_id,
-            signer_rank=row.signer_rank,
-            signer_role=row.signer_role,
-            signed_at=row.signed_at,
-            skipped_ranks=[
-                SkippedRank(
-                    rank=s["rank"],
-                    reason=", ".join(s["reasons"]) + (f": {s['detail']}" if s["detail"] else ""),
-                    holder=s["holder"],
-                    reasons=s["reasons"],
-                )
-                for s in row.skipped_ranks
-            ],
-            treatment_id=row.treatment_id,
-            item_id=row.item_id,
-            filed_with_civil_affairs=row.filed_with_civil_affairs,
-            major_public_interest=row.major_public_interest_reason is not None,
-        )
-    )
+    await ctx.uow.emit(events.consent_signed(row))
 
 
 def signer_name_aad(consent_id: str) -> str:

@@ -12,13 +12,12 @@ from consent.domain.model import Expert
 from consent.domain.parameters import MAJOR_TREATMENT, MajorTreatment
 from consent.domain.records import Evaluation, ExpertAssignment, ExpertRecord, Treatment
 from consent.domain.treatment import Kind, TreatmentStatus
-from consent.service import selfpay
+from consent.service import events, selfpay
 from consent.service.common import decrypt, encrypt, new_id, parameters_for
 from consent.service.ports import Ctx
 from consent.service.treatments import load_treatment, require_view
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
-from medaid_shared.contracts.consent import MajorTreatmentEvaluated
 from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from medaid_shared.pagination import PageRequest
 
@@ -227,21 +226,7 @@ async def _maybe_complete(
     assignment = await ctx.repo.get_assignment(tid)
     expert = await ctx.repo.get_expert(evaluation.expert_id) if evaluation.expert_id else None
     assert assignment is not None and expert is not None
-    await ctx.uow.emit(
-        MajorTreatmentEvaluated(
-            evaluation_id=evaluation.evaluation_id,
-            admission_id=treatment.admission_id,
-            person_id=treatment.person_id,
-            treatment=treatment.category or "major",
-            attending_doctor=evaluation.attending_doctor,
-            expert_id=expert.expert_id,
-            expert_hospital_id=expert.hospital_id,
-            conclusion=result.value,
-            evaluated_at=now,
-            treatment_id=tid,
-            rotation=assignment.rotation.get("basis"),
-        )
-    )
+    await ctx.uow.emit(events.major_treatment_evaluated(treatment, evaluation, expert, assignment))
     await ctx.uow.audit(
         principal, "evaluation.complete", tid, reason=f"LJ-11.2 evaluation record complete: {result.value}"
     )

@@ -8,11 +8,11 @@ from typing import Any
 from consent.domain import signing
 from consent.domain.access import require_view_person
 from consent.domain.model import GuardianAbsence, Person
+from consent.service import events
 from consent.service.common import encrypt, load_person, new_id, today
 from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
-from medaid_shared.contracts.consent import GuardianAbsenceVerified
 from medaid_shared.errors import Conflict, Forbidden, RuleViolation
 
 
@@ -102,31 +102,20 @@ async def record_guardian_absence(
     guardian_id = person.guardian_id if finding == Finding.CANNOT_ACT else None
     absence_id = new_id("abs")
     now = clock.now()
+    absence = GuardianAbsence(
+        absence_id=absence_id,
+        person_id=person_id,
+        evidence_ref=evidence_ref,
+        verified_by=principal.subject,
+        verified_role=principal.role.value,
+        verified_at=now,
+        finding=finding.value,
+        guardian_id=guardian_id,
+    )
     await ctx.repo.add_guardian_absence(
-        GuardianAbsence(
-            absence_id=absence_id,
-            person_id=person_id,
-            evidence_ref=evidence_ref,
-            verified_by=principal.subject,
-            verified_role=principal.role.value,
-            verified_at=now,
-            finding=finding.value,
-            guardian_id=guardian_id,
-        ),
-        encrypt(ctx, evidence_note, f"guardian_absence:{absence_id}") if evidence_note else None,
+        absence, encrypt(ctx, evidence_note, f"guardian_absence:{absence_id}") if evidence_note else None
     )
-    await ctx.uow.emit(
-        GuardianAbsenceVerified(
-            person_id=person_id,
-            absence_id=absence_id,
-            evidence_ref=evidence_ref,
-            verified_by=principal.subject,
-            verified_role=principal.role.value,
-            verified_at=now,
-            finding=finding.value,
-            guardian_id=guardian_id,
-        )
-    )
+    await ctx.uow.emit(events.guardian_absence_verified(absence))
     await ctx.uow.audit(
         principal,
         "guardian_absence.verify",

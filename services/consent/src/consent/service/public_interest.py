@@ -12,14 +12,13 @@ from typing import Any
 from consent.domain.access import can_view_person
 from consent.domain.records import CivilAffairsFiling, Consent, PublicInterestConfirmation
 from consent.domain.treatment import TreatmentStatus
-from consent.service import selfpay
+from consent.service import events, selfpay
 from consent.service.common import encrypt, load_person, new_id
 from consent.service.consents import announce_consent
 from consent.service.ports import Ctx
 from consent.service.rank4 import PublicInterestState, filing_view
 from medaid_shared import clock
 from medaid_shared.authz import Principal
-from medaid_shared.contracts.consent import Rank4PublicInterestRejected
 from medaid_shared.errors import Conflict, NotFound
 
 
@@ -57,15 +56,7 @@ async def decide(ctx: Ctx, principal: Principal, consent_id: str, *, confirm: bo
         await _confirmed(ctx, principal, consent, reason)
     else:
         await ctx.uow.emit(
-            Rank4PublicInterestRejected(
-                consent_id=consent_id,
-                admission_id=consent.admission_id,
-                person_id=consent.person_id,
-                treatment_id=consent.treatment_id,
-                item_id=consent.item_id,
-                rejected_by=principal.subject,
-                rejected_at=now,
-            )
+            events.rank4_public_interest_rejected(consent, rejected_by=principal.subject, rejected_at=now)
         )
     await ctx.uow.audit(
         principal,

@@ -13,11 +13,11 @@ from typing import Any
 from consent.domain.access import can_view_person
 from consent.domain.parameters import RANK4_FILING, Rank4Filing
 from consent.domain.records import CivilAffairsFiling, Consent, PublicInterestConfirmation
+from consent.service import events
 from consent.service.common import encrypt, load_admission, load_person, new_id, parameters_for
 from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal
-from medaid_shared.contracts.consent import Rank4AcknowledgementOverdue, Rank4PublicInterestPending
 from medaid_shared.errors import Conflict, NotFound
 from medaid_shared.pagination import PageRequest
 
@@ -61,7 +61,7 @@ async def file_with_civil_affairs(
     )
     await ctx.repo.add_filing(row)
     if public_interest_pending:
-        await ctx.uow.emit(pending_event(consent, row))
+        await ctx.uow.emit(events.rank4_public_interest_pending(consent, row))
     await ctx.uow.schedule(
         ACKNOWLEDGEMENT_DUE,
         consent.consent_id,
@@ -70,22 +70,6 @@ async def file_with_civil_affairs(
         payload={"consent_id": consent.consent_id},
     )
     return row
-
-
-def pending_event(consent: Consent, filing: CivilAffairsFiling) -> Rank4PublicInterestPending:
-    """LJ-10: civil affairs learns of a signature awaiting its decision on the public interest."""
-    return Rank4PublicInterestPending(
-        consent_id=consent.consent_id,
-        admission_id=consent.admission_id,
-        person_id=consent.person_id,
-        treatment_id=consent.treatment_id,
-        item_id=consent.item_id,
-        signer_id=consent.signer_id,
-        signer_role=consent.signer_role,
-        signed_at=consent.signed_at,
-        acknowledgement_due_at=filing.acknowledgement_due_at,
-        parameters_version=filing.parameters_version,
-    )
 
 
 async def standing_signatures(
@@ -180,19 +164,7 @@ async def on_acknowledgement_due(ctx: Ctx, row: Any) -> None:
         return
     now = clock.now()
     await ctx.repo.update_filing(consent_id, overdue_at=now)
-    await ctx.uow.emit(
-        Rank4AcknowledgementOverdue(
-            consent_id=consent_id,
-            admission_id=filing.admission_id,
-            person_id=filing.person_id,
-            signer_role=filing.signer_role,
-            major_public_interest=filing.major_public_interest,
-            filed_at=filing.filed_at,
-            due_at=filing.acknowledgement_due_at,
-            overdue_at=now,
-            parameters_version=filing.parameters_version,
-        )
-    )
+    await ctx.uow.emit(events.rank4_acknowledgement_overdue(replace(filing, overdue_at=now)))
     await ctx.uow.audit(
         None,
         "rank4.overdue",

@@ -39,14 +39,13 @@ from consent.domain.selfpay import (
     triage,
 )
 from consent.domain.treatment import Classified, Decision, Kind, MajorCategory, TreatmentStatus, consent_decision
-from consent.service import rank4
+from consent.service import events, rank4
 from consent.service.common import decrypt, encrypt, load_admission, load_person, new_id, parameters_for, today
 from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx
 from consent.service.treatments import insert_treatment, require_view
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
-from medaid_shared.contracts.consent import SelfPayDecided, SelfPayProposed, SelfPayReopened, SelfPayReviewed, TrailStep
 from medaid_shared.contracts.referral import EmergencyExemptionWithdrawn
 from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from medaid_shared.minimisation import DIAGNOSIS_ANSWERS
@@ -168,24 +167,7 @@ async def propose(
         decided_at=None,
     )
     await ctx.repo.add_item(row)
-    await ctx.uow.emit(
-        SelfPayProposed(
-            item_id=item_id,
-            admission_id=admission_id,
-            person_id=person.person_id,
-            item_code=item_code,
-            unit_price=unit_price,
-            quantity=quantity,
-            amount=amount,
-            emergency=emergency,
-            needs_review=t.needs_review and not emergency,
-            needs_civil_affairs_filing=t.needs_civil_affairs and not emergency,
-            proposed_at=now,
-            cumulative_scope=params.cumulative_scope.value,
-            cumulative_amount=t.cumulative_after,
-            parameters_version=applied.version_id,
-        )
-    )
+    await ctx.uow.emit(events.self_pay_proposed(row))
     await ctx.uow.audit(
         principal,
         "self_pay.propose",
@@ -267,12 +249,8 @@ async def _reopen(ctx: Ctx, row: SelfPayItem, reason: str) -> None:
     rules = ["LJ-11.3", "LJ-7.4", "LJ-7.1" if row.needs_review else "LJ-7.0"]
     await ctx.repo.update_item(row.item_id, status=status.value, outcome=None, decided_at=None)
     await ctx.uow.emit(
-        SelfPayReopened(
-            item_id=row.item_id,
-            admission_id=row.admission_id,
-            person_id=row.person_id,
-            item_code=row.item_code,
-            amount=row.amount,
+        events.self_pay_reopened(
+            row,
             previous_outcome=Outcome.EMERGENCY.value,
             status=status.value,
             reason=reason,
@@ -426,20 +404,7 @@ async def _decide(
     await ctx.repo.update_item(row.item_id, **values)
     row = replace(row, **values)
     trail = await _trail(ctx, row)
-    await ctx.uow.emit(
-        SelfPayDecided(
-            item_id=row.item_id,
-            admission_id=row.admission_id,
-            person_id=row.person_id,
-            item_code=row.item_code,
-            amount=row.amount,
-            outcome=outcome.value,
-            decided_at=now,
-            rules=rules,
-            trail=[TrailStep(**step) for step in trail],
-            parameters_version=row.parameters_version,
-        )
-    )
+    await ctx.uow.emit(events.self_pay_decided(row, rules=rules, trail=trail))
     await ctx.uow.audit(
         principal,
         "self_pay.decide",
@@ -545,36 +510,24 @@ async def _add_review(
         raise Conflict(f"{participant.value} has already taken part in the {stage} step of this item")
     now = clock.now()
     review_id = new_id("rev")
-    await ctx.repo.add_review(
-        ItemReview(
-            review_id=review_id,
-            item_id=row.item_id,
-            stage=stage,
-            participant=participant.value,
-            outcome=outcome,
-            reviewer_id=principal.subject,
-            reviewer_role=principal.role.value,
-            # LJ annex 3: the form names who reviewed; the name rests encrypted (SPEC 0.4)
-            reviewer_name_enc=None
-            if principal.name is None
-            else encrypt(ctx, principal.name, reviewer_name_aad(review_id)),
-            reason=reason,
-            reviewed_at=now,
-        )
+    review = ItemReview(
+        review_id=review_id,
+        item_id=row.item_id,
+        stage=stage,
+        participant=participant.value,
+        outcome=outcome,
+        reviewer_id=principal.subject,
+        reviewer_role=principal.role.value,
+        # LJ annex 3: the form names who reviewed; the name rests encrypted (SPEC 0.4)
+        reviewer_name_enc=None
+        if principal.name is None
+        else encrypt(ctx, principal.name, reviewer_name_aad(review_id)),
+        reason=reason,
+        reviewed_at=now,
     )
+    await ctx.repo.add_review(review)
     if stage in ("initial", "civil_affairs"):
-        await ctx.uow.emit(
-            SelfPayReviewed(
-                item_id=row.item_id,
-                admission_id=row.admission_id,
-                stage=stage,
-                outcome=outcome,
-                reviewer_id=principal.subject,
-                reviewer_role=principal.role.value,
-                reason=reason,
-                reviewed_at=now,
-            )
-        )
+        await ctx.uow.emit(events.self_pay_reviewed(row, review))
     await ctx.uow.audit(
         principal,
         f"self_pay.{stage}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from consent.domain import signing
@@ -20,13 +21,12 @@ from consent.domain.treatment import (
     intake,
     reopen_rescue,
 )
-from consent.service import rank4
+from consent.service import events, rank4
 from consent.service.common import decrypt, encrypt, load_admission, load_person, new_id, parameters_for, today
 from consent.service.consents import consent_view, store_consent
 from consent.service.ports import Ctx
 from medaid_shared import clock
 from medaid_shared.authz import Principal, Role
-from medaid_shared.contracts.consent import TreatmentRecorded, TreatmentReopened
 from medaid_shared.contracts.referral import EmergencyExemptionWithdrawn
 from medaid_shared.errors import NotFound, RuleViolation, ValidationFailed
 
@@ -149,19 +149,7 @@ async def insert_treatment(
         updated_at=now,
     )
     await ctx.repo.add_treatment(row)
-    await ctx.uow.emit(
-        TreatmentRecorded(
-            treatment_id=treatment_id,
-            admission_id=adm.admission_id,
-            person_id=person.person_id,
-            kind=by_data.kind.value,
-            category=row.category,
-            status=start.status.value,
-            consent_required=start.consent_required,
-            trusteeship_covered=start.trusteeship_covered,
-            recorded_at=now,
-        )
-    )
+    await ctx.uow.emit(events.treatment_recorded(row))
     why = [*start.rules, *([by_data.reason] if by_data.reason else [])]
     if refused is not None:
         why.append(f"evaluation of treatment {refused.treatment_id} concluded not to proceed")
@@ -202,30 +190,20 @@ async def emergency_withdrawn(ctx: Ctx, event: EmergencyExemptionWithdrawn) -> N
             row.procedure_code, person, adm.facility_id, today(), applied.values, refused_before=refused is not None
         )
         now = clock.now()
-        await ctx.repo.update_treatment(
-            row.treatment_id,
-            kind=by_data.kind.value,
-            category=by_data.category.value if by_data.category else None,
-            status=start.status.value,
-            consent_required=start.consent_required,
-            trusteeship_covered=start.trusteeship_covered,
-            parameters_version=applied.version_id,
-            updated_at=now,
-        )
+        changes: dict[str, Any] = {
+            "kind": by_data.kind.value,
+            "category": by_data.category.value if by_data.category else None,
+            "status": start.status.value,
+            "consent_required": start.consent_required,
+            "trusteeship_covered": start.trusteeship_covered,
+            "parameters_version": applied.version_id,
+            "updated_at": now,
+        }
+        await ctx.repo.update_treatment(row.treatment_id, **changes)
+        reopened = replace(row, **changes)
         await ctx.uow.emit(
-            TreatmentReopened(
-                treatment_id=row.treatment_id,
-                admission_id=adm.admission_id,
-                person_id=adm.person_id,
-                previous_kind=Kind.EMERGENCY.value,
-                kind=by_data.kind.value,
-                category=by_data.category.value if by_data.category else None,
-                status=start.status.value,
-                consent_required=start.consent_required,
-                trusteeship_covered=start.trusteeship_covered,
-                reason=event.reason,
-                reopened_at=now,
-                rules=list(start.rules),
+            events.treatment_reopened(
+                reopened, previous_kind=Kind.EMERGENCY.value, reason=event.reason, rules=start.rules
             )
         )
         why = f"referral withdrew the emergency exemptions ({event.reason}): the rescue needs its consent (LJ-11.3)"

@@ -6,7 +6,7 @@ mapping, so an event fed here reads back as it does from PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -15,13 +15,17 @@ from consent.adapters.repository import admission_from_row, facility_from_row, p
 from consent.domain.access import ListScope, Reach
 from consent.domain.model import Admission, Expert, Facility, GuardianAbsence, Person
 from consent.domain.records import (
+    AdmissionState,
     CatalogueEntry,
     CivilAffairsFiling,
     Consent,
     Evaluation,
     ExpertAssignment,
     ExpertRecord,
+    FacilityState,
+    FilingUnit,
     ItemReview,
+    PersonState,
     PublicInterestConfirmation,
     SelfPayItem,
     Treatment,
@@ -77,28 +81,28 @@ class InMemoryRepository:
         self.item: dict[str, SelfPayItem] = {}
         self.review: list[ItemReview] = []
 
-    # ---- the read model
-    async def upsert_person(self, values: Mapping[str, Any]) -> bool:
-        stored = self.person_rows.get(values["person_id"])
-        newer = stored is not None and stored["source_time"] and values["source_time"]
-        if newer and stored["source_time"] > values["source_time"]:
+    # ---- the read model: each record kept as the row it maps to, read back by the adapter's mapping
+    async def upsert_person(self, person: PersonState) -> bool:
+        stored = self.person_rows.get(person.person_id)
+        newer = stored is not None and stored["source_time"] and person.source_time
+        if newer and stored["source_time"] > person.source_time:
             return False  # an older event never overwrites a newer one
-        self.person_rows[values["person_id"]] = dict(values)
+        self.person_rows[person.person_id] = asdict(person)
         return True
 
-    async def upsert_admission(self, values: Mapping[str, Any]) -> None:
-        kept = self.admission_rows.get(values["admission_id"], {})
+    async def upsert_admission(self, admission: AdmissionState) -> None:
+        kept = self.admission_rows.get(admission.admission_id, {})
         withdrawn = {k: kept.get(k) for k in ("emergency_withdrawn_at", "emergency_withdrawn_reason")}
-        self.admission_rows[values["admission_id"]] = {**withdrawn, **values}
+        self.admission_rows[admission.admission_id] = {**withdrawn, **asdict(admission)}
 
-    async def upsert_facility(self, values: Mapping[str, Any]) -> None:
-        self.facility_rows[values["facility_id"]] = dict(values)
+    async def upsert_facility(self, facility: FacilityState) -> None:
+        self.facility_rows[facility.facility_id] = asdict(facility)
 
-    async def upsert_catalogue_item(self, values: Mapping[str, Any]) -> None:
-        self.catalogue[values["version_id"]] = CatalogueEntry(**dict(values))
+    async def upsert_catalogue_item(self, entry: CatalogueEntry) -> None:
+        self.catalogue[entry.version_id] = entry
 
-    async def upsert_unit(self, values: Mapping[str, Any]) -> None:
-        self.unit_names[values["unit_id"]] = values["name"]
+    async def upsert_unit(self, unit: FilingUnit) -> None:
+        self.unit_names[unit.unit_id] = unit.name
 
     async def person(self, person_id: str, *, lock: bool = False) -> Person | None:
         row = self.person_rows.get(person_id)

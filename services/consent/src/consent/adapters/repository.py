@@ -28,13 +28,17 @@ from consent.domain.model import (
 )
 from consent.domain.parameters import CATALOGUE
 from consent.domain.records import (
+    AdmissionState,
     CatalogueEntry,
     CivilAffairsFiling,
     Consent,
     Evaluation,
     ExpertAssignment,
     ExpertRecord,
+    FacilityState,
+    FilingUnit,
     ItemReview,
+    PersonState,
     PublicInterestConfirmation,
     SelfPayItem,
     Treatment,
@@ -187,8 +191,9 @@ class SqlRepository:
         await self.session.execute(update(column.table).where(column == key).values(**changes))
 
     # -- read model ---------------------------------------------------------------------
-    async def upsert_person(self, values: Mapping[str, Any]) -> bool:
+    async def upsert_person(self, person: PersonState) -> bool:
         """Insert or replace the person's state; an event older than the stored one is ignored."""
+        values = _values(person)
         ins = pg_insert(t.person).values(**values)
         cols = {k: ins.excluded[k] for k in values if k != "person_id"}
         stmt = ins.on_conflict_do_update(
@@ -200,32 +205,24 @@ class SqlRepository:
         ).returning(t.person.c.person_id)
         return (await self.session.execute(stmt)).first() is not None
 
-    async def upsert_admission(self, values: Mapping[str, Any]) -> None:
-        stmt = pg_insert(t.admission).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["admission_id"], set_={k: stmt.excluded[k] for k in values if k != "admission_id"}
-        )
-        await self.session.execute(stmt)
+    async def upsert_admission(self, admission: AdmissionState) -> None:
+        """The record's columns only: the emergency's withdrawal beside them is kept."""
+        await self._upsert(t.admission, "admission_id", admission)
 
-    async def upsert_catalogue_item(self, values: Mapping[str, Any]) -> None:
-        stmt = pg_insert(t.catalogue_item).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["version_id"], set_={k: stmt.excluded[k] for k in values if k != "version_id"}
-        )
-        await self.session.execute(stmt)
+    async def upsert_catalogue_item(self, entry: CatalogueEntry) -> None:
+        await self._upsert(t.catalogue_item, "version_id", entry)
 
-    async def upsert_unit(self, values: Mapping[str, Any]) -> None:
-        stmt = pg_insert(t.unit).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["unit_id"], set_={k: stmt.excluded[k] for k in values if k != "unit_id"}
-        )
-        await self.session.execute(stmt)
+    async def upsert_unit(self, unit: FilingUnit) -> None:
+        await self._upsert(t.unit, "unit_id", unit)
 
-    async def upsert_facility(self, values: Mapping[str, Any]) -> None:
-        stmt = pg_insert(t.facility).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["facility_id"], set_={k: stmt.excluded[k] for k in values if k != "facility_id"}
-        )
+    async def upsert_facility(self, facility: FacilityState) -> None:
+        await self._upsert(t.facility, "facility_id", facility)
+
+    async def _upsert(self, table: Table, key: str, record: Any) -> None:
+        """Insert the record's row, or replace the columns it has on the row of its key."""
+        values = _values(record)
+        stmt = pg_insert(table).values(**values)
+        stmt = stmt.on_conflict_do_update(index_elements=[key], set_={k: stmt.excluded[k] for k in values if k != key})
         await self.session.execute(stmt)
 
     async def person(self, person_id: str, *, lock: bool = False) -> Person | None:

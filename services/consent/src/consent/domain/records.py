@@ -5,7 +5,9 @@ it. The repository (``service.ports.Repository``) returns these and takes them; 
 map them to and from table rows. Values stay in their stored form (enum values as text, JSON
 documents as dicts, ciphertexts as bytes); a change is a new record (``dataclasses.replace``).
 
-The read model of persons, admissions and facilities is in ``domain.model``."""
+The read model of persons, admissions, facilities and filing units is stored as the last
+event of each announced it (``PersonState`` … ``FilingUnit``, below) and read back as
+``domain.model``'s persons, admissions and facilities."""
 
 from __future__ import annotations
 
@@ -191,4 +193,72 @@ class CatalogueEntry:
     effective_from: date
     effective_to: date | None = None
     example: bool
+    updated_at: datetime
+
+
+# ---- the read model, as referral's events last stated it ----------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonState:
+    """A person as PersonRegistered / PersonUpdated carried it (the full state each time),
+    and the event it came from: an older event never replaces a newer state."""
+
+    person_id: str
+    name_masked: str
+    name_sealed: str | None = None  # SPEC 0.4: opened only to print annex 3
+    support_type: str
+    institution_id: str | None = None
+    village_id: str | None = None
+    town_id: str | None = None
+    capacity: Any = None
+    guardian: Any = None
+    agents: Any
+    trusteeship: Any = None
+    disability_level: str | None = None
+    source_event_id: str
+    source_time: datetime | None = None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdmissionState:
+    """An admission as AdmissionFiled carried it; referral's later withdrawal of its
+    emergency exemptions is kept beside it (``withdraw_emergency``), never overwritten."""
+
+    admission_id: str
+    person_id: str
+    facility_id: str
+    admitted_at: datetime
+    emergency: bool
+    support_type: str
+    institution_id: str | None = None
+    village_id: str | None = None
+    town_id: str | None = None
+    hospital_admission_no: str | None = None
+    psn_no: str | None = None
+    mdtrt_id: str | None = None
+    setl_id: str | None = None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class FacilityState:
+    """A facility as FacilityRegistered / FacilityUpdated carried it."""
+
+    facility_id: str
+    name: str
+    level: str
+    designated: bool
+    region: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilingUnit:
+    """LJ annex 3: a unit that files for a person (an institution, a village committee) and
+    its name as it signed the annex-1 form (FilingCompleted; the latest wins)."""
+
+    unit_id: str
+    name: str
     updated_at: datetime

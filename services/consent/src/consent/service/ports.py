@@ -6,21 +6,24 @@ fields (``update_*``), so a use case writes only what it decided."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from consent.domain.access import ListScope
 from consent.domain.model import Admission, Expert, Facility, GuardianAbsence, Person
 from consent.domain.records import (
+    AdmissionState,
     CatalogueEntry,
     CivilAffairsFiling,
     Consent,
     Evaluation,
     ExpertAssignment,
     ExpertRecord,
+    FacilityState,
+    FilingUnit,
     ItemReview,
+    PersonState,
     PublicInterestConfirmation,
     SelfPayItem,
     Treatment,
@@ -35,17 +38,19 @@ class Repository(Protocol):
     """Storage of the consent service inside one unit of work."""
 
     # ---- the read model (LJ-10 inputs), fed by referral's and settlement's events
-    async def upsert_person(self, values: Mapping[str, Any]) -> bool:
+    async def upsert_person(self, person: PersonState) -> bool:
         """Insert or replace the person's state; an event older than the stored one is ignored."""
         ...
 
-    async def upsert_admission(self, values: Mapping[str, Any]) -> None: ...
+    async def upsert_admission(self, admission: AdmissionState) -> None:
+        """Insert or replace the admission's state, keeping a withdrawal of its emergency."""
+        ...
 
-    async def upsert_facility(self, values: Mapping[str, Any]) -> None: ...
+    async def upsert_facility(self, facility: FacilityState) -> None: ...
 
-    async def upsert_catalogue_item(self, values: Mapping[str, Any]) -> None: ...
+    async def upsert_catalogue_item(self, entry: CatalogueEntry) -> None: ...
 
-    async def upsert_unit(self, values: Mapping[str, Any]) -> None: ...
+    async def upsert_unit(self, unit: FilingUnit) -> None: ...
 
     async def person(self, person_id: str, *, lock: bool = False) -> Person | None: ...
 

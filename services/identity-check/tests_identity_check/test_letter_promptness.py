@@ -60,16 +60,6 @@ async def test_gd_16_1_a_letter_sent_long_after_the_admission_is_flagged(svc: Se
         assert len(await svc.published("IdentityLetterSentLate")) == 1
 
 
-async def test_gd_16_1_a_letter_within_the_interval_is_not_flagged(svc: ServiceHarness) -> None:
-    await register_facility(svc)
-    with time_machine.travel(FILED, tick=False):
-        body = await filed(svc)
-        await _case_opened(svc, body, FILED - timedelta(hours=24))
-        letter = await _letter(svc, body)
-        assert letter["sent_late"] is False and letter["admitted_at"] is not None
-        assert await svc.published("IdentityLetterSentLate") == []
-
-
 async def test_gd_16_1_immediately_is_a_versioned_interpretation(svc: ServiceHarness) -> None:
     await register_facility(svc)
     admin = token(svc, "admin")

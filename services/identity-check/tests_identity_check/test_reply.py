@@ -76,15 +76,6 @@ async def test_gd_16_2_holidays_do_not_count_reply_on_october_8_is_in_time(svc: 
     assert event["payload"]["name_masked"] is None and event["payload"]["id_number_sealed"] is None
 
 
-async def test_gd_16_2_reply_on_sunday_after_the_make_up_day_is_late(svc: ServiceHarness) -> None:
-    body = await _file(svc)
-    r = await _reply(svc, body["request_id"], identified(), datetime(2026, 10, 11, 9, 0, tzinfo=SH))
-    assert r.status_code == 200
-    assert r.json()["reply"]["late"] is True
-    [event] = await svc.published("IdentityVerified")
-    assert event["payload"]["late"] is True and event["payload"]["late_identification"] is False
-
-
 async def test_gd_16_2_second_final_reply_is_a_conflict_and_changes_nothing(svc: ServiceHarness) -> None:
     body = await _file(svc)
     at = datetime(2026, 10, 8, 9, 0, tzinfo=SH)

@@ -191,9 +191,12 @@ async def test_gd_16_2_gd_16_3_after_the_window_the_request_is_overdue_and_a_rep
     assert w.repo.request[request.id].status is RequestStatus.OVERDUE
     (overdue,) = w.uow.published(IdentityCheckOverdue)
     assert overdue.due_at == request.reply_due_at
+    # the Sunday after the make-up Saturday: late
     replied = await w.reply(request.id, datetime(2026, 10, 11, 9, tzinfo=SH), Reply(Outcome.NOT_IDENTIFIED))
     assert replied.reply is not None and replied.reply.late is True
     assert replied.request.status is RequestStatus.NOT_IDENTIFIED
+    (event,) = w.uow.published(IdentityVerified)
+    assert (event.late, event.late_identification) == (True, False)
     # a second firing (the deadline raced the reply) changes nothing
     await w.checks.on_reply_due(w.ctx, SimpleNamespace(subject=request.id))
     assert len(w.uow.published(IdentityCheckOverdue)) == 1

@@ -27,7 +27,7 @@ async def add(
     body: BlacklistCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: blacklist.add(env, body))
+    return await run("blacklist.write", lambda env: blacklist.add(env, body))
 
 
 @router.get(
@@ -43,7 +43,10 @@ async def list_entries(
     active_only: bool = True,
 ) -> Any:
     return await run.keyset_page(
-        None, lambda env: blacklist.list_entries(env, city, active_only, page), page, lambda e: sort_key(e["entry_id"])
+        "blacklist.read",
+        lambda env: blacklist.list_entries(env, city, active_only, page),
+        page,
+        lambda e: sort_key(e["entry_id"]),
     )
 
 
@@ -58,4 +61,4 @@ async def lift(
     body: LiftCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: blacklist.lift(env, entry_id, body))
+    return await run("blacklist.write", lambda env: blacklist.lift(env, entry_id, body))

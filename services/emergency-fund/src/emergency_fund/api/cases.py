@@ -59,7 +59,7 @@ async def open_case(
     body: CaseCreate,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: cases.open_case(env, body))
+    return await run("case.create", lambda env: cases.open_case(env, body))
 
 
 @router.get(
@@ -75,7 +75,7 @@ async def list_cases(
     facility_id: str | None = None,
 ) -> Any:
     return await run.keyset_page(
-        None, lambda env: cases.list_cases(env, state, facility_id, page), page, lambda c: sort_key(c["case_id"])
+        "case.read", lambda env: cases.list_cases(env, state, facility_id, page), page, lambda c: sort_key(c["case_id"])
     )
 
 
@@ -89,7 +89,7 @@ async def get_case(
     case_id: str,
     run: QueryRun,
 ) -> Any:
-    return await run.fetch(None, lambda env: cases.get_case(env, case_id))
+    return await run.fetch("case.read", lambda env: cases.get_case(env, case_id))
 
 
 @router.get(
@@ -102,7 +102,7 @@ async def get_assessment(
     case_id: str,
     run: QueryRun,
 ) -> Any:
-    return await run.fetch(None, lambda env: cases.assessment(env, case_id))
+    return await run.fetch("case.read", lambda env: cases.assessment(env, case_id))
 
 
 @router.post(
@@ -119,7 +119,7 @@ async def read_identity(
     async def fn(env: Env) -> tuple[int, Any]:
         return 200, await cases.read_identity(env, case_id, body.reason)
 
-    return await run(None, fn)
+    return await run("case.identity.read", fn)
 
 
 @router.post(
@@ -144,7 +144,7 @@ async def set_disease(
     body: DiseaseUpdate,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: cases.set_disease(env, case_id, body))
+    return await run("case.update", lambda env: cases.set_disease(env, case_id, body))
 
 
 @router.post(
@@ -159,7 +159,7 @@ async def add_cost_items(
     body: CostItemsCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: cases.add_cost_items(env, case_id, body))
+    return await run("case.update", lambda env: cases.add_cost_items(env, case_id, body))
 
 
 @router.post(
@@ -173,7 +173,7 @@ async def extend(
     body: ExtensionCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: stay.request_extension(env, case_id, body))
+    return await run("case.update", lambda env: stay.request_extension(env, case_id, body))
 
 
 @router.post(
@@ -187,7 +187,7 @@ async def extension_decision(
     body: ExtensionDecisionCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: stay.decide_extension(env, case_id, body))
+    return await run("case.extension.decide", lambda env: stay.decide_extension(env, case_id, body))
 
 
 @router.post(
@@ -201,7 +201,7 @@ async def stay_end(
     body: StayEndCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: stay.record_stay_end(env, case_id, body))
+    return await run("case.update", lambda env: stay.record_stay_end(env, case_id, body))
 
 
 @router.post(
@@ -216,7 +216,7 @@ async def record_channel(
     body: ChannelPaymentCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: channels.record_claim(env, case_id, body))
+    return await run("case.update", lambda env: channels.record_claim(env, case_id, body))
 
 
 @router.post(
@@ -232,7 +232,7 @@ async def confirm_channel(
     body: ChannelConfirmationCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: channels.confirm(env, case_id, channel, body))
+    return await run("case.channel.confirm", lambda env: channels.confirm(env, case_id, channel, body))
 
 
 @router.post(
@@ -247,7 +247,7 @@ async def waive_channel(
     body: ChannelWaiverCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: channels.waive(env, case_id, channel, body))
+    return await run("case.channel.waive", lambda env: channels.waive(env, case_id, channel, body))
 
 
 @router.post(
@@ -261,7 +261,7 @@ async def unable_to_pay(
     body: UnableToPayCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: cases.set_unable_to_pay(env, case_id, body))
+    return await run("case.update", lambda env: cases.set_unable_to_pay(env, case_id, body))
 
 
 @router.post(
@@ -276,7 +276,7 @@ async def civil_affairs_check(
     body: CivilAffairsCheckCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: cases.civil_affairs_check(env, case_id, body))
+    return await run("case.civil_affairs", lambda env: cases.civil_affairs_check(env, case_id, body))
 
 
 @router.post(
@@ -291,7 +291,7 @@ async def vagrant(
     body: VagrantRegistrationCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: cases.register_vagrant(env, case_id, body))
+    return await run("case.civil_affairs", lambda env: cases.register_vagrant(env, case_id, body))
 
 
 @router.post(
@@ -305,7 +305,7 @@ async def waiver(
     body: WaiverCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: cases.waive(env, case_id, body))
+    return await run("case.update", lambda env: cases.waive(env, case_id, body))
 
 
 @router.post(
@@ -319,7 +319,7 @@ async def exclusion(
     body: ExclusionCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: exclusions.propose_or_exclude(env, case_id, body))
+    return await run("case.exclude", lambda env: exclusions.propose_or_exclude(env, case_id, body))
 
 
 @router.post(
@@ -333,7 +333,7 @@ async def exclusion_decision(
     body: ExclusionDecisionCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: exclusions.decide_case(env, case_id, body))
+    return await run("case.exclusion.decide", lambda env: exclusions.decide_case(env, case_id, body))
 
 
 @router.post(
@@ -348,7 +348,7 @@ async def item_exclusion_decision(
     body: ItemExclusionDecisionCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: exclusions.decide_item(env, case_id, item_id, body))
+    return await run("case.exclusion.decide", lambda env: exclusions.decide_item(env, case_id, item_id, body))
 
 
 @router.post(
@@ -363,7 +363,7 @@ async def claim(
     body: ClaimCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: cases.claim(env, case_id, body))
+    return await run("case.claim", lambda env: cases.claim(env, case_id, body))
 
 
 @router.post(

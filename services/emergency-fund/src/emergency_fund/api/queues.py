@@ -32,7 +32,10 @@ async def channel_confirmations(
     ),
 ) -> Any:
     return await run.keyset_page(
-        None, lambda env: channels.awaiting(env, awaiting, page), page, lambda i: sort_key(i["case_id"], i["channel"])
+        "case.channel.queue",
+        lambda env: channels.awaiting(env, awaiting, page),
+        page,
+        lambda i: sort_key(i["case_id"], i["channel"]),
     )
 
 
@@ -44,7 +47,10 @@ async def channel_confirmations(
 )
 async def exclusion_proposals(run: QueryRun, page: PageQuery) -> Any:
     return await run.keyset_page(
-        None, lambda env: exclusions.proposals(env, page), page, lambda i: sort_key(i["case_id"], i["cost_item_id"])
+        "case.exclusion.queue",
+        lambda env: exclusions.proposals(env, page),
+        page,
+        lambda i: sort_key(i["case_id"], i["cost_item_id"]),
     )
 
 
@@ -56,5 +62,5 @@ async def exclusion_proposals(run: QueryRun, page: PageQuery) -> Any:
 )
 async def emergency_extensions(run: QueryRun, page: PageQuery) -> Any:
     return await run.keyset_page(
-        None, lambda env: stay.pending_extensions(env, page), page, lambda i: sort_key(i["case_id"])
+        "case.extension.queue", lambda env: stay.pending_extensions(env, page), page, lambda i: sort_key(i["case_id"])
     )

@@ -9,7 +9,7 @@ application (附件2) whose amounts stay within the caps.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, fields, replace
 from datetime import date
 from typing import Any
 
@@ -17,18 +17,25 @@ from emergency_fund.domain import eligibility as el
 from emergency_fund.domain.channels import ChannelStatus, ExclusionStatus, item_excluded
 from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.domain.params import Params
+from emergency_fund.domain.records import (
+    Case,
+    ChannelPayment,
+    CivilAffairsCheck,
+    CostItem,
+    IdentitySignal,
+    VagrantRegistration,
+)
 from emergency_fund.service.base import (
     Env,
     audit,
-    authorize,
-    get_or_404,
+    found,
+    is_hospital,
     load_params,
     new_id,
     out,
     person_index,
     require_fund,
     require_record_scope,
-    scope_filter,
     sealed_birth_facts,
     sealed_person_index,
 )
@@ -44,6 +51,7 @@ from emergency_fund.service.commands import (
     WaiverCmd,
 )
 from emergency_fund.service.ports import Row
+from emergency_fund.service.ports.cases import CaseScope
 from emergency_fund.service.reference import average_cost, living_standard_on
 from medaid_shared.authz import Principal, Role
 from medaid_shared.clock import to_local
@@ -72,43 +80,80 @@ SETTLEMENT_CHANNELS = {el.Channel.MEDICAL_AID.value, el.Channel.BASIC_MEDICAL_IN
 # ---------------------------------------------------------------- loading and scope
 
 
-async def load_case(env: Env, case_id: str, *, lock: bool = False) -> Row:
-    case = await get_or_404(env, "case", case_id, lock=lock, what="case")
-    require_record_scope(env.principal, case["facility_id"], case["city"])
+WITHDRAWN_CLAIM: dict[str, Any] = {
+    "state": CaseState.OPEN,
+    "claim_medical": None,
+    "claim_living": None,
+    "claimed_at": None,
+}
+"""The changes that withdraw a filed claim (the case is open again for a new one)."""
+
+
+def case_scope(p: Principal) -> CaseScope:
+    """The cases a caller sees: its facilities' (hospital) or its cities'."""
+    if is_hospital(p):
+        return CaseScope(facilities=tuple(sorted(p.scope_ids("facility"))))
+    return CaseScope(cities=tuple(sorted(p.scope_ids("city"))))
+
+
+def row_of(record: Any) -> Row:
+    """A record as the row the use cases not yet on records take (their fields by name)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def as_case(case: Case | Row) -> Case:
+    """A case handed over as a record, or as a row by use cases not yet on records."""
+    if isinstance(case, Case):
+        return case
+    return Case(**{f.name: case[f.name] for f in fields(Case) if f.name in case})
+
+
+async def the_case(env: Env, case_id: str, *, lock: bool = False) -> Case:
+    """The case in the caller's scope (404 if there is none)."""
+    case = found(await env.repo.cases.get(case_id, for_update=lock), "case", case_id)
+    require_record_scope(env.principal, case.facility_id, case.city)
     return case
 
 
-async def editable_case(env: Env, case_id: str) -> Row:
+async def load_case(env: Env, case_id: str, *, lock: bool = False) -> Row:
+    """``the_case`` as a row, for the use cases not yet on records."""
+    return row_of(await the_case(env, case_id, lock=lock))
+
+
+async def editable_case(env: Env, case_id: str) -> Case:
     """A case the hospital may still change; changing a filed claim withdraws the claim."""
-    case = await load_case(env, case_id, lock=True)
-    if case["state"] not in EDITABLE:
-        raise Conflict(f"case {case_id} is {case['state']} and can no longer be changed")
-    if case["state"] == CaseState.CLAIMED:
-        await env.repo.update(
-            "case",
-            {"id": case_id},
-            {"state": CaseState.OPEN, "claim_medical": None, "claim_living": None, "claimed_at": None},
-        )
+    case = await the_case(env, case_id, lock=True)
+    if case.state not in EDITABLE:
+        raise Conflict(f"case {case_id} is {case.state} and can no longer be changed")
+    if case.state == CaseState.CLAIMED:
+        await env.repo.cases.update(case_id, **WITHDRAWN_CLAIM)
         await audit(env, "case.claim_withdrawn", case_id, reason="the case changed after its claim was filed")
-        case = {**case, "state": CaseState.OPEN}
+        case = replace(case, state=CaseState.OPEN)
     return case
 
 
 async def touch(env: Env, case_id: str, **values: Any) -> None:
-    await env.repo.update("case", {"id": case_id}, {**values, "updated_at": env.now})
+    """Change the case's named fields (and its time of change)."""
+    await env.repo.cases.update(case_id, **values, updated_at=env.now)
+
+
+async def current_case(env: Env, case_id: str, *, lock: bool = False) -> Case:
+    """A case known to exist (read again after a change)."""
+    case = await env.repo.cases.get(case_id, for_update=lock)
+    assert case is not None
+    return case
 
 
 async def announce_closed(env: Env, case_id: str, outcome: str) -> None:
     """SPEC 0.4: the case ended (disbursed, excluded, refunded): identity-check closes the
     police letter it rests on, so the face photos' retention starts."""
-    case = await env.repo.one("case", {"id": case_id})
-    assert case is not None
+    case = await current_case(env, case_id)
     await env.uow.emit(
         FundCaseClosed(
             case_id=case_id,
-            facility_id=case["facility_id"],
-            patient_ref=case["patient_ref"],
-            city=case["city"],
+            facility_id=case.facility_id,
+            patient_ref=case.patient_ref,
+            city=case.city,
             outcome=outcome,
             closed_at=env.now,
         )
@@ -116,9 +161,10 @@ async def announce_closed(env: Env, case_id: str, outcome: str) -> None:
 
 
 async def blacklisted(env: Env, id_digest: str | None) -> bool:
+    """GD-24: whether the person is on a blacklist not lifted."""
     if not id_digest:
         return False
-    return bool(await env.repo.many("blacklist", {"id_digest": id_digest, "lifted_at__isnull": True}, limit=1))
+    return await env.repo.listed(id_digest)
 
 
 # ---------------------------------------------------------------- opening a case
@@ -127,14 +173,13 @@ async def blacklisted(env: Env, id_digest: str | None) -> bool:
 async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
     """GD-12: the hospital opens a case for an emergency patient whose identity is unknown
     (GD-13.1) or who cannot pay (GD-13.2)."""
-    authorize(env, "case.create")
     env.principal.require_scope("facility", cmd.facility_id, "this hospital")
-    facility = await env.repo.one("facility", {"facility_id": cmd.facility_id})
+    facility = await env.repo.facilities.get(cmd.facility_id)
     if facility is None:
         raise RuleViolation(
             f"hospital {cmd.facility_id} is not registered with a city's fund", rule="GD-3", field="facility_id"
         )
-    city = facility["city"]
+    city = facility.city
     await require_fund(env, city)
     if cmd.admitted_at > env.now:
         raise ValidationFailed("admission cannot be in the future", field="admitted_at")
@@ -152,27 +197,27 @@ async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
         await _check_letter(env, cmd)
     await _refuse_duplicates(env, cmd)
     params = await load_params(env, cmd.admitted_at)
-    row = {
-        "id": case_id,
-        "city": city,
-        "facility_id": cmd.facility_id,
-        "source": "hospital",
-        "admission_id": cmd.admission_id,
-        "person_id": None,
-        "patient_ref": cmd.patient_ref,
-        "identity_check_request_id": cmd.identity_check_request_id,
-        "admitted_at": cmd.admitted_at,
-        "disease_code": cmd.disease_code,
-        "emergency_hours": params.emergency_period_hours,  # GD-13.3
-        "unable_to_pay_basis": [],
-        "waiver_amount": ZERO,
-        "state": CaseState.OPEN,
-        "created_at": env.now,
-        "created_by": env.principal.subject,
-        "updated_at": env.now,
+    case = Case(
+        id=case_id,
+        city=city,
+        facility_id=cmd.facility_id,
+        source="hospital",
+        admission_id=cmd.admission_id,
+        person_id=None,
+        patient_ref=cmd.patient_ref,
+        identity_check_request_id=cmd.identity_check_request_id,
+        admitted_at=cmd.admitted_at,
+        disease_code=cmd.disease_code,
+        emergency_hours=params.emergency_period_hours,  # GD-13.3
+        unable_to_pay_basis=[],
+        waiver_amount=ZERO,
+        state=CaseState.OPEN,
+        created_at=env.now,
+        created_by=env.principal.subject,
+        updated_at=env.now,
         **identity,
-    }
-    if not await env.repo.insert_ignore("case", row):  # a concurrent duplicate won the unique index
+    )
+    if not await env.repo.cases.add_new(case):  # a concurrent duplicate won the unique index
         await _refuse_duplicates(env, cmd)
         raise Conflict("a case for this admission or police letter was opened at the same time")
     await audit(
@@ -180,7 +225,7 @@ async def open_case(env: Env, cmd: CaseCreate) -> tuple[int, Any]:
         "case.open",
         case_id,
         facility=cmd.facility_id,
-        identity=row["identity_status"],
+        identity=case.identity_status,
         identity_check_request=cmd.identity_check_request_id,
     )
     if cmd.identity_check_request_id:
@@ -210,16 +255,16 @@ async def _check_letter(env: Env, cmd: CaseCreate) -> None:
             rule="GD-16.3",
             field="identity_check_request_id",
         )
-    letter = await env.repo.one("identity_signal", {"request_id": cmd.identity_check_request_id})
-    if letter is not None and letter["facility_id"] != cmd.facility_id:
+    letter = await env.repo.identity_signals.get(cmd.identity_check_request_id)
+    if letter is not None and letter.facility_id != cmd.facility_id:
         raise RuleViolation(
             f"identity-check request {cmd.identity_check_request_id} is another hospital's letter",
             rule="GD-16.3",
             field="identity_check_request_id",
         )
-    if letter is not None and letter["patient_ref"] != cmd.patient_ref:
+    if letter is not None and letter.patient_ref != cmd.patient_ref:
         raise RuleViolation(
-            f"identity-check request {cmd.identity_check_request_id} concerns admission {letter['patient_ref']}, "
+            f"identity-check request {cmd.identity_check_request_id} concerns admission {letter.patient_ref}, "
             f"not {cmd.patient_ref}",
             rule="GD-16.3",
             field="identity_check_request_id",
@@ -229,31 +274,32 @@ async def _check_letter(env: Env, cmd: CaseCreate) -> None:
 async def _refuse_duplicates(env: Env, cmd: CaseCreate) -> None:
     """GD-16.3 / GD-13.4: one case per admission number of a hospital, per referral
     admission and per police letter — a duplicate is a 409 naming the existing case."""
-    checks: list[tuple[dict[str, Any], str, str]] = [
+    checks: list[tuple[Case | None, str, str]] = [
         (
-            {"facility_id": cmd.facility_id, "patient_ref": cmd.patient_ref},
+            await env.repo.case_of_patient(cmd.facility_id, cmd.patient_ref),
             "patient_ref",
             f"admission number {cmd.patient_ref} of {cmd.facility_id}",
         )
     ]
     if cmd.admission_id:
-        checks.append(({"admission_id": cmd.admission_id}, "admission_id", f"admission {cmd.admission_id}"))
+        checks.append(
+            (await env.repo.case_of_admission(cmd.admission_id), "admission_id", f"admission {cmd.admission_id}")
+        )
     if cmd.identity_check_request_id:
         checks.append(
             (
-                {"identity_check_request_id": cmd.identity_check_request_id},
+                await env.repo.case_of_letter(cmd.identity_check_request_id),
                 "identity_check_request_id",
                 f"identity-check request {cmd.identity_check_request_id}",
             )
         )
-    for where, field, what in checks:
-        existing = await env.repo.one("case", where)
+    for existing, field, what in checks:
         if existing is not None:
             raise Conflict(
-                f"{what} already has case {existing['id']}",
+                f"{what} already has case {existing.id}",
                 rule="GD-16.3",
                 field=field,
-                extra={"existing_case_id": existing["id"]},
+                extra={"existing_case_id": existing.id},
             )
 
 
@@ -277,26 +323,25 @@ def identity_fields(env: Env, case_id: str, name: str | None, id_number: str | N
 async def after_identity_known(env: Env, case_id: str) -> None:
     """Once a digest is known: a destitute person known to referral (GD-22.3) and the
     blacklist (GD-24)."""
-    case = await env.repo.one("case", {"id": case_id})
-    assert case is not None
+    case = await current_case(env, case_id)
     await recheck_extension(env, case)
-    digest = case["id_digest"]
+    digest = case.id_digest
     if not digest:
         return
     if await blacklisted(env, digest):
         await touch(env, case_id, blacklist_flag=True)
-    person = await env.repo.one("person", {"id_digest": digest})
-    if person is not None and not case["destitute"]:
-        await mark_destitute(env, case_id, person)
+    person = await env.repo.person_of_digest(digest)
+    if person is not None and not case.destitute:
+        await mark_destitute(env, case_id, person.person_id)
 
 
-def held_birth_facts(env: Env, case: Row) -> el.BirthFacts | None:
+def held_birth_facts(env: Env, case: Case) -> el.BirthFacts | None:
     """GD-13.3: what the ID number the fund holds for the patient says (None while unknown);
     a case identified before these facts were kept reads them from its encrypted number."""
-    if case["birth_facts"]:
-        return el.BirthFacts.parse(case["birth_facts"])
-    if case["id_number_enc"] is not None:
-        number = env.cipher.decrypt_text(case["id_number_enc"], f"case:{case['id']}:id_number")
+    if case.birth_facts:
+        return el.BirthFacts.parse(case.birth_facts)
+    if case.id_number_enc is not None:
+        number = env.cipher.decrypt_text(case.id_number_enc, f"case:{case.id}:id_number")
         return el.BirthFacts.from_id_number(number)
     return None
 
@@ -309,32 +354,37 @@ def extension_evidence(stored: dict[str, Any] | None) -> el.ExtensionEvidence:
     )
 
 
-async def recheck_extension(env: Env, case: Row) -> None:
+async def recheck_extension(env: Env, case: Case) -> None:
     """GD-13.3 with SPEC 0.5: an extension requested or approved while the patient was
     unidentified rested on the hospital's evidence; once the ID number is known the category
     must match it. One that does not is rejected on the facts — the normal period applies
     again and a filed claim (resting on the longer period) is withdrawn; a case the agency has
     decided on keeps the decision and the contradiction is audited for its review."""
-    if case["extension_status"] not in ("requested", "approved"):
+    if case.extension_status not in ("requested", "approved"):
         return
-    params = await load_params(env, case["admitted_at"])
+    params = await load_params(env, case.admitted_at)
     try:
-        el.check_extension(
-            case["extension_category"],
-            case["extension_reason"] or "",
-            case["extension_hours"],
-            params,
-            evidence=extension_evidence(case["extension_evidence"]),
-            admitted_on=to_local(case["admitted_at"]).date(),
-            held=held_birth_facts(env, case),
-        )
+        check_requested_extension(env, case, params)
     except RuleViolation as refused:
         await _reject_on_the_facts(env, case, params, f"GD-13.3: {refused.detail}")
 
 
-async def _reject_on_the_facts(env: Env, case: Row, params: Params, reason: str) -> None:
-    if case["state"] not in EDITABLE:
-        await audit(env, "case.extension_contradicted_after_decision", case["id"], reason=reason, rule="GD-13.3")
+def check_requested_extension(env: Env, case: Case, params: Params) -> None:
+    """GD-13.3: the case's extension request against the parameters and the facts held."""
+    el.check_extension(
+        case.extension_category,  # type: ignore[arg-type]
+        case.extension_reason or "",
+        case.extension_hours,  # type: ignore[arg-type]
+        params,
+        evidence=extension_evidence(case.extension_evidence),
+        admitted_on=to_local(case.admitted_at).date(),
+        held=held_birth_facts(env, case),
+    )
+
+
+async def _reject_on_the_facts(env: Env, case: Case, params: Params, reason: str) -> None:
+    if case.state not in EDITABLE:
+        await audit(env, "case.extension_contradicted_after_decision", case.id, reason=reason, rule="GD-13.3")
         return
     values: dict[str, Any] = {
         "emergency_hours": params.emergency_period_hours,
@@ -344,28 +394,27 @@ async def _reject_on_the_facts(env: Env, case: Row, params: Params, reason: str)
         "extension_decided_at": env.now,
         "extension_decision_reason": reason,
     }
-    if case["state"] == CaseState.CLAIMED:
-        values |= {"state": CaseState.OPEN, "claim_medical": None, "claim_living": None, "claimed_at": None}
-        await audit(env, "case.claim_withdrawn", case["id"], reason=reason)
-    await touch(env, case["id"], **values)
-    await audit(env, "case.extension_decided", case["id"], reason=reason, rule="GD-13.3", decision="rejected")
+    if case.state == CaseState.CLAIMED:
+        values |= WITHDRAWN_CLAIM
+        await audit(env, "case.claim_withdrawn", case.id, reason=reason)
+    await touch(env, case.id, **values)
+    await audit(env, "case.extension_decided", case.id, reason=reason, rule="GD-13.3", decision="rejected")
 
 
-async def mark_destitute(env: Env, case_id: str, person: Row) -> None:
+async def mark_destitute(env: Env, case_id: str, person_id: str) -> None:
     """GD-22.3: referral's persons are destitute persons (特困, the LJ population); civil
     affairs' check is on record, and their medical-aid channel comes from settlement."""
-    await touch(env, case_id, destitute=True, person_id=person["person_id"])
-    await env.repo.insert(
-        "civil_affairs_check",
-        {
-            "id": new_id("CA"),
-            "case_id": case_id,
-            "statuses": [el.CivilAffairsStatus.DESTITUTE.value],
-            "note": f"destitute person {person['person_id']} registered by civil affairs (referral)",
-            "source": "referral",
-            "checked_at": env.now,
-            "checked_by": "referral",
-        },
+    await touch(env, case_id, destitute=True, person_id=person_id)
+    await env.repo.civil_affairs_checks.add(
+        CivilAffairsCheck(
+            id=new_id("CA"),
+            case_id=case_id,
+            statuses=[el.CivilAffairsStatus.DESTITUTE.value],
+            note=f"destitute person {person_id} registered by civil affairs (referral)",
+            source="referral",
+            checked_at=env.now,
+            checked_by="referral",
+        )
     )
     await refresh_settlement_channels(env, case_id)
 
@@ -373,43 +422,42 @@ async def mark_destitute(env: Env, case_id: str, person: Row) -> None:
 async def open_referred_case(env: Env, *, event: EmergencyAssistanceReferred) -> None:
     """LJ-11.4: referral's signal — an eligible emergency patient unable to pay — opens a case.
     The patient is a destitute person (GD-22.3) with a known identity (GD-13.2)."""
-    existing = await env.repo.one("case", {"admission_id": event.admission_id})
+    existing = await env.repo.case_of_admission(event.admission_id)
     if existing is None:
-        existing = await env.repo.one("case", {"facility_id": event.facility_id, "patient_ref": event.admission_id})
+        existing = await env.repo.case_of_patient(event.facility_id, event.admission_id)
     if existing is not None:
         return
     digest = sealed_person_index(env, event.id_number_sealed)
     params = await load_params(env, event.admitted_at)
-    person = await env.repo.one("person", {"person_id": event.person_id})
+    person = await env.repo.persons.get(event.person_id)
     case_id = new_id("EC")
     basis = ["destitute"] if "destitute" in params.unable_to_pay_criteria else []
-    await env.repo.insert(
-        "case",
-        {
-            "id": case_id,
-            "city": event.city,
-            "facility_id": event.facility_id,
-            "source": "referral",
-            "admission_id": event.admission_id,
-            "person_id": event.person_id,
-            "patient_ref": event.admission_id,
-            "admitted_at": event.admitted_at,
-            "identity_status": el.IdentityStatus.IDENTIFIED.value,
-            "id_digest": digest,
-            "birth_facts": sealed_birth_facts(env, event.id_number_sealed),
-            "name_masked": event.name_masked,
-            "id_masked": person["id_masked"] if person else None,
-            "emergency_hours": params.emergency_period_hours,
-            "unable_to_pay_basis": basis,
-            "waiver_amount": ZERO,
-            "state": CaseState.OPEN,
-            "created_at": env.now,
-            "created_by": "referral",
-            "updated_at": env.now,
-        },
+    await env.repo.cases.add(
+        Case(
+            id=case_id,
+            city=event.city,
+            facility_id=event.facility_id,
+            source="referral",
+            admission_id=event.admission_id,
+            person_id=event.person_id,
+            patient_ref=event.admission_id,
+            admitted_at=event.admitted_at,
+            identity_status=el.IdentityStatus.IDENTIFIED.value,
+            id_digest=digest,
+            birth_facts=sealed_birth_facts(env, event.id_number_sealed),
+            name_masked=event.name_masked,
+            id_masked=person.id_masked if person else None,
+            emergency_hours=params.emergency_period_hours,
+            unable_to_pay_basis=basis,
+            waiver_amount=ZERO,
+            state=CaseState.OPEN,
+            created_at=env.now,
+            created_by="referral",
+            updated_at=env.now,
+        )
     )
     await audit(env, "case.open_from_referral", case_id, rule="LJ-11.4", admission=event.admission_id)
-    await mark_destitute(env, case_id, person or {"person_id": event.person_id})
+    await mark_destitute(env, case_id, event.person_id)
     if digest and await blacklisted(env, digest):
         await touch(env, case_id, blacklist_flag=True)
 
@@ -421,59 +469,52 @@ async def apply_identity_signals(env: Env, case_id: str) -> None:
     """GD-16.3: what the police said in the one letter this case names opens (or not) the
     unidentified path — never another letter, another hospital's or another patient's; an
     identification in time puts the case on the identified path (GD-17, GD-18)."""
-    case = await env.repo.one("case", {"id": case_id})
-    assert case is not None
-    if case["identity_status"] != el.IdentityStatus.UNIDENTIFIED.value:
+    case = await current_case(env, case_id)
+    if case.identity_status != el.IdentityStatus.UNIDENTIFIED.value:
         return
     letter = None
-    if case["identity_check_request_id"]:
-        letter = await env.repo.one("identity_signal", {"request_id": case["identity_check_request_id"]})
-    if letter is not None and (letter["facility_id"], letter["patient_ref"]) != (
-        case["facility_id"],
-        case["patient_ref"],
-    ):
+    if case.identity_check_request_id:
+        letter = await env.repo.identity_signals.get(case.identity_check_request_id)
+    if letter is not None and (letter.facility_id, letter.patient_ref) != (case.facility_id, case.patient_ref):
         letter = None  # another hospital's or another patient's letter opens nothing here
     rows = [letter] if letter is not None else []
-    identified = next((r for r in rows if r["outcome"] == "identified"), None)
-    if identified is not None and case["state"] in EDITABLE:
+    identified = next((r for r in rows if r.outcome == "identified"), None)
+    if identified is not None and case.state in EDITABLE:
         await identify_from_police(env, case, identified)
         return
-    signals = [el.IdentitySignal(r["overdue_at"] is not None, r["outcome"], r["late"]) for r in rows]
+    signals = [el.IdentitySignal(r.overdue_at is not None, r.outcome, r.late) for r in rows]
     gate = el.unidentified_gate(signals)
-    if gate != case["identity_gate"]:
+    if gate != case.identity_gate:
         await touch(env, case_id, identity_gate=gate)
         await audit(env, "case.identity_gate", case_id, reason=gate, rule="GD-16.3")
 
 
-async def identify_from_police(env: Env, case: Row, signal: Row) -> None:
+async def identify_from_police(env: Env, case: Case | Row, signal: IdentitySignal | Row) -> None:
     """The bureau identified the patient before any money was paid: the identified path applies."""
+    case_id = as_case(case).id
+    if not isinstance(signal, IdentitySignal):
+        signal = IdentitySignal(**{f.name: signal[f.name] for f in fields(IdentitySignal) if f.name in signal})
     await touch(
         env,
-        case["id"],
+        case_id,
         identity_status=el.IdentityStatus.IDENTIFIED.value,
-        id_digest=signal["id_digest"],
-        name_masked=signal["name_masked"],
-        id_masked=signal["id_masked"],
-        birth_facts=signal["birth_facts"],
-        identified_late=bool(signal["late"]),
+        id_digest=signal.id_digest,
+        name_masked=signal.name_masked,
+        id_masked=signal.id_masked,
+        birth_facts=signal.birth_facts,
+        identified_late=bool(signal.late),
         identity_gate=None,
-        state=CaseState.OPEN,
-        claim_medical=None,
-        claim_living=None,
-        claimed_at=None,
+        **WITHDRAWN_CLAIM,
     )
-    await audit(
-        env, "case.identified", case["id"], reason="police identified the patient", request=signal["request_id"]
-    )
-    await after_identity_known(env, case["id"])
+    await audit(env, "case.identified", case_id, reason="police identified the patient", request=signal.request_id)
+    await after_identity_known(env, case_id)
 
 
 async def identify(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple[int, Any]:
     """GD-18: the identity became known after the emergency treatment (e.g. the patient could
     speak again): the case moves to the identified path."""
-    authorize(env, "case.update")
     case = await editable_case(env, case_id)
-    if case["identity_status"] == el.IdentityStatus.IDENTIFIED.value:
+    if case.identity_status == el.IdentityStatus.IDENTIFIED.value:
         raise Conflict("the patient is already identified")
     fields = identity_fields(env, case_id, cmd.name, cmd.id_number)
     await touch(env, case_id, **fields, identity_gate=None)
@@ -487,31 +528,29 @@ async def identify(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple[int, Any]:
 
 async def add_cost_items(env: Env, case_id: str, cmd: CostItemsCmd) -> tuple[int, Any]:
     """GD-20.1: the cost list; GD-14: items not payable are marked with their reason."""
-    authorize(env, "case.update")
     case = await editable_case(env, case_id)
     for i, item in enumerate(cmd.items):
-        if item.occurred_at < case["admitted_at"] or item.occurred_at > env.now:
+        if item.occurred_at < case.admitted_at or item.occurred_at > env.now:
             raise ValidationFailed("a cost occurs between admission and now", field=f"items.{i}.occurred_at")
         if item.exclusion and not (item.exclusion_note or "").strip():
             raise RuleViolation("an excluded cost needs its reason", rule="GD-14", field=f"items.{i}.exclusion_note")
     for item in cmd.items:
-        await env.repo.insert(
-            "cost_item",
-            {
-                "id": new_id("CI"),
-                "case_id": case_id,
-                "occurred_at": item.occurred_at,
-                "category": item.category,
-                "description": item.description,
-                "in_catalogue": item.in_catalogue,
-                "amount": item.amount,
-                "exclusion": item.exclusion.value if item.exclusion else None,
-                "exclusion_note": item.exclusion_note,
+        await env.repo.cost_items.add(
+            CostItem(
+                id=new_id("CI"),
+                case_id=case_id,
+                occurred_at=item.occurred_at,
+                category=item.category,
+                description=item.description,
+                in_catalogue=item.in_catalogue,
+                amount=item.amount,
+                exclusion=item.exclusion.value if item.exclusion else None,
+                exclusion_note=item.exclusion_note,
                 # GD-14: the hospital proposes, the agency decides
-                "exclusion_status": ExclusionStatus.PROPOSED.value if item.exclusion else None,
-                "recorded_at": env.now,
-                "recorded_by": env.principal.subject,
-            },
+                exclusion_status=ExclusionStatus.PROPOSED.value if item.exclusion else None,
+                recorded_at=env.now,
+                recorded_by=env.principal.subject,
+            )
         )
     await touch(env, case_id)
     await audit(env, "case.cost_items", case_id, items=len(cmd.items), total=sum(i.amount for i in cmd.items))
@@ -519,7 +558,6 @@ async def add_cost_items(env: Env, case_id: str, cmd: CostItemsCmd) -> tuple[int
 
 
 async def set_disease(env: Env, case_id: str, cmd: DiseaseUpdate) -> tuple[int, Any]:
-    authorize(env, "case.update")
     await editable_case(env, case_id)
     await touch(env, case_id, disease_code=cmd.disease_code)
     # SPEC 0.4: the code itself rests encrypted on the case, not in the audit trail.
@@ -534,43 +572,43 @@ async def refresh_settlement_channels(env: Env, case_id: str) -> None:
     """GD-22.3 / GD-18.1: a destitute person's medical aid (and basic insurance) are what
     settlement's statements for the admission say, net of reversals — confirmed facts, not
     the hospital's claim."""
-    case = await env.repo.one("case", {"id": case_id})
-    if case is None or not case["destitute"] or not case["admission_id"]:
+    case = await env.repo.cases.get(case_id)
+    if case is None or not case.destitute or not case.admission_id:
         return
-    rows = await env.repo.many("settlement", {"admission_id": case["admission_id"], "reversed": False})
+    rows = await env.repo.live_settlements_of_admission(case.admission_id)
     amounts = {
-        el.Channel.MEDICAL_AID.value: cents(sum((r["medical_aid"] for r in rows), ZERO)),
-        el.Channel.BASIC_MEDICAL_INSURANCE.value: cents(sum((r["basic_insurance"] for r in rows), ZERO)),
+        el.Channel.MEDICAL_AID.value: cents(sum((r.medical_aid for r in rows), ZERO)),
+        el.Channel.BASIC_MEDICAL_INSURANCE.value: cents(sum((r.basic_insurance for r in rows), ZERO)),
     }
     if not rows:
         for channel in amounts:
-            await env.repo.update("channel_payment", {"case_id": case_id, "channel": channel}, {"amount": ZERO})
+            await env.repo.channel_payments.update((case_id, channel), amount=ZERO)
         return
     for channel, amount in amounts.items():
-        await env.repo.upsert(
-            "channel_payment",
-            {
-                "case_id": case_id,
-                "channel": channel,
-                "amount": amount,
-                "reference": ",".join(sorted(r["statement_id"] for r in rows)),
-                "source": "settlement",
-                "status": ChannelStatus.CONFIRMED.value,  # SPEC 0.5: the platform's settlement result
-                "confirmed_by": "settlement",
-                "confirmed_role": "medical_insurance",
-                "confirmed_at": env.now,
-                "recorded_at": env.now,
-                "recorded_by": "settlement",
-            },
-            ["case_id", "channel"],
+        confirmed: dict[str, Any] = {
+            "amount": amount,
+            "reference": ",".join(sorted(r.statement_id for r in rows)),
+            "source": "settlement",
+            "status": ChannelStatus.CONFIRMED.value,  # SPEC 0.5: the platform's settlement result
+            "confirmed_by": "settlement",
+            "confirmed_role": "medical_insurance",
+            "confirmed_at": env.now,
+            "recorded_at": env.now,
+            "recorded_by": "settlement",
+        }
+        existing = await env.repo.channel_payments.get((case_id, channel), for_update=True)
+        payment = (
+            replace(existing, **confirmed)
+            if existing is not None
+            else ChannelPayment(case_id=case_id, channel=channel, **confirmed)
         )
+        await env.repo.channel_payments.put(payment)
 
 
 async def set_unable_to_pay(env: Env, case_id: str, cmd: UnableToPayCmd) -> tuple[int, Any]:
     """GD-17: the local criteria under which an identified patient counts as unable to pay."""
-    authorize(env, "case.update")
     case = await editable_case(env, case_id)
-    if case["identity_status"] != el.IdentityStatus.IDENTIFIED.value:
+    if case.identity_status != el.IdentityStatus.IDENTIFIED.value:
         raise Conflict("'unable to pay' concerns identified patients", rule="GD-17")
     params = await load_params(env, env.now)
     unknown = [c for c in cmd.criteria if c not in params.unable_to_pay_criteria]
@@ -589,24 +627,22 @@ async def set_unable_to_pay(env: Env, case_id: str, cmd: UnableToPayCmd) -> tupl
 async def civil_affairs_check(env: Env, case_id: str, cmd: CivilAffairsCheckCmd) -> tuple[int, Any]:
     """GD-22.3: civil affairs checks whether the patient is destitute, an orphan, a de-facto
     unsupported child, on minimum living, marginal or a hardship family member."""
-    authorize(env, "case.civil_affairs")
-    case = await load_case(env, case_id, lock=True)
-    if case["identity_status"] != el.IdentityStatus.IDENTIFIED.value:
+    case = await the_case(env, case_id, lock=True)
+    if case.identity_status != el.IdentityStatus.IDENTIFIED.value:
         raise Conflict("civil affairs checks an identified patient's status", rule="GD-22.3")
     statuses = list(dict.fromkeys(s.value for s in cmd.statuses))
     if el.CivilAffairsStatus.NONE.value in statuses and len(statuses) > 1:
         raise ValidationFailed("'none' excludes every other status", field="statuses")
-    await env.repo.insert(
-        "civil_affairs_check",
-        {
-            "id": new_id("CA"),
-            "case_id": case_id,
-            "statuses": statuses,
-            "note": cmd.note,
-            "source": "civil_affairs",
-            "checked_at": env.now,
-            "checked_by": env.principal.subject,
-        },
+    await env.repo.civil_affairs_checks.add(
+        CivilAffairsCheck(
+            id=new_id("CA"),
+            case_id=case_id,
+            statuses=statuses,
+            note=cmd.note,
+            source="civil_affairs",
+            checked_at=env.now,
+            checked_by=env.principal.subject,
+        )
     )
     await touch(env, case_id)
     await audit(env, "case.civil_affairs_check", case_id, reason=cmd.note or None, rule="GD-22.3", statuses=statuses)
@@ -615,16 +651,15 @@ async def civil_affairs_check(env: Env, case_id: str, cmd: CivilAffairsCheckCmd)
 
 async def register_vagrant(env: Env, case_id: str, cmd: VagrantRegistrationCmd) -> tuple[int, Any]:
     """GD-18.2: civil affairs' assistance agency registers a homeless vagrant (生活无着的流浪乞讨人员)."""
-    authorize(env, "case.civil_affairs")
-    await load_case(env, case_id, lock=True)
-    row = {
-        "case_id": case_id,
-        "registration_no": cmd.registration_no,
-        "agency": cmd.agency,
-        "registered_at": env.now,
-        "registered_by": env.principal.subject,
-    }
-    if not await env.repo.insert_ignore("vagrant_registration", row):
+    await the_case(env, case_id, lock=True)
+    registration = VagrantRegistration(
+        case_id=case_id,
+        registration_no=cmd.registration_no,
+        agency=cmd.agency,
+        registered_at=env.now,
+        registered_by=env.principal.subject,
+    )
+    if not await env.repo.vagrant_registrations.add_new(registration):
         raise Conflict("the patient is already registered", rule="GD-18.2")
     await touch(env, case_id)
     await audit(env, "case.vagrant_registration", case_id, rule="GD-18.2", registration=cmd.registration_no)
@@ -634,10 +669,9 @@ async def register_vagrant(env: Env, case_id: str, cmd: VagrantRegistrationCmd) 
 async def waive(env: Env, case_id: str, cmd: WaiverCmd) -> tuple[int, Any]:
     """GD-23: the hospital (non-public hospitals are encouraged to) waives part of the cost;
     the waiver reduces the claim."""
-    authorize(env, "case.update")
     await editable_case(env, case_id)
-    items = await env.repo.many("cost_item", {"case_id": case_id})
-    billed = sum((i["amount"] for i in items), ZERO)
+    items = await env.repo.cost_items_of(case_id)
+    billed = sum((i.amount for i in items), ZERO)
     if cmd.amount > billed:
         raise RuleViolation(f"a waiver cannot exceed the billed {billed}", rule="GD-23", field="amount")
     await touch(env, case_id, waiver_amount=cmd.amount, waiver_reason=cmd.reason)
@@ -648,57 +682,52 @@ async def waive(env: Env, case_id: str, cmd: WaiverCmd) -> tuple[int, Any]:
 # ---------------------------------------------------------------- assessment and claim
 
 
-async def evaluate(env: Env, case: Row) -> tuple[el.Assessment, list[el.Blocker], Params]:
+async def evaluate(env: Env, case: Case | Row) -> tuple[el.Assessment, list[el.Blocker], Params]:
     """All facts of a case → the most the fund may pay, and what still blocks a claim."""
-    params = await load_params(env, case["admitted_at"])
-    admitted_local = to_local(case["admitted_at"])
-    items = await env.repo.many("cost_item", {"case_id": case["id"]}, order_by=["occurred_at"])
-    channels = await env.repo.many("channel_payment", {"case_id": case["id"]})
-    code = case["disease_code"]
-    diseases = await env.repo.many("disease", {"code": code}) if code else []
-    entries = [
-        el.DiseaseEntry(d["code"], d["scope"], d["urgent_critical"], d["effective_from"], d["effective_to"])
-        for d in diseases
-    ]
+    case = as_case(case)
+    params = await load_params(env, case.admitted_at)
+    admitted_local = to_local(case.admitted_at)
+    items = await env.repo.cost_items_of(case.id)
+    channels = await env.repo.channel_payments_of(case.id)
+    code = case.disease_code
+    diseases = await env.repo.diseases_coded(code) if code else []
+    entries = [el.DiseaseEntry(d.code, d.scope, d.urgent_critical, d.effective_from, d.effective_to) for d in diseases]
     reference = (
-        await average_cost(env, case["facility_id"], code, admitted_local.year, params.cost_reference_fallback_years)
+        await average_cost(env, case.facility_id, code, admitted_local.year, params.cost_reference_fallback_years)
         if code
         else None
     )
-    standard = await living_standard_on(env, case["city"], admitted_local.date())
-    checks = await env.repo.many("civil_affairs_check", {"case_id": case["id"]}, order_by=["seq"])
-    vagrant = await env.repo.one("vagrant_registration", {"case_id": case["id"]})
+    standard = await living_standard_on(env, case.city, admitted_local.date())
+    checks = await env.repo.civil_affairs_checks_of(case.id)
+    vagrant = await env.repo.vagrant_registrations.get(case.id)
     daily = el.daily_living_amount(standard.monthly_amount, params.living_cost_days_per_month) if standard else None
     assessment = el.assess(
-        identity_status=el.IdentityStatus(case["identity_status"]),
-        lines=[
-            el.CostLine(i["occurred_at"], i["amount"], item_excluded(i["exclusion"], i["exclusion_status"]))
-            for i in items
-        ],
-        admitted_at=case["admitted_at"],
-        emergency_hours=case["emergency_hours"],
-        waiver=case["waiver_amount"],
-        channels_paid=sum((c["amount"] for c in channels), ZERO),
+        identity_status=el.IdentityStatus(case.identity_status),
+        lines=[el.CostLine(i.occurred_at, i.amount, item_excluded(i.exclusion, i.exclusion_status)) for i in items],
+        admitted_at=case.admitted_at,
+        emergency_hours=case.emergency_hours,
+        waiver=case.waiver_amount,
+        channels_paid=sum((c.amount for c in channels), ZERO),
         average_cost=reference.average_cost if reference else None,
         living_daily=daily,
         day_counting=params.living_cost_day_counting,
-        living_until=case["stay_ended_at"] or env.now,  # GD-13.5: the days actually spent
+        living_until=case.stay_ended_at or env.now,  # GD-13.5: the days actually spent
     )
     facts = el.CaseFacts(
-        identity_status=el.IdentityStatus(case["identity_status"]),
-        identity_gate=case["identity_gate"],
+        identity_status=el.IdentityStatus(case.identity_status),
+        identity_gate=case.identity_gate,
         disease_code=code,
-        disease_eligible=bool(code) and el.disease_eligible(code, case["city"], admitted_local.date(), entries),
-        excluded=case["excluded"],
-        exclusion_proposed=case["exclusion_proposed"],
-        extension_requested=case["extension_category"] if case["extension_status"] == "requested" else None,
-        unable_to_pay_basis=list(case["unable_to_pay_basis"] or []),
-        channels_recorded={c["channel"] for c in channels},
-        civil_affairs_statuses=set(checks[-1]["statuses"]) if checks else None,
+        disease_eligible=bool(code) and el.disease_eligible(code or "", case.city, admitted_local.date(), entries),
+        excluded=case.excluded,
+        exclusion_proposed=case.exclusion_proposed,
+        extension_requested=case.extension_category if case.extension_status == "requested" else None,
+        unable_to_pay_basis=list(case.unable_to_pay_basis or []),
+        channels_recorded={c.channel for c in channels},
+        civil_affairs_statuses=set(checks[-1].statuses) if checks else None,
         vagrant_registered=vagrant is not None,
         has_cost_reference=reference is not None,
         has_living_standard=standard is not None,
-        blacklisted=bool(case["blacklist_flag"]),
+        blacklisted=bool(case.blacklist_flag),
     )
     return assessment, el.claim_blockers(facts, params), params
 
@@ -713,8 +742,7 @@ def assessment_out(a: el.Assessment, blockers: list[el.Blocker]) -> dict[str, An
 
 
 async def assessment(env: Env, case_id: str) -> dict[str, Any]:
-    authorize(env, "case.read")
-    case = await load_case(env, case_id)
+    case = await the_case(env, case_id)
     a, blockers, _ = await evaluate(env, case)
     return assessment_out(a, blockers)
 
@@ -723,10 +751,9 @@ async def claim(env: Env, case_id: str, cmd: ClaimCmd) -> tuple[int, Any]:
     """GD-20.1: the individual application (附件2). Refused while the identity path does not
     allow it (GD-16.3, GD-17, GD-18.1, GD-22.3), for an ineligible disease (GD-12), an
     excluded case (GD-14), or amounts above the caps (GD-13.4, GD-13.5)."""
-    authorize(env, "case.claim")
-    case = await load_case(env, case_id, lock=True)
-    if case["state"] != CaseState.OPEN:
-        raise Conflict(f"case {case_id} is {case['state']}; a claim is filed for an open case")
+    case = await the_case(env, case_id, lock=True)
+    if case.state != CaseState.OPEN:
+        raise Conflict(f"case {case_id} is {case.state}; a claim is filed for an open case")
     a, blockers, params = await evaluate(env, case)
     if blockers:
         first = blockers[0]
@@ -754,7 +781,7 @@ async def claim(env: Env, case_id: str, cmd: ClaimCmd) -> tuple[int, Any]:
         parameters=dict(params.versions),  # the versions the caps rest on
         medical=cmd.medical_amount,
         living=cmd.living_amount,
-        blacklisted=bool(case["blacklist_flag"]),
+        blacklisted=bool(case.blacklist_flag),
     )
     return 201, await case_view(env, case_id)
 
@@ -777,21 +804,20 @@ def minimised(principal: Principal, answer: dict[str, Any], fields: Mapping[str,
     return {k: None if k in fields and principal.role not in fields[k] else v for k, v in answer.items()}
 
 
-def case_out(principal: Principal, case: Row) -> dict[str, Any]:
+def case_out(principal: Principal, case: Case | Row) -> dict[str, Any]:
     return minimised(principal, out(case, id_as="case_id"), MEDICAL_FIELDS)
 
 
-def cost_item_out(item: Row, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+def cost_item_out(item: CostItem | Row, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
     return out(item, id_as="cost_item_id", drop=drop)
 
 
 async def case_view(env: Env, case_id: str) -> dict[str, Any]:
-    case = await env.repo.one("case", {"id": case_id})
-    assert case is not None
-    items = await env.repo.many("cost_item", {"case_id": case_id}, order_by=["occurred_at", "id"])
-    channels = await env.repo.many("channel_payment", {"case_id": case_id}, order_by=["channel"])
-    checks = await env.repo.many("civil_affairs_check", {"case_id": case_id}, order_by=["seq"])
-    vagrant = await env.repo.one("vagrant_registration", {"case_id": case_id})
+    case = await current_case(env, case_id)
+    items = await env.repo.cost_items_of(case_id)
+    channels = await env.repo.channel_payments_of(case_id)
+    checks = await env.repo.civil_affairs_checks_of(case_id)
+    vagrant = await env.repo.vagrant_registrations.get(case_id)
     return {
         **case_out(env.principal, case),
         "cost_items": [cost_item_out(i) for i in items],
@@ -802,32 +828,24 @@ async def case_view(env: Env, case_id: str) -> dict[str, Any]:
 
 
 async def get_case(env: Env, case_id: str) -> dict[str, Any]:
-    authorize(env, "case.read")
-    await load_case(env, case_id)
+    await the_case(env, case_id)
     return await case_view(env, case_id)
 
 
 async def list_cases(env: Env, state: str | None, facility_id: str | None, page: PageRequest) -> list[dict[str, Any]]:
-    authorize(env, "case.read")
-    where: dict[str, Any] = scope_filter(env.principal)
-    if state:
-        where["state"] = state
-    if facility_id:
-        where["facility_id"] = facility_id
-    rows = await env.repo.page("case", where, page, ["id"])
+    rows = await env.repo.cases_page(case_scope(env.principal), state, facility_id, page)
     return [case_out(env.principal, r) for r in rows]
 
 
 async def read_identity(env: Env, case_id: str, reason: str) -> dict[str, Any]:
     """SPEC 0.4: the full name and ID number, for the agency, audit-logged with the reason."""
-    authorize(env, "case.identity.read")
-    case = await load_case(env, case_id)
-    if case["id_number_enc"] is None:
+    case = await the_case(env, case_id)
+    if case.id_number_enc is None or case.name_enc is None:
         raise Conflict("no full identity is stored for this case (unidentified, or known only masked)")
     cipher = env.cipher
     await audit(env, "case.identity_read", case_id, reason=reason)
     return {
         "case_id": case_id,
-        "name": cipher.decrypt_text(case["name_enc"], f"case:{case_id}:name"),
-        "id_number": cipher.decrypt_text(case["id_number_enc"], f"case:{case_id}:id_number"),
+        "name": cipher.decrypt_text(case.name_enc, f"case:{case_id}:name"),
+        "id_number": cipher.decrypt_text(case.id_number_enc, f"case:{case_id}:id_number"),
     }

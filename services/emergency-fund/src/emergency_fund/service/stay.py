@@ -15,17 +15,22 @@ from typing import Any
 from emergency_fund.domain import eligibility as el
 from emergency_fund.domain.money import ZERO, cents
 from emergency_fund.service import applications, refunds
-from emergency_fund.service.base import Env, audit, authorize, load_params, out, scope_filter
+from emergency_fund.service.base import Env, audit, load_params, out
 from emergency_fund.service.cases import (
     EDITABLE,
+    WITHDRAWN_CLAIM,
     CaseState,
+    case_scope,
     case_view,
+    check_requested_extension,
+    current_case,
     editable_case,
     evaluate,
     extension_evidence,
     held_birth_facts,
-    load_case,
     minimised,
+    row_of,
+    the_case,
     touch,
 )
 from emergency_fund.service.commands import ExtensionCmd, ExtensionDecisionCmd, StayEndCmd
@@ -47,17 +52,16 @@ QUEUE_EVIDENCE = {
 async def record_stay_end(env: Env, case_id: str, cmd: StayEndCmd) -> tuple[int, Any]:
     """GD-13.5: the hospital records when the stay ended (discharge, death, transfer); living
     days count only the stay within the emergency period."""
-    authorize(env, "case.update")
-    case = await load_case(env, case_id)
-    if case["stay_end_source"] == "referral":
+    case = await the_case(env, case_id)
+    if case.stay_end_source == "referral" and case.stay_ended_at is not None:
         raise Conflict(
-            f"the stay ended {case['stay_ended_at'].isoformat()} by referral's discharge record; "
+            f"the stay ended {case.stay_ended_at.isoformat()} by referral's discharge record; "
             "the hospital's word does not replace it",
             rule="GD-13.5",
             field="at",
         )
     case = await editable_case(env, case_id)
-    if not case["admitted_at"] <= cmd.at <= env.now:
+    if not case.admitted_at <= cmd.at <= env.now:
         raise ValidationFailed("a stay ends between admission and now", field="at")
     await touch(
         env,
@@ -80,10 +84,10 @@ async def on_discharge(env: Env, event: DischargeRecorded) -> None:
     days change); on a case already in an application or paid the fact is recorded and the
     decision taken again where the stay was shorter than it assumed (``_decide_again``). A
     discharge of an admission the fund has no case for changes nothing."""
-    case = await env.repo.one("case", {"admission_id": event.admission_id}, lock=True)
-    if case is None or case["facility_id"] != event.facility_id:
+    case = await env.repo.case_of_admission(event.admission_id, for_update=True)
+    if case is None or case.facility_id != event.facility_id:
         return
-    if case["stay_end_source"] == "referral" and case["stay_ended_at"] == event.discharged_at:
+    if case.stay_end_source == "referral" and case.stay_ended_at == event.discharged_at:
         return
     values: dict[str, Any] = {
         "stay_ended_at": event.discharged_at,
@@ -93,17 +97,15 @@ async def on_discharge(env: Env, event: DischargeRecorded) -> None:
         "stay_end_recorded_at": env.now,
         "stay_end_source": "referral",
     }
-    moved = case["stay_ended_at"] != event.discharged_at
-    if case["state"] == CaseState.CLAIMED and moved:
-        values |= {"state": CaseState.OPEN, "claim_medical": None, "claim_living": None, "claimed_at": None}
-        await audit(env, "case.claim_withdrawn", case["id"], reason="GD-13.5: referral's discharge ended the stay")
-    await touch(env, case["id"], **values)
-    action = "case.stay_end" if case["state"] in EDITABLE else "case.stay_end_after_decision"
-    await audit(
-        env, action, case["id"], rule="GD-13.5", source="referral", at=event.discharged_at, outcome="discharged"
-    )
-    if case["state"] not in EDITABLE and moved:
-        await _decide_again(env, case["id"], event)
+    moved = case.stay_ended_at != event.discharged_at
+    if case.state == CaseState.CLAIMED and moved:
+        values |= WITHDRAWN_CLAIM
+        await audit(env, "case.claim_withdrawn", case.id, reason="GD-13.5: referral's discharge ended the stay")
+    await touch(env, case.id, **values)
+    action = "case.stay_end" if case.state in EDITABLE else "case.stay_end_after_decision"
+    await audit(env, action, case.id, rule="GD-13.5", source="referral", at=event.discharged_at, outcome="discharged")
+    if case.state not in EDITABLE and moved:
+        await _decide_again(env, case.id, event)
 
 
 async def _decide_again(env: Env, case_id: str, event: DischargeRecorded) -> None:
@@ -112,23 +114,22 @@ async def _decide_again(env: Env, case_id: str, event: DischargeRecorded) -> Non
     late (GD-18.1): a case not yet paid leaves its application and is open for the hospital's
     new claim on the real days; money paid is demanded back by the difference (at most what
     was paid, due like any refund, GD-16.4). A stay no shorter leaves the decision standing."""
-    case = await env.repo.one("case", {"id": case_id}, lock=True)
-    assert case is not None
+    case = await current_case(env, case_id, lock=True)
     assessment, _, _ = await evaluate(env, case)
-    claimed = case["claim_living"] or ZERO
+    claimed = case.claim_living or ZERO
     difference = cents(claimed - assessment.living_max)
-    if difference <= ZERO or case["state"] not in (CaseState.IN_APPLICATION, CaseState.PAID):
+    if difference <= ZERO or case.state not in (CaseState.IN_APPLICATION, CaseState.PAID):
         await audit(env, "case.stay_end_after_decision", case_id, reason="decision_stands", rule="GD-13.5")
         return
     reason = (
         f"GD-13.5: referral's discharge at {event.discharged_at.isoformat()} ended the stay after the decision; "
         f"living cost {claimed} was claimed on the days it assumed, {assessment.living_max} at most on the real ones"
     )
-    if case["state"] == CaseState.PAID:
-        await refunds.demand(env, case, reason, None, amount=min(difference, case["paid_amount"]))
+    if case.state == CaseState.PAID:
+        await refunds.demand(env, row_of(case), reason, None, amount=min(difference, case.paid_amount or ZERO))
         return
-    await applications.withdraw_case(env, case, reason)
-    await touch(env, case_id, state=CaseState.OPEN, claim_medical=None, claim_living=None, claimed_at=None)
+    await applications.withdraw_case(env, row_of(case), reason)
+    await touch(env, case_id, **WITHDRAWN_CLAIM)
     await audit(env, "case.claim_withdrawn", case_id, reason=reason, rule="GD-13.5")
 
 
@@ -136,9 +137,8 @@ async def request_extension(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[
     """GD-13.3: the hospital asks to extend the emergency period for a poor critically ill
     pregnant woman or a newborn, with the reason and the evidence that fits the category;
     the period stays the normal one until the agency or the health department approves."""
-    authorize(env, "case.update")
     case = await editable_case(env, case_id)
-    params = await load_params(env, case["admitted_at"])
+    params = await load_params(env, case.admitted_at)
     stored = cmd.evidence.model_dump(mode="json", exclude_none=True) if cmd.evidence else None
     evidence = extension_evidence(stored)
     el.check_extension(
@@ -147,7 +147,7 @@ async def request_extension(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[
         cmd.hours,
         params,
         evidence=evidence,
-        admitted_on=to_local(case["admitted_at"]).date(),
+        admitted_on=to_local(case.admitted_at).date(),
         held=held_birth_facts(env, case),
     )
     await touch(
@@ -181,24 +181,15 @@ async def request_extension(env: Env, case_id: str, cmd: ExtensionCmd) -> tuple[
 async def decide_extension(env: Env, case_id: str, cmd: ExtensionDecisionCmd) -> tuple[int, Any]:
     """GD-13.3: the agency or the health department approves (the extended period applies)
     or rejects (the normal period stays) the hospital's request, with the reason."""
-    authorize(env, "case.extension.decide")
-    case = await load_case(env, case_id)
-    if case["extension_status"] != REQUESTED:
+    case = await the_case(env, case_id)
+    if case.extension_status != REQUESTED:
         raise Conflict(f"case {case_id} has no extension request to decide", rule="GD-13.3", field="decision")
     case = await editable_case(env, case_id)
-    params = await load_params(env, case["admitted_at"])
+    params = await load_params(env, case.admitted_at)
     if cmd.decision == APPROVED:
         # the parameters may have changed since the request: the approval checks them again
-        el.check_extension(
-            case["extension_category"],
-            case["extension_reason"] or "",
-            case["extension_hours"],
-            params,
-            evidence=extension_evidence(case["extension_evidence"]),
-            admitted_on=to_local(case["admitted_at"]).date(),
-            held=held_birth_facts(env, case),
-        )
-    hours = case["extension_hours"] if cmd.decision == APPROVED else params.emergency_period_hours
+        check_requested_extension(env, case, params)
+    hours = case.extension_hours if cmd.decision == APPROVED else params.emergency_period_hours
     await touch(
         env,
         case_id,
@@ -217,28 +208,22 @@ async def decide_extension(env: Env, case_id: str, cmd: ExtensionDecisionCmd) ->
 
 async def pending_extensions(env: Env, page: PageRequest) -> list[dict[str, Any]]:
     """The extension requests awaiting a decision in the caller's cities (a work queue)."""
-    authorize(env, "case.extension.queue")
-    rows = await env.repo.page(
-        "case",
-        {**scope_filter(env.principal), "extension_status": REQUESTED, "state__in": sorted(EDITABLE)},
-        page,
-        ["id"],
-    )
+    rows = await env.repo.extension_requests(case_scope(env.principal), EDITABLE, page)
     return [
         minimised(
             env.principal,
             out(
                 {
-                    "case_id": r["id"],
-                    "city": r["city"],
-                    "facility_id": r["facility_id"],
-                    "patient_ref": r["patient_ref"],
-                    "admitted_at": r["admitted_at"],
-                    "category": r["extension_category"],
-                    "hours": r["extension_hours"],
-                    "reason": r["extension_reason"],
-                    "evidence": r["extension_evidence"],
-                    "requested_at": r["extension_requested_at"],
+                    "case_id": r.id,
+                    "city": r.city,
+                    "facility_id": r.facility_id,
+                    "patient_ref": r.patient_ref,
+                    "admitted_at": r.admitted_at,
+                    "category": r.extension_category,
+                    "hours": r.extension_hours,
+                    "reason": r.extension_reason,
+                    "evidence": r.extension_evidence,
+                    "requested_at": r.extension_requested_at,
                     "rule": "GD-13.3",
                 }
             ),

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from emergency_fund.domain.eligibility import CaseExclusion, Channel, CivilAffairsStatus
+from emergency_fund.domain.eligibility import BirthFacts, CaseExclusion, Channel, CivilAffairsStatus
 from emergency_fund.domain.records import (
+    Blacklist,
     Case,
     CostAverage,
     Disease,
@@ -24,8 +25,10 @@ from emergency_fund.domain.records import (
     Fund,
     IdentitySignal,
     LivingStandard,
+    Person,
 )
 from emergency_fund.service import blacklist, cases, channels, exclusions, inbound, stay
+from emergency_fund.service.base import person_index
 from emergency_fund.service.commands import (
     BlacklistCmd,
     CaseCreate,
@@ -39,6 +42,7 @@ from emergency_fund.service.commands import (
     ExclusionDecisionCmd,
     ExtensionCmd,
     ExtensionDecisionCmd,
+    IdentifyCmd,
     ItemExclusionDecisionCmd,
     LiftCmd,
     StayEndCmd,
@@ -51,6 +55,7 @@ from medaid_shared.authz import SYSTEM, Principal, Role
 from medaid_shared.contracts.emergency_fund import FundCaseClosed, FundCaseOpened
 from medaid_shared.contracts.identity_check import IdentityCheckOverdue
 from medaid_shared.contracts.referral import DischargeRecorded
+from medaid_shared.contracts.settlement import SettlementCompleted, SettlementReversed
 from medaid_shared.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from medaid_shared.pagination import PageRequest
 from tests_emergency_fund.memory import MemoryRepository, context
@@ -542,3 +547,82 @@ async def test_gd_24_an_unidentified_patient_cannot_be_listed_and_a_lifted_entry
     assert len(await blacklist.list_entries(agency, "liuzhou", False, PageRequest())) == 1
     with pytest.raises(Forbidden):
         await blacklist.list_entries(agency, "nanning", False, PageRequest())
+
+
+# ---------------------------------------------------------------- what the ID number says (GD-13.3, GD-22.3, GD-24)
+
+
+async def test_gd_13_3_the_category_must_match_the_id_number_the_fund_holds() -> None:
+    adult = BirthFacts.from_id_number(ID_NUMBER).stored()  # born 1988
+    repo = await world(a_case(birth_facts=adult))
+    env, _, _ = context(repo, HOSPITAL)
+    with pytest.raises(RuleViolation) as refused:
+        await stay.request_extension(env, "EC1", newborn())
+    assert refused.value.rule == "GD-13.3"
+
+
+async def test_gd_13_3_gd_22_3_gd_24_an_identification_rechecks_the_extension_and_finds_the_person() -> None:
+    """The hospital identifies an unidentified newborn's case with an adult's ID number: the
+    extension requested on the hospital's evidence is rejected on the facts, the person
+    referral registered makes the case destitute (civil affairs' check from referral), and
+    the city's blacklist flags it."""
+    repo = await world(a_case(identity_status="unidentified", id_digest=None, name_masked=None, id_masked=None))
+    env, _, uow = context(repo, HOSPITAL)
+    await stay.request_extension(env, "EC1", newborn())
+    digest = person_index(env, ID_NUMBER)
+    await repo.persons.add(Person("P1", digest, "张*", "4502**********002X", "destitute", NOW))
+    entry = Blacklist("BL1", "liuzhou", digest, "骗保", ["证据1"], NOW, "agency-1")
+    await repo.blacklist_entries.add(entry)
+    await cases.identify(
+        env, "EC1", IdentifyCmd.model_validate({"name": "张三", "id_number": ID_NUMBER, "how": "苏醒"})
+    )
+    case = await state_of(repo)
+    assert (case.identity_status, case.extension_status, case.emergency_hours) == ("identified", "rejected", 72)
+    assert case.extension_decided_by == "the patient's ID number"
+    assert (case.destitute, case.person_id, case.blacklist_flag) == (True, "P1", True)
+    [check] = await repo.civil_affairs_checks_of("EC1")
+    assert (check.source, check.statuses) == ("referral", ["destitute"])
+    assert "case.extension_decided" in [a.action for a in uow.audits]
+
+
+async def test_gd_22_3_a_destitute_persons_channels_follow_settlements_statements() -> None:
+    repo = await world(a_case(destitute=True, admission_id="ADM-1", person_id="P1"))
+    env, _, _ = context(repo, SYSTEM)
+    money = {"critical_illness": "50.00", "support_fund": "0", "self_pay_support": "0", "hospital_borne": "0"}
+    statement = SettlementCompleted.model_validate(
+        {
+            "statement_id": "ST1",
+            "admission_id": "ADM-1",
+            "person_id": "P1",
+            "facility_id": "H001",
+            "mode": "one_stop",
+            "total": "1000.00",
+            "basic_insurance": "400.00",
+            "medical_aid": "300.00",
+            "personal_cash": "200.00",
+            "aid_year": ADMITTED.year,
+            "completed_at": NOW.isoformat(),
+        }
+        | money
+    )
+    await inbound.on_settlement(env, statement)
+    await inbound.on_settlement(env, statement)  # delivered twice, booked once
+    paid = {p.channel: (p.amount, p.status, p.reference) for p in await repo.channel_payments_of("EC1")}
+    assert paid == {
+        "basic_medical_insurance": (Decimal("450.00"), "confirmed", "ST1"),
+        "medical_aid": (Decimal("300.00"), "confirmed", "ST1"),
+    }
+    reversal = SettlementReversed(
+        statement_id="ST2",
+        reversed_statement_id="ST1",
+        admission_id="ADM-1",
+        person_id="P1",
+        medical_aid_released=Decimal("300.00"),
+        reason="更正",
+        reversed_at=NOW,
+    )
+    await inbound.on_settlement_reversed(env, reversal)
+    assert {p.channel: p.amount for p in await repo.channel_payments_of("EC1")} == {
+        "basic_medical_insurance": Decimal("0"),
+        "medical_aid": Decimal("0"),
+    }

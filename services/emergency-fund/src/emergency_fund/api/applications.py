@@ -41,7 +41,7 @@ async def submit(
     body: ApplicationCreate,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: applications.submit(env, body))
+    return await run("application.submit", lambda env: applications.submit(env, body))
 
 
 @router.get(
@@ -56,7 +56,7 @@ async def list_applications(
     state: str | None = None,
 ) -> Any:
     return await run.keyset_page(
-        None,
+        "application.read",
         lambda env: applications.list_applications(env, state, page),
         page,
         lambda a: sort_key(a["application_id"]),
@@ -73,7 +73,7 @@ async def get_application(
     app_id: str,
     run: QueryRun,
 ) -> Any:
-    return await run.fetch(None, lambda env: applications.get_application(env, app_id))
+    return await run.fetch("application.read", lambda env: applications.get_application(env, app_id))
 
 
 @router.post(
@@ -88,7 +88,7 @@ async def co_review(
     body: CoReviewCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: applications.co_review(env, app_id, body))
+    return await run("application.co_review", lambda env: applications.co_review(env, app_id, body))
 
 
 @router.post(
@@ -102,7 +102,7 @@ async def agency_review(
     body: AgencyReviewCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: applications.agency_review(env, app_id, body))
+    return await run("application.review.agency", lambda env: applications.agency_review(env, app_id, body))
 
 
 @router.post(
@@ -116,7 +116,7 @@ async def health_review(
     body: ReviewCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: applications.health_review(env, app_id, body))
+    return await run("application.review.health", lambda env: applications.health_review(env, app_id, body))
 
 
 @router.post(
@@ -130,7 +130,7 @@ async def finance_reject(
     body: FinanceRejectCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: applications.finance_reject(env, app_id, body))
+    return await run("application.review.finance", lambda env: applications.finance_reject(env, app_id, body))
 
 
 @router.post(
@@ -144,7 +144,7 @@ async def publish_notice(
     app_id: str,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: applications.publish_notice(env, app_id))
+    return await run("notice.publish", lambda env: applications.publish_notice(env, app_id))
 
 
 @router.post(
@@ -158,7 +158,7 @@ async def disburse(
     app_id: str,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: applications.disburse(env, app_id))
+    return await run("application.disburse", lambda env: applications.disburse(env, app_id))
 
 
 @router.post(
@@ -172,4 +172,4 @@ async def write_off(
     body: WriteOffCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: applications.write_off(env, app_id, body))
+    return await run("application.write_off", lambda env: applications.write_off(env, app_id, body))

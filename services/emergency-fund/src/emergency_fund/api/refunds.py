@@ -28,7 +28,7 @@ async def list_refunds(
     state: str | None = None,
 ) -> Any:
     return await run.keyset_page(
-        None, lambda env: refunds.list_refunds(env, state, page), page, lambda r: sort_key(r["refund_id"])
+        "refund.read", lambda env: refunds.list_refunds(env, state, page), page, lambda r: sort_key(r["refund_id"])
     )
 
 
@@ -42,7 +42,7 @@ async def get_refund(
     refund_id: str,
     run: QueryRun,
 ) -> Any:
-    return await run.fetch(None, lambda env: refunds.get_refund(env, refund_id))
+    return await run.fetch("refund.read", lambda env: refunds.get_refund(env, refund_id))
 
 
 @router.post(
@@ -57,7 +57,7 @@ async def pay(
     body: RefundPaymentCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: refunds.record_payment(env, refund_id, body))
+    return await run("refund.record", lambda env: refunds.record_payment(env, refund_id, body))
 
 
 @router.post(
@@ -72,4 +72,4 @@ async def pursue(
     body: PursuitCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: refunds.record_pursuit(env, refund_id, body))
+    return await run("refund.record", lambda env: refunds.record_pursuit(env, refund_id, body))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from html import escape
 from typing import Any
@@ -22,25 +23,16 @@ async def notices(env: Env, city: str | None, include_ended: bool, page: PageReq
     """Running notices, and (``include_ended``) those that ended within the history window,
     the latest to start first: one page of them in SQL (``page``), or the printed board's."""
     params = await load_params(env)
-    where: dict[str, Any] = {"starts_at__le": env.now}
-    where["ends_at__ge"] = env.now - timedelta(days=params.public_notice_history_days) if include_ended else env.now
-    if city:
-        where["city"] = city
-    if page is None:
-        rows = await env.repo.many("notice", where, order_by=["-starts_at", "-id"], limit=PAGE_ROWS)
-    else:
-        rows = await env.repo.page("notice", where, page, ["starts_at", "id"], descending=True)
-    names = {
-        f["facility_id"]: f["name"]
-        for f in await env.repo.many("facility", {"facility_id__in": sorted({r["facility_id"] for r in rows})})
-    }
+    ending_from = env.now - timedelta(days=params.public_notice_history_days) if include_ended else env.now
+    found = await env.repo.public_notices(city, env.now, ending_from, page, PAGE_ROWS)
+    names = await env.repo.facility_names(sorted({n.facility_id for n in found}))
     items = []
-    for r in rows:
+    for n in found:
         items.append(
             {
-                **notice_out(r, drop=["published_by", "calendar_provisional"]),
-                "facility_name": names.get(r["facility_id"], r["facility_id"]),
-                "status": "running" if r["ends_at"] > env.now else "ended",
+                **notice_out(asdict(n), drop=["published_by", "calendar_provisional"]),
+                "facility_name": names.get(n.facility_id, n.facility_id),
+                "status": "running" if n.ends_at > env.now else "ended",
                 "rule": "GD-21",
             }
         )

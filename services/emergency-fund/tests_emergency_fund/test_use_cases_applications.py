@@ -15,12 +15,15 @@ from typing import Any
 
 import pytest
 
+from emergency_fund.domain.ledger import FUND_CASH, preallocated_account
 from emergency_fund.domain.records import (
     Application,
     ApplicationCase,
     ApplicationStep,
     Case,
     Facility,
+    Fund,
+    LedgerEntry,
     Notice,
     RefundDemand,
 )
@@ -28,13 +31,24 @@ from emergency_fund.domain.workflow import AppState, Step, deadline_kind, mask_u
 from emergency_fund.service import applications, public, refunds
 from emergency_fund.service.base import Env, found
 from emergency_fund.service.cases import CaseState
-from emergency_fund.service.commands import AgencyReviewCmd, CoReviewCmd, FinanceRejectCmd, RefundPaymentCmd, ReviewCmd
+from emergency_fund.service.commands import (
+    AgencyReviewCmd,
+    ApplicationCreate,
+    CoReviewCmd,
+    FinanceRejectCmd,
+    RefundPaymentCmd,
+    ReviewCmd,
+    WriteOffCmd,
+)
 from medaid_shared.authz import Principal, Role
 from medaid_shared.calendar import Due
 from medaid_shared.contracts.emergency_fund import (
     FundApplicationReviewed,
+    FundApplicationSubmitted,
+    FundDisbursed,
     FundRefundDemanded,
     FundRefundOverdue,
+    FundRefundRecorded,
     FundStepOverdue,
     PublicNoticePublished,
 )
@@ -426,3 +440,99 @@ async def test_gd_16_4_refunds_are_seen_in_the_callers_scope_only() -> None:
     assert await refunds.list_refunds(env, None, PageRequest()) == []
     with pytest.raises(Forbidden):
         await refunds.get_refund(env, "RF-1")
+
+
+# ---------------------------------------------------------------- money: GD-20.1 submission, GD-7 split, GD-16.4 return
+
+
+async def funded(repo: MemoryRepository, cash: str, advance: str = "0.00") -> None:
+    """The city's fund holding ``cash``, and ``advance`` pre-allocated to H001 (GD-3, GD-7)."""
+    await repo.funds.add(Fund(CITY, "市疾病应急救助基金", "市医保中心", T0, "finance-1"))
+    await repo.ledger_entries.add(LedgerEntry("TX-0", CITY, FUND_CASH, Decimal(cash)))
+    await repo.ledger_entries.add(LedgerEntry("TX-0", CITY, preallocated_account("H001"), Decimal(advance)))
+
+
+async def test_gd_20_1_the_hospital_gathers_its_own_claimed_cases_and_the_agency_step_starts() -> None:
+    repo = MemoryRepository()
+    await funded(repo, "0.00")
+    for case_id in ("EC-1", "EC-2"):
+        await repo.cases.add(case(case_id, state=CaseState.CLAIMED, app_id=None))
+    await repo.cases.add(case("EC-3", state=CaseState.OPEN, app_id=None))
+    await repo.cases.add(replace(case("EC-4", state=CaseState.CLAIMED, app_id=None), facility_id="H002"))
+    env, uow = at(HOSPITAL, repo)
+    with pytest.raises(ValidationFailed):
+        await applications.submit(env, ApplicationCreate(facility_id="H001", case_ids=["EC-1", "EC-1"]))
+    with pytest.raises(ValidationFailed) as foreign:
+        await applications.submit(env, ApplicationCreate(facility_id="H001", case_ids=["EC-1", "EC-4"]))
+    assert foreign.value.field == "case_ids.1"
+    with pytest.raises(Conflict) as unfiled:
+        await applications.submit(env, ApplicationCreate(facility_id="H001", case_ids=["EC-3"]))
+    assert unfiled.value.rule == "GD-20.1"
+    code, answer = await applications.submit(env, ApplicationCreate(facility_id="H001", case_ids=["EC-2", "EC-1"]))
+    assert code == 201 and (answer["state"], answer["requested_amount"]) == ("submitted", "2000.00")
+    assert [c["case_id"] for c in answer["cases"]] == ["EC-1", "EC-2"]
+    gathered = await repo.cases.get("EC-1")
+    assert gathered is not None and (gathered.state, gathered.application_id) == (
+        CaseState.IN_APPLICATION,
+        answer["application_id"],
+    )
+    (submitted,) = uow.published(FundApplicationSubmitted)
+    assert submitted.review_due_at == env.calendar.add_working_days(T0, 10).at
+    assert (deadline_kind(Step.AGENCY), answer["application_id"]) in uow.open_deadlines()
+
+
+async def ready_to_pay(cash: str, advance: str = "0.00") -> MemoryRepository:
+    repo = await world(
+        AppState.FORWARDED_TO_FINANCE, approved=Decimal("900.00"), steps=(Step.AGENCY, Step.HEALTH, Step.FINANCE)
+    )
+    await notice(repo, "hospital", T0 + timedelta(days=3))
+    await notice(repo, "agency", T0 + timedelta(days=3))
+    await funded(repo, cash, advance)
+    return repo
+
+
+async def test_gd_7_the_hospitals_advance_is_set_against_the_disbursement_first_then_fund_cash() -> None:
+    repo = await ready_to_pay("5000.00", advance="500.00")
+    env, uow = at(FINANCE, repo, now=T0 + timedelta(days=10))
+    code, paid = await applications.disburse(env, "FA-1")
+    assert code == 201
+    assert (paid["amount"], paid["from_preallocation"], paid["from_fund_cash"]) == ("1800.00", "500.00", "1300.00")
+    balances = await repo.account_balances(CITY)
+    assert (balances[FUND_CASH], balances[preallocated_account("H001")]) == (Decimal("3700.00"), Decimal("0.00"))
+    for case_id in ("EC-1", "EC-2"):
+        c = await repo.cases.get(case_id)
+        assert c is not None and (c.state, c.paid_amount) == (CaseState.PAID, Decimal("900.00"))
+    (disbursed,) = uow.published(FundDisbursed)
+    assert disbursed.case_ids == ["EC-1", "EC-2"] and not disbursed.late
+    assert f"fund.{CITY}" in repo.locks
+    code, app = await applications.write_off(env, "FA-1", WriteOffCmd(vouchers=["V-1"]))
+    assert code == 200 and app["state"] == AppState.WRITTEN_OFF.value
+    assert app["disbursement"]["write_off_vouchers"] == ["V-1"]
+
+
+async def test_gd_3_no_disbursement_beyond_what_the_fund_holds() -> None:
+    repo = await ready_to_pay("1000.00", advance="500.00")
+    env, _ = at(FINANCE, repo, now=T0 + timedelta(days=10))
+    with pytest.raises(Conflict) as short:
+        await applications.disburse(env, "FA-1")
+    assert short.value.rule == "GD-3"
+
+
+async def test_gd_16_4_the_hospital_returns_the_money_in_parts_and_the_last_part_closes_the_case() -> None:
+    repo = await paid_world()
+    await funded(repo, "0.00")
+    await demanded(repo)
+    env, uow = at(HOSPITAL, repo)
+    _, part = await refunds.record_payment(
+        env, "RF-1", RefundPaymentCmd(amount=Decimal("400.00"), reference="退〔2026〕1号")
+    )
+    assert (part["state"], part["outstanding"]) == ("open", "500.00")
+    uow.deadlines[(refunds.REFUND_DUE, "RF-1")] = Scheduled(refunds.REFUND_DUE, "RF-1", Due(T0), "working_days", {})
+    _, done = await refunds.record_payment(
+        env, "RF-1", RefundPaymentCmd(amount=Decimal("500.00"), reference="退〔2026〕2号")
+    )
+    assert (done["state"], done["outstanding"], len(done["payments"])) == ("refunded", "0.00", 2)
+    c = await repo.cases.get("EC-1")
+    assert c is not None and c.state == CaseState.REFUNDED
+    assert (refunds.REFUND_DUE, "RF-1") not in uow.open_deadlines()
+    assert [e.outstanding for e in uow.published(FundRefundRecorded)] == [Decimal("500.00"), Decimal("0.00")]

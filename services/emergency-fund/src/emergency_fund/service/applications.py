@@ -353,7 +353,7 @@ async def _facts_final(env: Env, case_ids: list[str]) -> dict[str, tuple[Decimal
         channels = await env.repo.channel_payments_for_review(case_id)
         facts = unconfirmed(ChannelRecord(c.channel, c.status) for c in channels) + await undecided(env, case_id)
         open_facts += [replace(u, detail=f"case {case_id}: {u.detail}") for u in facts]
-        a, _, _ = await evaluate(env, asdict(case))
+        a, _, _ = await evaluate(env, case)
         claim_medical, claim_living = case.claim_medical or ZERO, case.claim_living or ZERO
         most = cents(min(claim_medical, a.medical_max) + min(claim_living, a.living_max))
         claimed_channels = sum((c.claimed_amount or ZERO for c in channels), ZERO)

@@ -3,7 +3,6 @@ money (a ledger entry) and pursues the patient."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -65,9 +64,9 @@ async def on_late_identification(env: Env, signal: IdentitySignal | Row) -> None
             await demand(env, case, "GD-16.4: the police identified the patient after the fund paid", sig.request_id)
         elif case.state == CaseState.IN_APPLICATION:
             await applications.withdraw_case(env, case, "GD-16.4: identified by the police before payment")
-            await identify_from_police(env, asdict(case), asdict(sig))
+            await identify_from_police(env, case, sig)
         elif case.state in (CaseState.OPEN, CaseState.CLAIMED):
-            await identify_from_police(env, asdict(case), asdict(sig))
+            await identify_from_police(env, case, sig)
 
 
 REFUND_DUE = "fund.refund.due"  # GD-16.4

@@ -9,7 +9,7 @@ application (附件2) whose amounts stay within the caps.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
@@ -50,7 +50,6 @@ from emergency_fund.service.commands import (
     VagrantRegistrationCmd,
     WaiverCmd,
 )
-from emergency_fund.service.ports import Row
 from emergency_fund.service.ports.cases import CaseScope
 from emergency_fund.service.reference import average_cost, living_standard_on
 from medaid_shared.authz import Principal, Role
@@ -96,28 +95,11 @@ def case_scope(p: Principal) -> CaseScope:
     return CaseScope(cities=tuple(sorted(p.scope_ids("city"))))
 
 
-def row_of(record: Any) -> Row:
-    """A record as the row the use cases not yet on records take (their fields by name)."""
-    return {f.name: getattr(record, f.name) for f in fields(record)}
-
-
-def as_case(case: Case | Row) -> Case:
-    """A case handed over as a record, or as a row by use cases not yet on records."""
-    if isinstance(case, Case):
-        return case
-    return Case(**{f.name: case[f.name] for f in fields(Case) if f.name in case})
-
-
 async def the_case(env: Env, case_id: str, *, lock: bool = False) -> Case:
     """The case in the caller's scope (404 if there is none)."""
     case = found(await env.repo.cases.get(case_id, for_update=lock), "case", case_id)
     require_record_scope(env.principal, case.facility_id, case.city)
     return case
-
-
-async def load_case(env: Env, case_id: str, *, lock: bool = False) -> Row:
-    """``the_case`` as a row, for the use cases not yet on records."""
-    return row_of(await the_case(env, case_id, lock=lock))
 
 
 async def editable_case(env: Env, case_id: str) -> Case:
@@ -489,11 +471,9 @@ async def apply_identity_signals(env: Env, case_id: str) -> None:
         await audit(env, "case.identity_gate", case_id, reason=gate, rule="GD-16.3")
 
 
-async def identify_from_police(env: Env, case: Case | Row, signal: IdentitySignal | Row) -> None:
+async def identify_from_police(env: Env, case: Case, signal: IdentitySignal) -> None:
     """The bureau identified the patient before any money was paid: the identified path applies."""
-    case_id = as_case(case).id
-    if not isinstance(signal, IdentitySignal):
-        signal = IdentitySignal(**{f.name: signal[f.name] for f in fields(IdentitySignal) if f.name in signal})
+    case_id = case.id
     await touch(
         env,
         case_id,
@@ -682,9 +662,8 @@ async def waive(env: Env, case_id: str, cmd: WaiverCmd) -> tuple[int, Any]:
 # ---------------------------------------------------------------- assessment and claim
 
 
-async def evaluate(env: Env, case: Case | Row) -> tuple[el.Assessment, list[el.Blocker], Params]:
+async def evaluate(env: Env, case: Case) -> tuple[el.Assessment, list[el.Blocker], Params]:
     """All facts of a case → the most the fund may pay, and what still blocks a claim."""
-    case = as_case(case)
     params = await load_params(env, case.admitted_at)
     admitted_local = to_local(case.admitted_at)
     items = await env.repo.cost_items_of(case.id)
@@ -804,11 +783,11 @@ def minimised(principal: Principal, answer: dict[str, Any], fields: Mapping[str,
     return {k: None if k in fields and principal.role not in fields[k] else v for k, v in answer.items()}
 
 
-def case_out(principal: Principal, case: Case | Row) -> dict[str, Any]:
+def case_out(principal: Principal, case: Case) -> dict[str, Any]:
     return minimised(principal, out(case, id_as="case_id"), MEDICAL_FIELDS)
 
 
-def cost_item_out(item: CostItem | Row, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+def cost_item_out(item: CostItem, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
     return out(item, id_as="cost_item_id", drop=drop)
 
 

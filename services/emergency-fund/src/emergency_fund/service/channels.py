@@ -26,7 +26,6 @@ from emergency_fund.service.cases import (
     case_scope,
     case_view,
     editable_case,
-    row_of,
     the_case,
     touch,
 )
@@ -132,9 +131,9 @@ async def _decide_again(env: Env, case: Case, channel: str, used: Any, confirmed
         "the fund's gap is smaller by the difference"
     )
     if case.state == CaseState.PAID:
-        await refunds.demand(env, row_of(case), reason, None, amount=min(difference, case.paid_amount or ZERO))
+        await refunds.demand(env, case, reason, None, amount=min(difference, case.paid_amount or ZERO))
         return "refund_demanded"
-    await applications.withdraw_case(env, row_of(case), reason)
+    await applications.withdraw_case(env, case, reason)
     await touch(env, case.id, **WITHDRAWN_CLAIM)
     return "withdrawn_from_application"
 

@@ -23,7 +23,6 @@ from emergency_fund.service.cases import (
     announce_closed,
     case_scope,
     case_view,
-    row_of,
     the_case,
     touch,
 )
@@ -71,11 +70,11 @@ async def _exclude_after_decision(env: Env, case: Case, cmd: ExclusionCmd) -> No
     (GD-16.4's refund, with its due date), the case carrying the exclusion."""
     reason = f"GD-14: excluded after the agency's decision ({cmd.exclusion.value}): {cmd.reason}"
     if case.state == CaseState.PAID:
-        await refunds.demand(env, row_of(case), reason, None)
+        await refunds.demand(env, case, reason, None)
         await touch(env, case.id, excluded=cmd.exclusion.value, excluded_reason=cmd.reason, exclusion_proposed=None)
         await audit(env, "case.exclude", case.id, reason=cmd.reason, rule="GD-14", exclusion=cmd.exclusion.value)
         return
-    await applications.withdraw_case(env, row_of(case), reason)
+    await applications.withdraw_case(env, case, reason)
     await _exclude(env, case.id, cmd.exclusion.value, cmd.reason)
 
 

@@ -17,7 +17,6 @@ from emergency_fund.service.cases import (
     mark_destitute,
     open_referred_case,
     refresh_settlement_channels,
-    row_of,
     touch,
 )
 from medaid_shared.contracts.identity_check import (
@@ -186,7 +185,7 @@ async def on_identity_reopened(env: Env, event: IdentityCheckReopened) -> None:
             "(calendar notice loaded); the claim waits for it"
         )
         if case.state == CaseState.IN_APPLICATION:
-            await applications.withdraw_case(env, row_of(case), reason)
+            await applications.withdraw_case(env, case, reason)
         if case.state in (CaseState.CLAIMED, CaseState.IN_APPLICATION):
             await touch(env, case.id, **WITHDRAWN_CLAIM, application_id=None)
             await audit(env, "case.identity_hold", case.id, reason=reason, rule="GD-16.3")
@@ -220,7 +219,7 @@ async def on_identity_verified(env: Env, event: IdentityVerified) -> None:
     if event.outcome == "identified" and event.late:
         signal = await env.repo.identity_signals.get(event.request_id)
         assert signal is not None
-        await refunds.on_late_identification(env, row_of(signal))
+        await refunds.on_late_identification(env, signal)
     else:
         await _apply_signals(env, event.request_id)
 

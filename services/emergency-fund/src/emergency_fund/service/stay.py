@@ -29,7 +29,6 @@ from emergency_fund.service.cases import (
     extension_evidence,
     held_birth_facts,
     minimised,
-    row_of,
     the_case,
     touch,
 )
@@ -126,9 +125,9 @@ async def _decide_again(env: Env, case_id: str, event: DischargeRecorded) -> Non
         f"living cost {claimed} was claimed on the days it assumed, {assessment.living_max} at most on the real ones"
     )
     if case.state == CaseState.PAID:
-        await refunds.demand(env, row_of(case), reason, None, amount=min(difference, case.paid_amount or ZERO))
+        await refunds.demand(env, case, reason, None, amount=min(difference, case.paid_amount or ZERO))
         return
-    await applications.withdraw_case(env, row_of(case), reason)
+    await applications.withdraw_case(env, case, reason)
     await touch(env, case_id, **WITHDRAWN_CLAIM)
     await audit(env, "case.claim_withdrawn", case_id, reason=reason, rule="GD-13.5")
 

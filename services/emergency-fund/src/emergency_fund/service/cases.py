@@ -354,7 +354,7 @@ async def recheck_extension(env: Env, case: Case) -> None:
 def check_requested_extension(env: Env, case: Case, params: Params) -> None:
     """GD-13.3: the case's extension request against the parameters and the facts held."""
     el.check_extension(
-        case.extension_category,  # type: ignore[arg-type]
+        case.extension_category,  # type: ignore[arg-type]  # set with every request
         case.extension_reason or "",
         case.extension_hours,  # type: ignore[arg-type]
         params,

@@ -41,7 +41,7 @@ async def on_person(env: Env, event: PersonRegistered) -> None:
     await env.repo.persons.put(
         Person(
             person_id=event.person_id,
-            id_digest=digest,  # type: ignore[arg-type]  # the column allows no index only in the record
+            id_digest=digest,  # type: ignore[arg-type]  # the table refuses a person without one, as before
             name_masked=event.name_masked,
             id_masked=event.id_number_masked,
             support_type=event.support_type.value,

@@ -16,6 +16,7 @@ from sqlalchemy import insert, text
 
 from bench.bare import BARE_SCHEMA, DDL, create_bare_app
 from bench.common import Request, Spread, asyncpg_dsn, drive
+from bench.writes import timed_client
 from medaid_shared.contracts.common import FacilityLevel, FilingState, Region
 from medaid_shared.testing import Infrastructure, start_harness, stop_harness
 from settlement.adapters import tables as t
@@ -164,13 +165,14 @@ async def http_bench(infra: Infrastructure, n: int, reps: int, concurrencies: tu
         return [one(next(bare_ids)) for _ in range(k)]
 
     result: dict[str, Any] = {"service": {}, "bare": {}, "ratio": {}}
+    service = timed_client(h)
     try:
-        await drive(h.client, service_requests(warmup), 4)
+        await drive(service, service_requests(warmup), 4)
         await drive(bare, bare_requests(warmup), 4)
         for c in concurrencies:
             svc_s, bare_s, ratio_s = Spread(), Spread(), Spread()
             for _ in range(reps):
-                rate = await drive(h.client, service_requests(n), c)
+                rate = await drive(service, service_requests(n), c)
                 bare_rate = await drive(bare, bare_requests(n), c)
                 svc_s.add(rate)
                 bare_s.add(bare_rate)
@@ -200,6 +202,7 @@ async def http_bench(infra: Infrastructure, n: int, reps: int, concurrencies: tu
                 raise RuntimeError(f"the service and the bare endpoint disagree on {what}: {check}")
         result["check"] = check
     finally:
+        await service.aclose()
         await bare.aclose()
         await pool.close()
         await stop_harness(h)

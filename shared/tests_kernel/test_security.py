@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from pydantic import ValidationError
 
-from medaid_shared.auth import TokenVerifier, issue_token
+from medaid_shared.auth import VERIFIED_TOKENS, TokenVerifier, issue_token
 from medaid_shared.authz import Policy, Principal, Role
 from medaid_shared.crypto import FieldCipher, Unsealer, is_valid_id_number, mask_id_number, mask_name, new_keypair, seal
 from medaid_shared.errors import Forbidden, Unauthorized
@@ -39,6 +39,23 @@ def test_bad_tampered_and_expired_tokens_are_rejected() -> None:
     token = issue_token(s, subject="x", role="police", ttl=timedelta(hours=1))
     with time_machine.travel(timedelta(hours=2)), pytest.raises(Unauthorized):
         verifier.verify(token)
+
+
+def test_a_remembered_token_is_answered_until_it_expires_and_a_changed_one_is_verified() -> None:
+    s = ServiceSettings()
+    verifier = TokenVerifier(s)
+    token = issue_token(s, subject="x", role="police", ttl=timedelta(minutes=30))
+    assert verifier.verify(token).subject == "x"
+    assert verifier.verify(token).subject == "x"  # remembered
+    with time_machine.travel(timedelta(minutes=31)), pytest.raises(Unauthorized):
+        verifier.verify(token)  # expiry is checked on the service clock on every request
+    head, payload, signature = token.split(".")
+    with pytest.raises(Unauthorized):
+        verifier.verify(f"{head}.{payload}.{signature[:-2]}AA")  # other bytes: verified again, refused
+    many = [issue_token(s, subject=f"s{i}", role="police") for i in range(VERIFIED_TOKENS + 5)]
+    for t in many:
+        verifier.verify(t)
+    assert len(verifier._verified) == VERIFIED_TOKENS  # bounded
 
 
 def test_policy_is_a_role_by_action_matrix() -> None:

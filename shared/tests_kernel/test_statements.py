@@ -39,6 +39,7 @@ def test_each_statement_is_built_once_per_table(db: Database) -> None:
     for build_one, table in [
         (statements.inbox_claim, t.inbox),
         (statements.idempotency_reservation, t.idempotency_key),
+        (statements.idempotency_answer, t.idempotency_key),
         (statements.deadline_start, t.deadline),
         (statements.outbox_row, t.outbox),
     ]:
@@ -79,6 +80,11 @@ async def test_an_idempotency_reservation_answers_once(db: Database) -> None:
         assert (await uow.session.execute(reserve, params)).scalar_one() == "k-1"
         assert (await uow.session.execute(reserve, {**params, "fingerprint": "g" * 64})).first() is None
         assert (await uow.session.execute(reserve, {**params, "principal": "his-02"})).scalar_one() == "k-1"
+        answer = {"status_code": 201, "response": {"enc": "x"}, "principal": "his-01", "key": "k-1"}
+        await uow.session.execute(statements.idempotency_answer(db.tables.idempotency_key), answer)
+        t = db.tables.idempotency_key
+        stored = (await uow.session.execute(select(t.c.principal, t.c.status_code, t.c.response))).all()
+    assert sorted(tuple(r) for r in stored) == [("his-01", 201, {"enc": "x"}), ("his-02", 0, {})]
 
 
 async def test_a_started_deadline_is_not_restarted(db: Database) -> None:

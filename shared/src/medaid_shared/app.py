@@ -16,6 +16,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medaid_shared import clock
 from medaid_shared.answers import CalendarLoadOut, CalendarYearOut, HealthOut, ReadyOut
@@ -35,7 +36,8 @@ from medaid_shared.responses import JSONResponse
 from medaid_shared.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop per request
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -255,21 +257,46 @@ def create_service_app(
     # the metrics middleware so it sits inside it: the route sees its byte count directly.
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_request_bytes)
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        started = time.perf_counter()
-        response: Response = await call_next(request)
-        route = request.scope.get("route")
-        REQUEST_LATENCY.labels(
-            settings.service_name, request.method, getattr(route, "path", "unmatched"), str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(RequestMetrics, service=settings.service_name)
 
     app.include_router(operations_router())
     if settings.test_clock:
         app.include_router(test_clock_router())
     for router in (calendar_router(), feed_router(), audit_router(), *routers):
         app.include_router(router, prefix=API_PREFIX)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
-    SQLAlchemyInstrumentor().instrument(engine=runtime.db.engine.sync_engine)
+    # One server span per request; the ASGI receive/send spans cost more than they tell.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics", exclude_spans=["receive", "send"])
+    if settings.trace_statements:
+        SQLAlchemyInstrumentor().instrument(engine=runtime.db.engine.sync_engine)
     return app
+
+
+class RequestMetrics:
+    """Request latency by service, method, route template and status, as pure ASGI
+    middleware (Starlette's ``BaseHTTPMiddleware`` costs a task group and a memory stream
+    per request)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = scope.get("route")
+            REQUEST_LATENCY.labels(
+                self.service, scope["method"], getattr(route, "path", "unmatched"), str(status)
+            ).observe(time.perf_counter() - started)

@@ -10,6 +10,7 @@ A token carries ``sub``, ``role`` and ``scope`` (space-separated ``kind:id`` pai
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Annotated, Any
@@ -59,6 +60,12 @@ def issue_token(
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
 
 
+VERIFIED_FOR_S = 60.0
+"""How long a verified token is answered from memory (never past its expiry)."""
+VERIFIED_TOKENS = 1024
+"""How many verified tokens are remembered (the least recently verified go first)."""
+
+
 class TokenVerifier:
     """Verifies bearer tokens: HS256 with the shared secret, or RS256/ES256 through the
     OIDC provider's JWKS when ``MEDAID_JWKS_URL`` is set."""
@@ -66,10 +73,30 @@ class TokenVerifier:
     def __init__(self, settings: ServiceSettings) -> None:
         self._settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+        # token -> (principal, exp): a client sends the same token with every request, and
+        # checking its signature and claims again each time is a tenth of a short command
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token. Any token that is malformed, expired, wrongly
-        signed or lacks a claim the principal needs is 401 — never a server error."""
+        signed or lacks a claim the principal needs is 401 — never a server error.
+
+        A token verified before (the same bytes, signature included) is answered from a
+        bounded memo for at most :data:`VERIFIED_FOR_S`, its expiry still checked against
+        the service clock on every request."""
+        now = clock.now().timestamp()
+        memo = self._verified.get(token)
+        if memo is not None:
+            if now < memo[1]:
+                return memo[0]
+            del self._verified[token]
+        principal, exp = self._verify(token)
+        self._verified[token] = (principal, min(exp, now + VERIFIED_FOR_S))
+        if len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         s = self._settings
         try:
             if self._jwks is not None:
@@ -92,7 +119,9 @@ class TokenVerifier:
                     raise jwt.InvalidTokenError("exp is not a number")
                 if exp < clock.now().timestamp():
                     raise jwt.ExpiredSignatureError("token expired")
-            return _principal(claims)
+            exp = claims.get("exp")
+            until = float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else math.inf
+            return _principal(claims), until
         except Unauthorized:
             raise
         except (jwt.PyJWTError, KeyError, ValueError, TypeError, OverflowError) as exc:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import cache
 from typing import Any, TypeVar
 
-from opentelemetry import propagate
-from sqlalchemy import MetaData, func, select, text, update
+from opentelemetry import propagate, trace
+from sqlalchemy import Executable, MetaData, event, func, select, text, update
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from medaid_shared import clock, statements
@@ -30,11 +33,38 @@ Session = AsyncSession
 repository factory, never a query API (use cases import no SQLAlchemy)."""
 
 
+IDLE_BEFORE_PING_S = 10.0
+"""A pooled connection idle longer than this is pinged before a command gets it."""
+
+
 def make_engine(url: str, pool_size: int = 5) -> AsyncEngine:
     # SPEC 0.4: bound parameters (names, ID numbers) never appear in error text or logs.
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
-    )
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """A connection handed out again within :data:`IDLE_BEFORE_PING_S` of its last use goes
+    without a ping (``pool_pre_ping`` pays a round trip on every checkout, one in every
+    twenty of a command's); one idle longer — across a database restart, a network cut —
+    is pinged, and a dead one is replaced before the command sees it. A connection that
+    dies in the window fails its command as a disconnect, which drops it from the pool."""
+    pool_events = engine.sync_engine.pool
+
+    @event.listens_for(pool_events, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool_events, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_BEFORE_PING_S:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise DisconnectionError("the pooled connection did not answer its ping") from exc
 
 
 def canonical_json(value: Any) -> str:
@@ -146,15 +176,8 @@ class UnitOfWork:
         is locked until commit, so its chain never forks, and decisions about other
         subjects append in parallel. Two statements: lock and read the head, then write
         the entry and move the head."""
-        s = self.schema
         head = (
-            await self.session.execute(
-                text(
-                    f"INSERT INTO {s}.audit_head (subject, hash, entries, last_seq) VALUES (:subject, :genesis, 0, 0) "
-                    "ON CONFLICT (subject) DO UPDATE SET subject = EXCLUDED.subject RETURNING hash"
-                ),
-                {"subject": subject, "genesis": GENESIS_HASH},
-            )
+            await self.session.execute(_audit_head(self.schema), {"subject": subject, "genesis": GENESIS_HASH})
         ).scalar_one()
         at = clock.now()
         entry: dict[str, Any] = {
@@ -168,12 +191,7 @@ class UnitOfWork:
         }
         digest = audit_hash(head, entry)
         await self.session.execute(
-            text(
-                f"WITH e AS (INSERT INTO {s}.audit_log (at, actor, role, action, subject, reason, details, prev_hash, hash) "
-                "VALUES (:at, :actor, :role, :action, :subject, :reason, CAST(:details AS jsonb), :prev, :hash) "
-                f"RETURNING seq) UPDATE {s}.audit_head SET hash = :hash, entries = entries + 1, "
-                "last_seq = (SELECT seq FROM e) WHERE subject = :subject"
-            ),
+            _audit_entry(self.schema),
             {
                 "at": at,
                 "actor": entry["actor"],
@@ -187,6 +205,29 @@ class UnitOfWork:
             },
         )
         return digest
+
+
+@cache
+def _audit_head(schema: str) -> Executable:
+    """Lock the subject's chain head (made at the genesis hash if new) and return its hash."""
+    return text(
+        f"INSERT INTO {schema}.audit_head (subject, hash, entries, last_seq) VALUES (:subject, :genesis, 0, 0) "
+        "ON CONFLICT (subject) DO UPDATE SET subject = EXCLUDED.subject RETURNING hash"
+    )
+
+
+@cache
+def _audit_entry(schema: str) -> Executable:
+    """Append the entry and move the subject's head to it."""
+    return text(
+        f"WITH e AS (INSERT INTO {schema}.audit_log (at, actor, role, action, subject, reason, details, prev_hash, hash) "
+        "VALUES (:at, :actor, :role, :action, :subject, :reason, CAST(:details AS jsonb), :prev, :hash) "
+        f"RETURNING seq) UPDATE {schema}.audit_head SET hash = :hash, entries = entries + 1, "
+        "last_seq = (SELECT seq FROM e) WHERE subject = :subject"
+    )
+
+
+_tracer = trace.get_tracer("medaid.db")
 
 
 class Database:
@@ -204,8 +245,9 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
-        async with self.sessions() as session, session.begin():
-            yield UnitOfWork(session, self.tables, self.settings)
+        with _tracer.start_as_current_span("unit of work"):
+            async with self.sessions() as session, session.begin():
+                yield UnitOfWork(session, self.tables, self.settings)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

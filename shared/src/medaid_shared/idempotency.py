@@ -25,7 +25,7 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from pydantic import Field
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from medaid_shared import clock, statements
 from medaid_shared.authz import Principal
@@ -115,9 +115,13 @@ async def run_command(
         status, body = await command(uow)
         encoded = encode(body)
         await uow.session.execute(
-            update(t)
-            .where(t.c.principal == principal.subject, t.c.key == key)
-            .values(status_code=status, response=seal_response(db, principal.subject, key, encoded))
+            statements.idempotency_answer(t),
+            {
+                "status_code": status,
+                "response": seal_response(db, principal.subject, key, encoded),
+                "principal": principal.subject,
+                "key": key,
+            },
         )
         return status, encoded
 

@@ -23,6 +23,7 @@ _QUOTE = postgresql.dialect().identifier_preparer
 # The columns each kernel statement writes (the rest take their server defaults).
 INBOX_COLUMNS = ("consumer", "event_id", "event_type")
 IDEMPOTENCY_COLUMNS = ("key", "principal", "fingerprint", "status_code", "response", "created_at")
+IDEMPOTENCY_ANSWER_COLUMNS = ("status_code", "response", "principal", "key")
 DEADLINE_COLUMNS = ("id", "kind", "subject", "due_at", "basis", "calendar_provisional", "payload")
 OUTBOX_COLUMNS = (
     "id",
@@ -61,6 +62,19 @@ def idempotency_reservation(idempotency_key: Table) -> Executable:
     """Reserve a command's ``(principal, key)``: returns the key, or no row when a command
     with that key ran (or runs) already."""
     return _insert(idempotency_key, IDEMPOTENCY_COLUMNS, "ON CONFLICT DO NOTHING", returning="key")
+
+
+@cache
+def idempotency_answer(idempotency_key: Table) -> Executable:
+    """Store a command's ``status_code`` and sealed ``response`` on its reserved
+    ``(principal, key)``."""
+    t = idempotency_key
+    q = _QUOTE.quote
+    sql = (
+        f"UPDATE {_QUOTE.format_table(t)} SET {q('status_code')} = :status_code, {q('response')} = :response "
+        f"WHERE {q('principal')} = :principal AND {q('key')} = :key"
+    )
+    return text(sql).bindparams(*(bindparam(name, type_=t.c[name].type) for name in IDEMPOTENCY_ANSWER_COLUMNS))
 
 
 @cache

@@ -136,6 +136,46 @@ def test_command_responses_keep_money_exact() -> None:
     }
 
 
+def test_command_answers_encode_as_fastapi_would_with_money_exact() -> None:
+    import dataclasses
+    import enum
+    import uuid
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from fastapi.encoders import jsonable_encoder
+    from pydantic import BaseModel
+
+    from medaid_shared.idempotency import encode
+
+    class Kind(enum.StrEnum):
+        A = "a"
+
+    @dataclasses.dataclass
+    class Row:
+        amount: Decimal
+        tags: list[object]
+
+    class Out(BaseModel):
+        amount: Decimal
+        at: datetime
+
+    answer = {
+        "zero": Decimal("0.00") - Decimal("0.00"),
+        "lines": [1, 2.5, None, True, "x", (Decimal("1.10"), Kind.A)],
+        "times": {"at": datetime(2026, 1, 1, tzinfo=UTC), "day": date(2026, 1, 2)},
+        3: "a number key",
+        Kind.A: "an enum key",
+        "_sa_instance_state": "left out",
+        "row": Row(Decimal("-0.00"), [uuid.UUID(int=5), {1}]),
+        "models": [Out(amount=Decimal("2.50"), at=datetime(2026, 1, 1, tzinfo=UTC))],
+    }
+    expected = jsonable_encoder(answer, custom_encoder={Decimal: lambda d: str(d + 0)})
+    assert encode(answer) == expected
+    assert repr(encode(answer)) == repr(expected)
+    assert encode(answer)["zero"] == "0.00"
+
+
 def test_spec_0_4_a_sealed_id_number_opens_only_with_the_matching_services_key() -> None:
     """Issue scenario: a masked ID plus its digest under a key every service held gave the
     number back. What travels now is sealed for the one service that matches persons: the

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select, text
 from sqlalchemy.engine import default
 
 from medaid_shared import statements
@@ -124,3 +124,61 @@ async def test_an_emitted_event_is_an_outbox_row_due_when_it_occurred(db: Databa
         row = (await s.execute(select(t).where(t.c.id == event_id))).mappings().one()
     assert (row["key"], row["payload"], row["state"]) == ("x", {"item": "x", "n": 7}, "pending")
     assert row["available_at"] == row["occurred_at"]
+
+
+async def test_an_insert_of_a_new_row_a_locked_row_and_a_counter(db: Database) -> None:
+    cols = ("event_id", "item", "n")
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text("TRUNCATE kerneltest.applied"))
+        new = statements.insert_new(applied, cols, returning="event_id")
+        assert new is statements.insert_new(applied, cols, returning="event_id")
+        row = {"event_id": "C-1", "item": "first", "n": 1}
+        assert (await uow.session.execute(new, row)).scalar_one() == "C-1"
+        assert (await uow.session.execute(new, {**row, "item": "second"})).first() is None  # kept
+        locked = statements.locked_row(applied, ("event_id",), cols)
+        got = (await uow.session.execute(locked, {**row, "item": "ignored", "n": 9})).mappings().one()
+        assert dict(got) == row  # the stored row, unchanged, returned whole
+        made = (await uow.session.execute(locked, {"event_id": "C-2", "item": "made", "n": 0})).mappings().one()
+        assert dict(made) == {"event_id": "C-2", "item": "made", "n": 0}
+    counted = Table(
+        "counted",
+        MetaData(schema="kerneltest"),
+        Column("k", String(20), primary_key=True),
+        Column("n", Integer, nullable=False),
+    )
+    count = statements.counter(counted, ("k",), "n")
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text("DROP TABLE IF EXISTS kerneltest.counted"))
+        await uow.session.execute(text("CREATE TABLE kerneltest.counted (k varchar(20) PRIMARY KEY, n int NOT NULL)"))
+        values = [(await uow.session.execute(count, {"k": "C", "n": 1})).scalar_one() for _ in range(3)]
+        await uow.session.execute(text("DROP TABLE kerneltest.counted"))
+    assert values == [1, 2, 3]
+
+
+async def test_an_upsert_newer_by_a_time_keeps_the_newer_row(db: Database) -> None:
+    versioned = Table(
+        "versioned",
+        MetaData(schema="kerneltest"),
+        Column("id", String(20), primary_key=True),
+        Column("v", String(20)),
+        Column("source_time", DateTime(timezone=True)),
+    )
+    stmt = statements.upsert(versioned, "id", ["id", "v", "source_time"], newer_by="source_time", returning="id")
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(text("DROP TABLE IF EXISTS kerneltest.versioned"))
+        await uow.session.execute(
+            text(
+                "CREATE TABLE kerneltest.versioned (id varchar(20) PRIMARY KEY, v varchar(20), source_time timestamptz)"
+            )
+        )
+
+        async def put(v: str, at: datetime | None) -> bool:
+            return (await uow.session.execute(stmt, {"id": "V", "v": v, "source_time": at})).first() is not None
+
+        assert await put("new", AT)
+        assert not await put("older", AT - timedelta(hours=1))  # an older event never overwrites
+        assert await put("same time", AT)
+        assert await put("untimed", None)
+        stored = (await uow.session.execute(text("SELECT v FROM kerneltest.versioned"))).scalar_one()
+        await uow.session.execute(text("DROP TABLE kerneltest.versioned"))
+    assert stored == "untimed"

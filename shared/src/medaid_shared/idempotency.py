@@ -70,9 +70,30 @@ def _money(value: Decimal) -> str:
     return str(value + 0)  # + 0 turns a "-0.00" (a zero reached by subtraction) into "0.00"
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_MONEY = {Decimal: _money}
+
+
 def encode(value: Any) -> Any:
-    """JSON-ready, with money kept exact: Decimal becomes its string, never a float."""
-    return jsonable_encoder(value, custom_encoder={Decimal: _money})
+    """JSON-ready, with money kept exact: Decimal becomes its string, never a float.
+
+    What FastAPI's ``jsonable_encoder`` answers, walked here for the plain shapes an answer
+    is made of (dicts, lists, strings, numbers, money) and handed to it for anything else
+    (models, dataclasses, enums, times): a large answer is encoded in a fraction of its time."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {
+            (k if type(k) is str else encode(k)): encode(v)
+            for k, v in value.items()
+            if type(k) is not str or not k.startswith("_sa")  # as jsonable_encoder, SQLAlchemy's state
+        }
+    if kind is list or kind is tuple:
+        return [encode(v) for v in value]
+    if kind is Decimal:
+        return _money(value)
+    return jsonable_encoder(value, custom_encoder=_MONEY)
 
 
 def fingerprint(request: Any) -> str:

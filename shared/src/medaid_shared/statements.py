@@ -39,15 +39,20 @@ OUTBOX_COLUMNS = (
 )
 
 
-def _insert(table: Table, columns: Sequence[str], tail: str = "", returning: str | None = None) -> Executable:
-    """``INSERT INTO table (columns) VALUES (:column, …) tail [RETURNING returning]``."""
+def _insert(
+    table: Table, columns: Sequence[str], tail: str = "", returning: str | Sequence[str] | None = None
+) -> Executable:
+    """``INSERT INTO table AS target (columns) VALUES (:column, …) tail [RETURNING returning]``
+    (``target`` names the existing row in an ``ON CONFLICT … DO UPDATE``)."""
     names = ", ".join(_QUOTE.quote(name) for name in columns)
     values = ", ".join(f":{name}" for name in columns)
-    sql = f"INSERT INTO {_QUOTE.format_table(table)} ({names}) VALUES ({values}) {tail}".rstrip()
+    sql = f"INSERT INTO {_QUOTE.format_table(table)} AS target ({names}) VALUES ({values}) {tail}".rstrip()
     binds = [bindparam(name, type_=table.c[name].type) for name in columns]
     if returning is None:
         return text(sql).bindparams(*binds)
-    return text(f"{sql} RETURNING {_QUOTE.quote(returning)}").bindparams(*binds).columns(table.c[returning])
+    out = (returning,) if isinstance(returning, str) else tuple(returning)
+    listed = ", ".join(_QUOTE.quote(name) for name in out)
+    return text(f"{sql} RETURNING {listed}").bindparams(*binds).columns(*(table.c[name] for name in out))
 
 
 @cache
@@ -89,14 +94,51 @@ def outbox_row(outbox: Table) -> Executable:
     return _insert(outbox, OUTBOX_COLUMNS)
 
 
-def upsert(table: Table, key: str, columns: Iterable[str]) -> Executable:
+def upsert(
+    table: Table, key: str, columns: Iterable[str], *, newer_by: str | None = None, returning: str | None = None
+) -> Executable:
     """Insert a row of ``columns`` or, when its ``key`` exists, overwrite those columns (a
-    read model following its source's events)."""
-    return _upsert(table, key, tuple(sorted(columns)))
+    read model following its source's events). ``newer_by``: a stored row whose value of
+    that column is later than the incoming one is left as it is (an older event never
+    overwrites a newer one; a missing time on either side overwrites). ``returning``: the
+    column to return, no row when the stored row was kept."""
+    return _upsert(table, key, tuple(sorted(columns)), newer_by, returning)
 
 
 @cache
-def _upsert(table: Table, key: str, columns: tuple[str, ...]) -> Executable:
+def _upsert(
+    table: Table, key: str, columns: tuple[str, ...], newer_by: str | None, returning: str | None
+) -> Executable:
     changed = [_QUOTE.quote(name) for name in columns if name != key]
     action = "DO UPDATE SET " + ", ".join(f"{name} = EXCLUDED.{name}" for name in changed) if changed else "DO NOTHING"
-    return _insert(table, columns, f"ON CONFLICT ({_QUOTE.quote(key)}) {action}")
+    if newer_by is not None and changed:
+        by = _QUOTE.quote(newer_by)
+        action += f" WHERE target.{by} IS NULL OR EXCLUDED.{by} IS NULL OR target.{by} <= EXCLUDED.{by}"
+    return _insert(table, columns, f"ON CONFLICT ({_QUOTE.quote(key)}) {action}", returning=returning)
+
+
+@cache
+def insert_new(table: Table, columns: tuple[str, ...], returning: str | None = None) -> Executable:
+    """Insert a row of ``columns`` unless one with its key exists (``returning``: the column
+    to return, no row when it existed)."""
+    return _insert(table, columns, "ON CONFLICT DO NOTHING", returning=returning)
+
+
+@cache
+def locked_row(table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> Executable:
+    """Insert a row of ``columns`` if none has its ``keys`` yet, lock it either way and
+    return it whole (an upsert whose no-op update takes the row lock)."""
+    first = _QUOTE.quote(keys[0])
+    conflict = ", ".join(_QUOTE.quote(k) for k in keys)
+    tail = f"ON CONFLICT ({conflict}) DO UPDATE SET {first} = EXCLUDED.{first}"
+    return _insert(table, columns, tail, returning=tuple(table.c.keys()))
+
+
+@cache
+def counter(table: Table, keys: tuple[str, ...], column: str) -> Executable:
+    """The next value of a counter row: ``column`` starts at 1 for new ``keys`` and goes up
+    by one, under the row's lock, on every later call; returns the new value."""
+    conflict = ", ".join(_QUOTE.quote(k) for k in keys)
+    c = _QUOTE.quote(column)
+    tail = f"ON CONFLICT ({conflict}) DO UPDATE SET {c} = target.{c} + 1"
+    return _insert(table, (*keys, column), tail, returning=column)

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, exists, false, func, insert, or_, select, text, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consent.adapters import tables as t
@@ -44,6 +43,7 @@ from consent.domain.records import (
     Treatment,
 )
 from consent.domain.treatment import TreatmentStatus
+from medaid_shared import statements
 from medaid_shared.pagination import PageRequest, keyset
 from medaid_shared.parameter_store import ParameterStore
 from medaid_shared.parameters import ParameterVersion
@@ -194,16 +194,8 @@ class SqlRepository:
     async def upsert_person(self, person: PersonState) -> bool:
         """Insert or replace the person's state; an event older than the stored one is ignored."""
         values = _values(person)
-        ins = pg_insert(t.person).values(**values)
-        cols = {k: ins.excluded[k] for k in values if k != "person_id"}
-        stmt = ins.on_conflict_do_update(
-            index_elements=["person_id"],
-            set_=cols,
-            where=(t.person.c.source_time.is_(None))
-            | (ins.excluded.source_time.is_(None))
-            | (t.person.c.source_time <= ins.excluded.source_time),
-        ).returning(t.person.c.person_id)
-        return (await self.session.execute(stmt)).first() is not None
+        stmt = statements.upsert(t.person, "person_id", values, newer_by="source_time", returning="person_id")
+        return (await self.session.execute(stmt, values)).first() is not None
 
     async def upsert_admission(self, admission: AdmissionState) -> None:
         """The record's columns only: the emergency's withdrawal beside them is kept."""
@@ -221,9 +213,7 @@ class SqlRepository:
     async def _upsert(self, table: Table, key: str, record: Any) -> None:
         """Insert the record's row, or replace the columns it has on the row of its key."""
         values = _values(record)
-        stmt = pg_insert(table).values(**values)
-        stmt = stmt.on_conflict_do_update(index_elements=[key], set_={k: stmt.excluded[k] for k in values if k != key})
-        await self.session.execute(stmt)
+        await self.session.execute(statements.upsert(table, key, values), values)
 
     async def person(self, person_id: str, *, lock: bool = False) -> Person | None:
         q = select(t.person).where(t.person.c.person_id == person_id)

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +29,7 @@ from identity_check.domain.model import (
     RequestStatus,
 )
 from identity_check.domain.parameters import CATALOGUE
+from medaid_shared import statements
 from medaid_shared.errors import Conflict
 from medaid_shared.pagination import PageRequest, keyset
 from medaid_shared.parameter_store import ParameterStore
@@ -112,16 +112,9 @@ class SqlRepository:
             "source_time": source_time,
             "updated_at": now,
         }
-        ins = pg_insert(facility).values(**values)
-        stmt = ins.on_conflict_do_update(
-            index_elements=[facility.c.facility_id],
-            set_={k: ins.excluded[k] for k in values if k != "facility_id"},
-            # An older event (by its CloudEvents time) never overwrites a newer one.
-            where=(facility.c.source_time.is_(None))
-            | (ins.excluded.source_time.is_(None))
-            | (facility.c.source_time <= ins.excluded.source_time),
-        ).returning(facility.c.facility_id)
-        return (await self.session.execute(stmt)).first() is not None
+        # An older event (by its CloudEvents time) never overwrites a newer one.
+        stmt = statements.upsert(facility, "facility_id", values, newer_by="source_time", returning="facility_id")
+        return (await self.session.execute(stmt, values)).first() is not None
 
     async def get_facility(self, facility_id: str) -> Facility | None:
         row = (
@@ -134,12 +127,9 @@ class SqlRepository:
         return Facility(row["facility_id"], row["name"], row["police_jurisdiction"], row["city"])
 
     async def next_reference_seq(self, facility_id: str, year: int) -> int:
-        ins = pg_insert(reference_counter).values(facility_id=facility_id, year=year, last_value=1)
-        stmt = ins.on_conflict_do_update(
-            index_elements=[reference_counter.c.facility_id, reference_counter.c.year],
-            set_={"last_value": reference_counter.c.last_value + 1},
-        ).returning(reference_counter.c.last_value)
-        return int((await self.session.execute(stmt)).scalar_one())
+        stmt = statements.counter(reference_counter, ("facility_id", "year"), "last_value")
+        values = {"facility_id": facility_id, "year": year, "last_value": 1}
+        return int((await self.session.execute(stmt, values)).scalar_one())
 
     async def find_by_patient_ref(self, facility_id: str, patient_ref: str) -> CheckRequest | None:
         row = (

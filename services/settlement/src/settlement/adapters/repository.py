@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -63,7 +62,7 @@ class SqlRepository:
 
     async def insert_self_pay_proposal(self, values: Record) -> None:
         # A decision that arrived first is never overwritten by its proposal.
-        await self.session.execute(pg_insert(t.self_pay_decision).values(**values).on_conflict_do_nothing())
+        await self.session.execute(statements.insert_new(t.self_pay_decision, tuple(sorted(values))), values)
 
     async def upsert_treatment(self, values: Record) -> None:
         await self._upsert(t.treatment, "treatment_id", values)
@@ -180,22 +179,19 @@ class SqlRepository:
         whose no-op update takes the row lock and returns the current row). Concurrent
         settlements of the same person queue here, so each sees what the other consumed
         (LJ-6.2)."""
-        led = t.aid_ledger
         zero = Decimal("0.00")
-        stmt = pg_insert(led).values(
-            person_id=person_id,
-            year=year,
-            basic_paid=zero,
-            critical_base=zero,
-            critical_paid=zero,
-            aid_used=zero,
-            aid_ceiling=ceiling,
-            updated_at=clock.now(),
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[led.c.person_id, led.c.year], set_={"person_id": stmt.excluded.person_id}
-        )
-        row = (await self.session.execute(stmt.returning(*led.c))).mappings().one()
+        values = {
+            "person_id": person_id,
+            "year": year,
+            "basic_paid": zero,
+            "critical_base": zero,
+            "critical_paid": zero,
+            "aid_used": zero,
+            "aid_ceiling": ceiling,
+            "updated_at": clock.now(),
+        }
+        stmt = statements.locked_row(t.aid_ledger, ("person_id", "year"), tuple(values))
+        row = (await self.session.execute(stmt, values)).mappings().one()
         return dict(row)
 
     async def apply_ledger(self, person_id: str, year: int, statement_id: str, delta: Record, ceiling: Decimal) -> None:
@@ -459,10 +455,8 @@ class SqlRepository:
         )
 
     async def insert_flag(self, values: Record) -> bool:
-        result = await self.session.execute(
-            pg_insert(t.cost_flag).values(**values).on_conflict_do_nothing().returning(t.cost_flag.c.flag_id)
-        )
-        return result.first() is not None
+        stmt = statements.insert_new(t.cost_flag, tuple(sorted(values)), returning="flag_id")
+        return (await self.session.execute(stmt, values)).first() is not None
 
     async def withdraw_flags(self, statement_id: str, values: Record) -> list[Record]:
         f = t.cost_flag

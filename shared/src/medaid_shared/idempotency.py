@@ -71,7 +71,7 @@ def _money(value: Decimal) -> str:
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-_MONEY = {Decimal: _money}
+_MONEY: dict[Any, Callable[[Any], Any]] = {Decimal: _money}
 
 
 def encode(value: Any) -> Any:

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -22,6 +22,69 @@ from settlement.service.ports import Record
 S = t.SCHEMA
 
 
+# The settlement command's reads, built (and their cache keys made) once: a query built per
+# call costs more than its round trip; the values are bound parameters.
+_NEWER_BILL = t.bill.alias("newer")
+_REVERSAL = t.statement.alias("rev")
+_ADMISSION = select(t.admission).where(t.admission.c.admission_id == bindparam("admission_id"))
+_ADMISSION_LOCKED = _ADMISSION.with_for_update()
+_PERSON = select(t.person).where(t.person.c.person_id == bindparam("person_id"))
+_DECISIONS = (
+    select(t.self_pay_decision)
+    .where(t.self_pay_decision.c.admission_id == bindparam("admission_id"))
+    .order_by(t.self_pay_decision.c.item_id)
+)
+_ACTIVE_BILLS = (
+    select(t.bill)
+    .where(
+        t.bill.c.admission_id == bindparam("admission_id"),
+        ~exists().where(_NEWER_BILL.c.replaces_bill_id == t.bill.c.bill_id),
+    )
+    .order_by(t.bill.c.submitted_at, t.bill.c.bill_number)
+)
+_BILL_LINES = (
+    select(t.bill_line)
+    .where(t.bill_line.c.bill_id.in_(bindparam("bill_ids", expanding=True)))
+    .order_by(t.bill_line.c.bill_id, t.bill_line.c.line_no)
+)
+_ACTIVE_STATEMENT = select(t.statement).where(
+    t.statement.c.admission_id == bindparam("admission_id"),
+    t.statement.c.kind == "settlement",
+    ~exists().where(_REVERSAL.c.reverses_statement_id == t.statement.c.statement_id),
+)
+_PLATFORM_IN_FORCE = select(t.platform_settlement).where(
+    t.platform_settlement.c.admission_id == bindparam("admission_id"),
+    t.platform_settlement.c.superseded_at.is_(None),
+)
+
+_INSERT_STATEMENT = insert(t.statement)
+_LEDGER_AMOUNTS = ("basic_paid", "critical_base", "critical_paid", "aid_used")
+_LEDGER_ENTRY = (
+    insert(t.aid_ledger_entry)
+    .values(
+        person_id=bindparam("p_person"),
+        year=bindparam("p_year"),
+        statement_id=bindparam("p_statement"),
+        at=bindparam("p_at"),
+        **{k: bindparam(f"d_{k}", type_=t.aid_ledger.c[k].type) for k in _LEDGER_AMOUNTS},
+    )
+    .cte("entry")
+)
+_APPLY_LEDGER = (
+    update(t.aid_ledger)
+    .where(t.aid_ledger.c.person_id == bindparam("p_person"), t.aid_ledger.c.year == bindparam("p_year"))
+    .values(
+        **{k: t.aid_ledger.c[k] + bindparam(f"d_{k}", type_=t.aid_ledger.c[k].type) for k in _LEDGER_AMOUNTS},
+        # never below what was already used (a lowered ceiling must not block a reversal)
+        aid_ceiling=func.greatest(
+            bindparam("p_ceiling", type_=t.aid_ledger.c.aid_ceiling.type), t.aid_ledger.c.aid_used
+        ),
+        updated_at=bindparam("p_at"),
+    )
+    .add_cte(_LEDGER_ENTRY)
+)
+
+
 def _rows(result: Any) -> list[Record]:
     return [dict(r) for r in result.mappings().all()]
 
@@ -31,8 +94,8 @@ class SqlRepository:
         self.session = session
         self._quarter: tuple[date, date] | None = None  # prepared by prepare_quarter
 
-    async def _one(self, query: Select[Any]) -> Record | None:
-        row = (await self.session.execute(query)).mappings().first()
+    async def _one(self, query: Select[Any], params: Mapping[str, Any] | None = None) -> Record | None:
+        row = (await self.session.execute(query, params or {})).mappings().first()
         return dict(row) if row is not None else None
 
     async def _all(self, query: Any, params: Mapping[str, Any] | None = None) -> list[Record]:
@@ -78,15 +141,13 @@ class SqlRepository:
         return await self._all(select(tr).where(tr.c.treatment_id.in_(list(treatment_ids))))
 
     async def get_admission(self, admission_id: str, *, for_update: bool = False) -> Record | None:
-        query = select(t.admission).where(t.admission.c.admission_id == admission_id)
-        return await self._one(query.with_for_update() if for_update else query)
+        return await self._one(_ADMISSION_LOCKED if for_update else _ADMISSION, {"admission_id": admission_id})
 
     async def get_person(self, person_id: str) -> Record | None:
-        return await self._one(select(t.person).where(t.person.c.person_id == person_id))
+        return await self._one(_PERSON, {"person_id": person_id})
 
     async def decisions_for(self, admission_id: str) -> list[Record]:
-        d = t.self_pay_decision
-        return await self._all(select(d).where(d.c.admission_id == admission_id).order_by(d.c.item_id))
+        return await self._all(_DECISIONS, {"admission_id": admission_id})
 
     # --- bills ---------------------------------------------------------------------------------
     async def find_bill(self, facility_id: str, bill_number: str) -> Record | None:
@@ -99,18 +160,11 @@ class SqlRepository:
     async def replacement_of(self, bill_id: str) -> Record | None:
         return await self._one(select(t.bill).where(t.bill.c.replaces_bill_id == bill_id))
 
-    def _active(self) -> Any:
-        newer = t.bill.alias("newer")
-        return ~exists().where(newer.c.replaces_bill_id == t.bill.c.bill_id)
-
     async def active_bills(self, admission_id: str) -> list[Record]:
-        b = t.bill
-        query = select(b).where(b.c.admission_id == admission_id, self._active())
-        return await self._all(query.order_by(b.c.submitted_at, b.c.bill_number))
+        return await self._all(_ACTIVE_BILLS, {"admission_id": admission_id})
 
     async def bill_lines(self, bill_ids: Sequence[str]) -> list[Record]:
-        ln = t.bill_line
-        return await self._all(select(ln).where(ln.c.bill_id.in_(list(bill_ids))).order_by(ln.c.bill_id, ln.c.line_no))
+        return await self._all(_BILL_LINES, {"bill_ids": list(bill_ids)})
 
     async def insert_bill(self, bill: Record, lines: Sequence[Record]) -> None:
         await self.session.execute(insert(t.bill).values(**bill))
@@ -134,14 +188,7 @@ class SqlRepository:
 
     # --- statements ----------------------------------------------------------------------------
     async def active_statement(self, admission_id: str) -> Record | None:
-        st = t.statement
-        rev = t.statement.alias("rev")
-        query = select(st).where(
-            st.c.admission_id == admission_id,
-            st.c.kind == "settlement",
-            ~exists().where(rev.c.reverses_statement_id == st.c.statement_id),
-        )
-        return await self._one(query)
+        return await self._one(_ACTIVE_STATEMENT, {"admission_id": admission_id})
 
     async def get_statement(self, statement_id: str) -> Record | None:
         return await self._one(select(t.statement).where(t.statement.c.statement_id == statement_id))
@@ -154,7 +201,7 @@ class SqlRepository:
         return await self._all(select(sl).where(sl.c.statement_id == statement_id).order_by(sl.c.seq))
 
     async def insert_statement(self, statement: Record, lines: Sequence[Record]) -> None:
-        await self.session.execute(insert(t.statement).values(**statement))
+        await self.session.execute(_INSERT_STATEMENT, dict(statement))
         if lines:
             await self.session.execute(insert(t.statement_line), [dict(x) for x in lines])
 
@@ -197,26 +244,9 @@ class SqlRepository:
     async def apply_ledger(self, person_id: str, year: int, statement_id: str, delta: Record, ceiling: Decimal) -> None:
         """Add a statement's year-to-date amounts to the ledger row and append the entry,
         in one statement (a data-modifying CTE)."""
-        led = t.aid_ledger
-        entry = (
-            insert(t.aid_ledger_entry)
-            .values(person_id=person_id, year=year, statement_id=statement_id, at=clock.now(), **dict(delta))
-            .cte("entry")
-        )
-        await self.session.execute(
-            update(led)
-            .where(led.c.person_id == person_id, led.c.year == year)
-            .values(
-                basic_paid=led.c.basic_paid + delta["basic_paid"],
-                critical_base=led.c.critical_base + delta["critical_base"],
-                critical_paid=led.c.critical_paid + delta["critical_paid"],
-                aid_used=led.c.aid_used + delta["aid_used"],
-                # never below what was already used (a lowered ceiling must not block a reversal)
-                aid_ceiling=func.greatest(ceiling, led.c.aid_used),
-                updated_at=clock.now(),
-            )
-            .add_cte(entry)
-        )
+        now = clock.now()
+        params = {"p_person": person_id, "p_year": year, "p_statement": statement_id, "p_at": now, "p_ceiling": ceiling}
+        await self.session.execute(_APPLY_LEDGER, {**params, **{f"d_{k}": delta[k] for k in _LEDGER_AMOUNTS}})
 
     async def get_ledger(self, person_id: str, year: int) -> Record | None:
         led = t.aid_ledger
@@ -432,8 +462,7 @@ class SqlRepository:
 
     async def get_platform_settlement(self, admission_id: str) -> Record | None:
         """The revision in force (not superseded; it may be reversed)."""
-        p = t.platform_settlement
-        return await self._one(select(p).where(p.c.admission_id == admission_id, p.c.superseded_at.is_(None)))
+        return await self._one(_PLATFORM_IN_FORCE, {"admission_id": admission_id})
 
     async def find_platform_settlement(self, setl_id: str) -> Record | None:
         p = t.platform_settlement

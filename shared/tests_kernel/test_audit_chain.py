@@ -5,7 +5,9 @@ deleted last entry, and a rewritten head table against a digest auditors kept.""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 import time_machine
 from sqlalchemy import delete, insert, select, text, update
 
@@ -108,3 +110,64 @@ async def test_a_published_head_digest_catches_a_rewritten_head(runtime: Runtime
     report = await verify_chain(runtime.db, published)
     assert not report.ok and "digest" in report.reason
     assert not (await verify_chain(runtime.db, HeadDigest(published.seq, 0, "0" * 64))).ok
+
+
+async def test_two_decisions_about_one_subject_at_once_chain_one_after_the_other(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry is appended in one statement when nobody else moved the subject's head; the
+    second of two concurrent decisions about one subject waits for the first to commit,
+    finds the head moved, and appends after it (no fork, nothing lost), for a subject's
+    first entry and for a later one alike."""
+    import asyncio
+    import itertools
+
+    from medaid_shared import db as db_module
+
+    locked_reads = 0
+    locked_head = db_module._audit_head
+
+    def counted(schema: str) -> Any:
+        nonlocal locked_reads
+        locked_reads += 1
+        return locked_head(schema)
+
+    monkeypatch.setattr(db_module, "_audit_head", counted)
+    for subject, earlier in (("item-new", 0), ("item-old", 2)):
+        await append(runtime, subject, earlier)
+        first_in = asyncio.Event()
+
+        async def first(subject: str = subject, first_in: asyncio.Event = first_in) -> None:
+            async with runtime.db.unit_of_work() as uow:
+                await uow.audit(WHO, "selfpay.approve", subject, details={"n": "first"})
+                first_in.set()
+                await asyncio.sleep(0.3)  # the second decision is waiting on the head meanwhile
+
+        async def second(subject: str = subject, first_in: asyncio.Event = first_in) -> None:
+            await first_in.wait()
+            async with runtime.db.unit_of_work() as uow:
+                await uow.audit(WHO, "selfpay.approve", subject, details={"n": "second"})
+
+        await asyncio.gather(first(), second())
+        t = runtime.db.tables.audit_log
+        async with runtime.db.read() as s:
+            rows = (await s.execute(select(t).where(t.c.subject == subject).order_by(t.c.seq))).mappings().all()
+        assert [r["details"].get("n") for r in rows[earlier:]] == ["first", "second"]
+        assert all(later["prev_hash"] == before["hash"] for before, later in itertools.pairwise(rows))
+    assert locked_reads == 2  # only the second decision of each pair took the two-statement path
+    report = await verify_chain(runtime.db)
+    assert report.ok and report.entries == 6
+
+
+async def test_an_entry_hashed_by_the_database_is_the_hash_verify_recomputes(runtime: Runtime) -> None:
+    from medaid_shared.db import GENESIS_HASH, audit_hash
+
+    async with runtime.db.unit_of_work() as uow:
+        digest = await uow.audit(WHO, "selfpay.approve", "item-中文", reason="必要", details={"名": "张三", "n": 1})
+    t = runtime.db.tables.audit_log
+    async with runtime.db.read() as s:
+        row = (await s.execute(select(t).where(t.c.subject == "item-中文"))).mappings().one()
+    entry = {k: row[k] for k in ("actor", "role", "action", "subject", "reason", "details")}
+    assert row["prev_hash"] == GENESIS_HASH
+    assert row["hash"] == digest == audit_hash(GENESIS_HASH, {"at": row["at"].isoformat(), **entry})
+    assert (await verify_chain(runtime.db)).ok

@@ -172,13 +172,14 @@ class UnitOfWork:
         reason: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> str:
-        """Append to the subject's hash chain in the decision log. The subject's head row
-        is locked until commit, so its chain never forks, and decisions about other
-        subjects append in parallel. Two statements: lock and read the head, then write
-        the entry and move the head."""
-        head = (
-            await self.session.execute(_audit_head(self.schema), {"subject": subject, "genesis": GENESIS_HASH})
-        ).scalar_one()
+        """Append to the subject's hash chain in the decision log; returns the entry's hash.
+
+        One statement in the usual case: the entry is chained to the subject's head as the
+        statement read it and the head moves to it, only if no other transaction moved the
+        head meanwhile (the head row is locked until commit, so the chain never forks, and
+        decisions about other subjects append in parallel). When one did — two decisions
+        about one subject at once — nothing was written and the entry is appended in two
+        statements instead: lock and read the head, then write the entry and move the head."""
         at = clock.now()
         entry: dict[str, Any] = {
             "at": at.isoformat(),
@@ -189,22 +190,55 @@ class UnitOfWork:
             "reason": reason,
             "details": details or {},
         }
+        values = {
+            "at": at,
+            "actor": entry["actor"],
+            "role": entry["role"],
+            "action": action,
+            "subject": subject,
+            "reason": reason,
+            "details": canonical_json(entry["details"]),
+        }
+        content = canonical_json(entry)
+        appended = (
+            await self.session.execute(
+                _audit_append(self.schema), {**values, "content": content, "genesis": GENESIS_HASH}
+            )
+        ).first()
+        if appended is not None:
+            prev, digest = appended
+            if audit_hash(prev, entry) != digest:  # the database hashed other bytes than the verifier will
+                raise RuntimeError("the decision log's entry hash does not match its content")
+            return str(digest)
+        head = (
+            await self.session.execute(_audit_head(self.schema), {"subject": subject, "genesis": GENESIS_HASH})
+        ).scalar_one()
         digest = audit_hash(head, entry)
-        await self.session.execute(
-            _audit_entry(self.schema),
-            {
-                "at": at,
-                "actor": entry["actor"],
-                "role": entry["role"],
-                "action": action,
-                "subject": subject,
-                "reason": reason,
-                "details": canonical_json(entry["details"]),
-                "prev": head,
-                "hash": digest,
-            },
-        )
+        await self.session.execute(_audit_entry(self.schema), {**values, "prev": head, "hash": digest})
         return digest
+
+
+@cache
+def _audit_append(schema: str) -> Executable:
+    """Chain the entry to the subject's head as this statement sees it and move the head
+    (made if new) to it, unless another transaction moved or made it meanwhile: then no
+    row is written and none returned. Returns the entry's previous hash and its hash,
+    sha256 of the previous hash and the entry's canonical JSON (``content``), as
+    :func:`audit_hash` computes it."""
+    return text(
+        f"WITH old AS (SELECT hash FROM {schema}.audit_head WHERE subject = CAST(:subject AS text)), "
+        "chained AS (SELECT p.prev, encode(sha256(convert_to(p.prev || CAST(:content AS text), 'UTF8')), 'hex') AS hash, "
+        f"nextval(pg_get_serial_sequence('{schema}.audit_log', 'seq')) AS seq "
+        "FROM (SELECT coalesce((SELECT hash FROM old), CAST(:genesis AS text)) AS prev) p), "
+        f"head AS (INSERT INTO {schema}.audit_head AS target (subject, hash, entries, last_seq) "
+        "SELECT CAST(:subject AS text), hash, 1, seq FROM chained "
+        "ON CONFLICT (subject) DO UPDATE SET hash = EXCLUDED.hash, entries = target.entries + 1, "
+        "last_seq = EXCLUDED.last_seq WHERE target.hash = (SELECT hash FROM old) RETURNING hash) "
+        f"INSERT INTO {schema}.audit_log (seq, at, actor, role, action, subject, reason, details, prev_hash, hash) "
+        "SELECT c.seq, CAST(:at AS timestamptz), CAST(:actor AS text), CAST(:role AS text), CAST(:action AS text), "
+        "CAST(:subject AS text), CAST(:reason AS text), CAST(:details AS jsonb), c.prev, c.hash "
+        "FROM chained c JOIN head h ON h.hash = c.hash RETURNING prev_hash, hash"
+    )
 
 
 @cache

@@ -1,8 +1,9 @@
 """Consumer batches: the records fetched from one partition are applied in one transaction,
-a savepoint each. A poison record is rolled back to its savepoint and retried or
-dead-lettered alone while its neighbours apply exactly once; a database outage mid-batch
-rolls the batch back and loses or repeats nothing; the Kafka offsets move only after the
-transaction committed."""
+their inbox claims in one statement and no savepoint. A poison record rolls the batch back:
+the records before it are applied again, a savepoint each, it is retried or dead-lettered
+alone, and every neighbour applies exactly once; a database outage mid-batch rolls the batch
+back and loses or repeats nothing; the Kafka offsets move only after the transaction
+committed."""
 
 from __future__ import annotations
 
@@ -84,11 +85,17 @@ async def published(rt: Runtime, n: int, item: str = "batch") -> list[ConsumerRe
 
 
 def transactions(rt: Runtime) -> Counter[str]:
-    """Counts the consumer database's commits and savepoints from now on."""
+    """Counts the consumer database's commits, savepoints and inbox statements from now on."""
     seen: Counter[str] = Counter()
     engine = rt.db.engine.sync_engine
     for name in ("commit", "savepoint", "rollback_savepoint"):
         event.listen(engine, name, lambda *_, name=name: seen.update([name]))
+
+    def statement(conn: Any, cursor: Any, sql: str, *_: Any) -> None:
+        if "inbox" in sql:
+            seen.update(["inbox statement"])
+
+    event.listen(engine, "before_cursor_execute", statement)
     return seen
 
 
@@ -100,7 +107,7 @@ async def test_a_batch_of_many_records_commits_once(kernel: Infrastructure) -> N
         seen = transactions(rt)
         outcomes = await rt.consumers[0].handle_batch(records)
         assert outcomes == ["applied"] * 50
-        assert seen == Counter({"commit": 1, "savepoint": 50})
+        assert seen == Counter({"commit": 1, "inbox statement": 1})  # one claim for all, no savepoint
         assert await applied_numbers(rt) == list(range(1, 51))
         assert calls == Counter(range(1, 51))
         # Delivered again (as after a crash before the offset commit): the inbox absorbs it.
@@ -113,16 +120,20 @@ async def test_a_batch_of_many_records_commits_once(kernel: Infrastructure) -> N
 async def test_a_poison_record_mid_batch_is_dead_lettered_alone_and_its_neighbours_apply_once(
     kernel: Infrastructure,
 ) -> None:
-    """SPEC 0.5: the record that fails is rolled back to its savepoint (its own write and
-    inbox claim with it), tried by itself up to ``consumer_attempts`` times and
-    dead-lettered; the records before it commit, the records after it follow, in order."""
+    """SPEC 0.5: the record that fails rolls the batch back (its own write and every inbox
+    claim with it); the records before it are applied again, each in a savepoint, and
+    commit; it is tried by itself up to ``consumer_attempts`` times and dead-lettered; the
+    records after it follow, in order. Each neighbour's write is there once."""
     calls: Counter[int] = Counter()
     rt = await fresh_runtime(kernel, counting(calls, lambda n: ValueError("no rule applies") if n == 5 else None))
     try:
         records = await published(rt, 10)
+        seen = transactions(rt)
         outcomes = await rt.consumers[0].handle_batch(records)
         assert outcomes == ["applied"] * 4 + ["dead"] + ["applied"] * 5
-        assert calls == Counter({**{n: 1 for n in range(1, 11)}, 5: 3})  # the setting's 3 attempts
+        # 1–4 ran in the rolled-back batch and again in savepoints; 5 had the setting's 3 attempts
+        assert calls == Counter({**{n: 1 for n in range(1, 11)}, **{n: 2 for n in range(1, 5)}, 5: 3})
+        assert seen["savepoint"] == 4 and seen["rollback_savepoint"] == 0
         assert await applied_numbers(rt) == [1, 2, 3, 4, 6, 7, 8, 9, 10]
         assert await inbox_claims(rt) == 9
         assert await dead_letters(rt) == [
@@ -143,8 +154,9 @@ async def test_a_record_failing_once_mid_batch_is_retried_alone_and_applied(kern
         records = await published(rt, 6)
         seen = transactions(rt)
         assert await rt.consumers[0].handle_batch(records) == ["applied"] * 6
-        assert calls == Counter({1: 1, 2: 1, 3: 2, 4: 1, 5: 1, 6: 1})
-        assert seen["rollback_savepoint"] == 1  # only the failing record's work was undone
+        # the batch was rolled back at 3: 1 and 2 again (a savepoint each), 3 alone, 4–6 a new batch
+        assert calls == Counter({1: 2, 2: 2, 3: 2, 4: 1, 5: 1, 6: 1})
+        assert seen["savepoint"] == 2 and seen["rollback_savepoint"] == 0
         assert await applied_numbers(rt) == list(range(1, 7))
         assert await dead_letters(rt) == []
     finally:
@@ -231,5 +243,70 @@ async def test_offsets_advance_only_after_the_batch_committed(
         assert rt.consumers[0].transient_retries >= 1
         assert offsets_committed[-1] == 10
         assert await applied_numbers(rt) == list(range(1, 11))
+    finally:
+        await close(rt)
+
+
+async def test_a_record_failing_in_the_database_mid_batch_is_dead_lettered_and_the_others_apply_once(
+    kernel: Infrastructure,
+) -> None:
+    """A handler whose statement fails in PostgreSQL (not an outage: division by zero) aborts
+    the batch's transaction; the batch is rolled back and redone around it, record by record:
+    the others apply exactly once, in order, and it alone is dead-lettered."""
+    calls: Counter[int] = Counter()
+    handle = counting(calls)
+
+    async def divides_by_zero_at_four(uow: UnitOfWork, event: ItemCounted, meta: EventMeta) -> None:
+        await handle(uow, event, meta)
+        if event.n == 4:
+            await uow.session.execute(text("SELECT 1 / 0"))
+
+    rt = await fresh_runtime(kernel, divides_by_zero_at_four, consumer_max_attempts=2)
+    try:
+        records = await published(rt, 8)
+        outcomes = await rt.consumers[0].handle_batch(records)
+        assert outcomes == ["applied"] * 3 + ["dead"] + ["applied"] * 4
+        assert await applied_numbers(rt) == [1, 2, 3, 5, 6, 7, 8]
+        assert await inbox_claims(rt) == 7
+        assert len(await dead_letters(rt)) == 1
+        assert "division by zero" in (await dead_letters(rt))[0]
+    finally:
+        await close(rt)
+
+
+async def test_a_poison_record_first_in_its_batch_lets_the_rest_apply_once(kernel: Infrastructure) -> None:
+    calls: Counter[int] = Counter()
+    rt = await fresh_runtime(kernel, counting(calls, lambda n: ValueError("never") if n == 1 else None))
+    try:
+        records = await published(rt, 5)
+        seen = transactions(rt)
+        assert await rt.consumers[0].handle_batch(records) == ["dead"] + ["applied"] * 4
+        assert calls == Counter({1: 3, 2: 1, 3: 1, 4: 1, 5: 1})  # nothing before it to apply again
+        assert seen["savepoint"] == 0
+        assert await applied_numbers(rt) == [2, 3, 4, 5]
+        assert await inbox_claims(rt) == 4
+    finally:
+        await close(rt)
+
+
+async def test_a_batch_redelivered_half_applied_with_a_record_twice_applies_each_event_once(
+    kernel: Infrastructure,
+) -> None:
+    """After a crash before the offset commit a batch comes again with records the inbox
+    already holds, and a republished event can appear twice in one fetch: one claim
+    statement tells them apart, and each event's handler runs once."""
+    calls: Counter[int] = Counter()
+    rt = await fresh_runtime(kernel, counting(calls))
+    try:
+        records = await published(rt, 8)
+        consumer = rt.consumers[0]
+        assert await consumer.handle_batch(records[:3]) == ["applied"] * 3
+        seen = transactions(rt)
+        outcomes = await consumer.handle_batch([*records, records[5]])
+        assert outcomes == ["duplicate"] * 3 + ["applied"] * 5 + ["duplicate"]
+        assert seen == Counter({"commit": 1, "inbox statement": 1})
+        assert calls == Counter(range(1, 9))
+        assert await applied_numbers(rt) == list(range(1, 9))
+        assert await inbox_claims(rt) == 8
     finally:
         await close(rt)

@@ -66,6 +66,21 @@ async def test_an_inbox_claim_answers_once_and_comes_from_the_compiled_cache(db:
         assert other.scalar_one() == params["event_id"]  # the claim is per consumer
 
 
+async def test_a_batch_inbox_claim_answers_only_for_events_not_claimed_before(db: Database) -> None:
+    claim = statements.inbox_claim_batch(db.tables.inbox)
+    assert statements.inbox_claim_batch(db.tables.inbox) is claim
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    types = ["medaid.kerneltest.ItemCounted"] * 3
+    async with db.unit_of_work() as uow:
+        first = await uow.session.execute(claim, {"consumer": "items", "event_ids": ids[:2], "event_types": types[:2]})
+        assert sorted(first.scalars()) == sorted(ids[:2])
+        again = await uow.session.execute(claim, {"consumer": "items", "event_ids": ids, "event_types": types})
+        assert list(again.scalars()) == [ids[2]]  # the two applied before answer nothing
+        assert again.context.cache_hit == default.CACHE_HIT  # type: ignore[attr-defined]
+        other = await uow.session.execute(claim, {"consumer": "another", "event_ids": ids, "event_types": types})
+        assert sorted(other.scalars()) == sorted(ids)  # the claim is per consumer
+
+
 async def test_an_idempotency_reservation_answers_once(db: Database) -> None:
     reserve = statements.idempotency_reservation(db.tables.idempotency_key)
     params = {

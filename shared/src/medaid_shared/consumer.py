@@ -1,17 +1,19 @@
 """Idempotent event consumers (inbox) with a dead-letter topic.
 
-The records fetched from one partition are applied in one transaction, each in a savepoint
-of its own: the savepoint inserts ``(consumer, event id)`` into the inbox — a duplicate key
-means the event was already applied, so nothing happens — and runs the handler. The Kafka
-offsets are committed after the transaction, so a crash before it re-delivers records the
-inbox has not claimed. A database or broker outage is not the event's fault: the batch is
-rolled back and the partition waits and retries with back-off for as long as it lasts. A
-record that cannot be decoded, or whose handler keeps failing on a database that answers,
-is rolled back to its savepoint alone, tried again by itself and written to the
-dead-letter topic and the ``dead_letter`` table with its error, and the partition moves on;
-``medaid dlq redrive`` sends it back to its topic. How many attempts is the kernel's
-versioned parameter ``consumer_attempts`` (:mod:`medaid_shared.kernel_parameters`), read
-when a handler first fails; the dead letter cites the version it applied.
+The records of one fetch are applied in one transaction: one statement inserts every
+record's ``(consumer, event id)`` into the inbox — an id already there means the event was
+already applied, so its handler does not run — and the handlers of the claimed records run
+in their partitions' order. The Kafka offsets are committed after the transaction, so a
+crash before it re-delivers records the inbox has not claimed. A database or broker outage
+is not the event's fault: the batch is rolled back and waits and retries with back-off for
+as long as it lasts. A handler that fails on a database that answers rolls the batch back;
+the records before it are applied again, each in a savepoint of its own, and commit. The
+failing record — or one that cannot be decoded — is tried again by itself and, if it keeps
+failing, written to the dead-letter topic and the ``dead_letter`` table with its error, and
+the consumer moves on; ``medaid dlq redrive`` sends it back to its topic. How many attempts
+is the kernel's versioned parameter ``consumer_attempts``
+(:mod:`medaid_shared.kernel_parameters`), read when a handler first fails; the dead letter
+cites the version it applied.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka import errors as kafka_errors
 from opentelemetry import propagate, trace
 from prometheus_client import Counter
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 
 from medaid_shared import clock, statements
 from medaid_shared.backoff import Backoff, wait_or_stop
@@ -67,6 +69,19 @@ REBALANCED: tuple[type[BaseException], ...] = (
     kafka_errors.UnknownMemberIdError,
     kafka_errors.IllegalGenerationError,
 )
+
+
+FETCH_MAX_WAIT_MS = 20
+MAX_RECORDS = 500  # per fetch: a backlog is worked off in batches this large
+
+
+class _HandlerFailed(Exception):
+    """A handler of a batch failed on a database that answers: the batch was rolled back."""
+
+    def __init__(self, index: int, error: str) -> None:
+        super().__init__(error)
+        self.index = index  # the failing record's place in the batch
+        self.error = error
 
 
 class EventConsumer:
@@ -117,17 +132,18 @@ class EventConsumer:
         )
 
     async def handle_batch(self, records: Sequence[ConsumerRecord], stop: asyncio.Event | None = None) -> list[str]:
-        """Apply one partition's fetched records in their order, exactly once each; returns
-        their outcomes (applied/duplicate/ignored/dead), one per record.
+        """Apply fetched records in their order (each partition's in its order), exactly
+        once each; returns their outcomes (applied/duplicate/ignored/dead), one per record.
 
-        The records share one transaction, each in a savepoint of its own holding its inbox
-        claim and its handler's writes, so a commit (its fsync) is paid per batch instead of
-        per record. A record whose handler fails is rolled back to its savepoint alone: the
-        records before it commit, it is tried again (and dead-lettered) by itself as
-        :meth:`handle_record` does, and the records after it follow in a new transaction —
-        so the partition's order holds. A database or broker outage rolls the whole
-        transaction back and retries it after back-off: nothing was claimed, so nothing is
-        lost or applied twice. Raises :class:`Stopped` when ``stop`` is set while waiting."""
+        The records share one transaction: their inbox claims are one statement, then their
+        handlers run one after another, so a batch costs its handlers' statements plus a
+        claim and a commit. A record whose handler fails rolls the batch back; the records
+        before it are applied again, each in a savepoint of its own, and commit; it is tried
+        again (and dead-lettered) by itself as :meth:`handle_record` does, and the records
+        after it follow in a new batch — so the partition's order holds and each record is
+        applied once. A database or broker outage rolls the whole transaction back and
+        retries it after back-off: nothing was claimed, so nothing is lost or applied twice.
+        Raises :class:`Stopped` when ``stop`` is set while waiting."""
         outcomes: list[str] = []
         while len(outcomes) < len(records):
             pending = records[len(outcomes) :]
@@ -144,6 +160,72 @@ class EventConsumer:
         return outcomes
 
     async def _apply_batch(self, records: Sequence[ConsumerRecord]) -> tuple[list[str], str | None]:
+        """Apply ``records`` in as few transactions as they allow, until a record cannot be
+        applied here: undecodable (error None) or its handler failed on a database that
+        answers (the error). Returns the outcomes of the records before it, committed, and
+        that error. A transient failure propagates and rolls back what was not committed."""
+        try:
+            return await self._apply_together(records)
+        except _HandlerFailed as failed:
+            # Rolled back: the records before the failing one again, each in a savepoint
+            # (should one of them fail this time, it stops the batch instead).
+            if failed.index == 0:
+                return [], failed.error
+            outcomes, failure = await self._apply_each(records[: failed.index])
+            return outcomes, failed.error if len(outcomes) == failed.index else failure
+
+    async def _apply_together(self, records: Sequence[ConsumerRecord]) -> tuple[list[str], str | None]:
+        """The records up to the first undecodable one in one transaction: one inbox claim
+        for all of them, then each claimed record's handler. Raises :class:`_HandlerFailed`
+        (the transaction rolled back) when a handler fails on a database that answers."""
+        decoded: list[tuple[EventMeta, Event | None]] = []
+        for record in records:
+            try:
+                decoded.append(self._decode(record))
+            except UndecodableEvent:
+                break
+        wanted = [meta for meta, event in decoded if event is not None]
+        if not wanted:
+            return ["ignored"] * len(decoded), None
+        outcomes: list[str] = []
+        async with self.db.unit_of_work() as uow:
+            claimed = await self._claim_all(uow, wanted)
+            applied: list[str] = []
+            for index, (meta, event) in enumerate(decoded):
+                if event is None:
+                    outcomes.append("ignored")
+                    continue
+                if meta.id not in claimed:  # applied before (or earlier in this batch)
+                    outcomes.append("duplicate")
+                    continue
+                claimed.discard(meta.id)
+                with self._span(meta):
+                    try:
+                        await self.handlers[meta.type](uow, event, meta)
+                    except Exception as exc:
+                        if is_transient(exc):
+                            raise
+                        failure = f"{type(exc).__name__}: {exc}"
+                        log.warning("event_handler_failed", event_type=meta.type, attempt=1, error=failure)
+                        raise _HandlerFailed(index, failure) from exc
+                outcomes.append("applied")
+                applied.append(meta.id)
+            await self._resolve_dead_letters(uow, applied)
+        return outcomes, None
+
+    async def _claim_all(self, uow: UnitOfWork, metas: Sequence[EventMeta]) -> set[str]:
+        """Claim the events in the inbox in one statement; returns the ids claimed now (an
+        id already there was applied before; an id twice in the batch is claimed once)."""
+        first: dict[str, str] = {}
+        for meta in metas:
+            first.setdefault(meta.id, meta.type)
+        claimed = await uow.session.execute(
+            statements.inbox_claim_batch(self.db.tables.inbox),
+            {"consumer": self.name, "event_ids": list(first), "event_types": list(first.values())},
+        )
+        return set(claimed.scalars())
+
+    async def _apply_each(self, records: Sequence[ConsumerRecord]) -> tuple[list[str], str | None]:
         """One transaction over ``records``, a savepoint per record, until a record cannot
         be applied here: undecodable (error None) or its handler failed on a database that
         answers (the error). Returns the outcomes of the records before it, committed, and
@@ -266,10 +348,15 @@ class EventConsumer:
         return "applied"
 
     async def _resolve_dead_letter(self, uow: UnitOfWork, event_id: str) -> None:
+        await self._resolve_dead_letters(uow, [event_id])
+
+    async def _resolve_dead_letters(self, uow: UnitOfWork, event_ids: Sequence[str]) -> None:
         """An event applied after all — delivered again once what it needed had arrived, as
         after a broker loss, when a later event can reach a consumer before the replay of an
         earlier one — is no longer a dead letter. Looked up only while this consumer has
         dead letters (checked once, then whenever it dead-letters or rewinds)."""
+        if not event_ids:
+            return
         t = self.db.tables.dead_letter
         mine = (t.c.consumer == self.name) & (t.c.state == "dead")
         if self._has_dead is None:
@@ -277,7 +364,7 @@ class EventConsumer:
         if self._has_dead:
             await uow.session.execute(
                 update(t)
-                .where(mine, t.c.headers.contains([["ce_id", event_id]]))
+                .where(mine, or_(*(t.c.headers.contains([["ce_id", event_id]]) for event_id in event_ids)))
                 .values(state="applied", redriven_at=clock.now())
             )
 
@@ -330,7 +417,7 @@ class EventConsumer:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set. Offsets are committed per fetch, after the
-        transaction of each partition's records has committed. Losing the
+        transaction of the fetch's records has committed. Losing the
         partitions in a rebalance is not fatal: the uncommitted records go to the member
         that now owns them (its inbox absorbs any repeat) and this one rejoins.
 
@@ -366,6 +453,10 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_interval_ms=300_000,
+            # The broker answers a fetch with nothing before its wait ends, however soon a
+            # record arrives (the local broker does not wake a waiting fetch): the wait bounds
+            # commit → applied, so it is short; an idle consumer asks 50 times a second.
+            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
         )
         from_start, self._rewind = self._rewind, False
         self.group = group
@@ -376,17 +467,19 @@ class EventConsumer:
                 if from_start and kafka.assignment():
                     from_start = False
                     await kafka.seek_to_beginning(*kafka.assignment())
-                batches = await kafka.getmany(timeout_ms=500, max_records=100)
+                batches = await kafka.getmany(timeout_ms=500, max_records=MAX_RECORDS)
+                # Revoked partitions' records are their new owner's; a lost log's, the new client's.
+                owned = {} if self._rewind else {tp: rs for tp, rs in batches.items() if tp in kafka.assignment()}
                 try:
-                    for tp, records in batches.items():
-                        if tp not in kafka.assignment() or self._rewind:
-                            continue  # revoked, or the log is gone: its new owner or client has it
-                        for outcome in await self.handle_batch(records, stop):
-                            EVENTS_CONSUMED.labels(self.settings.service_name, self.name, outcome).inc()
-                        done[tp] = records[-1].offset + 1  # its transaction committed
-                        self._record_lag(kafka, tp, records[-1].offset + 1)
+                    # Every partition's records in one batch (each partition's in its order):
+                    # one transaction per fetch, not one per partition.
+                    for outcome in await self.handle_batch([r for rs in owned.values() for r in rs], stop):
+                        EVENTS_CONSUMED.labels(self.settings.service_name, self.name, outcome).inc()
                 except Stopped:
                     break
+                for tp, records in owned.items():
+                    done[tp] = records[-1].offset + 1  # its transaction committed
+                    self._record_lag(kafka, tp, records[-1].offset + 1)
                 if self._rewind:
                     done.clear()  # positions in the lost log mean nothing on the new one
                 await self._commit(kafka, done)

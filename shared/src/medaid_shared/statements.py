@@ -63,6 +63,25 @@ def inbox_claim(inbox: Table) -> Executable:
 
 
 @cache
+def inbox_claim_batch(inbox: Table) -> Executable:
+    """Claim a batch's events in one statement: ``consumer`` and the arrays ``event_ids``
+    and ``event_types`` (in step, no id twice); returns the ids not applied before."""
+    names = ", ".join(_QUOTE.quote(name) for name in INBOX_COLUMNS)
+    sql = (
+        f"INSERT INTO {_QUOTE.format_table(inbox)} ({names}) "
+        "SELECT :consumer, u.event_id, u.event_type "
+        "FROM unnest(CAST(:event_ids AS text[]), CAST(:event_types AS text[])) AS u(event_id, event_type) "
+        f"ON CONFLICT DO NOTHING RETURNING {_QUOTE.quote('event_id')}"
+    )
+    binds = [
+        bindparam("consumer", type_=inbox.c.consumer.type),
+        bindparam("event_ids", type_=postgresql.ARRAY(inbox.c.event_id.type)),
+        bindparam("event_types", type_=postgresql.ARRAY(inbox.c.event_type.type)),
+    ]
+    return text(sql).bindparams(*binds).columns(inbox.c.event_id)
+
+
+@cache
 def idempotency_reservation(idempotency_key: Table) -> Executable:
     """Reserve a command's ``(principal, key)``: returns the key, or no row when a command
     with that key ran (or runs) already."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -204,3 +205,23 @@ async def test_replay_onto_a_fresh_broker_delivers_every_event_once(
     finally:
         fresh.terminate()
         fresh.wait(10)
+
+
+async def test_two_relays_numbering_at_once_give_every_published_row_one_feed_position(runtime: Any) -> None:
+    """LJ-18: each batch numbers the rows it published in its own transaction; two relays
+    at once cannot commit the same positions — the later one's numbering gives way (its
+    rows are still published) and the sweep numbers what it left, so every published row
+    ends with one position, none twice, none skipped."""
+    first = runtime.relay
+    first.batch_size = 5
+    second = OutboxRelay(runtime.db, runtime.producer, batch_size=5)
+    await runtime.producer.start()
+    await emit_items(runtime, *[(f"key{i % 8}", i) for i in range(40)])
+    while sum(await asyncio.gather(first.publish_batch(), second.publish_batch())):
+        pass
+    await first.number_feed()  # the sweep
+    t = runtime.db.tables.outbox
+    async with runtime.db.read() as s:
+        rows = (await s.execute(select(t.c.state, t.c.feed_position))).all()
+    assert {state for state, _ in rows} == {"published"}
+    assert sorted(position for _, position in rows) == list(range(1, 41))

@@ -16,11 +16,13 @@ The relay claims up to a batch of due rows, sends them, marks them published in 
 statement, and sleeps until the outbox's commit notification (``LISTEN <schema>_outbox``;
 a trigger NOTIFYs on every committed insert) or the poll interval, whichever comes first.
 
-Feed positions (LJ-18) are numbered after publishing, by one statement that gives the
-published rows without a position the next numbers after the highest committed one. Two
-relays numbering at once cannot both commit the same positions (the position is unique):
-the later one fails and its rows are numbered by the next round, so a reader's cursor
-never passes a position that commits later — and no lock is held while sending.
+Feed positions (LJ-18) are numbered as the batch commits: one statement gives the rows it
+published the next numbers after the highest committed one, in the batch's transaction.
+Two relays numbering at once cannot both commit the same positions (the position is
+unique): the later one's numbering fails (in a savepoint; its publishing commits) and its
+rows are numbered by the relay's next sweep (every second, every published row without a
+position), so a reader's cursor never passes a position that commits later — and no lock
+is held, neither while sending nor while numbering.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import structlog
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from sqlalchemy import delete, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from medaid_shared import clock
 from medaid_shared.db import Database
@@ -60,6 +62,16 @@ WITH base AS (SELECT COALESCE(max(feed_position), 0) AS top FROM {s}.outbox),
 todo AS (
     SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM {s}.outbox
     WHERE state = 'published' AND feed_position IS NULL)
+UPDATE {s}.outbox o SET feed_position = base.top + todo.n FROM base, todo WHERE o.seq = todo.seq
+"""
+# The rows a batch just published, numbered in its own transaction (a savepoint): the
+# highest position comes from the position's unique index, the rows from their keys, so
+# the cost does not grow with the retained outbox.
+_NUMBER_THESE_SQL = """
+WITH base AS (SELECT COALESCE(max(feed_position), 0) AS top FROM {s}.outbox),
+todo AS (
+    SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM {s}.outbox
+    WHERE seq = ANY(CAST(:seqs AS bigint[])) AND feed_position IS NULL)
 UPDATE {s}.outbox o SET feed_position = base.top + todo.n FROM base, todo WHERE o.seq = todo.seq
 """
 BACKLOG_EVERY_S = 1.0
@@ -96,6 +108,7 @@ class OutboxRelay:
         if not await self._broker_holds_its_log():
             return 0
         published = 0
+        seqs: list[int] = []
         claim = text(_CLAIM_SQL.format(s=self.db.schema))
         async with self.db.unit_of_work() as uow:
             if not await self._replay_idle(uow):
@@ -112,11 +125,12 @@ class OutboxRelay:
                         await self._mark_failed(uow.session, row, error)
                 if sent:
                     await self._mark_published(uow.session, sent)
+                    seqs += [row["seq"] for row in sent]
                 published += len(sent)
                 if not sent:
                     break
-        if published:
-            await self.number_feed()
+            if seqs:
+                await self._number_these(uow.session, seqs)
         OUTBOX_PUBLISHED.labels(self.db.settings.service_name).inc(published)
         return published
 
@@ -187,6 +201,18 @@ class OutboxRelay:
             .where(t.c.seq.in_([r["seq"] for r in rows]))
             .values(state="published", published_at=clock.now(), attempts=t.c.attempts + 1, last_error=None)
         )
+
+    async def _number_these(self, session: Any, seqs: list[int]) -> None:
+        """Number the rows this batch published, in its transaction. A relay numbering at
+        the same time takes the same positions: this savepoint then fails on the unique
+        position (having waited for the other's commit), or on a deadlock when the two took
+        positions in different orders, and the rows are numbered by the next
+        :meth:`number_feed` — the publishing itself still commits."""
+        try:
+            async with session.begin_nested():
+                await session.execute(text(_NUMBER_THESE_SQL.format(s=self.db.schema)), {"seqs": seqs})
+        except DBAPIError as exc:  # the unique position, or a deadlock between the two
+            log.info("outbox_numbering_deferred", rows=len(seqs), error=type(exc).__name__)
 
     async def number_feed(self) -> int:
         """Give published rows their feed positions, in outbox order, after the highest

@@ -6,13 +6,15 @@ a garbled cursor is a problem naming ``cursor``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import time_machine
 
-from emergency_fund.adapters.store import SqlStore
+from emergency_fund.adapters.repository import SqlRepository
 from medaid_shared.ids import new_id
+from medaid_shared.record_table import SqlRecords
 from medaid_shared.testing import ServiceHarness
 
 from .helpers import CITY, H1, H2, NOW, OTHER_CITY, call, inflow, ok, open_case, prepare_city
@@ -45,31 +47,31 @@ async def refuses_garbled_cursor(svc: ServiceHarness, path: str, as_: str, **par
     assert r.json()["field"] == "cursor"
 
 
+def _records_of(repo: SqlRepository, table: str) -> Any:
+    """The repository's record table of ``table`` (its rows as records)."""
+    return next(r for r in vars(repo).values() if isinstance(r, SqlRecords) and r.table.name == table)
+
+
 async def seed(svc: ServiceHarness, table: str, rows: list[dict[str, Any]]) -> None:
     async with svc.runtime.db.unit_of_work() as uow:
-        store = SqlStore(uow.session, svc.runtime.cipher)
+        records = _records_of(SqlRepository(uow.session, svc.runtime.cipher), table)
         for row in rows:
-            await store.insert(table, row)
+            await records.add(records.kind(**row))
 
 
 async def clone_cases(svc: ServiceHarness, template: str, variants: list[dict[str, Any]]) -> list[str]:
     """Copies of a case (the scope columns and state varied), for lists over many cases."""
     async with svc.runtime.db.unit_of_work() as uow:
-        store = SqlStore(uow.session, svc.runtime.cipher)
-        row = await store.one("case", {"id": template})
-        assert row is not None
+        repo = SqlRepository(uow.session, svc.runtime.cipher)
+        case = await repo.cases.get(template)
+        assert case is not None
         ids = []
         for v in variants:
             cid = new_id("CS")
-            copy = {k: val for k, val in row.items() if not k.endswith("_enc")}
-            copy |= {
-                "id": cid,
-                "patient_ref": f"CL-{cid}",
-                "admission_id": None,
-                "identity_check_request_id": None,
-                **v,
-            }
-            await store.insert("case", copy)
+            copy = replace(
+                case, id=cid, patient_ref=f"CL-{cid}", admission_id=None, identity_check_request_id=None, **v
+            )
+            await repo.cases.add(copy)
             ids.append(cid)
         return ids
 

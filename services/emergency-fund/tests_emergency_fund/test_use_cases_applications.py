@@ -337,7 +337,7 @@ async def test_gd_16_4_an_identified_case_leaves_its_application_and_the_totals_
     assert left is not None and (left.withdrawn_reason, left.approved_amount) == ("GD-16.4: identified", 0)
     second = await repo.cases.get("EC-2")
     assert second is not None
-    await applications.withdraw_case(env, _row(second), "GD-16.4: identified")  # a caller still on rows
+    await applications.withdraw_case(env, second, "GD-16.4: identified")
     app = await repo.applications.get("FA-1")
     assert app is not None and app.state == AppState.WITHDRAWN.value
     assert {c[2] for c in uow.closed} == {"cancelled"}
@@ -373,12 +373,8 @@ async def test_gd_16_4_money_paid_is_demanded_back_once_by_the_versioned_due_dat
     assert (refunds.REFUND_DUE, refund.id) in uow.open_deadlines()
     with pytest.raises(Conflict):
         await refunds.demand(env, replace(paid, id="EC-1"), "again", None)
-    part = await refunds.demand(env, {**_row(paid), "id": "EC-2"}, "GD-18.1: channel paid", None, amount=Decimal("1"))
+    part = await refunds.demand(env, replace(paid, id="EC-2"), "GD-18.1: channel paid", None, amount=Decimal("1"))
     assert part.amount == Decimal("1")
-
-
-def _row(c: Case) -> dict[str, Any]:
-    return {k: getattr(c, k) for k in c.__dataclass_fields__}
 
 
 async def demanded(repo: MemoryRepository, **more: Any) -> RefundDemand:

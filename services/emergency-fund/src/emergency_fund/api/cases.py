@@ -133,7 +133,7 @@ async def identify(
     body: IdentifyCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: refunds.hospital_identifies(env, case_id, body))
+    return await run("case.update", lambda env: refunds.hospital_identifies(env, case_id, body))
 
 
 @router.put(
@@ -378,4 +378,4 @@ async def refund_demand(
     body: RefundDemandCmd,
     run: CommandRun,
 ) -> JSONResponse:
-    return await run(None, lambda env: refunds.demand_manually(env, case_id, body))
+    return await run("refund.demand", lambda env: refunds.demand_manually(env, case_id, body))

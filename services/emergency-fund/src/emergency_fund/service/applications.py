@@ -3,9 +3,9 @@ disbursement and write-off (GD-21), with the step deadlines on the official cale
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from emergency_fund.domain import ledger
 from emergency_fund.domain.channels import ChannelRecord, Unresolved, unconfirmed
@@ -58,7 +58,6 @@ from emergency_fund.service.commands import (
     WriteOffCmd,
 )
 from emergency_fund.service.exclusions import undecided
-from emergency_fund.service.ports import Row
 from emergency_fund.service.ports.applications import InScope
 from medaid_shared.authz import Principal
 from medaid_shared.clock import to_local
@@ -76,15 +75,6 @@ from medaid_shared.pagination import PageRequest
 K = TypeVar("K")
 
 OPEN_STATES = {AppState.SUBMITTED.value, AppState.AGENCY_APPROVED.value, AppState.FORWARDED_TO_FINANCE.value}
-
-
-def as_record(kind: type[K], value: K | Row) -> K:
-    """A record, or the same fact as a row of the string-keyed store (callers still reading
-    rows hand those; the record's fields are the row's columns, encrypted ones in clear)."""
-    if isinstance(value, kind):
-        return value
-    row = cast(Row, value)
-    return kind(**{f.name: row[f.name] for f in fields(kind) if f.name in row})  # type: ignore[arg-type]
 
 
 def scope_of(p: Principal) -> InScope:
@@ -651,17 +641,16 @@ async def write_off(env: Env, app_id: str, cmd: WriteOffCmd) -> tuple[int, Any]:
     return 200, await application_view(env, app_id)
 
 
-async def withdraw_case(env: Env, case: Case | Row, reason: str) -> None:
+async def withdraw_case(env: Env, case: Case, reason: str) -> None:
     """GD-16.4: a patient identified before the money was paid leaves the pending application
     (the application is withdrawn when no case is left)."""
-    leaving = as_record(Case, case)
-    app_id = leaving.application_id
+    app_id = case.application_id
     app = found(await env.repo.applications.get(app_id, for_update=True), "application", app_id) if app_id else None
     if app is None or app.state not in OPEN_STATES:
         return
     app_id = app.id
     await env.repo.application_cases.update(
-        (app_id, leaving.id),
+        (app_id, case.id),
         withdrawn_reason=reason,
         approved_amount=ZERO if app.approved_amount is not None else None,
     )
@@ -678,7 +667,7 @@ async def withdraw_case(env: Env, case: Case | Row, reason: str) -> None:
         for step in Step:
             await env.uow.close_deadline(deadline_kind(step), app_id, state="cancelled")
         await _set_state(env, app_id, AppState.WITHDRAWN)
-    await audit(env, "application.case_withdrawn", app_id, reason=reason, rule="GD-16.4", case=leaving.id)
+    await audit(env, "application.case_withdrawn", app_id, reason=reason, rule="GD-16.4", case=case.id)
 
 
 # ---------------------------------------------------------------- reads

@@ -15,9 +15,8 @@ from emergency_fund.domain.eligibility import BirthFacts
 from emergency_fund.domain.ledger import LedgerTransaction
 from emergency_fund.domain.parameters import CATALOGUE
 from emergency_fund.domain.params import Params, defaults_from
-from emergency_fund.domain.policy import POLICY
 from emergency_fund.domain.records import Fund, LedgerEntry, LedgerTxn
-from emergency_fund.service.ports import Repository, Row
+from emergency_fund.service.ports import Repository
 from emergency_fund.settings import EmergencyFundSettings
 from medaid_shared import clock, ids
 from medaid_shared.authz import Principal, Role
@@ -36,11 +35,6 @@ def new_id(prefix: str) -> str:
 
 Env = UseCaseContext[EmergencyFundSettings, Repository]
 """One command (with a unit of work) or one read (without): the kernel's use-case context."""
-
-
-def authorize(env: Env, action: str) -> None:
-    """Role × action (the fund's policy) for the context's principal."""
-    POLICY.authorize(env.principal, action)
 
 
 async def audit(env: Env, action: str, subject: str, *, reason: str | None = None, **details: Any) -> None:
@@ -110,13 +104,6 @@ def require_record_scope(p: Principal, facility_id: str, city: str) -> None:
         require_city(p, city)
 
 
-def scope_filter(p: Principal) -> dict[str, Any]:
-    """The list filter of a caller: its facilities (hospital) or its cities."""
-    if is_hospital(p):
-        return {"facility_id__in": sorted(p.scope_ids("facility"))}
-    return {"city__in": sorted(p.scope_ids("city"))}
-
-
 def cities_of(p: Principal, city: str | None) -> list[str]:
     allowed = sorted(p.scope_ids("city"))
     if city is None:
@@ -131,13 +118,6 @@ def found(record: R | None, what: str, key: object, *, rule: str | None = None) 
     if record is None:
         raise NotFound(f"no {what} {key}", rule=rule)
     return record
-
-
-async def get_or_404(env: Env, table: str, key: str, *, lock: bool = False, what: str | None = None) -> Row:
-    row = await env.repo.one(table, {"id": key}, lock=lock)
-    if row is None:
-        raise NotFound(f"no {what or table} {key}")
-    return row
 
 
 # ---------------------------------------------------------------- parameters
@@ -202,7 +182,7 @@ number says decide GD-13.3's category; no answer carries them)."""
 
 
 def out(
-    row: Row | Any,
+    row: Any,
     *,
     drop: Iterable[str] = (),
     id_as: str | None = None,
@@ -228,7 +208,7 @@ def out(
 MASKED_NAMES = {"id_masked": "id_number_masked"}
 
 
-def notice_out(row: Row | Any, *, drop: Iterable[str] = ()) -> dict[str, Any]:
+def notice_out(row: Any, *, drop: Iterable[str] = ()) -> dict[str, Any]:
     """A public notice (GD-21) as answered: its entries carry the masked ID number as
     ``id_number_masked`` (notices published before the vocabulary stored it as ``id_number``)."""
     answer = out(row, id_as="notice_id", drop=drop)

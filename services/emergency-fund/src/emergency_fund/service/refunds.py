@@ -15,7 +15,6 @@ from emergency_fund.service import applications
 from emergency_fund.service.base import (
     Env,
     audit,
-    authorize,
     found,
     load_params,
     new_id,
@@ -34,7 +33,6 @@ from emergency_fund.service.cases import (
     identity_fields,
 )
 from emergency_fund.service.commands import IdentifyCmd, PursuitCmd, RefundDemandCmd, RefundPaymentCmd
-from emergency_fund.service.ports import Row
 from medaid_shared.clock import to_local
 from medaid_shared.contracts.emergency_fund import FundRefundDemanded, FundRefundOverdue, FundRefundRecorded
 from medaid_shared.errors import Conflict, RuleViolation
@@ -43,30 +41,31 @@ from medaid_shared.pagination import PageRequest
 PAID_STATES = {CaseState.PAID}
 
 
-async def on_late_identification(env: Env, signal: IdentitySignal | Row) -> None:
+async def on_late_identification(env: Env, signal: IdentitySignal) -> None:
     """GD-16.4: the bureau identified the patient after its 3 working days. Money already paid
     is demanded back from the hospital; a case still in review leaves its application; a case
     not yet applied for moves to the identified path."""
-    sig = applications.as_record(IdentitySignal, signal)
-    cases = await env.repo.cases_awaiting_identity(sig.request_id, sig.facility_id, sig.patient_ref, for_update=True)
+    cases = await env.repo.cases_awaiting_identity(
+        signal.request_id, signal.facility_id, signal.patient_ref, for_update=True
+    )
     for case in cases:
         if case.state in PAID_STATES:
             await env.repo.cases.update(
                 case.id,
                 identity_status=IdentityStatus.IDENTIFIED.value,
-                id_digest=sig.id_digest,
-                name_masked=sig.name_masked,
-                id_masked=sig.id_masked,
-                birth_facts=sig.birth_facts,
+                id_digest=signal.id_digest,
+                name_masked=signal.name_masked,
+                id_masked=signal.id_masked,
+                birth_facts=signal.birth_facts,
                 identified_late=True,
                 updated_at=env.now,
             )
-            await demand(env, case, "GD-16.4: the police identified the patient after the fund paid", sig.request_id)
+            await demand(env, case, "GD-16.4: the police identified the patient after the fund paid", signal.request_id)
         elif case.state == CaseState.IN_APPLICATION:
             await applications.withdraw_case(env, case, "GD-16.4: identified by the police before payment")
-            await identify_from_police(env, case, sig)
+            await identify_from_police(env, case, signal)
         elif case.state in (CaseState.OPEN, CaseState.CLAIMED):
-            await identify_from_police(env, case, sig)
+            await identify_from_police(env, case, signal)
 
 
 REFUND_DUE = "fund.refund.due"  # GD-16.4
@@ -78,7 +77,6 @@ async def hospital_identifies(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple
     already paid is identified late and its money demanded back, due like the bureau's late
     identification. The hospital's report is against its own interest, so its word is taken
     (SPEC 0.5); it is audited with how the identity was found."""
-    authorize(env, "case.update")  # the route (a cases route) leaves it to the use case
     case = await applications.case_in_scope(env, case_id, lock=True)
     if case.state not in PAID_STATES and case.state != CaseState.IN_APPLICATION:
         return await identify(env, case_id, cmd)
@@ -110,12 +108,11 @@ async def hospital_identifies(env: Env, case_id: str, cmd: IdentifyCmd) -> tuple
 
 
 async def demand(
-    env: Env, case: Case | Row, reason: str, request_id: str | None, *, amount: Decimal | None = None
+    env: Env, paid: Case, reason: str, request_id: str | None, *, amount: Decimal | None = None
 ) -> RefundDemand:
     """GD-16.4: the hospital returns what the fund paid (or ``amount`` of it: the part a
     channel confirmed after payment covers, GD-18.1), by the versioned due date (working days
     on the official calendar); the demand is flagged and announced once overdue."""
-    paid = applications.as_record(Case, case)
     assert paid.application_id is not None and paid.paid_amount is not None
     owed = paid.paid_amount if amount is None else amount
     params = await load_params(env)
@@ -171,7 +168,6 @@ async def demand(
 
 async def demand_manually(env: Env, case_id: str, cmd: RefundDemandCmd) -> tuple[int, Any]:
     """The agency demands the money of a paid case back (e.g. the identity turned up another way)."""
-    authorize(env, "refund.demand")  # the route (a cases route) leaves it to the use case
     case = await applications.case_in_scope(env, case_id, lock=True)
     if case.state not in PAID_STATES:
         raise Conflict(f"case {case_id} is {case.state}: only money paid can be demanded back", rule="GD-16.4")

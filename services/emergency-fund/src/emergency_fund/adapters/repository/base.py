@@ -6,18 +6,28 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from emergency_fund.adapters import tables
-from emergency_fund.adapters.store import SqlStore
 from emergency_fund.domain import records
-from medaid_shared.crypto import FieldCipher
+from medaid_shared.crypto import ColumnCipher, EncryptedField, FieldCipher
 from medaid_shared.record_table import SqlRecords
 
+# SPEC 0.4: a case's disease code rests encrypted; no query filters cases by it, so it has
+# no blind index (the catalogue and the cost references are not personal and stay in clear).
+ENCRYPTED = (
+    EncryptedField("case", "disease_code", "disease_code_enc", "id"),
+    # SPEC 0.4 / GD-13.3: the birth date and sex an ID number says (never filtered on).
+    EncryptedField("case", "birth_facts", "birth_facts_enc", "id"),
+    EncryptedField("identity_signal", "birth_facts", "birth_facts_enc", "request_id"),
+    # SPEC 0.4: a delivered registration file carries diagnoses; it rests encrypted.
+    EncryptedField("registration_batch", "content", "content_enc", "id"),
+)
 
-class RepositoryBase(SqlStore):
-    """One record table per kind of record (the string-keyed ``SqlStore`` underneath is
-    being retired as the use cases move to records and named queries)."""
+
+class RepositoryBase:
+    """One record table per kind of record, on one session."""
 
     def __init__(self, session: AsyncSession, cipher: FieldCipher | None = None) -> None:
-        super().__init__(session, cipher)
+        self.session = session
+        self._columns = ColumnCipher(cipher, ENCRYPTED)
         self.funds = SqlRecords(session, tables.fund, records.Fund, self._columns)
         self.ledger_txns = SqlRecords(session, tables.ledger_txn, records.LedgerTxn, self._columns)
         self.ledger_entries = SqlRecords(session, tables.ledger_entry, records.LedgerEntry, self._columns)

@@ -80,7 +80,51 @@ POLICY = Policy.from_mapping(
 )
 ''',
     "src/$pkg/service/__init__.py": "",
+    "src/$pkg/service/ports.py": '''"""What the $name service's use cases need from storage, and the context they get."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from medaid_shared.parameters import ParameterVersion
+from medaid_shared.usecase import UseCaseContext
+from $pkg.settings import ${cls}Settings
+
+
+class Repository(Protocol):
+    """The service's records and named queries (one repository per unit of work)."""
+
+    async def parameter_versions(self) -> list[ParameterVersion]:
+        """The stored versions of the service's parameter kinds."""
+        ...
+
+
+Ctx = UseCaseContext[${cls}Settings, Repository]
+"""The kernel's one use-case context, typed for this service."""
+''',
     "src/$pkg/adapters/__init__.py": "",
+    "src/$pkg/adapters/repository.py": '''"""The storage port (``service.ports.Repository``) on PostgreSQL, with SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medaid_shared.idempotency import KERNEL_PARAMETERS
+from medaid_shared.parameter_store import ParameterStore
+from medaid_shared.parameters import ParameterVersion
+from $pkg.adapters.tables import kernel
+
+
+class SqlRepository:
+    """One repository per unit of work (or read session)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def parameter_versions(self) -> list[ParameterVersion]:
+        """The stored versions of the kernel's parameter kinds (the service's own join them)."""
+        return await ParameterStore(self.session, kernel.parameter_version, KERNEL_PARAMETERS).versions()
+''',
     "src/$pkg/adapters/tables.py": '''"""The $name service's tables, all in its own PostgreSQL schema."""
 
 from __future__ import annotations
@@ -105,6 +149,7 @@ from pydantic import BaseModel
 
 from medaid_shared.routes import QueryRun
 from $pkg.domain.policy import STATUS
+from $pkg.service.ports import Ctx
 
 router = APIRouter(tags=["$name"])
 
@@ -119,15 +164,17 @@ class StatusOut(BaseModel):
 async def service_status(run: QueryRun) -> Any:
     """Whether the service answers (an example of a query route)."""
 
-    async def query(_: object) -> dict[str, str]:
-        return {"service": "$name"}
+    async def query(ctx: Ctx) -> dict[str, str]:
+        return {"service": ctx.settings.service_name}
 
     return await run(STATUS, query)
 ''',
-    "src/$pkg/bootstrap.py": '''"""The $name service, declared: settings, tables, policy and routers."""
+    "src/$pkg/bootstrap.py": '''"""The $name service, declared: settings, tables, policy, repository and routers; its use
+cases get the kernel's one use-case context (``service.ports.Ctx``)."""
 
 from __future__ import annotations
 
+from $pkg.adapters.repository import SqlRepository
 from $pkg.adapters.tables import metadata
 from $pkg.api.routes import router
 from $pkg.domain.policy import POLICY
@@ -143,8 +190,7 @@ SERVICE = ServiceDefinition(
     metadata=metadata,
     policy=POLICY,
     routers=lambda: [router],
-    command_context=lambda runtime, uow, principal: uow,
-    query_context=lambda runtime, session, principal: session,
+    repository=SqlRepository,
 )
 build_runtime = SERVICE.build_runtime
 create_app = SERVICE.create_app

@@ -68,6 +68,13 @@ class EventProducer:
             raise RuntimeError("producer not started")
         return await self._producer.send_and_wait(topic, value=value, key=key, headers=headers, partition=partition)
 
+    async def send(self, topic: str, value: bytes | None = None, key: bytes | None = None, headers: Any = None) -> Any:
+        """Queue a record; returns the future of its acknowledgement (the producer packs the
+        records queued meanwhile into one request per broker, in order per partition)."""
+        if self._producer is None:
+            raise RuntimeError("producer not started")
+        return await self._producer.send(topic, value=value, key=key, headers=headers)
+
     async def reachable(self) -> bool:
         if self._producer is None:
             return False

@@ -90,7 +90,7 @@ class BrokerGuard(Protocol):
 
 
 class OutboxRelay:
-    def __init__(self, db: Database, producer: Producer, *, batch_size: int = 100, max_attempts: int = 10) -> None:
+    def __init__(self, db: Database, producer: Producer, *, batch_size: int = 500, max_attempts: int = 10) -> None:
         self.db = db
         self.producer = producer
         self.batch_size = batch_size
@@ -160,24 +160,43 @@ class OutboxRelay:
         return bool(got.scalar_one())
 
     async def _send_all(self, rows: Sequence[Any]) -> list[Exception | None]:
-        """Send the claimed rows together and await every acknowledgement: the producer packs
-        them into one request per broker. A claim holds at most one row of each key, so this
-        keeps per-key order; a row whose send fails is retried later, and the rows of its key
-        wait behind it."""
-        results = await asyncio.gather(*(self._send(row) for row in rows), return_exceptions=True)
+        """Queue every claimed row with the producer, then await the acknowledgements: the
+        producer packs them into one request per broker. A claim holds at most one row of
+        each key, so this keeps per-key order; a row whose send fails is retried later, and
+        the rows of its key wait behind it. (A producer that only sends and waits gets the
+        rows all at once instead.)"""
+        send = getattr(self.producer, "send", None)
+        if send is None:
+            results = await asyncio.gather(*(self._send(row) for row in rows), return_exceptions=True)
+            for result in results:
+                if isinstance(result, BaseException) and not isinstance(result, Exception):
+                    raise result  # cancellation and the like are not a broker's answer
+            return [result if isinstance(result, Exception) else None for result in results]
+        queued: list[Any] = []
+        for row in rows:
+            try:
+                queued.append(await self._send(row, send))
+            except Exception as exc:  # refused before it was queued
+                queued.append(exc)
         outcomes: list[Exception | None] = []
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, Exception):
-                raise result  # cancellation and the like are not a broker's answer
-            outcomes.append(result)  # broker errors are many types; all mean "retry later"
+        for acknowledgement in queued:
+            if isinstance(acknowledgement, Exception):
+                outcomes.append(acknowledgement)
+                continue
+            try:
+                await acknowledgement
+                outcomes.append(None)
+            except Exception as exc:  # broker errors are many types; all mean "retry later"
+                outcomes.append(exc)
         return outcomes
 
-    async def _send(self, row: Any) -> None:
+    async def _send(self, row: Any, send: Callable[..., Awaitable[Any]] | None = None) -> Any:
+        """Send one row and await it, or (``send``) queue it and return its acknowledgement."""
         # The command's trace goes on: the producer's own span (the aiokafka instrumentation,
         # which writes the record's traceparent) is made under it. A span of the relay's own
         # around it doubled the tracing cost of every event for nothing a trace shows.
-        token = otel_context.attach(
-            propagate.extract({"traceparent": row["traceparent"]} if row["traceparent"] else {})
+        token = (
+            otel_context.attach(propagate.extract({"traceparent": row["traceparent"]})) if row["traceparent"] else None
         )
         try:
             key, value, headers = to_kafka(
@@ -190,9 +209,12 @@ class OutboxRelay:
                 payload=row["payload"],
                 key=row["key"],
             )
-            await self.producer.send_and_wait(row["topic"], value=value, key=key, headers=headers)
+            if send is not None:
+                return await send(row["topic"], value=value, key=key, headers=headers)
+            return await self.producer.send_and_wait(row["topic"], value=value, key=key, headers=headers)
         finally:
-            otel_context.detach(token)
+            if token is not None:
+                otel_context.detach(token)
 
     async def _mark_published(self, session: Any, rows: Sequence[Any]) -> None:
         t = self.db.tables.outbox

@@ -269,7 +269,7 @@ async def file_request(request: Request, checks: Checks, run: CommandRun) -> JSO
     run.authorize(policy.FILE)  # before the upload is read
     cmd = await parse_file_request(request, checks)
     use = _answer(lambda ctx: checks.file_request(ctx, run.principal, cmd))
-    return await run(None, use, status=201, fingerprint=_fingerprint(cmd))
+    return await run(policy.FILE, use, status=201, fingerprint=_fingerprint(cmd))
 
 
 @router.get(
@@ -285,13 +285,13 @@ async def list_requests(
     status: Annotated[list[RequestStatus] | None, Query()] = None,
 ) -> Any:
     statuses = set(status) if status else None
-    found = await run.fetch(None, lambda ctx: checks.list_requests(ctx, principal, statuses, page))
+    found = await run.fetch(policy.VIEW, lambda ctx: checks.list_requests(ctx, principal, statuses, page))
     return page_of([request_out(d) for d in found], page, lambda r: sort_key(r.received_at, r.request_id))
 
 
 @router.get("/queue", response_model=Page[RequestOut], summary="The bureau's work queue: awaiting reply, overdue first")
 async def list_queue(principal: CurrentPrincipal, checks: Checks, page: PageQuery, run: QueryRun) -> Any:
-    found = await run.fetch(None, lambda ctx: checks.queue(ctx, principal, page))
+    found = await run.fetch(policy.QUEUE, lambda ctx: checks.queue(ctx, principal, page))
     return page_of(
         [request_out(d) for d in found],
         page,
@@ -301,7 +301,7 @@ async def list_queue(principal: CurrentPrincipal, checks: Checks, page: PageQuer
 
 @router.get("/{request_id}", response_model=RequestOut, summary="One request (masked; photos are separate reads)")
 async def get_request(request_id: str, principal: CurrentPrincipal, checks: Checks, run: QueryRun) -> RequestOut:
-    return request_out(await run.fetch(None, lambda ctx: checks.details(ctx, principal, request_id)))
+    return request_out(await run.fetch(policy.VIEW, lambda ctx: checks.details(ctx, principal, request_id)))
 
 
 @router.get(
@@ -318,7 +318,7 @@ async def get_letter(
     include_photos: bool = False,
 ) -> HTMLResponse:
     letter = await run.fetch(
-        None,
+        policy.VIEW,
         lambda ctx: checks.letter(ctx, principal, request_id, include_photos=include_photos, reason=reason),
         audited=True,
     )
@@ -348,7 +348,9 @@ async def get_attachment(
     reason: Reason = None,
 ) -> Response:
     att, data = await run.fetch(
-        None, lambda ctx: checks.read_attachment(ctx, principal, request_id, attachment_id, reason), audited=True
+        policy.READ_ATTACHMENT,
+        lambda ctx: checks.read_attachment(ctx, principal, request_id, attachment_id, reason),
+        audited=True,
     )
     extension = "png" if att.media_type == "image/png" else "jpg"
     return Response(
@@ -366,7 +368,9 @@ async def get_attachment(
 async def get_identity(
     request_id: str, principal: CurrentPrincipal, checks: Checks, run: QueryRun, reason: Reason = None
 ) -> JSONResponse:
-    identity = await run.fetch(None, lambda ctx: checks.read_identity(ctx, principal, request_id, reason), audited=True)
+    identity = await run.fetch(
+        policy.READ_IDENTITY, lambda ctx: checks.read_identity(ctx, principal, request_id, reason), audited=True
+    )
     return JSONResponse(identity_out(identity).model_dump(mode="json"), headers=NO_STORE)
 
 
@@ -374,7 +378,7 @@ async def get_identity(
 async def reply(request_id: str, body: ReplyIn, checks: Checks, run: CommandRun) -> JSONResponse:
     cmd = Reply(body.outcome, body.id_number, body.name, body.household_registration, body.remarks)
     use = _answer(lambda ctx: checks.reply(ctx, run.principal, request_id, cmd))
-    return await run(None, use, fingerprint=_reply_fingerprint(checks, body))
+    return await run(policy.REPLY, use, fingerprint=_reply_fingerprint(checks, body))
 
 
 @router.post(
@@ -387,12 +391,12 @@ async def late_identification(
 ) -> JSONResponse:
     cmd = Reply(Outcome.IDENTIFIED, body.id_number, body.name, body.household_registration, body.remarks)
     use = _answer(lambda ctx: checks.report_late_identification(ctx, run.principal, request_id, cmd))
-    return await run(None, use, fingerprint=_reply_fingerprint(checks, body))
+    return await run(policy.LATE_IDENTIFICATION, use, fingerprint=_reply_fingerprint(checks, body))
 
 
 @router.post("/{request_id}/close", response_model=RequestOut, summary="Close the case; photo retention starts")
 async def close(request_id: str, body: CloseIn, checks: Checks, run: CommandRun) -> JSONResponse:
-    return await run(None, _answer(lambda ctx: checks.close(ctx, run.principal, request_id, body.reason)))
+    return await run(policy.CLOSE, _answer(lambda ctx: checks.close(ctx, run.principal, request_id, body.reason)))
 
 
 @admin_router.post(
@@ -405,4 +409,4 @@ async def run_retention(checks: Checks, run: CommandRun) -> JSONResponse:
         purged = await checks.purge_expired(ctx, run.principal)
         return {"purged_requests": purged}
 
-    return await run(None, use)
+    return await run(policy.RUN_RETENTION, use)

@@ -43,6 +43,7 @@ from identity_check.domain.parameters import (
     ReplyWindow,
 )
 from identity_check.domain.photos import PhotoLimits, PhotoRejected, inspect_image
+from identity_check.domain.policy import POLICY
 from identity_check.service import events
 from identity_check.service.ports import Repository
 from identity_check.settings import IdentityCheckSettings
@@ -169,6 +170,12 @@ def require_party(principal: Principal, request: CheckRequest) -> None:
         raise Forbidden(f"role {principal.role.value} is not a party to identity-check requests")
 
 
+def authorize(principal: Principal, action: str) -> None:
+    """Role × action for a check that depends on the data (the embedded photos of a letter,
+    a retention run a caller asks for); the route authorizes every use case's own action."""
+    POLICY.authorize(principal, action)
+
+
 def require_reason(reason: str | None) -> str:
     """SPEC 0.4: every read of a face photo or a full ID number says why."""
     text = (reason or "").strip()
@@ -194,7 +201,9 @@ def parameter_defaults(settings: Any) -> dict[str, PhotoRetention | PhotoClarity
 class IdentityChecks:
     """The service's use cases, each given the kernel's use-case context (:data:`Ctx`: the
     repository of the command's unit of work or of the query's reads, which also gives the
-    parameter versions in force); bound to the runtime (policy, cipher, calendar) in ``bootstrap``."""
+    parameter versions in force, the calendar and the cipher). The route authorizes each use
+    case's role × action; a use case checks only what depends on the data (scope, embedded
+    photos). Bound to the runtime in ``bootstrap`` (the routes' blind index reads its cipher)."""
 
     def __init__(self, settings: IdentityCheckSettings) -> None:
         self.settings = settings
@@ -257,7 +266,6 @@ class IdentityChecks:
         available, the patient's statement and the documents found on them.
         GD-15: nothing here gates treatment — the patient is named by the admission number."""
         uow = ctx.uow
-        self.runtime.policy.authorize(principal, policy.FILE)
         facility_id = self._facility_of(principal, cmd.facility_id)
         try:
             patient_ref = model.check_patient_ref(cmd.patient_ref)
@@ -292,7 +300,7 @@ class IdentityChecks:
         # The letter is delivered electronically on filing: received = filed.
         window = await self.reply_window(ctx, now)
         assert isinstance(window.values, ReplyWindow)
-        due = model.reply_deadline(self.runtime.calendar, now, window.values.reply_working_days)
+        due = model.reply_deadline(ctx.calendar, now, window.values.reply_working_days)
         seq = await repo.next_reference_seq(facility_id, clock.to_local(now).year)
         request_id = ids.new_id()
         particulars = {
@@ -312,7 +320,7 @@ class IdentityChecks:
             reply_due_at=due.at,
             calendar_provisional=due.calendar_provisional,
             status=RequestStatus.AWAITING_REPLY,
-            particulars_enc=self.runtime.cipher.encrypt_text(json.dumps(particulars), _particulars_aad(request_id)),
+            particulars_enc=ctx.cipher.encrypt_text(json.dumps(particulars), _particulars_aad(request_id)),
         )
         await repo.add_request(request)
         attachments: list[Attachment] = []
@@ -330,7 +338,7 @@ class IdentityChecks:
                     uploaded_at=now,
                 )
                 # SPEC 0.4: AES-GCM at rest, bound to this attachment and request.
-                content = self.runtime.cipher.encrypt(upload.data, _attachment_aad(att.id, request_id).encode())
+                content = ctx.cipher.encrypt(upload.data, _attachment_aad(att.id, request_id).encode())
                 await repo.add_attachment(att, content)
                 attachments.append(att)
 
@@ -397,6 +405,7 @@ class IdentityChecks:
 
     def _finding(
         self,
+        ctx: Ctx,
         request: CheckRequest,
         principal: Principal,
         kind: FindingKind,
@@ -406,7 +415,7 @@ class IdentityChecks:
         late: bool,
     ) -> Finding:
         finding_id = ids.new_id()
-        cipher = self.runtime.cipher
+        cipher = ctx.cipher
         identity_enc = None
         if person is not None:
             identity_enc = cipher.encrypt_text(
@@ -478,26 +487,24 @@ class IdentityChecks:
         """GD-16.2: the bureau answers with the standard template — identified (valid ID
         number, name, household registration place) or not identified — once; in time if
         by the end of the 3rd working day, else late."""
-        self.runtime.policy.authorize(principal, policy.REPLY)
         request = await self._addressed_request(ctx, principal, request_id)
         repo = ctx.repo
         model.check_can_reply(request, await repo.list_findings([request.id]))
         person = self._identity(cmd)
         late = model.is_late(clock.now(), request.reply_due_at)
-        finding = self._finding(request, principal, FindingKind.REPLY, cmd.outcome, person, cmd.remarks, late)
+        finding = self._finding(ctx, request, principal, FindingKind.REPLY, cmd.outcome, person, cmd.remarks, late)
         await self._record_finding(ctx, principal, request, finding, action="identity_check.replied")
         return await self._details(repo, request.id)
 
     async def report_late_identification(self, ctx: Ctx, principal: Principal, request_id: str, cmd: Reply) -> Details:
         """GD-16.4: the identity found after the deadline or after a "not identified" reply;
         IdentityVerified with late = true (emergency-fund demands the fund money back)."""
-        self.runtime.policy.authorize(principal, policy.LATE_IDENTIFICATION)
         request = await self._addressed_request(ctx, principal, request_id)
         repo = ctx.repo
         model.check_can_report_late_identification(request, await repo.list_findings([request.id]), clock.now())
         person = self._identity(Reply(Outcome.IDENTIFIED, cmd.id_number, cmd.name, cmd.household_registration))
         finding = self._finding(
-            request, principal, FindingKind.LATE_IDENTIFICATION, Outcome.IDENTIFIED, person, cmd.remarks, True
+            ctx, request, principal, FindingKind.LATE_IDENTIFICATION, Outcome.IDENTIFIED, person, cmd.remarks, True
         )
         await self._record_finding(ctx, principal, request, finding, action="identity_check.late_identification")
         return await self._details(repo, request.id)
@@ -587,7 +594,6 @@ class IdentityChecks:
         """SPEC 0.4: the hospital closes the case (after the reply or the deadline); the photo
         retention period starts."""
         uow = ctx.uow
-        self.runtime.policy.authorize(principal, policy.CLOSE)
         request = await self._addressed_request(ctx, principal, request_id)
         why = reason.strip()
         if not why:
@@ -734,7 +740,7 @@ class IdentityChecks:
         case closed longer than the retention period in force has its photos deleted."""
         uow = ctx.uow
         if principal is not None:
-            self.runtime.policy.authorize(principal, policy.RUN_RETENTION)
+            authorize(ctx.principal, policy.RUN_RETENTION)  # a caller, not the system, runs it
         repo = ctx.repo
         now = clock.now()
         for request_id in await repo.open_received_before(now - timedelta(days=1)):
@@ -765,22 +771,21 @@ class IdentityChecks:
     ) -> tuple[Attachment, bytes]:
         """SPEC 0.4: only the requesting hospital and the addressed bureau read a photo; every
         read is audit-logged with who and why."""
-        self.runtime.policy.authorize(principal, policy.READ_ATTACHMENT)
         why = require_reason(reason)
         request = await self._addressed_request(ctx, principal, request_id)
         repo = ctx.repo
         att = next((a for a in await repo.list_attachments([request.id]) if a.id == attachment_id), None)
         if att is None:
             raise NotFound(f"attachment {attachment_id} not found on this request")
-        data = await self._decrypt_attachment(repo, att)
+        data = await self._decrypt_attachment(ctx, att)
         await self._audit_attachment_read(ctx, principal, att, why)
         return att, data
 
-    async def _decrypt_attachment(self, repo: Repository, att: Attachment) -> bytes:
-        content = await repo.attachment_content(att.id)
+    async def _decrypt_attachment(self, ctx: Ctx, att: Attachment) -> bytes:
+        content = await ctx.repo.attachment_content(att.id)
         if content is None:
             raise Gone(f"attachment {att.id} was deleted under the retention rule")
-        return self.runtime.cipher.decrypt(content, _attachment_aad(att.id, att.request_id).encode())
+        return ctx.cipher.decrypt(content, _attachment_aad(att.id, att.request_id).encode())
 
     async def _audit_attachment_read(self, ctx: Ctx, principal: Principal, att: Attachment, why: str) -> None:
         uow = ctx.uow
@@ -796,14 +801,13 @@ class IdentityChecks:
         """SPEC 0.4: the full identity (ID number, name, household registration place) found by
         the bureau; the hospital needs it to pursue the debt (GD-15, GD-16.4). Audit-logged."""
         uow = ctx.uow
-        self.runtime.policy.authorize(principal, policy.READ_IDENTITY)
         why = require_reason(reason)
         request = await self._addressed_request(ctx, principal, request_id)
         findings = await ctx.repo.list_findings([request.id])
         found = next((f for f in reversed(findings) if f.identity_enc is not None), None)
         if found is None or found.identity_enc is None:
             raise NotFound(f"request {request.reference_number} has no identification")
-        data = json.loads(self.runtime.cipher.decrypt_text(found.identity_enc, _identity_aad(found.id)))
+        data = json.loads(ctx.cipher.decrypt_text(found.identity_enc, _identity_aad(found.id)))
         await uow.audit(
             principal,
             "identity_check.identity.read",
@@ -827,22 +831,21 @@ class IdentityChecks:
         """GD-16.1: the official letter, print-ready. With ``include_photos`` the images are
         embedded — each one an audited photo read (SPEC 0.4)."""
         uow = ctx.uow
-        self.runtime.policy.authorize(principal, policy.VIEW)
         why = require_reason(reason) if include_photos else None
         request = await self._addressed_request(ctx, principal, request_id)
         repo = ctx.repo
         details = await self._details(repo, request.id)
-        raw = json.loads(self.runtime.cipher.decrypt_text(request.particulars_enc, _particulars_aad(request.id)))
+        raw = json.loads(ctx.cipher.decrypt_text(request.particulars_enc, _particulars_aad(request.id)))
         particulars = Particulars(
             raw.get("patient_description"), raw.get("statement"), tuple(raw.get("found_documents") or ())
         )
         images: list[tuple[Attachment, bytes]] = []
         if include_photos:
-            self.runtime.policy.authorize(principal, policy.READ_ATTACHMENT)
+            authorize(ctx.principal, policy.READ_ATTACHMENT)  # the photos are a separate read
             assert why is not None
             for att in details.attachments:
                 if att.deleted_at is None:
-                    images.append((att, await self._decrypt_attachment(repo, att)))
+                    images.append((att, await self._decrypt_attachment(ctx, att)))
                     await self._audit_attachment_read(ctx, principal, att, why)
         await uow.audit(
             principal,
@@ -860,7 +863,6 @@ class IdentityChecks:
         return Details(request, await repo.list_attachments([request_id]), await repo.list_findings([request_id]))
 
     async def details(self, ctx: Ctx, principal: Principal, request_id: str) -> Details:
-        self.runtime.policy.authorize(principal, policy.VIEW)
         details = await self._details(ctx.repo, request_id)
         require_party(principal, details.request)
         return details
@@ -883,7 +885,6 @@ class IdentityChecks:
     ) -> list[Details]:
         """One page of a hospital's own requests, or of the requests addressed to a bureau
         (newest first), paged in SQL over the caller's scope."""
-        self.runtime.policy.authorize(principal, policy.VIEW)
         repo = ctx.repo
         if principal.role == Role.HOSPITAL:
             found = await repo.list_requests(facility_ids=principal.scope_ids("facility"), statuses=statuses, page=page)
@@ -898,7 +899,6 @@ class IdentityChecks:
     async def queue(self, ctx: Ctx, principal: Principal, page: PageRequest) -> list[Details]:
         """One page of the bureau's work queue: requests awaiting its reply, overdue first,
         then by due date (GD-16.2, GD-16.3), paged in SQL over its jurisdictions."""
-        self.runtime.policy.authorize(principal, policy.QUEUE)
         repo = ctx.repo
         found = await repo.list_requests(
             bureau_ids=principal.scope_ids("jurisdiction"),

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from .conftest import Stack
@@ -36,6 +37,10 @@ CONFORMANCE = "status_code_conformance,content_type_conformance,response_schema_
 async def test_no_server_error_for_any_generated_request(stack: Stack, service: str) -> None:
     role, *scopes = CALLERS[service]
     token = stack.auth(role, *scopes)["Authorization"]
+    # The document is built on its first request (about a second for the fund's, much more on
+    # a loaded machine); build it before schemathesis, whose schema read gives up after 10 s.
+    async with httpx.AsyncClient(timeout=120) as client:
+        (await client.get(f"{stack.url(service)}/openapi.json")).raise_for_status()
     command = [
         str(SCHEMATHESIS),
         "--config-file",
@@ -50,6 +55,8 @@ async def test_no_server_error_for_any_generated_request(stack: Stack, service: 
         "10",
         "--seed",
         "20261123",
+        "--wait-for-schema",
+        "60",
         "--header",
         f"Authorization: {token}",
     ]
